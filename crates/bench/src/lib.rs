@@ -1,0 +1,1 @@
+//! vires-bench (being built).

@@ -1,0 +1,43 @@
+//! # vires-core
+//!
+//! The pure core of vires: a temporal register of who may exercise which NHS
+//! commissioning function, where, when, for what purpose and on what authority.
+//!
+//! Data flows one way: a [`Register`] (bodies, functions, places, powers and
+//! instruments, as written by people or imported from ODS) is compiled into a
+//! [`Snapshot`]: a flat, indexed set of [`Grant`]s with every instrument's
+//! validity [`Diagnostic`]s. Every answer ([`Snapshot::who`], [`Snapshot::may`],
+//! [`Snapshot::what`], timelines, diffs and analyses) comes with a proof: the
+//! chain of instruments from statute to the holding.
+//!
+//! This crate does no I/O. Parsing lives in `vires-lang`, data import in
+//! `vires-england`, storage in `vires-store`.
+
+pub mod analysis;
+pub mod body;
+pub mod compile;
+pub mod diagnostic;
+pub mod function;
+pub mod instrument;
+pub mod interval;
+pub mod lineage;
+pub mod place;
+pub mod power;
+pub mod query;
+pub mod register;
+pub mod snapshot;
+
+pub use body::{Body, BodyId, BodyKind};
+pub use diagnostic::{Diagnostic, Severity, Span};
+pub use function::{FunctionId, Taxonomy};
+pub use instrument::{
+    AmendChanges, AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers,
+    Requirement,
+};
+pub use interval::Interval;
+pub use jiff::civil::Date;
+pub use place::{Atom, AtomId, Membership, ParentLink, Place};
+pub use power::Power;
+pub use query::{Holder, MayAnswer, ProofStep, Role, WhoAnswer};
+pub use register::{Register, RegisterError, Succession};
+pub use snapshot::{Grant, GrantId, Snapshot};

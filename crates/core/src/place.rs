@@ -1,0 +1,62 @@
+//! Places: atoms (GP practices) and the footprints of bodies, which change over time.
+//!
+//! A practice is in one body's footprint at a time ([`Membership`]); bodies nest
+//! inside other bodies over time ([`ParentLink`]: a sub-ICB location inside an ICB).
+//! The footprint of a body on a date is its own members plus its children's.
+
+use crate::body::BodyId;
+use crate::interval::Interval;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AtomId(pub u32);
+
+/// The smallest unit of place: a GP practice (or another prescribing setting).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Atom {
+    pub code: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    pub atom: AtomId,
+    pub body: BodyId,
+    pub during: Interval,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParentLink {
+    pub child: BodyId,
+    pub parent: BodyId,
+    pub during: Interval,
+}
+
+/// Where a question is asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "code", rename_all = "kebab-case")]
+pub enum Place {
+    /// A GP practice, by ODS code.
+    Practice(String),
+    /// The footprint of a body on the query date, by code.
+    Body(String),
+    /// A named area declared in the register (for example a local authority district).
+    Area(String),
+    /// All of England.
+    England,
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Practice(c) => write!(f, "practice {c}"),
+            Place::Body(c) => write!(f, "footprint of {c}"),
+            Place::Area(c) => write!(f, "area {c}"),
+            Place::England => f.write_str("England"),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Answer types shared by the CLI (`--format json`), the HTTP API and the UI.
+//! Their JSON shape is a stable contract: add fields, never rename or remove.
+
+use crate::instrument::InstrumentKind;
+use crate::place::Place;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// How a holder comes to hold a function at a place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Conferred by statute (or by a transfer or merger that made it the body's own).
+    Statutory,
+    /// Exercises another body's function under a delegation.
+    Delegate,
+    /// Exercises another body's function alongside it (for example under a s.253 direction).
+    Concurrent,
+    /// A member of a joint committee that exercises the function.
+    JointMember,
+    /// Lead commissioner under a s.75 partnership.
+    LeadPartner,
+    /// Exercises another body's function in its place under a direction (intervention).
+    Directed,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Statutory => "statutory",
+            Role::Delegate => "delegate",
+            Role::Concurrent => "concurrent",
+            Role::JointMember => "joint-member",
+            Role::LeadPartner => "lead-partner",
+            Role::Directed => "directed",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One link in a proof chain, root (statute) first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofStep {
+    pub instrument: String,
+    pub kind: InstrumentKind,
+    pub title: String,
+    pub basis: Option<String>,
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    /// Code of the body that may exercise the function.
+    pub body: String,
+    pub name: String,
+    pub role: Role,
+    /// Code of the body that stays accountable in law.
+    pub accountable: String,
+    /// Purposes the holder may exercise the function for; empty means unrestricted.
+    pub purposes: Vec<String>,
+    /// The function id the holding is for (the query function or an ancestor of it).
+    pub function: String,
+    /// Whether the holding covers all of the place asked about, or only part of it.
+    pub coverage: Coverage,
+    /// First day of the holding segment that answers the question.
+    pub from: Date,
+    /// Day the holding segment ends (exclusive), if it does.
+    pub until: Option<Date>,
+    pub proof: Vec<ProofStep>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Coverage {
+    Full,
+    Partial,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhoAnswer {
+    pub function: String,
+    pub on: Date,
+    pub place: Place,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    pub holders: Vec<Holder>,
+    /// Bodies that have delegated the function here without keeping concurrent exercise:
+    /// accountable, but not holders.
+    #[serde(default)]
+    pub accountable_only: Vec<String>,
+}
+
+/// The answer to "may this body exercise this function here, now, for this purpose?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MayAnswer {
+    pub allowed: bool,
+    pub body: String,
+    pub function: String,
+    pub on: Date,
+    pub place: Place,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    pub reason: String,
+    /// The holding that allows it (or the nearest one that did not, for example a purpose-limited one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holding: Option<Holder>,
+}
+
+/// Errors in a question (not in the register).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("unknown function `{0}`; `vires functions` lists them")]
+    UnknownFunction(String),
+    #[error("unknown practice `{0}`")]
+    UnknownPractice(String),
+    #[error("no body with code `{code}` existed on {on}")]
+    UnknownBody { code: String, on: Date },
+    #[error("unknown area `{0}`")]
+    UnknownArea(String),
+}

@@ -1,0 +1,268 @@
+//! The register: everything known, as written. It is validated and indexed by
+//! [`Register::compile`] into a [`crate::Snapshot`].
+
+use crate::body::{Body, BodyId, BodyKind};
+use crate::function::{FunctionDef, FunctionId, Taxonomy};
+use crate::instrument::{AreaExpr, Instrument};
+use crate::interval::Interval;
+use crate::place::{Atom, AtomId, Membership, ParentLink};
+use crate::power::Power;
+use jiff::civil::Date;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// An ODS successor record: `from` was succeeded by `to` on `on`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Succession {
+    pub from: String,
+    pub to: String,
+    pub on: Date,
+}
+
+/// A named area, such as a local authority district or a devolution footprint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedArea {
+    pub id: String,
+    pub name: String,
+    pub expr: AreaExpr,
+    /// Why the area has this extent, especially when it is an approximation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum RegisterError {
+    #[error("body {code} already exists during {from}..{until}")]
+    BodyOverlap {
+        code: String,
+        from: Date,
+        until: String,
+    },
+    #[error("practice {0} is declared twice")]
+    DuplicateAtom(String),
+    #[error("unknown body {code} on {on}")]
+    UnknownBody { code: String, on: Date },
+    #[error("unknown practice {0}")]
+    UnknownAtom(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Register {
+    pub bodies: Vec<Body>,
+    by_code: FxHashMap<String, Vec<BodyId>>,
+    pub taxonomy: Taxonomy,
+    pub atoms: Vec<Atom>,
+    atom_by_code: FxHashMap<String, AtomId>,
+    pub memberships: Vec<Membership>,
+    pub parents: Vec<ParentLink>,
+    pub successions: Vec<Succession>,
+    pub areas: Vec<NamedArea>,
+    pub powers: Vec<Power>,
+    pub instruments: Vec<Instrument>,
+}
+
+impl Register {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a body. Two bodies may share a code only if their lives do not overlap.
+    pub fn add_body(&mut self, body: Body) -> Result<BodyId, RegisterError> {
+        if let Some(ids) = self.by_code.get(&body.code) {
+            for &id in ids {
+                let other = &self.bodies[id.0 as usize];
+                if other.life.overlaps(&body.life) {
+                    return Err(RegisterError::BodyOverlap {
+                        code: body.code.clone(),
+                        from: other.life.from,
+                        until: other
+                            .life
+                            .until
+                            .map(|d| d.to_string())
+                            .unwrap_or_else(|| "open".into()),
+                    });
+                }
+            }
+        }
+        let id = BodyId(self.bodies.len() as u32);
+        let list = self.by_code.entry(body.code.clone()).or_default();
+        list.push(id);
+        self.bodies.push(body);
+        let bodies = &self.bodies;
+        list.sort_by_key(|b| bodies[b.0 as usize].life.from);
+        Ok(id)
+    }
+
+    pub fn body(&self, id: BodyId) -> &Body {
+        &self.bodies[id.0 as usize]
+    }
+
+    /// The body with `code` alive on `on`.
+    pub fn body_at(&self, code: &str, on: Date) -> Option<BodyId> {
+        self.by_code
+            .get(code)?
+            .iter()
+            .copied()
+            .find(|&b| self.body(b).life.contains(on))
+    }
+
+    /// Every body that has ever had `code`, earliest first.
+    pub fn bodies_with_code(&self, code: &str) -> &[BodyId] {
+        self.by_code.get(code).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The body with `code` alive on `on`, else the latest one that ended before `on`,
+    /// else the first one. Used where an instrument names a body by code at a date that
+    /// may sit just outside its life (the diagnostic then says so).
+    pub fn body_near(&self, code: &str, on: Date) -> Option<BodyId> {
+        let ids = self.by_code.get(code)?;
+        if let Some(b) = self.body_at(code, on) {
+            return Some(b);
+        }
+        ids.iter()
+            .rev()
+            .copied()
+            .find(|&b| self.body(b).life.from <= on)
+            .or_else(|| ids.first().copied())
+    }
+
+    pub fn declare_function(&mut self, id: &str, name: &str) -> FunctionId {
+        self.taxonomy.declare(FunctionDef {
+            id: id.into(),
+            name: name.into(),
+            note: None,
+        })
+    }
+
+    pub fn add_atom(&mut self, atom: Atom) -> Result<AtomId, RegisterError> {
+        if self.atom_by_code.contains_key(&atom.code) {
+            return Err(RegisterError::DuplicateAtom(atom.code));
+        }
+        let id = AtomId(self.atoms.len() as u32);
+        self.atom_by_code.insert(atom.code.clone(), id);
+        self.atoms.push(atom);
+        Ok(id)
+    }
+
+    pub fn atom(&self, code: &str) -> Option<AtomId> {
+        self.atom_by_code.get(code).copied()
+    }
+
+    pub fn add_membership(&mut self, atom: AtomId, body: BodyId, during: Interval) {
+        self.memberships.push(Membership { atom, body, during });
+    }
+
+    pub fn add_parent(&mut self, child: BodyId, parent: BodyId, during: Interval) {
+        self.parents.push(ParentLink {
+            child,
+            parent,
+            during,
+        });
+    }
+
+    pub fn add_succession(&mut self, s: Succession) {
+        self.successions.push(s);
+    }
+
+    pub fn add_area(&mut self, area: NamedArea) {
+        if let Some(a) = self.areas.iter_mut().find(|a| a.id == area.id) {
+            *a = area;
+        } else {
+            self.areas.push(area);
+        }
+    }
+
+    pub fn area(&self, id: &str) -> Option<&NamedArea> {
+        self.areas.iter().find(|a| a.id == id)
+    }
+
+    pub fn add_power(&mut self, p: Power) {
+        if let Some(existing) = self.powers.iter_mut().find(|x| x.id == p.id) {
+            *existing = p;
+        } else {
+            self.powers.push(p);
+        }
+    }
+
+    pub fn add_instrument(&mut self, i: Instrument) {
+        self.instruments.push(i);
+    }
+
+    /// Bodies of `kind` alive at some time in `during`.
+    pub fn bodies_of_kind(&self, kind: BodyKind) -> impl Iterator<Item = BodyId> + '_ {
+        self.bodies
+            .iter()
+            .enumerate()
+            .filter(move |(_, b)| b.kind == kind)
+            .map(|(i, _)| BodyId(i as u32))
+    }
+
+    /// Bodies alive on `on`, optionally of one kind, in code order.
+    pub fn bodies_on(&self, on: Date, kind: Option<BodyKind>) -> Vec<BodyId> {
+        let mut v: Vec<BodyId> = self
+            .bodies
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.life.contains(on) && kind.is_none_or(|k| b.kind == k))
+            .map(|(i, _)| BodyId(i as u32))
+            .collect();
+        v.sort_by(|a, b| self.body(*a).code.cmp(&self.body(*b).code));
+        v
+    }
+
+    /// Appends everything from `other` (bodies, practices, functions, powers, instruments).
+    /// Conflicting bodies or practices are reported and skipped; the rest is kept.
+    pub fn merge_from(&mut self, other: Register) -> Vec<RegisterError> {
+        let mut errors = Vec::new();
+        let mut body_map = Vec::with_capacity(other.bodies.len());
+        for b in other.bodies {
+            let code = b.code.clone();
+            let from = b.life.from;
+            match self.add_body(b) {
+                Ok(id) => body_map.push(Some(id)),
+                Err(e) => {
+                    errors.push(e);
+                    body_map.push(self.body_at(&code, from));
+                }
+            }
+        }
+        let mut atom_map = Vec::with_capacity(other.atoms.len());
+        for a in other.atoms {
+            let code = a.code.clone();
+            match self.add_atom(a) {
+                Ok(id) => atom_map.push(Some(id)),
+                Err(e) => {
+                    errors.push(e);
+                    atom_map.push(self.atom(&code));
+                }
+            }
+        }
+        for (_, def) in other.taxonomy.iter() {
+            self.taxonomy.declare(def.clone());
+        }
+        for m in other.memberships {
+            if let (Some(Some(a)), Some(Some(b))) =
+                (atom_map.get(m.atom.0 as usize), body_map.get(m.body.0 as usize))
+            {
+                self.add_membership(*a, *b, m.during);
+            }
+        }
+        for p in other.parents {
+            if let (Some(Some(c)), Some(Some(par))) = (
+                body_map.get(p.child.0 as usize),
+                body_map.get(p.parent.0 as usize),
+            ) {
+                self.add_parent(*c, *par, p.during);
+            }
+        }
+        self.successions.extend(other.successions);
+        for a in other.areas {
+            self.add_area(a);
+        }
+        for p in other.powers {
+            self.add_power(p);
+        }
+        self.instruments.extend(other.instruments);
+        errors
+    }
+}

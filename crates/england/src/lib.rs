@@ -1,0 +1,1 @@
+//! vires-england (being built).

@@ -1,0 +1,1 @@
+//! vires-lang (being built).

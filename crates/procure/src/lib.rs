@@ -1,0 +1,1 @@
+//! vires-procure (being built).

@@ -1,0 +1,1 @@
+//! vires-server (being built).

@@ -1,0 +1,1 @@
+//! vires-store (being built).
