@@ -1,1 +1,456 @@
-//! Analyses (being built).
+//! Analyses over a snapshot: timelines, diffs between dates, gaps and overlaps, expiring
+//! instruments, orphaned arrangements and merger inheritance.
+
+use crate::body::{BodyId, BodyKind};
+use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::instrument::InstrumentKind;
+use crate::place::Place;
+use crate::query::{QueryError, Role};
+use crate::resolve::Resolution;
+use crate::snapshot::{AreaKey, Snapshot};
+use jiff::civil::Date;
+use jiff::ToSpan;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A holder as shown in timelines and diffs: enough to tell holdings apart, no proof.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HolderBrief {
+    pub body: String,
+    pub role: Role,
+    pub accountable: String,
+    pub purposes: Vec<String>,
+    pub instrument: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub from: Date,
+    pub until: Option<Date>,
+    pub holders: Vec<HolderBrief>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    pub function: String,
+    pub place: Place,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HoldingChange {
+    pub body: String,
+    pub function: String,
+    pub area: Vec<String>,
+    pub role: Role,
+    pub accountable: String,
+    pub purposes: Vec<String>,
+    pub instrument: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodyChange {
+    pub code: String,
+    pub name: String,
+    pub kind: BodyKind,
+    pub on: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffAnswer {
+    pub from: Date,
+    pub to: Date,
+    pub added: Vec<HoldingChange>,
+    pub removed: Vec<HoldingChange>,
+    pub established: Vec<BodyChange>,
+    pub abolished: Vec<BodyChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CoverageProblem {
+    /// No body may exercise the function without a purpose limit.
+    Gap,
+    /// Two or more bodies hold it exclusively and unrestricted at once.
+    Overlap,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageFinding {
+    pub problem: CoverageProblem,
+    pub function: String,
+    pub place: Place,
+    pub from: Date,
+    pub until: Option<Date>,
+    pub holders: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Expiring {
+    pub instrument: String,
+    pub title: String,
+    pub kind: InstrumentKind,
+    pub until: Date,
+    pub days_left: i32,
+    pub review: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inheritance {
+    pub instrument: String,
+    pub merger: String,
+    pub from_body: String,
+    pub to_body: String,
+    pub on: Date,
+}
+
+impl Snapshot {
+    /// Holders of `function` at `place` over time, as maximal segments with the same holders.
+    pub fn timeline(&self, function: &str, place: &Place) -> Result<Timeline, QueryError> {
+        self.timeline_within(function, place, None, None)
+    }
+
+    /// Like [`Snapshot::timeline`], limited to `[start, end)`.
+    pub fn timeline_within(
+        &self,
+        function: &str,
+        place: &Place,
+        start: Option<Date>,
+        end: Option<Date>,
+    ) -> Result<Timeline, QueryError> {
+        let f = self.function_id(function)?;
+        let mut dates: BTreeSet<Date> = BTreeSet::new();
+        let mut bodies: Vec<BodyId> = Vec::new();
+        let mut keys: Vec<AreaKey> = vec![AreaKey::England];
+        match place {
+            Place::Practice(code) => {
+                let a = self
+                    .register
+                    .atom(code)
+                    .ok_or_else(|| QueryError::UnknownPractice(code.clone()))?;
+                keys.push(AreaKey::Atom(a));
+                for (iv, b) in self.memberships_of(a) {
+                    dates.insert(iv.from);
+                    dates.extend(iv.until);
+                    bodies.push(*b);
+                }
+            }
+            Place::Body(code) => {
+                let ids = self.register.bodies_with_code(code);
+                if ids.is_empty() {
+                    return Err(QueryError::UnknownBody {
+                        code: code.clone(),
+                        on: start.unwrap_or(Date::MIN),
+                    });
+                }
+                for &b in ids {
+                    let life = self.register.body(b).life;
+                    dates.insert(life.from);
+                    dates.extend(life.until);
+                    bodies.push(b);
+                    for (iv, c) in &self.body_children[b.0 as usize] {
+                        dates.insert(iv.from);
+                        dates.extend(iv.until);
+                        keys.push(AreaKey::Body(*c));
+                    }
+                }
+            }
+            Place::Area(id) => {
+                if self.register.area(id).is_none() {
+                    return Err(QueryError::UnknownArea(id.clone()));
+                }
+                // An area's extent can change with its bodies, so every grant date of the function counts.
+                for g in &self.grants {
+                    if self.register.taxonomy.covers(g.function, f) {
+                        dates.insert(g.during.from);
+                        dates.extend(g.during.until);
+                    }
+                }
+            }
+            Place::England => {}
+        }
+        // Ancestors over all time: follow every parent link, not only today's.
+        let mut i = 0;
+        while i < bodies.len() {
+            let b = bodies[i];
+            keys.push(AreaKey::Body(b));
+            for (iv, p) in &self.body_parents[b.0 as usize] {
+                dates.insert(iv.from);
+                dates.extend(iv.until);
+                if !bodies.contains(p) {
+                    bodies.push(*p);
+                }
+            }
+            i += 1;
+        }
+        for fa in self.register.taxonomy.self_and_ancestors(f) {
+            for k in &keys {
+                if let Some(gs) = self.index.get(&(fa, *k)) {
+                    for g in gs {
+                        let gr = &self.grants[g.0 as usize];
+                        dates.insert(gr.during.from);
+                        dates.extend(gr.during.until);
+                    }
+                }
+            }
+        }
+        if let Some(s) = start {
+            dates.retain(|d| *d >= s);
+            dates.insert(s);
+        }
+        if let Some(e) = end {
+            dates.retain(|d| *d < e);
+        }
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut r = Resolution::default();
+        let dates: Vec<Date> = dates.into_iter().collect();
+        for (n, &d) in dates.iter().enumerate() {
+            let holders = match self.place_keys(place, d) {
+                Ok(k) => {
+                    self.resolve(f, d, &k, &mut r);
+                    let mut hs: Vec<HolderBrief> =
+                        r.holders.iter().map(|(g, _)| self.brief(*g)).collect();
+                    hs.sort();
+                    hs.dedup();
+                    hs
+                }
+                // A body place that does not exist on `d` simply has no holders then.
+                Err(_) => Vec::new(),
+            };
+            let until = dates.get(n + 1).copied().or(end);
+            match segments.last_mut() {
+                Some(last) if last.holders == holders => last.until = until,
+                _ => segments.push(Segment {
+                    from: d,
+                    until,
+                    holders,
+                }),
+            }
+        }
+        // Leading empty time before anything existed is not a segment worth showing.
+        if start.is_none() {
+            while segments.first().is_some_and(|s| s.holders.is_empty()) {
+                segments.remove(0);
+            }
+            // Nor is the time after the place ceased to exist.
+            while segments.last().is_some_and(|s| s.holders.is_empty()) {
+                segments.pop();
+            }
+        }
+        Ok(Timeline {
+            function: function.to_string(),
+            place: place.clone(),
+            segments,
+        })
+    }
+
+    fn brief(&self, g: crate::snapshot::GrantId) -> HolderBrief {
+        let gr = &self.grants[g.0 as usize];
+        HolderBrief {
+            body: self.register.body(gr.holder).code.clone(),
+            role: gr.role,
+            accountable: self.register.body(gr.accountable).code.clone(),
+            purposes: self.purposes(gr).to_vec(),
+            instrument: self.register.instruments[gr.instrument.0 as usize].id.clone(),
+        }
+    }
+
+    fn change_set(&self, on: Date) -> BTreeSet<HoldingChange> {
+        self.grants
+            .iter()
+            .filter(|g| g.during.contains(on))
+            .map(|g| HoldingChange {
+                body: self.register.body(g.holder).code.clone(),
+                function: self.register.taxonomy.name(g.function).to_string(),
+                area: self.areas(g).iter().map(|k| self.describe_key(*k)).collect(),
+                role: g.role,
+                accountable: self.register.body(g.accountable).code.clone(),
+                purposes: self.purposes(g).to_vec(),
+                instrument: self.register.instruments[g.instrument.0 as usize].id.clone(),
+            })
+            .collect()
+    }
+
+    /// What changed between two dates: holdings added and removed, bodies established and abolished.
+    pub fn diff(&self, from: Date, to: Date) -> DiffAnswer {
+        let a = self.change_set(from);
+        let b = self.change_set(to);
+        let (lo, hi) = if from <= to { (from, to) } else { (to, from) };
+        let mut established = Vec::new();
+        let mut abolished = Vec::new();
+        for body in &self.register.bodies {
+            if body.life.from > lo && body.life.from <= hi {
+                established.push(BodyChange {
+                    code: body.code.clone(),
+                    name: body.name.clone(),
+                    kind: body.kind,
+                    on: body.life.from,
+                });
+            }
+            if let Some(u) = body.life.until {
+                if u > lo && u <= hi {
+                    abolished.push(BodyChange {
+                        code: body.code.clone(),
+                        name: body.name.clone(),
+                        kind: body.kind,
+                        on: u,
+                    });
+                }
+            }
+        }
+        established.sort_by(|x, y| x.on.cmp(&y.on).then(x.code.cmp(&y.code)));
+        abolished.sort_by(|x, y| x.on.cmp(&y.on).then(x.code.cmp(&y.code)));
+        DiffAnswer {
+            from,
+            to,
+            added: b.difference(&a).cloned().collect(),
+            removed: a.difference(&b).cloned().collect(),
+            established,
+            abolished,
+        }
+    }
+
+    /// Places the coverage check walks: every practice if the register has any, else every
+    /// commissioner's footprint.
+    fn coverage_places(&self) -> Vec<(Place, Date, Option<Date>)> {
+        if !self.register.atoms.is_empty() {
+            self.register
+                .atoms
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| {
+                    let ms = &self.atom_members[i];
+                    let from = ms.iter().map(|(iv, _)| iv.from).min()?;
+                    let until = if ms.iter().any(|(iv, _)| iv.until.is_none()) {
+                        None
+                    } else {
+                        ms.iter().filter_map(|(iv, _)| iv.until).max()
+                    };
+                    Some((Place::Practice(a.code.clone()), from, until))
+                })
+                .collect()
+        } else {
+            self.register
+                .bodies
+                .iter()
+                .filter(|b| matches!(b.kind, BodyKind::Ccg | BodyKind::Icb))
+                .map(|b| (Place::Body(b.code.clone()), b.life.from, b.life.until))
+                .collect()
+        }
+    }
+
+    /// Gaps (no unrestricted, exclusive holder) and overlaps (more than one) for a function,
+    /// over every place, up to `horizon` (exclusive).
+    pub fn coverage(&self, function: &str, horizon: Date) -> Result<Vec<CoverageFinding>, QueryError> {
+        self.function_id(function)?;
+        let mut out = Vec::new();
+        for (place, from, until) in self.coverage_places() {
+            let end = crate::interval::min_until(until, Some(horizon));
+            if end.is_some_and(|e| e <= from) {
+                continue;
+            }
+            let tl = self.timeline_within(function, &place, Some(from), end)?;
+            for s in tl.segments {
+                let exclusive: Vec<&HolderBrief> = s
+                    .holders
+                    .iter()
+                    .filter(|h| h.purposes.is_empty() && h.role != Role::Concurrent)
+                    .collect();
+                let mut distinct: Vec<String> = exclusive.iter().map(|h| h.body.clone()).collect();
+                distinct.sort();
+                distinct.dedup();
+                let joint_only = exclusive.iter().all(|h| h.role == Role::JointMember)
+                    && exclusive.windows(2).all(|w| w[0].instrument == w[1].instrument);
+                let problem = if distinct.is_empty() {
+                    Some(CoverageProblem::Gap)
+                } else if distinct.len() > 1 && !joint_only {
+                    Some(CoverageProblem::Overlap)
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    out.push(CoverageFinding {
+                        problem,
+                        function: function.to_string(),
+                        place: place.clone(),
+                        from: s.from,
+                        until: s.until,
+                        holders: distinct,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Instruments in force on `on` that end within `days` days.
+    pub fn expiring(&self, on: Date, days: i64) -> Vec<Expiring> {
+        let horizon = on.checked_add(days.days()).unwrap_or(Date::MAX);
+        let mut out: Vec<Expiring> = self
+            .register
+            .instruments
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.void[*i])
+            .filter_map(|(i, ins)| {
+                let until = self.effective_until[i]?;
+                (ins.from <= on && until > on && until <= horizon).then(|| Expiring {
+                    instrument: ins.id.clone(),
+                    title: ins.title.clone(),
+                    kind: ins.kind,
+                    until,
+                    days_left: (until - on).get_days(),
+                    review: ins.review,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| a.until.cmp(&b.until).then(a.instrument.cmp(&b.instrument)));
+        out
+    }
+
+    /// Error diagnostics: instruments that are void.
+    pub fn invalid(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    /// Arrangements whose receiver was abolished or whose maker lost the function while they ran.
+    pub fn orphans(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| {
+            d.code == codes::ORPHAN_RECEIVER_ABOLISHED || d.code == codes::ORPHAN_DELEGATOR_LOST
+        })
+    }
+
+    /// Instruments carried on to a successor body by a merger.
+    pub fn inheritance(&self) -> Vec<Inheritance> {
+        let mut out: Vec<Inheritance> = Vec::new();
+        for g in &self.grants {
+            for &m in self.via(g) {
+                let merger = &self.register.instruments[m.0 as usize];
+                if merger.kind != InstrumentKind::Merge {
+                    continue;
+                }
+                let ins = &self.register.instruments[g.instrument.0 as usize];
+                let to_body = self.register.body(g.holder).code.clone();
+                let from_body = merger
+                    .predecessors
+                    .iter()
+                    .find(|p| ins.receivers == crate::instrument::Receivers::Bodies(vec![(*p).clone()]))
+                    .or_else(|| merger.predecessors.first())
+                    .cloned()
+                    .unwrap_or_default();
+                let item = Inheritance {
+                    instrument: ins.id.clone(),
+                    merger: merger.id.clone(),
+                    from_body,
+                    to_body,
+                    on: merger.from,
+                };
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+            }
+        }
+        out.sort_by(|a, b| a.on.cmp(&b.on).then(a.instrument.cmp(&b.instrument)));
+        out
+    }
+}

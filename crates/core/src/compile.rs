@@ -1,1 +1,1304 @@
-//! Compile (being built).
+//! Compilation: a [`Register`] as written becomes a [`Snapshot`] of grants, with a
+//! validity diagnostic for everything that does not stand. The semantics are described in
+//! ARCHITECTURE.md ("Compilation"); this file is their only implementation.
+
+use crate::body::{BodyId, BodyKind};
+use crate::diagnostic::{codes, Diagnostic, Severity, Span};
+use crate::function::FunctionId;
+use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
+use crate::interval::{min_until, Interval};
+use crate::place::AtomId;
+use crate::query::Role;
+use crate::register::Register;
+use crate::snapshot::{AreaKey, Grant, GrantId, Snapshot};
+use jiff::civil::Date;
+use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// A segment of an instrument's life with the terms in force during it.
+#[derive(Debug, Clone)]
+struct Version {
+    during: Interval,
+    purposes: Vec<String>,
+    area: Option<AreaExpr>,
+    /// Amendments this segment rests on.
+    via: Vec<InstrumentId>,
+}
+
+/// One receiver × source × function of an arrangement, from `t` to `end`.
+#[derive(Debug, Clone)]
+struct Task {
+    instrument: InstrumentId,
+    version: usize,
+    receiver: BodyId,
+    source: BodyId,
+    function: FunctionId,
+    t: Date,
+    end: Option<Date>,
+    first: bool,
+    /// Receivers or sources expanded from `every KIND`: a missing parent is a warning for that
+    /// body, not a reason to void the whole instrument.
+    expanded: bool,
+}
+
+struct Interner<T: std::hash::Hash + Eq + Clone> {
+    items: Vec<T>,
+    ids: FxHashMap<T, u32>,
+}
+
+impl<T: std::hash::Hash + Eq + Clone + Default> Interner<T> {
+    fn new() -> Self {
+        let mut s = Interner {
+            items: Vec::new(),
+            ids: FxHashMap::default(),
+        };
+        s.intern(T::default());
+        s
+    }
+
+    fn intern(&mut self, v: T) -> u32 {
+        if let Some(&id) = self.ids.get(&v) {
+            return id;
+        }
+        let id = self.items.len() as u32;
+        self.ids.insert(v.clone(), id);
+        self.items.push(v);
+        id
+    }
+}
+
+struct Compiler {
+    reg: Register,
+    diags: Vec<Diagnostic>,
+    void: Vec<bool>,
+    functions: Vec<Vec<FunctionId>>,
+    excepts: Vec<u32>,
+    versions: Vec<Vec<Version>>,
+    successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
+    grants: Vec<Grant>,
+    by_holder: Vec<Vec<GrantId>>,
+    atom_members: Vec<Vec<(Interval, BodyId)>>,
+    body_parents: Vec<Vec<(Interval, BodyId)>>,
+    body_children: Vec<Vec<(Interval, BodyId)>>,
+    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+    function_sets: Interner<Vec<FunctionId>>,
+    purpose_sets: Interner<Vec<String>>,
+    via_lists: Interner<Vec<InstrumentId>>,
+    area_lists: Interner<Vec<AreaKey>>,
+}
+
+/// Compiles a register. Never panics: every problem in the register becomes a diagnostic.
+pub fn compile(reg: Register) -> Snapshot {
+    let n_bodies = reg.bodies.len();
+    let n_atoms = reg.atoms.len();
+    let n_instr = reg.instruments.len();
+    let mut c = Compiler {
+        diags: Vec::new(),
+        void: vec![false; n_instr],
+        functions: vec![Vec::new(); n_instr],
+        excepts: vec![0; n_instr],
+        versions: vec![Vec::new(); n_instr],
+        successor: vec![None; n_bodies],
+        grants: Vec::new(),
+        by_holder: vec![Vec::new(); n_bodies],
+        atom_members: vec![Vec::new(); n_atoms],
+        body_parents: vec![Vec::new(); n_bodies],
+        body_children: vec![Vec::new(); n_bodies],
+        body_atoms: vec![Vec::new(); n_bodies],
+        function_sets: Interner::new(),
+        purpose_sets: Interner::new(),
+        via_lists: Interner::new(),
+        area_lists: Interner::new(),
+        reg,
+    };
+    c.index_places();
+    c.check_bodies();
+    let instrument_by_id = c.check_instruments();
+    c.apply_amendments(&instrument_by_id);
+    c.link_successors();
+    c.confer();
+    c.arrange();
+    c.finish(instrument_by_id)
+}
+
+impl Snapshot {
+    /// Compiles a register into a queryable snapshot. See [`compile`].
+    pub fn compile(register: Register) -> Snapshot {
+        compile(register)
+    }
+}
+
+fn day_before(d: Date) -> Date {
+    d.yesterday().unwrap_or(d)
+}
+
+impl Compiler {
+    fn instr(&self, i: InstrumentId) -> &Instrument {
+        &self.reg.instruments[i.0 as usize]
+    }
+
+    fn diag(
+        &mut self,
+        i: InstrumentId,
+        code: &'static str,
+        severity: Severity,
+        span: Option<Span>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        let ins = &self.reg.instruments[i.0 as usize];
+        let span = ins.span_or_whole(span);
+        self.diags.push(Diagnostic {
+            code,
+            severity,
+            subject: ins.id.clone(),
+            message,
+            help: help.into(),
+            span,
+        });
+        if severity == Severity::Error {
+            self.void[i.0 as usize] = true;
+        }
+    }
+
+    fn index_places(&mut self) {
+        for m in &self.reg.memberships {
+            if let (Some(am), Some(ba)) = (
+                self.atom_members.get_mut(m.atom.0 as usize),
+                self.body_atoms.get_mut(m.body.0 as usize),
+            ) {
+                am.push((m.during, m.body));
+                ba.push((m.during, m.atom));
+            }
+        }
+        for p in &self.reg.parents {
+            if p.child == p.parent {
+                continue;
+            }
+            if let (Some(bp), Some(_)) = (
+                self.body_parents.get_mut(p.child.0 as usize),
+                self.body_children.get(p.parent.0 as usize),
+            ) {
+                bp.push((p.during, p.parent));
+                self.body_children[p.parent.0 as usize].push((p.during, p.child));
+            }
+        }
+        for v in self
+            .atom_members
+            .iter_mut()
+            .chain(self.body_parents.iter_mut())
+            .chain(self.body_children.iter_mut())
+        {
+            v.sort_by_key(|(iv, _)| iv.from);
+        }
+    }
+
+    fn check_bodies(&mut self) {
+        for b in &self.reg.bodies {
+            if b.life.is_empty() {
+                self.diags.push(Diagnostic {
+                    code: codes::BODY_LIFE_BACKWARDS,
+                    severity: Severity::Error,
+                    subject: b.code.clone(),
+                    message: format!(
+                        "body {} ends on {} but starts on {}",
+                        b.code,
+                        b.life.until.map(|d| d.to_string()).unwrap_or_default(),
+                        b.life.from
+                    ),
+                    help: "a body's `until` is the first day it no longer exists; it must be after `from`"
+                        .into(),
+                    span: b.span,
+                });
+            }
+        }
+    }
+
+    /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
+    fn check_instruments(&mut self) -> FxHashMap<String, InstrumentId> {
+        let mut by_id: FxHashMap<String, InstrumentId> = FxHashMap::default();
+        for idx in 0..self.reg.instruments.len() {
+            let i = InstrumentId(idx as u32);
+            let ins = self.instr(i).clone();
+            if let Some(&first) = by_id.get(&ins.id) {
+                let first_title = self.instr(first).title.clone();
+                self.diag(
+                    i,
+                    codes::DUPLICATE_ID,
+                    Severity::Error,
+                    ins.spans.id,
+                    format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
+                    "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
+                );
+            } else {
+                by_id.insert(ins.id.clone(), i);
+            }
+            if let Some(u) = ins.until {
+                if u <= ins.from {
+                    self.diag(
+                        i,
+                        codes::DATES_BACKWARDS,
+                        Severity::Error,
+                        ins.spans.until,
+                        format!("`until {u}` is not after `from {}`", ins.from),
+                        "`from` is the first day in force and `until` the first day no longer in force",
+                    );
+                }
+            }
+            self.resolve_functions(i, &ins);
+            self.check_required(i, &ins);
+            self.check_names(i, &ins);
+            self.check_power(i, &ins);
+            self.versions[idx] = vec![Version {
+                during: Interval::new(ins.from, ins.until),
+                purposes: ins.purposes.clone(),
+                area: ins.area.clone(),
+                via: Vec::new(),
+            }];
+        }
+        by_id
+    }
+
+    fn resolve_functions(&mut self, i: InstrumentId, ins: &Instrument) {
+        let mut fs = Vec::new();
+        let mut unknown = Vec::new();
+        for f in &ins.functions {
+            match self.reg.taxonomy.get(f) {
+                Some(id) => fs.push(id),
+                None => unknown.push(f.clone()),
+            }
+        }
+        let mut ex = Vec::new();
+        for f in &ins.except {
+            match self.reg.taxonomy.get(f) {
+                Some(id) => ex.push(id),
+                None => unknown.push(f.clone()),
+            }
+        }
+        for f in unknown {
+            self.diag(
+                i,
+                codes::UNKNOWN_FUNCTION,
+                Severity::Error,
+                ins.spans.functions,
+                format!("unknown function `{f}`"),
+                "declare it with `function ID { name \"...\" }` or use an id from `vires functions`",
+            );
+        }
+        ex.sort();
+        self.functions[i.0 as usize] = fs;
+        self.excepts[i.0 as usize] = self.function_sets.intern(ex);
+    }
+
+    fn check_required(&mut self, i: InstrumentId, ins: &Instrument) {
+        use InstrumentKind as K;
+        let mut missing: Vec<&str> = Vec::new();
+        let needs_functions = matches!(
+            ins.kind,
+            K::Conferral
+                | K::Delegation
+                | K::JointCommittee
+                | K::Partnership
+                | K::Direction
+                | K::Transfer
+                | K::Exercise
+        );
+        if needs_functions && ins.functions.is_empty() {
+            missing.push("functions");
+        }
+        let needs_receivers = matches!(
+            ins.kind,
+            K::Conferral | K::Delegation | K::JointCommittee | K::Direction | K::Transfer | K::Mandate
+        );
+        if needs_receivers && ins.receivers.is_empty() {
+            missing.push("to");
+        }
+        if ins.kind == K::Partnership && ins.lead.is_none() && ins.receivers.is_empty() {
+            missing.push("lead");
+        }
+        if ins.kind == K::Merge {
+            if ins.predecessors.is_empty() {
+                missing.push("merging");
+            }
+            if ins.receivers.is_empty() {
+                missing.push("into");
+            }
+        }
+        if matches!(ins.kind, K::Amend | K::Revoke) && ins.target.is_none() {
+            missing.push("target");
+        }
+        if matches!(ins.kind, K::Exercise) && ins.maker.is_none() {
+            missing.push("by");
+        }
+        if ins.kind.is_arrangement() && ins.maker.is_none() {
+            missing.push("by");
+        }
+        for m in missing {
+            self.diag(
+                i,
+                codes::MISSING_FIELD,
+                Severity::Error,
+                None,
+                format!("a {} needs `{m}`", ins.kind),
+                format!("add a `{m}` line; see docs/language.md for the fields of a {}", ins.kind),
+            );
+        }
+    }
+
+    fn check_names(&mut self, i: InstrumentId, ins: &Instrument) {
+        let on = ins.from;
+        if let Some(m) = &ins.maker {
+            match self.reg.body_near(m, on) {
+                None => self.diag(
+                    i,
+                    codes::UNKNOWN_BODY,
+                    Severity::Error,
+                    ins.spans.maker,
+                    format!("unknown body `{m}`"),
+                    "declare the body, or check the code with `vires bodies`",
+                ),
+                Some(b) if !self.reg.body(b).life.contains(on) && ins.kind != InstrumentKind::Abolish => {
+                    let life = self.reg.body(b).life;
+                    self.diag(
+                        i,
+                        codes::MAKER_NOT_IN_EXISTENCE,
+                        Severity::Error,
+                        ins.spans.maker,
+                        format!("maker {m} did not exist on {on} (it existed {})", show_life(life)),
+                        "an instrument must be made by a body that exists on the day it takes effect",
+                    )
+                }
+                Some(_) => {}
+            }
+        }
+        let check_list = |c: &mut Compiler, list: &Receivers, span: Option<Span>, must_live: bool| {
+            if let Receivers::Bodies(codes_) = list {
+                for code in codes_ {
+                    match c.reg.body_near(code, on) {
+                        None => c.diag(
+                            i,
+                            codes::UNKNOWN_BODY,
+                            Severity::Error,
+                            span,
+                            format!("unknown body `{code}`"),
+                            "declare the body, or check the code with `vires bodies`",
+                        ),
+                        Some(b) if must_live && !c.reg.body(b).life.contains(on) => {
+                            let life = c.reg.body(b).life;
+                            c.diag(
+                                i,
+                                codes::RECEIVER_NOT_IN_EXISTENCE,
+                                Severity::Error,
+                                span,
+                                format!("{code} did not exist on {on} (it existed {})", show_life(life)),
+                                "the receiver must exist when the instrument takes effect; check `from` or the body's dates",
+                            )
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        };
+        let live = !matches!(ins.kind, InstrumentKind::Abolish | InstrumentKind::Establish);
+        check_list(self, &ins.receivers, ins.spans.receivers, live);
+        if let Some(of) = &ins.of {
+            check_list(self, of, ins.spans.of, true);
+        }
+        if let Some(lead) = &ins.lead {
+            check_list(self, &Receivers::Bodies(vec![lead.clone()]), ins.spans.receivers, true);
+        }
+        for p in &ins.predecessors {
+            if self.reg.body_near(p, day_before(on)).is_none() {
+                self.diag(
+                    i,
+                    codes::UNKNOWN_BODY,
+                    Severity::Error,
+                    ins.spans.receivers,
+                    format!("unknown body `{p}`"),
+                    "declare the body, or check the code with `vires bodies`",
+                );
+            }
+        }
+        if let Some(a) = &ins.area {
+            let mut bad = Vec::new();
+            self.unknown_in_area(a, on, &mut bad, 0);
+            for b in bad {
+                self.diag(
+                    i,
+                    codes::UNKNOWN_AREA,
+                    Severity::Error,
+                    ins.spans.area,
+                    format!("unknown area {b}"),
+                    "use `england`, `own`, `footprint(CODE)`, `practices(CODE, ...)` or a declared area",
+                );
+            }
+        }
+    }
+
+    fn unknown_in_area(&self, a: &AreaExpr, on: Date, bad: &mut Vec<String>, depth: u32) {
+        if depth > 32 {
+            bad.push("(areas nest too deeply or refer to themselves)".into());
+            return;
+        }
+        match a {
+            AreaExpr::England | AreaExpr::Own => {}
+            AreaExpr::Footprint(code) => {
+                if self.reg.body_near(code, on).is_none() {
+                    bad.push(format!("footprint({code}): no such body"));
+                }
+            }
+            AreaExpr::Practices(ps) => {
+                for p in ps {
+                    if self.reg.atom(p).is_none() {
+                        bad.push(format!("practice `{p}`"));
+                    }
+                }
+            }
+            AreaExpr::Named(n) => match self.reg.area(n) {
+                None => bad.push(format!("`{n}`")),
+                Some(na) => {
+                    let expr = na.expr.clone();
+                    self.unknown_in_area(&expr, on, bad, depth + 1)
+                }
+            },
+            AreaExpr::Union(parts) => {
+                for p in parts {
+                    self.unknown_in_area(p, on, bad, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// Does the maker hold a power to make this kind of instrument, under the cited basis, then?
+    fn check_power(&mut self, i: InstrumentId, ins: &Instrument) {
+        use InstrumentKind as K;
+        let is_mandate = ins.kind == K::Mandate;
+        if !(ins.kind.is_arrangement() || is_mandate || ins.kind == K::Merge) {
+            return;
+        }
+        let Some(maker) = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, ins.from)) else {
+            return;
+        };
+        let maker_kind = self.reg.body(maker).kind;
+        // Parliament is sovereign: an Act needs no power to rest on.
+        if maker_kind == BodyKind::Parliament {
+            return;
+        }
+        let code = if is_mandate {
+            codes::REQUIREMENT_WITHOUT_POWER
+        } else {
+            codes::NO_POWER
+        };
+        let maker_code = self.reg.body(maker).code.clone();
+        let Some(basis) = ins.basis.clone().filter(|b| !b.trim().is_empty()) else {
+            let msg = if is_mandate {
+                format!("this requirement by {maker_code} cites no power at all")
+            } else {
+                format!("this {} by {maker_code} cites no legal basis", ins.kind)
+            };
+            self.diag(
+                i,
+                code,
+                Severity::Error,
+                ins.spans.basis,
+                msg,
+                "add `basis \"<Act> s.<section>\"` naming the power it rests on; `vires powers` lists them",
+            );
+            return;
+        };
+        let receiver_kinds: Vec<BodyKind> = match &ins.receivers {
+            Receivers::Every(k) => vec![*k],
+            Receivers::Bodies(bs) => bs
+                .iter()
+                .filter_map(|b| self.reg.body_near(b, ins.from))
+                .map(|b| self.reg.body(b).kind)
+                .collect(),
+        };
+        let cited: Vec<&crate::power::Power> =
+            self.reg.powers.iter().filter(|p| p.cited_by(&basis)).collect();
+        let mut reasons = Vec::new();
+        for p in &cited {
+            if !p.kinds.contains(&ins.kind) {
+                reasons.push(format!("{} does not provide for a {}", p.title, ins.kind));
+            } else if !p.makers.contains(&maker_kind) {
+                reasons.push(format!("{} is not a power of a {maker_kind}", p.title));
+            } else if !p.during.contains(ins.from) {
+                reasons.push(format!(
+                    "{} was not in force on {} (in force {})",
+                    p.title,
+                    ins.from,
+                    show_life(p.during)
+                ));
+            } else if !p.receivers.is_empty()
+                && receiver_kinds.iter().any(|k| !p.receivers.contains(k))
+            {
+                let allowed: Vec<&str> = p.receivers.iter().map(|k| k.as_str()).collect();
+                reasons.push(format!(
+                    "{} lets the maker act only towards {}",
+                    p.title,
+                    allowed.join(", ")
+                ));
+            } else {
+                return;
+            }
+        }
+        let message = if cited.is_empty() {
+            if is_mandate {
+                format!("the requirement rests on no power: `{basis}` cites no power in the registry")
+            } else {
+                format!("`{basis}` cites no power in the registry")
+            }
+        } else if is_mandate {
+            format!("the requirement rests on no power: {}", reasons.join("; "))
+        } else {
+            format!("{maker_code} lacked the power on {}: {}", ins.from, reasons.join("; "))
+        };
+        self.diag(
+            i,
+            code,
+            Severity::Error,
+            ins.spans.basis,
+            message,
+            "cite a power that lets this kind of body make this instrument on this date; `vires powers` lists them",
+        );
+    }
+
+    /// Turns amendments and revocations into versions of their targets.
+    fn apply_amendments(&mut self, by_id: &FxHashMap<String, InstrumentId>) {
+        let mut changers: Vec<InstrumentId> = (0..self.reg.instruments.len())
+            .map(|x| InstrumentId(x as u32))
+            .filter(|&i| {
+                matches!(self.instr(i).kind, InstrumentKind::Amend | InstrumentKind::Revoke)
+                    && !self.void[i.0 as usize]
+            })
+            .collect();
+        changers.sort_by_key(|&i| self.instr(i).from);
+        for a in changers {
+            let ins = self.instr(a).clone();
+            let Some(target_name) = ins.target.clone() else { continue };
+            let Some(&target) = by_id.get(&target_name) else {
+                self.diag(
+                    a,
+                    codes::UNKNOWN_TARGET,
+                    Severity::Error,
+                    ins.spans.target,
+                    format!("no instrument has id `{target_name}`"),
+                    "`target` takes the id of the instrument being amended or revoked",
+                );
+                continue;
+            };
+            let on = ins.from;
+            let live = {
+                let vs = &self.versions[target.0 as usize];
+                vs.first().is_some_and(|f| f.during.from <= on)
+                    && vs.last().is_some_and(|l| l.during.until.is_none_or(|u| on < u))
+            };
+            if !live {
+                let t = self.instr(target);
+                let (tf, tu) = (t.from, self.versions[target.0 as usize].last().and_then(|v| v.during.until));
+                self.diag(
+                    a,
+                    codes::DEAD_TARGET,
+                    Severity::Error,
+                    ins.spans.target,
+                    format!(
+                        "`{target_name}` is not in force on {on} (in force {})",
+                        show_life(Interval::new(tf, tu))
+                    ),
+                    "an instrument can be amended or revoked only while it is in force",
+                );
+                continue;
+            }
+            let versions = std::mem::take(&mut self.versions[target.0 as usize]);
+            let mut out = Vec::with_capacity(versions.len() + 1);
+            for v in versions {
+                if v.during.until.is_some_and(|u| u <= on) {
+                    out.push(v);
+                    continue;
+                }
+                if ins.kind == InstrumentKind::Revoke {
+                    if v.during.from < on {
+                        out.push(Version {
+                            during: Interval::new(v.during.from, Some(on)),
+                            ..v
+                        });
+                    }
+                    continue;
+                }
+                let (before, after) = if v.during.from < on {
+                    (
+                        Some(Version {
+                            during: Interval::new(v.during.from, Some(on)),
+                            ..v.clone()
+                        }),
+                        Version {
+                            during: Interval::new(on, v.during.until),
+                            ..v
+                        },
+                    )
+                } else {
+                    (None, v)
+                };
+                out.extend(before);
+                let mut changed = after;
+                if let Some(ch) = &ins.changes {
+                    if let Some(p) = &ch.purposes {
+                        changed.purposes = p.clone();
+                    }
+                    if let Some(ar) = &ch.area {
+                        changed.area = Some(ar.clone());
+                    }
+                }
+                changed.via.push(a);
+                out.push(changed);
+            }
+            if let Some(new_until) = ins.changes.as_ref().and_then(|c| c.until) {
+                if new_until <= on {
+                    self.diag(
+                        a,
+                        codes::DATES_BACKWARDS,
+                        Severity::Error,
+                        ins.spans.until,
+                        format!("the new end {new_until} is not after the amendment's date {on}"),
+                        "to end an instrument now, use `revoke`",
+                    );
+                } else {
+                    out.retain(|v| v.during.from < new_until);
+                    if let Some(last) = out.last_mut() {
+                        last.during.until = Some(new_until);
+                    }
+                }
+            }
+            self.versions[target.0 as usize] = out;
+        }
+    }
+
+    fn link_successors(&mut self) {
+        for idx in 0..self.reg.instruments.len() {
+            let i = InstrumentId(idx as u32);
+            if self.void[idx] || self.instr(i).kind != InstrumentKind::Merge {
+                continue;
+            }
+            let ins = self.instr(i).clone();
+            let on = ins.from;
+            let Receivers::Bodies(into) = &ins.receivers else { continue };
+            let Some(succ) = into.first().and_then(|c| self.reg.body_at(c, on)) else {
+                continue;
+            };
+            for p in &ins.predecessors {
+                let Some(pred) = self.reg.body_near(p, day_before(on)) else { continue };
+                let until = self.reg.body(pred).life.until;
+                if until != Some(on) {
+                    self.diag(
+                        i,
+                        codes::MERGE_INCONSISTENT,
+                        Severity::Warning,
+                        ins.spans.receivers,
+                        format!(
+                            "{p} is recorded as ending {} but merges into {} on {on}",
+                            until.map(|d| d.to_string()).unwrap_or_else(|| "never".into()),
+                            into.first().map(String::as_str).unwrap_or("?")
+                        ),
+                        "a predecessor's `until` should be the merger date",
+                    );
+                }
+                if pred != succ {
+                    self.successor[pred.0 as usize] = Some((on, succ, i));
+                }
+            }
+        }
+    }
+
+    /// Follows mergers from `b` to the body that carries it on `t`, collecting merger instruments.
+    fn carry(&self, b: BodyId, t: Date, via: &mut Vec<InstrumentId>) -> Option<BodyId> {
+        let mut cur = b;
+        for _ in 0..64 {
+            if self.reg.body(cur).life.contains(t) {
+                return Some(cur);
+            }
+            let (on, next, m) = self.successor[cur.0 as usize]?;
+            if on > t {
+                return None;
+            }
+            if !via.contains(&m) {
+                via.push(m);
+            }
+            cur = next;
+        }
+        None
+    }
+
+    fn receivers_over(&self, r: &Receivers, during: Interval) -> Vec<(BodyId, bool)> {
+        match r {
+            Receivers::Bodies(codes_) => codes_
+                .iter()
+                .filter_map(|c| self.reg.body_at(c, during.from).or_else(|| self.reg.body_near(c, during.from)))
+                .map(|b| (b, false))
+                .collect(),
+            Receivers::Every(kind) => self
+                .reg
+                .bodies_of_kind(*kind)
+                .filter(|&b| self.reg.body(b).life.overlaps(&during))
+                .map(|b| (b, true))
+                .collect(),
+        }
+    }
+
+    /// Area keys of an expression on date `t`, with `own` meaning `own_body`'s footprint.
+    fn area_keys(&self, a: Option<&AreaExpr>, own_body: BodyId, t: Date, out: &mut Vec<AreaKey>, depth: u32) {
+        if depth > 32 {
+            return;
+        }
+        match a {
+            None | Some(AreaExpr::Own) => {
+                if matches!(
+                    self.reg.body(own_body).kind,
+                    BodyKind::NhsEngland | BodyKind::SecretaryOfState | BodyKind::Parliament
+                ) {
+                    out.push(AreaKey::England)
+                } else {
+                    out.push(AreaKey::Body(own_body))
+                }
+            }
+            Some(AreaExpr::England) => out.push(AreaKey::England),
+            Some(AreaExpr::Footprint(code)) => {
+                if let Some(b) = self.reg.body_near(code, t) {
+                    let mut via = Vec::new();
+                    let b = self.carry(b, t, &mut via).unwrap_or(b);
+                    out.push(AreaKey::Body(b));
+                }
+            }
+            Some(AreaExpr::Practices(ps)) => {
+                out.extend(ps.iter().filter_map(|p| self.reg.atom(p)).map(AreaKey::Atom))
+            }
+            Some(AreaExpr::Named(n)) => {
+                if let Some(na) = self.reg.area(n) {
+                    self.area_keys(Some(&na.expr), own_body, t, out, depth + 1)
+                }
+            }
+            Some(AreaExpr::Union(parts)) => {
+                for p in parts {
+                    self.area_keys(Some(p), own_body, t, out, depth + 1);
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+    }
+
+    fn push_grant(&mut self, g: Grant) -> GrantId {
+        let id = GrantId(self.grants.len() as u32);
+        self.by_holder[g.holder.0 as usize].push(id);
+        self.grants.push(g);
+        id
+    }
+
+    fn confer(&mut self) {
+        for idx in 0..self.reg.instruments.len() {
+            let i = InstrumentId(idx as u32);
+            if self.void[idx] || self.instr(i).kind != InstrumentKind::Conferral {
+                continue;
+            }
+            let receivers = self.instr(i).receivers.clone();
+            let functions = self.functions[idx].clone();
+            let except = self.excepts[idx];
+            for v in self.versions[idx].clone() {
+                let purposes = self.purpose_sets.intern(v.purposes.clone());
+                let via = self.via_lists.intern(v.via.clone());
+                for (b, _) in self.receivers_over(&receivers, v.during) {
+                    let Some(during) = v.during.intersect(&self.reg.body(b).life) else {
+                        continue;
+                    };
+                    let mut keys = Vec::new();
+                    self.area_keys(v.area.as_ref(), b, during.from, &mut keys, 0);
+                    let area = self.area_lists.intern(keys);
+                    for &f in &functions {
+                        self.push_grant(Grant {
+                            function: f,
+                            except,
+                            holder: b,
+                            accountable: b,
+                            role: Role::Statutory,
+                            during,
+                            instrument: i,
+                            parent: None,
+                            via,
+                            purposes,
+                            concurrent: false,
+                            onward: Onward::Permitted,
+                            area,
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    fn keys_contained(&self, parent: &[AreaKey], child: &[AreaKey], t: Date) -> bool {
+        child.iter().all(|ck| parent.iter().any(|pk| self.key_contains(*pk, *ck, t)))
+    }
+
+    fn key_contains(&self, pk: AreaKey, ck: AreaKey, t: Date) -> bool {
+        if pk == ck || pk == AreaKey::England {
+            return true;
+        }
+        match (pk, ck) {
+            (AreaKey::Body(p), AreaKey::Body(c)) => self.is_ancestor(p, c, t),
+            (AreaKey::Body(p), AreaKey::Atom(a)) => self.atom_members[a.0 as usize]
+                .iter()
+                .any(|(iv, b)| iv.contains(t) && (*b == p || self.is_ancestor(p, *b, t))),
+            _ => false,
+        }
+    }
+
+    fn is_ancestor(&self, p: BodyId, c: BodyId, t: Date) -> bool {
+        let mut cur = c;
+        for _ in 0..16 {
+            match self.body_parents[cur.0 as usize].iter().find(|(iv, _)| iv.contains(t)) {
+                Some((_, next)) if *next == p => return true,
+                Some((_, next)) => cur = *next,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// A grant of `source` on `t` that covers `f` over every key in `keys`.
+    fn find_parent(
+        &self,
+        source: BodyId,
+        f: FunctionId,
+        keys: &[AreaKey],
+        t: Date,
+        not_from: InstrumentId,
+    ) -> Option<GrantId> {
+        let tax = &self.reg.taxonomy;
+        let mut best: Option<(u8, GrantId)> = None;
+        for &gid in &self.by_holder[source.0 as usize] {
+            let g = &self.grants[gid.0 as usize];
+            if g.instrument == not_from || !g.during.contains(t) || !tax.covers(g.function, f) {
+                continue;
+            }
+            if self.function_sets.items[g.except as usize]
+                .iter()
+                .any(|&x| tax.covers(x, f))
+            {
+                continue;
+            }
+            if !self.keys_contained(&self.area_lists.items[g.area as usize], keys, t) {
+                continue;
+            }
+            // Prefer what the body holds in its own right, then exclusive holdings.
+            let rank = match (g.role, g.concurrent) {
+                (Role::Statutory, _) => 0,
+                (_, false) => 1,
+                (_, true) => 2,
+            };
+            if best.is_none_or(|(r, _)| rank < r) {
+                best = Some((rank, gid));
+            }
+        }
+        best.map(|(_, g)| g)
+    }
+
+    fn arrange(&mut self) {
+        use InstrumentKind as K;
+        let mut seq = 0u64;
+        let mut heap: BinaryHeap<Reverse<(Date, u8, u64)>> = BinaryHeap::new();
+        let mut tasks: FxHashMap<u64, Task> = FxHashMap::default();
+        for idx in 0..self.reg.instruments.len() {
+            let i = InstrumentId(idx as u32);
+            let ins = self.instr(i);
+            if self.void[idx] || !ins.kind.is_arrangement() {
+                continue;
+            }
+            // A direction with no `of` directs a body to act; it moves no function.
+            if ins.kind == K::Direction && ins.of.is_none() {
+                continue;
+            }
+            let rank = match ins.kind {
+                K::Transfer => 0,
+                K::Delegation => 1,
+                K::JointCommittee => 2,
+                K::Partnership => 3,
+                _ => 4,
+            };
+            let receivers = match (&ins.kind, &ins.lead) {
+                (K::Partnership, Some(lead)) => Receivers::Bodies(vec![lead.clone()]),
+                _ => ins.receivers.clone(),
+            };
+            let sources = match (&ins.kind, &ins.of) {
+                (K::Direction | K::Transfer | K::Partnership, Some(of)) => of.clone(),
+                _ => Receivers::Bodies(ins.maker.iter().cloned().collect()),
+            };
+            let functions = self.functions[idx].clone();
+            for (vi, v) in self.versions[idx].clone().into_iter().enumerate() {
+                for (r, r_exp) in self.receivers_over(&receivers, v.during) {
+                    for (s, s_exp) in self.receivers_over(&sources, v.during) {
+                        if s == r && ins.kind != K::JointCommittee {
+                            continue;
+                        }
+                        let mut during = v.during;
+                        if r_exp {
+                            match during.intersect(&self.reg.body(r).life) {
+                                Some(d) => during = d,
+                                None => continue,
+                            }
+                        }
+                        if s_exp {
+                            match during.intersect(&self.reg.body(s).life) {
+                                Some(d) => during = d,
+                                None => continue,
+                            }
+                        }
+                        for &f in &functions {
+                            seq += 1;
+                            heap.push(Reverse((during.from, rank, seq)));
+                            tasks.insert(
+                                seq,
+                                Task {
+                                    instrument: i,
+                                    version: vi,
+                                    receiver: r,
+                                    source: s,
+                                    function: f,
+                                    t: during.from,
+                                    end: during.until,
+                                    first: true,
+                                    expanded: r_exp || s_exp,
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        while let Some(Reverse((t, _, _))) = heap.peek().copied() {
+            let mut batch = Vec::new();
+            while let Some(Reverse((tt, rank, s))) = heap.peek().copied() {
+                if tt != t {
+                    break;
+                }
+                heap.pop();
+                if let Some(task) = tasks.remove(&s) {
+                    batch.push((rank, task));
+                }
+            }
+            // Same-day chains (a delegation and its onward delegation on one date) resolve
+            // over several passes; what still has no parent after a pass with no progress fails.
+            loop {
+                let before = batch.len();
+                let mut retry = Vec::new();
+                for (rank, task) in batch {
+                    if self.void[task.instrument.0 as usize] {
+                        continue;
+                    }
+                    match self.run_task(&task) {
+                        Step::Done => {}
+                        Step::Continue(next) => {
+                            seq += 1;
+                            heap.push(Reverse((next.t, rank, seq)));
+                            tasks.insert(seq, next);
+                        }
+                        Step::NoParent => retry.push((rank, task)),
+                    }
+                }
+                batch = retry;
+                if batch.is_empty() || batch.len() == before {
+                    break;
+                }
+            }
+            for (_, task) in batch {
+                self.report_no_parent(&task);
+            }
+        }
+    }
+
+    fn report_no_parent(&mut self, task: &Task) {
+        let ins = self.instr(task.instrument).clone();
+        let src = self.reg.body(task.source).code.clone();
+        let f = self.reg.taxonomy.name(task.function).to_string();
+        if task.first {
+            let sev = if task.expanded {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            let rc = self.reg.body(task.receiver).code.clone();
+            self.diag(
+                task.instrument,
+                codes::DELEGATOR_LACKS_FUNCTION,
+                sev,
+                ins.spans.functions.or(ins.spans.area),
+                format!(
+                    "{src} did not hold {f} for the area given to {rc} on {}",
+                    task.t
+                ),
+                format!("check with `vires what {src} --on {}`; an arrangement can only pass on a function its source holds for that whole area", task.t),
+            );
+        } else {
+            self.diag(
+                task.instrument,
+                codes::ORPHAN_DELEGATOR_LOST,
+                Severity::Warning,
+                ins.spans.maker,
+                format!("{src} stopped holding {f} here on {}, while this instrument ran", task.t),
+                "the arrangement is orphaned from that date: revoke it, or record the instrument that carries it on",
+            );
+        }
+    }
+
+    fn run_task(&mut self, task: &Task) -> Step {
+        use InstrumentKind as K;
+        let i = task.instrument;
+        let ins = self.instr(i).clone();
+        let t = task.t;
+        let mut via = self.versions[i.0 as usize][task.version].via.clone();
+        let Some(holder) = self.carry(task.receiver, t, &mut via) else {
+            let rc = self.reg.body(task.receiver).code.clone();
+            if task.first {
+                self.diag(
+                    i,
+                    codes::RECEIVER_NOT_IN_EXISTENCE,
+                    Severity::Error,
+                    ins.spans.receivers,
+                    format!("{rc} did not exist on {t}"),
+                    "the receiver must exist when the instrument takes effect",
+                );
+            } else {
+                self.diag(
+                    i,
+                    codes::ORPHAN_RECEIVER_ABOLISHED,
+                    Severity::Warning,
+                    ins.spans.receivers,
+                    format!("{rc} was abolished on {t} with no successor, while this instrument ran"),
+                    "revoke the instrument from that date, or record the merger that carries it on",
+                );
+            }
+            return Step::Done;
+        };
+        let Some(source) = self.carry(task.source, t, &mut via) else {
+            if !task.expanded {
+                let sc = self.reg.body(task.source).code.clone();
+                self.diag(
+                    i,
+                    codes::ORPHAN_DELEGATOR_LOST,
+                    Severity::Warning,
+                    ins.spans.maker,
+                    format!("{sc} ceased on {t} with no successor, while this instrument ran"),
+                    "revoke the instrument from that date, or record the merger that carries it on",
+                );
+            }
+            return Step::Done;
+        };
+        let version = self.versions[i.0 as usize][task.version].clone();
+        let own = match ins.kind {
+            K::Delegation | K::JointCommittee => holder,
+            _ => source,
+        };
+        let mut keys = Vec::new();
+        self.area_keys(version.area.as_ref(), own, t, &mut keys, 0);
+        let Some(parent) = self.find_parent(source, task.function, &keys, t, i) else {
+            return Step::NoParent;
+        };
+        let pg = self.grants[parent.0 as usize].clone();
+        let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
+        let maker_is_holder = maker.is_some_and(|m| {
+            let mut v = Vec::new();
+            self.carry(m, t, &mut v) == Some(source)
+        });
+        if maker_is_holder
+            && pg.role != Role::Statutory
+            && pg.onward == Onward::Forbidden
+            && matches!(ins.kind, K::Delegation | K::JointCommittee | K::Partnership)
+        {
+            let sc = self.reg.body(source).code.clone();
+            let via_instr = self.instr(pg.instrument).id.clone();
+            self.diag(
+                i,
+                codes::ONWARD_FORBIDDEN,
+                Severity::Error,
+                ins.spans.maker,
+                format!("{sc} holds this function only as a delegate under `{via_instr}`, which forbids onward delegation"),
+                "ask the delegator to permit onward delegation (`onward permitted`) or to arrange it directly",
+            );
+            return Step::Done;
+        }
+        let parent_purposes = self.purpose_sets.items[pg.purposes as usize].clone();
+        if !parent_purposes.is_empty()
+            && (version.purposes.is_empty()
+                || version.purposes.iter().any(|p| !parent_purposes.contains(p)))
+        {
+            let wider: Vec<String> = if version.purposes.is_empty() {
+                vec!["(unrestricted)".into()]
+            } else {
+                version
+                    .purposes
+                    .iter()
+                    .filter(|p| !parent_purposes.contains(p))
+                    .cloned()
+                    .collect()
+            };
+            self.diag(
+                i,
+                codes::PURPOSE_WIDER,
+                Severity::Error,
+                ins.spans.purposes,
+                format!(
+                    "purposes {} go beyond the maker's own ({})",
+                    wider.join(", "),
+                    parent_purposes.join(", ")
+                ),
+                "an arrangement can only pass on purposes the maker holds",
+            );
+            return Step::Done;
+        }
+        let seg_end = [
+            task.end,
+            pg.during.until,
+            self.reg.body(holder).life.until,
+            self.reg.body(source).life.until,
+        ]
+        .into_iter()
+        .fold(None, |acc: Option<Option<Date>>, x| {
+            Some(match acc {
+                None => x,
+                Some(a) => min_until(a, x),
+            })
+        })
+        .flatten();
+        let (role, accountable, concurrent) = match ins.kind {
+            K::Delegation => (Role::Delegate, pg.accountable, ins.concurrent),
+            K::JointCommittee => (Role::JointMember, pg.accountable, ins.concurrent),
+            K::Partnership => (Role::LeadPartner, pg.accountable, ins.concurrent),
+            K::Transfer => (Role::Statutory, holder, false),
+            _ if ins.concurrent => (Role::Concurrent, pg.accountable, true),
+            _ => (Role::Directed, pg.accountable, false),
+        };
+        let area = self.area_lists.intern(keys);
+        let purposes = self.purpose_sets.intern(version.purposes.clone());
+        let via = self.via_lists.intern(via);
+        self.push_grant(Grant {
+            function: task.function,
+            except: self.excepts[i.0 as usize],
+            holder,
+            accountable,
+            role,
+            during: Interval::new(t, seg_end),
+            instrument: i,
+            parent: Some(parent),
+            via,
+            purposes,
+            concurrent,
+            onward: ins.onward,
+            area,
+        });
+        match seg_end {
+            Some(e) if task.end.is_none_or(|end| e < end) => Step::Continue(Task {
+                t: e,
+                first: false,
+                ..task.clone()
+            }),
+            _ => Step::Done,
+        }
+    }
+
+    fn finish(self, instrument_by_id: FxHashMap<String, InstrumentId>) -> Snapshot {
+        let Compiler {
+            reg,
+            mut diags,
+            void,
+            versions,
+            successor,
+            grants,
+            atom_members,
+            body_parents,
+            body_children,
+            body_atoms,
+            function_sets,
+            purpose_sets,
+            via_lists,
+            area_lists,
+            ..
+        } = self;
+        // Drop grants of void instruments and everything derived from them. Parents always
+        // precede their children in `grants`, so one forward pass suffices.
+        let mut remap: Vec<Option<GrantId>> = vec![None; grants.len()];
+        let mut kept: Vec<Grant> = Vec::with_capacity(grants.len());
+        for (old, mut g) in grants.into_iter().enumerate() {
+            if void[g.instrument.0 as usize] {
+                continue;
+            }
+            if let Some(p) = g.parent {
+                match remap[p.0 as usize] {
+                    Some(np) => g.parent = Some(np),
+                    None => continue,
+                }
+            }
+            remap[old] = Some(GrantId(kept.len() as u32));
+            kept.push(g);
+        }
+        let mut index: FxHashMap<(FunctionId, AreaKey), Vec<GrantId>> = FxHashMap::default();
+        let mut by_holder = vec![Vec::new(); reg.bodies.len()];
+        let mut children = vec![Vec::new(); kept.len()];
+        let mut by_instrument = vec![Vec::new(); reg.instruments.len()];
+        let mut has_atom_grants = false;
+        for (gi, g) in kept.iter().enumerate() {
+            let id = GrantId(gi as u32);
+            for key in &area_lists.items[g.area as usize] {
+                has_atom_grants |= matches!(key, AreaKey::Atom(_));
+                index.entry((g.function, *key)).or_default().push(id);
+            }
+            by_holder[g.holder.0 as usize].push(id);
+            if let Some(p) = g.parent {
+                children[p.0 as usize].push(id);
+            }
+            by_instrument[g.instrument.0 as usize].push(id);
+        }
+        let effective_until = versions
+            .iter()
+            .zip(reg.instruments.iter())
+            .map(|(vs, ins)| vs.last().map(|v| v.during.until).unwrap_or(ins.until))
+            .collect();
+        diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
+        diags.dedup();
+        let mut snap = Snapshot {
+            register: reg,
+            grants: kept,
+            diagnostics: diags,
+            index,
+            by_holder,
+            children,
+            by_instrument,
+            instrument_by_id,
+            void,
+            effective_until,
+            atom_members,
+            body_parents,
+            body_children,
+            body_atoms,
+            successor,
+            function_sets: function_sets.items,
+            purpose_sets: purpose_sets.items,
+            via_lists: via_lists.items,
+            area_lists: area_lists.items,
+            has_atom_grants,
+        };
+        snap.check_exercises();
+        snap
+    }
+}
+
+enum Step {
+    Done,
+    Continue(Task),
+    NoParent,
+}
+
+pub(crate) fn show_life(iv: Interval) -> String {
+    match iv.until {
+        Some(u) => format!("from {} until {}", iv.from, u),
+        None => format!("from {}", iv.from),
+    }
+}

@@ -25,6 +25,7 @@ pub mod place;
 pub mod power;
 pub mod query;
 pub mod register;
+pub mod resolve;
 pub mod snapshot;
 
 pub use body::{Body, BodyId, BodyKind};
@@ -38,6 +39,8 @@ pub use interval::Interval;
 pub use jiff::civil::Date;
 pub use place::{Atom, AtomId, Membership, ParentLink, Place};
 pub use power::Power;
-pub use query::{Holder, MayAnswer, ProofStep, Role, WhoAnswer};
+pub use query::{Coverage, Holder, MayAnswer, ProofStep, QueryError, Role, WhoAnswer};
+pub use resolve::{Holding, WhatAnswer};
+pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use register::{Register, RegisterError, Succession};
 pub use snapshot::{Grant, GrantId, Snapshot};

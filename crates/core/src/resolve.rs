@@ -1,0 +1,513 @@
+//! Resolution: who holds a function at a place on a date, may a body exercise it, and what
+//! does a body hold. See ARCHITECTURE.md ("Resolution").
+
+use crate::body::BodyId;
+use crate::diagnostic::{codes, Diagnostic, Severity};
+use crate::function::FunctionId;
+use crate::instrument::{InstrumentId, InstrumentKind};
+use crate::place::Place;
+use crate::query::{Coverage, Holder, MayAnswer, ProofStep, QueryError, Role, WhoAnswer};
+use crate::snapshot::{AreaKey, Grant, GrantId, Snapshot};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// The area keys that answer for a place: those covering all of it, and those covering part.
+#[derive(Debug, Default, Clone)]
+pub struct PlaceKeys {
+    pub full: Vec<AreaKey>,
+    pub partial: Vec<AreaKey>,
+}
+
+/// The raw result of a resolution, before names and proofs are rendered.
+#[derive(Debug, Default, Clone)]
+pub struct Resolution {
+    pub holders: Vec<(GrantId, Coverage)>,
+    pub shadowed: Vec<GrantId>,
+}
+
+/// One holding in the answer to `what`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holding {
+    pub function: String,
+    pub area: Vec<String>,
+    pub role: Role,
+    pub accountable: String,
+    pub purposes: Vec<String>,
+    pub from: Date,
+    pub until: Option<Date>,
+    /// Bodies this holding is exercised by instead, for all or part of the area (delegations,
+    /// directions). When a delegation covers the whole area, the body is accountable only.
+    pub arranged_to: Vec<String>,
+    pub proof: Vec<ProofStep>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WhatAnswer {
+    pub body: String,
+    pub name: String,
+    pub kind: String,
+    pub on: Date,
+    pub holdings: Vec<Holding>,
+}
+
+impl Snapshot {
+    pub fn function_id(&self, f: &str) -> Result<FunctionId, QueryError> {
+        self.register
+            .taxonomy
+            .get(f)
+            .ok_or_else(|| QueryError::UnknownFunction(f.to_string()))
+    }
+
+    /// Area keys for a place on a date.
+    pub fn place_keys(&self, place: &Place, on: Date) -> Result<PlaceKeys, QueryError> {
+        let mut keys = PlaceKeys::default();
+        match place {
+            Place::Practice(code) => {
+                let a = self
+                    .register
+                    .atom(code)
+                    .ok_or_else(|| QueryError::UnknownPractice(code.clone()))?;
+                keys.full.push(AreaKey::Atom(a));
+                let mut chain = Vec::new();
+                self.practice_chain(a, on, &mut chain);
+                keys.full.extend(chain.into_iter().map(AreaKey::Body));
+                keys.full.push(AreaKey::England);
+            }
+            Place::Body(code) => {
+                let b = self
+                    .register
+                    .body_at(code, on)
+                    .ok_or_else(|| QueryError::UnknownBody {
+                        code: code.clone(),
+                        on,
+                    })?;
+                self.up_keys(AreaKey::Body(b), on, &mut keys.full);
+                self.down_keys(b, on, &mut keys.partial);
+            }
+            Place::Area(id) => {
+                let area = self
+                    .register
+                    .area(id)
+                    .ok_or_else(|| QueryError::UnknownArea(id.clone()))?;
+                let mut parts = Vec::new();
+                self.expr_keys(&area.expr, on, &mut parts, 0);
+                let ups: Vec<Vec<AreaKey>> = parts
+                    .iter()
+                    .map(|k| {
+                        let mut v = Vec::new();
+                        self.up_keys(*k, on, &mut v);
+                        v
+                    })
+                    .collect();
+                let mut all: Vec<AreaKey> = ups.iter().flatten().copied().collect();
+                all.sort();
+                all.dedup();
+                for k in all {
+                    if ups.iter().all(|u| u.contains(&k)) {
+                        keys.full.push(k);
+                    } else {
+                        keys.partial.push(k);
+                    }
+                }
+                for k in &parts {
+                    if let AreaKey::Body(b) = k {
+                        self.down_keys(*b, on, &mut keys.partial);
+                    }
+                }
+            }
+            Place::England => keys.full.push(AreaKey::England),
+        }
+        keys.partial.retain(|k| !keys.full.contains(k));
+        Ok(keys)
+    }
+
+    /// A key, the bodies above it on `on`, and England.
+    fn up_keys(&self, k: AreaKey, on: Date, out: &mut Vec<AreaKey>) {
+        out.push(k);
+        let mut chain = Vec::new();
+        match k {
+            AreaKey::Body(b) => self.body_ancestors(b, on, &mut chain),
+            AreaKey::Atom(a) => self.practice_chain(a, on, &mut chain),
+            AreaKey::England => {}
+        }
+        out.extend(chain.into_iter().map(AreaKey::Body));
+        if k != AreaKey::England {
+            out.push(AreaKey::England);
+        }
+    }
+
+    /// Bodies and (where any grant is made to practices) practices inside a body on `on`.
+    fn down_keys(&self, b: BodyId, on: Date, out: &mut Vec<AreaKey>) {
+        let mut desc = Vec::new();
+        self.body_descendants(b, on, &mut desc);
+        out.extend(desc.into_iter().map(AreaKey::Body));
+        if self.has_atom_grants {
+            out.extend(self.footprint_atoms(b, on).into_iter().map(AreaKey::Atom));
+        }
+    }
+
+    fn expr_keys(&self, e: &crate::instrument::AreaExpr, on: Date, out: &mut Vec<AreaKey>, depth: u32) {
+        use crate::instrument::AreaExpr as A;
+        if depth > 32 {
+            return;
+        }
+        match e {
+            A::England | A::Own => out.push(AreaKey::England),
+            A::Footprint(c) => {
+                if let Some(b) = self.register.body_at(c, on) {
+                    out.push(AreaKey::Body(b));
+                }
+            }
+            A::Practices(ps) => out.extend(ps.iter().filter_map(|p| self.register.atom(p)).map(AreaKey::Atom)),
+            A::Named(n) => {
+                if let Some(a) = self.register.area(n) {
+                    self.expr_keys(&a.expr, on, out, depth + 1)
+                }
+            }
+            A::Union(parts) => {
+                for p in parts {
+                    self.expr_keys(p, on, out, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// The core of `who`: candidate grants, shadowing, no rendering. Allocation-light, for the hot path.
+    pub fn resolve(&self, f: FunctionId, on: Date, keys: &PlaceKeys, out: &mut Resolution) {
+        out.holders.clear();
+        out.shadowed.clear();
+        let tax = &self.register.taxonomy;
+        for (cov, list) in [(Coverage::Full, &keys.full), (Coverage::Partial, &keys.partial)] {
+            for &key in list.iter() {
+                for fa in tax.self_and_ancestors(f) {
+                    let Some(gs) = self.index.get(&(fa, key)) else { continue };
+                    for &gid in gs {
+                        let g = &self.grants[gid.0 as usize];
+                        if !g.during.contains(on) {
+                            continue;
+                        }
+                        if g.except != 0 && self.excluded(g).iter().any(|&x| tax.covers(x, f)) {
+                            continue;
+                        }
+                        if !out.holders.iter().any(|(h, _)| *h == gid) {
+                            out.holders.push((gid, cov));
+                        }
+                    }
+                }
+            }
+        }
+        // A grant is shadowed by an exclusive, unrestricted grant derived from it that covers the whole place.
+        let n = out.holders.len();
+        for x in 0..n {
+            let (gid, cov) = out.holders[x];
+            let g = &self.grants[gid.0 as usize];
+            if cov == Coverage::Full && !g.concurrent && g.purposes == 0 {
+                if let Some(p) = g.parent {
+                    if !out.shadowed.contains(&p) {
+                        out.shadowed.push(p);
+                    }
+                }
+            }
+        }
+        let shadowed = &out.shadowed;
+        out.holders.retain(|(g, _)| !shadowed.contains(g));
+        let grants = &self.grants;
+        out.holders.sort_by_key(|(g, cov)| {
+            let gr = &grants[g.0 as usize];
+            (*cov as u8, gr.role, gr.holder, g.0)
+        });
+    }
+
+    /// Who holds `function` at `place` on `on`, for `purpose` if given.
+    pub fn who(
+        &self,
+        function: &str,
+        place: &Place,
+        on: Date,
+        purpose: Option<&str>,
+    ) -> Result<WhoAnswer, QueryError> {
+        let f = self.function_id(function)?;
+        let keys = self.place_keys(place, on)?;
+        let mut r = Resolution::default();
+        self.resolve(f, on, &keys, &mut r);
+        let mut holders = Vec::with_capacity(r.holders.len());
+        for &(gid, cov) in &r.holders {
+            let g = &self.grants[gid.0 as usize];
+            if let Some(p) = purpose {
+                let ps = self.purposes(g);
+                if !ps.is_empty() && !ps.iter().any(|x| x == p) {
+                    continue;
+                }
+            }
+            holders.push(self.render_holder(gid, cov));
+        }
+        let mut accountable_only: Vec<String> = r
+            .shadowed
+            .iter()
+            .map(|&s| self.grants[s.0 as usize].holder)
+            .filter(|&b| {
+                r.holders
+                    .iter()
+                    .any(|(h, _)| self.grants[h.0 as usize].accountable == b)
+                    && !r.holders.iter().any(|(h, _)| self.grants[h.0 as usize].holder == b)
+            })
+            .map(|b| self.register.body(b).code.clone())
+            .collect();
+        accountable_only.sort();
+        accountable_only.dedup();
+        Ok(WhoAnswer {
+            function: function.to_string(),
+            on,
+            place: place.clone(),
+            purpose: purpose.map(str::to_string),
+            holders,
+            accountable_only,
+        })
+    }
+
+    /// May `body` exercise `function` at `place` on `on` for `purpose`? Yes or no, with the proof.
+    pub fn may(
+        &self,
+        body: &str,
+        function: &str,
+        place: &Place,
+        on: Date,
+        purpose: Option<&str>,
+    ) -> Result<MayAnswer, QueryError> {
+        let f = self.function_id(function)?;
+        let b = self
+            .register
+            .body_at(body, on)
+            .ok_or_else(|| QueryError::UnknownBody {
+                code: body.to_string(),
+                on,
+            })?;
+        let keys = self.place_keys(place, on)?;
+        let mut r = Resolution::default();
+        self.resolve(f, on, &keys, &mut r);
+        let mut limited: Option<(GrantId, Coverage)> = None;
+        for &(gid, cov) in &r.holders {
+            let g = &self.grants[gid.0 as usize];
+            if g.holder != b {
+                continue;
+            }
+            let ps = self.purposes(g);
+            let fits = ps.is_empty() || purpose.is_some_and(|p| ps.iter().any(|x| x == p));
+            if fits && cov == Coverage::Full {
+                return Ok(MayAnswer {
+                    allowed: true,
+                    body: body.to_string(),
+                    function: function.to_string(),
+                    on,
+                    place: place.clone(),
+                    purpose: purpose.map(str::to_string),
+                    reason: format!(
+                        "{body} holds {function} here as {} under `{}`",
+                        g.role,
+                        self.register.instruments[g.instrument.0 as usize].id
+                    ),
+                    holding: Some(self.render_holder(gid, cov)),
+                });
+            }
+            limited.get_or_insert((gid, cov));
+        }
+        let reason = if let Some((gid, cov)) = limited {
+            let g = &self.grants[gid.0 as usize];
+            let instr = &self.register.instruments[g.instrument.0 as usize].id;
+            if cov == Coverage::Partial {
+                format!("{body} holds {function} for only part of {place} (under `{instr}`)")
+            } else {
+                let ps = self.purposes(g).join(", ");
+                match purpose {
+                    Some(p) => format!(
+                        "{body} holds {function} here only for purposes {ps} under `{instr}`; `{p}` is outside them"
+                    ),
+                    None => format!(
+                        "{body} holds {function} here only for purposes {ps} under `{instr}`; name a purpose to check it"
+                    ),
+                }
+            }
+        } else if r.shadowed.iter().any(|&s| self.grants[s.0 as usize].holder == b) {
+            let to: Vec<String> = r
+                .holders
+                .iter()
+                .map(|(h, _)| self.register.body(self.grants[h.0 as usize].holder).code.clone())
+                .collect();
+            format!(
+                "{body} is accountable for {function} here but has arranged for {} to exercise it",
+                to.join(", ")
+            )
+        } else {
+            format!("{body} holds no {function} at {place} on {on}")
+        };
+        Ok(MayAnswer {
+            allowed: false,
+            body: body.to_string(),
+            function: function.to_string(),
+            on,
+            place: place.clone(),
+            purpose: purpose.map(str::to_string),
+            reason,
+            holding: limited.map(|(g, c)| self.render_holder(g, c)),
+        })
+    }
+
+    /// Every function a body holds on a date, and where.
+    pub fn what(&self, body: &str, on: Date) -> Result<WhatAnswer, QueryError> {
+        let b = self
+            .register
+            .body_at(body, on)
+            .ok_or_else(|| QueryError::UnknownBody {
+                code: body.to_string(),
+                on,
+            })?;
+        let bd = self.register.body(b);
+        let mut holdings = Vec::new();
+        for &gid in self.grants_of_holder(b) {
+            let g = &self.grants[gid.0 as usize];
+            if !g.during.contains(on) {
+                continue;
+            }
+            let mut arranged_to: Vec<String> = self
+                .children_of(gid)
+                .iter()
+                .map(|&c| &self.grants[c.0 as usize])
+                .filter(|c| c.during.contains(on) && !c.concurrent)
+                .map(|c| self.register.body(c.holder).code.clone())
+                .collect();
+            arranged_to.sort();
+            arranged_to.dedup();
+            holdings.push(Holding {
+                function: self.register.taxonomy.name(g.function).to_string(),
+                area: self.areas(g).iter().map(|k| self.describe_key(*k)).collect(),
+                role: g.role,
+                accountable: self.register.body(g.accountable).code.clone(),
+                purposes: self.purposes(g).to_vec(),
+                from: g.during.from,
+                until: g.during.until,
+                arranged_to,
+                proof: self.proof(gid),
+            });
+        }
+        holdings.sort_by(|a, b| a.function.cmp(&b.function).then(a.role.cmp(&b.role)));
+        Ok(WhatAnswer {
+            body: bd.code.clone(),
+            name: bd.name.clone(),
+            kind: bd.kind.as_str().to_string(),
+            on,
+            holdings,
+        })
+    }
+
+    pub fn describe_key(&self, k: AreaKey) -> String {
+        match k {
+            AreaKey::England => "England".into(),
+            AreaKey::Body(b) => format!("footprint({})", self.register.body(b).code),
+            AreaKey::Atom(a) => format!("practice {}", self.register.atoms[a.0 as usize].code),
+        }
+    }
+
+    pub fn render_holder(&self, gid: GrantId, coverage: Coverage) -> Holder {
+        let g = &self.grants[gid.0 as usize];
+        let body = self.register.body(g.holder);
+        Holder {
+            body: body.code.clone(),
+            name: body.name.clone(),
+            role: g.role,
+            accountable: self.register.body(g.accountable).code.clone(),
+            purposes: self.purposes(g).to_vec(),
+            function: self.register.taxonomy.name(g.function).to_string(),
+            coverage,
+            from: g.during.from,
+            until: g.during.until,
+            proof: self.proof(gid),
+        }
+    }
+
+    /// The chain of instruments from statute to this grant, root first, each once.
+    pub fn proof(&self, gid: GrantId) -> Vec<ProofStep> {
+        let mut chain: Vec<&Grant> = Vec::new();
+        let mut cur = Some(gid);
+        while let Some(g) = cur {
+            let gr = &self.grants[g.0 as usize];
+            chain.push(gr);
+            cur = gr.parent;
+            if chain.len() > 256 {
+                break;
+            }
+        }
+        let mut steps: Vec<InstrumentId> = Vec::new();
+        for g in chain.iter().rev() {
+            for i in std::iter::once(g.instrument).chain(self.via(g).iter().copied()) {
+                if !steps.contains(&i) {
+                    steps.push(i);
+                }
+            }
+        }
+        steps.into_iter().map(|i| self.proof_step(i)).collect()
+    }
+
+    pub fn proof_step(&self, i: InstrumentId) -> ProofStep {
+        let ins = &self.register.instruments[i.0 as usize];
+        ProofStep {
+            instrument: ins.id.clone(),
+            kind: ins.kind,
+            title: ins.title.clone(),
+            basis: ins.basis.clone(),
+            source: ins.source.clone(),
+        }
+    }
+
+    /// Checks every `exercise` record against what its body held (V016).
+    pub(crate) fn check_exercises(&mut self) {
+        let mut found = Vec::new();
+        for (idx, ins) in self.register.instruments.iter().enumerate() {
+            if ins.kind != InstrumentKind::Exercise || self.void[idx] {
+                continue;
+            }
+            let Some(by) = &ins.maker else { continue };
+            let place = match &ins.area {
+                Some(crate::instrument::AreaExpr::Practices(ps)) if ps.len() == 1 => {
+                    Place::Practice(ps[0].clone())
+                }
+                Some(crate::instrument::AreaExpr::Footprint(c)) => Place::Body(c.clone()),
+                Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.clone()),
+                _ => Place::England,
+            };
+            let purposes: Vec<Option<&str>> = if ins.purposes.is_empty() {
+                vec![None]
+            } else {
+                ins.purposes.iter().map(|p| Some(p.as_str())).collect()
+            };
+            for f in &ins.functions {
+                for p in &purposes {
+                    match self.may(by, f, &place, ins.from, *p) {
+                        Ok(a) if a.allowed => {}
+                        Ok(a) => found.push(Diagnostic {
+                            code: codes::ACT_OUTSIDE_HOLDING,
+                            severity: Severity::Error,
+                            subject: ins.id.clone(),
+                            message: format!("outside what {by} held: {}", a.reason),
+                            help: "the act needs a holding that covers this function, place, date and purpose".into(),
+                            span: ins.span_or_whole(ins.spans.purposes.or(ins.spans.functions)),
+                        }),
+                        Err(e) => found.push(Diagnostic {
+                            code: codes::ACT_OUTSIDE_HOLDING,
+                            severity: Severity::Error,
+                            subject: ins.id.clone(),
+                            message: format!("cannot check this exercise: {e}"),
+                            help: "name a known body, function and place".into(),
+                            span: ins.span_or_whole(None),
+                        }),
+                    }
+                }
+            }
+        }
+        for d in found {
+            if let Some(&i) = self.instrument_by_id.get(&d.subject) {
+                self.void[i.0 as usize] = true;
+            }
+            self.diagnostics.push(d);
+        }
+    }
+}
