@@ -271,6 +271,42 @@ impl Snapshot {
             .collect()
     }
 
+    /// What a proposal changes: holdings on `on` in `self` (the register as it is) against
+    /// `after` (the register with the proposal applied), and bodies only one of them has.
+    pub fn compare(&self, after: &Snapshot, on: Date) -> DiffAnswer {
+        let a = self.change_set(on);
+        let b = after.change_set(on);
+        let key = |b: &crate::body::Body| (b.code.clone(), b.life.from);
+        let before_bodies: BTreeSet<(String, Date)> = self.register.bodies.iter().map(key).collect();
+        let after_bodies: BTreeSet<(String, Date)> = after.register.bodies.iter().map(key).collect();
+        let change = |body: &crate::body::Body| BodyChange {
+            code: body.code.clone(),
+            name: body.name.clone(),
+            kind: body.kind,
+            on: body.life.from,
+        };
+        DiffAnswer {
+            from: on,
+            to: on,
+            added: b.difference(&a).cloned().collect(),
+            removed: a.difference(&b).cloned().collect(),
+            established: after
+                .register
+                .bodies
+                .iter()
+                .filter(|x| !before_bodies.contains(&key(x)))
+                .map(change)
+                .collect(),
+            abolished: self
+                .register
+                .bodies
+                .iter()
+                .filter(|x| !after_bodies.contains(&key(x)))
+                .map(change)
+                .collect(),
+        }
+    }
+
     /// What changed between two dates: holdings added and removed, bodies established and abolished.
     pub fn diff(&self, from: Date, to: Date) -> DiffAnswer {
         let a = self.change_set(from);

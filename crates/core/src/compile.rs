@@ -300,10 +300,9 @@ impl Compiler {
                 | K::Delegation
                 | K::JointCommittee
                 | K::Partnership
-                | K::Direction
                 | K::Transfer
                 | K::Exercise
-        );
+        ) || (ins.kind == K::Direction && ins.of.is_some());
         if needs_functions && ins.functions.is_empty() {
             missing.push("functions");
         }
@@ -509,9 +508,12 @@ impl Compiler {
         };
         let receiver_kinds: Vec<BodyKind> = match &ins.receivers {
             Receivers::Every(k) => vec![*k],
+            // A maker that names itself among the receivers (a joint committee it sits on)
+            // is not a receiver the power has to allow.
             Receivers::Bodies(bs) => bs
                 .iter()
                 .filter_map(|b| self.reg.body_near(b, ins.from))
+                .filter(|&b| b != maker)
                 .map(|b| self.reg.body(b).kind)
                 .collect(),
         };
