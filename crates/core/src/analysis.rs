@@ -255,10 +255,31 @@ impl Snapshot {
         }
     }
 
+    /// Is `g` exercised by nobody but its children on `on`: an exclusive, unrestricted child
+    /// (a transfer, a joint committee, a whole-area delegation) covers all of its area?
+    fn fully_shadowed(&self, gid: crate::snapshot::GrantId, on: Date) -> bool {
+        let g = self.grant(gid);
+        let keys = self.areas(g);
+        self.children_of(gid).iter().any(|&c| {
+            let c = self.grant(c);
+            c.during.contains(on)
+                && !c.concurrent
+                && c.purposes == 0
+                && {
+                    let ck = self.areas(c);
+                    ck.contains(&AreaKey::England) || keys.iter().all(|k| ck.contains(k))
+                }
+        })
+    }
+
     fn change_set(&self, on: Date) -> BTreeSet<HoldingChange> {
         self.grants
             .iter()
-            .filter(|g| g.during.contains(on))
+            .enumerate()
+            .filter(|(i, g)| {
+                g.during.contains(on) && !self.fully_shadowed(crate::snapshot::GrantId(*i as u32), on)
+            })
+            .map(|(_, g)| g)
             .map(|g| HoldingChange {
                 body: self.register.body(g.holder).code.clone(),
                 function: self.register.taxonomy.name(g.function).to_string(),

@@ -72,6 +72,8 @@ struct Compiler {
     reg: Register,
     diags: Vec<Diagnostic>,
     void: Vec<bool>,
+    /// Per instrument: the index of the power it rests on, when it cites one that holds.
+    rests_on: Vec<Option<u32>>,
     functions: Vec<Vec<FunctionId>>,
     excepts: Vec<u32>,
     versions: Vec<Vec<Version>>,
@@ -96,6 +98,7 @@ pub fn compile(reg: Register) -> Snapshot {
     let mut c = Compiler {
         diags: Vec::new(),
         void: vec![false; n_instr],
+        rests_on: vec![None; n_instr],
         functions: vec![Vec::new(); n_instr],
         excepts: vec![0; n_instr],
         versions: vec![Vec::new(); n_instr],
@@ -147,6 +150,10 @@ impl Compiler {
         message: String,
         help: impl Into<String>,
     ) {
+        // A void instrument grants nothing, so warnings about its effects would be noise.
+        if severity == Severity::Warning && self.void[i.0 as usize] {
+            return;
+        }
         let ins = &self.reg.instruments[i.0 as usize];
         let span = ins.span_or_whole(span);
         self.diags.push(Diagnostic {
@@ -517,10 +524,15 @@ impl Compiler {
                 .map(|b| self.reg.body(b).kind)
                 .collect(),
         };
-        let cited: Vec<&crate::power::Power> =
-            self.reg.powers.iter().filter(|p| p.cited_by(&basis)).collect();
+        let cited: Vec<(usize, &crate::power::Power)> = self
+            .reg
+            .powers
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.cited_by(&basis))
+            .collect();
         let mut reasons = Vec::new();
-        for p in &cited {
+        for &(pi, p) in &cited {
             if !p.kinds.contains(&ins.kind) {
                 reasons.push(format!("{} does not provide for a {}", p.title, ins.kind));
             } else if !p.makers.contains(&maker_kind) {
@@ -542,6 +554,7 @@ impl Compiler {
                     allowed.join(", ")
                 ));
             } else {
+                self.rests_on[i.0 as usize] = Some(pi as u32);
                 return;
             }
         }
@@ -879,7 +892,11 @@ impl Compiler {
         let mut best: Option<(u8, GrantId)> = None;
         for &gid in &self.by_holder[source.0 as usize] {
             let g = &self.grants[gid.0 as usize];
-            if g.instrument == not_from || !g.during.contains(t) || !tax.covers(g.function, f) {
+            if g.instrument == not_from
+                || self.void[g.instrument.0 as usize]
+                || !g.during.contains(t)
+                || !tax.covers(g.function, f)
+            {
                 continue;
             }
             if self.function_sets.items[g.except as usize]
@@ -912,7 +929,9 @@ impl Compiler {
         for idx in 0..self.reg.instruments.len() {
             let i = InstrumentId(idx as u32);
             let ins = self.instr(i);
-            if self.void[idx] || !ins.kind.is_arrangement() {
+            // Void instruments still get tasks (so every finding about them is reported),
+            // unless their dates make no interval at all.
+            if !ins.kind.is_arrangement() || self.versions[idx].iter().any(|v| v.during.is_empty()) {
                 continue;
             }
             // A direction with no `of` directs a body to act; it moves no function.
@@ -992,10 +1011,9 @@ impl Compiler {
             loop {
                 let before = batch.len();
                 let mut retry = Vec::new();
+                // Tasks of instruments already void still run, so every finding about them
+                // is reported; their grants are dropped in `finish` and never serve as parents.
                 for (rank, task) in batch {
-                    if self.void[task.instrument.0 as usize] {
-                        continue;
-                    }
                     match self.run_task(&task) {
                         Step::Done => {}
                         Step::Continue(next) => {
@@ -1095,8 +1113,11 @@ impl Compiler {
             return Step::Done;
         };
         let version = self.versions[i.0 as usize][task.version].clone();
+        // `own` is the receiver's footprint for a delegation; for a joint committee, a
+        // direction, a transfer or a partnership it is the footprint of the body whose function
+        // is exercised.
         let own = match ins.kind {
-            K::Delegation | K::JointCommittee => holder,
+            K::Delegation => holder,
             _ => source,
         };
         let mut keys = Vec::new();
@@ -1211,6 +1232,7 @@ impl Compiler {
             reg,
             mut diags,
             void,
+            rests_on,
             versions,
             successor,
             grants,
@@ -1226,6 +1248,7 @@ impl Compiler {
         } = self;
         // Drop grants of void instruments and everything derived from them. Parents always
         // precede their children in `grants`, so one forward pass suffices.
+        let grants_instrument: Vec<InstrumentId> = grants.iter().map(|g| g.instrument).collect();
         let mut remap: Vec<Option<GrantId>> = vec![None; grants.len()];
         let mut kept: Vec<Grant> = Vec::with_capacity(grants.len());
         for (old, mut g) in grants.into_iter().enumerate() {
@@ -1235,7 +1258,22 @@ impl Compiler {
             if let Some(p) = g.parent {
                 match remap[p.0 as usize] {
                     Some(np) => g.parent = Some(np),
-                    None => continue,
+                    None => {
+                        // Its parent was voided after this grant was made from it.
+                        let ins = &reg.instruments[g.instrument.0 as usize];
+                        diags.push(Diagnostic {
+                            code: codes::RESTS_ON_VOID,
+                            severity: Severity::Warning,
+                            subject: ins.id.clone(),
+                            message: format!(
+                                "part of this instrument rests on `{}`, which is void",
+                                reg.instruments[grants_instrument[p.0 as usize].0 as usize].id
+                            ),
+                            help: "fix the instrument it rests on; until then this part grants nothing".into(),
+                            span: ins.span_or_whole(ins.spans.maker),
+                        });
+                        continue;
+                    }
                 }
             }
             remap[old] = Some(GrantId(kept.len() as u32));
@@ -1275,6 +1313,7 @@ impl Compiler {
             by_instrument,
             instrument_by_id,
             void,
+            rests_on,
             effective_until,
             atom_members,
             body_parents,

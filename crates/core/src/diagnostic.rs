@@ -54,6 +54,7 @@ pub mod codes {
     pub const MISSING_FIELD: &str = "V019";
     pub const MAKER_NOT_IN_EXISTENCE: &str = "V020";
     pub const MERGE_INCONSISTENT: &str = "V021";
+    pub const RESTS_ON_VOID: &str = "V022";
 
     /// (code, one-line meaning) for docs and `vires explain-code`.
     pub const ALL: &[(&str, &str)] = &[
@@ -77,5 +78,6 @@ pub mod codes {
         (MISSING_FIELD, "an instrument lacks a field its kind needs"),
         (MAKER_NOT_IN_EXISTENCE, "the maker did not exist on the day the instrument starts"),
         (MERGE_INCONSISTENT, "a merger's predecessors do not close the day before the successor starts"),
+        (RESTS_ON_VOID, "part of an instrument rests on another instrument that is void"),
     ];
 }

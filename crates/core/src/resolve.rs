@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 pub struct PlaceKeys {
     pub full: Vec<AreaKey>,
     pub partial: Vec<AreaKey>,
+    /// For a place made of several parts (a named area): each part's keys upwards. A grant
+    /// found under partial keys covers the whole place when it reaches every part.
+    pub components: Vec<Vec<AreaKey>>,
 }
 
 /// The raw result of a resolution, before names and proofs are rendered.
@@ -114,6 +117,7 @@ impl Snapshot {
                         self.down_keys(*b, on, &mut keys.partial);
                     }
                 }
+                keys.components = ups;
             }
             Place::England => keys.full.push(AreaKey::England),
         }
@@ -190,6 +194,15 @@ impl Snapshot {
                             continue;
                         }
                         if !out.holders.iter().any(|(h, _)| *h == gid) {
+                            let cov = if cov == Coverage::Partial
+                                && !keys.components.is_empty()
+                                && keys.components.iter().all(|up| {
+                                    self.areas(g).iter().any(|k| up.contains(k))
+                                }) {
+                                Coverage::Full
+                            } else {
+                                cov
+                            };
                             out.holders.push((gid, cov));
                         }
                     }

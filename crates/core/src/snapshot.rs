@@ -63,6 +63,7 @@ pub struct Snapshot {
     pub(crate) instrument_by_id: FxHashMap<String, InstrumentId>,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
+    pub(crate) rests_on: Vec<Option<u32>>,
     /// Per instrument: the effective end after amendments and revocations.
     pub(crate) effective_until: Vec<Option<Date>>,
     pub(crate) atom_members: Vec<Vec<(Interval, BodyId)>>,
@@ -93,6 +94,13 @@ impl Snapshot {
 
     pub fn is_void(&self, i: InstrumentId) -> bool {
         self.void.get(i.0 as usize).copied().unwrap_or(true)
+    }
+
+    /// The power an instrument rests on: the first power its basis cites that lets its maker
+    /// make it on its date. `None` for Acts of Parliament and for instruments resting on none.
+    pub fn power_of(&self, i: InstrumentId) -> Option<&crate::power::Power> {
+        let p = self.rests_on.get(i.0 as usize).copied().flatten()?;
+        self.register.powers.get(p as usize)
     }
 
     /// The end of an instrument after amendments and revocations.

@@ -1,0 +1,217 @@
+//! Command-line arguments. The help text is the user's first manual: keep it teaching.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+use std::path::PathBuf;
+
+const ABOUT: &str = "Who lawfully holds which NHS commissioning power in England, where, when, \
+for what purpose and on what authority — with the chain of instruments that proves it.";
+
+const AFTER: &str = "\
+Without --register, vires answers from the bundled England register (every CCG 2013–2022, \
+every ICB from 2022-07-01, GP practices, and the national instruments), which works offline.
+
+Examples:
+  vires who --function commissioning.secondary-care --practice A85001 --on 2020-06-01
+  vires who --function commissioning.primary-care.medical --body QHM --on 2023-01-01 --format json
+  vires lineage 00F
+  vires bodies --on 2021-04-01 --kind ccg
+  vires check examples/seed-1-emergency-direction/register.vires
+  vires map --to 2023-04-01 > ccg-to-icb.csv";
+
+#[derive(Debug, Parser)]
+#[command(name = "vires", version, about = ABOUT, after_help = AFTER, propagate_version = true)]
+pub struct Cli {
+    /// Register files (.vires text or .json) to answer from, instead of the bundled England register.
+    /// Repeat for several files; a directory means every .vires file in it.
+    #[arg(long, short = 'r', global = true, value_name = "PATH")]
+    pub register: Vec<PathBuf>,
+
+    /// Output format: human-readable text, or JSON (a stable contract).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// Where a question is about. Exactly one of these.
+#[derive(Debug, Args, Clone)]
+#[group(required = true, multiple = false)]
+pub struct PlaceArgs {
+    /// A GP practice, by ODS code (e.g. A85001).
+    #[arg(long, value_name = "CODE")]
+    pub practice: Option<String>,
+    /// The footprint a body covers on the date, by code (e.g. 13T, QHM).
+    #[arg(long = "body", value_name = "CODE")]
+    pub body: Option<String>,
+    /// A named area, such as a local authority district (e.g. E08000021).
+    #[arg(long, value_name = "ID")]
+    pub area: Option<String>,
+    /// All of England.
+    #[arg(long)]
+    pub england: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check register files: parse them and report every invalid instrument, with the exact
+    /// words at fault. Exit 1 if anything is invalid.
+    Check {
+        /// Files to check (default: the --register files, or the bundled register).
+        files: Vec<PathBuf>,
+        /// Also list warnings (orphans, merger mismatches).
+        #[arg(long, default_value_t = true)]
+        warnings: bool,
+    },
+    /// Format .vires files in place (canonical layout, comments kept). With --check, change
+    /// nothing and exit 1 if a file is not formatted.
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long)]
+        check: bool,
+    },
+    /// Who holds a function at a place on a date, in what role, who stays accountable, and
+    /// the chain of instruments from statute that proves it.
+    Who {
+        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
+        #[arg(long, short = 'f')]
+        function: String,
+        #[command(flatten)]
+        place: PlaceArgs,
+        /// The date (YYYY-MM-DD); default today.
+        #[arg(long)]
+        on: Option<Date>,
+        /// Only holders who may act for this purpose (e.g. coronavirus-support).
+        #[arg(long)]
+        purpose: Option<String>,
+    },
+    /// May this body exercise the function here, on this date, for this purpose? Yes or no,
+    /// with the reason and proof. Exit 1 for no.
+    May {
+        /// The body asking, by code (e.g. X24).
+        #[arg(long = "as", value_name = "CODE")]
+        actor: String,
+        #[arg(long, short = 'f')]
+        function: String,
+        #[command(flatten)]
+        place: PlaceArgs,
+        #[arg(long)]
+        on: Option<Date>,
+        #[arg(long)]
+        purpose: Option<String>,
+    },
+    /// Explain one instrument: its terms, validity findings, the holdings it creates, and the
+    /// instruments that depend on it.
+    Explain {
+        /// Instrument id (see `vires instruments`).
+        id: String,
+    },
+    /// Every function a body holds on a date, where, in what role, and what it has arranged away.
+    What {
+        /// Body code.
+        code: String,
+        #[arg(long)]
+        on: Option<Date>,
+    },
+    /// Holders of a function at a place over time.
+    Timeline {
+        #[arg(long, short = 'f')]
+        function: String,
+        #[command(flatten)]
+        place: PlaceArgs,
+    },
+    /// What changed between two dates: holdings added and removed, bodies established and abolished.
+    Diff { from: Date, to: Date },
+    /// What would change if a proposal (a file of instruments not yet in force) took effect:
+    /// its validity, and the holdings added and removed on the date.
+    Whatif {
+        /// The proposal's .vires files.
+        #[arg(required = true)]
+        proposal: Vec<PathBuf>,
+        /// The date to compare on (default: the earliest date in the proposal).
+        #[arg(long)]
+        on: Option<Date>,
+    },
+    /// Gaps (nobody holds the function without a purpose limit) and overlaps (two bodies hold it
+    /// exclusively at once), over every practice (or every commissioner if there are no practices).
+    /// Exit 1 if any are found.
+    Gaps {
+        #[arg(long, short = 'f', default_value = "commissioning.secondary-care")]
+        function: String,
+        /// Check up to this date (exclusive); default today.
+        #[arg(long)]
+        until: Option<Date>,
+    },
+    /// Instruments in force on a date that end within N days.
+    Expiring {
+        #[arg(long)]
+        on: Option<Date>,
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// Instruments carried to a successor by a merger, and arrangements orphaned by one.
+    Inheritance,
+    /// Predecessors and successors of a code, over any number of steps.
+    Lineage { code: String },
+    /// Bodies in existence on a date.
+    Bodies {
+        #[arg(long)]
+        on: Option<Date>,
+        /// ccg, icb, sub-icb-location, commissioning-hub, nhs-england, local-authority, ...
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Map every historic commissioner code onto the bodies that carry it on a date, as CSV
+    /// (for re-basing old CCG data onto ICBs).
+    Map {
+        #[arg(long)]
+        to: Date,
+    },
+    /// List the function taxonomy.
+    Functions,
+    /// List the powers registry: who may make which instruments, under which basis, when.
+    Powers,
+    /// List instruments (id, kind, dates, validity).
+    Instruments,
+    /// Export the register as JSON: with .vires files, their lossless JSON form; otherwise the
+    /// bodies and instruments.
+    Export {
+        /// Files to export (default: the --register files).
+        files: Vec<PathBuf>,
+    },
+    /// Rebuild the register from fresh ODS/ONS downloads and print the data-quality report.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportWhat {
+    /// ODS/ONS CSV extracts in the layout described in data/README.md.
+    Ods {
+        dir: PathBuf,
+        /// Write the report here as JSON as well.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn arguments_are_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

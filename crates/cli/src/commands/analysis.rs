@@ -1,0 +1,150 @@
+//! check, gaps, expiring, inheritance, instruments.
+
+use super::CliError;
+use crate::args::Format;
+use crate::load::Loaded;
+use crate::output::{emit, json};
+use jiff::civil::Date;
+use serde::Serialize;
+use std::process::ExitCode;
+use vires_core::{Severity, Snapshot};
+
+#[derive(Serialize)]
+struct CheckReport<'a> {
+    instruments: usize,
+    errors: usize,
+    warnings: usize,
+    language_errors: usize,
+    diagnostics: Vec<&'a vires_core::Diagnostic>,
+}
+
+pub fn check(loaded: &Loaded, fmt: Format, warnings: bool) -> Result<ExitCode, CliError> {
+    let s = &loaded.snapshot;
+    let diags: Vec<&vires_core::Diagnostic> = s
+        .diagnostics
+        .iter()
+        .filter(|d| warnings || d.severity == Severity::Error)
+        .collect();
+    let errors = s.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warns = s.diagnostics.len() - errors;
+    match fmt {
+        Format::Json => json(&CheckReport {
+            instruments: s.register().instruments.len(),
+            errors,
+            warnings: warns,
+            language_errors: loaded.language_errors,
+            diagnostics: diags,
+        })?,
+        Format::Text => {
+            loaded.render_diagnostics(&diags);
+            println!(
+                "{} instruments checked: {errors} invalid, {warns} warnings{}",
+                s.register().instruments.len(),
+                if loaded.language_errors > 0 {
+                    format!(", {} language errors", loaded.language_errors)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(if errors > 0 || loaded.language_errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<ExitCode, CliError> {
+    let found = s.coverage(function, until)?;
+    emit(fmt, &found, |found| {
+        for f in found {
+            let end = f.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            println!(
+                "{:?} {} at {} {}…{} {}",
+                f.problem,
+                f.function,
+                f.place,
+                f.from,
+                end,
+                f.holders.join(", ")
+            );
+        }
+        println!("{} findings for {function} up to {until}", found.len());
+    })?;
+    Ok(if found.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+pub fn expiring(s: &Snapshot, fmt: Format, on: Date, days: i64) -> Result<ExitCode, CliError> {
+    let list = s.expiring(on, days);
+    emit(fmt, &list, |list| {
+        for e in list {
+            println!("{:>5} days  {}  {:<32} {}", e.days_left, e.until, e.instrument, e.title);
+        }
+        println!("{} instruments in force on {on} end within {days} days", list.len());
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        inherited: Vec<vires_core::Inheritance>,
+        orphans: Vec<&'a vires_core::Diagnostic>,
+    }
+    let out = Out {
+        inherited: s.inheritance(),
+        orphans: s.orphans().collect(),
+    };
+    emit(fmt, &out, |o| {
+        for i in &o.inherited {
+            println!("{} carried from {} to {} on {} by {}", i.instrument, i.from_body, i.to_body, i.on, i.merger);
+        }
+        for d in &o.orphans {
+            println!("{} {}: {}", d.code, d.subject, d.message);
+        }
+        println!("{} inherited, {} orphaned", o.inherited.len(), o.orphans.len());
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn instruments(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        id: &'a str,
+        kind: vires_core::InstrumentKind,
+        title: &'a str,
+        from: Date,
+        until: Option<Date>,
+        valid: bool,
+    }
+    let rows: Vec<Row> = s
+        .register()
+        .instruments
+        .iter()
+        .enumerate()
+        .map(|(i, ins)| Row {
+            id: &ins.id,
+            kind: ins.kind,
+            title: &ins.title,
+            from: ins.from,
+            until: s.effective_until(vires_core::InstrumentId(i as u32)),
+            valid: !s.is_void(vires_core::InstrumentId(i as u32)),
+        })
+        .collect();
+    emit(fmt, &rows, |rows| {
+        for r in rows {
+            let until = r.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            println!(
+                "{:<40} {:<15} {}…{:<10} {}{}",
+                r.id,
+                r.kind.as_str(),
+                r.from,
+                until,
+                if r.valid { "" } else { "VOID " },
+                r.title
+            );
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,128 @@
+//! One module per family of commands; each turns arguments into a core call and prints.
+
+mod analysis;
+mod language;
+mod query;
+mod registry;
+
+use crate::args::{Cli, Command, PlaceArgs};
+use crate::load;
+use jiff::civil::Date;
+use std::process::ExitCode;
+use vires_core::Place;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("{message}")]
+    Input { message: String, help: Option<String> },
+    #[error(transparent)]
+    Query(#[from] vires_core::QueryError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl CliError {
+    pub fn help(&self) -> Option<String> {
+        match self {
+            CliError::Input { help, .. } => help.clone(),
+            CliError::Query(vires_core::QueryError::UnknownFunction(_)) => {
+                Some("`vires functions` lists the function ids".into())
+            }
+            CliError::Query(vires_core::QueryError::UnknownBody { .. }) => {
+                Some("`vires bodies --on DATE` lists the bodies that existed on a date".into())
+            }
+            CliError::Usage(_) => Some("see `vires --help`".into()),
+            _ => None,
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) => ExitCode::from(2),
+            _ => ExitCode::from(1),
+        }
+    }
+
+    pub fn input(message: impl Into<String>, help: impl Into<String>) -> Self {
+        CliError::Input {
+            message: message.into(),
+            help: Some(help.into()),
+        }
+    }
+}
+
+pub fn today() -> Date {
+    jiff::ZonedDateTime::now().date()
+}
+
+pub fn place(p: &PlaceArgs) -> Place {
+    if let Some(c) = &p.practice {
+        Place::Practice(c.trim().to_ascii_uppercase())
+    } else if let Some(c) = &p.body {
+        Place::Body(c.trim().to_ascii_uppercase())
+    } else if let Some(a) = &p.area {
+        Place::Area(a.trim().to_string())
+    } else {
+        Place::England
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let fmt = cli.format;
+    match cli.command {
+        Command::Fmt { files, check } => language::fmt(&files, check),
+        Command::Export { files } => {
+            let files = if files.is_empty() { cli.register.clone() } else { files };
+            language::export(&files)
+        }
+        Command::Check { files, warnings } => {
+            let files = if files.is_empty() { cli.register.clone() } else { files };
+            let loaded = load::load(&files, fmt)?;
+            analysis::check(&loaded, fmt, warnings)
+        }
+        Command::Import { what } => registry::import(what, fmt),
+        Command::Whatif { proposal, on } => query::whatif(&cli.register, &proposal, on, fmt),
+        command => {
+            let loaded = load::load(&cli.register, fmt)?;
+            let s = &loaded.snapshot;
+            match command {
+                Command::Who { function, place: p, on, purpose } => {
+                    query::who(s, fmt, &function, &place(&p), on.unwrap_or_else(today), purpose.as_deref())
+                }
+                Command::May { actor, function, place: p, on, purpose } => query::may(
+                    s,
+                    fmt,
+                    &actor.to_ascii_uppercase(),
+                    &function,
+                    &place(&p),
+                    on.unwrap_or_else(today),
+                    purpose.as_deref(),
+                ),
+                Command::What { code, on } => query::what(s, fmt, &code.to_ascii_uppercase(), on.unwrap_or_else(today)),
+                Command::Timeline { function, place: p } => query::timeline(s, fmt, &function, &place(&p)),
+                Command::Diff { from, to } => query::diff(s, fmt, from, to),
+                Command::Explain { id } => query::explain(&loaded, fmt, &id),
+                Command::Gaps { function, until } => analysis::gaps(s, fmt, &function, until.unwrap_or_else(today)),
+                Command::Expiring { on, days } => analysis::expiring(s, fmt, on.unwrap_or_else(today), days),
+                Command::Inheritance => analysis::inheritance(s, fmt),
+                Command::Instruments => analysis::instruments(s, fmt),
+                Command::Lineage { code } => registry::lineage(s, fmt, &code.to_ascii_uppercase()),
+                Command::Bodies { on, kind } => registry::bodies(s, fmt, on.unwrap_or_else(today), kind.as_deref()),
+                Command::Map { to } => registry::map(s, to),
+                Command::Functions => registry::functions(s, fmt),
+                Command::Powers => registry::powers(s, fmt),
+                Command::Fmt { .. } | Command::Export { .. } | Command::Check { .. } | Command::Import { .. }
+                | Command::Whatif { .. } => {
+                    Err(CliError::Internal("command dispatched twice".into()))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! who, may, what, timeline, diff, explain.
+
+use super::CliError;
+use crate::args::Format;
+use crate::load::Loaded;
+use crate::output::{emit, holder_text, proof_line, truncate};
+use jiff::civil::Date;
+use serde::Serialize;
+use std::process::ExitCode;
+use vires_core::{Place, Snapshot};
+
+pub fn who(
+    s: &Snapshot,
+    fmt: Format,
+    function: &str,
+    place: &Place,
+    on: Date,
+    purpose: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let a = s.who(function, place, on, purpose)?;
+    emit(fmt, &a, |a| {
+        let p = a.purpose.as_deref().map(|p| format!(" for {p}")).unwrap_or_default();
+        println!("{} at {} on {}{p}", a.function, a.place, a.on);
+        if a.holders.is_empty() {
+            println!("  nobody holds it (a gap)");
+        }
+        for h in &a.holders {
+            holder_text(h);
+        }
+        if !a.accountable_only.is_empty() {
+            println!("  accountable but not exercising: {}", a.accountable_only.join(", "));
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn may(
+    s: &Snapshot,
+    fmt: Format,
+    body: &str,
+    function: &str,
+    place: &Place,
+    on: Date,
+    purpose: Option<&str>,
+) -> Result<ExitCode, CliError> {
+    let a = s.may(body, function, place, on, purpose)?;
+    emit(fmt, &a, |a| {
+        println!("{}: {}", if a.allowed { "yes" } else { "no" }, a.reason);
+        if let Some(h) = &a.holding {
+            println!("  proof: {}", proof_line(&h.proof));
+        }
+    })?;
+    Ok(if a.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode, CliError> {
+    let a = s.what(code, on)?;
+    emit(fmt, &a, |a| {
+        println!("{} {} ({}) on {}", a.body, a.name, a.kind, a.on);
+        if a.holdings.is_empty() {
+            println!("  holds nothing");
+        }
+        for h in &a.holdings {
+            let purposes = if h.purposes.is_empty() {
+                String::new()
+            } else {
+                format!(" only for {}", h.purposes.join(", "))
+            };
+            println!(
+                "  {:<44} {:<12} {} (accountable {}){purposes}",
+                h.function,
+                h.role.as_str(),
+                truncate(&h.area.join(" + "), 40),
+                h.accountable
+            );
+            if !h.arranged_to.is_empty() {
+                println!("      exercised by {}", h.arranged_to.join(", "));
+            }
+            println!("      proof: {}", proof_line(&h.proof));
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn timeline(s: &Snapshot, fmt: Format, function: &str, place: &Place) -> Result<ExitCode, CliError> {
+    let t = s.timeline(function, place)?;
+    emit(fmt, &t, |t| {
+        println!("{} at {}", t.function, t.place);
+        for seg in &t.segments {
+            let until = seg.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            let hs: Vec<String> = seg
+                .holders
+                .iter()
+                .map(|h| {
+                    let p = if h.purposes.is_empty() { String::new() } else { format!(" [{}]", h.purposes.join(", ")) };
+                    format!("{} ({}){p}", h.body, h.role.as_str())
+                })
+                .collect();
+            let hs = if hs.is_empty() { "— nobody —".to_string() } else { hs.join(", ") };
+            println!("  {} … {:<10}  {hs}", seg.from, until);
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode, CliError> {
+    let d = s.diff(from, to);
+    emit(fmt, &d, |d| {
+        println!("changes from {} to {}", d.from, d.to);
+        for b in &d.established {
+            println!("  + body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+        }
+        for b in &d.abolished {
+            println!("  - body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+        }
+        for h in &d.added {
+            println!("  + {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+        }
+        for h in &d.removed {
+            println!("  - {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+        }
+        println!(
+            "  {} bodies established, {} abolished; {} holdings added, {} removed",
+            d.established.len(),
+            d.abolished.len(),
+            d.added.len(),
+            d.removed.len()
+        );
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct Explanation<'a> {
+    instrument: &'a vires_core::Instrument,
+    valid: bool,
+    rests_on: Option<&'a vires_core::Power>,
+    effective_until: Option<Date>,
+    diagnostics: Vec<&'a vires_core::Diagnostic>,
+    holdings: Vec<vires_core::Holder>,
+    dependents: Vec<String>,
+}
+
+pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliError> {
+    let s = &loaded.snapshot;
+    let Some(i) = s.instrument_id(id) else {
+        return Err(CliError::input(
+            format!("no instrument has id `{id}`"),
+            "`vires instruments` lists the ids",
+        ));
+    };
+    let ins = &s.register().instruments[i.0 as usize];
+    let grants = s.grants_of_instrument(i);
+    let holdings: Vec<vires_core::Holder> = grants
+        .iter()
+        .take(50)
+        .map(|&g| s.render_holder(g, vires_core::Coverage::Full))
+        .collect();
+    let mut dependents: Vec<String> = grants
+        .iter()
+        .flat_map(|&g| s.children_of(g).iter())
+        .map(|&c| s.register().instruments[s.grant(c).instrument.0 as usize].id.clone())
+        .collect();
+    dependents.sort();
+    dependents.dedup();
+    let e = Explanation {
+        instrument: ins,
+        valid: !s.is_void(i),
+        rests_on: s.power_of(i),
+        effective_until: s.effective_until(i),
+        diagnostics: s.diagnostics_for(id).collect(),
+        holdings,
+        dependents,
+    };
+    emit(fmt, &e, |e| {
+        let ins = e.instrument;
+        println!("{} — {} ({})", ins.id, ins.title, ins.kind);
+        println!("  basis:  {}", ins.basis.as_deref().unwrap_or("(none cited)"));
+        println!("  source: {}", ins.source.as_deref().unwrap_or("(none)"));
+        match e.rests_on {
+            Some(p) => println!("  rests on: {} — {} ({})", p.id, p.title, p.source),
+            None if ins.maker.as_deref() == Some("PARLIAMENT") => println!("  rests on: an Act of Parliament"),
+            None => println!("  rests on: no power in the registry"),
+        }
+        let until = e.effective_until.map(|d| d.to_string()).unwrap_or_else(|| "open-ended".into());
+        println!("  in force from {} until {until}", ins.from);
+        println!("  valid: {}", if e.valid { "yes" } else { "no (void)" });
+        for d in &e.diagnostics {
+            println!("  {} {}: {}", d.code, if d.severity == vires_core::Severity::Error { "error" } else { "warning" }, d.message);
+            println!("      help: {}", d.help);
+        }
+        if !e.holdings.is_empty() {
+            println!("  holdings it creates ({}{}):", grants.len(), if grants.len() > 50 { ", first 50" } else { "" });
+            for h in &e.holdings {
+                let until = h.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+                println!("    {} {} {} {}…{}", h.body, h.role.as_str(), h.function, h.from, until);
+            }
+        }
+        if !e.dependents.is_empty() {
+            println!("  instruments that depend on it: {}", e.dependents.join(", "));
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct WhatIf<'a> {
+    on: Date,
+    valid: bool,
+    diagnostics: Vec<&'a vires_core::Diagnostic>,
+    diff: vires_core::DiffAnswer,
+}
+
+pub fn whatif(
+    base: &[std::path::PathBuf],
+    proposal: &[std::path::PathBuf],
+    on: Option<Date>,
+    fmt: Format,
+) -> Result<ExitCode, CliError> {
+    let before = crate::load::load(base, fmt)?;
+    let mut sources = if base.is_empty() {
+        return Err(CliError::Usage(
+            "whatif compares against --register files; give the base register with --register".into(),
+        ));
+    } else {
+        crate::load::read_sources(base)?
+    };
+    let first_proposal = sources.len();
+    for (_, f) in crate::load::read_sources(proposal)?.iter() {
+        sources.add(f.name.clone(), f.text.clone());
+    }
+    let loaded = vires_lang::load_with_prelude(&sources);
+    let proposal_ids: Vec<String> = loaded
+        .documents
+        .iter()
+        .skip(first_proposal)
+        .flat_map(|d| vires_lang::lower(std::slice::from_ref(d)).0.instruments)
+        .map(|i| i.id)
+        .collect();
+    let on = on
+        .or_else(|| {
+            let after = vires_lang::lower(&loaded.documents[first_proposal..]).0;
+            after.instruments.iter().map(|i| i.from).min()
+        })
+        .ok_or_else(|| CliError::input("the proposal holds no instruments", "a proposal is a file of instruments"))?;
+    let language_errors = loaded.errors.clone();
+    let after = Snapshot::compile(loaded.register);
+    let diags: Vec<&vires_core::Diagnostic> = after
+        .diagnostics
+        .iter()
+        .filter(|d| proposal_ids.contains(&d.subject))
+        .collect();
+    let valid = language_errors.is_empty() && !diags.iter().any(|d| d.severity == vires_core::Severity::Error);
+    let out = WhatIf {
+        on,
+        valid,
+        diagnostics: diags,
+        diff: before.snapshot.compare(&after, on),
+    };
+    if fmt == Format::Text && !language_errors.is_empty() {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!("{}", vires_lang::render(&sources, &language_errors, &[], color));
+    }
+    emit(fmt, &out, |o| {
+        println!("what-if on {}: proposal is {}", o.on, if o.valid { "valid" } else { "NOT valid" });
+        for d in &o.diagnostics {
+            println!("  {} {}: {}", d.code, d.subject, d.message);
+        }
+        for h in &o.diff.added {
+            println!("  + {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+        }
+        for h in &o.diff.removed {
+            println!("  - {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+        }
+        println!("  {} holdings added, {} removed", o.diff.added.len(), o.diff.removed.len());
+    })?;
+    Ok(if out.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

@@ -1,0 +1,170 @@
+//! bodies, lineage, map, functions, powers, import.
+
+use super::CliError;
+use crate::args::{Format, ImportWhat};
+use crate::output::{emit, json};
+use jiff::civil::Date;
+use serde::Serialize;
+use std::process::ExitCode;
+use vires_core::{BodyKind, Snapshot};
+
+#[derive(Serialize)]
+struct BodyRow<'a> {
+    code: &'a str,
+    name: &'a str,
+    kind: BodyKind,
+    from: Date,
+    until: Option<Date>,
+}
+
+pub fn bodies(s: &Snapshot, fmt: Format, on: Date, kind: Option<&str>) -> Result<ExitCode, CliError> {
+    let kind = match kind {
+        None => None,
+        Some(k) => Some(BodyKind::parse(k).ok_or_else(|| {
+            let all: Vec<&str> = BodyKind::ALL.iter().map(|k| k.as_str()).collect();
+            CliError::Usage(format!("unknown body kind `{k}`; kinds are: {}", all.join(", ")))
+        })?),
+    };
+    let reg = s.register();
+    let rows: Vec<BodyRow> = reg
+        .bodies_on(on, kind)
+        .into_iter()
+        .map(|b| {
+            let b = reg.body(b);
+            BodyRow {
+                code: &b.code,
+                name: &b.name,
+                kind: b.kind,
+                from: b.life.from,
+                until: b.life.until,
+            }
+        })
+        .collect();
+    emit(fmt, &rows, |rows| {
+        for r in rows {
+            let until = r.until.map(|d| d.to_string()).unwrap_or_default();
+            println!("{:<6} {:<18} {} {:<10} {}", r.code, r.kind.as_str(), r.from, until, r.name);
+        }
+        println!("{} bodies on {on}", rows.len());
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliError> {
+    let l = vires_core::lineage::lineage(s.register(), code).ok_or_else(|| {
+        CliError::input(format!("no body or succession has code `{code}`"), "check the code with `vires bodies`")
+    })?;
+    emit(fmt, &l, |l| {
+        let name = |c: &str| {
+            s.register()
+                .bodies_with_code(c)
+                .last()
+                .map(|&b| s.register().body(b).name.clone())
+                .unwrap_or_default()
+        };
+        println!("{} {}", l.code, name(&l.code));
+        for p in &l.predecessors {
+            println!("  ← {} {:<6} {}", p.on, p.code, name(&p.code));
+        }
+        for p in &l.successors {
+            println!("  → {} {:<6} {}", p.on, p.code, name(&p.code));
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn map(s: &Snapshot, to: Date) -> Result<ExitCode, CliError> {
+    let rows = vires_core::lineage::map_to(s.register(), to);
+    println!("old_code,old_name,old_kind,on,code,name,kind,icb_code,icb_name,path");
+    for r in rows {
+        let fields = [
+            r.old_code,
+            r.old_name,
+            r.old_kind,
+            r.on.to_string(),
+            r.code,
+            r.name,
+            r.kind,
+            r.icb_code.unwrap_or_default(),
+            r.icb_name.unwrap_or_default(),
+            r.path.join(">"),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        println!("{}", line.join(","));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn functions(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
+    let defs: Vec<&vires_core::function::FunctionDef> = s.register().taxonomy.iter().map(|(_, d)| d).collect();
+    let mut defs = defs;
+    defs.sort_by(|a, b| a.id.cmp(&b.id));
+    emit(fmt, &defs, |defs| {
+        for d in defs {
+            println!("{:<48} {}", d.id, d.name);
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn powers(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
+    let powers = &s.register().powers;
+    emit(fmt, powers, |powers| {
+        for p in powers.iter() {
+            let makers: Vec<&str> = p.makers.iter().map(|k| k.as_str()).collect();
+            let kinds: Vec<&str> = p.kinds.iter().map(|k| k.as_str()).collect();
+            let until = p.during.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            println!("{} — {}", p.id, p.title);
+            println!(
+                "    {} may make {} ({}…{}); cited as {}",
+                makers.join("/"),
+                kinds.join(", "),
+                p.during.from,
+                until,
+                p.cites.join(" | ")
+            );
+            println!("    source: {}", p.source);
+        }
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn import(what: ImportWhat, fmt: Format) -> Result<ExitCode, CliError> {
+    let ImportWhat::Ods { dir, report } = what;
+    let bar = crate::load::progress_bar("importing ODS/ONS files");
+    let import = vires_england::build_from_dir(&dir, &mut |stage| crate::load::tick(&bar, &stage))
+        .map_err(|e| CliError::input(e.to_string(), "the directory needs the files listed in data/README.md"))?;
+    bar.finish_and_clear();
+    let reg = &import.register;
+    let q = &import.quality;
+    if let Some(path) = report {
+        let text = serde_json::to_string_pretty(q).map_err(|e| CliError::Internal(e.to_string()))?;
+        std::fs::write(&path, text).map_err(|source| CliError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    match fmt {
+        Format::Json => json(q)?,
+        Format::Text => {
+            println!("{}", q.to_text());
+            println!(
+                "imported {} bodies, {} practices, {} memberships, {} instruments from {}",
+                reg.bodies.len(),
+                reg.atoms.len(),
+                reg.memberships.len(),
+                reg.instruments.len(),
+                dir.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,144 @@
+//! Loading the register a command answers from: `.vires`/JSON files given with `--register`,
+//! or the bundled England register.
+
+use crate::args::Format;
+use crate::commands::CliError;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use vires_core::{Diagnostic, Snapshot};
+use vires_lang::Sources;
+
+pub struct Loaded {
+    pub snapshot: Snapshot,
+    pub sources: Sources,
+    pub errors: Vec<vires_lang::Error>,
+    pub language_errors: usize,
+}
+
+impl Loaded {
+    /// Prints language errors and the given core diagnostics with file:line:col and carets.
+    pub fn render_diagnostics(&self, diags: &[&Diagnostic]) {
+        let owned: Vec<Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let text = vires_lang::render(&self.sources, &self.errors, &owned, color);
+        if !text.is_empty() {
+            eprint!("{text}");
+        }
+    }
+}
+
+pub fn progress_bar(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+        bar.set_style(style);
+    }
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+pub fn tick(bar: &ProgressBar, stage: &vires_england::Stage) {
+    use vires_england::Stage as S;
+    let msg = match stage {
+        S::Read { file } => format!("read {file}"),
+        S::Bodies { count } => format!("{count} bodies"),
+        S::Lineage { successions, mergers } => format!("{successions} successions, {mergers} mergers"),
+        S::Practices { count, memberships } => format!("{count} practices, {memberships} memberships"),
+        S::Areas { count } => format!("{count} areas"),
+        S::National { instruments } => format!("{instruments} national instruments"),
+        S::Done => "done".to_string(),
+    };
+    bar.set_message(msg);
+}
+
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let rd = std::fs::read_dir(p).map_err(|source| CliError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            let mut files: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "vires"))
+                .collect();
+            files.sort();
+            if files.is_empty() {
+                return Err(CliError::input(
+                    format!("{} holds no .vires files", p.display()),
+                    "point --register at .vires or .json files, or a folder of .vires files",
+                ));
+            }
+            out.extend(files);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Reads files into sources; JSON files are converted to text through the lossless JSON form.
+pub fn read_sources(paths: &[PathBuf]) -> Result<Sources, CliError> {
+    let mut sources = Sources::new();
+    for p in expand(paths)? {
+        let text = std::fs::read_to_string(&p).map_err(|source| CliError::Io {
+            path: p.display().to_string(),
+            source,
+        })?;
+        let text = if is_json(&p) {
+            let doc = vires_lang::from_json(&text).map_err(|e| {
+                CliError::input(
+                    format!("{}: not a vires JSON document: {e}", p.display()),
+                    "JSON registers follow docs/vires.schema.json (`vires export` writes one)",
+                )
+            })?;
+            vires_lang::print(&doc)
+        } else {
+            text
+        };
+        sources.add(p.display().to_string(), text);
+    }
+    Ok(sources)
+}
+
+fn is_json(p: &Path) -> bool {
+    p.extension().is_some_and(|x| x == "json")
+}
+
+pub fn load(paths: &[PathBuf], _fmt: Format) -> Result<Loaded, CliError> {
+    if paths.is_empty() {
+        return load_bundled();
+    }
+    let sources = read_sources(paths)?;
+    let loaded = vires_lang::load_with_prelude(&sources);
+    let language_errors = loaded.errors.len();
+    Ok(Loaded {
+        snapshot: Snapshot::compile(loaded.register),
+        sources: loaded.sources,
+        errors: loaded.errors,
+        language_errors,
+    })
+}
+
+fn load_bundled() -> Result<Loaded, CliError> {
+    let bar = progress_bar("building the England register");
+    let import = vires_england::bundled().map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
+    bar.set_message("compiling");
+    let snapshot = Snapshot::compile(import.register);
+    bar.finish_and_clear();
+    let mut sources = Sources::new();
+    for (name, text) in vires_england::NATIONAL_FILES {
+        sources.add(*name, *text);
+    }
+    for (name, text) in vires_lang::PRELUDE_SOURCES {
+        sources.add(name, text);
+    }
+    Ok(Loaded {
+        snapshot,
+        sources,
+        errors: Vec::new(),
+        language_errors: 0,
+    })
+}

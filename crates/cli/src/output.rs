@@ -1,0 +1,73 @@
+//! Printing answers: JSON (the stable contract) or text for people.
+
+use crate::args::Format;
+use crate::commands::CliError;
+use serde::Serialize;
+use vires_core::{Holder, ProofStep};
+
+pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
+    let s = serde_json::to_string_pretty(value).map_err(|e| CliError::Internal(e.to_string()))?;
+    println!("{s}");
+    Ok(())
+}
+
+/// Prints `value` as JSON, or runs `text` to print it for people.
+pub fn emit<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T)) -> Result<(), CliError> {
+    match format {
+        Format::Json => json(value),
+        Format::Text => {
+            text(value);
+            Ok(())
+        }
+    }
+}
+
+pub fn proof_line(proof: &[ProofStep]) -> String {
+    proof
+        .iter()
+        .map(|p| p.instrument.as_str())
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+pub fn holder_text(h: &Holder) {
+    let purposes = if h.purposes.is_empty() {
+        String::new()
+    } else {
+        format!("  only for: {}", h.purposes.join(", "))
+    };
+    let partial = if h.coverage == vires_core::Coverage::Partial {
+        "  (part of the place)"
+    } else {
+        ""
+    };
+    println!(
+        "  {:<6} {:<48} {:<13} accountable {}{purposes}{partial}",
+        h.body,
+        truncate(&h.name, 48),
+        h.role.as_str(),
+        h.accountable
+    );
+    for step in &h.proof {
+        let basis = step.basis.as_deref().unwrap_or("-");
+        println!("         {} {:<28} {}", arrow(step, &h.proof), step.instrument, basis);
+    }
+}
+
+fn arrow(step: &ProofStep, proof: &[ProofStep]) -> &'static str {
+    if proof.first().is_some_and(|p| std::ptr::eq(p, step)) {
+        "proof:"
+    } else {
+        "     →"
+    }
+}
+
+pub fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}

@@ -1,0 +1,374 @@
+//! Which procurement rules were in force on a date, from bundled data (`data/regimes.json`).
+//!
+//! Dates, thresholds and standstill periods change by statutory instrument, so they are
+//! data with their source rather than code; the code only says what each regime's rules
+//! mean for a contract (see [`crate::routes`]).
+
+use crate::calendar::Calendar;
+use crate::contract::Buying;
+use crate::ProcureError;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+const REGIMES_JSON: &str = include_str!("../data/regimes.json");
+
+/// Stable regime ids (the JSON output uses them).
+pub mod ids {
+    pub const NHS_2013: &str = "nhs-procurement-2013";
+    pub const PCR_2006_PART_B: &str = "pcr-2006-part-b";
+    pub const PCR_2015_LIGHT_TOUCH: &str = "pcr-2015-light-touch";
+    pub const PCR_2006: &str = "pcr-2006";
+    pub const PCR_2015: &str = "pcr-2015";
+    pub const PSR: &str = "psr-2023";
+    pub const PROCUREMENT_ACT: &str = "procurement-act-2023";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regime {
+    pub id: String,
+    pub title: String,
+    pub citation: String,
+    pub buying: Vec<Buying>,
+    pub from: Date,
+    pub until: Option<Date>,
+    pub source: String,
+}
+
+impl Regime {
+    pub fn in_force(&self, on: Date) -> bool {
+        on >= self.from && self.until.is_none_or(|u| on < u)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Threshold {
+    pub regime: String,
+    pub amount_pounds: f64,
+    pub includes_vat: bool,
+    pub from: Date,
+    pub until: Option<Date>,
+    /// False when the figure still needs checking against the instrument.
+    pub confirmed: bool,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DayUnit {
+    Working,
+    Calendar,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Begins {
+    /// The day the notice is published counts as the first day.
+    NoticeDay,
+    /// Counting starts the day after publication.
+    DayAfterNotice,
+    /// The period begins the day after publication and runs to the end of the nth working
+    /// day *after* that day, so counting starts two days after publication (PSR reg 12).
+    SecondDayAfterNotice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StandstillRule {
+    pub regime: String,
+    pub days: u32,
+    pub unit: DayUnit,
+    pub begins: Begins,
+    pub confirmed: bool,
+    pub citation: String,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConsiderableChange {
+    pub regime: String,
+    pub min_increase_pounds: f64,
+    pub min_increase_percent: f64,
+    pub citation: String,
+    pub source: String,
+}
+
+/// The rules data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rules {
+    #[serde(default)]
+    pub note: String,
+    pub regimes: Vec<Regime>,
+    pub thresholds: Vec<Threshold>,
+    pub standstill: Vec<StandstillRule>,
+    pub considerable_change: ConsiderableChange,
+}
+
+static RULES: OnceLock<Result<Rules, String>> = OnceLock::new();
+
+impl Rules {
+    /// The bundled rules.
+    pub fn bundled() -> Result<&'static Rules, ProcureError> {
+        RULES
+            .get_or_init(|| serde_json::from_str(REGIMES_JSON).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| ProcureError::Data(format!("regimes.json: {e}")))
+    }
+
+    /// The earliest date any regime covers.
+    pub fn earliest(&self) -> Option<Date> {
+        self.regimes.iter().map(|r| r.from).min()
+    }
+
+    /// Regimes in force on `on` for `buying`, the principal one first (the one that decides
+    /// the process: the Provider Selection Regime, the Procurement Act, the 2013
+    /// Regulations, then the Public Contracts Regulations).
+    pub fn in_force(&self, buying: Buying, on: Date) -> Result<Vec<&Regime>, ProcureError> {
+        let mut v: Vec<&Regime> = self
+            .regimes
+            .iter()
+            .filter(|r| r.buying.contains(&buying) && r.in_force(on))
+            .collect();
+        if v.is_empty() {
+            return Err(ProcureError::NoRegime {
+                date: on,
+                from: self.earliest().unwrap_or(on),
+            });
+        }
+        let rank = |id: &str| match id {
+            ids::PSR => 0,
+            ids::PROCUREMENT_ACT => 1,
+            ids::NHS_2013 => 2,
+            _ => 3,
+        };
+        v.sort_by_key(|r| rank(&r.id));
+        Ok(v)
+    }
+
+    pub fn threshold(&self, regime: &str, on: Date) -> Option<&Threshold> {
+        self.thresholds
+            .iter()
+            .find(|t| t.regime == regime && on >= t.from && t.until.is_none_or(|u| on < u))
+    }
+
+    pub fn standstill(&self, regime: &str) -> Option<&StandstillRule> {
+        self.standstill.iter().find(|s| s.regime == regime)
+    }
+}
+
+/// When a standstill ends, worked out for a notice date or back from a contract start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standstill {
+    pub regime: String,
+    pub days: u32,
+    pub unit: DayUnit,
+    pub citation: String,
+    pub confirmed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_date: Option<Date>,
+    /// Last day of the standstill for the given notice date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_day: Option<Date>,
+    /// First day the contract may be entered into, absent representations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest_contract_date: Option<Date>,
+    /// The latest notice date that lets the standstill end before the contract starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_notice_for_start: Option<Date>,
+    /// Whether the given notice date leaves the standstill ending before the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fits_before_start: Option<bool>,
+}
+
+impl StandstillRule {
+    /// The last day of the standstill for a notice published on `notice`.
+    pub fn last_day(&self, cal: &Calendar, notice: Date) -> Result<Date, ProcureError> {
+        let after = |d: Date| {
+            d.tomorrow()
+                .map_err(|_| ProcureError::Data(format!("date overflow after {d}")))
+        };
+        let first = match self.begins {
+            Begins::NoticeDay => notice,
+            Begins::DayAfterNotice => after(notice)?,
+            Begins::SecondDayAfterNotice => after(after(notice)?)?,
+        };
+        match self.unit {
+            DayUnit::Working => cal.nth_working_day_from(first, self.days),
+            DayUnit::Calendar => {
+                let last = first
+                    .checked_add(jiff::Span::new().days(i64::from(self.days.max(1)) - 1))
+                    .map_err(|e| ProcureError::Data(e.to_string()))?;
+                // A calendar-day period that ends on a non-working day runs on to the end
+                // of the next working day (PCR 2015 reg 87).
+                cal.working_day_on_or_after(last)
+            }
+        }
+    }
+
+    /// The latest notice date whose standstill ends before `start`.
+    pub fn latest_notice_for(&self, cal: &Calendar, start: Date) -> Result<Date, ProcureError> {
+        // Search back from the day before the start: the first notice date that fits is
+        // the latest one. Bounded: no rule here spans more than a few weeks.
+        let mut d = start
+            .yesterday()
+            .map_err(|_| ProcureError::Data(format!("date overflow before {start}")))?;
+        for _ in 0..120 {
+            if self.last_day(cal, d)? < start {
+                return Ok(d);
+            }
+            d = d
+                .yesterday()
+                .map_err(|_| ProcureError::Data(format!("date overflow before {d}")))?;
+        }
+        Err(ProcureError::Data(format!(
+            "no notice date within 120 days of {start} fits the {} standstill",
+            self.regime
+        )))
+    }
+
+    pub fn work_out(
+        &self,
+        cal: &Calendar,
+        notice: Option<Date>,
+        start: Date,
+    ) -> Result<Standstill, ProcureError> {
+        let last_day = notice.map(|n| self.last_day(cal, n)).transpose()?;
+        let earliest_contract_date = last_day.and_then(|d| d.tomorrow().ok());
+        Ok(Standstill {
+            regime: self.regime.clone(),
+            days: self.days,
+            unit: self.unit,
+            citation: self.citation.clone(),
+            confirmed: self.confirmed,
+            notice_date: notice,
+            last_day,
+            earliest_contract_date,
+            latest_notice_for_start: Some(self.latest_notice_for(cal, start)?),
+            fits_before_start: last_day.map(|d| d < start),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn regimes_by_date() {
+        let r = Rules::bundled().unwrap();
+        let ids = |b, d| -> Vec<String> {
+            r.in_force(b, d)
+                .unwrap()
+                .iter()
+                .map(|x| x.id.clone())
+                .collect()
+        };
+        assert_eq!(
+            ids(Buying::HealthCareService, date(2023, 11, 30)),
+            vec![ids::NHS_2013, ids::PCR_2015_LIGHT_TOUCH]
+        );
+        assert_eq!(
+            ids(Buying::HealthCareService, date(2024, 1, 2)),
+            vec![ids::PSR]
+        );
+        assert_eq!(
+            ids(Buying::HealthCareService, date(2015, 6, 1)),
+            vec![ids::NHS_2013, ids::PCR_2006_PART_B]
+        );
+        assert_eq!(
+            ids(Buying::OtherServices, date(2025, 2, 23)),
+            vec![ids::PCR_2015]
+        );
+        assert_eq!(
+            ids(Buying::OtherServices, date(2025, 2, 24)),
+            vec![ids::PROCUREMENT_ACT]
+        );
+        assert_eq!(ids(Buying::Goods, date(2014, 10, 1)), vec![ids::PCR_2006]);
+        assert!(r.in_force(Buying::Goods, date(2012, 1, 1)).is_err());
+    }
+
+    #[test]
+    fn data_is_consistent() {
+        let r = Rules::bundled().unwrap();
+        for reg in &r.regimes {
+            assert!(reg.until.is_none_or(|u| u > reg.from), "{}", reg.id);
+            assert!(!reg.source.is_empty() && !reg.citation.is_empty());
+        }
+        // Thresholds of one regime never overlap and never outlive it. A figure may predate
+        // the regime's application to health services (the light touch threshold of 2015
+        // applied to other services before NHS clinical services joined in April 2016), so
+        // the history is kept whole.
+        for t in &r.thresholds {
+            let reg = r.regimes.iter().find(|x| x.id == t.regime).unwrap();
+            assert!(
+                t.until.is_none_or(|u| u > t.from),
+                "{} {}",
+                t.regime,
+                t.from
+            );
+            assert!(
+                reg.until.is_none_or(|u| t.from < u),
+                "{} {}",
+                t.regime,
+                t.from
+            );
+            assert!(t.amount_pounds > 0.0 && !t.source.is_empty());
+            for u in &r.thresholds {
+                if std::ptr::eq(t, u) || t.regime != u.regime {
+                    continue;
+                }
+                let overlap = t.from < u.until.unwrap_or(date(9999, 1, 1))
+                    && u.from < t.until.unwrap_or(date(9999, 1, 1));
+                assert!(!overlap, "{} {} / {}", t.regime, t.from, u.from);
+            }
+        }
+        for s in &r.standstill {
+            assert!(r.regimes.iter().any(|x| x.id == s.regime), "{}", s.regime);
+        }
+    }
+
+    #[test]
+    fn thresholds_change_on_their_dates() {
+        let r = Rules::bundled().unwrap();
+        let lt = |d| {
+            r.threshold(ids::PCR_2015_LIGHT_TOUCH, d)
+                .map(|t| t.amount_pounds)
+        };
+        assert_eq!(lt(date(2015, 12, 31)), Some(625050.0));
+        assert_eq!(lt(date(2016, 1, 1)), Some(589148.0));
+        assert_eq!(lt(date(2022, 1, 1)), Some(663540.0));
+        assert!(
+            r.threshold(ids::PCR_2015_LIGHT_TOUCH, date(2022, 1, 1))
+                .unwrap()
+                .includes_vat
+        );
+        assert_eq!(r.threshold(ids::PSR, date(2024, 6, 1)), None);
+    }
+
+    #[test]
+    fn standstill_psr_eight_working_days() {
+        let r = Rules::bundled().unwrap();
+        let cal = Calendar::england_and_wales().unwrap();
+        let psr = r.standstill(ids::PSR).unwrap();
+        // Notice Thu 2024-03-21: the period begins Fri 22 and runs to the 8th working day
+        // after it, skipping Good Friday 29 March and Easter Monday 1 April: 25, 26, 27, 28,
+        // 2, 3, 4, 5 -> last day Fri 2024-04-05.
+        assert_eq!(
+            psr.last_day(cal, date(2024, 3, 21)).unwrap(),
+            date(2024, 4, 5)
+        );
+        let s = psr
+            .work_out(cal, Some(date(2024, 3, 21)), date(2024, 4, 8))
+            .unwrap();
+        assert_eq!(s.earliest_contract_date, Some(date(2024, 4, 6)));
+        assert_eq!(s.fits_before_start, Some(true));
+        // A notice on Sat 23 March still ends on Fri 5 April; one on Sun 24 runs to Mon 8.
+        assert_eq!(s.latest_notice_for_start, Some(date(2024, 3, 23)));
+        let pa = r.standstill(ids::PROCUREMENT_ACT).unwrap();
+        // Notice day counts under s.51: Mon 2025-03-03 .. Wed 2025-03-12.
+        assert_eq!(
+            pa.last_day(cal, date(2025, 3, 3)).unwrap(),
+            date(2025, 3, 12)
+        );
+    }
+}
