@@ -187,11 +187,54 @@ pub enum Command {
         /// Files to export (default: the --register files).
         files: Vec<PathBuf>,
     },
+    /// Which procurement route is lawful for a proposed contract on its start date, the steps
+    /// and notices it needs, and every requirement from the register that applies.
+    /// The contract is JSON (see docs/procurement.md and examples/procurement/).
+    Procure {
+        /// The contract JSON file.
+        contract: PathBuf,
+    },
+    /// Conflicts of interest: check a decision against registers of interests, or export a register.
+    Conflicts {
+        #[command(subcommand)]
+        what: ConflictsWhat,
+    },
     /// Rebuild the register from fresh ODS/ONS downloads and print the data-quality report.
     Import {
         #[command(subcommand)]
         what: ImportWhat,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictsWhat {
+    /// Check a decision record: undeclared or unmanaged interests, quorum after exclusions,
+    /// GP members deciding on their own practice, joint appointments on both sides.
+    /// Exit 1 if the decision is not sound.
+    Check {
+        /// The decision record JSON.
+        decision: PathBuf,
+        /// Registers of interests of the bodies taking part (one per body).
+        #[arg(long = "interests", required = true)]
+        interests: Vec<PathBuf>,
+    },
+    /// Publish a register of interests (and gifts and hospitality) as CSV, JSON or HTML.
+    Export {
+        /// The register of interests JSON.
+        register: PathBuf,
+        #[arg(long = "as", value_enum, default_value_t = ExportAs::Csv)]
+        as_: ExportAs,
+        /// With CSV: the gifts and hospitality register instead of interests.
+        #[arg(long)]
+        gifts: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportAs {
+    Csv,
+    Json,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]

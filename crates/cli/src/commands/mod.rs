@@ -2,6 +2,7 @@
 
 mod analysis;
 mod language;
+mod procurement;
 mod query;
 mod registry;
 
@@ -88,6 +89,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             analysis::check(&loaded, fmt, warnings)
         }
         Command::Import { what } => registry::import(what, fmt),
+        Command::Conflicts { what } => procurement::conflicts(what, &cli.register, fmt),
         Command::Whatif { proposal, on } => query::whatif(&cli.register, &proposal, on, fmt),
         command => {
             let loaded = load::load(&cli.register, fmt)?;
@@ -118,8 +120,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Command::Map { to } => registry::map(s, to),
                 Command::Functions => registry::functions(s, fmt),
                 Command::Powers => registry::powers(s, fmt),
+                Command::Procure { contract } => procurement::procure(s, fmt, &contract),
                 Command::Fmt { .. } | Command::Export { .. } | Command::Check { .. } | Command::Import { .. }
-                | Command::Whatif { .. } => {
+                | Command::Whatif { .. }
+                | Command::Conflicts { .. } => {
                     Err(CliError::Internal("command dispatched twice".into()))
                 }
             }

@@ -55,19 +55,22 @@ pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliErr
         CliError::input(format!("no body or succession has code `{code}`"), "check the code with `vires bodies`")
     })?;
     emit(fmt, &l, |l| {
-        let name = |c: &str| {
-            s.register()
-                .bodies_with_code(c)
-                .last()
-                .map(|&b| s.register().body(b).name.clone())
+        // The name a code had on a date (codes outlive names: 13T was a CCG, then a sub-ICB location).
+        let reg = s.register();
+        let name = |c: &str, on: Option<Date>| {
+            let ids = reg.bodies_with_code(c);
+            on.and_then(|d| reg.body_at(c, d))
+                .or_else(|| ids.first().copied())
+                .map(|b| reg.body(b).name.clone())
                 .unwrap_or_default()
         };
-        println!("{} {}", l.code, name(&l.code));
+        println!("{} {}", l.code, name(&l.code, None));
         for p in &l.predecessors {
-            println!("  ← {} {:<6} {}", p.on, p.code, name(&p.code));
+            let before = p.on.yesterday().ok();
+            println!("  ← {} {:<6} {}", p.on, p.code, name(&p.code, before));
         }
         for p in &l.successors {
-            println!("  → {} {:<6} {}", p.on, p.code, name(&p.code));
+            println!("  → {} {:<6} {}", p.on, p.code, name(&p.code, Some(p.on)));
         }
     })?;
     Ok(ExitCode::SUCCESS)
