@@ -27,6 +27,17 @@ pub struct Cli {
     #[arg(long, short = 'r', global = true, value_name = "PATH")]
     pub register: Vec<PathBuf>,
 
+    /// The store holding changes made on top of the bundled register: `sqlite://PATH` or
+    /// `postgres://USER@HOST:PORT/DB`. Default: a SQLite file in your data directory
+    /// (created, and seeded with the England register, on first use).
+    #[arg(long, global = true, env = "VIRES_DB", value_name = "URL")]
+    pub db: Option<String>,
+
+    /// Answer from the register as it was recorded at this moment (e.g. 2021-05-01T00:00:00Z),
+    /// before any later corrections.
+    #[arg(long, global = true, value_name = "TIMESTAMP")]
+    pub recorded_at: Option<jiff::Timestamp>,
+
     /// Output format: human-readable text, or JSON (a stable contract).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -199,11 +210,24 @@ pub enum Command {
         #[command(subcommand)]
         what: ConflictsWhat,
     },
+    /// The tamper-evident change log: verify its hash chain, or list it.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
     /// Rebuild the register from fresh ODS/ONS downloads and print the data-quality report.
     Import {
         #[command(subcommand)]
         what: ImportWhat,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditWhat {
+    /// Check every entry's hash and link; name the first bad entry. Exit 1 if any is bad.
+    Verify,
+    /// List the change log: who changed what, when and why.
+    Log,
 }
 
 #[derive(Debug, Subcommand)]

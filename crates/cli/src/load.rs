@@ -107,9 +107,70 @@ fn is_json(p: &Path) -> bool {
     p.extension().is_some_and(|x| x == "json")
 }
 
-pub fn load(paths: &[PathBuf], _fmt: Format) -> Result<Loaded, CliError> {
+/// Where the register comes from when no files are named.
+#[derive(Debug, Clone, Default)]
+pub struct StoreChoice {
+    pub db: Option<String>,
+    pub recorded_at: Option<jiff::Timestamp>,
+}
+
+/// The default store: a SQLite file in the user's data directory.
+pub fn default_db() -> Result<String, CliError> {
+    let dir = dirs::data_dir()
+        .map(|d| d.join("vires"))
+        .ok_or_else(|| CliError::input("no data directory for this user", "give a store with --db sqlite://PATH or VIRES_DB"))?;
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    Ok(format!("sqlite://{}", dir.join("vires.db").display()))
+}
+
+/// A fingerprint of everything the bundled register is built from, so a store is bound to
+/// the data its changes were made against.
+pub fn bundled_fingerprint() -> String {
+    let src = vires_england::bundled_sources();
+    let mut data = String::new();
+    let mut files = vec![&src.eccg, &src.succ, &src.epraccur, &src.icb];
+    files.extend(src.ccg_names.iter());
+    files.extend(src.ccg_lad.iter());
+    for f in files {
+        data.push_str(&f.name);
+        data.push('\0');
+        data.push_str(&f.text);
+        data.push('\0');
+    }
+    for (name, text) in vires_england::NATIONAL_FILES.iter().chain(vires_lang::PRELUDE_SOURCES.iter()) {
+        data.push_str(name);
+        data.push('\0');
+        data.push_str(text);
+        data.push('\0');
+    }
+    vires_store::fingerprint(data.as_bytes())
+}
+
+/// Opens the store, binding it to the bundled register on first use.
+pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, CliError> {
+    let url = match &choice.db {
+        Some(u) => u.clone(),
+        None => default_db()?,
+    };
+    let store = vires_store::open(&url).map_err(|e| {
+        CliError::input(format!("cannot open the store {url}: {e}"), "check --db / VIRES_DB (sqlite://PATH or postgres://...)")
+    })?;
+    store
+        .ensure_genesis(&bundled_fingerprint(), "vires")
+        .map_err(|e| CliError::input(format!("store {url}: {e}"), "a store belongs to one base register; use another --db"))?;
+    Ok(store)
+}
+
+pub fn load(paths: &[PathBuf], fmt: Format) -> Result<Loaded, CliError> {
+    load_from(paths, fmt, &StoreChoice::default())
+}
+
+pub fn load_from(paths: &[PathBuf], _fmt: Format, choice: &StoreChoice) -> Result<Loaded, CliError> {
     if paths.is_empty() {
-        return load_bundled();
+        return load_bundled(choice);
     }
     let sources = read_sources(paths)?;
     let loaded = vires_lang::load_with_prelude(&sources);
@@ -122,11 +183,18 @@ pub fn load(paths: &[PathBuf], _fmt: Format) -> Result<Loaded, CliError> {
     })
 }
 
-fn load_bundled() -> Result<Loaded, CliError> {
+fn load_bundled(choice: &StoreChoice) -> Result<Loaded, CliError> {
+    let store = open_store(choice)?;
     let bar = progress_bar("building the England register");
     let import = vires_england::bundled().map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
+    bar.set_message("applying recorded changes");
+    let replayed = vires_store::register_at(store.as_ref(), import.register, choice.recorded_at)
+        .map_err(|e| CliError::input(format!("reading the store: {e}"), "run `vires audit verify`"))?;
+    for issue in &replayed.issues {
+        eprintln!("warning: change {} could not be applied: {}", issue.seq, issue.message);
+    }
     bar.set_message("compiling");
-    let snapshot = Snapshot::compile(import.register);
+    let snapshot = Snapshot::compile(replayed.register);
     bar.finish_and_clear();
     let mut sources = Sources::new();
     for (name, text) in vires_england::NATIONAL_FILES {

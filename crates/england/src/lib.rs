@@ -1,1 +1,190 @@
-//! vires-england (being built).
+//! # vires-england
+//!
+//! The bundled, real England register: every CCG (2013-2022) with its open and close dates,
+//! every ICB from 2022-07-01, sub-ICB locations, commissioning hubs and sub-ICB reporting
+//! entities; GP practices and the commissioner each belonged to over time; lineage (mergers
+//! each 1 April, the CCG to ICB transition, later ICB reshapes) as successions and merger
+//! instruments; local authority districts as named areas; and the curated national
+//! instruments in `data/national/*.vires`.
+//!
+//! Built from the public ODS and ONS extracts in `data/ods` (Open Government Licence v3.0),
+//! embedded in the binary so that [`bundled`] works offline from any directory.
+//! [`build_from_dir`] rebuilds from a fresh download in the same formats. Bad rows never stop
+//! an import: they are reported in the [`QualityReport`] with file and line, and the good
+//! rows load.
+
+pub mod areas;
+pub mod bodies;
+pub mod bundle;
+pub mod lineage;
+pub mod ods;
+pub mod practices;
+pub mod quality;
+
+pub use bundle::{
+    add_national, bundled, bundled_ods, bundled_sources, national_sources, NATIONAL_FILES,
+};
+pub use lineage::map_to_csv;
+pub use ods::{ImportError, SourceFile, Sources};
+pub use quality::{Issue, QualityReport, Severity};
+
+use bodies::{IcbRow, OdsOrg};
+use jiff::civil::{date, Date};
+use lineage::Reshape;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+use std::path::Path;
+use vires_core::{BodyId, Register};
+
+/// The day ICBs were established and CCGs abolished (Health and Care Act 2022).
+pub const ICB_START: Date = date(2022, 7, 1);
+
+/// A built register and what was found while building it.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub register: Register,
+    pub quality: QualityReport,
+    /// ICB code to NHS England region code (`Y60` Midlands...), from the sub-ICB location rows.
+    pub regions: BTreeMap<String, String>,
+    /// The `.vires` texts that instrument spans point into (the national files and the
+    /// prelude), for rendering diagnostics; empty for an ODS-only import.
+    pub sources: vires_lang::Sources,
+}
+
+/// Progress of a build, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    /// A file has been read.
+    Read {
+        file: String,
+    },
+    /// Bodies are in the register.
+    Bodies {
+        count: usize,
+    },
+    /// Successions and mergers are in.
+    Lineage {
+        successions: usize,
+        mergers: usize,
+    },
+    /// Practices and memberships are in.
+    Practices {
+        count: usize,
+        memberships: usize,
+    },
+    /// Local authority districts are in.
+    Areas {
+        count: usize,
+    },
+    /// The national instruments are in.
+    National {
+        instruments: usize,
+    },
+    Done,
+}
+
+pub(crate) struct FileNames {
+    pub eccg: String,
+    pub succ: String,
+    pub icb: String,
+}
+
+pub(crate) struct Ctx {
+    pub register: Register,
+    pub report: QualityReport,
+    pub files: FileNames,
+    pub orgs: BTreeMap<String, OdsOrg>,
+    pub icbs: BTreeMap<String, IcbRow>,
+    pub reshape: Reshape,
+    pub ccg_body: FxHashMap<String, BodyId>,
+    pub sub_icb_body: FxHashMap<String, BodyId>,
+    pub icb_body: FxHashMap<String, BodyId>,
+    pub regions: BTreeMap<String, String>,
+}
+
+/// Builds the complete register from ODS/ONS downloads in `dir` (see `data/README.md` for
+/// the files), with the language prelude and the bundled national instruments.
+pub fn build_from_dir(dir: &Path, progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportError> {
+    let ods = build_ods_from_dir(dir, progress)?;
+    let import = add_national(ods, &national_sources())?;
+    progress(Stage::National {
+        instruments: import
+            .register
+            .instruments
+            .iter()
+            .filter(|i| i.spans.whole.is_some())
+            .count(),
+    });
+    progress(Stage::Done);
+    Ok(import)
+}
+
+/// Builds only the ODS/ONS part of the register from `dir`: bodies, practices, lineage and
+/// areas, without functions, powers or the national bodies (see [`add_national`]).
+pub fn build_ods_from_dir(
+    dir: &Path,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Import, ImportError> {
+    let mut report = QualityReport::new();
+    let sources = Sources::from_dir(dir, &mut report, |f| {
+        progress(Stage::Read {
+            file: f.to_string(),
+        })
+    })?;
+    build_from_sources(&sources, report, progress)
+}
+
+/// Builds the ODS/ONS part of the register from files already in memory. `report` may carry
+/// findings from locating the files.
+pub fn build_from_sources(
+    sources: &Sources,
+    mut report: QualityReport,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Import, ImportError> {
+    let names = bodies::read_names(&sources.ccg_names, &mut report);
+    let orgs = bodies::read_eccg(&sources.eccg, &mut report);
+    let icbs = bodies::read_icbs(&sources.icb, &mut report)?;
+    let succ_rows = lineage::read_successions(&sources.succ, &orgs, &icbs, &mut report);
+    let reshape = lineage::reshape(&succ_rows, &icbs, &sources.succ.name, &mut report);
+    let mut ctx = Ctx {
+        register: Register::new(),
+        report,
+        files: FileNames {
+            eccg: sources.eccg.name.clone(),
+            succ: sources.succ.name.clone(),
+            icb: sources.icb.name.clone(),
+        },
+        orgs,
+        icbs,
+        reshape,
+        ccg_body: FxHashMap::default(),
+        sub_icb_body: FxHashMap::default(),
+        icb_body: FxHashMap::default(),
+        regions: BTreeMap::new(),
+    };
+    bodies::add_bodies(&mut ctx, &names);
+    progress(Stage::Bodies {
+        count: ctx.register.bodies.len(),
+    });
+    lineage::add_lineage(&mut ctx, &succ_rows);
+    progress(Stage::Lineage {
+        successions: ctx.register.successions.len(),
+        mergers: ctx.register.instruments.len(),
+    });
+    let count = practices::add_practices(&mut ctx, &sources.epraccur);
+    progress(Stage::Practices {
+        count,
+        memberships: ctx.register.memberships.len(),
+    });
+    let areas = match &sources.ccg_lad {
+        Some(f) => areas::add_lads(&mut ctx, f),
+        None => 0,
+    };
+    progress(Stage::Areas { count: areas });
+    Ok(Import {
+        register: ctx.register,
+        quality: ctx.report,
+        regions: ctx.regions,
+        sources: vires_lang::Sources::new(),
+    })
+}

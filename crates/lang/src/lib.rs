@@ -1,1 +1,49 @@
-//! vires-lang (being built).
+//! # vires-lang
+//!
+//! The `.vires` language, in which a governance lead writes who may exercise which NHS
+//! commissioning function, where, when and on what authority: bodies, functions, powers,
+//! areas, practices and the instruments (delegations, directions, mandates, …) that move
+//! functions between bodies. See `docs/language.md` for the grammar and field reference.
+//!
+//! Text flows one way: [`parse`] (with byte spans and error recovery) → [`Document`] →
+//! [`lower`] → [`vires_core::Register`]. Alongside: [`format`] (canonical layout, keeps
+//! comments), [`to_json`] / [`from_json`] (lossless JSON form, schema in
+//! `docs/vires.schema.json`), [`render`] (miette reports for parse errors and core
+//! diagnostics alike) and the embedded prelude ([`load_with_prelude`]).
+//!
+//! Nothing here panics on any input, and nothing does I/O: callers pass strings.
+//!
+//! ```
+//! use vires_lang::{load_with_prelude, render, Sources};
+//!
+//! let mut sources = Sources::new();
+//! sources.add(
+//!     "local.vires",
+//!     "body 13T { name \"NHS Newcastle Gateshead CCG\" kind ccg from 2015-04-01 }\n\
+//!      practice A85001 { name \"Example Surgery\" in 13T from 2015-04-01 }\n",
+//! );
+//! let loaded = load_with_prelude(&sources);
+//! assert!(loaded.errors.is_empty(), "{}", render(&loaded.sources, &loaded.errors, &[], false));
+//! let snapshot = vires_core::Snapshot::compile(loaded.register);
+//! // Core diagnostics carry spans into `loaded.sources` and render the same way.
+//! let _text = render(&loaded.sources, &[], &snapshot.diagnostics, false);
+//! ```
+
+pub mod ast;
+pub mod error;
+pub mod format;
+pub mod json;
+pub mod lexer;
+pub mod lower;
+pub mod parser;
+pub mod prelude;
+pub mod report;
+
+pub use ast::Document;
+pub use error::{Error, Errors, LowerError, ParseError};
+pub use format::{format, print};
+pub use json::{from_json, schema, to_json};
+pub use lower::lower;
+pub use parser::parse;
+pub use prelude::{load, load_with_prelude, Loaded, PRELUDE_SOURCES};
+pub use report::{diagnostic_report, error_report, render, reports, SourceFile, Sources};

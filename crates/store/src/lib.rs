@@ -1,1 +1,188 @@
-//! vires-store (being built).
+//! # vires-store
+//!
+//! Where the register's changes live. One synchronous interface, [`Store`], over two
+//! backends: embedded SQLite (the default: one file in WAL mode) and PostgreSQL (for
+//! several server instances sharing one register).
+//!
+//! The store keeps an append-only, hash-chained change log. Each [`Entry`] records who
+//! changed what, when (record time) and why, and commits to the entry before it, so
+//! [`Store::verify`] finds any edit, deletion or reordering and names the first bad entry.
+//! The first entry binds the log to the base register it changes ([`Change::Genesis`]).
+//!
+//! The register is bitemporal. Valid time is each instrument's own `from`/`until`; record
+//! time is the entry's `recorded_at`. [`replay::as_recorded_at`] rebuilds the register as
+//! it stood at any past moment; corrections add entries and never erase history.
+//!
+//! Writes are optimistic: [`Store::append`] names the revision the change was based on and
+//! is refused with [`StoreError::Stale`] if the register has moved on. Nothing is written
+//! then, and the caller (the server answers 409) reloads and tries again.
+//!
+//! [`Store::subscribe`] reports new revisions written by any process: PostgreSQL through
+//! LISTEN/NOTIFY, SQLite by polling the file. The server uses it to keep its in-memory
+//! snapshot current.
+//!
+//! The store also holds users, API tokens (argon2-hashed) and browser sessions.
+//! See `docs/storage.md` for the schema and the guarantees.
+
+mod chain;
+mod clock;
+mod engine;
+mod error;
+mod model;
+mod notify;
+mod pg;
+pub mod replay;
+mod secrets;
+mod sqlite;
+mod store;
+
+pub use chain::{canonical_json, entry_hash, verify_rows, RawEntry, GENESIS_PREV};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::StoreError;
+pub use model::{
+    BadEntry, Change, ChangeRequest, Entry, NewSession, NewToken, Revision, Role, Session,
+    TokenInfo, User, VerifyReport,
+};
+pub use notify::Subscription;
+pub use replay::{as_recorded_at, replay, ReplayIssue, Replayed};
+
+use jiff::{SignedDuration, Timestamp};
+use std::sync::Arc;
+
+/// Which database a store is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage interface. Every method is blocking; an async server calls it through
+/// `spawn_blocking`. A handle may be shared between threads.
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Binds an empty store to its base register by writing the genesis entry, or checks
+    /// that an existing store belongs to this base. Returns the genesis entry.
+    fn ensure_genesis(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError>;
+
+    /// The current revision (the last entry's sequence number; 0 for an empty log).
+    fn head(&self) -> Result<Revision, StoreError>;
+
+    /// Appends one change if the register is still at `expected`; otherwise nothing is
+    /// written and the answer is [`StoreError::Stale`]. The check and the insert are one
+    /// transaction. Returns the entry as stored; once this returns `Ok` the change is durable.
+    fn append(&self, expected: Revision, request: ChangeRequest) -> Result<Entry, StoreError>;
+
+    /// Entries with `from <= seq <= to`, in sequence order.
+    fn entries(&self, from: u64, to: u64) -> Result<Vec<Entry>, StoreError>;
+
+    /// Every entry, in sequence order.
+    fn all_entries(&self) -> Result<Vec<Entry>, StoreError> {
+        self.entries(1, u64::MAX)
+    }
+
+    /// The entries recorded at or before `t`: the log as it stood at `t`.
+    fn entries_recorded_until(&self, t: Timestamp) -> Result<Vec<Entry>, StoreError>;
+
+    /// Checks the whole hash chain.
+    fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// New revisions written through any handle or process on this database.
+    fn subscribe(&self) -> Result<Subscription, StoreError>;
+
+    fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError>;
+    fn set_role(&self, name: &str, role: Role) -> Result<User, StoreError>;
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
+    fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// A new API token for `user`. The returned secret is shown once; only its argon2
+    /// hash is kept.
+    fn create_token(&self, user: &str, label: &str) -> Result<NewToken, StoreError>;
+    /// The user a token belongs to, if it is known, unrevoked and its secret matches.
+    fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError>;
+    /// Revokes a token by its public id; the row stays, marked revoked.
+    fn revoke_token(&self, id: &str) -> Result<(), StoreError>;
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<TokenInfo>, StoreError>;
+
+    /// A new browser session for `user`, valid for `ttl`.
+    fn create_session(&self, user: &str, ttl: SignedDuration) -> Result<NewSession, StoreError>;
+    /// The live session with this id, if any (expired sessions are not returned).
+    fn session(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    fn delete_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Deletes expired sessions; returns how many.
+    fn purge_expired_sessions(&self) -> Result<u64, StoreError>;
+}
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct OpenOptions {
+    /// Where record time comes from.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// Opens (creating and migrating if need be) the store at `url`:
+/// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`.
+pub fn open(url: &str) -> Result<Box<dyn Store>, StoreError> {
+    open_with(url, OpenOptions::default())
+}
+
+/// [`open`] with options (a test clock).
+pub fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Store>, StoreError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if path.is_empty() {
+            return Err(StoreError::BadUrl(url.to_string()));
+        }
+        let engine = sqlite::SqliteEngine::open(std::path::Path::new(path))?;
+        Ok(Box::new(store::SqlStore::new(engine, options.clock)?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let engine = pg::PgEngine::open(url)?;
+        Ok(Box::new(store::SqlStore::new(engine, options.clock)?))
+    } else {
+        Err(StoreError::BadUrl(url.to_string()))
+    }
+}
+
+/// A fingerprint of a base register's source data, for [`Store::ensure_genesis`]:
+/// `sha256:` and the hex SHA-256 of `data`.
+pub fn fingerprint(data: &[u8]) -> String {
+    use sha2::Digest;
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(data)))
+}
+
+/// The register as recorded at `recorded_at` (or now, for `None`): `base` with the log's
+/// changes replayed onto it. The caller compiles the result into a snapshot.
+pub fn register_at(
+    store: &dyn Store,
+    base: vires_core::Register,
+    recorded_at: Option<Timestamp>,
+) -> Result<Replayed, StoreError> {
+    let entries = match recorded_at {
+        Some(t) => store.entries_recorded_until(t)?,
+        None => store.all_entries()?,
+    };
+    Ok(replay(base, &entries))
+}
+
+/// The newest schema version this build knows (for diagnostics and tests).
+pub fn known_schema_version() -> i64 {
+    engine::MIGRATIONS_KNOWN
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fingerprints_are_sha256_of_the_bytes() {
+        assert_eq!(
+            super::fingerprint(b"abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! One module per family of commands; each turns arguments into a core call and prints.
 
 mod analysis;
+mod audit;
 mod language;
 mod procurement;
 mod query;
@@ -77,22 +78,27 @@ pub fn place(p: &PlaceArgs) -> Place {
 
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let fmt = cli.format;
+    let store_choice = load::StoreChoice {
+        db: cli.db.clone(),
+        recorded_at: cli.recorded_at,
+    };
     match cli.command {
         Command::Fmt { files, check } => language::fmt(&files, check),
         Command::Export { files } => {
             let files = if files.is_empty() { cli.register.clone() } else { files };
             language::export(&files)
         }
+        Command::Audit { what } => audit::run(what, &store_choice, fmt),
         Command::Check { files, warnings } => {
             let files = if files.is_empty() { cli.register.clone() } else { files };
-            let loaded = load::load(&files, fmt)?;
+            let loaded = load::load_from(&files, fmt, &store_choice)?;
             analysis::check(&loaded, fmt, warnings)
         }
         Command::Import { what } => registry::import(what, fmt),
         Command::Conflicts { what } => procurement::conflicts(what, &cli.register, fmt),
         Command::Whatif { proposal, on } => query::whatif(&cli.register, &proposal, on, fmt),
         command => {
-            let loaded = load::load(&cli.register, fmt)?;
+            let loaded = load::load_from(&cli.register, fmt, &store_choice)?;
             let s = &loaded.snapshot;
             match command {
                 Command::Who { function, place: p, on, purpose } => {
@@ -123,7 +129,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Command::Procure { contract } => procurement::procure(s, fmt, &contract),
                 Command::Fmt { .. } | Command::Export { .. } | Command::Check { .. } | Command::Import { .. }
                 | Command::Whatif { .. }
-                | Command::Conflicts { .. } => {
+                | Command::Conflicts { .. }
+                | Command::Audit { .. } => {
                     Err(CliError::Internal("command dispatched twice".into()))
                 }
             }

@@ -76,33 +76,8 @@ pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliErr
     Ok(ExitCode::SUCCESS)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 pub fn map(s: &Snapshot, to: Date) -> Result<ExitCode, CliError> {
-    let rows = vires_core::lineage::map_to(s.register(), to);
-    println!("old_code,old_name,old_kind,on,code,name,kind,icb_code,icb_name,path");
-    for r in rows {
-        let fields = [
-            r.old_code,
-            r.old_name,
-            r.old_kind,
-            r.on.to_string(),
-            r.code,
-            r.name,
-            r.kind,
-            r.icb_code.unwrap_or_default(),
-            r.icb_name.unwrap_or_default(),
-            r.path.join(">"),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        println!("{}", line.join(","));
-    }
+    print!("{}", vires_england::map_to_csv(s.register(), to));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,103 @@
+//! Local authority districts as named areas, from the ONS CCG (April 2021) to district lookup.
+//!
+//! The bundled data has no practice-to-district mapping, so a district's area is the union
+//! of the footprints of the CCGs (April 2021) that overlap it. That over-covers districts that
+//! share a CCG with a neighbour, and each area's note says so.
+
+use crate::ods::{self, SourceFile};
+use crate::quality::{kinds, QualityReport};
+use crate::Ctx;
+use std::collections::BTreeMap;
+use vires_core::register::NamedArea;
+use vires_core::AreaExpr;
+
+pub(crate) const LAD_NOTE: &str = "Approximation: the union of the footprints of the CCGs (April 2021 boundaries) that overlap this district, from the ONS CCG to local authority district lookup. The bundled data maps no practice to a district, so the area may include practices outside the district where a CCG spans several districts";
+
+pub(crate) fn add_lads(ctx: &mut Ctx, f: &SourceFile) -> usize {
+    let mut report = std::mem::take(&mut ctx.report);
+    let n = build(ctx, f, &mut report);
+    ctx.report = report;
+    n
+}
+
+fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
+    let (head, rows) = ods::rows(f, true, report);
+    let head = head.unwrap_or_default();
+    let find = |pre: &str, suf: &str| ods::column_like(&head, pre, suf);
+    let (Some(ccg), Some(lad), Some(lad_name)) =
+        (find("CCG", "CDH"), find("LAD", "CD"), find("LAD", "NM"))
+    else {
+        report.warn(
+            kinds::MISSING_COLUMN,
+            &f.name,
+            Some(1),
+            None,
+            format!(
+                "expected CCGyyCDH, LADyyCD and LADyyNM columns; header is {}: no district areas built",
+                head.join(",")
+            ),
+        );
+        return 0;
+    };
+    let cols = match ods::columns(f, Some(&head), &[&ccg, &lad, &lad_name]) {
+        Ok(c) => c,
+        Err(e) => {
+            report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
+            return 0;
+        }
+    };
+    let mut districts: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for r in rows {
+        let (c, l, ln) = (r.get(cols[0]), r.get(cols[1]), r.get(cols[2]));
+        if c.is_empty() || l.is_empty() {
+            report.reject(
+                kinds::MISSING_CODE,
+                &f.name,
+                r.line,
+                None,
+                "row without a CCG or district code",
+            );
+            continue;
+        }
+        if ctx.register.bodies_with_code(c).is_empty() {
+            report.reject(
+                kinds::UNKNOWN_CCG,
+                &f.name,
+                r.line,
+                Some(c),
+                format!("CCG `{c}` for district {l} is not in the ODS CCG file"),
+            );
+            continue;
+        }
+        let entry = districts
+            .entry(l.to_string())
+            .or_insert_with(|| (ln.to_string(), Vec::new()));
+        if !entry.1.iter().any(|x| x == c) {
+            entry.1.push(c.to_string());
+        }
+    }
+    let n = districts.len();
+    for (id, (name, ccgs)) in districts {
+        let expr = if ccgs.len() == 1 {
+            AreaExpr::Footprint(ccgs[0].clone())
+        } else {
+            AreaExpr::Union(ccgs.iter().cloned().map(AreaExpr::Footprint).collect())
+        };
+        ctx.register.add_area(NamedArea {
+            id,
+            name,
+            expr,
+            note: Some(format!("{LAD_NOTE} ({}).", f.name)),
+        });
+    }
+    if n > 0 {
+        report.info(
+            kinds::AREA_APPROXIMATION,
+            &f.name,
+            None,
+            None,
+            format!("{n} local authority districts built as unions of CCG footprints (an approximation; see each area's note)"),
+        );
+    }
+    n
+}

@@ -1,0 +1,120 @@
+//! The bundled data: the ODS/ONS extracts in `data/ods` and the curated national instruments
+//! in `data/national`, embedded at compile time so the binary needs no files at run time.
+
+use crate::ods::{ImportError, SourceFile, Sources};
+use crate::quality::{kinds, QualityReport};
+use crate::{build_from_sources, Import, Stage};
+
+macro_rules! data_file {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../data/ods/", $name)))
+    };
+}
+
+const ECCG: (&str, &str) = data_file!("ods_eccg_2024.csv");
+const SUCC: (&str, &str) = data_file!("ods_succ.csv");
+const EPRACCUR: (&str, &str) = data_file!("ods_epraccur_2019_12.csv");
+const ICB: (&str, &str) = data_file!("ons_icb_dec2024.csv");
+const CCG21: (&str, &str) = data_file!("ref_ccg21.csv");
+const CCG20: (&str, &str) = data_file!("ref_ccg20.csv");
+const CCG18: (&str, &str) = data_file!("ccg_names_codes_2018_04.csv");
+const CCG_LAD: (&str, &str) = data_file!("ons_ccg_lad_lookup.csv");
+
+macro_rules! national_file {
+    ($name:literal) => {
+        (
+            concat!("data/national/", $name),
+            include_str!(concat!("../../../data/national/", $name)),
+        )
+    };
+}
+
+/// The curated national instruments, as (file name, `.vires` text).
+pub const NATIONAL_FILES: &[(&str, &str)] = &[
+    national_file!("01-statutory-2013.vires"),
+    national_file!("02-coronavirus-2020.vires"),
+    national_file!("03-icbs-2022.vires"),
+    national_file!("04-delegations-2022-2024.vires"),
+];
+
+/// The national files as `vires-lang` sources (file indices 0..N, in the order above).
+pub fn national_sources() -> vires_lang::Sources {
+    let mut s = vires_lang::Sources::new();
+    for (name, text) in NATIONAL_FILES {
+        s.add(*name, *text);
+    }
+    s
+}
+
+/// Adds the language prelude (function taxonomy, powers, PARLIAMENT, DHSC and X24) and the
+/// national instruments in `national` to an ODS import. Errors in the national files are
+/// an [`ImportError::National`] (they ship with the binary, so a test keeps them clean);
+/// bodies or practices that clash are reported in the quality report and skipped.
+pub fn add_national(import: Import, national: &vires_lang::Sources) -> Result<Import, ImportError> {
+    let loaded = vires_lang::load_with_prelude(national);
+    if !loaded.errors.is_empty() {
+        let file = loaded
+            .errors
+            .iter()
+            .find_map(|e| e.span)
+            .and_then(|s| loaded.sources.get(s.file))
+            .map(|f| f.name.clone())
+            .unwrap_or_else(|| "data/national".into());
+        return Err(ImportError::National {
+            file,
+            message: vires_lang::render(&loaded.sources, &loaded.errors, &[], false),
+        });
+    }
+    let Import {
+        register: ods,
+        mut quality,
+        regions,
+        ..
+    } = import;
+    let mut register = loaded.register;
+    for e in register.merge_from(ods) {
+        quality.warn(
+            kinds::OVERLAPPING_DATES,
+            "data/national",
+            None,
+            None,
+            format!("the imported register clashes with the prelude or national files: {e}; the imported record is skipped"),
+        );
+    }
+    Ok(Import {
+        register,
+        quality,
+        regions,
+        sources: loaded.sources,
+    })
+}
+
+fn source((name, text): (&str, &str)) -> SourceFile {
+    SourceFile {
+        name: name.to_string(),
+        text: text.to_string(),
+    }
+}
+
+/// The bundled ODS/ONS extracts.
+pub fn bundled_sources() -> Sources {
+    Sources {
+        eccg: source(ECCG),
+        succ: source(SUCC),
+        epraccur: source(EPRACCUR),
+        icb: source(ICB),
+        ccg_names: vec![source(CCG21), source(CCG20), source(CCG18)],
+        ccg_lad: Some(source(CCG_LAD)),
+    }
+}
+
+/// The bundled ODS/ONS register alone (no prelude, no national instruments).
+pub fn bundled_ods() -> Result<Import, ImportError> {
+    build_from_sources(&bundled_sources(), QualityReport::new(), &mut |_: Stage| {})
+}
+
+/// The bundled England register, complete: the language prelude, the ODS/ONS import and the
+/// national instruments, all from data embedded in the binary.
+pub fn bundled() -> Result<Import, ImportError> {
+    add_national(bundled_ods()?, &national_sources())
+}

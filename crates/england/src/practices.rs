@@ -1,0 +1,367 @@
+//! GP practices and their membership of commissioners over time.
+//!
+//! The practice file gives each practice's commissioner at the release date and the day it
+//! joined. Membership starts that day and follows the commissioner through the successor
+//! chain (a merger moves every member practice), then from 2022-07-01 into the sub-ICB
+//! location with the same code. Before the join date the file says nothing, so earlier
+//! membership is not invented.
+
+use crate::ods::{self, next_day, parse_date, tidy_name, SourceFile};
+use crate::quality::{kinds, QualityReport, Severity};
+use crate::Ctx;
+use jiff::civil::Date;
+use rustc_hash::FxHashMap;
+use vires_core::{Atom, BodyId, BodyKind, Interval, Register};
+
+/// CCGs took over commissioning from primary care trusts on this day.
+const CCG_START: Date = jiff::civil::date(2013, 4, 1);
+
+/// Prescribing setting 4 is a GP practice.
+const GP_PRACTICE: &str = "4";
+
+/// Columns of the practice file.
+mod col {
+    pub const CODE: usize = 0;
+    pub const NAME: usize = 1;
+    pub const POSTCODE: usize = 9;
+    pub const OPEN: usize = 10;
+    pub const CLOSE: usize = 11;
+    pub const STATUS: usize = 12;
+    pub const COMMISSIONER: usize = 14;
+    pub const JOINED: usize = 15;
+    pub const LEFT: usize = 16;
+    pub const SETTING: usize = 25;
+}
+
+fn date_or_reject(
+    s: &str,
+    what: &str,
+    f: &SourceFile,
+    line: u64,
+    code: &str,
+    report: &mut QualityReport,
+) -> Result<Option<Date>, ()> {
+    parse_date(s).map_err(|e| {
+        report.reject(
+            kinds::BAD_DATE,
+            &f.name,
+            line,
+            Some(code),
+            format!("{what} date: {e}"),
+        )
+    })
+}
+
+pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
+    let mut report = std::mem::take(&mut ctx.report);
+    let (_, rows) = ods::rows(f, false, &mut report);
+    // Successors of each code with their dates, for following the chain.
+    let mut succ: FxHashMap<String, Vec<(Date, String)>> = FxHashMap::default();
+    for s in &ctx.register.successions {
+        succ.entry(s.from.clone())
+            .or_default()
+            .push((s.on, s.to.clone()));
+    }
+    let mut added = 0;
+    for r in rows {
+        if r.len() <= col::SETTING {
+            report.reject(
+                kinds::SHORT_ROW,
+                &f.name,
+                r.line,
+                Some(r.get(col::CODE)).filter(|c| !c.is_empty()),
+                format!(
+                    "{} columns; the practice file has 27 (commissioner in 14, join date in 15, setting in 25)",
+                    r.len()
+                ),
+            );
+            continue;
+        }
+        if r.get(col::SETTING) != GP_PRACTICE {
+            continue;
+        }
+        let code = r.get(col::CODE);
+        if code.is_empty() {
+            report.reject(
+                kinds::MISSING_CODE,
+                &f.name,
+                r.line,
+                None,
+                "no practice code",
+            );
+            continue;
+        }
+        let Ok(open) = date_or_reject(r.get(col::OPEN), "open", f, r.line, code, &mut report)
+        else {
+            continue;
+        };
+        let Ok(close) = date_or_reject(r.get(col::CLOSE), "close", f, r.line, code, &mut report)
+        else {
+            continue;
+        };
+        let Ok(joined) = date_or_reject(r.get(col::JOINED), "join", f, r.line, code, &mut report)
+        else {
+            continue;
+        };
+        let Ok(left) = date_or_reject(r.get(col::LEFT), "left", f, r.line, code, &mut report)
+        else {
+            continue;
+        };
+        if let (Some(o), Some(c)) = (open, close) {
+            if c < o {
+                report.reject(
+                    kinds::DATES_BACKWARDS,
+                    &f.name,
+                    r.line,
+                    Some(code),
+                    format!("closes on {c} before it opens on {o}"),
+                );
+                continue;
+            }
+        }
+        let commissioner = r.get(col::COMMISSIONER);
+        let atom = Atom {
+            code: code.to_string(),
+            name: tidy_name(r.get(col::NAME)),
+            postcode: Some(r.get(col::POSTCODE).to_string()).filter(|s| !s.is_empty()),
+            status: Some(r.get(col::STATUS).to_string()).filter(|s| !s.is_empty()),
+        };
+        let atom = match ctx.register.add_atom(atom) {
+            Ok(a) => a,
+            Err(e) => {
+                report.reject(
+                    kinds::DUPLICATE_CODE,
+                    &f.name,
+                    r.line,
+                    Some(code),
+                    e.to_string(),
+                );
+                continue;
+            }
+        };
+        added += 1;
+        let Some(joined) = joined else {
+            report.warn(
+                kinds::BAD_DATE,
+                &f.name,
+                Some(r.line),
+                Some(code),
+                "no date joined its commissioner (column 15): the practice is loaded with no membership",
+            );
+            continue;
+        };
+        // The last day in the commissioner is the earlier of leaving it and closing.
+        let last = match (left, close) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let end = last.map(next_day);
+        if end.is_some_and(|e| e <= joined) {
+            report.warn(
+                kinds::DATES_BACKWARDS,
+                &f.name,
+                Some(r.line),
+                Some(code),
+                format!(
+                    "left or closed on {} before joining on {joined}: no membership",
+                    last.map(|d| d.to_string()).unwrap_or_default()
+                ),
+            );
+            continue;
+        }
+        let chain = follow_chain(&ctx.register, &succ, commissioner, joined, end);
+        match chain {
+            Chain::Unknown if !ctx.register.bodies_with_code(commissioner).is_empty() => {
+                report.warn(
+                    kinds::CLOSED_COMMISSIONER,
+                    &f.name,
+                    Some(r.line),
+                    Some(code),
+                    format!("commissioner `{commissioner}` (column 14) is not open as a CCG or sub-ICB location on the join date {joined}: the practice is loaded with no membership"),
+                );
+            }
+            Chain::Unknown => {
+                report.warn(
+                    kinds::UNKNOWN_COMMISSIONER,
+                    &f.name,
+                    Some(r.line),
+                    Some(code),
+                    format!("commissioner `{commissioner}` (column 14) is not in the ODS CCG file: the practice is loaded with no membership"),
+                );
+            }
+            Chain::Segments { segs, stop } => {
+                if let Some((first_body, _)) = segs.first() {
+                    let open_on = ctx.register.body(*first_body).life.from;
+                    if open_on > joined {
+                        // Joins before 2013-04-01 date from the primary care trusts that
+                        // CCGs replaced; only later mismatches are surprising.
+                        let severity = if open_on == CCG_START {
+                            Severity::Info
+                        } else {
+                            Severity::Warning
+                        };
+                        report.push(
+                            severity,
+                            kinds::JOIN_BEFORE_OPEN,
+                            &f.name,
+                            Some(r.line),
+                            Some(code),
+                            format!("joined `{commissioner}` on {joined}, before it opened on {open_on}: membership starts on {open_on}"),
+                        );
+                    }
+                }
+                for (b, iv) in &segs {
+                    ctx.register.add_membership(atom, *b, *iv);
+                }
+                if let Some(stop) = stop {
+                    let (kind, reason) = match stop {
+                        Stop::Closed { code: c, on } => (
+                            kinds::CLOSED_COMMISSIONER,
+                            format!("its commissioner chain ends at `{c}`, which closed before {on} with no successor in the successor file; the practice has no commissioner from {on}"),
+                        ),
+                        Stop::Ambiguous { code: c, on, to } => (
+                            kinds::SUCCESSOR_AMBIGUOUS,
+                            format!("`{c}` was succeeded on {on} by {}; which one took this practice is not in the data, so membership stops on {on}", to.join(", ")),
+                        ),
+                        Stop::Gap { code: c, on, next } => (
+                            kinds::SUCCESSION_DATE_MISMATCH,
+                            format!("`{c}` ended on {on} but its successor `{next}` is not open then; membership stops"),
+                        ),
+                    };
+                    report.warn(kind, &f.name, Some(r.line), Some(code), reason);
+                }
+            }
+        }
+    }
+    ctx.report = report;
+    added
+}
+
+enum Stop {
+    Closed {
+        code: String,
+        on: Date,
+    },
+    Ambiguous {
+        code: String,
+        on: Date,
+        to: Vec<String>,
+    },
+    Gap {
+        code: String,
+        on: Date,
+        next: String,
+    },
+}
+
+enum Chain {
+    Unknown,
+    Segments {
+        segs: Vec<(BodyId, Interval)>,
+        stop: Option<Stop>,
+    },
+}
+
+fn commissioner_body(reg: &Register, code: &str, on: Date) -> Option<BodyId> {
+    reg.body_at(code, on)
+        .filter(|&b| matches!(reg.body(b).kind, BodyKind::Ccg | BodyKind::SubIcbLocation))
+}
+
+/// Follows a practice from `code` on `from` until `end` through the bodies that succeeded it.
+fn follow_chain(
+    reg: &Register,
+    succ: &FxHashMap<String, Vec<(Date, String)>>,
+    code: &str,
+    from: Date,
+    end: Option<Date>,
+) -> Chain {
+    // A practice can join a CCG before its record opens (the bundled data has none); start
+    // it at the body's opening rather than lose it.
+    let mut from = from;
+    let mut body = commissioner_body(reg, code, from);
+    if body.is_none() {
+        let first = reg
+            .bodies_with_code(code)
+            .iter()
+            .copied()
+            .filter(|&b| {
+                matches!(reg.body(b).kind, BodyKind::Ccg | BodyKind::SubIcbLocation)
+                    && reg.body(b).life.from > from
+                    && end.is_none_or(|e| reg.body(b).life.from < e)
+            })
+            .min_by_key(|&b| reg.body(b).life.from);
+        match first {
+            Some(b) => {
+                from = reg.body(b).life.from;
+                body = Some(b);
+            }
+            None => return Chain::Unknown,
+        }
+    }
+    let mut segs = Vec::new();
+    let mut cur = body;
+    for _ in 0..32 {
+        let Some(b) = cur else { break };
+        let life = reg.body(b).life;
+        let until = match (life.until, end) {
+            (Some(a), Some(e)) => Some(a.min(e)),
+            (a, e) => a.or(e),
+        };
+        segs.push((b, Interval::new(from, until)));
+        let Some(stop_at) = life.until else {
+            return Chain::Segments { segs, stop: None };
+        };
+        if end.is_some_and(|e| e <= stop_at) {
+            return Chain::Segments { segs, stop: None };
+        }
+        let code = &reg.body(b).code;
+        // The same code continuing (a CCG becoming a sub-ICB location) comes first.
+        if let Some(next) = commissioner_body(reg, code, stop_at) {
+            from = stop_at;
+            cur = Some(next);
+            continue;
+        }
+        let nexts: Vec<&(Date, String)> = succ
+            .get(code.as_str())
+            .map(|v| v.iter().filter(|(d, _)| *d == stop_at).collect())
+            .unwrap_or_default();
+        match nexts.as_slice() {
+            [] => {
+                return Chain::Segments {
+                    segs,
+                    stop: Some(Stop::Closed {
+                        code: code.clone(),
+                        on: stop_at,
+                    }),
+                }
+            }
+            [(d, to)] => match commissioner_body(reg, to, *d) {
+                Some(n) => {
+                    from = *d;
+                    cur = Some(n);
+                }
+                None => {
+                    return Chain::Segments {
+                        segs,
+                        stop: Some(Stop::Gap {
+                            code: code.clone(),
+                            on: stop_at,
+                            next: to.clone(),
+                        }),
+                    }
+                }
+            },
+            many => {
+                return Chain::Segments {
+                    segs,
+                    stop: Some(Stop::Ambiguous {
+                        code: code.clone(),
+                        on: stop_at,
+                        to: many.iter().map(|(_, t)| t.clone()).collect(),
+                    }),
+                }
+            }
+        }
+    }
+    Chain::Segments { segs, stop: None }
+}

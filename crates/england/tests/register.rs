@@ -1,0 +1,326 @@
+//! The England register against the ODS files it is built from. Expected values are computed
+//! here, independently, from the CSV files in data/ods.
+
+use jiff::civil::{date, Date};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use vires_core::{BodyKind, InstrumentKind, Register};
+use vires_england::{Import, Severity};
+
+fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/ods")
+}
+
+fn import() -> &'static Import {
+    static I: OnceLock<Import> = OnceLock::new();
+    I.get_or_init(|| vires_england::bundled().unwrap())
+}
+
+fn ods_date(s: &str) -> Option<Date> {
+    if s.is_empty() {
+        return None;
+    }
+    Some(date(
+        s[0..4].parse().unwrap(),
+        s[4..6].parse().unwrap(),
+        s[6..8].parse().unwrap(),
+    ))
+}
+
+/// CCG rows of the ODS file (blank role = closed CCG, RO319 = CCG continued as sub-ICB location).
+fn ods_ccg_rows() -> Vec<(String, Date, Option<Date>)> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(data_dir().join("ods_eccg_2024.csv"))
+        .unwrap();
+    rdr.records()
+        .map(|r| r.unwrap())
+        .filter(|r| r[13].is_empty() || r[13].split('|').any(|x| x == "RO319"))
+        .map(|r| {
+            (
+                r[0].to_string(),
+                ods_date(&r[10]).unwrap(),
+                ods_date(&r[11]),
+            )
+        })
+        .collect()
+}
+
+fn kind_on(reg: &Register, code: &str, on: Date) -> Option<BodyKind> {
+    reg.body_at(code, on).map(|b| reg.body(b).kind)
+}
+
+#[test]
+fn ccg_count_each_first_of_april_matches_the_ods_file() {
+    let reg = &import().register;
+    let rows = ods_ccg_rows();
+    for year in 2013..=2021 {
+        let d = date(year, 4, 1);
+        let expected = rows
+            .iter()
+            .filter(|(_, open, close)| *open <= d && close.is_none_or(|c| d <= c))
+            .count();
+        let listed = reg.bodies_on(d, Some(BodyKind::Ccg)).len();
+        assert_eq!(listed, expected, "CCGs on {d}");
+    }
+    // The well-known totals, as a cross-check on the expected values themselves.
+    assert_eq!(
+        reg.bodies_on(date(2013, 4, 1), Some(BodyKind::Ccg)).len(),
+        211
+    );
+    assert_eq!(
+        reg.bodies_on(date(2021, 4, 1), Some(BodyKind::Ccg)).len(),
+        106
+    );
+}
+
+#[test]
+fn forty_two_icbs_and_no_ccg_on_1_july_2022() {
+    let reg = &import().register;
+    let d = date(2022, 7, 1);
+    assert_eq!(reg.bodies_on(d, Some(BodyKind::Icb)).len(), 42);
+    assert_eq!(reg.bodies_on(d, Some(BodyKind::Ccg)).len(), 0);
+    assert_eq!(reg.bodies_on(d, Some(BodyKind::SubIcbLocation)).len(), 106);
+    assert_eq!(
+        reg.bodies_on(d.yesterday().unwrap(), Some(BodyKind::Ccg))
+            .len(),
+        106
+    );
+    assert_eq!(
+        reg.bodies_on(d.yesterday().unwrap(), Some(BodyKind::Icb))
+            .len(),
+        0
+    );
+    // Every sub-ICB location sits in exactly one ICB on the day.
+    for b in reg.bodies_on(d, Some(BodyKind::SubIcbLocation)) {
+        let parents: Vec<_> = reg
+            .parents
+            .iter()
+            .filter(|p| p.child == b && p.during.contains(d))
+            .collect();
+        assert_eq!(parents.len(), 1, "{}", reg.body(b).code);
+        assert_eq!(reg.body(parents[0].parent).kind, BodyKind::Icb);
+    }
+}
+
+#[test]
+fn gateshead_newcastle_merger_into_13t() {
+    let reg = &import().register;
+    let on = date(2015, 4, 1);
+    for old in ["00F", "00G", "00H"] {
+        assert!(reg
+            .successions
+            .iter()
+            .any(|s| s.from == old && s.to == "13T" && s.on == on));
+        assert_eq!(kind_on(reg, old, date(2015, 3, 31)), Some(BodyKind::Ccg));
+        assert_eq!(kind_on(reg, old, on), None, "{old} closed on 2015-03-31");
+    }
+    assert_eq!(kind_on(reg, "13T", on), Some(BodyKind::Ccg));
+    let g = reg.body(reg.body_at("00F", date(2014, 1, 1)).unwrap());
+    assert_eq!(g.name, "NHS Gateshead CCG");
+    let merge = reg
+        .instruments
+        .iter()
+        .find(|i| {
+            i.kind == InstrumentKind::Merge
+                && i.from == on
+                && i.receivers == vires_core::Receivers::Bodies(vec!["13T".into()])
+        })
+        .expect("a merger instrument into 13T");
+    let mut preds = merge.predecessors.clone();
+    preds.sort();
+    assert_eq!(preds, ["00F", "00G", "00H"]);
+    assert_eq!(merge.maker.as_deref(), Some("X24"));
+    assert!(merge
+        .source
+        .as_deref()
+        .unwrap()
+        .contains("ODS successor file"));
+
+    // The analyst's map: 00F is 13T in 2016, and 13T (a sub-ICB location of QHM) in 2023.
+    let m2016 = vires_core::lineage::map_to(reg, date(2016, 1, 1));
+    let row = m2016.iter().find(|r| r.old_code == "00F").unwrap();
+    assert_eq!((row.code.as_str(), row.kind.as_str()), ("13T", "ccg"));
+    assert_eq!(row.path, ["00F", "13T"]);
+    let csv = vires_england::map_to_csv(reg, date(2023, 1, 1));
+    assert!(csv.starts_with("old_code,old_name,old_kind,on,status,code,"));
+    let line = csv.lines().find(|l| l.starts_with("00H,")).unwrap();
+    assert!(
+        line.contains(",succeeded,13T,")
+            && line.contains(",sub-icb-location,QHM,")
+            && line.ends_with(",00H>13T"),
+        "{line}"
+    );
+    // Frimley was split in 2026: one row per successor.
+    let csv = vires_england::map_to_csv(reg, date(2026, 6, 1));
+    let frimley: Vec<&str> = csv.lines().filter(|l| l.starts_with("QNQ,")).collect();
+    assert_eq!(frimley.len(), 3, "{frimley:?}");
+    assert!(frimley.iter().all(|l| l.contains(",split,")));
+}
+
+#[test]
+fn bassetlaw_moves_to_nottingham_and_nottinghamshire_on_1_july_2022() {
+    let reg = &import().register;
+    let before = date(2022, 6, 30);
+    let after = date(2022, 7, 1);
+    let ccg = reg.body_at("02Q", before).unwrap();
+    assert_eq!(reg.body(ccg).kind, BodyKind::Ccg);
+    assert_eq!(reg.body(ccg).life.until, Some(after));
+    assert_eq!(reg.body(ccg).name, "NHS Bassetlaw CCG");
+    let sub = reg.body_at("02Q", after).unwrap();
+    assert_eq!(reg.body(sub).kind, BodyKind::SubIcbLocation);
+    let parent = reg
+        .parents
+        .iter()
+        .find(|p| p.child == sub && p.during.contains(after))
+        .unwrap();
+    assert_eq!(reg.body(parent.parent).code, "QT1");
+    // The 2022 transition hands Bassetlaw's property and liabilities to QT1, not to South Yorkshire.
+    let qt1 = reg
+        .instruments
+        .iter()
+        .find(|i| i.id == "hca2022-QT1")
+        .unwrap();
+    assert!(qt1.predecessors.iter().any(|p| p == "02Q"));
+    assert_eq!(qt1.maker.as_deref(), Some("PARLIAMENT"));
+    let qf7 = reg
+        .instruments
+        .iter()
+        .find(|i| i.id == "hca2022-QF7")
+        .unwrap();
+    assert!(!qf7.predecessors.iter().any(|p| p == "02Q"));
+    assert_eq!(import().regions.get("QT1").map(String::as_str), Some("Y60"));
+    // Bassetlaw's practices follow the code into the sub-ICB location.
+    let practices: Vec<_> = reg
+        .memberships
+        .iter()
+        .filter(|m| m.body == ccg && m.during.until == Some(after))
+        .map(|m| m.atom)
+        .collect();
+    assert!(!practices.is_empty());
+    for a in practices {
+        let later: Vec<_> = reg
+            .memberships
+            .iter()
+            .filter(|m| m.atom == a && m.during.contains(after))
+            .collect();
+        assert_eq!(later.len(), 1);
+        assert_eq!(later[0].body, sub);
+    }
+}
+
+#[test]
+fn every_active_practice_has_one_commissioner_from_joining_until_today() {
+    let reg = &import().register;
+    let today = date(2026, 11, 23);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(data_dir().join("ods_epraccur_2019_12.csv"))
+        .unwrap();
+    let mut checked = 0;
+    for r in rdr.records().map(|r| r.unwrap()) {
+        if &r[25] != "4" || &r[12] != "A" {
+            continue;
+        }
+        let atom = reg.atom(&r[0]).unwrap();
+        let joined = ods_date(&r[15]).unwrap().max(date(2013, 4, 1));
+        let mut ms: Vec<_> = reg.memberships.iter().filter(|m| m.atom == atom).collect();
+        ms.sort_by_key(|m| m.during.from);
+        assert_eq!(ms[0].during.from, joined, "{}", &r[0]);
+        assert_eq!(ms.last().unwrap().during.until, None, "{}", &r[0]);
+        for w in ms.windows(2) {
+            assert_eq!(
+                w[0].during.until,
+                Some(w[1].during.from),
+                "{}: gap or overlap",
+                &r[0]
+            );
+        }
+        assert!(ms.iter().any(|m| m.during.contains(today)));
+        assert_eq!(reg.body(ms[0].body).code, &r[14]);
+        checked += 1;
+    }
+    assert!(checked > 6000, "{checked}");
+}
+
+#[test]
+fn later_icb_reshape_is_reported_not_guessed() {
+    let i = import();
+    let reg = &i.register;
+    let on = date(2026, 4, 1);
+    // QNQ (Frimley) ends; QRL continues; the split is reported, not resolved by guessing.
+    assert!(reg.body_at("QNQ", on).is_none());
+    assert!(reg.body_at("QNQ", date(2026, 3, 31)).is_some());
+    assert!(reg.body_at("QRL", on).is_some());
+    assert!(reg
+        .successions
+        .iter()
+        .any(|s| s.from == "QNQ" && s.to == "QRL" && s.on == on));
+    assert!(i
+        .quality
+        .of_kind("reshape-split")
+        .any(|x| x.subject.as_deref() == Some("D4U1Y")));
+    let frimley = reg.body_at("D4U1Y", on).unwrap();
+    assert!(!reg
+        .parents
+        .iter()
+        .any(|p| p.child == frimley && p.during.contains(on)));
+    // A whole-ICB succession moves its sub-ICB locations: QMJ's go to Z9B2Z.
+    let z = reg.body_at("Z9B2Z", on).unwrap();
+    assert!(reg.body(z).name.contains("name not in the bundled files"));
+    let camden_area = reg.body_at("93C", on).unwrap();
+    assert!(reg
+        .parents
+        .iter()
+        .any(|p| p.child == camden_area && p.parent == z && p.during.contains(on)));
+    // Still 42 ICBs the day before.
+    assert_eq!(
+        reg.bodies_on(date(2026, 3, 31), Some(BodyKind::Icb)).len(),
+        42
+    );
+}
+
+#[test]
+fn local_authority_districts_are_unions_of_ccg_footprints() {
+    let reg = &import().register;
+    assert_eq!(reg.areas.len(), 309);
+    let gateshead = reg.area("E08000037").unwrap();
+    assert_eq!(gateshead.name, "Gateshead");
+    assert_eq!(
+        gateshead.expr,
+        vires_core::AreaExpr::Footprint("13T".into())
+    );
+    assert!(gateshead.note.as_deref().unwrap().contains("Approximation"));
+}
+
+#[test]
+fn bundled_data_is_clean_apart_from_known_notes() {
+    let q = &import().quality;
+    // The only rejected row is the ONS 2018 list's Channel Islands pseudo-row, which has no ODS code.
+    let rejected: Vec<_> = q
+        .issues
+        .iter()
+        .filter(|i| i.severity == Severity::Rejected)
+        .collect();
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert_eq!(rejected[0].file, "ccg_names_codes_2018_04.csv");
+    let json: serde_json::Value = serde_json::from_str(&q.to_json()).unwrap();
+    assert!(json["issues"].as_array().unwrap().len() == q.issues.len());
+    assert!(q.to_text().contains("ods_succ.csv"));
+}
+
+#[test]
+fn building_from_the_directory_matches_the_bundle() {
+    let mut stages = Vec::new();
+    let from_dir = vires_england::build_from_dir(&data_dir(), &mut |s| stages.push(s)).unwrap();
+    let b = import();
+    assert_eq!(from_dir.register.bodies.len(), b.register.bodies.len());
+    for (x, y) in from_dir.register.bodies.iter().zip(&b.register.bodies) {
+        assert_eq!(x, y);
+    }
+    assert_eq!(from_dir.register.memberships, b.register.memberships);
+    assert_eq!(from_dir.register.instruments, b.register.instruments);
+    assert!(stages
+        .iter()
+        .any(|s| matches!(s, vires_england::Stage::Practices { .. })));
+}

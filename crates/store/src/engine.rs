@@ -1,0 +1,97 @@
+//! The little each backend must provide: transactions, queries over a tiny value type,
+//! migrations and a watcher for other writers. Everything else (the hash chain, stale
+//! checks, users, tokens, sessions) is written once in `store.rs` against this, so the two
+//! backends cannot drift apart in behaviour.
+
+use crate::error::StoreError;
+use crate::notify::Hub;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+/// A value passed to or read from SQL. The schema only uses integers and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Val {
+    Int(i64),
+    Text(String),
+    /// A NULL in an integer column.
+    NullInt,
+    /// A NULL in a text column.
+    NullText,
+}
+
+impl Val {
+    pub(crate) fn int(&self) -> Option<i64> {
+        match self {
+            Val::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn text(&self) -> Option<&str> {
+        match self {
+            Val::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) type Row = Vec<Val>;
+
+/// A connection inside a transaction (or, for reads, a plain connection).
+/// SQL uses `?` placeholders; the PostgreSQL engine numbers them.
+pub(crate) trait Tx {
+    fn query(&mut self, sql: &str, params: &[Val]) -> Result<Vec<Row>, StoreError>;
+    fn execute(&mut self, sql: &str, params: &[Val]) -> Result<u64, StoreError>;
+    /// Several statements without parameters (migrations).
+    fn batch(&mut self, sql: &str) -> Result<(), StoreError>;
+}
+
+/// One numbered migration.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const MIGRATIONS_KNOWN: i64 = 1;
+
+pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "change log, users, tokens, sessions",
+    sql: include_str!("../migrations/sqlite/0001_init.sql"),
+}];
+
+pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "change log, users, tokens, sessions",
+    sql: include_str!("../migrations/postgres/0001_init.sql"),
+}];
+
+pub(crate) trait Engine: Send + Sync + 'static {
+    fn backend(&self) -> crate::Backend;
+
+    /// Runs `f` in a write transaction that excludes every other writer, in this process
+    /// or any other, until it commits. `Err` from `f` rolls back.
+    fn write<R>(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+
+    /// Runs `f` on a connection for reading; each statement sees a consistent state.
+    fn read<R>(
+        &self,
+        f: &mut dyn FnMut(&mut dyn Tx) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError>;
+
+    fn migrations(&self) -> &'static [Migration];
+
+    /// Called inside the append transaction after the insert (PostgreSQL sends NOTIFY,
+    /// which is delivered only if the transaction commits).
+    fn after_append(&self, _tx: &mut dyn Tx, _seq: i64) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Starts a thread that publishes revisions written by other handles or processes to
+    /// `hub`, until `stop` is set.
+    fn spawn_watcher(&self, hub: Arc<Hub>, stop: Arc<AtomicBool>) -> Result<(), StoreError>;
+}

@@ -1,0 +1,67 @@
+//! Storage errors. Each says what went wrong and, where it can, what to do.
+
+use crate::model::Revision;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The change was based on an old revision: someone else changed the register first.
+    /// Nothing was written. The server maps this to HTTP 409.
+    #[error("the register is at revision {current}, but this change was based on revision {expected}; reload and apply the change again")]
+    Stale {
+        expected: Revision,
+        current: Revision,
+    },
+    #[error("the store has no genesis entry yet; bind it to a base register first (Store::ensure_genesis)")]
+    NotInitialised,
+    #[error("this store was created for base register {stored}, but it is being opened with base {given}; use the store that belongs to this register, or a new one")]
+    BaseMismatch { stored: String, given: String },
+    #[error("a genesis entry can only be the first entry of the log")]
+    GenesisNotFirst,
+    #[error("unsupported store URL {0:?}: use sqlite://PATH (for example sqlite://vires.db or sqlite:///var/lib/vires/vires.db) or postgres://USER@HOST:PORT/DATABASE")]
+    BadUrl(String),
+    #[error("the database schema is at version {found}, newer than this vires knows ({known}); upgrade vires before using this database")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("entry {seq} of the change log is corrupt: {reason}; run `vires audit verify`")]
+    Corrupt { seq: u64, reason: String },
+    #[error("the database holds something this vires does not expect: {0}; run `vires audit verify` and check the schema")]
+    Unexpected(String),
+    #[error("cannot encode the change as JSON: {0}")]
+    Json(String),
+    #[error("unknown user {0:?}")]
+    UnknownUser(String),
+    #[error("user {0:?} already exists")]
+    UserExists(String),
+    #[error("unknown role {0:?}: use viewer, editor, approver or admin")]
+    BadRole(String),
+    #[error("unknown token {0:?}")]
+    UnknownToken(String),
+    #[error("cannot hash a secret: {0}")]
+    Hashing(String),
+    #[error("SQLite error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        // The Display of a postgres::Error is often just "db error"; the server's message
+        // is in the source, and is what a person needs to act.
+        match e.as_db_error() {
+            Some(db) => StoreError::Postgres(format!("{}: {}", db.code().code(), db.message())),
+            None => match std::error::Error::source(&e) {
+                Some(cause) => StoreError::Postgres(format!("{e}: {cause}")),
+                None => StoreError::Postgres(e.to_string()),
+            },
+        }
+    }
+}
+
+impl StoreError {
+    /// True for a stale write, which the caller may retry after reloading.
+    pub fn is_stale(&self) -> bool {
+        matches!(self, StoreError::Stale { .. })
+    }
+}

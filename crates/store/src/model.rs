@@ -1,0 +1,180 @@
+//! The values that cross the storage interface: revisions, changes, log entries, users.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use vires_core::{Body, Instrument};
+
+/// A register revision: the sequence number of the last entry in the change log.
+/// `Revision(0)` is an empty log (before the genesis entry).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Revision(pub u64);
+
+impl std::fmt::Display for Revision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// One change to the register. The `op` tag is the stable JSON spelling; new kinds of
+/// change (proposals, approvals) are added as new variants, never by renaming old ones,
+/// because old log entries must keep parsing and hashing the same forever.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum Change {
+    /// The first entry of every log: binds the log to the base register it changes
+    /// (for example a fingerprint of the bundled England data).
+    Genesis { base: String },
+    /// A new instrument. Its valid time is its own `from`/`until`.
+    AddInstrument { instrument: Instrument },
+    /// A new version of an instrument already in the register (same id). The old version
+    /// stays in the log, so the register as recorded earlier still shows it.
+    CorrectInstrument { id: String, instrument: Instrument },
+    /// Takes an instrument out of the register from this record time on (it was entered in
+    /// error). This is not a legal revocation: that is an instrument of kind `revoke`.
+    RetractInstrument { id: String, reason: String },
+    /// A new body.
+    AddBody { body: Body },
+}
+
+impl Change {
+    /// The stable name of the operation, as in the JSON `op` tag.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Change::Genesis { .. } => "genesis",
+            Change::AddInstrument { .. } => "add-instrument",
+            Change::CorrectInstrument { .. } => "correct-instrument",
+            Change::RetractInstrument { .. } => "retract-instrument",
+            Change::AddBody { .. } => "add-body",
+        }
+    }
+}
+
+/// A change as a person asks for it: who, why and what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeRequest {
+    pub author: String,
+    pub reason: String,
+    pub change: Change,
+}
+
+/// One entry of the append-only change log, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    /// Record time: when the register learnt this change (microsecond precision).
+    pub recorded_at: Timestamp,
+    pub author: String,
+    pub reason: String,
+    pub change: Change,
+    /// The canonical JSON of `change`, exactly as hashed.
+    pub change_json: String,
+    /// Hex SHA-256 of the previous entry (64 zeros for the genesis entry).
+    pub prev_hash: String,
+    /// Hex SHA-256 of this entry (see [`crate::chain::entry_hash`]).
+    pub hash: String,
+}
+
+impl Entry {
+    pub fn revision(&self) -> Revision {
+        Revision(self.seq)
+    }
+}
+
+/// The result of checking the whole change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    /// How many entries were read.
+    pub entries: u64,
+    /// The hash of the last entry that verified; record it elsewhere to detect a later
+    /// truncation of the log, which a hash chain alone cannot show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_hash: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bad: Option<BadEntry>,
+}
+
+/// The first entry that failed verification and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadEntry {
+    pub seq: u64,
+    pub reason: String,
+}
+
+/// What a user may do. Each role includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    Viewer,
+    Editor,
+    Approver,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Editor, Role::Approver, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Approver => "approver",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+    pub created_at: Timestamp,
+}
+
+/// An API token as listed (never the secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    /// The public part of the token (before the dot), used to find it.
+    pub id: String,
+    pub user: String,
+    pub label: String,
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A newly created API token. `token` is shown once; only its argon2 hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub info: TokenInfo,
+    pub token: String,
+}
+
+/// A browser session. Its id is a bearer secret held in a cookie; only its SHA-256 is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: User,
+    /// The anti-forgery token the session's forms must echo.
+    pub csrf: String,
+    pub expires_at: Timestamp,
+}
+
+/// A newly created session: `id` goes in the cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub id: String,
+    pub session: Session,
+}

@@ -1,0 +1,531 @@
+//! The one implementation of [`Store`], over either engine.
+
+use crate::chain::{next_entry, verify_rows, RawEntry};
+use crate::clock::Clock;
+use crate::engine::{Engine, Row, Tx, Val};
+use crate::error::StoreError;
+use crate::model::{
+    Change, ChangeRequest, Entry, NewSession, NewToken, Revision, Role, Session, TokenInfo, User,
+    VerifyReport,
+};
+use crate::notify::{Hub, Subscription};
+use crate::secrets;
+use crate::{Backend, Store};
+use jiff::{SignedDuration, Timestamp};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+const ENTRY_COLUMNS: &str = "seq, recorded_at_us, author, reason, change_json, prev_hash, hash";
+
+pub(crate) struct SqlStore<E: Engine> {
+    engine: E,
+    clock: Arc<dyn Clock>,
+    hub: Arc<Hub>,
+    watching: Mutex<bool>,
+    stop: Arc<AtomicBool>,
+}
+
+impl<E: Engine> SqlStore<E> {
+    pub(crate) fn new(engine: E, clock: Arc<dyn Clock>) -> Result<Self, StoreError> {
+        migrate(&engine)?;
+        Ok(SqlStore {
+            engine,
+            clock,
+            hub: Arc::new(Hub::default()),
+            watching: Mutex::new(false),
+            stop: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    fn now_us(&self) -> i64 {
+        self.clock.now().as_microsecond()
+    }
+}
+
+impl<E: Engine> Drop for SqlStore<E> {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Applies the migrations this build knows and the database lacks, in one write
+/// transaction: a second process opening the database at the same moment waits for the
+/// first and then finds nothing left to do.
+fn migrate<E: Engine>(engine: &E) -> Result<(), StoreError> {
+    let migrations = engine.migrations();
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    engine.write(&mut |tx| {
+        tx.batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version       BIGINT PRIMARY KEY,
+                name          TEXT   NOT NULL,
+                applied_at_us BIGINT NOT NULL
+            )",
+        )?;
+        let applied: Vec<i64> = tx
+            .query(
+                "SELECT version FROM schema_migrations ORDER BY version",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| r.first().and_then(Val::int))
+            .collect();
+        if let Some(&found) = applied.iter().max() {
+            if found > known {
+                return Err(StoreError::SchemaTooNew { found, known });
+            }
+        }
+        for m in migrations {
+            if applied.contains(&m.version) {
+                continue;
+            }
+            tx.batch(m.sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?, ?, ?)",
+                &[
+                    Val::Int(m.version),
+                    Val::Text(m.name.into()),
+                    Val::Int(Timestamp::now().as_microsecond()),
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+fn int_at(row: &Row, i: usize, what: &str) -> Result<i64, StoreError> {
+    row.get(i)
+        .and_then(Val::int)
+        .ok_or_else(|| StoreError::Unexpected(format!("column {what} is not an integer")))
+}
+
+fn text_at(row: &Row, i: usize) -> String {
+    row.get(i)
+        .and_then(Val::text)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn raw_entry(row: &Row) -> Result<RawEntry, StoreError> {
+    Ok(RawEntry {
+        seq: int_at(row, 0, "seq")?,
+        recorded_at_us: int_at(row, 1, "recorded_at_us")?,
+        author: text_at(row, 2),
+        reason: text_at(row, 3),
+        change_json: text_at(row, 4),
+        prev_hash: text_at(row, 5),
+        hash: text_at(row, 6),
+    })
+}
+
+fn timestamp(us: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(us)
+        .map_err(|e| StoreError::Unexpected(format!("stored time {us} is out of range: {e}")))
+}
+
+fn last_entry(tx: &mut dyn Tx) -> Result<Option<RawEntry>, StoreError> {
+    let rows = tx.query(
+        &format!("SELECT {ENTRY_COLUMNS} FROM change_log ORDER BY seq DESC LIMIT 1"),
+        &[],
+    )?;
+    rows.first().map(raw_entry).transpose()
+}
+
+fn insert_entry(tx: &mut dyn Tx, e: &RawEntry) -> Result<(), StoreError> {
+    tx.execute(
+        &format!("INSERT INTO change_log ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        &[
+            Val::Int(e.seq),
+            Val::Int(e.recorded_at_us),
+            Val::Text(e.author.clone()),
+            Val::Text(e.reason.clone()),
+            Val::Text(e.change_json.clone()),
+            Val::Text(e.prev_hash.clone()),
+            Val::Text(e.hash.clone()),
+        ],
+    )?;
+    Ok(())
+}
+
+fn user_from(row: &Row, offset: usize) -> Result<User, StoreError> {
+    let role_text = text_at(row, offset + 1);
+    Ok(User {
+        name: text_at(row, offset),
+        role: Role::parse(&role_text).ok_or(StoreError::BadRole(role_text))?,
+        created_at: timestamp(int_at(row, offset + 2, "created_at_us")?)?,
+    })
+}
+
+fn token_from(row: &Row) -> Result<TokenInfo, StoreError> {
+    Ok(TokenInfo {
+        id: text_at(row, 0),
+        user: text_at(row, 1),
+        label: text_at(row, 2),
+        created_at: timestamp(int_at(row, 3, "created_at_us")?)?,
+        revoked_at: row.get(4).and_then(Val::int).map(timestamp).transpose()?,
+    })
+}
+
+fn find_user(tx: &mut dyn Tx, name: &str) -> Result<Option<User>, StoreError> {
+    let rows = tx.query(
+        "SELECT name, role, created_at_us FROM users WHERE name = ?",
+        &[Val::Text(name.into())],
+    )?;
+    rows.first().map(|r| user_from(r, 0)).transpose()
+}
+
+impl<E: Engine> Store for SqlStore<E> {
+    fn backend(&self) -> Backend {
+        self.engine.backend()
+    }
+
+    fn ensure_genesis(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError> {
+        let (raw, created) = self.engine.write(&mut |tx| {
+            let first = tx.query(
+                &format!("SELECT {ENTRY_COLUMNS} FROM change_log WHERE seq = 1"),
+                &[],
+            )?;
+            if let Some(row) = first.first() {
+                return Ok((raw_entry(row)?, false));
+            }
+            if last_entry(tx)?.is_some() {
+                return Err(StoreError::Corrupt {
+                    seq: 1,
+                    reason: "the log has entries but no entry 1".into(),
+                });
+            }
+            let raw = next_entry(
+                None,
+                self.clock.now(),
+                author,
+                "bind the store to its base register",
+                &Change::Genesis {
+                    base: base_fingerprint.to_string(),
+                },
+            )?;
+            insert_entry(tx, &raw)?;
+            self.engine.after_append(tx, raw.seq)?;
+            Ok((raw, true))
+        })?;
+        let entry = raw.into_entry()?;
+        match &entry.change {
+            Change::Genesis { base } if base == base_fingerprint => {
+                if created {
+                    self.hub.publish(entry.revision());
+                }
+                Ok(entry)
+            }
+            Change::Genesis { base } => Err(StoreError::BaseMismatch {
+                stored: base.clone(),
+                given: base_fingerprint.to_string(),
+            }),
+            _ => Err(StoreError::Corrupt {
+                seq: 1,
+                reason: "the first entry is not a genesis entry".into(),
+            }),
+        }
+    }
+
+    fn head(&self) -> Result<Revision, StoreError> {
+        self.engine.read(&mut |tx| {
+            let rows = tx.query("SELECT COALESCE(MAX(seq), 0) FROM change_log", &[])?;
+            let seq = rows.first().map_or(Ok(0), |r| int_at(r, 0, "seq"))?;
+            Ok(Revision(seq.max(0) as u64))
+        })
+    }
+
+    fn append(&self, expected: Revision, request: ChangeRequest) -> Result<Entry, StoreError> {
+        if matches!(request.change, Change::Genesis { .. }) {
+            return Err(StoreError::GenesisNotFirst);
+        }
+        let raw = self.engine.write(&mut |tx| {
+            let last = last_entry(tx)?;
+            let current = Revision(last.as_ref().map_or(0, |e| e.seq.max(0) as u64));
+            if current != expected {
+                return Err(StoreError::Stale { expected, current });
+            }
+            if last.is_none() {
+                return Err(StoreError::NotInitialised);
+            }
+            // Record time is read under the write lock, so it is the time of commit order.
+            let raw = next_entry(
+                last.as_ref(),
+                self.clock.now(),
+                &request.author,
+                &request.reason,
+                &request.change,
+            )?;
+            insert_entry(tx, &raw)?;
+            self.engine.after_append(tx, raw.seq)?;
+            Ok(raw)
+        })?;
+        self.hub.publish(Revision(raw.seq.max(0) as u64));
+        raw.into_entry()
+    }
+
+    fn entries(&self, from: u64, to: u64) -> Result<Vec<Entry>, StoreError> {
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let to = i64::try_from(to).unwrap_or(i64::MAX);
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM change_log WHERE seq >= ? AND seq <= ? ORDER BY seq"
+                ),
+                &[Val::Int(from), Val::Int(to)],
+            )
+        })?;
+        rows.iter().map(|r| raw_entry(r)?.into_entry()).collect()
+    }
+
+    fn entries_recorded_until(&self, t: Timestamp) -> Result<Vec<Entry>, StoreError> {
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM change_log WHERE recorded_at_us <= ? ORDER BY seq"
+                ),
+                &[Val::Int(t.as_microsecond())],
+            )
+        })?;
+        rows.iter().map(|r| raw_entry(r)?.into_entry()).collect()
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!("SELECT {ENTRY_COLUMNS} FROM change_log ORDER BY seq"),
+                &[],
+            )
+        })?;
+        verify_rows(rows.iter().map(raw_entry))
+    }
+
+    fn subscribe(&self) -> Result<Subscription, StoreError> {
+        let sub = self.hub.subscribe();
+        let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
+        if !*watching {
+            self.hub.seen(self.head()?);
+            self.engine
+                .spawn_watcher(self.hub.clone(), self.stop.clone())?;
+            *watching = true;
+        }
+        Ok(sub)
+    }
+
+    fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::UnknownUser(String::new()));
+        }
+        let now = self.now_us();
+        self.engine.write(&mut |tx| {
+            if find_user(tx, name)?.is_some() {
+                return Err(StoreError::UserExists(name.to_string()));
+            }
+            tx.execute(
+                "INSERT INTO users (name, role, created_at_us) VALUES (?, ?, ?)",
+                &[
+                    Val::Text(name.into()),
+                    Val::Text(role.as_str().into()),
+                    Val::Int(now),
+                ],
+            )?;
+            Ok(User {
+                name: name.to_string(),
+                role,
+                created_at: timestamp(now)?,
+            })
+        })
+    }
+
+    fn set_role(&self, name: &str, role: Role) -> Result<User, StoreError> {
+        self.engine.write(&mut |tx| {
+            let n = tx.execute(
+                "UPDATE users SET role = ? WHERE name = ?",
+                &[Val::Text(role.as_str().into()), Val::Text(name.into())],
+            )?;
+            if n == 0 {
+                return Err(StoreError::UnknownUser(name.to_string()));
+            }
+            find_user(tx, name)?.ok_or_else(|| StoreError::UnknownUser(name.to_string()))
+        })
+    }
+
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        self.engine.read(&mut |tx| find_user(tx, name))
+    }
+
+    fn users(&self) -> Result<Vec<User>, StoreError> {
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                "SELECT name, role, created_at_us FROM users ORDER BY name",
+                &[],
+            )
+        })?;
+        rows.iter().map(|r| user_from(r, 0)).collect()
+    }
+
+    fn create_token(&self, user: &str, label: &str) -> Result<NewToken, StoreError> {
+        let id = secrets::random_hex(8)?;
+        let secret = secrets::random_hex(32)?;
+        // Hash before taking the write lock: argon2 is deliberately slow.
+        let hash = secrets::argon2_hash(&secret)?;
+        let now = self.now_us();
+        let info = self.engine.write(&mut |tx| {
+            if find_user(tx, user)?.is_none() {
+                return Err(StoreError::UnknownUser(user.to_string()));
+            }
+            tx.execute(
+                "INSERT INTO api_tokens (id, user_name, label, token_hash, created_at_us) VALUES (?, ?, ?, ?, ?)",
+                &[
+                    Val::Text(id.clone()),
+                    Val::Text(user.into()),
+                    Val::Text(label.into()),
+                    Val::Text(hash.clone()),
+                    Val::Int(now),
+                ],
+            )?;
+            Ok(TokenInfo {
+                id: id.clone(),
+                user: user.to_string(),
+                label: label.to_string(),
+                created_at: timestamp(now)?,
+                revoked_at: None,
+            })
+        })?;
+        Ok(NewToken {
+            token: format!("{}{id}.{secret}", secrets::TOKEN_PREFIX),
+            info,
+        })
+    }
+
+    fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        let Some((id, secret)) = secrets::split_token(token) else {
+            return Ok(None);
+        };
+        let found = self.engine.read(&mut |tx| {
+            let rows = tx.query(
+                "SELECT t.token_hash, t.revoked_at_us, u.name, u.role, u.created_at_us
+                 FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.id = ?",
+                &[Val::Text(id.into())],
+            )?;
+            rows.first()
+                .map(|r| -> Result<_, StoreError> {
+                    let revoked = r.get(1).and_then(Val::int).is_some();
+                    Ok((text_at(r, 0), revoked, user_from(r, 2)?))
+                })
+                .transpose()
+        })?;
+        Ok(match found {
+            Some((hash, false, user)) if secrets::argon2_verify(secret, &hash) => Some(user),
+            _ => None,
+        })
+    }
+
+    fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
+        let now = self.now_us();
+        self.engine.write(&mut |tx| {
+            let exists = !tx
+                .query(
+                    "SELECT id FROM api_tokens WHERE id = ?",
+                    &[Val::Text(id.into())],
+                )?
+                .is_empty();
+            if !exists {
+                return Err(StoreError::UnknownToken(id.to_string()));
+            }
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at_us = ? WHERE id = ? AND revoked_at_us IS NULL",
+                &[Val::Int(now), Val::Text(id.into())],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<TokenInfo>, StoreError> {
+        let rows = self.engine.read(&mut |tx| match user {
+            Some(u) => tx.query(
+                "SELECT id, user_name, label, created_at_us, revoked_at_us FROM api_tokens
+                 WHERE user_name = ? ORDER BY created_at_us, id",
+                &[Val::Text(u.into())],
+            ),
+            None => tx.query(
+                "SELECT id, user_name, label, created_at_us, revoked_at_us FROM api_tokens
+                 ORDER BY user_name, created_at_us, id",
+                &[],
+            ),
+        })?;
+        rows.iter().map(token_from).collect()
+    }
+
+    fn create_session(&self, user: &str, ttl: SignedDuration) -> Result<NewSession, StoreError> {
+        let id = secrets::random_hex(32)?;
+        let csrf = secrets::random_hex(32)?;
+        let now = self.clock.now();
+        let expires_at = now.checked_add(ttl).map_err(|e| {
+            StoreError::Json(format!("session lifetime {ttl} is out of range: {e}"))
+        })?;
+        let id_hash = secrets::sha256_hex(&id);
+        let session = self.engine.write(&mut |tx| {
+            let u = find_user(tx, user)?.ok_or_else(|| StoreError::UnknownUser(user.to_string()))?;
+            tx.execute(
+                "INSERT INTO sessions (id_hash, user_name, csrf, created_at_us, expires_at_us) VALUES (?, ?, ?, ?, ?)",
+                &[
+                    Val::Text(id_hash.clone()),
+                    Val::Text(u.name.clone()),
+                    Val::Text(csrf.clone()),
+                    Val::Int(now.as_microsecond()),
+                    Val::Int(expires_at.as_microsecond()),
+                ],
+            )?;
+            Ok(Session {
+                user: u,
+                csrf: csrf.clone(),
+                expires_at,
+            })
+        })?;
+        Ok(NewSession { id, session })
+    }
+
+    fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let id_hash = secrets::sha256_hex(id.trim());
+        let now = self.now_us();
+        self.engine.read(&mut |tx| {
+            let rows = tx.query(
+                "SELECT s.csrf, s.expires_at_us, u.name, u.role, u.created_at_us
+                 FROM sessions s JOIN users u ON u.name = s.user_name
+                 WHERE s.id_hash = ? AND s.expires_at_us > ?",
+                &[Val::Text(id_hash.clone()), Val::Int(now)],
+            )?;
+            rows.first()
+                .map(|r| -> Result<Session, StoreError> {
+                    Ok(Session {
+                        csrf: text_at(r, 0),
+                        expires_at: timestamp(int_at(r, 1, "expires_at_us")?)?,
+                        user: user_from(r, 2)?,
+                    })
+                })
+                .transpose()
+        })
+    }
+
+    fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        let id_hash = secrets::sha256_hex(id.trim());
+        self.engine.write(&mut |tx| {
+            tx.execute(
+                "DELETE FROM sessions WHERE id_hash = ?",
+                &[Val::Text(id_hash.clone())],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn purge_expired_sessions(&self) -> Result<u64, StoreError> {
+        let now = self.now_us();
+        self.engine.write(&mut |tx| {
+            tx.execute(
+                "DELETE FROM sessions WHERE expires_at_us <= ?",
+                &[Val::Int(now)],
+            )
+        })
+    }
+}

@@ -1,0 +1,884 @@
+//! One suite, run against SQLite (a temporary file) and against PostgreSQL (a fresh
+//! database on the server named by VIRES_TEST_PG; see scripts/with-postgres.sh).
+//!
+//! Without VIRES_TEST_PG the PostgreSQL half fails, so a missing server is never mistaken
+//! for a pass; set VIRES_ALLOW_NO_PG=1 to skip it on purpose.
+
+use jiff::civil::{date, Date};
+use jiff::{SignedDuration, Timestamp};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use vires_core::{Instrument, InstrumentKind, Interval, Register};
+use vires_store::{
+    as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, ManualClock, OpenOptions,
+    Revision, Role, Store, StoreError, GENESIS_PREV,
+};
+
+// ---------------------------------------------------------------------------------------
+// Databases
+
+enum Kind {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+struct TestDb {
+    url: String,
+    kind: Kind,
+}
+
+fn sqlite_db() -> TestDb {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("register.db").display());
+    TestDb {
+        url,
+        kind: Kind::Sqlite(dir),
+    }
+}
+
+/// A fresh database on the test server, or None when skipping was asked for explicitly.
+fn pg_db(test: &str) -> Option<TestDb> {
+    let admin_url = match std::env::var("VIRES_TEST_PG") {
+        Ok(u) if !u.trim().is_empty() => u,
+        _ => {
+            if std::env::var("VIRES_ALLOW_NO_PG").as_deref() == Ok("1") {
+                eprintln!("SKIPPED: PostgreSQL test {test}: VIRES_TEST_PG is not set and VIRES_ALLOW_NO_PG=1");
+                return None;
+            }
+            panic!(
+                "PostgreSQL test {test} cannot run: VIRES_TEST_PG is not set. Run the suite under a \
+                 throwaway server with `scripts/with-postgres.sh cargo test -p vires-store`, or set \
+                 VIRES_ALLOW_NO_PG=1 to skip the PostgreSQL tests on purpose."
+            );
+        }
+    };
+    let name = format!("vires_t_{}_{}", test, std::process::id());
+    let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to VIRES_TEST_PG={admin_url}: {e}"));
+    // Each statement on its own: a multi-statement batch would be one transaction, and
+    // CREATE DATABASE cannot run in one.
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    Some(TestDb {
+        url: with_database(&admin_url, &name),
+        kind: Kind::Postgres { admin_url, name },
+    })
+}
+
+/// The URL with its database name replaced.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[after_scheme..]
+        .find('/')
+        .map_or(base.len(), |i| after_scheme + i);
+    let mut out = format!("{}/{db}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Kind::Postgres { admin_url, name } = &self.kind {
+            if let Ok(mut admin) = postgres::Client::connect(admin_url, postgres::NoTls) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+impl TestDb {
+    fn open(&self) -> Box<dyn Store> {
+        vires_store::open(&self.url).unwrap()
+    }
+
+    fn open_with_clock(&self, clock: Arc<ManualClock>) -> Box<dyn Store> {
+        open_with(&self.url, OpenOptions { clock }).unwrap()
+    }
+
+    /// Runs SQL straight on the database, as someone with access to it could.
+    fn sql(&self, sql: &str) -> Result<(), String> {
+        match &self.kind {
+            Kind::Sqlite(dir) => {
+                let conn = rusqlite::Connection::open(dir.path().join("register.db"))
+                    .map_err(|e| e.to_string())?;
+                conn.execute_batch(sql).map_err(|e| e.to_string())
+            }
+            Kind::Postgres { .. } => {
+                let mut c = postgres::Client::connect(&self.url, postgres::NoTls)
+                    .map_err(|e| e.to_string())?;
+                c.batch_execute(sql).map_err(|e| {
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |d| d.message().to_string())
+                })
+            }
+        }
+    }
+
+    /// Drops the append-only triggers, as a malicious administrator would before editing.
+    fn drop_guards(&self) {
+        match &self.kind {
+            Kind::Sqlite(_) => {
+                self.sql("DROP TRIGGER change_log_no_update; DROP TRIGGER change_log_no_delete;")
+            }
+            Kind::Postgres { .. } => self.sql(
+                "DROP TRIGGER change_log_no_update ON change_log; \
+                 DROP TRIGGER change_log_no_truncate ON change_log;",
+            ),
+        }
+        .unwrap();
+    }
+
+    fn text(&self, sql: &str) -> String {
+        match &self.kind {
+            Kind::Sqlite(dir) => rusqlite::Connection::open(dir.path().join("register.db"))
+                .unwrap()
+                .query_row(sql, [], |r| r.get(0))
+                .unwrap(),
+            Kind::Postgres { .. } => postgres::Client::connect(&self.url, postgres::NoTls)
+                .unwrap()
+                .query_one(sql, &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+
+    fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.kind {
+            Kind::Sqlite(dir) => rusqlite::Connection::open(dir.path().join("register.db"))
+                .unwrap()
+                .query_row(&sql, [], |r| r.get(0))
+                .unwrap(),
+            Kind::Postgres { .. } => postgres::Client::connect(&self.url, postgres::NoTls)
+                .unwrap()
+                .query_one(sql.as_str(), &[])
+                .unwrap()
+                .get(0),
+        }
+    }
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name(&super::sqlite_db());
+                }
+            )*
+        }
+        mod pg {
+            $(
+                #[test]
+                fn $name() {
+                    if let Some(db) = super::pg_db(stringify!($name)) {
+                        super::$name(&db);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    append_head_and_entries,
+    stale_write_is_refused_and_nothing_written,
+    corrections_keep_history_and_record_time_is_queryable,
+    verify_detects_an_edited_entry,
+    verify_detects_a_rehashed_edit_at_the_next_link,
+    verify_detects_a_deleted_entry,
+    verify_detects_swapped_entries,
+    log_refuses_updates_and_deletes,
+    migrations_are_idempotent_and_safe_concurrently,
+    newer_schema_is_refused,
+    eight_concurrent_writers_and_readers,
+    kill_9_during_writes_loses_nothing_acknowledged,
+    other_handles_see_new_revisions_within_a_second,
+    users_tokens_and_sessions,
+);
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+const BASE: &str = "sha256:test-base-register";
+
+fn delegation(id: &str, from: Date, until: Option<Date>) -> Instrument {
+    let mut i = Instrument::new(id, InstrumentKind::Delegation, from);
+    i.title = format!("Delegation {id}");
+    i.maker = Some("QWE".into());
+    i.receivers = vires_core::Receivers::Bodies(vec!["02Q".into()]);
+    i.functions = vec!["primary-care.medical".into()];
+    i.until = until;
+    i
+}
+
+fn add(author: &str, id: &str) -> ChangeRequest {
+    ChangeRequest {
+        author: author.into(),
+        reason: format!("record {id}"),
+        change: Change::AddInstrument {
+            instrument: delegation(id, date(2020, 4, 1), None),
+        },
+    }
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+/// Appends, retrying on stale writes as a client would after reloading.
+fn append_retrying(store: &dyn Store, req: ChangeRequest) -> Entry {
+    loop {
+        let head = store.head().unwrap();
+        match store.append(head, req.clone()) {
+            Ok(e) => return e,
+            Err(e) if e.is_stale() => continue,
+            Err(e) => panic!("append failed: {e}"),
+        }
+    }
+}
+
+fn seeded(db: &TestDb, n: usize) -> Box<dyn Store> {
+    let store = db.open();
+    store.ensure_genesis(BASE, "tester").unwrap();
+    for i in 0..n {
+        append_retrying(store.as_ref(), add("tester", &format!("i{i}")));
+    }
+    store
+}
+
+/// Sequence numbers must run 1..=n and each entry must link to the one before.
+fn assert_contiguous(entries: &[Entry]) {
+    let mut prev_hash = GENESIS_PREV.to_string();
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.seq, i as u64 + 1, "gap in the log at position {i}");
+        assert_eq!(e.prev_hash, prev_hash, "entry {} does not link", e.seq);
+        prev_hash = e.hash.clone();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The suite
+
+fn append_head_and_entries(db: &TestDb) {
+    let store = db.open();
+    assert_eq!(store.head().unwrap(), Revision(0));
+    assert!(matches!(
+        store.append(Revision(0), add("alice", "a1")),
+        Err(StoreError::NotInitialised)
+    ));
+
+    let genesis = store.ensure_genesis(BASE, "alice").unwrap();
+    assert_eq!(genesis.seq, 1);
+    assert_eq!(genesis.prev_hash, GENESIS_PREV);
+    assert_eq!(genesis.change, Change::Genesis { base: BASE.into() });
+    // Binding again to the same base is a no-op; to another base is refused.
+    assert_eq!(store.ensure_genesis(BASE, "bob").unwrap(), genesis);
+    match store.ensure_genesis("sha256:another", "bob") {
+        Err(StoreError::BaseMismatch { stored, given }) => {
+            assert_eq!(stored, BASE);
+            assert_eq!(given, "sha256:another");
+        }
+        other => panic!("expected a base mismatch, got {other:?}"),
+    }
+    assert!(matches!(
+        store.append(
+            Revision(1),
+            ChangeRequest {
+                author: "mallory".into(),
+                reason: "rebind".into(),
+                change: Change::Genesis { base: "x".into() }
+            }
+        ),
+        Err(StoreError::GenesisNotFirst)
+    ));
+
+    let e2 = store.append(Revision(1), add("alice", "a1")).unwrap();
+    assert_eq!(e2.seq, 2);
+    assert_eq!(e2.prev_hash, genesis.hash);
+    assert_eq!(e2.author, "alice");
+    assert_eq!(e2.reason, "record a1");
+    let e3 = store.append(Revision(2), add("bob", "b1")).unwrap();
+    assert_eq!(store.head().unwrap(), Revision(3));
+
+    assert_eq!(store.entries(2, 2).unwrap(), vec![e2.clone()]);
+    assert_eq!(store.entries(2, 99).unwrap(), vec![e2.clone(), e3.clone()]);
+    assert!(store.entries(4, 10).unwrap().is_empty());
+
+    // What was written is what is read back, through a new handle.
+    drop(store);
+    let again = db.open();
+    let all = again.all_entries().unwrap();
+    assert_eq!(all, vec![genesis, e2, e3]);
+    assert_contiguous(&all);
+    let report = again.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.entries, 3);
+    assert_eq!(report.head_hash.as_deref(), Some(all[2].hash.as_str()));
+}
+
+fn stale_write_is_refused_and_nothing_written(db: &TestDb) {
+    let a = seeded(db, 0);
+    let b = db.open();
+    let seen_by_a = a.head().unwrap();
+    let seen_by_b = b.head().unwrap();
+    assert_eq!(seen_by_a, seen_by_b);
+
+    a.append(seen_by_a, add("alice", "a1")).unwrap();
+    match b.append(seen_by_b, add("bob", "b1")) {
+        Err(StoreError::Stale { expected, current }) => {
+            assert_eq!(expected, Revision(1));
+            assert_eq!(current, Revision(2));
+        }
+        other => panic!("expected a stale write, got {other:?}"),
+    }
+    // A revision from the future is stale too.
+    assert!(b
+        .append(Revision(9), add("bob", "b1"))
+        .unwrap_err()
+        .is_stale());
+    assert_eq!(db.count("change_log"), 2);
+    let entries = b.all_entries().unwrap();
+    assert!(entries.iter().all(|e| e.author != "bob"));
+
+    // After reloading, the same change goes in.
+    let e = b.append(b.head().unwrap(), add("bob", "b1")).unwrap();
+    assert_eq!(e.seq, 3);
+    assert!(b.verify().unwrap().ok);
+}
+
+fn corrections_keep_history_and_record_time_is_queryable(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(ts("2021-01-04T09:00:00Z")));
+    let store = db.open_with_clock(clock.clone());
+    store.ensure_genesis(BASE, "alice").unwrap();
+
+    // Day A: the delegation is recorded as open-ended from 1 April 2020.
+    clock.set(ts("2021-03-01T10:00:00Z"));
+    let original = delegation("del-1", date(2020, 4, 1), None);
+    store
+        .append(
+            Revision(1),
+            ChangeRequest {
+                author: "alice".into(),
+                reason: "board paper 2020/41".into(),
+                change: Change::AddInstrument {
+                    instrument: original.clone(),
+                },
+            },
+        )
+        .unwrap();
+
+    // Day B: it turns out to have started on 1 July 2020 and ended on 31 March 2022.
+    clock.set(ts("2021-06-15T16:30:00Z"));
+    let corrected = delegation("del-1", date(2020, 7, 1), Some(date(2022, 3, 31)));
+    let correction = store
+        .append(
+            Revision(2),
+            ChangeRequest {
+                author: "bob".into(),
+                reason: "the signed agreement has different dates".into(),
+                change: Change::CorrectInstrument {
+                    id: "del-1".into(),
+                    instrument: corrected.clone(),
+                },
+            },
+        )
+        .unwrap();
+    assert_eq!(correction.recorded_at, ts("2021-06-15T16:30:00Z"));
+
+    // A clock that runs backwards does not reorder record time.
+    clock.set(ts("2021-06-01T00:00:00Z"));
+    let later = store.append(Revision(3), add("carol", "other")).unwrap();
+    assert_eq!(later.recorded_at, correction.recorded_at);
+
+    let in_force = |reg: &Register, on: Date| -> Vec<String> {
+        reg.instruments
+            .iter()
+            .filter(|i| Interval::new(i.from, i.until).contains(on))
+            .map(|i| i.id.clone())
+            .collect()
+    };
+
+    // What did the register say on 1 May 2021 about 1 April 2020? That del-1 was in force.
+    let then = store
+        .entries_recorded_until(ts("2021-05-01T00:00:00Z"))
+        .unwrap();
+    assert_eq!(then.len(), 2);
+    let as_then = replay(Register::new(), &then);
+    assert!(as_then.issues.is_empty(), "{:?}", as_then.issues);
+    assert_eq!(as_then.register.instruments, vec![original.clone()]);
+    assert_eq!(in_force(&as_then.register, date(2020, 4, 1)), vec!["del-1"]);
+
+    // And as recorded now: it was not in force on 1 April 2020, but was on 1 August.
+    let all = store.all_entries().unwrap();
+    let now = replay(Register::new(), &all);
+    assert!(now.issues.is_empty(), "{:?}", now.issues);
+    assert_eq!(
+        in_force(&now.register, date(2020, 4, 1)),
+        vec!["other".to_string()]
+    );
+    assert_eq!(
+        in_force(&now.register, date(2020, 8, 1)),
+        vec!["del-1".to_string(), "other".to_string()]
+    );
+    let del = now.register.instruments.iter().find(|i| i.id == "del-1");
+    assert_eq!(del, Some(&corrected));
+
+    // The same through the store-level helper the server and CLI use.
+    let via_store = vires_store::register_at(
+        store.as_ref(),
+        Register::new(),
+        Some(ts("2021-05-01T00:00:00Z")),
+    )
+    .unwrap();
+    assert_eq!(via_store.register.instruments, vec![original.clone()]);
+    let latest = vires_store::register_at(store.as_ref(), Register::new(), None).unwrap();
+    assert_eq!(latest.register.instruments.len(), 2);
+
+    // The same through the pure function over the whole log.
+    let via_filter = as_recorded_at(Register::new(), &all, ts("2021-05-01T00:00:00Z"));
+    assert_eq!(via_filter.register.instruments, vec![original.clone()]);
+
+    // Before day A the register did not know of it at all.
+    let before = store
+        .entries_recorded_until(ts("2021-02-01T00:00:00Z"))
+        .unwrap();
+    assert!(replay(Register::new(), &before)
+        .register
+        .instruments
+        .is_empty());
+
+    // The log still holds both versions, with who and why.
+    let versions: Vec<(&str, Option<Date>)> = all
+        .iter()
+        .filter_map(|e| match &e.change {
+            Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. }
+                if instrument.id == "del-1" =>
+            {
+                Some((e.author.as_str(), instrument.until))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        vec![("alice", None), ("bob", Some(date(2022, 3, 31)))]
+    );
+    assert!(store.verify().unwrap().ok);
+}
+
+fn expect_first_bad(store: &dyn Store, seq: u64) -> String {
+    let report = store.verify().unwrap();
+    assert!(!report.ok, "tampering went unnoticed: {report:?}");
+    let bad = report.first_bad.expect("a failed report names an entry");
+    assert_eq!(bad.seq, seq, "wrong first bad entry: {bad:?}");
+    bad.reason
+}
+
+fn verify_detects_an_edited_entry(db: &TestDb) {
+    let store = seeded(db, 5);
+    assert!(store.verify().unwrap().ok);
+    db.drop_guards();
+    db.sql("UPDATE change_log SET reason = 'nothing to see here' WHERE seq = 3")
+        .unwrap();
+    let reason = expect_first_bad(store.as_ref(), 3);
+    assert!(reason.contains("hash"), "{reason}");
+
+    // Editing the change itself, keeping valid JSON, is caught the same way.
+    let db2_store = store;
+    db.sql("UPDATE change_log SET reason = 'record i1' WHERE seq = 3")
+        .unwrap();
+    assert!(
+        db2_store.verify().unwrap().ok,
+        "restoring the text restores the chain"
+    );
+    db.sql("UPDATE change_log SET change_json = replace(change_json, '2020-04-01', '2019-04-01') WHERE seq = 4")
+        .unwrap();
+    expect_first_bad(db2_store.as_ref(), 4);
+}
+
+fn verify_detects_a_rehashed_edit_at_the_next_link(db: &TestDb) {
+    let store = seeded(db, 5);
+    let e3 = store.entries(3, 3).unwrap().remove(0);
+    let forged_reason = "forged";
+    let forged_hash = vires_store::entry_hash(
+        &e3.prev_hash,
+        3,
+        e3.recorded_at.as_microsecond(),
+        &e3.author,
+        forged_reason,
+        &e3.change_json,
+    );
+    db.drop_guards();
+    db.sql(&format!(
+        "UPDATE change_log SET reason = '{forged_reason}', hash = '{forged_hash}' WHERE seq = 3"
+    ))
+    .unwrap();
+    let reason = expect_first_bad(store.as_ref(), 4);
+    assert!(reason.contains("prev_hash"), "{reason}");
+}
+
+fn verify_detects_a_deleted_entry(db: &TestDb) {
+    let store = seeded(db, 5);
+    db.drop_guards();
+    db.sql("DELETE FROM change_log WHERE seq = 4").unwrap();
+    let reason = expect_first_bad(store.as_ref(), 4);
+    assert!(reason.contains("missing"), "{reason}");
+}
+
+fn verify_detects_swapped_entries(db: &TestDb) {
+    let store = seeded(db, 5);
+    db.drop_guards();
+    db.sql(
+        "UPDATE change_log SET seq = -1 WHERE seq = 3; \
+         UPDATE change_log SET seq = 3 WHERE seq = 5; \
+         UPDATE change_log SET seq = 5 WHERE seq = -1;",
+    )
+    .unwrap();
+    expect_first_bad(store.as_ref(), 3);
+}
+
+fn log_refuses_updates_and_deletes(db: &TestDb) {
+    let store = seeded(db, 2);
+    let err = db
+        .sql("UPDATE change_log SET reason = 'x' WHERE seq = 2")
+        .unwrap_err();
+    assert!(err.contains("append-only"), "{err}");
+    let err = db.sql("DELETE FROM change_log WHERE seq = 3").unwrap_err();
+    assert!(err.contains("append-only"), "{err}");
+    assert!(store.verify().unwrap().ok);
+    assert_eq!(db.count("change_log"), 3);
+}
+
+fn migrations_are_idempotent_and_safe_concurrently(db: &TestDb) {
+    // Four processes' worth of handles open a brand-new database at the same moment.
+    let url = db.url.clone();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || vires_store::open(&url).map(|_| ()))
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().unwrap();
+    }
+    assert_eq!(
+        db.count("schema_migrations"),
+        vires_store::known_schema_version()
+    );
+
+    let store = seeded(db, 1);
+    drop(store);
+    for _ in 0..3 {
+        let again = db.open();
+        assert_eq!(again.head().unwrap(), Revision(2));
+    }
+    assert_eq!(
+        db.count("schema_migrations"),
+        vires_store::known_schema_version()
+    );
+}
+
+fn newer_schema_is_refused(db: &TestDb) {
+    drop(db.open());
+    db.sql("INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (999, 'from the future', 0)")
+        .unwrap();
+    match vires_store::open(&db.url) {
+        Err(StoreError::SchemaTooNew { found, known }) => {
+            assert_eq!(found, 999);
+            assert_eq!(known, vires_store::known_schema_version());
+        }
+        Err(e) => panic!("expected SchemaTooNew, got {e}"),
+        Ok(_) => panic!("a newer schema was accepted"),
+    }
+}
+
+fn stress_duration() -> Duration {
+    let secs = std::env::var("VIRES_STRESS_SECS")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .unwrap_or(5.0);
+    Duration::from_secs_f64(secs)
+}
+
+fn eight_concurrent_writers_and_readers(db: &TestDb) {
+    drop(seeded(db, 0));
+    let acked: Arc<Mutex<BTreeMap<u64, String>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let reads = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut threads = Vec::new();
+    for t in 0..8 {
+        let (url, acked, stop, reads) =
+            (db.url.clone(), acked.clone(), stop.clone(), reads.clone());
+        threads.push(std::thread::spawn(move || {
+            // Each thread has its own handle: its own connection, as separate server
+            // instances or processes would.
+            let store = vires_store::open(&url).unwrap();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) {
+                let id = format!("w{t}-{n}");
+                n += 1;
+                let entry = append_retrying(store.as_ref(), add(&format!("writer-{t}"), &id));
+                acked.lock().unwrap().insert(entry.seq, id);
+                // Read between writes: never a gap, never an unlinked entry.
+                let head = store.head().unwrap();
+                let all = store.all_entries().unwrap();
+                assert!(
+                    all.len() as u64 >= head.0,
+                    "a reader saw fewer entries than the head"
+                );
+                assert_contiguous(&all);
+                reads.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    // Two readers that only read, as the server's query path does.
+    for _ in 0..2 {
+        let (url, stop, reads) = (db.url.clone(), stop.clone(), reads.clone());
+        threads.push(std::thread::spawn(move || {
+            let store = vires_store::open(&url).unwrap();
+            while !stop.load(Ordering::Relaxed) {
+                let all = store.all_entries().unwrap();
+                assert_contiguous(&all);
+                reads.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    std::thread::sleep(stress_duration());
+    stop.store(true, Ordering::Relaxed);
+    for t in threads {
+        t.join().expect("a writer or reader failed");
+    }
+
+    let acked = acked.lock().unwrap();
+    assert!(
+        acked.len() >= 8,
+        "too few writes to mean anything: {}",
+        acked.len()
+    );
+    let store = db.open();
+    let all = store.all_entries().unwrap();
+    assert_contiguous(&all);
+    // Every acknowledged change is there, with the content that was acknowledged, and
+    // nothing is there that was not acknowledged.
+    assert_eq!(all.len(), acked.len() + 1);
+    for (seq, id) in acked.iter() {
+        match &all[*seq as usize - 1].change {
+            Change::AddInstrument { instrument } => assert_eq!(&instrument.id, id),
+            other => panic!("entry {seq} is {other:?}, expected {id}"),
+        }
+    }
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    eprintln!(
+        "concurrency: {} acknowledged writes, {} reads in {:?}",
+        acked.len(),
+        reads.load(Ordering::Relaxed),
+        stress_duration()
+    );
+}
+
+fn kill_9_during_writes_loses_nothing_acknowledged(db: &TestDb) {
+    drop(seeded(db, 0));
+    let acked: Arc<Mutex<Vec<(u64, String)>>> = Arc::default();
+    let mut children = Vec::new();
+    let mut readers = Vec::new();
+    for w in 0..2 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vires-store-crash-writer"))
+            .arg(&db.url)
+            .arg(format!("crash{w}"))
+            .arg(BASE)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let acked = acked.clone();
+        readers.push(std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                let (seq, id) = line.split_once(' ').unwrap();
+                acked
+                    .lock()
+                    .unwrap()
+                    .push((seq.parse().unwrap(), id.to_string()));
+            }
+        }));
+        children.push(child);
+    }
+    // Let both writers get going, then kill them in the middle of whatever they are doing.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while acked.lock().unwrap().len() < 40 && Instant::now() < deadline {
+        for child in &mut children {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("a crash writer stopped by itself ({status}) before it was killed");
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for child in &mut children {
+        child.kill().unwrap(); // SIGKILL on Unix
+    }
+    for mut child in children {
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "the writer should have been killed");
+    }
+    for r in readers {
+        r.join().unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 40,
+        "the writers acknowledged only {} changes",
+        acked.len()
+    );
+
+    let store = db.open();
+    let all = store.all_entries().unwrap();
+    assert_contiguous(&all);
+    for (seq, id) in &acked {
+        let entry = all
+            .get(*seq as usize - 1)
+            .unwrap_or_else(|| panic!("acknowledged entry {seq} ({id}) is missing"));
+        match &entry.change {
+            Change::AddInstrument { instrument } => assert_eq!(&instrument.id, id),
+            other => panic!("entry {seq} is {other:?}, expected {id}"),
+        }
+    }
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    // The store is writable after the crash.
+    append_retrying(store.as_ref(), add("after", "after-crash"));
+    assert!(store.verify().unwrap().ok);
+    eprintln!(
+        "crash: {} acknowledged before kill -9, {} entries after restart",
+        acked.len(),
+        all.len()
+    );
+}
+
+fn other_handles_see_new_revisions_within_a_second(db: &TestDb) {
+    let writer = seeded(db, 0);
+    let watcher = db.open();
+    let sub = watcher.subscribe().unwrap();
+    let own = writer.subscribe().unwrap();
+    for round in 0..3 {
+        let start = Instant::now();
+        let e = writer
+            .append(writer.head().unwrap(), add("alice", &format!("n{round}")))
+            .unwrap();
+        let seen = sub.wait_for(e.revision(), Duration::from_secs(1));
+        assert_eq!(
+            seen,
+            Some(e.revision()),
+            "the other handle did not see revision {} within a second",
+            e.seq
+        );
+        eprintln!("round {round}: seen after {:?}", start.elapsed());
+        // The writing handle's own subscribers hear at once.
+        assert_eq!(
+            own.recv_timeout(Duration::from_millis(100)),
+            Some(e.revision())
+        );
+    }
+    // Nothing more is announced when nothing more is written.
+    assert_eq!(sub.recv_timeout(Duration::from_millis(1500)), None);
+}
+
+fn users_tokens_and_sessions(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(ts("2024-05-01T12:00:00Z")));
+    let store = db.open_with_clock(clock.clone());
+    let alice = store.create_user("alice", Role::Editor).unwrap();
+    assert_eq!(alice.role, Role::Editor);
+    assert!(matches!(
+        store.create_user("alice", Role::Admin),
+        Err(StoreError::UserExists(_))
+    ));
+    store.create_user("bob", Role::Viewer).unwrap();
+    assert_eq!(
+        store.set_role("bob", Role::Approver).unwrap().role,
+        Role::Approver
+    );
+    assert!(matches!(
+        store.set_role("nobody", Role::Admin),
+        Err(StoreError::UnknownUser(_))
+    ));
+    let names: Vec<String> = store.users().unwrap().into_iter().map(|u| u.name).collect();
+    assert_eq!(names, vec!["alice", "bob"]);
+
+    // Tokens: the secret works once issued, a wrong secret or a revoked token does not,
+    // and the database holds only an argon2 hash.
+    let token = store.create_token("alice", "ci").unwrap();
+    assert!(token.token.starts_with("vires_"));
+    assert_eq!(
+        store
+            .authenticate_token(&token.token)
+            .unwrap()
+            .map(|u| u.name),
+        Some("alice".to_string())
+    );
+    let mut wrong = token.token.clone();
+    wrong.push('0');
+    assert_eq!(store.authenticate_token(&wrong).unwrap(), None);
+    assert_eq!(store.authenticate_token("garbage").unwrap(), None);
+    assert!(matches!(
+        store.create_token("nobody", "x"),
+        Err(StoreError::UnknownUser(_))
+    ));
+    let secret = token.token.split_once('.').unwrap().1;
+    let stored = db.text(&format!(
+        "SELECT token_hash FROM api_tokens WHERE id = '{}'",
+        token.info.id
+    ));
+    assert!(stored.starts_with("$argon2"), "{stored}");
+    assert!(
+        !stored.contains(secret),
+        "the token secret is stored in clear"
+    );
+    store.revoke_token(&token.info.id).unwrap();
+    assert_eq!(store.authenticate_token(&token.token).unwrap(), None);
+    let listed = store.tokens(Some("alice")).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(listed[0].revoked_at.is_some());
+    assert!(matches!(
+        store.revoke_token("nope"),
+        Err(StoreError::UnknownToken(_))
+    ));
+
+    // Sessions expire by the store's clock.
+    let s = store
+        .create_session("bob", SignedDuration::from_hours(8))
+        .unwrap();
+    let live = store.session(&s.id).unwrap().expect("a live session");
+    assert_eq!(live.user.name, "bob");
+    assert_eq!(live.user.role, Role::Approver);
+    assert_eq!(live.csrf, s.session.csrf);
+    assert_eq!(store.session("not-a-session").unwrap(), None);
+    let other = store
+        .create_session("alice", SignedDuration::from_hours(24))
+        .unwrap();
+    clock.set(ts("2024-05-01T21:00:00Z"));
+    assert_eq!(store.session(&s.id).unwrap(), None);
+    assert!(store.session(&other.id).unwrap().is_some());
+    assert_eq!(store.purge_expired_sessions().unwrap(), 1);
+    store.delete_session(&other.id).unwrap();
+    assert_eq!(store.session(&other.id).unwrap(), None);
+    assert_eq!(db.count("sessions"), 0);
+}
