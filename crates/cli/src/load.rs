@@ -43,8 +43,13 @@ pub fn tick(bar: &ProgressBar, stage: &vires_england::Stage) {
     let msg = match stage {
         S::Read { file } => format!("read {file}"),
         S::Bodies { count } => format!("{count} bodies"),
-        S::Lineage { successions, mergers } => format!("{successions} successions, {mergers} mergers"),
-        S::Practices { count, memberships } => format!("{count} practices, {memberships} memberships"),
+        S::Lineage {
+            successions,
+            mergers,
+        } => format!("{successions} successions, {mergers} mergers"),
+        S::Practices { count, memberships } => {
+            format!("{count} practices, {memberships} memberships")
+        }
         S::Areas { count } => format!("{count} areas"),
         S::National { instruments } => format!("{instruments} national instruments"),
         S::Done => "done".to_string(),
@@ -116,9 +121,12 @@ pub struct StoreChoice {
 
 /// The default store: a SQLite file in the user's data directory.
 pub fn default_db() -> Result<String, CliError> {
-    let dir = dirs::data_dir()
-        .map(|d| d.join("vires"))
-        .ok_or_else(|| CliError::input("no data directory for this user", "give a store with --db sqlite://PATH or VIRES_DB"))?;
+    let dir = dirs::data_dir().map(|d| d.join("vires")).ok_or_else(|| {
+        CliError::input(
+            "no data directory for this user",
+            "give a store with --db sqlite://PATH or VIRES_DB",
+        )
+    })?;
     std::fs::create_dir_all(&dir).map_err(|source| CliError::Io {
         path: dir.display().to_string(),
         source,
@@ -140,7 +148,10 @@ pub fn bundled_fingerprint() -> String {
         data.push_str(&f.text);
         data.push('\0');
     }
-    for (name, text) in vires_england::NATIONAL_FILES.iter().chain(vires_lang::PRELUDE_SOURCES.iter()) {
+    for (name, text) in vires_england::NATIONAL_FILES
+        .iter()
+        .chain(vires_lang::PRELUDE_SOURCES.iter())
+    {
         data.push_str(name);
         data.push('\0');
         data.push_str(text);
@@ -156,11 +167,19 @@ pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, C
         None => default_db()?,
     };
     let store = vires_store::open(&url).map_err(|e| {
-        CliError::input(format!("cannot open the store {url}: {e}"), "check --db / VIRES_DB (sqlite://PATH or postgres://...)")
+        CliError::input(
+            format!("cannot open the store {url}: {e}"),
+            "check --db / VIRES_DB (sqlite://PATH or postgres://...)",
+        )
     })?;
     store
         .ensure_genesis(&bundled_fingerprint(), "vires")
-        .map_err(|e| CliError::input(format!("store {url}: {e}"), "a store belongs to one base register; use another --db"))?;
+        .map_err(|e| {
+            CliError::input(
+                format!("store {url}: {e}"),
+                "a store belongs to one base register; use another --db",
+            )
+        })?;
     Ok(store)
 }
 
@@ -168,7 +187,11 @@ pub fn load(paths: &[PathBuf], fmt: Format) -> Result<Loaded, CliError> {
     load_from(paths, fmt, &StoreChoice::default())
 }
 
-pub fn load_from(paths: &[PathBuf], _fmt: Format, choice: &StoreChoice) -> Result<Loaded, CliError> {
+pub fn load_from(
+    paths: &[PathBuf],
+    _fmt: Format,
+    choice: &StoreChoice,
+) -> Result<Loaded, CliError> {
     if paths.is_empty() {
         return load_bundled(choice);
     }
@@ -186,12 +209,21 @@ pub fn load_from(paths: &[PathBuf], _fmt: Format, choice: &StoreChoice) -> Resul
 fn load_bundled(choice: &StoreChoice) -> Result<Loaded, CliError> {
     let store = open_store(choice)?;
     let bar = progress_bar("building the England register");
-    let import = vires_england::bundled().map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
+    let import =
+        vires_england::bundled().map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
     bar.set_message("applying recorded changes");
     let replayed = vires_store::register_at(store.as_ref(), import.register, choice.recorded_at)
-        .map_err(|e| CliError::input(format!("reading the store: {e}"), "run `vires audit verify`"))?;
+        .map_err(|e| {
+            CliError::input(
+                format!("reading the store: {e}"),
+                "run `vires audit verify`",
+            )
+        })?;
     for issue in &replayed.issues {
-        eprintln!("warning: change {} could not be applied: {}", issue.seq, issue.message);
+        eprintln!(
+            "warning: change {} could not be applied: {}",
+            issue.seq, issue.message
+        );
     }
     bar.set_message("compiling");
     let snapshot = Snapshot::compile(replayed.register);

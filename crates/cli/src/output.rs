@@ -12,7 +12,11 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
 }
 
 /// Prints `value` as JSON, or runs `text` to print it for people.
-pub fn emit<T: Serialize>(format: Format, value: &T, text: impl FnOnce(&T)) -> Result<(), CliError> {
+pub fn emit<T: Serialize>(
+    format: Format,
+    value: &T,
+    text: impl FnOnce(&T),
+) -> Result<(), CliError> {
     match format {
         Format::Json => json(value),
         Format::Text => {
@@ -50,7 +54,12 @@ pub fn holder_text(h: &Holder) {
     );
     for step in &h.proof {
         let basis = step.basis.as_deref().unwrap_or("-");
-        println!("         {} {:<28} {}", arrow(step, &h.proof), step.instrument, basis);
+        println!(
+            "         {} {:<28} {}",
+            arrow(step, &h.proof),
+            step.instrument,
+            basis
+        );
     }
 }
 

@@ -251,7 +251,9 @@ impl Snapshot {
             role: gr.role,
             accountable: self.register.body(gr.accountable).code.clone(),
             purposes: self.purposes(gr).to_vec(),
-            instrument: self.register.instruments[gr.instrument.0 as usize].id.clone(),
+            instrument: self.register.instruments[gr.instrument.0 as usize]
+                .id
+                .clone(),
         }
     }
 
@@ -262,13 +264,10 @@ impl Snapshot {
         let keys = self.areas(g);
         self.children_of(gid).iter().any(|&c| {
             let c = self.grant(c);
-            c.during.contains(on)
-                && !c.concurrent
-                && c.purposes == 0
-                && {
-                    let ck = self.areas(c);
-                    ck.contains(&AreaKey::England) || keys.iter().all(|k| ck.contains(k))
-                }
+            c.during.contains(on) && !c.concurrent && c.purposes == 0 && {
+                let ck = self.areas(c);
+                ck.contains(&AreaKey::England) || keys.iter().all(|k| ck.contains(k))
+            }
         })
     }
 
@@ -277,17 +276,24 @@ impl Snapshot {
             .iter()
             .enumerate()
             .filter(|(i, g)| {
-                g.during.contains(on) && !self.fully_shadowed(crate::snapshot::GrantId(*i as u32), on)
+                g.during.contains(on)
+                    && !self.fully_shadowed(crate::snapshot::GrantId(*i as u32), on)
             })
             .map(|(_, g)| g)
             .map(|g| HoldingChange {
                 body: self.register.body(g.holder).code.clone(),
                 function: self.register.taxonomy.name(g.function).to_string(),
-                area: self.areas(g).iter().map(|k| self.describe_key(*k)).collect(),
+                area: self
+                    .areas(g)
+                    .iter()
+                    .map(|k| self.describe_key(*k))
+                    .collect(),
                 role: g.role,
                 accountable: self.register.body(g.accountable).code.clone(),
                 purposes: self.purposes(g).to_vec(),
-                instrument: self.register.instruments[g.instrument.0 as usize].id.clone(),
+                instrument: self.register.instruments[g.instrument.0 as usize]
+                    .id
+                    .clone(),
             })
             .collect()
     }
@@ -298,8 +304,10 @@ impl Snapshot {
         let a = self.change_set(on);
         let b = after.change_set(on);
         let key = |b: &crate::body::Body| (b.code.clone(), b.life.from);
-        let before_bodies: BTreeSet<(String, Date)> = self.register.bodies.iter().map(key).collect();
-        let after_bodies: BTreeSet<(String, Date)> = after.register.bodies.iter().map(key).collect();
+        let before_bodies: BTreeSet<(String, Date)> =
+            self.register.bodies.iter().map(key).collect();
+        let after_bodies: BTreeSet<(String, Date)> =
+            after.register.bodies.iter().map(key).collect();
         let change = |body: &crate::body::Body| BodyChange {
             code: body.code.clone(),
             name: body.name.clone(),
@@ -398,7 +406,11 @@ impl Snapshot {
 
     /// Gaps (no unrestricted, exclusive holder) and overlaps (more than one) for a function,
     /// over every place, up to `horizon` (exclusive).
-    pub fn coverage(&self, function: &str, horizon: Date) -> Result<Vec<CoverageFinding>, QueryError> {
+    pub fn coverage(
+        &self,
+        function: &str,
+        horizon: Date,
+    ) -> Result<Vec<CoverageFinding>, QueryError> {
         self.function_id(function)?;
         let mut out = Vec::new();
         for (place, from, until) in self.coverage_places() {
@@ -417,7 +429,9 @@ impl Snapshot {
                 distinct.sort();
                 distinct.dedup();
                 let joint_only = exclusive.iter().all(|h| h.role == Role::JointMember)
-                    && exclusive.windows(2).all(|w| w[0].instrument == w[1].instrument);
+                    && exclusive
+                        .windows(2)
+                        .all(|w| w[0].instrument == w[1].instrument);
                 let problem = if distinct.is_empty() {
                     Some(CoverageProblem::Gap)
                 } else if distinct.len() > 1 && !joint_only {
@@ -467,7 +481,9 @@ impl Snapshot {
 
     /// Error diagnostics: instruments that are void.
     pub fn invalid(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
     }
 
     /// Arrangements whose receiver was abolished or whose maker lost the function while they ran.
@@ -491,7 +507,9 @@ impl Snapshot {
                 let from_body = merger
                     .predecessors
                     .iter()
-                    .find(|p| ins.receivers == crate::instrument::Receivers::Bodies(vec![(*p).clone()]))
+                    .find(|p| {
+                        ins.receivers == crate::instrument::Receivers::Bodies(vec![(*p).clone()])
+                    })
                     .or_else(|| merger.predecessors.first())
                     .cloned()
                     .unwrap_or_default();

@@ -315,7 +315,12 @@ impl Compiler {
         }
         let needs_receivers = matches!(
             ins.kind,
-            K::Conferral | K::Delegation | K::JointCommittee | K::Direction | K::Transfer | K::Mandate
+            K::Conferral
+                | K::Delegation
+                | K::JointCommittee
+                | K::Direction
+                | K::Transfer
+                | K::Mandate
         );
         if needs_receivers && ins.receivers.is_empty() {
             missing.push("to");
@@ -347,7 +352,10 @@ impl Compiler {
                 Severity::Error,
                 None,
                 format!("a {} needs `{m}`", ins.kind),
-                format!("add a `{m}` line; see docs/language.md for the fields of a {}", ins.kind),
+                format!(
+                    "add a `{m}` line; see docs/language.md for the fields of a {}",
+                    ins.kind
+                ),
             );
         }
     }
@@ -364,7 +372,10 @@ impl Compiler {
                     format!("unknown body `{m}`"),
                     "declare the body, or check the code with `vires bodies`",
                 ),
-                Some(b) if !self.reg.body(b).life.contains(on) && ins.kind != InstrumentKind::Abolish => {
+                Some(b)
+                    if !self.reg.body(b).life.contains(on)
+                        && ins.kind != InstrumentKind::Abolish =>
+                {
                     let life = self.reg.body(b).life;
                     self.diag(
                         i,
@@ -378,7 +389,10 @@ impl Compiler {
                 Some(_) => {}
             }
         }
-        let check_list = |c: &mut Compiler, list: &Receivers, span: Option<Span>, must_live: bool| {
+        let check_list = |c: &mut Compiler,
+                          list: &Receivers,
+                          span: Option<Span>,
+                          must_live: bool| {
             if let Receivers::Bodies(codes_) = list {
                 for code in codes_ {
                     match c.reg.body_near(code, on) {
@@ -406,13 +420,21 @@ impl Compiler {
                 }
             }
         };
-        let live = !matches!(ins.kind, InstrumentKind::Abolish | InstrumentKind::Establish);
+        let live = !matches!(
+            ins.kind,
+            InstrumentKind::Abolish | InstrumentKind::Establish
+        );
         check_list(self, &ins.receivers, ins.spans.receivers, live);
         if let Some(of) = &ins.of {
             check_list(self, of, ins.spans.of, true);
         }
         if let Some(lead) = &ins.lead {
-            check_list(self, &Receivers::Bodies(vec![lead.clone()]), ins.spans.receivers, true);
+            check_list(
+                self,
+                &Receivers::Bodies(vec![lead.clone()]),
+                ins.spans.receivers,
+                true,
+            );
         }
         for p in &ins.predecessors {
             if self.reg.body_near(p, day_before(on)).is_none() {
@@ -483,7 +505,11 @@ impl Compiler {
         if !(ins.kind.is_arrangement() || is_mandate || ins.kind == K::Merge) {
             return;
         }
-        let Some(maker) = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, ins.from)) else {
+        let Some(maker) = ins
+            .maker
+            .as_ref()
+            .and_then(|m| self.reg.body_near(m, ins.from))
+        else {
             return;
         };
         let maker_kind = self.reg.body(maker).kind;
@@ -560,14 +586,20 @@ impl Compiler {
         }
         let message = if cited.is_empty() {
             if is_mandate {
-                format!("the requirement rests on no power: `{basis}` cites no power in the registry")
+                format!(
+                    "the requirement rests on no power: `{basis}` cites no power in the registry"
+                )
             } else {
                 format!("`{basis}` cites no power in the registry")
             }
         } else if is_mandate {
             format!("the requirement rests on no power: {}", reasons.join("; "))
         } else {
-            format!("{maker_code} lacked the power on {}: {}", ins.from, reasons.join("; "))
+            format!(
+                "{maker_code} lacked the power on {}: {}",
+                ins.from,
+                reasons.join("; ")
+            )
         };
         self.diag(
             i,
@@ -584,14 +616,18 @@ impl Compiler {
         let mut changers: Vec<InstrumentId> = (0..self.reg.instruments.len())
             .map(|x| InstrumentId(x as u32))
             .filter(|&i| {
-                matches!(self.instr(i).kind, InstrumentKind::Amend | InstrumentKind::Revoke)
-                    && !self.void[i.0 as usize]
+                matches!(
+                    self.instr(i).kind,
+                    InstrumentKind::Amend | InstrumentKind::Revoke
+                ) && !self.void[i.0 as usize]
             })
             .collect();
         changers.sort_by_key(|&i| self.instr(i).from);
         for a in changers {
             let ins = self.instr(a).clone();
-            let Some(target_name) = ins.target.clone() else { continue };
+            let Some(target_name) = ins.target.clone() else {
+                continue;
+            };
             let Some(&target) = by_id.get(&target_name) else {
                 self.diag(
                     a,
@@ -607,11 +643,18 @@ impl Compiler {
             let live = {
                 let vs = &self.versions[target.0 as usize];
                 vs.first().is_some_and(|f| f.during.from <= on)
-                    && vs.last().is_some_and(|l| l.during.until.is_none_or(|u| on < u))
+                    && vs
+                        .last()
+                        .is_some_and(|l| l.during.until.is_none_or(|u| on < u))
             };
             if !live {
                 let t = self.instr(target);
-                let (tf, tu) = (t.from, self.versions[target.0 as usize].last().and_then(|v| v.during.until));
+                let (tf, tu) = (
+                    t.from,
+                    self.versions[target.0 as usize]
+                        .last()
+                        .and_then(|v| v.during.until),
+                );
                 self.diag(
                     a,
                     codes::DEAD_TARGET,
@@ -697,12 +740,16 @@ impl Compiler {
             }
             let ins = self.instr(i).clone();
             let on = ins.from;
-            let Receivers::Bodies(into) = &ins.receivers else { continue };
+            let Receivers::Bodies(into) = &ins.receivers else {
+                continue;
+            };
             let Some(succ) = into.first().and_then(|c| self.reg.body_at(c, on)) else {
                 continue;
             };
             for p in &ins.predecessors {
-                let Some(pred) = self.reg.body_near(p, day_before(on)) else { continue };
+                let Some(pred) = self.reg.body_near(p, day_before(on)) else {
+                    continue;
+                };
                 let until = self.reg.body(pred).life.until;
                 if until != Some(on) {
                     self.diag(
@@ -712,7 +759,9 @@ impl Compiler {
                         ins.spans.receivers,
                         format!(
                             "{p} is recorded as ending {} but merges into {} on {on}",
-                            until.map(|d| d.to_string()).unwrap_or_else(|| "never".into()),
+                            until
+                                .map(|d| d.to_string())
+                                .unwrap_or_else(|| "never".into()),
                             into.first().map(String::as_str).unwrap_or("?")
                         ),
                         "a predecessor's `until` should be the merger date",
@@ -748,7 +797,11 @@ impl Compiler {
         match r {
             Receivers::Bodies(codes_) => codes_
                 .iter()
-                .filter_map(|c| self.reg.body_at(c, during.from).or_else(|| self.reg.body_near(c, during.from)))
+                .filter_map(|c| {
+                    self.reg
+                        .body_at(c, during.from)
+                        .or_else(|| self.reg.body_near(c, during.from))
+                })
                 .map(|b| (b, false))
                 .collect(),
             Receivers::Every(kind) => self
@@ -761,7 +814,14 @@ impl Compiler {
     }
 
     /// Area keys of an expression on date `t`, with `own` meaning `own_body`'s footprint.
-    fn area_keys(&self, a: Option<&AreaExpr>, own_body: BodyId, t: Date, out: &mut Vec<AreaKey>, depth: u32) {
+    fn area_keys(
+        &self,
+        a: Option<&AreaExpr>,
+        own_body: BodyId,
+        t: Date,
+        out: &mut Vec<AreaKey>,
+        depth: u32,
+    ) {
         if depth > 32 {
             return;
         }
@@ -784,9 +844,11 @@ impl Compiler {
                     out.push(AreaKey::Body(b));
                 }
             }
-            Some(AreaExpr::Practices(ps)) => {
-                out.extend(ps.iter().filter_map(|p| self.reg.atom(p)).map(AreaKey::Atom))
-            }
+            Some(AreaExpr::Practices(ps)) => out.extend(
+                ps.iter()
+                    .filter_map(|p| self.reg.atom(p))
+                    .map(AreaKey::Atom),
+            ),
             Some(AreaExpr::Named(n)) => {
                 if let Some(na) = self.reg.area(n) {
                     self.area_keys(Some(&na.expr), own_body, t, out, depth + 1)
@@ -851,7 +913,9 @@ impl Compiler {
     }
 
     fn keys_contained(&self, parent: &[AreaKey], child: &[AreaKey], t: Date) -> bool {
-        child.iter().all(|ck| parent.iter().any(|pk| self.key_contains(*pk, *ck, t)))
+        child
+            .iter()
+            .all(|ck| parent.iter().any(|pk| self.key_contains(*pk, *ck, t)))
     }
 
     fn key_contains(&self, pk: AreaKey, ck: AreaKey, t: Date) -> bool {
@@ -870,7 +934,10 @@ impl Compiler {
     fn is_ancestor(&self, p: BodyId, c: BodyId, t: Date) -> bool {
         let mut cur = c;
         for _ in 0..16 {
-            match self.body_parents[cur.0 as usize].iter().find(|(iv, _)| iv.contains(t)) {
+            match self.body_parents[cur.0 as usize]
+                .iter()
+                .find(|(iv, _)| iv.contains(t))
+            {
                 Some((_, next)) if *next == p => return true,
                 Some((_, next)) => cur = *next,
                 None => return false,
@@ -931,7 +998,8 @@ impl Compiler {
             let ins = self.instr(i);
             // Void instruments still get tasks (so every finding about them is reported),
             // unless their dates make no interval at all.
-            if !ins.kind.is_arrangement() || self.versions[idx].iter().any(|v| v.during.is_empty()) {
+            if !ins.kind.is_arrangement() || self.versions[idx].iter().any(|v| v.during.is_empty())
+            {
                 continue;
             }
             // A direction with no `of` directs a body to act; it moves no function.
@@ -1092,7 +1160,9 @@ impl Compiler {
                     codes::ORPHAN_RECEIVER_ABOLISHED,
                     Severity::Warning,
                     ins.spans.receivers,
-                    format!("{rc} was abolished on {t} with no successor, while this instrument ran"),
+                    format!(
+                        "{rc} was abolished on {t} with no successor, while this instrument ran"
+                    ),
                     "revoke the instrument from that date, or record the merger that carries it on",
                 );
             }
@@ -1151,7 +1221,10 @@ impl Compiler {
         let parent_purposes = self.purpose_sets.items[pg.purposes as usize].clone();
         if !parent_purposes.is_empty()
             && (version.purposes.is_empty()
-                || version.purposes.iter().any(|p| !parent_purposes.contains(p)))
+                || version
+                    .purposes
+                    .iter()
+                    .any(|p| !parent_purposes.contains(p)))
         {
             let wider: Vec<String> = if version.purposes.is_empty() {
                 vec!["(unrestricted)".into()]

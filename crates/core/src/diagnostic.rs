@@ -58,26 +58,80 @@ pub mod codes {
 
     /// (code, one-line meaning) for docs and `vires explain-code`.
     pub const ALL: &[(&str, &str)] = &[
-        (UNKNOWN_BODY, "an instrument names a body the register does not know on that date"),
-        (UNKNOWN_FUNCTION, "an instrument names a function that is not in the taxonomy"),
-        (UNKNOWN_AREA, "an instrument names an area or practice the register does not know"),
-        (DATES_BACKWARDS, "an instrument ends on or before the day it starts"),
-        (NO_POWER, "the maker held no power to make this kind of instrument on that date"),
-        (REQUIREMENT_WITHOUT_POWER, "a mandate or requirement rests on no power"),
-        (DELEGATOR_LACKS_FUNCTION, "the maker did not hold the function for that area and date"),
-        (RECEIVER_NOT_IN_EXISTENCE, "a receiver did not exist throughout the instrument's life"),
+        (
+            UNKNOWN_BODY,
+            "an instrument names a body the register does not know on that date",
+        ),
+        (
+            UNKNOWN_FUNCTION,
+            "an instrument names a function that is not in the taxonomy",
+        ),
+        (
+            UNKNOWN_AREA,
+            "an instrument names an area or practice the register does not know",
+        ),
+        (
+            DATES_BACKWARDS,
+            "an instrument ends on or before the day it starts",
+        ),
+        (
+            NO_POWER,
+            "the maker held no power to make this kind of instrument on that date",
+        ),
+        (
+            REQUIREMENT_WITHOUT_POWER,
+            "a mandate or requirement rests on no power",
+        ),
+        (
+            DELEGATOR_LACKS_FUNCTION,
+            "the maker did not hold the function for that area and date",
+        ),
+        (
+            RECEIVER_NOT_IN_EXISTENCE,
+            "a receiver did not exist throughout the instrument's life",
+        ),
         (PURPOSE_WIDER, "the purposes are wider than the maker's own"),
-        (ONWARD_FORBIDDEN, "the maker holds the function by a delegation that forbids onward delegation"),
-        (UNKNOWN_TARGET, "an amendment or revocation points at no instrument"),
-        (DEAD_TARGET, "an amendment or revocation points at an instrument not in force on that date"),
-        (ORPHAN_RECEIVER_ABOLISHED, "the receiver was abolished with no successor while the instrument ran"),
-        (ORPHAN_DELEGATOR_LOST, "the maker lost the function while the instrument ran"),
-        (ACT_OUTSIDE_HOLDING, "a recorded exercise of a function was outside what the body held"),
+        (
+            ONWARD_FORBIDDEN,
+            "the maker holds the function by a delegation that forbids onward delegation",
+        ),
+        (
+            UNKNOWN_TARGET,
+            "an amendment or revocation points at no instrument",
+        ),
+        (
+            DEAD_TARGET,
+            "an amendment or revocation points at an instrument not in force on that date",
+        ),
+        (
+            ORPHAN_RECEIVER_ABOLISHED,
+            "the receiver was abolished with no successor while the instrument ran",
+        ),
+        (
+            ORPHAN_DELEGATOR_LOST,
+            "the maker lost the function while the instrument ran",
+        ),
+        (
+            ACT_OUTSIDE_HOLDING,
+            "a recorded exercise of a function was outside what the body held",
+        ),
         (DUPLICATE_ID, "two instruments share an id"),
-        (BODY_LIFE_BACKWARDS, "a body is abolished on or before the day it is established"),
+        (
+            BODY_LIFE_BACKWARDS,
+            "a body is abolished on or before the day it is established",
+        ),
         (MISSING_FIELD, "an instrument lacks a field its kind needs"),
-        (MAKER_NOT_IN_EXISTENCE, "the maker did not exist on the day the instrument starts"),
-        (MERGE_INCONSISTENT, "a merger's predecessors do not close the day before the successor starts"),
-        (RESTS_ON_VOID, "part of an instrument rests on another instrument that is void"),
+        (
+            MAKER_NOT_IN_EXISTENCE,
+            "the maker did not exist on the day the instrument starts",
+        ),
+        (
+            MERGE_INCONSISTENT,
+            "a merger's predecessors do not close the day before the successor starts",
+        ),
+        (
+            RESTS_ON_VOID,
+            "part of an instrument rests on another instrument that is void",
+        ),
     ];
 }

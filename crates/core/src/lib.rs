@@ -28,6 +28,7 @@ pub mod register;
 pub mod resolve;
 pub mod snapshot;
 
+pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use body::{Body, BodyId, BodyKind};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};
@@ -40,7 +41,6 @@ pub use jiff::civil::Date;
 pub use place::{Atom, AtomId, Membership, ParentLink, Place};
 pub use power::Power;
 pub use query::{Coverage, Holder, MayAnswer, ProofStep, QueryError, Role, WhoAnswer};
-pub use resolve::{Holding, WhatAnswer};
-pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use register::{Register, RegisterError, Succession};
+pub use resolve::{Holding, WhatAnswer};
 pub use snapshot::{Grant, GrantId, Snapshot};

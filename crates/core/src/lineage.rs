@@ -28,7 +28,9 @@ pub fn edges(reg: &Register) -> BTreeMap<String, BTreeSet<(Date, String)>> {
     let mut out: BTreeMap<String, BTreeSet<(Date, String)>> = BTreeMap::new();
     for s in &reg.successions {
         if s.from != s.to {
-            out.entry(s.from.clone()).or_default().insert((s.on, s.to.clone()));
+            out.entry(s.from.clone())
+                .or_default()
+                .insert((s.on, s.to.clone()));
         }
     }
     for ins in &reg.instruments {
@@ -39,7 +41,9 @@ pub fn edges(reg: &Register) -> BTreeMap<String, BTreeSet<(Date, String)>> {
             for to in into {
                 for p in &ins.predecessors {
                     if p != to {
-                        out.entry(p.clone()).or_default().insert((ins.from, to.clone()));
+                        out.entry(p.clone())
+                            .or_default()
+                            .insert((ins.from, to.clone()));
                     }
                 }
             }
@@ -48,11 +52,15 @@ pub fn edges(reg: &Register) -> BTreeMap<String, BTreeSet<(Date, String)>> {
     out
 }
 
-fn reverse(e: &BTreeMap<String, BTreeSet<(Date, String)>>) -> BTreeMap<String, BTreeSet<(Date, String)>> {
+fn reverse(
+    e: &BTreeMap<String, BTreeSet<(Date, String)>>,
+) -> BTreeMap<String, BTreeSet<(Date, String)>> {
     let mut out: BTreeMap<String, BTreeSet<(Date, String)>> = BTreeMap::new();
     for (from, tos) in e {
         for (on, to) in tos {
-            out.entry(to.clone()).or_default().insert((*on, from.clone()));
+            out.entry(to.clone())
+                .or_default()
+                .insert((*on, from.clone()));
         }
     }
     out
@@ -83,7 +91,10 @@ fn walk(start: &str, e: &BTreeMap<String, BTreeSet<(Date, String)>>) -> Vec<Step
 /// Predecessors and successors of a code, over any number of steps.
 pub fn lineage(reg: &Register, code: &str) -> Option<Lineage> {
     let known = !reg.bodies_with_code(code).is_empty()
-        || reg.successions.iter().any(|s| s.from == code || s.to == code);
+        || reg
+            .successions
+            .iter()
+            .any(|s| s.from == code || s.to == code);
     if !known {
         return None;
     }
@@ -128,7 +139,9 @@ pub fn map_to(reg: &Register, on: Date) -> Vec<MapRow> {
     }
     let mut rows = Vec::new();
     for old in codes {
-        let Some(&first) = reg.bodies_with_code(old).first() else { continue };
+        let Some(&first) = reg.bodies_with_code(old).first() else {
+            continue;
+        };
         let ob = reg.body(first);
         // Depth-first over successors dated on or before `on`, to every code alive then.
         let mut stack: Vec<(String, Vec<String>)> = vec![(old.to_string(), vec![old.to_string()])];

@@ -241,9 +241,10 @@ impl Register {
             self.taxonomy.declare(def.clone());
         }
         for m in other.memberships {
-            if let (Some(Some(a)), Some(Some(b))) =
-                (atom_map.get(m.atom.0 as usize), body_map.get(m.body.0 as usize))
-            {
+            if let (Some(Some(a)), Some(Some(b))) = (
+                atom_map.get(m.atom.0 as usize),
+                body_map.get(m.body.0 as usize),
+            ) {
                 self.add_membership(*a, *b, m.during);
             }
         }

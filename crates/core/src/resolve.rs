@@ -150,7 +150,13 @@ impl Snapshot {
         }
     }
 
-    fn expr_keys(&self, e: &crate::instrument::AreaExpr, on: Date, out: &mut Vec<AreaKey>, depth: u32) {
+    fn expr_keys(
+        &self,
+        e: &crate::instrument::AreaExpr,
+        on: Date,
+        out: &mut Vec<AreaKey>,
+        depth: u32,
+    ) {
         use crate::instrument::AreaExpr as A;
         if depth > 32 {
             return;
@@ -162,7 +168,11 @@ impl Snapshot {
                     out.push(AreaKey::Body(b));
                 }
             }
-            A::Practices(ps) => out.extend(ps.iter().filter_map(|p| self.register.atom(p)).map(AreaKey::Atom)),
+            A::Practices(ps) => out.extend(
+                ps.iter()
+                    .filter_map(|p| self.register.atom(p))
+                    .map(AreaKey::Atom),
+            ),
             A::Named(n) => {
                 if let Some(a) = self.register.area(n) {
                     self.expr_keys(&a.expr, on, out, depth + 1)
@@ -181,10 +191,15 @@ impl Snapshot {
         out.holders.clear();
         out.shadowed.clear();
         let tax = &self.register.taxonomy;
-        for (cov, list) in [(Coverage::Full, &keys.full), (Coverage::Partial, &keys.partial)] {
+        for (cov, list) in [
+            (Coverage::Full, &keys.full),
+            (Coverage::Partial, &keys.partial),
+        ] {
             for &key in list.iter() {
                 for fa in tax.self_and_ancestors(f) {
-                    let Some(gs) = self.index.get(&(fa, key)) else { continue };
+                    let Some(gs) = self.index.get(&(fa, key)) else {
+                        continue;
+                    };
                     for &gid in gs {
                         let g = &self.grants[gid.0 as usize];
                         if !g.during.contains(on) {
@@ -196,9 +211,11 @@ impl Snapshot {
                         if !out.holders.iter().any(|(h, _)| *h == gid) {
                             let cov = if cov == Coverage::Partial
                                 && !keys.components.is_empty()
-                                && keys.components.iter().all(|up| {
-                                    self.areas(g).iter().any(|k| up.contains(k))
-                                }) {
+                                && keys
+                                    .components
+                                    .iter()
+                                    .all(|up| self.areas(g).iter().any(|k| up.contains(k)))
+                            {
                                 Coverage::Full
                             } else {
                                 cov
@@ -262,7 +279,10 @@ impl Snapshot {
                 r.holders
                     .iter()
                     .any(|(h, _)| self.grants[h.0 as usize].accountable == b)
-                    && !r.holders.iter().any(|(h, _)| self.grants[h.0 as usize].holder == b)
+                    && !r
+                        .holders
+                        .iter()
+                        .any(|(h, _)| self.grants[h.0 as usize].holder == b)
             })
             .map(|b| self.register.body(b).code.clone())
             .collect();
@@ -316,8 +336,7 @@ impl Snapshot {
                     purpose: purpose.map(str::to_string),
                     reason: format!(
                         "{body} holds {function} here as {} under `{}`",
-                        g.role,
-                        self.register.instruments[g.instrument.0 as usize].id
+                        g.role, self.register.instruments[g.instrument.0 as usize].id
                     ),
                     holding: Some(self.render_holder(gid, cov)),
                 });
@@ -340,11 +359,20 @@ impl Snapshot {
                     ),
                 }
             }
-        } else if r.shadowed.iter().any(|&s| self.grants[s.0 as usize].holder == b) {
+        } else if r
+            .shadowed
+            .iter()
+            .any(|&s| self.grants[s.0 as usize].holder == b)
+        {
             let to: Vec<String> = r
                 .holders
                 .iter()
-                .map(|(h, _)| self.register.body(self.grants[h.0 as usize].holder).code.clone())
+                .map(|(h, _)| {
+                    self.register
+                        .body(self.grants[h.0 as usize].holder)
+                        .code
+                        .clone()
+                })
                 .collect();
             format!(
                 "{body} is accountable for {function} here but has arranged for {} to exercise it",
@@ -392,7 +420,11 @@ impl Snapshot {
             arranged_to.dedup();
             holdings.push(Holding {
                 function: self.register.taxonomy.name(g.function).to_string(),
-                area: self.areas(g).iter().map(|k| self.describe_key(*k)).collect(),
+                area: self
+                    .areas(g)
+                    .iter()
+                    .map(|k| self.describe_key(*k))
+                    .collect(),
                 role: g.role,
                 accountable: self.register.body(g.accountable).code.clone(),
                 purposes: self.purposes(g).to_vec(),

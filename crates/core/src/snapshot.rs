@@ -150,11 +150,7 @@ impl Snapshot {
     /// Does grant `g` cover function `f` (it is for `f` or an ancestor, and `f` is not excluded)?
     pub fn grant_covers_function(&self, g: &Grant, f: FunctionId) -> bool {
         let t = &self.register.taxonomy;
-        t.covers(g.function, f)
-            && !self
-                .excluded(g)
-                .iter()
-                .any(|&x| t.covers(x, f))
+        t.covers(g.function, f) && !self.excluded(g).iter().any(|&x| t.covers(x, f))
     }
 
     /// Bodies whose footprints contain the practice on `on`: its member body and that body's ancestors.

@@ -26,20 +26,35 @@ fn spec() -> impl Strategy<Value = Spec> {
             Just(ccgs),
             prop::collection::vec((0..ccgs, 0..ccgs), 0..3),
             prop::collection::vec((0..ccgs, 0i64..3000), 1..12),
-            prop::collection::vec((0..ccgs, 0i64..3000, prop::option::of(1i64..2000), any::<bool>()), 0..6),
-            prop::collection::vec((0..ccgs, 0..ccgs, 0i64..3000, 1i64..900, any::<bool>()), 0..4),
+            prop::collection::vec(
+                (
+                    0..ccgs,
+                    0i64..3000,
+                    prop::option::of(1i64..2000),
+                    any::<bool>(),
+                ),
+                0..6,
+            ),
+            prop::collection::vec(
+                (0..ccgs, 0..ccgs, 0i64..3000, 1i64..900, any::<bool>()),
+                0..4,
+            ),
             prop::collection::vec((0usize..6, 0i64..3500), 0..3),
             prop::collection::vec((0usize..12, 0i64..3000), 0..3),
         )
-            .prop_map(|(ccgs, merges, practices, delegations, directions, revokes, practice_grants)| Spec {
-                ccgs,
-                merges,
-                practices,
-                delegations,
-                directions,
-                revokes,
-                practice_grants,
-            })
+            .prop_map(
+                |(ccgs, merges, practices, delegations, directions, revokes, practice_grants)| {
+                    Spec {
+                        ccgs,
+                        merges,
+                        practices,
+                        delegations,
+                        directions,
+                        revokes,
+                        practice_grants,
+                    }
+                },
+            )
     })
 }
 
@@ -63,17 +78,44 @@ fn build(s: &Spec) -> Register {
         ons_code: None,
         span: None,
     };
-    r.add_body(mk("PARLIAMENT".into(), BodyKind::Parliament, date(1900, 1, 1), None)).unwrap();
-    r.add_body(mk("DHSC".into(), BodyKind::SecretaryOfState, date(1900, 1, 1), None)).unwrap();
-    r.add_body(mk("X24".into(), BodyKind::NhsEngland, date(2012, 10, 1), None)).unwrap();
-    r.add_body(mk("ICB".into(), BodyKind::Icb, d0(), None)).unwrap();
+    r.add_body(mk(
+        "PARLIAMENT".into(),
+        BodyKind::Parliament,
+        date(1900, 1, 1),
+        None,
+    ))
+    .unwrap();
+    r.add_body(mk(
+        "DHSC".into(),
+        BodyKind::SecretaryOfState,
+        date(1900, 1, 1),
+        None,
+    ))
+    .unwrap();
+    r.add_body(mk(
+        "X24".into(),
+        BodyKind::NhsEngland,
+        date(2012, 10, 1),
+        None,
+    ))
+    .unwrap();
+    r.add_body(mk("ICB".into(), BodyKind::Icb, d0(), None))
+        .unwrap();
     // CCG i ends if it merges (into the next unmerged CCG) on 2016-04-01.
     let merge_day = date(2016, 4, 1);
-    let merged: BTreeSet<usize> = s.merges.iter().filter(|(a, b)| a != b).map(|(a, _)| *a).collect();
+    let merged: BTreeSet<usize> = s
+        .merges
+        .iter()
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| *a)
+        .collect();
     let mut ids = Vec::new();
     for i in 0..s.ccgs {
         let until = merged.contains(&i).then_some(merge_day);
-        ids.push(r.add_body(mk(format!("C{i}"), BodyKind::Ccg, d0(), until)).unwrap());
+        ids.push(
+            r.add_body(mk(format!("C{i}"), BodyKind::Ccg, d0(), until))
+                .unwrap(),
+        );
     }
     let icb = r.body_at("ICB", d0()).unwrap();
     for &b in &ids {
@@ -89,7 +131,12 @@ fn build(s: &Spec) -> Register {
             r.add_instrument(m);
         }
     }
-    for f in ["commissioning", "commissioning.secondary-care", "commissioning.primary-care", "commissioning.primary-care.medical"] {
+    for f in [
+        "commissioning",
+        "commissioning.secondary-care",
+        "commissioning.primary-care",
+        "commissioning.primary-care.medical",
+    ] {
         r.declare_function(f, f);
     }
     r.add_power(Power {
@@ -103,8 +150,19 @@ fn build(s: &Spec) -> Register {
         source: String::new(),
     });
     for (n, (c, start)) in s.practices.iter().enumerate() {
-        let a = r.add_atom(Atom { code: format!("P{n}"), name: String::new(), postcode: None, status: None }).unwrap();
-        let c = if merged.contains(c) { target.unwrap_or(*c) } else { *c };
+        let a = r
+            .add_atom(Atom {
+                code: format!("P{n}"),
+                name: String::new(),
+                postcode: None,
+                status: None,
+            })
+            .unwrap();
+        let c = if merged.contains(c) {
+            target.unwrap_or(*c)
+        } else {
+            *c
+        };
         let b = ids[c];
         r.add_membership(a, b, Interval::new(day(*start), None));
     }
@@ -179,7 +237,11 @@ fn naive_contains(r: &Register, key: AreaKey, a: AtomId, on: Date) -> bool {
                     if hit {
                         break;
                     }
-                    match r.parents.iter().find(|p| p.child == cur && p.during.contains(on)) {
+                    match r
+                        .parents
+                        .iter()
+                        .find(|p| p.child == cur && p.during.contains(on))
+                    {
                         Some(p) => {
                             cur = p.parent;
                             hit = cur == b;
@@ -193,7 +255,12 @@ fn naive_contains(r: &Register, key: AreaKey, a: AtomId, on: Date) -> bool {
     }
 }
 
-fn reference_who(s: &Snapshot, f: FunctionId, a: AtomId, on: Date) -> BTreeSet<(String, Role, String)> {
+fn reference_who(
+    s: &Snapshot,
+    f: FunctionId,
+    a: AtomId,
+    on: Date,
+) -> BTreeSet<(String, Role, String)> {
     let r = s.register();
     let applies: Vec<usize> = s
         .grants
@@ -210,7 +277,9 @@ fn reference_who(s: &Snapshot, f: FunctionId, a: AtomId, on: Date) -> BTreeSet<(
         .iter()
         .filter_map(|&i| {
             let g = &s.grants[i];
-            (!g.concurrent && s.purposes(g).is_empty()).then_some(g.parent).flatten()
+            (!g.concurrent && s.purposes(g).is_empty())
+                .then_some(g.parent)
+                .flatten()
         })
         .map(|p| p.0)
         .collect();
@@ -219,7 +288,11 @@ fn reference_who(s: &Snapshot, f: FunctionId, a: AtomId, on: Date) -> BTreeSet<(
         .filter(|&&i| !shadowed.contains(&(i as u32)))
         .map(|&i| {
             let g = &s.grants[i];
-            (r.body(g.holder).code.clone(), g.role, r.body(g.accountable).code.clone())
+            (
+                r.body(g.holder).code.clone(),
+                g.role,
+                r.body(g.accountable).code.clone(),
+            )
         })
         .collect()
 }

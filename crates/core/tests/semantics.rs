@@ -16,7 +16,14 @@ fn body(code: &str, kind: BodyKind, from: Date, until: Option<Date>) -> Body {
     }
 }
 
-fn power(id: &str, cites: &str, makers: &[BodyKind], kinds: &[InstrumentKind], from: Date, until: Option<Date>) -> Power {
+fn power(
+    id: &str,
+    cites: &str,
+    makers: &[BodyKind],
+    kinds: &[InstrumentKind],
+    from: Date,
+    until: Option<Date>,
+) -> Power {
     Power {
         id: id.into(),
         title: id.into(),
@@ -34,13 +41,35 @@ fn power(id: &str, cites: &str, makers: &[BodyKind], kinds: &[InstrumentKind], f
 fn base() -> Register {
     let mut r = Register::new();
     let d13 = date(2013, 4, 1);
-    r.add_body(body("PARLIAMENT", BodyKind::Parliament, date(1900, 1, 1), None)).unwrap();
-    r.add_body(body("DHSC", BodyKind::SecretaryOfState, date(1988, 7, 25), None)).unwrap();
-    r.add_body(body("X24", BodyKind::NhsEngland, date(2012, 10, 1), None)).unwrap();
-    r.add_body(body("00F", BodyKind::Ccg, d13, Some(date(2015, 4, 1)))).unwrap();
-    r.add_body(body("00G", BodyKind::Ccg, d13, Some(date(2015, 4, 1)))).unwrap();
-    r.add_body(body("13T", BodyKind::Ccg, date(2015, 4, 1), Some(date(2022, 7, 1)))).unwrap();
-    r.add_body(body("08Q", BodyKind::Ccg, d13, Some(date(2022, 7, 1)))).unwrap();
+    r.add_body(body(
+        "PARLIAMENT",
+        BodyKind::Parliament,
+        date(1900, 1, 1),
+        None,
+    ))
+    .unwrap();
+    r.add_body(body(
+        "DHSC",
+        BodyKind::SecretaryOfState,
+        date(1988, 7, 25),
+        None,
+    ))
+    .unwrap();
+    r.add_body(body("X24", BodyKind::NhsEngland, date(2012, 10, 1), None))
+        .unwrap();
+    r.add_body(body("00F", BodyKind::Ccg, d13, Some(date(2015, 4, 1))))
+        .unwrap();
+    r.add_body(body("00G", BodyKind::Ccg, d13, Some(date(2015, 4, 1))))
+        .unwrap();
+    r.add_body(body(
+        "13T",
+        BodyKind::Ccg,
+        date(2015, 4, 1),
+        Some(date(2022, 7, 1)),
+    ))
+    .unwrap();
+    r.add_body(body("08Q", BodyKind::Ccg, d13, Some(date(2022, 7, 1))))
+        .unwrap();
     for f in [
         "commissioning",
         "commissioning.secondary-care",
@@ -54,12 +83,54 @@ fn base() -> Register {
     }
     use BodyKind as B;
     use InstrumentKind as K;
-    r.add_power(power("s13Z", "s.13Z", &[B::NhsEngland], &[K::Delegation, K::JointCommittee], d13, Some(date(2022, 7, 1))));
-    r.add_power(power("s14Z3", "s.14Z3", &[B::Ccg], &[K::Delegation], d13, Some(date(2022, 7, 1))));
-    r.add_power(power("s14Z3-2A", "s.14Z3(2A)", &[B::Ccg], &[K::JointCommittee], date(2014, 10, 1), Some(date(2022, 7, 1))));
-    r.add_power(power("s14Z21", "s.14Z21", &[B::NhsEngland], &[K::Direction], d13, Some(date(2022, 7, 1))));
-    r.add_power(power("s253", "s.253", &[B::SecretaryOfState], &[K::Direction], date(2007, 3, 1), None));
-    r.add_power(power("ccg-merger", "s.14G", &[B::NhsEngland], &[K::Merge], d13, Some(date(2022, 7, 1))));
+    r.add_power(power(
+        "s13Z",
+        "s.13Z",
+        &[B::NhsEngland],
+        &[K::Delegation, K::JointCommittee],
+        d13,
+        Some(date(2022, 7, 1)),
+    ));
+    r.add_power(power(
+        "s14Z3",
+        "s.14Z3",
+        &[B::Ccg],
+        &[K::Delegation],
+        d13,
+        Some(date(2022, 7, 1)),
+    ));
+    r.add_power(power(
+        "s14Z3-2A",
+        "s.14Z3(2A)",
+        &[B::Ccg],
+        &[K::JointCommittee],
+        date(2014, 10, 1),
+        Some(date(2022, 7, 1)),
+    ));
+    r.add_power(power(
+        "s14Z21",
+        "s.14Z21",
+        &[B::NhsEngland],
+        &[K::Direction],
+        d13,
+        Some(date(2022, 7, 1)),
+    ));
+    r.add_power(power(
+        "s253",
+        "s.253",
+        &[B::SecretaryOfState],
+        &[K::Direction],
+        date(2007, 3, 1),
+        None,
+    ));
+    r.add_power(power(
+        "ccg-merger",
+        "s.14G",
+        &[B::NhsEngland],
+        &[K::Merge],
+        d13,
+        Some(date(2022, 7, 1)),
+    ));
 
     let mut ccg = Instrument::new("hsca-2012-ccg", K::Conferral, d13);
     ccg.maker = Some("PARLIAMENT".into());
@@ -106,40 +177,107 @@ fn holders(a: &WhoAnswer) -> Vec<(String, Role)> {
 fn statutory_holders_follow_bodies_lives() {
     let s = Snapshot::compile(base());
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
-    let a = s.who("commissioning.secondary-care", &Place::Body("00F".into()), date(2014, 1, 1), None).unwrap();
+    let a = s
+        .who(
+            "commissioning.secondary-care",
+            &Place::Body("00F".into()),
+            date(2014, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&a), vec![("00F".into(), Role::Statutory)]);
     assert_eq!(a.holders[0].accountable, "00F");
     assert_eq!(a.holders[0].proof[0].instrument, "hsca-2012-ccg");
-    let b = s.who("commissioning.secondary-care", &Place::Body("13T".into()), date(2016, 1, 1), None).unwrap();
+    let b = s
+        .who(
+            "commissioning.secondary-care",
+            &Place::Body("13T".into()),
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&b), vec![("13T".into(), Role::Statutory)]);
     // Before 13T existed it is not a place.
-    assert!(s.who("commissioning.secondary-care", &Place::Body("13T".into()), date(2014, 1, 1), None).is_err());
+    assert!(s
+        .who(
+            "commissioning.secondary-care",
+            &Place::Body("13T".into()),
+            date(2014, 1, 1),
+            None
+        )
+        .is_err());
 }
 
 #[test]
 fn delegation_makes_delegate_holder_and_keeps_delegator_accountable() {
     let mut r = base();
-    let mut d = delegation("pc-13T", "X24", "13T", "commissioning.primary-care.medical", date(2015, 4, 1));
+    let mut d = delegation(
+        "pc-13T",
+        "X24",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2015, 4, 1),
+    );
     d.except = vec!["commissioning.primary-care.medical.performers".into()];
     r.add_instrument(d);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
     let place = Place::Body("13T".into());
-    let a = s.who("commissioning.primary-care.medical", &place, date(2016, 1, 1), None).unwrap();
+    let a = s
+        .who(
+            "commissioning.primary-care.medical",
+            &place,
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&a), vec![("13T".into(), Role::Delegate)]);
     assert_eq!(a.holders[0].accountable, "X24");
     assert_eq!(a.accountable_only, vec!["X24".to_string()]);
-    let proof: Vec<_> = a.holders[0].proof.iter().map(|p| p.instrument.as_str()).collect();
+    let proof: Vec<_> = a.holders[0]
+        .proof
+        .iter()
+        .map(|p| p.instrument.as_str())
+        .collect();
     assert_eq!(proof, vec!["hsca-2012-nhse", "pc-13T"]);
     // NHS England keeps what it did not delegate.
-    let p = s.who("commissioning.primary-care.medical.performers", &place, date(2016, 1, 1), None).unwrap();
+    let p = s
+        .who(
+            "commissioning.primary-care.medical.performers",
+            &place,
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&p), vec![("X24".into(), Role::Statutory)]);
-    let dental = s.who("commissioning.primary-care.dental", &place, date(2016, 1, 1), None).unwrap();
+    let dental = s
+        .who(
+            "commissioning.primary-care.dental",
+            &place,
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&dental), vec![("X24".into(), Role::Statutory)]);
     // Before the delegation, NHS England holds it.
-    let before = s.who("commissioning.primary-care.medical", &Place::Body("00F".into()), date(2014, 6, 1), None).unwrap();
+    let before = s
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Body("00F".into()),
+            date(2014, 6, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&before), vec![("X24".into(), Role::Statutory)]);
-    let may = s.may("X24", "commissioning.primary-care.medical", &place, date(2016, 1, 1), None).unwrap();
+    let may = s
+        .may(
+            "X24",
+            "commissioning.primary-care.medical",
+            &place,
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
     assert!(!may.allowed);
     assert!(may.reason.contains("accountable"), "{}", may.reason);
 }
@@ -147,41 +285,98 @@ fn delegation_makes_delegate_holder_and_keeps_delegator_accountable() {
 #[test]
 fn merger_carries_live_delegations_to_the_successor() {
     let mut r = base();
-    r.add_instrument(delegation("pc-00F", "X24", "00F", "commissioning.primary-care.medical", date(2014, 4, 1)));
+    r.add_instrument(delegation(
+        "pc-00F",
+        "X24",
+        "00F",
+        "commissioning.primary-care.medical",
+        date(2014, 4, 1),
+    ));
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
-    let a = s.who("commissioning.primary-care.medical", &Place::Body("13T".into()), date(2016, 1, 1), None).unwrap();
+    let a = s
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Body("13T".into()),
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&a), vec![("13T".into(), Role::Delegate)]);
-    let proof: Vec<_> = a.holders[0].proof.iter().map(|p| p.instrument.as_str()).collect();
+    let proof: Vec<_> = a.holders[0]
+        .proof
+        .iter()
+        .map(|p| p.instrument.as_str())
+        .collect();
     assert_eq!(proof, vec!["hsca-2012-nhse", "pc-00F", "merge-13T"]);
     let inh = s.inheritance();
     assert_eq!(inh.len(), 1);
-    assert_eq!((inh[0].instrument.as_str(), inh[0].to_body.as_str()), ("pc-00F", "13T"));
+    assert_eq!(
+        (inh[0].instrument.as_str(), inh[0].to_body.as_str()),
+        ("pc-00F", "13T")
+    );
     // 00G never had the delegation: its footprint is not in pc-00F's area.
-    let g = s.who("commissioning.primary-care.medical", &Place::Body("00G".into()), date(2014, 6, 1), None).unwrap();
+    let g = s
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Body("00G".into()),
+            date(2014, 6, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&g), vec![("X24".into(), Role::Statutory)]);
 }
 
 #[test]
 fn onward_delegation_needs_permission() {
     let mut r = base();
-    r.add_instrument(delegation("pc-13T", "X24", "13T", "commissioning.primary-care.medical", date(2015, 4, 1)));
-    let mut onward = delegation("pc-13T-08Q", "13T", "08Q", "commissioning.primary-care.medical", date(2016, 4, 1));
+    r.add_instrument(delegation(
+        "pc-13T",
+        "X24",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2015, 4, 1),
+    ));
+    let mut onward = delegation(
+        "pc-13T-08Q",
+        "13T",
+        "08Q",
+        "commissioning.primary-care.medical",
+        date(2016, 4, 1),
+    );
     onward.basis = Some("NHS Act 2006 s.14Z3".into());
     onward.area = Some(AreaExpr::Footprint("13T".into()));
     r.add_instrument(onward.clone());
     let s = Snapshot::compile(r.clone());
     assert_eq!(codes_of(&s, "pc-13T-08Q"), vec!["V011"]);
     // The void onward delegation grants nothing.
-    let a = s.who("commissioning.primary-care.medical", &Place::Body("13T".into()), date(2017, 1, 1), None).unwrap();
+    let a = s
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Body("13T".into()),
+            date(2017, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&a), vec![("13T".into(), Role::Delegate)]);
     // With onward permitted it stands, and the chain has three links.
-    r.instruments.iter_mut().find(|i| i.id == "pc-13T").unwrap().onward = Onward::Permitted;
+    r.instruments
+        .iter_mut()
+        .find(|i| i.id == "pc-13T")
+        .unwrap()
+        .onward = Onward::Permitted;
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
     // No ICBs in this register: the chain is orphaned when the CCGs go, and says so.
     assert_eq!(codes_of(&s, "pc-13T-08Q"), vec!["V014"]);
-    let a = s.who("commissioning.primary-care.medical", &Place::Body("13T".into()), date(2017, 1, 1), None).unwrap();
+    let a = s
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Body("13T".into()),
+            date(2017, 1, 1),
+            None,
+        )
+        .unwrap();
     assert_eq!(holders(&a), vec![("08Q".into(), Role::Delegate)]);
     assert_eq!(a.holders[0].accountable, "X24");
     assert_eq!(a.holders[0].proof.len(), 3);
@@ -199,40 +394,86 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     d.area = Some(AreaExpr::Own);
     d.concurrent = true;
     d.until = Some(date(2021, 1, 1));
-    d.purposes = vec!["independent-provider-commissioning".into(), "coronavirus-support".into()];
+    d.purposes = vec![
+        "independent-provider-commissioning".into(),
+        "coronavirus-support".into(),
+    ];
     r.add_instrument(d);
     let mut amend = Instrument::new("covid-2020-ext", InstrumentKind::Amend, date(2020, 12, 21));
     amend.maker = Some("DHSC".into());
     amend.target = Some("covid-2020".into());
-    amend.changes = Some(AmendChanges { until: Some(date(2021, 4, 1)), ..Default::default() });
+    amend.changes = Some(AmendChanges {
+        until: Some(date(2021, 4, 1)),
+        ..Default::default()
+    });
     r.add_instrument(amend);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
     let place = Place::Body("13T".into());
     let f = "commissioning.secondary-care";
     let mid = s.who(f, &place, date(2020, 6, 1), None).unwrap();
-    assert_eq!(holders(&mid), vec![("13T".into(), Role::Statutory), ("X24".into(), Role::Concurrent)]);
+    assert_eq!(
+        holders(&mid),
+        vec![
+            ("13T".into(), Role::Statutory),
+            ("X24".into(), Role::Concurrent)
+        ]
+    );
     assert_eq!(mid.holders[1].accountable, "13T");
     assert_eq!(mid.holders[1].purposes.len(), 2);
-    let only_cov = s.who(f, &place, date(2020, 6, 1), Some("coronavirus-support")).unwrap();
+    let only_cov = s
+        .who(f, &place, date(2020, 6, 1), Some("coronavirus-support"))
+        .unwrap();
     assert_eq!(only_cov.holders.len(), 2);
-    let other = s.who(f, &place, date(2020, 6, 1), Some("routine-commissioning")).unwrap();
+    let other = s
+        .who(f, &place, date(2020, 6, 1), Some("routine-commissioning"))
+        .unwrap();
     assert_eq!(holders(&other), vec![("13T".into(), Role::Statutory)]);
-    let may = s.may("X24", f, &place, date(2020, 6, 1), Some("routine-commissioning")).unwrap();
+    let may = s
+        .may(
+            "X24",
+            f,
+            &place,
+            date(2020, 6, 1),
+            Some("routine-commissioning"),
+        )
+        .unwrap();
     assert!(!may.allowed);
     assert!(may.reason.contains("outside"), "{}", may.reason);
-    assert!(s.may("X24", f, &place, date(2020, 6, 1), Some("coronavirus-support")).unwrap().allowed);
+    assert!(
+        s.may(
+            "X24",
+            f,
+            &place,
+            date(2020, 6, 1),
+            Some("coronavirus-support")
+        )
+        .unwrap()
+        .allowed
+    );
     // Extended by the amendment to 2021-03-31, with the amendment in the proof.
     let feb = s.who(f, &place, date(2021, 2, 1), None).unwrap();
     assert_eq!(feb.holders.len(), 2);
-    let proof: Vec<_> = feb.holders[1].proof.iter().map(|p| p.instrument.as_str()).collect();
+    let proof: Vec<_> = feb.holders[1]
+        .proof
+        .iter()
+        .map(|p| p.instrument.as_str())
+        .collect();
     assert_eq!(proof, vec!["hsca-2012-ccg", "covid-2020", "covid-2020-ext"]);
     let dec: Vec<_> = s.who(f, &place, date(2020, 12, 1), None).unwrap().holders[1]
-        .proof.iter().map(|p| p.instrument.clone()).collect();
+        .proof
+        .iter()
+        .map(|p| p.instrument.clone())
+        .collect();
     assert_eq!(dec, vec!["hsca-2012-ccg", "covid-2020"]);
     let apr = s.who(f, &place, date(2021, 4, 1), None).unwrap();
     assert_eq!(holders(&apr), vec![("13T".into(), Role::Statutory)]);
-    assert_eq!(s.expiring(date(2021, 3, 1), 60).first().map(|e| e.instrument.as_str()), Some("covid-2020"));
+    assert_eq!(
+        s.expiring(date(2021, 3, 1), 60)
+            .first()
+            .map(|e| e.instrument.as_str()),
+        Some("covid-2020")
+    );
 }
 
 #[test]
@@ -257,8 +498,21 @@ fn joint_committee_of_ccgs_needs_the_2014_order() {
     r.add_instrument(jc);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
-    let a = s.who("commissioning.secondary-care", &Place::Body("00F".into()), date(2015, 1, 1), None).unwrap();
-    assert_eq!(holders(&a), vec![("00F".into(), Role::JointMember), ("00G".into(), Role::JointMember)]);
+    let a = s
+        .who(
+            "commissioning.secondary-care",
+            &Place::Body("00F".into()),
+            date(2015, 1, 1),
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        holders(&a),
+        vec![
+            ("00F".into(), Role::JointMember),
+            ("00G".into(), Role::JointMember)
+        ]
+    );
     assert!(a.holders.iter().all(|h| h.accountable == "00F"));
 }
 
@@ -278,11 +532,17 @@ fn intervention_moves_functions_for_a_year_then_back() {
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
     let f = "commissioning.secondary-care";
     let place = Place::Body("00G".into());
-    assert_eq!(holders(&s.who(f, &place, date(2013, 12, 31), None).unwrap()), vec![("00G".into(), Role::Statutory)]);
+    assert_eq!(
+        holders(&s.who(f, &place, date(2013, 12, 31), None).unwrap()),
+        vec![("00G".into(), Role::Statutory)]
+    );
     let during = s.who(f, &place, date(2014, 6, 1), None).unwrap();
     assert_eq!(holders(&during), vec![("08Q".into(), Role::Directed)]);
     assert_eq!(during.holders[0].accountable, "00G");
-    assert_eq!(holders(&s.who(f, &place, date(2015, 1, 1), None).unwrap()), vec![("00G".into(), Role::Statutory)]);
+    assert_eq!(
+        holders(&s.who(f, &place, date(2015, 1, 1), None).unwrap()),
+        vec![("00G".into(), Role::Statutory)]
+    );
     let tl = s.timeline(f, &place).unwrap();
     assert_eq!(tl.segments.len(), 3, "{tl:?}");
 }
@@ -294,7 +554,10 @@ fn mandate_without_power_is_reported() {
     m.maker = Some("X24".into());
     m.basis = Some("letter from the director of commissioning support services strategy".into());
     m.receivers = Receivers::Every(BodyKind::Ccg);
-    m.requirement = Some(Requirement { text: "procure BI from the LPF".into(), ..Default::default() });
+    m.requirement = Some(Requirement {
+        text: "procure BI from the LPF".into(),
+        ..Default::default()
+    });
     r.add_instrument(m.clone());
     let s = Snapshot::compile(r.clone());
     assert_eq!(codes_of(&s, "lpf-2014"), vec!["V006"]);
@@ -308,20 +571,56 @@ fn mandate_without_power_is_reported() {
 #[test]
 fn bad_instruments_get_diagnostics_not_panics() {
     let mut r = base();
-    let mut backwards = delegation("backwards", "X24", "13T", "commissioning.primary-care.medical", date(2016, 4, 1));
+    let mut backwards = delegation(
+        "backwards",
+        "X24",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2016, 4, 1),
+    );
     backwards.until = Some(date(2016, 1, 1));
     r.add_instrument(backwards);
-    r.add_instrument(delegation("ghost", "X24", "ZZZ", "commissioning.primary-care.medical", date(2016, 4, 1)));
-    r.add_instrument(delegation("nofn", "X24", "13T", "commissioning.no-such", date(2016, 4, 1)));
-    r.add_instrument(delegation("dead-receiver", "X24", "00F", "commissioning.primary-care.medical", date(2016, 4, 1)));
-    r.add_instrument(delegation("lacks", "08Q", "13T", "commissioning.primary-care.medical", date(2016, 4, 1)));
+    r.add_instrument(delegation(
+        "ghost",
+        "X24",
+        "ZZZ",
+        "commissioning.primary-care.medical",
+        date(2016, 4, 1),
+    ));
+    r.add_instrument(delegation(
+        "nofn",
+        "X24",
+        "13T",
+        "commissioning.no-such",
+        date(2016, 4, 1),
+    ));
+    r.add_instrument(delegation(
+        "dead-receiver",
+        "X24",
+        "00F",
+        "commissioning.primary-care.medical",
+        date(2016, 4, 1),
+    ));
+    r.add_instrument(delegation(
+        "lacks",
+        "08Q",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2016, 4, 1),
+    ));
     let mut rev = Instrument::new("revoke-ghost", InstrumentKind::Revoke, date(2016, 5, 1));
     rev.target = Some("no-such-instrument".into());
     r.add_instrument(rev);
     let mut rev2 = Instrument::new("revoke-dead", InstrumentKind::Revoke, date(2030, 5, 1));
     rev2.target = Some("backwards".into());
     r.add_instrument(rev2);
-    r.add_instrument(delegation("ghost", "X24", "13T", "commissioning.primary-care.medical", date(2016, 4, 1)));
+    r.add_instrument(delegation(
+        "ghost",
+        "X24",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2016, 4, 1),
+    ));
     let s = Snapshot::compile(r);
     assert!(codes_of(&s, "backwards").contains(&"V004"));
     assert!(codes_of(&s, "ghost").contains(&"V001"));
@@ -336,7 +635,13 @@ fn bad_instruments_get_diagnostics_not_panics() {
 #[test]
 fn revocation_ends_a_delegation() {
     let mut r = base();
-    r.add_instrument(delegation("pc-13T", "X24", "13T", "commissioning.primary-care.medical", date(2015, 4, 1)));
+    r.add_instrument(delegation(
+        "pc-13T",
+        "X24",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2015, 4, 1),
+    ));
     let mut rev = Instrument::new("pc-13T-end", InstrumentKind::Revoke, date(2018, 4, 1));
     rev.maker = Some("X24".into());
     rev.target = Some("pc-13T".into());
@@ -345,8 +650,14 @@ fn revocation_ends_a_delegation() {
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
     let p = Place::Body("13T".into());
     let f = "commissioning.primary-care.medical";
-    assert_eq!(holders(&s.who(f, &p, date(2018, 3, 31), None).unwrap()), vec![("13T".into(), Role::Delegate)]);
-    assert_eq!(holders(&s.who(f, &p, date(2018, 4, 1), None).unwrap()), vec![("X24".into(), Role::Statutory)]);
+    assert_eq!(
+        holders(&s.who(f, &p, date(2018, 3, 31), None).unwrap()),
+        vec![("13T".into(), Role::Delegate)]
+    );
+    assert_eq!(
+        holders(&s.who(f, &p, date(2018, 4, 1), None).unwrap()),
+        vec![("X24".into(), Role::Statutory)]
+    );
     let diff = s.diff(date(2018, 3, 31), date(2018, 4, 1));
     assert_eq!(diff.removed.len(), 1);
     assert_eq!(diff.removed[0].body, "13T");
@@ -355,21 +666,48 @@ fn revocation_ends_a_delegation() {
 #[test]
 fn practices_resolve_through_memberships_and_gaps_are_found() {
     let mut r = base();
-    let a = r.add_atom(Atom { code: "A1".into(), name: "Practice A1".into(), postcode: None, status: None }).unwrap();
+    let a = r
+        .add_atom(Atom {
+            code: "A1".into(),
+            name: "Practice A1".into(),
+            postcode: None,
+            status: None,
+        })
+        .unwrap();
     let f = r.body_at("00F", date(2014, 1, 1)).unwrap();
     let t = r.body_at("13T", date(2016, 1, 1)).unwrap();
-    r.add_membership(a, f, Interval::new(date(2013, 4, 1), Some(date(2015, 4, 1))));
-    r.add_membership(a, t, Interval::new(date(2015, 4, 1), Some(date(2022, 7, 1))));
+    r.add_membership(
+        a,
+        f,
+        Interval::new(date(2013, 4, 1), Some(date(2015, 4, 1))),
+    );
+    r.add_membership(
+        a,
+        t,
+        Interval::new(date(2015, 4, 1), Some(date(2022, 7, 1))),
+    );
     let s = Snapshot::compile(r);
     let p = Place::Practice("A1".into());
     let sc = "commissioning.secondary-care";
-    assert_eq!(holders(&s.who(sc, &p, date(2014, 1, 1), None).unwrap()), vec![("00F".into(), Role::Statutory)]);
-    assert_eq!(holders(&s.who(sc, &p, date(2016, 1, 1), None).unwrap()), vec![("13T".into(), Role::Statutory)]);
+    assert_eq!(
+        holders(&s.who(sc, &p, date(2014, 1, 1), None).unwrap()),
+        vec![("00F".into(), Role::Statutory)]
+    );
+    assert_eq!(
+        holders(&s.who(sc, &p, date(2016, 1, 1), None).unwrap()),
+        vec![("13T".into(), Role::Statutory)]
+    );
     assert!(s.coverage(sc, date(2022, 7, 1)).unwrap().is_empty());
     // After 13T ends there is no ICB in this register: a gap.
     let gaps = s.coverage(sc, date(2023, 1, 1)).unwrap();
-    assert!(gaps.is_empty(), "membership ends with 13T, so nothing to cover: {gaps:?}");
+    assert!(
+        gaps.is_empty(),
+        "membership ends with 13T, so nothing to cover: {gaps:?}"
+    );
     let w = s.what("13T", date(2016, 1, 1)).unwrap();
     assert!(w.holdings.iter().any(|h| h.function == sc));
-    assert!(matches!(s.who(sc, &Place::Practice("NOPE".into()), date(2016, 1, 1), None), Err(QueryError::UnknownPractice(_))));
+    assert!(matches!(
+        s.who(sc, &Place::Practice("NOPE".into()), date(2016, 1, 1), None),
+        Err(QueryError::UnknownPractice(_))
+    ));
 }

@@ -25,7 +25,11 @@ pub fn check(loaded: &Loaded, fmt: Format, warnings: bool) -> Result<ExitCode, C
         .iter()
         .filter(|d| warnings || d.severity == Severity::Error)
         .collect();
-    let errors = s.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warns = s.diagnostics.len() - errors;
     match fmt {
         Format::Json => json(&CheckReport {
@@ -72,16 +76,26 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
         }
         println!("{} findings for {function} up to {until}", found.len());
     })?;
-    Ok(if found.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if found.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub fn expiring(s: &Snapshot, fmt: Format, on: Date, days: i64) -> Result<ExitCode, CliError> {
     let list = s.expiring(on, days);
     emit(fmt, &list, |list| {
         for e in list {
-            println!("{:>5} days  {}  {:<32} {}", e.days_left, e.until, e.instrument, e.title);
+            println!(
+                "{:>5} days  {}  {:<32} {}",
+                e.days_left, e.until, e.instrument, e.title
+            );
         }
-        println!("{} instruments in force on {on} end within {days} days", list.len());
+        println!(
+            "{} instruments in force on {on} end within {days} days",
+            list.len()
+        );
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -98,12 +112,19 @@ pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
     };
     emit(fmt, &out, |o| {
         for i in &o.inherited {
-            println!("{} carried from {} to {} on {} by {}", i.instrument, i.from_body, i.to_body, i.on, i.merger);
+            println!(
+                "{} carried from {} to {} on {} by {}",
+                i.instrument, i.from_body, i.to_body, i.on, i.merger
+            );
         }
         for d in &o.orphans {
             println!("{} {}: {}", d.code, d.subject, d.message);
         }
-        println!("{} inherited, {} orphaned", o.inherited.len(), o.orphans.len());
+        println!(
+            "{} inherited, {} orphaned",
+            o.inherited.len(),
+            o.orphans.len()
+        );
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCode, CliError> {
     // Opening a SQLite path creates a store there: a mistyped path must not verify as empty.
-    if let Some(path) = choice.db.as_deref().and_then(|u| u.strip_prefix("sqlite://")) {
+    if let Some(path) = choice
+        .db
+        .as_deref()
+        .and_then(|u| u.strip_prefix("sqlite://"))
+    {
         if !std::path::Path::new(path).exists() {
             return Err(CliError::input(
                 format!("no store at {path}"),
@@ -17,7 +21,9 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
         }
     }
     let store = open_store(choice)?;
-    let err = |e: vires_store::StoreError| CliError::input(format!("store: {e}"), "check --db / VIRES_DB");
+    let err = |e: vires_store::StoreError| {
+        CliError::input(format!("store: {e}"), "check --db / VIRES_DB")
+    };
     match what {
         AuditWhat::Verify => {
             let report = store.verify().map_err(err)?;
@@ -31,7 +37,11 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
                     println!("the change log does NOT verify: first bad entry {bad:?}");
                 }
             })?;
-            Ok(if report.ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         AuditWhat::Log => {
             let entries = store.all_entries().map_err(err)?;

@@ -40,7 +40,11 @@ pub fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, CliError> {
         eprintln!("{failed} file(s) could not be parsed; nothing was written to them");
         return Ok(ExitCode::from(1));
     }
-    Ok(if check && unformatted > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if check && unformatted > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub fn export(files: &[PathBuf]) -> Result<ExitCode, CliError> {
@@ -66,7 +70,11 @@ pub fn export(files: &[PathBuf]) -> Result<ExitCode, CliError> {
         .iter()
         .map(|d| serde_json::from_str(&vires_lang::to_json(d)).unwrap_or(serde_json::Value::Null))
         .collect();
-    let value = if out.len() == 1 { out.into_iter().next().unwrap_or_default() } else { serde_json::Value::Array(out) };
+    let value = if out.len() == 1 {
+        out.into_iter().next().unwrap_or_default()
+    } else {
+        serde_json::Value::Array(out)
+    };
     crate::output::json(&value)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -18,7 +18,10 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     #[error("{message}")]
-    Input { message: String, help: Option<String> },
+    Input {
+        message: String,
+        help: Option<String>,
+    },
     #[error(transparent)]
     Query(#[from] vires_core::QueryError),
     #[error("{path}: {source}")]
@@ -85,12 +88,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Fmt { files, check } => language::fmt(&files, check),
         Command::Export { files } => {
-            let files = if files.is_empty() { cli.register.clone() } else { files };
+            let files = if files.is_empty() {
+                cli.register.clone()
+            } else {
+                files
+            };
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
         Command::Check { files, warnings } => {
-            let files = if files.is_empty() { cli.register.clone() } else { files };
+            let files = if files.is_empty() {
+                cli.register.clone()
+            } else {
+                files
+            };
             let loaded = load::load_from(&files, fmt, &store_choice)?;
             analysis::check(&loaded, fmt, warnings)
         }
@@ -101,10 +112,26 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let loaded = load::load_from(&cli.register, fmt, &store_choice)?;
             let s = &loaded.snapshot;
             match command {
-                Command::Who { function, place: p, on, purpose } => {
-                    query::who(s, fmt, &function, &place(&p), on.unwrap_or_else(today), purpose.as_deref())
-                }
-                Command::May { actor, function, place: p, on, purpose } => query::may(
+                Command::Who {
+                    function,
+                    place: p,
+                    on,
+                    purpose,
+                } => query::who(
+                    s,
+                    fmt,
+                    &function,
+                    &place(&p),
+                    on.unwrap_or_else(today),
+                    purpose.as_deref(),
+                ),
+                Command::May {
+                    actor,
+                    function,
+                    place: p,
+                    on,
+                    purpose,
+                } => query::may(
                     s,
                     fmt,
                     &actor.to_ascii_uppercase(),
@@ -113,21 +140,34 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     on.unwrap_or_else(today),
                     purpose.as_deref(),
                 ),
-                Command::What { code, on } => query::what(s, fmt, &code.to_ascii_uppercase(), on.unwrap_or_else(today)),
-                Command::Timeline { function, place: p } => query::timeline(s, fmt, &function, &place(&p)),
+                Command::What { code, on } => {
+                    query::what(s, fmt, &code.to_ascii_uppercase(), on.unwrap_or_else(today))
+                }
+                Command::Timeline { function, place: p } => {
+                    query::timeline(s, fmt, &function, &place(&p))
+                }
                 Command::Diff { from, to } => query::diff(s, fmt, from, to),
                 Command::Explain { id } => query::explain(&loaded, fmt, &id),
-                Command::Gaps { function, until } => analysis::gaps(s, fmt, &function, until.unwrap_or_else(today)),
-                Command::Expiring { on, days } => analysis::expiring(s, fmt, on.unwrap_or_else(today), days),
+                Command::Gaps { function, until } => {
+                    analysis::gaps(s, fmt, &function, until.unwrap_or_else(today))
+                }
+                Command::Expiring { on, days } => {
+                    analysis::expiring(s, fmt, on.unwrap_or_else(today), days)
+                }
                 Command::Inheritance => analysis::inheritance(s, fmt),
                 Command::Instruments => analysis::instruments(s, fmt),
                 Command::Lineage { code } => registry::lineage(s, fmt, &code.to_ascii_uppercase()),
-                Command::Bodies { on, kind } => registry::bodies(s, fmt, on.unwrap_or_else(today), kind.as_deref()),
+                Command::Bodies { on, kind } => {
+                    registry::bodies(s, fmt, on.unwrap_or_else(today), kind.as_deref())
+                }
                 Command::Map { to } => registry::map(s, to),
                 Command::Functions => registry::functions(s, fmt),
                 Command::Powers => registry::powers(s, fmt),
                 Command::Procure { contract } => procurement::procure(s, fmt, &contract),
-                Command::Fmt { .. } | Command::Export { .. } | Command::Check { .. } | Command::Import { .. }
+                Command::Fmt { .. }
+                | Command::Export { .. }
+                | Command::Check { .. }
+                | Command::Import { .. }
                 | Command::Whatif { .. }
                 | Command::Conflicts { .. }
                 | Command::Audit { .. } => {

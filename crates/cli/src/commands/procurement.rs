@@ -31,26 +31,44 @@ pub fn procure(s: &Snapshot, fmt: Format, contract: &Path) -> Result<ExitCode, C
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn conflicts(what: ConflictsWhat, register_files: &[PathBuf], fmt: Format) -> Result<ExitCode, CliError> {
+pub fn conflicts(
+    what: ConflictsWhat,
+    register_files: &[PathBuf],
+    fmt: Format,
+) -> Result<ExitCode, CliError> {
     match what {
-        ConflictsWhat::Check { decision, interests } => {
-            let d = vires_procure::Decision::from_json(&read(&decision)?).map_err(|e| input(&decision, e))?;
+        ConflictsWhat::Check {
+            decision,
+            interests,
+        } => {
+            let d = vires_procure::Decision::from_json(&read(&decision)?)
+                .map_err(|e| input(&decision, e))?;
             let mut regs = Vec::new();
             for p in &interests {
                 regs.push(InterestRegister::from_json(&read(p)?).map_err(|e| input(p, e))?);
             }
             // Check the body codes against the register when there is one to hand.
             let loaded = crate::load::load(register_files, fmt)?;
-            d.check_body(&loaded.snapshot).map_err(|e| input(&decision, e))?;
+            d.check_body(&loaded.snapshot)
+                .map_err(|e| input(&decision, e))?;
             let report = DecisionReport::new(d, &regs);
             match fmt {
                 Format::Json => println!("{}", report.to_json()),
                 Format::Text => print!("{}", report.to_text()),
             }
-            Ok(if report.sound { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if report.sound {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
-        ConflictsWhat::Export { register, as_, gifts } => {
-            let r = InterestRegister::from_json(&read(&register)?).map_err(|e| input(&register, e))?;
+        ConflictsWhat::Export {
+            register,
+            as_,
+            gifts,
+        } => {
+            let r =
+                InterestRegister::from_json(&read(&register)?).map_err(|e| input(&register, e))?;
             let out = match as_ {
                 ExportAs::Json => r.to_json(),
                 ExportAs::Html => r.to_html(),

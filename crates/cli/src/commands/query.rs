@@ -19,7 +19,11 @@ pub fn who(
 ) -> Result<ExitCode, CliError> {
     let a = s.who(function, place, on, purpose)?;
     emit(fmt, &a, |a| {
-        let p = a.purpose.as_deref().map(|p| format!(" for {p}")).unwrap_or_default();
+        let p = a
+            .purpose
+            .as_deref()
+            .map(|p| format!(" for {p}"))
+            .unwrap_or_default();
         println!("{} at {} on {}{p}", a.function, a.place, a.on);
         if a.holders.is_empty() {
             println!("  nobody holds it (a gap)");
@@ -28,7 +32,10 @@ pub fn who(
             holder_text(h);
         }
         if !a.accountable_only.is_empty() {
-            println!("  accountable but not exercising: {}", a.accountable_only.join(", "));
+            println!(
+                "  accountable but not exercising: {}",
+                a.accountable_only.join(", ")
+            );
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -50,7 +57,11 @@ pub fn may(
             println!("  proof: {}", proof_line(&h.proof));
         }
     })?;
-    Ok(if a.allowed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if a.allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode, CliError> {
@@ -82,21 +93,37 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn timeline(s: &Snapshot, fmt: Format, function: &str, place: &Place) -> Result<ExitCode, CliError> {
+pub fn timeline(
+    s: &Snapshot,
+    fmt: Format,
+    function: &str,
+    place: &Place,
+) -> Result<ExitCode, CliError> {
     let t = s.timeline(function, place)?;
     emit(fmt, &t, |t| {
         println!("{} at {}", t.function, t.place);
         for seg in &t.segments {
-            let until = seg.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            let until = seg
+                .until
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "…".into());
             let hs: Vec<String> = seg
                 .holders
                 .iter()
                 .map(|h| {
-                    let p = if h.purposes.is_empty() { String::new() } else { format!(" [{}]", h.purposes.join(", ")) };
+                    let p = if h.purposes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" [{}]", h.purposes.join(", "))
+                    };
                     format!("{} ({}){p}", h.body, h.role.as_str())
                 })
                 .collect();
-            let hs = if hs.is_empty() { "— nobody —".to_string() } else { hs.join(", ") };
+            let hs = if hs.is_empty() {
+                "— nobody —".to_string()
+            } else {
+                hs.join(", ")
+            };
             println!("  {} … {:<10}  {hs}", seg.from, until);
         }
     })?;
@@ -114,10 +141,24 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
             println!("  - body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
         }
         for h in &d.added {
-            println!("  + {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+            println!(
+                "  + {} {} {} in {} ({})",
+                h.body,
+                h.role.as_str(),
+                h.function,
+                h.area.join(" + "),
+                h.instrument
+            );
         }
         for h in &d.removed {
-            println!("  - {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+            println!(
+                "  - {} {} {} in {} ({})",
+                h.body,
+                h.role.as_str(),
+                h.function,
+                h.area.join(" + "),
+                h.instrument
+            );
         }
         println!(
             "  {} bodies established, {} abolished; {} holdings added, {} removed",
@@ -159,7 +200,11 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
     let mut dependents: Vec<String> = grants
         .iter()
         .flat_map(|&g| s.children_of(g).iter())
-        .map(|&c| s.register().instruments[s.grant(c).instrument.0 as usize].id.clone())
+        .map(|&c| {
+            s.register().instruments[s.grant(c).instrument.0 as usize]
+                .id
+                .clone()
+        })
         .collect();
     dependents.sort();
     dependents.dedup();
@@ -175,29 +220,60 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
     emit(fmt, &e, |e| {
         let ins = e.instrument;
         println!("{} — {} ({})", ins.id, ins.title, ins.kind);
-        println!("  basis:  {}", ins.basis.as_deref().unwrap_or("(none cited)"));
+        println!(
+            "  basis:  {}",
+            ins.basis.as_deref().unwrap_or("(none cited)")
+        );
         println!("  source: {}", ins.source.as_deref().unwrap_or("(none)"));
         match e.rests_on {
             Some(p) => println!("  rests on: {} — {} ({})", p.id, p.title, p.source),
-            None if ins.maker.as_deref() == Some("PARLIAMENT") => println!("  rests on: an Act of Parliament"),
+            None if ins.maker.as_deref() == Some("PARLIAMENT") => {
+                println!("  rests on: an Act of Parliament")
+            }
             None => println!("  rests on: no power in the registry"),
         }
-        let until = e.effective_until.map(|d| d.to_string()).unwrap_or_else(|| "open-ended".into());
+        let until = e
+            .effective_until
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "open-ended".into());
         println!("  in force from {} until {until}", ins.from);
         println!("  valid: {}", if e.valid { "yes" } else { "no (void)" });
         for d in &e.diagnostics {
-            println!("  {} {}: {}", d.code, if d.severity == vires_core::Severity::Error { "error" } else { "warning" }, d.message);
+            println!(
+                "  {} {}: {}",
+                d.code,
+                if d.severity == vires_core::Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+                d.message
+            );
             println!("      help: {}", d.help);
         }
         if !e.holdings.is_empty() {
-            println!("  holdings it creates ({}{}):", grants.len(), if grants.len() > 50 { ", first 50" } else { "" });
+            println!(
+                "  holdings it creates ({}{}):",
+                grants.len(),
+                if grants.len() > 50 { ", first 50" } else { "" }
+            );
             for h in &e.holdings {
                 let until = h.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
-                println!("    {} {} {} {}…{}", h.body, h.role.as_str(), h.function, h.from, until);
+                println!(
+                    "    {} {} {} {}…{}",
+                    h.body,
+                    h.role.as_str(),
+                    h.function,
+                    h.from,
+                    until
+                );
             }
         }
         if !e.dependents.is_empty() {
-            println!("  instruments that depend on it: {}", e.dependents.join(", "));
+            println!(
+                "  instruments that depend on it: {}",
+                e.dependents.join(", ")
+            );
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -220,7 +296,8 @@ pub fn whatif(
     let before = crate::load::load(base, fmt)?;
     let mut sources = if base.is_empty() {
         return Err(CliError::Usage(
-            "whatif compares against --register files; give the base register with --register".into(),
+            "whatif compares against --register files; give the base register with --register"
+                .into(),
         ));
     } else {
         crate::load::read_sources(base)?
@@ -242,7 +319,12 @@ pub fn whatif(
             let after = vires_lang::lower(&loaded.documents[first_proposal..]).0;
             after.instruments.iter().map(|i| i.from).min()
         })
-        .ok_or_else(|| CliError::input("the proposal holds no instruments", "a proposal is a file of instruments"))?;
+        .ok_or_else(|| {
+            CliError::input(
+                "the proposal holds no instruments",
+                "a proposal is a file of instruments",
+            )
+        })?;
     let language_errors = loaded.errors.clone();
     let after = Snapshot::compile(loaded.register);
     let diags: Vec<&vires_core::Diagnostic> = after
@@ -250,7 +332,10 @@ pub fn whatif(
         .iter()
         .filter(|d| proposal_ids.contains(&d.subject))
         .collect();
-    let valid = language_errors.is_empty() && !diags.iter().any(|d| d.severity == vires_core::Severity::Error);
+    let valid = language_errors.is_empty()
+        && !diags
+            .iter()
+            .any(|d| d.severity == vires_core::Severity::Error);
     let out = WhatIf {
         on,
         valid,
@@ -259,20 +344,49 @@ pub fn whatif(
     };
     if fmt == Format::Text && !language_errors.is_empty() {
         let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        eprint!("{}", vires_lang::render(&sources, &language_errors, &[], color));
+        eprint!(
+            "{}",
+            vires_lang::render(&sources, &language_errors, &[], color)
+        );
     }
     emit(fmt, &out, |o| {
-        println!("what-if on {}: proposal is {}", o.on, if o.valid { "valid" } else { "NOT valid" });
+        println!(
+            "what-if on {}: proposal is {}",
+            o.on,
+            if o.valid { "valid" } else { "NOT valid" }
+        );
         for d in &o.diagnostics {
             println!("  {} {}: {}", d.code, d.subject, d.message);
         }
         for h in &o.diff.added {
-            println!("  + {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+            println!(
+                "  + {} {} {} in {} ({})",
+                h.body,
+                h.role.as_str(),
+                h.function,
+                h.area.join(" + "),
+                h.instrument
+            );
         }
         for h in &o.diff.removed {
-            println!("  - {} {} {} in {} ({})", h.body, h.role.as_str(), h.function, h.area.join(" + "), h.instrument);
+            println!(
+                "  - {} {} {} in {} ({})",
+                h.body,
+                h.role.as_str(),
+                h.function,
+                h.area.join(" + "),
+                h.instrument
+            );
         }
-        println!("  {} holdings added, {} removed", o.diff.added.len(), o.diff.removed.len());
+        println!(
+            "  {} holdings added, {} removed",
+            o.diff.added.len(),
+            o.diff.removed.len()
+        );
     })?;
-    Ok(if out.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if out.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -17,12 +17,20 @@ struct BodyRow<'a> {
     until: Option<Date>,
 }
 
-pub fn bodies(s: &Snapshot, fmt: Format, on: Date, kind: Option<&str>) -> Result<ExitCode, CliError> {
+pub fn bodies(
+    s: &Snapshot,
+    fmt: Format,
+    on: Date,
+    kind: Option<&str>,
+) -> Result<ExitCode, CliError> {
     let kind = match kind {
         None => None,
         Some(k) => Some(BodyKind::parse(k).ok_or_else(|| {
             let all: Vec<&str> = BodyKind::ALL.iter().map(|k| k.as_str()).collect();
-            CliError::Usage(format!("unknown body kind `{k}`; kinds are: {}", all.join(", ")))
+            CliError::Usage(format!(
+                "unknown body kind `{k}`; kinds are: {}",
+                all.join(", ")
+            ))
         })?),
     };
     let reg = s.register();
@@ -43,7 +51,14 @@ pub fn bodies(s: &Snapshot, fmt: Format, on: Date, kind: Option<&str>) -> Result
     emit(fmt, &rows, |rows| {
         for r in rows {
             let until = r.until.map(|d| d.to_string()).unwrap_or_default();
-            println!("{:<6} {:<18} {} {:<10} {}", r.code, r.kind.as_str(), r.from, until, r.name);
+            println!(
+                "{:<6} {:<18} {} {:<10} {}",
+                r.code,
+                r.kind.as_str(),
+                r.from,
+                until,
+                r.name
+            );
         }
         println!("{} bodies on {on}", rows.len());
     })?;
@@ -52,7 +67,10 @@ pub fn bodies(s: &Snapshot, fmt: Format, on: Date, kind: Option<&str>) -> Result
 
 pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliError> {
     let l = vires_core::lineage::lineage(s.register(), code).ok_or_else(|| {
-        CliError::input(format!("no body or succession has code `{code}`"), "check the code with `vires bodies`")
+        CliError::input(
+            format!("no body or succession has code `{code}`"),
+            "check the code with `vires bodies`",
+        )
     })?;
     emit(fmt, &l, |l| {
         // The name a code had on a date (codes outlive names: 13T was a CCG, then a sub-ICB location).
@@ -82,7 +100,8 @@ pub fn map(s: &Snapshot, to: Date) -> Result<ExitCode, CliError> {
 }
 
 pub fn functions(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
-    let defs: Vec<&vires_core::function::FunctionDef> = s.register().taxonomy.iter().map(|(_, d)| d).collect();
+    let defs: Vec<&vires_core::function::FunctionDef> =
+        s.register().taxonomy.iter().map(|(_, d)| d).collect();
     let mut defs = defs;
     defs.sort_by(|a, b| a.id.cmp(&b.id));
     emit(fmt, &defs, |defs| {
@@ -99,7 +118,11 @@ pub fn powers(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
         for p in powers.iter() {
             let makers: Vec<&str> = p.makers.iter().map(|k| k.as_str()).collect();
             let kinds: Vec<&str> = p.kinds.iter().map(|k| k.as_str()).collect();
-            let until = p.during.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            let until = p
+                .during
+                .until
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "…".into());
             println!("{} — {}", p.id, p.title);
             println!(
                 "    {} may make {} ({}…{}); cited as {}",
@@ -119,12 +142,18 @@ pub fn import(what: ImportWhat, fmt: Format) -> Result<ExitCode, CliError> {
     let ImportWhat::Ods { dir, report } = what;
     let bar = crate::load::progress_bar("importing ODS/ONS files");
     let import = vires_england::build_from_dir(&dir, &mut |stage| crate::load::tick(&bar, &stage))
-        .map_err(|e| CliError::input(e.to_string(), "the directory needs the files listed in data/README.md"))?;
+        .map_err(|e| {
+            CliError::input(
+                e.to_string(),
+                "the directory needs the files listed in data/README.md",
+            )
+        })?;
     bar.finish_and_clear();
     let reg = &import.register;
     let q = &import.quality;
     if let Some(path) = report {
-        let text = serde_json::to_string_pretty(q).map_err(|e| CliError::Internal(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(q).map_err(|e| CliError::Internal(e.to_string()))?;
         std::fs::write(&path, text).map_err(|source| CliError::Io {
             path: path.display().to_string(),
             source,
