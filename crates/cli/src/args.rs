@@ -210,6 +210,19 @@ pub enum Command {
         #[command(subcommand)]
         what: ConflictsWhat,
     },
+    /// Record instruments from .vires files in the store, on top of the bundled register: new
+    /// ids are added, known ids are corrected (the earlier version stays in the history).
+    /// Nothing is written if any of them is invalid.
+    Record {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Who is making the change.
+        #[arg(long, env = "USER", default_value = "unknown")]
+        author: String,
+        /// Why (kept in the change log).
+        #[arg(long)]
+        reason: String,
+    },
     /// The tamper-evident change log: verify its hash chain, or list it.
     Audit {
         #[command(subcommand)]

@@ -17,6 +17,17 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Prints errors and diagnostics about other sources (files being recorded, say).
+    pub fn render_with(
+        &self,
+        sources: &Sources,
+        errors: &[vires_lang::Error],
+        diags: &[Diagnostic],
+    ) {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!("{}", vires_lang::render(sources, errors, diags, color));
+    }
+
     /// Prints language errors and the given core diagnostics with file:line:col and carets.
     pub fn render_diagnostics(&self, diags: &[&Diagnostic]) {
         let owned: Vec<Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
@@ -134,32 +145,6 @@ pub fn default_db() -> Result<String, CliError> {
     Ok(format!("sqlite://{}", dir.join("vires.db").display()))
 }
 
-/// A fingerprint of everything the bundled register is built from, so a store is bound to
-/// the data its changes were made against.
-pub fn bundled_fingerprint() -> String {
-    let src = vires_england::bundled_sources();
-    let mut data = String::new();
-    let mut files = vec![&src.eccg, &src.succ, &src.epraccur, &src.icb];
-    files.extend(src.ccg_names.iter());
-    files.extend(src.ccg_lad.iter());
-    for f in files {
-        data.push_str(&f.name);
-        data.push('\0');
-        data.push_str(&f.text);
-        data.push('\0');
-    }
-    for (name, text) in vires_england::NATIONAL_FILES
-        .iter()
-        .chain(vires_lang::PRELUDE_SOURCES.iter())
-    {
-        data.push_str(name);
-        data.push('\0');
-        data.push_str(text);
-        data.push('\0');
-    }
-    vires_store::fingerprint(data.as_bytes())
-}
-
 /// Opens the store, binding it to the bundled register on first use.
 pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, CliError> {
     let url = match &choice.db {
@@ -173,7 +158,7 @@ pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, C
         )
     })?;
     store
-        .ensure_genesis(&bundled_fingerprint(), "vires")
+        .ensure_genesis(&vires_england::fingerprint(), "vires")
         .map_err(|e| {
             CliError::input(
                 format!("store {url}: {e}"),

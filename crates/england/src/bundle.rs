@@ -118,3 +118,41 @@ pub fn bundled_ods() -> Result<Import, ImportError> {
 pub fn bundled() -> Result<Import, ImportError> {
     add_national(bundled_ods()?, &national_sources())
 }
+
+/// A fingerprint of everything the bundled register is built from (the ODS/ONS extracts, the
+/// national instruments and the language prelude). A store's genesis entry records it, so a
+/// change log is bound to the data its changes were made against; the CLI and the server
+/// must agree on it, so it lives here.
+pub fn fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let src = bundled_sources();
+    let mut h = Sha256::new();
+    let mut files: Vec<(&str, &str)> = vec![
+        (&src.eccg.name, &src.eccg.text),
+        (&src.succ.name, &src.succ.text),
+        (&src.epraccur.name, &src.epraccur.text),
+        (&src.icb.name, &src.icb.text),
+    ];
+    files.extend(
+        src.ccg_names
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str())),
+    );
+    files.extend(
+        src.ccg_lad
+            .iter()
+            .map(|f| (f.name.as_str(), f.text.as_str())),
+    );
+    files.extend(NATIONAL_FILES.iter().copied());
+    files.extend(vires_lang::PRELUDE_SOURCES.iter().copied());
+    for (name, text) in files {
+        // Length-prefixed, so no two different file sets hash alike.
+        h.update((name.len() as u64).to_le_bytes());
+        h.update(name.as_bytes());
+        h.update((text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("england:sha256:{hex}")
+}

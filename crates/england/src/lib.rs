@@ -22,7 +22,8 @@ pub mod practices;
 pub mod quality;
 
 pub use bundle::{
-    add_national, bundled, bundled_ods, bundled_sources, national_sources, NATIONAL_FILES,
+    add_national, bundled, bundled_ods, bundled_sources, fingerprint, national_sources,
+    NATIONAL_FILES,
 };
 pub use lineage::map_to_csv;
 pub use ods::{ImportError, SourceFile, Sources};

@@ -96,6 +96,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
+        Command::Record {
+            files,
+            author,
+            reason,
+        } => audit::record(&files, &author, &reason, &store_choice, fmt),
         Command::Check { files, warnings } => {
             let files = if files.is_empty() {
                 cli.register.clone()
@@ -170,7 +175,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 | Command::Import { .. }
                 | Command::Whatif { .. }
                 | Command::Conflicts { .. }
-                | Command::Audit { .. } => {
+                | Command::Audit { .. }
+                | Command::Record { .. } => {
                     Err(CliError::Internal("command dispatched twice".into()))
                 }
             }
