@@ -3,6 +3,7 @@
 use crate::args::Format;
 use crate::commands::CliError;
 use serde::Serialize;
+use std::sync::Arc;
 use vires_core::{Holder, ProofStep};
 
 pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
@@ -26,7 +27,7 @@ pub fn emit<T: Serialize>(
     }
 }
 
-pub fn proof_line(proof: &[ProofStep]) -> String {
+pub fn proof_line(proof: &[Arc<ProofStep>]) -> String {
     proof
         .iter()
         .map(|p| p.instrument.as_str())
@@ -52,22 +53,10 @@ pub fn holder_text(h: &Holder) {
         h.role.as_str(),
         h.accountable
     );
-    for step in &h.proof {
+    for (n, step) in h.proof.iter().enumerate() {
         let basis = step.basis.as_deref().unwrap_or("-");
-        println!(
-            "         {} {:<28} {}",
-            arrow(step, &h.proof),
-            step.instrument,
-            basis
-        );
-    }
-}
-
-fn arrow(step: &ProofStep, proof: &[ProofStep]) -> &'static str {
-    if proof.first().is_some_and(|p| std::ptr::eq(p, step)) {
-        "proof:"
-    } else {
-        "     →"
+        let arrow = if n == 0 { "proof:" } else { "     →" };
+        println!("         {arrow} {:<28} {basis}", step.instrument);
     }
 }
 

@@ -1376,7 +1376,21 @@ impl Compiler {
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
         diags.dedup();
+        let proof_steps = reg
+            .instruments
+            .iter()
+            .map(|ins| {
+                std::sync::Arc::new(crate::query::ProofStep {
+                    instrument: ins.id.clone(),
+                    kind: ins.kind,
+                    title: ins.title.clone(),
+                    basis: ins.basis.clone(),
+                    source: ins.source.clone(),
+                })
+            })
+            .collect();
         let mut snap = Snapshot {
+            proof_steps,
             register: reg,
             grants: kept,
             diagnostics: diags,

@@ -5,6 +5,7 @@ use crate::instrument::InstrumentKind;
 use crate::place::Place;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// How a holder comes to hold a function at a place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,7 +72,8 @@ pub struct Holder {
     pub from: Date,
     /// Day the holding segment ends (exclusive), if it does.
     pub until: Option<Date>,
-    pub proof: Vec<ProofStep>,
+    /// Shared with the snapshot: each instrument's step is built once, at compile time.
+    pub proof: Vec<Arc<ProofStep>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

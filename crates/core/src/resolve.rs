@@ -7,7 +7,7 @@ use crate::function::FunctionId;
 use crate::instrument::{InstrumentId, InstrumentKind};
 use crate::place::Place;
 use crate::query::{Coverage, Holder, MayAnswer, ProofStep, QueryError, Role, WhoAnswer};
-use crate::snapshot::{AreaKey, Grant, GrantId, Snapshot};
+use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -41,7 +41,7 @@ pub struct Holding {
     /// Bodies this holding is exercised by instead, for all or part of the area (delegations,
     /// directions). When a delegation covers the whole area, the body is accountable only.
     pub arranged_to: Vec<String>,
-    pub proof: Vec<ProofStep>,
+    pub proof: Vec<std::sync::Arc<ProofStep>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -470,20 +470,23 @@ impl Snapshot {
     }
 
     /// The chain of instruments from statute to this grant, root first, each once.
-    pub fn proof(&self, gid: GrantId) -> Vec<ProofStep> {
-        let mut chain: Vec<&Grant> = Vec::new();
+    pub fn proof(&self, gid: GrantId) -> Vec<std::sync::Arc<ProofStep>> {
+        let mut steps: Vec<InstrumentId> = Vec::with_capacity(4);
         let mut cur = Some(gid);
+        let mut depth = 0;
+        // Walk up to the root, then emit root first; via-instruments follow their grant's own.
+        let mut chain: [Option<GrantId>; 32] = [None; 32];
         while let Some(g) = cur {
-            let gr = &self.grants[g.0 as usize];
-            chain.push(gr);
-            cur = gr.parent;
-            if chain.len() > 256 {
+            if depth == chain.len() {
                 break;
             }
+            chain[depth] = Some(g);
+            depth += 1;
+            cur = self.grants[g.0 as usize].parent;
         }
-        let mut steps: Vec<InstrumentId> = Vec::new();
-        for g in chain.iter().rev() {
-            for i in std::iter::once(g.instrument).chain(self.via(g).iter().copied()) {
+        for g in chain[..depth].iter().rev().flatten() {
+            let gr = &self.grants[g.0 as usize];
+            for i in std::iter::once(gr.instrument).chain(self.via(gr).iter().copied()) {
                 if !steps.contains(&i) {
                     steps.push(i);
                 }
@@ -492,15 +495,9 @@ impl Snapshot {
         steps.into_iter().map(|i| self.proof_step(i)).collect()
     }
 
-    pub fn proof_step(&self, i: InstrumentId) -> ProofStep {
-        let ins = &self.register.instruments[i.0 as usize];
-        ProofStep {
-            instrument: ins.id.clone(),
-            kind: ins.kind,
-            title: ins.title.clone(),
-            basis: ins.basis.clone(),
-            source: ins.source.clone(),
-        }
+    /// The proof step for one instrument (built once per snapshot).
+    pub fn proof_step(&self, i: InstrumentId) -> std::sync::Arc<ProofStep> {
+        self.proof_steps[i.0 as usize].clone()
     }
 
     /// Checks every `exercise` record against what its body held (V016).

@@ -77,6 +77,8 @@ pub struct Snapshot {
     pub via_lists: Vec<Vec<InstrumentId>>,
     pub area_lists: Vec<Vec<AreaKey>>,
     pub(crate) has_atom_grants: bool,
+    /// Per instrument, its step in a proof, shared by every answer that cites it.
+    pub(crate) proof_steps: Vec<std::sync::Arc<crate::query::ProofStep>>,
 }
 
 impl Snapshot {

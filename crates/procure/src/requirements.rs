@@ -439,7 +439,7 @@ fn participant(
             proof: a
                 .holding
                 .filter(|_| a.allowed)
-                .map(|h| h.proof.into_iter().map(|s| s.instrument).collect())
+                .map(|h| h.proof.into_iter().map(|s| s.instrument.clone()).collect())
                 .unwrap_or_default(),
         }),
         Err(QueryError::UnknownFunction(f)) => Err(ProcureError::UnknownFunction {
