@@ -33,6 +33,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "VIRES_DB", value_name = "URL")]
     pub db: Option<String>,
 
+    /// Build the England register from ODS/ONS files in this folder (a fresh download, in the
+    /// layout of data/README.md) instead of the bundled extracts. Use a store of its own (--db):
+    /// a store is bound to the data it was started on.
+    #[arg(long, global = true, env = "VIRES_ODS_DIR", value_name = "DIR")]
+    pub ods: Option<PathBuf>,
+
     /// Answer from the register as it was recorded at this moment (e.g. 2021-05-01T00:00:00Z),
     /// before any later corrections.
     #[arg(long, global = true, value_name = "TIMESTAMP")]
@@ -198,6 +204,37 @@ pub enum Command {
         /// Files to export (default: the --register files).
         files: Vec<PathBuf>,
     },
+    /// Run an application round for delegated powers (JSON: the round, the applications and
+    /// the steps taken): states and deadlines enforced, refusals with reasons, instruments issued.
+    Round { file: PathBuf },
+    /// Assess a proposal (a .vires file of instruments not yet in force) on top of the register:
+    /// validity, holders gained and lost on each effective date, affected bodies and practices,
+    /// joint appointments, gaps and overlaps created. Exit 1 if it is not valid.
+    Proposal {
+        #[arg(required = true)]
+        file: PathBuf,
+        /// Registers of interests (JSON) of the people involved, for joint appointments.
+        #[arg(long)]
+        interests: Option<PathBuf>,
+        /// A second proposal to compare side by side.
+        #[arg(long)]
+        compare: Option<PathBuf>,
+    },
+    /// Expiries, reviews and application deadlines coming up, as text, JSON or iCalendar.
+    Calendar {
+        #[arg(long)]
+        on: Option<Date>,
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+        /// Application rounds (JSON) whose deadlines to include.
+        #[arg(long)]
+        rounds: Vec<PathBuf>,
+        /// Print iCalendar (RFC 5545) instead.
+        #[arg(long)]
+        ics: bool,
+    },
+    /// Publish assessments of commissioners (JSON) as a table, checked against their framework.
+    Assessments { file: PathBuf },
     /// Which procurement route is lawful for a proposed contract on its start date, the steps
     /// and notices it needs, and every requirement from the register that applies.
     /// The contract is JSON (see docs/procurement.md and examples/procurement/).

@@ -128,6 +128,58 @@ fn is_json(p: &Path) -> bool {
 pub struct StoreChoice {
     pub db: Option<String>,
     pub recorded_at: Option<jiff::Timestamp>,
+    /// Build the base register from this ODS/ONS folder instead of the bundled extracts.
+    pub ods: Option<PathBuf>,
+}
+
+/// The base register and its fingerprint: the bundled data, or a fresh ODS/ONS folder.
+fn base_register(
+    choice: &StoreChoice,
+    bar: &ProgressBar,
+) -> Result<(vires_core::Register, String), CliError> {
+    let Some(dir) = &choice.ods else {
+        let import = vires_england::bundled()
+            .map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
+        return Ok((import.register, vires_england::fingerprint()));
+    };
+    let import =
+        vires_england::build_from_dir(dir, &mut |stage| tick(bar, &stage)).map_err(|e| {
+            CliError::input(
+                format!("{}: {e}", dir.display()),
+                "the folder needs the files listed in data/README.md",
+            )
+        })?;
+    let import = vires_england::add_national(import, &vires_england::national_sources())
+        .map_err(|e| CliError::Internal(format!("national instruments: {e}")))?;
+    // The fingerprint covers every file in the folder, so a refreshed download is a new base.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| CliError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut data = Vec::new();
+    for f in files {
+        let bytes = std::fs::read(&f).map_err(|source| CliError::Io {
+            path: f.display().to_string(),
+            source,
+        })?;
+        data.extend_from_slice(
+            f.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+        data.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        data.extend_from_slice(&bytes);
+    }
+    Ok((
+        import.register,
+        format!("ods-dir:{}", vires_store::fingerprint(&data)),
+    ))
 }
 
 /// The default store: a SQLite file in the user's data directory.
@@ -147,6 +199,21 @@ pub fn default_db() -> Result<String, CliError> {
 
 /// Opens the store, binding it to the bundled register on first use.
 pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, CliError> {
+    let fingerprint = if choice.ods.is_some() {
+        let bar = progress_bar("reading the ODS/ONS folder");
+        let (_, fp) = base_register(choice, &bar)?;
+        bar.finish_and_clear();
+        fp
+    } else {
+        vires_england::fingerprint()
+    };
+    open_store_for(choice, &fingerprint)
+}
+
+fn open_store_for(
+    choice: &StoreChoice,
+    fingerprint: &str,
+) -> Result<Box<dyn vires_store::Store>, CliError> {
     let url = match &choice.db {
         Some(u) => u.clone(),
         None => default_db()?,
@@ -157,14 +224,12 @@ pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, C
             "check --db / VIRES_DB (sqlite://PATH or postgres://...)",
         )
     })?;
-    store
-        .ensure_genesis(&vires_england::fingerprint(), "vires")
-        .map_err(|e| {
-            CliError::input(
-                format!("store {url}: {e}"),
-                "a store belongs to one base register; use another --db",
-            )
-        })?;
+    store.ensure_genesis(fingerprint, "vires").map_err(|e| {
+        CliError::input(
+            format!("store {url}: {e}"),
+            "a store belongs to one base register; use another --db",
+        )
+    })?;
     Ok(store)
 }
 

@@ -170,3 +170,45 @@ fn record_correct_and_ask_as_recorded() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn answers_from_a_fresh_ods_download() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ods");
+    for f in std::fs::read_dir(&data).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|x| x == "csv") {
+            std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let ods = dir.path().display().to_string();
+    let (code, v, err) = env.run(&[
+        "--ods",
+        &ods,
+        "--format",
+        "json",
+        "bodies",
+        "--on",
+        "2021-04-01",
+        "--kind",
+        "ccg",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v.as_array().unwrap().len(), 106);
+    // The store is now bound to that folder's data: the bundled data is another base.
+    let (code, _, err) = env.run(&["bodies", "--on", "2021-04-01"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("base") || err.contains("store"), "{err}");
+    // A folder without the files is a clear error.
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = env.run(&[
+        "--ods",
+        &empty.path().display().to_string(),
+        "--db",
+        "sqlite:///tmp/vires-unused.db",
+        "bodies",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("data/README.md"), "{err}");
+}

@@ -6,6 +6,7 @@ mod language;
 mod procurement;
 mod query;
 mod registry;
+mod workflow;
 
 use crate::args::{Cli, Command, PlaceArgs};
 use crate::load;
@@ -84,6 +85,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let store_choice = load::StoreChoice {
         db: cli.db.clone(),
         recorded_at: cli.recorded_at,
+        ods: cli.ods.clone(),
     };
     match cli.command {
         Command::Fmt { files, check } => language::fmt(&files, check),
@@ -169,6 +171,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Command::Functions => registry::functions(s, fmt),
                 Command::Powers => registry::powers(s, fmt),
                 Command::Procure { contract } => procurement::procure(s, fmt, &contract),
+                Command::Round { file } => workflow::round(s, fmt, &file),
+                Command::Proposal {
+                    file,
+                    interests,
+                    compare,
+                } => workflow::proposal(s, fmt, &file, interests.as_deref(), compare.as_deref()),
+                Command::Calendar {
+                    on,
+                    days,
+                    rounds,
+                    ics,
+                } => workflow::calendar(s, fmt, on.unwrap_or_else(today), days, &rounds, ics),
+                Command::Assessments { file } => workflow::assessments(s, fmt, &file),
                 Command::Fmt { .. }
                 | Command::Export { .. }
                 | Command::Check { .. }

@@ -171,6 +171,10 @@ pub fn import(what: ImportWhat, fmt: Format) -> Result<ExitCode, CliError> {
                 reg.instruments.len(),
                 dir.display()
             );
+            println!(
+                "to answer from these files, add `--ods {}` (or set VIRES_ODS_DIR) with a store of its own (`--db`)",
+                dir.display()
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
