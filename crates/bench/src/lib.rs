@@ -1,1 +1,34 @@
-//! vires-bench (being built).
+//! # vires-bench
+//!
+//! How fast vires answers, against peers, on registers of realistic shape from 10^3 to
+//! 10^6 instruments:
+//!
+//! - [`synth`]: a deterministic generator of synthetic registers (mergers each April,
+//!   delegations, joint committees, partnerships, directions with purposes, amendments,
+//!   revocations, thousands of practices) and of questions about them;
+//! - [`cedar`] and [`sqlite`]: the same register and the same `may` question put to Cedar
+//!   (policies with date conditions) and to SQLite (tables and a recursive query), with
+//!   answers compared on a sample before anything is timed;
+//! - [`stats`]: medians, percentiles and the fitted growth exponent;
+//! - [`plot`]: the SVG chart in `docs/performance.md`, drawn from the measured data.
+//!
+//! The `vires-bench` binary runs it all and writes `target/bench/summary.json`; see
+//! `docs/performance.md`.
+
+pub mod cedar;
+pub mod plot;
+pub mod sqlite;
+pub mod stats;
+pub mod synth;
+
+/// A peer could not be set up or could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerError(pub String);
+
+impl std::fmt::Display for PeerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PeerError {}

@@ -260,6 +260,17 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Run the HTTP API and the web UI. Settings come from defaults, then a TOML file
+    /// (--config or VIRES_CONFIG), then environment variables, then these flags
+    /// (docs/api.md lists them all).
+    Serve {
+        /// HOST:PORT to listen on (VIRES_ADDR; default 127.0.0.1:8080).
+        #[arg(long, env = "VIRES_ADDR")]
+        addr: Option<String>,
+        /// Configuration file (TOML).
+        #[arg(long, env = "VIRES_CONFIG")]
+        config: Option<PathBuf>,
+    },
     /// The tamper-evident change log: verify its hash chain, or list it.
     Audit {
         #[command(subcommand)]

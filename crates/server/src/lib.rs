@@ -1,1 +1,449 @@
-//! vires-server (being built).
+//! # vires-server
+//!
+//! The vires HTTP API (`vires serve`): every CLI query as a GET endpoint answering the
+//! CLI's `--format json` shapes, changes to the register with optimistic concurrency
+//! (409 on a stale base revision), users, roles, API tokens and browser sessions, a change
+//! feed over server-sent events, an OpenAPI 3.1 document generated from the handlers,
+//! Prometheus metrics, health checks and graceful shutdown.
+//!
+//! Every response carries the register revision it was answered from in `Vires-Revision`;
+//! a request may ask for at least some revision with `min_revision` (or the
+//! `Vires-Min-Revision` header), like a Zanzibar consistency token. Every error is an
+//! RFC 9457 `application/problem+json` document.
+//!
+//! The domain logic is in `vires-core`; handlers parse, ask the core, and serialise.
+//! See `docs/api.md` for the endpoints, auth and configuration.
+
+pub mod auth;
+pub mod config;
+pub mod extract;
+pub mod metrics;
+pub mod problem;
+pub mod routes;
+pub mod schema;
+pub mod state;
+
+pub use config::ServeConfig;
+pub use state::AppState;
+
+use crate::problem::ApiError;
+use crate::routes::{MIN_REVISION_HEADER, REVISION_HEADER};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::future::IntoFuture;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use vires_core::Register;
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error("cannot open the register store: {0}")]
+    Store(#[from] vires_store::StoreError),
+    #[error("cannot listen on {addr}: {source}; is another server using the port? Set --addr or VIRES_ADDR")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("cannot build the base register: {0}")]
+    Base(String),
+    #[error("cannot create the database directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "vires",
+        description = "Who may exercise which NHS commissioning function, where, when, for what purpose and on what authority. Every response carries the register revision in `Vires-Revision`; errors are RFC 9457 problem documents.",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "queries", description = "Questions about the register, as in the CLI"),
+        (name = "analyses", description = "Findings across the register"),
+        (name = "changes", description = "The change log, writes, proposals and the change feed"),
+        (name = "auth", description = "Browser sessions"),
+        (name = "admin", description = "Users and API tokens"),
+        (name = "ops", description = "Health, readiness, metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let c = openapi.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        c.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+/// The OpenAPI document, generated from the handlers' annotations.
+pub fn openapi() -> OpenApiDoc {
+    build(None).1
+}
+
+fn build(state: Option<&AppState>) -> (Router<AppState>, OpenApiDoc) {
+    let queries = routes::queries::router();
+    let queries = match state {
+        Some(s) => queries.route_layer(middleware::from_fn_with_state(
+            s.clone(),
+            auth::require_reader,
+        )),
+        None => queries,
+    };
+    let mut changes_stream = routes::changes::stream_router();
+    if let Some(s) = state {
+        changes_stream = changes_stream.route_layer(middleware::from_fn_with_state(
+            s.clone(),
+            auth::require_reader,
+        ));
+    }
+    let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(queries)
+        .merge(routes::changes::router())
+        .merge(routes::auth::router())
+        .merge(routes::ops::router());
+    let (api, doc) = api.split_for_parts();
+    let (stream, stream_doc) = changes_stream.split_for_parts();
+    let mut doc = doc;
+    doc.merge(stream_doc);
+    let timeout = state.map_or(30, |s| s.config().limits.request_timeout_secs.max(1));
+    let api = api.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(timeout),
+    ));
+    (api.merge(stream), doc)
+}
+
+/// The complete application: routes, OpenAPI, and every middleware. For tests and `serve`.
+pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// [`router`] plus `extra` routes (the web UI), which get the same middleware: request
+/// ids, logs, metrics, the revision header, consistency tokens and body limits.
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
+    let (app, doc) = build(Some(&state));
+    let app = app.merge(extra);
+    let doc_json = Arc::new(doc.to_pretty_json().unwrap_or_else(|_| "{}".into()));
+    let request_id = HeaderName::from_static("x-request-id");
+    let max_body = state.config().limits.max_body_bytes;
+    app.route(
+        "/openapi.json",
+        get(move || {
+            let doc = doc_json.clone();
+            async move { ([(CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
+        }),
+    )
+    .fallback(|| async { StatusCode::NOT_FOUND })
+    .layer(middleware::from_fn_with_state(state.clone(), consistency))
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(middleware::from_fn_with_state(state.clone(), finish))
+    .layer(CatchPanicLayer::new())
+    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }),
+    )
+    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+    .with_state(state)
+}
+
+/// Waits for `min_revision` (query) or `Vires-Min-Revision` (header) before the handler
+/// reads the snapshot; 409 if the register does not reach it in time.
+async fn consistency(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let from_query = req.uri().query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "min_revision")
+            .map(|(_, v)| v.into_owned())
+    });
+    let from_header = req
+        .headers()
+        .get(MIN_REVISION_HEADER)
+        .map(|v| v.to_str().unwrap_or("?").to_string());
+    let Some(raw) = from_query.or(from_header) else {
+        return Ok(next.run(req).await);
+    };
+    let wanted: u64 = raw.trim().parse().map_err(|_| {
+        ApiError::bad_parameter(format!(
+            "min_revision `{raw}` is not a revision number (a whole number from Vires-Revision)"
+        ))
+    })?;
+    if state.revision() < wanted {
+        let wait = Duration::from_millis(state.config().limits.min_revision_wait_ms);
+        let mut rx = state.subscribe_revisions();
+        let reached = tokio::time::timeout(wait, rx.wait_for(|r| *r >= wanted)).await;
+        if !matches!(reached, Ok(Ok(_))) {
+            let current = state.revision();
+            return Err(ApiError::conflict(
+                "revision-not-available",
+                "Revision not yet available",
+                format!("this server is at revision {current} and did not reach revision {wanted} within {} ms; retry, or drop min_revision", wait.as_millis()),
+            )
+            .with_revision(current));
+        }
+    }
+    Ok(next.run(req).await)
+}
+
+/// Makes every error a problem document, stamps the revision, and records metrics.
+async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let mut resp = next.run(req).await;
+    let status = resp.status();
+    // Errors from axum and tower layers come bare or as text/plain; those become problems.
+    // Problems, and error pages other routers render on purpose (HTML), pass through.
+    let bare = resp
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if (status.is_client_error() || status.is_server_error()) && bare {
+        let mut fresh = problem::for_status(status, &method, &path).into_response();
+        for (k, v) in resp.headers() {
+            if k != CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
+                fresh.headers_mut().insert(k.clone(), v.clone());
+            }
+        }
+        resp = fresh;
+    }
+    if !resp.headers().contains_key(REVISION_HEADER) {
+        if let Ok(v) = HeaderValue::from_str(&state.revision().to_string()) {
+            resp.headers_mut().insert(REVISION_HEADER, v);
+        }
+    }
+    let elapsed = started.elapsed();
+    let code = resp.status().as_u16();
+    state.metrics().observe(&route, &method, code, elapsed);
+    let micros = elapsed.as_micros() as u64;
+    if resp.status().is_server_error() {
+        tracing::error!(%method, %path, status = code, micros, "request failed");
+    } else if matches!(
+        route.as_str(),
+        "/healthz" | "/readyz" | "/metrics" | "/ping"
+    ) {
+        // Probes and benchmarks would drown the log at info.
+        tracing::debug!(%method, %path, status = code, micros, "request");
+    } else {
+        tracing::info!(%method, %path, status = code, micros, "request");
+    }
+    resp
+}
+
+/// Starts logging as configured; a second call (tests) keeps the first set-up.
+pub fn init_logging(config: &ServeConfig) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&config.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match config.log.format {
+        config::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init(),
+        config::LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// The base register the change log applies to, and its fingerprint for the genesis entry.
+pub fn base_register(base: config::BaseRegister) -> Result<(Register, String), ServerError> {
+    match base {
+        config::BaseRegister::Empty => Ok((Register::new(), "empty".into())),
+        config::BaseRegister::England => england_base(),
+    }
+}
+
+#[cfg(feature = "england")]
+fn england_base() -> Result<(Register, String), ServerError> {
+    let import = vires_england::bundled().map_err(|e| ServerError::Base(e.to_string()))?;
+    // The CLI binds stores with the same fingerprint, so both can share one database.
+    Ok((import.register, vires_england::fingerprint()))
+}
+
+#[cfg(not(feature = "england"))]
+fn england_base() -> Result<(Register, String), ServerError> {
+    Err(ServerError::Base(
+        "this build has no bundled England register (feature `england`); set base = \"empty\" or VIRES_BASE=empty".into(),
+    ))
+}
+
+/// Opens the store, creating the SQLite file's directory if need be.
+pub fn open_store(url: &str) -> Result<Arc<dyn vires_store::Store>, ServerError> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+    }
+    Ok(Arc::from(vires_store::open(url)?))
+}
+
+/// Builds the state for `config`: store, base register, replayed log, bootstrap admin,
+/// and the watcher that follows revisions written by other processes.
+pub async fn prepare(config: ServeConfig) -> Result<AppState, ServerError> {
+    tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
+        let store = open_store(&config.db)?;
+        let (base, fingerprint) = base_register(config.base)?;
+        let bootstrap = config.auth.bootstrap_admin.clone();
+        let state = AppState::open(store, base, &fingerprint, config)?;
+        if let Some(name) = bootstrap {
+            let store = state.store();
+            if store.users()?.is_empty() {
+                store.create_user(&name, vires_store::Role::Admin)?;
+                let t = store.create_token(&name, "bootstrap")?;
+                // Printed once, on stderr, for the operator who started the server: the
+                // store keeps only its hash.
+                eprintln!(
+                    "vires: created admin user {name:?}; API token (shown once): {}",
+                    t.token
+                );
+            }
+        }
+        // Subscribing may connect to PostgreSQL, which blocks: done here, off the async threads.
+        state.spawn_watcher()?;
+        Ok(state)
+    })
+    .await
+    .map_err(|e| ServerError::Base(format!("start-up task failed: {e}")))?
+}
+
+/// Runs the server until SIGTERM or ctrl-c, then drains requests in flight.
+pub async fn serve(config: ServeConfig) -> Result<(), ServerError> {
+    serve_with(config, Router::new()).await
+}
+
+/// [`serve`] with `extra` routes (the web UI) served beside the API.
+pub async fn serve_with(config: ServeConfig, extra: Router<AppState>) -> Result<(), ServerError> {
+    init_logging(&config);
+    let addr = config.addr.clone();
+    let grace = Duration::from_secs(config.limits.shutdown_grace_secs);
+    let state = prepare(config).await?;
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: addr.clone(),
+            source,
+        })?;
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, revision = state.revision(), backend = ?state.store().backend(), "vires serving");
+    run_with(listener, state, extra, shutdown_signal(), grace).await
+}
+
+/// Serves `state` on `listener` until `signal` resolves, then waits up to `grace` for
+/// requests in flight.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> Result<(), ServerError> {
+    run_with(listener, state, Router::new(), signal, grace).await
+}
+
+/// [`run`] with `extra` routes beside the API.
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    extra: Router<AppState>,
+    signal: impl std::future::Future<Output = ()> + Send + 'static,
+    grace: Duration,
+) -> Result<(), ServerError> {
+    let app = router_with(state.clone(), extra);
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let st = state.clone();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        signal.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        st.set_shutting_down();
+        let _ = tx.send(());
+    });
+    let server = server.into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        r = &mut server => return r.map_err(ServerError::Io),
+        _ = rx => {}
+    }
+    match tokio::time::timeout(grace, server).await {
+        Ok(r) => r.map_err(ServerError::Io),
+        Err(_) => {
+            tracing::warn!(
+                secs = grace.as_secs(),
+                "requests still in flight after the grace period; stopping"
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -6,6 +6,7 @@ mod language;
 mod procurement;
 mod query;
 mod registry;
+mod serve;
 mod workflow;
 
 use crate::args::{Cli, Command, PlaceArgs};
@@ -98,6 +99,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
+        Command::Serve { addr, config } => serve::run(addr, config, cli.db.clone()),
         Command::Record {
             files,
             author,
@@ -191,7 +193,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 | Command::Whatif { .. }
                 | Command::Conflicts { .. }
                 | Command::Audit { .. }
-                | Command::Record { .. } => {
+                | Command::Record { .. }
+                | Command::Serve { .. } => {
                     Err(CliError::Internal("command dispatched twice".into()))
                 }
             }

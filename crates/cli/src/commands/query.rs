@@ -140,26 +140,7 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
         for b in &d.abolished {
             println!("  - body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
         }
-        for h in &d.added {
-            println!(
-                "  + {} {} {} in {} ({})",
-                h.body,
-                h.role.as_str(),
-                h.function,
-                h.area.join(" + "),
-                h.instrument
-            );
-        }
-        for h in &d.removed {
-            println!(
-                "  - {} {} {} in {} ({})",
-                h.body,
-                h.role.as_str(),
-                h.function,
-                h.area.join(" + "),
-                h.instrument
-            );
-        }
+        print_changes(&d);
         println!(
             "  {} bodies established, {} abolished; {} holdings added, {} removed",
             d.established.len(),
@@ -358,26 +339,7 @@ pub fn whatif(
         for d in &o.diagnostics {
             println!("  {} {}: {}", d.code, d.subject, d.message);
         }
-        for h in &o.diff.added {
-            println!(
-                "  + {} {} {} in {} ({})",
-                h.body,
-                h.role.as_str(),
-                h.function,
-                h.area.join(" + "),
-                h.instrument
-            );
-        }
-        for h in &o.diff.removed {
-            println!(
-                "  - {} {} {} in {} ({})",
-                h.body,
-                h.role.as_str(),
-                h.function,
-                h.area.join(" + "),
-                h.instrument
-            );
-        }
+        print_changes(&o.diff);
         println!(
             "  {} holdings added, {} removed",
             o.diff.added.len(),
@@ -389,4 +351,20 @@ pub fn whatif(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Holdings gained (+) and lost (-), one line each.
+fn print_changes(d: &vires_core::DiffAnswer) {
+    for (sign, list) in [("+", &d.added), ("-", &d.removed)] {
+        for h in list {
+            let area = h.area.join(" + ");
+            println!(
+                "  {sign} {} {} {} in {area} ({})",
+                h.body,
+                h.role.as_str(),
+                h.function,
+                h.instrument
+            );
+        }
+    }
 }

@@ -1,0 +1,578 @@
+//! `vires-bench`: the one command that measures vires against its peers.
+//!
+//! `cargo run --release -p vires-bench -- --quick` (under five minutes on two cores) writes
+//! `target/bench/summary.json` and `target/bench/performance.svg` and prints a table.
+//! `--full` uses more questions, repetitions and a larger register for the peers.
+//! `--callgrind-who N` only builds a fixed synthetic register and asks `who` N times inside
+//! one function, for `valgrind --tool=callgrind --toggle-collect=...` (see scripts/bench.sh).
+//! `--set KEY=NUMBER ...` merges figures measured outside (HTTP, callgrind) into the summary.
+
+use serde_json::{json, Map, Value};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+use vires_bench::cedar::CedarPeer;
+use vires_bench::plot::{chart, Series};
+use vires_bench::sqlite::SqlitePeer;
+use vires_bench::stats::{growth_exponent, summarise, Summary};
+use vires_bench::synth::{self, Question};
+use vires_core::resolve::Resolution;
+use vires_core::{Place, Snapshot};
+
+/// Counts live heap bytes, so memory per instrument is measured, not estimated.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const SEED: u64 = 20_260_401;
+
+struct Plan {
+    sizes: Vec<(usize, usize)>,
+    questions: usize,
+    peer_size: usize,
+    peer_questions: usize,
+    compare: usize,
+    /// Longest predicted build to attempt, in milliseconds.
+    build_budget_ms: f64,
+}
+
+fn plan(full: bool) -> Plan {
+    if full {
+        Plan {
+            sizes: vec![(1_000, 9), (10_000, 7), (100_000, 5), (1_000_000, 3)],
+            questions: 20_000,
+            peer_size: 100_000,
+            peer_questions: 3_000,
+            compare: 2_000,
+            build_budget_ms: 900_000.0,
+        }
+    } else {
+        Plan {
+            sizes: vec![(1_000, 5), (10_000, 3), (100_000, 2), (1_000_000, 1)],
+            questions: 5_000,
+            peer_size: 30_000,
+            peer_questions: 1_000,
+            compare: 500,
+            build_budget_ms: 120_000.0,
+        }
+    }
+}
+
+/// The cost of the timer itself, subtracted from every per-call sample.
+fn timer_overhead() -> f64 {
+    let mut v: Vec<f64> = (0..10_000)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(());
+            t.elapsed().as_nanos() as f64
+        })
+        .collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Times `f` once per question (after one warm-up pass) and summarises.
+fn time_each<T>(qs: &[Question], overhead: f64, mut f: impl FnMut(&Question) -> T) -> Summary {
+    for q in qs.iter().take(200) {
+        std::hint::black_box(f(q));
+    }
+    let samples: Vec<f64> = qs
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            std::hint::black_box(f(q));
+            (t.elapsed().as_nanos() as f64 - overhead).max(0.0)
+        })
+        .collect();
+    summarise(&samples)
+}
+
+fn place(q: &Question) -> Place {
+    Place::Practice(q.practice.clone())
+}
+
+/// Times the full `who` answer (holders with proofs), the hot path (`place_keys` +
+/// `resolve`, no rendering) and the full `may` answer.
+fn time_queries(snap: &Snapshot, qs: &[Question], overhead: f64) -> (Summary, Summary, Summary) {
+    let places: Vec<Place> = qs.iter().map(place).collect();
+    let mut i = 0;
+    let who = time_each(qs, overhead, |q| {
+        i = (i + 1) % places.len();
+        snap.who(&q.function, &places[i], q.on, q.purpose.as_deref()).map(|w| w.holders.len())
+    });
+    let mut r = Resolution::default();
+    let fids: Vec<_> = qs.iter().map(|q| snap.function_id(&q.function).ok()).collect();
+    let mut j = 0;
+    let hot = time_each(qs, overhead, |q| {
+        j = (j + 1) % places.len();
+        let (Some(f), Ok(keys)) = (fids[j], snap.place_keys(&places[j], q.on)) else {
+            return 0;
+        };
+        snap.resolve(f, q.on, &keys, &mut r);
+        r.holders.len()
+    });
+    let mut k = 0;
+    let may = time_each(qs, overhead, |q| {
+        k = (k + 1) % places.len();
+        snap.may(&q.body, &q.function, &places[k], q.on, q.purpose.as_deref()).map(|a| a.allowed)
+    });
+    (who, hot, may)
+}
+
+fn vires_allowed(snap: &Snapshot, q: &Question) -> Result<bool, String> {
+    snap.may(&q.body, &q.function, &place(q), q.on, q.purpose.as_deref())
+        .map(|a| a.allowed)
+        .map_err(|e| format!("vires could not answer {q:?}: {e}"))
+}
+
+#[derive(Default)]
+struct Report {
+    rows: Vec<(String, String)>,
+    summary: Map<String, Value>,
+}
+
+impl Report {
+    fn set(&mut self, key: &str, v: impl Into<Value>) {
+        self.summary.insert(key.to_string(), v.into());
+    }
+    fn row(&mut self, what: &str, value: String) {
+        println!("{what:<58} {value}");
+        self.rows.push((what.to_string(), value));
+    }
+}
+
+fn ns(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.2} ms", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.2} µs", v / 1e3)
+    } else {
+        format!("{v:.0} ns")
+    }
+}
+
+fn out_dir() -> PathBuf {
+    std::env::var_os("VIRES_BENCH_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench"))
+}
+
+fn run(full: bool) -> Result<(), String> {
+    let p = plan(full);
+    let overhead = timer_overhead();
+    let mut rep = Report::default();
+    rep.set("mode", if full { "full" } else { "quick" });
+    rep.set("load_average_at_start", load_average());
+    rep.set("timer_overhead_ns", overhead);
+    rep.set("machine", machine());
+    // Where the bytes per instrument go: the register's own structs, before any heap data.
+    rep.set("size_of_instrument", std::mem::size_of::<vires_core::Instrument>());
+    rep.set("size_of_grant", std::mem::size_of::<vires_core::Grant>());
+    rep.set("size_of_body", std::mem::size_of::<vires_core::Body>());
+    println!("vires-bench ({}), timer overhead {overhead:.0} ns subtracted", if full { "full" } else { "quick" });
+    let started = Instant::now();
+
+    // 1. The bundled England register.
+    england(&mut rep, p.questions, overhead);
+
+    // 2. Synthetic registers, 10^3 .. 10^6 instruments: build time, memory, query time.
+    let mut build_points = Vec::new();
+    let mut may_points = Vec::new();
+    let mut who_points = Vec::new();
+    let mut sizes_json = Vec::new();
+    for &(size, reps) in &p.sizes {
+        // A build that grows faster than linearly can take hours at 10^6; predict it from
+        // the last two sizes and skip it, saying so, rather than blow the time limit.
+        if let [.., (n1, t1), (n2, t2)] = build_points.as_slice() {
+            let k = growth_exponent(&[(*n1, *t1), (*n2, *t2)]).unwrap_or(1.0).max(1.0);
+            let predicted_ms = t2 * (size as f64 / n2).powf(k);
+            if predicted_ms > p.build_budget_ms {
+                rep.row(
+                    &format!("synthetic {size} instruments"),
+                    format!("SKIPPED: build predicted to take {:.0} s (exponent {k:.2} from the last two sizes), over the {:.0} s budget", predicted_ms / 1e3, p.build_budget_ms / 1e3),
+                );
+                rep.set(&format!("skipped_{size}"), format!("build predicted {:.0} s at exponent {k:.2}", predicted_ms / 1e3));
+                continue;
+            }
+        }
+        let before = LIVE.load(Ordering::Relaxed);
+        let t = Instant::now();
+        let syn = synth::generate(size, SEED);
+        let gen_ms = t.elapsed().as_secs_f64() * 1e3;
+        let n = syn.shape.instruments;
+        let mut builds = Vec::new();
+        for _ in 1..reps {
+            let reg = syn.register.clone();
+            let t = Instant::now();
+            let s = Snapshot::compile(reg);
+            builds.push(t.elapsed().as_secs_f64() * 1e3);
+            drop(s);
+        }
+        let register_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+        let t = Instant::now();
+        let snap = Snapshot::compile(syn.register);
+        builds.push(t.elapsed().as_secs_f64() * 1e3);
+        let snapshot_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+        builds.sort_by(|a, b| a.total_cmp(b));
+        let build_ms = builds[builds.len() / 2];
+        let qn = if size >= 1_000_000 { p.questions / 2 } else { p.questions };
+        let qs = synth::questions(&snap, qn, SEED, &synth::query_functions());
+        let (who, hot, may) = time_queries(&snap, &qs, overhead);
+        let bpi = snapshot_bytes as f64 / n as f64;
+        rep.row(
+            &format!("synthetic {n} instruments: build (median of {reps})"),
+            format!("{build_ms:.1} ms (generate {gen_ms:.0} ms; {} grants, {} practices)", snap.grant_count(), syn.shape.practices),
+        );
+        rep.row(
+            &format!("synthetic {n}: who / who hot path / may, median"),
+            format!("{} / {} / {}  (p99 {} / {} / {})", ns(who.median_ns), ns(hot.median_ns), ns(may.median_ns), ns(who.p99_ns), ns(hot.p99_ns), ns(may.p99_ns)),
+        );
+        rep.row(
+            &format!("synthetic {n}: bytes per instrument (snapshot incl. register)"),
+            format!("{bpi:.0} (register alone {:.0})", register_bytes as f64 / n as f64),
+        );
+        build_points.push((n as f64, build_ms));
+        may_points.push((n as f64, may.median_ns));
+        who_points.push((n as f64, who.median_ns));
+        sizes_json.push(json!({
+            "target": size, "instruments": n, "grants": snap.grant_count(),
+            "practices": syn.shape.practices, "ccgs": syn.shape.ccgs, "icbs": syn.shape.icbs,
+            "diagnostics": snap.diagnostics.len(),
+            "build_ms": build_ms, "build_ms_all": builds, "generate_ms": gen_ms,
+            "bytes_per_instrument": bpi, "register_bytes_per_instrument": register_bytes as f64 / n as f64,
+            "who": who, "who_hot": hot, "may": may, "questions": qs.len(),
+        }));
+        if size == 1_000_000 {
+            rep.set("instruments_1m", n);
+            rep.set("build_ms_1m", build_ms);
+            rep.set("bytes_per_instrument", bpi);
+            rep.set("may_median_ns_synthetic_1m", may.median_ns);
+            rep.set("may_p99_ns_synthetic_1m", may.p99_ns);
+            rep.set("who_median_ns_synthetic_1m", who.median_ns);
+            rep.set("who_p99_ns_synthetic_1m", who.p99_ns);
+            rep.set("who_hot_median_ns_synthetic_1m", hot.median_ns);
+        }
+        drop(snap);
+        drop(qs);
+    }
+    // Fixed costs dominate the smallest register, so the exponent is fitted from 10^4 up.
+    let fit: Vec<(f64, f64)> = build_points.iter().copied().filter(|(n, _)| *n >= 9_000.0).collect();
+    let k = growth_exponent(&fit).unwrap_or(f64::NAN);
+    rep.set("build_growth_exponent", k);
+    rep.set("build_growth_exponent_all_sizes", growth_exponent(&build_points).unwrap_or(f64::NAN));
+    rep.row("build time growth exponent (fitted 10^4..10^6)", format!("{k:.3}"));
+    rep.set("sizes", Value::Array(sizes_json));
+
+    // 3. Peers on the same register and the same questions.
+    peers(&mut rep, &p, overhead)?;
+
+    let dir = out_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let svg = chart(
+        "vires: build and query time against register size",
+        &[
+            Series { label: "build snapshot", colour: "#005eb8", points: build_points, right_axis: false },
+            Series { label: "may (median)", colour: "#d5281b", points: may_points, right_axis: true },
+            Series { label: "who (median)", colour: "#007f3b", points: who_points, right_axis: true },
+        ],
+        "ms",
+        "ns",
+    );
+    let svg_path = dir.join("performance.svg");
+    std::fs::write(&svg_path, svg).map_err(|e| format!("cannot write {}: {e}", svg_path.display()))?;
+    rep.set("wall_seconds", started.elapsed().as_secs_f64());
+    rep.set("load_average_at_end", load_average());
+    // Keep figures merged in by earlier runs of scripts/bench.sh (HTTP, callgrind).
+    let path = dir.join("summary.json");
+    let mut summary = read_summary(&path);
+    for k in ["http_rps_who", "http_rps_trivial", "http_ratio", "http_p99_ms", "http_note", "callgrind_instructions_per_who", "callgrind_instructions_per_may"] {
+        rep.summary.entry(k.to_string()).or_insert(Value::Null);
+    }
+    for (k, v) in rep.summary {
+        if !(v.is_null() && summary.get(&k).is_some_and(|old| !old.is_null())) {
+            summary.insert(k, v);
+        }
+    }
+    write_summary(&path, &summary)?;
+    println!("wrote {} and {} in {:.0} s", path.display(), svg_path.display(), started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+#[cfg(feature = "england")]
+fn england(rep: &mut Report, n: usize, overhead: f64) {
+    let t = Instant::now();
+    let import = match vires_england::bundled() {
+        Ok(i) => i,
+        Err(e) => {
+            rep.row("England register", format!("not available: {e}"));
+            rep.set("england_note", format!("vires_england::bundled() failed: {e}"));
+            return;
+        }
+    };
+    let import_ms = t.elapsed().as_secs_f64() * 1e3;
+    let instruments = import.register.instruments.len();
+    let t = Instant::now();
+    let snap = Snapshot::compile(import.register);
+    let build_ms = t.elapsed().as_secs_f64() * 1e3;
+    let fns: Vec<String> = snap.register().taxonomy.iter().map(|(_, d)| d.id.clone()).collect();
+    let qs = synth::questions(&snap, n, SEED, &fns);
+    if qs.is_empty() {
+        rep.row("England register", "no questions could be drawn (no practices?)".into());
+        return;
+    }
+    let (who, hot, may) = time_queries(&snap, &qs, overhead);
+    rep.row(
+        "England (bundled): import / compile",
+        format!("{import_ms:.0} ms / {build_ms:.1} ms ({instruments} instruments, {} grants, {} practices)", snap.grant_count(), snap.register().atoms.len()),
+    );
+    rep.row(
+        "England: who / who hot path / may, median",
+        format!("{} / {} / {}  (p99 {} / {} / {})", ns(who.median_ns), ns(hot.median_ns), ns(may.median_ns), ns(who.p99_ns), ns(hot.p99_ns), ns(may.p99_ns)),
+    );
+    rep.set("who_median_ns_england", who.median_ns);
+    rep.set("who_p99_ns_england", who.p99_ns);
+    rep.set("who_hot_median_ns_england", hot.median_ns);
+    rep.set("who_hot_p99_ns_england", hot.p99_ns);
+    rep.set("may_median_ns_england", may.median_ns);
+    rep.set("may_p99_ns_england", may.p99_ns);
+    rep.set("england_instruments", instruments);
+    rep.set("england_build_ms", build_ms);
+    rep.set("england_import_ms", import_ms);
+}
+
+#[cfg(not(feature = "england"))]
+fn england(rep: &mut Report, _n: usize, _overhead: f64) {
+    rep.row("England register", "skipped: built without the `england` feature".into());
+    rep.set("england_note", "built without the england feature");
+}
+
+fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
+    let syn = synth::generate(p.peer_size, SEED + 1);
+    let n = syn.shape.instruments;
+    let snap = Snapshot::compile(syn.register);
+    let qs = synth::questions(&snap, p.peer_questions.max(p.compare), SEED + 2, &synth::query_functions());
+    let t = Instant::now();
+    let cedar = CedarPeer::encode(&snap).map_err(|e| e.to_string())?;
+    let cedar_load = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let sqlite = SqlitePeer::load(&snap).map_err(|e| e.to_string())?;
+    let sqlite_load = t.elapsed().as_secs_f64();
+    // Same answers first: a fast wrong answer is not a result.
+    let mut yes = 0;
+    for q in qs.iter().take(p.compare) {
+        let v = vires_allowed(&snap, q)?;
+        let c = cedar.may(q).map_err(|e| e.to_string())?;
+        let s = sqlite.may(q).map_err(|e| e.to_string())?;
+        if v != c.allowed || v != s.allowed {
+            return Err(format!(
+                "answers differ on {q:?}: vires {v}, Cedar {} (policies {:?}), SQLite {} (proof {:?})",
+                c.allowed, c.proof, s.allowed, s.proof
+            ));
+        }
+        yes += v as usize;
+    }
+    rep.row(
+        &format!("peers: register of {n} instruments, {} grants", snap.grant_count()),
+        format!("{} answers agree ({yes} yes); Cedar loaded in {cedar_load:.1} s ({} policies, largest slice {}), SQLite in {sqlite_load:.1} s", p.compare.min(qs.len()), cedar.policies, cedar.largest_slice()),
+    );
+    let qs: Vec<Question> = qs.into_iter().take(p.peer_questions).collect();
+    let (_, _, may) = time_queries(&snap, &qs, overhead);
+    let c = time_each(&qs, overhead, |q| cedar.may(q).map(|a| a.allowed));
+    let s = time_each(&qs, overhead, |q| sqlite.may(q).map(|a| a.allowed));
+    let (cr, sr) = (c.median_ns / may.median_ns, s.median_ns / may.median_ns);
+    rep.row("vires may, median / p99", format!("{} / {}", ns(may.median_ns), ns(may.p99_ns)));
+    rep.row("Cedar may, median / p99 (ratio of medians)", format!("{} / {} ({cr:.0}x)", ns(c.median_ns), ns(c.p99_ns)));
+    rep.row("SQLite may, median / p99 (ratio of medians)", format!("{} / {} ({sr:.0}x)", ns(s.median_ns), ns(s.p99_ns)));
+    rep.set("peer_instruments", n);
+    rep.set("peer_grants", snap.grant_count());
+    rep.set("peer_answers_compared", p.compare.min(qs.len().max(p.compare)));
+    rep.set("vires_may_median_ns_peer", may.median_ns);
+    rep.set("vires_may_p99_ns_peer", may.p99_ns);
+    rep.set("cedar_median_ns", c.median_ns);
+    rep.set("cedar_p99_ns", c.p99_ns);
+    rep.set("cedar_ratio", cr);
+    rep.set("cedar_p99_ratio", c.p99_ns / may.p99_ns);
+    rep.set("sqlite_median_ns", s.median_ns);
+    rep.set("sqlite_p99_ns", s.p99_ns);
+    rep.set("sqlite_ratio", sr);
+    rep.set("sqlite_p99_ratio", s.p99_ns / may.p99_ns);
+    rep.set("cedar_load_s", cedar_load);
+    rep.set("sqlite_load_s", sqlite_load);
+    Ok(())
+}
+
+/// The 1-minute load average: on a shared machine, timings are only as good as this is low.
+fn load_average() -> Value {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .map(Value::from)
+        .unwrap_or(Value::Null)
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_else(|| "unknown".into());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
+        .unwrap_or(0);
+    json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "memory_gib": mem,
+        "os": std::env::consts::OS,
+    })
+}
+
+fn read_summary(path: &Path) -> Map<String, Value> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<Value>(&s).ok())
+        .and_then(|v| v.as_object().cloned())
+        .unwrap_or_default()
+}
+
+fn write_summary(path: &Path, summary: &Map<String, Value>) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(summary).map_err(|e| format!("cannot encode the summary: {e}"))?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// `--set key=value ...`: numbers stay numbers, anything else is stored as text.
+fn set(pairs: &[String]) -> Result<(), String> {
+    let path = out_dir().join("summary.json");
+    let mut summary = read_summary(&path);
+    for p in pairs {
+        let (k, v) = p.split_once('=').ok_or_else(|| format!("`{p}` is not KEY=VALUE"))?;
+        let value = match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => json!(x),
+            _ if v == "null" => Value::Null,
+            _ => json!(v),
+        };
+        summary.insert(k.to_string(), value);
+    }
+    write_summary(&path, &summary)?;
+    println!("updated {}", path.display());
+    Ok(())
+}
+
+/// The region callgrind counts: `n` who questions (and `n` may) on a fixed register.
+#[inline(never)]
+fn callgrind_region(snap: &Snapshot, qs: &[Question], may: bool) -> usize {
+    let mut total = 0;
+    for q in qs {
+        let p = Place::Practice(q.practice.clone());
+        total += if may {
+            snap.may(&q.body, &q.function, &p, q.on, q.purpose.as_deref()).map(|a| a.allowed as usize).unwrap_or(0)
+        } else {
+            snap.who(&q.function, &p, q.on, q.purpose.as_deref()).map(|w| w.holders.len()).unwrap_or(0)
+        };
+    }
+    total
+}
+
+fn callgrind(n: usize, may: bool) -> Result<(), String> {
+    let syn = synth::generate(10_000, SEED);
+    let snap = Snapshot::compile(syn.register);
+    let qs = synth::questions(&snap, n, SEED, &synth::query_functions());
+    let total = callgrind_region(&snap, &qs, may);
+    println!("asked {} {} questions ({total})", qs.len(), if may { "may" } else { "who" });
+    Ok(())
+}
+
+/// Paths of `who` questions about real practices, for the HTTP benchmark.
+#[cfg(feature = "england")]
+fn http_paths(n: usize) -> Result<(), String> {
+    let import = vires_england::bundled().map_err(|e| format!("the England register does not build: {e}"))?;
+    let snap = Snapshot::compile(import.register);
+    let fns: Vec<String> = snap.register().taxonomy.iter().map(|(_, d)| d.id.clone()).collect();
+    let ok = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    for q in synth::questions(&snap, n, SEED, &fns) {
+        if ok(&q.function) && ok(&q.practice) {
+            println!("/who?function={}&practice={}&on={}", q.function, q.practice, q.on);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "england"))]
+fn http_paths(_n: usize) -> Result<(), String> {
+    Err("built without the `england` feature".into())
+}
+
+const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N | --callgrind-may N | --set KEY=VALUE...
+  --quick            the quick benchmark (default; under five minutes on two cores)
+  --full             more questions and repetitions, peers on 10^5 instruments
+  --peers-only       only the Cedar and SQLite comparison (quick size); writes nothing
+  --callgrind-who N  ask `who` N times in callgrind_region (for valgrind --tool=callgrind)
+  --callgrind-may N  the same for `may`
+  --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
+  --set KEY=VALUE    merge figures measured elsewhere into target/bench/summary.json
+Output goes to target/bench (or $VIRES_BENCH_OUT).";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("--quick") => run(false),
+        Some("--full") => run(true),
+        Some("--peers-only") => {
+            let mut rep = Report::default();
+            peers(&mut rep, &plan(false), timer_overhead())
+        }
+        Some(m @ ("--callgrind-who" | "--callgrind-may")) => match args.get(1).map(|n| n.parse::<usize>()) {
+            Some(Ok(n)) => callgrind(n, m == "--callgrind-may"),
+            _ => Err(format!("{m} needs a number of questions\n{USAGE}")),
+        },
+        Some("--set") => set(&args[1..]),
+        Some("--http-paths") => match args.get(1).map(|n| n.parse::<usize>()) {
+            Some(Ok(n)) => http_paths(n),
+            _ => Err(format!("--http-paths needs a number of questions\n{USAGE}")),
+        },
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown argument `{other}`\n{USAGE}")),
+    };
+    if let Err(e) = result {
+        eprintln!("vires-bench: {e}");
+        std::process::exit(1);
+    }
+}

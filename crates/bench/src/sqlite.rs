@@ -1,0 +1,219 @@
+//! The register in SQLite tables (in memory, indexed), and `may` as one recursive query with
+//! date filters: the practice's containing bodies on the date (membership, then parent
+//! links, recursively), the function and its ancestors (recursively), the live candidate
+//! grants under those keys, shadowing by exclusive delegations, the purpose check, and the
+//! proof as the chain of parent grants (recursively).
+//!
+//! Like the Cedar encoding it starts from the compiled grants, so SQLite answers the
+//! question without deriving validity; it is measured on the same questions.
+
+use crate::synth::{day_number, Question};
+use crate::PeerError;
+use rusqlite::{params, Connection, OptionalExtension};
+use vires_core::snapshot::AreaKey;
+use vires_core::Snapshot;
+
+/// Far enough in the future to stand for "open-ended".
+const OPEN: i64 = 10_000_000;
+
+pub struct SqlitePeer {
+    conn: Connection,
+}
+
+/// SQLite's answer: allowed, and the instruments from statute down to the holding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqliteAnswer {
+    pub allowed: bool,
+    pub proof: Vec<String>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE body (id INTEGER PRIMARY KEY, code TEXT NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
+CREATE INDEX body_code ON body(code);
+CREATE TABLE atom (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
+CREATE TABLE func (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, parent INTEGER);
+CREATE TABLE membership (atom INTEGER NOT NULL, body INTEGER NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
+CREATE INDEX membership_atom ON membership(atom);
+CREATE TABLE body_parent (child INTEGER NOT NULL, parent INTEGER NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
+CREATE INDEX body_parent_child ON body_parent(child);
+CREATE TABLE grant_ (id INTEGER PRIMARY KEY, holder INTEGER NOT NULL, function INTEGER NOT NULL,
+  from_day INTEGER NOT NULL, until_day INTEGER NOT NULL, parent INTEGER, concurrent INTEGER NOT NULL,
+  restricted INTEGER NOT NULL, instrument TEXT NOT NULL);
+CREATE INDEX grant_parent ON grant_(parent);
+CREATE TABLE grant_area (grant_id INTEGER NOT NULL, kind INTEGER NOT NULL, key INTEGER NOT NULL);
+CREATE INDEX grant_area_key ON grant_area(kind, key, grant_id);
+CREATE TABLE grant_purpose (grant_id INTEGER NOT NULL, purpose TEXT NOT NULL);
+CREATE INDEX grant_purpose_grant ON grant_purpose(grant_id, purpose);
+CREATE TABLE grant_except (grant_id INTEGER NOT NULL, function INTEGER NOT NULL);
+CREATE INDEX grant_except_grant ON grant_except(grant_id);
+";
+
+/// May body :body (code) exercise function :function (id) at practice :practice (code) on day
+/// :day for purpose :purpose ('' for none)? Returns the allowing grant, if any.
+const MAY: &str = "
+WITH RECURSIVE
+  b(id) AS (SELECT id FROM body WHERE code = :body AND from_day <= :day AND :day < until_day LIMIT 1),
+  a(id) AS (SELECT id FROM atom WHERE code = :practice),
+  fanc(f) AS MATERIALIZED (
+    SELECT id FROM func WHERE name = :function
+    UNION ALL
+    SELECT func.parent FROM func JOIN fanc ON func.id = fanc.f WHERE func.parent IS NOT NULL),
+  chain(body) AS (
+    SELECT m.body FROM membership m, a WHERE m.atom = a.id AND m.from_day <= :day AND :day < m.until_day
+    UNION
+    SELECT p.parent FROM body_parent p JOIN chain ON p.child = chain.body
+      WHERE p.from_day <= :day AND :day < p.until_day),
+  keys(kind, key) AS MATERIALIZED (
+    SELECT 0, 0
+    UNION ALL SELECT 2, id FROM a
+    UNION ALL SELECT 1, body FROM chain),
+  cand AS MATERIALIZED (
+    SELECT DISTINCT g.id, g.holder, g.parent, g.concurrent, g.restricted
+    FROM keys k
+    JOIN grant_area ga ON ga.kind = k.kind AND ga.key = k.key
+    JOIN grant_ g ON g.id = ga.grant_id
+    WHERE g.function IN (SELECT f FROM fanc)
+      AND g.from_day <= :day AND :day < g.until_day
+      AND NOT EXISTS (SELECT 1 FROM grant_except e WHERE e.grant_id = g.id AND e.function IN (SELECT f FROM fanc)))
+SELECT c.id FROM cand c, b
+WHERE c.holder = b.id
+  AND NOT EXISTS (SELECT 1 FROM cand s WHERE s.parent = c.id AND s.concurrent = 0 AND s.restricted = 0)
+  AND (c.restricted = 0 OR EXISTS (SELECT 1 FROM grant_purpose gp WHERE gp.grant_id = c.id AND gp.purpose = :purpose))
+ORDER BY c.id
+LIMIT 1";
+
+/// The proof of a grant: its instrument and its ancestors', statute first.
+const PROOF: &str = "
+WITH RECURSIVE up(id, parent, instrument, depth) AS (
+  SELECT id, parent, instrument, 0 FROM grant_ WHERE id = ?1
+  UNION ALL
+  SELECT g.id, g.parent, g.instrument, up.depth + 1 FROM grant_ g JOIN up ON g.id = up.parent)
+SELECT instrument FROM up ORDER BY depth DESC";
+
+fn db(e: rusqlite::Error) -> PeerError {
+    PeerError(format!("SQLite: {e}"))
+}
+
+fn until(d: Option<vires_core::Date>) -> i64 {
+    d.map(day_number).unwrap_or(OPEN)
+}
+
+impl SqlitePeer {
+    /// Loads a compiled register into an in-memory database.
+    pub fn load(snap: &Snapshot) -> Result<SqlitePeer, PeerError> {
+        let mut conn = Connection::open_in_memory().map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        let reg = snap.register();
+        let tx = conn.transaction().map_err(db)?;
+        {
+            let mut ins = tx.prepare("INSERT INTO body VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+            for (i, b) in reg.bodies.iter().enumerate() {
+                ins.execute(params![i as i64, b.code, day_number(b.life.from), until(b.life.until)])
+                    .map_err(db)?;
+            }
+            let mut ins = tx.prepare("INSERT INTO atom VALUES (?1, ?2)").map_err(db)?;
+            for (i, a) in reg.atoms.iter().enumerate() {
+                ins.execute(params![i as i64, a.code]).map_err(db)?;
+            }
+            let mut ins = tx.prepare("INSERT INTO func VALUES (?1, ?2, ?3)").map_err(db)?;
+            for (f, def) in reg.taxonomy.iter() {
+                ins.execute(params![f.0 as i64, def.id, reg.taxonomy.parent(f).map(|p| p.0 as i64)])
+                    .map_err(db)?;
+            }
+            let mut ins = tx.prepare("INSERT INTO membership VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+            for m in &reg.memberships {
+                ins.execute(params![
+                    m.atom.0 as i64,
+                    m.body.0 as i64,
+                    day_number(m.during.from),
+                    until(m.during.until)
+                ])
+                .map_err(db)?;
+            }
+            let mut ins = tx.prepare("INSERT INTO body_parent VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+            for p in &reg.parents {
+                ins.execute(params![
+                    p.child.0 as i64,
+                    p.parent.0 as i64,
+                    day_number(p.during.from),
+                    until(p.during.until)
+                ])
+                .map_err(db)?;
+            }
+            let mut grant = tx
+                .prepare("INSERT INTO grant_ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+                .map_err(db)?;
+            let mut area = tx.prepare("INSERT INTO grant_area VALUES (?1, ?2, ?3)").map_err(db)?;
+            let mut purpose = tx.prepare("INSERT INTO grant_purpose VALUES (?1, ?2)").map_err(db)?;
+            let mut except = tx.prepare("INSERT INTO grant_except VALUES (?1, ?2)").map_err(db)?;
+            for (gid, g) in snap.grants.iter().enumerate() {
+                let gid = gid as i64;
+                grant
+                    .execute(params![
+                        gid,
+                        g.holder.0 as i64,
+                        g.function.0 as i64,
+                        day_number(g.during.from),
+                        until(g.during.until),
+                        g.parent.map(|p| p.0 as i64),
+                        g.concurrent as i64,
+                        (g.purposes != 0) as i64,
+                        reg.instruments[g.instrument.0 as usize].id,
+                    ])
+                    .map_err(db)?;
+                for k in snap.areas(g) {
+                    let (kind, key) = match k {
+                        AreaKey::England => (0, 0),
+                        AreaKey::Body(b) => (1, b.0 as i64),
+                        AreaKey::Atom(a) => (2, a.0 as i64),
+                    };
+                    area.execute(params![gid, kind, key]).map_err(db)?;
+                }
+                for p in snap.purposes(g) {
+                    purpose.execute(params![gid, p]).map_err(db)?;
+                }
+                for x in snap.excluded(g) {
+                    except.execute(params![gid, x.0 as i64]).map_err(db)?;
+                }
+            }
+        }
+        tx.commit().map_err(db)?;
+        conn.execute_batch("ANALYZE").map_err(db)?;
+        Ok(SqlitePeer { conn })
+    }
+
+    /// May the question's body exercise its function at its practice on its date?
+    /// Statements are prepared once and cached, as an application would.
+    pub fn may(&self, q: &Question) -> Result<SqliteAnswer, PeerError> {
+        let mut stmt = self.conn.prepare_cached(MAY).map_err(db)?;
+        let found: Option<i64> = stmt
+            .query_row(
+                rusqlite::named_params! {
+                    ":body": q.body,
+                    ":practice": q.practice,
+                    ":function": q.function,
+                    ":day": day_number(q.on),
+                    ":purpose": q.purpose.as_deref().unwrap_or(""),
+                },
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        let Some(gid) = found else {
+            return Ok(SqliteAnswer {
+                allowed: false,
+                proof: Vec::new(),
+            });
+        };
+        let mut stmt = self.conn.prepare_cached(PROOF).map_err(db)?;
+        let proof = stmt
+            .query_map([gid], |r| r.get::<_, String>(0))
+            .map_err(db)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db)?;
+        Ok(SqliteAnswer {
+            allowed: true,
+            proof,
+        })
+    }
+}

@@ -1,0 +1,193 @@
+//! Who is calling: a bearer API token (checked against the store's argon2 hashes, cached
+//! briefly), or a browser session cookie (with a CSRF token for anything that writes).
+//! Roles are ordered viewer < editor < approver < admin; each includes the ones before.
+
+use crate::config::ReadAccess;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, COOKIE};
+use axum::http::request::Parts;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use vires_store::{Role, User};
+
+pub const SESSION_COOKIE: &str = "vires_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Anonymous,
+    Token,
+    Session { id: String, csrf: String },
+}
+
+/// The authenticated caller, if any.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: Option<User>,
+    pub via: Via,
+}
+
+impl Caller {
+    /// The user, if they hold at least `role`: 401 for nobody, 403 for too small a role.
+    pub fn require(&self, role: Role) -> Result<&User, ApiError> {
+        match &self.user {
+            None => Err(ApiError::unauthenticated(format!(
+                "this needs the {role} role or above; send Authorization: Bearer TOKEN (an admin creates tokens)"
+            ))),
+            Some(u) if u.role < role => Err(ApiError::forbidden(format!(
+                "user {} has the {} role; this needs {role} or above",
+                u.name, u.role
+            ))),
+            Some(u) => Ok(u),
+        }
+    }
+}
+
+fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    if let Some(h) = parts.headers.get(AUTHORIZATION) {
+        let text = h.to_str().unwrap_or("");
+        let token = text
+            .strip_prefix("Bearer ")
+            .or_else(|| text.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthenticated("the Authorization header must be `Bearer TOKEN`")
+            })?
+            .to_string();
+        let st = state.clone();
+        let user = tokio::task::spawn_blocking(move || st.authenticate_token(&token))
+            .await
+            .map_err(|e| ApiError::internal("checking the token", e))?
+            .map_err(|e| ApiError::internal("checking the token", e))?;
+        return match user {
+            Some(u) => Ok(Caller {
+                user: Some(u),
+                via: Via::Token,
+            }),
+            None => Err(ApiError::unauthenticated(
+                "the token is unknown or revoked; ask an admin for a new one",
+            )),
+        };
+    }
+    if let Some(sid) = cookie(parts, SESSION_COOKIE) {
+        let sid = sid.to_string();
+        let st = state.clone();
+        let lookup = sid.clone();
+        let session = tokio::task::spawn_blocking(move || st.store().session(&lookup))
+            .await
+            .map_err(|e| ApiError::internal("checking the session", e))?
+            .map_err(|e| ApiError::internal("checking the session", e))?;
+        if let Some(s) = session {
+            let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+            if !safe {
+                let sent = parts
+                    .headers
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if !same_secret(sent, &s.csrf) {
+                    return Err(ApiError::forbidden(
+                        "a request that changes something with a session cookie must send the session's CSRF token in the X-CSRF-Token header",
+                    ));
+                }
+            }
+            return Ok(Caller {
+                user: Some(s.user),
+                via: Via::Session {
+                    id: sid,
+                    csrf: s.csrf,
+                },
+            });
+        }
+    }
+    Ok(Caller {
+        user: None,
+        via: Via::Anonymous,
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(c) = parts.extensions.get::<Caller>() {
+            return Ok(c.clone());
+        }
+        let c = identify(parts, state).await?;
+        parts.extensions.insert(c.clone());
+        Ok(c)
+    }
+}
+
+/// For the query routes: when reads need a token, require a viewer.
+pub async fn require_reader(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if state.config().auth.read == ReadAccess::Public {
+        return Ok(next.run(req).await);
+    }
+    let (mut parts, body) = req.into_parts();
+    let caller = Caller::from_request_parts(&mut parts, &state).await?;
+    caller.require(Role::Viewer)?;
+    Ok(next.run(Request::from_parts(parts, body)).await)
+}
+
+macro_rules! role_extractor {
+    ($name:ident, $role:expr, $doc:literal) => {
+        #[doc = $doc]
+        ///
+        /// As an extractor it runs before the body is read, so a request without the role is
+        /// refused with 401 or 403 whatever its body holds.
+        #[derive(Debug, Clone)]
+        pub struct $name(pub User);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(
+                parts: &mut Parts,
+                state: &AppState,
+            ) -> Result<Self, ApiError> {
+                let caller = Caller::from_request_parts(parts, state).await?;
+                caller.require($role).cloned().map($name)
+            }
+        }
+    };
+}
+
+role_extractor!(
+    Editor,
+    Role::Editor,
+    "A caller with the editor role or above."
+);
+role_extractor!(
+    Approver,
+    Role::Approver,
+    "A caller with the approver role or above."
+);
+role_extractor!(Admin, Role::Admin, "A caller with the admin role.");

@@ -1,0 +1,341 @@
+//! Server configuration: documented defaults, then a TOML file, then environment
+//! variables, then command-line flags (the CLI sets fields after [`ServeConfig::load`]).
+//! Every setting and its default is listed in `docs/api.md`.
+
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Which register the change log applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaseRegister {
+    /// The bundled England register (ODS/ONS bodies, practices, national instruments).
+    England,
+    /// An empty register: everything comes from the change log.
+    Empty,
+}
+
+/// Whether reading the register needs a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadAccess {
+    /// Anyone may query.
+    Public,
+    /// Queries need a token or session of any role (viewer and up).
+    Token,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogFormat {
+    /// One JSON object per line, with the request id: for log collectors.
+    Json,
+    /// Human-readable lines: for a terminal.
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    pub read: ReadAccess,
+    /// Mark the session cookie `Secure` (only sent over HTTPS). Turn on behind TLS.
+    pub secure_cookies: bool,
+    pub session_ttl_hours: u64,
+    /// Verified API tokens are remembered for this long, so argon2 runs once per token per
+    /// period rather than once per request; a revoked token stops working within it.
+    pub token_cache_secs: u64,
+    /// If set and the store has no users, create this admin user at start-up and print
+    /// one API token for it on standard error.
+    pub bootstrap_admin: Option<String>,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            read: ReadAccess::Public,
+            secure_cookies: false,
+            session_ttl_hours: 12,
+            token_cache_secs: 30,
+            bootstrap_admin: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub request_timeout_secs: u64,
+    /// How long a request with `min_revision` waits for the register to catch up.
+    pub min_revision_wait_ms: u64,
+    /// How long shutdown waits for requests in flight.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            min_revision_wait_ms: 2000,
+            shutdown_grace_secs: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter such as `info` or `vires_server=debug,info`.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: LogFormat::Json,
+            filter: "info".into(),
+        }
+    }
+}
+
+/// Everything `vires serve` needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServeConfig {
+    /// `HOST:PORT` to listen on.
+    pub addr: String,
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`. Empty means the default
+    /// SQLite file in the user's data directory.
+    pub db: String,
+    pub base: BaseRegister,
+    pub auth: AuthConfig,
+    pub limits: Limits,
+    pub log: LogConfig,
+}
+
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            addr: DEFAULT_ADDR.into(),
+            db: String::new(),
+            base: BaseRegister::England,
+            auth: AuthConfig::default(),
+            limits: Limits::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}={value:?} is not valid: {expected}")]
+    Env {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("no default database location: neither XDG_DATA_HOME nor HOME is set; set VIRES_DB (for example sqlite:///var/lib/vires/vires.db)")]
+    NoDataDir,
+}
+
+impl ServeConfig {
+    /// Defaults, overridden by the TOML file `file` (or the one named by `VIRES_CONFIG`),
+    /// overridden by environment variables read through `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<ServeConfig, ConfigError> {
+        let from_env = env("VIRES_CONFIG")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from);
+        let path = file.map(Path::to_path_buf).or(from_env);
+        let mut config = match path {
+            Some(p) => {
+                let text = std::fs::read_to_string(&p).map_err(|source| ConfigError::Read {
+                    path: p.clone(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                    path: p.clone(),
+                    message: e.to_string(),
+                })?
+            }
+            None => ServeConfig::default(),
+        };
+        config.apply_env(&env)?;
+        if config.db.is_empty() {
+            config.db = default_db_url(&env)?;
+        }
+        Ok(config)
+    }
+
+    /// [`ServeConfig::load`] with the process environment.
+    pub fn from_process_env(file: Option<&Path>) -> Result<ServeConfig, ConfigError> {
+        Self::load(file, |k| std::env::var(k).ok())
+    }
+
+    fn apply_env(&mut self, env: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let get = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+        if let Some(v) = get("VIRES_ADDR") {
+            self.addr = v;
+        }
+        if let Some(v) = get("VIRES_DB") {
+            self.db = v;
+        }
+        if let Some(v) = get("VIRES_BASE") {
+            self.base = match v.as_str() {
+                "england" => BaseRegister::England,
+                "empty" => BaseRegister::Empty,
+                _ => return Err(env_err("VIRES_BASE", v, "england or empty")),
+            };
+        }
+        if let Some(v) = get("VIRES_READ_AUTH") {
+            self.auth.read = match v.as_str() {
+                "public" => ReadAccess::Public,
+                "token" => ReadAccess::Token,
+                _ => return Err(env_err("VIRES_READ_AUTH", v, "public or token")),
+            };
+        }
+        if let Some(v) = get("VIRES_SECURE_COOKIES") {
+            self.auth.secure_cookies = parse_bool("VIRES_SECURE_COOKIES", v)?;
+        }
+        if let Some(v) = get("VIRES_SESSION_TTL_HOURS") {
+            self.auth.session_ttl_hours = parse_num("VIRES_SESSION_TTL_HOURS", v)?;
+        }
+        if let Some(v) = get("VIRES_TOKEN_CACHE_SECS") {
+            self.auth.token_cache_secs = parse_num("VIRES_TOKEN_CACHE_SECS", v)?;
+        }
+        if let Some(v) = get("VIRES_BOOTSTRAP_ADMIN") {
+            self.auth.bootstrap_admin = Some(v);
+        }
+        if let Some(v) = get("VIRES_MAX_BODY_BYTES") {
+            self.limits.max_body_bytes = parse_num("VIRES_MAX_BODY_BYTES", v)?;
+        }
+        if let Some(v) = get("VIRES_REQUEST_TIMEOUT_SECS") {
+            self.limits.request_timeout_secs = parse_num("VIRES_REQUEST_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("VIRES_MIN_REVISION_WAIT_MS") {
+            self.limits.min_revision_wait_ms = parse_num("VIRES_MIN_REVISION_WAIT_MS", v)?;
+        }
+        if let Some(v) = get("VIRES_SHUTDOWN_GRACE_SECS") {
+            self.limits.shutdown_grace_secs = parse_num("VIRES_SHUTDOWN_GRACE_SECS", v)?;
+        }
+        if let Some(v) = get("VIRES_LOG_FORMAT") {
+            self.log.format = match v.as_str() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => return Err(env_err("VIRES_LOG_FORMAT", v, "json or text")),
+            };
+        }
+        if let Some(v) = get("VIRES_LOG") {
+            self.log.filter = v;
+        }
+        Ok(())
+    }
+}
+
+fn env_err(name: &'static str, value: String, expected: &'static str) -> ConfigError {
+    ConfigError::Env {
+        name,
+        value,
+        expected,
+    }
+}
+
+fn parse_bool(name: &'static str, v: String) -> Result<bool, ConfigError> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err(env_err(name, v, "true or false")),
+    }
+}
+
+fn parse_num<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, ConfigError> {
+    v.trim()
+        .parse()
+        .map_err(|_| env_err(name, v, "a whole number"))
+}
+
+/// `sqlite://` + the user's data directory + `vires/vires.db`.
+pub fn default_db_url(env: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    let dir = if let Some(x) = env("XDG_DATA_HOME").filter(|s| !s.is_empty()) {
+        PathBuf::from(x)
+    } else if let Some(h) = env("HOME").filter(|s| !s.is_empty()) {
+        if cfg!(target_os = "macos") {
+            PathBuf::from(h).join("Library").join("Application Support")
+        } else {
+            PathBuf::from(h).join(".local").join("share")
+        }
+    } else if let Some(a) = env("APPDATA").filter(|s| !s.is_empty()) {
+        PathBuf::from(a)
+    } else {
+        return Err(ConfigError::NoDataDir);
+    };
+    Ok(format!(
+        "sqlite://{}",
+        dir.join("vires").join("vires.db").display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_then_file_then_env() {
+        let c = ServeConfig::load(None, env_of(&[("HOME", "/home/x")])).unwrap();
+        assert_eq!(c.addr, "127.0.0.1:8080");
+        assert_eq!(c.db, "sqlite:///home/x/.local/share/vires/vires.db");
+        assert_eq!(c.auth.read, ReadAccess::Public);
+        assert_eq!(c.limits.max_body_bytes, 1024 * 1024);
+
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("vires.toml");
+        std::fs::write(
+            &f,
+            "addr = \"0.0.0.0:9000\"\ndb = \"sqlite:///tmp/a.db\"\n[auth]\nread = \"token\"\n[limits]\nmax_body_bytes = 10\n",
+        )
+        .unwrap();
+        let c =
+            ServeConfig::load(Some(&f), env_of(&[("VIRES_DB", "postgres://u@h:5432/d")])).unwrap();
+        assert_eq!(c.addr, "0.0.0.0:9000");
+        assert_eq!(c.db, "postgres://u@h:5432/d");
+        assert_eq!(c.auth.read, ReadAccess::Token);
+        assert_eq!(c.limits.max_body_bytes, 10);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let e = ServeConfig::load(
+            None,
+            env_of(&[("HOME", "/h"), ("VIRES_READ_AUTH", "maybe")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("VIRES_READ_AUTH"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("vires.toml");
+        std::fs::write(&f, "adress = \"x\"\n").unwrap();
+        let e = ServeConfig::load(Some(&f), env_of(&[("HOME", "/h")])).unwrap_err();
+        assert!(e.to_string().contains("adress"), "{e}");
+    }
+}

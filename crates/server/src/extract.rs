@@ -1,0 +1,177 @@
+//! Extractors that turn every malformed request into a 4xx problem, never plain text:
+//! query strings and JSON bodies are parsed here with messages that name the bad field.
+
+use crate::problem::{ApiError, ProblemItem};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// Query parameters read by the consistency layer rather than by handlers.
+pub const CONSISTENCY_PARAMS: &[&str] = &["min_revision"];
+
+/// Query parameters, deserialised strictly: unknown parameters, duplicates and values of
+/// the wrong shape (an impossible date) are 400 problems naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        parse_query(raw).map(ApiQuery)
+    }
+}
+
+pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+        .filter(|(k, _)| !CONSISTENCY_PARAMS.contains(&k.as_ref()))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut seen: Vec<&str> = Vec::new();
+    for (k, _) in &pairs {
+        if seen.contains(&k.as_str()) {
+            return Err(ApiError::bad_parameter(format!(
+                "parameter `{k}` is given more than once; give it once"
+            )));
+        }
+        seen.push(k);
+    }
+    let encoded = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter())
+        .finish();
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let detail = if path == "." || path.is_empty() {
+            friendly_param(&inner)
+        } else {
+            format!("parameter `{path}`: {}", friendly_param(&inner))
+        };
+        ApiError::bad_parameter(detail).with_errors(vec![ProblemItem {
+            at: (path != ".").then_some(path),
+            code: None,
+            message: inner,
+        }])
+    })
+}
+
+/// serde's wording, with hints where a person is likely to need one.
+fn friendly(msg: &str) -> String {
+    if msg.starts_with("unknown field") {
+        format!("{msg}; GET /openapi.json lists the parameters of each endpoint")
+    } else {
+        date_hint(msg)
+    }
+}
+
+fn friendly_param(msg: &str) -> String {
+    if msg.starts_with("missing field") {
+        msg.replacen("missing field", "missing parameter", 1)
+    } else {
+        friendly(msg)
+    }
+}
+
+fn date_hint(msg: &str) -> String {
+    if msg.contains("date") {
+        format!("{msg}; dates are YYYY-MM-DD and must exist (2021-02-28, not 2021-02-30)")
+    } else {
+        msg.to_string()
+    }
+}
+
+/// A JSON body: `Content-Type: application/json` required (415 otherwise), at most the
+/// configured size (413), well-formed (400), no unknown fields and the right shapes (422).
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let essence = ct.split(';').next().unwrap_or("").trim().to_string();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            let got = if essence.is_empty() {
+                "no Content-Type".to_string()
+            } else {
+                format!("Content-Type {essence}")
+            };
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                format!("the body was sent with {got}; send it as application/json"),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rej| {
+            let status = rej.status();
+            if status == StatusCode::PAYLOAD_TOO_LARGE {
+                crate::problem::for_status(status, "", "")
+            } else {
+                ApiError::bad_request(format!(
+                    "could not read the request body: {}",
+                    rej.body_text()
+                ))
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let syntax = matches!(
+            inner.classify(),
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+        );
+        let (status, slug, title) = if syntax {
+            (StatusCode::BAD_REQUEST, "malformed-json", "Malformed JSON")
+        } else {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                "Invalid request body",
+            )
+        };
+        let at = (!syntax && path != ".").then_some(path);
+        let detail = match &at {
+            Some(p) => format!("at `{p}`: {}", friendly(&inner.to_string())),
+            None if syntax => format!("the body is not valid JSON: {inner}"),
+            None => format!("the body does not fit: {}", friendly(&inner.to_string())),
+        };
+        ApiError::new(status, slug, title, detail).with_errors(vec![ProblemItem {
+            at,
+            code: None,
+            message: inner.to_string(),
+        }])
+    })?;
+    de.end().map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-json",
+            "Malformed JSON",
+            format!("the body has something after the JSON value: {e}"),
+        )
+    })?;
+    Ok(value)
+}

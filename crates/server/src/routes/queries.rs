@@ -1,0 +1,533 @@
+//! The register's questions, one endpoint per CLI query, taking the CLI's flags as query
+//! parameters and answering with the same JSON as `--format json`.
+
+use super::{ask, Answer, Consistency};
+use crate::extract::ApiQuery;
+use crate::problem::{ApiError, Problem};
+use crate::schema;
+use crate::state::AppState;
+use axum::extract::State;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use vires_core::analysis::{
+    CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline,
+};
+use vires_core::function::FunctionDef;
+use vires_core::lineage::{Lineage, MapRow};
+use vires_core::{Diagnostic, MayAnswer, Place, QueryError, WhatAnswer, WhoAnswer};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(who))
+        .routes(routes!(may))
+        .routes(routes!(what))
+        .routes(routes!(timeline))
+        .routes(routes!(diff))
+        .routes(routes!(gaps))
+        .routes(routes!(overlaps))
+        .routes(routes!(expiring))
+        .routes(routes!(invalid))
+        .routes(routes!(orphans))
+        .routes(routes!(inheritance))
+        .routes(routes!(lineage))
+        .routes(routes!(map))
+        .routes(routes!(bodies))
+        .routes(routes!(functions))
+}
+
+/// Today in UTC: the register's dates are civil dates in England, and the hour either
+/// side of midnight in summer is the only time the two differ.
+fn today() -> Date {
+    jiff::tz::Offset::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+}
+
+fn query_error(e: QueryError) -> ApiError {
+    ApiError::unknown_code(e.to_string())
+}
+
+/// The CLI's place flags: at most one of `practice`, `body` (the body's footprint),
+/// `area` and `england=true`; none means all of England.
+fn place_of(
+    practice: Option<String>,
+    body: Option<String>,
+    area: Option<String>,
+    england: Option<bool>,
+) -> Result<Place, ApiError> {
+    let england = england.unwrap_or(false);
+    match (practice, body, area, england) {
+        (None, None, None, _) => Ok(Place::England),
+        (Some(p), None, None, false) => Ok(Place::Practice(p)),
+        (None, Some(b), None, false) => Ok(Place::Body(b)),
+        (None, None, Some(a), false) => Ok(Place::Area(a)),
+        _ => Err(ApiError::bad_parameter(
+            "give at most one of `practice`, `body`, `area` and `england=true` (none means all of England)",
+        )),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WhoParams {
+    /// Function id, such as `commissioning.primary-care.dental`.
+    function: String,
+    /// ODS code of a GP practice.
+    practice: Option<String>,
+    /// Code of a body: the place is its footprint on the date.
+    body: Option<String>,
+    /// Id of a named area.
+    area: Option<String>,
+    /// All of England (the default when no place is given).
+    england: Option<bool>,
+    /// The date asked about (YYYY-MM-DD); default today.
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+    /// Only holders that may exercise the function for this purpose.
+    purpose: Option<String>,
+}
+
+/// Who may exercise a function at a place on a date, with the proof of each holding.
+#[utoipa::path(get, path = "/who", tag = "queries", params(WhoParams, Consistency),
+    responses(
+        (status = 200, body = schema::WhoAnswer, headers(("Vires-Revision" = u64, description = "Register revision of the answer"))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown function, practice, body or area", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "min_revision not reached", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn who(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<WhoParams>,
+) -> Result<Answer<WhoAnswer>, ApiError> {
+    let place = place_of(p.practice, p.body, p.area, p.england)?;
+    let on = p.on.unwrap_or_else(today);
+    ask(&st, move |s| {
+        s.who(&p.function, &place, on, p.purpose.as_deref())
+            .map_err(query_error)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MayParams {
+    /// Code of the body asking (the CLI's `--as`).
+    #[serde(rename = "as")]
+    actor: String,
+    function: String,
+    practice: Option<String>,
+    /// A body's footprint as the place.
+    body: Option<String>,
+    area: Option<String>,
+    england: Option<bool>,
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+    purpose: Option<String>,
+}
+
+/// May this body exercise this function here, on this date, for this purpose?
+#[utoipa::path(get, path = "/may", tag = "queries", params(MayParams, Consistency),
+    responses(
+        (status = 200, body = schema::MayAnswer, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn may(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<MayParams>,
+) -> Result<Answer<MayAnswer>, ApiError> {
+    let place = place_of(p.practice, p.body, p.area, p.england)?;
+    let on = p.on.unwrap_or_else(today);
+    ask(&st, move |s| {
+        s.may(&p.actor, &p.function, &place, on, p.purpose.as_deref())
+            .map_err(query_error)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct WhatParams {
+    /// Body code.
+    code: String,
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+}
+
+/// Everything a body holds on a date.
+#[utoipa::path(get, path = "/what", tag = "queries", params(WhatParams, Consistency),
+    responses(
+        (status = 200, body = schema::WhatAnswer, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn what(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<WhatParams>,
+) -> Result<Answer<WhatAnswer>, ApiError> {
+    let on = p.on.unwrap_or_else(today);
+    ask(&st, move |s| s.what(&p.code, on).map_err(query_error)).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineParams {
+    function: String,
+    practice: Option<String>,
+    body: Option<String>,
+    area: Option<String>,
+    england: Option<bool>,
+}
+
+/// Holders of a function at a place over time.
+#[utoipa::path(get, path = "/timeline", tag = "queries", params(TimelineParams, Consistency),
+    responses(
+        (status = 200, body = schema::Timeline, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn timeline(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<TimelineParams>,
+) -> Result<Answer<Timeline>, ApiError> {
+    let place = place_of(p.practice, p.body, p.area, p.england)?;
+    ask(&st, move |s| {
+        s.timeline(&p.function, &place).map_err(query_error)
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    #[param(value_type = String, format = Date)]
+    from: Date,
+    #[param(value_type = String, format = Date)]
+    to: Date,
+}
+
+/// What changed between two dates.
+#[utoipa::path(get, path = "/diff", tag = "queries", params(DiffParams, Consistency),
+    responses(
+        (status = 200, body = schema::DiffAnswer, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn diff(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<DiffParams>,
+) -> Result<Answer<DiffAnswer>, ApiError> {
+    ask(&st, move |s| Ok(s.diff(p.from, p.to))).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// Default `commissioning.secondary-care`, as in the CLI.
+    function: Option<String>,
+    /// Look up to this date (exclusive); default today.
+    #[param(value_type = Option<String>, format = Date)]
+    until: Option<Date>,
+}
+
+async fn coverage(
+    st: &AppState,
+    p: CoverageParams,
+    want: Option<CoverageProblem>,
+) -> Result<Answer<Vec<CoverageFinding>>, ApiError> {
+    let until = p.until.unwrap_or_else(today);
+    let function = p
+        .function
+        .unwrap_or_else(|| "commissioning.secondary-care".to_string());
+    ask(st, move |s| {
+        Ok(s.coverage(&function, until)
+            .map_err(query_error)?
+            .into_iter()
+            .filter(|f| want.as_ref().is_none_or(|w| f.problem == *w))
+            .collect())
+    })
+    .await
+}
+
+/// Gaps (no body may exercise the function without a purpose limit) and overlaps (two or
+/// more hold it exclusively at once), over every practice: `vires gaps`.
+#[utoipa::path(get, path = "/gaps", tag = "analyses", params(CoverageParams, Consistency),
+    responses(
+        (status = 200, body = Vec<schema::CoverageFinding>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn gaps(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<CoverageParams>,
+) -> Result<Answer<Vec<CoverageFinding>>, ApiError> {
+    coverage(&st, p, None).await
+}
+
+/// Only the overlaps of `/gaps`.
+#[utoipa::path(get, path = "/overlaps", tag = "analyses", params(CoverageParams, Consistency),
+    responses(
+        (status = 200, body = Vec<schema::CoverageFinding>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn overlaps(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<CoverageParams>,
+) -> Result<Answer<Vec<CoverageFinding>>, ApiError> {
+    coverage(&st, p, Some(CoverageProblem::Overlap)).await
+}
+
+/// The longest look-ahead accepted, in days (100 years).
+const MAX_DAYS: u32 = 36_525;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExpiringParams {
+    /// Default today.
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+    /// How many days ahead to look; default 90.
+    #[param(minimum = 0, maximum = 36525)]
+    days: Option<u32>,
+}
+
+/// Instruments in force on a date that end within some days.
+#[utoipa::path(get, path = "/expiring", tag = "analyses", params(ExpiringParams, Consistency),
+    responses(
+        (status = 200, body = Vec<schema::Expiring>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn expiring(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<ExpiringParams>,
+) -> Result<Answer<Vec<Expiring>>, ApiError> {
+    let days = p.days.unwrap_or(90);
+    if days > MAX_DAYS {
+        return Err(ApiError::bad_parameter(format!(
+            "parameter `days`: {days} is more than {MAX_DAYS} (100 years)"
+        )));
+    }
+    let on = p.on.unwrap_or_else(today);
+    ask(&st, move |s| Ok(s.expiring(on, i64::from(days)))).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NoParams {}
+
+/// Error diagnostics: instruments that are void, and why.
+#[utoipa::path(get, path = "/invalid", tag = "analyses", params(Consistency),
+    responses(
+        (status = 200, body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn invalid(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+) -> Result<Answer<Vec<Diagnostic>>, ApiError> {
+    ask(&st, |s| Ok(s.invalid().cloned().collect())).await
+}
+
+/// Arrangements whose receiver was abolished or whose maker lost the function.
+#[utoipa::path(get, path = "/orphans", tag = "analyses", params(Consistency),
+    responses(
+        (status = 200, body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn orphans(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+) -> Result<Answer<Vec<Diagnostic>>, ApiError> {
+    ask(&st, |s| Ok(s.orphans().cloned().collect())).await
+}
+
+/// What `vires inheritance` answers: instruments carried to successors by mergers, and
+/// arrangements orphaned.
+#[derive(Debug, Serialize)]
+pub struct InheritanceAnswer {
+    pub inherited: Vec<Inheritance>,
+    pub orphans: Vec<Diagnostic>,
+}
+
+/// The schema of [`InheritanceAnswer`].
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = InheritanceAnswer)]
+pub struct InheritanceSchema {
+    pub inherited: Vec<schema::Inheritance>,
+    pub orphans: Vec<schema::Diagnostic>,
+}
+
+/// Instruments carried on to a successor body by a merger, and orphaned arrangements.
+#[utoipa::path(get, path = "/inheritance", tag = "analyses", params(Consistency),
+    responses(
+        (status = 200, body = InheritanceSchema, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn inheritance(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+) -> Result<Answer<InheritanceAnswer>, ApiError> {
+    ask(&st, |s| {
+        Ok(InheritanceAnswer {
+            inherited: s.inheritance(),
+            orphans: s.orphans().cloned().collect(),
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LineageParams {
+    /// A body code, current or historic.
+    code: String,
+}
+
+/// Which codes became this one, and which it became.
+#[utoipa::path(get, path = "/lineage", tag = "queries", params(LineageParams, Consistency),
+    responses(
+        (status = 200, body = schema::Lineage, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn lineage(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<LineageParams>,
+) -> Result<Answer<Lineage>, ApiError> {
+    ask(&st, move |s| {
+        vires_core::lineage::lineage(s.register(), &p.code).ok_or_else(|| {
+            ApiError::unknown_code(format!(
+                "no body or succession record has code `{}`",
+                p.code
+            ))
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MapParams {
+    /// Map every commissioner code onto the bodies carrying it on this date; default today.
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<Date>,
+}
+
+/// Every commissioner code ever known, mapped onto the bodies that carry it on a date.
+#[utoipa::path(get, path = "/map", tag = "queries", params(MapParams, Consistency),
+    responses(
+        (status = 200, body = Vec<schema::MapRow>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn map(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<MapParams>,
+) -> Result<Answer<Vec<MapRow>>, ApiError> {
+    let on = p.on.unwrap_or_else(today);
+    ask(&st, move |s| {
+        Ok(vires_core::lineage::map_to(s.register(), on))
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BodiesParams {
+    /// Default today.
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+    #[param(value_type = Option<schema::BodyKind>)]
+    kind: Option<vires_core::BodyKind>,
+}
+
+/// A body alive on the date asked about.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct BodyView {
+    pub code: String,
+    pub name: String,
+    pub kind: schema::BodyKind,
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub until: Option<String>,
+}
+
+/// Bodies alive on a date, optionally of one kind, in code order.
+#[utoipa::path(get, path = "/bodies", tag = "queries", params(BodiesParams, Consistency),
+    responses(
+        (status = 200, body = Vec<BodyView>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn bodies(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<BodiesParams>,
+) -> Result<Answer<Vec<serde_json::Value>>, ApiError> {
+    let on = p.on.unwrap_or_else(today);
+    ask(&st, move |s| {
+        let reg = s.register();
+        Ok(reg
+            .bodies_on(on, p.kind)
+            .into_iter()
+            .map(|b| {
+                let body = reg.body(b);
+                serde_json::json!({
+                    "code": body.code,
+                    "name": body.name,
+                    "kind": body.kind,
+                    "from": body.life.from,
+                    "until": body.life.until,
+                })
+            })
+            .collect())
+    })
+    .await
+}
+
+/// The function taxonomy: ids, names and notes.
+#[utoipa::path(get, path = "/functions", tag = "queries", params(Consistency),
+    responses(
+        (status = 200, body = Vec<schema::FunctionDef>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn functions(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+) -> Result<Answer<Vec<FunctionDef>>, ApiError> {
+    ask(&st, |s| {
+        Ok(s.register()
+            .taxonomy
+            .iter()
+            .map(|(_, d)| d.clone())
+            .collect())
+    })
+    .await
+}

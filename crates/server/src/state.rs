@@ -1,0 +1,537 @@
+//! The shared state behind every handler: the store, the base register, and the current
+//! compiled [`Snapshot`] with its revision.
+//!
+//! Queries read an `Arc<Snapshot>` and never wait for writers. A write validates the change
+//! against the current register, appends it to the store (which refuses it if the register
+//! moved on) and installs the snapshot it built. Changes written by other processes arrive
+//! through [`Store::subscribe`] (PostgreSQL LISTEN/NOTIFY, SQLite polling) and are replayed
+//! onto the current register by a watcher thread.
+
+use crate::config::ServeConfig;
+use crate::metrics::Metrics;
+use crate::problem::ProblemItem;
+use jiff::Timestamp;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use vires_core::diagnostic::codes;
+use vires_core::{Diagnostic, Register, Severity, Snapshot};
+use vires_store::{
+    replay, Change, ChangeRequest, Entry, ReplayIssue, Revision, Store, StoreError, User,
+};
+
+/// A compiled register at one revision of the change log.
+pub struct Current {
+    pub revision: u64,
+    pub snapshot: Arc<Snapshot>,
+    /// Log entries that could not be applied (shown by /status; they change nothing).
+    pub replay_issues: Vec<ReplayIssue>,
+    pub built_at: Timestamp,
+}
+
+/// A change an editor proposed and an approver has yet to publish.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposal {
+    pub id: u64,
+    pub proposed_by: String,
+    pub proposed_at: Timestamp,
+    /// The revision the editor saw.
+    pub base_revision: u64,
+    pub reason: String,
+    pub change: Change,
+    pub status: ProposalStatus,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ProposalStatus {
+    Pending,
+    Published { by: String, revision: u64 },
+    Rejected { by: String, reason: String },
+}
+
+#[derive(Default)]
+struct Proposals {
+    next: u64,
+    list: Vec<Proposal>,
+}
+
+/// Why a write was not made. In every case nothing was written.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The change was based on an older (or a future) revision.
+    Stale {
+        expected: u64,
+        current: u64,
+    },
+    /// The change cannot be applied, or names things the register does not know.
+    Invalid {
+        detail: String,
+        items: Vec<ProblemItem>,
+    },
+    Store(StoreError),
+}
+
+/// What a published write did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Published {
+    pub revision: u64,
+    pub entry: EntrySummary,
+    /// Findings about the changed instrument after compiling (warnings, or errors that
+    /// make it void but are not input mistakes, such as acting without a power).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A log entry as the API shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntrySummary {
+    pub seq: u64,
+    pub recorded_at: Timestamp,
+    pub author: String,
+    pub reason: String,
+    pub op: String,
+    pub change: Change,
+    pub hash: String,
+}
+
+impl From<&Entry> for EntrySummary {
+    fn from(e: &Entry) -> Self {
+        EntrySummary {
+            seq: e.seq,
+            recorded_at: e.recorded_at,
+            author: e.author.clone(),
+            reason: e.reason.clone(),
+            op: e.change.op().to_string(),
+            change: e.change.clone(),
+            hash: e.hash.clone(),
+        }
+    }
+}
+
+/// Diagnostic codes that mean the request itself is wrong (a typo in a code, dates the
+/// wrong way round), as opposed to a real instrument that is void in law. Changes that
+/// produce these are refused with 422 and nothing is written.
+pub const INPUT_MISTAKES: &[&str] = &[
+    codes::UNKNOWN_BODY,
+    codes::UNKNOWN_FUNCTION,
+    codes::UNKNOWN_AREA,
+    codes::DATES_BACKWARDS,
+    codes::UNKNOWN_TARGET,
+    codes::DUPLICATE_ID,
+    codes::BODY_LIFE_BACKWARDS,
+    codes::MISSING_FIELD,
+];
+
+struct Inner {
+    store: Arc<dyn Store>,
+    base: Register,
+    current: RwLock<Arc<Current>>,
+    rev_tx: watch::Sender<u64>,
+    /// Serialises catching up and local writes, so the snapshot only moves forward.
+    refresh: Mutex<()>,
+    config: ServeConfig,
+    metrics: Metrics,
+    tokens: Mutex<HashMap<[u8; 32], (User, Instant)>>,
+    proposals: Mutex<Proposals>,
+    shutting_down: watch::Sender<bool>,
+}
+
+/// Cheap to clone; every handler gets one.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The data behind these locks stays consistent even if a holder panicked (each update
+    // is a single assignment), so a poisoned lock is used as is.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl AppState {
+    /// Binds the store to `base` (identified by `base_fingerprint`), replays the change log
+    /// and compiles the register. Blocking: call it from `spawn_blocking` in async code.
+    pub fn open(
+        store: Arc<dyn Store>,
+        base: Register,
+        base_fingerprint: &str,
+        config: ServeConfig,
+    ) -> Result<AppState, StoreError> {
+        store.ensure_genesis(base_fingerprint, "vires-server")?;
+        let entries = store.all_entries()?;
+        let revision = entries.last().map_or(0, |e| e.seq);
+        let replayed = replay(base.clone(), &entries);
+        for issue in &replayed.issues {
+            tracing::warn!(
+                seq = issue.seq,
+                "change log entry not applied: {}",
+                issue.message
+            );
+        }
+        let snapshot = Arc::new(Snapshot::compile(replayed.register));
+        let (rev_tx, _) = watch::channel(revision);
+        let state = AppState {
+            inner: Arc::new(Inner {
+                store,
+                base,
+                current: RwLock::new(Arc::new(Current {
+                    revision,
+                    snapshot,
+                    replay_issues: replayed.issues,
+                    built_at: Timestamp::now(),
+                })),
+                rev_tx,
+                refresh: Mutex::new(()),
+                config,
+                metrics: Metrics::default(),
+                tokens: Mutex::new(HashMap::new()),
+                proposals: Mutex::new(Proposals::default()),
+                shutting_down: watch::channel(false).0,
+            }),
+        };
+        state.inner.metrics.set_revision(revision);
+        Ok(state)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &ServeConfig {
+        &self.inner.config
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub fn base(&self) -> &Register {
+        &self.inner.base
+    }
+
+    pub fn current(&self) -> Arc<Current> {
+        self.inner
+            .current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.current().revision
+    }
+
+    pub fn subscribe_revisions(&self) -> watch::Receiver<u64> {
+        self.inner.rev_tx.subscribe()
+    }
+
+    /// Marks the start of shutdown: /readyz fails, change streams end, waits stop.
+    pub fn set_shutting_down(&self) {
+        self.inner.shutting_down.send_replace(true);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        *self.inner.shutting_down.borrow()
+    }
+
+    /// Resolves when shutdown begins.
+    pub fn shutdown_signal(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut rx = self.inner.shutting_down.subscribe();
+        async move {
+            let _ = rx.wait_for(|v| *v).await;
+        }
+    }
+
+    fn install(&self, current: Current) {
+        let rev = current.revision;
+        {
+            let mut slot = self
+                .inner
+                .current
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            if current.revision <= slot.revision {
+                return;
+            }
+            *slot = Arc::new(current);
+        }
+        self.inner.metrics.set_revision(rev);
+        self.inner.rev_tx.send_replace(rev);
+    }
+
+    /// Brings the snapshot up to the store's head. Blocking.
+    pub fn catch_up(&self) -> Result<u64, StoreError> {
+        let _guard = lock(&self.inner.refresh);
+        self.catch_up_locked()
+    }
+
+    fn catch_up_locked(&self) -> Result<u64, StoreError> {
+        let cur = self.current();
+        let head = self.inner.store.head()?.0;
+        if head <= cur.revision {
+            return Ok(cur.revision);
+        }
+        let started = Instant::now();
+        let entries = self.inner.store.entries(cur.revision + 1, head)?;
+        let mut register = cur.snapshot.register().clone();
+        let mut issues = cur.replay_issues.clone();
+        let mut last = cur.revision;
+        for e in &entries {
+            if let Err(message) = replay::apply(&mut register, &e.change) {
+                tracing::warn!(seq = e.seq, "change log entry not applied: {message}");
+                issues.push(ReplayIssue {
+                    seq: e.seq,
+                    message,
+                });
+            }
+            last = e.seq;
+        }
+        let snapshot = Arc::new(Snapshot::compile(register));
+        self.install(Current {
+            revision: last,
+            snapshot,
+            replay_issues: issues,
+            built_at: Timestamp::now(),
+        });
+        tracing::info!(
+            revision = last,
+            ms = started.elapsed().as_millis() as u64,
+            "snapshot caught up with the store"
+        );
+        Ok(last)
+    }
+
+    /// Starts the thread that follows new revisions written by any process. It stops when
+    /// the state is dropped or shutdown begins. Call it off the async threads (subscribing
+    /// to PostgreSQL blocks); once it runs, dropping the state from async code is safe.
+    pub fn spawn_watcher(&self) -> Result<(), StoreError> {
+        let sub = self.inner.store.subscribe()?;
+        let weak: Weak<Inner> = Arc::downgrade(&self.inner);
+        // The thread keeps a handle on the store so that the last handle is dropped here,
+        // not on an async thread: closing a PostgreSQL connection blocks.
+        let keep = self.inner.store.clone();
+        std::thread::Builder::new()
+            .name("vires-watcher".into())
+            .spawn(move || {
+                let _keep = keep;
+                let mut idle = 0u32;
+                loop {
+                    let got = sub.recv_timeout(Duration::from_millis(500));
+                    let Some(inner) = weak.upgrade() else { break };
+                    let state = AppState { inner };
+                    if state.is_shutting_down() {
+                        break;
+                    }
+                    idle += 1;
+                    // A missed notification must not leave the snapshot behind for long:
+                    // every few seconds the head is checked anyway.
+                    let due = got.is_some_and(|r| r.0 > state.revision()) || idle >= 10;
+                    if due {
+                        idle = 0;
+                        if let Err(e) = state.catch_up() {
+                            tracing::error!(error = %e, "cannot follow the change log");
+                        }
+                    }
+                }
+            })
+            .map_err(StoreError::Io)?;
+        Ok(())
+    }
+
+    /// Validates `change` against the register at `expected` and appends it. Blocking.
+    pub fn publish(&self, expected: u64, request: ChangeRequest) -> Result<Published, WriteError> {
+        let _guard = lock(&self.inner.refresh);
+        let mut cur = self.current();
+        if expected > cur.revision {
+            // Another instance may have written it: catch up before judging.
+            self.catch_up_locked().map_err(WriteError::Store)?;
+            cur = self.current();
+        }
+        if expected != cur.revision {
+            return Err(WriteError::Stale {
+                expected,
+                current: cur.revision,
+            });
+        }
+        let (snapshot, diagnostics) = validate(&cur.snapshot, &request.change)?;
+        let entry = match self.inner.store.append(Revision(expected), request) {
+            Ok(e) => e,
+            Err(StoreError::Stale { expected, current }) => {
+                // Another process wrote first; follow it so the next attempt sees it.
+                let _ = self.catch_up_locked();
+                return Err(WriteError::Stale {
+                    expected: expected.0,
+                    current: current.0,
+                });
+            }
+            Err(e) => return Err(WriteError::Store(e)),
+        };
+        self.install(Current {
+            revision: entry.seq,
+            snapshot: Arc::new(snapshot),
+            replay_issues: cur.replay_issues.clone(),
+            built_at: Timestamp::now(),
+        });
+        Ok(Published {
+            revision: entry.seq,
+            entry: EntrySummary::from(&entry),
+            diagnostics,
+        })
+    }
+
+    /// Checks a change without writing it: the findings it would produce.
+    pub fn check(&self, change: &Change) -> Result<Vec<Diagnostic>, WriteError> {
+        let cur = self.current();
+        validate(&cur.snapshot, change).map(|(_, d)| d)
+    }
+
+    pub fn propose(
+        &self,
+        author: &str,
+        reason: String,
+        base_revision: u64,
+        change: Change,
+    ) -> Proposal {
+        let mut p = lock(&self.inner.proposals);
+        p.next += 1;
+        let proposal = Proposal {
+            id: p.next,
+            proposed_by: author.to_string(),
+            proposed_at: Timestamp::now(),
+            base_revision,
+            reason,
+            change,
+            status: ProposalStatus::Pending,
+        };
+        p.list.push(proposal.clone());
+        proposal
+    }
+
+    pub fn proposals(&self) -> Vec<Proposal> {
+        lock(&self.inner.proposals).list.clone()
+    }
+
+    pub fn proposal(&self, id: u64) -> Option<Proposal> {
+        lock(&self.inner.proposals)
+            .list
+            .iter()
+            .find(|p| p.id == id)
+            .cloned()
+    }
+
+    /// Sets a pending proposal's outcome; false if it was no longer pending.
+    pub fn settle_proposal(&self, id: u64, status: ProposalStatus) -> bool {
+        let mut p = lock(&self.inner.proposals);
+        match p.list.iter_mut().find(|p| p.id == id) {
+            Some(slot) if slot.status == ProposalStatus::Pending => {
+                slot.status = status;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The user a token belongs to, from the cache or the store (argon2). Blocking.
+    pub fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        use sha2::{Digest, Sha256};
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let ttl = Duration::from_secs(self.inner.config.auth.token_cache_secs);
+        if let Some((user, at)) = lock(&self.inner.tokens).get(&key) {
+            if at.elapsed() < ttl {
+                return Ok(Some(user.clone()));
+            }
+        }
+        let user = self.inner.store.authenticate_token(token)?;
+        let mut cache = lock(&self.inner.tokens);
+        match &user {
+            Some(u) if !ttl.is_zero() => {
+                cache.insert(key, (u.clone(), Instant::now()));
+            }
+            _ => {
+                cache.remove(&key);
+            }
+        }
+        Ok(user)
+    }
+
+    /// Forgets cached tokens (after a revocation or a role change through this server).
+    pub fn forget_tokens(&self) {
+        lock(&self.inner.tokens).clear();
+    }
+}
+
+/// Applies `change` to the current register and compiles it. Refuses changes that cannot be
+/// applied or that produce input-mistake diagnostics about what they touch.
+fn validate(
+    current: &Snapshot,
+    change: &Change,
+) -> Result<(Snapshot, Vec<Diagnostic>), WriteError> {
+    if matches!(change, Change::Genesis { .. }) {
+        return Err(WriteError::Invalid {
+            detail: "a genesis entry cannot be written through the API".into(),
+            items: Vec::new(),
+        });
+    }
+    let mut register = current.register().clone();
+    replay::apply(&mut register, change).map_err(|message| WriteError::Invalid {
+        detail: message.clone(),
+        items: vec![ProblemItem {
+            at: Some("change".into()),
+            code: None,
+            message,
+        }],
+    })?;
+    let snapshot = Snapshot::compile(register);
+    let subject = match change {
+        Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
+            Some(instrument.id.clone())
+        }
+        Change::AddBody { body } => Some(body.code.clone()),
+        Change::RetractInstrument { .. } | Change::Genesis { .. } => None,
+    };
+    let before: Vec<&Diagnostic> = current.diagnostics.iter().collect();
+    let found: Vec<Diagnostic> = match &subject {
+        Some(s) => snapshot
+            .diagnostics
+            .iter()
+            .filter(|d| &d.subject == s)
+            .cloned()
+            .collect(),
+        // A retraction touches other instruments only through what rested on it: report
+        // findings that are new.
+        None => snapshot
+            .diagnostics
+            .iter()
+            .filter(|d| !before.contains(d))
+            .cloned()
+            .collect(),
+    };
+    let mistakes: Vec<&Diagnostic> = found
+        .iter()
+        .filter(|d| d.severity == Severity::Error && INPUT_MISTAKES.contains(&d.code))
+        .filter(|d| subject.is_some() && !before.contains(d))
+        .collect();
+    if !mistakes.is_empty() {
+        let detail = mistakes
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(WriteError::Invalid {
+            detail: format!(
+                "the change names things the register does not know or is inconsistent: {detail}"
+            ),
+            items: mistakes
+                .iter()
+                .map(|d| ProblemItem {
+                    at: Some(d.subject.clone()),
+                    code: Some(d.code.to_string()),
+                    message: format!("{} ({})", d.message, d.help),
+                })
+                .collect(),
+        });
+    }
+    Ok((snapshot, found))
+}

@@ -1,0 +1,73 @@
+//! # vires-web
+//!
+//! The vires web UI: server-rendered pages for governance and commissioning staff, who need
+//! pages rather than JSON. Every page
+//!
+//! - is built with [maud] (escaping by default) following the NHS design system markup,
+//!   styled by the vendored `nhsuk-frontend` (no CDN, no external requests) and usable
+//!   without JavaScript;
+//! - has a stable URL that can be shared (queries are `GET` forms), and the same URL with
+//!   `?format=json` or `?format=csv` downloads what the page shows;
+//! - answers from one revision of the register (the `Vires-Revision` header says which).
+//!
+//! Writes (sign in, sign out, approve, reject) are `POST` forms carrying the session's
+//! CSRF token. Errors are pages that say what went wrong and what to do.
+//!
+//! Mount it next to the API: `app.merge(vires_web::router(state))` where `state` is the
+//! server's [`AppState`]. Pages live under `/ui`, assets under `/assets`, and `/` redirects
+//! to `/ui/`.
+
+mod analyses;
+mod assets;
+mod body;
+mod error;
+mod layout;
+mod procure;
+mod proposals;
+mod respond;
+mod search;
+mod session;
+mod svg;
+mod who;
+
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+pub use vires_server::state::AppState;
+
+/// The UI's routes, to be given the server's state by the caller.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/ui/") }))
+        .route("/ui", get(|| async { Redirect::permanent("/ui/") }))
+        .route("/ui/", get(search::home))
+        .route("/ui/search", get(search::search))
+        .route("/ui/who", get(who::who))
+        .route("/ui/timeline", get(who::timeline))
+        .route("/ui/diff", get(analyses::diff))
+        .route("/ui/analyses", get(analyses::dashboard))
+        .route("/ui/bodies/{code}", get(body::body))
+        .route("/ui/practices/{code}", get(body::practice))
+        .route("/ui/functions", get(body::functions))
+        .route("/ui/functions/{id}", get(body::function))
+        .route("/ui/instruments/{id}", get(body::instrument))
+        .route("/ui/proposals", get(proposals::list))
+        .route("/ui/proposals/{id}", get(proposals::show))
+        .route("/ui/proposals/{id}/approve", post(proposals::approve))
+        .route("/ui/proposals/{id}/reject", post(proposals::reject))
+        .route("/ui/procurement", get(procure::route_checker))
+        .route(
+            "/ui/conflicts",
+            get(procure::conflicts_form).post(procure::conflicts_check),
+        )
+        .route("/ui/login", get(session::login_form).post(session::login))
+        .route("/ui/logout", post(session::logout))
+        .route("/ui/{*rest}", get(error::not_found))
+        .merge(assets::routes())
+        .layer(axum::middleware::from_fn(respond::security_headers))
+}
+
+/// The UI with the server's state, ready to merge into the API's router.
+pub fn router(state: AppState) -> Router {
+    routes().with_state(state)
+}

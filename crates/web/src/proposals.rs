@@ -1,0 +1,408 @@
+//! Proposals: changes an editor asked for, waiting for an approver. Each shows what it
+//! would change in who holds what, and approvers can approve (publish) or reject it.
+
+use crate::analyses::{diff_csv, diff_tables};
+use crate::error::WebError;
+use crate::layout::{self, date_text, instrument_link, FieldError};
+use crate::respond::{Ctx, Section, View};
+use crate::session::{check_csrf, form_pairs, see_other};
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use vires_core::analysis::DiffAnswer;
+use vires_core::{Date, Snapshot};
+use vires_server::state::{Proposal, ProposalStatus, WriteError};
+use vires_store::{Change, ChangeRequest, Role};
+
+fn status_tag(s: &ProposalStatus) -> Markup {
+    match s {
+        ProposalStatus::Pending => layout::tag("Waiting for approval", "blue"),
+        ProposalStatus::Published { .. } => layout::tag("Approved and published", "green"),
+        ProposalStatus::Rejected { .. } => layout::tag("Rejected", "red"),
+    }
+}
+
+fn status_text(s: &ProposalStatus) -> String {
+    match s {
+        ProposalStatus::Pending => "pending".into(),
+        ProposalStatus::Published { by, revision } => {
+            format!("published by {by} as revision {revision}")
+        }
+        ProposalStatus::Rejected { by, reason } => format!("rejected by {by}: {reason}"),
+    }
+}
+
+fn change_summary(c: &Change) -> (String, String) {
+    match c {
+        Change::AddInstrument { instrument } => (
+            "Add an instrument".into(),
+            format!("{} ({})", instrument.title, instrument.id),
+        ),
+        Change::CorrectInstrument { id, instrument } => (
+            "Correct an instrument".into(),
+            format!("{} ({id})", instrument.title),
+        ),
+        Change::RetractInstrument { id, reason } => (
+            "Retract an instrument entered in error".into(),
+            format!("{id}: {reason}"),
+        ),
+        Change::AddBody { body } => (
+            "Add a body".into(),
+            format!("{} ({})", body.name, body.code),
+        ),
+        Change::Genesis { .. } => ("Start the change log".into(), String::new()),
+    }
+}
+
+/// The date on which a change first makes a difference.
+fn change_date(c: &Change, s: &Snapshot) -> Option<Date> {
+    match c {
+        Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
+            Some(instrument.from)
+        }
+        Change::RetractInstrument { id, .. } => s
+            .instrument_id(id)
+            .map(|i| s.register().instruments[i.0 as usize].from),
+        Change::AddBody { body } => Some(body.life.from),
+        Change::Genesis { .. } => None,
+    }
+}
+
+pub async fn list(ctx: Ctx) -> Response {
+    let result = list_page(&ctx);
+    ctx.respond(result)
+}
+
+fn list_page(ctx: &Ctx) -> Result<View, WebError> {
+    ctx.require(Role::Editor, "see proposals")?;
+    let all = ctx.state.proposals();
+    let mut table = crate::respond::Csv::new(&[
+        "id",
+        "change",
+        "subject",
+        "reason",
+        "proposed_by",
+        "proposed_at",
+        "status",
+    ]);
+    for p in &all {
+        let (what, subject) = change_summary(&p.change);
+        table.row([
+            p.id.to_string(),
+            what,
+            subject,
+            p.reason.clone(),
+            p.proposed_by.clone(),
+            p.proposed_at.to_string(),
+            status_text(&p.status),
+        ]);
+    }
+    let pending = all
+        .iter()
+        .filter(|p| p.status == ProposalStatus::Pending)
+        .count();
+    let main = html! {
+        h1 { "Proposals" }
+        p { "Changes to the register that an editor has proposed. An approver checks what each would change, then approves or rejects it." }
+        @if all.is_empty() {
+            p { "There are no proposals." }
+        } @else {
+            p { (pending) " waiting for approval." }
+            (layout::table("Proposals, newest last", &["Proposal", "Change", "Proposed by", "Status"], all.iter().map(|p| {
+                let (what, subject) = change_summary(&p.change);
+                vec![
+                    html! { a href=(format!("/ui/proposals/{}", p.id)) { "Proposal " (p.id) } },
+                    html! { (what) ": " (subject) br; span class="nhsuk-body-s" { (p.reason) } },
+                    html! { (p.proposed_by) },
+                    status_tag(&p.status),
+                ]
+            }).collect()))
+        }
+    };
+    Ok(View::new("Proposals", Some(Section::Proposals), main)
+        .data(&all)
+        .table(table))
+}
+
+type DiffCache = Mutex<HashMap<(u64, u64, Date), Arc<Result<DiffAnswer, String>>>>;
+
+/// What a proposal would change, per (proposal, revision, date): compiling a whole
+/// register takes a moment, and the answer cannot change until the register does.
+fn diff_cache() -> &'static DiffCache {
+    static CACHE: std::sync::OnceLock<DiffCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+async fn proposal_diff(ctx: &Ctx, p: &Proposal, on: Date) -> Result<DiffAnswer, WebError> {
+    let key = (p.id, ctx.revision(), on);
+    let cached = diff_cache()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&key)
+        .cloned();
+    let result = match cached {
+        Some(r) => r,
+        None => {
+            let cur = ctx.current.clone();
+            let change = p.change.clone();
+            let computed = tokio::task::spawn_blocking(move || {
+                let mut register = cur.snapshot.register().clone();
+                vires_store::replay::apply(&mut register, &change)?;
+                let after = Snapshot::compile(register);
+                Ok(cur.snapshot.compare(&after, on))
+            })
+            .await
+            .map_err(|e| WebError::internal("working out what the proposal would change", e))?;
+            let r = Arc::new(computed);
+            let mut cache = diff_cache().lock().unwrap_or_else(|e| e.into_inner());
+            // The cache only needs the latest revision's answers.
+            cache.retain(|k, _| k.1 == ctx.revision());
+            cache.insert(key, r.clone());
+            r
+        }
+    };
+    match result.as_ref() {
+        Ok(d) => Ok(d.clone()),
+        Err(msg) => Err(WebError::new(
+            StatusCode::CONFLICT,
+            "This proposal no longer fits the register",
+            format!("It cannot be applied to the register as it is now: {msg}."),
+            "Reject it, and ask the editor to propose it again against the current register.",
+        )),
+    }
+}
+
+pub async fn show(ctx: Ctx, Path(id): Path<String>) -> Response {
+    let result = show_page(&ctx, &id, &[], None).await;
+    ctx.respond(result)
+}
+
+fn find(ctx: &Ctx, id: &str) -> Result<Proposal, WebError> {
+    id.parse::<u64>()
+        .ok()
+        .and_then(|n| ctx.state.proposal(n))
+        .ok_or_else(|| {
+            WebError::not_found_thing(
+                format!("There is no proposal {id}."),
+                "Open the list of proposals and choose one from there.",
+            )
+            .with_link("See all proposals", "/ui/proposals")
+        })
+}
+
+async fn show_page(
+    ctx: &Ctx,
+    id: &str,
+    errors: &[FieldError],
+    reason: Option<&str>,
+) -> Result<View, WebError> {
+    ctx.require(Role::Editor, "see proposals")?;
+    let p = find(ctx, id)?;
+    let s = ctx.snapshot();
+    let mut date_errors = Vec::new();
+    let on = crate::who::date_param(
+        ctx,
+        "on",
+        "the date",
+        change_date(&p.change, s).or(Some(crate::who::today())),
+        &mut date_errors,
+    )
+    .unwrap_or_else(crate::who::today);
+    let diff = if p.status == ProposalStatus::Pending {
+        Some(proposal_diff(ctx, &p, on).await)
+    } else {
+        None
+    };
+    let can_approve = ctx.role().is_some_and(|r| r >= Role::Approver);
+    let csrf = ctx
+        .session
+        .as_ref()
+        .map(|s| s.csrf.clone())
+        .unwrap_or_default();
+    let (what, subject) = change_summary(&p.change);
+    let done = ctx.param("done");
+    let title = format!("Proposal {}", p.id);
+    let main = html! {
+        @if let Some(d) = done {
+            div class="nhsuk-notification-banner nhsuk-notification-banner--success" role="alert" aria-labelledby="banner-title" data-module="nhsuk-notification-banner" {
+                div class="nhsuk-notification-banner__header" {
+                    h2 class="nhsuk-notification-banner__title" id="banner-title" { "Success" }
+                }
+                div class="nhsuk-notification-banner__content" {
+                    p class="nhsuk-notification-banner__heading" {
+                        @if d == "approved" { "The proposal was approved and published. Answers now include it." } @else { "The proposal was rejected." }
+                    }
+                }
+            }
+        }
+        (layout::error_summary(errors))
+        span class="nhsuk-caption-l" { (what) }
+        h1 { (title) ": " (subject) }
+        (layout::summary(&[
+            ("Status", html! { (status_tag(&p.status)) " " (status_text(&p.status)) }),
+            ("Change", html! { (what) }),
+            ("Subject", html! {
+                @match &p.change {
+                    Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
+                        (instrument.title) " (" (instrument.id) ", " (instrument.kind.as_str()) ", " (layout::period_text(instrument.from, instrument.until)) ")"
+                    }
+                    Change::RetractInstrument { id, .. } => { (instrument_link(id, id)) }
+                    _ => { (subject) }
+                }
+            }),
+            ("Reason given", html! { (p.reason) }),
+            ("Proposed by", html! { (p.proposed_by) }),
+            ("Proposed at", html! { (p.proposed_at.strftime("%-d %B %Y %H:%M UTC").to_string()) }),
+            ("Register revision it was based on", html! { (p.base_revision) " (now " (ctx.revision()) ")" }),
+        ]))
+        @if let Some(diff) = &diff {
+            h2 { "What it would change on " (date_text(on)) }
+            @match diff {
+                Ok(d) => { (diff_tables(d, s)) }
+                Err(e) => { (layout::warning(&e.text.title, html! { p { (e.text.what) } p { (e.text.todo) } })) }
+            }
+        }
+        details class="nhsuk-details" {
+            summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "The change as JSON" } }
+            div class="nhsuk-details__text" { pre class="vires-code" { (serde_json::to_string_pretty(&p.change).unwrap_or_default()) } }
+        }
+        @if p.status == ProposalStatus::Pending {
+            h2 { "Decision" }
+            @if can_approve {
+                form class="vires-inline-form" action=(format!("/ui/proposals/{}/approve", p.id)) method="post" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    (layout::button("Approve and publish"))
+                }
+                form action=(format!("/ui/proposals/{}/reject", p.id)) method="post" novalidate {
+                    input type="hidden" name="csrf" value=(csrf);
+                    (layout::text_input("reason", "Reason for rejecting", Some("Needed only to reject. It is shown to the editor."), reason.unwrap_or(""), errors, "nhsuk-u-width-two-thirds"))
+                    (layout::secondary_button("Reject"))
+                }
+            } @else {
+                (layout::inset(html! { "Only approvers can approve or reject proposals. You are signed in with the " @if let Some(r) = ctx.role() { (r) } " role." }))
+            }
+        }
+    };
+    let data = serde_json::json!({ "proposal": p, "on": on, "diff": diff.as_ref().and_then(|d| d.as_ref().ok()) });
+    let table = match &diff {
+        Some(Ok(d)) => diff_csv(d),
+        _ => crate::respond::Csv::default(),
+    };
+    let mut v = View::new(title, Some(Section::Proposals), main)
+        .crumb("Proposals", "/ui/proposals")
+        .data(data)
+        .table(table);
+    if !errors.is_empty() {
+        v.status = StatusCode::BAD_REQUEST;
+    }
+    Ok(v)
+}
+
+fn write_error(e: WriteError) -> WebError {
+    match e {
+        WriteError::Stale { expected, current } => WebError::new(
+            StatusCode::CONFLICT,
+            "The register changed while you were deciding",
+            format!("The approval was based on revision {expected}, but the register is now at revision {current}. Nothing was published."),
+            "Open the proposal again, check what it would change now, and approve it again if it is still right.",
+        ),
+        WriteError::Invalid { detail, .. } => WebError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This proposal cannot be published",
+            format!("The register refused it: {detail}. Nothing was published."),
+            "Reject the proposal and ask the editor to correct it.",
+        ),
+        WriteError::Store(e) => WebError::internal("publishing the proposal", e),
+    }
+}
+
+pub async fn approve(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+    let result = approve_inner(&ctx, &id, &body).await;
+    match result {
+        Ok(r) => r,
+        Err(e) => ctx.error(e),
+    }
+}
+
+async fn approve_inner(ctx: &Ctx, id: &str, body: &[u8]) -> Result<Response, WebError> {
+    let form = form_pairs(body)?;
+    check_csrf(ctx, &form)?;
+    let user = ctx.require(Role::Approver, "approve proposals")?.clone();
+    let p = find(ctx, id)?;
+    if p.status != ProposalStatus::Pending {
+        return Err(settled(&p));
+    }
+    let request = ChangeRequest {
+        author: p.proposed_by.clone(),
+        reason: format!("{} (approved by {})", p.reason, user.name),
+        change: p.change.clone(),
+    };
+    let st = ctx.state.clone();
+    let base = ctx.state.revision();
+    let published = tokio::task::spawn_blocking(move || st.publish(base, request))
+        .await
+        .map_err(|e| WebError::internal("publishing the proposal", e))?
+        .map_err(write_error)?;
+    ctx.state.settle_proposal(
+        p.id,
+        ProposalStatus::Published {
+            by: user.name.clone(),
+            revision: published.revision,
+        },
+    );
+    ctx.state.metrics().write_published();
+    tracing::info!(user = %user.name, proposal = p.id, revision = published.revision, "proposal approved in the web UI");
+    Ok(see_other(&format!("/ui/proposals/{}?done=approved", p.id)))
+}
+
+fn settled(p: &Proposal) -> WebError {
+    WebError::new(
+        StatusCode::CONFLICT,
+        "This proposal has already been decided",
+        format!(
+            "Proposal {} is no longer waiting for approval: it was {}.",
+            p.id,
+            status_text(&p.status)
+        ),
+        "Nothing more needs doing. Open the list of proposals to see the others.",
+    )
+    .with_link("See all proposals", "/ui/proposals")
+}
+
+pub async fn reject(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+    let result: Result<Response, WebError> = async {
+        let form = form_pairs(&body)?;
+        check_csrf(&ctx, &form)?;
+        let user = ctx.require(Role::Approver, "reject proposals")?.clone();
+        let p = find(&ctx, &id)?;
+        let reason = form.get("reason").map(|r| r.trim()).unwrap_or("");
+        if reason.is_empty() {
+            let errors = [FieldError {
+                field: "reason",
+                message: "Enter the reason for rejecting the proposal".into(),
+            }];
+            let page = show_page(&ctx, &id, &errors, None).await;
+            return Ok(ctx.respond(page));
+        }
+        if !ctx.state.settle_proposal(
+            p.id,
+            ProposalStatus::Rejected {
+                by: user.name.clone(),
+                reason: reason.to_string(),
+            },
+        ) {
+            return Err(settled(&p));
+        }
+        tracing::info!(user = %user.name, proposal = p.id, "proposal rejected in the web UI");
+        Ok(see_other(&format!("/ui/proposals/{}?done=rejected", p.id)))
+    }
+    .await;
+    match result {
+        Ok(r) => r,
+        Err(e) => ctx.error(e),
+    }
+}

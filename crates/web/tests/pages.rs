@@ -1,0 +1,516 @@
+//! The web UI over a real server state: a small register written in the vires language, a
+//! SQLite store in a temporary directory, real users, tokens and sessions.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use tower::ServiceExt;
+use vires_core::{
+    AreaExpr, Date, Instrument, InstrumentKind, Interval, Place, Receivers, Snapshot,
+};
+use vires_server::state::AppState;
+use vires_server::ServeConfig;
+use vires_store::{Change, Role};
+
+const REGISTER: &str = r#"
+body QAA { name "NHS Test Integrated Care Board" kind icb from 2022-07-01 }
+body QBB { name "NHS Other <Test> & Integrated Care Board" kind icb from 2022-07-01 }
+
+conferral "NHS England commissions primary care" {
+  id        test-nhse-primary-care
+  basis     "Health and Social Care Act 2012; NHS Act 2006 Part 4 (primary medical services)"
+  by        PARLIAMENT
+  to        X24
+  functions commissioning.primary-care
+  area      england
+  from      2013-04-01
+  source    "NHS Act 2006 s.83"
+}
+
+delegation "GP services delegated to the test ICB" {
+  id        test-delegation-qaa
+  basis     "NHS Act 2006 s.65Z5 (inserted by the Health and Care Act 2022)"
+  by        X24
+  to        QAA
+  functions commissioning.primary-care.medical
+  area      footprint(QAA)
+  from      2022-07-01
+  source    "Test delegation agreement"
+}
+"#;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    app: Router,
+}
+
+fn fixture() -> Fixture {
+    let mut sources = vires_lang::Sources::new();
+    sources.add("test.vires", REGISTER);
+    let loaded = vires_lang::load_with_prelude(&sources);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let mut register = loaded.register;
+    let atom = register
+        .add_atom(vires_core::Atom {
+            code: "T00001".into(),
+            name: "The <Test> Surgery".into(),
+            postcode: Some("NE1 1AA".into()),
+            status: Some("active".into()),
+        })
+        .unwrap();
+    let qaa = register.body_at("QAA", Date::constant(2023, 1, 1)).unwrap();
+    register.add_membership(atom, qaa, Interval::new(Date::constant(2022, 7, 1), None));
+    let errors: Vec<_> = Snapshot::compile(register.clone())
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.severity == vires_core::Severity::Error)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the test register must be valid: {errors:?}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("vires.db").display());
+    let store = vires_server::open_store(&url).unwrap();
+    let state = AppState::open(store, register, "web-test", ServeConfig::default()).unwrap();
+    let app = vires_web::router(state.clone());
+    Fixture {
+        _dir: dir,
+        state,
+        app,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let bytes = axum::body::to_bytes(resp.into_body(), 10 << 20)
+        .await
+        .unwrap();
+    Reply {
+        status,
+        headers,
+        text: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+async fn get(app: &Router, uri: &str, cookie: Option<&str>) -> Reply {
+    let mut b = Request::get(uri);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    send(app, b.body(Body::empty()).unwrap()).await
+}
+
+async fn post(app: &Router, uri: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
+    let body = serde_urlencoded::to_string(form).unwrap();
+    let req = Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    send(app, req).await
+}
+
+fn set_cookie<'a>(r: &'a Reply, name: &str) -> Option<&'a str> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .and_then(|v| v.split(';').next())
+        .and_then(|kv| kv.split_once('=').map(|(_, v)| v))
+}
+
+/// The value of the first hidden input called `name` in a page.
+fn hidden(page: &str, name: &str) -> String {
+    let at = page
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no hidden {name} in the page"));
+    let rest = &page[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Signs in through the sign-in form, as a browser does; returns the session cookie.
+async fn sign_in(f: &Fixture, user: &str, role: Role) -> String {
+    let store = f.state.store();
+    store.create_user(user, role).unwrap();
+    let token = store.create_token(user, "test").unwrap().token;
+    let form = get(&f.app, "/ui/login", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let login_cookie = set_cookie(&form, "vires_login")
+        .expect("the sign-in page sets its anti-forgery cookie")
+        .to_string();
+    let login_csrf = hidden(&form.text, "login_csrf");
+    assert_eq!(login_cookie, login_csrf);
+    let resp = post(
+        &f.app,
+        "/ui/login",
+        &format!("vires_login={login_cookie}"),
+        &[
+            ("login_csrf", &login_csrf),
+            ("next", "/ui/proposals"),
+            ("token", &token),
+        ],
+    )
+    .await;
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.text);
+    assert_eq!(resp.headers.get(header::LOCATION).unwrap(), "/ui/proposals");
+    format!(
+        "vires_session={}",
+        set_cookie(&resp, "vires_session").expect("a session cookie")
+    )
+}
+
+fn proposal_instrument() -> Instrument {
+    let mut i = Instrument::new(
+        "test-delegation-qbb",
+        InstrumentKind::Delegation,
+        Date::constant(2024, 4, 1),
+    );
+    i.title = "GP services for The Test Surgery also delegated to the other ICB".into();
+    i.basis = Some("NHS Act 2006 s.65Z5 (inserted by the Health and Care Act 2022)".into());
+    i.maker = Some("X24".into());
+    i.receivers = Receivers::Bodies(vec!["QBB".into()]);
+    i.functions = vec!["commissioning.primary-care.medical".into()];
+    i.area = Some(AreaExpr::Practices(vec!["T00001".into()]));
+    i
+}
+
+const WHO: &str = "/ui/who?function=commissioning.primary-care.medical&place_type=practice&place=T00001&on=2024-06-01";
+
+#[tokio::test]
+async fn who_page_shows_holders_with_a_linked_proof_and_downloads_the_same_answer() {
+    let f = fixture();
+    let page = get(&f.app, WHO, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("1 body holds it."));
+    assert!(page
+        .text
+        .contains("href=\"/ui/instruments/test-nhse-primary-care\""));
+    assert!(page
+        .text
+        .contains("href=\"/ui/instruments/test-delegation-qaa\""));
+    assert!(
+        page.text.contains("role=\"group\""),
+        "the delegation chain graph"
+    );
+    assert!(
+        page.text.contains("href=\"/ui/who?"),
+        "the form to ask again"
+    );
+    assert!(page.headers.get("content-security-policy").is_some());
+    assert_eq!(page.headers.get("vires-revision").unwrap(), "1");
+
+    let json = get(&f.app, &format!("{WHO}&format=json"), None).await;
+    assert_eq!(json.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&json.text).unwrap();
+    let expected = f
+        .state
+        .current()
+        .snapshot
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Practice("T00001".into()),
+            Date::constant(2024, 6, 1),
+            None,
+        )
+        .unwrap();
+    assert_eq!(v["data"], serde_json::to_value(&expected).unwrap());
+
+    let csv = get(&f.app, &format!("{WHO}&format=csv"), None).await;
+    assert!(csv
+        .headers
+        .get(header::CONTENT_TYPE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv
+        .headers
+        .get(header::CONTENT_DISPOSITION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let mut lines = csv.text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "body,name,role,accountable,purposes,coverage,from,until,proof"
+    );
+    assert_eq!(lines.next().unwrap(), "QAA,NHS Test Integrated Care Board,delegate,X24,,full,2022-07-01,,test-nhse-primary-care > test-delegation-qaa");
+    assert!(lines.next().is_none());
+}
+
+#[tokio::test]
+async fn mistakes_are_pages_that_say_what_went_wrong_and_what_to_do() {
+    let f = fixture();
+    let bad_date = get(&f.app, "/ui/who?function=commissioning.primary-care.medical&place_type=practice&place=T00001&on=2024-02-30", None).await;
+    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+    assert!(bad_date.text.contains("There is a problem"));
+    assert!(bad_date.text.contains("href=\"#on\""));
+    assert!(bad_date.text.contains("must be a real date"));
+
+    let unknown = get(&f.app, "/ui/who?function=commissioning.primary-care.medical&place_type=practice&place=Z99999&on=2024-06-01", None).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown
+        .text
+        .contains("That GP practice is not in the register"));
+    assert!(unknown.text.contains("search for the practice by name"));
+
+    let json_error = get(&f.app, "/ui/bodies/NOPE?format=json", None).await;
+    assert_eq!(json_error.status, StatusCode::NOT_FOUND);
+    let v: serde_json::Value = serde_json::from_str(&json_error.text).unwrap();
+    assert_eq!(v["title"], "Page not found");
+
+    let format = get(&f.app, "/ui/?format=xml", None).await;
+    assert_eq!(format.status, StatusCode::BAD_REQUEST);
+    assert!(format.text.contains("Use format=json or format=csv"));
+
+    let nowhere = get(&f.app, "/ui/nowhere", None).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert!(nowhere.text.contains("There is no page at /ui/nowhere."));
+}
+
+#[tokio::test]
+async fn text_from_the_register_is_escaped() {
+    let f = fixture();
+    let page = get(&f.app, "/ui/search?q=test", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("The &lt;Test&gt; Surgery"));
+    assert!(page
+        .text
+        .contains("NHS Other &lt;Test&gt; &amp; Integrated Care Board"));
+    assert!(!page.text.contains("<Test>"));
+}
+
+#[tokio::test]
+async fn body_practice_function_and_instrument_pages_answer_from_the_register() {
+    let f = fixture();
+    let body = get(&f.app, "/ui/bodies/QAA?on=2023-01-01", None).await;
+    assert_eq!(body.status, StatusCode::OK);
+    assert!(body.text.contains("GP services delegated to the test ICB"));
+    let practice = get(&f.app, "/ui/practices/T00001", None).await;
+    assert!(practice
+        .text
+        .contains("NHS Test Integrated Care Board (QAA)"));
+    let function = get(
+        &f.app,
+        "/ui/functions/commissioning.primary-care.medical",
+        None,
+    )
+    .await;
+    assert!(function
+        .text
+        .contains("href=\"/ui/instruments/test-delegation-qaa\""));
+    let instrument = get(&f.app, "/ui/instruments/test-nhse-primary-care", None).await;
+    assert_eq!(instrument.status, StatusCode::OK);
+    assert!(instrument.text.contains("No problems found."));
+    // The delegation rests on the conferral: it is listed as depending on it.
+    assert!(instrument.text.contains("rests on a function it gives"));
+    let timeline = get(
+        &f.app,
+        "/ui/timeline?function=commissioning.primary-care.medical&place_type=practice&place=T00001",
+        None,
+    )
+    .await;
+    assert_eq!(timeline.status, StatusCode::OK);
+    assert!(timeline.text.contains("<svg"));
+    assert!(timeline.text.contains("<desc"));
+}
+
+#[tokio::test]
+async fn assets_are_served_with_long_cache_headers() {
+    let f = fixture();
+    let css = get(&f.app, "/assets/vendor/nhsuk-frontend.min.css", None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(css
+        .headers
+        .get(header::CACHE_CONTROL)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("max-age=31536000"));
+    assert!(css.text.contains(".nhsuk-header"));
+    assert!(
+        !css.text.contains("assets.nhs.uk"),
+        "no external font requests"
+    );
+    let page = get(&f.app, "/ui/", None).await;
+    assert_eq!(page.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+}
+
+#[tokio::test]
+async fn only_an_approver_with_the_session_token_can_approve_and_the_answer_then_changes() {
+    let f = fixture();
+    let proposal = f.state.propose(
+        "eddie",
+        "a second commissioner".into(),
+        1,
+        Change::AddInstrument {
+            instrument: proposal_instrument(),
+        },
+    );
+    let approve = format!("/ui/proposals/{}/approve", proposal.id);
+
+    // Signed out: asked to sign in.
+    let anon = post(&f.app, &approve, "", &[("csrf", "x")]).await;
+    assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+
+    // A viewer cannot see or approve it, even with the session's own form token.
+    let viewer = sign_in(&f, "vera", Role::Viewer).await;
+    let seen = get(
+        &f.app,
+        &format!("/ui/proposals/{}", proposal.id),
+        Some(&viewer),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::FORBIDDEN);
+    let csrf = hidden(&seen.text, "csrf");
+    let refused = post(&f.app, &approve, &viewer, &[("csrf", &csrf)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused
+        .text
+        .contains("You do not have permission to do this"));
+
+    // An approver sees what it would change, and a forged form changes nothing.
+    let approver = sign_in(&f, "alex", Role::Approver).await;
+    let page = get(
+        &f.app,
+        &format!("/ui/proposals/{}", proposal.id),
+        Some(&approver),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Holdings gained (1)"));
+    assert!(page.text.contains("Approve and publish"));
+    let forged = post(&f.app, &approve, &approver, &[("csrf", "forged")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.state.revision(), 1);
+    assert!(get(&f.app, WHO, None)
+        .await
+        .text
+        .contains("1 body holds it."));
+
+    let csrf = hidden(&page.text, "csrf");
+    let done = post(&f.app, &approve, &approver, &[("csrf", &csrf)]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(f.state.revision(), 2);
+    let after = get(&f.app, WHO, None).await;
+    assert!(after.text.contains("2 bodies hold it."));
+    assert!(after
+        .text
+        .contains("href=\"/ui/instruments/test-delegation-qbb\""));
+
+    // Settled: a second approval is refused.
+    let again = post(&f.app, &approve, &approver, &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // Signing out ends the session in the store.
+    let out = post(&f.app, "/ui/logout", &approver, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let gone = get(&f.app, "/ui/proposals", Some(&approver)).await;
+    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn rejecting_needs_a_reason_and_sign_in_needs_the_form_cookie() {
+    let f = fixture();
+    let proposal = f.state.propose(
+        "eddie",
+        "try".into(),
+        1,
+        Change::AddInstrument {
+            instrument: proposal_instrument(),
+        },
+    );
+    let approver = sign_in(&f, "alex", Role::Approver).await;
+    let page = get(
+        &f.app,
+        &format!("/ui/proposals/{}", proposal.id),
+        Some(&approver),
+    )
+    .await;
+    let csrf = hidden(&page.text, "csrf");
+    let reject = format!("/ui/proposals/{}/reject", proposal.id);
+    let no_reason = post(
+        &f.app,
+        &reject,
+        &approver,
+        &[("csrf", &csrf), ("reason", " ")],
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(no_reason
+        .text
+        .contains("Enter the reason for rejecting the proposal"));
+    let done = post(
+        &f.app,
+        &reject,
+        &approver,
+        &[("csrf", &csrf), ("reason", "not needed")],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(f.state.revision(), 1, "a rejection publishes nothing");
+
+    // A sign-in form posted from elsewhere (no matching cookie) signs nobody in.
+    let token = f.state.store().create_token("alex", "again").unwrap().token;
+    let cross = post(
+        &f.app,
+        "/ui/login",
+        "",
+        &[("login_csrf", "abc"), ("token", &token)],
+    )
+    .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+    assert!(set_cookie(&cross, "vires_session").is_none());
+    // A wrong token is a form error, not a session.
+    let form = get(&f.app, "/ui/login", None).await;
+    let c = set_cookie(&form, "vires_login").unwrap().to_string();
+    let wrong = post(
+        &f.app,
+        "/ui/login",
+        &format!("vires_login={c}"),
+        &[("login_csrf", &c), ("token", "vires_nope.nope")],
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong
+        .text
+        .contains("That token is not known or has been revoked"));
+}
+
+#[tokio::test]
+async fn procurement_and_conflicts_pages_answer_with_the_procurement_crate() {
+    let f = fixture();
+    let empty = get(
+        &f.app,
+        "/ui/procurement?commissioners=&start=2024-01-02",
+        None,
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty
+        .text
+        .contains("Enter the code of at least one commissioner"));
+    let form = get(&f.app, "/ui/conflicts", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let bad = post(
+        &f.app,
+        "/ui/conflicts",
+        "",
+        &[("register", "{}"), ("format", "html")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text.contains("The register is not valid"));
+}
