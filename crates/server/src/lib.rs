@@ -303,8 +303,8 @@ pub fn base_register(base: config::BaseRegister) -> Result<(Register, String), S
 
 #[cfg(feature = "england")]
 fn england_base() -> Result<(Register, String), ServerError> {
+    // The same fingerprint as the CLI's, so both bind the same default store.
     let import = vires_england::bundled().map_err(|e| ServerError::Base(e.to_string()))?;
-    // The CLI binds stores with the same fingerprint, so both can share one database.
     Ok((import.register, vires_england::fingerprint()))
 }
 

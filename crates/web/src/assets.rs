@@ -16,6 +16,12 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+const FAVICON: Asset = Asset {
+    path: "/assets/favicon.svg",
+    mime: "image/svg+xml",
+    bytes: include_bytes!("../assets/favicon.svg"),
+};
+
 const ASSETS: &[Asset] = &[
     Asset {
         path: "/assets/vendor/nhsuk-frontend.min.css",
@@ -37,11 +43,7 @@ const ASSETS: &[Asset] = &[
         mime: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/vires.js"),
     },
-    Asset {
-        path: "/assets/favicon.svg",
-        mime: "image/svg+xml",
-        bytes: include_bytes!("../assets/favicon.svg"),
-    },
+    FAVICON,
 ];
 
 fn serve(asset: &'static Asset) -> Response {
@@ -64,7 +66,7 @@ pub fn routes() -> Router<AppState> {
     for a in ASSETS {
         r = r.route(a.path, get(move || async move { serve(a) }));
     }
-    r.route("/favicon.ico", get(|| async { serve(&ASSETS[4]) }))
+    r.route("/favicon.ico", get(|| async { serve(&FAVICON) }))
         .route("/assets/{*rest}", get(missing))
 }
 

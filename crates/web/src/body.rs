@@ -285,7 +285,10 @@ fn practice_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
     };
     let data = serde_json::json!({
         "practice": { "code": a.code, "name": a.name, "postcode": a.postcode, "status": a.status },
-        "memberships": table.rows.iter().map(|r| serde_json::json!({"body": r[0], "name": r[1], "from": r[2], "until": r[3]})).collect::<Vec<_>>(),
+        "memberships": members.iter().map(|m| {
+            let b = reg.body(m.body);
+            serde_json::json!({"body": b.code, "name": b.name, "from": m.during.from, "until": m.during.until})
+        }).collect::<Vec<_>>(),
     });
     Ok(View::new(format!("{} ({})", a.name, a.code), None, main)
         .crumb("Search", "/ui/search")
@@ -466,7 +469,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
             }
         }
     }
-    let mut holders: Vec<(String, String, String, String)> = grants
+    let mut holders: Vec<(String, String, String, String, Date)> = grants
         .iter()
         .map(|&g| {
             let gr = s.grant(g);
@@ -476,6 +479,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
                 b.name.clone(),
                 gr.role.as_str().to_string(),
                 period_text(gr.during.from, gr.during.until),
+                gr.during.from,
             )
         })
         .collect();
@@ -562,8 +566,8 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         @if holders.is_empty() {
             p { "It gives no body any function." }
         } @else {
-            (layout::table("Holdings that rest on it", &["Body", "How", "Period"], holders.iter().map(|(c, n, r, p)| vec![
-                body_link(c, Some(n)), html! { (r) }, html! { (p) }]).collect()))
+            (layout::table("Holdings that rest on it", &["Body", "How", "Period"], holders.iter().map(|(c, n, r, p, from)| vec![
+                layout::body_link_on(c, Some(n), *from), html! { (r) }, html! { (p) }]).collect()))
         }
         h2 { "What depends on it" }
         @if dependants.is_empty() {
@@ -585,7 +589,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         "effective_until": effective,
         "diagnostics": diags,
         "power": power.map(|p| serde_json::json!({"id": p.id, "title": p.title, "cites": p.cites, "source": p.source})),
-        "holders": holders.iter().map(|(c, n, r, p)| serde_json::json!({"body": c, "name": n, "role": r, "period": p})).collect::<Vec<_>>(),
+        "holders": holders.iter().map(|(c, n, r, p, from)| serde_json::json!({"body": c, "name": n, "role": r, "period": p, "from": from})).collect::<Vec<_>>(),
         "dependants": dependants.iter().map(|(d, how)| serde_json::json!({"instrument": d.id, "title": d.title, "how": how})).collect::<Vec<_>>(),
     });
     Ok(View::new(ins.title.clone(), None, main)

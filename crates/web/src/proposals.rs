@@ -159,8 +159,11 @@ async fn proposal_diff(ctx: &Ctx, p: &Proposal, on: Date) -> Result<DiffAnswer, 
             .map_err(|e| WebError::internal("working out what the proposal would change", e))?;
             let r = Arc::new(computed);
             let mut cache = diff_cache().lock().unwrap_or_else(|e| e.into_inner());
-            // The cache only needs the latest revision's answers.
+            // The cache only needs the latest revision's answers, and only a few dates.
             cache.retain(|k, _| k.1 == ctx.revision());
+            if cache.len() >= 64 {
+                cache.clear();
+            }
             cache.insert(key, r.clone());
             r
         }

@@ -449,9 +449,9 @@ pub async fn map(
     State(st): State<AppState>,
     ApiQuery(p): ApiQuery<MapParams>,
 ) -> Result<Answer<Vec<MapRow>>, ApiError> {
-    let on = p.on.unwrap_or_else(today);
+    let to = p.to.unwrap_or_else(today);
     ask(&st, move |s| {
-        Ok(vires_core::lineage::map_to(s.register(), on))
+        Ok(vires_core::lineage::map_to(s.register(), to))
     })
     .await
 }

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The vires benchmark, in one command:
+#
+#   scripts/bench.sh            quick run (under five minutes on two cores)
+#   scripts/bench.sh --full     more questions and repetitions, peers on 10^5 instruments
+#
+# 1. In process (vires-bench): who/may on the bundled England register and on synthetic
+#    registers of 10^3..10^6 instruments, build time and its growth exponent, bytes per
+#    instrument, and the same `may` questions put to Cedar and SQLite (answers compared
+#    first). Writes target/bench/summary.json and target/bench/performance.svg.
+# 2. Instruction counts (valgrind --tool=callgrind) per `who` and per `may` question, which
+#    do not drift with machine noise. Skipped, and said so, if valgrind is missing
+#    (apt-get install valgrind).
+# 3. Over HTTP on loopback (wrk, bounded to a few seconds per endpoint): requests per second
+#    and p99 for GET /who against GET /ping of the same `vires serve`, and the ratio.
+#    Skipped, and said so in the summary, if wrk (apt-get install wrk) or `vires serve` is
+#    not available.
+#
+# Environment: CARGO_TARGET_DIR (default target), HTTP_SECONDS (default 8),
+# HTTP_CONNECTIONS (default 16).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode="${1:---quick}"
+case "$mode" in
+  --quick|--full) ;;
+  *) echo "usage: scripts/bench.sh [--quick|--full]" >&2; exit 2 ;;
+esac
+target="${CARGO_TARGET_DIR:-target}"
+out="target/bench"
+export VIRES_BENCH_OUT="$PWD/$out"
+mkdir -p "$out"
+
+cargo build --release -p vires-bench --bin vires-bench
+bench="$target/release/vires-bench"
+"$bench" "$mode"
+
+set_summary() { "$bench" --set "$@" >/dev/null; }
+
+# 2. callgrind
+if command -v valgrind >/dev/null 2>&1; then
+  n=2000
+  for q in who may; do
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*callgrind_region*' \
+      --callgrind-out-file="$out/callgrind.$q.out" "$bench" "--callgrind-$q" "$n" >/dev/null 2>"$out/callgrind.$q.log"
+    total=$(grep -E '^(summary|totals):' "$out/callgrind.$q.out" | head -1 | awk '{print $2}')
+    if [ -n "$total" ]; then
+      per=$((total / n))
+      echo "callgrind: $per instructions per $q question (synthetic 10^4 register, $n questions)"
+      set_summary "callgrind_instructions_per_$q=$per"
+    else
+      echo "callgrind: no totals in $out/callgrind.$q.out; see $out/callgrind.$q.log" >&2
+    fi
+  done
+else
+  echo "callgrind: skipped (valgrind not installed; apt-get install valgrind)"
+  set_summary "callgrind_note=valgrind not installed"
+fi
+
+# 3. HTTP
+http_skip() {
+  echo "HTTP: skipped ($1)"
+  set_summary "http_note=skipped: $1" http_rps_who=null http_rps_trivial=null http_ratio=null http_p99_ms=null
+}
+if ! command -v wrk >/dev/null 2>&1; then
+  http_skip "wrk not installed; apt-get install wrk"
+  exit 0
+fi
+if ! cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
+  http_skip "the vires binary does not build; see $out/vires-build.log"
+  exit 0
+fi
+vires="$target/release/vires"
+if ! "$vires" --help 2>/dev/null | grep -qE '^\s+serve\b'; then
+  http_skip "this vires binary has no serve command yet"
+  exit 0
+fi
+
+port=$((20000 + RANDOM % 20000))
+db_dir=$(mktemp -d)
+VIRES_ADDR="127.0.0.1:$port" VIRES_DB="sqlite://$db_dir/vires.db" VIRES_BASE=england VIRES_READ_AUTH=public \
+  "$vires" serve >"$out/serve.log" 2>&1 &
+server=$!
+cleanup() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$db_dir"; }
+trap cleanup EXIT
+up=""
+for _ in $(seq 1 300); do
+  if curl -fsS "http://127.0.0.1:$port/ping" >/dev/null 2>&1; then up=1; break; fi
+  if ! kill -0 "$server" 2>/dev/null; then break; fi
+  sleep 0.2
+done
+if [ -z "$up" ]; then
+  http_skip "vires serve did not answer GET /ping within 60 s; see $out/serve.log"
+  exit 0
+fi
+
+# Who questions about real practices, cycled by a wrk script.
+"$bench" --http-paths 500 >"$out/who-paths.txt"
+first=$(head -1 "$out/who-paths.txt")
+status=$(curl -s -o "$out/who-sample.json" -w '%{http_code}' "http://127.0.0.1:$port$first")
+if [ "$status" != 200 ]; then
+  http_skip "GET $first answered $status; see $out/who-sample.json"
+  exit 0
+fi
+cat >"$out/who.lua" <<EOF
+local paths = {}
+for line in io.lines("$PWD/$out/who-paths.txt") do paths[#paths + 1] = line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+EOF
+
+seconds="${HTTP_SECONDS:-8}"
+conns="${HTTP_CONNECTIONS:-16}"
+run_wrk() { wrk -t2 -c"$conns" -d"${seconds}s" --latency "$@"; }
+rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
+p99_ms() {
+  awk '$1 == "99%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 }
+                     else if (v ~ /ms$/) { sub(/ms$/, "", v); print v }
+                     else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 } }' "$1"
+}
+run_wrk "http://127.0.0.1:$port/ping" >"$out/wrk-ping.txt"
+run_wrk -s "$out/who.lua" "http://127.0.0.1:$port/who" >"$out/wrk-who.txt"
+if grep -q "Non-2xx" "$out/wrk-who.txt"; then
+  echo "HTTP: some who requests failed:" >&2
+  grep "Non-2xx" "$out/wrk-who.txt" >&2
+fi
+who_rps=$(rps "$out/wrk-who.txt")
+ping_rps=$(rps "$out/wrk-ping.txt")
+who_p99=$(p99_ms "$out/wrk-who.txt")
+ping_p99=$(p99_ms "$out/wrk-ping.txt")
+ratio=$(awk -v a="$who_rps" -v b="$ping_rps" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "null" }')
+echo "HTTP: who $who_rps req/s (p99 $who_p99 ms), ping $ping_rps req/s (p99 $ping_p99 ms), ratio $ratio"
+set_summary "http_rps_who=$who_rps" "http_rps_trivial=$ping_rps" "http_ratio=$ratio" \
+  "http_p99_ms=$who_p99" "http_p99_ms_trivial=$ping_p99" \
+  "http_note=wrk -t2 -c$conns -d${seconds}s on loopback; server and load generator share the machine's 2 cores"

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# End-to-end tests of the web UI in headless Chromium (Debian's, at /usr/bin/chromium; it is
+# never downloaded): builds vires, starts `vires serve` on a free port with a temporary SQLite
+# database over the bundled England register, creates a viewer, an editor and an approver,
+# has the editor propose a change, then runs the Playwright tests and axe-core on every page
+# (tests/e2e). Screenshots go to docs/screenshots/. Exits non-zero on any failure.
+#
+#   scripts/e2e.sh            # everything
+#   E2E_ONLY=journeys scripts/e2e.sh   # one test file (tests/e2e/<name>.test.js)
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  echo "e2e: no Chromium at $chromium; install Debian's with: apt-get install -y chromium" >&2
+  exit 1
+fi
+
+# The real binary by default (`vires serve` mounts the UI beside the API); E2E_SERVER=example
+# uses crates/web/examples/serve.rs instead, which needs only the web and server crates.
+target="${CARGO_TARGET_DIR:-$root/target}"
+if [ "${E2E_SERVER:-vires}" = example ]; then
+  echo "e2e: building the example server with the web UI"
+  cargo build --quiet -p vires-web --example serve
+  # exec: the background job's pid is the server's, so the clean-up stops the server itself.
+  start_server() { exec "$target/debug/examples/serve" "127.0.0.1:$1" "sqlite://$2" e2e-admin; }
+else
+  echo "e2e: building vires"
+  cargo build --quiet -p vires-cli --bin vires
+  start_server() {
+    exec env VIRES_DB="sqlite://$2" VIRES_BOOTSTRAP_ADMIN=e2e-admin VIRES_BASE=england \
+      "$target/debug/vires" serve --addr "127.0.0.1:$1"
+  }
+fi
+
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/@axe-core/playwright ]; then
+  echo "e2e: installing the test dependencies (npm ci)"
+  (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts)
+fi
+
+tmp="$(mktemp -d)"
+port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+base="http://127.0.0.1:$port"
+start_server "$port" "$tmp/vires.db" >"$tmp/server.out" 2>"$tmp/server.log" &
+pid=$!
+cleanup() {
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ready=""
+for _ in $(seq 1 240); do
+  if curl -fsS -o /dev/null "$base/ui/" 2>/dev/null; then ready=yes; break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "e2e: the server stopped while starting:" >&2
+    cat "$tmp/server.log" "$tmp/server.out" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+if [ -z "$ready" ]; then
+  echo "e2e: the server did not answer /ui/ within 120 s" >&2
+  tail -20 "$tmp/server.log" >&2
+  exit 1
+fi
+admin="$(sed -n 's/.*API token (shown once): \([^ "]*\).*/\1/p' "$tmp/server.log" "$tmp/server.out" | head -1)"
+if [ -z "$admin" ]; then
+  echo "e2e: the server printed no bootstrap admin token" >&2
+  exit 1
+fi
+
+# POST JSON with a bearer token; prints the body, fails on a status outside 2xx.
+post() {
+  local token="$1" path="$2" body="$3" out status
+  out="$tmp/resp.json"
+  status="$(curl -sS -o "$out" -w '%{http_code}' -X POST "$base$path" \
+    -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data "$body")"
+  if [ "${status:0:1}" != "2" ]; then
+    echo "e2e: POST $path answered $status:" >&2
+    cat "$out" >&2
+    return 1
+  fi
+  cat "$out"
+}
+json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);console.log(eval("v"+process.argv[1]))})' "$1"; }
+
+user_token() {
+  post "$admin" /admin/users "{\"name\":\"$1\",\"role\":\"$2\"}" >/dev/null
+  post "$admin" /admin/tokens "{\"user\":\"$1\",\"label\":\"e2e\"}" | json .token
+}
+viewer="$(user_token vera viewer)"
+editor="$(user_token eddie editor)"
+approver="$(user_token alex approver)"
+
+revision="$(curl -sS -D - -o /dev/null "$base/status" | sed -n 's/^[Vv]ires-[Rr]evision: *\([0-9]*\).*/\1/p' | head -1)"
+# The pending proposal: NHS England also delegates GP services for one Newcastle practice to
+# another ICB from 2024-04-01, so "who commissions GP services there" gains a holder.
+post "$editor" /changes "{
+  \"base_revision\": ${revision:-1},
+  \"reason\": \"End-to-end test: a second commissioner for one practice\",
+  \"change\": {\"op\": \"add-instrument\", \"instrument\": {
+    \"id\": \"e2e-gp-A86027-2024\",
+    \"title\": \"GP services for Newcastle Medical Centre also delegated to Humber and North Yorkshire ICB\",
+    \"kind\": \"delegation\",
+    \"basis\": \"NHS Act 2006 s.65Z5\",
+    \"maker\": \"X24\",
+    \"receivers\": {\"bodies\": [\"QOQ\"]},
+    \"functions\": [\"commissioning.primary-care.medical\"],
+    \"area\": {\"practices\": [\"A86027\"]},
+    \"from\": \"2024-04-01\",
+    \"source\": \"Test data for the vires end-to-end tests; not a real arrangement\"
+  }}
+}" >/dev/null
+echo "e2e: server at $base (revision ${revision:-?}), users vera (viewer), eddie (editor), alex (approver), one proposal"
+
+mkdir -p docs/screenshots
+cd tests/e2e
+files=(*.test.js)
+if [ -n "${E2E_ONLY:-}" ]; then files=("$E2E_ONLY.test.js"); fi
+status=0
+VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" \
+  CHROMIUM="$chromium" SCREENSHOTS="$root/docs/screenshots" \
+  node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "e2e: FAILED; the server's log follows" >&2
+  tail -40 "$tmp/server.log" >&2
+fi
+exit "$status"

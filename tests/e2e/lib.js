@@ -1,0 +1,68 @@
+// Shared helpers for the browser tests: Debian's Chromium through playwright-core (no browser
+// download), sign-in, axe-core accessibility checks and screenshots.
+import { chromium } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
+import assert from 'node:assert/strict'
+import path from 'node:path'
+
+export const BASE = process.env.VIRES_URL ?? 'http://127.0.0.1:8080'
+export const TOKENS = {
+  viewer: process.env.VIRES_VIEWER_TOKEN,
+  editor: process.env.VIRES_EDITOR_TOKEN,
+  approver: process.env.VIRES_APPROVER_TOKEN
+}
+const SHOTS = process.env.SCREENSHOTS
+
+export async function launch () {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'
+    ]
+  })
+}
+
+/** A fresh browser context (its own cookies) and page. */
+export async function newPage (browser, options = {}) {
+  const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 }, ...options })
+  // The pages must make no request outside this server.
+  await context.route('**/*', route => {
+    const url = route.request().url()
+    if (url.startsWith(BASE) || url.startsWith('data:')) return route.continue()
+    throw new Error(`the page asked for an external resource: ${url}`)
+  })
+  const page = await context.newPage()
+  return { context, page }
+}
+
+export async function signIn (page, token) {
+  assert.ok(token, 'a token for this role must be given in the environment (scripts/e2e.sh does)')
+  await page.goto('/ui/login')
+  await page.getByLabel('API token').fill(token)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign out' }).waitFor()
+}
+
+/**
+ * Runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page as it is, and fails on
+ * any serious or critical violation, naming each.
+ */
+export async function checkA11y (page, name) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze()
+  const bad = results.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+  const report = bad.map(v => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map(n => n.target.join(' ')).slice(0, 5).join('\n    ')}`)
+  assert.equal(bad.length, 0, `accessibility violations on ${name} (${page.url()}):\n  ${report.join('\n  ')}`)
+  return results
+}
+
+/** Saves the page into docs/screenshots/, at most 2400 pixels of it (long pages stay small). */
+export async function screenshot (page, name) {
+  if (!SHOTS) return
+  const height = await page.evaluate(() => document.documentElement.scrollHeight)
+  const width = page.viewportSize()?.width ?? 1280
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, 2400) } })
+}
