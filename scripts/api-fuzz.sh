@@ -100,11 +100,12 @@ echo "api-fuzz: server ready on port $port; fuzzing with $examples examples per 
 
 # schemathesis and hypothesis keep their caches in the working directory: use the temporary one.
 cd "$dir"
+# --request-timeout is in milliseconds in schemathesis 3.x; the analyses walk every practice.
 common=(
     --checks not_a_server_error,response_schema_conformance
     --max-examples "$examples"
     --exclude-path /changes/stream
-    --request-timeout 60
+    --request-timeout 30000
     --workers 1
 )
 status=0

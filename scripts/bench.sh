@@ -17,7 +17,8 @@
 #    not available.
 #
 # Environment: CARGO_TARGET_DIR (default target), HTTP_SECONDS (default 8),
-# HTTP_CONNECTIONS (default 16).
+# HTTP_CONNECTIONS (default 16), VIRES_BIN (a release `vires` binary to serve, instead of
+# building one), BENCH_SKIP_INPROCESS=1 (reuse the last summary; only callgrind and HTTP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +34,9 @@ mkdir -p "$out"
 
 cargo build --release -p vires-bench --bin vires-bench
 bench="$target/release/vires-bench"
-"$bench" "$mode"
+if [ "${BENCH_SKIP_INPROCESS:-}" != 1 ]; then
+  "$bench" "$mode"
+fi
 
 set_summary() { "$bench" --set "$@" >/dev/null; }
 
@@ -66,11 +69,14 @@ if ! command -v wrk >/dev/null 2>&1; then
   http_skip "wrk not installed; apt-get install wrk"
   exit 0
 fi
-if ! cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
+if [ -n "${VIRES_BIN:-}" ]; then
+  vires="$VIRES_BIN"
+elif cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
+  vires="$target/release/vires"
+else
   http_skip "the vires binary does not build; see $out/vires-build.log"
   exit 0
 fi
-vires="$target/release/vires"
 if ! "$vires" --help 2>/dev/null | grep -qE '^\s+serve\b'; then
   http_skip "this vires binary has no serve command yet"
   exit 0

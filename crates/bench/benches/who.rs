@@ -12,8 +12,14 @@ fn bench(c: &mut Criterion) {
     assert!(syn.shape.instruments >= 100_000);
     let snap = Snapshot::compile(syn.register);
     let qs = synth::questions(&snap, 1_000, 1, &synth::query_functions());
-    let places: Vec<Place> = qs.iter().map(|q| Place::Practice(q.practice.clone())).collect();
-    let fids: Vec<_> = qs.iter().filter_map(|q| snap.function_id(&q.function).ok()).collect();
+    let places: Vec<Place> = qs
+        .iter()
+        .map(|q| Place::Practice(q.practice.clone()))
+        .collect();
+    let fids: Vec<_> = qs
+        .iter()
+        .filter_map(|q| snap.function_id(&q.function).ok())
+        .collect();
     assert_eq!(fids.len(), qs.len());
 
     let mut g = c.benchmark_group(format!("synthetic_{}_instruments", syn.shape.instruments));
@@ -23,7 +29,10 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % qs.len();
             let q = &qs[i];
-            black_box(snap.who(&q.function, &places[i], q.on, q.purpose.as_deref()).map(|w| w.holders.len()))
+            black_box(
+                snap.who(&q.function, &places[i], q.on, q.purpose.as_deref())
+                    .map(|w| w.holders.len()),
+            )
         })
     });
     let mut r = Resolution::default();

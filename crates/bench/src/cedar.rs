@@ -69,7 +69,11 @@ fn area_condition(keys: &[AreaKey]) -> String {
     if keys.is_empty() {
         return "false".into();
     }
-    any_of(keys.iter().map(|k| format!("resource in {}", key_uid(*k))).collect())
+    any_of(
+        keys.iter()
+            .map(|k| format!("resource in {}", key_uid(*k)))
+            .collect(),
+    )
 }
 
 fn day_condition(during: &Interval) -> String {
@@ -182,8 +186,14 @@ impl CedarPeer {
             if let Some(p) = parent_of[i] {
                 parents.insert(uid(&format!(r#"Body::"b{p}""#))?);
             }
-            entities.push(Entity::new_no_attrs(uid(&format!(r#"Body::"b{i}""#))?, parents));
-            bodies.entry(b.code.clone()).or_default().push((b.life, i as u32));
+            entities.push(Entity::new_no_attrs(
+                uid(&format!(r#"Body::"b{i}""#))?,
+                parents,
+            ));
+            bodies
+                .entry(b.code.clone())
+                .or_default()
+                .push((b.life, i as u32));
         }
         let mut functions = FxHashMap::default();
         for (f, def) in reg.taxonomy.iter() {
@@ -191,7 +201,10 @@ impl CedarPeer {
             if let Some(p) = reg.taxonomy.parent(f) {
                 parents.insert(uid(&format!(r#"Action::"f{}""#, p.0))?);
             }
-            entities.push(Entity::new_no_attrs(uid(&format!(r#"Action::"f{}""#, f.0))?, parents));
+            entities.push(Entity::new_no_attrs(
+                uid(&format!(r#"Action::"f{}""#, f.0))?,
+                parents,
+            ));
             functions.insert(def.id.clone(), f.0);
         }
         let mut practices = FxHashMap::default();
@@ -224,8 +237,12 @@ impl CedarPeer {
         let mut slices: FxHashMap<u32, PolicySet> = FxHashMap::default();
         for (gid, g) in snap.grants.iter().enumerate() {
             let text = policy_text(snap, gid, g);
-            let policy = Policy::parse(Some(PolicyId::new(format!("g{gid}"))), &text)
-                .map_err(|e| PeerError(format!("Cedar rejected the policy for grant {gid}: {e}\n{text}")))?;
+            let policy =
+                Policy::parse(Some(PolicyId::new(format!("g{gid}"))), &text).map_err(|e| {
+                    PeerError(format!(
+                        "Cedar rejected the policy for grant {gid}: {e}\n{text}"
+                    ))
+                })?;
             slices
                 .entry(g.holder.0)
                 .or_default()
@@ -266,7 +283,10 @@ impl CedarPeer {
             None => format!(r#"Practice::"a{atom}""#),
         };
         let context = Context::from_pairs([
-            ("day".to_string(), RestrictedExpression::new_long(day_number(q.on))),
+            (
+                "day".to_string(),
+                RestrictedExpression::new_long(day_number(q.on)),
+            ),
             (
                 "purpose".to_string(),
                 RestrictedExpression::new_string(q.purpose.clone().unwrap_or_default()),
@@ -282,18 +302,28 @@ impl CedarPeer {
         )
         .map_err(|e| PeerError(format!("Cedar request: {e}")))?;
         let policies = self.slices.get(&body).unwrap_or(&self.empty);
-        let response = self.authorizer.is_authorized(&request, policies, &self.entities);
+        let response = self
+            .authorizer
+            .is_authorized(&request, policies, &self.entities);
         if let Some(err) = response.diagnostics().errors().next() {
             return Err(PeerError(format!("Cedar evaluation error: {err}")));
         }
         Ok(CedarAnswer {
             allowed: response.decision() == Decision::Allow,
-            proof: response.diagnostics().reason().map(|p| p.to_string()).collect(),
+            proof: response
+                .diagnostics()
+                .reason()
+                .map(|p| p.to_string())
+                .collect(),
         })
     }
 
     /// The largest slice (the body with the most grants), for the report.
     pub fn largest_slice(&self) -> usize {
-        self.slices.values().map(|s| s.policies().count()).max().unwrap_or(0)
+        self.slices
+            .values()
+            .map(|s| s.policies().count())
+            .max()
+            .unwrap_or(0)
     }
 }

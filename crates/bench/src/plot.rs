@@ -48,35 +48,85 @@ fn label_for(exp: i32, unit: &str) -> String {
 /// left axis and `right_unit` up the right.
 pub fn chart(title: &str, series: &[Series], left_unit: &str, right_unit: &str) -> String {
     let xs = decades(series.iter().flat_map(|s| s.points.iter().map(|p| p.0)));
-    let yl = decades(series.iter().filter(|s| !s.right_axis).flat_map(|s| s.points.iter().map(|p| p.1)));
-    let yr = decades(series.iter().filter(|s| s.right_axis).flat_map(|s| s.points.iter().map(|p| p.1)));
+    let yl = decades(
+        series
+            .iter()
+            .filter(|s| !s.right_axis)
+            .flat_map(|s| s.points.iter().map(|p| p.1)),
+    );
+    let yr = decades(
+        series
+            .iter()
+            .filter(|s| s.right_axis)
+            .flat_map(|s| s.points.iter().map(|p| p.1)),
+    );
     let px = |x: f64| L + (x.log10() - xs.0 as f64) / (xs.1 - xs.0) as f64 * (W - L - R);
-    let py = |y: f64, (lo, hi): (i32, i32)| H - B - (y.log10() - lo as f64) / (hi - lo) as f64 * (H - T - B);
+    let py = |y: f64, (lo, hi): (i32, i32)| {
+        H - B - (y.log10() - lo as f64) / (hi - lo) as f64 * (H - T - B)
+    };
     let mut s = String::new();
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">"#
     );
     let _ = writeln!(s, r#"<rect width="{W}" height="{H}" fill="white"/>"#);
-    let _ = writeln!(s, r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{title}</text>"#, W / 2.0);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="22" text-anchor="middle" font-size="15">{title}</text>"#,
+        W / 2.0
+    );
     for e in xs.0..=xs.1 {
         let x = px(10f64.powi(e));
-        let _ = writeln!(s, r##"<line x1="{x:.1}" y1="{T}" x2="{x:.1}" y2="{}" stroke="#ddd"/>"##, H - B);
-        let _ = writeln!(s, r#"<text x="{x:.1}" y="{}" text-anchor="middle">10^{e}</text>"#, H - B + 18.0);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x:.1}" y1="{T}" x2="{x:.1}" y2="{}" stroke="#ddd"/>"##,
+            H - B
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{x:.1}" y="{}" text-anchor="middle">10^{e}</text>"#,
+            H - B + 18.0
+        );
     }
-    let _ = writeln!(s, r#"<text x="{}" y="{}" text-anchor="middle">instruments in the register</text>"#, (L + W - R) / 2.0, H - 15.0);
+    let _ = writeln!(
+        s,
+        r#"<text x="{}" y="{}" text-anchor="middle">instruments in the register</text>"#,
+        (L + W - R) / 2.0,
+        H - 15.0
+    );
     for e in yl.0..=yl.1 {
         let y = py(10f64.powi(e), yl);
-        let _ = writeln!(s, r##"<line x1="{L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#eee"/>"##, W - R);
-        let _ = writeln!(s, r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#, L - 6.0, y + 4.0, label_for(e, left_unit));
+        let _ = writeln!(
+            s,
+            r##"<line x1="{L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#eee"/>"##,
+            W - R
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            L - 6.0,
+            y + 4.0,
+            label_for(e, left_unit)
+        );
     }
     if series.iter().any(|s| s.right_axis) {
         for e in yr.0..=yr.1 {
             let y = py(10f64.powi(e), yr);
-            let _ = writeln!(s, r#"<text x="{}" y="{:.1}">{}</text>"#, W - R + 6.0, y + 4.0, label_for(e, right_unit));
+            let _ = writeln!(
+                s,
+                r#"<text x="{}" y="{:.1}">{}</text>"#,
+                W - R + 6.0,
+                y + 4.0,
+                label_for(e, right_unit)
+            );
         }
     }
-    let _ = writeln!(s, r##"<rect x="{L}" y="{T}" width="{}" height="{}" fill="none" stroke="#333"/>"##, W - L - R, H - T - B);
+    let _ = writeln!(
+        s,
+        r##"<rect x="{L}" y="{T}" width="{}" height="{}" fill="none" stroke="#333"/>"##,
+        W - L - R,
+        H - T - B
+    );
     for (i, ser) in series.iter().enumerate() {
         let axis = if ser.right_axis { yr } else { yl };
         let pts: Vec<String> = ser
@@ -85,18 +135,48 @@ pub fn chart(title: &str, series: &[Series], left_unit: &str, right_unit: &str) 
             .filter(|(x, y)| *x > 0.0 && *y > 0.0)
             .map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(*y, axis)))
             .collect();
-        let dash = if ser.right_axis { r#" stroke-dasharray="6 4""# } else { "" };
-        let _ = writeln!(s, r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{dash}/>"#, pts.join(" "), ser.colour);
+        let dash = if ser.right_axis {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2"{dash}/>"#,
+            pts.join(" "),
+            ser.colour
+        );
         for p in &pts {
             let mut it = p.split(',');
             if let (Some(x), Some(y)) = (it.next(), it.next()) {
-                let _ = writeln!(s, r#"<circle cx="{x}" cy="{y}" r="3.5" fill="{}"/>"#, ser.colour);
+                let _ = writeln!(
+                    s,
+                    r#"<circle cx="{x}" cy="{y}" r="3.5" fill="{}"/>"#,
+                    ser.colour
+                );
             }
         }
         let ly = T + 16.0 + i as f64 * 18.0;
-        let _ = writeln!(s, r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{}" stroke-width="2"{dash}/>"#, L + 12.0, L + 36.0, ser.colour);
-        let side = if ser.right_axis { right_unit } else { left_unit };
-        let _ = writeln!(s, r#"<text x="{}" y="{}">{} ({side}, {} axis)</text>"#, L + 42.0, ly + 4.0, ser.label, if ser.right_axis { "right" } else { "left" });
+        let _ = writeln!(
+            s,
+            r#"<line x1="{}" y1="{ly}" x2="{}" y2="{ly}" stroke="{}" stroke-width="2"{dash}/>"#,
+            L + 12.0,
+            L + 36.0,
+            ser.colour
+        );
+        let side = if ser.right_axis {
+            right_unit
+        } else {
+            left_unit
+        };
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}">{} ({side}, {} axis)</text>"#,
+            L + 42.0,
+            ly + 4.0,
+            ser.label,
+            if ser.right_axis { "right" } else { "left" }
+        );
     }
     s.push_str("</svg>\n");
     s
@@ -111,8 +191,18 @@ mod tests {
         let svg = chart(
             "t",
             &[
-                Series { label: "build", colour: "#005eb8", points: vec![(1e3, 2.0), (1e4, 20.0), (1e6, 2000.0)], right_axis: false },
-                Series { label: "may", colour: "#d5281b", points: vec![(1e3, 300.0), (1e6, 900.0)], right_axis: true },
+                Series {
+                    label: "build",
+                    colour: "#005eb8",
+                    points: vec![(1e3, 2.0), (1e4, 20.0), (1e6, 2000.0)],
+                    right_axis: false,
+                },
+                Series {
+                    label: "may",
+                    colour: "#d5281b",
+                    points: vec![(1e3, 300.0), (1e6, 900.0)],
+                    right_axis: true,
+                },
             ],
             "ms",
             "ns",

@@ -49,7 +49,9 @@ CREATE INDEX grant_except_grant ON grant_except(grant_id);
 ";
 
 /// May body :body (code) exercise function :function (id) at practice :practice (code) on day
-/// :day for purpose :purpose ('' for none)? Returns the allowing grant, if any.
+/// :day for purpose :purpose ('' for none)? Returns the allowing grant, if any. CROSS JOIN
+/// fixes the join order (SQLite keeps it as written): from the few area keys of the place to
+/// their grants, never a scan of all grants.
 const MAY: &str = "
 WITH RECURSIVE
   b(id) AS (SELECT id FROM body WHERE code = :body AND from_day <= :day AND :day < until_day LIMIT 1),
@@ -70,8 +72,8 @@ WITH RECURSIVE
   cand AS MATERIALIZED (
     SELECT DISTINCT g.id, g.holder, g.parent, g.concurrent, g.restricted
     FROM keys k
-    JOIN grant_area ga ON ga.kind = k.kind AND ga.key = k.key
-    JOIN grant_ g ON g.id = ga.grant_id
+    CROSS JOIN grant_area ga ON ga.kind = k.kind AND ga.key = k.key
+    CROSS JOIN grant_ g ON g.id = ga.grant_id
     WHERE g.function IN (SELECT f FROM fanc)
       AND g.from_day <= :day AND :day < g.until_day
       AND NOT EXISTS (SELECT 1 FROM grant_except e WHERE e.grant_id = g.id AND e.function IN (SELECT f FROM fanc)))
@@ -106,21 +108,36 @@ impl SqlitePeer {
         let reg = snap.register();
         let tx = conn.transaction().map_err(db)?;
         {
-            let mut ins = tx.prepare("INSERT INTO body VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+            let mut ins = tx
+                .prepare("INSERT INTO body VALUES (?1, ?2, ?3, ?4)")
+                .map_err(db)?;
             for (i, b) in reg.bodies.iter().enumerate() {
-                ins.execute(params![i as i64, b.code, day_number(b.life.from), until(b.life.until)])
-                    .map_err(db)?;
+                ins.execute(params![
+                    i as i64,
+                    b.code,
+                    day_number(b.life.from),
+                    until(b.life.until)
+                ])
+                .map_err(db)?;
             }
             let mut ins = tx.prepare("INSERT INTO atom VALUES (?1, ?2)").map_err(db)?;
             for (i, a) in reg.atoms.iter().enumerate() {
                 ins.execute(params![i as i64, a.code]).map_err(db)?;
             }
-            let mut ins = tx.prepare("INSERT INTO func VALUES (?1, ?2, ?3)").map_err(db)?;
+            let mut ins = tx
+                .prepare("INSERT INTO func VALUES (?1, ?2, ?3)")
+                .map_err(db)?;
             for (f, def) in reg.taxonomy.iter() {
-                ins.execute(params![f.0 as i64, def.id, reg.taxonomy.parent(f).map(|p| p.0 as i64)])
-                    .map_err(db)?;
+                ins.execute(params![
+                    f.0 as i64,
+                    def.id,
+                    reg.taxonomy.parent(f).map(|p| p.0 as i64)
+                ])
+                .map_err(db)?;
             }
-            let mut ins = tx.prepare("INSERT INTO membership VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+            let mut ins = tx
+                .prepare("INSERT INTO membership VALUES (?1, ?2, ?3, ?4)")
+                .map_err(db)?;
             for m in &reg.memberships {
                 ins.execute(params![
                     m.atom.0 as i64,
@@ -130,7 +147,9 @@ impl SqlitePeer {
                 ])
                 .map_err(db)?;
             }
-            let mut ins = tx.prepare("INSERT INTO body_parent VALUES (?1, ?2, ?3, ?4)").map_err(db)?;
+            let mut ins = tx
+                .prepare("INSERT INTO body_parent VALUES (?1, ?2, ?3, ?4)")
+                .map_err(db)?;
             for p in &reg.parents {
                 ins.execute(params![
                     p.child.0 as i64,
@@ -143,9 +162,15 @@ impl SqlitePeer {
             let mut grant = tx
                 .prepare("INSERT INTO grant_ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .map_err(db)?;
-            let mut area = tx.prepare("INSERT INTO grant_area VALUES (?1, ?2, ?3)").map_err(db)?;
-            let mut purpose = tx.prepare("INSERT INTO grant_purpose VALUES (?1, ?2)").map_err(db)?;
-            let mut except = tx.prepare("INSERT INTO grant_except VALUES (?1, ?2)").map_err(db)?;
+            let mut area = tx
+                .prepare("INSERT INTO grant_area VALUES (?1, ?2, ?3)")
+                .map_err(db)?;
+            let mut purpose = tx
+                .prepare("INSERT INTO grant_purpose VALUES (?1, ?2)")
+                .map_err(db)?;
+            let mut except = tx
+                .prepare("INSERT INTO grant_except VALUES (?1, ?2)")
+                .map_err(db)?;
             for (gid, g) in snap.grants.iter().enumerate() {
                 let gid = gid as i64;
                 grant

@@ -123,8 +123,18 @@ pub const RECOVERY_PURPOSE: &str = "financial-recovery";
 /// Functions questions are asked about (leaves and a few parents), in a fixed order.
 pub fn query_functions() -> Vec<String> {
     let mut v: Vec<String> = [
-        F_ACUTE, F_COMMUNITY, F_MENTAL, F_URGENT, F_SECONDARY, F_MEDICAL, F_DENTAL, F_PHARMACY,
-        F_OPTOMETRY, F_JUSTICE, F_BI, F_GPIT,
+        F_ACUTE,
+        F_COMMUNITY,
+        F_MENTAL,
+        F_URGENT,
+        F_SECONDARY,
+        F_MEDICAL,
+        F_DENTAL,
+        F_PHARMACY,
+        F_OPTOMETRY,
+        F_JUSTICE,
+        F_BI,
+        F_GPIT,
     ]
     .iter()
     .map(|s| s.to_string())
@@ -258,7 +268,12 @@ impl Builder {
         let far = date(1900, 1, 1);
         self.add_body(body("PARLIAMENT".into(), BodyKind::Parliament, far, None));
         self.add_body(body("DHSC".into(), BodyKind::SecretaryOfState, far, None));
-        self.add_body(body("X24".into(), BodyKind::NhsEngland, date(2012, 10, 1), None));
+        self.add_body(body(
+            "X24".into(),
+            BodyKind::NhsEngland,
+            date(2012, 10, 1),
+            None,
+        ));
         let mut fns: Vec<String> = [
             "commissioning",
             F_SECONDARY,
@@ -290,13 +305,49 @@ impl Builder {
         let icb_era = Interval::new(ICB_START, None);
         let always = Interval::new(date(2006, 11, 8), None);
         for p in [
-            power("s13Z", "s.13Z", &[B::NhsEngland], &[K::Delegation, K::JointCommittee], ccg_era),
-            power("s14Z3", "s.14Z3", &[B::Ccg], &[K::JointCommittee], Interval::new(date(2014, 10, 1), Some(ICB_START))),
-            power("s14Z21", "s.14Z21", &[B::NhsEngland], &[K::Direction], ccg_era),
+            power(
+                "s13Z",
+                "s.13Z",
+                &[B::NhsEngland],
+                &[K::Delegation, K::JointCommittee],
+                ccg_era,
+            ),
+            power(
+                "s14Z3",
+                "s.14Z3",
+                &[B::Ccg],
+                &[K::JointCommittee],
+                Interval::new(date(2014, 10, 1), Some(ICB_START)),
+            ),
+            power(
+                "s14Z21",
+                "s.14Z21",
+                &[B::NhsEngland],
+                &[K::Direction],
+                ccg_era,
+            ),
             power("s14G", "s.14G", &[B::NhsEngland], &[K::Merge], ccg_era),
-            power("s65Z5", "s.65Z5", &[B::NhsEngland, B::Icb], &[K::Delegation, K::JointCommittee], icb_era),
-            power("s75", "s.75", &[B::Ccg, B::Icb, B::LocalAuthority], &[K::Partnership], always),
-            power("s253", "s.253", &[B::SecretaryOfState], &[K::Direction], always),
+            power(
+                "s65Z5",
+                "s.65Z5",
+                &[B::NhsEngland, B::Icb],
+                &[K::Delegation, K::JointCommittee],
+                icb_era,
+            ),
+            power(
+                "s75",
+                "s.75",
+                &[B::Ccg, B::Icb, B::LocalAuthority],
+                &[K::Partnership],
+                always,
+            ),
+            power(
+                "s253",
+                "s.253",
+                &[B::SecretaryOfState],
+                &[K::Direction],
+                always,
+            ),
         ] {
             self.reg.add_power(p);
         }
@@ -404,14 +455,27 @@ impl Builder {
         self.shape.ccgs += ccgs.len();
         let icb = self.add_body(body(icb_code.clone(), BodyKind::Icb, ICB_START, None));
         self.shape.icbs += 1;
-        self.add_body(body(la_code.clone(), BodyKind::LocalAuthority, date(2009, 4, 1), None));
+        self.add_body(body(
+            la_code.clone(),
+            BodyKind::LocalAuthority,
+            date(2009, 4, 1),
+            None,
+        ));
         // Sub-ICB locations keep the codes of the CCGs alive at the end of the CCG era.
-        let survivors: Vec<usize> = (0..ccgs.len()).filter(|&i| ccgs[i].until == ICB_START).collect();
+        let survivors: Vec<usize> = (0..ccgs.len())
+            .filter(|&i| ccgs[i].until == ICB_START)
+            .collect();
         let mut sub_icb = vec![None; ccgs.len()];
         for &s in &survivors {
-            let id = self.add_body(body(ccgs[s].code.clone(), BodyKind::SubIcbLocation, ICB_START, None));
+            let id = self.add_body(body(
+                ccgs[s].code.clone(),
+                BodyKind::SubIcbLocation,
+                ICB_START,
+                None,
+            ));
             if let (Some(child), Some(parent)) = (id, icb) {
-                self.reg.add_parent(child, parent, Interval::new(ICB_START, None));
+                self.reg
+                    .add_parent(child, parent, Interval::new(ICB_START, None));
             }
             sub_icb[s] = id;
         }
@@ -436,7 +500,10 @@ impl Builder {
                 } else {
                     CCG_START
                 };
-                let closed = self.rng.chance(0.05).then(|| add_days(opened, self.rng.range(200, 3500)));
+                let closed = self
+                    .rng
+                    .chance(0.05)
+                    .then(|| add_days(opened, self.rng.range(200, 3500)));
                 let mut stints: Vec<Stint> = Vec::new();
                 let mut cur = c0;
                 let mut t = opened;
@@ -505,7 +572,11 @@ impl Builder {
                 continue;
             };
             for &(from, until, c) in stints {
-                let b = if from >= ICB_START { sub_icb[c] } else { ccg_ids[c] };
+                let b = if from >= ICB_START {
+                    sub_icb[c]
+                } else {
+                    ccg_ids[c]
+                };
                 if let Some(b) = b {
                     self.reg.add_membership(a, b, Interval::new(from, until));
                 }
@@ -598,7 +669,11 @@ impl Builder {
                 .filter(|&i| ccgs[i].from <= on && ccgs[i].until > on)
                 .collect();
             if members.len() >= 2 {
-                let until = members.iter().map(|&m| ccgs[m].until).min().unwrap_or(ICB_START);
+                let until = members
+                    .iter()
+                    .map(|&m| ccgs[m].until)
+                    .min()
+                    .unwrap_or(ICB_START);
                 let codes: Vec<String> = members.iter().map(|&m| ccgs[m].code.clone()).collect();
                 for code in &codes {
                     let mut j = Instrument::new(self.id("jc-"), K::JointCommittee, on);
@@ -614,25 +689,29 @@ impl Builder {
             }
         }
         // s.75 partnerships with the council for community services.
-        for c in 0..ccgs.len() {
+        for ccg in &ccgs {
             if !self.rng.chance(0.4) {
                 continue;
             }
-            let from = april(self.rng.range(ccgs[c].from.year() as i64, ccgs[c].until.year() as i64 - 1) as i16)
-                .max(ccgs[c].from);
-            if from >= ccgs[c].until {
+            let from = april(
+                self.rng
+                    .range(ccg.from.year() as i64, ccg.until.year() as i64 - 1)
+                    as i16,
+            )
+            .max(ccg.from);
+            if from >= ccg.until {
                 continue;
             }
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, from);
-            p.title = format!("Section 75 agreement: {} and {la_code}", ccgs[c].code);
+            p.title = format!("Section 75 agreement: {} and {la_code}", ccg.code);
             p.basis = Some("NHS Act 2006 s.75".into());
-            p.maker = Some(ccgs[c].code.clone());
+            p.maker = Some(ccg.code.clone());
             p.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()];
             p.area = Some(AreaExpr::Own);
             p.pooled_budget = Some("better care fund".into());
-            p.until = Some(ccgs[c].until);
+            p.until = Some(ccg.until);
             self.push(p);
         }
         // Interventions (s.14Z21): NHS England directs a neighbour to take on part of a
@@ -650,11 +729,18 @@ impl Builder {
             let helpers: Vec<usize> = (0..ccgs.len())
                 .filter(|&i| i != c && ccgs[i].from <= from && ccgs[i].until > from)
                 .collect();
-            let Some(&h) = self.rng.pick(&helpers) else { continue };
-            let until = from_day_number(day_number(from) + 425).min(ccgs[c].until).min(ccgs[h].until);
+            let Some(&h) = self.rng.pick(&helpers) else {
+                continue;
+            };
+            let until = from_day_number(day_number(from) + 425)
+                .min(ccgs[c].until)
+                .min(ccgs[h].until);
             let id = self.id("intervention-");
             let mut d = Instrument::new(id.clone(), K::Direction, from);
-            d.title = format!("Directions to {} on {}'s acute commissioning", ccgs[h].code, ccgs[c].code);
+            d.title = format!(
+                "Directions to {} on {}'s acute commissioning",
+                ccgs[h].code, ccgs[c].code
+            );
             d.basis = Some("NHS Act 2006 s.14Z21".into());
             d.maker = Some("X24".into());
             d.of = Some(Receivers::Bodies(vec![ccgs[c].code.clone()]));
@@ -669,7 +755,8 @@ impl Builder {
             self.push(d);
             let limit = ccgs[c].until.min(ccgs[h].until);
             let longer = from_day_number(day_number(until) + 182).min(limit);
-            let on = from_day_number(day_number(until) - 30).max(from_day_number(day_number(from) + 1));
+            let on =
+                from_day_number(day_number(until) - 30).max(from_day_number(day_number(from) + 1));
             if self.rng.chance(0.3) && longer > until && on < until {
                 let mut a = Instrument::new(self.id("intervention-ext-"), K::Amend, on);
                 a.title = "Directions extended".into();
@@ -684,7 +771,11 @@ impl Builder {
         }
         // The ICB era: dental, pharmacy and optometry; specialised services through joint
         // committees, then delegation.
-        let pod_from = if self.rng.chance(0.2) { ICB_START } else { april(2023) };
+        let pod_from = if self.rng.chance(0.2) {
+            ICB_START
+        } else {
+            april(2023)
+        };
         let mut pod = Instrument::new(self.id("pod-"), K::Delegation, pod_from);
         pod.title = format!("Delegation of dental, pharmacy and optometry to {icb_code}");
         pod.basis = Some("NHS Act 2006 s.65Z5".into());
@@ -694,7 +785,9 @@ impl Builder {
         pod.area = Some(AreaExpr::Own);
         self.push(pod);
         let first = self.rng.range(1, 20) as usize;
-        let services: Vec<String> = (first..first + 40).map(|s| specialised(1 + (s - 1) % SPECIALISED_SERVICES)).collect();
+        let services: Vec<String> = (first..first + 40)
+            .map(|s| specialised(1 + (s - 1) % SPECIALISED_SERVICES))
+            .collect();
         let jc_id = self.id("spec-jc-");
         let mut jc = Instrument::new(jc_id.clone(), K::JointCommittee, april(2023));
         jc.title = format!("Specialised services joint committee with {icb_code}");
@@ -704,7 +797,11 @@ impl Builder {
         jc.functions = services.clone();
         jc.area = Some(AreaExpr::Footprint(icb_code.clone()));
         self.push(jc);
-        let wave = if self.rng.chance(0.4) { april(2024) } else { april(2025) };
+        let wave = if self.rng.chance(0.4) {
+            april(2024)
+        } else {
+            april(2025)
+        };
         let mut end = Instrument::new(self.id("spec-jc-end-"), K::Revoke, wave);
         end.title = "Joint committee ends on delegation".into();
         end.maker = Some("X24".into());
@@ -740,7 +837,11 @@ impl Builder {
                         continue;
                     }
                     let on = from_day_number(self.rng.range(lo, hi));
-                    let by = if on >= ICB_START { icb_code.clone() } else { ccgs[c].code.clone() };
+                    let by = if on >= ICB_START {
+                        icb_code.clone()
+                    } else {
+                        ccgs[c].code.clone()
+                    };
                     let mut e = Instrument::new(self.id("decision-"), K::Exercise, on);
                     e.title = format!("Acute contract decision for {code}");
                     e.maker = Some(by);
@@ -791,7 +892,12 @@ pub struct Question {
 /// (those the register does not declare are skipped). About half name a body that `who`
 /// reports as a holder (so many answers are yes); the rest name the practice's own
 /// commissioner, NHS England or another commissioner alive on the day.
-pub fn questions(snap: &vires_core::Snapshot, n: usize, seed: u64, functions: &[String]) -> Vec<Question> {
+pub fn questions(
+    snap: &vires_core::Snapshot,
+    n: usize,
+    seed: u64,
+    functions: &[String],
+) -> Vec<Question> {
     let mut rng = SplitMix::new(seed ^ 0x5155_4553_5449_4F4E);
     let reg = snap.register();
     let fns: Vec<String> = functions
@@ -803,7 +909,12 @@ pub fn questions(snap: &vires_core::Snapshot, n: usize, seed: u64, functions: &[
         .bodies
         .iter()
         .enumerate()
-        .filter(|(_, b)| matches!(b.kind, BodyKind::Ccg | BodyKind::Icb | BodyKind::LocalAuthority))
+        .filter(|(_, b)| {
+            matches!(
+                b.kind,
+                BodyKind::Ccg | BodyKind::Icb | BodyKind::LocalAuthority
+            )
+        })
         .map(|(i, _)| BodyId(i as u32))
         .collect();
     let mut out = Vec::with_capacity(n);
@@ -815,7 +926,9 @@ pub fn questions(snap: &vires_core::Snapshot, n: usize, seed: u64, functions: &[
             break;
         };
         let on = from_day_number(rng.range(lo, hi));
-        let Some(function) = rng.pick(&fns).cloned() else { break };
+        let Some(function) = rng.pick(&fns).cloned() else {
+            break;
+        };
         let purpose = match rng.below(10) {
             0 => Some(COVID_PURPOSES[0].to_string()),
             1 => Some(COVID_PURPOSES[1].to_string()),
@@ -847,7 +960,10 @@ pub fn questions(snap: &vires_core::Snapshot, n: usize, seed: u64, functions: &[
                     // Another commissioner alive that day.
                     (0..8).find_map(|_| {
                         let b = *rng.pick(&commissioners)?;
-                        reg.body(b).life.contains(on).then(|| reg.body(b).code.clone())
+                        reg.body(b)
+                            .life
+                            .contains(on)
+                            .then(|| reg.body(b).code.clone())
                     })
                 }
             }
@@ -874,7 +990,12 @@ mod tests {
 
     #[test]
     fn day_numbers_round_trip() {
-        for d in [date(1970, 1, 1), date(2000, 2, 29), date(2013, 4, 1), date(2026, 12, 31)] {
+        for d in [
+            date(1970, 1, 1),
+            date(2000, 2, 29),
+            date(2013, 4, 1),
+            date(2026, 12, 31),
+        ] {
             assert_eq!(from_day_number(day_number(d)), d);
         }
         assert_eq!(day_number(date(1970, 1, 2)), 1);
@@ -894,8 +1015,16 @@ mod tests {
     #[test]
     fn has_the_shape_asked_for() {
         let s = generate(5000, 1);
-        assert!(s.shape.instruments >= 5000 && s.shape.instruments < 7000, "{:?}", s.shape);
-        assert!(s.shape.practices >= 1000, "thousands of practices: {:?}", s.shape);
+        assert!(
+            s.shape.instruments >= 5000 && s.shape.instruments < 7000,
+            "{:?}",
+            s.shape
+        );
+        assert!(
+            s.shape.practices >= 1000,
+            "thousands of practices: {:?}",
+            s.shape
+        );
         for (what, n) in [
             ("merges", s.shape.merges),
             ("delegations", s.shape.delegations),
@@ -920,7 +1049,11 @@ mod tests {
             .count();
         // A few exercises are out of bounds on purpose-free interventions; arrangements
         // must stand, or the benchmark measures a register of errors.
-        assert!(void * 50 < n, "{void} of {n} instruments void: {:#?}", &snap.diagnostics[..snap.diagnostics.len().min(20)]);
+        assert!(
+            void * 50 < n,
+            "{void} of {n} instruments void: {:#?}",
+            &snap.diagnostics[..snap.diagnostics.len().min(20)]
+        );
         assert!(snap.grant_count() > n / 10);
         let qs = questions(&snap, 300, 1, &query_functions());
         assert_eq!(qs.len(), 300);

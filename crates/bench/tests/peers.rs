@@ -17,19 +17,40 @@ fn peers_agree_with_vires() {
     let mut yes = 0;
     for q in &qs {
         let v = snap
-            .may(&q.body, &q.function, &Place::Practice(q.practice.clone()), q.on, q.purpose.as_deref())
+            .may(
+                &q.body,
+                &q.function,
+                &Place::Practice(q.practice.clone()),
+                q.on,
+                q.purpose.as_deref(),
+            )
             .unwrap();
         let c = cedar.may(q).unwrap();
         let s = sqlite.may(q).unwrap();
-        assert_eq!(v.allowed, c.allowed, "Cedar on {q:?}: vires says {}", v.reason);
-        assert_eq!(v.allowed, s.allowed, "SQLite on {q:?}: vires says {}", v.reason);
+        assert_eq!(
+            v.allowed, c.allowed,
+            "Cedar on {q:?}: vires says {}",
+            v.reason
+        );
+        assert_eq!(
+            v.allowed, s.allowed,
+            "SQLite on {q:?}: vires says {}",
+            v.reason
+        );
         if v.allowed {
             yes += 1;
             // Both proofs end at an instrument of the holding vires found, or one like it.
             let holding = v.holding.as_ref().unwrap();
             assert!(!c.proof.is_empty());
-            assert_eq!(s.proof.first(), holding.proof.first().map(|p| &p.instrument), "{q:?}");
+            assert_eq!(
+                s.proof.first(),
+                holding.proof.first().map(|p| &p.instrument),
+                "{q:?}"
+            );
         }
     }
-    assert!(yes > 40 && yes < 360, "{yes} of 400 allowed: the sample must hold both answers");
+    assert!(
+        yes > 40 && yes < 360,
+        "{yes} of 400 allowed: the sample must hold both answers"
+    );
 }

@@ -68,6 +68,13 @@ impl<T: std::hash::Hash + Eq + Clone + Default> Interner<T> {
     }
 }
 
+/// The grants one body holds for one function, in the order they were made.
+#[derive(Default)]
+struct HeldGrants {
+    statutory: Vec<GrantId>,
+    derived: Vec<GrantId>,
+}
+
 struct Compiler {
     reg: Register,
     diags: Vec<Diagnostic>,
@@ -79,7 +86,11 @@ struct Compiler {
     versions: Vec<Vec<Version>>,
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     grants: Vec<Grant>,
-    by_holder: Vec<Vec<GrantId>>,
+    /// A body's grants by function, statutory first, so `find_parent` looks only at the
+    /// grants that could cover the function instead of everything the body holds (NHS
+    /// England holds a grant per footprint per specialised service, so scanning all of
+    /// them per arrangement made the build quadratic).
+    by_holder_function: FxHashMap<(BodyId, FunctionId), HeldGrants>,
     atom_members: Vec<Vec<(Interval, BodyId)>>,
     body_parents: Vec<Vec<(Interval, BodyId)>>,
     body_children: Vec<Vec<(Interval, BodyId)>>,
@@ -104,7 +115,7 @@ pub fn compile(reg: Register) -> Snapshot {
         versions: vec![Vec::new(); n_instr],
         successor: vec![None; n_bodies],
         grants: Vec::new(),
-        by_holder: vec![Vec::new(); n_bodies],
+        by_holder_function: FxHashMap::default(),
         atom_members: vec![Vec::new(); n_atoms],
         body_parents: vec![Vec::new(); n_bodies],
         body_children: vec![Vec::new(); n_bodies],
@@ -866,7 +877,15 @@ impl Compiler {
 
     fn push_grant(&mut self, g: Grant) -> GrantId {
         let id = GrantId(self.grants.len() as u32);
-        self.by_holder[g.holder.0 as usize].push(id);
+        let held = self
+            .by_holder_function
+            .entry((g.holder, g.function))
+            .or_default();
+        if g.role == Role::Statutory {
+            held.statutory.push(id);
+        } else {
+            held.derived.push(id);
+        }
         self.grants.push(g);
         id
     }
@@ -946,7 +965,9 @@ impl Compiler {
         false
     }
 
-    /// A grant of `source` on `t` that covers `f` over every key in `keys`.
+    /// A grant of `source` on `t` that covers `f` over every key in `keys`: what the body
+    /// holds in its own right first, then exclusive holdings, then concurrent ones; the
+    /// earliest made among equals.
     fn find_parent(
         &self,
         source: BodyId,
@@ -956,33 +977,40 @@ impl Compiler {
         not_from: InstrumentId,
     ) -> Option<GrantId> {
         let tax = &self.reg.taxonomy;
-        let mut best: Option<(u8, GrantId)> = None;
-        for &gid in &self.by_holder[source.0 as usize] {
+        let fits = |gid: GrantId| {
             let g = &self.grants[gid.0 as usize];
-            if g.instrument == not_from
-                || self.void[g.instrument.0 as usize]
-                || !g.during.contains(t)
-                || !tax.covers(g.function, f)
-            {
-                continue;
-            }
-            if self.function_sets.items[g.except as usize]
-                .iter()
-                .any(|&x| tax.covers(x, f))
-            {
-                continue;
-            }
-            if !self.keys_contained(&self.area_lists.items[g.area as usize], keys, t) {
-                continue;
-            }
-            // Prefer what the body holds in its own right, then exclusive holdings.
-            let rank = match (g.role, g.concurrent) {
-                (Role::Statutory, _) => 0,
-                (_, false) => 1,
-                (_, true) => 2,
-            };
-            if best.is_none_or(|(r, _)| rank < r) {
-                best = Some((rank, gid));
+            g.instrument != not_from
+                && !self.void[g.instrument.0 as usize]
+                && g.during.contains(t)
+                && !self.function_sets.items[g.except as usize]
+                    .iter()
+                    .any(|&x| tax.covers(x, f))
+                && self.keys_contained(&self.area_lists.items[g.area as usize], keys, t)
+        };
+        let held = || {
+            tax.self_and_ancestors(f)
+                .filter_map(move |a| self.by_holder_function.get(&(source, a)))
+        };
+        // Lists are in creation order, so the first fit of each list is its earliest.
+        let statutory = held()
+            .filter_map(|h| h.statutory.iter().copied().find(|&g| fits(g)))
+            .min();
+        if statutory.is_some() {
+            return statutory;
+        }
+        let mut best: Option<(u8, GrantId)> = None;
+        for h in held() {
+            for &gid in &h.derived {
+                if best.is_some_and(|(r, b)| r == 1 && b < gid) {
+                    break;
+                }
+                if !fits(gid) {
+                    continue;
+                }
+                let rank = if self.grants[gid.0 as usize].concurrent { 2 } else { 1 };
+                if best.is_none_or(|b| (rank, gid) < b) {
+                    best = Some((rank, gid));
+                }
             }
         }
         best.map(|(_, g)| g)
@@ -1140,7 +1168,10 @@ impl Compiler {
     fn run_task(&mut self, task: &Task) -> Step {
         use InstrumentKind as K;
         let i = task.instrument;
-        let ins = self.instr(i).clone();
+        // Only the few fields needed, not the whole instrument: this runs once per segment task.
+        let ins = self.instr(i);
+        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, ins.spans);
+        let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, task.t));
         let t = task.t;
         let mut via = self.versions[i.0 as usize][task.version].via.clone();
         let Some(holder) = self.carry(task.receiver, t, &mut via) else {
@@ -1150,7 +1181,7 @@ impl Compiler {
                     i,
                     codes::RECEIVER_NOT_IN_EXISTENCE,
                     Severity::Error,
-                    ins.spans.receivers,
+                    spans.receivers,
                     format!("{rc} did not exist on {t}"),
                     "the receiver must exist when the instrument takes effect",
                 );
@@ -1159,7 +1190,7 @@ impl Compiler {
                     i,
                     codes::ORPHAN_RECEIVER_ABOLISHED,
                     Severity::Warning,
-                    ins.spans.receivers,
+                    spans.receivers,
                     format!(
                         "{rc} was abolished on {t} with no successor, while this instrument ran"
                     ),
@@ -1175,28 +1206,27 @@ impl Compiler {
                     i,
                     codes::ORPHAN_DELEGATOR_LOST,
                     Severity::Warning,
-                    ins.spans.maker,
+                    spans.maker,
                     format!("{sc} ceased on {t} with no successor, while this instrument ran"),
                     "revoke the instrument from that date, or record the merger that carries it on",
                 );
             }
             return Step::Done;
         };
-        let version = self.versions[i.0 as usize][task.version].clone();
         // `own` is the receiver's footprint for a delegation; for a joint committee, a
         // direction, a transfer or a partnership it is the footprint of the body whose function
         // is exercised.
-        let own = match ins.kind {
+        let own = match kind {
             K::Delegation => holder,
             _ => source,
         };
         let mut keys = Vec::new();
+        let version = &self.versions[i.0 as usize][task.version];
         self.area_keys(version.area.as_ref(), own, t, &mut keys, 0);
         let Some(parent) = self.find_parent(source, task.function, &keys, t, i) else {
             return Step::NoParent;
         };
         let pg = self.grants[parent.0 as usize].clone();
-        let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
         let maker_is_holder = maker.is_some_and(|m| {
             let mut v = Vec::new();
             self.carry(m, t, &mut v) == Some(source)
@@ -1204,7 +1234,7 @@ impl Compiler {
         if maker_is_holder
             && pg.role != Role::Statutory
             && pg.onward == Onward::Forbidden
-            && matches!(ins.kind, K::Delegation | K::JointCommittee | K::Partnership)
+            && matches!(kind, K::Delegation | K::JointCommittee | K::Partnership)
         {
             let sc = self.reg.body(source).code.clone();
             let via_instr = self.instr(pg.instrument).id.clone();
@@ -1212,39 +1242,36 @@ impl Compiler {
                 i,
                 codes::ONWARD_FORBIDDEN,
                 Severity::Error,
-                ins.spans.maker,
+                spans.maker,
                 format!("{sc} holds this function only as a delegate under `{via_instr}`, which forbids onward delegation"),
                 "ask the delegator to permit onward delegation (`onward permitted`) or to arrange it directly",
             );
             return Step::Done;
         }
-        let parent_purposes = self.purpose_sets.items[pg.purposes as usize].clone();
+        let parent_purposes = &self.purpose_sets.items[pg.purposes as usize];
+        let purposes = &self.versions[i.0 as usize][task.version].purposes;
         if !parent_purposes.is_empty()
-            && (version.purposes.is_empty()
-                || version
-                    .purposes
-                    .iter()
-                    .any(|p| !parent_purposes.contains(p)))
+            && (purposes.is_empty() || purposes.iter().any(|p| !parent_purposes.contains(p)))
         {
-            let wider: Vec<String> = if version.purposes.is_empty() {
+            let wider: Vec<String> = if purposes.is_empty() {
                 vec!["(unrestricted)".into()]
             } else {
-                version
-                    .purposes
+                purposes
                     .iter()
                     .filter(|p| !parent_purposes.contains(p))
                     .cloned()
                     .collect()
             };
+            let parent_purposes = parent_purposes.join(", ");
             self.diag(
                 i,
                 codes::PURPOSE_WIDER,
                 Severity::Error,
-                ins.spans.purposes,
+                spans.purposes,
                 format!(
                     "purposes {} go beyond the maker's own ({})",
                     wider.join(", "),
-                    parent_purposes.join(", ")
+                    parent_purposes
                 ),
                 "an arrangement can only pass on purposes the maker holds",
             );
@@ -1264,16 +1291,18 @@ impl Compiler {
             })
         })
         .flatten();
-        let (role, accountable, concurrent) = match ins.kind {
-            K::Delegation => (Role::Delegate, pg.accountable, ins.concurrent),
-            K::JointCommittee => (Role::JointMember, pg.accountable, ins.concurrent),
-            K::Partnership => (Role::LeadPartner, pg.accountable, ins.concurrent),
+        let (role, accountable, concurrent) = match kind {
+            K::Delegation => (Role::Delegate, pg.accountable, concurrent),
+            K::JointCommittee => (Role::JointMember, pg.accountable, concurrent),
+            K::Partnership => (Role::LeadPartner, pg.accountable, concurrent),
             K::Transfer => (Role::Statutory, holder, false),
-            _ if ins.concurrent => (Role::Concurrent, pg.accountable, true),
+            _ if concurrent => (Role::Concurrent, pg.accountable, true),
             _ => (Role::Directed, pg.accountable, false),
         };
         let area = self.area_lists.intern(keys);
-        let purposes = self.purpose_sets.intern(version.purposes.clone());
+        let purposes = self
+            .purpose_sets
+            .intern(self.versions[i.0 as usize][task.version].purposes.clone());
         let via = self.via_lists.intern(via);
         self.push_grant(Grant {
             function: task.function,
@@ -1287,7 +1316,7 @@ impl Compiler {
             via,
             purposes,
             concurrent,
-            onward: ins.onward,
+            onward,
             area,
         });
         match seg_end {

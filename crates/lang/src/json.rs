@@ -71,9 +71,26 @@ pub fn from_json(json: &str) -> Result<Document, Errors> {
 }
 
 /// The JSON Schema of the document form, as pretty-printed JSON.
+///
+/// Keys are sorted: whether `serde_json` keeps insertion order depends on the features other
+/// crates of a build enable, and the published file must not change with them.
 pub fn schema() -> String {
     let schema = schemars::schema_for!(Document);
-    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let value = sorted(serde_json::to_value(&schema).unwrap_or_default());
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_default();
     s.push('\n');
     s
+}
+
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }

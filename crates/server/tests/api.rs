@@ -907,6 +907,40 @@ async fn second_instance_follows(a: &Server, db: &str) {
     b.stop().await;
 }
 
+async fn procurement(s: &Server) {
+    let contract = json!({
+        "reference": "community-msk-2021",
+        "commissioners": ["13T"],
+        "buying": "health-care-service",
+        "function": "commissioning.secondary-care",
+        "estimated_value": 2400000,
+        "start": "2021-06-01",
+        "term_months": 36,
+        "considerable_change": false,
+        "patient_choice": false
+    });
+    let r = s.post("/procure", None, &contract).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert!(v["regime"].to_string().contains("2013"), "{v}");
+    assert!(v["permitted"].as_array().is_some_and(|a| !a.is_empty()), "{v}");
+    // The same contract on the other side of 2024-01-01 is under the Provider Selection Regime.
+    let mut later = contract.clone();
+    later["start"] = json!("2024-01-02");
+    later["commissioners"] = json!(["X24"]);
+    let r = s.post("/procure", None, &later).await;
+    let v: Value = r.json().await.unwrap();
+    assert!(v["regime"].to_string().contains("Provider Selection Regime"), "{v}");
+    // A missing field is named; an unknown body is refused; neither is a server error.
+    let mut missing = contract.clone();
+    missing.as_object_mut().unwrap().remove("start");
+    let p = expect_problem(s.post("/procure", None, &missing).await, 422).await;
+    assert!(p["detail"].as_str().unwrap_or("").contains("start"), "{p}");
+    let mut unknown = contract.clone();
+    unknown["commissioners"] = json!(["ZZZ"]);
+    expect_problem(s.post("/procure", None, &unknown).await, 422).await;
+}
+
 async fn suite(db: &str) {
     let s = Server::start(test_config(db), None).await;
     assert!(s.state.revision() >= 1, "the genesis entry is revision 1");
@@ -919,6 +953,7 @@ async fn suite(db: &str) {
     sessions(&s).await;
     admin(&s).await;
     ops(&s).await;
+    procurement(&s).await;
     second_instance_follows(&s, db).await;
     s.stop().await;
 

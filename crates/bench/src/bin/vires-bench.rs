@@ -43,7 +43,8 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                    - layout.size();
                 PEAK.fetch_max(now, Ordering::Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
@@ -130,10 +131,14 @@ fn time_queries(snap: &Snapshot, qs: &[Question], overhead: f64) -> (Summary, Su
     let mut i = 0;
     let who = time_each(qs, overhead, |q| {
         i = (i + 1) % places.len();
-        snap.who(&q.function, &places[i], q.on, q.purpose.as_deref()).map(|w| w.holders.len())
+        snap.who(&q.function, &places[i], q.on, q.purpose.as_deref())
+            .map(|w| w.holders.len())
     });
     let mut r = Resolution::default();
-    let fids: Vec<_> = qs.iter().map(|q| snap.function_id(&q.function).ok()).collect();
+    let fids: Vec<_> = qs
+        .iter()
+        .map(|q| snap.function_id(&q.function).ok())
+        .collect();
     let mut j = 0;
     let hot = time_each(qs, overhead, |q| {
         j = (j + 1) % places.len();
@@ -146,7 +151,8 @@ fn time_queries(snap: &Snapshot, qs: &[Question], overhead: f64) -> (Summary, Su
     let mut k = 0;
     let may = time_each(qs, overhead, |q| {
         k = (k + 1) % places.len();
-        snap.may(&q.body, &q.function, &places[k], q.on, q.purpose.as_deref()).map(|a| a.allowed)
+        snap.may(&q.body, &q.function, &places[k], q.on, q.purpose.as_deref())
+            .map(|a| a.allowed)
     });
     (who, hot, may)
 }
@@ -198,16 +204,29 @@ fn run(full: bool) -> Result<(), String> {
     rep.set("timer_overhead_ns", overhead);
     rep.set("machine", machine());
     // Where the bytes per instrument go: the register's own structs, before any heap data.
-    rep.set("size_of_instrument", std::mem::size_of::<vires_core::Instrument>());
+    rep.set(
+        "size_of_instrument",
+        std::mem::size_of::<vires_core::Instrument>(),
+    );
     rep.set("size_of_grant", std::mem::size_of::<vires_core::Grant>());
     rep.set("size_of_body", std::mem::size_of::<vires_core::Body>());
-    println!("vires-bench ({}), timer overhead {overhead:.0} ns subtracted", if full { "full" } else { "quick" });
+    println!(
+        "vires-bench ({}), timer overhead {overhead:.0} ns subtracted",
+        if full { "full" } else { "quick" }
+    );
     let started = Instant::now();
 
     // 1. The bundled England register.
     england(&mut rep, p.questions, overhead);
 
     // 2. Synthetic registers, 10^3 .. 10^6 instruments: build time, memory, query time.
+    for k in [
+        "build_ms_1m",
+        "may_median_ns_synthetic_1m",
+        "who_median_ns_synthetic_1m",
+    ] {
+        rep.set(k, Value::Null);
+    }
     let mut build_points = Vec::new();
     let mut may_points = Vec::new();
     let mut who_points = Vec::new();
@@ -216,14 +235,22 @@ fn run(full: bool) -> Result<(), String> {
         // A build that grows faster than linearly can take hours at 10^6; predict it from
         // the last two sizes and skip it, saying so, rather than blow the time limit.
         if let [.., (n1, t1), (n2, t2)] = build_points.as_slice() {
-            let k = growth_exponent(&[(*n1, *t1), (*n2, *t2)]).unwrap_or(1.0).max(1.0);
+            let k = growth_exponent(&[(*n1, *t1), (*n2, *t2)])
+                .unwrap_or(1.0)
+                .max(1.0);
             let predicted_ms = t2 * (size as f64 / n2).powf(k);
             if predicted_ms > p.build_budget_ms {
                 rep.row(
                     &format!("synthetic {size} instruments"),
                     format!("SKIPPED: build predicted to take {:.0} s (exponent {k:.2} from the last two sizes), over the {:.0} s budget", predicted_ms / 1e3, p.build_budget_ms / 1e3),
                 );
-                rep.set(&format!("skipped_{size}"), format!("build predicted {:.0} s at exponent {k:.2}", predicted_ms / 1e3));
+                rep.set(
+                    &format!("skipped_{size}"),
+                    format!(
+                        "build predicted {:.0} s at exponent {k:.2}",
+                        predicted_ms / 1e3
+                    ),
+                );
                 continue;
             }
         }
@@ -247,21 +274,40 @@ fn run(full: bool) -> Result<(), String> {
         let snapshot_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
         builds.sort_by(|a, b| a.total_cmp(b));
         let build_ms = builds[builds.len() / 2];
-        let qn = if size >= 1_000_000 { p.questions / 2 } else { p.questions };
+        let qn = if size >= 1_000_000 {
+            p.questions / 2
+        } else {
+            p.questions
+        };
         let qs = synth::questions(&snap, qn, SEED, &synth::query_functions());
         let (who, hot, may) = time_queries(&snap, &qs, overhead);
         let bpi = snapshot_bytes as f64 / n as f64;
         rep.row(
             &format!("synthetic {n} instruments: build (median of {reps})"),
-            format!("{build_ms:.1} ms (generate {gen_ms:.0} ms; {} grants, {} practices)", snap.grant_count(), syn.shape.practices),
+            format!(
+                "{build_ms:.1} ms (generate {gen_ms:.0} ms; {} grants, {} practices)",
+                snap.grant_count(),
+                syn.shape.practices
+            ),
         );
         rep.row(
             &format!("synthetic {n}: who / who hot path / may, median"),
-            format!("{} / {} / {}  (p99 {} / {} / {})", ns(who.median_ns), ns(hot.median_ns), ns(may.median_ns), ns(who.p99_ns), ns(hot.p99_ns), ns(may.p99_ns)),
+            format!(
+                "{} / {} / {}  (p99 {} / {} / {})",
+                ns(who.median_ns),
+                ns(hot.median_ns),
+                ns(may.median_ns),
+                ns(who.p99_ns),
+                ns(hot.p99_ns),
+                ns(may.p99_ns)
+            ),
         );
         rep.row(
             &format!("synthetic {n}: bytes per instrument (snapshot incl. register)"),
-            format!("{bpi:.0} (register alone {:.0})", register_bytes as f64 / n as f64),
+            format!(
+                "{bpi:.0} (register alone {:.0})",
+                register_bytes as f64 / n as f64
+            ),
         );
         build_points.push((n as f64, build_ms));
         may_points.push((n as f64, may.median_ns));
@@ -274,10 +320,15 @@ fn run(full: bool) -> Result<(), String> {
             "bytes_per_instrument": bpi, "register_bytes_per_instrument": register_bytes as f64 / n as f64,
             "who": who, "who_hot": hot, "may": may, "questions": qs.len(),
         }));
+        // The largest register built stands for memory until 10^6 builds in time.
+        rep.set("bytes_per_instrument", bpi);
+        rep.set("bytes_per_instrument_at_instruments", n);
+        rep.set("may_median_ns_synthetic_largest", may.median_ns);
+        rep.set("who_median_ns_synthetic_largest", who.median_ns);
+        rep.set("synthetic_largest_instruments", n);
         if size == 1_000_000 {
             rep.set("instruments_1m", n);
             rep.set("build_ms_1m", build_ms);
-            rep.set("bytes_per_instrument", bpi);
             rep.set("may_median_ns_synthetic_1m", may.median_ns);
             rep.set("may_p99_ns_synthetic_1m", may.p99_ns);
             rep.set("who_median_ns_synthetic_1m", who.median_ns);
@@ -288,11 +339,21 @@ fn run(full: bool) -> Result<(), String> {
         drop(qs);
     }
     // Fixed costs dominate the smallest register, so the exponent is fitted from 10^4 up.
-    let fit: Vec<(f64, f64)> = build_points.iter().copied().filter(|(n, _)| *n >= 9_000.0).collect();
+    let fit: Vec<(f64, f64)> = build_points
+        .iter()
+        .copied()
+        .filter(|(n, _)| *n >= 9_000.0)
+        .collect();
     let k = growth_exponent(&fit).unwrap_or(f64::NAN);
     rep.set("build_growth_exponent", k);
-    rep.set("build_growth_exponent_all_sizes", growth_exponent(&build_points).unwrap_or(f64::NAN));
-    rep.row("build time growth exponent (fitted 10^4..10^6)", format!("{k:.3}"));
+    rep.set(
+        "build_growth_exponent_all_sizes",
+        growth_exponent(&build_points).unwrap_or(f64::NAN),
+    );
+    rep.row(
+        "build time growth exponent (fitted 10^4..10^6)",
+        format!("{k:.3}"),
+    );
     rep.set("sizes", Value::Array(sizes_json));
 
     // 3. Peers on the same register and the same questions.
@@ -303,21 +364,48 @@ fn run(full: bool) -> Result<(), String> {
     let svg = chart(
         "vires: build and query time against register size",
         &[
-            Series { label: "build snapshot", colour: "#005eb8", points: build_points, right_axis: false },
-            Series { label: "may (median)", colour: "#d5281b", points: may_points, right_axis: true },
-            Series { label: "who (median)", colour: "#007f3b", points: who_points, right_axis: true },
+            Series {
+                label: "build snapshot",
+                colour: "#005eb8",
+                points: build_points,
+                right_axis: false,
+            },
+            Series {
+                label: "may (median)",
+                colour: "#d5281b",
+                points: may_points,
+                right_axis: true,
+            },
+            Series {
+                label: "who (median)",
+                colour: "#007f3b",
+                points: who_points,
+                right_axis: true,
+            },
         ],
         "ms",
         "ns",
     );
     let svg_path = dir.join("performance.svg");
-    std::fs::write(&svg_path, svg).map_err(|e| format!("cannot write {}: {e}", svg_path.display()))?;
+    std::fs::write(&svg_path, svg)
+        .map_err(|e| format!("cannot write {}: {e}", svg_path.display()))?;
     rep.set("wall_seconds", started.elapsed().as_secs_f64());
     rep.set("load_average_at_end", load_average());
     // Keep figures merged in by earlier runs of scripts/bench.sh (HTTP, callgrind).
     let path = dir.join("summary.json");
-    let mut summary = read_summary(&path);
-    for k in ["http_rps_who", "http_rps_trivial", "http_ratio", "http_p99_ms", "http_note", "callgrind_instructions_per_who", "callgrind_instructions_per_may"] {
+    let mut summary: Map<String, Value> = read_summary(&path)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("http_") || k.starts_with("callgrind_"))
+        .collect();
+    for k in [
+        "http_rps_who",
+        "http_rps_trivial",
+        "http_ratio",
+        "http_p99_ms",
+        "http_note",
+        "callgrind_instructions_per_who",
+        "callgrind_instructions_per_may",
+    ] {
         rep.summary.entry(k.to_string()).or_insert(Value::Null);
     }
     for (k, v) in rep.summary {
@@ -326,7 +414,12 @@ fn run(full: bool) -> Result<(), String> {
         }
     }
     write_summary(&path, &summary)?;
-    println!("wrote {} and {} in {:.0} s", path.display(), svg_path.display(), started.elapsed().as_secs_f64());
+    println!(
+        "wrote {} and {} in {:.0} s",
+        path.display(),
+        svg_path.display(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -337,7 +430,10 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
         Ok(i) => i,
         Err(e) => {
             rep.row("England register", format!("not available: {e}"));
-            rep.set("england_note", format!("vires_england::bundled() failed: {e}"));
+            rep.set(
+                "england_note",
+                format!("vires_england::bundled() failed: {e}"),
+            );
             return;
         }
     };
@@ -346,10 +442,18 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
     let t = Instant::now();
     let snap = Snapshot::compile(import.register);
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
-    let fns: Vec<String> = snap.register().taxonomy.iter().map(|(_, d)| d.id.clone()).collect();
+    let fns: Vec<String> = snap
+        .register()
+        .taxonomy
+        .iter()
+        .map(|(_, d)| d.id.clone())
+        .collect();
     let qs = synth::questions(&snap, n, SEED, &fns);
     if qs.is_empty() {
-        rep.row("England register", "no questions could be drawn (no practices?)".into());
+        rep.row(
+            "England register",
+            "no questions could be drawn (no practices?)".into(),
+        );
         return;
     }
     let (who, hot, may) = time_queries(&snap, &qs, overhead);
@@ -359,7 +463,15 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
     );
     rep.row(
         "England: who / who hot path / may, median",
-        format!("{} / {} / {}  (p99 {} / {} / {})", ns(who.median_ns), ns(hot.median_ns), ns(may.median_ns), ns(who.p99_ns), ns(hot.p99_ns), ns(may.p99_ns)),
+        format!(
+            "{} / {} / {}  (p99 {} / {} / {})",
+            ns(who.median_ns),
+            ns(hot.median_ns),
+            ns(may.median_ns),
+            ns(who.p99_ns),
+            ns(hot.p99_ns),
+            ns(may.p99_ns)
+        ),
     );
     rep.set("who_median_ns_england", who.median_ns);
     rep.set("who_p99_ns_england", who.p99_ns);
@@ -374,7 +486,10 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
 
 #[cfg(not(feature = "england"))]
 fn england(rep: &mut Report, _n: usize, _overhead: f64) {
-    rep.row("England register", "skipped: built without the `england` feature".into());
+    rep.row(
+        "England register",
+        "skipped: built without the `england` feature".into(),
+    );
     rep.set("england_note", "built without the england feature");
 }
 
@@ -382,7 +497,12 @@ fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
     let syn = synth::generate(p.peer_size, SEED + 1);
     let n = syn.shape.instruments;
     let snap = Snapshot::compile(syn.register);
-    let qs = synth::questions(&snap, p.peer_questions.max(p.compare), SEED + 2, &synth::query_functions());
+    let qs = synth::questions(
+        &snap,
+        p.peer_questions.max(p.compare),
+        SEED + 2,
+        &synth::query_functions(),
+    );
     let t = Instant::now();
     let cedar = CedarPeer::encode(&snap).map_err(|e| e.to_string())?;
     let cedar_load = t.elapsed().as_secs_f64();
@@ -412,12 +532,24 @@ fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
     let c = time_each(&qs, overhead, |q| cedar.may(q).map(|a| a.allowed));
     let s = time_each(&qs, overhead, |q| sqlite.may(q).map(|a| a.allowed));
     let (cr, sr) = (c.median_ns / may.median_ns, s.median_ns / may.median_ns);
-    rep.row("vires may, median / p99", format!("{} / {}", ns(may.median_ns), ns(may.p99_ns)));
-    rep.row("Cedar may, median / p99 (ratio of medians)", format!("{} / {} ({cr:.0}x)", ns(c.median_ns), ns(c.p99_ns)));
-    rep.row("SQLite may, median / p99 (ratio of medians)", format!("{} / {} ({sr:.0}x)", ns(s.median_ns), ns(s.p99_ns)));
+    rep.row(
+        "vires may, median / p99",
+        format!("{} / {}", ns(may.median_ns), ns(may.p99_ns)),
+    );
+    rep.row(
+        "Cedar may, median / p99 (ratio of medians)",
+        format!("{} / {} ({cr:.0}x)", ns(c.median_ns), ns(c.p99_ns)),
+    );
+    rep.row(
+        "SQLite may, median / p99 (ratio of medians)",
+        format!("{} / {} ({sr:.0}x)", ns(s.median_ns), ns(s.p99_ns)),
+    );
     rep.set("peer_instruments", n);
     rep.set("peer_grants", snap.grant_count());
-    rep.set("peer_answers_compared", p.compare.min(qs.len().max(p.compare)));
+    rep.set(
+        "peer_answers_compared",
+        p.compare.min(qs.len().max(p.compare)),
+    );
     rep.set("vires_may_median_ns_peer", may.median_ns);
     rep.set("vires_may_p99_ns_peer", may.p99_ns);
     rep.set("cedar_median_ns", c.median_ns);
@@ -437,7 +569,11 @@ fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
 fn load_average() -> Value {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map(Value::from)
         .unwrap_or(Value::Null)
 }
@@ -445,11 +581,25 @@ fn load_average() -> Value {
 fn machine() -> Value {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into());
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0) / 1024 / 1024))
+        .and_then(|s| {
+            s.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+                    / 1024
+                    / 1024
+            })
+        })
         .unwrap_or(0);
     json!({
         "cpu": cpu,
@@ -468,9 +618,11 @@ fn read_summary(path: &Path) -> Map<String, Value> {
 }
 
 fn write_summary(path: &Path, summary: &Map<String, Value>) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(summary).map_err(|e| format!("cannot encode the summary: {e}"))?;
+    let text = serde_json::to_string_pretty(summary)
+        .map_err(|e| format!("cannot encode the summary: {e}"))?;
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -480,7 +632,9 @@ fn set(pairs: &[String]) -> Result<(), String> {
     let path = out_dir().join("summary.json");
     let mut summary = read_summary(&path);
     for p in pairs {
-        let (k, v) = p.split_once('=').ok_or_else(|| format!("`{p}` is not KEY=VALUE"))?;
+        let (k, v) = p
+            .split_once('=')
+            .ok_or_else(|| format!("`{p}` is not KEY=VALUE"))?;
         let value = match v.parse::<f64>() {
             Ok(x) if x.is_finite() => json!(x),
             _ if v == "null" => Value::Null,
@@ -500,9 +654,13 @@ fn callgrind_region(snap: &Snapshot, qs: &[Question], may: bool) -> usize {
     for q in qs {
         let p = Place::Practice(q.practice.clone());
         total += if may {
-            snap.may(&q.body, &q.function, &p, q.on, q.purpose.as_deref()).map(|a| a.allowed as usize).unwrap_or(0)
+            snap.may(&q.body, &q.function, &p, q.on, q.purpose.as_deref())
+                .map(|a| a.allowed as usize)
+                .unwrap_or(0)
         } else {
-            snap.who(&q.function, &p, q.on, q.purpose.as_deref()).map(|w| w.holders.len()).unwrap_or(0)
+            snap.who(&q.function, &p, q.on, q.purpose.as_deref())
+                .map(|w| w.holders.len())
+                .unwrap_or(0)
         };
     }
     total
@@ -513,20 +671,36 @@ fn callgrind(n: usize, may: bool) -> Result<(), String> {
     let snap = Snapshot::compile(syn.register);
     let qs = synth::questions(&snap, n, SEED, &synth::query_functions());
     let total = callgrind_region(&snap, &qs, may);
-    println!("asked {} {} questions ({total})", qs.len(), if may { "may" } else { "who" });
+    println!(
+        "asked {} {} questions ({total})",
+        qs.len(),
+        if may { "may" } else { "who" }
+    );
     Ok(())
 }
 
 /// Paths of `who` questions about real practices, for the HTTP benchmark.
 #[cfg(feature = "england")]
 fn http_paths(n: usize) -> Result<(), String> {
-    let import = vires_england::bundled().map_err(|e| format!("the England register does not build: {e}"))?;
+    let import = vires_england::bundled()
+        .map_err(|e| format!("the England register does not build: {e}"))?;
     let snap = Snapshot::compile(import.register);
-    let fns: Vec<String> = snap.register().taxonomy.iter().map(|(_, d)| d.id.clone()).collect();
-    let ok = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let fns: Vec<String> = snap
+        .register()
+        .taxonomy
+        .iter()
+        .map(|(_, d)| d.id.clone())
+        .collect();
+    let ok = |s: &str| {
+        s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
     for q in synth::questions(&snap, n, SEED, &fns) {
         if ok(&q.function) && ok(&q.practice) {
-            println!("/who?function={}&practice={}&on={}", q.function, q.practice, q.on);
+            println!(
+                "/who?function={}&practice={}&on={}",
+                q.function, q.practice, q.on
+            );
         }
     }
     Ok(())
@@ -556,10 +730,12 @@ fn main() {
             let mut rep = Report::default();
             peers(&mut rep, &plan(false), timer_overhead())
         }
-        Some(m @ ("--callgrind-who" | "--callgrind-may")) => match args.get(1).map(|n| n.parse::<usize>()) {
-            Some(Ok(n)) => callgrind(n, m == "--callgrind-may"),
-            _ => Err(format!("{m} needs a number of questions\n{USAGE}")),
-        },
+        Some(m @ ("--callgrind-who" | "--callgrind-may")) => {
+            match args.get(1).map(|n| n.parse::<usize>()) {
+                Some(Ok(n)) => callgrind(n, m == "--callgrind-may"),
+                _ => Err(format!("{m} needs a number of questions\n{USAGE}")),
+            }
+        }
         Some("--set") => set(&args[1..]),
         Some("--http-paths") => match args.get(1).map(|n| n.parse::<usize>()) {
             Some(Ok(n)) => http_paths(n),

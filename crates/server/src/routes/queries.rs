@@ -1,7 +1,7 @@
 //! The register's questions, one endpoint per CLI query, taking the CLI's flags as query
 //! parameters and answering with the same JSON as `--format json`.
 
-use super::{ask, Answer, Consistency};
+use super::{ask, ask_now, Answer, Consistency};
 use crate::extract::ApiQuery;
 use crate::problem::{ApiError, Problem};
 use crate::schema;
@@ -105,11 +105,10 @@ pub async fn who(
 ) -> Result<Answer<WhoAnswer>, ApiError> {
     let place = place_of(p.practice, p.body, p.area, p.england)?;
     let on = p.on.unwrap_or_else(today);
-    ask(&st, move |s| {
+    ask_now(&st, |s| {
         s.who(&p.function, &place, on, p.purpose.as_deref())
             .map_err(query_error)
     })
-    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -144,11 +143,10 @@ pub async fn may(
 ) -> Result<Answer<MayAnswer>, ApiError> {
     let place = place_of(p.practice, p.body, p.area, p.england)?;
     let on = p.on.unwrap_or_else(today);
-    ask(&st, move |s| {
+    ask_now(&st, |s| {
         s.may(&p.actor, &p.function, &place, on, p.purpose.as_deref())
             .map_err(query_error)
     })
-    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -174,7 +172,7 @@ pub async fn what(
     ApiQuery(p): ApiQuery<WhatParams>,
 ) -> Result<Answer<WhatAnswer>, ApiError> {
     let on = p.on.unwrap_or_else(today);
-    ask(&st, move |s| s.what(&p.code, on).map_err(query_error)).await
+    ask_now(&st, |s| s.what(&p.code, on).map_err(query_error))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
