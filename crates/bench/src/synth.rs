@@ -377,7 +377,7 @@ impl Builder {
         covid.title = "Coronavirus Directions 2020".into();
         covid.basis = Some("NHS Act 2006 s.253".into());
         covid.maker = Some("DHSC".into());
-        covid.of = Some(Receivers::Every(B::Ccg));
+        covid.of = Some(Box::new(Receivers::Every(B::Ccg)));
         covid.receivers = Receivers::Bodies(vec!["X24".into()]);
         covid.functions = vec![F_SECONDARY.into()];
         covid.area = Some(AreaExpr::Own);
@@ -389,10 +389,10 @@ impl Builder {
         ext.title = "Coronavirus Directions 2020: extension".into();
         ext.maker = Some("DHSC".into());
         ext.target = Some("covid-direction".into());
-        ext.changes = Some(AmendChanges {
+        ext.changes = Some(Box::new(AmendChanges {
             until: Some(date(2021, 4, 1)),
             ..AmendChanges::default()
-        });
+        }));
         self.push(ext);
         let mut icb_pc = Instrument::new("icb-primary-medical", K::Delegation, ICB_START);
         icb_pc.title = "Delegation of primary medical services to every ICB".into();
@@ -743,7 +743,7 @@ impl Builder {
             );
             d.basis = Some("NHS Act 2006 s.14Z21".into());
             d.maker = Some("X24".into());
-            d.of = Some(Receivers::Bodies(vec![ccgs[c].code.clone()]));
+            d.of = Some(Box::new(Receivers::Bodies(vec![ccgs[c].code.clone()])));
             d.receivers = Receivers::Bodies(vec![ccgs[h].code.clone()]);
             d.functions = vec![F_ACUTE.into()];
             d.area = Some(AreaExpr::Own);
@@ -762,10 +762,10 @@ impl Builder {
                 a.title = "Directions extended".into();
                 a.maker = Some("X24".into());
                 a.target = Some(id);
-                a.changes = Some(AmendChanges {
+                a.changes = Some(Box::new(AmendChanges {
                     until: Some(longer),
                     ..AmendChanges::default()
-                });
+                }));
                 self.push(a);
             }
         }

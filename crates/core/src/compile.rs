@@ -1046,7 +1046,7 @@ impl Compiler {
                 _ => ins.receivers.clone(),
             };
             let sources = match (&ins.kind, &ins.of) {
-                (K::Direction | K::Transfer | K::Partnership, Some(of)) => of.clone(),
+                (K::Direction | K::Transfer | K::Partnership, Some(of)) => (**of).clone(),
                 _ => Receivers::Bodies(ins.maker.iter().cloned().collect()),
             };
             let functions = self.functions[idx].clone();
@@ -1170,7 +1170,7 @@ impl Compiler {
         let i = task.instrument;
         // Only the few fields needed, not the whole instrument: this runs once per segment task.
         let ins = self.instr(i);
-        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, ins.spans);
+        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
         let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, task.t));
         let t = task.t;
         let mut via = self.versions[i.0 as usize][task.version].via.clone();

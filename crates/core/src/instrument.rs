@@ -198,6 +198,54 @@ pub struct FieldSpans {
     pub onward: Option<Span>,
 }
 
+impl FieldSpans {
+    const NONE: FieldSpans = FieldSpans {
+        whole: None,
+        id: None,
+        basis: None,
+        maker: None,
+        receivers: None,
+        of: None,
+        functions: None,
+        area: None,
+        from: None,
+        until: None,
+        purposes: None,
+        target: None,
+        onward: None,
+    };
+}
+
+/// An instrument's [`FieldSpans`], kept only for instruments read from text. Most
+/// instruments of a large register come from data files and have none, and the spans are
+/// a quarter of an instrument's size, so they live behind a pointer that is empty for those.
+/// Reads see every span as `None` then; writing one allocates.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Spans(Option<Box<FieldSpans>>);
+
+impl std::ops::Deref for Spans {
+    type Target = FieldSpans;
+    fn deref(&self) -> &FieldSpans {
+        self.0.as_deref().unwrap_or(&FieldSpans::NONE)
+    }
+}
+
+impl std::ops::DerefMut for Spans {
+    fn deref_mut(&mut self) -> &mut FieldSpans {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl From<FieldSpans> for Spans {
+    fn from(f: FieldSpans) -> Self {
+        if f == FieldSpans::NONE {
+            Spans(None)
+        } else {
+            Spans(Some(Box::new(f)))
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instrument {
     /// Stable identifier, unique in the register.
@@ -215,7 +263,7 @@ pub struct Instrument {
     /// For directions, transfers and partnerships: the bodies whose functions are exercised
     /// (defaults to the maker).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub of: Option<Receivers>,
+    pub of: Option<Box<Receivers>>,
     /// For merges: the bodies that merge into the receiver.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub predecessors: Vec<String>,
@@ -249,9 +297,9 @@ pub struct Instrument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changes: Option<AmendChanges>,
+    pub changes: Option<Box<AmendChanges>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requirement: Option<Requirement>,
+    pub requirement: Option<Box<Requirement>>,
     /// When the register should prompt a review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Date>,
@@ -259,7 +307,7 @@ pub struct Instrument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     #[serde(skip)]
-    pub spans: FieldSpans,
+    pub spans: Spans,
 }
 
 impl Instrument {
@@ -290,7 +338,7 @@ impl Instrument {
             requirement: None,
             review: None,
             source: None,
-            spans: FieldSpans::default(),
+            spans: Spans::default(),
         }
     }
 

@@ -193,7 +193,7 @@ fn build(s: &Spec) -> Register {
         let mut d = Instrument::new(format!("dir{n}"), InstrumentKind::Direction, day(*start));
         d.maker = Some("X24".into());
         d.basis = Some("s.13Z".into());
-        d.of = Some(Receivers::Bodies(vec![format!("C{of}")]));
+        d.of = Some(Box::new(Receivers::Bodies(vec![format!("C{of}")])));
         d.receivers = Receivers::Bodies(vec![format!("C{to}")]);
         d.functions = vec!["commissioning.secondary-care".into()];
         d.area = Some(AreaExpr::Own);

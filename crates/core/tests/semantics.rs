@@ -389,7 +389,7 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     d.maker = Some("DHSC".into());
     d.basis = Some("NHS Act 2006 s.253".into());
     d.receivers = Receivers::Bodies(vec!["X24".into()]);
-    d.of = Some(Receivers::Every(BodyKind::Ccg));
+    d.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
     d.functions = vec!["commissioning.secondary-care".into()];
     d.area = Some(AreaExpr::Own);
     d.concurrent = true;
@@ -402,10 +402,10 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     let mut amend = Instrument::new("covid-2020-ext", InstrumentKind::Amend, date(2020, 12, 21));
     amend.maker = Some("DHSC".into());
     amend.target = Some("covid-2020".into());
-    amend.changes = Some(AmendChanges {
+    amend.changes = Some(Box::new(AmendChanges {
         until: Some(date(2021, 4, 1)),
         ..Default::default()
-    });
+    }));
     r.add_instrument(amend);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
@@ -523,7 +523,7 @@ fn intervention_moves_functions_for_a_year_then_back() {
     d.maker = Some("X24".into());
     d.basis = Some("NHS Act 2006 s.14Z21".into());
     d.receivers = Receivers::Bodies(vec!["08Q".into()]);
-    d.of = Some(Receivers::Bodies(vec!["00G".into()]));
+    d.of = Some(Box::new(Receivers::Bodies(vec!["00G".into()])));
     d.functions = vec!["commissioning.secondary-care".into()];
     d.area = Some(AreaExpr::Own);
     d.until = Some(date(2015, 1, 1));
@@ -554,10 +554,10 @@ fn mandate_without_power_is_reported() {
     m.maker = Some("X24".into());
     m.basis = Some("letter from the director of commissioning support services strategy".into());
     m.receivers = Receivers::Every(BodyKind::Ccg);
-    m.requirement = Some(Requirement {
+    m.requirement = Some(Box::new(Requirement {
         text: "procure BI from the LPF".into(),
         ..Default::default()
-    });
+    }));
     r.add_instrument(m.clone());
     let s = Snapshot::compile(r.clone());
     assert_eq!(codes_of(&s, "lpf-2014"), vec!["V006"]);

@@ -644,7 +644,7 @@ impl Lowerer {
         }
         if let Some(f) = r.field(Key::Of) {
             match self.receivers(&f.value) {
-                Some(rc) => i.of = Some(rc),
+                Some(rc) => i.of = Some(Box::new(rc)),
                 None => ok = false,
             }
         }
@@ -691,7 +691,7 @@ impl Lowerer {
             }
         }
         if any_change {
-            i.changes = Some(changes);
+            i.changes = Some(Box::new(changes));
         }
         let req_keys = [
             Key::Categories,
@@ -703,14 +703,14 @@ impl Lowerer {
         let has_req_detail = req_keys.iter().any(|k| r.field(*k).is_some());
         match text(r.field(Key::Requires)) {
             Some(req) => {
-                i.requirement = Some(Requirement {
+                i.requirement = Some(Box::new(Requirement {
                     text: req,
                     categories: list(Key::Categories),
                     framework: text(r.field(Key::Framework)),
                     exception_evidence: strs(r.field(Key::ExceptionEvidence)),
                     collective: flag(r.field(Key::Collective)),
                     stranded_costs: text(r.field(Key::StrandedCosts)),
-                });
+                }));
             }
             None if has_req_detail => {
                 self.missing(
@@ -744,7 +744,8 @@ impl Lowerer {
             purposes: span(Key::Purposes),
             target: span(Key::Target),
             onward: span(Key::Onward),
-        };
+        }
+        .into();
         if ok {
             self.reg.add_instrument(i);
         }

@@ -157,7 +157,7 @@ fn covid_direction_and_its_extension() {
         .find(|i| i.id == "covid-ccg-functions-2020")
         .unwrap();
     assert!(d.concurrent);
-    assert_eq!(d.of, Some(Receivers::Every(BodyKind::Ccg)));
+    assert_eq!(d.of, Some(Box::new(Receivers::Every(BodyKind::Ccg))));
     assert_eq!(
         d.purposes,
         ["independent-provider-commissioning", "coronavirus-support"]

@@ -112,7 +112,9 @@ pub fn openapi() -> OpenApiDoc {
 }
 
 fn build(state: Option<&AppState>) -> (Router<AppState>, OpenApiDoc) {
-    let queries = routes::queries::router().merge(routes::procure::router());
+    let queries = routes::queries::router()
+        .merge(routes::procure::router())
+        .route_layer(middleware::from_fn(routes::as_recorded));
     let queries = match state {
         Some(s) => queries.route_layer(middleware::from_fn_with_state(
             s.clone(),

@@ -677,7 +677,7 @@ impl From<InstrumentInput> for core::Instrument {
         out.basis = i.basis;
         out.maker = i.maker;
         out.receivers = i.receivers.map(Into::into).unwrap_or_default();
-        out.of = i.of.map(Into::into);
+        out.of = i.of.map(|r| Box::new(r.into()));
         out.predecessors = i.predecessors;
         out.functions = i.functions;
         out.except = i.except;
@@ -690,18 +690,22 @@ impl From<InstrumentInput> for core::Instrument {
         out.lead = i.lead;
         out.pooled_budget = i.pooled_budget;
         out.target = i.target;
-        out.changes = i.changes.map(|c| core::AmendChanges {
-            until: c.until,
-            purposes: c.purposes,
-            area: c.area.map(Into::into),
+        out.changes = i.changes.map(|c| {
+            Box::new(core::AmendChanges {
+                until: c.until,
+                purposes: c.purposes,
+                area: c.area.map(Into::into),
+            })
         });
-        out.requirement = i.requirement.map(|r| core::Requirement {
+        out.requirement = i.requirement.map(|r| {
+            Box::new(core::Requirement {
             text: r.text,
             categories: r.categories,
             framework: r.framework,
             exception_evidence: r.exception_evidence,
             collective: r.collective,
             stranded_costs: r.stranded_costs,
+            })
         });
         out.review = i.review;
         out.source = i.source;

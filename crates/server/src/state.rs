@@ -136,7 +136,12 @@ struct Inner {
     tokens: Mutex<HashMap<[u8; 32], (User, Instant)>>,
     proposals: Mutex<Proposals>,
     shutting_down: watch::Sender<bool>,
+    /// Registers as recorded at earlier moments, newest use last (see [`AppState::as_recorded_at`]).
+    recorded: Mutex<Vec<Arc<Current>>>,
 }
+
+/// How many past registers `as_recorded_at` keeps compiled.
+const RECORDED_KEPT: usize = 4;
 
 /// Cheap to clone; every handler gets one.
 #[derive(Clone)]
@@ -189,6 +194,7 @@ impl AppState {
                 tokens: Mutex::new(HashMap::new()),
                 proposals: Mutex::new(Proposals::default()),
                 shutting_down: watch::channel(false).0,
+                recorded: Mutex::new(Vec::new()),
             }),
         };
         state.inner.metrics.set_revision(revision);
@@ -221,6 +227,40 @@ impl AppState {
 
     pub fn revision(&self) -> u64 {
         self.current().revision
+    }
+
+    /// The register as it was recorded at `t`: the base with the log's entries up to `t`
+    /// replayed, compiled. Blocking (it reads the log and may compile): call it from
+    /// `spawn_blocking`. The last few are kept, keyed by the revision they reach.
+    pub fn as_recorded_at(&self, t: Timestamp) -> Result<Arc<Current>, StoreError> {
+        let entries = self.inner.store.entries_recorded_until(t)?;
+        let revision = entries.last().map_or(0, |e| e.seq);
+        let now = self.current();
+        if now.revision == revision {
+            return Ok(now);
+        }
+        {
+            let mut kept = lock(&self.inner.recorded);
+            if let Some(at) = kept.iter().position(|c| c.revision == revision) {
+                let c = kept.remove(at);
+                kept.push(c.clone());
+                return Ok(c);
+            }
+        }
+        let replayed = replay(self.inner.base.clone(), &entries);
+        let c = Arc::new(Current {
+            revision,
+            snapshot: Arc::new(Snapshot::compile(replayed.register)),
+            replay_issues: replayed.issues,
+            built_at: Timestamp::now(),
+        });
+        let mut kept = lock(&self.inner.recorded);
+        kept.retain(|k| k.revision != revision);
+        if kept.len() >= RECORDED_KEPT {
+            kept.remove(0);
+        }
+        kept.push(c.clone());
+        Ok(c)
     }
 
     pub fn subscribe_revisions(&self) -> watch::Receiver<u64> {

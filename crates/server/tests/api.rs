@@ -614,6 +614,48 @@ async fn consistency_tokens(s: &Server) {
     assert_eq!(revision_of(&answered), rev + 1);
 }
 
+/// Any query can be asked of the register as it was recorded at an earlier moment.
+async fn as_recorded_at(s: &Server) {
+    let path = "/what?code=08Q&on=2020-06-01";
+    let (status, rev, then) = s.get_json(path).await;
+    assert_eq!(status, 200);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let moment = jiff::Timestamp::now();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let body = change_body(rev, delegation_json("deleg-recorded", "08Q", "2020-04-01"));
+    let r = s.post("/changes", Some(&s.tokens.approver), &body).await;
+    assert_eq!(r.status().as_u16(), 201);
+    let (_, now_rev, now) = s.get_json(path).await;
+    assert!(now_rev > rev);
+    assert_ne!(now, then, "the write changed what 08Q holds");
+    let asked = format!("{path}&recorded_at={moment}");
+    let r = s.get(&asked).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(revision_of(&r), rev, "answered from the revision recorded then");
+    assert_eq!(
+        r.headers()
+            .get("vires-recorded-at")
+            .and_then(|v| v.to_str().ok()),
+        Some(moment.to_string().as_str())
+    );
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v, then, "the register as recorded then, without the later write");
+    // The same again comes from the kept copy; who goes the same way as every query.
+    let (_, again_rev, again) = s.get_json(&asked).await;
+    assert_eq!((again_rev, &again), (rev, &then));
+    let who = "/who?function=commissioning.primary-care.dental&body=08Q&on=2020-06-01";
+    let (status, who_rev, _) = s.get_json(&format!("{who}&recorded_at={moment}")).await;
+    assert_eq!((status, who_rev), (200, rev));
+    let p = expect_problem(s.get(&format!("{path}&recorded_at=yesterday")).await, 400).await;
+    assert!(p["detail"].as_str().unwrap_or("").contains("recorded_at"), "{p}");
+    expect_problem(
+        s.get(&format!("{path}&recorded_at={moment}&recorded_at={moment}"))
+            .await,
+        400,
+    )
+    .await;
+}
+
 async fn next_event(
     stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
     buf: &mut String,
@@ -954,6 +996,7 @@ async fn suite(db: &str) {
     admin(&s).await;
     ops(&s).await;
     procurement(&s).await;
+    as_recorded_at(&s).await;
     second_instance_follows(&s, db).await;
     s.stop().await;
 

@@ -54,7 +54,7 @@ fn part_in(ins: &Instrument, code: &str, body: &vires_core::Body) -> Option<&'st
     if matches!(&ins.receivers, Receivers::Bodies(b) if b.iter().any(|c| c == code)) {
         return Some("receives under it");
     }
-    if matches!(&ins.of, Some(Receivers::Bodies(b)) if b.iter().any(|c| c == code)) {
+    if matches!(ins.of.as_deref(), Some(Receivers::Bodies(b)) if b.iter().any(|c| c == code)) {
         return Some("its functions are the subject");
     }
     if ins.predecessors.iter().any(|c| c == code) {

@@ -166,7 +166,7 @@ impl Intervention {
                 let mut i = Instrument::new(&self.id, InstrumentKind::Direction, self.from);
                 i.basis = Some(self.basis().into());
                 i.maker = Some(self.maker.clone());
-                i.of = Some(Receivers::Bodies(vec![self.target.clone()]));
+                i.of = Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
                 i.receivers = Receivers::Bodies(vec![to.clone()]);
                 i.functions = self.functions.clone();
                 i.area = Some(AreaExpr::Footprint(self.target.clone()));

@@ -679,6 +679,26 @@ fn callgrind(n: usize, may: bool) -> Result<(), String> {
     Ok(())
 }
 
+#[inline(never)]
+fn build_region(register: vires_core::Register) -> Snapshot {
+    Snapshot::compile(register)
+}
+
+/// One build of a synthetic register, timed; under callgrind, with
+/// `--toggle-collect='*build_region*'`, the instructions of compiling alone.
+fn build_once(n: usize) -> Result<(), String> {
+    let syn = synth::generate(n, SEED);
+    let instruments = syn.shape.instruments;
+    let t = Instant::now();
+    let snap = build_region(syn.register);
+    println!(
+        "built {instruments} instruments into {} grants in {:.1} ms",
+        snap.grant_count(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
 /// Paths of `who` questions about real practices, for the HTTP benchmark.
 #[cfg(feature = "england")]
 fn http_paths(n: usize) -> Result<(), String> {
@@ -717,6 +737,8 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
   --peers-only       only the Cedar and SQLite comparison (quick size); writes nothing
   --callgrind-who N  ask `who` N times in callgrind_region (for valgrind --tool=callgrind)
   --callgrind-may N  the same for `may`
+  --build N          generate a synthetic register of about N instruments and time one build
+                     (under callgrind: --toggle-collect='*build_region*')
   --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
   --set KEY=VALUE    merge figures measured elsewhere into target/bench/summary.json
 Output goes to target/bench (or $VIRES_BENCH_OUT).";
@@ -736,6 +758,10 @@ fn main() {
                 _ => Err(format!("{m} needs a number of questions\n{USAGE}")),
             }
         }
+        Some("--build") => match args.get(1).map(|n| n.parse::<usize>()) {
+            Some(Ok(n)) => build_once(n),
+            _ => Err(format!("--build needs a number of instruments\n{USAGE}")),
+        },
         Some("--set") => set(&args[1..]),
         Some("--http-paths") => match args.get(1).map(|n| n.parse::<usize>()) {
             Some(Ok(n)) => http_paths(n),

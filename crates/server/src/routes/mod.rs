@@ -9,8 +9,11 @@ pub mod queries;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, Uri};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
 use axum::Json;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -18,6 +21,71 @@ use vires_core::Snapshot;
 
 pub const REVISION_HEADER: &str = "vires-revision";
 pub const MIN_REVISION_HEADER: &str = "vires-min-revision";
+/// Set on answers given from the register as recorded at an earlier moment.
+pub const RECORDED_AT_HEADER: &str = "vires-recorded-at";
+
+tokio::task_local! {
+    /// `recorded_at` of the query being answered, set by the [`as_recorded`] layer.
+    static RECORDED_AT: Timestamp;
+}
+
+/// The register as recorded at a moment rather than now: the `recorded_at` query parameter
+/// of every query route. It is taken off the query string here, so a handler's strict
+/// parameters never see it, and routes without this layer refuse it as unknown.
+pub async fn as_recorded(mut req: Request, next: Next) -> Result<Response, ApiError> {
+    let Some(query) = req.uri().query().map(str::to_owned) else {
+        return Ok(next.run(req).await);
+    };
+    let mut at = None;
+    let mut rest: Vec<(String, String)> = Vec::new();
+    for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+        if k == "recorded_at" {
+            if at.is_some() {
+                return Err(ApiError::bad_parameter(
+                    "parameter `recorded_at` is given more than once; give it once",
+                ));
+            }
+            let t: Timestamp = v.trim().parse().map_err(|_| {
+                ApiError::bad_parameter(format!(
+                    "recorded_at `{v}` is not a moment; give an RFC 3339 timestamp such as 2021-05-01T00:00:00Z"
+                ))
+            })?;
+            at = Some(t);
+        } else {
+            rest.push((k.into_owned(), v.into_owned()));
+        }
+    }
+    let Some(t) = at else {
+        return Ok(next.run(req).await);
+    };
+    // Built in one expression: the serializer holds a `&dyn Fn` and must not live across
+    // an await.
+    let rest = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&rest)
+        .finish();
+    let path = req.uri().path().to_owned();
+    let pq = if rest.is_empty() {
+        path
+    } else {
+        format!("{path}?{rest}")
+    };
+    let mut parts = req.uri().clone().into_parts();
+    parts.path_and_query = Some(
+        pq.parse()
+            .map_err(|_| ApiError::bad_parameter("the query string cannot be read"))?,
+    );
+    *req.uri_mut() = Uri::from_parts(parts)
+        .map_err(|_| ApiError::bad_parameter("the query string cannot be read"))?;
+    let mut resp = RECORDED_AT.scope(t, next.run(req)).await;
+    if let Ok(v) = HeaderValue::from_str(&t.to_string()) {
+        resp.headers_mut().insert(RECORDED_AT_HEADER, v);
+    }
+    Ok(resp)
+}
+
+fn recorded_at() -> Option<Timestamp> {
+    RECORDED_AT.try_with(|t| *t).ok()
+}
 
 /// Read-your-writes: a request may ask to be answered from at least this revision.
 #[derive(Debug, IntoParams)]
@@ -28,6 +96,10 @@ pub struct Consistency {
     /// else 409. The `Vires-Min-Revision` header does the same.
     #[param(minimum = 0)]
     min_revision: Option<u64>,
+    /// Answer from the register as it was recorded at this moment (RFC 3339), before any
+    /// later change or correction: "what did the register say then?".
+    #[param(value_type = Option<String>, format = DateTime)]
+    recorded_at: Option<String>,
 }
 
 /// A JSON answer computed from one revision, which goes in the `Vires-Revision` header.
@@ -64,21 +136,35 @@ where
     T: Send + 'static,
     F: FnOnce(&Snapshot) -> Result<T, ApiError> + Send + 'static,
 {
-    let cur = state.current();
-    let revision = cur.revision;
-    let body = tokio::task::spawn_blocking(move || f(&cur.snapshot))
-        .await
-        .map_err(|e| ApiError::internal("answering the question", e))??;
+    let state = state.clone();
+    let at = recorded_at();
+    let (revision, body) = tokio::task::spawn_blocking(move || {
+        let cur = match at {
+            Some(t) => state
+                .as_recorded_at(t)
+                .map_err(|e| ApiError::internal("reading the register as recorded then", e))?,
+            None => state.current(),
+        };
+        f(&cur.snapshot).map(|body| (cur.revision, body))
+    })
+    .await
+    .map_err(|e| ApiError::internal("answering the question", e))??;
     Ok(Answer::ok(revision, body))
 }
 
 /// Answers a question that costs microseconds (`who`, `may`, `what`) on the async worker
 /// itself: handing it to the blocking pool would cost more than the question, and halved
 /// the throughput of `GET /who` in the HTTP benchmark.
-pub fn ask_now<T, F>(state: &AppState, f: F) -> Result<Answer<T>, ApiError>
+/// A question about an earlier record goes to the blocking pool like any other, since
+/// that register may have to be compiled first.
+pub async fn ask_now<T, F>(state: &AppState, f: F) -> Result<Answer<T>, ApiError>
 where
-    F: FnOnce(&Snapshot) -> Result<T, ApiError>,
+    T: Send + 'static,
+    F: FnOnce(&Snapshot) -> Result<T, ApiError> + Send + 'static,
 {
+    if recorded_at().is_some() {
+        return ask(state, f).await;
+    }
     let cur = state.current();
     Ok(Answer::ok(cur.revision, f(&cur.snapshot)?))
 }

@@ -105,10 +105,11 @@ pub async fn who(
 ) -> Result<Answer<WhoAnswer>, ApiError> {
     let place = place_of(p.practice, p.body, p.area, p.england)?;
     let on = p.on.unwrap_or_else(today);
-    ask_now(&st, |s| {
+    ask_now(&st, move |s| {
         s.who(&p.function, &place, on, p.purpose.as_deref())
             .map_err(query_error)
     })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -143,10 +144,11 @@ pub async fn may(
 ) -> Result<Answer<MayAnswer>, ApiError> {
     let place = place_of(p.practice, p.body, p.area, p.england)?;
     let on = p.on.unwrap_or_else(today);
-    ask_now(&st, |s| {
+    ask_now(&st, move |s| {
         s.may(&p.actor, &p.function, &place, on, p.purpose.as_deref())
             .map_err(query_error)
     })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -172,7 +174,7 @@ pub async fn what(
     ApiQuery(p): ApiQuery<WhatParams>,
 ) -> Result<Answer<WhatAnswer>, ApiError> {
     let on = p.on.unwrap_or_else(today);
-    ask_now(&st, |s| s.what(&p.code, on).map_err(query_error))
+    ask_now(&st, move |s| s.what(&p.code, on).map_err(query_error)).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
