@@ -417,8 +417,9 @@ pub(crate) fn add_bodies(ctx: &mut Ctx, names: &Names) {
             life: Interval::new(from, None),
             basis: Some(format!("{ICB_BASIS}; established by a later NHS England order (to confirm)")),
             source: Some(format!(
-                "ODS successor file ({}): successor of ICBs on {from}; not in the ONS ICB list bundled (December 2024), so its name and footprint are not known from the bundled data",
-                ctx.files.succ
+                "ODS successor file ({}): successor of ICBs on {from}; not in the ONS ICB list bundled (December 2024), so its name is not known from the bundled data. Its footprint is taken to be the sub-ICB locations of the ICBs it succeeds alone, and the places of split ICBs that {} gives it (an inference from the bundled files, each row citing its evidence; to confirm)",
+                ctx.files.succ,
+                ctx.allocations.file
             )),
             ons_code: None,
             span: None,
@@ -608,28 +609,81 @@ fn link_to_icb(ctx: &mut Ctx, org: &OdsOrg, child: vires_core::BodyId, life: Int
             if let Some(&next) = ctx.icb_body.get(only) {
                 let during = Interval::new(icb_end, life.until);
                 ctx.register.add_parent(child, next, during);
+                let note = format!(
+                    "{} was succeeded by {only} alone on {icb_end} (ODS successor file), so this body is taken to sit in {only} from then",
+                    org.parent
+                );
+                append_source(&mut ctx.register, child, &note);
                 ctx.report.info(
                     kinds::LATER_RESHAPE,
                     &eccg,
                     Some(org.line),
                     Some(&org.code),
-                    format!(
-                        "{} was succeeded by {only} alone on {icb_end}, so this body is taken to sit in {only} from then",
-                        org.parent
-                    ),
+                    note,
                 );
             }
         }
-        _ => ctx.report.warn(
-            kinds::RESHAPE_SPLIT,
-            &eccg,
-            Some(org.line),
-            Some(&org.code),
-            format!(
-                "{} was split on {icb_end} between {}; the bundled files do not say which successor took this body, so it sits in no ICB from {icb_end} (refresh with a newer ODS CCG file to resolve)",
-                org.parent,
-                successors.join(", ")
-            ),
-        ),
+        _ => {
+            let allocated = ctx
+                .allocations
+                .sub_icb(&org.parent, &org.code)
+                .filter(|_| org.role == OrgRole::SubIcb);
+            if let Some(a) = allocated {
+                if let Some(&next) = ctx.icb_body.get(&a.successor) {
+                    ctx.register
+                        .add_parent(child, next, Interval::new(icb_end, life.until));
+                    a.uses.set(a.uses.get() + 1);
+                    let note = ctx.allocations.note(a, &successors);
+                    append_source(&mut ctx.register, child, &note);
+                    return;
+                }
+            }
+            if org.role == OrgRole::SubIcb {
+                // Its practices are placed one by one (practices.rs), or reported there.
+                ctx.split_places
+                    .insert(child, (org.parent.clone(), icb_end));
+            }
+            if org.role == OrgRole::SubIcb && ctx.allocations.places_practices_of(&org.parent) {
+                let note = format!(
+                    "From {icb_end} it sits in no ICB: {} was divided on {icb_end} between {}, and this sub-ICB location with it. Its practices are placed in those ICBs one by one, by the former CCG the practice file gives them ({}); the bundled files say nothing of the sub-ICB location itself after that date",
+                    org.parent,
+                    successors.join(", "),
+                    ctx.allocations.file
+                );
+                append_source(&mut ctx.register, child, &note);
+                ctx.report.info(
+                    kinds::RESHAPE_SPLIT,
+                    &eccg,
+                    Some(org.line),
+                    Some(&org.code),
+                    note,
+                );
+            } else {
+                let note = format!(
+                    "{} was split on {icb_end} between {}; the bundled files do not say which successor took this body, and {} does not place it, so it sits in no ICB from {icb_end} (refresh with a newer ODS CCG file to resolve)",
+                    org.parent,
+                    successors.join(", "),
+                    ctx.allocations.file
+                );
+                append_source(&mut ctx.register, child, &note);
+                ctx.report.warn(
+                    kinds::RESHAPE_SPLIT,
+                    &eccg,
+                    Some(org.line),
+                    Some(&org.code),
+                    note,
+                );
+            }
+        }
+    }
+}
+
+/// Adds a sentence to a body's source note.
+fn append_source(reg: &mut vires_core::Register, id: vires_core::BodyId, note: &str) {
+    if let Some(b) = reg.bodies.get_mut(id.0 as usize) {
+        b.source = Some(match b.source.take() {
+            Some(s) if !s.is_empty() => format!("{s}. {note}"),
+            _ => note.to_string(),
+        });
     }
 }

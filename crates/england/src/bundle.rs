@@ -37,6 +37,18 @@ pub const NATIONAL_FILES: &[(&str, &str)] = &[
     national_file!("04-delegations-2022-2024.vires"),
 ];
 
+/// The curated table of where the places of split ICBs went (see `data/README.md`), as
+/// (file name, CSV text). It is applied to every import, bundled or from a directory: its rows
+/// only act where the ODS files still leave a place of a split ICB in no ICB.
+pub const RESHAPE_FILE: (&str, &str) = (
+    "data/curated/icb-reshape-2026.csv",
+    include_str!("../../../data/curated/icb-reshape-2026.csv"),
+);
+
+pub(crate) fn reshape_allocations() -> SourceFile {
+    source(RESHAPE_FILE)
+}
+
 /// The national files as `vires-lang` sources (file indices 0..N, in the order above).
 pub fn national_sources() -> vires_lang::Sources {
     let mut s = vires_lang::Sources::new();
@@ -120,9 +132,9 @@ pub fn bundled() -> Result<Import, ImportError> {
 }
 
 /// A fingerprint of everything the bundled register is built from (the ODS/ONS extracts, the
-/// national instruments and the language prelude). A store's genesis entry records it, so a
-/// change log is bound to the data its changes were made against; the CLI and the server
-/// must agree on it, so it lives here.
+/// national instruments, the curated reshape table and the language prelude). A store's
+/// genesis entry records it, so a change log is bound to the data its changes were made
+/// against; the CLI and the server must agree on it, so it lives here.
 pub fn fingerprint() -> String {
     use sha2::{Digest, Sha256};
     let src = bundled_sources();
@@ -144,6 +156,7 @@ pub fn fingerprint() -> String {
             .map(|f| (f.name.as_str(), f.text.as_str())),
     );
     files.extend(NATIONAL_FILES.iter().copied());
+    files.push(RESHAPE_FILE);
     files.extend(vires_lang::PRELUDE_SOURCES.iter().copied());
     for (name, text) in files {
         // Length-prefixed, so no two different file sets hash alike.

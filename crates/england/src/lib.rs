@@ -13,6 +13,7 @@
 //! an import: they are reported in the [`QualityReport`] with file and line, and the good
 //! rows load.
 
+pub(crate) mod allocation;
 pub mod areas;
 pub mod bodies;
 pub mod bundle;
@@ -23,7 +24,7 @@ pub mod quality;
 
 pub use bundle::{
     add_national, bundled, bundled_ods, bundled_sources, fingerprint, national_sources,
-    NATIONAL_FILES,
+    NATIONAL_FILES, RESHAPE_FILE,
 };
 pub use lineage::map_to_csv;
 pub use ods::{ImportError, SourceFile, Sources};
@@ -97,6 +98,11 @@ pub(crate) struct Ctx {
     pub orgs: BTreeMap<String, OdsOrg>,
     pub icbs: BTreeMap<String, IcbRow>,
     pub reshape: Reshape,
+    /// Where the places of split ICBs went (the curated table).
+    pub allocations: allocation::Allocations,
+    /// Sub-ICB locations left in no ICB by a split (ICB code, reshape date): their practices
+    /// are placed one by one.
+    pub split_places: FxHashMap<BodyId, (String, Date)>,
     pub ccg_body: FxHashMap<String, BodyId>,
     pub sub_icb_body: FxHashMap<String, BodyId>,
     pub icb_body: FxHashMap<String, BodyId>,
@@ -146,7 +152,15 @@ pub fn build_from_sources(
     let orgs = bodies::read_eccg(&sources.eccg, &mut report);
     let icbs = bodies::read_icbs(&sources.icb, &mut report)?;
     let succ_rows = lineage::read_successions(&sources.succ, &orgs, &icbs, &mut report);
-    let reshape = lineage::reshape(&succ_rows, &icbs, &sources.succ.name, &mut report);
+    let table = bundle::reshape_allocations();
+    let reshape = lineage::reshape(
+        &succ_rows,
+        &icbs,
+        &sources.succ.name,
+        &table.name,
+        &mut report,
+    );
+    let allocations = allocation::read(&table, &reshape, &mut report);
     let mut ctx = Ctx {
         register: Register::new(),
         report,
@@ -158,6 +172,8 @@ pub fn build_from_sources(
         orgs,
         icbs,
         reshape,
+        allocations,
+        split_places: FxHashMap::default(),
         ccg_body: FxHashMap::default(),
         sub_icb_body: FxHashMap::default(),
         icb_body: FxHashMap::default(),
@@ -173,6 +189,7 @@ pub fn build_from_sources(
         mergers: ctx.register.instruments.len(),
     });
     let count = practices::add_practices(&mut ctx, &sources.epraccur);
+    ctx.allocations.report_uses(&mut ctx.report);
     progress(Stage::Practices {
         count,
         memberships: ctx.register.memberships.len(),

@@ -8,6 +8,7 @@
 //! later succession). The importer records it in each merger's source and relies on it for
 //! nothing: chains are followed through the rows themselves.
 
+use crate::allocation::Moves;
 use crate::bodies::OdsOrg;
 use crate::ods::{self, next_day, parse_date, SourceFile};
 use crate::quality::{kinds, QualityReport};
@@ -199,6 +200,7 @@ pub(crate) fn reshape(
     rows: &[SuccRow],
     icbs: &BTreeMap<String, crate::bodies::IcbRow>,
     file: &str,
+    allocations_file: &str,
     report: &mut QualityReport,
 ) -> Reshape {
     let mut rs = Reshape::default();
@@ -238,7 +240,7 @@ pub(crate) fn reshape(
                 "the successor file ends {old} on {on} with successor(s) {}. Known: the codes and the date. Not known from the bundled files: the new bodies' names, and {}",
                 known_names.join(", "),
                 if succ.len() > 1 {
-                    "which of its sub-ICB locations went to which successor".to_string()
+                    format!("which of its sub-ICB locations went to which successor (the register takes that from the curated table {}, an inference to confirm)", allocations_file)
                 } else {
                     "whether any of its sub-ICB locations changed (taken to move with it)".to_string()
                 }
@@ -383,13 +385,39 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         i.basis = Some(ICB_RESHAPE_BASIS.into());
         i.receivers = Receivers::Bodies(vec![new.clone()]);
         i.predecessors = preds;
+        let parts: Vec<String> = partial
+            .iter()
+            .map(|old| {
+                let placed: Vec<String> = ctx
+                    .allocations
+                    .rows
+                    .iter()
+                    .filter(|a| &a.icb == old && &a.successor == new && a.on == *on)
+                    .map(|a| match a.moves {
+                        Moves::SubIcb => format!("sub-ICB location {} (line {})", a.place, a.line),
+                        Moves::PracticesOf => {
+                            format!("the practices of former CCG {} (line {})", a.place, a.line)
+                        }
+                    })
+                    .collect();
+                if placed.is_empty() {
+                    format!("{old} (which part is not in the bundled files)")
+                } else {
+                    format!("{old}: {}", placed.join(", "))
+                }
+            })
+            .collect();
         i.source = Some(format!(
             "ODS successor file ({succ_file} lines {}).{} Uncertain: the order, the successor's name and its exact footprint are not in the bundled files",
             lines(group),
             if partial.is_empty() {
                 String::new()
             } else {
-                format!(" {new} also takes part of {} (split ICBs, not modelled as mergers).", partial.join(", "))
+                format!(
+                    " {new} also takes part of {} (split ICBs, not modelled as mergers). Which part is not in the bundled files either; the register takes it from the curated table {}, an inference from the bundled files whose rows give their evidence (to confirm).",
+                    parts.join("; "),
+                    ctx.allocations.file
+                )
             }
         ));
         ctx.register.add_instrument(i);

@@ -233,6 +233,55 @@ impl Row {
     }
 }
 
+/// Physical 1-based line numbers of records, from their byte offsets.
+///
+/// The csv crate's own `Position::line` is taken when a record starts and counts the `\n`
+/// bytes read so far. A record ends at the first byte of its terminator, so in a CRLF file
+/// the `\n` of each line is only read with the next record, after that record's position
+/// was taken: every record but the first comes out one line low. Blank lines skipped before
+/// a record are likewise not counted. So the line is computed here from the record's byte
+/// offset instead: skip the terminator bytes the reader had not consumed yet (no record
+/// starts with `\r` or `\n`), then count line breaks (`\n`, `\r\n` or a lone `\r`) before it.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Offset up to which line breaks have been counted.
+    at: usize,
+    /// The line that `at` is on.
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Lines {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line on which the record whose position is `byte` starts. Offsets are expected
+    /// in increasing order (as a reader yields them); an earlier one is recounted from the start.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let b = self.bytes;
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(b.len());
+        while start < b.len() && matches!(b[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        let is_break = |i: usize| match b[i] {
+            b'\n' => true,
+            b'\r' => b.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        self.line += (self.at..start).filter(|&i| is_break(i)).count() as u64;
+        self.at = start;
+        self.line
+    }
+}
+
 /// Splits a file into rows. Unreadable rows are reported and skipped; blank lines are skipped.
 /// With `header`, the first row is returned separately.
 pub fn rows(
@@ -245,6 +294,7 @@ pub fn rows(
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
+    let mut lines = Lines::new(text.as_bytes());
     let mut out = Vec::new();
     let mut head = None;
     let mut first = true;
@@ -253,7 +303,10 @@ pub fn rows(
         match rdr.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let line = record
+                    .position()
+                    .map(|p| lines.line_at(p.byte()))
+                    .unwrap_or(0);
                 if first && header {
                     head = Some(record.iter().map(|s| s.trim().to_string()).collect());
                     first = false;
@@ -269,7 +322,7 @@ pub fn rows(
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| lines.line_at(p.byte())).unwrap_or(0);
                 report.file_read(&file.name, out.len());
                 report.reject(
                     kinds::MALFORMED_ROW,
@@ -422,6 +475,34 @@ mod tests {
         assert_eq!(
             tidy_name("LONDON - H&J COMMISSIONING HUB"),
             "London - H&J Commissioning Hub"
+        );
+    }
+
+    fn lines_of(text: &str) -> Vec<(u64, String)> {
+        let file = SourceFile {
+            name: "t.csv".into(),
+            text: text.into(),
+        };
+        let (_, rows) = rows(&file, false, &mut QualityReport::new());
+        rows.iter()
+            .map(|r| (r.line, r.get(0).to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn rows_carry_their_physical_line_for_lf_crlf_and_cr_files() {
+        let want = |v: &[(u64, &str)]| -> Vec<(u64, String)> {
+            v.iter().map(|(l, s)| (*l, s.to_string())).collect()
+        };
+        let expected = want(&[(1, "a"), (2, "b"), (4, "c"), (5, "d")]);
+        assert_eq!(lines_of("a,1\nb,2\n\nc,3\nd\n"), expected);
+        assert_eq!(lines_of("a,1\r\nb,2\r\n\r\nc,3\r\nd\r\n"), expected);
+        assert_eq!(lines_of("a,1\rb,2\r\rc,3\rd"), expected);
+        assert_eq!(lines_of("\u{feff}a,1\r\nb,2\r\n\r\nc,3\r\nd"), expected);
+        // A quoted field spanning lines: the next record starts on the line after it ends.
+        assert_eq!(
+            lines_of("a,\"x\r\ny\"\r\nb\r\n"),
+            want(&[(1, "a"), (3, "b")])
         );
     }
 

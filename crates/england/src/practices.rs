@@ -190,6 +190,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 );
             }
             Chain::Segments { segs, stop } => {
+                let segs = place_split(ctx, segs, &mut report, &f.name, r.line, code);
                 if let Some((first_body, _)) = segs.first() {
                     let open_on = ctx.register.body(*first_body).life.from;
                     if open_on > joined {
@@ -235,6 +236,69 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
     }
     ctx.report = report;
     added
+}
+
+/// Re-homes the part of a practice's membership that lies in a sub-ICB location left in no
+/// ICB by a split (see `allocation.rs`): from the reshape date the practice is a member of
+/// the successor ICB itself, the one the curated table gives a former CCG in its chain.
+/// Without a row the membership is kept and the practice reported.
+fn place_split(
+    ctx: &Ctx,
+    segs: Vec<(BodyId, Interval)>,
+    report: &mut QualityReport,
+    file: &str,
+    line: u64,
+    code: &str,
+) -> Vec<(BodyId, Interval)> {
+    if ctx.split_places.is_empty() {
+        return segs;
+    }
+    let chain: Vec<&str> = segs
+        .iter()
+        .map(|(b, _)| ctx.register.body(*b).code.as_str())
+        .collect();
+    let mut out = Vec::with_capacity(segs.len() + 1);
+    for &(b, iv) in &segs {
+        let Some((icb, on)) = ctx.split_places.get(&b) else {
+            out.push((b, iv));
+            continue;
+        };
+        let on = *on;
+        if iv.until.is_some_and(|u| u <= on) {
+            out.push((b, iv));
+            continue;
+        }
+        let tail = Interval::new(iv.from.max(on), iv.until);
+        let placed = chain.iter().find_map(|c| {
+            let a = ctx.allocations.practices_of(icb, c)?;
+            let &to = ctx.icb_body.get(&a.successor)?;
+            // The successor must be open from the reshape date for the practice to move.
+            let during = tail.intersect(&ctx.register.body(to).life)?;
+            (during.from == tail.from).then_some((a, to, during))
+        });
+        let Some((a, to, during)) = placed else {
+            out.push((b, iv));
+            report.warn(
+                kinds::RESHAPE_SPLIT,
+                file,
+                Some(line),
+                Some(code),
+                format!(
+                    "its commissioner `{}` sits in no ICB from {on} ({icb} was split) and {} places none of its former CCGs ({}): no ICB function covers it from then",
+                    ctx.register.body(b).code,
+                    ctx.allocations.file,
+                    chain.join(", ")
+                ),
+            );
+            continue;
+        };
+        if iv.from < on {
+            out.push((b, Interval::new(iv.from, Some(on))));
+        }
+        out.push((to, during));
+        a.uses.set(a.uses.get() + 1);
+    }
+    out
 }
 
 enum Stop {

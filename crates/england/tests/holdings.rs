@@ -10,7 +10,7 @@ use vires_core::{Place, Role, Severity, Snapshot};
 use vires_england::Import;
 
 const SECONDARY: &str = "commissioning.secondary-care";
-const TODAY: Date = date(2026, 11, 23);
+const TODAY: Date = date(2026, 12, 1);
 
 struct Fixture {
     import: Import,
@@ -73,15 +73,6 @@ fn change_dates(f: &Fixture) -> BTreeSet<Date> {
         add(g.during.from, g.during.until);
     }
     d
-}
-
-/// Sub-ICB locations the data-quality report says sit in no ICB after a split reshape.
-fn declared_split_places(f: &Fixture) -> BTreeSet<String> {
-    f.import
-        .quality
-        .of_kind("reshape-split")
-        .filter_map(|i| i.subject.clone())
-        .collect()
 }
 
 #[test]
@@ -160,10 +151,8 @@ fn specialised_delegation_names_the_icbs_of_the_three_regions() {
 fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
     let f = fixture();
     let dates = change_dates(f);
-    let split = declared_split_places(f);
-    let reshape_day = date(2026, 4, 1);
     let mut checked = 0usize;
-    let mut declared_gaps = 0usize;
+    let mut after_reshape = BTreeSet::new();
     for (code, joined) in active_practices() {
         let place = Place::Practice(code.clone());
         let mut days: Vec<Date> = dates.range(joined..=TODAY).copied().collect();
@@ -176,64 +165,69 @@ fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
                 .iter()
                 .filter(|h| h.purposes.is_empty() && h.role != Role::Concurrent)
                 .collect();
-            let member_of_split = d >= reshape_day && {
-                let reg = &f.import.register;
-                let a = reg.atom(&code).unwrap();
-                reg.memberships.iter().any(|m| {
-                    m.atom == a && m.during.contains(d) && split.contains(&reg.body(m.body).code)
-                })
-            };
-            if member_of_split {
-                // A declared gap: the data does not say which successor ICB took the place.
-                assert!(unrestricted.is_empty(), "{code} on {d}: {unrestricted:?}");
-                declared_gaps += 1;
-            } else {
-                assert_eq!(
-                    unrestricted.len(),
-                    1,
-                    "{code} on {d}: {:?}",
-                    who.holders
-                        .iter()
-                        .map(|h| (&h.body, h.role))
-                        .collect::<Vec<_>>()
-                );
+            assert_eq!(
+                unrestricted.len(),
+                1,
+                "{code} on {d}: {:?}",
+                who.holders
+                    .iter()
+                    .map(|h| (&h.body, h.role))
+                    .collect::<Vec<_>>()
+            );
+            if d == TODAY {
+                after_reshape.insert(unrestricted[0].body.clone());
             }
             checked += 1;
         }
     }
     assert!(checked > 100_000, "{checked}");
-    assert!(declared_gaps > 0);
+    // Today the holders are the ICBs after the 2026 reshape: none of the twelve it ended, all
+    // of its six new ones.
+    for ended in [
+        "QH8", "QHG", "QJG", "QM7", "QMJ", "QMM", "QNQ", "QNX", "QRV", "QU9", "QUE", "QXU",
+    ] {
+        assert!(!after_reshape.contains(ended), "{ended}");
+    }
+    for new in ["D7T5G", "S0E4D", "S1Y5D", "S9B9J", "T6Y0W", "Z9B2Z"] {
+        assert!(after_reshape.contains(new), "{new}");
+    }
+    assert_eq!(after_reshape.len(), 42 - 12 + 6, "{after_reshape:?}");
 }
 
 #[test]
 fn the_core_coverage_check_agrees() {
     let f = fixture();
-    let split = declared_split_places(f);
-    let reg = &f.import.register;
     let active: BTreeSet<String> = active_practices().into_iter().map(|(c, _)| c).collect();
     let findings = f
         .snap
         .coverage(SECONDARY, TODAY.tomorrow().unwrap())
         .unwrap();
-    for finding in findings {
-        let Place::Practice(code) = &finding.place else {
-            continue;
-        };
-        if !active.contains(code) {
-            continue;
-        }
-        let a = reg.atom(code).unwrap();
-        let in_split = reg.memberships.iter().any(|m| {
-            m.atom == a && m.during.contains(finding.from) && split.contains(&reg.body(m.body).code)
-        });
-        assert!(
-            in_split && finding.from >= date(2026, 4, 1),
-            "unexpected {:?} at {code} from {}: {:?}",
-            finding.problem,
-            finding.from,
-            finding.holders
-        );
-    }
+    let at_active: Vec<_> = findings
+        .iter()
+        .filter(|x| matches!(&x.place, Place::Practice(c) if active.contains(c)))
+        .collect();
+    assert!(at_active.is_empty(), "{at_active:?}");
+}
+
+/// `vires gaps -f commissioning.secondary-care` over the bundled register, computed as the
+/// CLI computes it (the bundled register with an empty change log, compiled, then
+/// `Snapshot::coverage` up to the horizon), reports nothing: no gap and no overlap at any
+/// practice of the register (active, dormant or closed) from its first membership through today.
+#[test]
+fn gaps_over_the_bundled_register_finds_nothing_for_secondary_care() {
+    let f = fixture();
+    let findings = f
+        .snap
+        .coverage(SECONDARY, TODAY.tomorrow().unwrap())
+        .unwrap();
+    assert!(
+        findings.is_empty(),
+        "{} findings, first: {:?}",
+        findings.len(),
+        findings.iter().take(5).collect::<Vec<_>>()
+    );
+    // The check walks every practice with a membership, past the 2026 reshape.
+    assert!(f.import.register.atoms.len() > 7000);
 }
 
 /// A Gateshead practice (NE8-NE11 postcodes) in NHS Newcastle Gateshead CCG, 13T.

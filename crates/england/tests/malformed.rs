@@ -211,6 +211,57 @@ fn bad_rows_are_reported_with_file_and_line_and_good_rows_load() {
     assert!(import.quality.count(Severity::Rejected) >= 11);
 }
 
+/// The issues with a line, as (file, line, kind), sorted.
+fn located(issues: &[vires_england::Issue]) -> Vec<(String, u64, &'static str)> {
+    let mut v: Vec<_> = issues
+        .iter()
+        .filter_map(|i| i.line.map(|l| (i.file.clone(), l, i.kind)))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn crlf_files_report_the_physical_line_of_each_bad_row() {
+    // The ODS extracts are published with CRLF line ends (all four bundled ones are).
+    let lf = broken_dir();
+    let lf_import = build_from_dir(lf.path(), &mut |_| {}).unwrap();
+    let crlf = broken_dir();
+    for f in std::fs::read_dir(crlf.path()).unwrap() {
+        let path = f.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains('\r'));
+        std::fs::write(&path, text.replace('\n', "\r\n")).unwrap();
+    }
+    let import = build_from_dir(crlf.path(), &mut |_| {}).unwrap();
+    let q = &import.quality.issues;
+    let eccg = "ods_eccg_2024.csv";
+    let prac = "ods_epraccur_2019_12.csv";
+    // Exact lines, none of them the first data row.
+    assert!(has(q, eccg, 2, "bad-date"), "{q:#?}");
+    assert!(has(q, eccg, 7, "dates-backwards"), "{q:#?}");
+    assert!(has(q, eccg, 9, "duplicate-code"), "{q:#?}");
+    assert!(has(q, "ods_succ.csv", 4, "successor-unknown"), "{q:#?}");
+    assert!(has(q, "ons_icb_dec2024.csv", 3, "missing-code"), "{q:#?}");
+    assert!(has(q, prac, 6, "duplicate-code"), "{q:#?}");
+    assert!(!has(q, eccg, 8, "duplicate-code"));
+    // And every located issue is where the LF files put it.
+    assert_eq!(located(q), located(&lf_import.quality.issues));
+
+    // Blank lines between CRLF rows are counted too.
+    let dir = broken_dir();
+    let path = dir.path().join("ods_succ.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut rows: Vec<&str> = text.lines().collect();
+    rows.insert(2, "");
+    std::fs::write(&path, rows.join("\r\n") + "\r\n").unwrap();
+    let import = build_from_dir(dir.path(), &mut |_| {}).unwrap();
+    let q = &import.quality.issues;
+    assert!(has(q, "ods_succ.csv", 2, "bad-date"), "{q:#?}");
+    assert!(has(q, "ods_succ.csv", 4, "short-row"), "{q:#?}");
+    assert!(has(q, "ods_succ.csv", 5, "successor-unknown"), "{q:#?}");
+}
+
 #[test]
 fn a_missing_required_file_is_an_error_that_says_what_to_do() {
     let dir = broken_dir();

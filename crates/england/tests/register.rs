@@ -212,7 +212,7 @@ fn bassetlaw_moves_to_nottingham_and_nottinghamshire_on_1_july_2022() {
 #[test]
 fn every_active_practice_has_one_commissioner_from_joining_until_today() {
     let reg = &import().register;
-    let today = date(2026, 11, 23);
+    let today = date(2026, 12, 1);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_path(data_dir().join("ods_epraccur_2019_12.csv"))
@@ -243,41 +243,131 @@ fn every_active_practice_has_one_commissioner_from_joining_until_today() {
     assert!(checked > 6000, "{checked}");
 }
 
+/// The ICB a body sits in on `on`, by code.
+fn icb_of(reg: &Register, code: &str, on: Date) -> Option<String> {
+    let b = reg.body_at(code, on)?;
+    let ps: Vec<_> = reg
+        .parents
+        .iter()
+        .filter(|p| p.child == b && p.during.contains(on))
+        .collect();
+    assert!(ps.len() <= 1, "{code} in {} ICBs on {on}", ps.len());
+    ps.first().map(|p| reg.body(p.parent).code.clone())
+}
+
 #[test]
-fn later_icb_reshape_is_reported_not_guessed() {
+fn later_icb_reshape_moves_every_place_to_a_successor() {
     let i = import();
     let reg = &i.register;
     let on = date(2026, 4, 1);
-    // QNQ (Frimley) ends; QRL continues; the split is reported, not resolved by guessing.
+    let eve = date(2026, 3, 31);
+    // QNQ (Frimley) ends; QRL continues.
     assert!(reg.body_at("QNQ", on).is_none());
-    assert!(reg.body_at("QNQ", date(2026, 3, 31)).is_some());
+    assert!(reg.body_at("QNQ", eve).is_some());
     assert!(reg.body_at("QRL", on).is_some());
     assert!(reg
         .successions
         .iter()
         .any(|s| s.from == "QNQ" && s.to == "QRL" && s.on == on));
-    assert!(i
-        .quality
-        .of_kind("reshape-split")
-        .any(|x| x.subject.as_deref() == Some("D4U1Y")));
-    let frimley = reg.body_at("D4U1Y", on).unwrap();
-    assert!(!reg
-        .parents
-        .iter()
-        .any(|p| p.child == frimley && p.during.contains(on)));
     // A whole-ICB succession moves its sub-ICB locations: QMJ's go to Z9B2Z.
     let z = reg.body_at("Z9B2Z", on).unwrap();
     assert!(reg.body(z).name.contains("name not in the bundled files"));
-    let camden_area = reg.body_at("93C", on).unwrap();
+    assert_eq!(icb_of(reg, "93C", on).as_deref(), Some("Z9B2Z"));
+    assert_eq!(icb_of(reg, "93C", eve).as_deref(), Some("QMJ"));
+    // Split ICBs: each sub-ICB location goes to the successor the curated table gives it.
+    for (place, before, after) in [
+        ("06L", "QJG", "T6Y0W"),
+        ("07K", "QJG", "T6Y0W"),
+        ("06T", "QJG", "D7T5G"),
+        ("06K", "QM7", "S1Y5D"),
+        ("06N", "QM7", "S1Y5D"),
+        ("07H", "QM7", "D7T5G"),
+    ] {
+        assert_eq!(icb_of(reg, place, eve).as_deref(), Some(before), "{place}");
+        assert_eq!(icb_of(reg, place, on).as_deref(), Some(after), "{place}");
+        // ...and its source says that this is an inference, not a record.
+        let b = reg.body(reg.body_at(place, on).unwrap());
+        let src = b.source.as_deref().unwrap();
+        assert!(src.contains("Not in the bundled files"), "{place}: {src}");
+        assert!(src.contains("To confirm"), "{src}");
+        assert!(src.contains(vires_england::RESHAPE_FILE.0), "{src}");
+        assert!(i
+            .quality
+            .of_kind("reshape-allocated")
+            .any(|x| x.subject.as_deref() == Some(place)));
+    }
+    // Every successor of a split ICB takes part of it.
+    for (icb, successors) in [
+        ("QJG", &["D7T5G", "T6Y0W"][..]),
+        ("QM7", &["S1Y5D", "D7T5G"][..]),
+        ("QNQ", &["S0E4D", "S9B9J", "QRL"][..]),
+    ] {
+        for s in successors {
+            assert!(
+                i.quality.of_kind("reshape-allocated").any(|x| {
+                    x.reason
+                        .contains(&format!(" of {icb} placed in {s} from {on}"))
+                }),
+                "{icb} to {s}"
+            );
+        }
+    }
+    // Frimley's one sub-ICB location D4U1Y cannot follow one successor: it sits in no ICB from
+    // the reshape, and its practices move one by one, by the former CCG the practice file gives.
+    assert_eq!(icb_of(reg, "D4U1Y", eve).as_deref(), Some("QNQ"));
+    assert_eq!(icb_of(reg, "D4U1Y", on), None);
+    let frimley = reg.body_at("D4U1Y", on).unwrap();
     assert!(reg
-        .parents
+        .body(frimley)
+        .source
+        .as_deref()
+        .unwrap()
+        .contains("placed in those ICBs one by one"));
+    assert!(!reg
+        .memberships
         .iter()
-        .any(|p| p.child == camden_area && p.parent == z && p.during.contains(on)));
-    // Still 42 ICBs the day before.
-    assert_eq!(
-        reg.bodies_on(date(2026, 3, 31), Some(BodyKind::Icb)).len(),
-        42
-    );
+        .any(|m| m.body == frimley && m.during.contains(on)));
+    let mut moved = 0;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(data_dir().join("ods_epraccur_2019_12.csv"))
+        .unwrap();
+    for r in rdr.records().map(|r| r.unwrap()) {
+        let to = match &r[14] {
+            "10C" => "S9B9J",
+            "99M" => "QRL",
+            "15D" => "S0E4D",
+            _ => continue,
+        };
+        if &r[25] != "4" || !r[11].is_empty() {
+            continue;
+        }
+        let a = reg.atom(&r[0]).unwrap();
+        let at = |d: Date| -> Vec<String> {
+            reg.memberships
+                .iter()
+                .filter(|m| m.atom == a && m.during.contains(d))
+                .map(|m| reg.body(m.body).code.clone())
+                .collect()
+        };
+        assert_eq!(at(eve), ["D4U1Y"], "{}", &r[0]);
+        assert_eq!(at(on), [to], "{}", &r[0]);
+        moved += 1;
+    }
+    assert!(moved > 70, "{moved}");
+    // Nothing is left unplaced: the only split warnings are the reporting entities of the
+    // split ICBs, which hold no practices and which the bundled files do not place.
+    for w in i.quality.of_kind("reshape-split") {
+        if w.severity != Severity::Warning {
+            continue;
+        }
+        let code = w.subject.as_deref().unwrap();
+        let b = reg.body_at(code, on).unwrap();
+        assert_eq!(reg.body(b).kind, BodyKind::ReportingEntity, "{w:?}");
+    }
+    // Still 42 ICBs the day before, 36 on the day.
+    assert_eq!(reg.bodies_on(eve, Some(BodyKind::Icb)).len(), 42);
+    assert_eq!(reg.bodies_on(on, Some(BodyKind::Icb)).len(), 36);
 }
 
 #[test]
