@@ -106,6 +106,7 @@ fn start(db: &str, port: u16) -> (Child, Option<String>) {
         std::thread::sleep(Duration::from_millis(200));
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("server did not start");
 }
 

@@ -99,6 +99,8 @@ struct Compiler {
     purpose_sets: Interner<Vec<String>>,
     via_lists: Interner<Vec<InstrumentId>>,
     area_lists: Interner<Vec<AreaKey>>,
+    /// Per distinct `basis` text: the powers it cites.
+    cited: FxHashMap<String, Vec<usize>>,
 }
 
 /// Compiles a register. Never panics: every problem in the register becomes a diagnostic.
@@ -124,6 +126,7 @@ pub fn compile(reg: Register) -> Snapshot {
         purpose_sets: Interner::new(),
         via_lists: Interner::new(),
         area_lists: Interner::new(),
+        cited: FxHashMap::default(),
         reg,
     };
     c.index_places();
@@ -238,7 +241,17 @@ impl Compiler {
         let mut by_id: FxHashMap<String, InstrumentId> = FxHashMap::default();
         for idx in 0..self.reg.instruments.len() {
             let i = InstrumentId(idx as u32);
-            let ins = self.instr(i).clone();
+            // Taken out while it is checked (the checks need `&mut self`), with a stand-in
+            // that carries what a diagnostic reads: its id and where it is written.
+            let stand_in = {
+                let cur = self.instr(i);
+                let mut s = Instrument::new(cur.id.clone(), cur.kind, cur.from);
+                if let Some(whole) = cur.spans.whole {
+                    s.spans.whole = Some(whole);
+                }
+                s
+            };
+            let ins = std::mem::replace(&mut self.reg.instruments[idx], stand_in);
             if let Some(&first) = by_id.get(&ins.id) {
                 let first_title = self.instr(first).title.clone();
                 self.diag(
@@ -274,6 +287,7 @@ impl Compiler {
                 area: ins.area.clone(),
                 via: Vec::new(),
             }];
+            self.reg.instruments[idx] = ins;
         }
         by_id
     }
@@ -561,13 +575,23 @@ impl Compiler {
                 .map(|b| self.reg.body(b).kind)
                 .collect(),
         };
-        let cited: Vec<(usize, &crate::power::Power)> = self
-            .reg
-            .powers
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.cited_by(&basis))
-            .collect();
+        // Most instruments share a handful of bases: match each distinct one once.
+        let powers = &self.reg.powers;
+        let cited_ids = match self.cited.get(&basis) {
+            Some(ids) => ids.clone(),
+            None => {
+                let ids: Vec<usize> = powers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.cited_by(&basis))
+                    .map(|(pi, _)| pi)
+                    .collect();
+                self.cited.insert(basis.clone(), ids.clone());
+                ids
+            }
+        };
+        let cited: Vec<(usize, &crate::power::Power)> =
+            cited_ids.into_iter().map(|pi| (pi, &powers[pi])).collect();
         let mut reasons = Vec::new();
         for &(pi, p) in &cited {
             if !p.kinds.contains(&ins.kind) {
@@ -1007,7 +1031,11 @@ impl Compiler {
                 if !fits(gid) {
                     continue;
                 }
-                let rank = if self.grants[gid.0 as usize].concurrent { 2 } else { 1 };
+                let rank = if self.grants[gid.0 as usize].concurrent {
+                    2
+                } else {
+                    1
+                };
                 if best.is_none_or(|b| (rank, gid) < b) {
                     best = Some((rank, gid));
                 }
@@ -1171,7 +1199,10 @@ impl Compiler {
         // Only the few fields needed, not the whole instrument: this runs once per segment task.
         let ins = self.instr(i);
         let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
-        let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, task.t));
+        let maker = ins
+            .maker
+            .as_ref()
+            .and_then(|m| self.reg.body_near(m, task.t));
         let t = task.t;
         let mut via = self.versions[i.0 as usize][task.version].via.clone();
         let Some(holder) = self.carry(task.receiver, t, &mut via) else {

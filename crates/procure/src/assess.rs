@@ -3,7 +3,7 @@
 //! liabilities; with a plain-text rendering and a what-if on a mandate's power.
 
 use crate::calendar::Calendar;
-use crate::contract::Contract;
+use crate::contract::{Contract, LiabilityEvent};
 use crate::regime::{Regime, Rules, Standstill};
 use crate::requirements::{
     self, CollectiveCheck, InHouseCheck, LiabilityRecord, MandateStatus, Participant,
@@ -364,16 +364,15 @@ impl Assessment {
                     .stranded_costs
                     .map(|v| format!("£{v:.0}"))
                     .unwrap_or_else(|| "stranded costs (not estimated)".into());
+                let when = match (l.event, l.commissioner.as_deref()) {
+                    (LiabilityEvent::Leaves, Some(c)) => format!(" when {c} leaves"),
+                    (LiabilityEvent::Leaves, None) => " when a commissioner leaves".into(),
+                    (LiabilityEvent::Ends, _) => " when the arrangement ends".into(),
+                };
                 let _ = writeln!(
                     s,
-                    "  * {amount} on {}{}: borne by {} ({})",
-                    l.on,
-                    l.commissioner
-                        .as_deref()
-                        .map(|c| format!(" when {c} leaves"))
-                        .unwrap_or_default(),
-                    l.borne_by,
-                    l.basis
+                    "  * {amount} on {}{when}: borne by {} ({})",
+                    l.on, l.borne_by, l.basis
                 );
                 if let Some(w) = &l.warning {
                     let _ = writeln!(s, "      {w}");
@@ -415,6 +414,69 @@ pub struct AuthorityChange {
     pub mandate: String,
     pub before: bool,
     pub after: bool,
+}
+
+impl WhatIf {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+
+    /// A plain-text rendering: what changed, then the whole answer with the change.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let _ = match &self.change {
+            PowerChange::Add { power } => writeln!(
+                s,
+                "What if: power `{}` ({}) were in the register",
+                power.id, power.title
+            ),
+            PowerChange::Remove { id } => {
+                writeln!(s, "What if: power `{id}` were not in the register")
+            }
+        };
+        if self.authority_changes.is_empty() {
+            let _ = writeln!(s, "\nNo requirement's authority changes.");
+        } else {
+            let _ = writeln!(s, "\nRequirements whose authority changes:");
+            let rests = |b: bool| {
+                if b {
+                    "rests on a power"
+                } else {
+                    "rests on no power"
+                }
+            };
+            let authority = |a: &Assessment, id: &str| {
+                a.requirements
+                    .iter()
+                    .find(|m| m.mandate == id)
+                    .map(|m| m.authority.clone())
+                    .unwrap_or_default()
+            };
+            for c in &self.authority_changes {
+                let _ = writeln!(
+                    s,
+                    "  * `{}`: {} -> {}\n      before: {}\n      after:  {}",
+                    c.mandate,
+                    rests(c.before),
+                    rests(c.after),
+                    authority(&self.before, &c.mandate),
+                    authority(&self.after, &c.mandate)
+                );
+            }
+        }
+        if self.newly_permitted.is_empty() && self.newly_refused.is_empty() {
+            let _ = writeln!(s, "The permitted processes do not change.");
+        }
+        if !self.newly_permitted.is_empty() {
+            let _ = writeln!(s, "Newly permitted: {}", self.newly_permitted.join(", "));
+        }
+        if !self.newly_refused.is_empty() {
+            let _ = writeln!(s, "Newly refused: {}", self.newly_refused.join(", "));
+        }
+        let _ = writeln!(s, "\n--- The answer with the change ---\n");
+        s.push_str(&self.after.to_text());
+        s
+    }
 }
 
 /// Assesses the contract against `register`, then against a copy with the power added or

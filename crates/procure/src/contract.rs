@@ -101,6 +101,8 @@ impl From<EvidenceForm> for Evidence {
 }
 
 /// A liability event: a commissioner leaves a collective arrangement, or the arrangement ends.
+/// A mandate's `stranded-costs` rule is about departure, so it decides who bears the costs
+/// only when a commissioner leaves; when the arrangement ends the contract must record it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LiabilityEvent {
@@ -284,6 +286,15 @@ impl Contract {
                 &format!("liabilities[{i}].stranded_costs"),
                 l.stranded_costs,
             )?;
+            if l.on < self.start {
+                return Err(invalid(
+                    format!("liabilities[{i}].on"),
+                    format!(
+                        "{} is before the contract starts ({}); a liability arises on or after `start`",
+                        l.on, self.start
+                    ),
+                ));
+            }
             match (&l.event, &l.commissioner) {
                 (LiabilityEvent::Leaves, None) => {
                     return Err(invalid(

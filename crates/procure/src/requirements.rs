@@ -473,14 +473,25 @@ fn liabilities(contract: &Contract, mandates: &[MandateStatus]) -> Vec<Liability
         .liabilities
         .iter()
         .map(|l| {
-            let (borne_by, basis, warning) = match (&l.borne_by, placing) {
-                (Some(b), _) => (b.clone(), "recorded in the contract".to_string(), None),
-                (None, Some(m)) => (
+            let (borne_by, basis, warning) = match (&l.borne_by, l.event, placing) {
+                (Some(b), _, _) => (b.clone(), "recorded in the contract".to_string(), None),
+                (None, LiabilityEvent::Leaves, Some(m)) => (
                     m.stranded_costs.clone().unwrap_or_default(),
                     format!("mandate `{}`", m.mandate),
                     warn(m),
                 ),
-                (None, None) => (
+                // A mandate's stranded-costs rule is about departure ("on departure", in the
+                // language); it does not say who pays when the arrangement itself ends.
+                (None, LiabilityEvent::Ends, Some(m)) => (
+                    "not agreed: the commissioners party to the arrangement must settle it".into(),
+                    format!(
+                        "no agreement in the contract says who bears them; mandate `{}` places stranded costs only on a commissioner that departs ({})",
+                        m.mandate,
+                        m.stranded_costs.as_deref().unwrap_or_default()
+                    ),
+                    Some("record who bears stranded costs in the collective agreement before it ends (`borne_by`)".into()),
+                ),
+                (None, _, None) => (
                     match (&l.event, &l.commissioner) {
                         (LiabilityEvent::Leaves, Some(c)) => format!("not agreed: {c} (departing) and the remaining commissioners must settle it"),
                         _ => "not agreed: the commissioners party to the arrangement must settle it".into(),

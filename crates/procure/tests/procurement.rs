@@ -313,6 +313,24 @@ fn lead_commissioner_and_stranded_costs() {
 }
 
 #[test]
+fn a_lead_commissioner_with_delegations_from_each_participant() {
+    let snap = vires_core::Snapshot::compile(common::register_with(&[
+        "what-if/lead-commissioner-delegations.vires",
+    ]));
+    let a = assess(&contract("collective_yh_2015.json"), &snap).unwrap();
+    let col = a.collective.as_ref().unwrap();
+    assert!(col.lacking.is_empty(), "{col:?}");
+    assert!(col.lead_cannot_act_for.is_empty(), "{col:?}");
+    assert!(col.valid, "{col:?}");
+    // Concurrent: each CCG still holds the function for its own area.
+    assert!(
+        a.participants.iter().all(|p| p.holds),
+        "{:?}",
+        a.participants
+    );
+}
+
+#[test]
 fn bad_input_names_the_field() {
     let snap = snapshot();
     let text = example("community_services_2024-01-02.json");
@@ -473,4 +491,97 @@ fn a_collective_instrument_that_is_not_in_the_register_is_reported() {
     let col = a.collective.unwrap();
     assert!(!col.valid);
     assert!(col.notes.iter().any(|n| n.contains("not in the register")));
+}
+
+#[test]
+fn stranded_costs_when_the_arrangement_ends() {
+    use vires_procure::contract::LiabilityEvent;
+    let snap = snapshot();
+    let a = assess(&contract("collective_yh_2015_ends.json"), &snap).unwrap();
+    assert_eq!(a.liabilities.len(), 1);
+    let l = &a.liabilities[0];
+    assert_eq!(l.event, LiabilityEvent::Ends);
+    assert_eq!(l.on, d("2018-04-01"));
+    assert_eq!(l.commissioner, None);
+    assert_eq!(l.stranded_costs, Some(85000.0));
+    // The collective mandate places stranded costs on a CCG that leaves or goes in house; it
+    // says nothing about the arrangement ending, so nobody is assigned them.
+    assert!(l.borne_by.starts_with("not agreed"), "{}", l.borne_by);
+    assert!(
+        l.basis.contains("lpf-collective-yh-nw") && l.basis.contains("departs"),
+        "{}",
+        l.basis
+    );
+    assert!(l.warning.as_deref().unwrap().contains("borne_by"));
+    assert!(
+        a.to_text().contains("when the arrangement ends"),
+        "{}",
+        a.to_text()
+    );
+
+    // Recorded in the collective agreement: that decides, with no warning.
+    let text = example("collective_yh_2015_ends.json").replace(
+        "\"stranded_costs\": 85000",
+        "\"stranded_costs\": 85000, \"borne_by\": \"the four CCGs in shares of their 2017/18 allocations\"",
+    );
+    let a = assess_json(&text, &snap).unwrap();
+    let l = &a.liabilities[0];
+    assert_eq!(
+        l.borne_by,
+        "the four CCGs in shares of their 2017/18 allocations"
+    );
+    assert_eq!(l.basis, "recorded in the contract");
+    assert!(l.warning.is_none());
+
+    // A leaving CCG is still charged under the mandate, in the same contract.
+    let text = example("collective_yh_2015_ends.json").replace(
+        "\"liabilities\": [",
+        "\"liabilities\": [{\"event\": \"leaves\", \"commissioner\": \"03N\", \"on\": \"2016-04-01\", \"stranded_costs\": 120000},",
+    );
+    let a = assess_json(&text, &snap).unwrap();
+    assert_eq!(a.liabilities.len(), 2);
+    assert_eq!(a.liabilities[0].basis, "mandate `lpf-collective-yh-nw`");
+    assert!(a.liabilities[1].borne_by.starts_with("not agreed"));
+
+    // A liability before the contract starts is bad input, named by field.
+    let text = example("collective_yh_2015_ends.json").replace("2018-04-01", "2015-03-01");
+    let e = assess_json(&text, &snap).unwrap_err();
+    assert_eq!(e.field(), Some("liabilities[0].on"), "{e}");
+}
+
+#[test]
+fn what_if_renders_the_authority_before_and_after() {
+    let c = contract("bi_in_house_without_evidence.json");
+    let w = what_if_power(
+        &c,
+        &common::register(),
+        PowerChange::Add {
+            power: common::hypothetical_power(),
+        },
+    )
+    .unwrap();
+    let t = w.to_text();
+    assert!(
+        t.contains("`lpf-support-services`: rests on no power -> rests on a power"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Newly refused: competitive-procedure, in-house"),
+        "{t}"
+    );
+    assert!(t.contains("Newly permitted: framework-call-off"), "{t}");
+    assert!(t.contains("--- The answer with the change ---"), "{t}");
+    let v: serde_json::Value = serde_json::from_str(&w.to_json()).unwrap();
+    assert_eq!(v["change"]["op"], "add");
+    assert_eq!(
+        v["change"]["power"]["id"],
+        "hypothetical-support-services-direction"
+    );
+    assert_eq!(
+        v["after"]["in_house"][0]["missing"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
 }

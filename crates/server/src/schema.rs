@@ -699,12 +699,12 @@ impl From<InstrumentInput> for core::Instrument {
         });
         out.requirement = i.requirement.map(|r| {
             Box::new(core::Requirement {
-            text: r.text,
-            categories: r.categories,
-            framework: r.framework,
-            exception_evidence: r.exception_evidence,
-            collective: r.collective,
-            stranded_costs: r.stranded_costs,
+                text: r.text,
+                categories: r.categories,
+                framework: r.framework,
+                exception_evidence: r.exception_evidence,
+                collective: r.collective,
+                stranded_costs: r.stranded_costs,
             })
         });
         out.review = i.review;

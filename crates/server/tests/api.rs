@@ -631,7 +631,11 @@ async fn as_recorded_at(s: &Server) {
     let asked = format!("{path}&recorded_at={moment}");
     let r = s.get(&asked).await;
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(revision_of(&r), rev, "answered from the revision recorded then");
+    assert_eq!(
+        revision_of(&r),
+        rev,
+        "answered from the revision recorded then"
+    );
     assert_eq!(
         r.headers()
             .get("vires-recorded-at")
@@ -639,7 +643,10 @@ async fn as_recorded_at(s: &Server) {
         Some(moment.to_string().as_str())
     );
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v, then, "the register as recorded then, without the later write");
+    assert_eq!(
+        v, then,
+        "the register as recorded then, without the later write"
+    );
     // The same again comes from the kept copy; who goes the same way as every query.
     let (_, again_rev, again) = s.get_json(&asked).await;
     assert_eq!((again_rev, &again), (rev, &then));
@@ -647,7 +654,10 @@ async fn as_recorded_at(s: &Server) {
     let (status, who_rev, _) = s.get_json(&format!("{who}&recorded_at={moment}")).await;
     assert_eq!((status, who_rev), (200, rev));
     let p = expect_problem(s.get(&format!("{path}&recorded_at=yesterday")).await, 400).await;
-    assert!(p["detail"].as_str().unwrap_or("").contains("recorded_at"), "{p}");
+    assert!(
+        p["detail"].as_str().unwrap_or("").contains("recorded_at"),
+        "{p}"
+    );
     expect_problem(
         s.get(&format!("{path}&recorded_at={moment}&recorded_at={moment}"))
             .await,
@@ -965,14 +975,22 @@ async fn procurement(s: &Server) {
     assert_eq!(r.status().as_u16(), 200);
     let v: Value = r.json().await.unwrap();
     assert!(v["regime"].to_string().contains("2013"), "{v}");
-    assert!(v["permitted"].as_array().is_some_and(|a| !a.is_empty()), "{v}");
+    assert!(
+        v["permitted"].as_array().is_some_and(|a| !a.is_empty()),
+        "{v}"
+    );
     // The same contract on the other side of 2024-01-01 is under the Provider Selection Regime.
     let mut later = contract.clone();
     later["start"] = json!("2024-01-02");
     later["commissioners"] = json!(["X24"]);
     let r = s.post("/procure", None, &later).await;
     let v: Value = r.json().await.unwrap();
-    assert!(v["regime"].to_string().contains("Provider Selection Regime"), "{v}");
+    assert!(
+        v["regime"]
+            .to_string()
+            .contains("Provider Selection Regime"),
+        "{v}"
+    );
     // A missing field is named; an unknown body is refused; neither is a server error.
     let mut missing = contract.clone();
     missing.as_object_mut().unwrap().remove("start");

@@ -140,7 +140,7 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
         for b in &d.abolished {
             println!("  - body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
         }
-        print_changes(&d);
+        print_changes(d);
         println!(
             "  {} bodies established, {} abolished; {} holdings added, {} removed",
             d.established.len(),

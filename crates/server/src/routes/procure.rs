@@ -33,7 +33,11 @@ pub async fn procure(
     ask(&st, move |s| {
         let a = vires_procure::assess::assess_json(&text, s).map_err(|e| {
             if e.is_input_error() {
-                ApiError::unprocessable("bad-contract", "The contract cannot be assessed", e.to_string())
+                ApiError::unprocessable(
+                    "bad-contract",
+                    "The contract cannot be assessed",
+                    e.to_string(),
+                )
             } else {
                 ApiError::internal("assessing the contract", e)
             }
