@@ -185,12 +185,10 @@ impl Snapshot {
         }
         for fa in self.register.taxonomy.self_and_ancestors(f) {
             for k in &keys {
-                if let Some(gs) = self.index.get(&(fa, *k)) {
-                    for g in gs {
-                        let gr = &self.grants[g.0 as usize];
-                        dates.insert(gr.during.from);
-                        dates.extend(gr.during.until);
-                    }
+                for g in self.indexed(fa, *k) {
+                    let gr = &self.grants[g.0 as usize];
+                    dates.insert(gr.during.from);
+                    dates.extend(gr.during.until);
                 }
             }
         }

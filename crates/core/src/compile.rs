@@ -10,7 +10,7 @@ use crate::interval::{min_until, Interval};
 use crate::place::AtomId;
 use crate::query::Role;
 use crate::register::Register;
-use crate::snapshot::{AreaKey, Grant, GrantId, Snapshot};
+use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -1412,23 +1412,36 @@ impl Compiler {
             remap[old] = Some(GrantId(kept.len() as u32));
             kept.push(g);
         }
-        let mut index: FxHashMap<(FunctionId, AreaKey), Vec<GrantId>> = FxHashMap::default();
-        let mut by_holder = vec![Vec::new(); reg.bodies.len()];
-        let mut children = vec![Vec::new(); kept.len()];
-        let mut by_instrument = vec![Vec::new(); reg.instruments.len()];
+        let mut index: FxHashMap<(FunctionId, AreaKey), u32> = FxHashMap::default();
+        let mut keyed: Vec<(usize, GrantId)> = Vec::new();
         let mut has_atom_grants = false;
         for (gi, g) in kept.iter().enumerate() {
-            let id = GrantId(gi as u32);
             for key in &area_lists.items[g.area as usize] {
                 has_atom_grants |= matches!(key, AreaKey::Atom(_));
-                index.entry((g.function, *key)).or_default().push(id);
+                let next = index.len() as u32;
+                let slot = *index.entry((g.function, *key)).or_insert(next);
+                keyed.push((slot as usize, GrantId(gi as u32)));
             }
-            by_holder[g.holder.0 as usize].push(id);
-            if let Some(p) = g.parent {
-                children[p.0 as usize].push(id);
-            }
-            by_instrument[g.instrument.0 as usize].push(id);
         }
+        let index_lists = GrantLists::build(index.len(), keyed.iter().copied());
+        drop(keyed);
+        let ids = || {
+            kept.iter()
+                .enumerate()
+                .map(|(gi, g)| (GrantId(gi as u32), g))
+        };
+        let by_holder = GrantLists::build(
+            reg.bodies.len(),
+            ids().map(|(id, g)| (g.holder.0 as usize, id)),
+        );
+        let children = GrantLists::build(
+            kept.len(),
+            ids().filter_map(|(id, g)| g.parent.map(|p| (p.0 as usize, id))),
+        );
+        let by_instrument = GrantLists::build(
+            reg.instruments.len(),
+            ids().map(|(id, g)| (g.instrument.0 as usize, id)),
+        );
         let effective_until = versions
             .iter()
             .zip(reg.instruments.iter())
@@ -1436,18 +1449,8 @@ impl Compiler {
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
         diags.dedup();
-        let proof_steps = reg
-            .instruments
-            .iter()
-            .map(|ins| {
-                std::sync::Arc::new(crate::query::ProofStep {
-                    instrument: ins.id.clone(),
-                    kind: ins.kind,
-                    title: ins.title.clone(),
-                    basis: ins.basis.clone(),
-                    source: ins.source.clone(),
-                })
-            })
+        let proof_steps = (0..reg.instruments.len())
+            .map(|_| std::sync::OnceLock::new())
             .collect();
         let mut snap = Snapshot {
             proof_steps,
@@ -1455,6 +1458,7 @@ impl Compiler {
             grants: kept,
             diagnostics: diags,
             index,
+            index_lists,
             by_holder,
             children,
             by_instrument,

@@ -197,10 +197,7 @@ impl Snapshot {
         ] {
             for &key in list.iter() {
                 for fa in tax.self_and_ancestors(f) {
-                    let Some(gs) = self.index.get(&(fa, key)) else {
-                        continue;
-                    };
-                    for &gid in gs {
+                    for &gid in self.indexed(fa, key) {
                         let g = &self.grants[gid.0 as usize];
                         if !g.during.contains(on) {
                             continue;
@@ -539,7 +536,20 @@ impl Snapshot {
 
     /// The proof step for one instrument (built once per snapshot).
     pub fn proof_step(&self, i: InstrumentId) -> std::sync::Arc<ProofStep> {
-        self.proof_steps[i.0 as usize].clone()
+        let build = || {
+            let ins = &self.register.instruments[i.0 as usize];
+            std::sync::Arc::new(ProofStep {
+                instrument: ins.id.clone(),
+                kind: ins.kind,
+                title: ins.title.clone(),
+                basis: ins.basis.clone(),
+                source: ins.source.clone(),
+            })
+        };
+        match self.proof_steps.get(i.0 as usize) {
+            Some(cell) => cell.get_or_init(build).clone(),
+            None => build(),
+        }
     }
 
     /// Checks every `exercise` record against what its body held (V016).

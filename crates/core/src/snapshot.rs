@@ -50,16 +50,54 @@ pub struct Grant {
     pub area: u32,
 }
 
+/// Lists of grants per slot (per body, per grant, per instrument, per index key) in one flat
+/// vector. A `Vec<Vec<_>>` costs 24 bytes a slot plus an allocation for each non-empty one,
+/// which at a million instruments was a tenth of the snapshot.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GrantLists {
+    starts: Vec<u32>,
+    items: Vec<GrantId>,
+}
+
+impl GrantLists {
+    /// `n` slots, filled from `(slot, grant)` pairs; each slot keeps the pairs' order.
+    pub(crate) fn build(n: usize, pairs: impl Iterator<Item = (usize, GrantId)> + Clone) -> Self {
+        let mut starts = vec![0u32; n + 1];
+        for (slot, _) in pairs.clone() {
+            starts[slot + 1] += 1;
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut next: Vec<u32> = starts[..n].to_vec();
+        let mut items = vec![GrantId(0); starts[n] as usize];
+        for (slot, g) in pairs {
+            items[next[slot] as usize] = g;
+            next[slot] += 1;
+        }
+        GrantLists { starts, items }
+    }
+
+    pub(crate) fn get(&self, slot: usize) -> &[GrantId] {
+        match (self.starts.get(slot), self.starts.get(slot + 1)) {
+            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
 /// A compiled register: grants plus indexes, and the diagnostics found on the way.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub(crate) register: Register,
     pub grants: Vec<Grant>,
     pub diagnostics: Vec<Diagnostic>,
-    pub(crate) index: FxHashMap<(FunctionId, AreaKey), Vec<GrantId>>,
-    pub(crate) by_holder: Vec<Vec<GrantId>>,
-    pub(crate) children: Vec<Vec<GrantId>>,
-    pub(crate) by_instrument: Vec<Vec<GrantId>>,
+    /// (function, area key) → slot in `index_lists`.
+    pub(crate) index: FxHashMap<(FunctionId, AreaKey), u32>,
+    pub(crate) index_lists: GrantLists,
+    pub(crate) by_holder: GrantLists,
+    pub(crate) children: GrantLists,
+    pub(crate) by_instrument: GrantLists,
     pub(crate) instrument_by_id: FxHashMap<String, InstrumentId>,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
@@ -77,8 +115,9 @@ pub struct Snapshot {
     pub via_lists: Vec<Vec<InstrumentId>>,
     pub area_lists: Vec<Vec<AreaKey>>,
     pub(crate) has_atom_grants: bool,
-    /// Per instrument, its step in a proof, shared by every answer that cites it.
-    pub(crate) proof_steps: Vec<std::sync::Arc<crate::query::ProofStep>>,
+    /// Per instrument, its step in a proof, shared by every answer that cites it; built the
+    /// first time an answer cites it (most instruments of a large register never are).
+    pub(crate) proof_steps: Vec<std::sync::OnceLock<std::sync::Arc<crate::query::ProofStep>>>,
 }
 
 impl Snapshot {
@@ -112,25 +151,24 @@ impl Snapshot {
 
     /// Grants that rest on an instrument (directly).
     pub fn grants_of_instrument(&self, i: InstrumentId) -> &[GrantId] {
-        self.by_instrument
-            .get(i.0 as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.by_instrument.get(i.0 as usize)
     }
 
     pub fn grants_of_holder(&self, b: BodyId) -> &[GrantId] {
-        self.by_holder
-            .get(b.0 as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.by_holder.get(b.0 as usize)
     }
 
     /// Grants derived from `g` (delegations of it, directions over it, and so on).
     pub fn children_of(&self, g: GrantId) -> &[GrantId] {
-        self.children
-            .get(g.0 as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.children.get(g.0 as usize)
+    }
+
+    /// Grants indexed under a function (exactly, not its ancestors) and an area key.
+    pub(crate) fn indexed(&self, f: FunctionId, key: AreaKey) -> &[GrantId] {
+        match self.index.get(&(f, key)) {
+            Some(&slot) => self.index_lists.get(slot as usize),
+            None => &[],
+        }
     }
 
     pub fn purposes(&self, g: &Grant) -> &[String] {
