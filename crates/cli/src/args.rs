@@ -19,6 +19,36 @@ Examples:
   vires check examples/seed-1-emergency-direction/register.vires
   vires map --to 2023-04-01 > ccg-to-icb.csv";
 
+const RECORDING_AFTER: &str = "\
+Recording a round (the store holds the bundled England register and its change log):
+  vires --db sqlite://vires.db round examples/workflows/co-commissioning-2014/round.json \\
+      --record --author \"Jane Smith\"
+  vires --db sqlite://vires.db audit log            # the steps and the issued instruments
+  vires --db sqlite://vires.db who --function commissioning.primary-care.medical \\
+      --body 00K --on 2015-04-01                    # answers from the recorded delegation
+
+Publishing or withdrawing a proposal:
+  vires --db sqlite://vires.db proposal FILE.vires --publish --author NAME --reason TEXT
+  vires --db sqlite://vires.db proposal FILE.vires --withdraw --author NAME --reason TEXT";
+
+const PROCURE_AFTER: &str = "\
+Examples (the worked examples answer from their own register):
+  R=examples/procurement
+  vires -r $R/register.vires procure $R/community_services_2024-01-02.json
+  vires -r $R/register.vires --format json procure $R/collective_bi_2022.json
+
+What-if: a requirement that rests on no power is reported, not applied. To see what it would
+require if the power existed, add one for the comparison; to see what a power holds up,
+remove it:
+  vires -r $R/register.vires procure $R/bi_in_house_without_evidence.json \\
+    --with-power $R/what-if/support-services-power.vires
+  vires -r $R/register.vires -r $R/what-if/support-services-power.vires \\
+    procure $R/bi_in_house_without_evidence.json \\
+    --without-power hypothetical-support-services-direction
+
+With either flag the JSON is {change, before, after, authority_changes, newly_permitted,
+newly_refused}, where before and after are the usual assessment.";
+
 #[derive(Debug, Parser)]
 #[command(name = "vires", version, about = ABOUT, after_help = AFTER, propagate_version = true)]
 pub struct Cli {
@@ -206,10 +236,32 @@ pub enum Command {
     },
     /// Run an application round for delegated powers (JSON: the round, the applications and
     /// the steps taken): states and deadlines enforced, refusals with reasons, instruments issued.
-    Round { file: PathBuf },
+    /// With --record, also write the outcome to the store (--db) in one atomic batch: one
+    /// workflow-step entry per step (received, refused as late or incomplete, recommended,
+    /// approved, rejected with reasons) and an add-instrument entry per issued instrument.
+    /// Nothing is written if any issued instrument would be invalid on the register the store
+    /// holds, or the round is already recorded.
+    #[command(after_help = RECORDING_AFTER)]
+    Round {
+        file: PathBuf,
+        /// Record the round in the store (the bundled register plus its change log; no -r).
+        #[arg(long, help_heading = "Recording")]
+        record: bool,
+        /// Who is recording it (kept in the change log).
+        #[arg(
+            long,
+            env = "USER",
+            default_value = "unknown",
+            requires = "record",
+            help_heading = "Recording"
+        )]
+        author: String,
+    },
     /// Assess a proposal (a .vires file of instruments not yet in force) on top of the register:
     /// validity, holders gained and lost on each effective date, affected bodies and practices,
     /// joint appointments, gaps and overlaps created. Exit 1 if it is not valid.
+    /// With --publish or --withdraw, record the decision in the store (--db).
+    #[command(after_help = RECORDING_AFTER)]
     Proposal {
         #[arg(required = true)]
         file: PathBuf,
@@ -219,6 +271,39 @@ pub enum Command {
         /// A second proposal to compare side by side.
         #[arg(long)]
         compare: Option<PathBuf>,
+        /// Publish the proposal: apply every instrument (and new body) to the store (--db) in
+        /// one atomic batch, with a workflow-step entry for the publication. Refused, with
+        /// nothing written, if the proposal is not valid on the register the store holds.
+        #[arg(
+            long,
+            conflicts_with_all = ["withdraw", "compare"],
+            requires = "reason",
+            help_heading = "Publishing"
+        )]
+        publish: bool,
+        /// Withdraw the proposal: only a workflow-step entry reaches the store.
+        #[arg(
+            long,
+            conflicts_with = "compare",
+            requires = "reason",
+            help_heading = "Publishing"
+        )]
+        withdraw: bool,
+        /// Who publishes or withdraws it (kept in the change log).
+        #[arg(
+            long,
+            env = "USER",
+            default_value = "unknown",
+            help_heading = "Publishing"
+        )]
+        author: String,
+        /// Why (kept in the change log); required with --publish and --withdraw.
+        #[arg(long, help_heading = "Publishing")]
+        reason: Option<String>,
+        /// The date of the publication or withdrawal in the workflow (default today); the
+        /// instruments keep their own effective dates.
+        #[arg(long, help_heading = "Publishing")]
+        on: Option<Date>,
     },
     /// Expiries, reviews and application deadlines coming up, as text, JSON or iCalendar.
     Calendar {
@@ -238,9 +323,30 @@ pub enum Command {
     /// Which procurement route is lawful for a proposed contract on its start date, the steps
     /// and notices it needs, and every requirement from the register that applies.
     /// The contract is JSON (see docs/procurement.md and examples/procurement/).
+    #[command(after_help = PROCURE_AFTER)]
     Procure {
         /// The contract JSON file.
         contract: PathBuf,
+        /// What-if: compare with a power added to the register. FILE is a .vires file that
+        /// declares one `power` record (a power with the same id replaces the register's).
+        /// The answer shows each requirement whose authority changes (rests on no power ->
+        /// rests on a power), the processes newly permitted or refused, and the whole
+        /// assessment with the power.
+        #[arg(
+            long,
+            value_name = "FILE",
+            conflicts_with = "without_power",
+            help_heading = "What-if on a requirement's authority"
+        )]
+        with_power: Option<PathBuf>,
+        /// What-if: compare with a power removed from the register, by id (`vires powers`
+        /// lists them); the answer has the same shape as for --with-power.
+        #[arg(
+            long,
+            value_name = "ID",
+            help_heading = "What-if on a requirement's authority"
+        )]
+        without_power: Option<String>,
     },
     /// Conflicts of interest: check a decision against registers of interests, or export a register.
     Conflicts {

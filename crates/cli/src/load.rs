@@ -258,9 +258,18 @@ pub fn load_from(
 
 fn load_bundled(choice: &StoreChoice) -> Result<Loaded, CliError> {
     let store = open_store(choice)?;
-    let bar = progress_bar("building the England register");
-    let import =
-        vires_england::bundled().map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
+    // A bar over the known stages: building, then replaying the store, then compiling.
+    let bar = ProgressBar::new(vires_england::BUNDLED_STAGES + 2);
+    if let Ok(style) = ProgressStyle::with_template("{bar:24} {pos}/{len} {msg} [{elapsed}]") {
+        bar.set_style(style);
+    }
+    bar.set_message("building the England register");
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let import = vires_england::bundled_with(&mut |stage| {
+        bar.inc(1);
+        tick(&bar, &stage);
+    })
+    .map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
     bar.set_message("applying recorded changes");
     let replayed = vires_store::register_at(store.as_ref(), import.register, choice.recorded_at)
         .map_err(|e| {
@@ -275,8 +284,10 @@ fn load_bundled(choice: &StoreChoice) -> Result<Loaded, CliError> {
             issue.seq, issue.message
         );
     }
+    bar.inc(1);
     bar.set_message("compiling");
     let snapshot = Snapshot::compile(replayed.register);
+    bar.inc(1);
     bar.finish_and_clear();
     let mut sources = Sources::new();
     for (name, text) in vires_england::NATIONAL_FILES {

@@ -128,7 +128,17 @@ pub fn bundled_ods() -> Result<Import, ImportError> {
 /// The bundled England register, complete: the language prelude, the ODS/ONS import and the
 /// national instruments, all from data embedded in the binary.
 pub fn bundled() -> Result<Import, ImportError> {
-    add_national(bundled_ods()?, &national_sources())
+    bundled_with(&mut |_: Stage| {})
+}
+
+/// How many [`Stage`]s [`bundled_with`] reports (the embedded files are not read from disk,
+/// so there are no `Read` stages): bodies, lineage, practices, areas, national, done.
+pub const BUNDLED_STAGES: u64 = 6;
+
+/// [`bundled`], reporting each stage as it is reached (for a progress bar).
+pub fn bundled_with(progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportError> {
+    let ods = build_from_sources(&bundled_sources(), QualityReport::new(), progress)?;
+    crate::with_national(ods, progress)
 }
 
 /// A fingerprint of everything the bundled register is built from (the ODS/ONS extracts, the

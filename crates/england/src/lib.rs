@@ -23,8 +23,8 @@ pub mod practices;
 pub mod quality;
 
 pub use bundle::{
-    add_national, bundled, bundled_ods, bundled_sources, fingerprint, national_sources,
-    NATIONAL_FILES, RESHAPE_FILE,
+    add_national, bundled, bundled_ods, bundled_sources, bundled_with, fingerprint,
+    national_sources, BUNDLED_STAGES, NATIONAL_FILES, RESHAPE_FILE,
 };
 pub use lineage::map_to_csv;
 pub use ods::{ImportError, SourceFile, Sources};
@@ -113,6 +113,14 @@ pub(crate) struct Ctx {
 /// the files), with the language prelude and the bundled national instruments.
 pub fn build_from_dir(dir: &Path, progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportError> {
     let ods = build_ods_from_dir(dir, progress)?;
+    with_national(ods, progress)
+}
+
+/// Adds the national instruments to an ODS/ONS import and reports the last two stages.
+pub(crate) fn with_national(
+    ods: Import,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Import, ImportError> {
     let import = add_national(ods, &national_sources())?;
     progress(Stage::National {
         instruments: import

@@ -414,3 +414,16 @@ fn building_from_the_directory_matches_the_bundle() {
         .iter()
         .any(|s| matches!(s, vires_england::Stage::Practices { .. })));
 }
+
+#[test]
+fn bundled_reports_as_many_stages_as_it_says() {
+    let mut stages = Vec::new();
+    let import = vires_england::bundled_with(&mut |s| stages.push(format!("{s:?}")));
+    assert!(import.is_ok());
+    assert_eq!(
+        stages.len() as u64,
+        vires_england::BUNDLED_STAGES,
+        "{stages:?}"
+    );
+    assert!(stages.last().is_some_and(|s| s == "Done"), "{stages:?}");
+}

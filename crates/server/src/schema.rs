@@ -394,6 +394,94 @@ pub struct FunctionDef {
     pub note: Option<String>,
 }
 
+/// A power in the powers registry: which kinds of body may make which kinds of instrument,
+/// cited how, on which dates (`vires powers`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Power {
+    pub id: String,
+    pub title: String,
+    /// Phrases that, found in an instrument's basis, cite this power.
+    pub cites: Vec<String>,
+    pub makers: Vec<BodyKind>,
+    pub kinds: Vec<InstrumentKind>,
+    /// Kinds of body that may receive; empty means any.
+    #[serde(default)]
+    pub receivers: Vec<BodyKind>,
+    pub during: Interval,
+    pub source: String,
+}
+
+/// One instrument explained (`vires explain ID`): its terms as in the register, validity,
+/// the power it rests on, findings, the holdings it creates (the first 50) and the
+/// instruments that rest on them.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Explanation {
+    /// The instrument as the register holds it (the core's instrument record).
+    #[schema(value_type = Object)]
+    pub instrument: serde_json::Value,
+    pub valid: bool,
+    /// The power its basis cites, if any (an Act of Parliament rests on none).
+    pub rests_on: Option<Power>,
+    /// The last day it is in force, exclusive; null if open-ended.
+    #[schema(format = Date)]
+    pub effective_until: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub holdings: Vec<Holder>,
+    /// Ids of the instruments that rest on a holding it creates.
+    pub dependents: Vec<String>,
+}
+
+/// One instrument in the list (`vires instruments`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentRow {
+    pub id: String,
+    pub kind: InstrumentKind,
+    pub title: String,
+    #[schema(format = Date)]
+    pub from: String,
+    /// When it stops being in force (exclusive); null if open-ended.
+    #[schema(format = Date)]
+    pub until: Option<String>,
+    pub valid: bool,
+}
+
+/// What a proposal would change (`vires whatif`): its validity on top of the register, the
+/// findings about its instruments, and the holdings added and removed on `on`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIf {
+    #[schema(format = Date)]
+    pub on: String,
+    pub valid: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub diff: DiffAnswer,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CalendarEntryKind {
+    Expiry,
+    Review,
+    ApplicationDeadline,
+    RoundStart,
+}
+
+/// An expiry, review or deadline (`vires calendar`).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarEntry {
+    #[schema(format = Date)]
+    pub date: String,
+    pub kind: CalendarEntryKind,
+    /// The instrument or round the entry is about.
+    pub subject: String,
+    pub summary: String,
+    pub description: String,
+}
+
 // ---------------------------------------------------------------------------------------
 // Request bodies: parsed strictly, then converted to core values.
 

@@ -529,9 +529,9 @@ fn validate(
             Some(instrument.id.clone())
         }
         Change::AddBody { body } => Some(body.code.clone()),
-        Change::RetractInstrument { .. }
-        | Change::Genesis { .. }
-        | Change::WorkflowStep { .. } => None,
+        Change::RetractInstrument { .. } | Change::Genesis { .. } | Change::WorkflowStep { .. } => {
+            None
+        }
     };
     let before: Vec<&Diagnostic> = current.diagnostics.iter().collect();
     let found: Vec<Diagnostic> = match &subject {

@@ -1001,10 +1001,268 @@ async fn procurement(s: &Server) {
     expect_problem(s.post("/procure", None, &unknown).await, 422).await;
 }
 
+/// The register views, the what-if, the calendar and conflicts: each answers what the
+/// library the CLI calls answers, fits its published schema, and refuses bad input with a
+/// problem naming the field.
+async fn views_match_library(s: &Server) {
+    let cur = s.state.current();
+    let snap = &cur.snapshot;
+
+    // GET /explain
+    let (status, _, v) = s.get_json("/explain?instrument=deleg-13T-medical").await;
+    assert_eq!(status, 200, "{v}");
+    let want = vires_workflow::explain::explain(snap, "deleg-13T-medical").unwrap();
+    assert_eq!(v, serde_json::to_value(&want).unwrap());
+    assert_eq!(v["rests_on"]["id"], "s13Z", "{v}");
+    assert_eq!(v["valid"], true, "{v}");
+    assert!(!v["holdings"].as_array().unwrap().is_empty(), "{v}");
+    serde_json::from_value::<schema::Explanation>(v).unwrap();
+    let (_, _, v) = s.get_json("/explain?instrument=bad-deleg-08Q").await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert!(v["diagnostics"].to_string().contains("V005"), "{v}");
+    serde_json::from_value::<schema::Explanation>(v).unwrap();
+    let p = expect_problem(s.get("/explain?instrument=no-such").await, 404).await;
+    assert!(p["detail"].as_str().unwrap().contains("instrument"), "{p}");
+    let p = expect_problem(s.get("/explain").await, 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("instrument"), "{p}");
+    expect_problem(s.get("/explain?instrument=x&id=x").await, 400).await;
+
+    // GET /powers
+    let (status, _, v) = s.get_json("/powers").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v, serde_json::to_value(&snap.register().powers).unwrap());
+    assert_eq!(v[0]["id"], "s13Z", "{v}");
+    serde_json::from_value::<Vec<schema::Power>>(v).unwrap();
+    let p = expect_problem(s.get("/powers?kind=ccg").await, 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("kind"), "{p}");
+
+    // GET /instruments
+    let (status, _, v) = s.get_json("/instruments").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v,
+        serde_json::to_value(vires_workflow::explain::instruments(snap)).unwrap()
+    );
+    let bad = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "bad-deleg-08Q")
+        .unwrap();
+    assert_eq!(bad["valid"], false, "{v}");
+    serde_json::from_value::<Vec<schema::InstrumentRow>>(v).unwrap();
+    expect_problem(s.get("/instruments?valid=false").await, 400).await;
+
+    // GET /calendar
+    let (status, _, v) = s.get_json("/calendar?on=2022-01-01&days=365").await;
+    assert_eq!(status, 200, "{v}");
+    let want = vires_workflow::calendar::upcoming(snap, &[], date(2022, 1, 1), 365);
+    assert_eq!(v, serde_json::to_value(&want).unwrap());
+    assert!(
+        v.as_array().unwrap().iter().any(|e| e["kind"] == "expiry"
+            && e["subject"] == "deleg-13T-medical"
+            && e["date"] == "2022-07-01"),
+        "{v}"
+    );
+    serde_json::from_value::<Vec<schema::CalendarEntry>>(v).unwrap();
+    let r = s.get("/calendar?on=2022-01-01&days=365&ics=true").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    revision_of(&r);
+    let text = r.text().await.unwrap();
+    assert_eq!(
+        text,
+        vires_workflow::calendar::to_ics(&want, "vires", date(2022, 1, 1))
+    );
+    assert!(text.contains("BEGIN:VCALENDAR"), "{text}");
+    let p = expect_problem(s.get("/calendar?days=99999").await, 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("days"), "{p}");
+    expect_problem(s.get("/calendar?on=2021-02-30").await, 400).await;
+    expect_problem(s.get("/calendar?rounds=x.json").await, 400).await;
+
+    // POST /whatif: a delegation of dental care to 13T, not yet in force.
+    let ins = delegation_json("whatif-dental-13T", "13T", "2016-01-01");
+    let r = s
+        .post("/whatif", None, &json!({"instruments": [ins.clone()]}))
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    revision_of(&r);
+    let v: Value = r.json().await.unwrap();
+    let mut reg = snap.register().clone();
+    let input: schema::InstrumentInput = serde_json::from_value(ins.clone()).unwrap();
+    reg.add_instrument(input.into());
+    let after = Snapshot::compile(reg);
+    let want = vires_workflow::whatif::what_if(
+        snap,
+        &after,
+        &["whatif-dental-13T".to_string()],
+        true,
+        date(2016, 1, 1),
+    );
+    assert_eq!(v, serde_json::to_value(&want).unwrap());
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["on"], "2016-01-01", "{v}");
+    assert!(
+        v["diff"]["added"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["body"] == "13T" && h["instrument"] == "whatif-dental-13T"),
+        "{v}"
+    );
+    serde_json::from_value::<schema::WhatIf>(v).unwrap();
+    // An instrument resting on no power is reported, not refused.
+    let mut void = delegation_json("whatif-void", "X24", "2016-01-01");
+    void["maker"] = json!("08Q");
+    void["basis"] = json!("Imaginary Act s.99");
+    void["functions"] = json!(["commissioning.secondary-care"]);
+    void["area"] = json!({"footprint": "08Q"});
+    let r = s
+        .post(
+            "/whatif",
+            None,
+            &json!({"instruments": [void], "on": "2016-06-01"}),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["on"], "2016-06-01", "{v}");
+    serde_json::from_value::<schema::WhatIf>(v).unwrap();
+    // Bad proposals: none, an id the register has, an impossible or far date, an unknown
+    // field, the wrong content type.
+    let p = expect_problem(
+        s.post("/whatif", None, &json!({"instruments": []})).await,
+        422,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("instruments"), "{p}");
+    let dup = delegation_json("deleg-13T-medical", "13T", "2016-01-01");
+    let p = expect_problem(
+        s.post("/whatif", None, &json!({"instruments": [dup]}))
+            .await,
+        422,
+    )
+    .await;
+    assert!(
+        p["detail"].as_str().unwrap().contains("instruments[0].id"),
+        "{p}"
+    );
+    let far = delegation_json("whatif-far", "13T", "9999-12-31");
+    let p = expect_problem(
+        s.post("/whatif", None, &json!({"instruments": [far]}))
+            .await,
+        422,
+    )
+    .await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("instruments[0].from"),
+        "{p}"
+    );
+    let mut odd = ins.clone();
+    odd["colour"] = json!("red");
+    let p = expect_problem(
+        s.post("/whatif", None, &json!({"instruments": [odd]}))
+            .await,
+        422,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
+    let r = s
+        .client
+        .post(s.url("/whatif"))
+        .header(CONTENT_TYPE, "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(r, 415).await;
+    let p = expect_problem(
+        s.post(
+            "/whatif?on=2016-01-01",
+            None,
+            &json!({"instruments": [ins]}),
+        )
+        .await,
+        400,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("on"), "{p}");
+
+    // POST /conflicts/check: the worked example, moved onto 13T.
+    let ex = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/procurement");
+    let read = |f: &str| -> Value {
+        let text = std::fs::read_to_string(ex.join(f)).unwrap();
+        serde_json::from_str(&text.replace("\"02X\"", "\"13T\"")).unwrap()
+    };
+    let decision = read("decision_joint_appointment.json");
+    let interests = read("register_of_interests_02X.json");
+    let body = json!({"decision": decision, "interests": [interests]});
+    let r = s.post("/conflicts/check", None, &body).await;
+    assert_eq!(r.status().as_u16(), 200);
+    revision_of(&r);
+    let v: Value = r.json().await.unwrap();
+    let d = vires_procure::Decision::from_json(&decision.to_string()).unwrap();
+    let reg = vires_procure::InterestRegister::from_json(&interests.to_string()).unwrap();
+    let want = vires_procure::DecisionReport::new(d, &[reg]);
+    assert_eq!(v, serde_json::to_value(&want).unwrap());
+    assert_eq!(v["sound"], false, "{v}");
+    let mut missing = decision.clone();
+    missing.as_object_mut().unwrap().remove("date");
+    let p = expect_problem(
+        s.post(
+            "/conflicts/check",
+            None,
+            &json!({"decision": missing, "interests": [interests]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("date"), "{p}");
+    let mut unknown = decision.clone();
+    unknown["body"] = json!("ZZZ");
+    let p = expect_problem(
+        s.post(
+            "/conflicts/check",
+            None,
+            &json!({"decision": unknown, "interests": [interests]}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("ZZZ"), "{p}");
+    let p = expect_problem(
+        s.post(
+            "/conflicts/check",
+            None,
+            &json!({"decision": decision, "interests": []}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("interests"), "{p}");
+    expect_problem(
+        s.post("/conflicts/check", None, &json!({"decision": decision}))
+            .await,
+        422,
+    )
+    .await;
+}
+
 async fn suite(db: &str) {
     let s = Server::start(test_config(db), None).await;
     assert!(s.state.revision() >= 1, "the genesis entry is revision 1");
     queries_match_core(&s).await;
+    views_match_library(&s).await;
     writes_are_authorised_and_optimistic(&s).await;
     concurrent_writers(&s).await;
     bad_input_is_a_problem(&s).await;

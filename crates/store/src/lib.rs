@@ -73,6 +73,17 @@ pub trait Store: Send + Sync {
     /// transaction. Returns the entry as stored; once this returns `Ok` the change is durable.
     fn append(&self, expected: Revision, request: ChangeRequest) -> Result<Entry, StoreError>;
 
+    /// Appends several changes as one transaction, all or nothing: one revision check
+    /// against `expected`, then the entries in order, each chained onto the one before.
+    /// A stale batch, or one that fails part-way (a refused insert, a lost connection),
+    /// writes nothing. Returns the entries as stored; an empty batch writes nothing and
+    /// returns no entries (but is still refused if stale).
+    fn append_batch(
+        &self,
+        expected: Revision,
+        requests: Vec<ChangeRequest>,
+    ) -> Result<Vec<Entry>, StoreError>;
+
     /// Entries with `from <= seq <= to`, in sequence order.
     fn entries(&self, from: u64, to: u64) -> Result<Vec<Entry>, StoreError>;
 

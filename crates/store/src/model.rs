@@ -37,6 +37,29 @@ pub enum Change {
     RetractInstrument { id: String, reason: String },
     /// A new body.
     AddBody { body: Body },
+    /// A step of a workflow that changes no instrument by itself: an application received,
+    /// refused as late or incomplete, recommended, decided; a proposal withdrawn. Replay
+    /// treats it as a no-op, but it is hash-chained like every entry, so the audit log
+    /// shows every step. The instruments a step issues are separate `add-instrument`
+    /// entries in the same batch.
+    WorkflowStep {
+        /// The kind of workflow: `round` (an application round) or `proposal`.
+        workflow: String,
+        /// Which one: the round's or the proposal's id.
+        id: String,
+        /// What the step was about: an application id, or the proposal id.
+        subject: String,
+        /// The stable name of the step: `submit`, `recommend`, `approve`, `reject`,
+        /// `withdraw`, `refuse`, `publish`, ...
+        step: String,
+        /// The date the step took effect in the workflow (the store adds its own record time).
+        on: jiff::civil::Date,
+        /// Who took the step (a person, a committee, a body code, `vires` for a refusal).
+        actor: String,
+        /// The reasons, the recommendation, the refusal's error.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
 }
 
 impl Change {
@@ -48,6 +71,7 @@ impl Change {
             Change::CorrectInstrument { .. } => "correct-instrument",
             Change::RetractInstrument { .. } => "retract-instrument",
             Change::AddBody { .. } => "add-body",
+            Change::WorkflowStep { .. } => "workflow-step",
         }
     }
 }

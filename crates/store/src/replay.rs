@@ -58,7 +58,9 @@ where
 /// Applies one change; an error says why it could not be applied.
 pub fn apply(register: &mut Register, change: &Change) -> Result<(), String> {
     match change {
-        Change::Genesis { .. } => Ok(()),
+        // A workflow step is in the log for the audit trail; the instruments it issued are
+        // entries of their own.
+        Change::Genesis { .. } | Change::WorkflowStep { .. } => Ok(()),
         Change::AddInstrument { instrument } => {
             if register.instruments.iter().any(|i| i.id == instrument.id) {
                 return Err(format!(

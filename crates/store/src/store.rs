@@ -235,10 +235,24 @@ impl<E: Engine> Store for SqlStore<E> {
     }
 
     fn append(&self, expected: Revision, request: ChangeRequest) -> Result<Entry, StoreError> {
-        if matches!(request.change, Change::Genesis { .. }) {
+        let mut entries = self.append_batch(expected, vec![request])?;
+        entries
+            .pop()
+            .ok_or_else(|| StoreError::Unexpected("an append wrote no entry".into()))
+    }
+
+    fn append_batch(
+        &self,
+        expected: Revision,
+        requests: Vec<ChangeRequest>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        if requests
+            .iter()
+            .any(|r| matches!(r.change, Change::Genesis { .. }))
+        {
             return Err(StoreError::GenesisNotFirst);
         }
-        let raw = self.engine.write(&mut |tx| {
+        let raws = self.engine.write(&mut |tx| {
             let last = last_entry(tx)?;
             let current = Revision(last.as_ref().map_or(0, |e| e.seq.max(0) as u64));
             if current != expected {
@@ -247,20 +261,32 @@ impl<E: Engine> Store for SqlStore<E> {
             if last.is_none() {
                 return Err(StoreError::NotInitialised);
             }
-            // Record time is read under the write lock, so it is the time of commit order.
-            let raw = next_entry(
-                last.as_ref(),
-                self.clock.now(),
-                &request.author,
-                &request.reason,
-                &request.change,
-            )?;
-            insert_entry(tx, &raw)?;
-            self.engine.after_append(tx, raw.seq)?;
-            Ok(raw)
+            // Record time is read under the write lock, so it is the time of commit order;
+            // every entry of a batch is chained onto the one before it, in order. Any error
+            // returns before the commit, and the whole batch rolls back.
+            let mut prev = last;
+            let mut raws = Vec::with_capacity(requests.len());
+            for request in &requests {
+                let raw = next_entry(
+                    prev.as_ref(),
+                    self.clock.now(),
+                    &request.author,
+                    &request.reason,
+                    &request.change,
+                )?;
+                insert_entry(tx, &raw)?;
+                prev = Some(raw.clone());
+                raws.push(raw);
+            }
+            if let Some(raw) = raws.last() {
+                self.engine.after_append(tx, raw.seq)?;
+            }
+            Ok(raws)
         })?;
-        self.hub.publish(Revision(raw.seq.max(0) as u64));
-        raw.into_entry()
+        if let Some(raw) = raws.last() {
+            self.hub.publish(Revision(raw.seq.max(0) as u64));
+        }
+        raws.into_iter().map(RawEntry::into_entry).collect()
     }
 
     fn entries(&self, from: u64, to: u64) -> Result<Vec<Entry>, StoreError> {

@@ -212,6 +212,10 @@ on_both_backends!(
     kill_9_during_writes_loses_nothing_acknowledged,
     other_handles_see_new_revisions_within_a_second,
     users_tokens_and_sessions,
+    batch_lands_whole_and_chains,
+    stale_batch_writes_nothing,
+    batch_failing_midway_writes_nothing,
+    workflow_steps_are_chained_and_replay_as_no_ops,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -881,4 +885,165 @@ fn users_tokens_and_sessions(db: &TestDb) {
     store.delete_session(&other.id).unwrap();
     assert_eq!(store.session(&other.id).unwrap(), None);
     assert_eq!(db.count("sessions"), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Atomic batches and workflow steps
+
+fn step(subject: &str, step: &str) -> ChangeRequest {
+    ChangeRequest {
+        author: "board".into(),
+        reason: format!("{step} {subject}"),
+        change: Change::WorkflowStep {
+            workflow: "round".into(),
+            id: "cocom-2014".into(),
+            subject: subject.into(),
+            step: step.into(),
+            on: date(2014, 11, 4),
+            actor: "NHS England board".into(),
+            detail: Some("meets the criteria".into()),
+        },
+    }
+}
+
+fn batch_lands_whole_and_chains(db: &TestDb) {
+    let store = seeded(db, 1);
+    let head = store.head().unwrap();
+    let batch = vec![
+        step("app-1", "submit"),
+        add("board", "issued-1"),
+        step("app-1", "approve"),
+    ];
+    let written = store.append_batch(head, batch).unwrap();
+    assert_eq!(
+        written.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![3, 4, 5]
+    );
+    assert_eq!(store.head().unwrap(), Revision(5));
+    let all = store.all_entries().unwrap();
+    assert_eq!(all.len(), 5);
+    assert_contiguous(&all);
+    assert_eq!(&all[2..], &written[..]);
+    assert!(all.windows(2).all(|w| w[0].recorded_at <= w[1].recorded_at));
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.entries, 5);
+
+    // An empty batch writes nothing, but is still checked against the revision.
+    assert!(store.append_batch(Revision(5), vec![]).unwrap().is_empty());
+    assert!(store
+        .append_batch(Revision(4), vec![])
+        .unwrap_err()
+        .is_stale());
+    // A genesis inside a batch is refused before anything is written.
+    let genesis = ChangeRequest {
+        author: "x".into(),
+        reason: "x".into(),
+        change: Change::Genesis { base: BASE.into() },
+    };
+    assert!(matches!(
+        store.append_batch(Revision(5), vec![step("a", "submit"), genesis]),
+        Err(StoreError::GenesisNotFirst)
+    ));
+    assert_eq!(db.count("change_log"), 5);
+}
+
+fn stale_batch_writes_nothing(db: &TestDb) {
+    let a = seeded(db, 0);
+    let b = db.open();
+    let base = b.head().unwrap();
+    a.append(base, add("alice", "a1")).unwrap();
+    let before = a.all_entries().unwrap();
+    match b.append_batch(base, vec![step("x", "submit"), add("bob", "b1")]) {
+        Err(StoreError::Stale { expected, current }) => {
+            assert_eq!(expected, base);
+            assert_eq!(current, Revision(2));
+        }
+        other => panic!("expected a stale batch, got {other:?}"),
+    }
+    assert_eq!(b.all_entries().unwrap(), before);
+    assert!(b.verify().unwrap().ok);
+}
+
+fn batch_failing_midway_writes_nothing(db: &TestDb) {
+    let store = seeded(db, 1);
+    // A database rule refuses one entry in the middle of the batch, as a full disk or a
+    // lost connection would: the entries before it must not survive.
+    match &db.kind {
+        Kind::Sqlite(_) => db.sql(
+            "CREATE TRIGGER refuse_boom BEFORE INSERT ON change_log WHEN NEW.reason = 'boom' \
+             BEGIN SELECT RAISE(ABORT, 'boom refused'); END;",
+        ),
+        Kind::Postgres { .. } => db.sql(
+            "CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN IF NEW.reason = 'boom' THEN RAISE EXCEPTION 'boom refused'; END IF; \
+             RETURN NEW; END $$; \
+             CREATE TRIGGER refuse_boom BEFORE INSERT ON change_log \
+             FOR EACH ROW EXECUTE FUNCTION refuse_boom();",
+        ),
+    }
+    .unwrap();
+    let before = store.all_entries().unwrap();
+    let head = store.head().unwrap();
+    let mut boom = step("app-1", "approve");
+    boom.reason = "boom".into();
+    let err = store
+        .append_batch(
+            head,
+            vec![step("app-1", "submit"), add("board", "issued-1"), boom],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("boom refused"), "{err}");
+    assert_eq!(store.head().unwrap(), head);
+    assert_eq!(store.all_entries().unwrap(), before);
+    assert_eq!(db.count("change_log"), before.len() as i64);
+    assert!(store.verify().unwrap().ok);
+    // The handle is still usable, and the same revision still accepts a good batch.
+    let ok = store
+        .append_batch(
+            head,
+            vec![step("app-1", "submit"), add("board", "issued-1")],
+        )
+        .unwrap();
+    assert_eq!(ok.len(), 2);
+    assert!(store.verify().unwrap().ok);
+}
+
+fn workflow_steps_are_chained_and_replay_as_no_ops(db: &TestDb) {
+    let store = seeded(db, 0);
+    store
+        .append_batch(
+            store.head().unwrap(),
+            vec![
+                step("app-1", "submit"),
+                add("board", "d1"),
+                step("app-1", "approve"),
+            ],
+        )
+        .unwrap();
+    let entries = store.all_entries().unwrap();
+    let steps: Vec<&Entry> = entries
+        .iter()
+        .filter(|e| e.change.op() == "workflow-step")
+        .collect();
+    assert_eq!(steps.len(), 2);
+    // The step's JSON is stable and canonical, and round-trips.
+    assert!(
+        steps[0].change_json.starts_with(r#"{"actor":"NHS England board","detail":"meets the criteria","id":"cocom-2014","on":"2014-11-04","op":"workflow-step","#),
+        "{}",
+        steps[0].change_json
+    );
+    assert_eq!(steps[1].change, step("app-1", "approve").change);
+    let r = replay(Register::new(), &entries);
+    assert!(r.issues.is_empty(), "{:?}", r.issues);
+    assert_eq!(r.register.instruments.len(), 1);
+    // Editing a step is caught like editing any entry.
+    db.drop_guards();
+    db.sql(
+        "UPDATE change_log SET change_json = REPLACE(change_json, 'meets', 'fails') WHERE seq = 2",
+    )
+    .unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_bad.unwrap().seq, 2);
 }

@@ -55,6 +55,16 @@ fn change_summary(c: &Change) -> (String, String) {
             format!("{} ({})", body.name, body.code),
         ),
         Change::Genesis { .. } => ("Start the change log".into(), String::new()),
+        Change::WorkflowStep {
+            workflow,
+            id,
+            subject,
+            step,
+            ..
+        } => (
+            "Record a workflow step".into(),
+            format!("{workflow} {id}: {step} {subject}"),
+        ),
     }
 }
 
@@ -68,6 +78,7 @@ fn change_date(c: &Change, s: &Snapshot) -> Option<Date> {
             .instrument_id(id)
             .map(|i| s.register().instruments[i.0 as usize].from),
         Change::AddBody { body } => Some(body.life.from),
+        Change::WorkflowStep { on, .. } => Some(*on),
         Change::Genesis { .. } => None,
     }
 }

@@ -130,29 +130,7 @@ pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
 }
 
 pub fn instruments(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
-    #[derive(Serialize)]
-    struct Row<'a> {
-        id: &'a str,
-        kind: vires_core::InstrumentKind,
-        title: &'a str,
-        from: Date,
-        until: Option<Date>,
-        valid: bool,
-    }
-    let rows: Vec<Row> = s
-        .register()
-        .instruments
-        .iter()
-        .enumerate()
-        .map(|(i, ins)| Row {
-            id: &ins.id,
-            kind: ins.kind,
-            title: &ins.title,
-            from: ins.from,
-            until: s.effective_until(vires_core::InstrumentId(i as u32)),
-            valid: !s.is_void(vires_core::InstrumentId(i as u32)),
-        })
-        .collect();
+    let rows = vires_workflow::explain::instruments(s);
     emit(fmt, &rows, |rows| {
         for r in rows {
             let until = r.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());

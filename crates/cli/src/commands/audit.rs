@@ -57,6 +57,25 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
                             e.change.op(),
                             e.reason
                         );
+                        // A workflow step also says when it took effect, who took it and why.
+                        if let vires_store::Change::WorkflowStep {
+                            workflow,
+                            id,
+                            subject,
+                            step,
+                            on,
+                            actor,
+                            detail,
+                        } = &e.change
+                        {
+                            println!(
+                                "{:>6} {workflow} {id}: {step} {subject} on {on} by {actor}",
+                                ""
+                            );
+                            if let Some(d) = detail {
+                                println!("{:>6} {d}", "");
+                            }
+                        }
                     }
                 }
             }

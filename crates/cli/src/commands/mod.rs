@@ -115,7 +115,38 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             analysis::check(&loaded, fmt, warnings)
         }
         Command::Import { what } => registry::import(what, fmt),
-        Command::Conflicts { what } => procurement::conflicts(what, &cli.register, fmt),
+        Command::Conflicts { what } => {
+            procurement::conflicts(what, &cli.register, fmt, &store_choice)
+        }
+        Command::Round {
+            file,
+            record: true,
+            author,
+        } => workflow::record_round(&file, &author, !cli.register.is_empty(), &store_choice, fmt),
+        Command::Proposal {
+            file,
+            publish,
+            withdraw,
+            author,
+            reason,
+            on,
+            ..
+        } if publish || withdraw => workflow::decide_proposal(
+            &file,
+            if publish {
+                workflow::Decision::Publish
+            } else {
+                workflow::Decision::Withdraw
+            },
+            &workflow::Decided {
+                author: &author,
+                reason: reason.as_deref().unwrap_or_default(),
+                on: on.unwrap_or_else(today),
+            },
+            !cli.register.is_empty(),
+            &store_choice,
+            fmt,
+        ),
         Command::Whatif { proposal, on } => query::whatif(&cli.register, &proposal, on, fmt),
         command => {
             let loaded = load::load_from(&cli.register, fmt, &store_choice)?;
@@ -172,12 +203,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Command::Map { to } => registry::map(s, to),
                 Command::Functions => registry::functions(s, fmt),
                 Command::Powers => registry::powers(s, fmt),
-                Command::Procure { contract } => procurement::procure(s, fmt, &contract),
-                Command::Round { file } => workflow::round(s, fmt, &file),
+                Command::Procure {
+                    contract,
+                    with_power,
+                    without_power,
+                } => {
+                    let what_if = match (with_power, without_power) {
+                        (Some(file), _) => Some(procurement::PowerWhatIf::Add(file)),
+                        (None, Some(id)) => Some(procurement::PowerWhatIf::Remove(id)),
+                        (None, None) => None,
+                    };
+                    procurement::procure(s, fmt, &contract, what_if)
+                }
+                Command::Round { file, .. } => workflow::round(s, fmt, &file),
                 Command::Proposal {
                     file,
                     interests,
                     compare,
+                    ..
                 } => workflow::proposal(s, fmt, &file, interests.as_deref(), compare.as_deref()),
                 Command::Calendar {
                     on,

@@ -4,7 +4,10 @@ use super::CliError;
 use crate::args::{ConflictsWhat, ExportAs, Format};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vires_core::Power;
 use vires_core::Snapshot;
+use vires_lang::ast::{Item, RecordKind};
+use vires_procure::assess::PowerChange;
 use vires_procure::{DecisionReport, InterestRegister};
 
 fn read(path: &Path) -> Result<String, CliError> {
@@ -21,20 +24,109 @@ fn input(path: &Path, e: vires_procure::ProcureError) -> CliError {
     )
 }
 
-pub fn procure(s: &Snapshot, fmt: Format, contract: &Path) -> Result<ExitCode, CliError> {
+/// `vires procure --with-power FILE` / `--without-power ID`.
+#[derive(Debug, Clone)]
+pub enum PowerWhatIf {
+    Add(PathBuf),
+    Remove(String),
+}
+
+pub fn procure(
+    s: &Snapshot,
+    fmt: Format,
+    contract: &Path,
+    what_if: Option<PowerWhatIf>,
+) -> Result<ExitCode, CliError> {
     let text = read(contract)?;
-    let a = vires_procure::assess::assess_json(&text, s).map_err(|e| input(contract, e))?;
+    let Some(what_if) = what_if else {
+        let a = vires_procure::assess::assess_json(&text, s).map_err(|e| input(contract, e))?;
+        match fmt {
+            Format::Json => println!("{}", a.to_json()),
+            Format::Text => print!("{}", a.to_text()),
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let c = vires_procure::Contract::from_json(&text).map_err(|e| input(contract, e))?;
+    let change = match what_if {
+        PowerWhatIf::Add(file) => PowerChange::Add {
+            power: power_from_file(&file)?,
+        },
+        PowerWhatIf::Remove(id) => {
+            if !s.register().powers.iter().any(|p| p.id == id) {
+                return Err(CliError::input(
+                    format!("--without-power: no power `{id}` in the register"),
+                    "`vires powers` lists the powers' ids (with --register, the prelude's and your files')",
+                ));
+            }
+            PowerChange::Remove { id }
+        }
+    };
+    let w = vires_procure::assess::what_if_power(&c, s.register(), change)
+        .map_err(|e| input(contract, e))?;
     match fmt {
-        Format::Json => println!("{}", a.to_json()),
-        Format::Text => print!("{}", a.to_text()),
+        Format::Json => println!("{}", w.to_json()),
+        Format::Text => print!("{}", w.to_text()),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The one power declared in a .vires (or vires JSON) file, for `--with-power`.
+fn power_from_file(path: &Path) -> Result<Power, CliError> {
+    let help = "the file must declare exactly one `power` record (see docs/language.md, and examples/procurement/what-if/support-services-power.vires)";
+    let sources = crate::load::read_sources(&[path.to_path_buf()])?;
+    let loaded = vires_lang::load(&sources);
+    let mut others: Vec<String> = Vec::new();
+    for item in loaded.documents.iter().flat_map(|d| &d.items) {
+        if let Item::Record(r) = item {
+            let kind = r.kind.to_string();
+            if r.kind != RecordKind::Power && !others.contains(&kind) {
+                others.push(kind);
+            }
+        }
+    }
+    if !others.is_empty() {
+        return Err(CliError::input(
+            format!(
+                "--with-power {}: holds records other than `power` ({}); a what-if adds one power",
+                path.display(),
+                others.join(", ")
+            ),
+            help,
+        ));
+    }
+    if !loaded.errors.is_empty() {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!(
+            "{}",
+            vires_lang::render(&loaded.sources, &loaded.errors, &[], color)
+        );
+        return Err(CliError::input(
+            format!(
+                "--with-power {}: {} error(s) in the file",
+                path.display(),
+                loaded.errors.len()
+            ),
+            help,
+        ));
+    }
+    let mut powers = loaded.register.powers;
+    match powers.len() {
+        1 => Ok(powers.remove(0)),
+        n => Err(CliError::input(
+            format!(
+                "--with-power {}: declares {n} powers; a what-if adds exactly one",
+                path.display()
+            ),
+            help,
+        )),
+    }
 }
 
 pub fn conflicts(
     what: ConflictsWhat,
     register_files: &[PathBuf],
     fmt: Format,
+    store: &crate::load::StoreChoice,
 ) -> Result<ExitCode, CliError> {
     match what {
         ConflictsWhat::Check {
@@ -47,10 +139,16 @@ pub fn conflicts(
             for p in &interests {
                 regs.push(InterestRegister::from_json(&read(p)?).map_err(|e| input(p, e))?);
             }
-            // Check the body codes against the register when there is one to hand.
-            let loaded = crate::load::load(register_files, fmt)?;
+            // Check the body codes against the register (the --register files, else the
+            // bundled register with the store's changes): the deciding body, and the body
+            // each register of interests belongs to, must exist on the decision's date.
+            let loaded = crate::load::load_from(register_files, fmt, store)?;
             d.check_body(&loaded.snapshot)
                 .map_err(|e| input(&decision, e))?;
+            for (p, r) in interests.iter().zip(&regs) {
+                r.check_body(&loaded.snapshot, d.date)
+                    .map_err(|e| input(p, e))?;
+            }
             let report = DecisionReport::new(d, &regs);
             match fmt {
                 Format::Json => println!("{}", report.to_json()),

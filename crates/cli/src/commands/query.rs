@@ -5,7 +5,6 @@ use crate::args::Format;
 use crate::load::Loaded;
 use crate::output::{emit, holder_text, proof_line, truncate};
 use jiff::civil::Date;
-use serde::Serialize;
 use std::process::ExitCode;
 use vires_core::{Place, Snapshot};
 
@@ -152,61 +151,24 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Serialize)]
-struct Explanation<'a> {
-    instrument: &'a vires_core::Instrument,
-    valid: bool,
-    rests_on: Option<&'a vires_core::Power>,
-    effective_until: Option<Date>,
-    diagnostics: Vec<&'a vires_core::Diagnostic>,
-    holdings: Vec<vires_core::Holder>,
-    dependents: Vec<String>,
-}
-
 pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliError> {
     let s = &loaded.snapshot;
-    let Some(i) = s.instrument_id(id) else {
+    let Some(e) = vires_workflow::explain::explain(s, id) else {
         return Err(CliError::input(
             format!("no instrument has id `{id}`"),
             "`vires instruments` lists the ids",
         ));
     };
-    let ins = &s.register().instruments[i.0 as usize];
-    let grants = s.grants_of_instrument(i);
-    let holdings: Vec<vires_core::Holder> = grants
-        .iter()
-        .take(50)
-        .map(|&g| s.render_holder(g, vires_core::Coverage::Full))
-        .collect();
-    let mut dependents: Vec<String> = grants
-        .iter()
-        .flat_map(|&g| s.children_of(g).iter())
-        .map(|&c| {
-            s.register().instruments[s.grant(c).instrument.0 as usize]
-                .id
-                .clone()
-        })
-        .collect();
-    dependents.sort();
-    dependents.dedup();
-    let e = Explanation {
-        instrument: ins,
-        valid: !s.is_void(i),
-        rests_on: s.power_of(i),
-        effective_until: s.effective_until(i),
-        diagnostics: s.diagnostics_for(id).collect(),
-        holdings,
-        dependents,
-    };
+    let total = e.holdings_total;
     emit(fmt, &e, |e| {
-        let ins = e.instrument;
+        let ins = &e.instrument;
         println!("{} — {} ({})", ins.id, ins.title, ins.kind);
         println!(
             "  basis:  {}",
             ins.basis.as_deref().unwrap_or("(none cited)")
         );
         println!("  source: {}", ins.source.as_deref().unwrap_or("(none)"));
-        match e.rests_on {
+        match &e.rests_on {
             Some(p) => println!("  rests on: {} — {} ({})", p.id, p.title, p.source),
             None if ins.maker.as_deref() == Some("PARLIAMENT") => {
                 println!("  rests on: an Act of Parliament")
@@ -235,8 +197,12 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
         if !e.holdings.is_empty() {
             println!(
                 "  holdings it creates ({}{}):",
-                grants.len(),
-                if grants.len() > 50 { ", first 50" } else { "" }
+                total,
+                if total > vires_workflow::explain::MAX_HOLDINGS {
+                    ", first 50"
+                } else {
+                    ""
+                }
             );
             for h in &e.holdings {
                 let until = h.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
@@ -258,14 +224,6 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
         }
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Serialize)]
-struct WhatIf<'a> {
-    on: Date,
-    valid: bool,
-    diagnostics: Vec<&'a vires_core::Diagnostic>,
-    diff: vires_core::DiffAnswer,
 }
 
 pub fn whatif(
@@ -308,21 +266,13 @@ pub fn whatif(
         })?;
     let language_errors = loaded.errors.clone();
     let after = Snapshot::compile(loaded.register);
-    let diags: Vec<&vires_core::Diagnostic> = after
-        .diagnostics
-        .iter()
-        .filter(|d| proposal_ids.contains(&d.subject))
-        .collect();
-    let valid = language_errors.is_empty()
-        && !diags
-            .iter()
-            .any(|d| d.severity == vires_core::Severity::Error);
-    let out = WhatIf {
+    let out = vires_workflow::whatif::what_if(
+        &before.snapshot,
+        &after,
+        &proposal_ids,
+        language_errors.is_empty(),
         on,
-        valid,
-        diagnostics: diags,
-        diff: before.snapshot.compare(&after, on),
-    };
+    );
     if fmt == Format::Text && !language_errors.is_empty() {
         let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
         eprint!(

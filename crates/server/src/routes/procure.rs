@@ -1,16 +1,21 @@
 //! Procurement: which route is lawful for a proposed contract on its start date (the same
 //! answer as `vires procure FILE --format json`).
 
-use super::{ask, Answer};
-use crate::extract::ApiJson;
-use crate::problem::{ApiError, Problem};
+use super::{ask, Answer, Consistency};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::{ApiError, Problem, ProblemItem};
+use crate::routes::queries::NoParams;
 use crate::state::AppState;
 use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(procure))
+    OpenApiRouter::new()
+        .routes(routes!(procure))
+        .routes(routes!(conflicts_check))
 }
 
 /// The regime in force on the contract's start date, the processes permitted and refused
@@ -43,6 +48,81 @@ pub async fn procure(
             }
         })?;
         serde_json::to_value(&a).map_err(|e| ApiError::internal("serialising the assessment", e))
+    })
+    .await
+}
+
+/// A decision to check for conflicts of interest, with the registers of interests of the
+/// bodies taking part: the JSON files of `vires conflicts check DECISION --interests FILE...`
+/// (docs/procurement.md, examples/procurement/decision_*.json and register_of_interests_*.json).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictsBody {
+    /// The decision record.
+    #[schema(value_type = Object)]
+    pub decision: serde_json::Value,
+    /// Registers of interests, one per body taking part; at least one.
+    #[schema(value_type = Vec<Object>)]
+    pub interests: Vec<serde_json::Value>,
+}
+
+fn bad_input(at: String, e: impl std::fmt::Display) -> ApiError {
+    let message = e.to_string();
+    ApiError::unprocessable(
+        "bad-decision",
+        "The decision cannot be checked",
+        format!("at `{at}`: {message}"),
+    )
+    .with_errors(vec![ProblemItem {
+        at: Some(at),
+        code: None,
+        message,
+    }])
+}
+
+/// Checks a decision record (`vires conflicts check`): undeclared or unmanaged interests,
+/// quorum after exclusions, GP members deciding on their own practice, joint appointments on
+/// both sides. `sound` is false when anything is wrong. The deciding body and each register's
+/// body must exist on the decision's date.
+#[utoipa::path(post, path = "/conflicts/check", tag = "procurement", params(Consistency),
+    request_body = ConflictsBody,
+    responses(
+        (status = 200, description = "The decision report: the decision, findings and `sound`", body = Object, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The decision or a register of interests has a missing or bad field, or names an unknown body", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn conflicts_check(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+    ApiJson(body): ApiJson<ConflictsBody>,
+) -> Result<Answer<serde_json::Value>, ApiError> {
+    if body.interests.is_empty() {
+        return Err(bad_input(
+            "interests".into(),
+            "give at least one register of interests",
+        ));
+    }
+    let d = vires_procure::Decision::from_json(&body.decision.to_string())
+        .map_err(|e| bad_input("decision".into(), e))?;
+    let mut regs = Vec::new();
+    for (n, r) in body.interests.iter().enumerate() {
+        regs.push(
+            vires_procure::InterestRegister::from_json(&r.to_string())
+                .map_err(|e| bad_input(format!("interests[{n}]"), e))?,
+        );
+    }
+    ask(&st, move |s| {
+        d.check_body(s)
+            .map_err(|e| bad_input("decision".into(), e))?;
+        for (n, r) in regs.iter().enumerate() {
+            r.check_body(s, d.date)
+                .map_err(|e| bad_input(format!("interests[{n}]"), e))?;
+        }
+        let report = vires_procure::DecisionReport::new(d, &regs);
+        serde_json::to_value(&report).map_err(|e| ApiError::internal("serialising the report", e))
     })
     .await
 }

@@ -2,11 +2,14 @@
 //! parameters and answering with the same JSON as `--format json`.
 
 use super::{ask, ask_now, Answer, Consistency};
-use crate::extract::ApiQuery;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::schema;
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderValue;
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -17,7 +20,12 @@ use vires_core::analysis::{
 };
 use vires_core::function::FunctionDef;
 use vires_core::lineage::{Lineage, MapRow};
-use vires_core::{Diagnostic, MayAnswer, Place, QueryError, WhatAnswer, WhoAnswer};
+use vires_core::{
+    Diagnostic, MayAnswer, Place, Power, QueryError, Register, Snapshot, WhatAnswer, WhoAnswer,
+};
+use vires_workflow::calendar::Entry;
+use vires_workflow::explain::{Explanation, InstrumentRow};
+use vires_workflow::whatif::WhatIf;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -36,6 +44,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(map))
         .routes(routes!(bodies))
         .routes(routes!(functions))
+        .routes(routes!(explain))
+        .routes(routes!(powers))
+        .routes(routes!(instruments))
+        .routes(routes!(calendar))
+        .routes(routes!(whatif))
 }
 
 /// Today in UTC: the register's dates are civil dates in England, and the hour either
@@ -528,6 +541,254 @@ pub async fn functions(
             .iter()
             .map(|(_, d)| d.clone())
             .collect())
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExplainParams {
+    /// Instrument id (`GET /instruments` lists them).
+    instrument: String,
+}
+
+/// One instrument explained: its terms, validity findings, the power it rests on, the
+/// holdings it creates (the first 50) and the instruments that depend on it.
+#[utoipa::path(get, path = "/explain", tag = "queries", params(ExplainParams, Consistency),
+    responses(
+        (status = 200, body = schema::Explanation, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No instrument has the id", body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn explain(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<ExplainParams>,
+) -> Result<Answer<Explanation>, ApiError> {
+    ask(&st, move |s| {
+        vires_workflow::explain::explain(s, &p.instrument).ok_or_else(|| {
+            ApiError::unknown_code(format!(
+                "parameter `instrument`: no instrument has id `{}`; GET /instruments lists the ids",
+                p.instrument
+            ))
+        })
+    })
+    .await
+}
+
+/// The powers registry: who may make which instruments, under which basis, when.
+#[utoipa::path(get, path = "/powers", tag = "queries", params(Consistency),
+    responses(
+        (status = 200, body = Vec<schema::Power>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn powers(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+) -> Result<Answer<Vec<Power>>, ApiError> {
+    ask(&st, |s| Ok(s.register().powers.clone())).await
+}
+
+/// Every instrument in the register, in register order: id, kind, title, the dates it is in
+/// force and whether it is valid.
+#[utoipa::path(get, path = "/instruments", tag = "queries", params(Consistency),
+    responses(
+        (status = 200, body = Vec<schema::InstrumentRow>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn instruments(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+) -> Result<Answer<Vec<InstrumentRow>>, ApiError> {
+    ask(&st, |s| Ok(vires_workflow::explain::instruments(s))).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CalendarParams {
+    /// Default today.
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+    /// How many days ahead to look; default 365.
+    #[param(minimum = 0, maximum = 36525)]
+    days: Option<u32>,
+    /// `true`: answer as iCalendar (RFC 5545, `text/calendar`) instead of JSON.
+    ics: Option<bool>,
+}
+
+/// Expiries and reviews of instruments from a date for some days (`vires calendar`), as
+/// JSON or, with `ics=true`, iCalendar. Application rounds (the CLI's `--rounds`) are files
+/// of the CLI and not taken here.
+#[utoipa::path(get, path = "/calendar", tag = "queries", params(CalendarParams, Consistency),
+    responses(
+        (status = 200, headers(("Vires-Revision" = u64)), content(
+            (Vec<schema::CalendarEntry> = "application/json"),
+            (String = "text/calendar"),
+        )),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn calendar(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<CalendarParams>,
+) -> Result<Response, ApiError> {
+    let days = p.days.unwrap_or(365);
+    if days > MAX_DAYS {
+        return Err(ApiError::bad_parameter(format!(
+            "parameter `days`: {days} is more than {MAX_DAYS} (100 years)"
+        )));
+    }
+    let on = p.on.unwrap_or_else(today);
+    let a: Answer<Vec<Entry>> = ask(&st, move |s| {
+        Ok(vires_workflow::calendar::upcoming(
+            s,
+            &[],
+            on,
+            i64::from(days),
+        ))
+    })
+    .await?;
+    if !p.ics.unwrap_or(false) {
+        return Ok(a.into_response());
+    }
+    let text = vires_workflow::calendar::to_ics(&a.body, "vires", on);
+    let mut resp = ([(CONTENT_TYPE, "text/calendar; charset=utf-8")], text).into_response();
+    if let Ok(v) = HeaderValue::from_str(&a.revision.to_string()) {
+        resp.headers_mut().insert(super::REVISION_HEADER, v);
+    }
+    Ok(resp)
+}
+
+/// A proposal for `POST /whatif`: instruments (and any new bodies) not yet in force.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WhatIfBody {
+    /// The proposal's instruments, in the form `POST /changes` takes; their ids must be new.
+    pub instruments: Vec<schema::InstrumentInput>,
+    /// Bodies the proposal creates.
+    #[serde(default)]
+    pub bodies: Vec<schema::BodyInput>,
+    /// The date to compare on; default the earliest `from` of the instruments.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub on: Option<Date>,
+}
+
+/// Dates a what-if accepts: the register's instruments are between these years.
+const EARLIEST: Date = jiff::civil::date(1900, 1, 1);
+const LATEST: Date = jiff::civil::date(2999, 12, 31);
+
+fn invalid_proposal(at: String, message: String) -> ApiError {
+    ApiError::unprocessable(
+        "invalid-body",
+        "Invalid request body",
+        format!("at `{at}`: {message}"),
+    )
+    .with_errors(vec![crate::problem::ProblemItem {
+        at: Some(at),
+        code: None,
+        message,
+    }])
+}
+
+fn check_date(at: String, d: Option<Date>) -> Result<(), ApiError> {
+    match d {
+        Some(d) if d < EARLIEST || d > LATEST => Err(invalid_proposal(
+            at,
+            format!("{d} is outside the dates a what-if compares ({EARLIEST} to {LATEST})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The register with the proposal on top, checked: no ids already in the register or
+/// repeated, dates in range, bodies that fit.
+fn with_proposal(
+    base: &Register,
+    body: WhatIfBody,
+) -> Result<(Register, Vec<String>, Date), ApiError> {
+    if body.instruments.is_empty() {
+        return Err(invalid_proposal(
+            "instruments".into(),
+            "the proposal holds no instruments; give at least one".into(),
+        ));
+    }
+    check_date("on".into(), body.on)?;
+    let mut reg = base.clone();
+    for (n, b) in body.bodies.into_iter().enumerate() {
+        check_date(format!("bodies[{n}].life.from"), Some(b.life.from))?;
+        check_date(format!("bodies[{n}].life.until"), b.life.until)?;
+        if reg
+            .bodies
+            .iter()
+            .any(|x| x.code == b.code && x.life.from == b.life.from && x.life.until == b.life.until)
+        {
+            continue;
+        }
+        let code = b.code.clone();
+        reg.add_body(b.into())
+            .map_err(|e| invalid_proposal(format!("bodies[{n}]"), format!("body {code}: {e}")))?;
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for (n, i) in body.instruments.into_iter().enumerate() {
+        check_date(format!("instruments[{n}].from"), Some(i.from))?;
+        check_date(format!("instruments[{n}].until"), i.until)?;
+        check_date(format!("instruments[{n}].review"), i.review)?;
+        check_date(
+            format!("instruments[{n}].changes.until"),
+            i.changes.as_ref().and_then(|c| c.until),
+        )?;
+        if ids.contains(&i.id) || base.instruments.iter().any(|x| x.id == i.id) {
+            return Err(invalid_proposal(
+                format!("instruments[{n}].id"),
+                format!(
+                    "instrument id `{}` is already {}; give the proposal's instrument another id",
+                    i.id,
+                    if ids.contains(&i.id) {
+                        "in the proposal"
+                    } else {
+                        "in the register"
+                    }
+                ),
+            ));
+        }
+        ids.push(i.id.clone());
+        reg.add_instrument(i.into());
+    }
+    let earliest = reg.instruments[base.instruments.len()..]
+        .iter()
+        .map(|i| i.from)
+        .min()
+        .unwrap_or(EARLIEST);
+    Ok((reg, ids, body.on.unwrap_or(earliest)))
+}
+
+/// What would change if a proposal took effect (`vires whatif`): the proposal's instruments
+/// are put on top of the register, and the answer is their validity, their findings, and the
+/// holdings added and removed on `on`. Nothing is written.
+#[utoipa::path(post, path = "/whatif", tag = "queries", params(Consistency),
+    request_body = WhatIfBody,
+    responses(
+        (status = 200, body = schema::WhatIf, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The proposal has a bad field, no instruments, or an id the register already has", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn whatif(
+    State(st): State<AppState>,
+    _q: ApiQuery<NoParams>,
+    ApiJson(body): ApiJson<WhatIfBody>,
+) -> Result<Answer<WhatIf>, ApiError> {
+    ask(&st, move |s| {
+        let (reg, ids, on) = with_proposal(s.register(), body)?;
+        let after = Snapshot::compile(reg);
+        Ok(vires_workflow::whatif::what_if(s, &after, &ids, true, on))
     })
     .await
 }
