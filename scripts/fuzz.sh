@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target in fuzz/ for a bounded time each (libFuzzer through cargo-fuzz).
 #
-#   scripts/fuzz.sh              30 s per target
+#   scripts/fuzz.sh              30 s per target (or $FUZZ_SECONDS)
 #   scripts/fuzz.sh 300          five minutes per target
 #   scripts/fuzz.sh 30 lang_parse   one target
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${1:-30}"
+seconds="${1:-${FUZZ_SECONDS:-30}}"
 only="${2:-}"
 if ! cargo fuzz --version >/dev/null 2>&1; then
   echo "installing cargo-fuzz" >&2

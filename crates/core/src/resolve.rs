@@ -304,17 +304,8 @@ impl Snapshot {
         on: Date,
         purpose: Option<&str>,
     ) -> Result<MayAnswer, QueryError> {
-        let f = self.function_id(function)?;
-        let b = self
-            .register
-            .body_at(body, on)
-            .ok_or_else(|| QueryError::UnknownBody {
-                code: body.to_string(),
-                on,
-            })?;
-        let keys = self.place_keys(place, on)?;
         let mut r = Resolution::default();
-        self.resolve(f, on, &keys, &mut r);
+        let b = self.resolve_for(body, function, place, on, &mut r)?;
         let limited = match self.holding_of(b, purpose, &r) {
             Ok((gid, cov)) => {
                 let g = &self.grants[gid.0 as usize];
@@ -521,6 +512,20 @@ impl Snapshot {
         purpose: Option<&str>,
         r: &mut Resolution,
     ) -> Result<bool, QueryError> {
+        let b = self.resolve_for(body, function, place, on, r)?;
+        Ok(self.holding_of(b, purpose, r).is_ok())
+    }
+
+    /// Resolves `function` at `place` on `on` into `r`, for the question whether `body` may
+    /// exercise it; returns that body.
+    fn resolve_for(
+        &self,
+        body: &str,
+        function: &str,
+        place: &Place,
+        on: Date,
+        r: &mut Resolution,
+    ) -> Result<BodyId, QueryError> {
         let f = self.function_id(function)?;
         let b = self
             .register
@@ -531,10 +536,11 @@ impl Snapshot {
             })?;
         let keys = self.place_keys(place, on)?;
         self.resolve(f, on, &keys, r);
-        Ok(self.holding_of(b, purpose, r).is_ok())
+        Ok(b)
     }
 
-    /// The proof step for one instrument (built once per snapshot).
+    /// The proof step for one instrument, built the first time an answer cites it and shared
+    /// by every answer after.
     pub fn proof_step(&self, i: InstrumentId) -> std::sync::Arc<ProofStep> {
         let build = || {
             let ins = &self.register.instruments[i.0 as usize];
