@@ -96,13 +96,32 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 }
 
 /// Reads files into sources; JSON files are converted to text through the lossless JSON form.
+/// Reads a text file the user named, refusing one larger than any input vires takes
+/// (`vires_lang::MAX_SOURCE_BYTES`) before reading it into memory.
+pub fn read_text(path: &Path) -> Result<String, CliError> {
+    let io = |source| CliError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > vires_lang::MAX_SOURCE_BYTES as u64 {
+        return Err(CliError::input(
+            format!(
+                "{}: the file is {} MiB; vires reads files of at most {} MiB",
+                path.display(),
+                len >> 20,
+                vires_lang::MAX_SOURCE_BYTES >> 20
+            ),
+            "split it into several files",
+        ));
+    }
+    std::fs::read_to_string(path).map_err(io)
+}
+
 pub fn read_sources(paths: &[PathBuf]) -> Result<Sources, CliError> {
     let mut sources = Sources::new();
     for p in expand(paths)? {
-        let text = std::fs::read_to_string(&p).map_err(|source| CliError::Io {
-            path: p.display().to_string(),
-            source,
-        })?;
+        let text = read_text(&p)?;
         let text = if is_json(&p) {
             let doc = vires_lang::from_json(&text).map_err(|e| {
                 CliError::input(

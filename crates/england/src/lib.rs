@@ -27,7 +27,7 @@ pub use bundle::{
     national_sources, BUNDLED_STAGES, NATIONAL_FILES, RESHAPE_FILE,
 };
 pub use lineage::map_to_csv;
-pub use ods::{ImportError, SourceFile, Sources};
+pub use ods::{ImportError, SourceFile, Sources, MAX_FILE_BYTES};
 pub use quality::{Issue, QualityReport, Severity};
 
 use bodies::{IcbRow, OdsOrg};

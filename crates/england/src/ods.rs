@@ -129,9 +129,27 @@ pub enum ImportError {
     },
     #[error("the national instruments in {file} do not load: {message}")]
     National { file: String, message: String },
+    #[error("{path} is {mib} MiB; an ODS or ONS extract is a few MiB and vires reads at most {limit} MiB")]
+    TooLarge { path: String, mib: u64, limit: u64 },
 }
 
+/// The largest extract the importer reads. The biggest real one (every prescribing setting
+/// in England, `epraccur`) is about 5 MiB.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
 fn read_file(path: &Path) -> Result<SourceFile, ImportError> {
+    let io = |source| ImportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            path: path.display().to_string(),
+            mib: len >> 20,
+            limit: MAX_FILE_BYTES >> 20,
+        });
+    }
     let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
         path: path.display().to_string(),
         source,

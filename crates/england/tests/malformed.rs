@@ -289,3 +289,19 @@ fn download_names_are_accepted() {
     assert!(import.register.atom("P00001").is_some());
     assert!(import.quality.issues.iter().any(|i| i.file == "eccg.csv"));
 }
+
+#[test]
+fn a_file_far_larger_than_any_extract_is_refused_before_it_is_read() {
+    let dir = broken_dir();
+    // Sparse: the size is on record, no data is written, and nothing reads it.
+    let big = std::fs::File::create(dir.path().join("ods_epraccur_2019_12.csv")).unwrap();
+    big.set_len(vires_england::MAX_FILE_BYTES + 1).unwrap();
+    match build_from_dir(dir.path(), &mut |_| {}) {
+        Err(ImportError::TooLarge { path, limit, .. }) => {
+            assert!(path.ends_with("ods_epraccur_2019_12.csv"), "{path}");
+            assert_eq!(limit, vires_england::MAX_FILE_BYTES >> 20);
+        }
+        Err(e) => panic!("expected TooLarge, got {e}"),
+        Ok(_) => panic!("a 256 MiB practice file was read"),
+    }
+}

@@ -29,6 +29,11 @@
 //! let _text = render(&loaded.sources, &[], &snapshot.diagnostics, false);
 //! ```
 
+/// The most text one source may hold. Spans are 32-bit byte offsets, and a register this
+/// size is already far beyond any real one (the bundled national instruments are 60 KB);
+/// longer text is refused with `P000` rather than read into memory structures.
+pub const MAX_SOURCE_BYTES: usize = 64 << 20;
+
 pub mod ast;
 pub mod error;
 pub mod format;

@@ -12,6 +12,25 @@ use crate::lexer::{lex, Token, TokenKind};
 /// Parses one file. `file` is the index of the text in the caller's list of sources and is
 /// written into every error span (and kept in the document for lowering).
 pub fn parse(file: u32, text: &str) -> (Document, Vec<Error>) {
+    if text.len() > crate::MAX_SOURCE_BYTES {
+        let error = Error::new(
+            "P000",
+            format!(
+                "this text is {} MiB; one file may hold at most {} MiB",
+                text.len() >> 20,
+                crate::MAX_SOURCE_BYTES >> 20
+            ),
+            "split the register into several files (a folder of .vires files loads as one register)",
+            None,
+        );
+        return (
+            Document {
+                file,
+                items: Vec::new(),
+            },
+            vec![error],
+        );
+    }
     let (toks, lex_errors) = lex(file, text);
     let mut p = Parser {
         toks,

@@ -190,3 +190,18 @@ fn lowering_errors_are_diagnostics() {
     assert_eq!(reg.bodies_with_code("B").len(), 1);
     assert!(reg.atom("P2").is_some());
 }
+
+#[test]
+fn text_beyond_the_limit_is_refused_whole() {
+    let big = "# a comment line\n".repeat(MAX_SOURCE_BYTES / 17 + 1);
+    assert!(big.len() > MAX_SOURCE_BYTES);
+    let (doc, errors) = parse(0, &big);
+    assert!(doc.items.is_empty());
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code, "P000");
+    assert!(
+        errors[0].message.contains("at most 64 MiB"),
+        "{}",
+        errors[0].message
+    );
+}

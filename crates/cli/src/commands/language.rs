@@ -9,10 +9,7 @@ pub fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, CliError> {
     let mut unformatted = 0;
     let mut failed = 0;
     for path in files {
-        let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = crate::load::read_text(path)?;
         match vires_lang::format(&text) {
             Ok(formatted) if formatted == text => {}
             Ok(formatted) => {

@@ -11,10 +11,7 @@ use vires_procure::assess::PowerChange;
 use vires_procure::{DecisionReport, InterestRegister};
 
 fn read(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::load::read_text(path)
 }
 
 fn input(path: &Path, e: vires_procure::ProcureError) -> CliError {

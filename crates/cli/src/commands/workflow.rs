@@ -13,10 +13,7 @@ use vires_store::{Change, ChangeRequest};
 use vires_workflow::{assessment, calendar, proposal, round, Event};
 
 fn read(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|source| CliError::Io {
-        path: path.display().to_string(),
-        source,
-    })
+    crate::load::read_text(path)
 }
 
 fn bad(path: &Path, e: impl std::fmt::Display) -> CliError {
