@@ -77,13 +77,7 @@ impl Snapshot {
                 keys.full.push(AreaKey::England);
             }
             Place::Body(code) => {
-                let b = self
-                    .register
-                    .body_at(code, on)
-                    .ok_or_else(|| QueryError::UnknownBody {
-                        code: code.clone(),
-                        on,
-                    })?;
+                let b = self.body_on(code, on)?;
                 self.up_keys(AreaKey::Body(b), on, &mut keys.full);
                 self.down_keys(b, on, &mut keys.partial);
             }
@@ -377,13 +371,7 @@ impl Snapshot {
 
     /// Every function a body holds on a date, and where.
     pub fn what(&self, body: &str, on: Date) -> Result<WhatAnswer, QueryError> {
-        let b = self
-            .register
-            .body_at(body, on)
-            .ok_or_else(|| QueryError::UnknownBody {
-                code: body.to_string(),
-                on,
-            })?;
+        let b = self.body_on(body, on)?;
         let bd = self.register.body(b);
         let mut holdings = Vec::new();
         for &gid in self.grants_of_holder(b) {
@@ -527,16 +515,20 @@ impl Snapshot {
         r: &mut Resolution,
     ) -> Result<BodyId, QueryError> {
         let f = self.function_id(function)?;
-        let b = self
-            .register
-            .body_at(body, on)
-            .ok_or_else(|| QueryError::UnknownBody {
-                code: body.to_string(),
-                on,
-            })?;
+        let b = self.body_on(body, on)?;
         let keys = self.place_keys(place, on)?;
         self.resolve(f, on, &keys, r);
         Ok(b)
+    }
+
+    /// The body a code names on a date, or the question's error saying none did.
+    fn body_on(&self, code: &str, on: Date) -> Result<BodyId, QueryError> {
+        self.register
+            .body_at(code, on)
+            .ok_or_else(|| QueryError::UnknownBody {
+                code: code.to_string(),
+                on,
+            })
     }
 
     /// The proof step for one instrument, built the first time an answer cites it and shared
