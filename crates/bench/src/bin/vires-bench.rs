@@ -292,15 +292,7 @@ fn run(full: bool) -> Result<(), String> {
         );
         rep.row(
             &format!("synthetic {n}: who / who hot path / may, median"),
-            format!(
-                "{} / {} / {}  (p99 {} / {} / {})",
-                ns(who.median_ns),
-                ns(hot.median_ns),
-                ns(may.median_ns),
-                ns(who.p99_ns),
-                ns(hot.p99_ns),
-                ns(may.p99_ns)
-            ),
+            medians_and_p99(&who, &hot, &may),
         );
         rep.row(
             &format!("synthetic {n}: bytes per instrument (snapshot incl. register)"),
@@ -463,15 +455,7 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
     );
     rep.row(
         "England: who / who hot path / may, median",
-        format!(
-            "{} / {} / {}  (p99 {} / {} / {})",
-            ns(who.median_ns),
-            ns(hot.median_ns),
-            ns(may.median_ns),
-            ns(who.p99_ns),
-            ns(hot.p99_ns),
-            ns(may.p99_ns)
-        ),
+        medians_and_p99(&who, &hot, &may),
     );
     rep.set("who_median_ns_england", who.median_ns);
     rep.set("who_p99_ns_england", who.p99_ns);
@@ -566,6 +550,19 @@ fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
 }
 
 /// The 1-minute load average: on a shared machine, timings are only as good as this is low.
+/// `who / hot path / may` medians, then their p99s, for one report row.
+fn medians_and_p99(who: &Summary, hot: &Summary, may: &Summary) -> String {
+    format!(
+        "{} / {} / {}  (p99 {} / {} / {})",
+        ns(who.median_ns),
+        ns(hot.median_ns),
+        ns(may.median_ns),
+        ns(who.p99_ns),
+        ns(hot.p99_ns),
+        ns(may.p99_ns)
+    )
+}
+
 fn load_average() -> Value {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
