@@ -14,7 +14,7 @@ fn bench(c: &mut Criterion) {
     let qs = synth::questions(&snap, 1_000, 1, &synth::query_functions());
     let places: Vec<Place> = qs
         .iter()
-        .map(|q| Place::Practice(q.practice.clone()))
+        .map(|q| Place::Practice(q.practice.as_str().into()))
         .collect();
     let fids: Vec<_> = qs
         .iter()

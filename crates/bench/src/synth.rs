@@ -935,10 +935,10 @@ pub fn questions(
             2 => Some(RECOVERY_PURPOSE.to_string()),
             _ => None,
         };
-        let place = vires_core::Place::Practice(atom.code.clone());
+        let place = vires_core::Place::Practice(atom.code.as_str().into());
         let holders: Vec<String> = snap
             .who(&function, &place, on, None)
-            .map(|w| w.holders.into_iter().map(|h| h.body).collect())
+            .map(|w| w.holders.into_iter().map(|h| h.body.to_string()).collect())
             .unwrap_or_default();
         let body = match rng.below(4) {
             0 | 1 => rng.pick(&holders).cloned(),
@@ -1063,7 +1063,7 @@ mod tests {
                 snap.may(
                     &q.body,
                     &q.function,
-                    &vires_core::Place::Practice(q.practice.clone()),
+                    &vires_core::Place::Practice(q.practice.as_str().into()),
                     q.on,
                     q.purpose.as_deref(),
                 )

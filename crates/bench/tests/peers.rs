@@ -20,7 +20,7 @@ fn peers_agree_with_vires() {
             .may(
                 &q.body,
                 &q.function,
-                &Place::Practice(q.practice.clone()),
+                &Place::Practice(q.practice.as_str().into()),
                 q.on,
                 q.purpose.as_deref(),
             )

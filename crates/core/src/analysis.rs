@@ -127,7 +127,7 @@ impl Snapshot {
                 let a = self
                     .register
                     .atom(code)
-                    .ok_or_else(|| QueryError::UnknownPractice(code.clone()))?;
+                    .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
                 keys.push(AreaKey::Atom(a));
                 for (iv, b) in self.memberships_of(a) {
                     dates.insert(iv.from);
@@ -139,7 +139,7 @@ impl Snapshot {
                 let ids = self.register.bodies_with_code(code);
                 if ids.is_empty() {
                     return Err(QueryError::UnknownBody {
-                        code: code.clone(),
+                        code: code.to_string(),
                         on: start.unwrap_or(Date::MIN),
                     });
                 }
@@ -157,7 +157,7 @@ impl Snapshot {
             }
             Place::Area(id) => {
                 if self.register.area(id).is_none() {
-                    return Err(QueryError::UnknownArea(id.clone()));
+                    return Err(QueryError::UnknownArea(id.to_string()));
                 }
                 // An area's extent can change with its bodies, so every grant date of the function counts.
                 for g in &self.grants {
@@ -389,7 +389,7 @@ impl Snapshot {
                     } else {
                         ms.iter().filter_map(|(iv, _)| iv.until).max()
                     };
-                    Some((Place::Practice(a.code.clone()), from, until))
+                    Some((Place::Practice(a.code.as_str().into()), from, until))
                 })
                 .collect()
         } else {
@@ -397,7 +397,13 @@ impl Snapshot {
                 .bodies
                 .iter()
                 .filter(|b| matches!(b.kind, BodyKind::Ccg | BodyKind::Icb))
-                .map(|b| (Place::Body(b.code.clone()), b.life.from, b.life.until))
+                .map(|b| {
+                    (
+                        Place::Body(b.code.as_str().into()),
+                        b.life.from,
+                        b.life.until,
+                    )
+                })
                 .collect()
         }
     }

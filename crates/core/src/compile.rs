@@ -1454,6 +1454,10 @@ impl Compiler {
             .collect();
         let mut snap = Snapshot {
             proof_steps,
+            names: crate::names::Names::of(&reg),
+            proofs: (0..kept.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             register: reg,
             grants: kept,
             diagnostics: diags,

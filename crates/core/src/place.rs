@@ -7,6 +7,7 @@
 use crate::body::BodyId;
 use crate::interval::Interval;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AtomId(pub u32);
@@ -36,16 +37,17 @@ pub struct ParentLink {
     pub during: Interval,
 }
 
-/// Where a question is asked about.
+/// Where a question is asked about. Codes are [`SmolStr`]s: short codes are held inline, so
+/// a place is copied into its answer without allocating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "code", rename_all = "kebab-case")]
 pub enum Place {
     /// A GP practice, by ODS code.
-    Practice(String),
+    Practice(SmolStr),
     /// The footprint of a body on the query date, by code.
-    Body(String),
+    Body(SmolStr),
     /// A named area declared in the register (for example a local authority district).
-    Area(String),
+    Area(SmolStr),
     /// All of England.
     England,
 }

@@ -5,6 +5,7 @@ use crate::instrument::InstrumentKind;
 use crate::place::Place;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 use std::sync::Arc;
 
 /// How a holder comes to hold a function at a place.
@@ -44,6 +45,10 @@ impl std::fmt::Display for Role {
     }
 }
 
+/// A proof: the chain of instrument steps from statute to a holding, root first. Shared,
+/// so that every answer citing the same holding shares one chain.
+pub type Proof = Arc<[Arc<ProofStep>]>;
+
 /// One link in a proof chain, root (statute) first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProofStep {
@@ -56,24 +61,26 @@ pub struct ProofStep {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Holder {
-    /// Code of the body that may exercise the function.
-    pub body: String,
-    pub name: String,
+    /// Code of the body that may exercise the function. The text fields of a holder are
+    /// shared with the snapshot ([`SmolStr`]), so an answer copies no names; they compare
+    /// with `&str` and `String` and serialize as plain strings.
+    pub body: SmolStr,
+    pub name: SmolStr,
     pub role: Role,
     /// Code of the body that stays accountable in law.
-    pub accountable: String,
+    pub accountable: SmolStr,
     /// Purposes the holder may exercise the function for; empty means unrestricted.
     pub purposes: Vec<String>,
     /// The function id the holding is for (the query function or an ancestor of it).
-    pub function: String,
+    pub function: SmolStr,
     /// Whether the holding covers all of the place asked about, or only part of it.
     pub coverage: Coverage,
     /// First day of the holding segment that answers the question.
     pub from: Date,
     /// Day the holding segment ends (exclusive), if it does.
     pub until: Option<Date>,
-    /// Shared with the snapshot: each instrument's step is built once, at compile time.
-    pub proof: Vec<Arc<ProofStep>>,
+    /// Shared with the snapshot: each grant's chain is built the first time an answer cites it.
+    pub proof: Proof,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,7 +92,7 @@ pub enum Coverage {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WhoAnswer {
-    pub function: String,
+    pub function: SmolStr,
     pub on: Date,
     pub place: Place,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,10 +6,11 @@ use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::function::FunctionId;
 use crate::instrument::{InstrumentId, InstrumentKind};
 use crate::place::Place;
-use crate::query::{Coverage, Holder, MayAnswer, ProofStep, QueryError, Role, WhoAnswer};
+use crate::query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 /// The area keys that answer for a place: those covering all of it, and those covering part.
 #[derive(Debug, Default, Clone)]
@@ -19,6 +20,28 @@ pub struct PlaceKeys {
     /// For a place made of several parts (a named area): each part's keys upwards. A grant
     /// found under partial keys covers the whole place when it reaches every part.
     pub components: Vec<Vec<AreaKey>>,
+    /// Scratch for the bodies above a key, kept so that refilling the keys allocates nothing.
+    chain: Vec<BodyId>,
+}
+
+impl PlaceKeys {
+    fn clear(&mut self) {
+        self.full.clear();
+        self.partial.clear();
+        self.components.clear();
+        self.chain.clear();
+    }
+}
+
+/// The buffers of one `who`, kept per thread: a question then allocates only its answer.
+#[derive(Default)]
+struct Scratch {
+    keys: PlaceKeys,
+    resolution: Resolution,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// The raw result of a resolution, before names and proofs are rendered.
@@ -26,6 +49,8 @@ pub struct PlaceKeys {
 pub struct Resolution {
     pub holders: Vec<(GrantId, Coverage)>,
     pub shadowed: Vec<GrantId>,
+    /// Scratch: the function asked about and its ancestors.
+    lineage: Vec<FunctionId>,
 }
 
 /// One holding in the answer to `what`.
@@ -41,7 +66,7 @@ pub struct Holding {
     /// Bodies this holding is exercised by instead, for all or part of the area (delegations,
     /// directions). When a delegation covers the whole area, the body is accountable only.
     pub arranged_to: Vec<String>,
-    pub proof: Vec<std::sync::Arc<ProofStep>>,
+    pub proof: Proof,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,16 +89,31 @@ impl Snapshot {
     /// Area keys for a place on a date.
     pub fn place_keys(&self, place: &Place, on: Date) -> Result<PlaceKeys, QueryError> {
         let mut keys = PlaceKeys::default();
+        self.place_keys_into(place, on, &mut keys)?;
+        Ok(keys)
+    }
+
+    /// [`Snapshot::place_keys`] into buffers the caller keeps, cleared first.
+    pub fn place_keys_into(
+        &self,
+        place: &Place,
+        on: Date,
+        keys: &mut PlaceKeys,
+    ) -> Result<(), QueryError> {
+        keys.clear();
         match place {
             Place::Practice(code) => {
                 let a = self
                     .register
                     .atom(code)
-                    .ok_or_else(|| QueryError::UnknownPractice(code.clone()))?;
-                keys.full.push(AreaKey::Atom(a));
-                let mut chain = Vec::new();
-                self.practice_chain(a, on, &mut chain);
-                keys.full.extend(chain.into_iter().map(AreaKey::Body));
+                    .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
+                // No grant is indexed under a practice unless some grant names practices.
+                if self.has_atom_grants {
+                    keys.full.push(AreaKey::Atom(a));
+                }
+                self.practice_chain(a, on, &mut keys.chain);
+                keys.full
+                    .extend(keys.chain.iter().copied().map(AreaKey::Body));
                 keys.full.push(AreaKey::England);
             }
             Place::Body(code) => {
@@ -85,7 +125,7 @@ impl Snapshot {
                 let area = self
                     .register
                     .area(id)
-                    .ok_or_else(|| QueryError::UnknownArea(id.clone()))?;
+                    .ok_or_else(|| QueryError::UnknownArea(id.to_string()))?;
                 let mut parts = Vec::new();
                 self.expr_keys(&area.expr, on, &mut parts, 0);
                 let ups: Vec<Vec<AreaKey>> = parts
@@ -116,7 +156,7 @@ impl Snapshot {
             Place::England => keys.full.push(AreaKey::England),
         }
         keys.partial.retain(|k| !keys.full.contains(k));
-        Ok(keys)
+        Ok(())
     }
 
     /// A key, the bodies above it on `on`, and England.
@@ -185,12 +225,16 @@ impl Snapshot {
         out.holders.clear();
         out.shadowed.clear();
         let tax = &self.register.taxonomy;
+        // The function and its ancestors, once rather than per key.
+        let mut lineage = std::mem::take(&mut out.lineage);
+        lineage.clear();
+        lineage.extend(tax.self_and_ancestors(f));
         for (cov, list) in [
             (Coverage::Full, &keys.full),
             (Coverage::Partial, &keys.partial),
         ] {
             for &key in list.iter() {
-                for fa in tax.self_and_ancestors(f) {
+                for &fa in &lineage {
                     for &gid in self.indexed(fa, key) {
                         let g = &self.grants[gid.0 as usize];
                         if !g.during.contains(on) {
@@ -237,6 +281,7 @@ impl Snapshot {
             let gr = &grants[g.0 as usize];
             (*cov as u8, gr.role, gr.holder, g.0)
         });
+        out.lineage = lineage;
     }
 
     /// Who holds `function` at `place` on `on`, for `purpose` if given.
@@ -248,9 +293,37 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
-        let keys = self.place_keys(place, on)?;
-        let mut r = Resolution::default();
-        self.resolve(f, on, &keys, &mut r);
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let Scratch { keys, resolution } = &mut *scratch;
+                self.who_in(f, function, place, on, purpose, keys, resolution)
+            }
+            // Only if a `who` were asked from inside another on this thread.
+            Err(_) => self.who_in(
+                f,
+                function,
+                place,
+                on,
+                purpose,
+                &mut PlaceKeys::default(),
+                &mut Resolution::default(),
+            ),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn who_in(
+        &self,
+        f: FunctionId,
+        function: &str,
+        place: &Place,
+        on: Date,
+        purpose: Option<&str>,
+        keys: &mut PlaceKeys,
+        r: &mut Resolution,
+    ) -> Result<WhoAnswer, QueryError> {
+        self.place_keys_into(place, on, keys)?;
+        self.resolve(f, on, keys, r);
         let mut holders = Vec::with_capacity(r.holders.len());
         for &(gid, cov) in &r.holders {
             let g = &self.grants[gid.0 as usize];
@@ -279,8 +352,15 @@ impl Snapshot {
             .collect();
         accountable_only.sort();
         accountable_only.dedup();
+        // The taxonomy's own copy of the id when the question names it exactly (it always
+        // does today), so the answer shares it.
+        let name = self.names.function(f);
         Ok(WhoAnswer {
-            function: function.to_string(),
+            function: if name == function {
+                name
+            } else {
+                SmolStr::new(function)
+            },
             on,
             place: place.clone(),
             purpose: purpose.map(str::to_string),
@@ -424,14 +504,13 @@ impl Snapshot {
 
     pub fn render_holder(&self, gid: GrantId, coverage: Coverage) -> Holder {
         let g = &self.grants[gid.0 as usize];
-        let body = self.register.body(g.holder);
         Holder {
-            body: body.code.clone(),
-            name: body.name.clone(),
+            body: self.names.code(g.holder),
+            name: self.names.name(g.holder),
             role: g.role,
-            accountable: self.register.body(g.accountable).code.clone(),
+            accountable: self.names.code(g.accountable),
             purposes: self.purposes(g).to_vec(),
-            function: self.register.taxonomy.name(g.function).to_string(),
+            function: self.names.function(g.function),
             coverage,
             from: g.during.from,
             until: g.during.until,
@@ -439,9 +518,17 @@ impl Snapshot {
         }
     }
 
-    /// The chain of instruments from statute to this grant, root first, each once.
-    pub fn proof(&self, gid: GrantId) -> Vec<std::sync::Arc<ProofStep>> {
-        let mut steps: Vec<InstrumentId> = Vec::with_capacity(4);
+    /// The chain of instruments from statute to this grant, root first, each once; built
+    /// the first time an answer cites the grant and shared by every answer after.
+    pub fn proof(&self, gid: GrantId) -> Proof {
+        match self.proofs.get(gid.0 as usize) {
+            Some(cell) => cell.get_or_init(|| self.build_proof(gid)).clone(),
+            None => self.build_proof(gid),
+        }
+    }
+
+    fn build_proof(&self, gid: GrantId) -> Proof {
+        let mut steps: Vec<std::sync::Arc<ProofStep>> = Vec::with_capacity(4);
         let mut cur = Some(gid);
         let mut depth = 0;
         // Walk up to the root, then emit root first; via-instruments follow their grant's own.
@@ -457,12 +544,17 @@ impl Snapshot {
         for g in chain[..depth].iter().rev().flatten() {
             let gr = &self.grants[g.0 as usize];
             for i in std::iter::once(gr.instrument).chain(self.via(gr).iter().copied()) {
-                if !steps.contains(&i) {
-                    steps.push(i);
+                // One step per instrument: each instrument's step is one shared allocation.
+                let step = self.proof_step(i);
+                if !steps
+                    .iter()
+                    .any(|s| std::sync::Arc::ptr_eq(s, &step) || s.instrument == step.instrument)
+                {
+                    steps.push(step);
                 }
             }
         }
-        steps.into_iter().map(|i| self.proof_step(i)).collect()
+        steps.into()
     }
 
     /// Among resolved holders, the holding that lets `b` act over all of the place for
@@ -561,10 +653,10 @@ impl Snapshot {
             let Some(by) = &ins.maker else { continue };
             let place = match &ins.area {
                 Some(crate::instrument::AreaExpr::Practices(ps)) if ps.len() == 1 => {
-                    Place::Practice(ps[0].clone())
+                    Place::Practice(ps[0].as_str().into())
                 }
-                Some(crate::instrument::AreaExpr::Footprint(c)) => Place::Body(c.clone()),
-                Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.clone()),
+                Some(crate::instrument::AreaExpr::Footprint(c)) => Place::Body(c.as_str().into()),
+                Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.as_str().into()),
                 _ => Place::England,
             };
             let purposes: Vec<Option<&str>> = if ins.purposes.is_empty() {

@@ -118,6 +118,10 @@ pub struct Snapshot {
     /// Per instrument, its step in a proof, shared by every answer that cites it; built the
     /// first time an answer cites it (most instruments of a large register never are).
     pub(crate) proof_steps: Vec<std::sync::OnceLock<std::sync::Arc<crate::query::ProofStep>>>,
+    /// Per grant, its proof, built the first time an answer cites it.
+    pub(crate) proofs: Vec<std::sync::OnceLock<crate::query::Proof>>,
+    /// Body codes and names and function ids as answers share them.
+    pub(crate) names: crate::names::Names,
 }
 
 impl Snapshot {

@@ -308,9 +308,9 @@ proptest! {
             if p >= s.practices.len() { continue; }
             let code = format!("P{p}");
             let on = day(d);
-            let fast = snap.who(fns[f], &Place::Practice(code.clone()), on, None).unwrap();
+            let fast = snap.who(fns[f], &Place::Practice(code.as_str().into()), on, None).unwrap();
             let fast: BTreeSet<(String, Role, String)> =
-                fast.holders.iter().map(|h| (h.body.clone(), h.role, h.accountable.clone())).collect();
+                fast.holders.iter().map(|h| (h.body.to_string(), h.role, h.accountable.to_string())).collect();
             let fid = snap.function_id(fns[f]).unwrap();
             let atom = snap.register().atom(&code).unwrap();
             let slow = reference_who(&snap, fid, atom, on);

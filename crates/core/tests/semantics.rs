@@ -170,7 +170,10 @@ fn codes_of(s: &Snapshot, id: &str) -> Vec<&'static str> {
 }
 
 fn holders(a: &WhoAnswer) -> Vec<(String, Role)> {
-    a.holders.iter().map(|h| (h.body.clone(), h.role)).collect()
+    a.holders
+        .iter()
+        .map(|h| (h.body.to_string(), h.role))
+        .collect()
 }
 
 #[test]

@@ -154,7 +154,7 @@ fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
     let mut checked = 0usize;
     let mut after_reshape = BTreeSet::new();
     for (code, joined) in active_practices() {
-        let place = Place::Practice(code.clone());
+        let place = Place::Practice(code.as_str().into());
         let mut days: Vec<Date> = dates.range(joined..=TODAY).copied().collect();
         days.push(joined);
         days.push(TODAY);
@@ -204,7 +204,7 @@ fn the_core_coverage_check_agrees() {
         .unwrap();
     let at_active: Vec<_> = findings
         .iter()
-        .filter(|x| matches!(&x.place, Place::Practice(c) if active.contains(c)))
+        .filter(|x| matches!(&x.place, Place::Practice(c) if active.contains(c.as_str())))
         .collect();
     assert!(at_active.is_empty(), "{at_active:?}");
 }
@@ -254,7 +254,7 @@ fn gateshead_practice(f: &Fixture) -> String {
 fn who_commissions_for_a_gateshead_practice() {
     let f = fixture();
     let code = gateshead_practice(f);
-    let place = Place::Practice(code.clone());
+    let place = Place::Practice(code.as_str().into());
     let who = |d: Date, p: Option<&str>| f.snap.who(SECONDARY, &place, d, p).unwrap();
 
     // 2016: NHS Newcastle Gateshead CCG, by statute.
@@ -359,7 +359,7 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .iter()
         .find(|m| m.body == ccg && m.during.until == Some(date(2022, 7, 1)))
         .unwrap();
-    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
+    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone().into());
     let holder = |d: Date| {
         let w = f.snap.who(SECONDARY, &place, d, None).unwrap();
         assert_eq!(w.holders.len(), 1, "{w:?}");
@@ -386,7 +386,7 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .iter()
         .find(|m| m.body == sheffield && m.during.until.is_none())
         .unwrap();
-    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
+    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone().into());
     let spec = f
         .snap
         .who("commissioning.specialised", &place, date(2024, 4, 1), None)

@@ -185,7 +185,7 @@ fn covid_direction_and_its_extension() {
         .unwrap()
         .holders
         .into_iter()
-        .map(|h| h.body)
+        .map(|h| h.body.to_string())
         .collect::<Vec<_>>()
     };
     assert!(holders(on(2020, 6, 1)).contains(&"X24".to_string()));

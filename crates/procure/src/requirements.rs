@@ -370,7 +370,7 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
         if let Some(lead) = &col.lead {
             for other in contract.commissioners.iter().filter(|c| *c != lead) {
                 let ok = snapshot
-                    .may(lead, &function, &Place::Body(other.clone()), on, None)
+                    .may(lead, &function, &Place::Body(other.as_str().into()), on, None)
                     .map(|a| a.allowed)
                     .unwrap_or(false);
                 if !ok {
@@ -430,7 +430,13 @@ fn participant(
         .body_at(code, on)
         .map(|b| reg.body(b).name.clone())
         .unwrap_or_default();
-    match snapshot.may(code, function, &Place::Body(code.to_string()), on, None) {
+    match snapshot.may(
+        code,
+        function,
+        &Place::Body(code.to_string().into()),
+        on,
+        None,
+    ) {
         Ok(a) => Ok(Participant {
             body: code.to_string(),
             name,
@@ -439,7 +445,7 @@ fn participant(
             proof: a
                 .holding
                 .filter(|_| a.allowed)
-                .map(|h| h.proof.into_iter().map(|s| s.instrument.clone()).collect())
+                .map(|h| h.proof.iter().map(|s| s.instrument.clone()).collect())
                 .unwrap_or_default(),
         }),
         Err(QueryError::UnknownFunction(f)) => Err(ProcureError::UnknownFunction {

@@ -49,9 +49,9 @@ impl PlaceAsked {
             return None;
         }
         match self.kind.as_str() {
-            "practice" => Some(Place::Practice(code.to_uppercase())),
-            "body" => Some(Place::Body(code.to_uppercase())),
-            "area" => Some(Place::Area(code)),
+            "practice" => Some(Place::Practice(code.to_uppercase().into())),
+            "body" => Some(Place::Body(code.to_uppercase().into())),
+            "area" => Some(Place::Area(code.into())),
             _ => {
                 errors.push(FieldError {
                     field: "place_type",
@@ -275,10 +275,10 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
     ]);
     for h in &answer.holders {
         table.row([
-            h.body.clone(),
-            h.name.clone(),
+            h.body.to_string(),
+            h.name.to_string(),
             h.role.as_str().to_string(),
-            h.accountable.clone(),
+            h.accountable.to_string(),
             h.purposes.join(" "),
             format!("{:?}", h.coverage).to_lowercase(),
             h.from.to_string(),
@@ -305,7 +305,7 @@ fn holder_section(
 ) -> Markup {
     let reg = s.register();
     let mut nodes = Vec::new();
-    for step in &h.proof {
+    for step in h.proof.iter() {
         let detail = match s
             .instrument_id(&step.instrument)
             .map(|id| &reg.instruments[id.0 as usize])
@@ -370,7 +370,7 @@ fn holder_section(
             ]))
             h3 { "Proof: the chain of instruments" }
             ol class="vires-proof" {
-                @for step in &h.proof {
+                @for step in h.proof.iter() {
                     li {
                         (instrument_link(&step.instrument, &step.title))
                         br;

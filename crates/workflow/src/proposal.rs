@@ -488,7 +488,7 @@ fn affected_practices(
 ) -> Vec<AffectedPractice> {
     let mut out = Vec::new();
     for atom in &after.register().atoms {
-        let place = Place::Practice(atom.code.clone());
+        let place = Place::Practice(atom.code.as_str().into());
         for &on in dates {
             for f in functions {
                 let b = holder_set(before, f, &place, on);

@@ -71,11 +71,11 @@ pub fn today() -> Date {
 
 pub fn place(p: &PlaceArgs) -> Place {
     if let Some(c) = &p.practice {
-        Place::Practice(c.trim().to_ascii_uppercase())
+        Place::Practice(c.trim().to_ascii_uppercase().into())
     } else if let Some(c) = &p.body {
-        Place::Body(c.trim().to_ascii_uppercase())
+        Place::Body(c.trim().to_ascii_uppercase().into())
     } else if let Some(a) = &p.area {
-        Place::Area(a.trim().to_string())
+        Place::Area(a.trim().to_string().into())
     } else {
         Place::England
     }

@@ -74,9 +74,9 @@ fn place_of(
     let england = england.unwrap_or(false);
     match (practice, body, area, england) {
         (None, None, None, _) => Ok(Place::England),
-        (Some(p), None, None, false) => Ok(Place::Practice(p)),
-        (None, Some(b), None, false) => Ok(Place::Body(b)),
-        (None, None, Some(a), false) => Ok(Place::Area(a)),
+        (Some(p), None, None, false) => Ok(Place::Practice(p.into())),
+        (None, Some(b), None, false) => Ok(Place::Body(b.into())),
+        (None, None, Some(a), false) => Ok(Place::Area(a.into())),
         _ => Err(ApiError::bad_parameter(
             "give at most one of `practice`, `body`, `area` and `england=true` (none means all of England)",
         )),

@@ -33,7 +33,13 @@ pub fn who(reg: &Register, f: &str, place: Place, on: &str) -> Vec<(String, Stri
     let mut v: Vec<_> = w
         .holders
         .iter()
-        .map(|h| (h.body.clone(), h.role.to_string(), h.accountable.clone()))
+        .map(|h| {
+            (
+                h.body.to_string(),
+                h.role.to_string(),
+                h.accountable.to_string(),
+            )
+        })
         .collect();
     v.sort();
     v
