@@ -142,19 +142,26 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// For the query routes: when reads need a token, require a viewer.
+/// For the change stream: when reads need a token, require a viewer.
 pub async fn require_reader(
     State(state): State<AppState>,
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let req = admit_reader(&state, req).await?;
+    Ok(next.run(req).await)
+}
+
+/// For the query routes: when reads need a token, require a viewer. The request comes
+/// back to be answered, or the refusal.
+pub async fn admit_reader(state: &AppState, req: Request) -> Result<Request, ApiError> {
     if state.config().auth.read == ReadAccess::Public {
-        return Ok(next.run(req).await);
+        return Ok(req);
     }
     let (mut parts, body) = req.into_parts();
-    let caller = Caller::from_request_parts(&mut parts, &state).await?;
+    let caller = Caller::from_request_parts(&mut parts, state).await?;
     caller.require(Role::Viewer)?;
-    Ok(next.run(Request::from_parts(parts, body)).await)
+    Ok(Request::from_parts(parts, body))
 }
 
 macro_rules! role_extractor {

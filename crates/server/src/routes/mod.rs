@@ -9,11 +9,10 @@ pub mod queries;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiff::Timestamp;
 use serde::Serialize;
 use utoipa::IntoParams;
@@ -32,8 +31,25 @@ tokio::task_local! {
 /// The register as recorded at a moment rather than now: the `recorded_at` query parameter
 /// of every query route. It is taken off the query string here, so a handler's strict
 /// parameters never see it, and routes without this layer refuse it as unknown.
-pub async fn as_recorded(mut req: Request, next: Next) -> Result<Response, ApiError> {
-    let Some(query) = req.uri().query().map(str::to_owned) else {
+///
+/// The same layer admits the caller first (see [`crate::auth::admit_reader`]): one layer
+/// rather than two, since every layer is a level of boxed services each request goes through.
+pub async fn as_recorded(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let mut req = crate::auth::admit_reader(&state, req).await?;
+    // Nearly every query has no `recorded_at`: pass those on without copying anything.
+    let Some(query) = req
+        .uri()
+        .query()
+        .filter(|q| match crate::extract::plain_keys(q) {
+            Some(mut keys) => keys.any(|k| k == "recorded_at"),
+            None => form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "recorded_at"),
+        })
+        .map(str::to_owned)
+    else {
         return Ok(next.run(req).await);
     };
     let mut at = None;
@@ -121,10 +137,26 @@ impl<T> Answer<T> {
 
 impl<T: Serialize> IntoResponse for Answer<T> {
     fn into_response(self) -> Response {
-        let mut resp = (self.status, Json(self.body)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&self.revision.to_string()) {
-            resp.headers_mut().insert(REVISION_HEADER, v);
-        }
+        // sonic-rs writes the same JSON as serde_json from the same `Serialize` impls, with
+        // SIMD string escaping: an answer is mostly the long titles and sources of its proof.
+        // Sized so that a typical answer does not regrow it: the writer reserves room for
+        // the worst-case escaping of each string before writing it.
+        let mut buf = Vec::with_capacity(4096);
+        let mut resp = match sonic_rs::to_writer(&mut buf, &self.body) {
+            Ok(()) => (
+                self.status,
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                buf,
+            )
+                .into_response(),
+            // As axum's `Json` does: an answer that cannot be serialised is the server's fault.
+            Err(e) => ApiError::internal("serialising the answer", e).into_response(),
+        };
+        resp.headers_mut()
+            .insert(REVISION_HEADER, HeaderValue::from(self.revision));
         resp
     }
 }
@@ -178,4 +210,50 @@ where
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ApiError::internal(what, e))?
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use vires_core::{Coverage, Date, Holder, Place, ProofStep, Role, WhoAnswer};
+
+    /// Answers are written by sonic-rs; clients and the CLI's `--format json` expect
+    /// serde_json's bytes, escaping included.
+    #[test]
+    fn answers_are_written_as_serde_json_writes_them() {
+        let step = Arc::new(ProofStep {
+            instrument: "del-\"q\"-2019".into(),
+            kind: vires_core::InstrumentKind::Delegation,
+            title: "Tab\there, newline\nthere, bell \u{7}, é, “quotes”, back\\slash, </script>"
+                .into(),
+            basis: Some("NHS Act 2006 s.13Z \u{1f}".into()),
+            source: None,
+        });
+        let holder = Holder {
+            body: "QWE".into(),
+            name: "NHS South West London Integrated Care Board".into(),
+            role: Role::Delegate,
+            accountable: "X24".into(),
+            purposes: vec!["covid-19".into()],
+            function: "commissioning.primary-care.dental".into(),
+            coverage: Coverage::Partial,
+            from: Date::constant(2023, 4, 1),
+            until: Some(Date::constant(2026, 3, 31)),
+            proof: vec![step.clone(), step].into(),
+        };
+        let answer = WhoAnswer {
+            function: "commissioning.primary-care.dental".into(),
+            on: Date::constant(2024, 1, 2),
+            place: Place::Practice("H85001".into()),
+            purpose: Some("covid-19".into()),
+            holders: vec![holder],
+            accountable_only: vec!["X24".into()],
+        };
+        let ours = sonic_rs::to_vec(&answer).expect("sonic-rs writes the answer");
+        let theirs = serde_json::to_vec(&answer).expect("serde_json writes the answer");
+        assert_eq!(
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs)
+        );
+    }
 }
