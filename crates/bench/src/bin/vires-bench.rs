@@ -20,18 +20,17 @@ use vires_bench::synth::{self, Question};
 use vires_core::resolve::Resolution;
 use vires_core::{Place, Snapshot};
 
-/// Counts live heap bytes, so memory per instrument is measured, not estimated.
+/// Counts live heap bytes, so memory per instrument is measured, not estimated. One relaxed
+/// add per call: the counter is on every allocation the timed questions make too.
 struct Counting;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
-            let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
+            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
         }
         p
     }
@@ -43,9 +42,7 @@ unsafe impl GlobalAlloc for Counting {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if new_size >= layout.size() {
-                let now = LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
-                    - layout.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
+                LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed);
             } else {
                 LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
             }
@@ -121,7 +118,7 @@ fn time_each<T>(qs: &[Question], overhead: f64, mut f: impl FnMut(&Question) -> 
 }
 
 fn place(q: &Question) -> Place {
-    Place::Practice(q.practice.clone())
+    Place::Practice(q.practice.as_str().into())
 }
 
 /// Times the full `who` answer (holders with proofs), the hot path (`place_keys` +
@@ -649,7 +646,7 @@ fn set(pairs: &[String]) -> Result<(), String> {
 fn callgrind_region(snap: &Snapshot, qs: &[Question], may: bool) -> usize {
     let mut total = 0;
     for q in qs {
-        let p = Place::Practice(q.practice.clone());
+        let p = Place::Practice(q.practice.as_str().into());
         total += if may {
             snap.may(&q.body, &q.function, &p, q.on, q.purpose.as_deref())
                 .map(|a| a.allowed as usize)
@@ -663,10 +660,21 @@ fn callgrind_region(snap: &Snapshot, qs: &[Question], may: bool) -> usize {
     total
 }
 
-fn callgrind(n: usize, may: bool) -> Result<(), String> {
-    let syn = synth::generate(10_000, SEED);
-    let snap = Snapshot::compile(syn.register);
-    let qs = synth::questions(&snap, n, SEED, &synth::query_functions());
+fn callgrind(n: usize, may: bool, england: bool) -> Result<(), String> {
+    let (snap, fns) = if england {
+        let snap = england_snapshot()?;
+        let fns = snap
+            .register()
+            .taxonomy
+            .iter()
+            .map(|(_, d)| d.id.clone())
+            .collect();
+        (snap, fns)
+    } else {
+        let syn = synth::generate(10_000, SEED);
+        (Snapshot::compile(syn.register), synth::query_functions())
+    };
+    let qs = synth::questions(&snap, n, SEED, &fns);
     let total = callgrind_region(&snap, &qs, may);
     println!(
         "asked {} {} questions ({total})",
@@ -694,6 +702,18 @@ fn build_once(n: usize) -> Result<(), String> {
         t.elapsed().as_secs_f64() * 1e3
     );
     Ok(())
+}
+
+#[cfg(feature = "england")]
+fn england_snapshot() -> Result<Snapshot, String> {
+    vires_england::bundled()
+        .map(|i| Snapshot::compile(i.register))
+        .map_err(|e| format!("the England register does not build: {e}"))
+}
+
+#[cfg(not(feature = "england"))]
+fn england_snapshot() -> Result<Snapshot, String> {
+    Err("built without the `england` feature".into())
 }
 
 /// Paths of `who` questions about real practices, for the HTTP benchmark.
@@ -732,8 +752,10 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
   --quick            the quick benchmark (default; under five minutes on two cores)
   --full             more questions and repetitions, peers on 10^5 instruments
   --peers-only       only the Cedar and SQLite comparison (quick size); writes nothing
+  --england-only     only the bundled England register's build and query times; writes nothing
   --callgrind-who N  ask `who` N times in callgrind_region (for valgrind --tool=callgrind)
   --callgrind-may N  the same for `may`
+                     (either with --england after N: questions about the bundled England register)
   --build N          generate a synthetic register of about N instruments and time one build
                      (under callgrind: --toggle-collect='*build_region*')
   --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
@@ -745,13 +767,22 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         None | Some("--quick") => run(false),
         Some("--full") => run(true),
+        Some("--england-only") => {
+            let mut rep = Report::default();
+            england(&mut rep, plan(false).questions, timer_overhead());
+            Ok(())
+        }
         Some("--peers-only") => {
             let mut rep = Report::default();
             peers(&mut rep, &plan(false), timer_overhead())
         }
         Some(m @ ("--callgrind-who" | "--callgrind-may")) => {
             match args.get(1).map(|n| n.parse::<usize>()) {
-                Some(Ok(n)) => callgrind(n, m == "--callgrind-may"),
+                Some(Ok(n)) => callgrind(
+                    n,
+                    m == "--callgrind-may",
+                    args.get(2).is_some_and(|a| a == "--england"),
+                ),
                 _ => Err(format!("{m} needs a number of questions\n{USAGE}")),
             }
         }
