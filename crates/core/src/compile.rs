@@ -16,18 +16,73 @@ use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// A segment of an instrument's life with the terms in force during it.
-#[derive(Debug, Clone)]
+/// A segment of an instrument's life with the terms in force during it. The terms are
+/// read where they are written (the instrument or the amendment that set them), so a
+/// million segments copy no strings.
+#[derive(Debug, Clone, Copy)]
 struct Version {
     during: Interval,
-    purposes: Vec<String>,
-    area: Option<AreaExpr>,
-    /// Amendments this segment rests on.
-    via: Vec<InstrumentId>,
+    purposes: WrittenIn,
+    area: WrittenIn,
+    /// Amendments this segment rests on: index into `Compiler::version_vias`.
+    via: u32,
+}
+
+/// Where a term of a segment is written.
+#[derive(Debug, Clone, Copy)]
+enum WrittenIn {
+    /// The instrument's own field.
+    Itself(InstrumentId),
+    /// The `changes` of an amendment.
+    Amendment(InstrumentId),
+}
+
+/// The segments of every instrument. Nearly all instruments are never amended and have
+/// exactly one, so that one is kept inline and only amended instruments get a list.
+struct Versions {
+    first: Vec<Version>,
+    amended: FxHashMap<u32, Vec<Version>>,
+}
+
+impl Versions {
+    fn of(&self, i: usize) -> &[Version] {
+        match self.amended.get(&(i as u32)) {
+            Some(vs) => vs,
+            None => std::slice::from_ref(&self.first[i]),
+        }
+    }
+
+    fn set(&mut self, i: usize, vs: Vec<Version>) {
+        match vs.as_slice() {
+            [only] => {
+                self.first[i] = *only;
+                self.amended.remove(&(i as u32));
+            }
+            _ => {
+                self.amended.insert(i as u32, vs);
+            }
+        }
+    }
+}
+
+/// Who an instrument names as receivers or sources, borrowed from the instrument.
+#[derive(Debug, Clone, Copy)]
+enum Parties<'a> {
+    Bodies(&'a [String]),
+    Every(BodyKind),
+}
+
+impl<'a> From<&'a Receivers> for Parties<'a> {
+    fn from(r: &'a Receivers) -> Self {
+        match r {
+            Receivers::Bodies(codes_) => Parties::Bodies(codes_),
+            Receivers::Every(k) => Parties::Every(*k),
+        }
+    }
 }
 
 /// One receiver × source × function of an arrangement, from `t` to `end`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Task {
     instrument: InstrumentId,
     version: usize,
@@ -68,6 +123,20 @@ impl<T: std::hash::Hash + Eq + Clone + Default> Interner<T> {
     }
 }
 
+impl<T: std::hash::Hash + Eq + Clone> Interner<Vec<T>> {
+    /// Interns a list without allocating when it is already known.
+    fn intern_slice(&mut self, v: &[T]) -> u32 {
+        // The empty list is interned first, by `new`.
+        if v.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(v) {
+            return id;
+        }
+        self.intern(v.to_vec())
+    }
+}
+
 /// The grants one body holds for one function, in the order they were made.
 #[derive(Default)]
 struct HeldGrants {
@@ -81,9 +150,14 @@ struct Compiler {
     void: Vec<bool>,
     /// Per instrument: the index of the power it rests on, when it cites one that holds.
     rests_on: Vec<Option<u32>>,
-    functions: Vec<Vec<FunctionId>>,
+    /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
+    function_starts: Vec<u32>,
+    function_list: Vec<FunctionId>,
     excepts: Vec<u32>,
-    versions: Vec<Vec<Version>>,
+    versions: Versions,
+    version_vias: Interner<Vec<InstrumentId>>,
+    /// Reused for the area keys of each task, which are interned and then dropped.
+    keys_buf: Vec<AreaKey>,
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     grants: Vec<Grant>,
     /// A body's grants by function, statutory first, so `find_parent` looks only at the
@@ -112,9 +186,15 @@ pub fn compile(reg: Register) -> Snapshot {
         diags: Vec::new(),
         void: vec![false; n_instr],
         rests_on: vec![None; n_instr],
-        functions: vec![Vec::new(); n_instr],
+        function_starts: Vec::with_capacity(n_instr + 1),
+        function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
-        versions: vec![Vec::new(); n_instr],
+        versions: Versions {
+            first: Vec::with_capacity(n_instr),
+            amended: FxHashMap::default(),
+        },
+        version_vias: Interner::new(),
+        keys_buf: Vec::new(),
         successor: vec![None; n_bodies],
         grants: Vec::new(),
         by_holder_function: FxHashMap::default(),
@@ -146,6 +226,46 @@ impl Snapshot {
     }
 }
 
+/// Records a finding about instrument `i`; an error voids it.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    diags: &mut Vec<Diagnostic>,
+    void: &mut [bool],
+    (i, ins): (InstrumentId, &Instrument),
+    code: &'static str,
+    severity: Severity,
+    span: Option<Span>,
+    message: String,
+    help: String,
+) {
+    // A void instrument grants nothing, so warnings about its effects would be noise.
+    if severity == Severity::Warning && void[i.0 as usize] {
+        return;
+    }
+    diags.push(Diagnostic {
+        code,
+        severity,
+        subject: ins.id.clone(),
+        message,
+        help,
+        span: ins.span_or_whole(span),
+    });
+    if severity == Severity::Error {
+        void[i.0 as usize] = true;
+    }
+}
+
+fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
+    match w {
+        WrittenIn::Itself(i) => &instruments[i.0 as usize].purposes,
+        WrittenIn::Amendment(a) => instruments[a.0 as usize]
+            .changes
+            .as_ref()
+            .and_then(|c| c.purposes.as_deref())
+            .unwrap_or(&[]),
+    }
+}
+
 fn day_before(d: Date) -> Date {
     d.yesterday().unwrap_or(d)
 }
@@ -164,23 +284,42 @@ impl Compiler {
         message: String,
         help: impl Into<String>,
     ) {
-        // A void instrument grants nothing, so warnings about its effects would be noise.
-        if severity == Severity::Warning && self.void[i.0 as usize] {
-            return;
-        }
-        let ins = &self.reg.instruments[i.0 as usize];
-        let span = ins.span_or_whole(span);
-        self.diags.push(Diagnostic {
+        let Compiler {
+            reg, diags, void, ..
+        } = self;
+        let ins = &reg.instruments[i.0 as usize];
+        report(
+            diags,
+            void,
+            (i, ins),
             code,
             severity,
-            subject: ins.id.clone(),
-            message,
-            help: help.into(),
             span,
-        });
-        if severity == Severity::Error {
-            self.void[i.0 as usize] = true;
-        }
+            message,
+            help.into(),
+        );
+    }
+
+    /// [`Compiler::diag`] for an instrument taken out of the register while it is checked.
+    fn diag_in(
+        &mut self,
+        at: (InstrumentId, &Instrument),
+        code: &'static str,
+        severity: Severity,
+        span: Option<Span>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        report(
+            &mut self.diags,
+            &mut self.void,
+            at,
+            code,
+            severity,
+            span,
+            message,
+            help.into(),
+        );
     }
 
     fn index_places(&mut self) {
@@ -238,37 +377,34 @@ impl Compiler {
 
     /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
     fn check_instruments(&mut self) -> FxHashMap<String, InstrumentId> {
-        let mut by_id: FxHashMap<String, InstrumentId> = FxHashMap::default();
-        for idx in 0..self.reg.instruments.len() {
+        // Taken out while they are checked, because the checks need `&mut self`; findings
+        // name the instrument through `diag_in`.
+        let instruments = std::mem::take(&mut self.reg.instruments);
+        let mut by_id: FxHashMap<String, InstrumentId> =
+            FxHashMap::with_capacity_and_hasher(instruments.len(), Default::default());
+        self.function_starts.push(0);
+        for (idx, ins) in instruments.iter().enumerate() {
             let i = InstrumentId(idx as u32);
-            // Taken out while it is checked (the checks need `&mut self`), with a stand-in
-            // that carries what a diagnostic reads: its id and where it is written.
-            let stand_in = {
-                let cur = self.instr(i);
-                let mut s = Instrument::new(cur.id.clone(), cur.kind, cur.from);
-                if let Some(whole) = cur.spans.whole {
-                    s.spans.whole = Some(whole);
+            match by_id.entry(ins.id.clone()) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let first_title = &instruments[first.get().0 as usize].title;
+                    self.diag_in(
+                        (i, ins),
+                        codes::DUPLICATE_ID,
+                        Severity::Error,
+                        ins.spans.id,
+                        format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
+                        "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
+                    );
                 }
-                s
-            };
-            let ins = std::mem::replace(&mut self.reg.instruments[idx], stand_in);
-            if let Some(&first) = by_id.get(&ins.id) {
-                let first_title = self.instr(first).title.clone();
-                self.diag(
-                    i,
-                    codes::DUPLICATE_ID,
-                    Severity::Error,
-                    ins.spans.id,
-                    format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
-                    "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
-                );
-            } else {
-                by_id.insert(ins.id.clone(), i);
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
             if let Some(u) = ins.until {
                 if u <= ins.from {
-                    self.diag(
-                        i,
+                    self.diag_in(
+                        (i, ins),
                         codes::DATES_BACKWARDS,
                         Severity::Error,
                         ins.spans.until,
@@ -277,40 +413,40 @@ impl Compiler {
                     );
                 }
             }
-            self.resolve_functions(i, &ins);
-            self.check_required(i, &ins);
-            self.check_names(i, &ins);
-            self.check_power(i, &ins);
-            self.versions[idx] = vec![Version {
+            self.resolve_functions(i, ins);
+            self.check_required(i, ins);
+            self.check_names(i, ins);
+            self.check_power(i, ins);
+            self.versions.first.push(Version {
                 during: Interval::new(ins.from, ins.until),
-                purposes: ins.purposes.clone(),
-                area: ins.area.clone(),
-                via: Vec::new(),
-            }];
-            self.reg.instruments[idx] = ins;
+                purposes: WrittenIn::Itself(i),
+                area: WrittenIn::Itself(i),
+                via: 0,
+            });
         }
+        self.reg.instruments = instruments;
         by_id
     }
 
     fn resolve_functions(&mut self, i: InstrumentId, ins: &Instrument) {
-        let mut fs = Vec::new();
-        let mut unknown = Vec::new();
+        let mut unknown: Vec<&str> = Vec::new();
         for f in &ins.functions {
             match self.reg.taxonomy.get(f) {
-                Some(id) => fs.push(id),
-                None => unknown.push(f.clone()),
+                Some(id) => self.function_list.push(id),
+                None => unknown.push(f),
             }
         }
+        self.function_starts.push(self.function_list.len() as u32);
         let mut ex = Vec::new();
         for f in &ins.except {
             match self.reg.taxonomy.get(f) {
                 Some(id) => ex.push(id),
-                None => unknown.push(f.clone()),
+                None => unknown.push(f),
             }
         }
         for f in unknown {
-            self.diag(
-                i,
+            self.diag_in(
+                (i, ins),
                 codes::UNKNOWN_FUNCTION,
                 Severity::Error,
                 ins.spans.functions,
@@ -319,8 +455,11 @@ impl Compiler {
             );
         }
         ex.sort();
-        self.functions[i.0 as usize] = fs;
-        self.excepts[i.0 as usize] = self.function_sets.intern(ex);
+        self.excepts[i.0 as usize] = self.function_sets.intern_slice(&ex);
+    }
+
+    fn functions_of(&self, i: usize) -> &[FunctionId] {
+        &self.function_list[self.function_starts[i] as usize..self.function_starts[i + 1] as usize]
     }
 
     fn check_required(&mut self, i: InstrumentId, ins: &Instrument) {
@@ -371,8 +510,8 @@ impl Compiler {
             missing.push("by");
         }
         for m in missing {
-            self.diag(
-                i,
+            self.diag_in(
+                (i, ins),
                 codes::MISSING_FIELD,
                 Severity::Error,
                 None,
@@ -389,8 +528,8 @@ impl Compiler {
         let on = ins.from;
         if let Some(m) = &ins.maker {
             match self.reg.body_near(m, on) {
-                None => self.diag(
-                    i,
+                None => self.diag_in(
+                    (i, ins),
                     codes::UNKNOWN_BODY,
                     Severity::Error,
                     ins.spans.maker,
@@ -402,8 +541,8 @@ impl Compiler {
                         && ins.kind != InstrumentKind::Abolish =>
                 {
                     let life = self.reg.body(b).life;
-                    self.diag(
-                        i,
+                    self.diag_in(
+                        (i, ins),
                         codes::MAKER_NOT_IN_EXISTENCE,
                         Severity::Error,
                         ins.spans.maker,
@@ -421,8 +560,8 @@ impl Compiler {
             if let Receivers::Bodies(codes_) = list {
                 for code in codes_ {
                     match c.reg.body_near(code, on) {
-                        None => c.diag(
-                            i,
+                        None => c.diag_in(
+                            (i, ins),
                             codes::UNKNOWN_BODY,
                             Severity::Error,
                             span,
@@ -431,8 +570,8 @@ impl Compiler {
                         ),
                         Some(b) if must_live && !c.reg.body(b).life.contains(on) => {
                             let life = c.reg.body(b).life;
-                            c.diag(
-                                i,
+                            c.diag_in(
+                                (i, ins),
                                 codes::RECEIVER_NOT_IN_EXISTENCE,
                                 Severity::Error,
                                 span,
@@ -463,8 +602,8 @@ impl Compiler {
         }
         for p in &ins.predecessors {
             if self.reg.body_near(p, day_before(on)).is_none() {
-                self.diag(
-                    i,
+                self.diag_in(
+                    (i, ins),
                     codes::UNKNOWN_BODY,
                     Severity::Error,
                     ins.spans.receivers,
@@ -477,8 +616,8 @@ impl Compiler {
             let mut bad = Vec::new();
             self.unknown_in_area(a, on, &mut bad, 0);
             for b in bad {
-                self.diag(
-                    i,
+                self.diag_in(
+                    (i, ins),
                     codes::UNKNOWN_AREA,
                     Severity::Error,
                     ins.spans.area,
@@ -510,10 +649,7 @@ impl Compiler {
             }
             AreaExpr::Named(n) => match self.reg.area(n) {
                 None => bad.push(format!("`{n}`")),
-                Some(na) => {
-                    let expr = na.expr.clone();
-                    self.unknown_in_area(&expr, on, bad, depth + 1)
-                }
+                Some(na) => self.unknown_in_area(&na.expr, on, bad, depth + 1),
             },
             AreaExpr::Union(parts) => {
                 for p in parts {
@@ -547,15 +683,15 @@ impl Compiler {
         } else {
             codes::NO_POWER
         };
-        let maker_code = self.reg.body(maker).code.clone();
-        let Some(basis) = ins.basis.clone().filter(|b| !b.trim().is_empty()) else {
+        let Some(basis) = ins.basis.as_deref().filter(|b| !b.trim().is_empty()) else {
+            let maker_code = &self.reg.body(maker).code;
             let msg = if is_mandate {
                 format!("this requirement by {maker_code} cites no power at all")
             } else {
                 format!("this {} by {maker_code} cites no legal basis", ins.kind)
             };
-            self.diag(
-                i,
+            self.diag_in(
+                (i, ins),
                 code,
                 Severity::Error,
                 ins.spans.basis,
@@ -564,36 +700,45 @@ impl Compiler {
             );
             return;
         };
-        let receiver_kinds: Vec<BodyKind> = match &ins.receivers {
-            Receivers::Every(k) => vec![*k],
-            // A maker that names itself among the receivers (a joint committee it sits on)
-            // is not a receiver the power has to allow.
+        // Most instruments share a handful of bases: match each distinct one once.
+        if !self.cited.contains_key(basis) {
+            let ids: Vec<usize> = self
+                .reg
+                .powers
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.cited_by(basis))
+                .map(|(pi, _)| pi)
+                .collect();
+            self.cited.insert(basis.to_owned(), ids);
+        }
+        let reg = &self.reg;
+        // A maker that names itself among the receivers (a joint committee it sits on)
+        // is not a receiver the power has to allow.
+        let receivers_allowed = |p: &crate::power::Power| match &ins.receivers {
+            Receivers::Every(k) => p.receivers.contains(k),
             Receivers::Bodies(bs) => bs
                 .iter()
-                .filter_map(|b| self.reg.body_near(b, ins.from))
+                .filter_map(|b| reg.body_near(b, ins.from))
                 .filter(|&b| b != maker)
-                .map(|b| self.reg.body(b).kind)
-                .collect(),
+                .all(|b| p.receivers.contains(&reg.body(b).kind)),
         };
-        // Most instruments share a handful of bases: match each distinct one once.
-        let powers = &self.reg.powers;
-        let cited_ids = match self.cited.get(&basis) {
-            Some(ids) => ids.clone(),
-            None => {
-                let ids: Vec<usize> = powers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.cited_by(&basis))
-                    .map(|(pi, _)| pi)
-                    .collect();
-                self.cited.insert(basis.clone(), ids.clone());
-                ids
-            }
+        let holds = |p: &crate::power::Power| {
+            p.kinds.contains(&ins.kind)
+                && p.makers.contains(&maker_kind)
+                && p.during.contains(ins.from)
+                && (p.receivers.is_empty() || receivers_allowed(p))
         };
-        let cited: Vec<(usize, &crate::power::Power)> =
-            cited_ids.into_iter().map(|pi| (pi, &powers[pi])).collect();
+        let cited_ids = &self.cited[basis];
+        if let Some(&pi) = cited_ids.iter().find(|&&pi| holds(&reg.powers[pi])) {
+            self.rests_on[i.0 as usize] = Some(pi as u32);
+            return;
+        }
+        let cited: Vec<&crate::power::Power> =
+            cited_ids.iter().map(|&pi| &reg.powers[pi]).collect();
+        let maker_code = reg.body(maker).code.clone();
         let mut reasons = Vec::new();
-        for &(pi, p) in &cited {
+        for p in &cited {
             if !p.kinds.contains(&ins.kind) {
                 reasons.push(format!("{} does not provide for a {}", p.title, ins.kind));
             } else if !p.makers.contains(&maker_kind) {
@@ -605,18 +750,13 @@ impl Compiler {
                     ins.from,
                     show_life(p.during)
                 ));
-            } else if !p.receivers.is_empty()
-                && receiver_kinds.iter().any(|k| !p.receivers.contains(k))
-            {
+            } else {
                 let allowed: Vec<&str> = p.receivers.iter().map(|k| k.as_str()).collect();
                 reasons.push(format!(
                     "{} lets the maker act only towards {}",
                     p.title,
                     allowed.join(", ")
                 ));
-            } else {
-                self.rests_on[i.0 as usize] = Some(pi as u32);
-                return;
             }
         }
         let message = if cited.is_empty() {
@@ -636,8 +776,8 @@ impl Compiler {
                 reasons.join("; ")
             )
         };
-        self.diag(
-            i,
+        self.diag_in(
+            (i, ins),
             code,
             Severity::Error,
             ins.spans.basis,
@@ -676,7 +816,7 @@ impl Compiler {
             };
             let on = ins.from;
             let live = {
-                let vs = &self.versions[target.0 as usize];
+                let vs = self.versions.of(target.0 as usize);
                 vs.first().is_some_and(|f| f.during.from <= on)
                     && vs
                         .last()
@@ -686,7 +826,8 @@ impl Compiler {
                 let t = self.instr(target);
                 let (tf, tu) = (
                     t.from,
-                    self.versions[target.0 as usize]
+                    self.versions
+                        .of(target.0 as usize)
                         .last()
                         .and_then(|v| v.during.until),
                 );
@@ -703,7 +844,7 @@ impl Compiler {
                 );
                 continue;
             }
-            let versions = std::mem::take(&mut self.versions[target.0 as usize]);
+            let versions = self.versions.of(target.0 as usize).to_vec();
             let mut out = Vec::with_capacity(versions.len() + 1);
             for v in versions {
                 if v.during.until.is_some_and(|u| u <= on) {
@@ -723,7 +864,7 @@ impl Compiler {
                     (
                         Some(Version {
                             during: Interval::new(v.during.from, Some(on)),
-                            ..v.clone()
+                            ..v
                         }),
                         Version {
                             during: Interval::new(on, v.during.until),
@@ -736,14 +877,16 @@ impl Compiler {
                 out.extend(before);
                 let mut changed = after;
                 if let Some(ch) = &ins.changes {
-                    if let Some(p) = &ch.purposes {
-                        changed.purposes = p.clone();
+                    if ch.purposes.is_some() {
+                        changed.purposes = WrittenIn::Amendment(a);
                     }
-                    if let Some(ar) = &ch.area {
-                        changed.area = Some(ar.clone());
+                    if ch.area.is_some() {
+                        changed.area = WrittenIn::Amendment(a);
                     }
                 }
-                changed.via.push(a);
+                let mut via = self.version_vias.items[changed.via as usize].clone();
+                via.push(a);
+                changed.via = self.version_vias.intern(via);
                 out.push(changed);
             }
             if let Some(new_until) = ins.changes.as_ref().and_then(|c| c.until) {
@@ -763,7 +906,7 @@ impl Compiler {
                     }
                 }
             }
-            self.versions[target.0 as usize] = out;
+            self.versions.set(target.0 as usize, out);
         }
     }
 
@@ -828,23 +971,38 @@ impl Compiler {
         None
     }
 
-    fn receivers_over(&self, r: &Receivers, during: Interval) -> Vec<(BodyId, bool)> {
+    /// The bodies `r` names over `during`, each marked whether it came from `every KIND`,
+    /// into `out` (cleared first, so one buffer serves every instrument).
+    fn receivers_over(&self, r: Parties<'_>, during: Interval, out: &mut Vec<(BodyId, bool)>) {
+        out.clear();
         match r {
-            Receivers::Bodies(codes_) => codes_
-                .iter()
-                .filter_map(|c| {
-                    self.reg
-                        .body_at(c, during.from)
-                        .or_else(|| self.reg.body_near(c, during.from))
-                })
-                .map(|b| (b, false))
-                .collect(),
-            Receivers::Every(kind) => self
-                .reg
-                .bodies_of_kind(*kind)
-                .filter(|&b| self.reg.body(b).life.overlaps(&during))
-                .map(|b| (b, true))
-                .collect(),
+            Parties::Bodies(codes_) => out.extend(
+                codes_
+                    .iter()
+                    .filter_map(|c| {
+                        self.reg
+                            .body_at(c, during.from)
+                            .or_else(|| self.reg.body_near(c, during.from))
+                    })
+                    .map(|b| (b, false)),
+            ),
+            Parties::Every(kind) => out.extend(
+                self.reg
+                    .bodies_of_kind(kind)
+                    .filter(|&b| self.reg.body(b).life.overlaps(&during))
+                    .map(|b| (b, true)),
+            ),
+        }
+    }
+
+    fn purposes_of(&self, v: &Version) -> &[String] {
+        written_purposes(&self.reg.instruments, v.purposes)
+    }
+
+    fn area_of(&self, v: &Version) -> Option<&AreaExpr> {
+        match v.area {
+            WrittenIn::Itself(i) => self.instr(i).area.as_ref(),
+            WrittenIn::Amendment(a) => self.instr(a).changes.as_ref().and_then(|c| c.area.as_ref()),
         }
     }
 
@@ -915,25 +1073,31 @@ impl Compiler {
     }
 
     fn confer(&mut self) {
+        let mut receivers = Vec::new();
         for idx in 0..self.reg.instruments.len() {
             let i = InstrumentId(idx as u32);
             if self.void[idx] || self.instr(i).kind != InstrumentKind::Conferral {
                 continue;
             }
-            let receivers = self.instr(i).receivers.clone();
-            let functions = self.functions[idx].clone();
             let except = self.excepts[idx];
-            for v in self.versions[idx].clone() {
-                let purposes = self.purpose_sets.intern(v.purposes.clone());
-                let via = self.via_lists.intern(v.via.clone());
-                for (b, _) in self.receivers_over(&receivers, v.during) {
+            for vi in 0..self.versions.of(idx).len() {
+                let v = self.versions.of(idx)[vi];
+                let purposes = self
+                    .purpose_sets
+                    .intern_slice(written_purposes(&self.reg.instruments, v.purposes));
+                let via = self
+                    .via_lists
+                    .intern_slice(&self.version_vias.items[v.via as usize]);
+                self.receivers_over((&self.instr(i).receivers).into(), v.during, &mut receivers);
+                for &(b, _) in &receivers {
                     let Some(during) = v.during.intersect(&self.reg.body(b).life) else {
                         continue;
                     };
                     let mut keys = Vec::new();
-                    self.area_keys(v.area.as_ref(), b, during.from, &mut keys, 0);
+                    self.area_keys(self.area_of(&v), b, during.from, &mut keys, 0);
                     let area = self.area_lists.intern(keys);
-                    for &f in &functions {
+                    for fi in self.function_starts[idx]..self.function_starts[idx + 1] {
+                        let f = self.function_list[fi as usize];
                         self.push_grant(Grant {
                             function: f,
                             except,
@@ -1046,15 +1210,20 @@ impl Compiler {
 
     fn arrange(&mut self) {
         use InstrumentKind as K;
-        let mut seq = 0u64;
-        let mut heap: BinaryHeap<Reverse<(Date, u8, u64)>> = BinaryHeap::new();
-        let mut tasks: FxHashMap<u64, Task> = FxHashMap::default();
+        // Tasks run in order of (first day, kind rank, creation). All first tasks are known
+        // up front, so they are sorted once; only continuations, made while running, go
+        // through a heap. An index into `tasks` stands for creation order.
+        let mut tasks: Vec<Task> = Vec::new();
+        let mut firsts: Vec<(Date, u8, u32)> = Vec::new();
+        let mut receivers = Vec::new();
+        let mut sources = Vec::new();
         for idx in 0..self.reg.instruments.len() {
             let i = InstrumentId(idx as u32);
             let ins = self.instr(i);
             // Void instruments still get tasks (so every finding about them is reported),
             // unless their dates make no interval at all.
-            if !ins.kind.is_arrangement() || self.versions[idx].iter().any(|v| v.during.is_empty())
+            if !ins.kind.is_arrangement()
+                || self.versions.of(idx).iter().any(|v| v.during.is_empty())
             {
                 continue;
             }
@@ -1069,18 +1238,19 @@ impl Compiler {
                 K::Partnership => 3,
                 _ => 4,
             };
-            let receivers = match (&ins.kind, &ins.lead) {
-                (K::Partnership, Some(lead)) => Receivers::Bodies(vec![lead.clone()]),
-                _ => ins.receivers.clone(),
+            let named_receivers = match (&ins.kind, &ins.lead) {
+                (K::Partnership, Some(lead)) => Parties::Bodies(std::slice::from_ref(lead)),
+                _ => (&ins.receivers).into(),
             };
-            let sources = match (&ins.kind, &ins.of) {
-                (K::Direction | K::Transfer | K::Partnership, Some(of)) => (**of).clone(),
-                _ => Receivers::Bodies(ins.maker.iter().cloned().collect()),
+            let named_sources = match (&ins.kind, &ins.of) {
+                (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
+                _ => Parties::Bodies(ins.maker.as_slice()),
             };
-            let functions = self.functions[idx].clone();
-            for (vi, v) in self.versions[idx].clone().into_iter().enumerate() {
-                for (r, r_exp) in self.receivers_over(&receivers, v.during) {
-                    for (s, s_exp) in self.receivers_over(&sources, v.during) {
+            for (vi, v) in self.versions.of(idx).iter().enumerate() {
+                self.receivers_over(named_receivers, v.during, &mut receivers);
+                self.receivers_over(named_sources, v.during, &mut sources);
+                for &(r, r_exp) in &receivers {
+                    for &(s, s_exp) in &sources {
                         if s == r && ins.kind != K::JointCommittee {
                             continue;
                         }
@@ -1097,38 +1267,52 @@ impl Compiler {
                                 None => continue,
                             }
                         }
-                        for &f in &functions {
-                            seq += 1;
-                            heap.push(Reverse((during.from, rank, seq)));
-                            tasks.insert(
-                                seq,
-                                Task {
-                                    instrument: i,
-                                    version: vi,
-                                    receiver: r,
-                                    source: s,
-                                    function: f,
-                                    t: during.from,
-                                    end: during.until,
-                                    first: true,
-                                    expanded: r_exp || s_exp,
-                                },
-                            );
+                        for &f in self.functions_of(idx) {
+                            firsts.push((during.from, rank, tasks.len() as u32));
+                            tasks.push(Task {
+                                instrument: i,
+                                version: vi,
+                                receiver: r,
+                                source: s,
+                                function: f,
+                                t: during.from,
+                                end: during.until,
+                                first: true,
+                                expanded: r_exp || s_exp,
+                            });
                         }
                     }
                 }
             }
         }
-        while let Some(Reverse((t, _, _))) = heap.peek().copied() {
-            let mut batch = Vec::new();
-            while let Some(Reverse((tt, rank, s))) = heap.peek().copied() {
-                if tt != t {
-                    break;
-                }
-                heap.pop();
-                if let Some(task) = tasks.remove(&s) {
-                    batch.push((rank, task));
-                }
+        firsts.sort_unstable();
+        let mut firsts = firsts.into_iter().peekable();
+        let mut continuations: BinaryHeap<Reverse<(Date, u8, u32)>> = BinaryHeap::new();
+        // The earliest task not yet run, from either source.
+        let next = |firsts: &mut std::iter::Peekable<std::vec::IntoIter<(Date, u8, u32)>>,
+                    continuations: &mut BinaryHeap<Reverse<(Date, u8, u32)>>,
+                    day: Option<Date>| {
+            let a = firsts.peek().copied();
+            let b = continuations.peek().map(|r| r.0);
+            let take_first = match (a, b) {
+                (Some(a), Some(b)) => a < b,
+                (a, _) => a.is_some(),
+            };
+            let key = if take_first { a } else { b }?;
+            if day.is_some_and(|d| d != key.0) {
+                return None;
+            }
+            if take_first {
+                firsts.next();
+            } else {
+                continuations.pop();
+            }
+            Some(key)
+        };
+        while let Some((t, rank, s)) = next(&mut firsts, &mut continuations, None) {
+            let mut batch = vec![(rank, tasks[s as usize])];
+            while let Some((_, rank, s)) = next(&mut firsts, &mut continuations, Some(t)) {
+                batch.push((rank, tasks[s as usize]));
             }
             // Same-day chains (a delegation and its onward delegation on one date) resolve
             // over several passes; what still has no parent after a pass with no progress fails.
@@ -1141,9 +1325,8 @@ impl Compiler {
                     match self.run_task(&task) {
                         Step::Done => {}
                         Step::Continue(next) => {
-                            seq += 1;
-                            heap.push(Reverse((next.t, rank, seq)));
-                            tasks.insert(seq, next);
+                            continuations.push(Reverse((next.t, rank, tasks.len() as u32)));
+                            tasks.push(next);
                         }
                         Step::NoParent => retry.push((rank, task)),
                     }
@@ -1160,7 +1343,7 @@ impl Compiler {
     }
 
     fn report_no_parent(&mut self, task: &Task) {
-        let ins = self.instr(task.instrument).clone();
+        let spans = *self.instr(task.instrument).spans;
         let src = self.reg.body(task.source).code.clone();
         let f = self.reg.taxonomy.name(task.function).to_string();
         if task.first {
@@ -1174,7 +1357,7 @@ impl Compiler {
                 task.instrument,
                 codes::DELEGATOR_LACKS_FUNCTION,
                 sev,
-                ins.spans.functions.or(ins.spans.area),
+                spans.functions.or(spans.area),
                 format!(
                     "{src} did not hold {f} for the area given to {rc} on {}",
                     task.t
@@ -1186,7 +1369,7 @@ impl Compiler {
                 task.instrument,
                 codes::ORPHAN_DELEGATOR_LOST,
                 Severity::Warning,
-                ins.spans.maker,
+                spans.maker,
                 format!("{src} stopped holding {f} here on {}, while this instrument ran", task.t),
                 "the arrangement is orphaned from that date: revoke it, or record the instrument that carries it on",
             );
@@ -1198,13 +1381,14 @@ impl Compiler {
         let i = task.instrument;
         // Only the few fields needed, not the whole instrument: this runs once per segment task.
         let ins = self.instr(i);
-        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
+        let (kind, spans) = (ins.kind, *ins.spans);
         let maker = ins
             .maker
             .as_ref()
             .and_then(|m| self.reg.body_near(m, task.t));
         let t = task.t;
-        let mut via = self.versions[i.0 as usize][task.version].via.clone();
+        let version = self.versions.of(i.0 as usize)[task.version];
+        let mut via = self.version_vias.items[version.via as usize].clone();
         let Some(holder) = self.carry(task.receiver, t, &mut via) else {
             let rc = self.reg.body(task.receiver).code.clone();
             if task.first {
@@ -1251,12 +1435,38 @@ impl Compiler {
             K::Delegation => holder,
             _ => source,
         };
-        let mut keys = Vec::new();
-        let version = &self.versions[i.0 as usize][task.version];
-        self.area_keys(version.area.as_ref(), own, t, &mut keys, 0);
-        let Some(parent) = self.find_parent(source, task.function, &keys, t, i) else {
-            return Step::NoParent;
+        let mut keys = std::mem::take(&mut self.keys_buf);
+        keys.clear();
+        self.area_keys(self.area_of(&version), own, t, &mut keys, 0);
+        let parent = self.find_parent(source, task.function, &keys, t, i);
+        let step = match parent {
+            Some(parent) => {
+                self.grant_from(task, version, holder, source, maker, parent, &keys, via)
+            }
+            None => Step::NoParent,
         };
+        self.keys_buf = keys;
+        step
+    }
+
+    /// The grant a task makes from `parent`, once its holder, source and area are known.
+    #[allow(clippy::too_many_arguments)]
+    fn grant_from(
+        &mut self,
+        task: &Task,
+        version: Version,
+        holder: BodyId,
+        source: BodyId,
+        maker: Option<BodyId>,
+        parent: GrantId,
+        keys: &[AreaKey],
+        via: Vec<InstrumentId>,
+    ) -> Step {
+        use InstrumentKind as K;
+        let i = task.instrument;
+        let t = task.t;
+        let ins = self.instr(i);
+        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
         let pg = self.grants[parent.0 as usize].clone();
         let maker_is_holder = maker.is_some_and(|m| {
             let mut v = Vec::new();
@@ -1280,7 +1490,7 @@ impl Compiler {
             return Step::Done;
         }
         let parent_purposes = &self.purpose_sets.items[pg.purposes as usize];
-        let purposes = &self.versions[i.0 as usize][task.version].purposes;
+        let purposes = self.purposes_of(&version);
         if !parent_purposes.is_empty()
             && (purposes.is_empty() || purposes.iter().any(|p| !parent_purposes.contains(p)))
         {
@@ -1330,11 +1540,11 @@ impl Compiler {
             _ if concurrent => (Role::Concurrent, pg.accountable, true),
             _ => (Role::Directed, pg.accountable, false),
         };
-        let area = self.area_lists.intern(keys);
+        let area = self.area_lists.intern_slice(keys);
         let purposes = self
             .purpose_sets
-            .intern(self.versions[i.0 as usize][task.version].purposes.clone());
-        let via = self.via_lists.intern(via);
+            .intern_slice(written_purposes(&self.reg.instruments, version.purposes));
+        let via = self.via_lists.intern_slice(&via);
         self.push_grant(Grant {
             function: task.function,
             except: self.excepts[i.0 as usize],
@@ -1354,7 +1564,7 @@ impl Compiler {
             Some(e) if task.end.is_none_or(|end| e < end) => Step::Continue(Task {
                 t: e,
                 first: false,
-                ..task.clone()
+                ..*task
             }),
             _ => Step::Done,
         }
@@ -1442,10 +1652,17 @@ impl Compiler {
             reg.instruments.len(),
             ids().map(|(id, g)| (g.instrument.0 as usize, id)),
         );
-        let effective_until = versions
+        let effective_until = reg
+            .instruments
             .iter()
-            .zip(reg.instruments.iter())
-            .map(|(vs, ins)| vs.last().map(|v| v.during.until).unwrap_or(ins.until))
+            .enumerate()
+            .map(|(idx, ins)| {
+                versions
+                    .of(idx)
+                    .last()
+                    .map(|v| v.during.until)
+                    .unwrap_or(ins.until)
+            })
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
         diags.dedup();
