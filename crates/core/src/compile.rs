@@ -7,7 +7,7 @@ use crate::diagnostic::{codes, Diagnostic, Severity, Span};
 use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
 use crate::interval::{min_until, Interval};
-use crate::place::AtomId;
+use crate::place::{AtomId, Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
 use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Snapshot};
@@ -63,6 +63,20 @@ impl Versions {
             }
         }
     }
+}
+
+/// A task's segment resolved on its day (see `Compiler::place`).
+struct Placement {
+    key: (InstrumentId, usize, BodyId, BodyId, Date),
+    version: Version,
+    maker: Option<BodyId>,
+    /// The receiver, or the body that carries it on after mergers.
+    holder: Option<BodyId>,
+    /// Likewise the source; `None` also when there is no holder.
+    source: Option<BodyId>,
+    /// Amendments and mergers the segment rests on.
+    via: Vec<InstrumentId>,
+    keys: Vec<AreaKey>,
 }
 
 /// Who an instrument names as receivers or sources, borrowed from the instrument.
@@ -156,8 +170,8 @@ struct Compiler {
     excepts: Vec<u32>,
     versions: Versions,
     version_vias: Interner<Vec<InstrumentId>>,
-    /// Reused for the area keys of each task, which are interned and then dropped.
-    keys_buf: Vec<AreaKey>,
+    /// The placement of the last task run, for the next task of the same segment.
+    placement: Option<Placement>,
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     grants: Vec<Grant>,
     /// A body's grants by function, statutory first, so `find_parent` looks only at the
@@ -180,7 +194,6 @@ struct Compiler {
 /// Compiles a register. Never panics: every problem in the register becomes a diagnostic.
 pub fn compile(reg: Register) -> Snapshot {
     let n_bodies = reg.bodies.len();
-    let n_atoms = reg.atoms.len();
     let n_instr = reg.instruments.len();
     let mut c = Compiler {
         diags: Vec::new(),
@@ -194,14 +207,14 @@ pub fn compile(reg: Register) -> Snapshot {
             amended: FxHashMap::default(),
         },
         version_vias: Interner::new(),
-        keys_buf: Vec::new(),
+        placement: None,
         successor: vec![None; n_bodies],
         grants: Vec::new(),
         by_holder_function: FxHashMap::default(),
-        atom_members: vec![Vec::new(); n_atoms],
-        body_parents: vec![Vec::new(); n_bodies],
-        body_children: vec![Vec::new(); n_bodies],
-        body_atoms: vec![Vec::new(); n_bodies],
+        atom_members: Vec::new(),
+        body_parents: Vec::new(),
+        body_children: Vec::new(),
+        body_atoms: Vec::new(),
         function_sets: Interner::new(),
         purpose_sets: Interner::new(),
         via_lists: Interner::new(),
@@ -209,7 +222,6 @@ pub fn compile(reg: Register) -> Snapshot {
         cited: FxHashMap::default(),
         reg,
     };
-    c.index_places();
     c.check_bodies();
     let instrument_by_id = c.check_instruments();
     c.apply_amendments(&instrument_by_id);
@@ -264,6 +276,103 @@ fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
             .and_then(|c| c.purposes.as_deref())
             .unwrap_or(&[]),
     }
+}
+
+/// Who belongs to whom over time, indexed both ways.
+struct Places {
+    atom_members: Vec<Vec<(Interval, BodyId)>>,
+    body_parents: Vec<Vec<(Interval, BodyId)>>,
+    body_children: Vec<Vec<(Interval, BodyId)>>,
+    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+}
+
+fn index_places(
+    memberships: &[Membership],
+    parents: &[ParentLink],
+    n_atoms: usize,
+    n_bodies: usize,
+) -> Places {
+    // The lists stay in the snapshot: counted first so each is allocated once at its
+    // length (grown by pushing, a practice's one or two memberships took room for four).
+    let mut per_atom = vec![0u32; n_atoms];
+    let mut per_body = vec![0u32; n_bodies];
+    for m in memberships {
+        if let (Some(a), Some(b)) = (
+            per_atom.get_mut(m.atom.0 as usize),
+            per_body.get_mut(m.body.0 as usize),
+        ) {
+            *a += 1;
+            *b += 1;
+        }
+    }
+    let mut atom_members: Vec<Vec<(Interval, BodyId)>> = per_atom
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
+    let mut body_atoms: Vec<Vec<(Interval, AtomId)>> = per_body
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
+    let mut body_parents: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
+    let mut body_children: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
+    for m in memberships {
+        if let (Some(am), Some(ba)) = (
+            atom_members.get_mut(m.atom.0 as usize),
+            body_atoms.get_mut(m.body.0 as usize),
+        ) {
+            am.push((m.during, m.body));
+            ba.push((m.during, m.atom));
+        }
+    }
+    for p in parents {
+        if p.child == p.parent {
+            continue;
+        }
+        if let (Some(bp), Some(_)) = (
+            body_parents.get_mut(p.child.0 as usize),
+            body_children.get(p.parent.0 as usize),
+        ) {
+            bp.push((p.during, p.parent));
+            body_children[p.parent.0 as usize].push((p.during, p.child));
+        }
+    }
+    for v in atom_members
+        .iter_mut()
+        .chain(body_parents.iter_mut())
+        .chain(body_children.iter_mut())
+    {
+        v.sort_by_key(|(iv, _)| iv.from);
+    }
+    Places {
+        atom_members,
+        body_parents,
+        body_children,
+        body_atoms,
+    }
+}
+
+/// Instruments by id, and each instrument whose id an earlier one already has, with that one.
+type IdIndex = (
+    FxHashMap<String, InstrumentId>,
+    Vec<(InstrumentId, InstrumentId)>,
+);
+
+fn index_ids(instruments: &[Instrument]) -> IdIndex {
+    let mut by_id: FxHashMap<String, InstrumentId> =
+        FxHashMap::with_capacity_and_hasher(instruments.len(), Default::default());
+    let mut duplicates = Vec::new();
+    for (idx, ins) in instruments.iter().enumerate() {
+        let i = InstrumentId(idx as u32);
+        match by_id.entry(ins.id.clone()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                duplicates.push((i, *first.get()));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+    (by_id, duplicates)
 }
 
 fn day_before(d: Date) -> Date {
@@ -322,38 +431,6 @@ impl Compiler {
         );
     }
 
-    fn index_places(&mut self) {
-        for m in &self.reg.memberships {
-            if let (Some(am), Some(ba)) = (
-                self.atom_members.get_mut(m.atom.0 as usize),
-                self.body_atoms.get_mut(m.body.0 as usize),
-            ) {
-                am.push((m.during, m.body));
-                ba.push((m.during, m.atom));
-            }
-        }
-        for p in &self.reg.parents {
-            if p.child == p.parent {
-                continue;
-            }
-            if let (Some(bp), Some(_)) = (
-                self.body_parents.get_mut(p.child.0 as usize),
-                self.body_children.get(p.parent.0 as usize),
-            ) {
-                bp.push((p.during, p.parent));
-                self.body_children[p.parent.0 as usize].push((p.during, p.child));
-            }
-        }
-        for v in self
-            .atom_members
-            .iter_mut()
-            .chain(self.body_parents.iter_mut())
-            .chain(self.body_children.iter_mut())
-        {
-            v.sort_by_key(|(iv, _)| iv.from);
-        }
-    }
-
     fn check_bodies(&mut self) {
         for b in &self.reg.bodies {
             if b.life.is_empty() {
@@ -376,31 +453,59 @@ impl Compiler {
     }
 
     /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
+    /// Also indexes places, on a second thread while the checks run.
     fn check_instruments(&mut self) -> FxHashMap<String, InstrumentId> {
         // Taken out while they are checked, because the checks need `&mut self`; findings
         // name the instrument through `diag_in`.
         let instruments = std::mem::take(&mut self.reg.instruments);
-        let mut by_id: FxHashMap<String, InstrumentId> =
-            FxHashMap::with_capacity_and_hasher(instruments.len(), Default::default());
+        let memberships = std::mem::take(&mut self.reg.memberships);
+        let parents = std::mem::take(&mut self.reg.parents);
+        let (n_atoms, n_bodies) = (self.reg.atoms.len(), self.reg.bodies.len());
+        // Neither index needs anything the checks find, nor the checks them. A duplicate id
+        // is reported after the other checks, not between them: every check here is an
+        // error, so a void instrument suppresses none of them, and diagnostics are sorted
+        // by subject and code (stably) before anyone sees them.
+        let side = || {
+            (
+                index_ids(&instruments),
+                index_places(&memberships, &parents, n_atoms, n_bodies),
+            )
+        };
+        let ((by_id, duplicates), places) = std::thread::scope(|scope| {
+            let handle = std::thread::Builder::new().spawn_scoped(scope, side);
+            self.check_each(&instruments);
+            match handle {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                // No thread to be had: index here instead.
+                Err(_) => side(),
+            }
+        });
+        for (i, first) in duplicates {
+            let ins = &instruments[i.0 as usize];
+            let first_title = &instruments[first.0 as usize].title;
+            self.diag_in(
+                (i, ins),
+                codes::DUPLICATE_ID,
+                Severity::Error,
+                ins.spans.id,
+                format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
+                "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
+            );
+        }
+        self.atom_members = places.atom_members;
+        self.body_parents = places.body_parents;
+        self.body_children = places.body_children;
+        self.body_atoms = places.body_atoms;
+        self.reg.instruments = instruments;
+        self.reg.memberships = memberships;
+        self.reg.parents = parents;
+        by_id
+    }
+
+    fn check_each(&mut self, instruments: &[Instrument]) {
         self.function_starts.push(0);
         for (idx, ins) in instruments.iter().enumerate() {
             let i = InstrumentId(idx as u32);
-            match by_id.entry(ins.id.clone()) {
-                std::collections::hash_map::Entry::Occupied(first) => {
-                    let first_title = &instruments[first.get().0 as usize].title;
-                    self.diag_in(
-                        (i, ins),
-                        codes::DUPLICATE_ID,
-                        Severity::Error,
-                        ins.spans.id,
-                        format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
-                        "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
-                    );
-                }
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(i);
-                }
-            }
             if let Some(u) = ins.until {
                 if u <= ins.from {
                     self.diag_in(
@@ -424,8 +529,6 @@ impl Compiler {
                 via: 0,
             });
         }
-        self.reg.instruments = instruments;
-        by_id
     }
 
     fn resolve_functions(&mut self, i: InstrumentId, ins: &Instrument) {
@@ -1377,19 +1480,68 @@ impl Compiler {
     }
 
     fn run_task(&mut self, task: &Task) -> Step {
+        let key = (
+            task.instrument,
+            task.version,
+            task.receiver,
+            task.source,
+            task.t,
+        );
+        let place = match self.placement.take() {
+            Some(p) if p.key == key => p,
+            stale => self.place(task, stale),
+        };
+        let step = self.run_placed(task, &place);
+        self.placement = Some(place);
+        step
+    }
+
+    /// Where a task's segment lands on its day: the same for each function it moves, and
+    /// the tasks of one segment run one after another, so it is worked out once for them.
+    /// `stale` lends its buffers.
+    fn place(&self, task: &Task, stale: Option<Placement>) -> Placement {
         use InstrumentKind as K;
         let i = task.instrument;
-        // Only the few fields needed, not the whole instrument: this runs once per segment task.
-        let ins = self.instr(i);
-        let (kind, spans) = (ins.kind, *ins.spans);
-        let maker = ins
-            .maker
-            .as_ref()
-            .and_then(|m| self.reg.body_near(m, task.t));
         let t = task.t;
+        let (mut via, mut keys) = match stale {
+            Some(p) => (p.via, p.keys),
+            None => (Vec::new(), Vec::new()),
+        };
+        via.clear();
+        keys.clear();
+        let ins = self.instr(i);
+        let kind = ins.kind;
+        let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
         let version = self.versions.of(i.0 as usize)[task.version];
-        let mut via = self.version_vias.items[version.via as usize].clone();
-        let Some(holder) = self.carry(task.receiver, t, &mut via) else {
+        via.extend_from_slice(&self.version_vias.items[version.via as usize]);
+        let holder = self.carry(task.receiver, t, &mut via);
+        let source = holder.and_then(|_| self.carry(task.source, t, &mut via));
+        if let (Some(holder), Some(source)) = (holder, source) {
+            // `own` is the receiver's footprint for a delegation; for a joint committee, a
+            // direction, a transfer or a partnership it is the footprint of the body whose
+            // function is exercised.
+            let own = match kind {
+                K::Delegation => holder,
+                _ => source,
+            };
+            self.area_keys(self.area_of(&version), own, t, &mut keys, 0);
+        }
+        Placement {
+            key: (i, task.version, task.receiver, task.source, t),
+            version,
+            maker,
+            holder,
+            source,
+            via,
+            keys,
+        }
+    }
+
+    fn run_placed(&mut self, task: &Task, place: &Placement) -> Step {
+        let i = task.instrument;
+        let t = task.t;
+        let spans = *self.instr(i).spans;
+        let Some(holder) = place.holder else {
             let rc = self.reg.body(task.receiver).code.clone();
             if task.first {
                 self.diag(
@@ -1414,7 +1566,7 @@ impl Compiler {
             }
             return Step::Done;
         };
-        let Some(source) = self.carry(task.source, t, &mut via) else {
+        let Some(source) = place.source else {
             if !task.expanded {
                 let sc = self.reg.body(task.source).code.clone();
                 self.diag(
@@ -1428,25 +1580,19 @@ impl Compiler {
             }
             return Step::Done;
         };
-        // `own` is the receiver's footprint for a delegation; for a joint committee, a
-        // direction, a transfer or a partnership it is the footprint of the body whose function
-        // is exercised.
-        let own = match kind {
-            K::Delegation => holder,
-            _ => source,
-        };
-        let mut keys = std::mem::take(&mut self.keys_buf);
-        keys.clear();
-        self.area_keys(self.area_of(&version), own, t, &mut keys, 0);
-        let parent = self.find_parent(source, task.function, &keys, t, i);
-        let step = match parent {
-            Some(parent) => {
-                self.grant_from(task, version, holder, source, maker, parent, &keys, via)
-            }
+        match self.find_parent(source, task.function, &place.keys, t, i) {
+            Some(parent) => self.grant_from(
+                task,
+                place.version,
+                holder,
+                source,
+                place.maker,
+                parent,
+                &place.keys,
+                &place.via,
+            ),
             None => Step::NoParent,
-        };
-        self.keys_buf = keys;
-        step
+        }
     }
 
     /// The grant a task makes from `parent`, once its holder, source and area are known.
@@ -1460,7 +1606,7 @@ impl Compiler {
         maker: Option<BodyId>,
         parent: GrantId,
         keys: &[AreaKey],
-        via: Vec<InstrumentId>,
+        via: &[InstrumentId],
     ) -> Step {
         use InstrumentKind as K;
         let i = task.instrument;
@@ -1544,7 +1690,7 @@ impl Compiler {
         let purposes = self
             .purpose_sets
             .intern_slice(written_purposes(&self.reg.instruments, version.purposes));
-        let via = self.via_lists.intern_slice(&via);
+        let via = self.via_lists.intern_slice(via);
         self.push_grant(Grant {
             function: task.function,
             except: self.excepts[i.0 as usize],
@@ -1572,7 +1718,7 @@ impl Compiler {
 
     fn finish(self, instrument_by_id: FxHashMap<String, InstrumentId>) -> Snapshot {
         let Compiler {
-            reg,
+            mut reg,
             mut diags,
             void,
             rests_on,
@@ -1633,6 +1779,7 @@ impl Compiler {
                 keyed.push((slot as usize, GrantId(gi as u32)));
             }
         }
+        index.shrink_to_fit();
         let index_lists = GrantLists::build(index.len(), keyed.iter().copied());
         drop(keyed);
         let ids = || {
@@ -1666,6 +1813,12 @@ impl Compiler {
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
         diags.dedup();
+        // Vectors built by pushing can have up to half their room spare, and the snapshot
+        // keeps the register for good.
+        reg.instruments.shrink_to_fit();
+        reg.memberships.shrink_to_fit();
+        reg.atoms.shrink_to_fit();
+        reg.bodies.shrink_to_fit();
         let proof_steps = (0..reg.instruments.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
