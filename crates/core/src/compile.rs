@@ -1317,7 +1317,7 @@ impl Compiler {
         // up front, so they are sorted once; only continuations, made while running, go
         // through a heap. An index into `tasks` stands for creation order.
         let mut tasks: Vec<Task> = Vec::new();
-        let mut firsts: Vec<(Date, u8, u32)> = Vec::new();
+        let mut firsts: Vec<TaskOrder> = Vec::new();
         let mut receivers = Vec::new();
         let mut sources = Vec::new();
         for idx in 0..self.reg.instruments.len() {
@@ -1371,7 +1371,7 @@ impl Compiler {
                             }
                         }
                         for &f in self.functions_of(idx) {
-                            firsts.push((during.from, rank, tasks.len() as u32));
+                            firsts.push(TaskOrder::new(during.from, rank, tasks.len()));
                             tasks.push(Task {
                                 instrument: i,
                                 version: vi,
@@ -1390,11 +1390,11 @@ impl Compiler {
         }
         firsts.sort_unstable();
         let mut firsts = firsts.into_iter().peekable();
-        let mut continuations: BinaryHeap<Reverse<(Date, u8, u32)>> = BinaryHeap::new();
-        // The earliest task not yet run, from either source.
-        let next = |firsts: &mut std::iter::Peekable<std::vec::IntoIter<(Date, u8, u32)>>,
-                    continuations: &mut BinaryHeap<Reverse<(Date, u8, u32)>>,
-                    day: Option<Date>| {
+        let mut continuations: BinaryHeap<Reverse<TaskOrder>> = BinaryHeap::new();
+        // The earliest task not yet run, from either source; with `day`, only one of that day.
+        let next = |firsts: &mut std::iter::Peekable<std::vec::IntoIter<TaskOrder>>,
+                    continuations: &mut BinaryHeap<Reverse<TaskOrder>>,
+                    day: Option<u64>| {
             let a = firsts.peek().copied();
             let b = continuations.peek().map(|r| r.0);
             let take_first = match (a, b) {
@@ -1402,7 +1402,7 @@ impl Compiler {
                 (a, _) => a.is_some(),
             };
             let key = if take_first { a } else { b }?;
-            if day.is_some_and(|d| d != key.0) {
+            if day.is_some_and(|d| d != key.day()) {
                 return None;
             }
             if take_first {
@@ -1412,10 +1412,10 @@ impl Compiler {
             }
             Some(key)
         };
-        while let Some((t, rank, s)) = next(&mut firsts, &mut continuations, None) {
-            let mut batch = vec![(rank, tasks[s as usize])];
-            while let Some((_, rank, s)) = next(&mut firsts, &mut continuations, Some(t)) {
-                batch.push((rank, tasks[s as usize]));
+        while let Some(first) = next(&mut firsts, &mut continuations, None) {
+            let mut batch = vec![(first.rank(), tasks[first.task()])];
+            while let Some(o) = next(&mut firsts, &mut continuations, Some(first.day())) {
+                batch.push((o.rank(), tasks[o.task()]));
             }
             // Same-day chains (a delegation and its onward delegation on one date) resolve
             // over several passes; what still has no parent after a pass with no progress fails.
@@ -1428,7 +1428,7 @@ impl Compiler {
                     match self.run_task(&task) {
                         Step::Done => {}
                         Step::Continue(next) => {
-                            continuations.push(Reverse((next.t, rank, tasks.len() as u32)));
+                            continuations.push(Reverse(TaskOrder::new(next.t, rank, tasks.len())));
                             tasks.push(next);
                         }
                         Step::NoParent => retry.push((rank, task)),
@@ -1849,6 +1849,33 @@ impl Compiler {
         };
         snap.check_exercises();
         snap
+    }
+}
+
+/// A task's place in the run: first day, then kind rank, then creation, packed in one
+/// integer so that a million first tasks sort as plain numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TaskOrder(u64);
+
+impl TaskOrder {
+    fn new(t: Date, rank: u8, task: usize) -> Self {
+        // Years run from -9999 to 9999, so the offset year fits 15 bits; month 4, day 5.
+        let day = (((i32::from(t.year()) + 10_000) as u64) << 9)
+            | ((t.month() as u64) << 5)
+            | t.day() as u64;
+        TaskOrder((day << 40) | (u64::from(rank) << 32) | (task as u32 as u64))
+    }
+
+    fn day(self) -> u64 {
+        self.0 >> 40
+    }
+
+    fn rank(self) -> u8 {
+        (self.0 >> 32) as u8
+    }
+
+    fn task(self) -> usize {
+        self.0 as u32 as usize
     }
 }
 
