@@ -7,7 +7,7 @@ use crate::diagnostic::{codes, Diagnostic, Severity, Span};
 use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
 use crate::interval::{min_until, Interval};
-use crate::place::AtomId;
+use crate::place::{AtomId, Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
 use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Snapshot};
@@ -16,18 +16,87 @@ use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// A segment of an instrument's life with the terms in force during it.
-#[derive(Debug, Clone)]
+/// A segment of an instrument's life with the terms in force during it. The terms are
+/// read where they are written (the instrument or the amendment that set them), so a
+/// million segments copy no strings.
+#[derive(Debug, Clone, Copy)]
 struct Version {
     during: Interval,
-    purposes: Vec<String>,
-    area: Option<AreaExpr>,
-    /// Amendments this segment rests on.
+    purposes: WrittenIn,
+    area: WrittenIn,
+    /// Amendments this segment rests on: index into `Compiler::version_vias`.
+    via: u32,
+}
+
+/// Where a term of a segment is written.
+#[derive(Debug, Clone, Copy)]
+enum WrittenIn {
+    /// The instrument's own field.
+    Itself(InstrumentId),
+    /// The `changes` of an amendment.
+    Amendment(InstrumentId),
+}
+
+/// The segments of every instrument. Nearly all instruments are never amended and have
+/// exactly one, so that one is kept inline and only amended instruments get a list.
+struct Versions {
+    first: Vec<Version>,
+    amended: FxHashMap<u32, Vec<Version>>,
+}
+
+impl Versions {
+    fn of(&self, i: usize) -> &[Version] {
+        match self.amended.get(&(i as u32)) {
+            Some(vs) => vs,
+            None => std::slice::from_ref(&self.first[i]),
+        }
+    }
+
+    fn set(&mut self, i: usize, vs: Vec<Version>) {
+        match vs.as_slice() {
+            [only] => {
+                self.first[i] = *only;
+                self.amended.remove(&(i as u32));
+            }
+            _ => {
+                self.amended.insert(i as u32, vs);
+            }
+        }
+    }
+}
+
+/// A task's segment resolved on its day (see `Compiler::place`).
+struct Placement {
+    key: (InstrumentId, usize, BodyId, BodyId, Date),
+    version: Version,
+    maker: Option<BodyId>,
+    /// The receiver, or the body that carries it on after mergers.
+    holder: Option<BodyId>,
+    /// Likewise the source; `None` also when there is no holder.
+    source: Option<BodyId>,
+    /// Amendments and mergers the segment rests on.
     via: Vec<InstrumentId>,
+    keys: Vec<AreaKey>,
+}
+
+/// Who an instrument names as receivers or sources, borrowed from the instrument.
+#[derive(Debug, Clone, Copy)]
+enum Parties<'a> {
+    Bodies(&'a [String]),
+    Every(BodyKind),
+}
+
+impl<'a> From<&'a Receivers> for Parties<'a> {
+    fn from(r: &'a Receivers) -> Self {
+        match r {
+            Receivers::Bodies(codes_) => Parties::Bodies(codes_),
+            Receivers::Every(k) => Parties::Every(*k),
+        }
+    }
 }
 
 /// One receiver × source × function of an arrangement, from `t` to `end`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Task {
     instrument: InstrumentId,
     version: usize,
@@ -68,6 +137,20 @@ impl<T: std::hash::Hash + Eq + Clone + Default> Interner<T> {
     }
 }
 
+impl<T: std::hash::Hash + Eq + Clone> Interner<Vec<T>> {
+    /// Interns a list without allocating when it is already known.
+    fn intern_slice(&mut self, v: &[T]) -> u32 {
+        // The empty list is interned first, by `new`.
+        if v.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.ids.get(v) {
+            return id;
+        }
+        self.intern(v.to_vec())
+    }
+}
+
 /// The grants one body holds for one function, in the order they were made.
 #[derive(Default)]
 struct HeldGrants {
@@ -81,9 +164,14 @@ struct Compiler {
     void: Vec<bool>,
     /// Per instrument: the index of the power it rests on, when it cites one that holds.
     rests_on: Vec<Option<u32>>,
-    functions: Vec<Vec<FunctionId>>,
+    /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
+    function_starts: Vec<u32>,
+    function_list: Vec<FunctionId>,
     excepts: Vec<u32>,
-    versions: Vec<Vec<Version>>,
+    versions: Versions,
+    version_vias: Interner<Vec<InstrumentId>>,
+    /// The placement of the last task run, for the next task of the same segment.
+    placement: Option<Placement>,
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     grants: Vec<Grant>,
     /// A body's grants by function, statutory first, so `find_parent` looks only at the
@@ -106,22 +194,27 @@ struct Compiler {
 /// Compiles a register. Never panics: every problem in the register becomes a diagnostic.
 pub fn compile(reg: Register) -> Snapshot {
     let n_bodies = reg.bodies.len();
-    let n_atoms = reg.atoms.len();
     let n_instr = reg.instruments.len();
     let mut c = Compiler {
         diags: Vec::new(),
         void: vec![false; n_instr],
         rests_on: vec![None; n_instr],
-        functions: vec![Vec::new(); n_instr],
+        function_starts: Vec::with_capacity(n_instr + 1),
+        function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
-        versions: vec![Vec::new(); n_instr],
+        versions: Versions {
+            first: Vec::with_capacity(n_instr),
+            amended: FxHashMap::default(),
+        },
+        version_vias: Interner::new(),
+        placement: None,
         successor: vec![None; n_bodies],
         grants: Vec::new(),
         by_holder_function: FxHashMap::default(),
-        atom_members: vec![Vec::new(); n_atoms],
-        body_parents: vec![Vec::new(); n_bodies],
-        body_children: vec![Vec::new(); n_bodies],
-        body_atoms: vec![Vec::new(); n_bodies],
+        atom_members: Vec::new(),
+        body_parents: Vec::new(),
+        body_children: Vec::new(),
+        body_atoms: Vec::new(),
         function_sets: Interner::new(),
         purpose_sets: Interner::new(),
         via_lists: Interner::new(),
@@ -129,7 +222,6 @@ pub fn compile(reg: Register) -> Snapshot {
         cited: FxHashMap::default(),
         reg,
     };
-    c.index_places();
     c.check_bodies();
     let instrument_by_id = c.check_instruments();
     c.apply_amendments(&instrument_by_id);
@@ -144,6 +236,143 @@ impl Snapshot {
     pub fn compile(register: Register) -> Snapshot {
         compile(register)
     }
+}
+
+/// Records a finding about instrument `i`; an error voids it.
+#[allow(clippy::too_many_arguments)]
+fn report(
+    diags: &mut Vec<Diagnostic>,
+    void: &mut [bool],
+    (i, ins): (InstrumentId, &Instrument),
+    code: &'static str,
+    severity: Severity,
+    span: Option<Span>,
+    message: String,
+    help: String,
+) {
+    // A void instrument grants nothing, so warnings about its effects would be noise.
+    if severity == Severity::Warning && void[i.0 as usize] {
+        return;
+    }
+    diags.push(Diagnostic {
+        code,
+        severity,
+        subject: ins.id.clone(),
+        message,
+        help,
+        span: ins.span_or_whole(span),
+    });
+    if severity == Severity::Error {
+        void[i.0 as usize] = true;
+    }
+}
+
+fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
+    match w {
+        WrittenIn::Itself(i) => &instruments[i.0 as usize].purposes,
+        WrittenIn::Amendment(a) => instruments[a.0 as usize]
+            .changes
+            .as_ref()
+            .and_then(|c| c.purposes.as_deref())
+            .unwrap_or(&[]),
+    }
+}
+
+/// Who belongs to whom over time, indexed both ways.
+struct Places {
+    atom_members: Vec<Vec<(Interval, BodyId)>>,
+    body_parents: Vec<Vec<(Interval, BodyId)>>,
+    body_children: Vec<Vec<(Interval, BodyId)>>,
+    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+}
+
+fn index_places(
+    memberships: &[Membership],
+    parents: &[ParentLink],
+    n_atoms: usize,
+    n_bodies: usize,
+) -> Places {
+    // The lists stay in the snapshot: counted first so each is allocated once at its
+    // length (grown by pushing, a practice's one or two memberships took room for four).
+    let mut per_atom = vec![0u32; n_atoms];
+    let mut per_body = vec![0u32; n_bodies];
+    for m in memberships {
+        if let (Some(a), Some(b)) = (
+            per_atom.get_mut(m.atom.0 as usize),
+            per_body.get_mut(m.body.0 as usize),
+        ) {
+            *a += 1;
+            *b += 1;
+        }
+    }
+    let mut atom_members: Vec<Vec<(Interval, BodyId)>> = per_atom
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
+    let mut body_atoms: Vec<Vec<(Interval, AtomId)>> = per_body
+        .iter()
+        .map(|&n| Vec::with_capacity(n as usize))
+        .collect();
+    let mut body_parents: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
+    let mut body_children: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
+    for m in memberships {
+        if let (Some(am), Some(ba)) = (
+            atom_members.get_mut(m.atom.0 as usize),
+            body_atoms.get_mut(m.body.0 as usize),
+        ) {
+            am.push((m.during, m.body));
+            ba.push((m.during, m.atom));
+        }
+    }
+    for p in parents {
+        if p.child == p.parent {
+            continue;
+        }
+        if let (Some(bp), Some(_)) = (
+            body_parents.get_mut(p.child.0 as usize),
+            body_children.get(p.parent.0 as usize),
+        ) {
+            bp.push((p.during, p.parent));
+            body_children[p.parent.0 as usize].push((p.during, p.child));
+        }
+    }
+    for v in atom_members
+        .iter_mut()
+        .chain(body_parents.iter_mut())
+        .chain(body_children.iter_mut())
+    {
+        v.sort_by_key(|(iv, _)| iv.from);
+    }
+    Places {
+        atom_members,
+        body_parents,
+        body_children,
+        body_atoms,
+    }
+}
+
+/// Instruments by id, and each instrument whose id an earlier one already has, with that one.
+type IdIndex = (
+    FxHashMap<String, InstrumentId>,
+    Vec<(InstrumentId, InstrumentId)>,
+);
+
+fn index_ids(instruments: &[Instrument]) -> IdIndex {
+    let mut by_id: FxHashMap<String, InstrumentId> =
+        FxHashMap::with_capacity_and_hasher(instruments.len(), Default::default());
+    let mut duplicates = Vec::new();
+    for (idx, ins) in instruments.iter().enumerate() {
+        let i = InstrumentId(idx as u32);
+        match by_id.entry(ins.id.clone()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                duplicates.push((i, *first.get()));
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+    (by_id, duplicates)
 }
 
 fn day_before(d: Date) -> Date {
@@ -164,55 +393,42 @@ impl Compiler {
         message: String,
         help: impl Into<String>,
     ) {
-        // A void instrument grants nothing, so warnings about its effects would be noise.
-        if severity == Severity::Warning && self.void[i.0 as usize] {
-            return;
-        }
-        let ins = &self.reg.instruments[i.0 as usize];
-        let span = ins.span_or_whole(span);
-        self.diags.push(Diagnostic {
+        let Compiler {
+            reg, diags, void, ..
+        } = self;
+        let ins = &reg.instruments[i.0 as usize];
+        report(
+            diags,
+            void,
+            (i, ins),
             code,
             severity,
-            subject: ins.id.clone(),
-            message,
-            help: help.into(),
             span,
-        });
-        if severity == Severity::Error {
-            self.void[i.0 as usize] = true;
-        }
+            message,
+            help.into(),
+        );
     }
 
-    fn index_places(&mut self) {
-        for m in &self.reg.memberships {
-            if let (Some(am), Some(ba)) = (
-                self.atom_members.get_mut(m.atom.0 as usize),
-                self.body_atoms.get_mut(m.body.0 as usize),
-            ) {
-                am.push((m.during, m.body));
-                ba.push((m.during, m.atom));
-            }
-        }
-        for p in &self.reg.parents {
-            if p.child == p.parent {
-                continue;
-            }
-            if let (Some(bp), Some(_)) = (
-                self.body_parents.get_mut(p.child.0 as usize),
-                self.body_children.get(p.parent.0 as usize),
-            ) {
-                bp.push((p.during, p.parent));
-                self.body_children[p.parent.0 as usize].push((p.during, p.child));
-            }
-        }
-        for v in self
-            .atom_members
-            .iter_mut()
-            .chain(self.body_parents.iter_mut())
-            .chain(self.body_children.iter_mut())
-        {
-            v.sort_by_key(|(iv, _)| iv.from);
-        }
+    /// [`Compiler::diag`] for an instrument taken out of the register while it is checked.
+    fn diag_in(
+        &mut self,
+        at: (InstrumentId, &Instrument),
+        code: &'static str,
+        severity: Severity,
+        span: Option<Span>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        report(
+            &mut self.diags,
+            &mut self.void,
+            at,
+            code,
+            severity,
+            span,
+            message,
+            help.into(),
+        );
     }
 
     fn check_bodies(&mut self) {
@@ -237,38 +453,63 @@ impl Compiler {
     }
 
     /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
+    /// Also indexes places, on a second thread while the checks run.
     fn check_instruments(&mut self) -> FxHashMap<String, InstrumentId> {
-        let mut by_id: FxHashMap<String, InstrumentId> = FxHashMap::default();
-        for idx in 0..self.reg.instruments.len() {
-            let i = InstrumentId(idx as u32);
-            // Taken out while it is checked (the checks need `&mut self`), with a stand-in
-            // that carries what a diagnostic reads: its id and where it is written.
-            let stand_in = {
-                let cur = self.instr(i);
-                let mut s = Instrument::new(cur.id.clone(), cur.kind, cur.from);
-                if let Some(whole) = cur.spans.whole {
-                    s.spans.whole = Some(whole);
-                }
-                s
-            };
-            let ins = std::mem::replace(&mut self.reg.instruments[idx], stand_in);
-            if let Some(&first) = by_id.get(&ins.id) {
-                let first_title = self.instr(first).title.clone();
-                self.diag(
-                    i,
-                    codes::DUPLICATE_ID,
-                    Severity::Error,
-                    ins.spans.id,
-                    format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
-                    "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
-                );
-            } else {
-                by_id.insert(ins.id.clone(), i);
+        // Taken out while they are checked, because the checks need `&mut self`; findings
+        // name the instrument through `diag_in`.
+        let instruments = std::mem::take(&mut self.reg.instruments);
+        let memberships = std::mem::take(&mut self.reg.memberships);
+        let parents = std::mem::take(&mut self.reg.parents);
+        let (n_atoms, n_bodies) = (self.reg.atoms.len(), self.reg.bodies.len());
+        // Neither index needs anything the checks find, nor the checks them. A duplicate id
+        // is reported after the other checks, not between them: every check here is an
+        // error, so a void instrument suppresses none of them, and diagnostics are sorted
+        // by subject and code (stably) before anyone sees them.
+        let side = || {
+            (
+                index_ids(&instruments),
+                index_places(&memberships, &parents, n_atoms, n_bodies),
+            )
+        };
+        let ((by_id, duplicates), places) = std::thread::scope(|scope| {
+            let handle = std::thread::Builder::new().spawn_scoped(scope, side);
+            self.check_each(&instruments);
+            match handle {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                // No thread to be had: index here instead.
+                Err(_) => side(),
             }
+        });
+        for (i, first) in duplicates {
+            let ins = &instruments[i.0 as usize];
+            let first_title = &instruments[first.0 as usize].title;
+            self.diag_in(
+                (i, ins),
+                codes::DUPLICATE_ID,
+                Severity::Error,
+                ins.spans.id,
+                format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
+                "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
+            );
+        }
+        self.atom_members = places.atom_members;
+        self.body_parents = places.body_parents;
+        self.body_children = places.body_children;
+        self.body_atoms = places.body_atoms;
+        self.reg.instruments = instruments;
+        self.reg.memberships = memberships;
+        self.reg.parents = parents;
+        by_id
+    }
+
+    fn check_each(&mut self, instruments: &[Instrument]) {
+        self.function_starts.push(0);
+        for (idx, ins) in instruments.iter().enumerate() {
+            let i = InstrumentId(idx as u32);
             if let Some(u) = ins.until {
                 if u <= ins.from {
-                    self.diag(
-                        i,
+                    self.diag_in(
+                        (i, ins),
                         codes::DATES_BACKWARDS,
                         Severity::Error,
                         ins.spans.until,
@@ -277,40 +518,38 @@ impl Compiler {
                     );
                 }
             }
-            self.resolve_functions(i, &ins);
-            self.check_required(i, &ins);
-            self.check_names(i, &ins);
-            self.check_power(i, &ins);
-            self.versions[idx] = vec![Version {
+            self.resolve_functions(i, ins);
+            self.check_required(i, ins);
+            self.check_names(i, ins);
+            self.check_power(i, ins);
+            self.versions.first.push(Version {
                 during: Interval::new(ins.from, ins.until),
-                purposes: ins.purposes.clone(),
-                area: ins.area.clone(),
-                via: Vec::new(),
-            }];
-            self.reg.instruments[idx] = ins;
+                purposes: WrittenIn::Itself(i),
+                area: WrittenIn::Itself(i),
+                via: 0,
+            });
         }
-        by_id
     }
 
     fn resolve_functions(&mut self, i: InstrumentId, ins: &Instrument) {
-        let mut fs = Vec::new();
-        let mut unknown = Vec::new();
+        let mut unknown: Vec<&str> = Vec::new();
         for f in &ins.functions {
             match self.reg.taxonomy.get(f) {
-                Some(id) => fs.push(id),
-                None => unknown.push(f.clone()),
+                Some(id) => self.function_list.push(id),
+                None => unknown.push(f),
             }
         }
+        self.function_starts.push(self.function_list.len() as u32);
         let mut ex = Vec::new();
         for f in &ins.except {
             match self.reg.taxonomy.get(f) {
                 Some(id) => ex.push(id),
-                None => unknown.push(f.clone()),
+                None => unknown.push(f),
             }
         }
         for f in unknown {
-            self.diag(
-                i,
+            self.diag_in(
+                (i, ins),
                 codes::UNKNOWN_FUNCTION,
                 Severity::Error,
                 ins.spans.functions,
@@ -319,8 +558,11 @@ impl Compiler {
             );
         }
         ex.sort();
-        self.functions[i.0 as usize] = fs;
-        self.excepts[i.0 as usize] = self.function_sets.intern(ex);
+        self.excepts[i.0 as usize] = self.function_sets.intern_slice(&ex);
+    }
+
+    fn functions_of(&self, i: usize) -> &[FunctionId] {
+        &self.function_list[self.function_starts[i] as usize..self.function_starts[i + 1] as usize]
     }
 
     fn check_required(&mut self, i: InstrumentId, ins: &Instrument) {
@@ -371,8 +613,8 @@ impl Compiler {
             missing.push("by");
         }
         for m in missing {
-            self.diag(
-                i,
+            self.diag_in(
+                (i, ins),
                 codes::MISSING_FIELD,
                 Severity::Error,
                 None,
@@ -389,8 +631,8 @@ impl Compiler {
         let on = ins.from;
         if let Some(m) = &ins.maker {
             match self.reg.body_near(m, on) {
-                None => self.diag(
-                    i,
+                None => self.diag_in(
+                    (i, ins),
                     codes::UNKNOWN_BODY,
                     Severity::Error,
                     ins.spans.maker,
@@ -402,8 +644,8 @@ impl Compiler {
                         && ins.kind != InstrumentKind::Abolish =>
                 {
                     let life = self.reg.body(b).life;
-                    self.diag(
-                        i,
+                    self.diag_in(
+                        (i, ins),
                         codes::MAKER_NOT_IN_EXISTENCE,
                         Severity::Error,
                         ins.spans.maker,
@@ -421,8 +663,8 @@ impl Compiler {
             if let Receivers::Bodies(codes_) = list {
                 for code in codes_ {
                     match c.reg.body_near(code, on) {
-                        None => c.diag(
-                            i,
+                        None => c.diag_in(
+                            (i, ins),
                             codes::UNKNOWN_BODY,
                             Severity::Error,
                             span,
@@ -431,8 +673,8 @@ impl Compiler {
                         ),
                         Some(b) if must_live && !c.reg.body(b).life.contains(on) => {
                             let life = c.reg.body(b).life;
-                            c.diag(
-                                i,
+                            c.diag_in(
+                                (i, ins),
                                 codes::RECEIVER_NOT_IN_EXISTENCE,
                                 Severity::Error,
                                 span,
@@ -463,8 +705,8 @@ impl Compiler {
         }
         for p in &ins.predecessors {
             if self.reg.body_near(p, day_before(on)).is_none() {
-                self.diag(
-                    i,
+                self.diag_in(
+                    (i, ins),
                     codes::UNKNOWN_BODY,
                     Severity::Error,
                     ins.spans.receivers,
@@ -477,8 +719,8 @@ impl Compiler {
             let mut bad = Vec::new();
             self.unknown_in_area(a, on, &mut bad, 0);
             for b in bad {
-                self.diag(
-                    i,
+                self.diag_in(
+                    (i, ins),
                     codes::UNKNOWN_AREA,
                     Severity::Error,
                     ins.spans.area,
@@ -510,10 +752,7 @@ impl Compiler {
             }
             AreaExpr::Named(n) => match self.reg.area(n) {
                 None => bad.push(format!("`{n}`")),
-                Some(na) => {
-                    let expr = na.expr.clone();
-                    self.unknown_in_area(&expr, on, bad, depth + 1)
-                }
+                Some(na) => self.unknown_in_area(&na.expr, on, bad, depth + 1),
             },
             AreaExpr::Union(parts) => {
                 for p in parts {
@@ -547,15 +786,15 @@ impl Compiler {
         } else {
             codes::NO_POWER
         };
-        let maker_code = self.reg.body(maker).code.clone();
-        let Some(basis) = ins.basis.clone().filter(|b| !b.trim().is_empty()) else {
+        let Some(basis) = ins.basis.as_deref().filter(|b| !b.trim().is_empty()) else {
+            let maker_code = &self.reg.body(maker).code;
             let msg = if is_mandate {
                 format!("this requirement by {maker_code} cites no power at all")
             } else {
                 format!("this {} by {maker_code} cites no legal basis", ins.kind)
             };
-            self.diag(
-                i,
+            self.diag_in(
+                (i, ins),
                 code,
                 Severity::Error,
                 ins.spans.basis,
@@ -564,36 +803,45 @@ impl Compiler {
             );
             return;
         };
-        let receiver_kinds: Vec<BodyKind> = match &ins.receivers {
-            Receivers::Every(k) => vec![*k],
-            // A maker that names itself among the receivers (a joint committee it sits on)
-            // is not a receiver the power has to allow.
+        // Most instruments share a handful of bases: match each distinct one once.
+        if !self.cited.contains_key(basis) {
+            let ids: Vec<usize> = self
+                .reg
+                .powers
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.cited_by(basis))
+                .map(|(pi, _)| pi)
+                .collect();
+            self.cited.insert(basis.to_owned(), ids);
+        }
+        let reg = &self.reg;
+        // A maker that names itself among the receivers (a joint committee it sits on)
+        // is not a receiver the power has to allow.
+        let receivers_allowed = |p: &crate::power::Power| match &ins.receivers {
+            Receivers::Every(k) => p.receivers.contains(k),
             Receivers::Bodies(bs) => bs
                 .iter()
-                .filter_map(|b| self.reg.body_near(b, ins.from))
+                .filter_map(|b| reg.body_near(b, ins.from))
                 .filter(|&b| b != maker)
-                .map(|b| self.reg.body(b).kind)
-                .collect(),
+                .all(|b| p.receivers.contains(&reg.body(b).kind)),
         };
-        // Most instruments share a handful of bases: match each distinct one once.
-        let powers = &self.reg.powers;
-        let cited_ids = match self.cited.get(&basis) {
-            Some(ids) => ids.clone(),
-            None => {
-                let ids: Vec<usize> = powers
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.cited_by(&basis))
-                    .map(|(pi, _)| pi)
-                    .collect();
-                self.cited.insert(basis.clone(), ids.clone());
-                ids
-            }
+        let holds = |p: &crate::power::Power| {
+            p.kinds.contains(&ins.kind)
+                && p.makers.contains(&maker_kind)
+                && p.during.contains(ins.from)
+                && (p.receivers.is_empty() || receivers_allowed(p))
         };
-        let cited: Vec<(usize, &crate::power::Power)> =
-            cited_ids.into_iter().map(|pi| (pi, &powers[pi])).collect();
+        let cited_ids = &self.cited[basis];
+        if let Some(&pi) = cited_ids.iter().find(|&&pi| holds(&reg.powers[pi])) {
+            self.rests_on[i.0 as usize] = Some(pi as u32);
+            return;
+        }
+        let cited: Vec<&crate::power::Power> =
+            cited_ids.iter().map(|&pi| &reg.powers[pi]).collect();
+        let maker_code = reg.body(maker).code.clone();
         let mut reasons = Vec::new();
-        for &(pi, p) in &cited {
+        for p in &cited {
             if !p.kinds.contains(&ins.kind) {
                 reasons.push(format!("{} does not provide for a {}", p.title, ins.kind));
             } else if !p.makers.contains(&maker_kind) {
@@ -605,18 +853,13 @@ impl Compiler {
                     ins.from,
                     show_life(p.during)
                 ));
-            } else if !p.receivers.is_empty()
-                && receiver_kinds.iter().any(|k| !p.receivers.contains(k))
-            {
+            } else {
                 let allowed: Vec<&str> = p.receivers.iter().map(|k| k.as_str()).collect();
                 reasons.push(format!(
                     "{} lets the maker act only towards {}",
                     p.title,
                     allowed.join(", ")
                 ));
-            } else {
-                self.rests_on[i.0 as usize] = Some(pi as u32);
-                return;
             }
         }
         let message = if cited.is_empty() {
@@ -636,8 +879,8 @@ impl Compiler {
                 reasons.join("; ")
             )
         };
-        self.diag(
-            i,
+        self.diag_in(
+            (i, ins),
             code,
             Severity::Error,
             ins.spans.basis,
@@ -676,7 +919,7 @@ impl Compiler {
             };
             let on = ins.from;
             let live = {
-                let vs = &self.versions[target.0 as usize];
+                let vs = self.versions.of(target.0 as usize);
                 vs.first().is_some_and(|f| f.during.from <= on)
                     && vs
                         .last()
@@ -686,7 +929,8 @@ impl Compiler {
                 let t = self.instr(target);
                 let (tf, tu) = (
                     t.from,
-                    self.versions[target.0 as usize]
+                    self.versions
+                        .of(target.0 as usize)
                         .last()
                         .and_then(|v| v.during.until),
                 );
@@ -703,7 +947,7 @@ impl Compiler {
                 );
                 continue;
             }
-            let versions = std::mem::take(&mut self.versions[target.0 as usize]);
+            let versions = self.versions.of(target.0 as usize).to_vec();
             let mut out = Vec::with_capacity(versions.len() + 1);
             for v in versions {
                 if v.during.until.is_some_and(|u| u <= on) {
@@ -723,7 +967,7 @@ impl Compiler {
                     (
                         Some(Version {
                             during: Interval::new(v.during.from, Some(on)),
-                            ..v.clone()
+                            ..v
                         }),
                         Version {
                             during: Interval::new(on, v.during.until),
@@ -736,14 +980,16 @@ impl Compiler {
                 out.extend(before);
                 let mut changed = after;
                 if let Some(ch) = &ins.changes {
-                    if let Some(p) = &ch.purposes {
-                        changed.purposes = p.clone();
+                    if ch.purposes.is_some() {
+                        changed.purposes = WrittenIn::Amendment(a);
                     }
-                    if let Some(ar) = &ch.area {
-                        changed.area = Some(ar.clone());
+                    if ch.area.is_some() {
+                        changed.area = WrittenIn::Amendment(a);
                     }
                 }
-                changed.via.push(a);
+                let mut via = self.version_vias.items[changed.via as usize].clone();
+                via.push(a);
+                changed.via = self.version_vias.intern(via);
                 out.push(changed);
             }
             if let Some(new_until) = ins.changes.as_ref().and_then(|c| c.until) {
@@ -763,7 +1009,7 @@ impl Compiler {
                     }
                 }
             }
-            self.versions[target.0 as usize] = out;
+            self.versions.set(target.0 as usize, out);
         }
     }
 
@@ -828,23 +1074,38 @@ impl Compiler {
         None
     }
 
-    fn receivers_over(&self, r: &Receivers, during: Interval) -> Vec<(BodyId, bool)> {
+    /// The bodies `r` names over `during`, each marked whether it came from `every KIND`,
+    /// into `out` (cleared first, so one buffer serves every instrument).
+    fn receivers_over(&self, r: Parties<'_>, during: Interval, out: &mut Vec<(BodyId, bool)>) {
+        out.clear();
         match r {
-            Receivers::Bodies(codes_) => codes_
-                .iter()
-                .filter_map(|c| {
-                    self.reg
-                        .body_at(c, during.from)
-                        .or_else(|| self.reg.body_near(c, during.from))
-                })
-                .map(|b| (b, false))
-                .collect(),
-            Receivers::Every(kind) => self
-                .reg
-                .bodies_of_kind(*kind)
-                .filter(|&b| self.reg.body(b).life.overlaps(&during))
-                .map(|b| (b, true))
-                .collect(),
+            Parties::Bodies(codes_) => out.extend(
+                codes_
+                    .iter()
+                    .filter_map(|c| {
+                        self.reg
+                            .body_at(c, during.from)
+                            .or_else(|| self.reg.body_near(c, during.from))
+                    })
+                    .map(|b| (b, false)),
+            ),
+            Parties::Every(kind) => out.extend(
+                self.reg
+                    .bodies_of_kind(kind)
+                    .filter(|&b| self.reg.body(b).life.overlaps(&during))
+                    .map(|b| (b, true)),
+            ),
+        }
+    }
+
+    fn purposes_of(&self, v: &Version) -> &[String] {
+        written_purposes(&self.reg.instruments, v.purposes)
+    }
+
+    fn area_of(&self, v: &Version) -> Option<&AreaExpr> {
+        match v.area {
+            WrittenIn::Itself(i) => self.instr(i).area.as_ref(),
+            WrittenIn::Amendment(a) => self.instr(a).changes.as_ref().and_then(|c| c.area.as_ref()),
         }
     }
 
@@ -915,25 +1176,31 @@ impl Compiler {
     }
 
     fn confer(&mut self) {
+        let mut receivers = Vec::new();
         for idx in 0..self.reg.instruments.len() {
             let i = InstrumentId(idx as u32);
             if self.void[idx] || self.instr(i).kind != InstrumentKind::Conferral {
                 continue;
             }
-            let receivers = self.instr(i).receivers.clone();
-            let functions = self.functions[idx].clone();
             let except = self.excepts[idx];
-            for v in self.versions[idx].clone() {
-                let purposes = self.purpose_sets.intern(v.purposes.clone());
-                let via = self.via_lists.intern(v.via.clone());
-                for (b, _) in self.receivers_over(&receivers, v.during) {
+            for vi in 0..self.versions.of(idx).len() {
+                let v = self.versions.of(idx)[vi];
+                let purposes = self
+                    .purpose_sets
+                    .intern_slice(written_purposes(&self.reg.instruments, v.purposes));
+                let via = self
+                    .via_lists
+                    .intern_slice(&self.version_vias.items[v.via as usize]);
+                self.receivers_over((&self.instr(i).receivers).into(), v.during, &mut receivers);
+                for &(b, _) in &receivers {
                     let Some(during) = v.during.intersect(&self.reg.body(b).life) else {
                         continue;
                     };
                     let mut keys = Vec::new();
-                    self.area_keys(v.area.as_ref(), b, during.from, &mut keys, 0);
+                    self.area_keys(self.area_of(&v), b, during.from, &mut keys, 0);
                     let area = self.area_lists.intern(keys);
-                    for &f in &functions {
+                    for fi in self.function_starts[idx]..self.function_starts[idx + 1] {
+                        let f = self.function_list[fi as usize];
                         self.push_grant(Grant {
                             function: f,
                             except,
@@ -1046,15 +1313,20 @@ impl Compiler {
 
     fn arrange(&mut self) {
         use InstrumentKind as K;
-        let mut seq = 0u64;
-        let mut heap: BinaryHeap<Reverse<(Date, u8, u64)>> = BinaryHeap::new();
-        let mut tasks: FxHashMap<u64, Task> = FxHashMap::default();
+        // Tasks run in order of (first day, kind rank, creation). All first tasks are known
+        // up front, so they are sorted once; only continuations, made while running, go
+        // through a heap. An index into `tasks` stands for creation order.
+        let mut tasks: Vec<Task> = Vec::new();
+        let mut firsts: Vec<TaskOrder> = Vec::new();
+        let mut receivers = Vec::new();
+        let mut sources = Vec::new();
         for idx in 0..self.reg.instruments.len() {
             let i = InstrumentId(idx as u32);
             let ins = self.instr(i);
             // Void instruments still get tasks (so every finding about them is reported),
             // unless their dates make no interval at all.
-            if !ins.kind.is_arrangement() || self.versions[idx].iter().any(|v| v.during.is_empty())
+            if !ins.kind.is_arrangement()
+                || self.versions.of(idx).iter().any(|v| v.during.is_empty())
             {
                 continue;
             }
@@ -1069,18 +1341,19 @@ impl Compiler {
                 K::Partnership => 3,
                 _ => 4,
             };
-            let receivers = match (&ins.kind, &ins.lead) {
-                (K::Partnership, Some(lead)) => Receivers::Bodies(vec![lead.clone()]),
-                _ => ins.receivers.clone(),
+            let named_receivers = match (&ins.kind, &ins.lead) {
+                (K::Partnership, Some(lead)) => Parties::Bodies(std::slice::from_ref(lead)),
+                _ => (&ins.receivers).into(),
             };
-            let sources = match (&ins.kind, &ins.of) {
-                (K::Direction | K::Transfer | K::Partnership, Some(of)) => (**of).clone(),
-                _ => Receivers::Bodies(ins.maker.iter().cloned().collect()),
+            let named_sources = match (&ins.kind, &ins.of) {
+                (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
+                _ => Parties::Bodies(ins.maker.as_slice()),
             };
-            let functions = self.functions[idx].clone();
-            for (vi, v) in self.versions[idx].clone().into_iter().enumerate() {
-                for (r, r_exp) in self.receivers_over(&receivers, v.during) {
-                    for (s, s_exp) in self.receivers_over(&sources, v.during) {
+            for (vi, v) in self.versions.of(idx).iter().enumerate() {
+                self.receivers_over(named_receivers, v.during, &mut receivers);
+                self.receivers_over(named_sources, v.during, &mut sources);
+                for &(r, r_exp) in &receivers {
+                    for &(s, s_exp) in &sources {
                         if s == r && ins.kind != K::JointCommittee {
                             continue;
                         }
@@ -1097,38 +1370,52 @@ impl Compiler {
                                 None => continue,
                             }
                         }
-                        for &f in &functions {
-                            seq += 1;
-                            heap.push(Reverse((during.from, rank, seq)));
-                            tasks.insert(
-                                seq,
-                                Task {
-                                    instrument: i,
-                                    version: vi,
-                                    receiver: r,
-                                    source: s,
-                                    function: f,
-                                    t: during.from,
-                                    end: during.until,
-                                    first: true,
-                                    expanded: r_exp || s_exp,
-                                },
-                            );
+                        for &f in self.functions_of(idx) {
+                            firsts.push(TaskOrder::new(during.from, rank, tasks.len()));
+                            tasks.push(Task {
+                                instrument: i,
+                                version: vi,
+                                receiver: r,
+                                source: s,
+                                function: f,
+                                t: during.from,
+                                end: during.until,
+                                first: true,
+                                expanded: r_exp || s_exp,
+                            });
                         }
                     }
                 }
             }
         }
-        while let Some(Reverse((t, _, _))) = heap.peek().copied() {
-            let mut batch = Vec::new();
-            while let Some(Reverse((tt, rank, s))) = heap.peek().copied() {
-                if tt != t {
-                    break;
-                }
-                heap.pop();
-                if let Some(task) = tasks.remove(&s) {
-                    batch.push((rank, task));
-                }
+        firsts.sort_unstable();
+        let mut firsts = firsts.into_iter().peekable();
+        let mut continuations: BinaryHeap<Reverse<TaskOrder>> = BinaryHeap::new();
+        // The earliest task not yet run, from either source; with `day`, only one of that day.
+        let next = |firsts: &mut std::iter::Peekable<std::vec::IntoIter<TaskOrder>>,
+                    continuations: &mut BinaryHeap<Reverse<TaskOrder>>,
+                    day: Option<u64>| {
+            let a = firsts.peek().copied();
+            let b = continuations.peek().map(|r| r.0);
+            let take_first = match (a, b) {
+                (Some(a), Some(b)) => a < b,
+                (a, _) => a.is_some(),
+            };
+            let key = if take_first { a } else { b }?;
+            if day.is_some_and(|d| d != key.day()) {
+                return None;
+            }
+            if take_first {
+                firsts.next();
+            } else {
+                continuations.pop();
+            }
+            Some(key)
+        };
+        while let Some(first) = next(&mut firsts, &mut continuations, None) {
+            let mut batch = vec![(first.rank(), tasks[first.task()])];
+            while let Some(o) = next(&mut firsts, &mut continuations, Some(first.day())) {
+                batch.push((o.rank(), tasks[o.task()]));
             }
             // Same-day chains (a delegation and its onward delegation on one date) resolve
             // over several passes; what still has no parent after a pass with no progress fails.
@@ -1141,9 +1428,8 @@ impl Compiler {
                     match self.run_task(&task) {
                         Step::Done => {}
                         Step::Continue(next) => {
-                            seq += 1;
-                            heap.push(Reverse((next.t, rank, seq)));
-                            tasks.insert(seq, next);
+                            continuations.push(Reverse(TaskOrder::new(next.t, rank, tasks.len())));
+                            tasks.push(next);
                         }
                         Step::NoParent => retry.push((rank, task)),
                     }
@@ -1160,7 +1446,7 @@ impl Compiler {
     }
 
     fn report_no_parent(&mut self, task: &Task) {
-        let ins = self.instr(task.instrument).clone();
+        let spans = *self.instr(task.instrument).spans;
         let src = self.reg.body(task.source).code.clone();
         let f = self.reg.taxonomy.name(task.function).to_string();
         if task.first {
@@ -1174,7 +1460,7 @@ impl Compiler {
                 task.instrument,
                 codes::DELEGATOR_LACKS_FUNCTION,
                 sev,
-                ins.spans.functions.or(ins.spans.area),
+                spans.functions.or(spans.area),
                 format!(
                     "{src} did not hold {f} for the area given to {rc} on {}",
                     task.t
@@ -1186,7 +1472,7 @@ impl Compiler {
                 task.instrument,
                 codes::ORPHAN_DELEGATOR_LOST,
                 Severity::Warning,
-                ins.spans.maker,
+                spans.maker,
                 format!("{src} stopped holding {f} here on {}, while this instrument ran", task.t),
                 "the arrangement is orphaned from that date: revoke it, or record the instrument that carries it on",
             );
@@ -1194,18 +1480,68 @@ impl Compiler {
     }
 
     fn run_task(&mut self, task: &Task) -> Step {
+        let key = (
+            task.instrument,
+            task.version,
+            task.receiver,
+            task.source,
+            task.t,
+        );
+        let place = match self.placement.take() {
+            Some(p) if p.key == key => p,
+            stale => self.place(task, stale),
+        };
+        let step = self.run_placed(task, &place);
+        self.placement = Some(place);
+        step
+    }
+
+    /// Where a task's segment lands on its day: the same for each function it moves, and
+    /// the tasks of one segment run one after another, so it is worked out once for them.
+    /// `stale` lends its buffers.
+    fn place(&self, task: &Task, stale: Option<Placement>) -> Placement {
         use InstrumentKind as K;
         let i = task.instrument;
-        // Only the few fields needed, not the whole instrument: this runs once per segment task.
-        let ins = self.instr(i);
-        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
-        let maker = ins
-            .maker
-            .as_ref()
-            .and_then(|m| self.reg.body_near(m, task.t));
         let t = task.t;
-        let mut via = self.versions[i.0 as usize][task.version].via.clone();
-        let Some(holder) = self.carry(task.receiver, t, &mut via) else {
+        let (mut via, mut keys) = match stale {
+            Some(p) => (p.via, p.keys),
+            None => (Vec::new(), Vec::new()),
+        };
+        via.clear();
+        keys.clear();
+        let ins = self.instr(i);
+        let kind = ins.kind;
+        let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
+        let version = self.versions.of(i.0 as usize)[task.version];
+        via.extend_from_slice(&self.version_vias.items[version.via as usize]);
+        let holder = self.carry(task.receiver, t, &mut via);
+        let source = holder.and_then(|_| self.carry(task.source, t, &mut via));
+        if let (Some(holder), Some(source)) = (holder, source) {
+            // `own` is the receiver's footprint for a delegation; for a joint committee, a
+            // direction, a transfer or a partnership it is the footprint of the body whose
+            // function is exercised.
+            let own = match kind {
+                K::Delegation => holder,
+                _ => source,
+            };
+            self.area_keys(self.area_of(&version), own, t, &mut keys, 0);
+        }
+        Placement {
+            key: (i, task.version, task.receiver, task.source, t),
+            version,
+            maker,
+            holder,
+            source,
+            via,
+            keys,
+        }
+    }
+
+    fn run_placed(&mut self, task: &Task, place: &Placement) -> Step {
+        let i = task.instrument;
+        let t = task.t;
+        let spans = *self.instr(i).spans;
+        let Some(holder) = place.holder else {
             let rc = self.reg.body(task.receiver).code.clone();
             if task.first {
                 self.diag(
@@ -1230,7 +1566,7 @@ impl Compiler {
             }
             return Step::Done;
         };
-        let Some(source) = self.carry(task.source, t, &mut via) else {
+        let Some(source) = place.source else {
             if !task.expanded {
                 let sc = self.reg.body(task.source).code.clone();
                 self.diag(
@@ -1244,19 +1580,39 @@ impl Compiler {
             }
             return Step::Done;
         };
-        // `own` is the receiver's footprint for a delegation; for a joint committee, a
-        // direction, a transfer or a partnership it is the footprint of the body whose function
-        // is exercised.
-        let own = match kind {
-            K::Delegation => holder,
-            _ => source,
-        };
-        let mut keys = Vec::new();
-        let version = &self.versions[i.0 as usize][task.version];
-        self.area_keys(version.area.as_ref(), own, t, &mut keys, 0);
-        let Some(parent) = self.find_parent(source, task.function, &keys, t, i) else {
-            return Step::NoParent;
-        };
+        match self.find_parent(source, task.function, &place.keys, t, i) {
+            Some(parent) => self.grant_from(
+                task,
+                place.version,
+                holder,
+                source,
+                place.maker,
+                parent,
+                &place.keys,
+                &place.via,
+            ),
+            None => Step::NoParent,
+        }
+    }
+
+    /// The grant a task makes from `parent`, once its holder, source and area are known.
+    #[allow(clippy::too_many_arguments)]
+    fn grant_from(
+        &mut self,
+        task: &Task,
+        version: Version,
+        holder: BodyId,
+        source: BodyId,
+        maker: Option<BodyId>,
+        parent: GrantId,
+        keys: &[AreaKey],
+        via: &[InstrumentId],
+    ) -> Step {
+        use InstrumentKind as K;
+        let i = task.instrument;
+        let t = task.t;
+        let ins = self.instr(i);
+        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
         let pg = self.grants[parent.0 as usize].clone();
         let maker_is_holder = maker.is_some_and(|m| {
             let mut v = Vec::new();
@@ -1280,7 +1636,7 @@ impl Compiler {
             return Step::Done;
         }
         let parent_purposes = &self.purpose_sets.items[pg.purposes as usize];
-        let purposes = &self.versions[i.0 as usize][task.version].purposes;
+        let purposes = self.purposes_of(&version);
         if !parent_purposes.is_empty()
             && (purposes.is_empty() || purposes.iter().any(|p| !parent_purposes.contains(p)))
         {
@@ -1330,11 +1686,11 @@ impl Compiler {
             _ if concurrent => (Role::Concurrent, pg.accountable, true),
             _ => (Role::Directed, pg.accountable, false),
         };
-        let area = self.area_lists.intern(keys);
+        let area = self.area_lists.intern_slice(keys);
         let purposes = self
             .purpose_sets
-            .intern(self.versions[i.0 as usize][task.version].purposes.clone());
-        let via = self.via_lists.intern(via);
+            .intern_slice(written_purposes(&self.reg.instruments, version.purposes));
+        let via = self.via_lists.intern_slice(via);
         self.push_grant(Grant {
             function: task.function,
             except: self.excepts[i.0 as usize],
@@ -1354,7 +1710,7 @@ impl Compiler {
             Some(e) if task.end.is_none_or(|end| e < end) => Step::Continue(Task {
                 t: e,
                 first: false,
-                ..task.clone()
+                ..*task
             }),
             _ => Step::Done,
         }
@@ -1362,7 +1718,7 @@ impl Compiler {
 
     fn finish(self, instrument_by_id: FxHashMap<String, InstrumentId>) -> Snapshot {
         let Compiler {
-            reg,
+            mut reg,
             mut diags,
             void,
             rests_on,
@@ -1423,6 +1779,7 @@ impl Compiler {
                 keyed.push((slot as usize, GrantId(gi as u32)));
             }
         }
+        index.shrink_to_fit();
         let index_lists = GrantLists::build(index.len(), keyed.iter().copied());
         drop(keyed);
         let ids = || {
@@ -1442,13 +1799,26 @@ impl Compiler {
             reg.instruments.len(),
             ids().map(|(id, g)| (g.instrument.0 as usize, id)),
         );
-        let effective_until = versions
+        let effective_until = reg
+            .instruments
             .iter()
-            .zip(reg.instruments.iter())
-            .map(|(vs, ins)| vs.last().map(|v| v.during.until).unwrap_or(ins.until))
+            .enumerate()
+            .map(|(idx, ins)| {
+                versions
+                    .of(idx)
+                    .last()
+                    .map(|v| v.during.until)
+                    .unwrap_or(ins.until)
+            })
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
         diags.dedup();
+        // Vectors built by pushing can have up to half their room spare, and the snapshot
+        // keeps the register for good.
+        reg.instruments.shrink_to_fit();
+        reg.memberships.shrink_to_fit();
+        reg.atoms.shrink_to_fit();
+        reg.bodies.shrink_to_fit();
         let proof_steps = (0..reg.instruments.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -1483,6 +1853,33 @@ impl Compiler {
         };
         snap.check_exercises();
         snap
+    }
+}
+
+/// A task's place in the run: first day, then kind rank, then creation, packed in one
+/// integer so that a million first tasks sort as plain numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct TaskOrder(u64);
+
+impl TaskOrder {
+    fn new(t: Date, rank: u8, task: usize) -> Self {
+        // Years run from -9999 to 9999, so the offset year fits 15 bits; month 4, day 5.
+        let day = (((i32::from(t.year()) + 10_000) as u64) << 9)
+            | ((t.month() as u64) << 5)
+            | t.day() as u64;
+        TaskOrder((day << 40) | (u64::from(rank) << 32) | (task as u32 as u64))
+    }
+
+    fn day(self) -> u64 {
+        self.0 >> 40
+    }
+
+    fn rank(self) -> u8 {
+        (self.0 >> 32) as u8
+    }
+
+    fn task(self) -> usize {
+        self.0 as u32 as usize
     }
 }
 

@@ -116,7 +116,11 @@ impl Register {
     /// may sit just outside its life (the diagnostic then says so).
     pub fn body_near(&self, code: &str, on: Date) -> Option<BodyId> {
         let ids = self.by_code.get(code)?;
-        if let Some(b) = self.body_at(code, on) {
+        if let Some(b) = ids
+            .iter()
+            .copied()
+            .find(|&b| self.body(b).life.contains(on))
+        {
             return Some(b);
         }
         ids.iter()

@@ -691,15 +691,24 @@ fn build_region(register: vires_core::Register) -> Snapshot {
 
 /// One build of a synthetic register, timed; under callgrind, with
 /// `--toggle-collect='*build_region*'`, the instructions of compiling alone.
+/// Also prints live heap bytes per instrument, counted as the `--quick` table counts them
+/// (register, then register and snapshot), so memory can be checked without a full run.
 fn build_once(n: usize) -> Result<(), String> {
+    let before = LIVE.load(Ordering::Relaxed);
     let syn = synth::generate(n, SEED);
-    let instruments = syn.shape.instruments;
+    let shape = syn.shape.clone();
+    let instruments = shape.instruments;
+    let register_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     let t = Instant::now();
     let snap = build_region(syn.register);
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    let snapshot_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     println!(
-        "built {instruments} instruments into {} grants in {:.1} ms",
+        "built {instruments} instruments into {} grants in {ms:.1} ms; {:.0} bytes per instrument (register alone {:.0}); {} diagnostics; {shape:?}",
         snap.grant_count(),
-        t.elapsed().as_secs_f64() * 1e3
+        snapshot_bytes as f64 / instruments as f64,
+        register_bytes as f64 / instruments as f64,
+        snap.diagnostics.len(),
     );
     Ok(())
 }
