@@ -6,6 +6,7 @@ use crate::body::{BodyId, BodyKind};
 use crate::diagnostic::{codes, Diagnostic, Severity, Span};
 use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
+use crate::instrument_index::InstrumentIndex;
 use crate::interval::{min_until, Interval};
 use crate::place::{AtomId, Membership, ParentLink};
 use crate::query::Role;
@@ -351,30 +352,6 @@ fn index_places(
     }
 }
 
-/// Instruments by id, and each instrument whose id an earlier one already has, with that one.
-type IdIndex = (
-    FxHashMap<String, InstrumentId>,
-    Vec<(InstrumentId, InstrumentId)>,
-);
-
-fn index_ids(instruments: &[Instrument]) -> IdIndex {
-    let mut by_id: FxHashMap<String, InstrumentId> =
-        FxHashMap::with_capacity_and_hasher(instruments.len(), Default::default());
-    let mut duplicates = Vec::new();
-    for (idx, ins) in instruments.iter().enumerate() {
-        let i = InstrumentId(idx as u32);
-        match by_id.entry(ins.id.clone()) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                duplicates.push((i, *first.get()));
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(i);
-            }
-        }
-    }
-    (by_id, duplicates)
-}
-
 fn day_before(d: Date) -> Date {
     d.yesterday().unwrap_or(d)
 }
@@ -454,7 +431,7 @@ impl Compiler {
 
     /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
     /// Also indexes places, on a second thread while the checks run.
-    fn check_instruments(&mut self) -> FxHashMap<String, InstrumentId> {
+    fn check_instruments(&mut self) -> InstrumentIndex {
         // Taken out while they are checked, because the checks need `&mut self`; findings
         // name the instrument through `diag_in`.
         let instruments = std::mem::take(&mut self.reg.instruments);
@@ -467,7 +444,7 @@ impl Compiler {
         // by subject and code (stably) before anyone sees them.
         let side = || {
             (
-                index_ids(&instruments),
+                InstrumentIndex::build(&instruments),
                 index_places(&memberships, &parents, n_atoms, n_bodies),
             )
         };
@@ -890,7 +867,7 @@ impl Compiler {
     }
 
     /// Turns amendments and revocations into versions of their targets.
-    fn apply_amendments(&mut self, by_id: &FxHashMap<String, InstrumentId>) {
+    fn apply_amendments(&mut self, by_id: &InstrumentIndex) {
         let mut changers: Vec<InstrumentId> = (0..self.reg.instruments.len())
             .map(|x| InstrumentId(x as u32))
             .filter(|&i| {
@@ -906,7 +883,7 @@ impl Compiler {
             let Some(target_name) = ins.target.clone() else {
                 continue;
             };
-            let Some(&target) = by_id.get(&target_name) else {
+            let Some(target) = by_id.get(&self.reg.instruments, &target_name) else {
                 self.diag(
                     a,
                     codes::UNKNOWN_TARGET,
@@ -1716,7 +1693,7 @@ impl Compiler {
         }
     }
 
-    fn finish(self, instrument_by_id: FxHashMap<String, InstrumentId>) -> Snapshot {
+    fn finish(self, instrument_by_id: InstrumentIndex) -> Snapshot {
         let Compiler {
             mut reg,
             mut diags,

@@ -19,6 +19,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod function;
 pub mod instrument;
+mod instrument_index;
 pub mod interval;
 pub mod lineage;
 mod names;

@@ -379,7 +379,7 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<MayAnswer, QueryError> {
         let mut r = Resolution::default();
-        let b = self.resolve_for(body, function, place, on, &mut r)?;
+        let b = self.resolve_for(body, function, place, on, &mut PlaceKeys::default(), &mut r)?;
         let limited = match self.holding_of(b, purpose, &r) {
             Ok((gid, cov)) => {
                 let g = &self.grants[gid.0 as usize];
@@ -590,9 +590,10 @@ impl Snapshot {
         place: &Place,
         on: Date,
         purpose: Option<&str>,
+        keys: &mut PlaceKeys,
         r: &mut Resolution,
     ) -> Result<bool, QueryError> {
-        let b = self.resolve_for(body, function, place, on, r)?;
+        let b = self.resolve_for(body, function, place, on, keys, r)?;
         Ok(self.holding_of(b, purpose, r).is_ok())
     }
 
@@ -604,12 +605,13 @@ impl Snapshot {
         function: &str,
         place: &Place,
         on: Date,
+        keys: &mut PlaceKeys,
         r: &mut Resolution,
     ) -> Result<BodyId, QueryError> {
         let f = self.function_id(function)?;
         let b = self.body_on(body, on)?;
-        let keys = self.place_keys(place, on)?;
-        self.resolve(f, on, &keys, r);
+        self.place_keys_into(place, on, keys)?;
+        self.resolve(f, on, keys, r);
         Ok(b)
     }
 
@@ -644,9 +646,42 @@ impl Snapshot {
 
     /// Checks every `exercise` record against what its body held (V016).
     pub(crate) fn check_exercises(&mut self) {
+        // Each check only reads the snapshot, so the two halves of the register are checked
+        // side by side; the findings come back in instrument order either way.
+        let n = self.register.instruments.len();
+        let this: &Snapshot = self;
+        let found = if n < 2048 {
+            this.exercise_findings(0..n)
+        } else {
+            std::thread::scope(|scope| {
+                let half = n / 2;
+                let second = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || this.exercise_findings(half..n));
+                let mut found = this.exercise_findings(0..half);
+                match second {
+                    Ok(h) => {
+                        found.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    }
+                    // No thread to be had: check them here instead.
+                    Err(_) => found.extend(this.exercise_findings(half..n)),
+                }
+                found
+            })
+        };
+        for d in found {
+            if let Some(i) = self.instrument_id(&d.subject) {
+                self.void[i.0 as usize] = true;
+            }
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// V016 findings for the `exercise` records among `range` of the instruments.
+    fn exercise_findings(&self, range: std::ops::Range<usize>) -> Vec<Diagnostic> {
         let mut found = Vec::new();
-        let mut r = Resolution::default();
-        for (idx, ins) in self.register.instruments.iter().enumerate() {
+        let (mut keys, mut r) = (PlaceKeys::default(), Resolution::default());
+        for idx in range {
+            let ins = &self.register.instruments[idx];
             if ins.kind != InstrumentKind::Exercise || self.void[idx] {
                 continue;
             }
@@ -659,15 +694,18 @@ impl Snapshot {
                 Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.as_str().into()),
                 _ => Place::England,
             };
-            let purposes: Vec<Option<&str>> = if ins.purposes.is_empty() {
-                vec![None]
+            let unrestricted = [None];
+            let purposes: Vec<Option<&str>>;
+            let purposes: &[Option<&str>] = if ins.purposes.is_empty() {
+                &unrestricted
             } else {
-                ins.purposes.iter().map(|p| Some(p.as_str())).collect()
+                purposes = ins.purposes.iter().map(|p| Some(p.as_str())).collect();
+                &purposes
             };
             for f in &ins.functions {
-                for p in &purposes {
+                for p in purposes {
                     // The full answer (reasons, proofs) only for the few that fail.
-                    if let Ok(true) = self.permits(by, f, &place, ins.from, *p, &mut r) {
+                    if let Ok(true) = self.permits(by, f, &place, ins.from, *p, &mut keys, &mut r) {
                         continue;
                     }
                     match self.may(by, f, &place, ins.from, *p) {
@@ -692,11 +730,6 @@ impl Snapshot {
                 }
             }
         }
-        for d in found {
-            if let Some(&i) = self.instrument_by_id.get(&d.subject) {
-                self.void[i.0 as usize] = true;
-            }
-            self.diagnostics.push(d);
-        }
+        found
     }
 }

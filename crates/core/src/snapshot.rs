@@ -98,7 +98,7 @@ pub struct Snapshot {
     pub(crate) by_holder: GrantLists,
     pub(crate) children: GrantLists,
     pub(crate) by_instrument: GrantLists,
-    pub(crate) instrument_by_id: FxHashMap<String, InstrumentId>,
+    pub(crate) instrument_by_id: crate::instrument_index::InstrumentIndex,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
     pub(crate) rests_on: Vec<Option<u32>>,
@@ -134,7 +134,7 @@ impl Snapshot {
     }
 
     pub fn instrument_id(&self, id: &str) -> Option<InstrumentId> {
-        self.instrument_by_id.get(id).copied()
+        self.instrument_by_id.get(&self.register.instruments, id)
     }
 
     pub fn is_void(&self, i: InstrumentId) -> bool {
