@@ -33,7 +33,8 @@ impl PlaceKeys {
     }
 }
 
-/// The buffers of one `who`, kept per thread: a question then allocates only its answer.
+/// The buffers of one question, kept per thread for `who`: a question then allocates only
+/// its answer.
 #[derive(Default)]
 struct Scratch {
     keys: PlaceKeys,
@@ -590,11 +591,11 @@ impl Snapshot {
         place: &Place,
         on: Date,
         purpose: Option<&str>,
-        keys: &mut PlaceKeys,
-        r: &mut Resolution,
+        scratch: &mut Scratch,
     ) -> Result<bool, QueryError> {
-        let b = self.resolve_for(body, function, place, on, keys, r)?;
-        Ok(self.holding_of(b, purpose, r).is_ok())
+        let Scratch { keys, resolution } = scratch;
+        let b = self.resolve_for(body, function, place, on, keys, resolution)?;
+        Ok(self.holding_of(b, purpose, resolution).is_ok())
     }
 
     /// Resolves `function` at `place` on `on` into `r`, for the question whether `body` may
@@ -679,7 +680,7 @@ impl Snapshot {
     /// V016 findings for the `exercise` records among `range` of the instruments.
     fn exercise_findings(&self, range: std::ops::Range<usize>) -> Vec<Diagnostic> {
         let mut found = Vec::new();
-        let (mut keys, mut r) = (PlaceKeys::default(), Resolution::default());
+        let mut scratch = Scratch::default();
         for idx in range {
             let ins = &self.register.instruments[idx];
             if ins.kind != InstrumentKind::Exercise || self.void[idx] {
@@ -705,7 +706,7 @@ impl Snapshot {
             for f in &ins.functions {
                 for p in purposes {
                     // The full answer (reasons, proofs) only for the few that fail.
-                    if let Ok(true) = self.permits(by, f, &place, ins.from, *p, &mut keys, &mut r) {
+                    if let Ok(true) = self.permits(by, f, &place, ins.from, *p, &mut scratch) {
                         continue;
                     }
                     match self.may(by, f, &place, ins.from, *p) {
