@@ -45,6 +45,15 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
+/// Runs `f` with this thread's buffers, or fresh ones if they are in use (a question asked
+/// from inside another on the same thread).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
 /// The raw result of a resolution, before names and proofs are rendered.
 #[derive(Debug, Default, Clone)]
 pub struct Resolution {
@@ -294,25 +303,9 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
-        SCRATCH.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut scratch) => {
-                let Scratch { keys, resolution } = &mut *scratch;
-                self.who_in(f, function, place, on, purpose, keys, resolution)
-            }
-            // Only if a `who` were asked from inside another on this thread.
-            Err(_) => self.who_in(
-                f,
-                function,
-                place,
-                on,
-                purpose,
-                &mut PlaceKeys::default(),
-                &mut Resolution::default(),
-            ),
-        })
+        with_scratch(|s| self.who_in(f, function, place, on, purpose, s))
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn who_in(
         &self,
         f: FunctionId,
@@ -320,9 +313,12 @@ impl Snapshot {
         place: &Place,
         on: Date,
         purpose: Option<&str>,
-        keys: &mut PlaceKeys,
-        r: &mut Resolution,
+        scratch: &mut Scratch,
     ) -> Result<WhoAnswer, QueryError> {
+        let Scratch {
+            keys,
+            resolution: r,
+        } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, r);
         let mut holders = Vec::with_capacity(r.holders.len());
@@ -379,9 +375,22 @@ impl Snapshot {
         on: Date,
         purpose: Option<&str>,
     ) -> Result<MayAnswer, QueryError> {
-        let mut r = Resolution::default();
-        let b = self.resolve_for(body, function, place, on, &mut PlaceKeys::default(), &mut r)?;
-        let limited = match self.holding_of(b, purpose, &r) {
+        with_scratch(|s| self.may_in(body, function, place, on, purpose, s))
+    }
+
+    fn may_in(
+        &self,
+        body: &str,
+        function: &str,
+        place: &Place,
+        on: Date,
+        purpose: Option<&str>,
+        scratch: &mut Scratch,
+    ) -> Result<MayAnswer, QueryError> {
+        let Scratch { keys, resolution } = scratch;
+        let b = self.resolve_for(body, function, place, on, keys, resolution)?;
+        let r: &Resolution = resolution;
+        let limited = match self.holding_of(b, purpose, r) {
             Ok((gid, cov)) => {
                 let g = &self.grants[gid.0 as usize];
                 return Ok(MayAnswer {

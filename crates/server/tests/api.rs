@@ -1330,6 +1330,15 @@ async fn reads_can_require_a_token() {
     let s = Server::start(config, None).await;
     let path = "/who?function=commissioning.primary-care.medical&practice=A81001&on=2016-01-01";
     expect_problem(s.get(path).await, 401).await;
+    // The same layer reads `recorded_at`: a question about the past is refused just the same,
+    // before its parameters are looked at.
+    expect_problem(
+        s.get(&format!("{path}&recorded_at=2020-01-01T00:00:00Z"))
+            .await,
+        401,
+    )
+    .await;
+    expect_problem(s.get(&format!("{path}&recorded_at=yesterday")).await, 401).await;
     expect_problem(s.get("/changes/stream").await, 401).await;
     let r = s
         .client
