@@ -231,6 +231,19 @@ mod tests {
         on: Option<jiff::civil::Date>,
     }
 
+    proptest::proptest! {
+        /// Reading keys as they stand gives exactly the keys decoding gives, in order, so the
+        /// duplicate and consistency checks see the same thing on either path.
+        #[test]
+        fn plain_keys_read_as_decoding_does(raw in "([a-z_.0-9 ]{0,6}(=[a-z_=.0-9 ]{0,6})?&{0,2}){0,6}") {
+            let plain: Vec<&str> = plain_keys(&raw).expect("nothing is encoded").collect();
+            let decoded: Vec<String> = form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            proptest::prop_assert_eq!(plain, decoded);
+        }
+    }
+
     #[test]
     fn plain_keys_only_for_queries_with_nothing_encoded() {
         let keys: Vec<&str> = plain_keys("a=1&&b&c=x=y&").into_iter().flatten().collect();
