@@ -387,9 +387,8 @@ impl Snapshot {
         purpose: Option<&str>,
         scratch: &mut Scratch,
     ) -> Result<MayAnswer, QueryError> {
-        let Scratch { keys, resolution } = scratch;
-        let b = self.resolve_for(body, function, place, on, keys, resolution)?;
-        let r: &Resolution = resolution;
+        let b = self.resolve_for(body, function, place, on, scratch)?;
+        let r = &scratch.resolution;
         let limited = match self.holding_of(b, purpose, r) {
             Ok((gid, cov)) => {
                 let g = &self.grants[gid.0 as usize];
@@ -602,12 +601,11 @@ impl Snapshot {
         purpose: Option<&str>,
         scratch: &mut Scratch,
     ) -> Result<bool, QueryError> {
-        let Scratch { keys, resolution } = scratch;
-        let b = self.resolve_for(body, function, place, on, keys, resolution)?;
-        Ok(self.holding_of(b, purpose, resolution).is_ok())
+        let b = self.resolve_for(body, function, place, on, scratch)?;
+        Ok(self.holding_of(b, purpose, &scratch.resolution).is_ok())
     }
 
-    /// Resolves `function` at `place` on `on` into `r`, for the question whether `body` may
+    /// Resolves `function` at `place` on `on` into the scratch, for the question whether `body` may
     /// exercise it; returns that body.
     fn resolve_for(
         &self,
@@ -615,13 +613,13 @@ impl Snapshot {
         function: &str,
         place: &Place,
         on: Date,
-        keys: &mut PlaceKeys,
-        r: &mut Resolution,
+        scratch: &mut Scratch,
     ) -> Result<BodyId, QueryError> {
         let f = self.function_id(function)?;
         let b = self.body_on(body, on)?;
+        let Scratch { keys, resolution } = scratch;
         self.place_keys_into(place, on, keys)?;
-        self.resolve(f, on, keys, r);
+        self.resolve(f, on, keys, resolution);
         Ok(b)
     }
 
