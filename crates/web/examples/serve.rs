@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     config.auth.bootstrap_admin = admin;
-    vires_server::init_logging(&config);
+    let _log = vires_server::init_logging(&config);
     let state = vires_server::prepare(config).await?;
     state.spawn_watcher()?;
     let app = vires_server::router(state.clone()).merge(vires_web::router(state.clone()));
