@@ -256,4 +256,37 @@ mod tests {
             String::from_utf8_lossy(&theirs)
         );
     }
+
+    /// The procurement answers carry amounts in pounds as floating point, in a
+    /// `serde_json::Value` (whose maps keep their order here).
+    #[test]
+    fn amounts_are_written_as_serde_json_writes_them() {
+        let amounts = [
+            0.0,
+            -0.0,
+            0.1,
+            1.5,
+            25_000.0,
+            213_477.0,
+            1_500_000.0,
+            5_372_609.99,
+            1e16,
+            1e21,
+            2.5e-7,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ];
+        let answer = serde_json::json!({
+            "regime": "psr-2023",
+            "estimated_value": 1_500_000.0,
+            "thresholds": amounts,
+            "nested": { "z": 1, "a": [true, null, "x"], "ratio": 0.333_333_333_333_333_3 },
+        });
+        let ours = sonic_rs::to_vec(&answer).expect("sonic-rs writes the answer");
+        let theirs = serde_json::to_vec(&answer).expect("serde_json writes the answer");
+        assert_eq!(
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs)
+        );
+    }
 }
