@@ -537,7 +537,7 @@ impl Snapshot {
     }
 
     fn build_proof(&self, gid: GrantId) -> Proof {
-        let mut steps: Vec<std::sync::Arc<ProofStep>> = Vec::with_capacity(4);
+        let mut steps: Vec<InstrumentId> = Vec::with_capacity(4);
         let mut cur = Some(gid);
         let mut depth = 0;
         // Walk up to the root, then emit root first; via-instruments follow their grant's own.
@@ -553,17 +553,12 @@ impl Snapshot {
         for g in chain[..depth].iter().rev().flatten() {
             let gr = &self.grants[g.0 as usize];
             for i in std::iter::once(gr.instrument).chain(self.via(gr).iter().copied()) {
-                // One step per instrument: each instrument's step is one shared allocation.
-                let step = self.proof_step(i);
-                if !steps
-                    .iter()
-                    .any(|s| std::sync::Arc::ptr_eq(s, &step) || s.instrument == step.instrument)
-                {
-                    steps.push(step);
+                if !steps.contains(&i) {
+                    steps.push(i);
                 }
             }
         }
-        steps.into()
+        steps.into_iter().map(|i| self.proof_step(i)).collect()
     }
 
     /// Among resolved holders, the holding that lets `b` act over all of the place for
@@ -702,21 +697,16 @@ impl Snapshot {
                 Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.as_str().into()),
                 _ => Place::England,
             };
-            let unrestricted = [None];
-            let purposes: Vec<Option<&str>>;
-            let purposes: &[Option<&str>] = if ins.purposes.is_empty() {
-                &unrestricted
-            } else {
-                purposes = ins.purposes.iter().map(|p| Some(p.as_str())).collect();
-                &purposes
-            };
+            // Each of its purposes, or once without one when it names none.
+            let purposes =
+                || (0..ins.purposes.len().max(1)).map(|k| ins.purposes.get(k).map(String::as_str));
             for f in &ins.functions {
-                for p in purposes {
+                for p in purposes() {
                     // The full answer (reasons, proofs) only for the few that fail.
-                    if let Ok(true) = self.permits(by, f, &place, ins.from, *p, &mut scratch) {
+                    if let Ok(true) = self.permits(by, f, &place, ins.from, p, &mut scratch) {
                         continue;
                     }
-                    match self.may(by, f, &place, ins.from, *p) {
+                    match self.may(by, f, &place, ins.from, p) {
                         Ok(a) if a.allowed => {}
                         Ok(a) => found.push(Diagnostic {
                             code: codes::ACT_OUTSIDE_HOLDING,

@@ -85,6 +85,14 @@ pub fn plain_keys(raw: &str) -> Option<impl Iterator<Item = &str>> {
     )
 }
 
+/// Whether a query string names parameter `key` (decoded as the handlers would see it).
+pub fn has_param(raw: &str, key: &str) -> bool {
+    match plain_keys(raw) {
+        Some(mut keys) => keys.any(|k| k == key),
+        None => form_urlencoded::parse(raw.as_bytes()).any(|(k, _)| k == key),
+    }
+}
+
 /// Refuses a parameter given twice; says whether any consistency parameter is present.
 fn check_keys<K: AsRef<str> + PartialEq>(keys: impl Iterator<Item = K>) -> Result<bool, ApiError> {
     let mut seen: Vec<K> = Vec::with_capacity(8);

@@ -44,10 +44,7 @@ pub async fn as_recorded(
     let Some(query) = req
         .uri()
         .query()
-        .filter(|q| match crate::extract::plain_keys(q) {
-            Some(mut keys) => keys.any(|k| k == "recorded_at"),
-            None => form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "recorded_at"),
-        })
+        .filter(|q| crate::extract::has_param(q, "recorded_at"))
         .map(str::to_owned)
     else {
         return Ok(next.run(req).await);
