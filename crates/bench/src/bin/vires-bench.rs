@@ -56,6 +56,7 @@ static GLOBAL: Counting = Counting;
 
 const SEED: u64 = 20_260_401;
 /// Timing rounds of the England questions; the middle one is reported.
+#[cfg(feature = "england")]
 const ENGLAND_ROUNDS: usize = 5;
 
 struct Plan {
@@ -433,12 +434,7 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
     let t = Instant::now();
     let snap = Snapshot::compile(import.register);
     let build_ms = t.elapsed().as_secs_f64() * 1e3;
-    let fns: Vec<String> = snap
-        .register()
-        .taxonomy
-        .iter()
-        .map(|(_, d)| d.id.clone())
-        .collect();
+    let fns = all_functions(&snap);
     let qs = synth::questions(&snap, n, SEED, &fns);
     if qs.is_empty() {
         rep.row(
@@ -681,12 +677,7 @@ fn callgrind_region(snap: &Snapshot, qs: &[Question], may: bool) -> usize {
 fn callgrind(n: usize, may: bool, england: bool) -> Result<(), String> {
     let (snap, fns) = if england {
         let snap = england_snapshot()?;
-        let fns = snap
-            .register()
-            .taxonomy
-            .iter()
-            .map(|(_, d)| d.id.clone())
-            .collect();
+        let fns = all_functions(&snap);
         (snap, fns)
     } else {
         let syn = synth::generate(10_000, SEED);
@@ -731,6 +722,15 @@ fn build_once(n: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Every function id of a register's taxonomy, the functions questions are drawn from.
+fn all_functions(snap: &Snapshot) -> Vec<String> {
+    snap.register()
+        .taxonomy
+        .iter()
+        .map(|(_, d)| d.id.clone())
+        .collect()
+}
+
 #[cfg(feature = "england")]
 fn england_snapshot() -> Result<Snapshot, String> {
     vires_england::bundled()
@@ -744,17 +744,9 @@ fn england_snapshot() -> Result<Snapshot, String> {
 }
 
 /// Paths of `who` questions about real practices, for the HTTP benchmark.
-#[cfg(feature = "england")]
 fn http_paths(n: usize) -> Result<(), String> {
-    let import = vires_england::bundled()
-        .map_err(|e| format!("the England register does not build: {e}"))?;
-    let snap = Snapshot::compile(import.register);
-    let fns: Vec<String> = snap
-        .register()
-        .taxonomy
-        .iter()
-        .map(|(_, d)| d.id.clone())
-        .collect();
+    let snap = england_snapshot()?;
+    let fns = all_functions(&snap);
     let ok = |s: &str| {
         s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
@@ -768,11 +760,6 @@ fn http_paths(n: usize) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-#[cfg(not(feature = "england"))]
-fn http_paths(_n: usize) -> Result<(), String> {
-    Err("built without the `england` feature".into())
 }
 
 const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N | --callgrind-may N | --set KEY=VALUE...
