@@ -12,12 +12,13 @@
 #    do not drift with machine noise. Skipped, and said so, if valgrind is missing
 #    (apt-get install valgrind).
 # 3. Over HTTP on loopback (wrk, bounded to a few seconds per endpoint): requests per second
-#    and p99 for GET /who against GET /ping of the same `vires serve`, and the ratio.
+#    and p99 for GET /who against GET /ping of the same `vires serve`, and the ratio, in
+#    rounds of one run each (the round with the middle ratio is reported).
 #    Skipped, and said so in the summary, if wrk (apt-get install wrk) or `vires serve` is
 #    not available.
 #
 # Environment: CARGO_TARGET_DIR (default target), HTTP_SECONDS (default 8),
-# HTTP_CONNECTIONS (default 16), VIRES_BIN (a release `vires` binary to serve, instead of
+# HTTP_CONNECTIONS (default 16), HTTP_ROUNDS (default 3), VIRES_BIN (a release `vires` binary to serve, instead of
 # building one), BENCH_SKIP_INPROCESS=1 (reuse the last summary; only callgrind and HTTP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,18 +109,24 @@ if [ "$status" != 200 ]; then
   http_skip "GET $first answered $status; see $out/who-sample.json"
   exit 0
 fi
-cat >"$out/who.lua" <<EOF
+# Both endpoints are driven the same way, by a script cycling over a file of paths, so the
+# load generator (on the same two cores) does the same work per request for each.
+for _ in $(seq 1 500); do echo /ping; done >"$out/ping-paths.txt"
+for what in ping who; do
+  cat >"$out/$what.lua" <<EOF
 local paths = {}
-for line in io.lines("$PWD/$out/who-paths.txt") do paths[#paths + 1] = line end
+for line in io.lines("$PWD/$out/$what-paths.txt") do paths[#paths + 1] = line end
 local i = 0
 request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
 EOF
+done
 
 seconds="${HTTP_SECONDS:-8}"
 conns="${HTTP_CONNECTIONS:-16}"
+rounds="${HTTP_ROUNDS:-3}"
 run_wrk() { wrk -t2 -c"$conns" -d"${seconds}s" --latency "$@"; }
 rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 p99_ms() {
@@ -127,12 +134,24 @@ p99_ms() {
                      else if (v ~ /ms$/) { sub(/ms$/, "", v); print v }
                      else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000 } }' "$1"
 }
-run_wrk "http://127.0.0.1:$port/ping" >"$out/wrk-ping.txt"
-run_wrk -s "$out/who.lua" "http://127.0.0.1:$port/who" >"$out/wrk-who.txt"
-if grep -q "Non-2xx" "$out/wrk-who.txt"; then
-  echo "HTTP: some who requests failed:" >&2
-  grep "Non-2xx" "$out/wrk-who.txt" >&2
-fi
+# Rounds of ping-then-who, each pair close in time: the machine's speed drifts between runs
+# by a fifth, so the round with the middle ratio is reported, and every round is listed.
+all=""
+for r in $(seq 1 "$rounds"); do
+  run_wrk -s "$out/ping.lua" "http://127.0.0.1:$port/ping" >"$out/wrk-ping-$r.txt"
+  run_wrk -s "$out/who.lua" "http://127.0.0.1:$port/who" >"$out/wrk-who-$r.txt"
+  if grep -q "Non-2xx" "$out/wrk-who-$r.txt"; then
+    echo "HTTP: some who requests failed:" >&2
+    grep "Non-2xx" "$out/wrk-who-$r.txt" >&2
+  fi
+  w=$(rps "$out/wrk-who-$r.txt"); p=$(rps "$out/wrk-ping-$r.txt")
+  q=$(awk -v a="$w" -v b="$p" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }')
+  echo "HTTP round $r: who $w req/s, ping $p req/s, ratio $q"
+  all="$all$q $r\n"
+done
+mid=$(printf "%b" "$all" | sort -n | awk -v n="$rounds" 'NR == int((n + 1) / 2) { print $2 }')
+cp "$out/wrk-who-$mid.txt" "$out/wrk-who.txt"
+cp "$out/wrk-ping-$mid.txt" "$out/wrk-ping.txt"
 who_rps=$(rps "$out/wrk-who.txt")
 ping_rps=$(rps "$out/wrk-ping.txt")
 who_p99=$(p99_ms "$out/wrk-who.txt")
@@ -141,4 +160,5 @@ ratio=$(awk -v a="$who_rps" -v b="$ping_rps" 'BEGIN { if (b > 0) printf "%.3f", 
 echo "HTTP: who $who_rps req/s (p99 $who_p99 ms), ping $ping_rps req/s (p99 $ping_p99 ms), ratio $ratio"
 set_summary "http_rps_who=$who_rps" "http_rps_trivial=$ping_rps" "http_ratio=$ratio" \
   "http_p99_ms=$who_p99" "http_p99_ms_trivial=$ping_p99" \
-  "http_note=wrk -t2 -c$conns -d${seconds}s on loopback; server and load generator share the machine's 2 cores"
+  "http_ratio_rounds=$(printf "%b" "$all" | awk 'NF { printf "%s%s", sep, $1; sep = "," }')" \
+  "http_note=wrk -t2 -c$conns -d${seconds}s on loopback, both endpoints by the same path-cycling script; the round of $rounds with the middle ratio; server and load generator share the machine's 2 cores"

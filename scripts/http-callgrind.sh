@@ -4,6 +4,8 @@
 # N requests of each over one keep-alive connection (curl -K), counters zeroed between them.
 # Instruction counts do not depend on what else the machine is doing, unlike wrk's figures.
 #   scripts/http-callgrind.sh [N]        (default 1000; needs valgrind and curl)
+# With VIRES_CALLGRIND_KEEP=DIR the profiles are copied to DIR (ping.out, who.out) for
+# callgrind_annotate --inclusive=yes DIR/who.out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000}"
@@ -37,4 +39,5 @@ for what in ping who; do
   total=$(grep -E '^(summary|totals):' "$f" | head -1 | awk '{print $2}')
   requests=$([ "$what" = ping ] && echo "$n" || wc -l <"$out/paths.txt")
   echo "GET /$what: $((total / requests)) instructions per request ($requests requests)"
+  if [ -n "${VIRES_CALLGRIND_KEEP:-}" ]; then mkdir -p "$VIRES_CALLGRIND_KEEP"; cp "$f" "$VIRES_CALLGRIND_KEEP/$what.out"; fi
 done

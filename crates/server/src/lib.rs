@@ -17,6 +17,7 @@
 pub mod auth;
 pub mod config;
 pub mod extract;
+pub mod log_line;
 pub mod metrics;
 pub mod problem;
 pub mod routes;
@@ -39,7 +40,9 @@ use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -162,27 +165,76 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         "/openapi.json",
         get(move || {
             let doc = doc_json.clone();
-            async move { ([(CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
+            async move {
+                (
+                    [(CONTENT_TYPE, "application/json")],
+                    doc.as_str().to_owned(),
+                )
+            }
         }),
     )
     .fallback(|| async { StatusCode::NOT_FOUND })
-    .layer(middleware::from_fn_with_state(state.clone(), consistency))
-    .layer(DefaultBodyLimit::max(max_body))
-    .layer(middleware::from_fn_with_state(state.clone(), finish))
-    .layer(CatchPanicLayer::new())
-    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    // One layer of a stack rather than a layer per middleware: the router boxes each layer
+    // of every route, and clones the boxes (an allocation each) for every request.
     .layer(
-        TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
-        }),
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(
+                request_id.clone(),
+                RequestIds::new(),
+            ))
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    request_id = id,
+                    method = req.method().as_str(),
+                    path = req.uri().path()
+                )
+            }))
+            .layer(PropagateRequestIdLayer::new(request_id))
+            .layer(CatchPanicLayer::new())
+            .layer(middleware::from_fn_with_state(state.clone(), finish))
+            .layer(DefaultBodyLimit::max(max_body))
+            .layer(middleware::from_fn_with_state(state.clone(), consistency)),
     )
-    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
     .with_state(state)
+}
+
+/// Request ids made up for requests that come without one: this server's random prefix and
+/// a sequence number (`5f0c2a9e1b7d4c36-1a`). A UUID per request asked the kernel for random
+/// bytes every time; these are unique within a server's life and, by the prefix, across
+/// restarts and instances with overwhelming likelihood.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: u64,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        // RandomState is seeded from the operating system's randomness once per process.
+        let prefix = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        RequestIds {
+            prefix,
+            next: Arc::new(std::sync::atomic::AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        HeaderValue::try_from(format!("{:016x}-{n:x}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
 }
 
 /// Waits for `min_revision` (query) or `Vires-Min-Revision` (header) before the handler
@@ -192,11 +244,16 @@ async fn consistency(
     req: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let from_query = req.uri().query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "min_revision")
-            .map(|(_, v)| v.into_owned())
-    });
+    // Looked for without decoding the query first: nearly every query has no min_revision.
+    let from_query = req
+        .uri()
+        .query()
+        .filter(|q| extract::has_param(q, "min_revision"))
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "min_revision")
+                .map(|(_, v)| v.into_owned())
+        });
     let from_header = req
         .headers()
         .get(MIN_REVISION_HEADER)
@@ -229,13 +286,9 @@ async fn consistency(
 /// Makes every error a problem document, stamps the revision, and records metrics.
 async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
     let mut resp = next.run(req).await;
     let status = resp.status();
     // Errors from axum and tower layers come bare or as text/plain; those become problems.
@@ -246,7 +299,7 @@ async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Resp
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| v.starts_with("text/plain"));
     if (status.is_client_error() || status.is_server_error()) && bare {
-        let mut fresh = problem::for_status(status, &method, &path).into_response();
+        let mut fresh = problem::for_status(status, method.as_str(), &path).into_response();
         for (k, v) in resp.headers() {
             if k != CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
                 fresh.headers_mut().insert(k.clone(), v.clone());
@@ -261,18 +314,18 @@ async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Resp
     }
     let elapsed = started.elapsed();
     let code = resp.status().as_u16();
-    state.metrics().observe(&route, &method, code, elapsed);
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let method = method.as_str();
+    state.metrics().observe(route, method, code, elapsed);
     let micros = elapsed.as_micros() as u64;
+    let path = path.as_str();
     if resp.status().is_server_error() {
-        tracing::error!(%method, %path, status = code, micros, "request failed");
-    } else if matches!(
-        route.as_str(),
-        "/healthz" | "/readyz" | "/metrics" | "/ping"
-    ) {
+        tracing::error!(method, path, status = code, micros, "request failed");
+    } else if matches!(route, "/healthz" | "/readyz" | "/metrics" | "/ping") {
         // Probes and benchmarks would drown the log at info.
-        tracing::debug!(%method, %path, status = code, micros, "request");
+        tracing::debug!(method, path, status = code, micros, "request");
     } else {
-        tracing::info!(%method, %path, status = code, micros, "request");
+        tracing::info!(method, path, status = code, micros, "request");
     }
     resp
 }
@@ -296,9 +349,8 @@ pub fn init_logging(config: &ServeConfig) -> tracing_appender::non_blocking::Wor
         .with_writer(writer);
     let _ = match config.log.format {
         config::LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
+            .event_format(log_line::JsonLine)
+            .fmt_fields(log_line::JsonMembers)
             .try_init(),
         config::LogFormat::Text => builder.try_init(),
     };
@@ -457,5 +509,35 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod request_id_tests {
+    use super::*;
+
+    #[test]
+    fn made_up_request_ids_are_distinct_and_share_the_server_prefix() {
+        let mut ids = RequestIds::new();
+        let req = axum::http::Request::new(());
+        let mut made = std::collections::BTreeSet::new();
+        for _ in 0..1000 {
+            let id = ids.make_request_id(&req).unwrap();
+            made.insert(id.header_value().to_str().unwrap().to_string());
+        }
+        assert_eq!(made.len(), 1000);
+        let prefixes: std::collections::BTreeSet<_> = made
+            .iter()
+            .map(|id| id.split_once('-').unwrap().0.to_string())
+            .collect();
+        assert_eq!(prefixes.len(), 1);
+        assert!(made.iter().all(|id| id.len() > 17 && id.is_ascii()));
+        // Another server (another process, or here another maker) has another prefix.
+        let other = RequestIds::new().make_request_id(&req).unwrap();
+        assert!(!other
+            .header_value()
+            .to_str()
+            .unwrap()
+            .starts_with(prefixes.first().unwrap().as_str()));
     }
 }

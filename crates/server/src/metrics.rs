@@ -19,9 +19,14 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// A route's series: method → status → series.
+type ByMethod = BTreeMap<String, BTreeMap<u16, Series>>;
+
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// Route → method → status. Nested rather than keyed by a tuple so that a request's
+    /// series is found by borrowing its route and method, with no copies.
+    requests: Mutex<BTreeMap<String, ByMethod>>,
     revision: AtomicU64,
     writes: AtomicU64,
     stale_writes: AtomicU64,
@@ -31,9 +36,19 @@ impl Metrics {
     pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        let s = map
-            .entry((route.to_string(), method.to_string(), status))
-            .or_default();
+        if !map.contains_key(route) {
+            map.insert(route.to_owned(), BTreeMap::new());
+        }
+        let Some(methods) = map.get_mut(route) else {
+            return;
+        };
+        if !methods.contains_key(method) {
+            methods.insert(method.to_owned(), BTreeMap::new());
+        }
+        let Some(statuses) = methods.get_mut(method) else {
+            return;
+        };
+        let s = statuses.entry(status).or_default();
         s.count += 1;
         s.sum += secs;
         for (i, b) in BUCKETS.iter().enumerate() {
@@ -86,12 +101,21 @@ impl Metrics {
             self.stale_writes.load(Ordering::Relaxed)
         );
         let map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
+        let series = || {
+            map.iter().flat_map(|(route, methods)| {
+                methods.iter().flat_map(move |(method, statuses)| {
+                    statuses
+                        .iter()
+                        .map(move |(status, s)| (route, method, status, s))
+                })
+            })
+        };
         let _ = writeln!(
             out,
             "# HELP vires_http_requests_total HTTP requests by route, method and status."
         );
         let _ = writeln!(out, "# TYPE vires_http_requests_total counter");
-        for ((route, method, status), s) in map.iter() {
+        for (route, method, status, s) in series() {
             let _ = writeln!(
                 out,
                 "vires_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {}",
@@ -102,7 +126,7 @@ impl Metrics {
         }
         let _ = writeln!(out, "# HELP vires_http_request_duration_seconds HTTP request latency by route, method and status.");
         let _ = writeln!(out, "# TYPE vires_http_request_duration_seconds histogram");
-        for ((route, method, status), s) in map.iter() {
+        for (route, method, status, s) in series() {
             let labels = format!(
                 "route=\"{}\",method=\"{}\",status=\"{status}\"",
                 escape(route),
