@@ -272,6 +272,7 @@ fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
     match w {
         WrittenIn::Itself(i) => &instruments[i.0 as usize].purposes,
         WrittenIn::Amendment(a) => instruments[a.0 as usize]
+            .particulars
             .changes
             .as_ref()
             .and_then(|c| c.purposes.as_deref())
@@ -518,7 +519,7 @@ impl Compiler {
         }
         self.function_starts.push(self.function_list.len() as u32);
         let mut ex = Vec::new();
-        for f in &ins.except {
+        for f in &ins.particulars.except {
             match self.reg.taxonomy.get(f) {
                 Some(id) => ex.push(id),
                 None => unknown.push(f),
@@ -553,7 +554,7 @@ impl Compiler {
                 | K::Partnership
                 | K::Transfer
                 | K::Exercise
-        ) || (ins.kind == K::Direction && ins.of.is_some());
+        ) || (ins.kind == K::Direction && ins.particulars.of.is_some());
         if needs_functions && ins.functions.is_empty() {
             missing.push("functions");
         }
@@ -569,18 +570,19 @@ impl Compiler {
         if needs_receivers && ins.receivers.is_empty() {
             missing.push("to");
         }
-        if ins.kind == K::Partnership && ins.lead.is_none() && ins.receivers.is_empty() {
+        if ins.kind == K::Partnership && ins.particulars.lead.is_none() && ins.receivers.is_empty()
+        {
             missing.push("lead");
         }
         if ins.kind == K::Merge {
-            if ins.predecessors.is_empty() {
+            if ins.particulars.predecessors.is_empty() {
                 missing.push("merging");
             }
             if ins.receivers.is_empty() {
                 missing.push("into");
             }
         }
-        if matches!(ins.kind, K::Amend | K::Revoke) && ins.target.is_none() {
+        if matches!(ins.kind, K::Amend | K::Revoke) && ins.particulars.target.is_none() {
             missing.push("target");
         }
         if matches!(ins.kind, K::Exercise) && ins.maker.is_none() {
@@ -669,10 +671,10 @@ impl Compiler {
             InstrumentKind::Abolish | InstrumentKind::Establish
         );
         check_list(self, &ins.receivers, ins.spans.receivers, live);
-        if let Some(of) = &ins.of {
+        if let Some(of) = &ins.particulars.of {
             check_list(self, of, ins.spans.of, true);
         }
-        if let Some(lead) = &ins.lead {
+        if let Some(lead) = &ins.particulars.lead {
             check_list(
                 self,
                 &Receivers::Bodies(vec![lead.clone()]),
@@ -680,7 +682,7 @@ impl Compiler {
                 true,
             );
         }
-        for p in &ins.predecessors {
+        for p in &ins.particulars.predecessors {
             if self.reg.body_near(p, day_before(on)).is_none() {
                 self.diag_in(
                     (i, ins),
@@ -880,7 +882,7 @@ impl Compiler {
         changers.sort_by_key(|&i| self.instr(i).from);
         for a in changers {
             let ins = self.instr(a).clone();
-            let Some(target_name) = ins.target.clone() else {
+            let Some(target_name) = ins.particulars.target.clone() else {
                 continue;
             };
             let Some(target) = by_id.get(&self.reg.instruments, &target_name) else {
@@ -956,7 +958,7 @@ impl Compiler {
                 };
                 out.extend(before);
                 let mut changed = after;
-                if let Some(ch) = &ins.changes {
+                if let Some(ch) = &ins.particulars.changes {
                     if ch.purposes.is_some() {
                         changed.purposes = WrittenIn::Amendment(a);
                     }
@@ -969,7 +971,7 @@ impl Compiler {
                 changed.via = self.version_vias.intern(via);
                 out.push(changed);
             }
-            if let Some(new_until) = ins.changes.as_ref().and_then(|c| c.until) {
+            if let Some(new_until) = ins.particulars.changes.as_ref().and_then(|c| c.until) {
                 if new_until <= on {
                     self.diag(
                         a,
@@ -1004,7 +1006,7 @@ impl Compiler {
             let Some(succ) = into.first().and_then(|c| self.reg.body_at(c, on)) else {
                 continue;
             };
-            for p in &ins.predecessors {
+            for p in &ins.particulars.predecessors {
                 let Some(pred) = self.reg.body_near(p, day_before(on)) else {
                     continue;
                 };
@@ -1082,7 +1084,12 @@ impl Compiler {
     fn area_of(&self, v: &Version) -> Option<&AreaExpr> {
         match v.area {
             WrittenIn::Itself(i) => self.instr(i).area.as_ref(),
-            WrittenIn::Amendment(a) => self.instr(a).changes.as_ref().and_then(|c| c.area.as_ref()),
+            WrittenIn::Amendment(a) => self
+                .instr(a)
+                .particulars
+                .changes
+                .as_ref()
+                .and_then(|c| c.area.as_ref()),
         }
     }
 
@@ -1308,7 +1315,7 @@ impl Compiler {
                 continue;
             }
             // A direction with no `of` directs a body to act; it moves no function.
-            if ins.kind == K::Direction && ins.of.is_none() {
+            if ins.kind == K::Direction && ins.particulars.of.is_none() {
                 continue;
             }
             let rank = match ins.kind {
@@ -1318,11 +1325,11 @@ impl Compiler {
                 K::Partnership => 3,
                 _ => 4,
             };
-            let named_receivers = match (&ins.kind, &ins.lead) {
+            let named_receivers = match (&ins.kind, &ins.particulars.lead) {
                 (K::Partnership, Some(lead)) => Parties::Bodies(std::slice::from_ref(lead)),
                 _ => (&ins.receivers).into(),
             };
-            let named_sources = match (&ins.kind, &ins.of) {
+            let named_sources = match (&ins.kind, &ins.particulars.of) {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
                 _ => Parties::Bodies(ins.maker.as_slice()),
             };

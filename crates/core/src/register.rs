@@ -188,7 +188,9 @@ impl Register {
         }
     }
 
-    pub fn add_instrument(&mut self, i: Instrument) {
+    pub fn add_instrument(&mut self, mut i: Instrument) {
+        // A builder that writes every field, empty ones included, has allocated the group.
+        i.particulars.tidy();
         self.instruments.push(i);
     }
 
