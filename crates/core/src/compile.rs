@@ -11,7 +11,7 @@ use crate::interval::{min_until, Interval};
 use crate::place::{AtomId, Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
-use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Snapshot};
+use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Lists, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -180,10 +180,10 @@ struct Compiler {
     /// England holds a grant per footprint per specialised service, so scanning all of
     /// them per arrangement made the build quadratic).
     by_holder_function: FxHashMap<(BodyId, FunctionId), HeldGrants>,
-    atom_members: Vec<Vec<(Interval, BodyId)>>,
-    body_parents: Vec<Vec<(Interval, BodyId)>>,
-    body_children: Vec<Vec<(Interval, BodyId)>>,
-    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+    atom_members: Lists<(Interval, BodyId)>,
+    body_parents: Lists<(Interval, BodyId)>,
+    body_children: Lists<(Interval, BodyId)>,
+    body_atoms: Lists<(Interval, AtomId)>,
     function_sets: Interner<Vec<FunctionId>>,
     purpose_sets: Interner<Vec<String>>,
     via_lists: Interner<Vec<InstrumentId>>,
@@ -212,10 +212,10 @@ pub fn compile(reg: Register) -> Snapshot {
         successor: vec![None; n_bodies],
         grants: Vec::new(),
         by_holder_function: FxHashMap::default(),
-        atom_members: Vec::new(),
-        body_parents: Vec::new(),
-        body_children: Vec::new(),
-        body_atoms: Vec::new(),
+        atom_members: Lists::default(),
+        body_parents: Lists::default(),
+        body_children: Lists::default(),
+        body_atoms: Lists::default(),
         function_sets: Interner::new(),
         purpose_sets: Interner::new(),
         via_lists: Interner::new(),
@@ -282,10 +282,10 @@ fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
 
 /// Who belongs to whom over time, indexed both ways.
 struct Places {
-    atom_members: Vec<Vec<(Interval, BodyId)>>,
-    body_parents: Vec<Vec<(Interval, BodyId)>>,
-    body_children: Vec<Vec<(Interval, BodyId)>>,
-    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+    atom_members: Lists<(Interval, BodyId)>,
+    body_parents: Lists<(Interval, BodyId)>,
+    body_children: Lists<(Interval, BodyId)>,
+    body_atoms: Lists<(Interval, AtomId)>,
 }
 
 fn index_places(
@@ -294,57 +294,36 @@ fn index_places(
     n_atoms: usize,
     n_bodies: usize,
 ) -> Places {
-    // The lists stay in the snapshot: counted first so each is allocated once at its
-    // length (grown by pushing, a practice's one or two memberships took room for four).
-    let mut per_atom = vec![0u32; n_atoms];
-    let mut per_body = vec![0u32; n_bodies];
-    for m in memberships {
-        if let (Some(a), Some(b)) = (
-            per_atom.get_mut(m.atom.0 as usize),
-            per_body.get_mut(m.body.0 as usize),
-        ) {
-            *a += 1;
-            *b += 1;
-        }
-    }
-    let mut atom_members: Vec<Vec<(Interval, BodyId)>> = per_atom
+    // Links naming a practice or body the register does not have are left out.
+    let members = memberships
         .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
-        .collect();
-    let mut body_atoms: Vec<Vec<(Interval, AtomId)>> = per_body
-        .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
-        .collect();
-    let mut body_parents: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
-    let mut body_children: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
-    for m in memberships {
-        if let (Some(am), Some(ba)) = (
-            atom_members.get_mut(m.atom.0 as usize),
-            body_atoms.get_mut(m.body.0 as usize),
-        ) {
-            am.push((m.during, m.body));
-            ba.push((m.during, m.atom));
-        }
-    }
-    for p in parents {
-        if p.child == p.parent {
-            continue;
-        }
-        if let (Some(bp), Some(_)) = (
-            body_parents.get_mut(p.child.0 as usize),
-            body_children.get(p.parent.0 as usize),
-        ) {
-            bp.push((p.during, p.parent));
-            body_children[p.parent.0 as usize].push((p.during, p.child));
-        }
-    }
-    for v in atom_members
-        .iter_mut()
-        .chain(body_parents.iter_mut())
-        .chain(body_children.iter_mut())
-    {
-        v.sort_by_key(|(iv, _)| iv.from);
-    }
+        .filter(|m| (m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies);
+    let mut atom_members = Lists::build(
+        n_atoms,
+        members
+            .clone()
+            .map(|m| (m.atom.0 as usize, (m.during, m.body))),
+    );
+    let body_atoms = Lists::build(
+        n_bodies,
+        members.map(|m| (m.body.0 as usize, (m.during, m.atom))),
+    );
+    let links = parents.iter().filter(|p| {
+        p.child != p.parent && (p.child.0 as usize) < n_bodies && (p.parent.0 as usize) < n_bodies
+    });
+    let mut body_parents = Lists::build(
+        n_bodies,
+        links
+            .clone()
+            .map(|p| (p.child.0 as usize, (p.during, p.parent))),
+    );
+    let mut body_children = Lists::build(
+        n_bodies,
+        links.map(|p| (p.parent.0 as usize, (p.during, p.child))),
+    );
+    atom_members.sort_each_by_key(|(iv, _)| iv.from);
+    body_parents.sort_each_by_key(|(iv, _)| iv.from);
+    body_children.sort_each_by_key(|(iv, _)| iv.from);
     Places {
         atom_members,
         body_parents,
@@ -1218,7 +1197,9 @@ impl Compiler {
         }
         match (pk, ck) {
             (AreaKey::Body(p), AreaKey::Body(c)) => self.is_ancestor(p, c, t),
-            (AreaKey::Body(p), AreaKey::Atom(a)) => self.atom_members[a.0 as usize]
+            (AreaKey::Body(p), AreaKey::Atom(a)) => self
+                .atom_members
+                .get(a.0 as usize)
                 .iter()
                 .any(|(iv, b)| iv.contains(t) && (*b == p || self.is_ancestor(p, *b, t))),
             _ => false,
@@ -1228,7 +1209,9 @@ impl Compiler {
     fn is_ancestor(&self, p: BodyId, c: BodyId, t: Date) -> bool {
         let mut cur = c;
         for _ in 0..16 {
-            match self.body_parents[cur.0 as usize]
+            match self
+                .body_parents
+                .get(cur.0 as usize)
                 .iter()
                 .find(|(iv, _)| iv.contains(t))
             {
@@ -1804,13 +1787,13 @@ impl Compiler {
         reg.atoms.shrink_to_fit();
         reg.bodies.shrink_to_fit();
         let proof_steps = (0..reg.instruments.len())
-            .map(|_| std::sync::OnceLock::new())
+            .map(|_| once_cell::race::OnceBox::new())
             .collect();
         let mut snap = Snapshot {
             proof_steps,
             names: crate::names::Names::of(&reg),
             proofs: (0..kept.len())
-                .map(|_| std::sync::OnceLock::new())
+                .map(|_| once_cell::race::OnceBox::new())
                 .collect(),
             register: reg,
             grants: kept,
