@@ -565,7 +565,7 @@ impl Builder {
         for (code, stints) in &stints_by_practice {
             let Ok(a) = self.reg.add_atom(Atom {
                 code: code.clone(),
-                name: String::new(),
+                name: Box::default(),
                 postcode: None,
                 status: None,
             }) else {

@@ -8,7 +8,7 @@ use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
 use crate::instrument_index::InstrumentIndex;
 use crate::interval::{min_until, Interval};
-use crate::place::{AtomId, Membership, ParentLink};
+use crate::place::{Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
 use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Lists, Snapshot};
@@ -164,7 +164,7 @@ struct Compiler {
     diags: Vec<Diagnostic>,
     void: Vec<bool>,
     /// Per instrument: the index of the power it rests on, when it cites one that holds.
-    rests_on: Vec<Option<u32>>,
+    rests_on: Vec<u32>,
     /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
     function_starts: Vec<u32>,
     function_list: Vec<FunctionId>,
@@ -183,7 +183,7 @@ struct Compiler {
     atom_members: Lists<(Interval, BodyId)>,
     body_parents: Lists<(Interval, BodyId)>,
     body_children: Lists<(Interval, BodyId)>,
-    body_atoms: Lists<(Interval, AtomId)>,
+    body_atoms: Lists<u32>,
     function_sets: Interner<Vec<FunctionId>>,
     purpose_sets: Interner<Vec<String>>,
     via_lists: Interner<Vec<InstrumentId>>,
@@ -199,7 +199,7 @@ pub fn compile(reg: Register) -> Snapshot {
     let mut c = Compiler {
         diags: Vec::new(),
         void: vec![false; n_instr],
-        rests_on: vec![None; n_instr],
+        rests_on: vec![crate::snapshot::NO_POWER; n_instr],
         function_starts: Vec::with_capacity(n_instr + 1),
         function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
@@ -285,7 +285,7 @@ struct Places {
     atom_members: Lists<(Interval, BodyId)>,
     body_parents: Lists<(Interval, BodyId)>,
     body_children: Lists<(Interval, BodyId)>,
-    body_atoms: Lists<(Interval, AtomId)>,
+    body_atoms: Lists<u32>,
 }
 
 fn index_places(
@@ -304,9 +304,14 @@ fn index_places(
             .clone()
             .map(|m| (m.atom.0 as usize, (m.during, m.body))),
     );
+    // A body's practices as positions in `memberships`, which the snapshot keeps anyway:
+    // four bytes a membership instead of a sixteen-byte copy.
     let body_atoms = Lists::build(
         n_bodies,
-        members.map(|m| (m.body.0 as usize, (m.during, m.atom))),
+        memberships.iter().enumerate().filter_map(|(i, m)| {
+            ((m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies)
+                .then_some((m.body.0 as usize, i as u32))
+        }),
     );
     let links = parents.iter().filter(|p| {
         p.child != p.parent && (p.child.0 as usize) < n_bodies && (p.parent.0 as usize) < n_bodies
@@ -792,7 +797,7 @@ impl Compiler {
         };
         let cited_ids = &self.cited[basis];
         if let Some(&pi) = cited_ids.iter().find(|&&pi| holds(&reg.powers[pi])) {
-            self.rests_on[i.0 as usize] = Some(pi as u32);
+            self.rests_on[i.0 as usize] = pi as u32;
             return;
         }
         let cited: Vec<&crate::power::Power> =

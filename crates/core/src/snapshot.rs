@@ -115,6 +115,9 @@ impl<T: Copy> Lists<T> {
     }
 }
 
+/// In [`Snapshot::rests_on`]: the instrument rests on no power.
+pub(crate) const NO_POWER: u32 = u32::MAX;
+
 /// A compiled register: grants plus indexes, and the diagnostics found on the way.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -130,13 +133,15 @@ pub struct Snapshot {
     pub(crate) instrument_by_id: crate::instrument_index::InstrumentIndex,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
-    pub(crate) rests_on: Vec<Option<u32>>,
+    /// Per instrument, the power it rests on, or [`NO_POWER`] (four bytes, not eight).
+    pub(crate) rests_on: Vec<u32>,
     /// Per instrument: the effective end after amendments and revocations.
     pub(crate) effective_until: Vec<Option<Date>>,
     pub(crate) atom_members: Lists<(Interval, BodyId)>,
     pub(crate) body_parents: Lists<(Interval, BodyId)>,
     pub(crate) body_children: Lists<(Interval, BodyId)>,
-    pub(crate) body_atoms: Lists<(Interval, AtomId)>,
+    /// Per body, its practices' memberships as positions in the register's `memberships`.
+    pub(crate) body_atoms: Lists<u32>,
     /// Per body: the merger that ended it, as (date, successor, merge instrument).
     pub(crate) successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     pub function_sets: Vec<Vec<FunctionId>>,
@@ -175,7 +180,7 @@ impl Snapshot {
     /// The power an instrument rests on: the first power its basis cites that lets its maker
     /// make it on its date. `None` for Acts of Parliament and for instruments resting on none.
     pub fn power_of(&self, i: InstrumentId) -> Option<&crate::power::Power> {
-        let p = self.rests_on.get(i.0 as usize).copied().flatten()?;
+        let p = self.rests_on.get(i.0 as usize).copied()?;
         self.register.powers.get(p as usize)
     }
 
@@ -279,9 +284,11 @@ impl Snapshot {
         self.body_descendants(b, on, &mut bodies);
         let mut out = Vec::new();
         for body in bodies {
-            for (iv, a) in self.body_atoms.get(body.0 as usize) {
-                if iv.contains(on) {
-                    out.push(*a);
+            for &m in self.body_atoms.get(body.0 as usize) {
+                if let Some(m) = self.register.memberships.get(m as usize) {
+                    if m.during.contains(on) {
+                        out.push(m.atom);
+                    }
                 }
             }
         }

@@ -153,7 +153,7 @@ fn build(s: &Spec) -> Register {
         let a = r
             .add_atom(Atom {
                 code: format!("P{n}"),
-                name: String::new(),
+                name: Box::default(),
                 postcode: None,
                 status: None,
             })

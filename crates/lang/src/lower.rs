@@ -489,9 +489,11 @@ impl Lowerer {
         let code = self.name_word(r).to_string();
         let atom = Atom {
             code: code.clone(),
-            name: text(r.field(Key::Name)).unwrap_or_else(|| code.clone()),
-            postcode: text(r.field(Key::Postcode)),
-            status: text(r.field(Key::Status)),
+            name: text(r.field(Key::Name))
+                .unwrap_or_else(|| code.clone())
+                .into(),
+            postcode: text(r.field(Key::Postcode)).map(Into::into),
+            status: text(r.field(Key::Status)).map(Into::into),
         };
         let id = match self.reg.add_atom(atom) {
             Ok(id) => id,
