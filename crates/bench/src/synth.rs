@@ -377,7 +377,7 @@ impl Builder {
         covid.title = "Coronavirus Directions 2020".into();
         covid.basis = Some("NHS Act 2006 s.253".into());
         covid.maker = Some("DHSC".into());
-        covid.of = Some(Box::new(Receivers::Every(B::Ccg)));
+        covid.particulars.of = Some(Box::new(Receivers::Every(B::Ccg)));
         covid.receivers = Receivers::Bodies(vec!["X24".into()]);
         covid.functions = vec![F_SECONDARY.into()];
         covid.area = Some(AreaExpr::Own);
@@ -388,8 +388,8 @@ impl Builder {
         let mut ext = Instrument::new("covid-direction-extension", K::Amend, date(2020, 12, 21));
         ext.title = "Coronavirus Directions 2020: extension".into();
         ext.maker = Some("DHSC".into());
-        ext.target = Some("covid-direction".into());
-        ext.changes = Some(Box::new(AmendChanges {
+        ext.particulars.target = Some("covid-direction".into());
+        ext.particulars.changes = Some(Box::new(AmendChanges {
             until: Some(date(2021, 4, 1)),
             ..AmendChanges::default()
         }));
@@ -484,7 +484,7 @@ impl Builder {
             m.title = format!("Merger into {}", ccgs[*succ].code);
             m.basis = Some("NHS Act 2006 s.14G".into());
             m.maker = Some("X24".into());
-            m.predecessors = preds.iter().map(|&p| ccgs[p].code.clone()).collect();
+            m.particulars.predecessors = preds.iter().map(|&p| ccgs[p].code.clone()).collect();
             m.receivers = Receivers::Bodies(vec![ccgs[*succ].code.clone()]);
             self.push(m);
         }
@@ -565,7 +565,7 @@ impl Builder {
         for (code, stints) in &stints_by_practice {
             let Ok(a) = self.reg.add_atom(Atom {
                 code: code.clone(),
-                name: String::new(),
+                name: Box::default(),
                 postcode: None,
                 status: None,
             }) else {
@@ -656,7 +656,7 @@ impl Builder {
                     let mut r = Instrument::new(self.id("cocom-exit-"), K::Revoke, on);
                     r.title = format!("{code} leaves delegated commissioning");
                     r.maker = Some("X24".into());
-                    r.target = Some(id);
+                    r.particulars.target = Some(id);
                     self.push(r);
                 }
             }
@@ -706,11 +706,11 @@ impl Builder {
             p.title = format!("Section 75 agreement: {} and {la_code}", ccg.code);
             p.basis = Some("NHS Act 2006 s.75".into());
             p.maker = Some(ccg.code.clone());
-            p.lead = Some(la_code.clone());
+            p.particulars.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()];
             p.area = Some(AreaExpr::Own);
-            p.pooled_budget = Some("better care fund".into());
+            p.particulars.pooled_budget = Some("better care fund".into());
             p.until = Some(ccg.until);
             self.push(p);
         }
@@ -743,7 +743,7 @@ impl Builder {
             );
             d.basis = Some("NHS Act 2006 s.14Z21".into());
             d.maker = Some("X24".into());
-            d.of = Some(Box::new(Receivers::Bodies(vec![ccgs[c].code.clone()])));
+            d.particulars.of = Some(Box::new(Receivers::Bodies(vec![ccgs[c].code.clone()])));
             d.receivers = Receivers::Bodies(vec![ccgs[h].code.clone()]);
             d.functions = vec![F_ACUTE.into()];
             d.area = Some(AreaExpr::Own);
@@ -761,8 +761,8 @@ impl Builder {
                 let mut a = Instrument::new(self.id("intervention-ext-"), K::Amend, on);
                 a.title = "Directions extended".into();
                 a.maker = Some("X24".into());
-                a.target = Some(id);
-                a.changes = Some(Box::new(AmendChanges {
+                a.particulars.target = Some(id);
+                a.particulars.changes = Some(Box::new(AmendChanges {
                     until: Some(longer),
                     ..AmendChanges::default()
                 }));
@@ -805,7 +805,7 @@ impl Builder {
         let mut end = Instrument::new(self.id("spec-jc-end-"), K::Revoke, wave);
         end.title = "Joint committee ends on delegation".into();
         end.maker = Some("X24".into());
-        end.target = Some(jc_id);
+        end.particulars.target = Some(jc_id);
         self.push(end);
         let mut del = Instrument::new(self.id("spec-"), K::Delegation, wave);
         del.title = format!("Delegation of specialised services to {icb_code}");
@@ -820,7 +820,7 @@ impl Builder {
             p.title = format!("Section 75 agreement: {icb_code} and {la_code}");
             p.basis = Some("NHS Act 2006 s.75".into());
             p.maker = Some(icb_code.clone());
-            p.lead = Some(la_code.clone());
+            p.particulars.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()];
             p.area = Some(AreaExpr::Own);

@@ -148,7 +148,7 @@ impl Snapshot {
                     dates.insert(life.from);
                     dates.extend(life.until);
                     bodies.push(b);
-                    for (iv, c) in &self.body_children[b.0 as usize] {
+                    for (iv, c) in self.body_children.get(b.0 as usize) {
                         dates.insert(iv.from);
                         dates.extend(iv.until);
                         keys.push(AreaKey::Body(*c));
@@ -174,7 +174,7 @@ impl Snapshot {
         while i < bodies.len() {
             let b = bodies[i];
             keys.push(AreaKey::Body(b));
-            for (iv, p) in &self.body_parents[b.0 as usize] {
+            for (iv, p) in self.body_parents.get(b.0 as usize) {
                 dates.insert(iv.from);
                 dates.extend(iv.until);
                 if !bodies.contains(p) {
@@ -382,7 +382,7 @@ impl Snapshot {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, a)| {
-                    let ms = &self.atom_members[i];
+                    let ms = self.atom_members.get(i);
                     let from = ms.iter().map(|(iv, _)| iv.from).min()?;
                     let until = if ms.iter().any(|(iv, _)| iv.until.is_none()) {
                         None
@@ -475,7 +475,7 @@ impl Snapshot {
                     kind: ins.kind,
                     until,
                     days_left: (until - on).get_days(),
-                    review: ins.review,
+                    review: ins.particulars.review,
                 })
             })
             .collect();
@@ -509,12 +509,13 @@ impl Snapshot {
                 let ins = &self.register.instruments[g.instrument.0 as usize];
                 let to_body = self.register.body(g.holder).code.clone();
                 let from_body = merger
+                    .particulars
                     .predecessors
                     .iter()
                     .find(|p| {
                         ins.receivers == crate::instrument::Receivers::Bodies(vec![(*p).clone()])
                     })
-                    .or_else(|| merger.predecessors.first())
+                    .or_else(|| merger.particulars.predecessors.first())
                     .cloned()
                     .unwrap_or_default();
                 let item = Inheritance {

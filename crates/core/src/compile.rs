@@ -8,10 +8,10 @@ use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
 use crate::instrument_index::InstrumentIndex;
 use crate::interval::{min_until, Interval};
-use crate::place::{AtomId, Membership, ParentLink};
+use crate::place::{Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
-use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Snapshot};
+use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Lists, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -164,7 +164,7 @@ struct Compiler {
     diags: Vec<Diagnostic>,
     void: Vec<bool>,
     /// Per instrument: the index of the power it rests on, when it cites one that holds.
-    rests_on: Vec<Option<u32>>,
+    rests_on: Vec<u32>,
     /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
     function_starts: Vec<u32>,
     function_list: Vec<FunctionId>,
@@ -180,10 +180,10 @@ struct Compiler {
     /// England holds a grant per footprint per specialised service, so scanning all of
     /// them per arrangement made the build quadratic).
     by_holder_function: FxHashMap<(BodyId, FunctionId), HeldGrants>,
-    atom_members: Vec<Vec<(Interval, BodyId)>>,
-    body_parents: Vec<Vec<(Interval, BodyId)>>,
-    body_children: Vec<Vec<(Interval, BodyId)>>,
-    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+    atom_members: Lists<(Interval, BodyId)>,
+    body_parents: Lists<(Interval, BodyId)>,
+    body_children: Lists<(Interval, BodyId)>,
+    body_atoms: Lists<u32>,
     function_sets: Interner<Vec<FunctionId>>,
     purpose_sets: Interner<Vec<String>>,
     via_lists: Interner<Vec<InstrumentId>>,
@@ -199,7 +199,7 @@ pub fn compile(reg: Register) -> Snapshot {
     let mut c = Compiler {
         diags: Vec::new(),
         void: vec![false; n_instr],
-        rests_on: vec![None; n_instr],
+        rests_on: vec![crate::snapshot::NO_POWER; n_instr],
         function_starts: Vec::with_capacity(n_instr + 1),
         function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
@@ -212,10 +212,10 @@ pub fn compile(reg: Register) -> Snapshot {
         successor: vec![None; n_bodies],
         grants: Vec::new(),
         by_holder_function: FxHashMap::default(),
-        atom_members: Vec::new(),
-        body_parents: Vec::new(),
-        body_children: Vec::new(),
-        body_atoms: Vec::new(),
+        atom_members: Lists::default(),
+        body_parents: Lists::default(),
+        body_children: Lists::default(),
+        body_atoms: Lists::default(),
         function_sets: Interner::new(),
         purpose_sets: Interner::new(),
         via_lists: Interner::new(),
@@ -272,6 +272,7 @@ fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
     match w {
         WrittenIn::Itself(i) => &instruments[i.0 as usize].purposes,
         WrittenIn::Amendment(a) => instruments[a.0 as usize]
+            .particulars
             .changes
             .as_ref()
             .and_then(|c| c.purposes.as_deref())
@@ -281,10 +282,10 @@ fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
 
 /// Who belongs to whom over time, indexed both ways.
 struct Places {
-    atom_members: Vec<Vec<(Interval, BodyId)>>,
-    body_parents: Vec<Vec<(Interval, BodyId)>>,
-    body_children: Vec<Vec<(Interval, BodyId)>>,
-    body_atoms: Vec<Vec<(Interval, AtomId)>>,
+    atom_members: Lists<(Interval, BodyId)>,
+    body_parents: Lists<(Interval, BodyId)>,
+    body_children: Lists<(Interval, BodyId)>,
+    body_atoms: Lists<u32>,
 }
 
 fn index_places(
@@ -293,57 +294,41 @@ fn index_places(
     n_atoms: usize,
     n_bodies: usize,
 ) -> Places {
-    // The lists stay in the snapshot: counted first so each is allocated once at its
-    // length (grown by pushing, a practice's one or two memberships took room for four).
-    let mut per_atom = vec![0u32; n_atoms];
-    let mut per_body = vec![0u32; n_bodies];
-    for m in memberships {
-        if let (Some(a), Some(b)) = (
-            per_atom.get_mut(m.atom.0 as usize),
-            per_body.get_mut(m.body.0 as usize),
-        ) {
-            *a += 1;
-            *b += 1;
-        }
-    }
-    let mut atom_members: Vec<Vec<(Interval, BodyId)>> = per_atom
+    // Links naming a practice or body the register does not have are left out.
+    let members = memberships
         .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
-        .collect();
-    let mut body_atoms: Vec<Vec<(Interval, AtomId)>> = per_body
-        .iter()
-        .map(|&n| Vec::with_capacity(n as usize))
-        .collect();
-    let mut body_parents: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
-    let mut body_children: Vec<Vec<(Interval, BodyId)>> = vec![Vec::new(); n_bodies];
-    for m in memberships {
-        if let (Some(am), Some(ba)) = (
-            atom_members.get_mut(m.atom.0 as usize),
-            body_atoms.get_mut(m.body.0 as usize),
-        ) {
-            am.push((m.during, m.body));
-            ba.push((m.during, m.atom));
-        }
-    }
-    for p in parents {
-        if p.child == p.parent {
-            continue;
-        }
-        if let (Some(bp), Some(_)) = (
-            body_parents.get_mut(p.child.0 as usize),
-            body_children.get(p.parent.0 as usize),
-        ) {
-            bp.push((p.during, p.parent));
-            body_children[p.parent.0 as usize].push((p.during, p.child));
-        }
-    }
-    for v in atom_members
-        .iter_mut()
-        .chain(body_parents.iter_mut())
-        .chain(body_children.iter_mut())
-    {
-        v.sort_by_key(|(iv, _)| iv.from);
-    }
+        .filter(|m| (m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies);
+    let mut atom_members = Lists::build(
+        n_atoms,
+        members
+            .clone()
+            .map(|m| (m.atom.0 as usize, (m.during, m.body))),
+    );
+    // A body's practices as positions in `memberships`, which the snapshot keeps anyway:
+    // four bytes a membership instead of a sixteen-byte copy.
+    let body_atoms = Lists::build(
+        n_bodies,
+        memberships.iter().enumerate().filter_map(|(i, m)| {
+            ((m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies)
+                .then_some((m.body.0 as usize, i as u32))
+        }),
+    );
+    let links = parents.iter().filter(|p| {
+        p.child != p.parent && (p.child.0 as usize) < n_bodies && (p.parent.0 as usize) < n_bodies
+    });
+    let mut body_parents = Lists::build(
+        n_bodies,
+        links
+            .clone()
+            .map(|p| (p.child.0 as usize, (p.during, p.parent))),
+    );
+    let mut body_children = Lists::build(
+        n_bodies,
+        links.map(|p| (p.parent.0 as usize, (p.during, p.child))),
+    );
+    atom_members.sort_each_by_key(|(iv, _)| iv.from);
+    body_parents.sort_each_by_key(|(iv, _)| iv.from);
+    body_children.sort_each_by_key(|(iv, _)| iv.from);
     Places {
         atom_members,
         body_parents,
@@ -518,7 +503,7 @@ impl Compiler {
         }
         self.function_starts.push(self.function_list.len() as u32);
         let mut ex = Vec::new();
-        for f in &ins.except {
+        for f in &ins.particulars.except {
             match self.reg.taxonomy.get(f) {
                 Some(id) => ex.push(id),
                 None => unknown.push(f),
@@ -553,7 +538,7 @@ impl Compiler {
                 | K::Partnership
                 | K::Transfer
                 | K::Exercise
-        ) || (ins.kind == K::Direction && ins.of.is_some());
+        ) || (ins.kind == K::Direction && ins.particulars.of.is_some());
         if needs_functions && ins.functions.is_empty() {
             missing.push("functions");
         }
@@ -569,18 +554,19 @@ impl Compiler {
         if needs_receivers && ins.receivers.is_empty() {
             missing.push("to");
         }
-        if ins.kind == K::Partnership && ins.lead.is_none() && ins.receivers.is_empty() {
+        if ins.kind == K::Partnership && ins.particulars.lead.is_none() && ins.receivers.is_empty()
+        {
             missing.push("lead");
         }
         if ins.kind == K::Merge {
-            if ins.predecessors.is_empty() {
+            if ins.particulars.predecessors.is_empty() {
                 missing.push("merging");
             }
             if ins.receivers.is_empty() {
                 missing.push("into");
             }
         }
-        if matches!(ins.kind, K::Amend | K::Revoke) && ins.target.is_none() {
+        if matches!(ins.kind, K::Amend | K::Revoke) && ins.particulars.target.is_none() {
             missing.push("target");
         }
         if matches!(ins.kind, K::Exercise) && ins.maker.is_none() {
@@ -669,10 +655,10 @@ impl Compiler {
             InstrumentKind::Abolish | InstrumentKind::Establish
         );
         check_list(self, &ins.receivers, ins.spans.receivers, live);
-        if let Some(of) = &ins.of {
+        if let Some(of) = &ins.particulars.of {
             check_list(self, of, ins.spans.of, true);
         }
-        if let Some(lead) = &ins.lead {
+        if let Some(lead) = &ins.particulars.lead {
             check_list(
                 self,
                 &Receivers::Bodies(vec![lead.clone()]),
@@ -680,7 +666,7 @@ impl Compiler {
                 true,
             );
         }
-        for p in &ins.predecessors {
+        for p in &ins.particulars.predecessors {
             if self.reg.body_near(p, day_before(on)).is_none() {
                 self.diag_in(
                     (i, ins),
@@ -811,7 +797,7 @@ impl Compiler {
         };
         let cited_ids = &self.cited[basis];
         if let Some(&pi) = cited_ids.iter().find(|&&pi| holds(&reg.powers[pi])) {
-            self.rests_on[i.0 as usize] = Some(pi as u32);
+            self.rests_on[i.0 as usize] = pi as u32;
             return;
         }
         let cited: Vec<&crate::power::Power> =
@@ -880,7 +866,7 @@ impl Compiler {
         changers.sort_by_key(|&i| self.instr(i).from);
         for a in changers {
             let ins = self.instr(a).clone();
-            let Some(target_name) = ins.target.clone() else {
+            let Some(target_name) = ins.particulars.target.clone() else {
                 continue;
             };
             let Some(target) = by_id.get(&self.reg.instruments, &target_name) else {
@@ -956,7 +942,7 @@ impl Compiler {
                 };
                 out.extend(before);
                 let mut changed = after;
-                if let Some(ch) = &ins.changes {
+                if let Some(ch) = &ins.particulars.changes {
                     if ch.purposes.is_some() {
                         changed.purposes = WrittenIn::Amendment(a);
                     }
@@ -969,7 +955,7 @@ impl Compiler {
                 changed.via = self.version_vias.intern(via);
                 out.push(changed);
             }
-            if let Some(new_until) = ins.changes.as_ref().and_then(|c| c.until) {
+            if let Some(new_until) = ins.particulars.changes.as_ref().and_then(|c| c.until) {
                 if new_until <= on {
                     self.diag(
                         a,
@@ -1004,7 +990,7 @@ impl Compiler {
             let Some(succ) = into.first().and_then(|c| self.reg.body_at(c, on)) else {
                 continue;
             };
-            for p in &ins.predecessors {
+            for p in &ins.particulars.predecessors {
                 let Some(pred) = self.reg.body_near(p, day_before(on)) else {
                     continue;
                 };
@@ -1082,7 +1068,12 @@ impl Compiler {
     fn area_of(&self, v: &Version) -> Option<&AreaExpr> {
         match v.area {
             WrittenIn::Itself(i) => self.instr(i).area.as_ref(),
-            WrittenIn::Amendment(a) => self.instr(a).changes.as_ref().and_then(|c| c.area.as_ref()),
+            WrittenIn::Amendment(a) => self
+                .instr(a)
+                .particulars
+                .changes
+                .as_ref()
+                .and_then(|c| c.area.as_ref()),
         }
     }
 
@@ -1211,7 +1202,9 @@ impl Compiler {
         }
         match (pk, ck) {
             (AreaKey::Body(p), AreaKey::Body(c)) => self.is_ancestor(p, c, t),
-            (AreaKey::Body(p), AreaKey::Atom(a)) => self.atom_members[a.0 as usize]
+            (AreaKey::Body(p), AreaKey::Atom(a)) => self
+                .atom_members
+                .get(a.0 as usize)
                 .iter()
                 .any(|(iv, b)| iv.contains(t) && (*b == p || self.is_ancestor(p, *b, t))),
             _ => false,
@@ -1221,7 +1214,9 @@ impl Compiler {
     fn is_ancestor(&self, p: BodyId, c: BodyId, t: Date) -> bool {
         let mut cur = c;
         for _ in 0..16 {
-            match self.body_parents[cur.0 as usize]
+            match self
+                .body_parents
+                .get(cur.0 as usize)
                 .iter()
                 .find(|(iv, _)| iv.contains(t))
             {
@@ -1308,7 +1303,7 @@ impl Compiler {
                 continue;
             }
             // A direction with no `of` directs a body to act; it moves no function.
-            if ins.kind == K::Direction && ins.of.is_none() {
+            if ins.kind == K::Direction && ins.particulars.of.is_none() {
                 continue;
             }
             let rank = match ins.kind {
@@ -1318,11 +1313,11 @@ impl Compiler {
                 K::Partnership => 3,
                 _ => 4,
             };
-            let named_receivers = match (&ins.kind, &ins.lead) {
+            let named_receivers = match (&ins.kind, &ins.particulars.lead) {
                 (K::Partnership, Some(lead)) => Parties::Bodies(std::slice::from_ref(lead)),
                 _ => (&ins.receivers).into(),
             };
-            let named_sources = match (&ins.kind, &ins.of) {
+            let named_sources = match (&ins.kind, &ins.particulars.of) {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
                 _ => Parties::Bodies(ins.maker.as_slice()),
             };
@@ -1797,13 +1792,13 @@ impl Compiler {
         reg.atoms.shrink_to_fit();
         reg.bodies.shrink_to_fit();
         let proof_steps = (0..reg.instruments.len())
-            .map(|_| std::sync::OnceLock::new())
+            .map(|_| once_cell::race::OnceBox::new())
             .collect();
         let mut snap = Snapshot {
             proof_steps,
             names: crate::names::Names::of(&reg),
             proofs: (0..kept.len())
-                .map(|_| std::sync::OnceLock::new())
+                .map(|_| once_cell::race::OnceBox::new())
                 .collect(),
             register: reg,
             grants: kept,

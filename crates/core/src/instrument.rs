@@ -246,68 +246,360 @@ impl From<FieldSpans> for Spans {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The fields only some kinds of instrument have: an arrangement's `of`, `except`,
+/// `retained`, `lead` and `pooled_budget`, a merger's `predecessors`, an amendment's
+/// `target` and `changes`, a mandate's `requirement`, a review date. Nine in ten
+/// instruments of a large register are recorded exercises with none of them, and inline
+/// they were 170 of an instrument's 424 bytes, so they live behind [`Particulars`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParticularFields {
+    /// For directions, transfers and partnerships: the bodies whose functions are exercised
+    /// (defaults to the maker).
+    pub of: Option<Box<Receivers>>,
+    /// For merges: the bodies that merge into the receiver.
+    pub predecessors: Vec<String>,
+    /// Child functions left out (they stay with the maker).
+    pub except: Vec<String>,
+    /// Matters the maker keeps, in the agreement's words.
+    pub retained: Vec<String>,
+    /// Partnership lead commissioner.
+    pub lead: Option<String>,
+    pub pooled_budget: Option<String>,
+    /// For amend and revoke: the instrument changed.
+    pub target: Option<String>,
+    pub changes: Option<Box<AmendChanges>>,
+    pub requirement: Option<Box<Requirement>>,
+    /// When the register should prompt a review.
+    pub review: Option<Date>,
+}
+
+const NO_PARTICULARS: ParticularFields = ParticularFields {
+    of: None,
+    predecessors: Vec::new(),
+    except: Vec::new(),
+    retained: Vec::new(),
+    lead: None,
+    pooled_budget: None,
+    target: None,
+    changes: None,
+    requirement: None,
+    review: None,
+};
+
+impl ParticularFields {
+    fn is_empty(&self) -> bool {
+        *self == NO_PARTICULARS
+    }
+}
+
+/// An instrument's [`ParticularFields`] behind a pointer that is empty when it has none.
+/// Reads (`ins.particulars.except`) see empty fields then; writing one
+/// (`ins.particulars.except = ...`) allocates the group. An allocated group whose fields are
+/// all empty equals no group.
+#[derive(Clone, Default)]
+pub struct Particulars(Option<Box<ParticularFields>>);
+
+static EMPTY_PARTICULARS: ParticularFields = NO_PARTICULARS;
+
+impl std::ops::Deref for Particulars {
+    type Target = ParticularFields;
+    fn deref(&self) -> &ParticularFields {
+        self.0.as_deref().unwrap_or(&EMPTY_PARTICULARS)
+    }
+}
+
+impl std::ops::DerefMut for Particulars {
+    fn deref_mut(&mut self) -> &mut ParticularFields {
+        self.0.get_or_insert_with(Box::default)
+    }
+}
+
+impl Particulars {
+    /// Frees the group when every field in it is empty (a builder that writes each field,
+    /// `None`s included, allocates it).
+    pub fn tidy(&mut self) {
+        if self.0.as_deref().is_some_and(ParticularFields::is_empty) {
+            self.0 = None;
+        }
+    }
+}
+
+impl PartialEq for Particulars {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Particulars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(f)
+    }
+}
+
+impl From<ParticularFields> for Particulars {
+    fn from(p: ParticularFields) -> Self {
+        if p.is_empty() {
+            Particulars(None)
+        } else {
+            Particulars(Some(Box::new(p)))
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
 pub struct Instrument {
     /// Stable identifier, unique in the register.
     pub id: String,
     pub title: String,
     pub kind: InstrumentKind,
     /// The legal basis in plain words ("NHS Act 2006 s.13Z"); matched against the powers registry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
     /// The body that makes the instrument, by code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maker: Option<String>,
-    #[serde(default, skip_serializing_if = "Receivers::is_empty")]
     pub receivers: Receivers,
-    /// For directions, transfers and partnerships: the bodies whose functions are exercised
-    /// (defaults to the maker).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub of: Option<Box<Receivers>>,
-    /// For merges: the bodies that merge into the receiver.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub predecessors: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<String>,
-    /// Child functions left out (they stay with the maker).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub except: Vec<String>,
-    /// Matters the maker keeps, in the agreement's words.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub retained: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<AreaExpr>,
     pub from: Date,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Date>,
     /// Purposes the receivers may exercise the functions for; empty means unrestricted.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub purposes: Vec<String>,
     /// The receivers exercise alongside the holder, who keeps exercising too.
-    #[serde(default)]
     pub concurrent: bool,
-    #[serde(default)]
     pub onward: Onward,
-    /// Partnership lead commissioner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lead: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pooled_budget: Option<String>,
-    /// For amend and revoke: the instrument changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub changes: Option<Box<AmendChanges>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requirement: Option<Box<Requirement>>,
-    /// When the register should prompt a review.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<Date>,
     /// The public record this rests on (a statute, a board paper, an agreement).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    #[serde(skip)]
+    /// The fields only some kinds have (`of`, `predecessors`, `except`, `retained`, `lead`,
+    /// `pooled_budget`, `target`, `changes`, `requirement`, `review`).
+    pub particulars: Particulars,
     pub spans: Spans,
+}
+
+// The JSON form is the one `Instrument` had when every field was its own: same names, same
+// order (the particulars sit among the others where they always were), same omissions. The
+// store's change log hashes these bytes, so `Serialize` writes through a borrowed mirror and
+// `Deserialize` reads an owned one and moves its fields; `#[serde(flatten)]` would reorder
+// them and read through a map.
+mod json {
+    use super::*;
+
+    fn no_receivers(r: &&Receivers) -> bool {
+        r.is_empty()
+    }
+
+    fn no_items<T>(v: &&[T]) -> bool {
+        v.is_empty()
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename = "Instrument")]
+    pub(super) struct Written<'a> {
+        id: &'a str,
+        title: &'a str,
+        kind: InstrumentKind,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        basis: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        maker: Option<&'a str>,
+        #[serde(skip_serializing_if = "no_receivers")]
+        receivers: &'a Receivers,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        of: Option<&'a Receivers>,
+        #[serde(skip_serializing_if = "no_items")]
+        predecessors: &'a [String],
+        #[serde(skip_serializing_if = "no_items")]
+        functions: &'a [String],
+        #[serde(skip_serializing_if = "no_items")]
+        except: &'a [String],
+        #[serde(skip_serializing_if = "no_items")]
+        retained: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        area: Option<&'a AreaExpr>,
+        from: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        until: Option<Date>,
+        #[serde(skip_serializing_if = "no_items")]
+        purposes: &'a [String],
+        concurrent: bool,
+        onward: Onward,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        lead: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pooled_budget: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        target: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        changes: Option<&'a AmendChanges>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        requirement: Option<&'a Requirement>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        review: Option<Date>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<&'a str>,
+    }
+
+    impl<'a> From<&'a super::Instrument> for Written<'a> {
+        fn from(i: &'a super::Instrument) -> Self {
+            let p: &'a ParticularFields = &i.particulars;
+            Written {
+                id: &i.id,
+                title: &i.title,
+                kind: i.kind,
+                basis: i.basis.as_deref(),
+                maker: i.maker.as_deref(),
+                receivers: &i.receivers,
+                of: p.of.as_deref(),
+                predecessors: &p.predecessors,
+                functions: &i.functions,
+                except: &p.except,
+                retained: &p.retained,
+                area: i.area.as_ref(),
+                from: i.from,
+                until: i.until,
+                purposes: &i.purposes,
+                concurrent: i.concurrent,
+                onward: i.onward,
+                lead: p.lead.as_deref(),
+                pooled_budget: p.pooled_budget.as_deref(),
+                target: p.target.as_deref(),
+                changes: p.changes.as_deref(),
+                requirement: p.requirement.as_deref(),
+                review: p.review,
+                source: i.source.as_deref(),
+            }
+        }
+    }
+
+    /// Named like the instrument, because serde's messages name the struct it reads
+    /// ("expected struct Instrument").
+    #[derive(Deserialize)]
+    pub(super) struct Instrument {
+        id: String,
+        title: String,
+        kind: InstrumentKind,
+        #[serde(default)]
+        basis: Option<String>,
+        #[serde(default)]
+        maker: Option<String>,
+        #[serde(default)]
+        receivers: Receivers,
+        #[serde(default)]
+        of: Option<Box<Receivers>>,
+        #[serde(default)]
+        predecessors: Vec<String>,
+        #[serde(default)]
+        functions: Vec<String>,
+        #[serde(default)]
+        except: Vec<String>,
+        #[serde(default)]
+        retained: Vec<String>,
+        #[serde(default)]
+        area: Option<AreaExpr>,
+        from: Date,
+        #[serde(default)]
+        until: Option<Date>,
+        #[serde(default)]
+        purposes: Vec<String>,
+        #[serde(default)]
+        concurrent: bool,
+        #[serde(default)]
+        onward: Onward,
+        #[serde(default)]
+        lead: Option<String>,
+        #[serde(default)]
+        pooled_budget: Option<String>,
+        #[serde(default)]
+        target: Option<String>,
+        #[serde(default)]
+        changes: Option<Box<AmendChanges>>,
+        #[serde(default)]
+        requirement: Option<Box<Requirement>>,
+        #[serde(default)]
+        review: Option<Date>,
+        #[serde(default)]
+        source: Option<String>,
+    }
+
+    impl From<Instrument> for super::Instrument {
+        fn from(r: Instrument) -> Self {
+            super::Instrument {
+                id: r.id,
+                title: r.title,
+                kind: r.kind,
+                basis: r.basis,
+                maker: r.maker,
+                receivers: r.receivers,
+                functions: r.functions,
+                area: r.area,
+                from: r.from,
+                until: r.until,
+                purposes: r.purposes,
+                concurrent: r.concurrent,
+                onward: r.onward,
+                source: r.source,
+                particulars: ParticularFields {
+                    of: r.of,
+                    predecessors: r.predecessors,
+                    except: r.except,
+                    retained: r.retained,
+                    lead: r.lead,
+                    pooled_budget: r.pooled_budget,
+                    target: r.target,
+                    changes: r.changes,
+                    requirement: r.requirement,
+                    review: r.review,
+                }
+                .into(),
+                spans: Spans::default(),
+            }
+        }
+    }
+}
+
+impl Serialize for Instrument {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        json::Written::from(self).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Instrument {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        json::Instrument::deserialize(d).map(Instrument::from)
+    }
+}
+
+// Written out so that `{:?}` shows the fields in their JSON order, as it did when each was
+// the instrument's own.
+impl std::fmt::Debug for Instrument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p: &ParticularFields = &self.particulars;
+        f.debug_struct("Instrument")
+            .field("id", &self.id)
+            .field("title", &self.title)
+            .field("kind", &self.kind)
+            .field("basis", &self.basis)
+            .field("maker", &self.maker)
+            .field("receivers", &self.receivers)
+            .field("of", &p.of)
+            .field("predecessors", &p.predecessors)
+            .field("functions", &self.functions)
+            .field("except", &p.except)
+            .field("retained", &p.retained)
+            .field("area", &self.area)
+            .field("from", &self.from)
+            .field("until", &self.until)
+            .field("purposes", &self.purposes)
+            .field("concurrent", &self.concurrent)
+            .field("onward", &self.onward)
+            .field("lead", &p.lead)
+            .field("pooled_budget", &p.pooled_budget)
+            .field("target", &p.target)
+            .field("changes", &p.changes)
+            .field("requirement", &p.requirement)
+            .field("review", &p.review)
+            .field("source", &self.source)
+            .field("spans", &self.spans)
+            .finish()
+    }
 }
 
 impl Instrument {
@@ -320,29 +612,135 @@ impl Instrument {
             basis: None,
             maker: None,
             receivers: Receivers::default(),
-            of: None,
-            predecessors: Vec::new(),
             functions: Vec::new(),
-            except: Vec::new(),
-            retained: Vec::new(),
             area: None,
             from,
             until: None,
             purposes: Vec::new(),
             concurrent: false,
             onward: Onward::Forbidden,
-            lead: None,
-            pooled_budget: None,
-            target: None,
-            changes: None,
-            requirement: None,
-            review: None,
             source: None,
+            particulars: Particulars::default(),
             spans: Spans::default(),
         }
     }
 
     pub fn span_or_whole(&self, s: Option<Span>) -> Option<Span> {
         s.or(self.spans.whole)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    /// An instrument with every field set, so the JSON test covers each one.
+    fn every_field() -> Instrument {
+        let mut i = Instrument::new("del-1", InstrumentKind::Partnership, date(2020, 4, 1));
+        i.title = "Section 75 agreement".into();
+        i.basis = Some("NHS Act 2006 s.75".into());
+        i.maker = Some("00T".into());
+        i.receivers = Receivers::Bodies(vec!["E08000003".into()]);
+        i.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
+        i.particulars.predecessors = vec!["00F".into(), "00G".into()];
+        i.functions = vec!["commissioning.secondary-care".into()];
+        i.particulars.except = vec!["commissioning.secondary-care.acute".into()];
+        i.particulars.retained = vec!["contract award".into()];
+        i.area = Some(AreaExpr::Union(vec![
+            AreaExpr::Footprint("00T".into()),
+            AreaExpr::Practices(vec!["P1".into()]),
+        ]));
+        i.until = Some(date(2022, 7, 1));
+        i.purposes = vec!["planning".into()];
+        i.concurrent = true;
+        i.onward = Onward::Permitted;
+        i.particulars.lead = Some("E08000003".into());
+        i.particulars.pooled_budget = Some("better care fund".into());
+        i.particulars.target = Some("other".into());
+        i.particulars.changes = Some(Box::new(AmendChanges {
+            until: Some(date(2021, 1, 1)),
+            purposes: Some(vec!["audit".into()]),
+            area: Some(AreaExpr::England),
+        }));
+        i.particulars.requirement = Some(Box::new(Requirement {
+            text: "buy together".into(),
+            categories: vec!["gp-it".into()],
+            framework: Some("GPIT Futures".into()),
+            exception_evidence: vec!["board paper".into()],
+            collective: true,
+            stranded_costs: Some("the leaver".into()),
+        }));
+        i.particulars.review = Some(date(2021, 3, 31));
+        i.source = Some("https://example.org/s75".into());
+        i
+    }
+
+    /// The instrument JSON as it was written before the rarely used fields moved behind a
+    /// pointer: the store's log hashes these bytes, so they must not change.
+    const EVERY_FIELD_JSON: &str = r#"{"id":"del-1","title":"Section 75 agreement","kind":"partnership","basis":"NHS Act 2006 s.75","maker":"00T","receivers":{"bodies":["E08000003"]},"of":{"every":"ccg"},"predecessors":["00F","00G"],"functions":["commissioning.secondary-care"],"except":["commissioning.secondary-care.acute"],"retained":["contract award"],"area":{"union":[{"footprint":"00T"},{"practices":["P1"]}]},"from":"2020-04-01","until":"2022-07-01","purposes":["planning"],"concurrent":true,"onward":"permitted","lead":"E08000003","pooled_budget":"better care fund","target":"other","changes":{"until":"2021-01-01","purposes":["audit"],"area":"england"},"requirement":{"text":"buy together","categories":["gp-it"],"framework":"GPIT Futures","exception_evidence":["board paper"],"collective":true,"stranded_costs":"the leaver"},"review":"2021-03-31","source":"https://example.org/s75"}"#;
+    const BLANK_JSON: &str = r#"{"id":"x","title":"","kind":"exercise","from":"2020-04-01","concurrent":false,"onward":"forbidden"}"#;
+
+    #[test]
+    fn json_bytes_are_unchanged() {
+        let i = every_field();
+        assert_eq!(
+            serde_json::to_string(&i).expect("serialises"),
+            EVERY_FIELD_JSON
+        );
+        let back: Instrument = serde_json::from_str(EVERY_FIELD_JSON).expect("deserialises");
+        assert_eq!(back, i);
+        assert_eq!(
+            serde_json::to_string(&back).expect("serialises"),
+            EVERY_FIELD_JSON
+        );
+        let value = serde_json::to_value(&i).expect("serialises");
+        let back: Instrument = serde_json::from_value(value).expect("deserialises");
+        assert_eq!(back, i);
+
+        let blank = Instrument::new("x", InstrumentKind::Exercise, date(2020, 4, 1));
+        assert_eq!(
+            serde_json::to_string(&blank).expect("serialises"),
+            BLANK_JSON
+        );
+        let back: Instrument = serde_json::from_str(BLANK_JSON).expect("deserialises");
+        assert_eq!(back, blank);
+        assert!(
+            back.particulars.0.is_none(),
+            "nothing rare, nothing allocated"
+        );
+    }
+
+    #[test]
+    fn unknown_and_invalid_fields_are_handled_as_before() {
+        let unknown: Instrument = serde_json::from_str(
+            r#"{"id":"x","title":"t","kind":"exercise","from":"2020-04-01","colour":"red"}"#,
+        )
+        .expect("unknown fields are ignored");
+        assert_eq!(
+            serde_json::to_string(&unknown).expect("serialises"),
+            r#"{"id":"x","title":"t","kind":"exercise","from":"2020-04-01","concurrent":false,"onward":"forbidden"}"#
+        );
+        for (bad, message) in [
+            (r#"{"id":"x","title":"t","kind":"exercise"}"#, "missing field `from` at line 1 column 40"),
+            (r#"{"id":"x","title":"t","kind":"exercise","from":"2020-04-01","lead":7}"#, "invalid type: integer `7`, expected a string at line 1 column 68"),
+            (r#"{"id":"x","title":"t","kind":"nope","from":"2020-04-01"}"#, "unknown variant `nope`, expected one of `conferral`, `establish`, `abolish`, `merge`, `transfer`, `delegation`, `joint-committee`, `partnership`, `direction`, `mandate`, `amend`, `revoke`, `exercise` at line 1 column 35"),
+            ("[1]", "invalid type: integer `1`, expected a string at line 1 column 2"),
+            ("7", "invalid type: integer `7`, expected struct Instrument at line 1 column 1"),
+            (r#"{"id":"x","title":"t","kind":"exercise","from":"2020-04-01","id":"y"}"#, "duplicate field `id` at line 1 column 64"),
+        ] {
+            let err = serde_json::from_str::<Instrument>(bad).map(|_| ()).map_err(|e| e.to_string());
+            assert_eq!(err, Err(message.to_string()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_empty_group_equals_none() {
+        let mut a = Instrument::new("x", InstrumentKind::Exercise, date(2020, 4, 1));
+        let b = a.clone();
+        a.particulars.except.clear();
+        assert!(a.particulars.0.is_some());
+        assert_eq!(a, b);
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
     }
 }

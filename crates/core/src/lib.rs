@@ -35,8 +35,8 @@ pub use body::{Body, BodyId, BodyKind};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};
 pub use instrument::{
-    AmendChanges, AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers,
-    Requirement,
+    AmendChanges, AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, ParticularFields,
+    Particulars, Receivers, Requirement,
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;

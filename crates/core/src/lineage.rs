@@ -39,7 +39,7 @@ pub fn edges(reg: &Register) -> BTreeMap<String, BTreeSet<(Date, String)>> {
         }
         if let Receivers::Bodies(into) = &ins.receivers {
             for to in into {
-                for p in &ins.predecessors {
+                for p in &ins.particulars.predecessors {
                     if p != to {
                         out.entry(p.clone())
                             .or_default()

@@ -16,11 +16,14 @@ pub struct AtomId(pub u32);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Atom {
     pub code: String,
-    pub name: String,
+    // Text that is never edited in place is boxed (16 bytes, not a `String`'s 24): a
+    // register has about as many practices as instruments and keeps them all. The JSON is
+    // the same.
+    pub name: Box<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub postcode: Option<String>,
+    pub postcode: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -531,7 +531,7 @@ impl Snapshot {
     /// the first time an answer cites the grant and shared by every answer after.
     pub fn proof(&self, gid: GrantId) -> Proof {
         match self.proofs.get(gid.0 as usize) {
-            Some(cell) => cell.get_or_init(|| self.build_proof(gid)).clone(),
+            Some(cell) => cell.get_or_init(|| Box::new(self.build_proof(gid))).clone(),
             None => self.build_proof(gid),
         }
     }
@@ -642,7 +642,7 @@ impl Snapshot {
             })
         };
         match self.proof_steps.get(i.0 as usize) {
-            Some(cell) => cell.get_or_init(build).clone(),
+            Some(cell) => cell.get_or_init(|| Box::new(build())).clone(),
             None => build(),
         }
     }

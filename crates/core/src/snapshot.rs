@@ -16,6 +16,7 @@ use crate::place::AtomId;
 use crate::query::Role;
 use crate::register::Register;
 use jiff::civil::Date;
+use once_cell::race::OnceBox;
 use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,18 +51,32 @@ pub struct Grant {
     pub area: u32,
 }
 
-/// Lists of grants per slot (per body, per grant, per instrument, per index key) in one flat
-/// vector. A `Vec<Vec<_>>` costs 24 bytes a slot plus an allocation for each non-empty one,
-/// which at a million instruments was a tenth of the snapshot.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct GrantLists {
+/// Lists per slot (per body, per grant, per instrument, per index key, per practice) in
+/// one flat vector. A `Vec<Vec<_>>` costs 24 bytes a slot plus an allocation for each
+/// non-empty one, which at a million instruments was a tenth of the snapshot (for the
+/// practices' memberships alone, 800,000 slots).
+#[derive(Debug, Clone)]
+pub(crate) struct Lists<T> {
     starts: Vec<u32>,
-    items: Vec<GrantId>,
+    items: Vec<T>,
 }
 
-impl GrantLists {
-    /// `n` slots, filled from `(slot, grant)` pairs; each slot keeps the pairs' order.
-    pub(crate) fn build(n: usize, pairs: impl Iterator<Item = (usize, GrantId)> + Clone) -> Self {
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            starts: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+/// Grants per slot.
+pub(crate) type GrantLists = Lists<GrantId>;
+
+impl<T: Copy> Lists<T> {
+    /// `n` slots, filled from `(slot, item)` pairs; each slot keeps the pairs' order. Every
+    /// slot must be below `n`.
+    pub(crate) fn build(n: usize, pairs: impl Iterator<Item = (usize, T)> + Clone) -> Self {
         let mut starts = vec![0u32; n + 1];
         for (slot, _) in pairs.clone() {
             starts[slot + 1] += 1;
@@ -69,22 +84,39 @@ impl GrantLists {
         for i in 0..n {
             starts[i + 1] += starts[i];
         }
+        // Any item will do to fill the room before each is written to its place.
+        let Some((_, fill)) = pairs.clone().next() else {
+            return Lists {
+                starts,
+                items: Vec::new(),
+            };
+        };
         let mut next: Vec<u32> = starts[..n].to_vec();
-        let mut items = vec![GrantId(0); starts[n] as usize];
-        for (slot, g) in pairs {
-            items[next[slot] as usize] = g;
+        let mut items = vec![fill; starts[n] as usize];
+        for (slot, item) in pairs {
+            items[next[slot] as usize] = item;
             next[slot] += 1;
         }
-        GrantLists { starts, items }
+        Lists { starts, items }
     }
 
-    pub(crate) fn get(&self, slot: usize) -> &[GrantId] {
+    pub(crate) fn get(&self, slot: usize) -> &[T] {
         match (self.starts.get(slot), self.starts.get(slot + 1)) {
             (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
             _ => &[],
         }
     }
+
+    /// Sorts each slot's list by a key, keeping the order of equal keys.
+    pub(crate) fn sort_each_by_key<K: Ord>(&mut self, mut key: impl FnMut(&T) -> K) {
+        for w in self.starts.windows(2) {
+            self.items[w[0] as usize..w[1] as usize].sort_by_key(&mut key);
+        }
+    }
 }
+
+/// In [`Snapshot::rests_on`]: the instrument rests on no power.
+pub(crate) const NO_POWER: u32 = u32::MAX;
 
 /// A compiled register: grants plus indexes, and the diagnostics found on the way.
 #[derive(Debug, Clone)]
@@ -101,13 +133,15 @@ pub struct Snapshot {
     pub(crate) instrument_by_id: crate::instrument_index::InstrumentIndex,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
-    pub(crate) rests_on: Vec<Option<u32>>,
+    /// Per instrument, the power it rests on, or [`NO_POWER`] (four bytes, not eight).
+    pub(crate) rests_on: Vec<u32>,
     /// Per instrument: the effective end after amendments and revocations.
     pub(crate) effective_until: Vec<Option<Date>>,
-    pub(crate) atom_members: Vec<Vec<(Interval, BodyId)>>,
-    pub(crate) body_parents: Vec<Vec<(Interval, BodyId)>>,
-    pub(crate) body_children: Vec<Vec<(Interval, BodyId)>>,
-    pub(crate) body_atoms: Vec<Vec<(Interval, AtomId)>>,
+    pub(crate) atom_members: Lists<(Interval, BodyId)>,
+    pub(crate) body_parents: Lists<(Interval, BodyId)>,
+    pub(crate) body_children: Lists<(Interval, BodyId)>,
+    /// Per body, its practices' memberships as positions in the register's `memberships`.
+    pub(crate) body_atoms: Lists<u32>,
     /// Per body: the merger that ended it, as (date, successor, merge instrument).
     pub(crate) successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     pub function_sets: Vec<Vec<FunctionId>>,
@@ -117,9 +151,11 @@ pub struct Snapshot {
     pub(crate) has_atom_grants: bool,
     /// Per instrument, its step in a proof, shared by every answer that cites it; built the
     /// first time an answer cites it (most instruments of a large register never are).
-    pub(crate) proof_steps: Vec<std::sync::OnceLock<std::sync::Arc<crate::query::ProofStep>>>,
+    /// A `OnceBox` is one pointer, empty until then; a `OnceLock` holds the value inline
+    /// beside its state, 16 bytes here and 24 for a proof, for every instrument and grant.
+    pub(crate) proof_steps: Vec<OnceBox<std::sync::Arc<crate::query::ProofStep>>>,
     /// Per grant, its proof, built the first time an answer cites it.
-    pub(crate) proofs: Vec<std::sync::OnceLock<crate::query::Proof>>,
+    pub(crate) proofs: Vec<OnceBox<crate::query::Proof>>,
     /// Body codes and names and function ids as answers share them.
     pub(crate) names: crate::names::Names,
 }
@@ -144,7 +180,7 @@ impl Snapshot {
     /// The power an instrument rests on: the first power its basis cites that lets its maker
     /// make it on its date. `None` for Acts of Parliament and for instruments resting on none.
     pub fn power_of(&self, i: InstrumentId) -> Option<&crate::power::Power> {
-        let p = self.rests_on.get(i.0 as usize).copied().flatten()?;
+        let p = self.rests_on.get(i.0 as usize).copied()?;
         self.register.powers.get(p as usize)
     }
 
@@ -199,12 +235,10 @@ impl Snapshot {
 
     /// Bodies whose footprints contain the practice on `on`: its member body and that body's ancestors.
     pub fn practice_chain(&self, a: AtomId, on: Date, out: &mut Vec<BodyId>) {
-        if let Some(ms) = self.atom_members.get(a.0 as usize) {
-            for (iv, b) in ms {
-                if iv.contains(on) {
-                    out.push(*b);
-                    self.body_ancestors(*b, on, out);
-                }
+        for (iv, b) in self.atom_members.get(a.0 as usize) {
+            if iv.contains(on) {
+                out.push(*b);
+                self.body_ancestors(*b, on, out);
             }
         }
     }
@@ -214,7 +248,9 @@ impl Snapshot {
         let mut cur = b;
         // Parent links are acyclic in valid data; the bound guards against a cycle in bad data.
         for _ in 0..16 {
-            let Some(next) = self.body_parents[cur.0 as usize]
+            let Some(next) = self
+                .body_parents
+                .get(cur.0 as usize)
                 .iter()
                 .find(|(iv, _)| iv.contains(on))
                 .map(|(_, p)| *p)
@@ -233,7 +269,7 @@ impl Snapshot {
     pub fn body_descendants(&self, b: BodyId, on: Date, out: &mut Vec<BodyId>) {
         let mut stack = vec![b];
         while let Some(cur) = stack.pop() {
-            for (iv, c) in &self.body_children[cur.0 as usize] {
+            for (iv, c) in self.body_children.get(cur.0 as usize) {
                 if iv.contains(on) && !out.contains(c) && *c != b {
                     out.push(*c);
                     stack.push(*c);
@@ -248,9 +284,11 @@ impl Snapshot {
         self.body_descendants(b, on, &mut bodies);
         let mut out = Vec::new();
         for body in bodies {
-            for (iv, a) in &self.body_atoms[body.0 as usize] {
-                if iv.contains(on) {
-                    out.push(*a);
+            for &m in self.body_atoms.get(body.0 as usize) {
+                if let Some(m) = self.register.memberships.get(m as usize) {
+                    if m.during.contains(on) {
+                        out.push(m.atom);
+                    }
                 }
             }
         }
@@ -266,10 +304,7 @@ impl Snapshot {
 
     /// Memberships of a practice over time.
     pub fn memberships_of(&self, a: AtomId) -> &[(Interval, BodyId)] {
-        self.atom_members
-            .get(a.0 as usize)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.atom_members.get(a.0 as usize)
     }
 
     pub fn grant_count(&self) -> usize {

@@ -125,9 +125,9 @@ fn build(s: &Spec) -> Register {
     if let Some(t) = target {
         let mut m = Instrument::new("merge", InstrumentKind::Merge, merge_day);
         m.maker = Some("PARLIAMENT".into());
-        m.predecessors = merged.iter().map(|i| format!("C{i}")).collect();
+        m.particulars.predecessors = merged.iter().map(|i| format!("C{i}")).collect();
         m.receivers = Receivers::Bodies(vec![format!("C{t}")]);
-        if !m.predecessors.is_empty() {
+        if !m.particulars.predecessors.is_empty() {
             r.add_instrument(m);
         }
     }
@@ -153,7 +153,7 @@ fn build(s: &Spec) -> Register {
         let a = r
             .add_atom(Atom {
                 code: format!("P{n}"),
-                name: String::new(),
+                name: Box::default(),
                 postcode: None,
                 status: None,
             })
@@ -193,7 +193,7 @@ fn build(s: &Spec) -> Register {
         let mut d = Instrument::new(format!("dir{n}"), InstrumentKind::Direction, day(*start));
         d.maker = Some("X24".into());
         d.basis = Some("s.13Z".into());
-        d.of = Some(Box::new(Receivers::Bodies(vec![format!("C{of}")])));
+        d.particulars.of = Some(Box::new(Receivers::Bodies(vec![format!("C{of}")])));
         d.receivers = Receivers::Bodies(vec![format!("C{to}")]);
         d.functions = vec!["commissioning.secondary-care".into()];
         d.area = Some(AreaExpr::Own);
@@ -207,7 +207,7 @@ fn build(s: &Spec) -> Register {
     for (n, (target, at)) in s.revokes.iter().enumerate() {
         let mut v = Instrument::new(format!("rev{n}"), InstrumentKind::Revoke, day(*at));
         v.maker = Some("X24".into());
-        v.target = Some(format!("del{target}"));
+        v.particulars.target = Some(format!("del{target}"));
         r.add_instrument(v);
     }
     for (n, (p, start)) in s.practice_grants.iter().enumerate() {

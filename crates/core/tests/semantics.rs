@@ -149,7 +149,7 @@ fn base() -> Register {
     let mut merge = Instrument::new("merge-13T", K::Merge, date(2015, 4, 1));
     merge.maker = Some("X24".into());
     merge.basis = Some("NHS Act 2006 s.14G".into());
-    merge.predecessors = vec!["00F".into(), "00G".into()];
+    merge.particulars.predecessors = vec!["00F".into(), "00G".into()];
     merge.receivers = Receivers::Bodies(vec!["13T".into()]);
     r.add_instrument(merge);
     r
@@ -221,7 +221,7 @@ fn delegation_makes_delegate_holder_and_keeps_delegator_accountable() {
         "commissioning.primary-care.medical",
         date(2015, 4, 1),
     );
-    d.except = vec!["commissioning.primary-care.medical.performers".into()];
+    d.particulars.except = vec!["commissioning.primary-care.medical.performers".into()];
     r.add_instrument(d);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
@@ -392,7 +392,7 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     d.maker = Some("DHSC".into());
     d.basis = Some("NHS Act 2006 s.253".into());
     d.receivers = Receivers::Bodies(vec!["X24".into()]);
-    d.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
+    d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
     d.functions = vec!["commissioning.secondary-care".into()];
     d.area = Some(AreaExpr::Own);
     d.concurrent = true;
@@ -404,8 +404,8 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     r.add_instrument(d);
     let mut amend = Instrument::new("covid-2020-ext", InstrumentKind::Amend, date(2020, 12, 21));
     amend.maker = Some("DHSC".into());
-    amend.target = Some("covid-2020".into());
-    amend.changes = Some(Box::new(AmendChanges {
+    amend.particulars.target = Some("covid-2020".into());
+    amend.particulars.changes = Some(Box::new(AmendChanges {
         until: Some(date(2021, 4, 1)),
         ..Default::default()
     }));
@@ -526,7 +526,7 @@ fn intervention_moves_functions_for_a_year_then_back() {
     d.maker = Some("X24".into());
     d.basis = Some("NHS Act 2006 s.14Z21".into());
     d.receivers = Receivers::Bodies(vec!["08Q".into()]);
-    d.of = Some(Box::new(Receivers::Bodies(vec!["00G".into()])));
+    d.particulars.of = Some(Box::new(Receivers::Bodies(vec!["00G".into()])));
     d.functions = vec!["commissioning.secondary-care".into()];
     d.area = Some(AreaExpr::Own);
     d.until = Some(date(2015, 1, 1));
@@ -557,7 +557,7 @@ fn mandate_without_power_is_reported() {
     m.maker = Some("X24".into());
     m.basis = Some("letter from the director of commissioning support services strategy".into());
     m.receivers = Receivers::Every(BodyKind::Ccg);
-    m.requirement = Some(Box::new(Requirement {
+    m.particulars.requirement = Some(Box::new(Requirement {
         text: "procure BI from the LPF".into(),
         ..Default::default()
     }));
@@ -612,10 +612,10 @@ fn bad_instruments_get_diagnostics_not_panics() {
         date(2016, 4, 1),
     ));
     let mut rev = Instrument::new("revoke-ghost", InstrumentKind::Revoke, date(2016, 5, 1));
-    rev.target = Some("no-such-instrument".into());
+    rev.particulars.target = Some("no-such-instrument".into());
     r.add_instrument(rev);
     let mut rev2 = Instrument::new("revoke-dead", InstrumentKind::Revoke, date(2030, 5, 1));
-    rev2.target = Some("backwards".into());
+    rev2.particulars.target = Some("backwards".into());
     r.add_instrument(rev2);
     r.add_instrument(delegation(
         "ghost",
@@ -647,7 +647,7 @@ fn revocation_ends_a_delegation() {
     ));
     let mut rev = Instrument::new("pc-13T-end", InstrumentKind::Revoke, date(2018, 4, 1));
     rev.maker = Some("X24".into());
-    rev.target = Some("pc-13T".into());
+    rev.particulars.target = Some("pc-13T".into());
     r.add_instrument(rev);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);

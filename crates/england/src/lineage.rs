@@ -301,7 +301,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         i.maker = Some("X24".into());
         i.basis = Some(CCG_MERGER_BASIS.into());
         i.receivers = Receivers::Bodies(vec![new.clone()]);
-        i.predecessors = preds;
+        i.particulars.predecessors = preds;
         i.source = Some(format!(
             "ODS successor file ({succ_file} lines {}; flag column {}), with open and close dates from the ODS CCG file ({eccg_file}). The merger date is the successor file's effective date",
             lines(group),
@@ -345,7 +345,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         i.maker = Some("PARLIAMENT".into());
         i.basis = Some(ICB_TRANSITION_BASIS.into());
         i.receivers = Receivers::Bodies(vec![icb.clone()]);
-        i.predecessors = ccgs.clone();
+        i.particulars.predecessors = ccgs.clone();
         i.source = Some(format!(
             "Health and Care Act 2022; predecessors are the CCGs whose codes continue as sub-ICB locations of {icb} in the ODS CCG file ({eccg_file}, column 3: the parent as recorded in that release, taken to hold from 2022-07-01). The successor file has no rows for this date because the codes continued"
         ));
@@ -384,7 +384,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         i.maker = Some("X24".into());
         i.basis = Some(ICB_RESHAPE_BASIS.into());
         i.receivers = Receivers::Bodies(vec![new.clone()]);
-        i.predecessors = preds;
+        i.particulars.predecessors = preds;
         let parts: Vec<String> = partial
             .iter()
             .map(|old| {

@@ -122,9 +122,13 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
         let commissioner = r.get(col::COMMISSIONER);
         let atom = Atom {
             code: code.to_string(),
-            name: tidy_name(r.get(col::NAME)),
-            postcode: Some(r.get(col::POSTCODE).to_string()).filter(|s| !s.is_empty()),
-            status: Some(r.get(col::STATUS).to_string()).filter(|s| !s.is_empty()),
+            name: tidy_name(r.get(col::NAME)).into(),
+            postcode: Some(r.get(col::POSTCODE))
+                .filter(|s| !s.is_empty())
+                .map(Into::into),
+            status: Some(r.get(col::STATUS))
+                .filter(|s| !s.is_empty())
+                .map(Into::into),
         };
         let atom = match ctx.register.add_atom(atom) {
             Ok(a) => a,

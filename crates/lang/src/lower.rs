@@ -489,9 +489,11 @@ impl Lowerer {
         let code = self.name_word(r).to_string();
         let atom = Atom {
             code: code.clone(),
-            name: text(r.field(Key::Name)).unwrap_or_else(|| code.clone()),
-            postcode: text(r.field(Key::Postcode)),
-            status: text(r.field(Key::Status)),
+            name: text(r.field(Key::Name))
+                .unwrap_or_else(|| code.clone())
+                .into(),
+            postcode: text(r.field(Key::Postcode)).map(Into::into),
+            status: text(r.field(Key::Status)).map(Into::into),
         };
         let id = match self.reg.add_atom(atom) {
             Ok(id) => id,
@@ -612,13 +614,13 @@ impl Lowerer {
         let mut i = Instrument::new(id.clone(), kind, from);
         i.title = title.unwrap_or_else(|| id.clone());
         i.until = until;
-        i.review = review;
+        i.particulars.review = review;
         i.basis = text(r.field(Key::Basis));
         i.maker = text(r.field(Key::By));
         i.source = text(r.field(Key::Source));
-        i.lead = text(r.field(Key::Lead));
-        i.pooled_budget = text(r.field(Key::PooledBudget));
-        i.target = text(r.field(Key::Target));
+        i.particulars.lead = text(r.field(Key::Lead));
+        i.particulars.pooled_budget = text(r.field(Key::PooledBudget));
+        i.particulars.target = text(r.field(Key::Target));
         let list = |k: Key| {
             words(r.field(k))
                 .into_iter()
@@ -626,10 +628,10 @@ impl Lowerer {
                 .collect::<Vec<_>>()
         };
         i.functions = list(Key::Functions);
-        i.except = list(Key::Except);
+        i.particulars.except = list(Key::Except);
         i.purposes = list(Key::Purposes);
-        i.predecessors = list(Key::Predecessors);
-        i.retained = strs(r.field(Key::Retained));
+        i.particulars.predecessors = list(Key::Predecessors);
+        i.particulars.retained = strs(r.field(Key::Retained));
         i.concurrent = flag(r.field(Key::Concurrent));
         i.onward = match text(r.field(Key::Onward)).as_deref() {
             Some("permitted") => Onward::Permitted,
@@ -644,13 +646,13 @@ impl Lowerer {
         }
         if let Some(f) = r.field(Key::Of) {
             match self.receivers(&f.value) {
-                Some(rc) => i.of = Some(Box::new(rc)),
+                Some(rc) => i.particulars.of = Some(Box::new(rc)),
                 None => ok = false,
             }
         }
         let mut receivers_span = r.field(Key::To).map(|f| f.value_span());
         if let Some(Value::Merging(m)) = r.field(Key::Merging).map(|f| &f.value) {
-            i.predecessors = m.predecessors.iter().map(|w| w.text.clone()).collect();
+            i.particulars.predecessors = m.predecessors.iter().map(|w| w.text.clone()).collect();
             if r.field(Key::To).is_none() {
                 i.receivers = CoreReceivers::Bodies(vec![m.into.text.clone()]);
                 receivers_span = Some(m.into.span);
@@ -691,7 +693,7 @@ impl Lowerer {
             }
         }
         if any_change {
-            i.changes = Some(Box::new(changes));
+            i.particulars.changes = Some(Box::new(changes));
         }
         let req_keys = [
             Key::Categories,
@@ -703,7 +705,7 @@ impl Lowerer {
         let has_req_detail = req_keys.iter().any(|k| r.field(*k).is_some());
         match text(r.field(Key::Requires)) {
             Some(req) => {
-                i.requirement = Some(Box::new(Requirement {
+                i.particulars.requirement = Some(Box::new(Requirement {
                     text: req,
                     categories: list(Key::Categories),
                     framework: text(r.field(Key::Framework)),

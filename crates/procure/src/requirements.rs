@@ -242,7 +242,7 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
         if ins.kind != InstrumentKind::Mandate || !in_force(snapshot, ins, on) {
             continue;
         }
-        let Some(req) = &ins.requirement else {
+        let Some(req) = &ins.particulars.requirement else {
             continue;
         };
         let addressed_to: Vec<String> = contract

@@ -765,37 +765,40 @@ impl From<InstrumentInput> for core::Instrument {
         out.basis = i.basis;
         out.maker = i.maker;
         out.receivers = i.receivers.map(Into::into).unwrap_or_default();
-        out.of = i.of.map(|r| Box::new(r.into()));
-        out.predecessors = i.predecessors;
         out.functions = i.functions;
-        out.except = i.except;
-        out.retained = i.retained;
         out.area = i.area.map(Into::into);
         out.until = i.until;
         out.purposes = i.purposes;
         out.concurrent = i.concurrent;
         out.onward = i.onward.into();
-        out.lead = i.lead;
-        out.pooled_budget = i.pooled_budget;
-        out.target = i.target;
-        out.changes = i.changes.map(|c| {
-            Box::new(core::AmendChanges {
-                until: c.until,
-                purposes: c.purposes,
-                area: c.area.map(Into::into),
-            })
-        });
-        out.requirement = i.requirement.map(|r| {
-            Box::new(core::Requirement {
-                text: r.text,
-                categories: r.categories,
-                framework: r.framework,
-                exception_evidence: r.exception_evidence,
-                collective: r.collective,
-                stranded_costs: r.stranded_costs,
-            })
-        });
-        out.review = i.review;
+        out.particulars = core::ParticularFields {
+            of: i.of.map(|r| Box::new(r.into())),
+            predecessors: i.predecessors,
+            except: i.except,
+            retained: i.retained,
+            lead: i.lead,
+            pooled_budget: i.pooled_budget,
+            target: i.target,
+            changes: i.changes.map(|c| {
+                Box::new(core::AmendChanges {
+                    until: c.until,
+                    purposes: c.purposes,
+                    area: c.area.map(Into::into),
+                })
+            }),
+            requirement: i.requirement.map(|r| {
+                Box::new(core::Requirement {
+                    text: r.text,
+                    categories: r.categories,
+                    framework: r.framework,
+                    exception_evidence: r.exception_evidence,
+                    collective: r.collective,
+                    stranded_costs: r.stranded_costs,
+                })
+            }),
+            review: i.review,
+        }
+        .into();
         out.source = i.source;
         out
     }

@@ -54,13 +54,14 @@ fn part_in(ins: &Instrument, code: &str, body: &vires_core::Body) -> Option<&'st
     if matches!(&ins.receivers, Receivers::Bodies(b) if b.iter().any(|c| c == code)) {
         return Some("receives under it");
     }
-    if matches!(ins.of.as_deref(), Some(Receivers::Bodies(b)) if b.iter().any(|c| c == code)) {
+    if matches!(ins.particulars.of.as_deref(), Some(Receivers::Bodies(b)) if b.iter().any(|c| c == code))
+    {
         return Some("its functions are the subject");
     }
-    if ins.predecessors.iter().any(|c| c == code) {
+    if ins.particulars.predecessors.iter().any(|c| c == code) {
         return Some("merged by it");
     }
-    if ins.lead.as_deref() == Some(code) {
+    if ins.particulars.lead.as_deref() == Some(code) {
         return Some("leads under it");
     }
     None
@@ -445,7 +446,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
     let mut dependants: Vec<(&Instrument, &'static str)> = reg
         .instruments
         .iter()
-        .filter(|o| o.target.as_deref() == Some(id))
+        .filter(|o| o.particulars.target.as_deref() == Some(id))
         .map(|o| (o, "amends or revokes it"))
         .collect();
     for &g in grants {
@@ -495,7 +496,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         ("maker", ins.maker.clone().unwrap_or_default()),
         ("receivers", receivers_text(&ins.receivers).join(" ")),
         ("functions", ins.functions.join(" ")),
-        ("except", ins.except.join(" ")),
+        ("except", ins.particulars.except.join(" ")),
         ("area", ins.area.as_ref().map(area_text).unwrap_or_default()),
         ("from", ins.from.to_string()),
         (
@@ -534,17 +535,17 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
             ("Legal basis", html! { (ins.basis.as_deref().unwrap_or("None cited")) }),
             ("Made by", html! { @if let Some(m) = &ins.maker { (body_link(m, Some(&name_near(s, m, on)))) } @else { "Parliament" } }),
             ("To", receivers_markup(s, &ins.receivers, on)),
-            ("Of", html! { @if let Some(o) = &ins.of { (receivers_markup(s, o, on)) } @else { "Not applicable" } }),
+            ("Of", html! { @if let Some(o) = &ins.particulars.of { (receivers_markup(s, o, on)) } @else { "Not applicable" } }),
             ("Functions", html! { @for (i, f) in ins.functions.iter().enumerate() { @if i > 0 { ", " } (function_link(f)) } }),
-            ("Except", html! { @if ins.except.is_empty() { "Nothing" } @else { (ins.except.join(", ")) } }),
-            ("Retained by the maker", html! { @if ins.retained.is_empty() { "Nothing stated" } @else { (ins.retained.join("; ")) } }),
+            ("Except", html! { @if ins.particulars.except.is_empty() { "Nothing" } @else { (ins.particulars.except.join(", ")) } }),
+            ("Retained by the maker", html! { @if ins.particulars.retained.is_empty() { "Nothing stated" } @else { (ins.particulars.retained.join("; ")) } }),
             ("Where", html! { (ins.area.as_ref().map(area_text).unwrap_or_else(|| "Not stated".into())) }),
             ("In force", html! { (period_text(ins.from, ins.until)) }),
             ("Ends in effect", html! { @if let Some(e) = effective { (date_text(e)) " (after amendments and revocations)" } @else { "No end date" } }),
             ("Purposes", html! { @if ins.purposes.is_empty() { "Any purpose" } @else { (ins.purposes.join(", ")) } }),
             ("Concurrent", html! { @if ins.concurrent { "Yes: the original holder keeps exercising it" } @else { "No" } }),
-            ("Amends or revokes", html! { @if let Some(t) = &ins.target { (instrument_link(t, t)) } @else { "Nothing" } }),
-            ("Review date", html! { @if let Some(r) = ins.review { (date_text(r)) } @else { "None" } }),
+            ("Amends or revokes", html! { @if let Some(t) = &ins.particulars.target { (instrument_link(t, t)) } @else { "Nothing" } }),
+            ("Review date", html! { @if let Some(r) = ins.particulars.review { (date_text(r)) } @else { "None" } }),
         ]))
         h2 { "Source" }
         p { (ins.source.as_deref().unwrap_or("No source is recorded for this instrument.")) }

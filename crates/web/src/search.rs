@@ -116,7 +116,7 @@ fn run(ctx: &Ctx) -> Result<View, WebError> {
                 practices.push(Hit {
                     kind: "practice",
                     code: a.code.clone(),
-                    name: a.name.clone(),
+                    name: a.name.to_string(),
                     detail: pc.to_string(),
                     href: format!("/ui/practices/{}", layout::path_segment(&a.code)),
                 });

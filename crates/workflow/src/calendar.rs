@@ -93,7 +93,9 @@ pub fn upcoming(
         });
     }
     for ins in &snapshot.register().instruments {
-        let Some(review) = ins.review else { continue };
+        let Some(review) = ins.particulars.review else {
+            continue;
+        };
         if !within(review) {
             continue;
         }

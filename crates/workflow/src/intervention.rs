@@ -166,7 +166,7 @@ impl Intervention {
                 let mut i = Instrument::new(&self.id, InstrumentKind::Direction, self.from);
                 i.basis = Some(self.basis().into());
                 i.maker = Some(self.maker.clone());
-                i.of = Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
+                i.particulars.of = Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
                 i.receivers = Receivers::Bodies(vec![to.clone()]);
                 i.functions = self.functions.clone();
                 i.area = Some(AreaExpr::Footprint(self.target.clone()));
@@ -185,8 +185,8 @@ impl Intervention {
                 );
                 i.maker = Some(self.target.clone());
                 i.receivers = Receivers::Bodies(vec![local_authority.clone()]);
-                i.lead = Some(local_authority.clone());
-                i.pooled_budget.clone_from(pooled_budget);
+                i.particulars.lead = Some(local_authority.clone());
+                i.particulars.pooled_budget.clone_from(pooled_budget);
                 i.functions = self.functions.clone();
                 i.area = Some(AreaExpr::Footprint(self.target.clone()));
                 i
@@ -194,7 +194,7 @@ impl Intervention {
         };
         i.title = self.title.clone();
         i.until = self.until;
-        i.review = Some(self.review);
+        i.particulars.review = Some(self.review);
         i.onward = Onward::Forbidden;
         i.source = Some(self.source.clone());
         let what = match &self.remedy {
@@ -239,7 +239,7 @@ impl Devolution {
         i.functions = self.functions.clone();
         i.area = Some(self.area.clone());
         i.until = self.until;
-        i.review = self.review;
+        i.particulars.review = self.review;
         i.source = Some(self.source.clone());
         let event = Event::new(
             self.from,

@@ -446,7 +446,7 @@ fn affected_bodies(
             codes.extend(i.maker.iter().cloned());
         }
         codes.extend(codes_of(&i.receivers, reg, i.from));
-        if let Some(of) = &i.of {
+        if let Some(of) = &i.particulars.of {
             codes.extend(codes_of(of, reg, i.from));
         }
     }

@@ -516,21 +516,20 @@ impl ApplicationRound {
             _ => Receivers::Bodies(vec![app.applicant.clone()]),
         };
         i.functions = self.functions.clone();
-        i.except = self.except.clone();
-        i.retained = self.retained.clone();
+        i.particulars.except = self.except.clone();
+        i.particulars.retained = self.retained.clone();
         i.area = Some(AreaExpr::Footprint(app.applicant.clone()));
         // A merger carries the arrangement on to the successor, so only an ending without
         // one limits it.
-        let merged = register
-            .instruments
-            .iter()
-            .any(|m| m.kind == InstrumentKind::Merge && m.predecessors.contains(&app.applicant));
+        let merged = register.instruments.iter().any(|m| {
+            m.kind == InstrumentKind::Merge && m.particulars.predecessors.contains(&app.applicant)
+        });
         let life_end = register
             .body_at(&app.applicant, from)
             .and_then(|b| register.body(b).life.until)
             .filter(|_| !merged);
         i.until = vires_core::interval::min_until(self.until, life_end);
-        i.review = self.review;
+        i.particulars.review = self.review;
         i.onward = Onward::Forbidden;
         i.source = Some(format!(
             "{} decision of {} on application {} in round {} ({})",

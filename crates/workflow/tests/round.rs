@@ -52,7 +52,7 @@ fn the_2014_round_from_the_approvals_alone() {
         .unwrap();
     assert_eq!(del.receivers, Receivers::Bodies(vec!["00K".into()]));
     assert_eq!(
-        del.except,
+        del.particulars.except,
         vec!["commissioning.primary-care.medical.performers".to_string()]
     );
     assert_eq!(del.onward, Onward::Forbidden);
