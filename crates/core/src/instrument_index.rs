@@ -1,40 +1,26 @@
-//! Instruments by id, without a second copy of the ids: the table holds instrument
-//! numbers only and hashes and compares through the register's own instruments. At a
-//! million instruments a `HashMap<String, InstrumentId>` was 80-odd bytes an instrument,
-//! most of it the copied ids.
+//! Instruments by id, through a [`TextIndex`] of instrument numbers (no copied ids).
 
 use crate::instrument::{Instrument, InstrumentId};
-use hashbrown::HashTable;
-use std::hash::BuildHasher;
+use crate::text_index::TextIndex;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InstrumentIndex {
-    table: HashTable<u32>,
+    table: TextIndex,
 }
 
-fn hash(id: &str) -> u64 {
-    rustc_hash::FxBuildHasher.hash_one(id)
+fn id_of(ins: &Instrument) -> &str {
+    &ins.id
 }
 
 impl InstrumentIndex {
     /// The index of `instruments`, and each instrument whose id an earlier one already has,
     /// with that first one.
     pub(crate) fn build(instruments: &[Instrument]) -> (Self, Vec<(InstrumentId, InstrumentId)>) {
-        let mut table = HashTable::with_capacity(instruments.len());
+        let mut table = TextIndex::with_capacity(instruments.len());
         let mut duplicates = Vec::new();
         for (idx, ins) in instruments.iter().enumerate() {
-            let h = hash(&ins.id);
-            match table.entry(
-                h,
-                |&j: &u32| instruments[j as usize].id == ins.id,
-                |&j: &u32| hash(&instruments[j as usize].id),
-            ) {
-                hashbrown::hash_table::Entry::Occupied(first) => {
-                    duplicates.push((InstrumentId(idx as u32), InstrumentId(*first.get())));
-                }
-                hashbrown::hash_table::Entry::Vacant(slot) => {
-                    slot.insert(idx as u32);
-                }
+            if let Err(first) = table.add(instruments, id_of, idx as u32, &ins.id) {
+                duplicates.push((InstrumentId(idx as u32), InstrumentId(first)));
             }
         }
         (InstrumentIndex { table }, duplicates)
@@ -42,11 +28,7 @@ impl InstrumentIndex {
 
     /// The instrument with this id; `instruments` must be the ones the index was built from.
     pub(crate) fn get(&self, instruments: &[Instrument], id: &str) -> Option<InstrumentId> {
-        self.table
-            .find(hash(id), |&j| {
-                instruments.get(j as usize).is_some_and(|ins| ins.id == id)
-            })
-            .map(|&j| InstrumentId(j))
+        self.table.get(instruments, id_of, id).map(InstrumentId)
     }
 }
 

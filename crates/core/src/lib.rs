@@ -29,6 +29,7 @@ pub mod query;
 pub mod register;
 pub mod resolve;
 pub mod snapshot;
+mod text_index;
 
 pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use body::{Body, BodyId, BodyKind};

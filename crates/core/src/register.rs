@@ -30,9 +30,8 @@ pub struct NamedArea {
     pub note: Option<String>,
 }
 
-fn hash_code(code: &str) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(code)
+fn code_of(atom: &Atom) -> &str {
+    &atom.code
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -60,7 +59,7 @@ pub struct Register {
     /// Practices by code: the table holds atom numbers and hashes the atoms' own codes (a
     /// map from a copy of each code was 39 bytes a practice, at 0.8 practices an instrument).
     /// Atoms are only ever appended, and `atoms` is not reordered, so the numbers stay valid.
-    atom_by_code: hashbrown::HashTable<u32>,
+    atom_by_code: crate::text_index::TextIndex,
     pub memberships: Vec<Membership>,
     pub parents: Vec<ParentLink>,
     pub successions: Vec<Succession>,
@@ -147,32 +146,23 @@ impl Register {
     }
 
     pub fn add_atom(&mut self, mut atom: Atom) -> Result<AtomId, RegisterError> {
-        let atoms = &self.atoms;
-        let h = hash_code(&atom.code);
-        match self.atom_by_code.entry(
-            h,
-            |&j| atoms[j as usize].code == atom.code,
-            |&j| hash_code(&atoms[j as usize].code),
-        ) {
-            hashbrown::hash_table::Entry::Occupied(_) => {
-                Err(RegisterError::DuplicateAtom(atom.code))
-            }
-            hashbrown::hash_table::Entry::Vacant(slot) => {
-                let id = AtomId(self.atoms.len() as u32);
-                slot.insert(id.0);
-                atom.code.shrink_to_fit();
-                self.atoms.push(atom);
-                Ok(id)
-            }
+        let id = AtomId(self.atoms.len() as u32);
+        if self
+            .atom_by_code
+            .add(&self.atoms, code_of, id.0, &atom.code)
+            .is_err()
+        {
+            return Err(RegisterError::DuplicateAtom(atom.code));
         }
+        atom.code.shrink_to_fit();
+        self.atoms.push(atom);
+        Ok(id)
     }
 
     pub fn atom(&self, code: &str) -> Option<AtomId> {
         self.atom_by_code
-            .find(hash_code(code), |&j| {
-                self.atoms.get(j as usize).is_some_and(|a| a.code == code)
-            })
-            .map(|&j| AtomId(j))
+            .get(&self.atoms, code_of, code)
+            .map(AtomId)
     }
 
     pub fn add_membership(&mut self, atom: AtomId, body: BodyId, during: Interval) {

@@ -19,6 +19,14 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// The value under `key`, added empty first if there is none; the key is copied only then.
+fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> Option<&'m mut V> {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
+    }
+    map.get_mut(key)
+}
+
 /// A route's series: method → status → series.
 type ByMethod = BTreeMap<String, BTreeMap<u16, Series>>;
 
@@ -36,16 +44,7 @@ impl Metrics {
     pub fn observe(&self, route: &str, method: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         let mut map = self.requests.lock().unwrap_or_else(|p| p.into_inner());
-        if !map.contains_key(route) {
-            map.insert(route.to_owned(), BTreeMap::new());
-        }
-        let Some(methods) = map.get_mut(route) else {
-            return;
-        };
-        if !methods.contains_key(method) {
-            methods.insert(method.to_owned(), BTreeMap::new());
-        }
-        let Some(statuses) = methods.get_mut(method) else {
+        let Some(statuses) = slot(&mut map, route).and_then(|methods| slot(methods, method)) else {
             return;
         };
         let s = statuses.entry(status).or_default();
