@@ -3,10 +3,9 @@
 #
 #   scripts/api-fuzz.sh [MAX_EXAMPLES]      (default 10 per operation; env VIRES_FUZZ_EXAMPLES)
 #
-# Builds the server (`vires serve` from vires-cli if it has the subcommand, otherwise the
-# vires-server `serve` example), starts it on a fresh SQLite database in a temporary
-# directory and a free port of 127.0.0.1, installs schemathesis from PyPI if it is missing,
-# and runs
+# Builds the server (`vires serve`; or uses the binary at $VIRES_BIN), starts it on a fresh
+# SQLite database in a temporary directory and a free port of 127.0.0.1, installs
+# schemathesis from PyPI if it is missing, and runs
 #
 #   schemathesis run http://127.0.0.1:PORT/openapi.json --checks not_a_server_error,response_schema_conformance
 #
@@ -46,19 +45,25 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$root"
-server=()
-if cargo build -q -p vires-cli 2>"$dir/build-cli.log" \
-    && "$CARGO_TARGET_DIR/debug/vires" serve --help >/dev/null 2>&1; then
-    server=("$CARGO_TARGET_DIR/debug/vires" serve)
-    echo "api-fuzz: using vires serve" >&2
-elif cargo build -q -p vires-server --example serve 2>"$dir/build-example.log"; then
-    server=("$CARGO_TARGET_DIR/debug/examples/serve")
-    echo "api-fuzz: using the vires-server serve example (the CLI has no serve subcommand yet)" >&2
+# $VIRES_BIN when the caller has built it (scripts/test.sh passes the one its test build
+# made: a `cargo build -p vires-cli` resolves dependency features without the dev-dependencies
+# and so rebuilds half the tree).
+if [[ -n "${VIRES_BIN:-}" ]]; then
+    vires="$VIRES_BIN"
 else
-    cat "$dir/build-example.log" >&2
-    echo "api-fuzz: cannot build a server" >&2
+    if ! cargo build -q -p vires-cli --bin vires 2>"$dir/build-cli.log"; then
+        cat "$dir/build-cli.log" >&2
+        echo "api-fuzz: cannot build vires" >&2
+        exit 1
+    fi
+    vires="$CARGO_TARGET_DIR/debug/vires"
+fi
+if ! "$vires" serve --help >/dev/null 2>&1; then
+    echo "api-fuzz: $vires has no working serve subcommand" >&2
     exit 1
 fi
+server=("$vires" serve)
+echo "api-fuzz: using $vires serve" >&2
 
 if ! python3 -c 'import sys, schemathesis; sys.exit(0 if schemathesis.__version__.startswith("4.") else 1)' 2>/dev/null; then
     echo "api-fuzz: installing schemathesis 4 from PyPI" >&2

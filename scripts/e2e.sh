@@ -27,11 +27,17 @@ if [ "${E2E_SERVER:-vires}" = example ]; then
   # exec: the background job's pid is the server's, so the clean-up stops the server itself.
   start_server() { exec "$target/debug/examples/serve" "127.0.0.1:$1" "sqlite://$2" e2e-admin; }
 else
-  echo "e2e: building vires"
-  cargo build --quiet -p vires-cli --bin vires
+  # $VIRES_BIN when the caller has built it (scripts/test.sh passes its test build's).
+  if [ -n "${VIRES_BIN:-}" ]; then
+    vires="$VIRES_BIN"
+  else
+    echo "e2e: building vires"
+    cargo build --quiet -p vires-cli --bin vires
+    vires="$target/debug/vires"
+  fi
   start_server() {
     exec env VIRES_DB="sqlite://$2" VIRES_BOOTSTRAP_ADMIN=e2e-admin VIRES_BASE=england \
-      "$target/debug/vires" serve --addr "127.0.0.1:$1"
+      "$vires" serve --addr "127.0.0.1:$1"
   }
 fi
 
