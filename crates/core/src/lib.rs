@@ -45,6 +45,6 @@ pub use place::{Atom, AtomId, Membership, ParentLink, Place};
 pub use power::Power;
 pub use query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
 pub use register::{Register, RegisterError, Succession};
-pub use resolve::{Holding, WhatAnswer};
+pub use resolve::{Holding, WhatAnswer, WhoGrants};
 pub use smol_str::SmolStr;
 pub use snapshot::{Grant, GrantId, Snapshot};

@@ -39,6 +39,8 @@ impl PlaceKeys {
 struct Scratch {
     keys: PlaceKeys,
     resolution: Resolution,
+    /// The holders of a `who` answer, after the purpose filter.
+    answer: Vec<(GrantId, Coverage)>,
 }
 
 thread_local! {
@@ -61,6 +63,17 @@ pub struct Resolution {
     pub shadowed: Vec<GrantId>,
     /// Scratch: the function asked about and its ancestors.
     lineage: Vec<FunctionId>,
+}
+
+/// The answer to `who` with its holders not yet rendered (see [`Snapshot::who_grants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhoGrants {
+    /// The function id as the answer gives it.
+    pub function: SmolStr,
+    /// The grants that hold, each with how much of the place it covers, in answer order.
+    pub holders: Vec<(GrantId, Coverage)>,
+    /// As [`WhoAnswer::accountable_only`].
+    pub accountable_only: Vec<String>,
 }
 
 /// One holding in the answer to `what`.
@@ -303,25 +316,72 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
-        with_scratch(|s| self.who_in(f, function, place, on, purpose, s))
+        with_scratch(|s| {
+            let accountable_only = self.who_in(f, place, on, purpose, s)?;
+            Ok(WhoAnswer {
+                holders: s
+                    .answer
+                    .iter()
+                    .map(|&(gid, cov)| self.render_holder(gid, cov))
+                    .collect(),
+                function: self.function_as_asked(f, function),
+                on,
+                place: place.clone(),
+                purpose: purpose.map(str::to_string),
+                accountable_only,
+            })
+        })
     }
 
-    fn who_in(
+    /// [`Snapshot::who`] before its holders are rendered: the grants that answer, in the
+    /// answer's order. For writers that keep each grant's rendering (the HTTP server keeps
+    /// each holder's JSON); `render_holder` of each gives the answer's holders.
+    pub fn who_grants(
         &self,
-        f: FunctionId,
         function: &str,
         place: &Place,
         on: Date,
         purpose: Option<&str>,
+    ) -> Result<WhoGrants, QueryError> {
+        let f = self.function_id(function)?;
+        with_scratch(|s| {
+            let accountable_only = self.who_in(f, place, on, purpose, s)?;
+            Ok(WhoGrants {
+                function: self.function_as_asked(f, function),
+                holders: s.answer.clone(),
+                accountable_only,
+            })
+        })
+    }
+
+    /// The taxonomy's own copy of the id when the question names it exactly (it always
+    /// does today), so the answer shares it.
+    fn function_as_asked(&self, f: FunctionId, function: &str) -> SmolStr {
+        let name = self.names.function(f);
+        if name == function {
+            name
+        } else {
+            SmolStr::new(function)
+        }
+    }
+
+    /// The holders of the answer into `scratch.answer`; the bodies accountable only.
+    fn who_in(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        on: Date,
+        purpose: Option<&str>,
         scratch: &mut Scratch,
-    ) -> Result<WhoAnswer, QueryError> {
+    ) -> Result<Vec<String>, QueryError> {
         let Scratch {
             keys,
             resolution: r,
+            answer,
         } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, r);
-        let mut holders = Vec::with_capacity(r.holders.len());
+        answer.clear();
         for &(gid, cov) in &r.holders {
             let g = &self.grants[gid.0 as usize];
             if let Some(p) = purpose {
@@ -330,7 +390,7 @@ impl Snapshot {
                     continue;
                 }
             }
-            holders.push(self.render_holder(gid, cov));
+            answer.push((gid, cov));
         }
         let mut accountable_only: Vec<String> = r
             .shadowed
@@ -349,21 +409,7 @@ impl Snapshot {
             .collect();
         accountable_only.sort();
         accountable_only.dedup();
-        // The taxonomy's own copy of the id when the question names it exactly (it always
-        // does today), so the answer shares it.
-        let name = self.names.function(f);
-        Ok(WhoAnswer {
-            function: if name == function {
-                name
-            } else {
-                SmolStr::new(function)
-            },
-            on,
-            place: place.clone(),
-            purpose: purpose.map(str::to_string),
-            holders,
-            accountable_only,
-        })
+        Ok(accountable_only)
     }
 
     /// May `body` exercise `function` at `place` on `on` for `purpose`? Yes or no, with the proof.
@@ -612,7 +658,9 @@ impl Snapshot {
     ) -> Result<BodyId, QueryError> {
         let f = self.function_id(function)?;
         let b = self.body_on(body, on)?;
-        let Scratch { keys, resolution } = scratch;
+        let Scratch {
+            keys, resolution, ..
+        } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, resolution);
         Ok(b)

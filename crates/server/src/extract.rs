@@ -30,10 +30,17 @@ where
 }
 
 pub fn parse_query<T: DeserializeOwned>(raw: &str) -> Result<T, ApiError> {
-    let consistency = match plain_keys(raw) {
+    let keys = plain_keys(raw);
+    let plain = keys.is_some();
+    let consistency = match keys {
         Some(keys) => check_keys(keys)?,
         None => check_keys(form_urlencoded::parse(raw.as_bytes()).map(|(k, _)| k))?,
     };
+    if plain && !consistency {
+        if let Ok(v) = crate::plain_query::from_plain_query(raw) {
+            return Ok(v);
+        }
+    }
     // The handler's parameters without the consistency layer's; the query as it came when
     // it has none of those (nearly always).
     let encoded;
@@ -77,44 +84,58 @@ pub fn plain_keys(raw: &str) -> Option<impl Iterator<Item = &str>> {
     if raw.bytes().any(|b| b == b'%' || b == b'+') {
         return None;
     }
-    // As `form_urlencoded::parse` does: empty pieces are skipped, a key without `=` is whole.
-    Some(
-        raw.split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').map_or(p, |(k, _)| k)),
-    )
+    Some(crate::plain_query::Pairs { rest: raw }.map(|(k, _)| k))
 }
 
 /// Whether a query string names parameter `key` (decoded as the handlers would see it).
+/// `key` must hold no `&`, `=`, `%` or `+`.
 pub fn has_param(raw: &str, key: &str) -> bool {
-    // Only a `%` or `+` can make decoded text differ from the query as it stands, so
-    // without them a key that is not a substring is not a parameter: the usual answer,
-    // found without splitting the query into pieces.
-    if !raw.contains(key) && !raw.bytes().any(|b| b == b'%' || b == b'+') {
-        return false;
+    // One pass over the query. A piece's decoded key depends only on its own bytes, so a
+    // piece met before any `%` or `+` that is `key` as it stands is `key` decoded; from the
+    // first `%` or `+` on, the query is decoded instead.
+    let bytes = raw.as_bytes();
+    let k = key.as_bytes();
+    let mut piece_starts = true;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'%' || b == b'+' {
+            return form_urlencoded::parse(bytes).any(|(d, _)| d == key);
+        }
+        if piece_starts
+            && bytes[i..].starts_with(k)
+            && matches!(bytes.get(i + k.len()), None | Some(b'=' | b'&'))
+        {
+            return true;
+        }
+        piece_starts = b == b'&';
     }
-    match plain_keys(raw) {
-        Some(mut keys) => keys.any(|k| k == key),
-        None => form_urlencoded::parse(raw.as_bytes()).any(|(k, _)| k == key),
-    }
+    false
 }
 
 /// Refuses a parameter given twice; says whether any consistency parameter is present.
 fn check_keys<K: AsRef<str> + PartialEq>(keys: impl Iterator<Item = K>) -> Result<bool, ApiError> {
-    let mut seen: Vec<K> = Vec::with_capacity(8);
+    // A query has a handful of parameters: the first few are compared on the stack, without
+    // an allocation per request.
+    const FEW: usize = 8;
+    let mut few: [Option<K>; FEW] = Default::default();
+    let mut more: Vec<K> = Vec::new();
+    let mut n = 0;
     let mut consistency = false;
     for k in keys {
         if CONSISTENCY_PARAMS.contains(&k.as_ref()) {
             consistency = true;
             continue;
         }
-        if seen.contains(&k) {
+        if few.iter().flatten().any(|s| *s == k) || more.contains(&k) {
             return Err(ApiError::bad_parameter(format!(
                 "parameter `{}` is given more than once; give it once",
                 k.as_ref()
             )));
         }
-        seen.push(k);
+        match few.get_mut(n) {
+            Some(slot) => *slot = Some(k),
+            None => more.push(k),
+        }
+        n += 1;
     }
     Ok(consistency)
 }
@@ -255,13 +276,20 @@ mod tests {
                 .map(|(k, _)| k.into_owned())
                 .collect();
             proptest::prop_assert_eq!(plain, decoded);
+            let pairs: Vec<(&str, &str)> = crate::plain_query::Pairs { rest: &raw }.collect();
+            let decoded: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let decoded: Vec<(&str, &str)> =
+                decoded.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            proptest::prop_assert_eq!(pairs, decoded);
         }
 
         /// `has_param`'s shortcut answers as decoding every key would, encoded queries included.
         #[test]
         fn has_param_answers_as_decoding_does(
-            raw in "([a-z_%+0-9]{0,8}(=[a-z_=%+0-9]{0,6})?&{0,2}){0,6}",
-            key in "(a|ab|a_b|min_revision|b c|%)",
+            raw in "((a|ab|b c|min_revision|recorded_at|[a-z_%+0-9 ]{0,8})(=[a-z_=%+0-9]{0,6})?&{0,2}){0,6}",
+            key in "(a|ab|a_b|min_revision|b c|recorded_at)",
         ) {
             let decoded = form_urlencoded::parse(raw.as_bytes()).any(|(k, _)| k == key.as_str());
             proptest::prop_assert_eq!(super::has_param(&raw, &key), decoded);
@@ -304,5 +332,18 @@ mod tests {
         }
         let e = parse_query::<Q>("function=f&function=g").unwrap_err();
         assert!(e.detail.contains("more than once"), "{}", e.detail);
+        // Past the first eight keys (kept on the stack) as well as among them.
+        for (raw, twice) in [
+            ("a=1&b=1&c=1&d=1&e=1&f=1&g=1&h=1&i=1&j=1&i=2", "`i`"),
+            ("a=1&b=1&c=1&d=1&e=1&f=1&g=1&h=1&i=1&j=1&b=2", "`b`"),
+            ("a=1&b=1&c=1&d=1&e=1&f=1&g=1&h=1&h=2", "`h`"),
+        ] {
+            let e = parse_query::<Q>(raw).unwrap_err();
+            assert!(
+                e.detail.contains("more than once") && e.detail.contains(twice),
+                "{raw}: {}",
+                e.detail
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@
 use crate::config::ServeConfig;
 use crate::metrics::Metrics;
 use crate::problem::ProblemItem;
+use crate::who_json::HolderJson;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -29,6 +30,8 @@ pub struct Current {
     /// Log entries that could not be applied (shown by /status; they change nothing).
     pub replay_issues: Vec<ReplayIssue>,
     pub built_at: Timestamp,
+    /// `GET /who`'s holders as JSON, written as answers cite them (see [`HolderJson`]).
+    pub holder_json: HolderJson,
 }
 
 /// A change an editor proposed and an approver has yet to publish.
@@ -186,6 +189,7 @@ impl AppState {
                     snapshot,
                     replay_issues: replayed.issues,
                     built_at: Timestamp::now(),
+                    holder_json: HolderJson::default(),
                 })),
                 rev_tx,
                 refresh: Mutex::new(()),
@@ -253,6 +257,7 @@ impl AppState {
             snapshot: Arc::new(Snapshot::compile(replayed.register)),
             replay_issues: replayed.issues,
             built_at: Timestamp::now(),
+            holder_json: HolderJson::default(),
         });
         let mut kept = lock(&self.inner.recorded);
         kept.retain(|k| k.revision != revision);
@@ -334,6 +339,7 @@ impl AppState {
             snapshot,
             replay_issues: issues,
             built_at: Timestamp::now(),
+            holder_json: HolderJson::default(),
         });
         tracing::info!(
             revision = last,
@@ -413,6 +419,7 @@ impl AppState {
             snapshot: Arc::new(snapshot),
             replay_issues: cur.replay_issues.clone(),
             built_at: Timestamp::now(),
+            holder_json: HolderJson::default(),
         });
         Ok(Published {
             revision: entry.seq,

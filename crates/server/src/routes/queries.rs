@@ -6,6 +6,7 @@ use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::schema;
 use crate::state::AppState;
+use crate::who_json::WhoJsonError;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderValue;
@@ -115,14 +116,38 @@ pub struct WhoParams {
 pub async fn who(
     State(st): State<AppState>,
     ApiQuery(p): ApiQuery<WhoParams>,
-) -> Result<Answer<WhoAnswer>, ApiError> {
+) -> Result<Response, ApiError> {
     let place = place_of(p.practice, p.body, p.area, p.england)?;
     let on = p.on.unwrap_or_else(today);
-    ask_now(&st, move |s| {
+    // The register as it is now: written from the holders' JSON kept for this snapshot.
+    if super::recorded_at().is_none() {
+        let cur = st.current();
+        let mut json = Vec::with_capacity(super::ANSWER_CAPACITY);
+        cur.holder_json
+            .write_who(
+                &cur.snapshot,
+                &p.function,
+                &place,
+                on,
+                p.purpose.as_deref(),
+                &mut json,
+            )
+            .map_err(|e| match e {
+                WhoJsonError::Query(e) => query_error(e),
+                WhoJsonError::Json(e) => ApiError::internal("serialising the answer", e),
+            })?;
+        return Ok(super::json_response(
+            axum::http::StatusCode::OK,
+            cur.revision,
+            json,
+        ));
+    }
+    let answer: Answer<WhoAnswer> = ask(&st, move |s| {
         s.who(&p.function, &place, on, p.purpose.as_deref())
             .map_err(query_error)
     })
-    .await
+    .await?;
+    Ok(answer.into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -791,4 +816,57 @@ pub async fn whatif(
         Ok(vires_workflow::whatif::what_if(s, &after, &ids, true, on))
     })
     .await
+}
+
+#[cfg(test)]
+mod plain_query_tests {
+    use super::{BodiesParams, ExpiringParams, MayParams, WhoParams};
+    use crate::routes::changes::ListParams;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    /// The plain reading and serde_urlencoded's accept the same queries and read the same
+    /// values from them.
+    fn agree<T: DeserializeOwned + Debug>(raw: &str) -> Result<(), String> {
+        let plain = crate::plain_query::from_plain_query::<T>(raw);
+        let decoded = serde_urlencoded::from_str::<T>(raw);
+        match (&plain, &decoded) {
+            (Ok(a), Ok(b)) if format!("{a:?}") == format!("{b:?}") => Ok(()),
+            (Err(_), Err(_)) => Ok(()),
+            _ => Err(format!(
+                "{raw}: plain {plain:?}, serde_urlencoded {decoded:?}"
+            )),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_queries_read_as_serde_urlencoded_reads_them(
+            pairs in proptest::collection::vec((
+                "(function|practice|body|area|england|on|purpose|as|days|kind|since|limit|colour|)",
+                proptest::option::of("(commissioning.primary-care|A85001|X24|true|false|1|0|-1|4294967296|2021-06-01|2021-02-30|icb|ccg|Icb|nhs-england||a=b|é)"),
+            ), 0..6),
+            seps in "&{1,2}",
+        ) {
+            let raw = pairs
+                .iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("{k}={v}"),
+                    None => k.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(&seps);
+            for check in [
+                agree::<WhoParams>,
+                agree::<MayParams>,
+                agree::<ExpiringParams>,
+                agree::<BodiesParams>,
+                agree::<ListParams>,
+            ] {
+                if let Err(e) = check(&raw) {
+                    return Err(proptest::test_runner::TestCaseError::fail(e));
+                }
+            }
+        }
+    }
 }
