@@ -39,8 +39,6 @@ impl PlaceKeys {
 struct Scratch {
     keys: PlaceKeys,
     resolution: Resolution,
-    /// The holders of a `who` answer, after the purpose filter.
-    answer: Vec<(GrantId, Coverage)>,
 }
 
 thread_local! {
@@ -316,20 +314,18 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
-        with_scratch(|s| {
-            let accountable_only = self.who_in(f, place, on, purpose, s)?;
-            Ok(WhoAnswer {
-                holders: s
-                    .answer
-                    .iter()
-                    .map(|&(gid, cov)| self.render_holder(gid, cov))
-                    .collect(),
-                function: self.function_as_asked(f, function),
-                on,
-                place: place.clone(),
-                purpose: purpose.map(str::to_string),
-                accountable_only,
+        let (holders, accountable_only) = with_scratch(|s| {
+            self.who_in(f, place, on, purpose, s, |gid, cov| {
+                self.render_holder(gid, cov)
             })
+        })?;
+        Ok(WhoAnswer {
+            function: self.function_as_asked(f, function),
+            on,
+            place: place.clone(),
+            purpose: purpose.map(str::to_string),
+            holders,
+            accountable_only,
         })
     }
 
@@ -344,18 +340,18 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoGrants, QueryError> {
         let f = self.function_id(function)?;
-        with_scratch(|s| {
-            let accountable_only = self.who_in(f, place, on, purpose, s)?;
-            Ok(WhoGrants {
-                function: self.function_as_asked(f, function),
-                holders: s.answer.clone(),
-                accountable_only,
-            })
+        let (holders, accountable_only) =
+            with_scratch(|s| self.who_in(f, place, on, purpose, s, |gid, cov| (gid, cov)))?;
+        Ok(WhoGrants {
+            function: self.function_as_asked(f, function),
+            holders,
+            accountable_only,
         })
     }
 
     /// The taxonomy's own copy of the id when the question names it exactly (it always
     /// does today), so the answer shares it.
+    #[inline]
     fn function_as_asked(&self, f: FunctionId, function: &str) -> SmolStr {
         let name = self.names.function(f);
         if name == function {
@@ -365,23 +361,25 @@ impl Snapshot {
         }
     }
 
-    /// The holders of the answer into `scratch.answer`; the bodies accountable only.
-    fn who_in(
+    /// The holders of the answer, each made by `holder` (rendered, or left as the grant),
+    /// and the bodies accountable only. Generic so that `who` renders each holder as it is
+    /// found, as it did before `who_grants` shared this.
+    fn who_in<H>(
         &self,
         f: FunctionId,
         place: &Place,
         on: Date,
         purpose: Option<&str>,
         scratch: &mut Scratch,
-    ) -> Result<Vec<String>, QueryError> {
+        mut holder: impl FnMut(GrantId, Coverage) -> H,
+    ) -> Result<(Vec<H>, Vec<String>), QueryError> {
         let Scratch {
             keys,
             resolution: r,
-            answer,
         } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, r);
-        answer.clear();
+        let mut holders = Vec::with_capacity(r.holders.len());
         for &(gid, cov) in &r.holders {
             let g = &self.grants[gid.0 as usize];
             if let Some(p) = purpose {
@@ -390,7 +388,7 @@ impl Snapshot {
                     continue;
                 }
             }
-            answer.push((gid, cov));
+            holders.push(holder(gid, cov));
         }
         let mut accountable_only: Vec<String> = r
             .shadowed
@@ -409,7 +407,7 @@ impl Snapshot {
             .collect();
         accountable_only.sort();
         accountable_only.dedup();
-        Ok(accountable_only)
+        Ok((holders, accountable_only))
     }
 
     /// May `body` exercise `function` at `place` on `on` for `purpose`? Yes or no, with the proof.
@@ -658,9 +656,7 @@ impl Snapshot {
     ) -> Result<BodyId, QueryError> {
         let f = self.function_id(function)?;
         let b = self.body_on(body, on)?;
-        let Scratch {
-            keys, resolution, ..
-        } = scratch;
+        let Scratch { keys, resolution } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, resolution);
         Ok(b)

@@ -343,7 +343,13 @@ pub fn init_logging(config: &ServeConfig) -> tracing_appender::non_blocking::Wor
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .lossy(false)
         .thread_name("vires-log")
-        .finish(std::io::stderr());
+        // Buffered: the writer thread writes what is queued and then flushes, so under load
+        // a burst of lines is one write(2) rather than one each; alone, a line still goes out
+        // as soon as it is written.
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
