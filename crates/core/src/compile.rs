@@ -2008,16 +2008,14 @@ impl Compiler {
             reg.instruments.len(),
             ids().map(|(id, g)| (g.instrument.0 as usize, id)),
         );
-        let effective_until = reg
-            .instruments
+        // Only amended and revoked instruments have versions of their own.
+        let changed_until = versions
+            .amended
             .iter()
-            .enumerate()
-            .map(|(idx, ins)| {
-                versions
-                    .of(idx)
-                    .last()
-                    .map(|v| v.during.until)
-                    .unwrap_or(ins.until)
+            .filter_map(|(&idx, vs)| {
+                let ins = reg.instruments.get(idx as usize)?;
+                let until = vs.last().map(|v| v.during.until).unwrap_or(ins.until);
+                (until != ins.until).then_some((idx, until))
             })
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
@@ -2048,7 +2046,7 @@ impl Compiler {
             instrument_by_id,
             void,
             rests_on,
-            effective_until,
+            changed_until,
             atom_members,
             body_parents,
             body_children,

@@ -135,8 +135,10 @@ pub struct Snapshot {
     pub(crate) void: Vec<bool>,
     /// Per instrument, the power it rests on, or [`NO_POWER`] (four bytes, not eight).
     pub(crate) rests_on: Vec<u32>,
-    /// Per instrument: the effective end after amendments and revocations.
-    pub(crate) effective_until: Vec<Option<Date>>,
+    /// The effective end after amendments and revocations, for the instruments where it is
+    /// not their own `until` (a few thousand in a million: a list per instrument was eight
+    /// bytes each).
+    pub(crate) changed_until: FxHashMap<u32, Option<Date>>,
     pub(crate) atom_members: Lists<(Interval, BodyId)>,
     pub(crate) body_parents: Lists<(Interval, BodyId)>,
     pub(crate) body_children: Lists<(Interval, BodyId)>,
@@ -186,7 +188,10 @@ impl Snapshot {
 
     /// The end of an instrument after amendments and revocations.
     pub fn effective_until(&self, i: InstrumentId) -> Option<Date> {
-        self.effective_until.get(i.0 as usize).copied().flatten()
+        match self.changed_until.get(&i.0) {
+            Some(&until) => until,
+            None => self.register.instruments.get(i.0 as usize)?.until,
+        }
     }
 
     /// Grants that rest on an instrument (directly).
