@@ -68,7 +68,7 @@ impl Versions {
 
 /// A task's segment resolved on its day (see `Compiler::place`).
 struct Placement {
-    key: (InstrumentId, usize, BodyId, BodyId, Date),
+    key: (InstrumentId, u32, BodyId, BodyId, Date),
     version: Version,
     maker: Option<BodyId>,
     /// The receiver, or the body that carries it on after mergers.
@@ -103,7 +103,7 @@ impl<'a> From<&'a Receivers> for Parties<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Task {
     instrument: InstrumentId,
-    version: usize,
+    version: u32,
     receiver: BodyId,
     source: BodyId,
     function: FunctionId,
@@ -1582,7 +1582,7 @@ impl Compiler {
                             firsts.push(TaskOrder::new(during.from, rank, tasks.len()));
                             tasks.push(Task {
                                 instrument: i,
-                                version: vi,
+                                version: vi as u32,
                                 receiver: r,
                                 source: s,
                                 function: f,
@@ -1720,7 +1720,7 @@ impl Compiler {
         let ins = self.instr(i);
         let kind = ins.kind;
         let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
-        let version = self.versions.of(i.0 as usize)[task.version];
+        let version = self.versions.of(i.0 as usize)[task.version as usize];
         via.extend_from_slice(&self.version_vias.items[version.via as usize]);
         let holder = self.carry(task.receiver, t, &mut via);
         let source = holder.and_then(|_| self.carry(task.source, t, &mut via));
@@ -1943,16 +1943,19 @@ impl Compiler {
         // Drop grants of void instruments and everything derived from them. Parents always
         // precede their children in `grants`, so one forward pass suffices.
         let grants_instrument: Vec<InstrumentId> = grants.iter().map(|g| g.instrument).collect();
-        let mut remap: Vec<Option<GrantId>> = vec![None; grants.len()];
-        let mut kept: Vec<Grant> = Vec::with_capacity(grants.len());
-        for (old, mut g) in grants.into_iter().enumerate() {
+        // Kept grants move down in place: a second vector of them would be as large again,
+        // and at a million instruments fresh memory (page faults) is much of the build.
+        let mut grants = grants;
+        let mut remap: Vec<u32> = vec![NO_GRANT; grants.len()];
+        let mut n_kept = 0;
+        for old in 0..grants.len() {
+            let g = &grants[old];
             if void[g.instrument.0 as usize] {
                 continue;
             }
             if let Some(p) = g.parent {
                 match remap[p.0 as usize] {
-                    Some(np) => g.parent = Some(np),
-                    None => {
+                    NO_GRANT => {
                         // Its parent was voided after this grant was made from it.
                         let ins = &reg.instruments[g.instrument.0 as usize];
                         diags.push(Diagnostic {
@@ -1968,11 +1971,21 @@ impl Compiler {
                         });
                         continue;
                     }
+                    np => grants[old].parent = Some(GrantId(np)),
                 }
             }
-            remap[old] = Some(GrantId(kept.len() as u32));
-            kept.push(g);
+            remap[old] = n_kept as u32;
+            // Everything below `old` has been read already.
+            grants.swap(n_kept, old);
+            n_kept += 1;
         }
+        grants.truncate(n_kept);
+        // The vector grew by doubling; shrinking a block that large gives pages back
+        // rather than copying.
+        grants.shrink_to_fit();
+        drop(remap);
+        drop(grants_instrument);
+        let kept = grants;
         let mut index: FxHashMap<(FunctionId, AreaKey), u32> = FxHashMap::default();
         // Most grants are indexed under one key; room for that spares the regrowing.
         let mut keyed: Vec<(u32, GrantId)> = Vec::with_capacity(kept.len());
