@@ -39,30 +39,46 @@ enum WrittenIn {
 }
 
 /// The segments of every instrument. Nearly all instruments are never amended and have
-/// exactly one, so that one is kept inline and only amended instruments get a list.
+/// exactly one, the one their own fields give, so only amended instruments keep a list (a
+/// version per instrument was 32 MB to write at a million instruments).
 struct Versions {
-    first: Vec<Version>,
     amended: FxHashMap<u32, Vec<Version>>,
 }
 
+/// An instrument's segments: its own, or its amended list.
+enum Segments<'a> {
+    Own([Version; 1]),
+    Amended(&'a [Version]),
+}
+
+impl std::ops::Deref for Segments<'_> {
+    type Target = [Version];
+    fn deref(&self) -> &[Version] {
+        match self {
+            Segments::Own(v) => v,
+            Segments::Amended(vs) => vs,
+        }
+    }
+}
+
 impl Versions {
-    fn of(&self, i: usize) -> &[Version] {
-        match self.amended.get(&(i as u32)) {
-            Some(vs) => vs,
-            None => std::slice::from_ref(&self.first[i]),
+    fn of<'a>(&'a self, instruments: &[Instrument], i: usize) -> Segments<'a> {
+        if let Some(vs) = self.amended.get(&(i as u32)) {
+            return Segments::Amended(vs);
+        }
+        match instruments.get(i) {
+            Some(ins) => Segments::Own([Version {
+                during: Interval::new(ins.from, ins.until),
+                purposes: WrittenIn::Itself(InstrumentId(i as u32)),
+                area: WrittenIn::Itself(InstrumentId(i as u32)),
+                via: 0,
+            }]),
+            None => Segments::Amended(&[]),
         }
     }
 
     fn set(&mut self, i: usize, vs: Vec<Version>) {
-        match vs.as_slice() {
-            [only] => {
-                self.first[i] = *only;
-                self.amended.remove(&(i as u32));
-            }
-            _ => {
-                self.amended.insert(i as u32, vs);
-            }
-        }
+        self.amended.insert(i as u32, vs);
     }
 }
 
@@ -306,7 +322,6 @@ pub fn compile(reg: Register) -> Snapshot {
         function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
         versions: Versions {
-            first: Vec::with_capacity(n_instr),
             amended: FxHashMap::default(),
         },
         version_vias: Interner::new(),
@@ -928,6 +943,10 @@ impl<'a> FieldChecker<'a> {
 }
 
 impl Compiler {
+    fn versions_of(&self, i: usize) -> Segments<'_> {
+        self.versions.of(&self.reg.instruments, i)
+    }
+
     fn functions_of(&self, i: usize) -> &[FunctionId] {
         &self.function_list[self.function_starts[i] as usize..self.function_starts[i + 1] as usize]
     }
@@ -1062,17 +1081,6 @@ impl Compiler {
             }
             self.diags.extend(run.diags);
         }
-        self.versions
-            .first
-            .extend((0..instruments.len()).map(|idx| {
-                let (i, ins) = (InstrumentId(idx as u32), &instruments[idx]);
-                Version {
-                    during: Interval::new(ins.from, ins.until),
-                    purposes: WrittenIn::Itself(i),
-                    area: WrittenIn::Itself(i),
-                    via: 0,
-                }
-            }));
         for (i, first) in duplicates {
             let ins = &instruments[i.0 as usize];
             let first_title = &instruments[first.0 as usize].title;
@@ -1125,7 +1133,7 @@ impl Compiler {
             };
             let on = ins.from;
             let live = {
-                let vs = self.versions.of(target.0 as usize);
+                let vs = self.versions_of(target.0 as usize);
                 vs.first().is_some_and(|f| f.during.from <= on)
                     && vs
                         .last()
@@ -1135,8 +1143,7 @@ impl Compiler {
                 let t = self.instr(target);
                 let (tf, tu) = (
                     t.from,
-                    self.versions
-                        .of(target.0 as usize)
+                    self.versions_of(target.0 as usize)
                         .last()
                         .and_then(|v| v.during.until),
                 );
@@ -1153,7 +1160,7 @@ impl Compiler {
                 );
                 continue;
             }
-            let versions = self.versions.of(target.0 as usize).to_vec();
+            let versions = self.versions_of(target.0 as usize).to_vec();
             let mut out = Vec::with_capacity(versions.len() + 1);
             for v in versions {
                 if v.during.until.is_some_and(|u| u <= on) {
@@ -1387,8 +1394,8 @@ impl Compiler {
                 continue;
             }
             let except = self.excepts[idx];
-            for vi in 0..self.versions.of(idx).len() {
-                let v = self.versions.of(idx)[vi];
+            for vi in 0..self.versions_of(idx).len() {
+                let v = self.versions_of(idx)[vi];
                 let purposes = self
                     .purpose_sets
                     .intern_slice(written_purposes(&self.reg.instruments, v.purposes));
@@ -1534,7 +1541,7 @@ impl Compiler {
             // Void instruments still get tasks (so every finding about them is reported),
             // unless their dates make no interval at all.
             if !ins.kind.is_arrangement()
-                || self.versions.of(idx).iter().any(|v| v.during.is_empty())
+                || self.versions_of(idx).iter().any(|v| v.during.is_empty())
             {
                 continue;
             }
@@ -1557,7 +1564,7 @@ impl Compiler {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
                 _ => Parties::Bodies(ins.maker.as_slice()),
             };
-            for (vi, v) in self.versions.of(idx).iter().enumerate() {
+            for (vi, v) in self.versions_of(idx).iter().enumerate() {
                 self.receivers_over(named_receivers, v.during, &mut receivers);
                 self.receivers_over(named_sources, v.during, &mut sources);
                 for &(r, r_exp) in &receivers {
@@ -1720,7 +1727,7 @@ impl Compiler {
         let ins = self.instr(i);
         let kind = ins.kind;
         let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
-        let version = self.versions.of(i.0 as usize)[task.version as usize];
+        let version = self.versions_of(i.0 as usize)[task.version as usize];
         via.extend_from_slice(&self.version_vias.items[version.via as usize]);
         let holder = self.carry(task.receiver, t, &mut via);
         let source = holder.and_then(|_| self.carry(task.source, t, &mut via));
