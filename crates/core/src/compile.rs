@@ -288,7 +288,7 @@ struct Compiler {
     diags: Vec<Diagnostic>,
     void: Vec<bool>,
     /// Per instrument: the index of the power it rests on, when it cites one that holds.
-    rests_on: Vec<u32>,
+    rests_on: FxHashMap<u32, u32>,
     /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
     function_starts: Vec<u32>,
     function_list: Vec<FunctionId>,
@@ -317,7 +317,7 @@ pub fn compile(reg: Register) -> Snapshot {
     let mut c = Compiler {
         diags: Vec::new(),
         void: vec![false; n_instr],
-        rests_on: vec![crate::snapshot::NO_POWER; n_instr],
+        rests_on: FxHashMap::default(),
         function_starts: Vec::with_capacity(n_instr + 1),
         function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
@@ -464,7 +464,8 @@ struct FieldFindings {
     diags: Vec<Diagnostic>,
     /// Per instrument of the run.
     void: Vec<bool>,
-    rests_on: Vec<u32>,
+    /// Instruments that rest on a power, with the power.
+    rests_on: Vec<(u32, u32)>,
     /// Per instrument of the run, the end of its functions in `function_list`.
     function_ends: Vec<u32>,
     function_list: Vec<FunctionId>,
@@ -537,7 +538,6 @@ impl<'a> FieldChecker<'a> {
         let n = run.len();
         self.out.start = run.start;
         self.out.void = vec![false; n];
-        self.out.rests_on = vec![crate::snapshot::NO_POWER; n];
         for idx in run {
             let (i, ins) = (InstrumentId(idx as u32), &instruments[idx]);
             if let Some(u) = ins.until {
@@ -886,7 +886,7 @@ impl<'a> FieldChecker<'a> {
         };
         let cited_ids = &self.cited[basis];
         if let Some(&pi) = cited_ids.iter().find(|&&pi| holds(&reg.powers[pi])) {
-            self.out.rests_on[i.0 as usize - self.out.start] = pi as u32;
+            self.out.rests_on.push((i.0, pi as u32));
             return;
         }
         let cited: Vec<&crate::power::Power> =
@@ -1072,10 +1072,10 @@ impl Compiler {
             self.function_list.extend_from_slice(&run.function_list);
             self.function_starts
                 .extend(run.function_ends.iter().map(|&e| base + e));
-            for (k, (&v, &p)) in run.void.iter().zip(&run.rests_on).enumerate() {
+            for (k, &v) in run.void.iter().enumerate() {
                 self.void[run.start + k] |= v;
-                self.rests_on[run.start + k] = p;
             }
+            self.rests_on.extend(run.rests_on.iter().copied());
             for (i, ex) in &run.excepts {
                 self.excepts[*i as usize] = self.function_sets.intern_slice(ex);
             }
