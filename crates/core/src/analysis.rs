@@ -3,7 +3,7 @@
 
 use crate::body::{BodyId, BodyKind};
 use crate::diagnostic::{codes, Diagnostic, Severity};
-use crate::instrument::InstrumentKind;
+use crate::instrument::{InstrumentId, InstrumentKind};
 use crate::place::Place;
 use crate::query::{QueryError, Role};
 use crate::resolve::Resolution;
@@ -468,7 +468,7 @@ impl Snapshot {
             .enumerate()
             .filter(|(i, _)| !self.void[*i])
             .filter_map(|(i, ins)| {
-                let until = self.effective_until[i]?;
+                let until = self.effective_until(InstrumentId(i as u32))?;
                 (ins.from <= on && until > on && until <= horizon).then(|| Expiring {
                     instrument: ins.id.clone(),
                     title: ins.title.clone(),

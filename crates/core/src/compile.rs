@@ -39,36 +39,52 @@ enum WrittenIn {
 }
 
 /// The segments of every instrument. Nearly all instruments are never amended and have
-/// exactly one, so that one is kept inline and only amended instruments get a list.
+/// exactly one, the one their own fields give, so only amended instruments keep a list (a
+/// version per instrument was 32 MB to write at a million instruments).
 struct Versions {
-    first: Vec<Version>,
     amended: FxHashMap<u32, Vec<Version>>,
 }
 
+/// An instrument's segments: its own, or its amended list.
+enum Segments<'a> {
+    Own([Version; 1]),
+    Amended(&'a [Version]),
+}
+
+impl std::ops::Deref for Segments<'_> {
+    type Target = [Version];
+    fn deref(&self) -> &[Version] {
+        match self {
+            Segments::Own(v) => v,
+            Segments::Amended(vs) => vs,
+        }
+    }
+}
+
 impl Versions {
-    fn of(&self, i: usize) -> &[Version] {
-        match self.amended.get(&(i as u32)) {
-            Some(vs) => vs,
-            None => std::slice::from_ref(&self.first[i]),
+    fn of<'a>(&'a self, instruments: &[Instrument], i: usize) -> Segments<'a> {
+        if let Some(vs) = self.amended.get(&(i as u32)) {
+            return Segments::Amended(vs);
+        }
+        match instruments.get(i) {
+            Some(ins) => Segments::Own([Version {
+                during: Interval::new(ins.from, ins.until),
+                purposes: WrittenIn::Itself(InstrumentId(i as u32)),
+                area: WrittenIn::Itself(InstrumentId(i as u32)),
+                via: 0,
+            }]),
+            None => Segments::Amended(&[]),
         }
     }
 
     fn set(&mut self, i: usize, vs: Vec<Version>) {
-        match vs.as_slice() {
-            [only] => {
-                self.first[i] = *only;
-                self.amended.remove(&(i as u32));
-            }
-            _ => {
-                self.amended.insert(i as u32, vs);
-            }
-        }
+        self.amended.insert(i as u32, vs);
     }
 }
 
 /// A task's segment resolved on its day (see `Compiler::place`).
 struct Placement {
-    key: (InstrumentId, usize, BodyId, BodyId, Date),
+    key: (InstrumentId, u32, BodyId, BodyId, Date),
     version: Version,
     maker: Option<BodyId>,
     /// The receiver, or the body that carries it on after mergers.
@@ -78,6 +94,9 @@ struct Placement {
     /// Amendments and mergers the segment rests on.
     via: Vec<InstrumentId>,
     keys: Vec<AreaKey>,
+    /// The segment's area, purposes and vias as interned, once its first grant is made:
+    /// the same for each function it moves.
+    interned: Option<(u32, u32, u32)>,
 }
 
 /// Who an instrument names as receivers or sources, borrowed from the instrument.
@@ -100,7 +119,7 @@ impl<'a> From<&'a Receivers> for Parties<'a> {
 #[derive(Debug, Clone, Copy)]
 struct Task {
     instrument: InstrumentId,
-    version: usize,
+    version: u32,
     receiver: BodyId,
     source: BodyId,
     function: FunctionId,
@@ -152,11 +171,116 @@ impl<T: std::hash::Hash + Eq + Clone> Interner<Vec<T>> {
     }
 }
 
-/// The grants one body holds for one function, in the order they were made.
-#[derive(Default)]
-struct HeldGrants {
-    statutory: Vec<GrantId>,
-    derived: Vec<GrantId>,
+/// No grant: the end of a chain in [`Holdings`].
+const NO_GRANT: u32 = u32::MAX;
+
+/// Grants in the order they were made, linked through [`Holdings::next`].
+#[derive(Debug, Clone, Copy)]
+struct Chain {
+    first: u32,
+    last: u32,
+}
+
+impl Chain {
+    const EMPTY: Chain = Chain {
+        first: NO_GRANT,
+        last: NO_GRANT,
+    };
+}
+
+/// The grants one body holds for one function, statutory apart from the rest.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    statutory: Chain,
+    derived: Chain,
+}
+
+/// A body's grants by function, statutory first, so `find_parent` looks only at the
+/// grants that could cover the function instead of everything the body holds (NHS
+/// England holds a grant per footprint per specialised service, so scanning all of
+/// them per arrangement made the build quadratic).
+///
+/// The lists are chains through the grants (one number a grant), found through arrays
+/// indexed by body and function. A hash map of two vectors per (body, function) was a
+/// million allocations to make and free at a million instruments, and its lookups, with
+/// the freeing, were a third of `arrange`.
+struct Holdings {
+    n_functions: usize,
+    /// Per body: 1 + the start of its block of `n_functions` entries in `slots`, or 0
+    /// while it holds nothing.
+    block: Vec<u32>,
+    /// Per (body, function) held: 1 + its index in `held`, or 0.
+    slots: Vec<u32>,
+    held: Vec<Held>,
+    /// Per grant: the next grant of its chain, or [`NO_GRANT`].
+    next: Vec<u32>,
+}
+
+impl Holdings {
+    fn new(n_bodies: usize, n_functions: usize) -> Self {
+        Holdings {
+            n_functions,
+            block: vec![0; n_bodies],
+            slots: Vec::new(),
+            held: Vec::new(),
+            next: Vec::new(),
+        }
+    }
+
+    fn get(&self, b: BodyId, f: FunctionId) -> Option<&Held> {
+        let f = f.0 as usize;
+        if f >= self.n_functions {
+            return None;
+        }
+        let start = self.block.get(b.0 as usize)?.checked_sub(1)? as usize;
+        let h = self.slots.get(start + f)?.checked_sub(1)?;
+        self.held.get(h as usize)
+    }
+
+    /// Records grant `g`, the next grant made (grants are numbered in order).
+    fn add(&mut self, b: BodyId, f: FunctionId, statutory: bool, g: GrantId) {
+        self.next.push(NO_GRANT);
+        let (bi, fi) = (b.0 as usize, f.0 as usize);
+        // Holders are the register's bodies and functions its taxonomy's, so neither falls
+        // outside; if one did, the grant would simply never be found as a parent.
+        if fi >= self.n_functions || bi >= self.block.len() {
+            return;
+        }
+        if self.block[bi] == 0 {
+            self.block[bi] = self.slots.len() as u32 + 1;
+            self.slots.resize(self.slots.len() + self.n_functions, 0);
+        }
+        let slot = self.block[bi] as usize - 1 + fi;
+        if self.slots[slot] == 0 {
+            self.held.push(Held {
+                statutory: Chain::EMPTY,
+                derived: Chain::EMPTY,
+            });
+            self.slots[slot] = self.held.len() as u32;
+        }
+        let held = &mut self.held[self.slots[slot] as usize - 1];
+        let chain = if statutory {
+            &mut held.statutory
+        } else {
+            &mut held.derived
+        };
+        match self.next.get_mut(chain.last as usize) {
+            Some(last) => *last = g.0,
+            None => chain.first = g.0,
+        }
+        chain.last = g.0;
+    }
+
+    /// The grants of a chain, earliest first.
+    fn iter(&self, chain: Chain) -> impl Iterator<Item = GrantId> + '_ {
+        std::iter::successors((chain.first != NO_GRANT).then_some(chain.first), |&g| {
+            self.next
+                .get(g as usize)
+                .copied()
+                .filter(|&n| n != NO_GRANT)
+        })
+        .map(GrantId)
+    }
 }
 
 struct Compiler {
@@ -164,7 +288,7 @@ struct Compiler {
     diags: Vec<Diagnostic>,
     void: Vec<bool>,
     /// Per instrument: the index of the power it rests on, when it cites one that holds.
-    rests_on: Vec<u32>,
+    rests_on: FxHashMap<u32, u32>,
     /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
     function_starts: Vec<u32>,
     function_list: Vec<FunctionId>,
@@ -175,11 +299,7 @@ struct Compiler {
     placement: Option<Placement>,
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     grants: Vec<Grant>,
-    /// A body's grants by function, statutory first, so `find_parent` looks only at the
-    /// grants that could cover the function instead of everything the body holds (NHS
-    /// England holds a grant per footprint per specialised service, so scanning all of
-    /// them per arrangement made the build quadratic).
-    by_holder_function: FxHashMap<(BodyId, FunctionId), HeldGrants>,
+    holdings: Holdings,
     atom_members: Lists<(Interval, BodyId)>,
     body_parents: Lists<(Interval, BodyId)>,
     body_children: Lists<(Interval, BodyId)>,
@@ -188,8 +308,6 @@ struct Compiler {
     purpose_sets: Interner<Vec<String>>,
     via_lists: Interner<Vec<InstrumentId>>,
     area_lists: Interner<Vec<AreaKey>>,
-    /// Per distinct `basis` text: the powers it cites.
-    cited: FxHashMap<String, Vec<usize>>,
 }
 
 /// Compiles a register. Never panics: every problem in the register becomes a diagnostic.
@@ -199,19 +317,18 @@ pub fn compile(reg: Register) -> Snapshot {
     let mut c = Compiler {
         diags: Vec::new(),
         void: vec![false; n_instr],
-        rests_on: vec![crate::snapshot::NO_POWER; n_instr],
+        rests_on: FxHashMap::default(),
         function_starts: Vec::with_capacity(n_instr + 1),
         function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
         versions: Versions {
-            first: Vec::with_capacity(n_instr),
             amended: FxHashMap::default(),
         },
         version_vias: Interner::new(),
         placement: None,
         successor: vec![None; n_bodies],
         grants: Vec::new(),
-        by_holder_function: FxHashMap::default(),
+        holdings: Holdings::new(n_bodies, reg.taxonomy.len()),
         atom_members: Lists::default(),
         body_parents: Lists::default(),
         body_children: Lists::default(),
@@ -220,7 +337,6 @@ pub fn compile(reg: Register) -> Snapshot {
         purpose_sets: Interner::new(),
         via_lists: Interner::new(),
         area_lists: Interner::new(),
-        cited: FxHashMap::default(),
         reg,
     };
     c.check_bodies();
@@ -341,133 +457,89 @@ fn day_before(d: Date) -> Date {
     d.yesterday().unwrap_or(d)
 }
 
-impl Compiler {
-    fn instr(&self, i: InstrumentId) -> &Instrument {
-        &self.reg.instruments[i.0 as usize]
-    }
+/// What the field checks found about a run of instruments, from `start`: kept apart so
+/// that runs can be checked side by side and merged in instrument order.
+struct FieldFindings {
+    start: usize,
+    diags: Vec<Diagnostic>,
+    /// Per instrument of the run.
+    void: Vec<bool>,
+    /// Instruments that rest on a power, with the power.
+    rests_on: Vec<(u32, u32)>,
+    /// Per instrument of the run, the end of its functions in `function_list`.
+    function_ends: Vec<u32>,
+    function_list: Vec<FunctionId>,
+    /// Instruments that leave child functions out, with those functions sorted.
+    excepts: Vec<(u32, Vec<FunctionId>)>,
+}
 
-    fn diag(
-        &mut self,
-        i: InstrumentId,
-        code: &'static str,
-        severity: Severity,
-        span: Option<Span>,
-        message: String,
-        help: impl Into<String>,
-    ) {
-        let Compiler {
-            reg, diags, void, ..
-        } = self;
-        let ins = &reg.instruments[i.0 as usize];
-        report(
-            diags,
-            void,
-            (i, ins),
-            code,
-            severity,
-            span,
-            message,
-            help.into(),
-        );
-    }
+/// The field-level checks that need no grants (ids, dates, names, required fields,
+/// powers): they only read the register, so runs of instruments go to both cores.
+struct FieldChecker<'a> {
+    reg: &'a Register,
+    /// Per distinct `basis` text: the powers it cites.
+    cited: FxHashMap<String, Vec<usize>>,
+    out: FieldFindings,
+}
 
-    /// [`Compiler::diag`] for an instrument taken out of the register while it is checked.
-    fn diag_in(
-        &mut self,
-        at: (InstrumentId, &Instrument),
-        code: &'static str,
-        severity: Severity,
-        span: Option<Span>,
-        message: String,
-        help: impl Into<String>,
-    ) {
-        report(
-            &mut self.diags,
-            &mut self.void,
-            at,
-            code,
-            severity,
-            span,
-            message,
-            help.into(),
-        );
-    }
+/// Instruments per run of the field checks: enough that taking a run costs nothing, few
+/// enough that the two threads end together.
+const FIELD_RUN: usize = 8192;
 
-    fn check_bodies(&mut self) {
-        for b in &self.reg.bodies {
-            if b.life.is_empty() {
-                self.diags.push(Diagnostic {
-                    code: codes::BODY_LIFE_BACKWARDS,
-                    severity: Severity::Error,
-                    subject: b.code.clone(),
-                    message: format!(
-                        "body {} ends on {} but starts on {}",
-                        b.code,
-                        b.life.until.map(|d| d.to_string()).unwrap_or_default(),
-                        b.life.from
-                    ),
-                    help: "a body's `until` is the first day it no longer exists; it must be after `from`"
-                        .into(),
-                    span: b.span,
-                });
-            }
+impl<'a> FieldChecker<'a> {
+    fn new(reg: &'a Register) -> Self {
+        FieldChecker {
+            reg,
+            cited: FxHashMap::default(),
+            out: FieldFindings {
+                start: 0,
+                diags: Vec::new(),
+                void: Vec::new(),
+                rests_on: Vec::new(),
+                function_ends: Vec::new(),
+                function_list: Vec::new(),
+                excepts: Vec::new(),
+            },
         }
     }
 
-    /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
-    /// Also indexes places, on a second thread while the checks run.
-    fn check_instruments(&mut self) -> InstrumentIndex {
-        // Taken out while they are checked, because the checks need `&mut self`; findings
-        // name the instrument through `diag_in`.
-        let instruments = std::mem::take(&mut self.reg.instruments);
-        let memberships = std::mem::take(&mut self.reg.memberships);
-        let parents = std::mem::take(&mut self.reg.parents);
-        let (n_atoms, n_bodies) = (self.reg.atoms.len(), self.reg.bodies.len());
-        // Neither index needs anything the checks find, nor the checks them. A duplicate id
-        // is reported after the other checks, not between them: every check here is an
-        // error, so a void instrument suppresses none of them, and diagnostics are sorted
-        // by subject and code (stably) before anyone sees them.
-        let side = || {
-            (
-                InstrumentIndex::build(&instruments),
-                index_places(&memberships, &parents, n_atoms, n_bodies),
-            )
-        };
-        let ((by_id, duplicates), places) = std::thread::scope(|scope| {
-            let handle = std::thread::Builder::new().spawn_scoped(scope, side);
-            self.check_each(&instruments);
-            match handle {
-                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                // No thread to be had: index here instead.
-                Err(_) => side(),
+    /// Checks runs of `instruments` taken in turn from `next` until none are left.
+    fn check_runs(
+        mut self,
+        instruments: &[Instrument],
+        next: &std::sync::atomic::AtomicUsize,
+    ) -> Vec<FieldFindings> {
+        let mut done = Vec::new();
+        loop {
+            let start = next.fetch_add(FIELD_RUN, std::sync::atomic::Ordering::Relaxed);
+            if start >= instruments.len() {
+                return done;
             }
-        });
-        for (i, first) in duplicates {
-            let ins = &instruments[i.0 as usize];
-            let first_title = &instruments[first.0 as usize].title;
-            self.diag_in(
-                (i, ins),
-                codes::DUPLICATE_ID,
-                Severity::Error,
-                ins.spans.id,
-                format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
-                "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
+            let end = (start + FIELD_RUN).min(instruments.len());
+            self.check_run(instruments, start..end);
+            let n = end - start;
+            let out = std::mem::replace(
+                &mut self.out,
+                FieldFindings {
+                    start: end,
+                    diags: Vec::new(),
+                    void: Vec::new(),
+                    rests_on: Vec::new(),
+                    function_ends: Vec::with_capacity(n),
+                    function_list: Vec::with_capacity(n),
+                    excepts: Vec::new(),
+                },
             );
+            done.push(out);
         }
-        self.atom_members = places.atom_members;
-        self.body_parents = places.body_parents;
-        self.body_children = places.body_children;
-        self.body_atoms = places.body_atoms;
-        self.reg.instruments = instruments;
-        self.reg.memberships = memberships;
-        self.reg.parents = parents;
-        by_id
     }
 
-    fn check_each(&mut self, instruments: &[Instrument]) {
-        self.function_starts.push(0);
-        for (idx, ins) in instruments.iter().enumerate() {
-            let i = InstrumentId(idx as u32);
+    fn check_run(&mut self, instruments: &[Instrument], run: std::ops::Range<usize>) {
+        let n = run.len();
+        self.out.start = run.start;
+        self.out.void = vec![false; n];
+        for idx in run {
+            let (i, ins) = (InstrumentId(idx as u32), &instruments[idx]);
             if let Some(u) = ins.until {
                 if u <= ins.from {
                     self.diag_in(
@@ -484,24 +556,43 @@ impl Compiler {
             self.check_required(i, ins);
             self.check_names(i, ins);
             self.check_power(i, ins);
-            self.versions.first.push(Version {
-                during: Interval::new(ins.from, ins.until),
-                purposes: WrittenIn::Itself(i),
-                area: WrittenIn::Itself(i),
-                via: 0,
-            });
         }
+    }
+
+    /// Records an error about instrument `i` of the run (every field check finds errors).
+    fn diag_in(
+        &mut self,
+        (i, ins): (InstrumentId, &Instrument),
+        code: &'static str,
+        severity: Severity,
+        span: Option<Span>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        let local = InstrumentId((i.0 as usize - self.out.start) as u32);
+        report(
+            &mut self.out.diags,
+            &mut self.out.void,
+            (local, ins),
+            code,
+            severity,
+            span,
+            message,
+            help.into(),
+        );
     }
 
     fn resolve_functions(&mut self, i: InstrumentId, ins: &Instrument) {
         let mut unknown: Vec<&str> = Vec::new();
         for f in &ins.functions {
             match self.reg.taxonomy.get(f) {
-                Some(id) => self.function_list.push(id),
+                Some(id) => self.out.function_list.push(id),
                 None => unknown.push(f),
             }
         }
-        self.function_starts.push(self.function_list.len() as u32);
+        self.out
+            .function_ends
+            .push(self.out.function_list.len() as u32);
         let mut ex = Vec::new();
         for f in &ins.particulars.except {
             match self.reg.taxonomy.get(f) {
@@ -519,12 +610,10 @@ impl Compiler {
                 "declare it with `function ID { name \"...\" }` or use an id from `vires functions`",
             );
         }
-        ex.sort();
-        self.excepts[i.0 as usize] = self.function_sets.intern_slice(&ex);
-    }
-
-    fn functions_of(&self, i: usize) -> &[FunctionId] {
-        &self.function_list[self.function_starts[i] as usize..self.function_starts[i + 1] as usize]
+        if !ex.is_empty() {
+            ex.sort();
+            self.out.excepts.push((i.0, ex));
+        }
     }
 
     fn check_required(&mut self, i: InstrumentId, ins: &Instrument) {
@@ -619,7 +708,7 @@ impl Compiler {
                 Some(_) => {}
             }
         }
-        let check_list = |c: &mut Compiler,
+        let check_list = |c: &mut FieldChecker,
                           list: &Receivers,
                           span: Option<Span>,
                           must_live: bool| {
@@ -797,7 +886,7 @@ impl Compiler {
         };
         let cited_ids = &self.cited[basis];
         if let Some(&pi) = cited_ids.iter().find(|&&pi| holds(&reg.powers[pi])) {
-            self.rests_on[i.0 as usize] = pi as u32;
+            self.out.rests_on.push((i.0, pi as u32));
             return;
         }
         let cited: Vec<&crate::power::Power> =
@@ -851,6 +940,168 @@ impl Compiler {
             "cite a power that lets this kind of body make this instrument on this date; `vires powers` lists them",
         );
     }
+}
+
+impl Compiler {
+    fn versions_of(&self, i: usize) -> Segments<'_> {
+        self.versions.of(&self.reg.instruments, i)
+    }
+
+    fn functions_of(&self, i: usize) -> &[FunctionId] {
+        &self.function_list[self.function_starts[i] as usize..self.function_starts[i + 1] as usize]
+    }
+
+    fn instr(&self, i: InstrumentId) -> &Instrument {
+        &self.reg.instruments[i.0 as usize]
+    }
+
+    fn diag(
+        &mut self,
+        i: InstrumentId,
+        code: &'static str,
+        severity: Severity,
+        span: Option<Span>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        let Compiler {
+            reg, diags, void, ..
+        } = self;
+        let ins = &reg.instruments[i.0 as usize];
+        report(
+            diags,
+            void,
+            (i, ins),
+            code,
+            severity,
+            span,
+            message,
+            help.into(),
+        );
+    }
+
+    /// [`Compiler::diag`] for an instrument taken out of the register while it is checked.
+    fn diag_in(
+        &mut self,
+        at: (InstrumentId, &Instrument),
+        code: &'static str,
+        severity: Severity,
+        span: Option<Span>,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        report(
+            &mut self.diags,
+            &mut self.void,
+            at,
+            code,
+            severity,
+            span,
+            message,
+            help.into(),
+        );
+    }
+
+    fn check_bodies(&mut self) {
+        for b in &self.reg.bodies {
+            if b.life.is_empty() {
+                self.diags.push(Diagnostic {
+                    code: codes::BODY_LIFE_BACKWARDS,
+                    severity: Severity::Error,
+                    subject: b.code.clone(),
+                    message: format!(
+                        "body {} ends on {} but starts on {}",
+                        b.code,
+                        b.life.until.map(|d| d.to_string()).unwrap_or_default(),
+                        b.life.from
+                    ),
+                    help: "a body's `until` is the first day it no longer exists; it must be after `from`"
+                        .into(),
+                    span: b.span,
+                });
+            }
+        }
+    }
+
+    /// Field-level checks that need no grants: ids, dates, names, required fields, powers.
+    /// Also indexes ids and places. The checks take runs of instruments on both cores; the
+    /// second thread indexes first.
+    fn check_instruments(&mut self) -> InstrumentIndex {
+        // Taken out so that the checks can borrow the rest of the register beside them.
+        let instruments = std::mem::take(&mut self.reg.instruments);
+        let memberships = std::mem::take(&mut self.reg.memberships);
+        let parents = std::mem::take(&mut self.reg.parents);
+        let (n_atoms, n_bodies) = (self.reg.atoms.len(), self.reg.bodies.len());
+        // Neither index needs anything the checks find, nor the checks them. A duplicate id
+        // is reported after the other checks, not between them: every check here is an
+        // error, so a void instrument suppresses none of them, and diagnostics are sorted
+        // by subject and code (stably) before anyone sees them.
+        let side = || {
+            (
+                InstrumentIndex::build(&instruments),
+                index_places(&memberships, &parents, n_atoms, n_bodies),
+            )
+        };
+        let next_run = std::sync::atomic::AtomicUsize::new(0);
+        let reg = &self.reg;
+        let check = || FieldChecker::new(reg).check_runs(&instruments, &next_run);
+        let ((by_id, duplicates), places, mut runs) = std::thread::scope(|scope| {
+            let handle = std::thread::Builder::new().spawn_scoped(scope, || {
+                let indexes = side();
+                (indexes, check())
+            });
+            let mut runs = check();
+            match handle {
+                Ok(h) => {
+                    let (indexes, more) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    runs.extend(more);
+                    (indexes.0, indexes.1, runs)
+                }
+                // No thread to be had: index here instead (the checks are all done).
+                Err(_) => {
+                    let indexes = side();
+                    (indexes.0, indexes.1, runs)
+                }
+            }
+        });
+        // Whichever thread checked a run, the findings go in instrument order.
+        runs.sort_unstable_by_key(|r| r.start);
+        self.function_starts.push(0);
+        for run in runs {
+            let base = self.function_list.len() as u32;
+            self.function_list.extend_from_slice(&run.function_list);
+            self.function_starts
+                .extend(run.function_ends.iter().map(|&e| base + e));
+            for (k, &v) in run.void.iter().enumerate() {
+                self.void[run.start + k] |= v;
+            }
+            self.rests_on.extend(run.rests_on.iter().copied());
+            for (i, ex) in &run.excepts {
+                self.excepts[*i as usize] = self.function_sets.intern_slice(ex);
+            }
+            self.diags.extend(run.diags);
+        }
+        for (i, first) in duplicates {
+            let ins = &instruments[i.0 as usize];
+            let first_title = &instruments[first.0 as usize].title;
+            self.diag_in(
+                (i, ins),
+                codes::DUPLICATE_ID,
+                Severity::Error,
+                ins.spans.id,
+                format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
+                "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
+            );
+        }
+        self.atom_members = places.atom_members;
+        self.body_parents = places.body_parents;
+        self.body_children = places.body_children;
+        self.body_atoms = places.body_atoms;
+        self.reg.instruments = instruments;
+        self.reg.memberships = memberships;
+        self.reg.parents = parents;
+        by_id
+    }
 
     /// Turns amendments and revocations into versions of their targets.
     fn apply_amendments(&mut self, by_id: &InstrumentIndex) {
@@ -882,7 +1133,7 @@ impl Compiler {
             };
             let on = ins.from;
             let live = {
-                let vs = self.versions.of(target.0 as usize);
+                let vs = self.versions_of(target.0 as usize);
                 vs.first().is_some_and(|f| f.during.from <= on)
                     && vs
                         .last()
@@ -892,8 +1143,7 @@ impl Compiler {
                 let t = self.instr(target);
                 let (tf, tu) = (
                     t.from,
-                    self.versions
-                        .of(target.0 as usize)
+                    self.versions_of(target.0 as usize)
                         .last()
                         .and_then(|v| v.during.until),
                 );
@@ -910,7 +1160,7 @@ impl Compiler {
                 );
                 continue;
             }
-            let versions = self.versions.of(target.0 as usize).to_vec();
+            let versions = self.versions_of(target.0 as usize).to_vec();
             let mut out = Vec::with_capacity(versions.len() + 1);
             for v in versions {
                 if v.during.until.is_some_and(|u| u <= on) {
@@ -1130,15 +1380,8 @@ impl Compiler {
 
     fn push_grant(&mut self, g: Grant) -> GrantId {
         let id = GrantId(self.grants.len() as u32);
-        let held = self
-            .by_holder_function
-            .entry((g.holder, g.function))
-            .or_default();
-        if g.role == Role::Statutory {
-            held.statutory.push(id);
-        } else {
-            held.derived.push(id);
-        }
+        self.holdings
+            .add(g.holder, g.function, g.role == Role::Statutory, id);
         self.grants.push(g);
         id
     }
@@ -1151,8 +1394,8 @@ impl Compiler {
                 continue;
             }
             let except = self.excepts[idx];
-            for vi in 0..self.versions.of(idx).len() {
-                let v = self.versions.of(idx)[vi];
+            for vi in 0..self.versions_of(idx).len() {
+                let v = self.versions_of(idx)[vi];
                 let purposes = self
                     .purpose_sets
                     .intern_slice(written_purposes(&self.reg.instruments, v.purposes));
@@ -1252,18 +1495,18 @@ impl Compiler {
         };
         let held = || {
             tax.self_and_ancestors(f)
-                .filter_map(move |a| self.by_holder_function.get(&(source, a)))
+                .filter_map(move |a| self.holdings.get(source, a))
         };
-        // Lists are in creation order, so the first fit of each list is its earliest.
+        // Chains are in creation order, so the first fit of each is its earliest.
         let statutory = held()
-            .filter_map(|h| h.statutory.iter().copied().find(|&g| fits(g)))
+            .filter_map(|h| self.holdings.iter(h.statutory).find(|&g| fits(g)))
             .min();
         if statutory.is_some() {
             return statutory;
         }
         let mut best: Option<(u8, GrantId)> = None;
         for h in held() {
-            for &gid in &h.derived {
+            for gid in self.holdings.iter(h.derived) {
                 if best.is_some_and(|(r, b)| r == 1 && b < gid) {
                     break;
                 }
@@ -1298,7 +1541,7 @@ impl Compiler {
             // Void instruments still get tasks (so every finding about them is reported),
             // unless their dates make no interval at all.
             if !ins.kind.is_arrangement()
-                || self.versions.of(idx).iter().any(|v| v.during.is_empty())
+                || self.versions_of(idx).iter().any(|v| v.during.is_empty())
             {
                 continue;
             }
@@ -1321,7 +1564,7 @@ impl Compiler {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
                 _ => Parties::Bodies(ins.maker.as_slice()),
             };
-            for (vi, v) in self.versions.of(idx).iter().enumerate() {
+            for (vi, v) in self.versions_of(idx).iter().enumerate() {
                 self.receivers_over(named_receivers, v.during, &mut receivers);
                 self.receivers_over(named_sources, v.during, &mut sources);
                 for &(r, r_exp) in &receivers {
@@ -1346,7 +1589,7 @@ impl Compiler {
                             firsts.push(TaskOrder::new(during.from, rank, tasks.len()));
                             tasks.push(Task {
                                 instrument: i,
-                                version: vi,
+                                version: vi as u32,
                                 receiver: r,
                                 source: s,
                                 function: f,
@@ -1459,11 +1702,11 @@ impl Compiler {
             task.source,
             task.t,
         );
-        let place = match self.placement.take() {
+        let mut place = match self.placement.take() {
             Some(p) if p.key == key => p,
             stale => self.place(task, stale),
         };
-        let step = self.run_placed(task, &place);
+        let step = self.run_placed(task, &mut place);
         self.placement = Some(place);
         step
     }
@@ -1484,7 +1727,7 @@ impl Compiler {
         let ins = self.instr(i);
         let kind = ins.kind;
         let maker = ins.maker.as_ref().and_then(|m| self.reg.body_near(m, t));
-        let version = self.versions.of(i.0 as usize)[task.version];
+        let version = self.versions_of(i.0 as usize)[task.version as usize];
         via.extend_from_slice(&self.version_vias.items[version.via as usize]);
         let holder = self.carry(task.receiver, t, &mut via);
         let source = holder.and_then(|_| self.carry(task.source, t, &mut via));
@@ -1506,10 +1749,11 @@ impl Compiler {
             source,
             via,
             keys,
+            interned: None,
         }
     }
 
-    fn run_placed(&mut self, task: &Task, place: &Placement) -> Step {
+    fn run_placed(&mut self, task: &Task, place: &mut Placement) -> Step {
         let i = task.instrument;
         let t = task.t;
         let spans = *self.instr(i).spans;
@@ -1553,33 +1797,21 @@ impl Compiler {
             return Step::Done;
         };
         match self.find_parent(source, task.function, &place.keys, t, i) {
-            Some(parent) => self.grant_from(
-                task,
-                place.version,
-                holder,
-                source,
-                place.maker,
-                parent,
-                &place.keys,
-                &place.via,
-            ),
+            Some(parent) => self.grant_from(task, place, holder, source, parent),
             None => Step::NoParent,
         }
     }
 
     /// The grant a task makes from `parent`, once its holder, source and area are known.
-    #[allow(clippy::too_many_arguments)]
     fn grant_from(
         &mut self,
         task: &Task,
-        version: Version,
+        place: &mut Placement,
         holder: BodyId,
         source: BodyId,
-        maker: Option<BodyId>,
         parent: GrantId,
-        keys: &[AreaKey],
-        via: &[InstrumentId],
     ) -> Step {
+        let (version, maker) = (place.version, place.maker);
         use InstrumentKind as K;
         let i = task.instrument;
         let t = task.t;
@@ -1658,11 +1890,19 @@ impl Compiler {
             _ if concurrent => (Role::Concurrent, pg.accountable, true),
             _ => (Role::Directed, pg.accountable, false),
         };
-        let area = self.area_lists.intern_slice(keys);
-        let purposes = self
-            .purpose_sets
-            .intern_slice(written_purposes(&self.reg.instruments, version.purposes));
-        let via = self.via_lists.intern_slice(via);
+        let (area, purposes, via) = match place.interned {
+            Some(ids) => ids,
+            None => {
+                let ids = (
+                    self.area_lists.intern_slice(&place.keys),
+                    self.purpose_sets
+                        .intern_slice(written_purposes(&self.reg.instruments, version.purposes)),
+                    self.via_lists.intern_slice(&place.via),
+                );
+                place.interned = Some(ids);
+                ids
+            }
+        };
         self.push_grant(Grant {
             function: task.function,
             except: self.excepts[i.0 as usize],
@@ -1710,16 +1950,19 @@ impl Compiler {
         // Drop grants of void instruments and everything derived from them. Parents always
         // precede their children in `grants`, so one forward pass suffices.
         let grants_instrument: Vec<InstrumentId> = grants.iter().map(|g| g.instrument).collect();
-        let mut remap: Vec<Option<GrantId>> = vec![None; grants.len()];
-        let mut kept: Vec<Grant> = Vec::with_capacity(grants.len());
-        for (old, mut g) in grants.into_iter().enumerate() {
+        // Kept grants move down in place: a second vector of them would be as large again,
+        // and at a million instruments fresh memory (page faults) is much of the build.
+        let mut grants = grants;
+        let mut remap: Vec<u32> = vec![NO_GRANT; grants.len()];
+        let mut n_kept = 0;
+        for old in 0..grants.len() {
+            let g = &grants[old];
             if void[g.instrument.0 as usize] {
                 continue;
             }
             if let Some(p) = g.parent {
                 match remap[p.0 as usize] {
-                    Some(np) => g.parent = Some(np),
-                    None => {
+                    NO_GRANT => {
                         // Its parent was voided after this grant was made from it.
                         let ins = &reg.instruments[g.instrument.0 as usize];
                         diags.push(Diagnostic {
@@ -1735,24 +1978,38 @@ impl Compiler {
                         });
                         continue;
                     }
+                    np => grants[old].parent = Some(GrantId(np)),
                 }
             }
-            remap[old] = Some(GrantId(kept.len() as u32));
-            kept.push(g);
+            remap[old] = n_kept as u32;
+            // Everything below `old` has been read already.
+            grants.swap(n_kept, old);
+            n_kept += 1;
         }
+        grants.truncate(n_kept);
+        // The vector grew by doubling; shrinking a block that large gives pages back
+        // rather than copying.
+        grants.shrink_to_fit();
+        drop(remap);
+        drop(grants_instrument);
+        let kept = grants;
         let mut index: FxHashMap<(FunctionId, AreaKey), u32> = FxHashMap::default();
-        let mut keyed: Vec<(usize, GrantId)> = Vec::new();
+        // Most grants are indexed under one key; room for that spares the regrowing.
+        let mut keyed: Vec<(u32, GrantId)> = Vec::with_capacity(kept.len());
         let mut has_atom_grants = false;
         for (gi, g) in kept.iter().enumerate() {
             for key in &area_lists.items[g.area as usize] {
                 has_atom_grants |= matches!(key, AreaKey::Atom(_));
                 let next = index.len() as u32;
                 let slot = *index.entry((g.function, *key)).or_insert(next);
-                keyed.push((slot as usize, GrantId(gi as u32)));
+                keyed.push((slot, GrantId(gi as u32)));
             }
         }
         index.shrink_to_fit();
-        let index_lists = GrantLists::build(index.len(), keyed.iter().copied());
+        let index_lists = GrantLists::build(
+            index.len(),
+            keyed.iter().map(|&(slot, g)| (slot as usize, g)),
+        );
         drop(keyed);
         let ids = || {
             kept.iter()
@@ -1771,16 +2028,14 @@ impl Compiler {
             reg.instruments.len(),
             ids().map(|(id, g)| (g.instrument.0 as usize, id)),
         );
-        let effective_until = reg
-            .instruments
+        // Only amended and revoked instruments have versions of their own.
+        let changed_until = versions
+            .amended
             .iter()
-            .enumerate()
-            .map(|(idx, ins)| {
-                versions
-                    .of(idx)
-                    .last()
-                    .map(|v| v.during.until)
-                    .unwrap_or(ins.until)
+            .filter_map(|(&idx, vs)| {
+                let ins = reg.instruments.get(idx as usize)?;
+                let until = vs.last().map(|v| v.during.until).unwrap_or(ins.until);
+                (until != ins.until).then_some((idx, until))
             })
             .collect();
         diags.sort_by(|a, b| a.subject.cmp(&b.subject).then(a.code.cmp(b.code)));
@@ -1811,7 +2066,7 @@ impl Compiler {
             instrument_by_id,
             void,
             rests_on,
-            effective_until,
+            changed_until,
             atom_members,
             body_parents,
             body_children,

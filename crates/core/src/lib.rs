@@ -37,7 +37,7 @@ pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};
 pub use instrument::{
     AmendChanges, AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, ParticularFields,
-    Particulars, Receivers, Requirement,
+    Particulars, Receivers, Requirement, TermFields, Terms,
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;

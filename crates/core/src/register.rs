@@ -204,6 +204,7 @@ impl Register {
     pub fn add_instrument(&mut self, mut i: Instrument) {
         // A builder that writes every field, empty ones included, has allocated the group.
         i.particulars.tidy();
+        i.terms.tidy();
         // Text made with `format!` has room to spare (a title of 34 bytes took 56), and the
         // register keeps its instruments for good.
         i.id.shrink_to_fit();

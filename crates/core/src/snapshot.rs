@@ -115,9 +115,6 @@ impl<T: Copy> Lists<T> {
     }
 }
 
-/// In [`Snapshot::rests_on`]: the instrument rests on no power.
-pub(crate) const NO_POWER: u32 = u32::MAX;
-
 /// A compiled register: grants plus indexes, and the diagnostics found on the way.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -133,10 +130,14 @@ pub struct Snapshot {
     pub(crate) instrument_by_id: crate::instrument_index::InstrumentIndex,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
-    /// Per instrument, the power it rests on, or [`NO_POWER`] (four bytes, not eight).
-    pub(crate) rests_on: Vec<u32>,
-    /// Per instrument: the effective end after amendments and revocations.
-    pub(crate) effective_until: Vec<Option<Date>>,
+    /// The power each instrument that rests on one rests on, by instrument number: one in
+    /// eight instruments of a large register does (a number for every instrument was four
+    /// bytes each).
+    pub(crate) rests_on: FxHashMap<u32, u32>,
+    /// The effective end after amendments and revocations, for the instruments where it is
+    /// not their own `until` (a few thousand in a million: a list per instrument was eight
+    /// bytes each).
+    pub(crate) changed_until: FxHashMap<u32, Option<Date>>,
     pub(crate) atom_members: Lists<(Interval, BodyId)>,
     pub(crate) body_parents: Lists<(Interval, BodyId)>,
     pub(crate) body_children: Lists<(Interval, BodyId)>,
@@ -180,13 +181,16 @@ impl Snapshot {
     /// The power an instrument rests on: the first power its basis cites that lets its maker
     /// make it on its date. `None` for Acts of Parliament and for instruments resting on none.
     pub fn power_of(&self, i: InstrumentId) -> Option<&crate::power::Power> {
-        let p = self.rests_on.get(i.0 as usize).copied()?;
+        let &p = self.rests_on.get(&i.0)?;
         self.register.powers.get(p as usize)
     }
 
     /// The end of an instrument after amendments and revocations.
     pub fn effective_until(&self, i: InstrumentId) -> Option<Date> {
-        self.effective_until.get(i.0 as usize).copied().flatten()
+        match self.changed_until.get(&i.0) {
+            Some(&until) => until,
+            None => self.register.instruments.get(i.0 as usize)?.until,
+        }
     }
 
     /// Grants that rest on an instrument (directly).

@@ -714,3 +714,39 @@ fn practices_resolve_through_memberships_and_gaps_are_found() {
         Err(QueryError::UnknownPractice(_))
     ));
 }
+
+#[test]
+fn a_register_checked_in_runs_finds_what_its_parts_find() {
+    // More instruments than one run of the field checks (8,192), so both threads take
+    // runs and their findings are merged.
+    let mut big = base();
+    let mut bad_only = base();
+    let mut good = 0;
+    for k in 0..20_000 {
+        let mut d = delegation(
+            &format!("d{k}"),
+            "X24",
+            "13T",
+            "commissioning.primary-care.medical",
+            date(2016, 4, 1),
+        );
+        d.until = Some(date(2022, 7, 1));
+        let bad = k % 997 == 0 || k % 1009 == 0;
+        if k % 997 == 0 {
+            d.functions = vec![format!("commissioning.no-such-{k}")];
+        }
+        if k % 1009 == 0 {
+            d.receivers = Receivers::Bodies(vec![format!("Z{k}")]);
+        }
+        if bad {
+            bad_only.add_instrument(d.clone());
+        } else {
+            good += 1;
+        }
+        big.add_instrument(d);
+    }
+    let (big, bad_only) = (Snapshot::compile(big), Snapshot::compile(bad_only));
+    assert!(!bad_only.diagnostics.is_empty());
+    assert_eq!(big.diagnostics, bad_only.diagnostics);
+    assert_eq!(big.grant_count(), bad_only.grant_count() + good);
+}
