@@ -26,6 +26,10 @@ impl InstrumentIndex {
         (InstrumentIndex { table }, duplicates)
     }
 
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.table.heap_bytes()
+    }
+
     /// The instrument with this id; `instruments` must be the ones the index was built from.
     pub(crate) fn get(&self, instruments: &[Instrument], id: &str) -> Option<InstrumentId> {
         self.table.get(instruments, id_of, id).map(InstrumentId)

@@ -18,6 +18,7 @@ pub mod body;
 pub mod compile;
 pub mod diagnostic;
 pub mod function;
+mod heap_bytes;
 pub mod instrument;
 mod instrument_index;
 pub mod interval;

@@ -70,6 +70,12 @@ impl<T> Default for Lists<T> {
     }
 }
 
+impl<T: crate::heap_bytes::HeapBytes> crate::heap_bytes::HeapBytes for Lists<T> {
+    fn heap_bytes(&self) -> usize {
+        self.starts.heap_bytes() + self.items.heap_bytes()
+    }
+}
+
 /// Grants per slot.
 pub(crate) type GrantLists = Lists<GrantId>;
 
@@ -309,6 +315,46 @@ impl Snapshot {
     /// Memberships of a practice over time.
     pub fn memberships_of(&self, a: AtomId) -> &[(Interval, BodyId)] {
         self.atom_members.get(a.0 as usize)
+    }
+
+    /// Heap bytes of the snapshot's own tables (the register it holds not included), part by
+    /// part, worked out from their capacities: what the benchmark's memory breakdown prints.
+    pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
+        use crate::heap_bytes::HeapBytes;
+        let lists = |l: &Lists<_>| l.heap_bytes();
+        vec![
+            ("grants", self.grants.heap_bytes()),
+            (
+                "diagnostics",
+                self.diagnostics.capacity() * std::mem::size_of::<Diagnostic>(),
+            ),
+            ("index", self.index.heap_bytes()),
+            ("index_lists", lists(&self.index_lists)),
+            ("by_holder", lists(&self.by_holder)),
+            ("children", lists(&self.children)),
+            ("by_instrument", lists(&self.by_instrument)),
+            ("instrument_by_id", self.instrument_by_id.heap_bytes()),
+            ("void", self.void.heap_bytes()),
+            ("rests_on", self.rests_on.heap_bytes()),
+            ("changed_until", self.changed_until.heap_bytes()),
+            ("atom_members", self.atom_members.heap_bytes()),
+            ("body_parents", self.body_parents.heap_bytes()),
+            ("body_children", self.body_children.heap_bytes()),
+            ("body_atoms", self.body_atoms.heap_bytes()),
+            ("successor", self.successor.heap_bytes()),
+            ("function_sets", self.function_sets.heap_bytes()),
+            ("purpose_sets", self.purpose_sets.heap_bytes()),
+            ("via_lists", self.via_lists.heap_bytes()),
+            ("area_lists", self.area_lists.heap_bytes()),
+            (
+                "proof_steps",
+                self.proof_steps.capacity() * std::mem::size_of::<usize>(),
+            ),
+            (
+                "proofs",
+                self.proofs.capacity() * std::mem::size_of::<usize>(),
+            ),
+        ]
     }
 
     pub fn grant_count(&self) -> usize {

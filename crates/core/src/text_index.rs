@@ -16,6 +16,10 @@ fn hash(text: &str) -> u64 {
 }
 
 impl TextIndex {
+    pub(crate) fn heap_bytes(&self) -> usize {
+        crate::heap_bytes::HeapBytes::heap_bytes(&self.table)
+    }
+
     pub(crate) fn with_capacity(n: usize) -> Self {
         TextIndex {
             table: HashTable::with_capacity(n),

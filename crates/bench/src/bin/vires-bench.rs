@@ -722,6 +722,93 @@ fn build_once(n: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Where the bytes per instrument go at about `n` instruments: the register part by part
+/// (each part dropped in turn and the counting allocator's drop read, so these are
+/// measured), then the snapshot's own tables (from their capacities, `Snapshot::heap_parts`).
+fn memory_breakdown(n: usize) -> Result<(), String> {
+    let live = || LIVE.load(Ordering::Relaxed);
+    let before = live();
+    let syn = synth::generate(n, SEED);
+    let instruments = syn.shape.instruments;
+    let register_bytes = live().saturating_sub(before);
+    let snap = Snapshot::compile(syn.register);
+    let total = live().saturating_sub(before);
+    let per = |b: usize| b as f64 / instruments as f64;
+    println!(
+        "{instruments} instruments, {} grants: {:.1} bytes per instrument in all, register {:.1} (as generated)",
+        snap.grant_count(),
+        per(total),
+        per(register_bytes)
+    );
+    let parts = snap.heap_parts();
+    let tables: usize = parts.iter().map(|p| p.1).sum();
+    println!(
+        "snapshot tables {:.1}, the register inside it {:.1}:",
+        per(tables),
+        per(total.saturating_sub(tables))
+    );
+    for (name, b) in &parts {
+        if per(*b) >= 0.05 {
+            println!("  {name:<18} {:>7.1}", per(*b));
+        }
+    }
+    drop(snap);
+
+    // The register again (generation is deterministic), shrunk as compiling shrinks it.
+    let mut reg = synth::generate(n, SEED).register;
+    reg.instruments.shrink_to_fit();
+    reg.memberships.shrink_to_fit();
+    reg.atoms.shrink_to_fit();
+    reg.bodies.shrink_to_fit();
+    println!("register, measured by dropping each part:");
+    let mut mark = live();
+    let mut report = |name: &str| {
+        let now = live();
+        println!("  {name:<18} {:>7.1}", per(mark.saturating_sub(now)));
+        mark = now;
+    };
+    let empty = vires_core::Instrument::new(
+        "",
+        vires_core::InstrumentKind::Exercise,
+        jiff::civil::date(2013, 4, 1),
+    );
+    macro_rules! drop_field {
+        ($name:literal, $field:ident) => {
+            for i in reg.instruments.iter_mut() {
+                i.$field = empty.$field.clone();
+            }
+            report($name);
+        };
+    }
+    drop_field!("instrument ids", id);
+    drop_field!("titles", title);
+    drop_field!("makers", maker);
+    drop_field!("function lists", functions);
+    drop_field!("areas", area);
+    drop_field!("particulars", particulars);
+    drop_field!("terms", terms);
+    println!(
+        "  (an instrument inline is {} bytes)",
+        std::mem::size_of::<vires_core::Instrument>()
+    );
+    drop(std::mem::take(&mut reg.instruments));
+    report("instruments inline");
+    for a in reg.atoms.iter_mut() {
+        a.code = String::new();
+        a.name = "".into();
+        a.postcode = None;
+        a.status = None;
+    }
+    report("practices' text");
+    drop(std::mem::take(&mut reg.atoms));
+    report("practices inline");
+    drop(std::mem::take(&mut reg.memberships));
+    report("memberships");
+    drop(reg);
+    report("the rest");
+    Ok(())
+}
+
 /// Every function id of a register's taxonomy, the functions questions are drawn from.
 fn all_functions(snap: &Snapshot) -> Vec<String> {
     snap.register()
@@ -772,6 +859,7 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
                      (either with --england after N: questions about the bundled England register)
   --build N          generate a synthetic register of about N instruments and time one build
                      (under callgrind: --toggle-collect='*build_region*')
+  --memory N         where the bytes per instrument go at about N instruments
   --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
   --set KEY=VALUE    merge figures measured elsewhere into target/bench/summary.json
 Output goes to target/bench (or $VIRES_BENCH_OUT).";
@@ -803,6 +891,10 @@ fn main() {
         Some("--build") => match args.get(1).map(|n| n.parse::<usize>()) {
             Some(Ok(n)) => build_once(n),
             _ => Err(format!("--build needs a number of instruments\n{USAGE}")),
+        },
+        Some("--memory") => match args.get(1).map(|n| n.parse::<usize>()) {
+            Some(Ok(n)) => memory_breakdown(n),
+            _ => Err(format!("--memory needs a number of instruments\n{USAGE}")),
         },
         Some("--set") => set(&args[1..]),
         Some("--http-paths") => match args.get(1).map(|n| n.parse::<usize>()) {
