@@ -216,7 +216,8 @@ impl CedarPeer {
             ));
             let mut stretches: Vec<Interval> = Vec::new();
             let members = snap.memberships_of(vires_core::AtomId(a as u32));
-            for (n, (iv, b)) in members.iter().enumerate() {
+            for (n, m) in members.iter().enumerate() {
+                let (iv, b) = (&m.during, m.body);
                 if stretches.iter().any(|s| s.overlaps(iv)) {
                     return Err(PeerError(format!(
                         "practice {} is in two bodies at once; the Cedar encoding needs one",

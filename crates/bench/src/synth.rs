@@ -785,8 +785,8 @@ impl Builder {
         pod.area = Some(AreaExpr::Own);
         self.push(pod);
         let first = self.rng.range(1, 20) as usize;
-        let services: Vec<String> = (first..first + 40)
-            .map(|s| specialised(1 + (s - 1) % SPECIALISED_SERVICES))
+        let services: Vec<vires_core::SmolStr> = (first..first + 40)
+            .map(|s| specialised(1 + (s - 1) % SPECIALISED_SERVICES).into())
             .collect();
         let jc_id = self.id("spec-jc-");
         let mut jc = Instrument::new(jc_id.clone(), K::JointCommittee, april(2023));

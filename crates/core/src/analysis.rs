@@ -4,7 +4,7 @@
 use crate::body::{BodyId, BodyKind};
 use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::instrument::{InstrumentId, InstrumentKind};
-use crate::place::Place;
+use crate::place::{AtomId, Place};
 use crate::query::{QueryError, Role};
 use crate::resolve::Resolution;
 use crate::snapshot::{AreaKey, Snapshot};
@@ -129,10 +129,10 @@ impl Snapshot {
                     .atom(code)
                     .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
                 keys.push(AreaKey::Atom(a));
-                for (iv, b) in self.memberships_of(a) {
-                    dates.insert(iv.from);
-                    dates.extend(iv.until);
-                    bodies.push(*b);
+                for m in self.memberships_of(a) {
+                    dates.insert(m.during.from);
+                    dates.extend(m.during.until);
+                    bodies.push(m.body);
                 }
             }
             Place::Body(code) => {
@@ -382,12 +382,12 @@ impl Snapshot {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, a)| {
-                    let ms = self.atom_members.get(i);
-                    let from = ms.iter().map(|(iv, _)| iv.from).min()?;
-                    let until = if ms.iter().any(|(iv, _)| iv.until.is_none()) {
+                    let ms = self.memberships_of(AtomId(i as u32));
+                    let from = ms.iter().map(|m| m.during.from).min()?;
+                    let until = if ms.iter().any(|m| m.during.until.is_none()) {
                         None
                     } else {
-                        ms.iter().filter_map(|(iv, _)| iv.until).max()
+                        ms.iter().filter_map(|m| m.during.until).max()
                     };
                     Some((Place::Practice(a.code.as_str().into()), from, until))
                 })

@@ -11,7 +11,7 @@ use crate::interval::{min_until, Interval};
 use crate::place::{Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
-use crate::snapshot::{AreaKey, Grant, GrantId, GrantLists, Lists, Snapshot};
+use crate::snapshot::{memberships_in, AreaKey, Grant, GrantId, GrantLists, Lists, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -300,7 +300,7 @@ struct Compiler {
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     grants: Vec<Grant>,
     holdings: Holdings,
-    atom_members: Lists<(Interval, BodyId)>,
+    atom_starts: Vec<u32>,
     body_parents: Lists<(Interval, BodyId)>,
     body_children: Lists<(Interval, BodyId)>,
     body_atoms: Lists<u32>,
@@ -329,7 +329,7 @@ pub fn compile(reg: Register) -> Snapshot {
         successor: vec![None; n_bodies],
         grants: Vec::new(),
         holdings: Holdings::new(n_bodies, reg.taxonomy.len()),
-        atom_members: Lists::default(),
+        atom_starts: Vec::new(),
         body_parents: Lists::default(),
         body_children: Lists::default(),
         body_atoms: Lists::default(),
@@ -398,7 +398,7 @@ fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
 
 /// Who belongs to whom over time, indexed both ways.
 struct Places {
-    atom_members: Lists<(Interval, BodyId)>,
+    atom_starts: Vec<u32>,
     body_parents: Lists<(Interval, BodyId)>,
     body_children: Lists<(Interval, BodyId)>,
     body_atoms: Lists<u32>,
@@ -410,24 +410,24 @@ fn index_places(
     n_atoms: usize,
     n_bodies: usize,
 ) -> Places {
-    // Links naming a practice or body the register does not have are left out.
-    let members = memberships
-        .iter()
-        .filter(|m| (m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies);
-    let mut atom_members = Lists::build(
-        n_atoms,
-        members
-            .clone()
-            .map(|m| (m.atom.0 as usize, (m.during, m.body))),
-    );
+    // `memberships` are valid and in (practice, date) order (`check_instruments`), so a
+    // practice's memberships are a range of them: one start a practice rather than a
+    // 12-byte copy of each membership.
+    let mut atom_starts = vec![0u32; n_atoms + 1];
+    for m in memberships {
+        atom_starts[m.atom.0 as usize + 1] += 1;
+    }
+    for i in 0..n_atoms {
+        atom_starts[i + 1] += atom_starts[i];
+    }
     // A body's practices as positions in `memberships`, which the snapshot keeps anyway:
     // four bytes a membership instead of a sixteen-byte copy.
     let body_atoms = Lists::build(
         n_bodies,
-        memberships.iter().enumerate().filter_map(|(i, m)| {
-            ((m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies)
-                .then_some((m.body.0 as usize, i as u32))
-        }),
+        memberships
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.body.0 as usize, i as u32)),
     );
     let links = parents.iter().filter(|p| {
         p.child != p.parent && (p.child.0 as usize) < n_bodies && (p.parent.0 as usize) < n_bodies
@@ -442,11 +442,10 @@ fn index_places(
         n_bodies,
         links.map(|p| (p.parent.0 as usize, (p.during, p.child))),
     );
-    atom_members.sort_each_by_key(|(iv, _)| iv.from);
     body_parents.sort_each_by_key(|(iv, _)| iv.from);
     body_children.sort_each_by_key(|(iv, _)| iv.from);
     Places {
-        atom_members,
+        atom_starts,
         body_parents,
         body_children,
         body_atoms,
@@ -1029,9 +1028,16 @@ impl Compiler {
     fn check_instruments(&mut self) -> InstrumentIndex {
         // Taken out so that the checks can borrow the rest of the register beside them.
         let instruments = std::mem::take(&mut self.reg.instruments);
-        let memberships = std::mem::take(&mut self.reg.memberships);
+        let mut memberships = std::mem::take(&mut self.reg.memberships);
         let parents = std::mem::take(&mut self.reg.parents);
         let (n_atoms, n_bodies) = (self.reg.atoms.len(), self.reg.bodies.len());
+        // Memberships naming a practice or body the register does not have are dropped
+        // (no answer could use them); the rest go in (practice, date) order, so that each
+        // practice's are a range of the register's own (`index_places`). A register built
+        // practice by practice is in that order already, which the stable sort finds in one
+        // pass.
+        memberships.retain(|m| (m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies);
+        memberships.sort_by_key(|m| (m.atom, m.during.from));
         // Neither index needs anything the checks find, nor the checks them. A duplicate id
         // is reported after the other checks, not between them: every check here is an
         // error, so a void instrument suppresses none of them, and diagnostics are sorted
@@ -1093,7 +1099,7 @@ impl Compiler {
                 "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
             );
         }
-        self.atom_members = places.atom_members;
+        self.atom_starts = places.atom_starts;
         self.body_parents = places.body_parents;
         self.body_children = places.body_children;
         self.body_atoms = places.body_atoms;
@@ -1445,11 +1451,13 @@ impl Compiler {
         }
         match (pk, ck) {
             (AreaKey::Body(p), AreaKey::Body(c)) => self.is_ancestor(p, c, t),
-            (AreaKey::Body(p), AreaKey::Atom(a)) => self
-                .atom_members
-                .get(a.0 as usize)
-                .iter()
-                .any(|(iv, b)| iv.contains(t) && (*b == p || self.is_ancestor(p, *b, t))),
+            (AreaKey::Body(p), AreaKey::Atom(a)) => {
+                memberships_in(&self.reg.memberships, &self.atom_starts, a)
+                    .iter()
+                    .any(|m| {
+                        m.during.contains(t) && (m.body == p || self.is_ancestor(p, m.body, t))
+                    })
+            }
             _ => false,
         }
     }
@@ -1937,7 +1945,7 @@ impl Compiler {
             versions,
             successor,
             grants,
-            atom_members,
+            atom_starts,
             body_parents,
             body_children,
             body_atoms,
@@ -2046,15 +2054,10 @@ impl Compiler {
         reg.memberships.shrink_to_fit();
         reg.atoms.shrink_to_fit();
         reg.bodies.shrink_to_fit();
-        let proof_steps = (0..reg.instruments.len())
-            .map(|_| once_cell::race::OnceBox::new())
-            .collect();
         let mut snap = Snapshot {
-            proof_steps,
+            proof_steps: crate::lazy_cells::LazyCells::new(reg.instruments.len()),
             names: crate::names::Names::of(&reg),
-            proofs: (0..kept.len())
-                .map(|_| once_cell::race::OnceBox::new())
-                .collect(),
+            proofs: crate::lazy_cells::LazyCells::new(kept.len()),
             register: reg,
             grants: kept,
             diagnostics: diags,
@@ -2067,7 +2070,7 @@ impl Compiler {
             void,
             rests_on,
             changed_until,
-            atom_members,
+            atom_starts,
             body_parents,
             body_children,
             body_atoms,

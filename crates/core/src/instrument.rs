@@ -9,6 +9,7 @@ use crate::body::BodyKind;
 use crate::diagnostic::Span;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use smol_str::SmolStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct InstrumentId(pub u32);
@@ -419,7 +420,9 @@ pub struct Instrument {
     pub kind: InstrumentKind,
     /// The body that makes the instrument, by code.
     pub maker: Option<String>,
-    pub functions: Vec<String>,
+    /// Function ids. Ids longer than 23 bytes are shared through the register
+    /// (`Register::add_instrument`), so a list of one is 24 bytes, not 24 plus the id.
+    pub functions: Vec<SmolStr>,
     pub area: Option<AreaExpr>,
     pub from: Date,
     pub until: Option<Date>,
@@ -480,7 +483,7 @@ mod json {
         #[serde(skip_serializing_if = "no_items")]
         predecessors: &'a [String],
         #[serde(skip_serializing_if = "no_items")]
-        functions: &'a [String],
+        functions: &'a [SmolStr],
         #[serde(skip_serializing_if = "no_items")]
         except: &'a [String],
         #[serde(skip_serializing_if = "no_items")]
@@ -560,7 +563,7 @@ mod json {
         #[serde(default)]
         predecessors: Vec<String>,
         #[serde(default)]
-        functions: Vec<String>,
+        functions: Vec<SmolStr>,
         #[serde(default)]
         except: Vec<String>,
         #[serde(default)]

@@ -22,6 +22,7 @@ mod heap_bytes;
 pub mod instrument;
 mod instrument_index;
 pub mod interval;
+mod lazy_cells;
 pub mod lineage;
 mod names;
 pub mod place;

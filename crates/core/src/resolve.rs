@@ -574,8 +574,11 @@ impl Snapshot {
     /// The chain of instruments from statute to this grant, root first, each once; built
     /// the first time an answer cites the grant and shared by every answer after.
     pub fn proof(&self, gid: GrantId) -> Proof {
-        match self.proofs.get(gid.0 as usize) {
-            Some(cell) => cell.get_or_init(|| Box::new(self.build_proof(gid))).clone(),
+        match self
+            .proofs
+            .get_or_init(gid.0 as usize, || self.build_proof(gid))
+        {
+            Some(proof) => proof.clone(),
             None => self.build_proof(gid),
         }
     }
@@ -685,8 +688,8 @@ impl Snapshot {
                 source: ins.source.clone(),
             })
         };
-        match self.proof_steps.get(i.0 as usize) {
-            Some(cell) => cell.get_or_init(|| Box::new(build())).clone(),
+        match self.proof_steps.get_or_init(i.0 as usize, build) {
+            Some(step) => step.clone(),
             None => build(),
         }
     }

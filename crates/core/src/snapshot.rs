@@ -12,11 +12,11 @@ use crate::diagnostic::Diagnostic;
 use crate::function::FunctionId;
 use crate::instrument::{InstrumentId, Onward};
 use crate::interval::Interval;
-use crate::place::AtomId;
+use crate::lazy_cells::LazyCells;
+use crate::place::{AtomId, Membership};
 use crate::query::Role;
 use crate::register::Register;
 use jiff::civil::Date;
-use once_cell::race::OnceBox;
 use rustc_hash::FxHashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -121,6 +121,19 @@ impl<T: Copy> Lists<T> {
     }
 }
 
+/// A practice's memberships, given where each practice's start in `memberships`.
+pub(crate) fn memberships_in<'a>(
+    memberships: &'a [Membership],
+    starts: &[u32],
+    a: AtomId,
+) -> &'a [Membership] {
+    let i = a.0 as usize;
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&from), Some(&to)) => memberships.get(from as usize..to as usize).unwrap_or(&[]),
+        _ => &[],
+    }
+}
+
 /// A compiled register: grants plus indexes, and the diagnostics found on the way.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -144,7 +157,9 @@ pub struct Snapshot {
     /// not their own `until` (a few thousand in a million: a list per instrument was eight
     /// bytes each).
     pub(crate) changed_until: FxHashMap<u32, Option<Date>>,
-    pub(crate) atom_members: Lists<(Interval, BodyId)>,
+    /// Per practice, where its memberships start in the register's `memberships`, which
+    /// compiling leaves in (practice, date) order (one more entry at the end).
+    pub(crate) atom_starts: Vec<u32>,
     pub(crate) body_parents: Lists<(Interval, BodyId)>,
     pub(crate) body_children: Lists<(Interval, BodyId)>,
     /// Per body, its practices' memberships as positions in the register's `memberships`.
@@ -158,11 +173,9 @@ pub struct Snapshot {
     pub(crate) has_atom_grants: bool,
     /// Per instrument, its step in a proof, shared by every answer that cites it; built the
     /// first time an answer cites it (most instruments of a large register never are).
-    /// A `OnceBox` is one pointer, empty until then; a `OnceLock` holds the value inline
-    /// beside its state, 16 bytes here and 24 for a proof, for every instrument and grant.
-    pub(crate) proof_steps: Vec<OnceBox<std::sync::Arc<crate::query::ProofStep>>>,
+    pub(crate) proof_steps: LazyCells<std::sync::Arc<crate::query::ProofStep>>,
     /// Per grant, its proof, built the first time an answer cites it.
-    pub(crate) proofs: Vec<OnceBox<crate::query::Proof>>,
+    pub(crate) proofs: LazyCells<crate::query::Proof>,
     /// Body codes and names and function ids as answers share them.
     pub(crate) names: crate::names::Names,
 }
@@ -245,10 +258,10 @@ impl Snapshot {
 
     /// Bodies whose footprints contain the practice on `on`: its member body and that body's ancestors.
     pub fn practice_chain(&self, a: AtomId, on: Date, out: &mut Vec<BodyId>) {
-        for (iv, b) in self.atom_members.get(a.0 as usize) {
-            if iv.contains(on) {
-                out.push(*b);
-                self.body_ancestors(*b, on, out);
+        for m in self.memberships_of(a) {
+            if m.during.contains(on) {
+                out.push(m.body);
+                self.body_ancestors(m.body, on, out);
             }
         }
     }
@@ -312,9 +325,9 @@ impl Snapshot {
         self.successor.get(b.0 as usize).copied().flatten()
     }
 
-    /// Memberships of a practice over time.
-    pub fn memberships_of(&self, a: AtomId) -> &[(Interval, BodyId)] {
-        self.atom_members.get(a.0 as usize)
+    /// Memberships of a practice over time, earliest first.
+    pub fn memberships_of(&self, a: AtomId) -> &[Membership] {
+        memberships_in(&self.register.memberships, &self.atom_starts, a)
     }
 
     /// Heap bytes of the snapshot's own tables (the register it holds not included), part by
@@ -337,7 +350,7 @@ impl Snapshot {
             ("void", self.void.heap_bytes()),
             ("rests_on", self.rests_on.heap_bytes()),
             ("changed_until", self.changed_until.heap_bytes()),
-            ("atom_members", self.atom_members.heap_bytes()),
+            ("atom_starts", self.atom_starts.heap_bytes()),
             ("body_parents", self.body_parents.heap_bytes()),
             ("body_children", self.body_children.heap_bytes()),
             ("body_atoms", self.body_atoms.heap_bytes()),
@@ -346,14 +359,8 @@ impl Snapshot {
             ("purpose_sets", self.purpose_sets.heap_bytes()),
             ("via_lists", self.via_lists.heap_bytes()),
             ("area_lists", self.area_lists.heap_bytes()),
-            (
-                "proof_steps",
-                self.proof_steps.capacity() * std::mem::size_of::<usize>(),
-            ),
-            (
-                "proofs",
-                self.proofs.capacity() * std::mem::size_of::<usize>(),
-            ),
+            ("proof_steps", self.proof_steps.heap_bytes()),
+            ("proofs", self.proofs.heap_bytes()),
         ]
     }
 

@@ -733,7 +733,7 @@ fn a_register_checked_in_runs_finds_what_its_parts_find() {
         d.until = Some(date(2022, 7, 1));
         let bad = k % 997 == 0 || k % 1009 == 0;
         if k % 997 == 0 {
-            d.functions = vec![format!("commissioning.no-such-{k}")];
+            d.functions = vec![format!("commissioning.no-such-{k}").into()];
         }
         if k % 1009 == 0 {
             d.receivers = Receivers::Bodies(vec![format!("Z{k}")]);

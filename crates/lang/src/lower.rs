@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap;
 use vires_core::function::FunctionDef;
 use vires_core::instrument::FieldSpans;
 use vires_core::register::NamedArea;
+use vires_core::SmolStr;
 use vires_core::{
     AmendChanges, AreaExpr, Atom, Body, BodyKind, Instrument, InstrumentKind, Interval, Onward,
     Power, Receivers as CoreReceivers, Register, Requirement, Succession,
@@ -627,7 +628,10 @@ impl Lowerer {
                 .map(|w| w.text.clone())
                 .collect::<Vec<_>>()
         };
-        i.functions = list(Key::Functions);
+        i.functions = list(Key::Functions)
+            .into_iter()
+            .map(SmolStr::from)
+            .collect();
         i.particulars.except = list(Key::Except);
         i.purposes = list(Key::Purposes);
         i.particulars.predecessors = list(Key::Predecessors);

@@ -765,7 +765,11 @@ impl From<InstrumentInput> for core::Instrument {
         out.basis = i.basis;
         out.maker = i.maker;
         out.receivers = i.receivers.map(Into::into).unwrap_or_default();
-        out.functions = i.functions;
+        out.functions = i
+            .functions
+            .into_iter()
+            .map(vires_core::SmolStr::from)
+            .collect();
         out.area = i.area.map(Into::into);
         out.until = i.until;
         out.purposes = i.purposes;

@@ -357,7 +357,7 @@ fn function_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         .filter(|i| {
             i.functions
                 .iter()
-                .any(|f| ancestors.contains(f) || f.starts_with(&format!("{id}.")))
+                .any(|f| ancestors.iter().any(|a| a == f) || f.starts_with(&format!("{id}.")))
         })
         .collect();
     instruments.sort_by(|a, b| a.from.cmp(&b.from).then(a.id.cmp(&b.id)));

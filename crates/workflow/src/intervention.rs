@@ -15,7 +15,9 @@
 use crate::Event;
 use jiff::civil::{date, Date};
 use serde::{Deserialize, Serialize};
-use vires_core::{AreaExpr, Diagnostic, Instrument, InstrumentKind, Onward, Receivers, Register};
+use vires_core::{
+    AreaExpr, Diagnostic, Instrument, InstrumentKind, Onward, Receivers, Register, SmolStr,
+};
 
 /// Where the struggling commissioner's functions go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +170,7 @@ impl Intervention {
                 i.maker = Some(self.maker.clone());
                 i.particulars.of = Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
                 i.receivers = Receivers::Bodies(vec![to.clone()]);
-                i.functions = self.functions.clone();
+                i.functions = self.functions.iter().map(SmolStr::new).collect();
                 i.area = Some(AreaExpr::Footprint(self.target.clone()));
                 i
             }
@@ -187,7 +189,7 @@ impl Intervention {
                 i.receivers = Receivers::Bodies(vec![local_authority.clone()]);
                 i.particulars.lead = Some(local_authority.clone());
                 i.particulars.pooled_budget.clone_from(pooled_budget);
-                i.functions = self.functions.clone();
+                i.functions = self.functions.iter().map(SmolStr::new).collect();
                 i.area = Some(AreaExpr::Footprint(self.target.clone()));
                 i
             }
@@ -236,7 +238,7 @@ impl Devolution {
         i.basis = Some("NHS Act 2006 s.13ZB".into());
         i.maker = Some(self.maker.clone());
         i.receivers = Receivers::Bodies(vec![self.maker.clone(), self.authority.clone()]);
-        i.functions = self.functions.clone();
+        i.functions = self.functions.iter().map(SmolStr::new).collect();
         i.area = Some(self.area.clone());
         i.until = self.until;
         i.particulars.review = self.review;

@@ -374,7 +374,7 @@ pub fn assess_with(base: &Register, p: &Proposal, opts: &AssessOptions<'_>) -> P
     let mut functions: BTreeSet<String> = p
         .instruments
         .iter()
-        .flat_map(|i| i.functions.iter().cloned())
+        .flat_map(|i| i.functions.iter().map(|f| f.to_string()))
         .collect();
     functions.extend(touched);
     let mut coverage_created = Vec::new();

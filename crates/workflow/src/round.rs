@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use vires_core::{
     AreaExpr, BodyKind, Diagnostic, Instrument, InstrumentKind, Onward, Receivers, Register,
-    Severity,
+    Severity, SmolStr,
 };
 
 /// The levels of involvement a round can offer.
@@ -515,7 +515,7 @@ impl ApplicationRound {
             Level::Joint => Receivers::Bodies(vec![self.maker.clone(), app.applicant.clone()]),
             _ => Receivers::Bodies(vec![app.applicant.clone()]),
         };
-        i.functions = self.functions.clone();
+        i.functions = self.functions.iter().map(SmolStr::new).collect();
         i.particulars.except = self.except.clone();
         i.particulars.retained = self.retained.clone();
         i.area = Some(AreaExpr::Footprint(app.applicant.clone()));

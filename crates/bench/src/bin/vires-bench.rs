@@ -804,8 +804,20 @@ fn memory_breakdown(n: usize) -> Result<(), String> {
     report("practices inline");
     drop(std::mem::take(&mut reg.memberships));
     report("memberships");
+    drop(std::mem::take(&mut reg.bodies));
+    report("bodies");
+    drop(std::mem::take(&mut reg.parents));
+    report("body parents");
+    drop(std::mem::take(&mut reg.successions));
+    report("successions");
+    drop(std::mem::take(&mut reg.areas));
+    report("named areas");
+    drop(std::mem::take(&mut reg.powers));
+    report("powers");
+    drop(std::mem::take(&mut reg.taxonomy));
+    report("taxonomy");
     drop(reg);
-    report("the rest");
+    report("the indexes by code");
     Ok(())
 }
 
