@@ -230,7 +230,7 @@ impl CedarPeer {
                     HashSet::from([practice.clone(), uid(&format!(r#"Body::"b{}""#, b.0))?]),
                 ));
             }
-            practices.insert(atom.code.clone(), (a as u32, stretches));
+            practices.insert(atom.code.to_string(), (a as u32, stretches));
         }
         let entity_count = entities.len();
         let entities = Entities::from_entities(entities, None)

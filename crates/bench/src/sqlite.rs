@@ -122,7 +122,8 @@ impl SqlitePeer {
             }
             let mut ins = tx.prepare("INSERT INTO atom VALUES (?1, ?2)").map_err(db)?;
             for (i, a) in reg.atoms.iter().enumerate() {
-                ins.execute(params![i as i64, a.code]).map_err(db)?;
+                ins.execute(params![i as i64, a.code.as_str()])
+                    .map_err(db)?;
             }
             let mut ins = tx
                 .prepare("INSERT INTO func VALUES (?1, ?2, ?3)")
@@ -180,10 +181,10 @@ impl SqlitePeer {
                         g.function.0 as i64,
                         day_number(g.during.from),
                         until(g.during.until),
-                        g.parent.map(|p| p.0 as i64),
+                        g.parent.get().map(|p| p.0 as i64),
                         g.concurrent as i64,
                         (g.purposes != 0) as i64,
-                        reg.instruments[g.instrument.0 as usize].id,
+                        reg.instruments[g.instrument.0 as usize].id.as_str(),
                     ])
                     .map_err(db)?;
                 for k in snap.areas(g) {

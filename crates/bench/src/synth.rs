@@ -355,7 +355,7 @@ impl Builder {
         ccg.title = "Health and Social Care Act 2012: CCG functions".into();
         ccg.maker = Some("PARLIAMENT".into());
         ccg.receivers = Receivers::Every(B::Ccg);
-        ccg.functions = vec![F_SECONDARY.into(), F_SUPPORT.into()];
+        ccg.functions = vec![F_SECONDARY.into(), F_SUPPORT.into()].into();
         ccg.area = Some(AreaExpr::Own);
         ccg.until = Some(ICB_START);
         self.push(ccg);
@@ -363,14 +363,14 @@ impl Builder {
         icb.title = "Health and Care Act 2022: ICB functions".into();
         icb.maker = Some("PARLIAMENT".into());
         icb.receivers = Receivers::Every(B::Icb);
-        icb.functions = vec![F_SECONDARY.into(), F_SUPPORT.into()];
+        icb.functions = vec![F_SECONDARY.into(), F_SUPPORT.into()].into();
         icb.area = Some(AreaExpr::Own);
         self.push(icb);
         let mut nhse = Instrument::new("conferral-nhse", K::Conferral, CCG_START);
         nhse.title = "Health and Social Care Act 2012: NHS England direct commissioning".into();
         nhse.maker = Some("PARLIAMENT".into());
         nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
-        nhse.functions = vec![F_PRIMARY.into(), F_SPECIALISED.into(), F_JUSTICE.into()];
+        nhse.functions = vec![F_PRIMARY.into(), F_SPECIALISED.into(), F_JUSTICE.into()].into();
         nhse.area = Some(AreaExpr::England);
         self.push(nhse);
         let mut covid = Instrument::new("covid-direction", K::Direction, date(2020, 3, 20));
@@ -379,7 +379,7 @@ impl Builder {
         covid.maker = Some("DHSC".into());
         covid.particulars.of = Some(Box::new(Receivers::Every(B::Ccg)));
         covid.receivers = Receivers::Bodies(vec!["X24".into()]);
-        covid.functions = vec![F_SECONDARY.into()];
+        covid.functions = vec![F_SECONDARY.into()].into();
         covid.area = Some(AreaExpr::Own);
         covid.purposes = COVID_PURPOSES.iter().map(|s| s.to_string()).collect();
         covid.concurrent = true;
@@ -399,7 +399,7 @@ impl Builder {
         icb_pc.basis = Some("NHS Act 2006 s.65Z5".into());
         icb_pc.maker = Some("X24".into());
         icb_pc.receivers = Receivers::Every(B::Icb);
-        icb_pc.functions = vec![F_MEDICAL.into()];
+        icb_pc.functions = vec![F_MEDICAL.into()].into();
         icb_pc.area = Some(AreaExpr::Own);
         self.push(icb_pc);
     }
@@ -481,7 +481,7 @@ impl Builder {
         }
         for (on, preds, succ) in &merges {
             let mut m = Instrument::new(self.id("merge-"), K::Merge, *on);
-            m.title = format!("Merger into {}", ccgs[*succ].code);
+            m.title = format!("Merger into {}", ccgs[*succ].code).into();
             m.basis = Some("NHS Act 2006 s.14G".into());
             m.maker = Some("X24".into());
             m.particulars.predecessors = preds.iter().map(|&p| ccgs[p].code.clone()).collect();
@@ -564,7 +564,7 @@ impl Builder {
         self.shape.practices += stints_by_practice.len();
         for (code, stints) in &stints_by_practice {
             let Ok(a) = self.reg.add_atom(Atom {
-                code: code.clone(),
+                code: code.clone().into(),
                 name: Box::default(),
                 postcode: None,
                 status: None,
@@ -599,12 +599,12 @@ impl Builder {
             }
             if level < 55 {
                 let mut j = Instrument::new(self.id("cocom-joint-"), K::JointCommittee, start);
-                j.title = format!("Primary care joint committee of NHS England and {code}");
+                j.title = format!("Primary care joint committee of NHS England and {code}").into();
                 j.basis = Some("NHS Act 2006 s.13Z".into());
                 j.maker = Some("X24".into());
                 j.receivers = Receivers::Bodies(vec!["X24".into(), code.clone()]);
-                j.functions = vec![F_MEDICAL.into()];
-                j.area = Some(AreaExpr::Footprint(code.clone()));
+                j.functions = vec![F_MEDICAL.into()].into();
+                j.area = Some(AreaExpr::Footprint(code.clone().into()));
                 j.until = Some(ICB_START);
                 self.push(j);
                 continue;
@@ -630,11 +630,12 @@ impl Builder {
                     }
                     let code = ccgs[holder].code.clone();
                     let mut d = Instrument::new(self.id("cocom-"), K::Delegation, from);
-                    d.title = format!("Delegation agreement {y}/{} with {code}", (y + 1) % 100);
+                    d.title =
+                        format!("Delegation agreement {y}/{} with {code}", (y + 1) % 100).into();
                     d.basis = Some("NHS Act 2006 s.13Z".into());
                     d.maker = Some("X24".into());
                     d.receivers = Receivers::Bodies(vec![code.clone()]);
-                    d.functions = vec![F_MEDICAL.into()];
+                    d.functions = vec![F_MEDICAL.into()].into();
                     d.area = Some(AreaExpr::Own);
                     d.until = Some(until);
                     self.push(d);
@@ -643,18 +644,18 @@ impl Builder {
             } else {
                 let id = self.id("cocom-");
                 let mut d = Instrument::new(id.clone(), K::Delegation, start);
-                d.title = format!("Delegation of primary medical services to {code}");
+                d.title = format!("Delegation of primary medical services to {code}").into();
                 d.basis = Some("NHS Act 2006 s.13Z".into());
                 d.maker = Some("X24".into());
                 d.receivers = Receivers::Bodies(vec![code.clone()]);
-                d.functions = vec![F_MEDICAL.into()];
+                d.functions = vec![F_MEDICAL.into()].into();
                 d.area = Some(AreaExpr::Own);
                 d.until = Some(ICB_START);
                 self.push(d);
                 if self.rng.chance(0.15) {
                     let on = april(self.rng.range(start.year() as i64 + 1, 2021) as i16);
                     let mut r = Instrument::new(self.id("cocom-exit-"), K::Revoke, on);
-                    r.title = format!("{code} leaves delegated commissioning");
+                    r.title = format!("{code} leaves delegated commissioning").into();
                     r.maker = Some("X24".into());
                     r.particulars.target = Some(id);
                     self.push(r);
@@ -677,11 +678,11 @@ impl Builder {
                 let codes: Vec<String> = members.iter().map(|&m| ccgs[m].code.clone()).collect();
                 for code in &codes {
                     let mut j = Instrument::new(self.id("jc-"), K::JointCommittee, on);
-                    j.title = format!("Urgent care joint committee ({code})");
+                    j.title = format!("Urgent care joint committee ({code})").into();
                     j.basis = Some("NHS Act 2006 s.14Z3".into());
-                    j.maker = Some(code.clone());
+                    j.maker = Some(code.clone().into());
                     j.receivers = Receivers::Bodies(codes.clone());
-                    j.functions = vec![F_URGENT.into()];
+                    j.functions = vec![F_URGENT.into()].into();
                     j.area = Some(AreaExpr::Own);
                     j.until = Some(until);
                     self.push(j);
@@ -703,12 +704,12 @@ impl Builder {
                 continue;
             }
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, from);
-            p.title = format!("Section 75 agreement: {} and {la_code}", ccg.code);
+            p.title = format!("Section 75 agreement: {} and {la_code}", ccg.code).into();
             p.basis = Some("NHS Act 2006 s.75".into());
-            p.maker = Some(ccg.code.clone());
+            p.maker = Some(ccg.code.clone().into());
             p.particulars.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
-            p.functions = vec![F_COMMUNITY.into()];
+            p.functions = vec![F_COMMUNITY.into()].into();
             p.area = Some(AreaExpr::Own);
             p.particulars.pooled_budget = Some("better care fund".into());
             p.until = Some(ccg.until);
@@ -740,12 +741,13 @@ impl Builder {
             d.title = format!(
                 "Directions to {} on {}'s acute commissioning",
                 ccgs[h].code, ccgs[c].code
-            );
+            )
+            .into();
             d.basis = Some("NHS Act 2006 s.14Z21".into());
             d.maker = Some("X24".into());
             d.particulars.of = Some(Box::new(Receivers::Bodies(vec![ccgs[c].code.clone()])));
             d.receivers = Receivers::Bodies(vec![ccgs[h].code.clone()]);
-            d.functions = vec![F_ACUTE.into()];
+            d.functions = vec![F_ACUTE.into()].into();
             d.area = Some(AreaExpr::Own);
             d.until = Some(until);
             if self.rng.chance(0.5) {
@@ -777,11 +779,11 @@ impl Builder {
             april(2023)
         };
         let mut pod = Instrument::new(self.id("pod-"), K::Delegation, pod_from);
-        pod.title = format!("Delegation of dental, pharmacy and optometry to {icb_code}");
+        pod.title = format!("Delegation of dental, pharmacy and optometry to {icb_code}").into();
         pod.basis = Some("NHS Act 2006 s.65Z5".into());
         pod.maker = Some("X24".into());
         pod.receivers = Receivers::Bodies(vec![icb_code.clone()]);
-        pod.functions = vec![F_DENTAL.into(), F_PHARMACY.into(), F_OPTOMETRY.into()];
+        pod.functions = vec![F_DENTAL.into(), F_PHARMACY.into(), F_OPTOMETRY.into()].into();
         pod.area = Some(AreaExpr::Own);
         self.push(pod);
         let first = self.rng.range(1, 20) as usize;
@@ -790,12 +792,12 @@ impl Builder {
             .collect();
         let jc_id = self.id("spec-jc-");
         let mut jc = Instrument::new(jc_id.clone(), K::JointCommittee, april(2023));
-        jc.title = format!("Specialised services joint committee with {icb_code}");
+        jc.title = format!("Specialised services joint committee with {icb_code}").into();
         jc.basis = Some("NHS Act 2006 s.65Z5".into());
         jc.maker = Some("X24".into());
         jc.receivers = Receivers::Bodies(vec!["X24".into(), icb_code.clone()]);
-        jc.functions = services.clone();
-        jc.area = Some(AreaExpr::Footprint(icb_code.clone()));
+        jc.functions = services.clone().into();
+        jc.area = Some(AreaExpr::Footprint(icb_code.clone().into()));
         self.push(jc);
         let wave = if self.rng.chance(0.4) {
             april(2024)
@@ -808,21 +810,21 @@ impl Builder {
         end.particulars.target = Some(jc_id);
         self.push(end);
         let mut del = Instrument::new(self.id("spec-"), K::Delegation, wave);
-        del.title = format!("Delegation of specialised services to {icb_code}");
+        del.title = format!("Delegation of specialised services to {icb_code}").into();
         del.basis = Some("NHS Act 2006 s.65Z5".into());
         del.maker = Some("X24".into());
         del.receivers = Receivers::Bodies(vec![icb_code.clone()]);
-        del.functions = services;
+        del.functions = services.into();
         del.area = Some(AreaExpr::Own);
         self.push(del);
         if self.rng.chance(0.4) {
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, april(2023));
-            p.title = format!("Section 75 agreement: {icb_code} and {la_code}");
+            p.title = format!("Section 75 agreement: {icb_code} and {la_code}").into();
             p.basis = Some("NHS Act 2006 s.75".into());
-            p.maker = Some(icb_code.clone());
+            p.maker = Some(icb_code.clone().into());
             p.particulars.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
-            p.functions = vec![F_COMMUNITY.into()];
+            p.functions = vec![F_COMMUNITY.into()].into();
             p.area = Some(AreaExpr::Own);
             self.push(p);
         }
@@ -843,10 +845,10 @@ impl Builder {
                         ccgs[c].code.clone()
                     };
                     let mut e = Instrument::new(self.id("decision-"), K::Exercise, on);
-                    e.title = format!("Acute contract decision for {code}");
-                    e.maker = Some(by);
-                    e.functions = vec![F_ACUTE.into()];
-                    e.area = Some(AreaExpr::Practices(vec![code.clone()]));
+                    e.title = format!("Acute contract decision for {code}").into();
+                    e.maker = Some(by.into());
+                    e.functions = vec![F_ACUTE.into()].into();
+                    e.area = Some(AreaExpr::Practices(vec![code.clone().into()]));
                     self.push(e);
                 }
             }
@@ -975,7 +977,7 @@ pub fn questions(
         out.push(Question {
             body,
             function,
-            practice: atom.code.clone(),
+            practice: atom.code.to_string(),
             on,
             purpose,
         });

@@ -251,7 +251,7 @@ impl Snapshot {
             purposes: self.purposes(gr).to_vec(),
             instrument: self.register.instruments[gr.instrument.0 as usize]
                 .id
-                .clone(),
+                .to_string(),
         }
     }
 
@@ -291,7 +291,7 @@ impl Snapshot {
                 purposes: self.purposes(g).to_vec(),
                 instrument: self.register.instruments[g.instrument.0 as usize]
                     .id
-                    .clone(),
+                    .to_string(),
             })
             .collect()
     }
@@ -470,8 +470,8 @@ impl Snapshot {
             .filter_map(|(i, ins)| {
                 let until = self.effective_until(InstrumentId(i as u32))?;
                 (ins.from <= on && until > on && until <= horizon).then(|| Expiring {
-                    instrument: ins.id.clone(),
-                    title: ins.title.clone(),
+                    instrument: ins.id.to_string(),
+                    title: ins.title.to_string(),
                     kind: ins.kind,
                     until,
                     days_left: (until - on).get_days(),
@@ -519,8 +519,8 @@ impl Snapshot {
                     .cloned()
                     .unwrap_or_default();
                 let item = Inheritance {
-                    instrument: ins.id.clone(),
-                    merger: merger.id.clone(),
+                    instrument: ins.id.to_string(),
+                    merger: merger.id.to_string(),
                     from_body,
                     to_body,
                     on: merger.from,

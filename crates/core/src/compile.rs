@@ -11,7 +11,9 @@ use crate::interval::{min_until, Interval};
 use crate::place::{Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
-use crate::snapshot::{memberships_in, AreaKey, Grant, GrantId, GrantLists, Lists, Snapshot};
+use crate::snapshot::{
+    memberships_in, AreaKey, Grant, GrantId, GrantLists, Lists, ParentGrant, Snapshot,
+};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -103,6 +105,8 @@ struct Placement {
 #[derive(Debug, Clone, Copy)]
 enum Parties<'a> {
     Bodies(&'a [String]),
+    /// One body by code, or none (a maker or a lead).
+    Body(Option<&'a str>),
     Every(BodyKind),
 }
 
@@ -374,7 +378,7 @@ fn report(
     diags.push(Diagnostic {
         code,
         severity,
-        subject: ins.id.clone(),
+        subject: ins.id.to_string(),
         message,
         help,
         span: ins.span_or_whole(span),
@@ -1293,6 +1297,13 @@ impl Compiler {
         None
     }
 
+    /// The body a code names on `t`, or the nearest one of that code in time.
+    fn body_named(&self, code: &str, t: Date) -> Option<BodyId> {
+        self.reg
+            .body_at(code, t)
+            .or_else(|| self.reg.body_near(code, t))
+    }
+
     /// The bodies `r` names over `during`, each marked whether it came from `every KIND`,
     /// into `out` (cleared first, so one buffer serves every instrument).
     fn receivers_over(&self, r: Parties<'_>, during: Interval, out: &mut Vec<(BodyId, bool)>) {
@@ -1301,11 +1312,11 @@ impl Compiler {
             Parties::Bodies(codes_) => out.extend(
                 codes_
                     .iter()
-                    .filter_map(|c| {
-                        self.reg
-                            .body_at(c, during.from)
-                            .or_else(|| self.reg.body_near(c, during.from))
-                    })
+                    .filter_map(|c| self.body_named(c, during.from))
+                    .map(|b| (b, false)),
+            ),
+            Parties::Body(code) => out.extend(
+                code.and_then(|c| self.body_named(c, during.from))
                     .map(|b| (b, false)),
             ),
             Parties::Every(kind) => out.extend(
@@ -1426,7 +1437,7 @@ impl Compiler {
                             role: Role::Statutory,
                             during,
                             instrument: i,
-                            parent: None,
+                            parent: ParentGrant::NONE,
                             via,
                             purposes,
                             concurrent: false,
@@ -1565,12 +1576,12 @@ impl Compiler {
                 _ => 4,
             };
             let named_receivers = match (&ins.kind, &ins.particulars.lead) {
-                (K::Partnership, Some(lead)) => Parties::Bodies(std::slice::from_ref(lead)),
+                (K::Partnership, Some(lead)) => Parties::Body(Some(lead)),
                 _ => (&ins.receivers).into(),
             };
             let named_sources = match (&ins.kind, &ins.particulars.of) {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
-                _ => Parties::Bodies(ins.maker.as_slice()),
+                _ => Parties::Body(ins.maker.as_deref()),
             };
             for (vi, v) in self.versions_of(idx).iter().enumerate() {
                 self.receivers_over(named_receivers, v.during, &mut receivers);
@@ -1919,7 +1930,7 @@ impl Compiler {
             role,
             during: Interval::new(t, seg_end),
             instrument: i,
-            parent: Some(parent),
+            parent: Some(parent).into(),
             via,
             purposes,
             concurrent,
@@ -1968,7 +1979,7 @@ impl Compiler {
             if void[g.instrument.0 as usize] {
                 continue;
             }
-            if let Some(p) = g.parent {
+            if let Some(p) = g.parent.get() {
                 match remap[p.0 as usize] {
                     NO_GRANT => {
                         // Its parent was voided after this grant was made from it.
@@ -1976,7 +1987,7 @@ impl Compiler {
                         diags.push(Diagnostic {
                             code: codes::RESTS_ON_VOID,
                             severity: Severity::Warning,
-                            subject: ins.id.clone(),
+                            subject: ins.id.to_string(),
                             message: format!(
                                 "part of this instrument rests on `{}`, which is void",
                                 reg.instruments[grants_instrument[p.0 as usize].0 as usize].id
@@ -1986,7 +1997,7 @@ impl Compiler {
                         });
                         continue;
                     }
-                    np => grants[old].parent = Some(GrantId(np)),
+                    np => grants[old].parent = Some(GrantId(np)).into(),
                 }
             }
             remap[old] = n_kept as u32;
@@ -2030,7 +2041,7 @@ impl Compiler {
         );
         let children = GrantLists::build(
             kept.len(),
-            ids().filter_map(|(id, g)| g.parent.map(|p| (p.0 as usize, id))),
+            ids().filter_map(|(id, g)| g.parent.get().map(|p| (p.0 as usize, id))),
         );
         let by_instrument = GrantLists::build(
             reg.instruments.len(),

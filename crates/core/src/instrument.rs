@@ -103,6 +103,10 @@ impl std::fmt::Display for InstrumentKind {
     }
 }
 
+/// An instrument's function ids: one is held inline (8 bytes more than a `Vec`, and no
+/// allocation of 24 bytes for the list).
+pub type FunctionList = smallvec::SmallVec<[SmolStr; 1]>;
+
 /// Who an instrument is addressed to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -132,10 +136,12 @@ pub enum AreaExpr {
     England,
     /// Each receiver's own footprint (used with `Receivers::Every`).
     Own,
-    Footprint(String),
-    Practices(Vec<String>),
+    // Codes are `SmolStr`s: body and practice codes are short, so they are held inline
+    // (a million recorded exercises each name a practice).
+    Footprint(SmolStr),
+    Practices(Vec<SmolStr>),
     /// A named area declared in the register.
-    Named(String),
+    Named(SmolStr),
     Union(Vec<AreaExpr>),
 }
 
@@ -414,15 +420,18 @@ impl From<TermFields> for Terms {
 
 #[derive(Clone, PartialEq)]
 pub struct Instrument {
-    /// Stable identifier, unique in the register.
-    pub id: String,
-    pub title: String,
+    /// Stable identifier, unique in the register. Ids are short, so `SmolStr` holds them
+    /// inline: at a million instruments a `String`'s copy was 15 bytes an instrument.
+    pub id: SmolStr,
+    /// Never edited in place, so boxed: 16 bytes, not a `String`'s 24.
+    pub title: Box<str>,
     pub kind: InstrumentKind,
-    /// The body that makes the instrument, by code.
-    pub maker: Option<String>,
+    /// The body that makes the instrument, by code (held inline, as codes are short).
+    pub maker: Option<SmolStr>,
     /// Function ids. Ids longer than 23 bytes are shared through the register
-    /// (`Register::add_instrument`), so a list of one is 24 bytes, not 24 plus the id.
-    pub functions: Vec<SmolStr>,
+    /// (`Register::add_instrument`). Nine in ten instruments of a large register are
+    /// recorded exercises of one function, so a list of one is held inline.
+    pub functions: FunctionList,
     pub area: Option<AreaExpr>,
     pub from: Date,
     pub until: Option<Date>,
@@ -549,13 +558,13 @@ mod json {
     /// ("expected struct Instrument").
     #[derive(Deserialize)]
     pub(super) struct Instrument {
-        id: String,
-        title: String,
+        id: SmolStr,
+        title: Box<str>,
         kind: InstrumentKind,
         #[serde(default)]
         basis: Option<String>,
         #[serde(default)]
-        maker: Option<String>,
+        maker: Option<SmolStr>,
         #[serde(default)]
         receivers: Receivers,
         #[serde(default)]
@@ -563,7 +572,7 @@ mod json {
         #[serde(default)]
         predecessors: Vec<String>,
         #[serde(default)]
-        functions: Vec<SmolStr>,
+        functions: FunctionList,
         #[serde(default)]
         except: Vec<String>,
         #[serde(default)]
@@ -683,13 +692,13 @@ impl std::fmt::Debug for Instrument {
 
 impl Instrument {
     /// A blank instrument of a kind, for builders and tests.
-    pub fn new(id: impl Into<String>, kind: InstrumentKind, from: Date) -> Self {
+    pub fn new(id: impl Into<SmolStr>, kind: InstrumentKind, from: Date) -> Self {
         Instrument {
             id: id.into(),
-            title: String::new(),
+            title: Box::default(),
             kind,
             maker: None,
-            functions: Vec::new(),
+            functions: FunctionList::new(),
             area: None,
             from,
             until: None,
@@ -719,7 +728,7 @@ mod tests {
         i.receivers = Receivers::Bodies(vec!["E08000003".into()]);
         i.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
         i.particulars.predecessors = vec!["00F".into(), "00G".into()];
-        i.functions = vec!["commissioning.secondary-care".into()];
+        i.functions = smallvec::smallvec!["commissioning.secondary-care".into()];
         i.particulars.except = vec!["commissioning.secondary-care.acute".into()];
         i.particulars.retained = vec!["contract award".into()];
         i.area = Some(AreaExpr::Union(vec![

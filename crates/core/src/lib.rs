@@ -38,8 +38,8 @@ pub use body::{Body, BodyId, BodyKind};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};
 pub use instrument::{
-    AmendChanges, AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, ParticularFields,
-    Particulars, Receivers, Requirement, TermFields, Terms,
+    AmendChanges, AreaExpr, FunctionList, Instrument, InstrumentId, InstrumentKind, Onward,
+    ParticularFields, Particulars, Receivers, Requirement, TermFields, Terms,
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;
@@ -49,4 +49,4 @@ pub use query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role,
 pub use register::{Register, RegisterError, Succession};
 pub use resolve::{Holding, WhatAnswer, WhoGrants};
 pub use smol_str::SmolStr;
-pub use snapshot::{Grant, GrantId, Snapshot};
+pub use snapshot::{Grant, GrantId, ParentGrant, Snapshot};

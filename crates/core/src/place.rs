@@ -15,7 +15,8 @@ pub struct AtomId(pub u32);
 /// The smallest unit of place: a GP practice (or another prescribing setting).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Atom {
-    pub code: String,
+    /// Practice codes are six characters: `SmolStr` holds them inline.
+    pub code: SmolStr,
     // Text that is never edited in place is boxed (16 bytes, not a `String`'s 24): a
     // register has about as many practices as instruments and keeps them all. The JSON is
     // the same.

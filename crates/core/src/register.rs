@@ -150,16 +150,15 @@ impl Register {
         })
     }
 
-    pub fn add_atom(&mut self, mut atom: Atom) -> Result<AtomId, RegisterError> {
+    pub fn add_atom(&mut self, atom: Atom) -> Result<AtomId, RegisterError> {
         let id = AtomId(self.atoms.len() as u32);
         if self
             .atom_by_code
             .add(&self.atoms, code_of, id.0, &atom.code)
             .is_err()
         {
-            return Err(RegisterError::DuplicateAtom(atom.code));
+            return Err(RegisterError::DuplicateAtom(atom.code.to_string()));
         }
-        atom.code.shrink_to_fit();
         self.atoms.push(atom);
         Ok(id)
     }
@@ -210,10 +209,8 @@ impl Register {
         // A builder that writes every field, empty ones included, has allocated the group.
         i.particulars.tidy();
         i.terms.tidy();
-        // Text made with `format!` has room to spare (a title of 34 bytes took 56), and the
-        // register keeps its instruments for good.
-        i.id.shrink_to_fit();
-        i.title.shrink_to_fit();
+        // A list built by pushing may have spilled to the heap with room to spare.
+        i.functions.shrink_to_fit();
         for f in &mut i.functions {
             if f.is_heap_allocated() {
                 match self.function_ids.get(f.as_str()) {

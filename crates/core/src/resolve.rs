@@ -288,7 +288,7 @@ impl Snapshot {
             let (gid, cov) = out.holders[x];
             let g = &self.grants[gid.0 as usize];
             if cov == Coverage::Full && !g.concurrent && g.purposes == 0 {
-                if let Some(p) = g.parent {
+                if let Some(p) = g.parent.get() {
                     if !out.shadowed.contains(&p) {
                         out.shadowed.push(p);
                     }
@@ -595,7 +595,7 @@ impl Snapshot {
             }
             chain[depth] = Some(g);
             depth += 1;
-            cur = self.grants[g.0 as usize].parent;
+            cur = self.grants[g.0 as usize].parent.get();
         }
         for g in chain[..depth].iter().rev().flatten() {
             let gr = &self.grants[g.0 as usize];
@@ -681,9 +681,9 @@ impl Snapshot {
         let build = || {
             let ins = &self.register.instruments[i.0 as usize];
             std::sync::Arc::new(ProofStep {
-                instrument: ins.id.clone(),
+                instrument: ins.id.to_string(),
                 kind: ins.kind,
-                title: ins.title.clone(),
+                title: ins.title.to_string(),
                 basis: ins.basis.clone(),
                 source: ins.source.clone(),
             })
@@ -758,7 +758,7 @@ impl Snapshot {
                         Ok(a) => found.push(Diagnostic {
                             code: codes::ACT_OUTSIDE_HOLDING,
                             severity: Severity::Error,
-                            subject: ins.id.clone(),
+                            subject: ins.id.to_string(),
                             message: format!("outside what {by} held: {}", a.reason),
                             help: "the act needs a holding that covers this function, place, date and purpose".into(),
                             span: ins.span_or_whole(ins.spans.purposes.or(ins.spans.functions)),
@@ -766,7 +766,7 @@ impl Snapshot {
                         Err(e) => found.push(Diagnostic {
                             code: codes::ACT_OUTSIDE_HOLDING,
                             severity: Severity::Error,
-                            subject: ins.id.clone(),
+                            subject: ins.id.to_string(),
                             message: format!("cannot check this exercise: {e}"),
                             help: "name a known body, function and place".into(),
                             span: ins.span_or_whole(None),

@@ -22,6 +22,32 @@ use rustc_hash::FxHashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GrantId(pub u32);
 
+/// The grant a grant was made from, if any, in 4 bytes: an `Option<GrantId>` takes 8, and a
+/// snapshot of a million instruments holds a million grants. Grant ids are `u32`s, and
+/// `u32::MAX` grants of 52 bytes would take over 200 GB, so that number stands for none.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ParentGrant(u32);
+
+impl ParentGrant {
+    pub const NONE: ParentGrant = ParentGrant(u32::MAX);
+
+    pub fn get(self) -> Option<GrantId> {
+        (self.0 != u32::MAX).then_some(GrantId(self.0))
+    }
+}
+
+impl From<Option<GrantId>> for ParentGrant {
+    fn from(g: Option<GrantId>) -> Self {
+        g.map_or(ParentGrant::NONE, |g| ParentGrant(g.0))
+    }
+}
+
+impl std::fmt::Debug for ParentGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// The unit of place a grant is indexed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AreaKey {
@@ -40,7 +66,7 @@ pub struct Grant {
     pub role: Role,
     pub during: Interval,
     pub instrument: InstrumentId,
-    pub parent: Option<GrantId>,
+    pub parent: ParentGrant,
     /// Index into [`Snapshot::via_lists`]: amendments and mergers this segment rests on (0 = none).
     pub via: u32,
     /// Index into [`Snapshot::purpose_sets`] (0 = unrestricted).

@@ -152,7 +152,7 @@ fn build(s: &Spec) -> Register {
     for (n, (c, start)) in s.practices.iter().enumerate() {
         let a = r
             .add_atom(Atom {
-                code: format!("P{n}"),
+                code: format!("P{n}").into(),
                 name: Box::default(),
                 postcode: None,
                 status: None,
@@ -169,13 +169,13 @@ fn build(s: &Spec) -> Register {
     let mut conf = Instrument::new("conf-ccg", InstrumentKind::Conferral, d0());
     conf.maker = Some("PARLIAMENT".into());
     conf.receivers = Receivers::Every(BodyKind::Ccg);
-    conf.functions = vec!["commissioning.secondary-care".into()];
+    conf.functions = vec!["commissioning.secondary-care".into()].into();
     conf.area = Some(AreaExpr::Own);
     r.add_instrument(conf);
     let mut nhse = Instrument::new("conf-nhse", InstrumentKind::Conferral, d0());
     nhse.maker = Some("PARLIAMENT".into());
     nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
-    nhse.functions = vec!["commissioning.primary-care".into()];
+    nhse.functions = vec!["commissioning.primary-care".into()].into();
     nhse.area = Some(AreaExpr::England);
     r.add_instrument(nhse);
     for (n, (c, start, len, concurrent)) in s.delegations.iter().enumerate() {
@@ -183,7 +183,7 @@ fn build(s: &Spec) -> Register {
         d.maker = Some("X24".into());
         d.basis = Some("s.13Z".into());
         d.receivers = Receivers::Bodies(vec![format!("C{c}")]);
-        d.functions = vec!["commissioning.primary-care.medical".into()];
+        d.functions = vec!["commissioning.primary-care.medical".into()].into();
         d.area = Some(AreaExpr::Own);
         d.until = len.map(|l| day(start + l));
         d.concurrent = *concurrent;
@@ -195,7 +195,7 @@ fn build(s: &Spec) -> Register {
         d.basis = Some("s.13Z".into());
         d.particulars.of = Some(Box::new(Receivers::Bodies(vec![format!("C{of}")])));
         d.receivers = Receivers::Bodies(vec![format!("C{to}")]);
-        d.functions = vec!["commissioning.secondary-care".into()];
+        d.functions = vec!["commissioning.secondary-care".into()].into();
         d.area = Some(AreaExpr::Own);
         d.until = Some(day(start + len));
         d.concurrent = *purposes;
@@ -216,8 +216,8 @@ fn build(s: &Spec) -> Register {
             d.maker = Some("X24".into());
             d.basis = Some("s.13Z".into());
             d.receivers = Receivers::Bodies(vec!["ICB".into()]);
-            d.functions = vec!["commissioning.primary-care".into()];
-            d.area = Some(AreaExpr::Practices(vec![format!("P{p}")]));
+            d.functions = vec!["commissioning.primary-care".into()].into();
+            d.area = Some(AreaExpr::Practices(vec![format!("P{p}").into()]));
             r.add_instrument(d);
         }
     }
@@ -278,7 +278,7 @@ fn reference_who(
         .filter_map(|&i| {
             let g = &s.grants[i];
             (!g.concurrent && s.purposes(g).is_empty())
-                .then_some(g.parent)
+                .then_some(g.parent.get())
                 .flatten()
         })
         .map(|p| p.0)
@@ -325,7 +325,7 @@ proptest! {
         for g in &snap.grants {
             prop_assert!(!g.during.is_empty());
             prop_assert!(!snap.is_void(g.instrument));
-            if let Some(p) = g.parent {
+            if let Some(p) = g.parent.get() {
                 let pg = snap.grant(p);
                 prop_assert!(pg.during.contains(g.during.from), "parent live on the child's first day");
                 prop_assert!(pg.during.covers(&g.during), "child never outlives its parent");

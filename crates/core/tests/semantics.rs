@@ -136,14 +136,14 @@ fn base() -> Register {
     ccg.maker = Some("PARLIAMENT".into());
     ccg.basis = Some("Health and Social Care Act 2012".into());
     ccg.receivers = Receivers::Every(B::Ccg);
-    ccg.functions = vec!["commissioning.secondary-care".into()];
+    ccg.functions = vec!["commissioning.secondary-care".into()].into();
     ccg.area = Some(AreaExpr::Own);
     r.add_instrument(ccg);
     let mut nhse = Instrument::new("hsca-2012-nhse", K::Conferral, d13);
     nhse.maker = Some("PARLIAMENT".into());
     nhse.basis = Some("Health and Social Care Act 2012".into());
     nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
-    nhse.functions = vec!["commissioning.primary-care".into()];
+    nhse.functions = vec!["commissioning.primary-care".into()].into();
     nhse.area = Some(AreaExpr::England);
     r.add_instrument(nhse);
     let mut merge = Instrument::new("merge-13T", K::Merge, date(2015, 4, 1));
@@ -160,7 +160,7 @@ fn delegation(id: &str, by: &str, to: &str, f: &str, from: Date) -> Instrument {
     d.maker = Some(by.into());
     d.basis = Some("NHS Act 2006 s.13Z".into());
     d.receivers = Receivers::Bodies(vec![to.into()]);
-    d.functions = vec![f.into()];
+    d.functions = vec![f.into()].into();
     d.area = Some(AreaExpr::Own);
     d
 }
@@ -393,7 +393,7 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     d.basis = Some("NHS Act 2006 s.253".into());
     d.receivers = Receivers::Bodies(vec!["X24".into()]);
     d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
-    d.functions = vec!["commissioning.secondary-care".into()];
+    d.functions = vec!["commissioning.secondary-care".into()].into();
     d.area = Some(AreaExpr::Own);
     d.concurrent = true;
     d.until = Some(date(2021, 1, 1));
@@ -486,7 +486,7 @@ fn joint_committee_of_ccgs_needs_the_2014_order() {
     jc.maker = Some("00F".into());
     jc.basis = Some("NHS Act 2006 s.14Z3(2A)".into());
     jc.receivers = Receivers::Bodies(vec!["00F".into(), "00G".into()]);
-    jc.functions = vec!["commissioning.secondary-care".into()];
+    jc.functions = vec!["commissioning.secondary-care".into()].into();
     jc.area = Some(AreaExpr::Footprint("00F".into()));
     r.add_instrument(jc.clone());
     let s = Snapshot::compile(r.clone());
@@ -527,7 +527,7 @@ fn intervention_moves_functions_for_a_year_then_back() {
     d.basis = Some("NHS Act 2006 s.14Z21".into());
     d.receivers = Receivers::Bodies(vec!["08Q".into()]);
     d.particulars.of = Some(Box::new(Receivers::Bodies(vec!["00G".into()])));
-    d.functions = vec!["commissioning.secondary-care".into()];
+    d.functions = vec!["commissioning.secondary-care".into()].into();
     d.area = Some(AreaExpr::Own);
     d.until = Some(date(2015, 1, 1));
     r.add_instrument(d);
@@ -733,7 +733,7 @@ fn a_register_checked_in_runs_finds_what_its_parts_find() {
         d.until = Some(date(2022, 7, 1));
         let bad = k % 997 == 0 || k % 1009 == 0;
         if k % 997 == 0 {
-            d.functions = vec![format!("commissioning.no-such-{k}").into()];
+            d.functions = vec![format!("commissioning.no-such-{k}").into()].into();
         }
         if k % 1009 == 0 {
             d.receivers = Receivers::Bodies(vec![format!("Z{k}")]);

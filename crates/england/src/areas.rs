@@ -79,9 +79,13 @@ fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
     let n = districts.len();
     for (id, (name, ccgs)) in districts {
         let expr = if ccgs.len() == 1 {
-            AreaExpr::Footprint(ccgs[0].clone())
+            AreaExpr::Footprint(ccgs[0].clone().into())
         } else {
-            AreaExpr::Union(ccgs.iter().cloned().map(AreaExpr::Footprint).collect())
+            AreaExpr::Union(
+                ccgs.iter()
+                    .map(|c| AreaExpr::Footprint(c.as_str().into()))
+                    .collect(),
+            )
         };
         ctx.register.add_area(NamedArea {
             id,

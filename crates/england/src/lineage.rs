@@ -297,7 +297,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         let new_name = names_of(&ctx.register, std::slice::from_ref(new), *on).join("");
         let flags: BTreeSet<&str> = group.iter().map(|r| r.flag.as_str()).collect();
         let mut i = Instrument::new(format!("ods-merge-{new}-{on}"), InstrumentKind::Merge, *on);
-        i.title = format!("{} merge into {new_name}", pred_names.join(", "));
+        i.title = format!("{} merge into {new_name}", pred_names.join(", ")).into();
         i.maker = Some("X24".into());
         i.basis = Some(CCG_MERGER_BASIS.into());
         i.receivers = Receivers::Bodies(vec![new.clone()]);
@@ -341,7 +341,8 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         i.title = format!(
             "{icb_name} established; {} abolished, property and liabilities transferred",
             names_of(&ctx.register, ccgs, day_before).join(", ")
-        );
+        )
+        .into();
         i.maker = Some("PARLIAMENT".into());
         i.basis = Some(ICB_TRANSITION_BASIS.into());
         i.receivers = Receivers::Bodies(vec![icb.clone()]);
@@ -380,7 +381,8 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         i.title = format!(
             "{} succeeded by {new}",
             names_of(&ctx.register, &preds, day_before).join(", ")
-        );
+        )
+        .into();
         i.maker = Some("X24".into());
         i.basis = Some(ICB_RESHAPE_BASIS.into());
         i.receivers = Receivers::Bodies(vec![new.clone()]);

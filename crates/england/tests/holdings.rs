@@ -248,6 +248,7 @@ fn gateshead_practice(f: &Fixture) -> String {
         })
         .map(|a| a.code.clone())
         .expect("an active Gateshead practice in 13T")
+        .to_string()
 }
 
 #[test]
@@ -359,7 +360,7 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .iter()
         .find(|m| m.body == ccg && m.during.until == Some(date(2022, 7, 1)))
         .unwrap();
-    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone().into());
+    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
     let holder = |d: Date| {
         let w = f.snap.who(SECONDARY, &place, d, None).unwrap();
         assert_eq!(w.holders.len(), 1, "{w:?}");
@@ -386,7 +387,7 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .iter()
         .find(|m| m.body == sheffield && m.during.until.is_none())
         .unwrap();
-    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone().into());
+    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
     let spec = f
         .snap
         .who("commissioning.specialised", &place, date(2024, 4, 1), None)

@@ -489,7 +489,7 @@ impl Lowerer {
     fn practice(&mut self, r: &Record) {
         let code = self.name_word(r).to_string();
         let atom = Atom {
-            code: code.clone(),
+            code: code.clone().into(),
             name: text(r.field(Key::Name))
                 .unwrap_or_else(|| code.clone())
                 .into(),
@@ -524,11 +524,11 @@ impl Lowerer {
             .map(|t| match t {
                 AreaTerm::England { .. } => AreaExpr::England,
                 AreaTerm::Own { .. } => AreaExpr::Own,
-                AreaTerm::Footprint { code, .. } => AreaExpr::Footprint(code.text.clone()),
+                AreaTerm::Footprint { code, .. } => AreaExpr::Footprint(code.text.as_str().into()),
                 AreaTerm::Practices { codes, .. } => {
-                    AreaExpr::Practices(codes.iter().map(|c| c.text.clone()).collect())
+                    AreaExpr::Practices(codes.iter().map(|c| c.text.as_str().into()).collect())
                 }
-                AreaTerm::Named { id } => AreaExpr::Named(id.text.clone()),
+                AreaTerm::Named { id } => AreaExpr::Named(id.text.as_str().into()),
             })
             .collect();
         if terms.len() == 1 {
@@ -613,11 +613,11 @@ impl Lowerer {
             return;
         };
         let mut i = Instrument::new(id.clone(), kind, from);
-        i.title = title.unwrap_or_else(|| id.clone());
+        i.title = title.unwrap_or_else(|| id.clone()).into();
         i.until = until;
         i.particulars.review = review;
         i.basis = text(r.field(Key::Basis));
-        i.maker = text(r.field(Key::By));
+        i.maker = text(r.field(Key::By)).map(Into::into);
         i.source = text(r.field(Key::Source));
         i.particulars.lead = text(r.field(Key::Lead));
         i.particulars.pooled_budget = text(r.field(Key::PooledBudget));

@@ -51,7 +51,7 @@ fn co_commissioning_lowers_every_record() {
         .unwrap();
     assert_eq!(d.kind, InstrumentKind::Delegation);
     assert_eq!(
-        d.title,
+        &*d.title,
         "Primary medical services to NHS Newcastle Gateshead CCG"
     );
     assert_eq!(d.maker.as_deref(), Some("X24"));

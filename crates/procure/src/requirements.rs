@@ -324,7 +324,7 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
                 unmet.push(format!("in-house evidence missing: {}", missing.join("; ")));
             }
             in_house.push(InHouseCheck {
-                mandate: ins.id.clone(),
+                mandate: ins.id.to_string(),
                 required: req.exception_evidence.clone(),
                 recorded,
                 compliant: missing.is_empty(),
@@ -335,9 +335,9 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
             unmet.push("the mandate names no evidence that would allow an in-house service".into());
         }
         mandates.push(MandateStatus {
-            mandate: ins.id.clone(),
-            title: ins.title.clone(),
-            maker: ins.maker.clone(),
+            mandate: ins.id.to_string(),
+            title: ins.title.to_string(),
+            maker: ins.maker.as_ref().map(ToString::to_string),
             text: req.text.clone(),
             basis: ins.basis.clone(),
             source: ins.source.clone(),

@@ -750,9 +750,11 @@ impl From<AreaExpr> for core::AreaExpr {
         match a {
             AreaExpr::England => core::AreaExpr::England,
             AreaExpr::Own => core::AreaExpr::Own,
-            AreaExpr::Footprint(c) => core::AreaExpr::Footprint(c),
-            AreaExpr::Practices(p) => core::AreaExpr::Practices(p),
-            AreaExpr::Named(n) => core::AreaExpr::Named(n),
+            AreaExpr::Footprint(c) => core::AreaExpr::Footprint(c.into()),
+            AreaExpr::Practices(p) => {
+                core::AreaExpr::Practices(p.into_iter().map(Into::into).collect())
+            }
+            AreaExpr::Named(n) => core::AreaExpr::Named(n.into()),
             AreaExpr::Union(u) => core::AreaExpr::Union(u.into_iter().map(Into::into).collect()),
         }
     }
@@ -761,9 +763,9 @@ impl From<AreaExpr> for core::AreaExpr {
 impl From<InstrumentInput> for core::Instrument {
     fn from(i: InstrumentInput) -> Self {
         let mut out = core::Instrument::new(i.id, i.kind.into(), i.from);
-        out.title = i.title;
+        out.title = i.title.into();
         out.basis = i.basis;
-        out.maker = i.maker;
+        out.maker = i.maker.map(Into::into);
         out.receivers = i.receivers.map(Into::into).unwrap_or_default();
         out.functions = i
             .functions

@@ -533,7 +533,7 @@ fn validate(
     let snapshot = Snapshot::compile(register);
     let subject = match change {
         Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
-            Some(instrument.id.clone())
+            Some(instrument.id.to_string())
         }
         Change::AddBody { body } => Some(body.code.clone()),
         Change::RetractInstrument { .. } | Change::Genesis { .. } | Change::WorkflowStep { .. } => {

@@ -109,16 +109,12 @@ mod tests {
             .iter()
             .map(|(_, d)| d.id.clone())
             .collect();
-        let practices: Vec<String> = snap
+        let mut places: Vec<Place> = snap
             .register()
             .atoms
             .iter()
             .step_by(97)
-            .map(|a| a.code.clone())
-            .collect();
-        let mut places: Vec<Place> = practices
-            .into_iter()
-            .map(|p| Place::Practice(p.into()))
+            .map(|a| Place::Practice(a.code.clone()))
             .collect();
         places.extend(
             snap.register()

@@ -51,7 +51,7 @@ fn change(writer: usize, n: usize) -> ChangeRequest {
         InstrumentKind::Delegation,
         jiff::civil::date(2020, 4, 1),
     );
-    i.title = format!("writer {writer}, change {n}");
+    i.title = format!("writer {writer}, change {n}").into();
     ChangeRequest {
         author: format!("writer-{writer}"),
         reason: "server crash test".into(),
@@ -87,9 +87,9 @@ fn server_crash_during_writes_loses_nothing_acknowledged() {
                     Ok(e) => {
                         let id = match &e.change {
                             Change::AddInstrument { instrument } => instrument.id.clone(),
-                            _ => String::new(),
+                            _ => String::new().into(),
                         };
-                        acked.lock().unwrap().insert(e.seq, id);
+                        acked.lock().unwrap().insert(e.seq, id.to_string());
                         n += 1;
                     }
                     Err(e) if e.is_stale() => {}

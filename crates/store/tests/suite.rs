@@ -225,10 +225,10 @@ const BASE: &str = "sha256:test-base-register";
 
 fn delegation(id: &str, from: Date, until: Option<Date>) -> Instrument {
     let mut i = Instrument::new(id, InstrumentKind::Delegation, from);
-    i.title = format!("Delegation {id}");
+    i.title = format!("Delegation {id}").into();
     i.maker = Some("QWE".into());
     i.receivers = vires_core::Receivers::Bodies(vec!["02Q".into()]);
-    i.functions = vec!["primary-care.medical".into()];
+    i.functions = vec!["primary-care.medical".into()].into();
     i.until = until;
     i
 }
@@ -416,7 +416,7 @@ fn corrections_keep_history_and_record_time_is_queryable(db: &TestDb) {
         reg.instruments
             .iter()
             .filter(|i| Interval::new(i.from, i.until).contains(on))
-            .map(|i| i.id.clone())
+            .map(|i| i.id.to_string())
             .collect()
     };
 

@@ -365,11 +365,11 @@ fn function_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
     for i in &instruments {
         table.row([
             i.id.clone(),
-            i.title.clone(),
-            i.kind.as_str().to_string(),
-            i.from.to_string(),
-            i.until.map(|d| d.to_string()).unwrap_or_default(),
-            i.functions.join(" "),
+            i.title.clone().into(),
+            i.kind.as_str().to_string().into(),
+            i.from.to_string().into(),
+            i.until.map(|d| d.to_string()).unwrap_or_default().into(),
+            i.functions.join(" ").into(),
         ]);
     }
     let q = |extra: &[(&str, &str)]| {
@@ -489,11 +489,11 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
     let on = ins.from;
     let mut table = Csv::new(&["field", "value"]);
     let mut fields: Vec<(&str, String)> = vec![
-        ("id", ins.id.clone()),
-        ("title", ins.title.clone()),
+        ("id", ins.id.to_string()),
+        ("title", ins.title.to_string()),
         ("kind", ins.kind.as_str().to_string()),
         ("basis", ins.basis.clone().unwrap_or_default()),
-        ("maker", ins.maker.clone().unwrap_or_default()),
+        ("maker", ins.maker.clone().unwrap_or_default().to_string()),
         ("receivers", receivers_text(&ins.receivers).join(" ")),
         ("functions", ins.functions.join(" ")),
         ("except", ins.particulars.except.join(" ")),

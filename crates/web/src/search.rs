@@ -115,7 +115,7 @@ fn run(ctx: &Ctx) -> Result<View, WebError> {
             {
                 practices.push(Hit {
                     kind: "practice",
-                    code: a.code.clone(),
+                    code: a.code.to_string(),
                     name: a.name.to_string(),
                     detail: pc.to_string(),
                     href: format!("/ui/practices/{}", layout::path_segment(&a.code)),
@@ -164,8 +164,8 @@ fn run(ctx: &Ctx) -> Result<View, WebError> {
             if instruments.len() < LIMIT && matches(&needle, &[&i.id, &i.title]) {
                 instruments.push(Hit {
                     kind: "instrument",
-                    code: i.id.clone(),
-                    name: i.title.clone(),
+                    code: i.id.to_string(),
+                    name: i.title.to_string(),
                     detail: format!(
                         "{}, {}",
                         i.kind.as_str(),

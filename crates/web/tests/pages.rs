@@ -180,7 +180,7 @@ fn proposal_instrument() -> Instrument {
     i.basis = Some("NHS Act 2006 s.65Z5 (inserted by the Health and Care Act 2022)".into());
     i.maker = Some("X24".into());
     i.receivers = Receivers::Bodies(vec!["QBB".into()]);
-    i.functions = vec!["commissioning.primary-care.medical".into()];
+    i.functions = vec!["commissioning.primary-care.medical".into()].into();
     i.area = Some(AreaExpr::Practices(vec!["T00001".into()]));
     i
 }

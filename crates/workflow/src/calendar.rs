@@ -108,7 +108,7 @@ pub fn upcoming(
         out.push(Entry {
             date: review,
             kind: EntryKind::Review,
-            subject: ins.id.clone(),
+            subject: ins.id.to_string(),
             summary: format!("Review: {}", title_or_id(&ins.title, &ins.id)),
             description: format!(
                 "Review of the {} {} ({}), in force from {}{}.",

@@ -44,7 +44,7 @@ pub fn explain(s: &Snapshot, id: &str) -> Option<Explanation> {
         .map(|&c| {
             s.register().instruments[s.grant(c).instrument.0 as usize]
                 .id
-                .clone()
+                .to_string()
         })
         .collect();
     dependents.sort();
@@ -81,9 +81,9 @@ pub fn instruments(s: &Snapshot) -> Vec<InstrumentRow> {
         .map(|(i, ins)| {
             let iid = InstrumentId(i as u32);
             InstrumentRow {
-                id: ins.id.clone(),
+                id: ins.id.to_string(),
                 kind: ins.kind,
-                title: ins.title.clone(),
+                title: ins.title.to_string(),
                 from: ins.from,
                 until: s.effective_until(iid),
                 valid: !s.is_void(iid),

@@ -443,7 +443,7 @@ fn affected_bodies(
                 .is_some_and(|b| reg.body(b).kind == BodyKind::Parliament)
         });
         if !by_parliament {
-            codes.extend(i.maker.iter().cloned());
+            codes.extend(i.maker.iter().map(ToString::to_string));
         }
         codes.extend(codes_of(&i.receivers, reg, i.from));
         if let Some(of) = &i.particulars.of {
@@ -495,7 +495,7 @@ fn affected_practices(
                 let a = holder_set(after, f, &place, on);
                 if a != b {
                     out.push(AffectedPractice {
-                        practice: atom.code.clone(),
+                        practice: atom.code.to_string(),
                         on,
                         function: f.clone(),
                         before: b,
@@ -537,7 +537,7 @@ fn deciding_together(i: &Instrument, reg: &Register) -> Vec<String> {
         InstrumentKind::JointCommittee => codes_of(&i.receivers, reg, i.from),
         InstrumentKind::Partnership => {
             let mut v = codes_of(&i.receivers, reg, i.from);
-            v.extend(i.maker.iter().cloned());
+            v.extend(i.maker.iter().map(ToString::to_string));
             v
         }
         _ => Vec::new(),
@@ -594,7 +594,7 @@ fn joint_appointments(
                     }
                     out.push(JointAppointment {
                         person: display.get(key).cloned().unwrap_or_else(|| key.clone()),
-                        instrument: i.id.clone(),
+                        instrument: i.id.to_string(),
                         on: i.from,
                         commissioner: (*c).clone(),
                         provider: (*pr).clone(),

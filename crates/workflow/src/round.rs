@@ -503,14 +503,16 @@ impl ApplicationRound {
             Level::Joint => format!(
                 "Joint commissioning: {} and {} ({})",
                 self.maker, app.applicant, self.title
-            ),
+            )
+            .into(),
             _ => format!(
                 "Delegated commissioning to {} ({})",
                 app.applicant, self.title
-            ),
+            )
+            .into(),
         };
         i.basis = Some(self.basis.clone());
-        i.maker = Some(self.maker.clone());
+        i.maker = Some(self.maker.clone().into());
         i.receivers = match app.level {
             Level::Joint => Receivers::Bodies(vec![self.maker.clone(), app.applicant.clone()]),
             _ => Receivers::Bodies(vec![app.applicant.clone()]),
@@ -518,7 +520,7 @@ impl ApplicationRound {
         i.functions = self.functions.iter().map(SmolStr::new).collect();
         i.particulars.except = self.except.clone();
         i.particulars.retained = self.retained.clone();
-        i.area = Some(AreaExpr::Footprint(app.applicant.clone()));
+        i.area = Some(AreaExpr::Footprint(app.applicant.clone().into()));
         // A merger carries the arrangement on to the successor, so only an ending without
         // one limits it.
         let merged = register.instruments.iter().any(|m| {
@@ -563,7 +565,7 @@ impl ApplicationRound {
             if register.instruments.iter().any(|x| x.id == i.id) {
                 return Err(RoundError::DuplicateInstrument {
                     application: app.id.clone(),
-                    id: i.id.clone(),
+                    id: i.id.to_string(),
                 });
             }
         }
@@ -607,7 +609,7 @@ impl ApplicationRound {
             on,
             approved: true,
             reasons: Vec::new(),
-            instruments: instruments.iter().map(|i| i.id.clone()).collect(),
+            instruments: instruments.iter().map(|i| i.id.to_string()).collect(),
         });
         app.history.push(ev.clone());
         Ok(Approval {

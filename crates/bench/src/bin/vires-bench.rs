@@ -18,7 +18,7 @@ use vires_bench::sqlite::SqlitePeer;
 use vires_bench::stats::{growth_exponent, summarise, Summary};
 use vires_bench::synth::{self, Question};
 use vires_core::resolve::Resolution;
-use vires_core::{Place, Snapshot};
+use vires_core::{Place, SmolStr, Snapshot};
 
 /// Counts live heap bytes, so memory per instrument is measured, not estimated. One relaxed
 /// add per call: the counter is on every allocation the timed questions make too.
@@ -794,7 +794,7 @@ fn memory_breakdown(n: usize) -> Result<(), String> {
     drop(std::mem::take(&mut reg.instruments));
     report("instruments inline");
     for a in reg.atoms.iter_mut() {
-        a.code = String::new();
+        a.code = SmolStr::default();
         a.name = "".into();
         a.postcode = None;
         a.status = None;

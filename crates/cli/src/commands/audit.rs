@@ -135,7 +135,7 @@ pub fn record(
         let exists = current.snapshot.instrument_id(&ins.id).is_some();
         let change = if exists {
             vires_store::Change::CorrectInstrument {
-                id: ins.id.clone(),
+                id: ins.id.to_string(),
                 instrument: ins,
             }
         } else {

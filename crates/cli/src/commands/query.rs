@@ -251,7 +251,7 @@ pub fn whatif(
         .iter()
         .skip(first_proposal)
         .flat_map(|d| vires_lang::lower(std::slice::from_ref(d)).0.instruments)
-        .map(|i| i.id)
+        .map(|i| i.id.to_string())
         .collect();
     let on = on
         .or_else(|| {

@@ -234,7 +234,7 @@ fn print_recorded(fmt: Format, entries: &[vires_store::Entry]) -> Result<(), Cli
         for e in r.iter() {
             let what = match &e.change {
                 Change::WorkflowStep { step, subject, .. } => format!("{step} {subject}"),
-                Change::AddInstrument { instrument } => instrument.id.clone(),
+                Change::AddInstrument { instrument } => instrument.id.to_string(),
                 Change::AddBody { body } => body.code.clone(),
                 _ => String::new(),
             };

@@ -135,7 +135,7 @@ pub fn register() -> Register {
     ccg.basis = Some("Health and Social Care Act 2012".into());
     ccg.title = "CCG functions".into();
     ccg.receivers = Receivers::Every(BodyKind::Ccg);
-    ccg.functions = vec!["commissioning.secondary-care".into()];
+    ccg.functions = vec!["commissioning.secondary-care".into()].into();
     ccg.area = Some(AreaExpr::Own);
     r.add_instrument(ccg);
     let mut nhse = Instrument::new("hsca-2012-nhse", InstrumentKind::Conferral, d13);
@@ -143,7 +143,7 @@ pub fn register() -> Register {
     nhse.basis = Some("Health and Social Care Act 2012".into());
     nhse.title = "NHS England primary care".into();
     nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
-    nhse.functions = vec!["commissioning.primary-care".into()];
+    nhse.functions = vec!["commissioning.primary-care".into()].into();
     nhse.area = Some(AreaExpr::England);
     r.add_instrument(nhse);
     let mut del = Instrument::new(
@@ -155,7 +155,7 @@ pub fn register() -> Register {
     del.basis = Some("NHS Act 2006 s.13Z".into());
     del.title = "Delegation of primary medical care to 13T".into();
     del.receivers = Receivers::Bodies(vec!["13T".into()]);
-    del.functions = vec!["commissioning.primary-care.medical".into()];
+    del.functions = vec!["commissioning.primary-care.medical".into()].into();
     del.area = Some(AreaExpr::Footprint("13T".into()));
     del.until = Some(date(2022, 7, 1));
     r.add_instrument(del);
@@ -170,7 +170,7 @@ pub fn register() -> Register {
     bad.basis = Some("Imaginary Act s.99".into());
     bad.title = "A delegation without a power".into();
     bad.receivers = Receivers::Bodies(vec!["X24".into()]);
-    bad.functions = vec!["commissioning.secondary-care".into()];
+    bad.functions = vec!["commissioning.secondary-care".into()].into();
     bad.area = Some(AreaExpr::Footprint("08Q".into()));
     r.add_instrument(bad);
     r

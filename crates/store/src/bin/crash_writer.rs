@@ -33,7 +33,7 @@ fn run(url: &str, name: &str, base: &str) -> Result<(), StoreError> {
     for n in 0u64.. {
         let mut instrument =
             Instrument::new(format!("{name}-{n}"), InstrumentKind::Delegation, from);
-        instrument.title = format!("written by {name}, number {n}");
+        instrument.title = format!("written by {name}, number {n}").into();
         let request = ChangeRequest {
             author: name.to_string(),
             reason: format!("crash test write {n}"),
