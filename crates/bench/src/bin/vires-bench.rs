@@ -876,6 +876,17 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
   --set KEY=VALUE    merge figures measured elsewhere into target/bench/summary.json
 Output goes to target/bench (or $VIRES_BENCH_OUT).";
 
+/// The number after a mode (`--build 1000000`), or the error saying what it counts.
+fn count_arg(args: &[String], what: &str) -> Result<usize, String> {
+    match args.get(1).map(|n| n.parse::<usize>()) {
+        Some(Ok(n)) => Ok(n),
+        _ => Err(format!(
+            "{} needs a number of {what}\n{USAGE}",
+            args.first().map_or("the mode", String::as_str)
+        )),
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -890,29 +901,18 @@ fn main() {
             let mut rep = Report::default();
             peers(&mut rep, &plan(false), timer_overhead())
         }
-        Some(m @ ("--callgrind-who" | "--callgrind-may")) => {
-            match args.get(1).map(|n| n.parse::<usize>()) {
-                Some(Ok(n)) => callgrind(
+        Some(m @ ("--callgrind-who" | "--callgrind-may")) => count_arg(&args, "questions")
+            .and_then(|n| {
+                callgrind(
                     n,
                     m == "--callgrind-may",
                     args.get(2).is_some_and(|a| a == "--england"),
-                ),
-                _ => Err(format!("{m} needs a number of questions\n{USAGE}")),
-            }
-        }
-        Some("--build") => match args.get(1).map(|n| n.parse::<usize>()) {
-            Some(Ok(n)) => build_once(n),
-            _ => Err(format!("--build needs a number of instruments\n{USAGE}")),
-        },
-        Some("--memory") => match args.get(1).map(|n| n.parse::<usize>()) {
-            Some(Ok(n)) => memory_breakdown(n),
-            _ => Err(format!("--memory needs a number of instruments\n{USAGE}")),
-        },
+                )
+            }),
+        Some("--build") => count_arg(&args, "instruments").and_then(build_once),
+        Some("--memory") => count_arg(&args, "instruments").and_then(memory_breakdown),
         Some("--set") => set(&args[1..]),
-        Some("--http-paths") => match args.get(1).map(|n| n.parse::<usize>()) {
-            Some(Ok(n)) => http_paths(n),
-            _ => Err(format!("--http-paths needs a number of questions\n{USAGE}")),
-        },
+        Some("--http-paths") => count_arg(&args, "questions").and_then(http_paths),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             Ok(())
