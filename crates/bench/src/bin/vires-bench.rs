@@ -81,7 +81,7 @@ fn plan(full: bool) -> Plan {
         }
     } else {
         Plan {
-            sizes: vec![(1_000, 5), (10_000, 3), (100_000, 2), (1_000_000, 1)],
+            sizes: vec![(1_000, 5), (10_000, 5), (100_000, 3), (1_000_000, 3)],
             questions: 5_000,
             peer_size: 30_000,
             peer_questions: 1_000,
