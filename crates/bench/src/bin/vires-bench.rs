@@ -791,8 +791,14 @@ fn memory_breakdown(n: usize) -> Result<(), String> {
         "  (an instrument inline is {} bytes)",
         std::mem::size_of::<vires_core::Instrument>()
     );
-    drop(std::mem::take(&mut reg.instruments));
-    report("instruments inline");
+    // Each part's bytes are what dropping it frees.
+    macro_rules! drop_part {
+        ($name:literal, $part:ident) => {
+            drop(std::mem::take(&mut reg.$part));
+            report($name);
+        };
+    }
+    drop_part!("instruments inline", instruments);
     for a in reg.atoms.iter_mut() {
         a.code = SmolStr::default();
         a.name = "".into();
@@ -800,22 +806,14 @@ fn memory_breakdown(n: usize) -> Result<(), String> {
         a.status = None;
     }
     report("practices' text");
-    drop(std::mem::take(&mut reg.atoms));
-    report("practices inline");
-    drop(std::mem::take(&mut reg.memberships));
-    report("memberships");
-    drop(std::mem::take(&mut reg.bodies));
-    report("bodies");
-    drop(std::mem::take(&mut reg.parents));
-    report("body parents");
-    drop(std::mem::take(&mut reg.successions));
-    report("successions");
-    drop(std::mem::take(&mut reg.areas));
-    report("named areas");
-    drop(std::mem::take(&mut reg.powers));
-    report("powers");
-    drop(std::mem::take(&mut reg.taxonomy));
-    report("taxonomy");
+    drop_part!("practices inline", atoms);
+    drop_part!("memberships", memberships);
+    drop_part!("bodies", bodies);
+    drop_part!("body parents", parents);
+    drop_part!("successions", successions);
+    drop_part!("named areas", areas);
+    drop_part!("powers", powers);
+    drop_part!("taxonomy", taxonomy);
     drop(reg);
     report("the indexes by code");
     Ok(())
