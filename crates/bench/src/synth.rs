@@ -564,7 +564,7 @@ impl Builder {
         self.shape.practices += stints_by_practice.len();
         for (code, stints) in &stints_by_practice {
             let Ok(a) = self.reg.add_atom(Atom {
-                code: code.clone().into(),
+                code: code.as_str().into(),
                 name: Box::default(),
                 postcode: None,
                 status: None,
@@ -604,7 +604,7 @@ impl Builder {
                 j.maker = Some("X24".into());
                 j.receivers = Receivers::Bodies(vec!["X24".into(), code.clone()]);
                 j.functions = vec![F_MEDICAL.into()].into();
-                j.area = Some(AreaExpr::Footprint(code.clone().into()));
+                j.area = Some(AreaExpr::Footprint(code.as_str().into()));
                 j.until = Some(ICB_START);
                 self.push(j);
                 continue;
@@ -680,7 +680,7 @@ impl Builder {
                     let mut j = Instrument::new(self.id("jc-"), K::JointCommittee, on);
                     j.title = format!("Urgent care joint committee ({code})").into();
                     j.basis = Some("NHS Act 2006 s.14Z3".into());
-                    j.maker = Some(code.clone().into());
+                    j.maker = Some(code.as_str().into());
                     j.receivers = Receivers::Bodies(codes.clone());
                     j.functions = vec![F_URGENT.into()].into();
                     j.area = Some(AreaExpr::Own);
@@ -706,7 +706,7 @@ impl Builder {
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, from);
             p.title = format!("Section 75 agreement: {} and {la_code}", ccg.code).into();
             p.basis = Some("NHS Act 2006 s.75".into());
-            p.maker = Some(ccg.code.clone().into());
+            p.maker = Some(ccg.code.as_str().into());
             p.particulars.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()].into();
@@ -797,7 +797,7 @@ impl Builder {
         jc.maker = Some("X24".into());
         jc.receivers = Receivers::Bodies(vec!["X24".into(), icb_code.clone()]);
         jc.functions = services.clone().into();
-        jc.area = Some(AreaExpr::Footprint(icb_code.clone().into()));
+        jc.area = Some(AreaExpr::Footprint(icb_code.as_str().into()));
         self.push(jc);
         let wave = if self.rng.chance(0.4) {
             april(2024)
@@ -821,7 +821,7 @@ impl Builder {
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, april(2023));
             p.title = format!("Section 75 agreement: {icb_code} and {la_code}").into();
             p.basis = Some("NHS Act 2006 s.75".into());
-            p.maker = Some(icb_code.clone().into());
+            p.maker = Some(icb_code.as_str().into());
             p.particulars.lead = Some(la_code.clone());
             p.receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()].into();
@@ -848,7 +848,7 @@ impl Builder {
                     e.title = format!("Acute contract decision for {code}").into();
                     e.maker = Some(by.into());
                     e.functions = vec![F_ACUTE.into()].into();
-                    e.area = Some(AreaExpr::Practices(vec![code.clone().into()]));
+                    e.area = Some(AreaExpr::Practices(vec![code.as_str().into()]));
                     self.push(e);
                 }
             }

@@ -79,7 +79,7 @@ fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
     let n = districts.len();
     for (id, (name, ccgs)) in districts {
         let expr = if ccgs.len() == 1 {
-            AreaExpr::Footprint(ccgs[0].clone().into())
+            AreaExpr::Footprint(ccgs[0].as_str().into())
         } else {
             AreaExpr::Union(
                 ccgs.iter()

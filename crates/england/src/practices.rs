@@ -121,7 +121,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
         }
         let commissioner = r.get(col::COMMISSIONER);
         let atom = Atom {
-            code: code.to_string().into(),
+            code: code.into(),
             name: tidy_name(r.get(col::NAME)).into(),
             postcode: Some(r.get(col::POSTCODE))
                 .filter(|s| !s.is_empty())

@@ -489,7 +489,7 @@ impl Lowerer {
     fn practice(&mut self, r: &Record) {
         let code = self.name_word(r).to_string();
         let atom = Atom {
-            code: code.clone().into(),
+            code: code.as_str().into(),
             name: text(r.field(Key::Name))
                 .unwrap_or_else(|| code.clone())
                 .into(),

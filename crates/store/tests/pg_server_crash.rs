@@ -86,10 +86,10 @@ fn server_crash_during_writes_loses_nothing_acknowledged() {
                 match result {
                     Ok(e) => {
                         let id = match &e.change {
-                            Change::AddInstrument { instrument } => instrument.id.clone(),
-                            _ => String::new().into(),
+                            Change::AddInstrument { instrument } => instrument.id.to_string(),
+                            _ => String::new(),
                         };
-                        acked.lock().unwrap().insert(e.seq, id.to_string());
+                        acked.lock().unwrap().insert(e.seq, id);
                         n += 1;
                     }
                     Err(e) if e.is_stale() => {}

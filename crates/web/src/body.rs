@@ -364,12 +364,12 @@ fn function_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
     let mut table = Csv::new(&["instrument", "title", "kind", "from", "until", "functions"]);
     for i in &instruments {
         table.row([
-            i.id.clone(),
-            i.title.clone().into(),
-            i.kind.as_str().to_string().into(),
-            i.from.to_string().into(),
-            i.until.map(|d| d.to_string()).unwrap_or_default().into(),
-            i.functions.join(" ").into(),
+            i.id.to_string(),
+            i.title.to_string(),
+            i.kind.as_str().to_string(),
+            i.from.to_string(),
+            i.until.map(|d| d.to_string()).unwrap_or_default(),
+            i.functions.join(" "),
         ]);
     }
     let q = |extra: &[(&str, &str)]| {
@@ -493,7 +493,10 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         ("title", ins.title.to_string()),
         ("kind", ins.kind.as_str().to_string()),
         ("basis", ins.basis.clone().unwrap_or_default()),
-        ("maker", ins.maker.clone().unwrap_or_default().to_string()),
+        (
+            "maker",
+            ins.maker.as_deref().unwrap_or_default().to_string(),
+        ),
         ("receivers", receivers_text(&ins.receivers).join(" ")),
         ("functions", ins.functions.join(" ")),
         ("except", ins.particulars.except.join(" ")),

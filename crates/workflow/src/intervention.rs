@@ -153,7 +153,7 @@ impl Intervention {
             Remedy::Direction => {
                 let mut i = Instrument::new(&self.id, InstrumentKind::Direction, self.from);
                 i.basis = Some(self.basis().into());
-                i.maker = Some(self.maker.clone().into());
+                i.maker = Some(self.maker.as_str().into());
                 i.receivers = Receivers::Bodies(vec![self.target.clone()]);
                 i
             }
@@ -167,11 +167,11 @@ impl Intervention {
                 }
                 let mut i = Instrument::new(&self.id, InstrumentKind::Direction, self.from);
                 i.basis = Some(self.basis().into());
-                i.maker = Some(self.maker.clone().into());
+                i.maker = Some(self.maker.as_str().into());
                 i.particulars.of = Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
                 i.receivers = Receivers::Bodies(vec![to.clone()]);
                 i.functions = self.functions.iter().map(SmolStr::new).collect();
-                i.area = Some(AreaExpr::Footprint(self.target.clone().into()));
+                i.area = Some(AreaExpr::Footprint(self.target.as_str().into()));
                 i
             }
             Remedy::Partnership {
@@ -185,16 +185,16 @@ impl Intervention {
                     "NHS Act 2006 s.75; NHS Bodies and Local Authorities Partnership Arrangements Regulations 2000"
                         .into(),
                 );
-                i.maker = Some(self.target.clone().into());
+                i.maker = Some(self.target.as_str().into());
                 i.receivers = Receivers::Bodies(vec![local_authority.clone()]);
                 i.particulars.lead = Some(local_authority.clone());
                 i.particulars.pooled_budget.clone_from(pooled_budget);
                 i.functions = self.functions.iter().map(SmolStr::new).collect();
-                i.area = Some(AreaExpr::Footprint(self.target.clone().into()));
+                i.area = Some(AreaExpr::Footprint(self.target.as_str().into()));
                 i
             }
         };
-        i.title = self.title.clone().into();
+        i.title = self.title.as_str().into();
         i.until = self.until;
         i.particulars.review = Some(self.review);
         i.onward = Onward::Forbidden;
@@ -234,9 +234,9 @@ impl Intervention {
 impl Devolution {
     pub fn build(&self, actor: &str) -> Issued {
         let mut i = Instrument::new(&self.id, InstrumentKind::JointCommittee, self.from);
-        i.title = self.title.clone().into();
+        i.title = self.title.as_str().into();
         i.basis = Some("NHS Act 2006 s.13ZB".into());
-        i.maker = Some(self.maker.clone().into());
+        i.maker = Some(self.maker.as_str().into());
         i.receivers = Receivers::Bodies(vec![self.maker.clone(), self.authority.clone()]);
         i.functions = self.functions.iter().map(SmolStr::new).collect();
         i.area = Some(self.area.clone());

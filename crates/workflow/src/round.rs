@@ -512,7 +512,7 @@ impl ApplicationRound {
             .into(),
         };
         i.basis = Some(self.basis.clone());
-        i.maker = Some(self.maker.clone().into());
+        i.maker = Some(self.maker.as_str().into());
         i.receivers = match app.level {
             Level::Joint => Receivers::Bodies(vec![self.maker.clone(), app.applicant.clone()]),
             _ => Receivers::Bodies(vec![app.applicant.clone()]),
@@ -520,7 +520,7 @@ impl ApplicationRound {
         i.functions = self.functions.iter().map(SmolStr::new).collect();
         i.particulars.except = self.except.clone();
         i.particulars.retained = self.retained.clone();
-        i.area = Some(AreaExpr::Footprint(app.applicant.clone().into()));
+        i.area = Some(AreaExpr::Footprint(app.applicant.as_str().into()));
         // A merger carries the arrangement on to the successor, so only an ending without
         // one limits it.
         let merged = register.instruments.iter().any(|m| {
