@@ -702,19 +702,37 @@ fn build_region(register: vires_core::Register) -> Snapshot {
 /// `--toggle-collect='*build_region*'`, the instructions of compiling alone.
 /// Also prints live heap bytes per instrument, counted as the `--quick` table counts them
 /// (register, then register and snapshot), so memory can be checked without a full run.
-fn build_once(n: usize) -> Result<(), String> {
+/// Builds a synthetic register of about `n` instruments `reps` times, as the quick run
+/// does: each build but the last from a fresh clone of the register (the clone is not
+/// timed), the last from the register itself.
+fn build_once(n: usize, reps: usize) -> Result<(), String> {
     let before = LIVE.load(Ordering::Relaxed);
     let syn = synth::generate(n, SEED);
     let shape = syn.shape.clone();
     let instruments = shape.instruments;
     let register_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+    let mut times = Vec::new();
+    for _ in 1..reps {
+        let reg = syn.register.clone();
+        let t = Instant::now();
+        let snap = build_region(reg);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        drop(snap);
+    }
     let t = Instant::now();
     let snap = build_region(syn.register);
-    let ms = t.elapsed().as_secs_f64() * 1e3;
+    times.push(t.elapsed().as_secs_f64() * 1e3);
     let snapshot_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
+    let each: Vec<String> = times.iter().map(|ms| format!("{ms:.1}")).collect();
+    times.sort_by(|a, b| a.total_cmp(b));
+    let ms = times[times.len() / 2];
+    if reps > 1 {
+        println!("builds (ms, in order): {}", each.join(", "));
+    }
     println!(
-        "built {instruments} instruments into {} grants in {ms:.1} ms; {:.0} bytes per instrument (register alone {:.0}); {} diagnostics; {shape:?}",
+        "built {instruments} instruments into {} grants in {ms:.1} ms{}; {:.0} bytes per instrument (register alone {:.0}); {} diagnostics; {shape:?}",
         snap.grant_count(),
+        if reps > 1 { format!(" (median of {reps})") } else { String::new() },
         snapshot_bytes as f64 / instruments as f64,
         register_bytes as f64 / instruments as f64,
         snap.diagnostics.len(),
@@ -867,7 +885,8 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
   --callgrind-who N  ask `who` N times in callgrind_region (for valgrind --tool=callgrind)
   --callgrind-may N  the same for `may`
                      (either with --england after N: questions about the bundled England register)
-  --build N          generate a synthetic register of about N instruments and time one build
+  --build N [REPS]   generate a synthetic register of about N instruments and time one build,
+                     or REPS builds as the quick run does (median printed)
                      (under callgrind: --toggle-collect='*build_region*')
   --memory N         where the bytes per instrument go at about N instruments
   --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
@@ -907,7 +926,16 @@ fn main() {
                     args.get(2).is_some_and(|a| a == "--england"),
                 )
             }),
-        Some("--build") => count_arg(&args, "instruments").and_then(build_once),
+        Some("--build") => count_arg(&args, "instruments").and_then(|n| {
+            let reps = match args.get(2).map(|r| r.parse::<usize>()) {
+                None => Ok(1),
+                Some(Ok(r)) if r >= 1 => Ok(r),
+                Some(_) => Err(format!(
+                    "--build N [REPS]: REPS must be a number from 1\n{USAGE}"
+                )),
+            }?;
+            build_once(n, reps)
+        }),
         Some("--memory") => count_arg(&args, "instruments").and_then(memory_breakdown),
         Some("--set") => set(&args[1..]),
         Some("--http-paths") => count_arg(&args, "questions").and_then(http_paths),
