@@ -259,21 +259,13 @@ fn run(full: bool) -> Result<(), String> {
         let syn = synth::generate(size, SEED);
         let gen_ms = t.elapsed().as_secs_f64() * 1e3;
         let n = syn.shape.instruments;
-        let mut builds = Vec::new();
-        for _ in 1..reps {
-            let reg = syn.register.clone();
-            let t = Instant::now();
-            let s = Snapshot::compile(reg);
-            builds.push(t.elapsed().as_secs_f64() * 1e3);
-            drop(s);
-        }
+        let mut builds = builds_of_clones(&syn.register, reps);
         let register_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
         let t = Instant::now();
         let snap = Snapshot::compile(syn.register);
         builds.push(t.elapsed().as_secs_f64() * 1e3);
         let snapshot_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
-        builds.sort_by(|a, b| a.total_cmp(b));
-        let build_ms = builds[builds.len() / 2];
+        let build_ms = median_build(&mut builds);
         let qn = if size >= 1_000_000 {
             p.questions / 2
         } else {
@@ -698,34 +690,45 @@ fn build_region(register: vires_core::Register) -> Snapshot {
     Snapshot::compile(register)
 }
 
-/// One build of a synthetic register, timed; under callgrind, with
-/// `--toggle-collect='*build_region*'`, the instructions of compiling alone.
+/// The builds the quick run makes before its last: `reps - 1`, each from a fresh clone of
+/// `register` (the clone is not timed), in milliseconds.
+fn builds_of_clones(register: &vires_core::Register, reps: usize) -> Vec<f64> {
+    (1..reps)
+        .map(|_| {
+            let reg = register.clone();
+            let t = Instant::now();
+            let snap = build_region(reg);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            drop(snap);
+            ms
+        })
+        .collect()
+}
+
+/// The median of build times (the upper one of an even count); sorts them.
+fn median_build(builds: &mut [f64]) -> f64 {
+    builds.sort_by(|a, b| a.total_cmp(b));
+    builds.get(builds.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// `reps` builds of a synthetic register of about `n` instruments, timed as the quick run
+/// times them (`builds_of_clones`, then one from the register itself); under callgrind,
+/// with `--toggle-collect='*build_region*'`, the instructions of compiling alone.
 /// Also prints live heap bytes per instrument, counted as the `--quick` table counts them
 /// (register, then register and snapshot), so memory can be checked without a full run.
-/// Builds a synthetic register of about `n` instruments `reps` times, as the quick run
-/// does: each build but the last from a fresh clone of the register (the clone is not
-/// timed), the last from the register itself.
-fn build_once(n: usize, reps: usize) -> Result<(), String> {
+fn build_timed(n: usize, reps: usize) -> Result<(), String> {
     let before = LIVE.load(Ordering::Relaxed);
     let syn = synth::generate(n, SEED);
     let shape = syn.shape.clone();
     let instruments = shape.instruments;
     let register_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
-    let mut times = Vec::new();
-    for _ in 1..reps {
-        let reg = syn.register.clone();
-        let t = Instant::now();
-        let snap = build_region(reg);
-        times.push(t.elapsed().as_secs_f64() * 1e3);
-        drop(snap);
-    }
+    let mut times = builds_of_clones(&syn.register, reps);
     let t = Instant::now();
     let snap = build_region(syn.register);
     times.push(t.elapsed().as_secs_f64() * 1e3);
     let snapshot_bytes = LIVE.load(Ordering::Relaxed).saturating_sub(before);
     let each: Vec<String> = times.iter().map(|ms| format!("{ms:.1}")).collect();
-    times.sort_by(|a, b| a.total_cmp(b));
-    let ms = times[times.len() / 2];
+    let ms = median_build(&mut times);
     if reps > 1 {
         println!("builds (ms, in order): {}", each.join(", "));
     }
@@ -934,7 +937,7 @@ fn main() {
                     "--build N [REPS]: REPS must be a number from 1\n{USAGE}"
                 )),
             }?;
-            build_once(n, reps)
+            build_timed(n, reps)
         }),
         Some("--memory") => count_arg(&args, "instruments").and_then(memory_breakdown),
         Some("--set") => set(&args[1..]),
