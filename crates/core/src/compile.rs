@@ -8,7 +8,7 @@ use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
 use crate::instrument_index::InstrumentIndex;
 use crate::interval::{min_until, Interval};
-use crate::place::{Membership, ParentLink};
+use crate::place::{AtomId, Membership, ParentLink};
 use crate::query::Role;
 use crate::register::Register;
 use crate::snapshot::{
@@ -298,6 +298,9 @@ struct Compiler {
     /// conferrals or arrangements would otherwise read every instrument's kind: at 10^6
     /// instruments that is a cache miss each, some 30 ms a pass.
     structural: Vec<InstrumentId>,
+    /// The recorded exercises to check once the snapshot is built, in register order, as
+    /// the field checks' runs found them (joining them would copy megabytes for nothing).
+    exercises: Vec<Vec<ExerciseSite>>,
     /// Per instrument `i`, its resolved functions are `function_list[function_starts[i]..function_starts[i + 1]]`.
     function_starts: Vec<u32>,
     function_list: Vec<FunctionId>,
@@ -328,6 +331,7 @@ pub fn compile(reg: Register) -> Snapshot {
         void: vec![false; n_instr],
         rests_on: FxHashMap::default(),
         structural: Vec::new(),
+        exercises: Vec::new(),
         function_starts: Vec::with_capacity(n_instr + 1),
         function_list: Vec::with_capacity(n_instr),
         excepts: vec![0; n_instr],
@@ -466,6 +470,16 @@ fn day_before(d: Date) -> Date {
     d.yesterday().unwrap_or(d)
 }
 
+/// A recorded exercise whose maker was alive when it acted, with what the field checks
+/// resolved of its names, for the exercise check after the build.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExerciseSite {
+    pub(crate) instrument: InstrumentId,
+    pub(crate) maker: BodyId,
+    /// The practice, when the exercise is at exactly one.
+    pub(crate) practice: Option<AtomId>,
+}
+
 /// What the field checks found about a run of instruments, from `start`: kept apart so
 /// that runs can be checked side by side and merged in instrument order.
 struct FieldFindings {
@@ -477,11 +491,21 @@ struct FieldFindings {
     rests_on: Vec<(u32, u32)>,
     /// The instruments of the run that are not recorded exercises.
     structural: Vec<InstrumentId>,
+    /// The recorded exercises of the run that name a maker alive on the day.
+    exercises: Vec<ExerciseSite>,
     /// Per instrument of the run, the end of its functions in `function_list`.
     function_ends: Vec<u32>,
     function_list: Vec<FunctionId>,
     /// Instruments that leave child functions out, with those functions sorted.
     excepts: Vec<(u32, Vec<FunctionId>)>,
+}
+
+/// What [`FieldChecker::check_names`] resolved that later checks use again.
+struct Named {
+    /// The maker, when it exists on the instrument's day.
+    maker: Option<BodyId>,
+    /// The practice, when the area is exactly one that exists.
+    practice: Option<AtomId>,
 }
 
 /// The field-level checks that need no grants (ids, dates, names, required fields,
@@ -508,6 +532,7 @@ impl<'a> FieldChecker<'a> {
                 void: Vec::new(),
                 rests_on: Vec::new(),
                 structural: Vec::new(),
+                exercises: Vec::new(),
                 function_ends: Vec::new(),
                 function_list: Vec::new(),
                 excepts: Vec::new(),
@@ -538,6 +563,7 @@ impl<'a> FieldChecker<'a> {
                     void: Vec::new(),
                     rests_on: Vec::new(),
                     structural: Vec::new(),
+                    exercises: Vec::new(),
                     function_ends: Vec::with_capacity(n),
                     function_list: Vec::with_capacity(n),
                     excepts: Vec::new(),
@@ -570,7 +596,16 @@ impl<'a> FieldChecker<'a> {
             }
             self.resolve_functions(i, ins);
             self.check_required(i, ins);
-            self.check_names(i, ins);
+            let named = self.check_names(i, ins);
+            if ins.kind == InstrumentKind::Exercise {
+                if let Some(maker) = named.maker {
+                    self.out.exercises.push(ExerciseSite {
+                        instrument: i,
+                        maker,
+                        practice: named.practice,
+                    });
+                }
+            }
             self.check_power(i, ins);
         }
     }
@@ -695,8 +730,14 @@ impl<'a> FieldChecker<'a> {
         }
     }
 
-    fn check_names(&mut self, i: InstrumentId, ins: &Instrument) {
+    /// Checks that the bodies, practices and areas `ins` names exist on its day, and
+    /// returns the maker and sole practice it found.
+    fn check_names(&mut self, i: InstrumentId, ins: &Instrument) -> Named {
         let on = ins.from;
+        let mut named = Named {
+            maker: None,
+            practice: None,
+        };
         if let Some(m) = &ins.maker {
             match self.reg.body_near(m, on) {
                 None => self.diag_in(
@@ -721,7 +762,7 @@ impl<'a> FieldChecker<'a> {
                         "an instrument must be made by a body that exists on the day it takes effect",
                     )
                 }
-                Some(_) => {}
+                Some(b) => named.maker = Some(b),
             }
         }
         let check_list = |c: &mut FieldChecker,
@@ -785,7 +826,13 @@ impl<'a> FieldChecker<'a> {
         }
         if let Some(a) = &ins.area {
             let mut bad = Vec::new();
-            self.unknown_in_area(a, on, &mut bad, 0);
+            match a {
+                AreaExpr::Practices(ps) if ps.len() == 1 => match self.reg.atom(&ps[0]) {
+                    Some(atom) => named.practice = Some(atom),
+                    None => bad.push(format!("practice `{}`", ps[0])),
+                },
+                _ => self.unknown_in_area(a, on, &mut bad, 0),
+            }
             for b in bad {
                 self.diag_in(
                     (i, ins),
@@ -797,6 +844,7 @@ impl<'a> FieldChecker<'a> {
                 );
             }
         }
+        named
     }
 
     fn unknown_in_area(&self, a: &AreaExpr, on: Date, bad: &mut Vec<String>, depth: u32) {
@@ -1100,6 +1148,7 @@ impl Compiler {
             }
             self.rests_on.extend(run.rests_on.iter().copied());
             self.structural.extend_from_slice(&run.structural);
+            self.exercises.push(run.exercises);
             for (i, ex) in &run.excepts {
                 self.excepts[*i as usize] = self.function_sets.intern_slice(ex);
             }
@@ -1568,8 +1617,15 @@ impl Compiler {
         // Tasks run in order of (first day, kind rank, creation). All first tasks are known
         // up front, so they are sorted once; only continuations, made while running, go
         // through a heap. An index into `tasks` stands for creation order.
-        let mut tasks: Vec<Task> = Vec::new();
-        let mut firsts: Vec<TaskOrder> = Vec::new();
+        // About one first task per function of each arrangement: reserved up front, a large
+        // register is spared the copies of doubling (a cache miss a line at 10^6).
+        let estimate: usize = self
+            .structural
+            .iter()
+            .map(|&i| self.functions_of(i.0 as usize).len())
+            .sum();
+        let mut tasks: Vec<Task> = Vec::with_capacity(estimate);
+        let mut firsts: Vec<TaskOrder> = Vec::with_capacity(estimate);
         let mut receivers = Vec::new();
         let mut sources = Vec::new();
         for k in 0..self.structural.len() {
@@ -1642,6 +1698,9 @@ impl Compiler {
             }
         }
         firsts.sort_unstable();
+        // Most first tasks make a grant.
+        self.grants.reserve(firsts.len());
+        self.holdings.next.reserve(firsts.len());
         let mut firsts = firsts.into_iter().peekable();
         let mut continuations: BinaryHeap<Reverse<TaskOrder>> = BinaryHeap::new();
         // The earliest task not yet run, from either source; with `day`, only one of that day.
@@ -1983,6 +2042,7 @@ impl Compiler {
             purpose_sets,
             via_lists,
             area_lists,
+            exercises,
             ..
         } = self;
         // Drop grants of void instruments and everything derived from them. Parents always
@@ -2111,7 +2171,7 @@ impl Compiler {
             area_lists: area_lists.items,
             has_atom_grants,
         };
-        snap.check_exercises();
+        snap.check_exercises(&exercises);
         snap
     }
 }

@@ -2,10 +2,11 @@
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
 use crate::body::BodyId;
+use crate::compile::ExerciseSite;
 use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::function::FunctionId;
-use crate::instrument::{InstrumentId, InstrumentKind};
-use crate::place::Place;
+use crate::instrument::InstrumentId;
+use crate::place::{AtomId, Place};
 use crate::query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
@@ -128,14 +129,7 @@ impl Snapshot {
                     .register
                     .atom(code)
                     .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
-                // No grant is indexed under a practice unless some grant names practices.
-                if self.has_atom_grants {
-                    keys.full.push(AreaKey::Atom(a));
-                }
-                self.practice_chain(a, on, &mut keys.chain);
-                keys.full
-                    .extend(keys.chain.iter().copied().map(AreaKey::Body));
-                keys.full.push(AreaKey::England);
+                self.practice_keys(a, on, keys);
             }
             Place::Body(code) => {
                 let b = self.body_on(code, on)?;
@@ -178,6 +172,19 @@ impl Snapshot {
         }
         keys.partial.retain(|k| !keys.full.contains(k));
         Ok(())
+    }
+
+    /// Keys for practice `a` on `on` into cleared `keys`: the practice, the bodies it sits
+    /// in, England.
+    fn practice_keys(&self, a: AtomId, on: Date, keys: &mut PlaceKeys) {
+        // No grant is indexed under a practice unless some grant names practices.
+        if self.has_atom_grants {
+            keys.full.push(AreaKey::Atom(a));
+        }
+        self.practice_chain(a, on, &mut keys.chain);
+        keys.full
+            .extend(keys.chain.iter().copied().map(AreaKey::Body));
+        keys.full.push(AreaKey::England);
     }
 
     /// A key, the bodies above it on `on`, and England.
@@ -634,19 +641,6 @@ impl Snapshot {
 
     /// [`Snapshot::may`]'s yes or no alone, without the answer and its proof: what
     /// checking every recorded exercise at compile time needs.
-    fn permits(
-        &self,
-        body: &str,
-        function: &str,
-        place: &Place,
-        on: Date,
-        purpose: Option<&str>,
-        scratch: &mut Scratch,
-    ) -> Result<bool, QueryError> {
-        let b = self.resolve_for(body, function, place, on, scratch)?;
-        Ok(self.holding_of(b, purpose, &scratch.resolution).is_ok())
-    }
-
     /// Resolves `function` at `place` on `on` into the scratch, for the question whether `body` may
     /// exercise it; returns that body.
     fn resolve_for(
@@ -694,26 +688,35 @@ impl Snapshot {
         }
     }
 
-    /// Checks every `exercise` record against what its body held (V016).
-    pub(crate) fn check_exercises(&mut self) {
-        // Each check only reads the snapshot, so the two halves of the register are checked
+    /// Checks every `exercise` record against what its body held (V016). `runs` are the
+    /// exercises the field checks found, in instrument order, with the names they resolved.
+    pub(crate) fn check_exercises(&mut self, runs: &[Vec<ExerciseSite>]) {
+        // Each check only reads the snapshot, so the two halves of the runs are checked
         // side by side; the findings come back in instrument order either way.
-        let n = self.register.instruments.len();
         let this: &Snapshot = self;
+        let n: usize = runs.iter().map(Vec::len).sum();
         let found = if n < 2048 {
-            this.exercise_findings(0..n)
+            this.exercise_findings(runs)
         } else {
+            let mut seen = 0;
+            let half = runs
+                .iter()
+                .position(|r| {
+                    seen += r.len();
+                    seen > n / 2
+                })
+                .unwrap_or(runs.len());
+            let (first, second) = runs.split_at(half);
             std::thread::scope(|scope| {
-                let half = n / 2;
-                let second = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || this.exercise_findings(half..n));
-                let mut found = this.exercise_findings(0..half);
-                match second {
+                let other = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || this.exercise_findings(second));
+                let mut found = this.exercise_findings(first);
+                match other {
                     Ok(h) => {
                         found.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                     }
                     // No thread to be had: check them here instead.
-                    Err(_) => found.extend(this.exercise_findings(half..n)),
+                    Err(_) => found.extend(this.exercise_findings(second)),
                 }
                 found
             })
@@ -726,17 +729,18 @@ impl Snapshot {
         }
     }
 
-    /// V016 findings for the `exercise` records among `range` of the instruments.
-    fn exercise_findings(&self, range: std::ops::Range<usize>) -> Vec<Diagnostic> {
+    /// V016 findings for the `exercise` records in `runs`.
+    fn exercise_findings(&self, runs: &[Vec<ExerciseSite>]) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         let mut scratch = Scratch::default();
-        for idx in range {
+        for site in runs.iter().flatten() {
+            let idx = site.instrument.0 as usize;
             let ins = &self.register.instruments[idx];
-            if ins.kind != InstrumentKind::Exercise || self.void[idx] {
+            if self.void[idx] {
                 continue;
             }
             let Some(by) = &ins.maker else { continue };
-            let place = match &ins.area {
+            let place = || match &ins.area {
                 Some(crate::instrument::AreaExpr::Practices(ps)) if ps.len() == 1 => {
                     Place::Practice(ps[0].as_str().into())
                 }
@@ -744,16 +748,33 @@ impl Snapshot {
                 Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.as_str().into()),
                 _ => Place::England,
             };
+            let on = ins.from;
             // Each of its purposes, or once without one when it names none.
             let purposes =
                 || (0..ins.purposes.len().max(1)).map(|k| ins.purposes.get(k).map(String::as_str));
             for f in &ins.functions {
+                // Who holds `f` there does not hang on the purpose: one resolution serves
+                // them all. Most exercises are at one practice whose atom and maker the
+                // field checks resolved; looking their codes up again was a random probe
+                // of two large tables per exercise.
+                let maker = match site.practice {
+                    Some(a) => self.function_id(f).map(|fid| {
+                        let Scratch { keys, resolution } = &mut scratch;
+                        keys.clear();
+                        self.practice_keys(a, on, keys);
+                        self.resolve(fid, on, keys, resolution);
+                        site.maker
+                    }),
+                    None => self.resolve_for(by, f, &place(), on, &mut scratch),
+                };
                 for p in purposes() {
                     // The full answer (reasons, proofs) only for the few that fail.
-                    if let Ok(true) = self.permits(by, f, &place, ins.from, p, &mut scratch) {
-                        continue;
+                    if let Ok(b) = maker {
+                        if self.holding_of(b, p, &scratch.resolution).is_ok() {
+                            continue;
+                        }
                     }
-                    match self.may(by, f, &place, ins.from, p) {
+                    match self.may(by, f, &place(), on, p) {
                         Ok(a) if a.allowed => {}
                         Ok(a) => found.push(Diagnostic {
                             code: codes::ACT_OUTSIDE_HOLDING,

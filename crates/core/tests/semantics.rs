@@ -750,3 +750,95 @@ fn a_register_checked_in_runs_finds_what_its_parts_find() {
     assert_eq!(big.diagnostics, bad_only.diagnostics);
     assert_eq!(big.grant_count(), bad_only.grant_count() + good);
 }
+
+#[test]
+fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
+    let mut r = base();
+    let a = r
+        .add_atom(Atom {
+            code: "A1".into(),
+            name: "Practice A1".into(),
+            postcode: None,
+            status: None,
+        })
+        .unwrap();
+    let t = r.body_at("13T", date(2016, 1, 1)).unwrap();
+    r.add_membership(
+        a,
+        t,
+        Interval::new(date(2015, 4, 1), Some(date(2022, 7, 1))),
+    );
+    let mut d = Instrument::new("covid-2020", InstrumentKind::Direction, date(2020, 3, 20));
+    d.maker = Some("DHSC".into());
+    d.basis = Some("NHS Act 2006 s.253".into());
+    d.receivers = Receivers::Bodies(vec!["X24".into()]);
+    d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
+    d.functions = vec!["commissioning.secondary-care".into()].into();
+    d.area = Some(AreaExpr::Own);
+    d.concurrent = true;
+    d.until = Some(date(2021, 1, 1));
+    d.purposes = vec!["coronavirus-support".into()];
+    r.add_instrument(d);
+    // (id, maker, practice, date, purposes, V016 expected)
+    type Case<'a> = (&'a str, &'a str, &'a str, Date, &'a [&'a str], bool);
+    let cases: [Case; 6] = [
+        ("by-holder", "13T", "A1", date(2016, 1, 1), &[], false),
+        ("by-other-ccg", "08Q", "A1", date(2016, 1, 1), &[], true),
+        (
+            "direction-purpose",
+            "X24",
+            "A1",
+            date(2020, 6, 1),
+            &["coronavirus-support"],
+            false,
+        ),
+        (
+            "one-purpose-outside",
+            "X24",
+            "A1",
+            date(2020, 6, 1),
+            &["coronavirus-support", "routine-commissioning"],
+            true,
+        ),
+        ("before-direction", "X24", "A1", date(2016, 1, 1), &[], true),
+        (
+            "no-such-practice",
+            "13T",
+            "NOPE",
+            date(2016, 1, 1),
+            &[],
+            false,
+        ),
+    ];
+    // Enough copies that the field checks take several runs and the exercise check
+    // splits the list between two threads.
+    let copies = 2_000;
+    for k in 0..copies {
+        for (id, by, practice, on, purposes, _) in &cases {
+            let mut e = Instrument::new(format!("{id}-{k}"), InstrumentKind::Exercise, *on);
+            e.maker = Some((*by).into());
+            e.functions = vec!["commissioning.secondary-care".into()].into();
+            e.area = Some(AreaExpr::Practices(vec![(*practice).into()]));
+            e.purposes = purposes.iter().map(|p| p.to_string()).collect();
+            r.add_instrument(e);
+        }
+    }
+    let s = Snapshot::compile(r);
+    for k in [0, copies / 2, copies - 1] {
+        for (id, .., outside) in &cases {
+            let id = format!("{id}-{k}");
+            let codes = codes_of(&s, &id);
+            assert_eq!(codes.contains(&"V016"), *outside, "{id}: {codes:?}");
+        }
+        let unknown = codes_of(&s, &format!("no-such-practice-{k}"));
+        assert!(!unknown.is_empty(), "an unknown practice is reported");
+    }
+    let v016 = s.diagnostics.iter().filter(|d| d.code == "V016").count();
+    assert_eq!(v016, 3 * copies);
+    let d = s
+        .diagnostics_for("one-purpose-outside-0")
+        .find(|d| d.code == "V016")
+        .map(|d| d.message.clone())
+        .unwrap_or_default();
+    assert!(d.contains("routine-commissioning"), "{d}");
+}
