@@ -165,6 +165,25 @@ fn delegation(id: &str, by: &str, to: &str, f: &str, from: Date) -> Instrument {
     d
 }
 
+/// Practice A1, in 13T for all of 13T's life.
+fn practice_a1_in_13t(r: &mut Register) -> AtomId {
+    let a = r
+        .add_atom(Atom {
+            code: "A1".into(),
+            name: "Practice A1".into(),
+            postcode: None,
+            status: None,
+        })
+        .unwrap();
+    let t = r.body_at("13T", date(2016, 1, 1)).unwrap();
+    r.add_membership(
+        a,
+        t,
+        Interval::new(date(2015, 4, 1), Some(date(2022, 7, 1))),
+    );
+    a
+}
+
 fn codes_of(s: &Snapshot, id: &str) -> Vec<&'static str> {
     s.diagnostics_for(id).map(|d| d.code).collect()
 }
@@ -669,25 +688,12 @@ fn revocation_ends_a_delegation() {
 #[test]
 fn practices_resolve_through_memberships_and_gaps_are_found() {
     let mut r = base();
-    let a = r
-        .add_atom(Atom {
-            code: "A1".into(),
-            name: "Practice A1".into(),
-            postcode: None,
-            status: None,
-        })
-        .unwrap();
+    let a = practice_a1_in_13t(&mut r);
     let f = r.body_at("00F", date(2014, 1, 1)).unwrap();
-    let t = r.body_at("13T", date(2016, 1, 1)).unwrap();
     r.add_membership(
         a,
         f,
         Interval::new(date(2013, 4, 1), Some(date(2015, 4, 1))),
-    );
-    r.add_membership(
-        a,
-        t,
-        Interval::new(date(2015, 4, 1), Some(date(2022, 7, 1))),
     );
     let s = Snapshot::compile(r);
     let p = Place::Practice("A1".into());
@@ -754,20 +760,7 @@ fn a_register_checked_in_runs_finds_what_its_parts_find() {
 #[test]
 fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
     let mut r = base();
-    let a = r
-        .add_atom(Atom {
-            code: "A1".into(),
-            name: "Practice A1".into(),
-            postcode: None,
-            status: None,
-        })
-        .unwrap();
-    let t = r.body_at("13T", date(2016, 1, 1)).unwrap();
-    r.add_membership(
-        a,
-        t,
-        Interval::new(date(2015, 4, 1), Some(date(2022, 7, 1))),
-    );
+    practice_a1_in_13t(&mut r);
     let mut d = Instrument::new("covid-2020", InstrumentKind::Direction, date(2020, 3, 20));
     d.maker = Some("DHSC".into());
     d.basis = Some("NHS Act 2006 s.253".into());
