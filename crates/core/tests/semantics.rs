@@ -165,6 +165,21 @@ fn delegation(id: &str, by: &str, to: &str, f: &str, from: Date) -> Instrument {
     d
 }
 
+/// The 2020 coronavirus direction: NHS England may exercise every CCG's secondary care
+/// concurrently until 2021 (purposes left to the test).
+fn covid_direction() -> Instrument {
+    let mut d = Instrument::new("covid-2020", InstrumentKind::Direction, date(2020, 3, 20));
+    d.maker = Some("DHSC".into());
+    d.basis = Some("NHS Act 2006 s.253".into());
+    d.receivers = Receivers::Bodies(vec!["X24".into()]);
+    d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
+    d.functions = vec!["commissioning.secondary-care".into()].into();
+    d.area = Some(AreaExpr::Own);
+    d.concurrent = true;
+    d.until = Some(date(2021, 1, 1));
+    d
+}
+
 /// Practice A1, in 13T for all of 13T's life.
 fn practice_a1_in_13t(r: &mut Register) -> AtomId {
     let a = r
@@ -407,15 +422,7 @@ fn onward_delegation_needs_permission() {
 #[test]
 fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     let mut r = base();
-    let mut d = Instrument::new("covid-2020", InstrumentKind::Direction, date(2020, 3, 20));
-    d.maker = Some("DHSC".into());
-    d.basis = Some("NHS Act 2006 s.253".into());
-    d.receivers = Receivers::Bodies(vec!["X24".into()]);
-    d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
-    d.functions = vec!["commissioning.secondary-care".into()].into();
-    d.area = Some(AreaExpr::Own);
-    d.concurrent = true;
-    d.until = Some(date(2021, 1, 1));
+    let mut d = covid_direction();
     d.purposes = vec![
         "independent-provider-commissioning".into(),
         "coronavirus-support".into(),
@@ -761,15 +768,7 @@ fn a_register_checked_in_runs_finds_what_its_parts_find() {
 fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
     let mut r = base();
     practice_a1_in_13t(&mut r);
-    let mut d = Instrument::new("covid-2020", InstrumentKind::Direction, date(2020, 3, 20));
-    d.maker = Some("DHSC".into());
-    d.basis = Some("NHS Act 2006 s.253".into());
-    d.receivers = Receivers::Bodies(vec!["X24".into()]);
-    d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
-    d.functions = vec!["commissioning.secondary-care".into()].into();
-    d.area = Some(AreaExpr::Own);
-    d.concurrent = true;
-    d.until = Some(date(2021, 1, 1));
+    let mut d = covid_direction();
     d.purposes = vec!["coronavirus-support".into()];
     r.add_instrument(d);
     // (id, maker, practice, date, purposes, V016 expected)
