@@ -1461,6 +1461,12 @@ impl Compiler {
         out.dedup();
     }
 
+    /// Room for `n` more grants where [`Compiler::push_grant`] puts them.
+    fn reserve_grants(&mut self, n: usize) {
+        self.grants.reserve(n);
+        self.holdings.next.reserve(n);
+    }
+
     fn push_grant(&mut self, g: Grant) -> GrantId {
         let id = GrantId(self.grants.len() as u32);
         self.holdings
@@ -1699,8 +1705,7 @@ impl Compiler {
         }
         firsts.sort_unstable();
         // Most first tasks make a grant.
-        self.grants.reserve(firsts.len());
-        self.holdings.next.reserve(firsts.len());
+        self.reserve_grants(firsts.len());
         let mut firsts = firsts.into_iter().peekable();
         let mut continuations: BinaryHeap<Reverse<TaskOrder>> = BinaryHeap::new();
         // The earliest task not yet run, from either source; with `day`, only one of that day.

@@ -639,8 +639,6 @@ impl Snapshot {
         Err(limited)
     }
 
-    /// [`Snapshot::may`]'s yes or no alone, without the answer and its proof: what
-    /// checking every recorded exercise at compile time needs.
     /// Resolves `function` at `place` on `on` into the scratch, for the question whether `body` may
     /// exercise it; returns that body.
     fn resolve_for(
