@@ -119,6 +119,70 @@ impl<'a> From<&'a Receivers> for Parties<'a> {
     }
 }
 
+/// One receiver × source of a version of an arrangement, from `t` to `end`: the first
+/// tasks of each of the instrument's functions. Stored instead of those tasks, which are
+/// made as they run: an arrangement moves five functions or so, so at a million
+/// instruments this is 180k pairings to write and sort rather than 980k tasks.
+#[derive(Debug, Clone, Copy)]
+struct Pairing {
+    instrument: InstrumentId,
+    version: u32,
+    receiver: BodyId,
+    source: BodyId,
+    t: Date,
+    end: Option<Date>,
+    expanded: bool,
+    /// The instrument's kind's place in a day's run (`arrange`).
+    rank: u8,
+}
+
+impl Pairing {
+    fn task(&self, function: FunctionId) -> Task {
+        Task {
+            instrument: self.instrument,
+            version: self.version,
+            receiver: self.receiver,
+            source: self.source,
+            function,
+            t: self.t,
+            end: self.end,
+            first: true,
+            expanded: self.expanded,
+        }
+    }
+}
+
+/// The first tasks in run order: pairings sorted once (in the order their tasks run), each
+/// giving its functions' tasks one after another, in creation order, as they are reached.
+struct FirstTasks {
+    order: std::vec::IntoIter<TaskOrder>,
+    /// The pairing being given out, as its place in the run, and the position of the next
+    /// function in its instrument's list.
+    current: Option<(TaskOrder, usize)>,
+}
+
+impl FirstTasks {
+    /// The place in the run of the next first task, if any. `functions(p)` is how many
+    /// functions pairing `p` moves.
+    fn peek(&mut self, functions: impl Fn(usize) -> usize) -> Option<TaskOrder> {
+        loop {
+            if let Some((o, pos)) = self.current {
+                if pos < functions(o.task()) {
+                    return Some(o);
+                }
+            }
+            self.current = Some((self.order.next()?, 0));
+        }
+    }
+
+    /// Moves past the task `peek` gave: its pairing and its function's position.
+    fn advance(&mut self) -> Option<(usize, usize)> {
+        let (o, pos) = self.current.as_mut()?;
+        *pos += 1;
+        Some((o.task(), *pos - 1))
+    }
+}
+
 /// One receiver × source × function of an arrangement, from `t` to `end`.
 #[derive(Debug, Clone, Copy)]
 struct Task {
@@ -1116,25 +1180,11 @@ impl Compiler {
         let next_run = std::sync::atomic::AtomicUsize::new(0);
         let reg = &self.reg;
         let check = || FieldChecker::new(reg).check_runs(&instruments, &next_run);
-        let ((by_id, duplicates), places, mut runs) = std::thread::scope(|scope| {
-            let handle = std::thread::Builder::new().spawn_scoped(scope, || {
-                let indexes = side();
-                (indexes, check())
-            });
-            let mut runs = check();
-            match handle {
-                Ok(h) => {
-                    let (indexes, more) = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                    runs.extend(more);
-                    (indexes.0, indexes.1, runs)
-                }
-                // No thread to be had: index here instead (the checks are all done).
-                Err(_) => {
-                    let indexes = side();
-                    (indexes.0, indexes.1, runs)
-                }
-            }
-        });
+        // Runs are taken from `next_run` by whichever thread is free; without a second
+        // thread, the other's checks find none left.
+        let (mut runs, (((by_id, duplicates), places), more)) =
+            crate::side_by_side::side_by_side(true, check, || (side(), check()));
+        runs.extend(more);
         // Whichever thread checked a run, the findings go in instrument order.
         runs.sort_unstable_by_key(|r| r.start);
         self.function_starts.push(0);
@@ -1618,24 +1668,15 @@ impl Compiler {
         best.map(|(_, g)| g)
     }
 
-    fn arrange(&mut self) {
+    /// The pairings of the arrangements among `structural`, in their order, and how many
+    /// first tasks they make (one per function each).
+    fn pairings_of(&self, structural: &[InstrumentId]) -> (Vec<Pairing>, usize) {
         use InstrumentKind as K;
-        // Tasks run in order of (first day, kind rank, creation). All first tasks are known
-        // up front, so they are sorted once; only continuations, made while running, go
-        // through a heap. An index into `tasks` stands for creation order.
-        // About one first task per function of each arrangement: reserved up front, a large
-        // register is spared the copies of doubling (a cache miss a line at 10^6).
-        let estimate: usize = self
-            .structural
-            .iter()
-            .map(|&i| self.functions_of(i.0 as usize).len())
-            .sum();
-        let mut tasks: Vec<Task> = Vec::with_capacity(estimate);
-        let mut firsts: Vec<TaskOrder> = Vec::with_capacity(estimate);
+        let mut pairings: Vec<Pairing> = Vec::with_capacity(structural.len());
+        let mut first_tasks = 0;
         let mut receivers = Vec::new();
         let mut sources = Vec::new();
-        for k in 0..self.structural.len() {
-            let i = self.structural[k];
+        for &i in structural {
             let idx = i.0 as usize;
             let ins = self.instr(i);
             // Void instruments still get tasks (so every finding about them is reported),
@@ -1664,6 +1705,7 @@ impl Compiler {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
                 _ => Parties::Body(ins.maker.as_deref()),
             };
+            let n_functions = self.functions_of(idx).len();
             for (vi, v) in self.versions_of(idx).iter().enumerate() {
                 self.receivers_over(named_receivers, v.during, &mut receivers);
                 self.receivers_over(named_sources, v.during, &mut sources);
@@ -1685,34 +1727,63 @@ impl Compiler {
                                 None => continue,
                             }
                         }
-                        for &f in self.functions_of(idx) {
-                            firsts.push(TaskOrder::new(during.from, rank, tasks.len()));
-                            tasks.push(Task {
-                                instrument: i,
-                                version: vi as u32,
-                                receiver: r,
-                                source: s,
-                                function: f,
-                                t: during.from,
-                                end: during.until,
-                                first: true,
-                                expanded: r_exp || s_exp,
-                            });
-                        }
+                        pairings.push(Pairing {
+                            instrument: i,
+                            version: vi as u32,
+                            receiver: r,
+                            source: s,
+                            t: during.from,
+                            end: during.until,
+                            expanded: r_exp || s_exp,
+                            rank,
+                        });
+                        first_tasks += n_functions;
                     }
                 }
             }
         }
+        (pairings, first_tasks)
+    }
+
+    fn arrange(&mut self) {
+        // Tasks run in order of (first day, kind rank, creation). All first tasks are known
+        // up front: their pairings are sorted once, the tasks of one pairing being created
+        // one after another; only continuations, made while running, go through a heap. An
+        // index into `pairings` stands for creation order. Making the pairings only reads
+        // the register, so the two halves of the arrangements are paired side by side.
+        let (front, back) = self.structural.split_at(self.structural.len() / 2);
+        let ((mut pairings, front_tasks), (more, back_tasks)) = crate::side_by_side::side_by_side(
+            self.structural.len() >= 4096,
+            || self.pairings_of(front),
+            || self.pairings_of(back),
+        );
+        pairings.extend(more);
+        let first_tasks = front_tasks + back_tasks;
+        let mut firsts: Vec<TaskOrder> = pairings
+            .iter()
+            .enumerate()
+            .map(|(k, p)| TaskOrder::new(p.t, p.rank, k))
+            .collect();
         firsts.sort_unstable();
         // Most first tasks make a grant.
-        self.reserve_grants(firsts.len());
-        let mut firsts = firsts.into_iter().peekable();
+        self.reserve_grants(first_tasks);
+        let mut firsts = FirstTasks {
+            order: firsts.into_iter(),
+            current: None,
+        };
+        // Continuations, made while running, go through a heap, numbered after the pairings
+        // so that on the same day and rank every first task runs before them.
+        let mut continued: Vec<Task> = Vec::new();
         let mut continuations: BinaryHeap<Reverse<TaskOrder>> = BinaryHeap::new();
+        let n_pairings = pairings.len();
         // The earliest task not yet run, from either source; with `day`, only one of that day.
-        let next = |firsts: &mut std::iter::Peekable<std::vec::IntoIter<TaskOrder>>,
+        let next = |c: &Self,
+                    firsts: &mut FirstTasks,
                     continuations: &mut BinaryHeap<Reverse<TaskOrder>>,
+                    continued: &[Task],
                     day: Option<u64>| {
-            let a = firsts.peek().copied();
+            let n_functions = |p: usize| c.functions_of(pairings[p].instrument.0 as usize).len();
+            let a = firsts.peek(n_functions);
             let b = continuations.peek().map(|r| r.0);
             let take_first = match (a, b) {
                 (Some(a), Some(b)) => a < b,
@@ -1722,17 +1793,28 @@ impl Compiler {
             if day.is_some_and(|d| d != key.day()) {
                 return None;
             }
-            if take_first {
-                firsts.next();
+            let task = if take_first {
+                let (p, pos) = firsts.advance()?;
+                let pairing = &pairings[p];
+                pairing.task(c.functions_of(pairing.instrument.0 as usize)[pos])
             } else {
                 continuations.pop();
-            }
-            Some(key)
+                continued[key.task() - n_pairings]
+            };
+            Some((key, task))
         };
-        while let Some(first) = next(&mut firsts, &mut continuations, None) {
-            let mut batch = vec![(first.rank(), tasks[first.task()])];
-            while let Some(o) = next(&mut firsts, &mut continuations, Some(first.day())) {
-                batch.push((o.rank(), tasks[o.task()]));
+        while let Some((first, task)) =
+            next(self, &mut firsts, &mut continuations, &continued, None)
+        {
+            let mut batch = vec![(first.rank(), task)];
+            while let Some((o, task)) = next(
+                self,
+                &mut firsts,
+                &mut continuations,
+                &continued,
+                Some(first.day()),
+            ) {
+                batch.push((o.rank(), task));
             }
             // Same-day chains (a delegation and its onward delegation on one date) resolve
             // over several passes; what still has no parent after a pass with no progress fails.
@@ -1745,8 +1827,9 @@ impl Compiler {
                     match self.run_task(&task) {
                         Step::Done => {}
                         Step::Continue(next) => {
-                            continuations.push(Reverse(TaskOrder::new(next.t, rank, tasks.len())));
-                            tasks.push(next);
+                            let number = n_pairings + continued.len();
+                            continuations.push(Reverse(TaskOrder::new(next.t, rank, number)));
+                            continued.push(next);
                         }
                         Step::NoParent => retry.push((rank, task)),
                     }
@@ -2096,41 +2179,49 @@ impl Compiler {
         drop(remap);
         drop(grants_instrument);
         let kept = grants;
-        let mut index: FxHashMap<(FunctionId, AreaKey), u32> = FxHashMap::default();
-        // Most grants are indexed under one key; room for that spares the regrowing.
-        let mut keyed: Vec<(u32, GrantId)> = Vec::with_capacity(kept.len());
-        let mut has_atom_grants = false;
-        for (gi, g) in kept.iter().enumerate() {
-            for key in &area_lists.items[g.area as usize] {
-                has_atom_grants |= matches!(key, AreaKey::Atom(_));
-                let next = index.len() as u32;
-                let slot = *index.entry((g.function, *key)).or_insert(next);
-                keyed.push((slot, GrantId(gi as u32)));
+        // The index by (function, area key) and the lists by holder, parent and instrument
+        // each only read the kept grants, so they are made side by side.
+        let index_grants = || {
+            let mut index: FxHashMap<(FunctionId, AreaKey), u32> = FxHashMap::default();
+            // Most grants are indexed under one key; room for that spares the regrowing.
+            let mut keyed: Vec<(u32, GrantId)> = Vec::with_capacity(kept.len());
+            let mut has_atom_grants = false;
+            for (gi, g) in kept.iter().enumerate() {
+                for key in &area_lists.items[g.area as usize] {
+                    has_atom_grants |= matches!(key, AreaKey::Atom(_));
+                    let next = index.len() as u32;
+                    let slot = *index.entry((g.function, *key)).or_insert(next);
+                    keyed.push((slot, GrantId(gi as u32)));
+                }
             }
-        }
-        index.shrink_to_fit();
-        let index_lists = GrantLists::build(
-            index.len(),
-            keyed.iter().map(|&(slot, g)| (slot as usize, g)),
-        );
-        drop(keyed);
-        let ids = || {
-            kept.iter()
-                .enumerate()
-                .map(|(gi, g)| (GrantId(gi as u32), g))
+            index.shrink_to_fit();
+            let index_lists = GrantLists::build(
+                index.len(),
+                keyed.iter().map(|&(slot, g)| (slot as usize, g)),
+            );
+            (index, index_lists, has_atom_grants)
         };
-        let by_holder = GrantLists::build(
-            reg.bodies.len(),
-            ids().map(|(id, g)| (g.holder.0 as usize, id)),
-        );
-        let children = GrantLists::build(
-            kept.len(),
-            ids().filter_map(|(id, g)| g.parent.get().map(|p| (p.0 as usize, id))),
-        );
-        let by_instrument = GrantLists::build(
-            reg.instruments.len(),
-            ids().map(|(id, g)| (g.instrument.0 as usize, id)),
-        );
+        let (n_bodies, n_instruments) = (reg.bodies.len(), reg.instruments.len());
+        let list_grants = || {
+            let ids = || {
+                kept.iter()
+                    .enumerate()
+                    .map(|(gi, g)| (GrantId(gi as u32), g))
+            };
+            (
+                GrantLists::build(n_bodies, ids().map(|(id, g)| (g.holder.0 as usize, id))),
+                GrantLists::build(
+                    kept.len(),
+                    ids().filter_map(|(id, g)| g.parent.get().map(|p| (p.0 as usize, id))),
+                ),
+                GrantLists::build(
+                    n_instruments,
+                    ids().map(|(id, g)| (g.instrument.0 as usize, id)),
+                ),
+            )
+        };
+        let ((index, index_lists, has_atom_grants), (by_holder, children, by_instrument)) =
+            crate::side_by_side::side_by_side(kept.len() >= 4096, index_grants, list_grants);
         // Only amended and revoked instruments have versions of their own.
         let changed_until = versions
             .amended

@@ -30,6 +30,7 @@ pub mod power;
 pub mod query;
 pub mod register;
 pub mod resolve;
+mod side_by_side;
 pub mod snapshot;
 mod text_index;
 

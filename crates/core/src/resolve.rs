@@ -693,32 +693,21 @@ impl Snapshot {
         // side by side; the findings come back in instrument order either way.
         let this: &Snapshot = self;
         let n: usize = runs.iter().map(Vec::len).sum();
-        let found = if n < 2048 {
-            this.exercise_findings(runs)
-        } else {
-            let mut seen = 0;
-            let half = runs
-                .iter()
-                .position(|r| {
-                    seen += r.len();
-                    seen > n / 2
-                })
-                .unwrap_or(runs.len());
-            let (first, second) = runs.split_at(half);
-            std::thread::scope(|scope| {
-                let other = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || this.exercise_findings(second));
-                let mut found = this.exercise_findings(first);
-                match other {
-                    Ok(h) => {
-                        found.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    }
-                    // No thread to be had: check them here instead.
-                    Err(_) => found.extend(this.exercise_findings(second)),
-                }
-                found
+        let mut seen = 0;
+        let half = runs
+            .iter()
+            .position(|r| {
+                seen += r.len();
+                seen > n / 2
             })
-        };
+            .unwrap_or(runs.len());
+        let (first, second) = runs.split_at(half);
+        let (mut found, more) = crate::side_by_side::side_by_side(
+            n >= 2048,
+            || this.exercise_findings(first),
+            || this.exercise_findings(second),
+        );
+        found.extend(more);
         for d in found {
             if let Some(i) = self.instrument_id(&d.subject) {
                 self.void[i.0 as usize] = true;

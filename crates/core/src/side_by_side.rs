@@ -1,0 +1,46 @@
+//! Two independent parts of a build run at once, one on a scoped thread. The build is
+//! memory-bound at a million instruments, and its parts that only read what is built so
+//! far (checking instruments, indexing grants, checking exercises) each take tens of
+//! milliseconds there; small registers, where a thread costs more than it saves, run
+//! them one after the other.
+
+/// `(a(), b())`, with `b` on a second thread when `parallel`. If no thread can be had,
+/// `b` runs here after `a`, which is why it is `Fn`: the thread that was not started
+/// consumed its closure, not `b`. A panic in either is resumed here.
+pub(crate) fn side_by_side<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A,
+    b: impl Fn() -> B + Sync,
+) -> (A, B) {
+    if !parallel {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let b = &b;
+        let other = std::thread::Builder::new().spawn_scoped(scope, b);
+        let a = a();
+        let b = match other {
+            Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            Err(_) => b(),
+        };
+        (a, b)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::side_by_side;
+
+    #[test]
+    fn both_answers_come_back_in_order_either_way() {
+        let v: Vec<u64> = (0..10_000).collect();
+        for parallel in [false, true] {
+            let (a, b) = side_by_side(
+                parallel,
+                || v[..5_000].iter().sum::<u64>(),
+                || v[5_000..].iter().sum::<u64>(),
+            );
+            assert_eq!((a, b), (12_497_500, 37_497_500));
+        }
+    }
+}
