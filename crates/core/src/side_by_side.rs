@@ -4,7 +4,26 @@
 //! milliseconds there; small registers, where a thread costs more than it saves, run
 //! them one after the other.
 
-/// `(a(), b())`, with `b` on a second thread when `parallel`. If no thread can be had,
+use std::cell::Cell;
+
+thread_local! {
+    /// Set while [`on_one_thread`] runs on this thread.
+    static ONE_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every [`side_by_side`] it reaches on this thread running both parts here.
+pub(crate) fn on_one_thread<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ONE_THREAD.with(|c| c.set(self.0));
+        }
+    }
+    let _restore = Restore(ONE_THREAD.with(|c| c.replace(true)));
+    f()
+}
+
+/// `(a(), b())`, with `b` on a second thread when `parallel` (and not [`on_one_thread`]). If no thread can be had,
 /// `b` runs here after `a`, which is why it is `Fn`: the thread that was not started
 /// consumed its closure, not `b`. A panic in either is resumed here.
 pub(crate) fn side_by_side<A: Send, B: Send>(
@@ -12,7 +31,7 @@ pub(crate) fn side_by_side<A: Send, B: Send>(
     a: impl FnOnce() -> A,
     b: impl Fn() -> B + Sync,
 ) -> (A, B) {
-    if !parallel {
+    if !parallel || ONE_THREAD.with(Cell::get) {
         return (a(), b());
     }
     std::thread::scope(|scope| {
@@ -42,5 +61,21 @@ mod tests {
             );
             assert_eq!((a, b), (12_497_500, 37_497_500));
         }
+    }
+
+    #[test]
+    fn on_one_thread_keeps_both_parts_on_the_calling_thread() {
+        let here = std::thread::current().id();
+        let ids = super::on_one_thread(|| {
+            side_by_side(
+                true,
+                || std::thread::current().id(),
+                || std::thread::current().id(),
+            )
+        });
+        assert_eq!(ids, (here, here));
+        // And only while it runs.
+        let (_, b) = side_by_side(true, || (), || std::thread::current().id());
+        assert_ne!(b, here);
     }
 }

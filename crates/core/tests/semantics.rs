@@ -834,3 +834,85 @@ fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
         .unwrap_or_default();
     assert!(d.contains("routine-commissioning"), "{d}");
 }
+
+#[test]
+fn the_parts_built_side_by_side_make_the_snapshot_one_thread_makes() {
+    // Enough instruments (over 37,000) that both threads take runs of the field checks,
+    // and enough arrangements (over 4,096), grants and exercises (over 2,048) that the
+    // pairings, the grants' index and lists and the exercise check are each split between
+    // two threads. Delegations to the merged CCGs are carried on to 13T (continuations),
+    // onward ones rest on others, and some are void.
+    let mut r = base();
+    practice_a1_in_13t(&mut r);
+    r.add_instrument(covid_direction());
+    let mut arrangements = 0;
+    for k in 0..6_000u32 {
+        let to = ["00F", "00G", "08Q"][k as usize % 3];
+        let year = 2013 + (k % 2) as i16;
+        let f = if k % 5 == 0 {
+            "commissioning.primary-care.dental"
+        } else {
+            "commissioning.primary-care.medical"
+        };
+        let mut d = delegation(
+            &format!("d{k}"),
+            "X24",
+            to,
+            f,
+            date(year, 4 + (k % 6) as i8, 1),
+        );
+        if k % 7 == 0 {
+            d.until = Some(date(2018, 4, 1));
+        }
+        if k % 499 == 0 {
+            d.functions = vec![format!("commissioning.no-such-{k}").into()].into();
+        }
+        r.add_instrument(d);
+        arrangements += 1;
+        if k % 4 == 0 {
+            let mut onward = delegation(
+                &format!("onward{k}"),
+                "13T",
+                "08Q",
+                "commissioning.secondary-care",
+                date(2016, 1 + (k % 12) as i8, 1),
+            );
+            onward.basis = Some("NHS Act 2006 s.14Z3".into());
+            r.add_instrument(onward);
+            arrangements += 1;
+        }
+    }
+    for k in 0..30_000u32 {
+        let mut e = Instrument::new(format!("e{k}"), InstrumentKind::Exercise, date(2016, 3, 1));
+        e.maker = Some(["13T", "08Q"][k as usize % 2].into());
+        e.functions = vec!["commissioning.secondary-care".into()].into();
+        e.area = Some(AreaExpr::Practices(vec!["A1".into()]));
+        r.add_instrument(e);
+    }
+    assert!(arrangements > 4_096);
+    // One line per grant, diagnostic and interned list, so a difference shows as one line.
+    let shown = |s: &Snapshot| -> Vec<String> {
+        let mut v: Vec<String> = s.grants.iter().map(|g| format!("{g:?}")).collect();
+        v.extend(s.diagnostics.iter().map(|d| format!("{d:?}")));
+        v.extend(s.area_lists.iter().map(|a| format!("area {a:?}")));
+        v.extend(s.via_lists.iter().map(|a| format!("via {a:?}")));
+        v.extend(s.purpose_sets.iter().map(|a| format!("purposes {a:?}")));
+        v
+    };
+    let two = Snapshot::compile(r.clone());
+    let one = vires_core::compile::compile_on_one_thread(r);
+    assert!(two.grant_count() > 4_096, "{} grants", two.grant_count());
+    assert!(two.diagnostics.iter().any(|d| d.code == "V016"));
+    assert!(
+        two.grants.iter().any(|g| g.via != 0),
+        "some grants carried on by the merger"
+    );
+    let (two, one) = (shown(&two), shown(&one));
+    let first_difference = two.iter().zip(&one).position(|(a, b)| a != b);
+    assert_eq!(
+        first_difference.map(|k| (&two[k], &one[k])),
+        None,
+        "two threads against one, at line {first_difference:?}"
+    );
+    assert_eq!(two.len(), one.len());
+}
