@@ -156,30 +156,31 @@ impl Pairing {
 /// giving its functions' tasks one after another, in creation order, as they are reached.
 struct FirstTasks {
     order: std::vec::IntoIter<TaskOrder>,
-    /// The pairing being given out, as its place in the run, and the position of the next
-    /// function in its instrument's list.
-    current: Option<(TaskOrder, usize)>,
+    /// The pairing being given out, as its place in the run, and the positions in
+    /// `Compiler::function_list` of its functions not given out yet.
+    current: Option<(TaskOrder, std::ops::Range<usize>)>,
 }
 
 impl FirstTasks {
-    /// The place in the run of the next first task, if any. `functions(p)` is how many
-    /// functions pairing `p` moves.
-    fn peek(&mut self, functions: impl Fn(usize) -> usize) -> Option<TaskOrder> {
+    /// The place in the run of the next first task, if any. `functions(p)` is where
+    /// pairing `p`'s functions are in the function list (read once per pairing).
+    fn peek(&mut self, functions: impl Fn(usize) -> std::ops::Range<usize>) -> Option<TaskOrder> {
         loop {
-            if let Some((o, pos)) = self.current {
-                if pos < functions(o.task()) {
-                    return Some(o);
+            if let Some((o, left)) = &self.current {
+                if !left.is_empty() {
+                    return Some(*o);
                 }
             }
-            self.current = Some((self.order.next()?, 0));
+            let o = self.order.next()?;
+            self.current = Some((o, functions(o.task())));
         }
     }
 
-    /// Moves past the task `peek` gave: its pairing and its function's position.
+    /// Moves past the task `peek` gave: its pairing, and its function's position in the
+    /// function list.
     fn advance(&mut self) -> Option<(usize, usize)> {
-        let (o, pos) = self.current.as_mut()?;
-        *pos += 1;
-        Some((o.task(), *pos - 1))
+        let (o, left) = self.current.as_mut()?;
+        Some((o.task(), left.next()?))
     }
 }
 
@@ -1100,7 +1101,12 @@ impl Compiler {
     }
 
     fn functions_of(&self, i: usize) -> &[FunctionId] {
-        &self.function_list[self.function_starts[i] as usize..self.function_starts[i + 1] as usize]
+        &self.function_list[self.function_positions(i)]
+    }
+
+    /// Where instrument `i`'s functions are in `function_list`.
+    fn function_positions(&self, i: usize) -> std::ops::Range<usize> {
+        self.function_starts[i] as usize..self.function_starts[i + 1] as usize
     }
 
     fn instr(&self, i: InstrumentId) -> &Instrument {
@@ -1574,8 +1580,8 @@ impl Compiler {
                     let mut keys = Vec::new();
                     self.area_keys(self.area_of(&v), b, during.from, &mut keys, 0);
                     let area = self.area_lists.intern(keys);
-                    for fi in self.function_starts[idx]..self.function_starts[idx + 1] {
-                        let f = self.function_list[fi as usize];
+                    for fi in self.function_positions(idx) {
+                        let f = self.function_list[fi];
                         self.push_grant(Grant {
                             function: f,
                             except,
@@ -1806,8 +1812,7 @@ impl Compiler {
                     continuations: &mut BinaryHeap<Reverse<TaskOrder>>,
                     continued: &[Task],
                     day: Option<u64>| {
-            let n_functions = |p: usize| c.functions_of(pairings[p].instrument.0 as usize).len();
-            let a = firsts.peek(n_functions);
+            let a = firsts.peek(|p| c.function_positions(pairings[p].instrument.0 as usize));
             let b = continuations.peek().map(|r| r.0);
             let take_first = match (a, b) {
                 (Some(a), Some(b)) => a < b,
@@ -1818,9 +1823,8 @@ impl Compiler {
                 return None;
             }
             let task = if take_first {
-                let (p, pos) = firsts.advance()?;
-                let pairing = &pairings[p];
-                pairing.task(c.functions_of(pairing.instrument.0 as usize)[pos])
+                let (p, at) = firsts.advance()?;
+                pairings[p].task(c.function_list[at])
             } else {
                 continuations.pop();
                 continued[key.task() - n_pairings]

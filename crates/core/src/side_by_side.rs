@@ -23,9 +23,9 @@ pub(crate) fn on_one_thread<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// `(a(), b())`, with `b` on a second thread when `parallel` (and not [`on_one_thread`]). If no thread can be had,
-/// `b` runs here after `a`, which is why it is `Fn`: the thread that was not started
-/// consumed its closure, not `b`. A panic in either is resumed here.
+/// `(a(), b())`, with `b` on a second thread when `parallel` (and not [`on_one_thread`]).
+/// If no thread can be had, `b` runs here after `a`, which is why it is `Fn`: the thread
+/// that was not started consumed its closure, not `b`. A panic in either is resumed here.
 pub(crate) fn side_by_side<A: Send, B: Send>(
     parallel: bool,
     a: impl FnOnce() -> A,
