@@ -9,6 +9,7 @@ use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onwa
 use crate::instrument_index::InstrumentIndex;
 use crate::interval::{min_until, Interval};
 use crate::place::{AtomId, Membership, ParentLink};
+use crate::prefetch::prefetch;
 use crate::query::Role;
 use crate::register::Register;
 use crate::snapshot::{
@@ -164,7 +165,11 @@ struct FirstTasks {
 impl FirstTasks {
     /// The place in the run of the next first task, if any. `functions(p)` is where
     /// pairing `p`'s functions are in the function list (read once per pairing).
-    fn peek(&mut self, functions: impl Fn(usize) -> std::ops::Range<usize>) -> Option<TaskOrder> {
+    fn peek(
+        &mut self,
+        functions: impl Fn(usize) -> std::ops::Range<usize>,
+        ahead: impl Fn(&[TaskOrder]),
+    ) -> Option<TaskOrder> {
         loop {
             if let Some((o, left)) = &self.current {
                 if !left.is_empty() {
@@ -172,6 +177,7 @@ impl FirstTasks {
                 }
             }
             let o = self.order.next()?;
+            ahead(self.order.as_slice());
             self.current = Some((o, functions(o.task())));
         }
     }
@@ -352,6 +358,12 @@ impl Holdings {
     }
 }
 
+/// How many pairings ahead of the one running [`Compiler::read_ahead`] asks for what a
+/// pairing's tasks read. At a million instruments, distances from 1 to 6 all cut `arrange`
+/// by about a tenth (fastest of 3 builds, 5 runs: 241-276 ms against 273-302 without),
+/// none clearly better than another.
+const READ_AHEAD: usize = 3;
+
 struct Compiler {
     reg: Register,
     diags: Vec<Diagnostic>,
@@ -385,6 +397,14 @@ struct Compiler {
     purpose_sets: Interner<Vec<String>>,
     via_lists: Interner<Vec<InstrumentId>>,
     area_lists: Interner<Vec<AreaKey>>,
+}
+
+/// `(slot, grant)` for each grant, its slot read from `column` at the grant's position.
+fn grant_slots(column: &[u32]) -> impl Iterator<Item = (usize, GrantId)> + Clone + '_ {
+    column
+        .iter()
+        .enumerate()
+        .map(|(gi, &slot)| (slot as usize, GrantId(gi as u32)))
 }
 
 /// Compiles a register. Never panics: every problem in the register becomes a diagnostic.
@@ -1812,7 +1832,10 @@ impl Compiler {
                     continuations: &mut BinaryHeap<Reverse<TaskOrder>>,
                     continued: &[Task],
                     day: Option<u64>| {
-            let a = firsts.peek(|p| c.function_positions(pairings[p].instrument.0 as usize));
+            let a = firsts.peek(
+                |p| c.function_positions(pairings[p].instrument.0 as usize),
+                |rest| c.read_ahead(&pairings, rest),
+            );
             let b = continuations.peek().map(|r| r.0);
             let take_first = match (a, b) {
                 (Some(a), Some(b)) => a < b,
@@ -1869,6 +1892,43 @@ impl Compiler {
             }
             for (_, task) in batch {
                 self.report_no_parent(&task);
+            }
+        }
+    }
+
+    /// Starts loading what the first tasks of the pairings a few places on in `rest` (the
+    /// run order after the pairing just reached) will read. A pairing's tasks take a
+    /// microsecond or so; the pairing itself is asked for two places before its
+    /// instrument, function list, bodies and holdings, which need its fields.
+    fn read_ahead(&self, pairings: &[Pairing], rest: &[TaskOrder]) {
+        let pairing = |d: usize| rest.get(d).and_then(|o| pairings.get(o.task()));
+        if let Some(p) = pairing(READ_AHEAD + 2) {
+            prefetch(p);
+        }
+        let Some(p) = pairing(READ_AHEAD) else {
+            return;
+        };
+        let i = p.instrument.0 as usize;
+        if let Some(ins) = self.reg.instruments.get(i) {
+            prefetch(ins);
+        }
+        if let Some(x) = self.function_starts.get(i) {
+            prefetch(x);
+        }
+        if let Some(x) = self.excepts.get(i) {
+            prefetch(x);
+        }
+        for b in [p.receiver, p.source] {
+            let b = b.0 as usize;
+            if let Some(body) = self.reg.bodies.get(b) {
+                prefetch(&body.life);
+                prefetch(&body.kind);
+            }
+            if let Some(x) = self.successor.get(b) {
+                prefetch(x);
+            }
+            if let Some(x) = self.holdings.block.get(b) {
+                prefetch(x);
             }
         }
     }
@@ -2231,21 +2291,26 @@ impl Compiler {
         };
         let (n_bodies, n_instruments) = (reg.bodies.len(), reg.instruments.len());
         let list_grants = || {
-            let ids = || {
-                kept.iter()
-                    .enumerate()
-                    .map(|(gi, g)| (GrantId(gi as u32), g))
-            };
+            // Each list reads its slot twice a grant (to count, then to place). At a million
+            // instruments the grants are tens of megabytes that stream from memory on every
+            // pass, so the three slots are copied out in one pass and each list reads only
+            // its own column, four bytes a grant.
+            let mut holders = Vec::with_capacity(kept.len());
+            let mut parents = Vec::with_capacity(kept.len());
+            let mut instruments = Vec::with_capacity(kept.len());
+            for g in &kept {
+                holders.push(g.holder.0);
+                parents.push(g.parent.get().map_or(NO_GRANT, |p| p.0));
+                instruments.push(g.instrument.0);
+            }
+            let no_parent = NO_GRANT as usize;
             (
-                GrantLists::build(n_bodies, ids().map(|(id, g)| (g.holder.0 as usize, id))),
+                GrantLists::build(n_bodies, grant_slots(&holders)),
                 GrantLists::build(
                     kept.len(),
-                    ids().filter_map(|(id, g)| g.parent.get().map(|p| (p.0 as usize, id))),
+                    grant_slots(&parents).filter(move |&(slot, _)| slot != no_parent),
                 ),
-                GrantLists::build(
-                    n_instruments,
-                    ids().map(|(id, g)| (g.instrument.0 as usize, id)),
-                ),
+                GrantLists::build(n_instruments, grant_slots(&instruments)),
             )
         };
         let ((index, index_lists, has_atom_grants), (by_holder, children, by_instrument)) =

@@ -27,6 +27,7 @@ pub mod lineage;
 mod names;
 pub mod place;
 pub mod power;
+mod prefetch;
 pub mod query;
 pub mod register;
 pub mod resolve;

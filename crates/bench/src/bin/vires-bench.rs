@@ -743,6 +743,35 @@ fn build_timed(n: usize, reps: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// A digest of everything a build of about `n` synthetic instruments makes: grants,
+/// diagnostics, indexes and lists, through the snapshot's `Debug` form, streamed into the
+/// hasher rather than held (it is gigabytes at a million instruments). Two builds agree
+/// when their digests do; the digest is only for comparing binaries on one machine.
+fn digest(n: usize) -> Result<(), String> {
+    use std::fmt::Write as _;
+    use std::hash::Hasher as _;
+    struct Digest(std::hash::DefaultHasher, usize);
+    impl std::fmt::Write for Digest {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            self.0.write(s.as_bytes());
+            self.1 += s.len();
+            Ok(())
+        }
+    }
+    let syn = synth::generate(n, SEED);
+    let instruments = syn.shape.instruments;
+    let snap = Snapshot::compile(syn.register);
+    let mut d = Digest(std::hash::DefaultHasher::new(), 0);
+    write!(d, "{snap:?}").map_err(|e| format!("could not write the snapshot: {e}"))?;
+    println!(
+        "{instruments} instruments, {} grants: digest {:016x} of {} bytes",
+        snap.grant_count(),
+        d.0.finish(),
+        d.1
+    );
+    Ok(())
+}
+
 /// Where the bytes per instrument go at about `n` instruments: the register part by part
 /// (each part dropped in turn and the counting allocator's drop read, so these are
 /// measured), then the snapshot's own tables (from their capacities, `Snapshot::heap_parts`).
@@ -892,6 +921,9 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
                      or REPS builds as the quick run does (median printed)
                      (under callgrind: --toggle-collect='*build_region*')
   --memory N         where the bytes per instrument go at about N instruments
+  --digest N         build a synthetic register of about N instruments and print a digest of
+                     the whole snapshot (its Debug form): a change meant to make the build
+                     faster must leave it as it was
   --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
   --set KEY=VALUE    merge figures measured elsewhere into target/bench/summary.json
 Output goes to target/bench (or $VIRES_BENCH_OUT).";
@@ -940,6 +972,7 @@ fn main() {
             build_timed(n, reps)
         }),
         Some("--memory") => count_arg(&args, "instruments").and_then(memory_breakdown),
+        Some("--digest") => count_arg(&args, "instruments").and_then(digest),
         Some("--set") => set(&args[1..]),
         Some("--http-paths") => count_arg(&args, "questions").and_then(http_paths),
         Some("-h" | "--help") => {
