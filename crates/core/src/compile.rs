@@ -1291,22 +1291,30 @@ impl Compiler {
             .collect();
         changers.sort_by_key(|&i| self.instr(i).from);
         for a in changers {
-            let ins = self.instr(a).clone();
+            // What the amendment says, copied out rather than the whole instrument cloned
+            // (several allocations each, thousands of times at a million instruments), so
+            // that `self` is free for the findings and the new versions.
+            let ins = self.instr(a);
             let Some(target_name) = ins.particulars.target.clone() else {
                 continue;
             };
+            let (on, kind, spans) = (ins.from, ins.kind, *ins.spans);
+            let changes = ins
+                .particulars
+                .changes
+                .as_ref()
+                .map(|c| (c.purposes.is_some(), c.area.is_some(), c.until));
             let Some(target) = by_id.get(&self.reg.instruments, &target_name) else {
                 self.diag(
                     a,
                     codes::UNKNOWN_TARGET,
                     Severity::Error,
-                    ins.spans.target,
+                    spans.target,
                     format!("no instrument has id `{target_name}`"),
                     "`target` takes the id of the instrument being amended or revoked",
                 );
                 continue;
             };
-            let on = ins.from;
             let live = {
                 let vs = self.versions_of(target.0 as usize);
                 vs.first().is_some_and(|f| f.during.from <= on)
@@ -1326,7 +1334,7 @@ impl Compiler {
                     a,
                     codes::DEAD_TARGET,
                     Severity::Error,
-                    ins.spans.target,
+                    spans.target,
                     format!(
                         "`{target_name}` is not in force on {on} (in force {})",
                         show_life(Interval::new(tf, tu))
@@ -1342,7 +1350,7 @@ impl Compiler {
                     out.push(v);
                     continue;
                 }
-                if ins.kind == InstrumentKind::Revoke {
+                if kind == InstrumentKind::Revoke {
                     if v.during.from < on {
                         out.push(Version {
                             during: Interval::new(v.during.from, Some(on)),
@@ -1367,11 +1375,11 @@ impl Compiler {
                 };
                 out.extend(before);
                 let mut changed = after;
-                if let Some(ch) = &ins.particulars.changes {
-                    if ch.purposes.is_some() {
+                if let Some((purposes, area, _)) = changes {
+                    if purposes {
                         changed.purposes = WrittenIn::Amendment(a);
                     }
-                    if ch.area.is_some() {
+                    if area {
                         changed.area = WrittenIn::Amendment(a);
                     }
                 }
@@ -1380,13 +1388,13 @@ impl Compiler {
                 changed.via = self.version_vias.intern(via);
                 out.push(changed);
             }
-            if let Some(new_until) = ins.particulars.changes.as_ref().and_then(|c| c.until) {
+            if let Some(new_until) = changes.and_then(|(_, _, until)| until) {
                 if new_until <= on {
                     self.diag(
                         a,
                         codes::DATES_BACKWARDS,
                         Severity::Error,
-                        ins.spans.until,
+                        spans.until,
                         format!("the new end {new_until} is not after the amendment's date {on}"),
                         "to end an instrument now, use `revoke`",
                     );
@@ -1402,30 +1410,38 @@ impl Compiler {
     }
 
     fn link_successors(&mut self) {
-        for k in 0..self.structural.len() {
-            let i = self.structural[k];
-            let idx = i.0 as usize;
-            if self.void[idx] || self.instr(i).kind != InstrumentKind::Merge {
+        // Read in place, not cloned: a merger's predecessors, receivers and spans are
+        // several allocations, and cloning each of thousands of mergers to free `self`
+        // for the findings cost more than the rest of the pass at a million instruments.
+        // Its findings are warnings, which void nothing, so they can wait for the end.
+        let Compiler {
+            reg,
+            structural,
+            void,
+            successor,
+            ..
+        } = self;
+        let mut findings = Vec::new();
+        for &i in structural.iter() {
+            let ins = &reg.instruments[i.0 as usize];
+            if void[i.0 as usize] || ins.kind != InstrumentKind::Merge {
                 continue;
             }
-            let ins = self.instr(i).clone();
             let on = ins.from;
             let Receivers::Bodies(into) = &ins.receivers else {
                 continue;
             };
-            let Some(succ) = into.first().and_then(|c| self.reg.body_at(c, on)) else {
+            let Some(succ) = into.first().and_then(|c| reg.body_at(c, on)) else {
                 continue;
             };
             for p in &ins.particulars.predecessors {
-                let Some(pred) = self.reg.body_near(p, day_before(on)) else {
+                let Some(pred) = reg.body_near(p, day_before(on)) else {
                     continue;
                 };
-                let until = self.reg.body(pred).life.until;
+                let until = reg.body(pred).life.until;
                 if until != Some(on) {
-                    self.diag(
+                    findings.push((
                         i,
-                        codes::MERGE_INCONSISTENT,
-                        Severity::Warning,
                         ins.spans.receivers,
                         format!(
                             "{p} is recorded as ending {} but merges into {} on {on}",
@@ -1434,13 +1450,22 @@ impl Compiler {
                                 .unwrap_or_else(|| "never".into()),
                             into.first().map(String::as_str).unwrap_or("?")
                         ),
-                        "a predecessor's `until` should be the merger date",
-                    );
+                    ));
                 }
                 if pred != succ {
-                    self.successor[pred.0 as usize] = Some((on, succ, i));
+                    successor[pred.0 as usize] = Some((on, succ, i));
                 }
             }
+        }
+        for (i, span, message) in findings {
+            self.diag(
+                i,
+                codes::MERGE_INCONSISTENT,
+                Severity::Warning,
+                span,
+                message,
+                "a predecessor's `until` should be the merger date",
+            );
         }
     }
 
