@@ -848,7 +848,9 @@ impl Builder {
                     e.title = format!("Acute contract decision for {code}").into();
                     e.maker = Some(by.into());
                     e.functions = vec![F_ACUTE.into()].into();
-                    e.area = Some(AreaExpr::Practices(vec![code.as_str().into()]));
+                    e.area = Some(AreaExpr::Practices(
+                        [code.as_str().into()].into_iter().collect(),
+                    ));
                     self.push(e);
                 }
             }

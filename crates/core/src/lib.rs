@@ -41,7 +41,7 @@ pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};
 pub use instrument::{
     AmendChanges, AreaExpr, FunctionList, Instrument, InstrumentId, InstrumentKind, Onward,
-    ParticularFields, Particulars, Receivers, Requirement, TermFields, Terms,
+    ParticularFields, Particulars, PracticeList, Receivers, Requirement, TermFields, Terms,
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;

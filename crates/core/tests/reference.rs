@@ -217,7 +217,9 @@ fn build(s: &Spec) -> Register {
             d.basis = Some("s.13Z".into());
             d.receivers = Receivers::Bodies(vec!["ICB".into()]);
             d.functions = vec!["commissioning.primary-care".into()].into();
-            d.area = Some(AreaExpr::Practices(vec![format!("P{p}").into()]));
+            d.area = Some(AreaExpr::Practices(
+                [format!("P{p}").into()].into_iter().collect(),
+            ));
             r.add_instrument(d);
         }
     }

@@ -810,7 +810,9 @@ fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
             let mut e = Instrument::new(format!("{id}-{k}"), InstrumentKind::Exercise, *on);
             e.maker = Some((*by).into());
             e.functions = vec!["commissioning.secondary-care".into()].into();
-            e.area = Some(AreaExpr::Practices(vec![(*practice).into()]));
+            e.area = Some(AreaExpr::Practices(
+                [(*practice).into()].into_iter().collect(),
+            ));
             e.purposes = purposes.iter().map(|p| p.to_string()).collect();
             r.add_instrument(e);
         }
@@ -886,7 +888,7 @@ fn the_parts_built_side_by_side_make_the_snapshot_one_thread_makes() {
         let mut e = Instrument::new(format!("e{k}"), InstrumentKind::Exercise, date(2016, 3, 1));
         e.maker = Some(["13T", "08Q"][k as usize % 2].into());
         e.functions = vec!["commissioning.secondary-care".into()].into();
-        e.area = Some(AreaExpr::Practices(vec!["A1".into()]));
+        e.area = Some(AreaExpr::Practices(["A1".into()].into_iter().collect()));
         r.add_instrument(e);
     }
     assert!(arrangements > 4_096);

@@ -277,7 +277,7 @@ amend "narrow the board" {
         jc.area,
         Some(AreaExpr::Union(vec![
             AreaExpr::Named("gm".into()),
-            AreaExpr::Practices(vec!["P1".into()])
+            AreaExpr::Practices(["P1".into()].into_iter().collect())
         ]))
     );
     assert_eq!(jc.particulars.lead.as_deref(), Some("00T"));

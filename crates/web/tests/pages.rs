@@ -181,7 +181,7 @@ fn proposal_instrument() -> Instrument {
     i.maker = Some("X24".into());
     i.receivers = Receivers::Bodies(vec!["QBB".into()]);
     i.functions = vec!["commissioning.primary-care.medical".into()].into();
-    i.area = Some(AreaExpr::Practices(vec!["T00001".into()]));
+    i.area = Some(AreaExpr::Practices(["T00001".into()].into_iter().collect()));
     i
 }
 
