@@ -1213,10 +1213,13 @@ impl Compiler {
         // Memberships naming a practice or body the register does not have are dropped
         // (no answer could use them); the rest go in (practice, date) order, so that each
         // practice's are a range of the register's own (`index_places`). A register built
-        // practice by practice is in that order already, which the stable sort finds in one
-        // pass.
+        // practice by practice is in that order already, which is checked first: the stable
+        // sort would find it in one pass, but only after taking a scratch buffer of half the
+        // memberships (fresh pages, megabytes of them at a million instruments).
         memberships.retain(|m| (m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies);
-        memberships.sort_by_key(|m| (m.atom, m.during.from));
+        if !memberships.is_sorted_by_key(|m| (m.atom, m.during.from)) {
+            memberships.sort_by_key(|m| (m.atom, m.during.from));
+        }
         // Neither index needs anything the checks find, nor the checks them. A duplicate id
         // is reported after the other checks, not between them: every check here is an
         // error, so a void instrument suppresses none of them, and diagnostics are sorted
