@@ -206,40 +206,54 @@ struct Task {
     expanded: bool,
 }
 
-struct Interner<T: std::hash::Hash + Eq + Clone> {
+/// Distinct values, each numbered in the order first seen. The table holds numbers only and
+/// hashes and compares through `items`, so a value is stored once (a map keyed by the
+/// values held a second copy of each list, an allocation apiece).
+struct Interner<T> {
     items: Vec<T>,
-    ids: FxHashMap<T, u32>,
+    ids: hashbrown::HashTable<u32>,
 }
 
-impl<T: std::hash::Hash + Eq + Clone + Default> Interner<T> {
+fn hash_of<Q: std::hash::Hash + ?Sized>(q: &Q) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(q)
+}
+
+impl<T: std::hash::Hash + Eq + Default> Interner<T> {
     fn new() -> Self {
         let mut s = Interner {
             items: Vec::new(),
-            ids: FxHashMap::default(),
+            ids: hashbrown::HashTable::new(),
         };
         s.intern(T::default());
         s
     }
 
     fn intern(&mut self, v: T) -> u32 {
-        if let Some(&id) = self.ids.get(&v) {
+        let Interner { items, ids } = self;
+        let h = hash_of(&v);
+        if let Some(&id) = ids.find(h, |&j| items.get(j as usize) == Some(&v)) {
             return id;
         }
-        let id = self.items.len() as u32;
-        self.ids.insert(v.clone(), id);
-        self.items.push(v);
+        let id = items.len() as u32;
+        ids.insert_unique(h, id, |&j| items.get(j as usize).map_or(0, hash_of));
+        items.push(v);
         id
     }
 }
 
 impl<T: std::hash::Hash + Eq + Clone> Interner<Vec<T>> {
-    /// Interns a list without allocating when it is already known.
+    /// Interns a list without allocating when it is already known. A `Vec` hashes as its
+    /// slice does, so the slice finds the list.
     fn intern_slice(&mut self, v: &[T]) -> u32 {
         // The empty list is interned first, by `new`.
         if v.is_empty() {
             return 0;
         }
-        if let Some(&id) = self.ids.get(v) {
+        let items = &self.items;
+        if let Some(&id) = self.ids.find(hash_of(v), |&j| {
+            items.get(j as usize).is_some_and(|x| x.as_slice() == v)
+        }) {
             return id;
         }
         self.intern(v.to_vec())
@@ -2430,5 +2444,31 @@ pub(crate) fn show_life(iv: Interval) -> String {
     match iv.until {
         Some(u) => format!("from {} until {}", iv.from, u),
         None => format!("from {}", iv.from),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interner_numbers_each_distinct_list_once_whether_given_as_a_list_or_a_slice() {
+        let mut lists: Interner<Vec<u32>> = Interner::new();
+        assert_eq!(lists.intern_slice(&[]), 0);
+        let a = lists.intern(vec![1, 2, 3]);
+        let b = lists.intern_slice(&[4]);
+        assert_eq!((a, b), (1, 2));
+        assert_eq!(lists.intern_slice(&[1, 2, 3]), a);
+        assert_eq!(lists.intern(vec![4]), b);
+        assert_eq!(lists.intern_slice(&[3, 2, 1]), 3);
+        // Enough lists to make the table grow several times, each still found.
+        for n in 0..1000u32 {
+            lists.intern(vec![n, n + 1]);
+        }
+        for n in 0..1000u32 {
+            assert_eq!(lists.intern_slice(&[n, n + 1]) as usize, 4 + n as usize);
+        }
+        assert_eq!(lists.items.len(), 1004);
+        assert_eq!(lists.items[0], Vec::<u32>::new());
     }
 }
