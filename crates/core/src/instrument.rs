@@ -135,14 +135,12 @@ impl std::ops::Deref for PracticeList {
 impl FromIterator<SmolStr> for PracticeList {
     fn from_iter<I: IntoIterator<Item = SmolStr>>(iter: I) -> Self {
         let mut codes: Vec<SmolStr> = iter.into_iter().collect();
-        PracticeList(match codes.pop() {
-            Some(only) if codes.is_empty() => PracticeCodes::One(only),
-            Some(last) => {
-                codes.push(last);
-                PracticeCodes::Many(codes.into_boxed_slice())
+        if codes.len() == 1 {
+            if let Some(only) = codes.pop() {
+                return PracticeList(PracticeCodes::One(only));
             }
-            None => PracticeCodes::Many(Box::default()),
-        })
+        }
+        PracticeList(PracticeCodes::Many(codes.into_boxed_slice()))
     }
 }
 
