@@ -8,6 +8,7 @@ use crate::function::FunctionId;
 use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
 use crate::instrument_index::InstrumentIndex;
 use crate::interval::{min_until, Interval};
+use crate::item_index::ItemIndex;
 use crate::place::{AtomId, Membership, ParentLink};
 use crate::prefetch::prefetch;
 use crate::query::Role;
@@ -206,57 +207,49 @@ struct Task {
     expanded: bool,
 }
 
-/// Distinct values, each numbered in the order first seen. The table holds numbers only and
-/// hashes and compares through `items`, so a value is stored once (a map keyed by the
-/// values held a second copy of each list, an allocation apiece).
+/// Distinct lists, each numbered in the order first seen; the empty list is 0. The index
+/// holds numbers only and finds a list through `items` ([`ItemIndex`]), so each list is
+/// stored once.
 struct Interner<T> {
-    items: Vec<T>,
-    ids: hashbrown::HashTable<u32>,
+    items: Vec<Vec<T>>,
+    ids: ItemIndex,
 }
 
-fn hash_of<Q: std::hash::Hash + ?Sized>(q: &Q) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(q)
-}
-
-impl<T: std::hash::Hash + Eq + Default> Interner<T> {
+impl<T: std::hash::Hash + Eq + Clone> Interner<T> {
     fn new() -> Self {
         let mut s = Interner {
             items: Vec::new(),
-            ids: hashbrown::HashTable::new(),
+            ids: ItemIndex::default(),
         };
-        s.intern(T::default());
+        s.intern(Vec::new());
         s
     }
 
-    fn intern(&mut self, v: T) -> u32 {
-        let Interner { items, ids } = self;
-        let h = hash_of(&v);
-        if let Some(&id) = ids.find(h, |&j| items.get(j as usize) == Some(&v)) {
-            return id;
+    fn intern(&mut self, v: Vec<T>) -> u32 {
+        let n = self.items.len() as u32;
+        match self.ids.add(&self.items, Vec::as_slice, n, v.as_slice()) {
+            Err(id) => id,
+            Ok(()) => {
+                self.items.push(v);
+                n
+            }
         }
-        let id = items.len() as u32;
-        ids.insert_unique(h, id, |&j| items.get(j as usize).map_or(0, hash_of));
-        items.push(v);
-        id
     }
-}
 
-impl<T: std::hash::Hash + Eq + Clone> Interner<Vec<T>> {
-    /// Interns a list without allocating when it is already known. A `Vec` hashes as its
-    /// slice does, so the slice finds the list.
+    /// Interns a list without allocating when it is already known.
     fn intern_slice(&mut self, v: &[T]) -> u32 {
         // The empty list is interned first, by `new`.
         if v.is_empty() {
             return 0;
         }
-        let items = &self.items;
-        if let Some(&id) = self.ids.find(hash_of(v), |&j| {
-            items.get(j as usize).is_some_and(|x| x.as_slice() == v)
-        }) {
-            return id;
+        let n = self.items.len() as u32;
+        match self.ids.add(&self.items, Vec::as_slice, n, v) {
+            Err(id) => id,
+            Ok(()) => {
+                self.items.push(v.to_vec());
+                n
+            }
         }
-        self.intern(v.to_vec())
     }
 }
 
@@ -397,7 +390,7 @@ struct Compiler {
     function_list: Vec<FunctionId>,
     excepts: Vec<u32>,
     versions: Versions,
-    version_vias: Interner<Vec<InstrumentId>>,
+    version_vias: Interner<InstrumentId>,
     /// The placement of the last task run, for the next task of the same segment.
     placement: Option<Placement>,
     successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
@@ -407,10 +400,10 @@ struct Compiler {
     body_parents: Lists<(Interval, BodyId)>,
     body_children: Lists<(Interval, BodyId)>,
     body_atoms: Lists<u32>,
-    function_sets: Interner<Vec<FunctionId>>,
-    purpose_sets: Interner<Vec<String>>,
-    via_lists: Interner<Vec<InstrumentId>>,
-    area_lists: Interner<Vec<AreaKey>>,
+    function_sets: Interner<FunctionId>,
+    purpose_sets: Interner<String>,
+    via_lists: Interner<InstrumentId>,
+    area_lists: Interner<AreaKey>,
 }
 
 /// `(slot, grant)` for each grant, its slot read from `column` at the grant's position.
@@ -2453,7 +2446,7 @@ mod tests {
 
     #[test]
     fn an_interner_numbers_each_distinct_list_once_whether_given_as_a_list_or_a_slice() {
-        let mut lists: Interner<Vec<u32>> = Interner::new();
+        let mut lists: Interner<u32> = Interner::new();
         assert_eq!(lists.intern_slice(&[]), 0);
         let a = lists.intern(vec![1, 2, 3]);
         let b = lists.intern_slice(&[4]);

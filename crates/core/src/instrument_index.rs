@@ -1,11 +1,11 @@
-//! Instruments by id, through a [`TextIndex`] of instrument numbers (no copied ids).
+//! Instruments by id, through an [`ItemIndex`] of instrument numbers (no copied ids).
 
 use crate::instrument::{Instrument, InstrumentId};
-use crate::text_index::TextIndex;
+use crate::item_index::ItemIndex;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InstrumentIndex {
-    table: TextIndex,
+    table: ItemIndex,
 }
 
 fn id_of(ins: &Instrument) -> &str {
@@ -16,7 +16,7 @@ impl InstrumentIndex {
     /// The index of `instruments`, and each instrument whose id an earlier one already has,
     /// with that first one.
     pub(crate) fn build(instruments: &[Instrument]) -> (Self, Vec<(InstrumentId, InstrumentId)>) {
-        let mut table = TextIndex::with_capacity(instruments.len());
+        let mut table = ItemIndex::with_capacity(instruments.len());
         let mut duplicates = Vec::new();
         for (idx, ins) in instruments.iter().enumerate() {
             if let Err(first) = table.add(instruments, id_of, idx as u32, &ins.id) {

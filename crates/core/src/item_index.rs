@@ -1,44 +1,45 @@
-//! Items found by their own text (an instrument's id, a practice's code) without a second
-//! copy of it: the table holds item numbers only, and hashes and compares through the
-//! items themselves. At a million instruments a `HashMap<String, _>` was 80-odd bytes an
-//! instrument, most of it the copied ids, and 39 bytes a practice.
+//! Items found by their own key (an instrument's id, a practice's code, an interned list)
+//! without a second copy of it: the table holds item numbers only, and hashes and compares
+//! through the items themselves. At a million instruments a `HashMap<String, _>` was 80-odd
+//! bytes an instrument, most of it the copied ids, and 39 bytes a practice.
 
 use hashbrown::HashTable;
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 
 #[derive(Debug, Clone, Default)]
-pub(crate) struct TextIndex {
+pub(crate) struct ItemIndex {
     table: HashTable<u32>,
 }
 
-fn hash(text: &str) -> u64 {
-    rustc_hash::FxBuildHasher.hash_one(text)
+fn hash<K: Hash + ?Sized>(key: &K) -> u64 {
+    rustc_hash::FxBuildHasher.hash_one(key)
 }
 
-impl TextIndex {
+impl ItemIndex {
     pub(crate) fn heap_bytes(&self) -> usize {
         crate::heap_bytes::HeapBytes::heap_bytes(&self.table)
     }
 
     pub(crate) fn with_capacity(n: usize) -> Self {
-        TextIndex {
+        ItemIndex {
             table: HashTable::with_capacity(n),
         }
     }
 
-    /// Adds item number `n`, whose text is `text`, unless an item of `items` (those already
-    /// added) has that text: then `Err` with that item's number.
-    pub(crate) fn add<T>(
+    /// Adds item number `n`, whose key is `key`, unless an item of `items` (those already
+    /// added) has that key: then `Err` with that item's number. The caller adds the item to
+    /// `items` as number `n` before anything else is added.
+    pub(crate) fn add<T, K: Hash + Eq + ?Sized>(
         &mut self,
         items: &[T],
-        text_of: impl Fn(&T) -> &str,
+        key_of: impl Fn(&T) -> &K,
         n: u32,
-        text: &str,
+        key: &K,
     ) -> Result<(), u32> {
         match self.table.entry(
-            hash(text),
-            |&j| items.get(j as usize).is_some_and(|i| text_of(i) == text),
-            |&j| items.get(j as usize).map_or(0, |i| hash(text_of(i))),
+            hash(key),
+            |&j| items.get(j as usize).is_some_and(|i| key_of(i) == key),
+            |&j| items.get(j as usize).map_or(0, |i| hash(key_of(i))),
         ) {
             hashbrown::hash_table::Entry::Occupied(first) => Err(*first.get()),
             hashbrown::hash_table::Entry::Vacant(slot) => {
@@ -48,16 +49,16 @@ impl TextIndex {
         }
     }
 
-    /// The number of the item with this text; `items` must be the ones added.
-    pub(crate) fn get<T>(
+    /// The number of the item with this key; `items` must be the ones added.
+    pub(crate) fn get<T, K: Hash + Eq + ?Sized>(
         &self,
         items: &[T],
-        text_of: impl Fn(&T) -> &str,
-        text: &str,
+        key_of: impl Fn(&T) -> &K,
+        key: &K,
     ) -> Option<u32> {
         self.table
-            .find(hash(text), |&j| {
-                items.get(j as usize).is_some_and(|i| text_of(i) == text)
+            .find(hash(key), |&j| {
+                items.get(j as usize).is_some_and(|i| key_of(i) == key)
             })
             .copied()
     }

@@ -22,6 +22,7 @@ mod heap_bytes;
 pub mod instrument;
 mod instrument_index;
 pub mod interval;
+mod item_index;
 mod lazy_cells;
 pub mod lineage;
 mod names;
@@ -33,7 +34,6 @@ pub mod register;
 pub mod resolve;
 mod side_by_side;
 pub mod snapshot;
-mod text_index;
 
 pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use body::{Body, BodyId, BodyKind};

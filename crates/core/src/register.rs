@@ -60,7 +60,7 @@ pub struct Register {
     /// Practices by code: the table holds atom numbers and hashes the atoms' own codes (a
     /// map from a copy of each code was 39 bytes a practice, at 0.8 practices an instrument).
     /// Atoms are only ever appended, and `atoms` is not reordered, so the numbers stay valid.
-    atom_by_code: crate::text_index::TextIndex,
+    atom_by_code: crate::item_index::ItemIndex,
     pub memberships: Vec<Membership>,
     pub parents: Vec<ParentLink>,
     pub successions: Vec<Succession>,
