@@ -6,14 +6,18 @@
 #
 # 1. In process (vires-bench): who/may on the bundled England register and on synthetic
 #    registers of 10^3..10^6 instruments, build time and its growth exponent, bytes per
-#    instrument, and the same `may` questions put to Cedar and SQLite (answers compared
-#    first). Writes target/bench/summary.json and target/bench/performance.svg.
+#    instrument, and the same `may` questions put to Cedar and SQLite (every answer compared
+#    first, then exactly those questions timed; each timed call's answer is checked against
+#    the compared one, and any difference fails the run). Writes target/bench/summary.json
+#    (fresh each run: a figure this run did not measure is null) and
+#    target/bench/performance.svg.
 # 2. Instruction counts (valgrind --tool=callgrind) per `who` and per `may` question, which
 #    do not drift with machine noise. Skipped, and said so, if valgrind is missing
 #    (apt-get install valgrind).
 # 3. Over HTTP on loopback (wrk, bounded to a few seconds per endpoint): requests per second
 #    and p99 for GET /who against GET /ping of the same `vires serve`, and the ratio, in
-#    rounds of one run each (the round with the middle ratio is reported).
+#    rounds of one run each (the round with the middle ratio is reported). Any non-2xx
+#    answer or socket error fails the run.
 #    Skipped, and said so in the summary, if wrk (apt-get install wrk) or `vires serve` is
 #    not available.
 #
@@ -35,11 +39,18 @@ mkdir -p "$out"
 
 cargo build --release -p vires-bench --bin vires-bench
 bench="$target/release/vires-bench"
-if [ "${BENCH_SKIP_INPROCESS:-}" != 1 ]; then
-  "$bench" "$mode"
-fi
-
 set_summary() { "$bench" --set "$@" >/dev/null; }
+
+if [ "${BENCH_SKIP_INPROCESS:-}" != 1 ]; then
+  # Writes a fresh summary, with the callgrind and HTTP figures null until measured below.
+  "$bench" "$mode"
+else
+  # Keeps the last in-process figures; clears those this run measures again, so none
+  # survives from an earlier run.
+  set_summary callgrind_instructions_per_who=null callgrind_instructions_per_may=null \
+    callgrind_note=null http_rps_who=null http_rps_trivial=null http_ratio=null http_p99_ms=null \
+    http_p99_ms_trivial=null http_ratio_rounds=null http_note=null
+fi
 
 # 2. callgrind
 if command -v valgrind >/dev/null 2>&1; then
@@ -54,11 +65,13 @@ if command -v valgrind >/dev/null 2>&1; then
       set_summary "callgrind_instructions_per_$q=$per"
     else
       echo "callgrind: no totals in $out/callgrind.$q.out; see $out/callgrind.$q.log" >&2
+      set_summary "callgrind_instructions_per_$q=null" "callgrind_note=no totals for $q; see $out/callgrind.$q.log"
     fi
   done
 else
   echo "callgrind: skipped (valgrind not installed; apt-get install valgrind)"
-  set_summary "callgrind_note=valgrind not installed"
+  set_summary callgrind_instructions_per_who=null callgrind_instructions_per_may=null \
+    "callgrind_note=valgrind not installed"
 fi
 
 # 3. HTTP
@@ -140,10 +153,17 @@ all=""
 for r in $(seq 1 "$rounds"); do
   run_wrk -s "$out/ping.lua" "http://127.0.0.1:$port/ping" >"$out/wrk-ping-$r.txt"
   run_wrk -s "$out/who.lua" "http://127.0.0.1:$port/who" >"$out/wrk-who-$r.txt"
-  if grep -q "Non-2xx" "$out/wrk-who-$r.txt"; then
-    echo "HTTP: some who requests failed:" >&2
-    grep "Non-2xx" "$out/wrk-who-$r.txt" >&2
-  fi
+  # A request that was not answered with 2xx is not throughput: the run fails, and no
+  # HTTP figure is published.
+  for what in ping who; do
+    if grep -qE "Non-2xx|Socket errors" "$out/wrk-$what-$r.txt"; then
+      echo "HTTP: GET /$what had failed requests in round $r (see $out/wrk-$what-$r.txt):" >&2
+      grep -E "Non-2xx|Socket errors" "$out/wrk-$what-$r.txt" >&2
+      set_summary http_rps_who=null http_rps_trivial=null http_ratio=null http_p99_ms=null \
+        http_p99_ms_trivial=null http_ratio_rounds=null "http_note=failed: GET /$what had non-2xx answers or socket errors in round $r"
+      exit 1
+    fi
+  done
   w=$(rps "$out/wrk-who-$r.txt"); p=$(rps "$out/wrk-ping-$r.txt")
   q=$(awk -v a="$w" -v b="$p" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print 0 }')
   echo "HTTP round $r: who $w req/s, ping $p req/s, ratio $q"

@@ -40,6 +40,12 @@ pub struct CedarAnswer {
     pub proof: Vec<String>,
 }
 
+/// One question as Cedar's input, and the body whose slice of policies answers it.
+pub struct CedarRequest {
+    request: Request,
+    body: u32,
+}
+
 pub struct CedarPeer {
     slices: FxHashMap<u32, PolicySet>,
     empty: PolicySet,
@@ -264,7 +270,15 @@ impl CedarPeer {
     }
 
     /// May the question's body exercise its function at its practice on its date?
+    /// [`CedarPeer::request`] then [`CedarPeer::decide`].
     pub fn may(&self, q: &Question) -> Result<CedarAnswer, PeerError> {
+        self.decide(&self.request(q)?)
+    }
+
+    /// The question as Cedar's input: the body's life on the date, the function's action,
+    /// the practice's stretch on the date, parsed into entity ids, and the context. The
+    /// benchmark builds these before timing, so Cedar is timed on deciding alone.
+    pub fn request(&self, q: &Question) -> Result<CedarRequest, PeerError> {
         let body = self
             .bodies
             .get(&q.body)
@@ -302,10 +316,16 @@ impl CedarPeer {
             None,
         )
         .map_err(|e| PeerError(format!("Cedar request: {e}")))?;
-        let policies = self.slices.get(&body).unwrap_or(&self.empty);
+        Ok(CedarRequest { request, body })
+    }
+
+    /// Cedar's decision on a request built by [`CedarPeer::request`], with the policies
+    /// (grants) that determined it.
+    pub fn decide(&self, r: &CedarRequest) -> Result<CedarAnswer, PeerError> {
+        let policies = self.slices.get(&r.body).unwrap_or(&self.empty);
         let response = self
             .authorizer
-            .is_authorized(&request, policies, &self.entities);
+            .is_authorized(&r.request, policies, &self.entities);
         if let Some(err) = response.diagnostics().errors().next() {
             return Err(PeerError(format!("Cedar evaluation error: {err}")));
         }

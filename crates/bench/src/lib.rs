@@ -8,7 +8,9 @@
 //!   revocations, thousands of practices) and of questions about them;
 //! - [`cedar`] and [`sqlite`]: the same register and the same `may` question put to Cedar
 //!   (policies with date conditions) and to SQLite (tables and a recursive query), with
-//!   answers compared on a sample before anything is timed;
+//!   every answer compared before the same questions are timed;
+//! - [`timing`]: per-call timing that keeps what each timed call answered, checked against
+//!   the same questions asked untimed and against the answers compared with the peers;
 //! - [`stats`]: medians, percentiles and the fitted growth exponent;
 //! - [`plot`]: the SVG chart in `docs/performance.md`, drawn from the measured data.
 //!
@@ -20,6 +22,7 @@ pub mod plot;
 pub mod sqlite;
 pub mod stats;
 pub mod synth;
+pub mod timing;
 
 /// A peer could not be set up or could not answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

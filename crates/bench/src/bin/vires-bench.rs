@@ -15,9 +15,11 @@ use std::time::Instant;
 use vires_bench::cedar::CedarPeer;
 use vires_bench::plot::{chart, Series};
 use vires_bench::sqlite::SqlitePeer;
-use vires_bench::stats::{growth_exponent, summarise, Summary};
+use vires_bench::stats::{growth_exponent, Summary};
 use vires_bench::synth::{self, Question};
-use vires_core::resolve::Resolution;
+use vires_bench::timing::{
+    check_query_answers, compare_then_time, time_queries, timer_overhead, QueryTimes,
+};
 use vires_core::{Place, SmolStr, Snapshot};
 
 /// Counts live heap bytes, so memory per instrument is measured, not estimated. One relaxed
@@ -55,6 +57,19 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 const SEED: u64 = 20_260_401;
+/// The figures scripts/bench.sh measures outside this process and merges in with `--set`.
+const OUTSIDE_FIGURES: [&str; 10] = [
+    "callgrind_instructions_per_who",
+    "callgrind_instructions_per_may",
+    "callgrind_note",
+    "http_rps_who",
+    "http_rps_trivial",
+    "http_ratio",
+    "http_p99_ms",
+    "http_p99_ms_trivial",
+    "http_ratio_rounds",
+    "http_note",
+];
 /// Timing rounds of the England questions; the middle one is reported.
 #[cfg(feature = "england")]
 const ENGLAND_ROUNDS: usize = 5;
@@ -63,8 +78,8 @@ struct Plan {
     sizes: Vec<(usize, usize)>,
     questions: usize,
     peer_size: usize,
+    /// Questions put to vires, Cedar and SQLite: every one compared, then every one timed.
     peer_questions: usize,
-    compare: usize,
     /// Longest predicted build to attempt, in milliseconds.
     build_budget_ms: f64,
 }
@@ -76,7 +91,6 @@ fn plan(full: bool) -> Plan {
             questions: 20_000,
             peer_size: 100_000,
             peer_questions: 3_000,
-            compare: 2_000,
             build_budget_ms: 900_000.0,
         }
     } else {
@@ -85,82 +99,9 @@ fn plan(full: bool) -> Plan {
             questions: 5_000,
             peer_size: 30_000,
             peer_questions: 1_000,
-            compare: 500,
             build_budget_ms: 120_000.0,
         }
     }
-}
-
-/// The cost of the timer itself, subtracted from every per-call sample.
-fn timer_overhead() -> f64 {
-    let mut v: Vec<f64> = (0..10_000)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(());
-            t.elapsed().as_nanos() as f64
-        })
-        .collect();
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-/// Times `f` once per question (after one warm-up pass) and summarises.
-fn time_each<T>(qs: &[Question], overhead: f64, mut f: impl FnMut(&Question) -> T) -> Summary {
-    for q in qs.iter().take(200) {
-        std::hint::black_box(f(q));
-    }
-    let samples: Vec<f64> = qs
-        .iter()
-        .map(|q| {
-            let t = Instant::now();
-            std::hint::black_box(f(q));
-            (t.elapsed().as_nanos() as f64 - overhead).max(0.0)
-        })
-        .collect();
-    summarise(&samples)
-}
-
-fn place(q: &Question) -> Place {
-    Place::Practice(q.practice.as_str().into())
-}
-
-/// Times the full `who` answer (holders with proofs), the hot path (`place_keys` +
-/// `resolve`, no rendering) and the full `may` answer.
-fn time_queries(snap: &Snapshot, qs: &[Question], overhead: f64) -> (Summary, Summary, Summary) {
-    let places: Vec<Place> = qs.iter().map(place).collect();
-    let mut i = 0;
-    let who = time_each(qs, overhead, |q| {
-        i = (i + 1) % places.len();
-        snap.who(&q.function, &places[i], q.on, q.purpose.as_deref())
-            .map(|w| w.holders.len())
-    });
-    let mut r = Resolution::default();
-    let fids: Vec<_> = qs
-        .iter()
-        .map(|q| snap.function_id(&q.function).ok())
-        .collect();
-    let mut j = 0;
-    let hot = time_each(qs, overhead, |q| {
-        j = (j + 1) % places.len();
-        let (Some(f), Ok(keys)) = (fids[j], snap.place_keys(&places[j], q.on)) else {
-            return 0;
-        };
-        snap.resolve(f, q.on, &keys, &mut r);
-        r.holders.len()
-    });
-    let mut k = 0;
-    let may = time_each(qs, overhead, |q| {
-        k = (k + 1) % places.len();
-        snap.may(&q.body, &q.function, &places[k], q.on, q.purpose.as_deref())
-            .map(|a| a.allowed)
-    });
-    (who, hot, may)
-}
-
-fn vires_allowed(snap: &Snapshot, q: &Question) -> Result<bool, String> {
-    snap.may(&q.body, &q.function, &place(q), q.on, q.purpose.as_deref())
-        .map(|a| a.allowed)
-        .map_err(|e| format!("vires could not answer {q:?}: {e}"))
 }
 
 #[derive(Default)]
@@ -217,7 +158,7 @@ fn run(full: bool) -> Result<(), String> {
     let started = Instant::now();
 
     // 1. The bundled England register.
-    england(&mut rep, p.questions, overhead);
+    england(&mut rep, p.questions, overhead)?;
 
     // 2. Synthetic registers, 10^3 .. 10^6 instruments: build time, memory, query time.
     for k in [
@@ -272,7 +213,9 @@ fn run(full: bool) -> Result<(), String> {
             p.questions
         };
         let qs = synth::questions(&snap, qn, SEED, &synth::query_functions());
-        let (who, hot, may) = time_queries(&snap, &qs, overhead);
+        let t = time_queries(&snap, &qs, overhead);
+        check_query_answers(&snap, &qs, &t)?;
+        let (who, hot, may) = (t.who.summary, t.hot.summary, t.may.summary);
         let bpi = snapshot_bytes as f64 / n as f64;
         rep.row(
             &format!("synthetic {n} instruments: build (median of {reps})"),
@@ -375,28 +318,14 @@ fn run(full: bool) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e}", svg_path.display()))?;
     rep.set("wall_seconds", started.elapsed().as_secs_f64());
     rep.set("load_average_at_end", load_average());
-    // Keep figures merged in by earlier runs of scripts/bench.sh (HTTP, callgrind).
+    // A fresh summary: the figures measured outside this process (callgrind, HTTP) are
+    // null until scripts/bench.sh measures them in the same run, never left from an
+    // earlier one.
     let path = dir.join("summary.json");
-    let mut summary: Map<String, Value> = read_summary(&path)
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("http_") || k.starts_with("callgrind_"))
-        .collect();
-    for k in [
-        "http_rps_who",
-        "http_rps_trivial",
-        "http_ratio",
-        "http_p99_ms",
-        "http_note",
-        "callgrind_instructions_per_who",
-        "callgrind_instructions_per_may",
-    ] {
-        rep.summary.entry(k.to_string()).or_insert(Value::Null);
+    for k in OUTSIDE_FIGURES {
+        rep.summary.insert(k.to_string(), Value::Null);
     }
-    for (k, v) in rep.summary {
-        if !(v.is_null() && summary.get(&k).is_some_and(|old| !old.is_null())) {
-            summary.insert(k, v);
-        }
-    }
+    let summary = rep.summary;
     write_summary(&path, &summary)?;
     println!(
         "wrote {} and {} in {:.0} s",
@@ -408,7 +337,7 @@ fn run(full: bool) -> Result<(), String> {
 }
 
 #[cfg(feature = "england")]
-fn england(rep: &mut Report, n: usize, overhead: f64) {
+fn england(rep: &mut Report, n: usize, overhead: f64) -> Result<(), String> {
     let t = Instant::now();
     let import = match vires_england::bundled() {
         Ok(i) => i,
@@ -418,7 +347,7 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
                 "england_note",
                 format!("vires_england::bundled() failed: {e}"),
             );
-            return;
+            return Ok(());
         }
     };
     let import_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -433,16 +362,20 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
             "England register",
             "no questions could be drawn (no practices?)".into(),
         );
-        return;
+        return Ok(());
     }
     // Five rounds, reporting the middle one by `who` median: on this shared two-core
     // machine a single round's median varies up to twofold from one run to the next.
-    let mut rounds: Vec<(Summary, Summary, Summary)> = (0..ENGLAND_ROUNDS)
-        .map(|_| time_queries(&snap, &qs, overhead))
-        .collect();
-    rounds.sort_by(|a, b| a.0.median_ns.total_cmp(&b.0.median_ns));
-    let round_medians: Vec<f64> = rounds.iter().map(|r| r.0.median_ns).collect();
-    let (who, hot, may) = rounds.swap_remove(rounds.len() / 2);
+    let mut rounds: Vec<QueryTimes> = Vec::with_capacity(ENGLAND_ROUNDS);
+    for _ in 0..ENGLAND_ROUNDS {
+        let t = time_queries(&snap, &qs, overhead);
+        check_query_answers(&snap, &qs, &t)?;
+        rounds.push(t);
+    }
+    rounds.sort_by(|a, b| a.who.summary.median_ns.total_cmp(&b.who.summary.median_ns));
+    let round_medians: Vec<f64> = rounds.iter().map(|r| r.who.summary.median_ns).collect();
+    let t = rounds.swap_remove(rounds.len() / 2);
+    let (who, hot, may) = (t.who.summary, t.hot.summary, t.may.summary);
     rep.row(
         "England (bundled): import / compile",
         format!("{import_ms:.0} ms / {build_ms:.1} ms ({instruments} instruments, {} grants, {} practices)", snap.grant_count(), snap.register().atoms.len()),
@@ -469,55 +402,36 @@ fn england(rep: &mut Report, n: usize, overhead: f64) {
     rep.set("england_instruments", instruments);
     rep.set("england_build_ms", build_ms);
     rep.set("england_import_ms", import_ms);
+    Ok(())
 }
 
 #[cfg(not(feature = "england"))]
-fn england(rep: &mut Report, _n: usize, _overhead: f64) {
+fn england(rep: &mut Report, _n: usize, _overhead: f64) -> Result<(), String> {
     rep.row(
         "England register",
         "skipped: built without the `england` feature".into(),
     );
     rep.set("england_note", "built without the england feature");
+    Ok(())
 }
 
 fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
     let syn = synth::generate(p.peer_size, SEED + 1);
     let n = syn.shape.instruments;
     let snap = Snapshot::compile(syn.register);
-    let qs = synth::questions(
-        &snap,
-        p.peer_questions.max(p.compare),
-        SEED + 2,
-        &synth::query_functions(),
-    );
+    let qs = synth::questions(&snap, p.peer_questions, SEED + 2, &synth::query_functions());
     let t = Instant::now();
     let cedar = CedarPeer::encode(&snap).map_err(|e| e.to_string())?;
     let cedar_load = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let sqlite = SqlitePeer::load(&snap).map_err(|e| e.to_string())?;
     let sqlite_load = t.elapsed().as_secs_f64();
-    // Same answers first: a fast wrong answer is not a result.
-    let mut yes = 0;
-    for q in qs.iter().take(p.compare) {
-        let v = vires_allowed(&snap, q)?;
-        let c = cedar.may(q).map_err(|e| e.to_string())?;
-        let s = sqlite.may(q).map_err(|e| e.to_string())?;
-        if v != c.allowed || v != s.allowed {
-            return Err(format!(
-                "answers differ on {q:?}: vires {v}, Cedar {} (policies {:?}), SQLite {} (proof {:?})",
-                c.allowed, c.proof, s.allowed, s.proof
-            ));
-        }
-        yes += v as usize;
-    }
+    let run = compare_then_time(&snap, &cedar, &sqlite, &qs, overhead)?;
     rep.row(
         &format!("peers: register of {n} instruments, {} grants", snap.grant_count()),
-        format!("{} answers agree ({yes} yes); Cedar loaded in {cedar_load:.1} s ({} policies, largest slice {}), SQLite in {sqlite_load:.1} s", p.compare.min(qs.len()), cedar.policies, cedar.largest_slice()),
+        format!("{} answers agree ({} yes), and each timed call gave its compared answer; Cedar loaded in {cedar_load:.1} s ({} policies, largest slice {}), SQLite in {sqlite_load:.1} s", qs.len(), run.yes(), cedar.policies, cedar.largest_slice()),
     );
-    let qs: Vec<Question> = qs.into_iter().take(p.peer_questions).collect();
-    let (_, _, may) = time_queries(&snap, &qs, overhead);
-    let c = time_each(&qs, overhead, |q| cedar.may(q).map(|a| a.allowed));
-    let s = time_each(&qs, overhead, |q| sqlite.may(q).map(|a| a.allowed));
+    let (may, c, s) = (run.vires.summary, run.cedar.summary, run.sqlite.summary);
     let (cr, sr) = (c.median_ns / may.median_ns, s.median_ns / may.median_ns);
     rep.row(
         "vires may, median / p99",
@@ -533,10 +447,9 @@ fn peers(rep: &mut Report, p: &Plan, overhead: f64) -> Result<(), String> {
     );
     rep.set("peer_instruments", n);
     rep.set("peer_grants", snap.grant_count());
-    rep.set(
-        "peer_answers_compared",
-        p.compare.min(qs.len().max(p.compare)),
-    );
+    rep.set("peer_answers_compared", qs.len());
+    rep.set("peer_questions_timed", run.vires.answers.len());
+    rep.set("peer_yes_answers", run.yes());
     rep.set("vires_may_median_ns_peer", may.median_ns);
     rep.set("vires_may_p99_ns_peer", may.p99_ns);
     rep.set("cedar_median_ns", c.median_ns);
@@ -946,8 +859,7 @@ fn main() {
         Some("--full") => run(true),
         Some("--england-only") => {
             let mut rep = Report::default();
-            england(&mut rep, plan(false).questions, timer_overhead());
-            Ok(())
+            england(&mut rep, plan(false).questions, timer_overhead())
         }
         Some("--peers-only") => {
             let mut rep = Report::default();
