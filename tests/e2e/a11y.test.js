@@ -33,7 +33,7 @@ const PUBLIC_PAGES = [
   ['procurement form', '/ui/procurement', 200, null],
   ['procurement answer', '/ui/procurement?' + new URLSearchParams({
     commissioners: 'QF7', buying: 'health-care-service', function: 'commissioning.secondary-care',
-    estimated_value: '2400000', existing_value: '2200000', start: '2024-01-02', term_months: '36',
+    estimated_value: '2400000', existing_value: '2200000', procurement_began: '2024-01-02', start: '2024-01-02', term_months: '36',
     current_provider: 'RP5', provider_satisfactory: 'yes'
   }), 200, 'procurement'],
   ['procurement with mistakes', '/ui/procurement?commissioners=&start=2024-01-02', 400, null],

@@ -320,9 +320,11 @@ pub enum Command {
     },
     /// Publish assessments of commissioners (JSON) as a table, checked against their framework.
     Assessments { file: PathBuf },
-    /// Which procurement route is lawful for a proposed contract on its start date, the steps
-    /// and notices it needs, and every requirement from the register that applies.
-    /// The contract is JSON (see docs/procurement.md and examples/procurement/).
+    /// Which procurement route is lawful for a proposed contract, the steps and notices it
+    /// needs, and every requirement from the register that applies. The law is the one that
+    /// governed a procurement begun on the contract's `procurement_began` date (with the
+    /// transitional provision cited), not the law on its start date. The contract is JSON
+    /// (see docs/procurement.md and examples/procurement/).
     #[command(after_help = PROCURE_AFTER)]
     Procure {
         /// The contract JSON file.

@@ -690,3 +690,65 @@ fn bad_decisions_are_refused_naming_the_field() {
         &["register_of_interests_02X.json", "field `body`", "`99Z`"],
     );
 }
+
+/// Issue 22: the law follows the date the procurement began. A procurement begun in December
+/// 2023 for a contract starting in June 2024 stays under the 2013 Regulations (SI 2023/1348
+/// reg 29(1)(a); SI 2023/1431 reg 5(2)); one begun in February 2025 stays under the Public
+/// Contracts Regulations 2015 (SI 2024/716 reg 5 as amended by SI 2024/959).
+#[test]
+fn the_law_of_the_date_the_procurement_began() {
+    let dec = answer(&[], &ex("community_services_begun_2023-12.json"), &[]);
+    assert_eq!(dec["regime"]["id"], "nhs-procurement-2013");
+    assert_eq!(dec["contract"]["procurement_began"], "2023-12-04");
+    assert_eq!(dec["contract"]["start"], "2024-06-03");
+    assert_eq!(
+        dec["regime_basis"]["rule"],
+        "saved-by-transitional-provision"
+    );
+    assert_eq!(
+        dec["regime_basis"]["citation"],
+        "SI 2023/1348 reg 29(1)(a); SI 2023/1431 reg 5(2)"
+    );
+    assert!(ids(&dec["refused"]).contains(&"direct-award-c".to_string()));
+    assert_eq!(dec["threshold"]["amount_pounds"], 663540.0);
+
+    let feb = answer(&[], &ex("bi_begun_2025-02.json"), &[]);
+    assert_eq!(feb["regime"]["id"], "pcr-2015");
+    assert_eq!(
+        feb["regime_basis"]["citation"],
+        "SI 2024/716 reg 5 as amended by SI 2024/959"
+    );
+    assert!(ids(&feb["permitted"]).contains(&"competitive-procedure".to_string()));
+
+    // The text answer says why, with the provision.
+    let reg = register();
+    let t = vires(&[
+        "-r",
+        &reg,
+        "procure",
+        &ex("community_services_begun_2023-12.json"),
+    ]);
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert!(
+        t.stdout.contains("before 2024-01-01") && t.stdout.contains("SI 2023/1431 reg 5(2)"),
+        "{}",
+        t.stdout
+    );
+}
+
+#[test]
+fn a_procurement_date_missing_or_after_the_start_is_refused_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "bi_begun_2025-02.json";
+    let missing = variant(&dir, name, "\"procurement_began\": \"2025-02-10\",", "");
+    assert_input_error(
+        &procure(&[], &missing, &[]),
+        &["field `procurement_began`", "is missing"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let late = variant(&dir, name, "2025-02-10", "2025-07-01");
+    assert_input_error(
+        &procure(&[], &late, &[]),
+        &["field `procurement_began`", "after the contract starts"],
+    );
+}

@@ -4,7 +4,7 @@
 
 use crate::calendar::Calendar;
 use crate::contract::{Contract, LiabilityEvent};
-use crate::regime::{Regime, Rules, Standstill};
+use crate::regime::{Regime, RegimeBasis, Rules, Standstill};
 use crate::requirements::{
     self, CollectiveCheck, InHouseCheck, LiabilityRecord, MandateStatus, Participant,
 };
@@ -53,6 +53,7 @@ pub struct Asked {
     pub category: Option<String>,
     pub function: String,
     pub estimated_value: f64,
+    pub procurement_began: Date,
     pub start: Date,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<Date>,
@@ -68,6 +69,9 @@ pub struct Assessment {
     pub contract: Asked,
     /// The regime that decides the process.
     pub regime: RegimeRef,
+    /// Why the procurement is under that regime: when it began, and the provision (the
+    /// regime's commencement, or the transitional provision that saves it).
+    pub regime_basis: RegimeBasis,
     /// Other regimes in force alongside it (for example the light touch regime).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_in_force: Vec<RegimeRef>,
@@ -102,13 +106,15 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
     contract.validate()?;
     let rules = Rules::bundled()?;
     let cal = Calendar::england_and_wales()?;
-    let regimes = rules.in_force(contract.buying, contract.start)?;
+    let began = contract.began()?;
+    let regimes = rules.in_force(contract.buying, began)?;
     let Some((principal, others)) = regimes.split_first() else {
         return Err(ProcureError::NoRegime {
-            date: contract.start,
-            from: rules.earliest().unwrap_or(contract.start),
+            date: began,
+            from: rules.earliest().unwrap_or(began),
         });
     };
+    let regime_basis = rules.basis(contract.buying, &regimes, began, contract.start)?;
     let findings = requirements::find(contract, snapshot)?;
     let mandated = findings
         .mandates
@@ -146,6 +152,7 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
             category: contract.category.clone(),
             function: contract.function_id(),
             estimated_value: contract.estimated_value,
+            procurement_began: began,
             start: contract.start,
             end: contract.end(),
             term_months: contract.term_months,
@@ -153,6 +160,7 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
             in_house: contract.in_house,
         },
         regime: (*principal).into(),
+        regime_basis,
         also_in_force: others.iter().map(|r| (*r).into()).collect(),
         permitted: r.permitted,
         refused: r.refused,
@@ -194,7 +202,7 @@ impl Assessment {
         let c = &self.contract;
         let _ = writeln!(
             s,
-            "Contract{}: {} buying {}{} ({}), £{:.0}, from {} for {} months",
+            "Contract{}: {} buying {}{} ({}), £{:.0}, procurement begun {}, from {} for {} months",
             c.reference
                 .as_deref()
                 .map(|r| format!(" {r}"))
@@ -207,6 +215,7 @@ impl Assessment {
                 .unwrap_or_default(),
             c.function,
             c.estimated_value,
+            c.procurement_began,
             c.start,
             c.term_months
         );
@@ -214,6 +223,17 @@ impl Assessment {
             s,
             "\nRegime: {} ({})",
             self.regime.title, self.regime.citation
+        );
+        let _ = writeln!(
+            s,
+            "  because {} [{}]{}",
+            self.regime_basis.explanation,
+            self.regime_basis.citation,
+            if self.regime_basis.confirmed {
+                ""
+            } else {
+                " (to confirm)"
+            }
         );
         for r in &self.also_in_force {
             let _ = writeln!(s, "  also in force: {} ({})", r.title, r.citation);

@@ -149,6 +149,14 @@ pub struct Contract {
     /// Provider Selection Regime's considerable-change test.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub existing_value: Option<f64>,
+    /// When the procurement began: the contract notice (or call for competition) was sent for
+    /// publication, or, without a competition, the authority decided to award directly. The
+    /// regime, thresholds and routes are those that governed a procurement begun on that date
+    /// (the transitional provisions in `data/regimes.json`), not those in force on `start`.
+    /// Required; optional here only so that a missing date is reported against its own field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procurement_began: Option<Date>,
+    /// When the contract is awarded and starts.
     pub start: Date,
     pub term_months: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -229,6 +237,22 @@ impl Contract {
                     format!("`{c}` is listed twice"),
                 ));
             }
+        }
+        let began = self.began()?;
+        if began > self.start {
+            return Err(invalid(
+                "procurement_began",
+                format!(
+                    "{began} is after the contract starts ({}); a procurement begins on or before the start",
+                    self.start
+                ),
+            ));
+        }
+        if let Some(n) = self.notice_date.filter(|n| *n < began) {
+            return Err(invalid(
+                "notice_date",
+                format!("{n} is before the procurement began ({began})"),
+            ));
         }
         check_amount("estimated_value", self.estimated_value)?;
         if let Some(v) = self.existing_value {
@@ -314,6 +338,16 @@ impl Contract {
         Ok(())
     }
 
+    /// The date the procurement began; missing is an error naming the field, never a default.
+    pub fn began(&self) -> Result<Date, ProcureError> {
+        self.procurement_began.ok_or_else(|| {
+            invalid(
+                "procurement_began",
+                "is missing: give the date the procurement began (the contract notice was sent, or the decision to award without competition was taken); the law that applies follows it, not `start`",
+            )
+        })
+    }
+
     /// The category, normalised for matching against mandates.
     pub fn category_key(&self) -> Option<String> {
         self.category.as_deref().map(normalise)
@@ -356,7 +390,7 @@ mod tests {
 
     const GOOD: &str = r#"{
         "commissioners": ["02Q"], "buying": "other-services", "category": "business-intelligence",
-        "estimated_value": 250000, "start": "2014-10-01", "term_months": 24,
+        "estimated_value": 250000, "procurement_began": "2014-07-01", "start": "2014-10-01", "term_months": 24,
         "considerable_change": false, "patient_choice": false,
         "in_house": true, "in_house_evidence": ["resilience", {"item": "value for money", "record": "GB paper 12"}]
     }"#;
@@ -400,6 +434,14 @@ mod tests {
         assert_eq!(
             err_field(&GOOD.replace("2014-10-01", "2014-13-01")),
             "start"
+        );
+        assert_eq!(
+            err_field(&GOOD.replace("\"procurement_began\": \"2014-07-01\",", "")),
+            "procurement_began"
+        );
+        assert_eq!(
+            err_field(&GOOD.replace("2014-07-01", "2014-10-02")),
+            "procurement_began"
         );
         let msg = Contract::from_json(&GOOD.replace("\"start\": \"2014-10-01\",", ""))
             .unwrap_err()

@@ -64,7 +64,7 @@ pub enum ProcureError {
     #[error("field `{field}`: unknown function `{function}`; `vires functions` lists them")]
     UnknownFunction { field: String, function: String },
     /// The date is outside the years the rules or the calendar are known for.
-    #[error("no procurement rules are known for {date}: vires-procure covers {from} onwards")]
+    #[error("field `procurement_began`: no procurement rules are known for a procurement begun on {date}: vires-procure covers procurements begun from {from}")]
     NoRegime { date: Date, from: Date },
     #[error("{date} is outside the bank-holiday calendar ({from} to before {until}); working days cannot be counted there")]
     OutsideCalendar { date: Date, from: Date, until: Date },
@@ -81,7 +81,8 @@ impl ProcureError {
             | ProcureError::Invalid { field, .. }
             | ProcureError::UnknownBody { field, .. }
             | ProcureError::UnknownFunction { field, .. } => Some(field),
-            ProcureError::NoRegime { .. } | ProcureError::OutsideCalendar { .. } => Some("start"),
+            ProcureError::NoRegime { .. } => Some("procurement_began"),
+            ProcureError::OutsideCalendar { .. } => Some("start"),
             ProcureError::Data(_) => None,
         }
     }

@@ -33,6 +33,8 @@ pub struct Regime {
     pub from: Date,
     pub until: Option<Date>,
     pub source: String,
+    /// The provision that brought it into force for procurements begun from `from`.
+    pub commencement: String,
 }
 
 impl Regime {
@@ -92,6 +94,38 @@ pub struct ConsiderableChange {
     pub source: String,
 }
 
+/// A change of regime and the provision that keeps a procurement begun before it under the
+/// old rules, whenever its contract starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub date: Date,
+    pub buying: Vec<Buying>,
+    pub from_regimes: Vec<String>,
+    pub to_regimes: Vec<String>,
+    pub provision: String,
+    pub rule: String,
+    pub confirmed: bool,
+    pub source: String,
+}
+
+/// Why a procurement is under its regime: begun while the regime was in force (its
+/// commencement provision), or begun before a change that came before its contract starts
+/// (the transitional provision that saves the old rules for it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegimeBasis {
+    pub procurement_began: Date,
+    pub start: Date,
+    /// `in-force-when-begun` or `saved-by-transitional-provision`.
+    pub rule: String,
+    pub citation: String,
+    pub explanation: String,
+    /// The change the procurement was begun before, when a transitional provision applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transition_date: Option<Date>,
+    pub confirmed: bool,
+    pub source: String,
+}
+
 /// The rules data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rules {
@@ -101,6 +135,7 @@ pub struct Rules {
     pub thresholds: Vec<Threshold>,
     pub standstill: Vec<StandstillRule>,
     pub considerable_change: ConsiderableChange,
+    pub transitions: Vec<Transition>,
 }
 
 static RULES: OnceLock<Result<Rules, String>> = OnceLock::new();
@@ -142,6 +177,57 @@ impl Rules {
         };
         v.sort_by_key(|r| rank(&r.id));
         Ok(v)
+    }
+
+    /// Why a procurement of `buying` begun on `began`, for a contract starting on `start`, is
+    /// under `regimes` (those [`Rules::in_force`] chose for `began`, the principal first).
+    pub fn basis(
+        &self,
+        buying: Buying,
+        regimes: &[&Regime],
+        began: Date,
+        start: Date,
+    ) -> Result<RegimeBasis, ProcureError> {
+        let Some(principal) = regimes.first() else {
+            return Err(ProcureError::NoRegime {
+                date: began,
+                from: self.earliest().unwrap_or(began),
+            });
+        };
+        let saved = self.transitions.iter().find(|t| {
+            t.buying.contains(&buying)
+                && began < t.date
+                && t.date <= start
+                && regimes.iter().any(|r| t.from_regimes.contains(&r.id))
+        });
+        Ok(match saved {
+            Some(t) => RegimeBasis {
+                procurement_began: began,
+                start,
+                rule: "saved-by-transitional-provision".into(),
+                citation: t.provision.clone(),
+                explanation: format!(
+                    "the procurement began on {began}, before {}, so the {} still governs it although the contract starts on {start}: {}",
+                    t.date, principal.title, t.rule
+                ),
+                transition_date: Some(t.date),
+                confirmed: t.confirmed,
+                source: t.source.clone(),
+            },
+            None => RegimeBasis {
+                procurement_began: began,
+                start,
+                rule: "in-force-when-begun".into(),
+                citation: principal.commencement.clone(),
+                explanation: format!(
+                    "the procurement began on {began}, when the {} governed procurements of this kind",
+                    principal.title
+                ),
+                transition_date: None,
+                confirmed: true,
+                source: principal.source.clone(),
+            },
+        })
     }
 
     pub fn threshold(&self, regime: &str, on: Date) -> Option<&Threshold> {

@@ -137,6 +137,8 @@ pub fn psr_key_criteria() -> Vec<Criterion> {
 struct Builder<'a> {
     out: Routes,
     regime: &'a Regime,
+    /// When the procurement began: thresholds are those for procurements begun then.
+    began: Date,
 }
 
 impl Builder<'_> {
@@ -189,7 +191,9 @@ pub fn evaluate(
     rules: &Rules,
     cal: &Calendar,
 ) -> Result<Routes, ProcureError> {
-    let on = contract.start;
+    // The law that governs the procurement is the law for the date it began (see the
+    // transitions in data/regimes.json), not the law on the contract's start date.
+    let on = contract.began()?;
     let regimes = rules.in_force(contract.buying, on)?;
     let Some(&principal) = regimes.first() else {
         return Err(ProcureError::NoRegime {
@@ -209,6 +213,7 @@ pub fn evaluate(
             notes: Vec::new(),
         },
         regime: principal,
+        began: on,
     };
     match principal.id.as_str() {
         ids::PSR => psr(&mut b, contract, framework, rules, cal)?,
@@ -414,7 +419,7 @@ fn nhs_2013(
     let light_touch = regimes.iter().any(|r| r.id == ids::PCR_2015_LIGHT_TOUCH);
     let part_b = regimes.iter().any(|r| r.id == ids::PCR_2006_PART_B);
     let threshold = if light_touch {
-        rules.threshold(ids::PCR_2015_LIGHT_TOUCH, c.start)
+        rules.threshold(ids::PCR_2015_LIGHT_TOUCH, b.began)
     } else {
         None
     };
@@ -461,16 +466,16 @@ fn nhs_2013(
         }
     } else if let Some(t) = threshold {
         b.out.notes.push(format!(
-            "estimated value £{:.0} is below the light touch threshold of £{:.0}{} in force on {}: regs 74-76 of the Public Contracts Regulations 2015 do not apply",
+            "estimated value £{:.0} is below the light touch threshold of £{:.0}{} for procurements begun on {}: regs 74-76 of the Public Contracts Regulations 2015 do not apply",
             c.estimated_value,
             t.amount_pounds,
             if t.includes_vat { " (including VAT)" } else { "" },
-            c.start
+            b.began
         ));
     } else if light_touch {
         b.out.notes.push(format!(
-            "no light touch threshold in the data covers {}; check SI 2015/102 reg 5",
-            c.start
+            "no light touch threshold in the data covers a procurement begun on {}; check SI 2015/102 reg 5",
+            b.began
         ));
     }
     if part_b {
@@ -487,7 +492,7 @@ fn general(
     cal: &Calendar,
 ) -> Result<(), ProcureError> {
     let rid = b.regime.id.clone();
-    let threshold = rules.threshold(&rid, c.start);
+    let threshold = rules.threshold(&rid, b.began);
     let above = threshold.is_some_and(|t| c.estimated_value >= t.amount_pounds);
     if let Some(t) = threshold {
         b.out.threshold = Some(ThresholdUse {
@@ -501,8 +506,8 @@ fn general(
         });
     } else {
         b.out.notes.push(format!(
-            "no goods-and-services threshold for {rid} on {} is in the data; the answer assumes the contract is above it",
-            c.start
+            "no goods-and-services threshold for {rid} for a procurement begun on {} is in the data; the answer assumes the contract is above it",
+            b.began
         ));
     }
     let above = above || threshold.is_none();
@@ -780,7 +785,7 @@ fn not_in_force(b: &mut Builder, buying: Buying, on: Date, rules: &Rules) {
                 citation: reg.citation.clone(),
                 required: false,
                 reason: format!(
-                    "not available on {on}: it comes from the {}, {when}",
+                    "not available for a procurement begun on {on}: it comes from the {}, {when}",
                     reg.title
                 ),
             });

@@ -387,8 +387,10 @@ fn support_services_under_the_procurement_act_from_2025_02_24() {
     c.commissioners = vec!["QF7".into()];
     c.collective = None;
     c.start = d("2025-02-24");
+    c.procurement_began = Some(d("2025-02-24"));
     c.notice_date = Some(d("2025-03-03"));
     c.start = d("2025-03-20");
+    c.procurement_began = Some(d("2025-02-24"));
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "procurement-act-2023");
     assert_eq!(a.threshold.as_ref().unwrap().amount_pounds, 214904.0);
@@ -404,6 +406,7 @@ fn support_services_under_the_procurement_act_from_2025_02_24() {
         .any(|st| st.citation == "Procurement Act 2023 s.44"));
     // The day before, the Public Contracts Regulations 2015 still applied.
     c.start = d("2025-02-23");
+    c.procurement_began = Some(d("2025-02-23"));
     c.notice_date = None;
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "pcr-2015");
@@ -423,6 +426,7 @@ fn beyond_the_bank_holiday_data_the_answer_still_stands() {
     let snap = snapshot();
     let mut c = contract("community_services_2024-01-02.json");
     c.start = d("2028-06-01");
+    c.procurement_began = Some(d("2028-06-01"));
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "psr-2023");
     assert!(a.standstill.is_empty());
@@ -439,6 +443,7 @@ fn health_services_before_the_light_touch_regime_were_part_b_services() {
     let mut c = contract("community_services_2023-11-30.json");
     c.commissioners = vec!["02X".into()];
     c.start = d("2015-06-01");
+    c.procurement_began = Some(d("2015-06-01"));
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "nhs-procurement-2013");
     assert_eq!(a.also_in_force[0].id, "pcr-2006-part-b");
@@ -446,6 +451,7 @@ fn health_services_before_the_light_touch_regime_were_part_b_services() {
     assert!(a.steps.iter().any(|s| s.citation.starts_with("SI 2006/5")));
     // Below the light touch threshold in 2017 the 2015 Regulations' notices do not apply.
     c.start = d("2017-06-01");
+    c.procurement_began = Some(d("2017-06-01"));
     c.estimated_value = 500_000.0;
     let a = assess(&c, &snap).unwrap();
     let t = a.threshold.as_ref().unwrap();

@@ -966,6 +966,7 @@ async fn procurement(s: &Server) {
         "buying": "health-care-service",
         "function": "commissioning.secondary-care",
         "estimated_value": 2400000,
+        "procurement_began": "2021-03-01",
         "start": "2021-06-01",
         "term_months": 36,
         "considerable_change": false,
@@ -982,6 +983,7 @@ async fn procurement(s: &Server) {
     // The same contract on the other side of 2024-01-01 is under the Provider Selection Regime.
     let mut later = contract.clone();
     later["start"] = json!("2024-01-02");
+    later["procurement_began"] = json!("2024-01-02");
     later["commissioners"] = json!(["X24"]);
     let r = s.post("/procure", None, &later).await;
     let v: Value = r.json().await.unwrap();
@@ -996,6 +998,29 @@ async fn procurement(s: &Server) {
     missing.as_object_mut().unwrap().remove("start");
     let p = expect_problem(s.post("/procure", None, &missing).await, 422).await;
     assert!(p["detail"].as_str().unwrap_or("").contains("start"), "{p}");
+    // Begun in December 2023, the same contract starting in 2024 stays under the 2013
+    // Regulations (SI 2023/1348 reg 29(1)(a)); a missing procurement date is named.
+    let mut saved = later.clone();
+    saved["procurement_began"] = json!("2023-12-04");
+    let v: Value = s.post("/procure", None, &saved).await.json().await.unwrap();
+    assert_eq!(v["regime"]["id"], "nhs-procurement-2013", "{v}");
+    assert!(
+        v["regime_basis"]["citation"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SI 2023/1348 reg 29(1)(a)"),
+        "{v}"
+    );
+    let mut undated = contract.clone();
+    undated.as_object_mut().unwrap().remove("procurement_began");
+    let p = expect_problem(s.post("/procure", None, &undated).await, 422).await;
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("procurement_began"),
+        "{p}"
+    );
     let mut unknown = contract.clone();
     unknown["commissioners"] = json!(["ZZZ"]);
     expect_problem(s.post("/procure", None, &unknown).await, 422).await;

@@ -39,6 +39,7 @@ fn field_of(e: &ProcureError) -> &'static str {
         "estimated_value" => "estimated_value",
         "existing_value" => "existing_value",
         "start" => "start",
+        "procurement_began" => "procurement_began",
         "term_months" => "term_months",
         "current_provider" => "current_provider",
         "notice_date" => "notice_date",
@@ -93,6 +94,13 @@ fn contract_from(ctx: &Ctx, errors: &mut Vec<FieldError>) -> Option<Contract> {
     );
     let existing = number("existing_value", "the existing contract's value", false);
     let term = number("term_months", "the term in months", true);
+    let began = p("procurement_began");
+    if began.is_none() {
+        errors.push(FieldError {
+            field: "procurement_began",
+            message: "Enter the date the procurement began, for example 2023-12-04".into(),
+        });
+    }
     let start = p("start");
     if start.is_none() {
         errors.push(FieldError {
@@ -107,6 +115,7 @@ fn contract_from(ctx: &Ctx, errors: &mut Vec<FieldError>) -> Option<Contract> {
         "commissioners": commissioners,
         "buying": p("buying").unwrap_or_else(|| "health-care-service".into()),
         "estimated_value": value,
+        "procurement_began": began,
         "start": start,
         "term_months": term.and_then(|t| t.as_f64()).map(|t| t as i64),
         "considerable_change": flag("considerable_change"),
@@ -184,7 +193,8 @@ fn route_form(ctx: &Ctx, errors: &[FieldError]) -> Markup {
             (layout::text_input("function", "Commissioning function (optional)", Some("For example commissioning.secondary-care. Left blank, it follows from the category."), &v("function"), errors, "nhsuk-input--width-30"))
             (layout::text_input("estimated_value", "Estimated lifetime value in pounds", Some("For example 2400000."), &v("estimated_value"), errors, "nhsuk-input--width-10"))
             (layout::text_input("existing_value", "Value of the existing contract in pounds (optional)", None, &v("existing_value"), errors, "nhsuk-input--width-10"))
-            (layout::text_input("start", "Start date", Some("Written as year-month-day, for example 2024-04-01."), &v("start"), errors, "nhsuk-input--width-10"))
+            (layout::text_input("procurement_began", "Date the procurement began", Some("When the contract notice was sent, or the decision to award without a competition was taken. The law that applies follows this date. Written as year-month-day, for example 2023-12-04."), &v("procurement_began"), errors, "nhsuk-input--width-10"))
+            (layout::text_input("start", "Contract start date", Some("Written as year-month-day, for example 2024-04-01."), &v("start"), errors, "nhsuk-input--width-10"))
             (layout::text_input("term_months", "Term in months", Some("For example 36."), &v("term_months"), errors, "nhsuk-input--width-4"))
             (layout::text_input("current_provider", "Current provider (optional)", Some("Its code, for example RP5."), &v("current_provider"), errors, "nhsuk-input--width-10"))
             (layout::select("provider_satisfactory", "Is the current provider satisfactory and likely to stay so?", None, &satisfied, ctx.param("provider_satisfactory").unwrap_or(""), errors))
@@ -213,10 +223,13 @@ pub async fn route_checker(ctx: Ctx) -> Response {
 
 fn route_page(ctx: &Ctx) -> Result<View, WebError> {
     let title = "Procurement route checker";
-    if ctx.param("commissioners").is_none() && ctx.param("start").is_none() {
+    if ctx.param("commissioners").is_none()
+        && ctx.param("start").is_none()
+        && ctx.param("procurement_began").is_none()
+    {
         let main = html! {
             h1 { (title) }
-            p { "Which procurement processes the rules in force on the start date allow for a contract, what the commissioners must do, and which mandates in the register apply." }
+            p { "Which procurement processes the rules that governed a procurement begun on its date allow for a contract, what the commissioners must do, and which mandates in the register apply." }
             (route_form(ctx, &[]))
         };
         return Ok(View::new(title, Some(Section::Procurement), main));
@@ -268,10 +281,11 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
     }
     let main = html! {
         h1 { (title) }
-        h2 { "The rules in force on " (date_text(a.contract.start)) }
+        h2 { "The rules for a procurement begun on " (date_text(a.contract.procurement_began)) }
         (layout::summary(&[
             ("Regime", html! { (a.regime.title) }),
             ("Citation", html! { (a.regime.citation) }),
+            ("Why this regime", html! { (crate::error::capitalise(&a.regime_basis.explanation)) " (" (a.regime_basis.citation) ")" @if !a.regime_basis.confirmed { " (to confirm)" } }),
             ("Also in force", html! { @if a.also_in_force.is_empty() { "Nothing else" } @else { (a.also_in_force.iter().map(|r| r.title.as_str()).collect::<Vec<_>>().join("; ")) } }),
             ("Function", html! { (layout::function_link(&a.contract.function)) }),
             ("Threshold", html! { @if let Some(t) = &a.threshold {

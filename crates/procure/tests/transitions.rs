@@ -1,0 +1,122 @@
+//! The law follows the date the procurement began, not the contract's start: each change of
+//! regime is pinned on both sides of its date, with the provision the answer cites. The dates
+//! and provisions come from the instruments themselves (SI 2015/102 regs 118 and 120,
+//! SI 2023/1348 reg 29, SI 2023/1431 reg 5, SI 2024/716 reg 5 as amended by SI 2024/959).
+
+mod common;
+
+use common::{d, example, snapshot};
+use vires_procure::{assess, Contract, ProcureError};
+
+fn contract(name: &str) -> Contract {
+    Contract::from_json(&example(name)).unwrap()
+}
+
+fn with_dates(mut c: Contract, began: &str, start: &str) -> Contract {
+    c.procurement_began = Some(d(began));
+    c.start = d(start);
+    c
+}
+
+#[test]
+fn begun_in_december_2023_for_a_2024_contract_stays_under_the_2013_regulations() {
+    let snap = snapshot();
+    let a = assess(&contract("community_services_begun_2023-12.json"), &snap).unwrap();
+    assert_eq!(a.regime.id, "nhs-procurement-2013");
+    assert_eq!(a.also_in_force[0].id, "pcr-2015-light-touch");
+    assert_eq!(a.regime_basis.rule, "saved-by-transitional-provision");
+    assert_eq!(a.regime_basis.transition_date, Some(d("2024-01-01")));
+    assert!(
+        a.regime_basis
+            .citation
+            .contains("SI 2023/1348 reg 29(1)(a)")
+            && a.regime_basis.citation.contains("SI 2023/1431 reg 5(2)"),
+        "{:?}",
+        a.regime_basis
+    );
+    // Direct award C is a Provider Selection Regime process: not open to this procurement.
+    assert!(a.refused_ids().contains(&"direct-award-c"));
+    assert!(a.permitted_ids().contains(&"competitive-tender"));
+    // £3m against the light touch threshold of £663,540 including VAT (PPN 10/21, from 2022).
+    let t = a.threshold.as_ref().unwrap();
+    assert_eq!(t.amount_pounds, 663540.0);
+    assert!(t.above);
+}
+
+#[test]
+fn health_care_either_side_of_2024_01_01() {
+    let snap = snapshot();
+    let base = contract("community_services_begun_2023-12.json");
+    let a = assess(&with_dates(base.clone(), "2023-12-31", "2024-06-03"), &snap).unwrap();
+    assert_eq!(a.regime.id, "nhs-procurement-2013");
+    let a = assess(&with_dates(base.clone(), "2024-01-01", "2024-06-03"), &snap).unwrap();
+    assert_eq!(a.regime.id, "psr-2023");
+    assert_eq!(a.regime_basis.rule, "in-force-when-begun");
+    assert!(a.regime_basis.citation.contains("SI 2023/1348 reg 1(1)"));
+    assert!(a.permitted_ids().contains(&"direct-award-c"));
+}
+
+#[test]
+fn health_care_either_side_of_2016_04_18() {
+    let snap = snapshot();
+    let mut base = contract("community_services_begun_2023-12.json");
+    base.commissioners = vec!["02X".into()];
+    base.current_provider = None;
+    let a = assess(&with_dates(base.clone(), "2016-04-17", "2016-10-03"), &snap).unwrap();
+    assert_eq!(a.regime.id, "nhs-procurement-2013");
+    assert_eq!(a.also_in_force[0].id, "pcr-2006-part-b");
+    assert_eq!(a.regime_basis.citation, "SI 2015/102 reg 120");
+    let a = assess(&with_dates(base, "2016-04-18", "2016-10-03"), &snap).unwrap();
+    assert_eq!(a.also_in_force[0].id, "pcr-2015-light-touch");
+    assert_eq!(a.regime_basis.rule, "in-force-when-begun");
+}
+
+#[test]
+fn begun_in_february_2025_stays_under_the_2015_regulations() {
+    let snap = snapshot();
+    let a = assess(&contract("bi_begun_2025-02.json"), &snap).unwrap();
+    assert_eq!(a.regime.id, "pcr-2015");
+    assert_eq!(a.regime_basis.rule, "saved-by-transitional-provision");
+    assert_eq!(
+        a.regime_basis.citation,
+        "SI 2024/716 reg 5 as amended by SI 2024/959"
+    );
+    assert!(a.permitted_ids().contains(&"competitive-procedure"));
+    assert!(a.refused_ids().contains(&"competitive-tendering"));
+}
+
+#[test]
+fn goods_and_services_either_side_of_2025_02_24() {
+    let snap = snapshot();
+    let base = contract("bi_begun_2025-02.json");
+    let a = assess(&with_dates(base.clone(), "2025-02-23", "2025-06-02"), &snap).unwrap();
+    assert_eq!(a.regime.id, "pcr-2015");
+    let a = assess(&with_dates(base, "2025-02-24", "2025-06-02"), &snap).unwrap();
+    assert_eq!(a.regime.id, "procurement-act-2023");
+    assert!(a.regime_basis.citation.contains("SI 2024/716"));
+}
+
+#[test]
+fn goods_and_services_either_side_of_2015_02_26() {
+    let snap = snapshot();
+    let base = contract("bi_in_house_without_evidence.json");
+    let a = assess(&with_dates(base.clone(), "2015-02-25", "2015-04-01"), &snap).unwrap();
+    assert_eq!(a.regime.id, "pcr-2006");
+    assert_eq!(a.regime_basis.citation, "SI 2015/102 reg 118");
+    let a = assess(&with_dates(base, "2015-02-26", "2015-04-01"), &snap).unwrap();
+    assert_eq!(a.regime.id, "pcr-2015");
+}
+
+#[test]
+fn the_procurement_date_is_required_and_not_after_the_start() {
+    let text = example("bi_begun_2025-02.json");
+    let e = Contract::from_json(&text.replace("\"procurement_began\": \"2025-02-10\",", ""))
+        .unwrap_err();
+    assert_eq!(e.field(), Some("procurement_began"), "{e}");
+    assert!(e.to_string().contains("procurement_began"), "{e}");
+    let e = Contract::from_json(&text.replace("2025-02-10", "2025-06-03")).unwrap_err();
+    assert!(
+        matches!(&e, ProcureError::Invalid { field, .. } if field == "procurement_began"),
+        "{e}"
+    );
+}
