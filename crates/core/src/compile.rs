@@ -745,6 +745,7 @@ impl<'a> FieldChecker<'a> {
 
     fn resolve_functions(&mut self, i: InstrumentId, ins: &Instrument) {
         let mut unknown: Vec<&str> = Vec::new();
+        let start = self.out.function_list.len();
         for f in &ins.functions {
             match self.reg.taxonomy.get(f) {
                 Some(id) => self.out.function_list.push(id),
@@ -769,6 +770,23 @@ impl<'a> FieldChecker<'a> {
                 ins.spans.functions,
                 format!("unknown function `{f}`"),
                 "declare it with `function ID { name \"...\" }` or use an id from `vires functions`",
+            );
+        }
+        let kept = crate::retained::retained_but_granted(
+            &self.reg.taxonomy,
+            &self.out.function_list[start..],
+            &ex,
+            &ins.particulars.retained,
+        );
+        for f in kept {
+            let name = self.reg.taxonomy.name(f).to_string();
+            self.diag_in(
+                (i, ins),
+                codes::RETAINED_NOT_EXCEPTED,
+                Severity::Warning,
+                ins.spans.functions,
+                format!("`retained` names {name}, which this instrument grants: the receiver is shown holding what the maker kept"),
+                format!("add `except {name}` so that it stays with the maker"),
             );
         }
         if !ex.is_empty() {

@@ -55,6 +55,7 @@ pub mod codes {
     pub const MAKER_NOT_IN_EXISTENCE: &str = "V020";
     pub const MERGE_INCONSISTENT: &str = "V021";
     pub const RESTS_ON_VOID: &str = "V022";
+    pub const RETAINED_NOT_EXCEPTED: &str = "V023";
 
     /// (code, one-line meaning) for docs and `vires explain-code`.
     pub const ALL: &[(&str, &str)] = &[
@@ -132,6 +133,10 @@ pub mod codes {
         (
             RESTS_ON_VOID,
             "part of an instrument rests on another instrument that is void",
+        ),
+        (
+            RETAINED_NOT_EXCEPTED,
+            "a `retained` item names a function the instrument grants but does not except",
         ),
     ];
 }

@@ -32,6 +32,7 @@ mod prefetch;
 pub mod query;
 pub mod register;
 pub mod resolve;
+pub mod retained;
 mod side_by_side;
 pub mod snapshot;
 

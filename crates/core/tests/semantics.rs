@@ -918,3 +918,37 @@ fn the_parts_built_side_by_side_make_the_snapshot_one_thread_makes() {
     );
     assert_eq!(two.len(), one.len());
 }
+
+#[test]
+fn a_retained_function_that_is_not_excepted_is_reported_and_excepting_it_keeps_it() {
+    let mut r = base();
+    let mut pc = delegation(
+        "pc-13T",
+        "X24",
+        "13T",
+        "commissioning.primary-care.medical",
+        date(2015, 4, 1),
+    );
+    // Ends with 13T, so that the register has no orphaned chain to report.
+    pc.until = Some(date(2022, 7, 1));
+    pc.particulars.retained = vec![
+        "commissioning.primary-care.medical.performers (performers list)".into(),
+        "other matters in the agreement".into(),
+    ];
+    r.add_instrument(pc.clone());
+    let performers = "commissioning.primary-care.medical.performers";
+    let s = Snapshot::compile(r.clone());
+    assert_eq!(codes_of(&s, "pc-13T"), vec!["V023"]);
+    assert!(s.invalid().next().is_none(), "a warning voids nothing");
+    let place = Place::Body("13T".into());
+    let a = s.who(performers, &place, date(2016, 1, 1), None).unwrap();
+    assert_eq!(holders(&a), vec![("13T".into(), Role::Delegate)]);
+    // Excepted, it stays with NHS England, and nothing is reported.
+    let mut r = base();
+    pc.particulars.except = vec![performers.into()];
+    r.add_instrument(pc);
+    let s = Snapshot::compile(r);
+    assert!(codes_of(&s, "pc-13T").is_empty(), "{:?}", s.diagnostics);
+    let a = s.who(performers, &place, date(2016, 1, 1), None).unwrap();
+    assert_eq!(holders(&a), vec![("X24".into(), Role::Statutory)]);
+}

@@ -34,7 +34,8 @@ pub const NATIONAL_FILES: &[(&str, &str)] = &[
     national_file!("01-statutory-2013.vires"),
     national_file!("02-coronavirus-2020.vires"),
     national_file!("03-icbs-2022.vires"),
-    national_file!("04-delegations-2022-2024.vires"),
+    national_file!("04-primary-care-2022-2023.vires"),
+    national_file!("05-specialised-2023-2025.vires"),
 ];
 
 /// The curated table of where the places of split ICBs went (see `data/README.md`), as

@@ -122,29 +122,117 @@ fn national_instruments_are_valid() {
     }
 }
 
-#[test]
-fn specialised_delegation_names_the_icbs_of_the_three_regions() {
-    let f = fixture();
+/// The ICB codes an instrument lists by name.
+fn listed_receivers<'a>(f: &'a Fixture, id: &str) -> BTreeSet<&'a str> {
     let ins = f
         .import
         .register
         .instruments
         .iter()
-        .find(|i| i.id == "nhse-icb-specialised-2024")
-        .unwrap();
+        .find(|i| i.id == id)
+        .unwrap_or_else(|| panic!("{id} missing"));
     let vires_core::Receivers::Bodies(listed) = &ins.receivers else {
-        panic!("explicit ICB codes expected");
+        panic!("{id}: explicit ICB codes expected");
     };
-    let listed: BTreeSet<&str> = listed.iter().map(String::as_str).collect();
-    let from_data: BTreeSet<&str> = f
-        .import
+    listed.iter().map(String::as_str).collect()
+}
+
+/// The ICBs whose sub-ICB locations carry one of `regions` in the ODS CCG file.
+fn icbs_of_regions<'a>(f: &'a Fixture, regions: &[&str]) -> BTreeSet<&'a str> {
+    f.import
         .regions
         .iter()
-        .filter(|(_, r)| matches!(r.as_str(), "Y60" | "Y61" | "Y62"))
+        .filter(|(_, r)| regions.contains(&r.as_str()))
         .map(|(icb, _)| icb.as_str())
+        .collect()
+}
+
+#[test]
+fn specialised_delegations_name_the_icbs_of_their_regions() {
+    let f = fixture();
+    // East of England, Midlands, North West (board paper of 7 December 2023).
+    let first = icbs_of_regions(f, &["Y60", "Y61", "Y62"]);
+    assert_eq!(first.len(), 20);
+    assert_eq!(listed_receivers(f, "nhse-icb-specialised-2024"), first);
+    assert_eq!(
+        listed_receivers(f, "nhse-icb-specialised-2025-added"),
+        first
+    );
+    // North East and Yorkshire, London, South East, South West (board, December 2024).
+    let rest = icbs_of_regions(f, &["Y56", "Y58", "Y59", "Y63"]);
+    assert_eq!(rest.len(), 22);
+    assert_eq!(listed_receivers(f, "nhse-icb-specialised-2025"), rest);
+    // One joint committee of NHS England and each ICB from 2023-04-01.
+    let jc: BTreeSet<String> = f
+        .import
+        .register
+        .instruments
+        .iter()
+        .filter_map(|i| i.id.strip_prefix("nhse-specialised-jc-").map(String::from))
         .collect();
-    assert_eq!(listed, from_data);
-    assert_eq!(listed.len(), 20);
+    let all: BTreeSet<String> = first.union(&rest).map(|s| s.to_string()).collect();
+    assert_eq!(jc, all);
+}
+
+#[test]
+fn what_nhs_england_kept_is_excepted_and_never_reported_as_granted() {
+    let f = fixture();
+    // No national instrument names a kept function in `retained` without excepting it.
+    let v023: Vec<_> = f
+        .snap
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "V023")
+        .collect();
+    assert!(v023.is_empty(), "{v023:?}");
+    // Performers lists stayed with NHS England after GP delegation to ICBs (2022-07-01).
+    let a85001 = Place::Practice("A85001".into());
+    let may = f
+        .snap
+        .may(
+            "X24",
+            "commissioning.primary-care.medical.performers",
+            &a85001,
+            date(2023, 1, 1),
+            None,
+        )
+        .unwrap();
+    assert!(may.allowed, "{}", may.reason);
+    let may = f
+        .snap
+        .may(
+            "QHM",
+            "commissioning.primary-care.medical.performers",
+            &a85001,
+            date(2023, 1, 1),
+            None,
+        )
+        .unwrap();
+    assert!(!may.allowed, "{}", may.reason);
+    // GP services themselves were delegated to the ICB.
+    let may = f
+        .snap
+        .may(
+            "QHM",
+            "commissioning.primary-care.medical",
+            &a85001,
+            date(2023, 1, 1),
+            None,
+        )
+        .unwrap();
+    assert!(may.allowed, "{}", may.reason);
+    // Highly specialised services stayed with NHS England after the 2024 delegation.
+    let who = f
+        .snap
+        .who(
+            "commissioning.specialised.highly-specialised",
+            &a85001,
+            date(2025, 6, 1),
+            None,
+        )
+        .unwrap();
+    let bodies: Vec<&str> = who.holders.iter().map(|h| h.body.as_str()).collect();
+    assert_eq!(bodies, vec!["X24"]);
 }
 
 #[test]
@@ -368,19 +456,23 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
     };
     assert_eq!(holder(date(2022, 6, 30)), "02Q");
     assert_eq!(holder(date(2022, 7, 1)), "QT1");
-    // Specialised services: delegated to QT1 (Midlands) from 2024-04-01.
-    let spec = f
-        .snap
-        .who("commissioning.specialised", &place, date(2024, 4, 1), None)
-        .unwrap();
-    assert_eq!(
-        spec.holders
+    // The 59 specialised services: delegated to QT1 (Midlands) from 2024-04-01.
+    let suitable = |place: &Place, d: Date| {
+        let w = f
+            .snap
+            .who("commissioning.specialised.suitable-59", place, d, None)
+            .unwrap();
+        w.holders
             .iter()
-            .map(|h| h.body.as_str())
-            .collect::<Vec<_>>(),
-        ["QT1"]
+            .map(|h| (h.body.to_string(), h.role))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        suitable(&place, date(2024, 4, 1)),
+        [("QT1".to_string(), Role::Delegate)]
     );
-    // ...but not to South Yorkshire (North East and Yorkshire region) for a Sheffield practice.
+    // ...but only jointly with NHS England in South Yorkshire (North East and Yorkshire) for
+    // a Sheffield practice in 2024/25, then delegated from 2025-04-01.
     let sheffield = reg.body_at("03N", date(2024, 4, 1)).unwrap();
     let m = reg
         .memberships
@@ -388,15 +480,17 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .find(|m| m.body == sheffield && m.during.until.is_none())
         .unwrap();
     let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
-    let spec = f
-        .snap
-        .who("commissioning.specialised", &place, date(2024, 4, 1), None)
-        .unwrap();
+    let mut joint = suitable(&place, date(2024, 4, 1));
+    joint.sort();
     assert_eq!(
-        spec.holders
-            .iter()
-            .map(|h| h.body.as_str())
-            .collect::<Vec<_>>(),
-        ["X24"]
+        joint,
+        [
+            ("QF7".to_string(), Role::JointMember),
+            ("X24".to_string(), Role::JointMember)
+        ]
+    );
+    assert_eq!(
+        suitable(&place, date(2025, 4, 1)),
+        [("QF7".to_string(), Role::Delegate)]
     );
 }
