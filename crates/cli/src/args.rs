@@ -88,6 +88,14 @@ pub enum Format {
     Json,
 }
 
+/// The furthest ahead `expiring` and `calendar` look: a century, far beyond any instrument's
+/// term, and small enough that a date plus it stays in range.
+pub const MAX_DAYS_AHEAD: i64 = 36_600;
+
+fn days_ahead() -> clap::builder::RangedI64ValueParser<i64> {
+    clap::value_parser!(i64).range(0..=MAX_DAYS_AHEAD)
+}
+
 /// Where a question is about. Exactly one of these.
 #[derive(Debug, Args, Clone)]
 #[group(required = true, multiple = false)]
@@ -199,9 +207,11 @@ pub enum Command {
     },
     /// Instruments in force on a date that end within N days.
     Expiring {
+        /// The date the instruments are in force on (YYYY-MM-DD); default today.
         #[arg(long)]
         on: Option<Date>,
-        #[arg(long, default_value_t = 90)]
+        /// How many days ahead to look (0 to 36600, a century).
+        #[arg(long, default_value_t = 90, value_parser = days_ahead())]
         days: i64,
     },
     /// Instruments carried to a successor by a merger, and arrangements orphaned by one.
@@ -307,9 +317,11 @@ pub enum Command {
     },
     /// Expiries, reviews and application deadlines coming up, as text, JSON or iCalendar.
     Calendar {
+        /// The first day of the calendar (YYYY-MM-DD); default today.
         #[arg(long)]
         on: Option<Date>,
-        #[arg(long, default_value_t = 365)]
+        /// How many days ahead to look (0 to 36600, a century).
+        #[arg(long, default_value_t = 365, value_parser = days_ahead())]
         days: i64,
         /// Application rounds (JSON) whose deadlines to include.
         #[arg(long)]

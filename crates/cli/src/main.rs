@@ -4,6 +4,25 @@
 //! Exit codes: 0 fine; 1 findings (invalid instruments, gaps, a "no" answer) or invalid input;
 //! 2 usage error.
 
+// `print!`, `println!` and `eprintln!` in this crate are these, not the standard ones: they
+// write through `output`, which ends the process quietly when the reader of the output has
+// gone (`vires bodies | head -1`) where the standard macros panic. Defined before the modules
+// so that every module sees them.
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::to_stdout(format_args!($($arg)*)) };
+}
+macro_rules! println {
+    () => { $crate::output::to_stdout(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::to_stdout(format_args!("{}\n", format_args!($($arg)*))) };
+}
+macro_rules! eprint {
+    ($($arg:tt)*) => { $crate::output::to_stderr(format_args!($($arg)*)) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::to_stderr(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::output::to_stderr(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 mod args;
 mod commands;
 mod load;

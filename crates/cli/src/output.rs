@@ -3,8 +3,32 @@
 use crate::args::Format;
 use crate::commands::CliError;
 use serde::Serialize;
+use std::io::Write;
 use std::sync::Arc;
 use vires_core::{Holder, ProofStep};
+
+/// Writes to standard output. When the reader has gone (a closed pipe), the process ends
+/// quietly with exit code 0: the reader took what it wanted. Any other failure to write is
+/// reported on standard error, exit code 1.
+pub fn to_stdout(args: std::fmt::Arguments) {
+    if let Err(e) = std::io::stdout().lock().write_fmt(args) {
+        stdout_failed(&e)
+    }
+}
+
+/// Ends the process after a failed write to standard output (see [`to_stdout`]).
+pub fn stdout_failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0)
+    }
+    to_stderr(format_args!("error: cannot write the output: {e}\n"));
+    std::process::exit(1)
+}
+
+/// Writes to standard error; if that fails too there is nowhere left to say so.
+pub fn to_stderr(args: std::fmt::Arguments) {
+    let _ = std::io::stderr().lock().write_fmt(args);
+}
 
 pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let s = serde_json::to_string_pretty(value).map_err(|e| CliError::Internal(e.to_string()))?;
