@@ -2,7 +2,7 @@
 //! the same columns and share this code, so a log verifies the same wherever it lives.
 
 use crate::error::StoreError;
-use crate::model::{BadEntry, Change, Entry, VerifyReport};
+use crate::model::{BadEntry, Change, Decision, Entry, VerifyReport};
 use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -20,6 +20,8 @@ pub struct RawEntry {
     pub change_json: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The canonical JSON of the entry's [`Decision`], if a decision on a proposal wrote it.
+    pub decision_json: Option<String>,
 }
 
 /// Serialises a value as canonical JSON: object keys sorted bytewise, no whitespace.
@@ -80,16 +82,66 @@ pub fn entry_hash(
     reason: &str,
     change_json: &str,
 ) -> String {
+    hash_fields(
+        prev_hash,
+        seq,
+        recorded_at_us,
+        [author, reason, change_json],
+        None,
+    )
+}
+
+/// [`entry_hash`] for an entry written by a decision on a proposal: the decision's
+/// canonical JSON follows, length-prefixed like the other strings. Entries without a
+/// decision hash exactly as before decisions were recorded.
+pub fn decided_entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    recorded_at_us: i64,
+    author: &str,
+    reason: &str,
+    change_json: &str,
+    decision_json: &str,
+) -> String {
+    hash_fields(
+        prev_hash,
+        seq,
+        recorded_at_us,
+        [author, reason, change_json],
+        Some(decision_json),
+    )
+}
+
+fn hash_fields(
+    prev_hash: &str,
+    seq: i64,
+    recorded_at_us: i64,
+    texts: [&str; 3],
+    decision_json: Option<&str>,
+) -> String {
     let mut h = Sha256::new();
     h.update((prev_hash.len() as u64).to_be_bytes());
     h.update(prev_hash.as_bytes());
     h.update(seq.to_be_bytes());
     h.update(recorded_at_us.to_be_bytes());
-    for s in [author, reason, change_json] {
+    for s in texts.into_iter().chain(decision_json) {
         h.update((s.len() as u64).to_be_bytes());
         h.update(s.as_bytes());
     }
     hex::encode(h.finalize())
+}
+
+impl RawEntry {
+    /// The hash this row's contents should have.
+    pub fn computed_hash(&self) -> String {
+        hash_fields(
+            &self.prev_hash,
+            self.seq,
+            self.recorded_at_us,
+            [&self.author, &self.reason, &self.change_json],
+            self.decision_json.as_deref(),
+        )
+    }
 }
 
 /// Builds the row for a new entry after `prev` (None for the genesis entry).
@@ -101,30 +153,27 @@ pub(crate) fn next_entry(
     author: &str,
     reason: &str,
     change: &Change,
+    decision: Option<&Decision>,
 ) -> Result<RawEntry, StoreError> {
     let change_json = canonical_json(change)?;
+    let decision_json = decision.map(canonical_json).transpose()?;
     let (seq, prev_hash, floor) = match prev {
         Some(p) => (p.seq + 1, p.hash.clone(), p.recorded_at_us),
         None => (1, GENESIS_PREV.to_string(), i64::MIN),
     };
     let recorded_at_us = now.as_microsecond().max(floor);
-    let hash = entry_hash(
-        &prev_hash,
-        seq,
-        recorded_at_us,
-        author,
-        reason,
-        &change_json,
-    );
-    Ok(RawEntry {
+    let mut raw = RawEntry {
         seq,
         recorded_at_us,
         author: author.to_string(),
         reason: reason.to_string(),
         change_json,
         prev_hash,
-        hash,
-    })
+        hash: String::new(),
+        decision_json,
+    };
+    raw.hash = raw.computed_hash();
+    Ok(raw)
 }
 
 impl RawEntry {
@@ -140,6 +189,15 @@ impl RawEntry {
                 seq: self.seq.max(0) as u64,
                 reason: format!("the stored record time is out of range: {e}"),
             })?;
+        let decision = self
+            .decision_json
+            .as_deref()
+            .map(serde_json::from_str::<Decision>)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt {
+                seq: self.seq.max(0) as u64,
+                reason: format!("the stored decision does not parse: {e}"),
+            })?;
         Ok(Entry {
             seq: self.seq.max(0) as u64,
             recorded_at,
@@ -149,6 +207,7 @@ impl RawEntry {
             change_json: self.change_json,
             prev_hash: self.prev_hash,
             hash: self.hash,
+            decision,
         })
     }
 }
@@ -206,15 +265,7 @@ where
                 ),
             );
         }
-        let recomputed = entry_hash(
-            &row.prev_hash,
-            row.seq,
-            row.recorded_at_us,
-            &row.author,
-            &row.reason,
-            &row.change_json,
-        );
-        if recomputed != row.hash {
+        if row.computed_hash() != row.hash {
             return bad(
                 row.seq,
                 "its contents do not match its hash (the entry was edited or moved)".to_string(),
@@ -241,6 +292,11 @@ where
             }
             Ok(_) => {}
             Err(e) => return bad(row.seq, format!("its change does not parse: {e}")),
+        }
+        if let Some(d) = &row.decision_json {
+            if let Err(e) = serde_json::from_str::<Decision>(d) {
+                return bad(row.seq, format!("its decision does not parse: {e}"));
+            }
         }
         prev = Some(row);
     }
@@ -292,9 +348,51 @@ mod tests {
                 }
             };
             let now = Timestamp::from_second(1_600_000_000 + i as i64).unwrap();
-            rows.push(next_entry(rows.last(), now, "alice", "why", &change).unwrap());
+            rows.push(next_entry(rows.last(), now, "alice", "why", &change, None).unwrap());
         }
         rows
+    }
+
+    #[test]
+    fn a_decision_is_covered_by_the_hash_and_old_entries_hash_as_before() {
+        let decision = Decision {
+            proposal: 7,
+            outcome: crate::model::Outcome::Approved,
+            by: "bea".into(),
+            reason: "checked against the signed agreement".into(),
+        };
+        let mut rows = chain(2);
+        let plain = rows[1].clone();
+        assert_eq!(
+            plain.hash,
+            entry_hash(
+                &plain.prev_hash,
+                plain.seq,
+                plain.recorded_at_us,
+                &plain.author,
+                &plain.reason,
+                &plain.change_json
+            )
+        );
+        let change: Change = serde_json::from_str(&plain.change_json).unwrap();
+        let now = Timestamp::from_second(1_700_000_000).unwrap();
+        let decided =
+            next_entry(Some(&plain), now, "alice", "why", &change, Some(&decision)).unwrap();
+        rows.push(decided.clone());
+        assert!(check(rows.clone()).ok);
+        // Naming someone else as the approver, or dropping the decision, breaks the chain.
+        let mut forged = rows.clone();
+        forged[2].decision_json = Some(
+            forged[2]
+                .decision_json
+                .as_ref()
+                .unwrap()
+                .replace("bea", "alice"),
+        );
+        assert_eq!(check(forged).first_bad.unwrap().seq, 3);
+        let mut dropped = rows;
+        dropped[2].decision_json = None;
+        assert_eq!(check(dropped).first_bad.unwrap().seq, 3);
     }
 
     fn check(rows: Vec<RawEntry>) -> VerifyReport {
@@ -334,6 +432,7 @@ mod tests {
             "a",
             "r",
             &Change::Genesis { base: "x".into() },
+            None,
         )
         .unwrap();
         let second = next_entry(
@@ -345,6 +444,7 @@ mod tests {
                 id: "i".into(),
                 reason: "r".into(),
             },
+            None,
         )
         .unwrap();
         assert_eq!(second.recorded_at_us, first.recorded_at_us);

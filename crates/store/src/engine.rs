@@ -53,19 +53,33 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS_KNOWN: i64 = 1;
+pub(crate) const MIGRATIONS_KNOWN: i64 = 2;
 
-pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "change log, users, tokens, sessions",
-    sql: include_str!("../migrations/sqlite/0001_init.sql"),
-}];
+pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "change log, users, tokens, sessions",
+        sql: include_str!("../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "proposals, decisions on log entries",
+        sql: include_str!("../migrations/sqlite/0002_proposals.sql"),
+    },
+];
 
-pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "change log, users, tokens, sessions",
-    sql: include_str!("../migrations/postgres/0001_init.sql"),
-}];
+pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "change log, users, tokens, sessions",
+        sql: include_str!("../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "proposals, decisions on log entries",
+        sql: include_str!("../migrations/postgres/0002_proposals.sql"),
+    },
+];
 
 pub(crate) trait Engine: Send + Sync + 'static {
     fn backend(&self) -> crate::Backend;

@@ -37,6 +37,18 @@ pub enum StoreError {
     UnknownToken(String),
     #[error("cannot hash a secret: {0}")]
     Hashing(String),
+    #[error("there is no proposal {0}")]
+    UnknownProposal(u64),
+    #[error("proposal {id} is already settled ({state}); nothing was changed")]
+    ProposalSettled { id: u64, state: String },
+    #[error("{user} proposed proposal {id} and cannot {action} it: a second person must decide")]
+    OwnProposal {
+        id: u64,
+        user: String,
+        action: &'static str,
+    },
+    #[error("a decision on a proposal needs a reason; nothing was changed")]
+    NoReason,
     #[error("SQLite error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL error: {0}")]

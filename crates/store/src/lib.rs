@@ -21,7 +21,8 @@
 //! LISTEN/NOTIFY, SQLite by polling the file. The server uses it to keep its in-memory
 //! snapshot current.
 //!
-//! The store also holds users, API tokens (argon2-hashed) and browser sessions.
+//! The store also holds proposals waiting for a second person ([`Store::settle_proposal`]),
+//! users, API tokens (argon2-hashed) and browser sessions.
 //! See `docs/storage.md` for the schema and the guarantees.
 
 mod chain;
@@ -36,12 +37,14 @@ mod secrets;
 mod sqlite;
 mod store;
 
-pub use chain::{canonical_json, entry_hash, verify_rows, RawEntry, GENESIS_PREV};
+pub use chain::{
+    canonical_json, decided_entry_hash, entry_hash, verify_rows, RawEntry, GENESIS_PREV,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
 pub use model::{
-    BadEntry, Change, ChangeRequest, Entry, NewSession, NewToken, Revision, Role, Session,
-    TokenInfo, User, VerifyReport,
+    BadEntry, Change, ChangeRequest, Decision, Entry, NewSession, NewToken, Outcome, Proposal,
+    ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User, VerifyReport,
 };
 pub use notify::Subscription;
 pub use replay::{as_recorded_at, replay, ReplayIssue, Replayed};
@@ -100,6 +103,28 @@ pub trait Store: Send + Sync {
 
     /// New revisions written through any handle or process on this database.
     fn subscribe(&self) -> Result<Subscription, StoreError>;
+
+    /// Keeps a change for a second person to approve or reject. Nothing enters the log
+    /// until it is settled.
+    fn propose(
+        &self,
+        author: &str,
+        reason: &str,
+        base_revision: Revision,
+        change: &Change,
+    ) -> Result<Proposal, StoreError>;
+    /// Every proposal, oldest first.
+    fn proposals(&self) -> Result<Vec<Proposal>, StoreError>;
+    fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError>;
+    /// Settles a pending proposal in one write transaction: checks it is still pending
+    /// ([`StoreError::ProposalSettled`] if not, so of an approval and a rejection sent at
+    /// once exactly one takes effect), that the decider is not the proposer for an
+    /// approval (nor, unless allowed, for a rejection: [`StoreError::OwnProposal`]), and
+    /// for an approval that the register is still at `expected`; then appends the log
+    /// entries (the proposal's change by its proposer for an approval, a `workflow-step`
+    /// `reject` for a rejection), each carrying the [`Decision`], and marks the proposal
+    /// settled. All or nothing.
+    fn settle_proposal(&self, id: u64, settle: &Settle) -> Result<Settled, StoreError>;
 
     fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError>;
     fn set_role(&self, name: &str, role: Role) -> Result<User, StoreError>;

@@ -99,12 +99,125 @@ pub struct Entry {
     pub prev_hash: String,
     /// Hex SHA-256 of this entry (see [`crate::chain::entry_hash`]).
     pub hash: String,
+    /// For an entry written by deciding a proposal: who decided, how and why. The entry's
+    /// `author` is the proposer, so the log names both people as fields, not in free text.
+    /// Covered by the entry's hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 impl Entry {
     pub fn revision(&self) -> Revision {
         Revision(self.seq)
     }
+}
+
+/// A second person's decision on a proposal, as recorded on each log entry it wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The proposal decided.
+    pub proposal: u64,
+    pub outcome: Outcome,
+    /// Who decided: never the proposer for an approval.
+    pub by: String,
+    /// Why, as the decider gave it.
+    pub reason: String,
+}
+
+/// How a proposal was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Approved and published: the proposal's change is in the log.
+    Approved,
+    /// Rejected: the log holds a `workflow-step` entry saying so, and the change is not made.
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Approved => "approved",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
+/// A change an editor proposed, kept in the store until a second person settles it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Proposal {
+    pub id: u64,
+    pub proposed_by: String,
+    pub proposed_at: Timestamp,
+    /// The revision the proposer saw.
+    pub base_revision: u64,
+    /// Why the proposer wants the change.
+    pub reason: String,
+    pub change: Change,
+    pub status: ProposalStatus,
+}
+
+/// Where a proposal stands. A settled proposal never changes again (the database refuses).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ProposalStatus {
+    Pending,
+    /// Approved by `by`, published as log entry `revision`.
+    Published {
+        by: String,
+        revision: u64,
+        at: Timestamp,
+        reason: String,
+    },
+    /// Rejected by `by`; `revision` is the log entry recording the rejection.
+    Rejected {
+        by: String,
+        reason: String,
+        at: Timestamp,
+        revision: u64,
+    },
+}
+
+impl ProposalStatus {
+    pub fn is_pending(&self) -> bool {
+        matches!(self, ProposalStatus::Pending)
+    }
+
+    /// Where it stands, in words: "pending", "approved by bea, published as revision 7".
+    pub fn describe(&self) -> String {
+        match self {
+            ProposalStatus::Pending => "pending".into(),
+            ProposalStatus::Published { by, revision, .. } => {
+                format!("approved by {by}, published as revision {revision}")
+            }
+            ProposalStatus::Rejected { by, reason, .. } => format!("rejected by {by}: {reason}"),
+        }
+    }
+}
+
+/// A request to settle a pending proposal ([`crate::Store::settle_proposal`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settle {
+    pub outcome: Outcome,
+    /// Who decides.
+    pub by: String,
+    /// Why; must not be empty.
+    pub reason: String,
+    /// The date the decision takes effect in the workflow (a rejection's `workflow-step`).
+    pub on: jiff::civil::Date,
+    /// For an approval: the revision the approver's check was made against. The change is
+    /// published only if the register is still there.
+    pub expected: Option<Revision>,
+    /// Whether the proposer may reject (withdraw) their own proposal. Approving one's own
+    /// proposal is never allowed.
+    pub proposer_may_reject: bool,
+}
+
+/// A settled proposal and the log entries its settlement wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    pub proposal: Proposal,
+    pub entries: Vec<Entry>,
 }
 
 /// The result of checking the whole change log.

@@ -125,6 +125,7 @@ mod tests {
             change,
             prev_hash: String::new(),
             hash: String::new(),
+            decision: None,
         }
     }
 

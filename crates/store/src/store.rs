@@ -5,8 +5,8 @@ use crate::clock::Clock;
 use crate::engine::{Engine, Row, Tx, Val};
 use crate::error::StoreError;
 use crate::model::{
-    Change, ChangeRequest, Entry, NewSession, NewToken, Revision, Role, Session, TokenInfo, User,
-    VerifyReport,
+    Change, ChangeRequest, Decision, Entry, NewSession, NewToken, Outcome, Proposal,
+    ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User, VerifyReport,
 };
 use crate::notify::{Hub, Subscription};
 use crate::secrets;
@@ -15,7 +15,12 @@ use jiff::{SignedDuration, Timestamp};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-const ENTRY_COLUMNS: &str = "seq, recorded_at_us, author, reason, change_json, prev_hash, hash";
+const ENTRY_COLUMNS: &str =
+    "seq, recorded_at_us, author, reason, change_json, prev_hash, hash, decision_json";
+
+const PROPOSAL_COLUMNS: &str =
+    "id, proposed_by, proposed_at_us, base_revision, reason, change_json, \
+     state, decided_by, decided_at_us, decision_reason, decided_seq";
 
 pub(crate) struct SqlStore<E: Engine> {
     engine: E,
@@ -106,6 +111,10 @@ fn text_at(row: &Row, i: usize) -> String {
         .to_string()
 }
 
+fn opt_text_at(row: &Row, i: usize) -> Option<String> {
+    row.get(i).and_then(Val::text).map(str::to_string)
+}
+
 fn raw_entry(row: &Row) -> Result<RawEntry, StoreError> {
     Ok(RawEntry {
         seq: int_at(row, 0, "seq")?,
@@ -115,7 +124,71 @@ fn raw_entry(row: &Row) -> Result<RawEntry, StoreError> {
         change_json: text_at(row, 4),
         prev_hash: text_at(row, 5),
         hash: text_at(row, 6),
+        decision_json: opt_text_at(row, 7),
     })
+}
+
+fn proposal_from(row: &Row) -> Result<Proposal, StoreError> {
+    let id = int_at(row, 0, "id")?.max(0) as u64;
+    let change_json = text_at(row, 5);
+    let change: Change = serde_json::from_str(&change_json).map_err(|e| {
+        StoreError::Unexpected(format!("proposal {id}'s stored change does not parse: {e}"))
+    })?;
+    let state = text_at(row, 6);
+    let decided = || -> Result<(String, Timestamp, String, u64), StoreError> {
+        Ok((
+            text_at(row, 7),
+            timestamp(int_at(row, 8, "decided_at_us")?)?,
+            text_at(row, 9),
+            int_at(row, 10, "decided_seq")?.max(0) as u64,
+        ))
+    };
+    let status = match state.as_str() {
+        "pending" => ProposalStatus::Pending,
+        "published" => {
+            let (by, at, reason, revision) = decided()?;
+            ProposalStatus::Published {
+                by,
+                revision,
+                at,
+                reason,
+            }
+        }
+        "rejected" => {
+            let (by, at, reason, revision) = decided()?;
+            ProposalStatus::Rejected {
+                by,
+                reason,
+                at,
+                revision,
+            }
+        }
+        other => {
+            return Err(StoreError::Unexpected(format!(
+                "proposal {id} has an unknown state {other:?}"
+            )))
+        }
+    };
+    Ok(Proposal {
+        id,
+        proposed_by: text_at(row, 1),
+        proposed_at: timestamp(int_at(row, 2, "proposed_at_us")?)?,
+        base_revision: int_at(row, 3, "base_revision")?.max(0) as u64,
+        reason: text_at(row, 4),
+        change,
+        status,
+    })
+}
+
+fn find_proposal(tx: &mut dyn Tx, id: u64) -> Result<Option<Proposal>, StoreError> {
+    let Ok(key) = i64::try_from(id) else {
+        return Ok(None);
+    };
+    let rows = tx.query(
+        &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?"),
+        &[Val::Int(key)],
+    )?;
+    rows.first().map(proposal_from).transpose()
 }
 
 fn timestamp(us: i64) -> Result<Timestamp, StoreError> {
@@ -133,7 +206,7 @@ fn last_entry(tx: &mut dyn Tx) -> Result<Option<RawEntry>, StoreError> {
 
 fn insert_entry(tx: &mut dyn Tx, e: &RawEntry) -> Result<(), StoreError> {
     tx.execute(
-        &format!("INSERT INTO change_log ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+        &format!("INSERT INTO change_log ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
         &[
             Val::Int(e.seq),
             Val::Int(e.recorded_at_us),
@@ -142,6 +215,7 @@ fn insert_entry(tx: &mut dyn Tx, e: &RawEntry) -> Result<(), StoreError> {
             Val::Text(e.change_json.clone()),
             Val::Text(e.prev_hash.clone()),
             Val::Text(e.hash.clone()),
+            e.decision_json.clone().map_or(Val::NullText, Val::Text),
         ],
     )?;
     Ok(())
@@ -202,6 +276,7 @@ impl<E: Engine> Store for SqlStore<E> {
                 &Change::Genesis {
                     base: base_fingerprint.to_string(),
                 },
+                None,
             )?;
             insert_entry(tx, &raw)?;
             self.engine.after_append(tx, raw.seq)?;
@@ -273,6 +348,7 @@ impl<E: Engine> Store for SqlStore<E> {
                     &request.author,
                     &request.reason,
                     &request.change,
+                    None,
                 )?;
                 insert_entry(tx, &raw)?;
                 prev = Some(raw.clone());
@@ -335,6 +411,166 @@ impl<E: Engine> Store for SqlStore<E> {
             *watching = true;
         }
         Ok(sub)
+    }
+
+    fn propose(
+        &self,
+        author: &str,
+        reason: &str,
+        base_revision: Revision,
+        change: &Change,
+    ) -> Result<Proposal, StoreError> {
+        if matches!(change, Change::Genesis { .. }) {
+            return Err(StoreError::GenesisNotFirst);
+        }
+        let change_json = crate::chain::canonical_json(change)?;
+        let now = self.now_us();
+        let base = i64::try_from(base_revision.0).unwrap_or(i64::MAX);
+        self.engine.write(&mut |tx| {
+            let rows = tx.query("SELECT COALESCE(MAX(id), 0) FROM proposals", &[])?;
+            let id = rows.first().map_or(Ok(0), |r| int_at(r, 0, "id"))? + 1;
+            tx.execute(
+                "INSERT INTO proposals (id, proposed_by, proposed_at_us, base_revision, reason, change_json, state)
+                 VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                &[
+                    Val::Int(id),
+                    Val::Text(author.into()),
+                    Val::Int(now),
+                    Val::Int(base),
+                    Val::Text(reason.into()),
+                    Val::Text(change_json.clone()),
+                ],
+            )?;
+            Ok(Proposal {
+                id: id.max(0) as u64,
+                proposed_by: author.to_string(),
+                proposed_at: timestamp(now)?,
+                base_revision: base_revision.0,
+                reason: reason.to_string(),
+                change: change.clone(),
+                status: ProposalStatus::Pending,
+            })
+        })
+    }
+
+    fn proposals(&self) -> Result<Vec<Proposal>, StoreError> {
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals ORDER BY id"),
+                &[],
+            )
+        })?;
+        rows.iter().map(proposal_from).collect()
+    }
+
+    fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError> {
+        self.engine.read(&mut |tx| find_proposal(tx, id))
+    }
+
+    fn settle_proposal(&self, id: u64, settle: &Settle) -> Result<Settled, StoreError> {
+        if settle.reason.trim().is_empty() {
+            return Err(StoreError::NoReason);
+        }
+        let decision = Decision {
+            proposal: id,
+            outcome: settle.outcome,
+            by: settle.by.clone(),
+            reason: settle.reason.clone(),
+        };
+        let (proposal, raws) = self.engine.write(&mut |tx| {
+            // Under the write lock: whichever decision gets here second finds the
+            // proposal settled, whatever process or database connection it came from.
+            let p = find_proposal(tx, id)?.ok_or(StoreError::UnknownProposal(id))?;
+            if !p.status.is_pending() {
+                return Err(StoreError::ProposalSettled {
+                    id,
+                    state: p.status.describe(),
+                });
+            }
+            let own = p.proposed_by == settle.by;
+            match settle.outcome {
+                Outcome::Approved if own => {
+                    return Err(StoreError::OwnProposal {
+                        id,
+                        user: settle.by.clone(),
+                        action: "approve",
+                    })
+                }
+                Outcome::Rejected if own && !settle.proposer_may_reject => {
+                    return Err(StoreError::OwnProposal {
+                        id,
+                        user: settle.by.clone(),
+                        action: "reject",
+                    })
+                }
+                _ => {}
+            }
+            let last = last_entry(tx)?.ok_or(StoreError::NotInitialised)?;
+            let current = Revision(last.seq.max(0) as u64);
+            if let Some(expected) = settle.expected {
+                if expected != current {
+                    return Err(StoreError::Stale { expected, current });
+                }
+            }
+            let (author, reason, change) = match settle.outcome {
+                Outcome::Approved => (p.proposed_by.clone(), p.reason.clone(), p.change.clone()),
+                Outcome::Rejected => (
+                    p.proposed_by.clone(),
+                    p.reason.clone(),
+                    Change::WorkflowStep {
+                        workflow: "proposal".into(),
+                        id: id.to_string(),
+                        subject: id.to_string(),
+                        step: "reject".into(),
+                        on: settle.on,
+                        actor: settle.by.clone(),
+                        detail: Some(settle.reason.clone()),
+                    },
+                ),
+            };
+            let raw = next_entry(
+                Some(&last),
+                self.clock.now(),
+                &author,
+                &reason,
+                &change,
+                Some(&decision),
+            )?;
+            insert_entry(tx, &raw)?;
+            let state = match settle.outcome {
+                Outcome::Approved => "published",
+                Outcome::Rejected => "rejected",
+            };
+            let updated = tx.execute(
+                "UPDATE proposals SET state = ?, decided_by = ?, decided_at_us = ?, decision_reason = ?, decided_seq = ?
+                 WHERE id = ? AND state = 'pending'",
+                &[
+                    Val::Text(state.into()),
+                    Val::Text(settle.by.clone()),
+                    Val::Int(raw.recorded_at_us),
+                    Val::Text(settle.reason.clone()),
+                    Val::Int(raw.seq),
+                    Val::Int(i64::try_from(id).unwrap_or(i64::MAX)),
+                ],
+            )?;
+            if updated != 1 {
+                return Err(StoreError::ProposalSettled {
+                    id,
+                    state: "settled meanwhile".into(),
+                });
+            }
+            self.engine.after_append(tx, raw.seq)?;
+            let settled = find_proposal(tx, id)?.ok_or(StoreError::UnknownProposal(id))?;
+            Ok((settled, vec![raw]))
+        })?;
+        if let Some(raw) = raws.last() {
+            self.hub.publish(Revision(raw.seq.max(0) as u64));
+        }
+        let entries = raws
+            .into_iter()
+            .map(RawEntry::into_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Settled { proposal, entries })
     }
 
     fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError> {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use vires_core::{Instrument, InstrumentKind, Interval, Register};
 use vires_store::{
     as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, ManualClock, OpenOptions,
-    Revision, Role, Store, StoreError, GENESIS_PREV,
+    Outcome, ProposalStatus, Revision, Role, Settle, Store, StoreError, GENESIS_PREV,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -216,6 +216,8 @@ on_both_backends!(
     stale_batch_writes_nothing,
     batch_failing_midway_writes_nothing,
     workflow_steps_are_chained_and_replay_as_no_ops,
+    four_eyes_and_decisions_recorded_as_fields,
+    approve_and_reject_at_once_one_wins,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -1046,4 +1048,261 @@ fn workflow_steps_are_chained_and_replay_as_no_ops(db: &TestDb) {
     let report = store.verify().unwrap();
     assert!(!report.ok);
     assert_eq!(report.first_bad.unwrap().seq, 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Proposals: four eyes and atomic settlement
+
+fn settle(outcome: Outcome, by: &str, reason: &str) -> Settle {
+    Settle {
+        outcome,
+        by: by.into(),
+        reason: reason.into(),
+        on: date(2026, 12, 7),
+        expected: None,
+        proposer_may_reject: true,
+    }
+}
+
+fn four_eyes_and_decisions_recorded_as_fields(db: &TestDb) {
+    let store = seeded(db, 1);
+    let change = add("ed", "p1").change;
+    let p = store
+        .propose(
+            "ed",
+            "the board agreed it on 3 December",
+            store.head().unwrap(),
+            &change,
+        )
+        .unwrap();
+    assert_eq!(p.status, ProposalStatus::Pending);
+    assert_eq!(store.proposal(p.id).unwrap().unwrap(), p);
+    let before = store.all_entries().unwrap().len();
+
+    // The proposer cannot approve, whatever their role; with the stricter setting they
+    // cannot reject either. Nothing is written and the proposal stays pending.
+    match store.settle_proposal(p.id, &settle(Outcome::Approved, "ed", "looks right")) {
+        Err(StoreError::OwnProposal { id, user, action }) => {
+            assert_eq!((id, user.as_str(), action), (p.id, "ed", "approve"))
+        }
+        other => panic!("the proposer approved their own proposal: {other:?}"),
+    }
+    let strict = Settle {
+        proposer_may_reject: false,
+        ..settle(Outcome::Rejected, "ed", "withdrawn")
+    };
+    assert!(matches!(
+        store.settle_proposal(p.id, &strict),
+        Err(StoreError::OwnProposal {
+            action: "reject",
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.settle_proposal(p.id, &settle(Outcome::Approved, "bea", "  ")),
+        Err(StoreError::NoReason)
+    ));
+    assert!(matches!(
+        store.settle_proposal(999, &settle(Outcome::Approved, "bea", "ok")),
+        Err(StoreError::UnknownProposal(999))
+    ));
+    // An approval against a register that has moved on is stale and writes nothing.
+    let stale = Settle {
+        expected: Some(Revision(1)),
+        ..settle(Outcome::Approved, "bea", "ok")
+    };
+    assert!(matches!(
+        store.settle_proposal(p.id, &stale),
+        Err(StoreError::Stale { .. })
+    ));
+    assert_eq!(store.all_entries().unwrap().len(), before);
+    assert_eq!(
+        store.proposal(p.id).unwrap().unwrap().status,
+        ProposalStatus::Pending
+    );
+
+    // A second person approves: the change is published by its proposer, and the
+    // approver and their reason are fields of the entry, covered by its hash.
+    let head = store.head().unwrap();
+    let approved = store
+        .settle_proposal(
+            p.id,
+            &Settle {
+                expected: Some(head),
+                ..settle(Outcome::Approved, "bea", "matches the signed agreement")
+            },
+        )
+        .unwrap();
+    let entry = &approved.entries[0];
+    assert_eq!(approved.entries.len(), 1);
+    assert_eq!(entry.seq, head.0 + 1);
+    assert_eq!(entry.author, "ed");
+    assert_eq!(entry.reason, "the board agreed it on 3 December");
+    assert_eq!(entry.change, change);
+    let d = entry.decision.clone().unwrap();
+    assert_eq!(
+        (d.proposal, d.outcome, d.by.as_str(), d.reason.as_str()),
+        (
+            p.id,
+            Outcome::Approved,
+            "bea",
+            "matches the signed agreement"
+        )
+    );
+    match &approved.proposal.status {
+        ProposalStatus::Published {
+            by,
+            revision,
+            reason,
+            ..
+        } => {
+            assert_eq!(
+                (by.as_str(), *revision, reason.as_str()),
+                ("bea", entry.seq, "matches the signed agreement")
+            )
+        }
+        other => panic!("not published: {other:?}"),
+    }
+    // Read back from the database, the entry is the same.
+    assert_eq!(store.entries(entry.seq, entry.seq).unwrap()[0], *entry);
+    assert!(store.verify().unwrap().ok);
+    // Settled once: neither a second approval nor a rejection changes anything.
+    assert!(matches!(
+        store.settle_proposal(p.id, &settle(Outcome::Rejected, "cai", "no")),
+        Err(StoreError::ProposalSettled { .. })
+    ));
+
+    // A rejection is recorded too, as a workflow step that changes nothing.
+    let q = store
+        .propose(
+            "ed",
+            "second thoughts",
+            store.head().unwrap(),
+            &add("ed", "p2").change,
+        )
+        .unwrap();
+    let rejected = store
+        .settle_proposal(q.id, &settle(Outcome::Rejected, "bea", "the date is wrong"))
+        .unwrap();
+    let r = &rejected.entries[0];
+    assert_eq!(r.author, "ed");
+    assert_eq!(r.change.op(), "workflow-step");
+    assert_eq!(r.decision.as_ref().unwrap().outcome, Outcome::Rejected);
+    assert_eq!(r.decision.as_ref().unwrap().by, "bea");
+    let replayed = replay(Register::new(), &store.all_entries().unwrap());
+    assert!(replayed.issues.is_empty(), "{:?}", replayed.issues);
+    assert!(replayed.register.instruments.iter().any(|i| i.id == "p1"));
+    assert!(!replayed.register.instruments.iter().any(|i| i.id == "p2"));
+    let list = store.proposals().unwrap();
+    assert_eq!(
+        list.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![p.id, q.id]
+    );
+
+    // The database keeps the rules too: a settled proposal cannot be edited, and a
+    // proposal cannot be marked approved by its proposer behind the code's back.
+    let err = db
+        .sql(&format!(
+            "UPDATE proposals SET decided_by = 'ed' WHERE id = {}",
+            p.id
+        ))
+        .unwrap_err();
+    assert!(err.contains("settled proposal"), "{err}");
+    let o = store
+        .propose(
+            "ed",
+            "third",
+            store.head().unwrap(),
+            &add("ed", "p3").change,
+        )
+        .unwrap();
+    let err = db
+        .sql(&format!(
+            "UPDATE proposals SET state = 'published', decided_by = 'ed', decided_at_us = 1, \
+             decision_reason = 'me', decided_seq = 2 WHERE id = {}",
+            o.id
+        ))
+        .unwrap_err();
+    assert!(err.to_lowercase().contains("check"), "{err}");
+    assert!(db.sql("DELETE FROM proposals").is_err());
+
+    // Naming another approver in the log is caught by verification.
+    db.drop_guards();
+    db.sql(&format!(
+        "UPDATE change_log SET decision_json = REPLACE(decision_json, 'bea', 'eve') WHERE seq = {}",
+        entry.seq
+    ))
+    .unwrap();
+    let report = store.verify().unwrap();
+    assert!(!report.ok);
+    assert_eq!(report.first_bad.unwrap().seq, entry.seq);
+}
+
+/// An approval and a rejection of the same proposal sent at the same moment, through
+/// separate handles (as two server instances would): exactly one takes effect, the other
+/// is told the proposal is settled, and the log holds exactly one decision.
+fn approve_and_reject_at_once_one_wins(db: &TestDb) {
+    let store = seeded(db, 0);
+    let rounds = 12;
+    let mut outcomes = BTreeMap::new();
+    for n in 0..rounds {
+        let p = store
+            .propose(
+                "ed",
+                "race",
+                store.head().unwrap(),
+                &add("ed", &format!("race-{n}")).change,
+            )
+            .unwrap();
+        let before = store.all_entries().unwrap().len();
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        let racers: Vec<_> = [Outcome::Approved, Outcome::Rejected]
+            .into_iter()
+            .map(|outcome| {
+                let handle = db.open();
+                let barrier = barrier.clone();
+                let id = p.id;
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let who = if outcome == Outcome::Approved {
+                        "bea"
+                    } else {
+                        "cai"
+                    };
+                    (
+                        outcome,
+                        handle.settle_proposal(id, &settle(outcome, who, "decided")),
+                    )
+                })
+            })
+            .collect();
+        let results: Vec<_> = racers.into_iter().map(|h| h.join().unwrap()).collect();
+        let winners: Vec<Outcome> = results
+            .iter()
+            .filter(|(_, r)| r.is_ok())
+            .map(|(o, _)| *o)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {n}: {results:?}");
+        for (_, r) in &results {
+            if let Err(e) = r {
+                assert!(
+                    matches!(e, StoreError::ProposalSettled { .. }),
+                    "round {n}: {e}"
+                );
+            }
+        }
+        let entries = store.all_entries().unwrap();
+        assert_eq!(entries.len(), before + 1, "round {n}");
+        let last = entries.last().unwrap();
+        assert_eq!(last.decision.as_ref().unwrap().outcome, winners[0]);
+        let status = store.proposal(p.id).unwrap().unwrap().status;
+        match (winners[0], status) {
+            (Outcome::Approved, ProposalStatus::Published { by, .. }) => assert_eq!(by, "bea"),
+            (Outcome::Rejected, ProposalStatus::Rejected { by, .. }) => assert_eq!(by, "cai"),
+            (w, s) => panic!("round {n}: {w:?} won but the proposal is {s:?}"),
+        }
+        *outcomes.entry(winners[0].as_str()).or_insert(0) += 1;
+    }
+    assert!(store.verify().unwrap().ok);
+    eprintln!("approve/reject races over {rounds} rounds: {outcomes:?}");
 }
