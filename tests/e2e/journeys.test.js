@@ -137,6 +137,7 @@ test('an approver approves a proposal and sees the answer change', async () => {
   assert.match(await gained.innerText(), /QOQ/)
   await screenshot(page, 'proposal')
 
+  await page.getByLabel('Reason for your decision').fill('Matches the signed delegation agreement')
   await page.getByRole('button', { name: 'Approve and publish' }).click()
   await page.getByText('The proposal was approved and published.').waitFor()
   await page.getByText('Approved and published').first().waitFor()

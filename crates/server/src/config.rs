@@ -100,6 +100,23 @@ impl Default for LogConfig {
     }
 }
 
+/// Who may settle a proposal. The proposer can never approve their own proposal; these
+/// settings can only make the rule stricter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApprovalConfig {
+    /// Whether an approver may reject (withdraw) a proposal they made themselves.
+    pub proposer_may_reject: bool,
+}
+
+impl Default for ApprovalConfig {
+    fn default() -> Self {
+        ApprovalConfig {
+            proposer_may_reject: true,
+        }
+    }
+}
+
 /// Everything `vires serve` needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -113,6 +130,7 @@ pub struct ServeConfig {
     pub auth: AuthConfig,
     pub limits: Limits,
     pub log: LogConfig,
+    pub approval: ApprovalConfig,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -126,6 +144,7 @@ impl Default for ServeConfig {
             auth: AuthConfig::default(),
             limits: Limits::default(),
             log: LogConfig::default(),
+            approval: ApprovalConfig::default(),
         }
     }
 }
@@ -218,6 +237,9 @@ impl ServeConfig {
         }
         if let Some(v) = get("VIRES_BOOTSTRAP_ADMIN") {
             self.auth.bootstrap_admin = Some(v);
+        }
+        if let Some(v) = get("VIRES_PROPOSER_MAY_REJECT") {
+            self.approval.proposer_may_reject = parse_bool("VIRES_PROPOSER_MAY_REJECT", v)?;
         }
         if let Some(v) = get("VIRES_MAX_BODY_BYTES") {
             self.limits.max_body_bytes = parse_num("VIRES_MAX_BODY_BYTES", v)?;

@@ -34,32 +34,7 @@ pub struct Current {
     pub holder_json: HolderJson,
 }
 
-/// A change an editor proposed and an approver has yet to publish.
-#[derive(Debug, Clone, Serialize)]
-pub struct Proposal {
-    pub id: u64,
-    pub proposed_by: String,
-    pub proposed_at: Timestamp,
-    /// The revision the editor saw.
-    pub base_revision: u64,
-    pub reason: String,
-    pub change: Change,
-    pub status: ProposalStatus,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ProposalStatus {
-    Pending,
-    Published { by: String, revision: u64 },
-    Rejected { by: String, reason: String },
-}
-
-#[derive(Default)]
-struct Proposals {
-    next: u64,
-    list: Vec<Proposal>,
-}
+pub use vires_store::{Decision, Outcome, Proposal, ProposalStatus};
 
 /// Why a write was not made. In every case nothing was written.
 #[derive(Debug)]
@@ -74,7 +49,37 @@ pub enum WriteError {
         detail: String,
         items: Vec<ProblemItem>,
     },
+    /// There is no such proposal.
+    UnknownProposal(u64),
+    /// The proposal was already approved or rejected (perhaps a moment ago, by someone else).
+    Settled {
+        id: u64,
+        state: String,
+    },
+    /// The decider proposed it: a second person must decide.
+    OwnProposal {
+        id: u64,
+        action: &'static str,
+    },
+    /// A decision needs a reason.
+    NoReason,
     Store(StoreError),
+}
+
+impl From<StoreError> for WriteError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Stale { expected, current } => WriteError::Stale {
+                expected: expected.0,
+                current: current.0,
+            },
+            StoreError::UnknownProposal(id) => WriteError::UnknownProposal(id),
+            StoreError::ProposalSettled { id, state } => WriteError::Settled { id, state },
+            StoreError::OwnProposal { id, action, .. } => WriteError::OwnProposal { id, action },
+            StoreError::NoReason => WriteError::NoReason,
+            other => WriteError::Store(other),
+        }
+    }
 }
 
 /// What a published write did.
@@ -97,6 +102,10 @@ pub struct EntrySummary {
     pub op: String,
     pub change: Change,
     pub hash: String,
+    /// For an entry written by approving or rejecting a proposal: who decided and why
+    /// (the entry's `author` proposed it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
 }
 
 impl From<&Entry> for EntrySummary {
@@ -109,6 +118,7 @@ impl From<&Entry> for EntrySummary {
             op: e.change.op().to_string(),
             change: e.change.clone(),
             hash: e.hash.clone(),
+            decision: e.decision.clone(),
         }
     }
 }
@@ -137,7 +147,6 @@ struct Inner {
     config: ServeConfig,
     metrics: Metrics,
     tokens: Mutex<HashMap<[u8; 32], (User, Instant)>>,
-    proposals: Mutex<Proposals>,
     shutting_down: watch::Sender<bool>,
     /// Registers as recorded at earlier moments, newest use last (see [`AppState::as_recorded_at`]).
     recorded: Mutex<Vec<Arc<Current>>>,
@@ -196,7 +205,6 @@ impl AppState {
                 config,
                 metrics: Metrics::default(),
                 tokens: Mutex::new(HashMap::new()),
-                proposals: Mutex::new(Proposals::default()),
                 shutting_down: watch::channel(false).0,
                 recorded: Mutex::new(Vec::new()),
             }),
@@ -434,50 +442,122 @@ impl AppState {
         validate(&cur.snapshot, change).map(|(_, d)| d)
     }
 
+    /// Keeps a change for a second person to decide. Blocking.
     pub fn propose(
         &self,
         author: &str,
         reason: String,
         base_revision: u64,
         change: Change,
-    ) -> Proposal {
-        let mut p = lock(&self.inner.proposals);
-        p.next += 1;
-        let proposal = Proposal {
-            id: p.next,
-            proposed_by: author.to_string(),
-            proposed_at: Timestamp::now(),
-            base_revision,
-            reason,
-            change,
-            status: ProposalStatus::Pending,
-        };
-        p.list.push(proposal.clone());
-        proposal
+    ) -> Result<Proposal, StoreError> {
+        self.inner
+            .store
+            .propose(author, &reason, Revision(base_revision), &change)
     }
 
-    pub fn proposals(&self) -> Vec<Proposal> {
-        lock(&self.inner.proposals).list.clone()
+    /// Every proposal, oldest first. Blocking.
+    pub fn proposals(&self) -> Result<Vec<Proposal>, StoreError> {
+        self.inner.store.proposals()
     }
 
-    pub fn proposal(&self, id: u64) -> Option<Proposal> {
-        lock(&self.inner.proposals)
-            .list
-            .iter()
-            .find(|p| p.id == id)
-            .cloned()
+    /// One proposal. Blocking.
+    pub fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError> {
+        self.inner.store.proposal(id)
     }
 
-    /// Sets a pending proposal's outcome; false if it was no longer pending.
-    pub fn settle_proposal(&self, id: u64, status: ProposalStatus) -> bool {
-        let mut p = lock(&self.inner.proposals);
-        match p.list.iter_mut().find(|p| p.id == id) {
-            Some(slot) if slot.status == ProposalStatus::Pending => {
-                slot.status = status;
-                true
-            }
-            _ => false,
+    /// Approves a pending proposal: checks its change against the current register as
+    /// [`AppState::publish`] does, then has the store settle the proposal and append the
+    /// change in one transaction (refused if the approver proposed it, if it was settled
+    /// meanwhile, or if the register moved on). Blocking.
+    pub fn approve(&self, id: u64, by: &str, reason: &str) -> Result<Published, WriteError> {
+        let _guard = lock(&self.inner.refresh);
+        let p = self
+            .inner
+            .store
+            .proposal(id)
+            .map_err(WriteError::Store)?
+            .ok_or(WriteError::UnknownProposal(id))?;
+        // Said before the check compiles anything; the store checks both again.
+        if !p.status.is_pending() {
+            return Err(settled_error(&p));
         }
+        if p.proposed_by == by {
+            return Err(WriteError::OwnProposal {
+                id,
+                action: "approve",
+            });
+        }
+        let cur = self.current();
+        let (snapshot, diagnostics) = validate(&cur.snapshot, &p.change)?;
+        let settled = match self.inner.store.settle_proposal(
+            id,
+            &vires_store::Settle {
+                outcome: Outcome::Approved,
+                by: by.to_string(),
+                reason: reason.to_string(),
+                on: crate::routes::queries::today(),
+                expected: Some(Revision(cur.revision)),
+                proposer_may_reject: self.inner.config.approval.proposer_may_reject,
+            },
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                if e.is_stale() {
+                    // Another process wrote first; follow it so the next attempt sees it.
+                    let _ = self.catch_up_locked();
+                }
+                return Err(e.into());
+            }
+        };
+        let entry = settled.entries.last().ok_or_else(|| {
+            WriteError::Store(StoreError::Unexpected("an approval wrote no entry".into()))
+        })?;
+        self.install(Current {
+            revision: entry.seq,
+            snapshot: Arc::new(snapshot),
+            replay_issues: cur.replay_issues.clone(),
+            built_at: Timestamp::now(),
+            holder_json: HolderJson::default(),
+        });
+        Ok(Published {
+            revision: entry.seq,
+            entry: EntrySummary::from(entry),
+            diagnostics,
+        })
+    }
+
+    /// Rejects a pending proposal: the store settles it and records the rejection in the
+    /// log in one transaction. The register's instruments do not change. Blocking.
+    pub fn reject(&self, id: u64, by: &str, reason: &str) -> Result<Proposal, WriteError> {
+        let _guard = lock(&self.inner.refresh);
+        let cur = self.current();
+        let settled = self.inner.store.settle_proposal(
+            id,
+            &vires_store::Settle {
+                outcome: Outcome::Rejected,
+                by: by.to_string(),
+                reason: reason.to_string(),
+                on: crate::routes::queries::today(),
+                expected: None,
+                proposer_may_reject: self.inner.config.approval.proposer_may_reject,
+            },
+        )?;
+        match settled.entries.last() {
+            // A rejection changes no instrument: the compiled register stays as it is.
+            Some(e) if e.seq == cur.revision + 1 => self.install(Current {
+                revision: e.seq,
+                snapshot: cur.snapshot.clone(),
+                replay_issues: cur.replay_issues.clone(),
+                built_at: Timestamp::now(),
+                holder_json: HolderJson::default(),
+            }),
+            _ => {
+                if let Err(e) = self.catch_up_locked() {
+                    tracing::error!(error = %e, "cannot follow the change log after a rejection");
+                }
+            }
+        }
+        Ok(settled.proposal)
     }
 
     /// The user a token belongs to, from the cache or the store (argon2). Blocking.
@@ -506,6 +586,13 @@ impl AppState {
     /// Forgets cached tokens (after a revocation or a role change through this server).
     pub fn forget_tokens(&self) {
         lock(&self.inner.tokens).clear();
+    }
+}
+
+fn settled_error(p: &Proposal) -> WriteError {
+    WriteError::Settled {
+        id: p.id,
+        state: p.status.describe(),
     }
 }
 

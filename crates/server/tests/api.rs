@@ -313,7 +313,7 @@ async fn writes_are_authorised_and_optimistic(s: &Server) {
         .post(
             &format!("/proposals/{pid}/approve"),
             Some(&s.tokens.approver),
-            &json!({}),
+            &json!({"reason": "checked"}),
         )
         .await;
     expect_problem(r, 422).await;
@@ -328,7 +328,7 @@ async fn writes_are_authorised_and_optimistic(s: &Server) {
         s.post(
             &format!("/proposals/{pid}/approve"),
             Some(&s.tokens.editor),
-            &json!({}),
+            &json!({"reason": "checked"}),
         )
         .await,
         403,
@@ -338,7 +338,7 @@ async fn writes_are_authorised_and_optimistic(s: &Server) {
         .post(
             &format!("/proposals/{pid}/approve"),
             Some(&s.tokens.approver),
-            &json!({}),
+            &json!({"reason": "checked"}),
         )
         .await;
     assert_eq!(r.status().as_u16(), 201);
@@ -347,7 +347,7 @@ async fn writes_are_authorised_and_optimistic(s: &Server) {
         s.post(
             &format!("/proposals/{pid}/approve"),
             Some(&s.tokens.approver),
-            &json!({}),
+            &json!({"reason": "checked"}),
         )
         .await,
         409,
@@ -366,6 +366,132 @@ async fn writes_are_authorised_and_optimistic(s: &Server) {
     let last = log.as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["author"], "ed", "{last}");
     assert_eq!(last["op"], "add-instrument", "{last}");
+    assert_eq!(last["reason"], "test change", "{last}");
+    assert_eq!(last["decision"]["by"], "ava", "{last}");
+    assert_eq!(last["decision"]["outcome"], "approved", "{last}");
+    assert_eq!(last["decision"]["reason"], "checked", "{last}");
+    assert_eq!(last["decision"]["proposal"], pid, "{last}");
+}
+
+async fn proposal_as_editor(s: &Server, id: u64) -> Value {
+    let r = s
+        .client
+        .get(s.url(&format!("/proposals/{id}")))
+        .bearer_auth(&s.tokens.editor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.json().await.unwrap()
+}
+
+/// Four eyes: whoever proposed a change cannot approve it, whatever their role (a forged
+/// request included); a decision needs a reason; an approval and a rejection sent at
+/// the same moment settle the proposal once (one wins, the other gets 409), and the log
+/// names both people as fields.
+async fn four_eyes(s: &Server) {
+    // The approver proposes (approvers publish directly unless they ask to propose).
+    let rev = s.state.revision();
+    let mut body = change_body(rev, delegation_json("deleg-4eyes", "08Q", "2020-04-01"));
+    body["propose"] = json!(true);
+    body["reason"] = json!("board minute 12/2020");
+    let r = s.post("/changes", Some(&s.tokens.approver), &body).await;
+    assert_eq!(r.status().as_u16(), 202);
+    let pid = r.json::<Value>().await.unwrap()["id"].as_u64().unwrap();
+    let approve = format!("/proposals/{pid}/approve");
+    let p = expect_problem(
+        s.post(
+            &approve,
+            Some(&s.tokens.approver),
+            &json!({"reason": "mine"}),
+        )
+        .await,
+        403,
+    )
+    .await;
+    assert_eq!(p["type"], "urn:vires:problem:own-proposal", "{p}");
+    expect_problem(
+        s.post(&approve, Some(&s.tokens.admin), &json!({"reason": "  "}))
+            .await,
+        422,
+    )
+    .await;
+    expect_problem(
+        s.post(&approve, Some(&s.tokens.admin), &json!({})).await,
+        422,
+    )
+    .await;
+    assert_eq!(s.state.revision(), rev, "nothing was written");
+    let got = proposal_as_editor(s, pid).await;
+    assert_eq!(got["status"]["state"], "pending", "{got}");
+
+    // Someone else approves: published by its proposer, approved by the admin.
+    let r = s
+        .post(
+            &approve,
+            Some(&s.tokens.admin),
+            &json!({"reason": "matches the minute"}),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    let log: Value = s.get_json("/changes?limit=1000").await.2;
+    let last = log.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["author"], "ava", "{last}");
+    assert_eq!(last["reason"], "board minute 12/2020", "{last}");
+    assert_eq!(last["decision"]["by"], "root", "{last}");
+    assert_eq!(last["decision"]["reason"], "matches the minute", "{last}");
+
+    // Approve and reject at the same moment, several times: one wins, the other is 409.
+    for n in 0..6 {
+        let rev = s.state.revision();
+        let body = change_body(
+            rev,
+            delegation_json(&format!("deleg-race-settle-{n}"), "08Q", "2021-04-01"),
+        );
+        let r = s.post("/changes", Some(&s.tokens.editor), &body).await;
+        assert_eq!(r.status().as_u16(), 202);
+        let pid = r.json::<Value>().await.unwrap()["id"].as_u64().unwrap();
+        let entries = log_len(s).await;
+        let send = |path: String, token: String| {
+            let client = s.client.clone();
+            let url = s.url(&path);
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(json!({"reason": "race"}).to_string())
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
+        };
+        let a = send(
+            format!("/proposals/{pid}/approve"),
+            s.tokens.approver.clone(),
+        );
+        let b = send(format!("/proposals/{pid}/reject"), s.tokens.admin.clone());
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+        assert!(
+            (a == 201 && b == 409) || (a == 409 && b == 200),
+            "round {n}: approve {a}, reject {b}"
+        );
+        assert_eq!(log_len(s).await, entries + 1, "round {n}");
+        let p = proposal_as_editor(s, pid).await;
+        let expected = if a == 201 { "published" } else { "rejected" };
+        assert_eq!(p["status"]["state"], expected, "round {n}: {p}");
+        let in_register = s
+            .state
+            .current()
+            .snapshot
+            .register()
+            .instruments
+            .iter()
+            .any(|i| i.id == format!("deleg-race-settle-{n}"));
+        assert_eq!(in_register, a == 201, "round {n}");
+    }
 }
 
 /// Concurrent writers based on the same revision: exactly one wins, the others get 409,
@@ -1290,6 +1416,7 @@ async fn suite(db: &str) {
     views_match_library(&s).await;
     writes_are_authorised_and_optimistic(&s).await;
     concurrent_writers(&s).await;
+    four_eyes(&s).await;
     bad_input_is_a_problem(&s).await;
     consistency_tokens(&s).await;
     change_feed(&s).await;

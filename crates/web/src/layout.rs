@@ -306,6 +306,39 @@ pub fn text_input(
     }
 }
 
+/// A labelled textarea with an optional hint and error message.
+pub fn textarea(
+    id: &'static str,
+    label: &str,
+    hint: Option<&str>,
+    value: &str,
+    errors: &[FieldError],
+) -> Markup {
+    let err = field_error(errors, id);
+    let mut describedby = Vec::new();
+    if hint.is_some() {
+        describedby.push(format!("{id}-hint"));
+    }
+    if err.is_some() {
+        describedby.push(format!("{id}-error"));
+    }
+    let describedby = describedby.join(" ");
+    html! {
+        div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+            label class="nhsuk-label" for=(id) { (label) }
+            @if let Some(h) = hint { div class="nhsuk-hint" id=(format!("{id}-hint")) { (h) } }
+            @if let Some(e) = err {
+                span class="nhsuk-error-message" id=(format!("{id}-error")) {
+                    span class="nhsuk-u-visually-hidden" { "Error: " } (e.message)
+                }
+            }
+            textarea class=(format!("nhsuk-textarea{}", if err.is_some() { " nhsuk-textarea--error" } else { "" }))
+                id=(id) name=(id) rows="4"
+                aria-describedby=[(!describedby.is_empty()).then_some(describedby.as_str())] { (value) }
+        }
+    }
+}
+
 /// A labelled select.
 pub fn select(
     id: &'static str,

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/proposals/{id}", get(proposals::show))
         .route("/ui/proposals/{id}/approve", post(proposals::approve))
         .route("/ui/proposals/{id}/reject", post(proposals::reject))
+        .route("/ui/proposals/{id}/decide", post(proposals::decision))
         .route("/ui/procurement", get(procure::route_checker))
         .route(
             "/ui/conflicts",

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use vires_core::analysis::DiffAnswer;
 use vires_core::{Date, Snapshot};
-use vires_server::state::{Proposal, ProposalStatus, WriteError};
-use vires_store::{Change, ChangeRequest, Role};
+use vires_server::state::{AppState, Proposal, ProposalStatus, WriteError};
+use vires_store::{Change, Role};
 
 fn status_tag(s: &ProposalStatus) -> Markup {
     match s {
@@ -27,13 +27,20 @@ fn status_tag(s: &ProposalStatus) -> Markup {
 }
 
 fn status_text(s: &ProposalStatus) -> String {
-    match s {
-        ProposalStatus::Pending => "pending".into(),
-        ProposalStatus::Published { by, revision } => {
-            format!("published by {by} as revision {revision}")
-        }
-        ProposalStatus::Rejected { by, reason } => format!("rejected by {by}: {reason}"),
-    }
+    s.describe()
+}
+
+/// Runs a blocking store read off the async threads.
+async fn read<T: Send + 'static>(
+    state: &AppState,
+    doing: &'static str,
+    f: impl FnOnce(&AppState) -> Result<T, vires_store::StoreError> + Send + 'static,
+) -> Result<T, WebError> {
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || f(&st))
+        .await
+        .map_err(|e| WebError::internal(doing, e))?
+        .map_err(|e| WebError::internal(doing, e))
 }
 
 fn change_summary(c: &Change) -> (String, String) {
@@ -84,13 +91,13 @@ fn change_date(c: &Change, s: &Snapshot) -> Option<Date> {
 }
 
 pub async fn list(ctx: Ctx) -> Response {
-    let result = list_page(&ctx);
+    let result = list_page(&ctx).await;
     ctx.respond(result)
 }
 
-fn list_page(ctx: &Ctx) -> Result<View, WebError> {
+async fn list_page(ctx: &Ctx) -> Result<View, WebError> {
     ctx.require(Role::Editor, "see proposals")?;
-    let all = ctx.state.proposals();
+    let all = read(&ctx.state, "reading the proposals", |s| s.proposals()).await?;
     let mut table = crate::respond::Csv::new(&[
         "id",
         "change",
@@ -195,17 +202,18 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(result)
 }
 
-fn find(ctx: &Ctx, id: &str) -> Result<Proposal, WebError> {
-    id.parse::<u64>()
-        .ok()
-        .and_then(|n| ctx.state.proposal(n))
-        .ok_or_else(|| {
-            WebError::not_found_thing(
-                format!("There is no proposal {id}."),
-                "Open the list of proposals and choose one from there.",
-            )
-            .with_link("See all proposals", "/ui/proposals")
-        })
+async fn find(ctx: &Ctx, id: &str) -> Result<Proposal, WebError> {
+    let found = match id.parse::<u64>() {
+        Ok(n) => read(&ctx.state, "reading the proposal", move |s| s.proposal(n)).await?,
+        Err(_) => None,
+    };
+    found.ok_or_else(|| {
+        WebError::not_found_thing(
+            format!("There is no proposal {id}."),
+            "Open the list of proposals and choose one from there.",
+        )
+        .with_link("See all proposals", "/ui/proposals")
+    })
 }
 
 async fn show_page(
@@ -215,7 +223,7 @@ async fn show_page(
     reason: Option<&str>,
 ) -> Result<View, WebError> {
     ctx.require(Role::Editor, "see proposals")?;
-    let p = find(ctx, id)?;
+    let p = find(ctx, id).await?;
     let s = ctx.snapshot();
     let mut date_errors = Vec::new();
     let on = crate::who::date_param(
@@ -231,7 +239,9 @@ async fn show_page(
     } else {
         None
     };
-    let can_approve = ctx.role().is_some_and(|r| r >= Role::Approver);
+    let can_decide = ctx.role().is_some_and(|r| r >= Role::Approver);
+    let own = ctx.user.as_ref().is_some_and(|u| u.name == p.proposed_by);
+    let may_reject_own = ctx.state.config().approval.proposer_may_reject;
     let csrf = ctx
         .session
         .as_ref()
@@ -268,7 +278,7 @@ async fn show_page(
                     _ => { (subject) }
                 }
             }),
-            ("Reason given", html! { (p.reason) }),
+            ("Why it was proposed", html! { (p.reason) }),
             ("Proposed by", html! { (p.proposed_by) }),
             ("Proposed at", html! { (p.proposed_at.strftime("%-d %B %Y %H:%M UTC").to_string()) }),
             ("Register revision it was based on", html! { (p.base_revision) " (now " (ctx.revision()) ")" }),
@@ -284,20 +294,45 @@ async fn show_page(
             summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "The change as JSON" } }
             div class="nhsuk-details__text" { pre class="vires-code" { (serde_json::to_string_pretty(&p.change).unwrap_or_default()) } }
         }
-        @if p.status == ProposalStatus::Pending {
-            h2 { "Decision" }
-            @if can_approve {
-                form class="vires-inline-form" action=(format!("/ui/proposals/{}/approve", p.id)) method="post" {
-                    input type="hidden" name="csrf" value=(csrf);
-                    (layout::button("Approve and publish"))
+        @match &p.status {
+            ProposalStatus::Published { by, at, reason: why, revision } => {
+                h2 { "Decision" }
+                (layout::summary(&[
+                    ("Approved by", html! { (by) }),
+                    ("Approved at", html! { (at.strftime("%-d %B %Y %H:%M UTC").to_string()) }),
+                    ("Why", html! { (why) }),
+                    ("Published as revision", html! { (revision) }),
+                ]))
+            }
+            ProposalStatus::Rejected { by, at, reason: why, .. } => {
+                h2 { "Decision" }
+                (layout::summary(&[
+                    ("Rejected by", html! { (by) }),
+                    ("Rejected at", html! { (at.strftime("%-d %B %Y %H:%M UTC").to_string()) }),
+                    ("Why", html! { (why) }),
+                ]))
+            }
+            ProposalStatus::Pending => {
+                h2 { "Decision" }
+                @if !can_decide {
+                    (layout::inset(html! { "Only approvers can approve or reject proposals. You are signed in with the " @if let Some(r) = ctx.role() { (r) } " role." }))
+                } @else if own && !may_reject_own {
+                    (layout::inset(html! { "You proposed this change, so another approver must decide it." }))
+                } @else {
+                    @if own {
+                        (layout::inset(html! { "You proposed this change, so another approver must approve it. You can reject it to withdraw it." }))
+                    }
+                    form action=(format!("/ui/proposals/{}/decide", p.id)) method="post" novalidate {
+                        input type="hidden" name="csrf" value=(csrf);
+                        (layout::textarea("reason", "Reason for your decision", Some("Recorded in the change log with your name. Say what you checked, for example the signed agreement or the board minute."), reason.unwrap_or(""), errors))
+                        div class="nhsuk-button-group" {
+                            @if !own {
+                                button class="nhsuk-button" data-module="nhsuk-button" type="submit" name="decision" value="approve" { "Approve and publish" }
+                            }
+                            button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit" name="decision" value="reject" { "Reject" }
+                        }
+                    }
                 }
-                form action=(format!("/ui/proposals/{}/reject", p.id)) method="post" novalidate {
-                    input type="hidden" name="csrf" value=(csrf);
-                    (layout::text_input("reason", "Reason for rejecting", Some("Needed only to reject. It is shown to the editor."), reason.unwrap_or(""), errors, "nhsuk-u-width-two-thirds"))
-                    (layout::secondary_button("Reject"))
-                }
-            } @else {
-                (layout::inset(html! { "Only approvers can approve or reject proposals. You are signed in with the " @if let Some(r) = ctx.role() { (r) } " role." }))
             }
         }
     };
@@ -330,89 +365,96 @@ fn write_error(e: WriteError) -> WebError {
             format!("The register refused it: {detail}. Nothing was published."),
             "Reject the proposal and ask the editor to correct it.",
         ),
-        WriteError::Store(e) => WebError::internal("publishing the proposal", e),
+        WriteError::UnknownProposal(id) => WebError::not_found_thing(
+            format!("There is no proposal {id}."),
+            "Open the list of proposals and choose one from there.",
+        )
+        .with_link("See all proposals", "/ui/proposals"),
+        WriteError::Settled { id, state } => WebError::new(
+            StatusCode::CONFLICT,
+            "This proposal has already been decided",
+            format!("Proposal {id} is no longer waiting for approval: it was {state}. Nothing was changed."),
+            "Nothing more needs doing. Open the list of proposals to see the others.",
+        )
+        .with_link("See all proposals", "/ui/proposals"),
+        WriteError::OwnProposal { id, action } => WebError::new(
+            StatusCode::FORBIDDEN,
+            "A second person must decide this proposal",
+            format!("You proposed proposal {id}, so you cannot {action} it. Nothing was changed."),
+            "Ask another approver to open the proposal and decide it.",
+        )
+        .with_link("See all proposals", "/ui/proposals"),
+        WriteError::NoReason => WebError::bad_request(
+            "The decision has no reason",
+            "A decision needs a reason, recorded in the change log. Nothing was changed.",
+            "Go back to the proposal and enter the reason for your decision.",
+        ),
+        WriteError::Store(e) => WebError::internal("recording the decision", e),
     }
 }
 
 pub async fn approve(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
-    let result = approve_inner(&ctx, &id, &body).await;
-    match result {
-        Ok(r) => r,
+    decide(ctx, id, body, vires_store::Outcome::Approved).await
+}
+
+pub async fn reject(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+    decide(ctx, id, body, vires_store::Outcome::Rejected).await
+}
+
+/// The decision form: one reason, and the button pressed says which decision.
+pub async fn decision(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+    let outcome = form_pairs(&body).map(|f| match f.get("decision").map(String::as_str) {
+        Some("approve") => Some(vires_store::Outcome::Approved),
+        Some("reject") => Some(vires_store::Outcome::Rejected),
+        _ => None,
+    });
+    match outcome {
+        Ok(Some(o)) => decide(ctx, id, body, o).await,
+        Ok(None) => ctx.error(WebError::bad_request(
+            "No decision was chosen",
+            "The form did not say whether to approve or reject. Nothing was changed.",
+            "Go back to the proposal and press Approve and publish or Reject.",
+        )),
         Err(e) => ctx.error(e),
     }
 }
 
-async fn approve_inner(ctx: &Ctx, id: &str, body: &[u8]) -> Result<Response, WebError> {
-    let form = form_pairs(body)?;
-    check_csrf(ctx, &form)?;
-    let user = ctx.require(Role::Approver, "approve proposals")?.clone();
-    let p = find(ctx, id)?;
-    if p.status != ProposalStatus::Pending {
-        return Err(settled(&p));
-    }
-    let request = ChangeRequest {
-        author: p.proposed_by.clone(),
-        reason: format!("{} (approved by {})", p.reason, user.name),
-        change: p.change.clone(),
-    };
-    let st = ctx.state.clone();
-    let base = ctx.state.revision();
-    let published = tokio::task::spawn_blocking(move || st.publish(base, request))
-        .await
-        .map_err(|e| WebError::internal("publishing the proposal", e))?
-        .map_err(write_error)?;
-    ctx.state.settle_proposal(
-        p.id,
-        ProposalStatus::Published {
-            by: user.name.clone(),
-            revision: published.revision,
-        },
-    );
-    ctx.state.metrics().write_published();
-    tracing::info!(user = %user.name, proposal = p.id, revision = published.revision, "proposal approved in the web UI");
-    Ok(see_other(&format!("/ui/proposals/{}?done=approved", p.id)))
-}
-
-fn settled(p: &Proposal) -> WebError {
-    WebError::new(
-        StatusCode::CONFLICT,
-        "This proposal has already been decided",
-        format!(
-            "Proposal {} is no longer waiting for approval: it was {}.",
-            p.id,
-            status_text(&p.status)
-        ),
-        "Nothing more needs doing. Open the list of proposals to see the others.",
-    )
-    .with_link("See all proposals", "/ui/proposals")
-}
-
-pub async fn reject(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
+async fn decide(ctx: Ctx, id: String, body: Bytes, outcome: vires_store::Outcome) -> Response {
     let result: Result<Response, WebError> = async {
         let form = form_pairs(&body)?;
         check_csrf(&ctx, &form)?;
-        let user = ctx.require(Role::Approver, "reject proposals")?.clone();
-        let p = find(&ctx, &id)?;
+        let doing = match outcome {
+            vires_store::Outcome::Approved => "approve proposals",
+            vires_store::Outcome::Rejected => "reject proposals",
+        };
+        let user = ctx.require(Role::Approver, doing)?.clone();
+        let p = find(&ctx, &id).await?;
         let reason = form.get("reason").map(|r| r.trim()).unwrap_or("");
         if reason.is_empty() {
             let errors = [FieldError {
                 field: "reason",
-                message: "Enter the reason for rejecting the proposal".into(),
+                message: match outcome {
+                    vires_store::Outcome::Approved => "Enter the reason for approving the proposal".into(),
+                    vires_store::Outcome::Rejected => "Enter the reason for rejecting the proposal".into(),
+                },
             }];
             let page = show_page(&ctx, &id, &errors, None).await;
             return Ok(ctx.respond(page));
         }
-        if !ctx.state.settle_proposal(
-            p.id,
-            ProposalStatus::Rejected {
-                by: user.name.clone(),
-                reason: reason.to_string(),
-            },
-        ) {
-            return Err(settled(&p));
+        let (st, by, why) = (ctx.state.clone(), user.name.clone(), reason.to_string());
+        let pid = p.id;
+        let done = tokio::task::spawn_blocking(move || match outcome {
+            vires_store::Outcome::Approved => st.approve(pid, &by, &why).map(|_| ()),
+            vires_store::Outcome::Rejected => st.reject(pid, &by, &why).map(|_| ()),
+        })
+        .await
+        .map_err(|e| WebError::internal("recording the decision", e))?;
+        done.map_err(write_error)?;
+        if outcome == vires_store::Outcome::Approved {
+            ctx.state.metrics().write_published();
         }
-        tracing::info!(user = %user.name, proposal = p.id, "proposal rejected in the web UI");
-        Ok(see_other(&format!("/ui/proposals/{}?done=rejected", p.id)))
+        tracing::info!(user = %user.name, proposal = pid, outcome = outcome.as_str(), "proposal decided in the web UI");
+        Ok(see_other(&format!("/ui/proposals/{pid}?done={}", outcome.as_str())))
     }
     .await;
     match result {

@@ -351,14 +351,17 @@ async fn assets_are_served_with_long_cache_headers() {
 #[tokio::test]
 async fn only_an_approver_with_the_session_token_can_approve_and_the_answer_then_changes() {
     let f = fixture();
-    let proposal = f.state.propose(
-        "eddie",
-        "a second commissioner".into(),
-        1,
-        Change::AddInstrument {
-            instrument: proposal_instrument(),
-        },
-    );
+    let proposal = f
+        .state
+        .propose(
+            "eddie",
+            "a second commissioner".into(),
+            1,
+            Change::AddInstrument {
+                instrument: proposal_instrument(),
+            },
+        )
+        .unwrap();
     let approve = format!("/ui/proposals/{}/approve", proposal.id);
 
     // Signed out: asked to sign in.
@@ -401,9 +404,28 @@ async fn only_an_approver_with_the_session_token_can_approve_and_the_answer_then
         .contains("1 body holds it."));
 
     let csrf = hidden(&page.text, "csrf");
-    let done = post(&f.app, &approve, &approver, &[("csrf", &csrf)]).await;
+    let no_reason = post(&f.app, &approve, &approver, &[("csrf", &csrf)]).await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    assert!(no_reason
+        .text
+        .contains("Enter the reason for approving the proposal"));
+    assert_eq!(f.state.revision(), 1);
+    let done = post(
+        &f.app,
+        &approve,
+        &approver,
+        &[("csrf", &csrf), ("reason", "matches the signed agreement")],
+    )
+    .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
     assert_eq!(f.state.revision(), 2);
+    let entry = f.state.store().entries(2, 2).unwrap().remove(0);
+    assert_eq!(entry.author, "eddie");
+    let decision = entry.decision.unwrap();
+    assert_eq!(
+        (decision.by.as_str(), decision.reason.as_str()),
+        ("alex", "matches the signed agreement")
+    );
     let after = get(&f.app, WHO, None).await;
     assert!(after.text.contains("2 bodies hold it."));
     assert!(after
@@ -411,7 +433,13 @@ async fn only_an_approver_with_the_session_token_can_approve_and_the_answer_then
         .contains("href=\"/ui/instruments/test-delegation-qbb\""));
 
     // Settled: a second approval is refused.
-    let again = post(&f.app, &approve, &approver, &[("csrf", &csrf)]).await;
+    let again = post(
+        &f.app,
+        &approve,
+        &approver,
+        &[("csrf", &csrf), ("reason", "again")],
+    )
+    .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
     // Signing out ends the session in the store.
@@ -422,16 +450,82 @@ async fn only_an_approver_with_the_session_token_can_approve_and_the_answer_then
 }
 
 #[tokio::test]
+async fn the_proposer_has_no_approve_button_and_a_forged_approval_is_refused() {
+    let f = fixture();
+    let approver = sign_in(&f, "alex", Role::Approver).await;
+    let proposal = f
+        .state
+        .propose(
+            "alex",
+            "my own change".into(),
+            1,
+            Change::AddInstrument {
+                instrument: proposal_instrument(),
+            },
+        )
+        .unwrap();
+    let page = get(
+        &f.app,
+        &format!("/ui/proposals/{}", proposal.id),
+        Some(&approver),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("Proposed by"));
+    assert!(!page.text.contains("Approve and publish"), "{}", page.text);
+    assert!(page.text.contains("another approver must approve it"));
+    let csrf = hidden(&page.text, "csrf");
+    for path in ["approve", "decide"] {
+        let forged = post(
+            &f.app,
+            &format!("/ui/proposals/{}/{path}", proposal.id),
+            &approver,
+            &[("csrf", &csrf), ("reason", "me"), ("decision", "approve")],
+        )
+        .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(forged.text.contains("A second person must decide"));
+    }
+    assert_eq!(f.state.revision(), 1);
+    // A second approver sees the button and approves through the one decision form.
+    let other = sign_in(&f, "bea", Role::Approver).await;
+    let page = get(
+        &f.app,
+        &format!("/ui/proposals/{}", proposal.id),
+        Some(&other),
+    )
+    .await;
+    assert!(page.text.contains("Approve and publish"));
+    let csrf = hidden(&page.text, "csrf");
+    let done = post(
+        &f.app,
+        &format!("/ui/proposals/{}/decide", proposal.id),
+        &other,
+        &[
+            ("csrf", &csrf),
+            ("reason", "checked"),
+            ("decision", "approve"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    assert_eq!(f.state.revision(), 2);
+}
+
+#[tokio::test]
 async fn rejecting_needs_a_reason_and_sign_in_needs_the_form_cookie() {
     let f = fixture();
-    let proposal = f.state.propose(
-        "eddie",
-        "try".into(),
-        1,
-        Change::AddInstrument {
-            instrument: proposal_instrument(),
-        },
-    );
+    let proposal = f
+        .state
+        .propose(
+            "eddie",
+            "try".into(),
+            1,
+            Change::AddInstrument {
+                instrument: proposal_instrument(),
+            },
+        )
+        .unwrap();
     let approver = sign_in(&f, "alex", Role::Approver).await;
     let page = get(
         &f.app,
@@ -460,7 +554,20 @@ async fn rejecting_needs_a_reason_and_sign_in_needs_the_form_cookie() {
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
-    assert_eq!(f.state.revision(), 1, "a rejection publishes nothing");
+    // The rejection is recorded in the log with both names; the register is unchanged.
+    assert_eq!(f.state.revision(), 2);
+    let entry = f.state.store().entries(2, 2).unwrap().remove(0);
+    assert_eq!(entry.change.op(), "workflow-step");
+    assert_eq!(entry.author, "eddie");
+    assert_eq!(entry.decision.unwrap().by, "alex");
+    assert!(!f
+        .state
+        .current()
+        .snapshot
+        .register()
+        .instruments
+        .iter()
+        .any(|i| i.id == "test-delegation-qbb"));
 
     // A sign-in form posted from elsewhere (no matching cookie) signs nobody in.
     let token = f.state.store().create_token("alex", "again").unwrap().token;

@@ -9,7 +9,7 @@ use crate::auth::{Approver, Editor};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::schema;
-use crate::state::{AppState, EntrySummary, Proposal, ProposalStatus, Published, WriteError};
+use crate::state::{AppState, EntrySummary, Proposal, Published, WriteError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -64,6 +64,12 @@ pub struct EntryView {
     #[schema(value_type = schema::StoredChange)]
     pub change: serde_json::Value,
     pub hash: String,
+    /// Present on an entry written by approving or rejecting a proposal: the proposal,
+    /// the outcome (`approved` or `rejected`), who decided (`by`, never the proposer for an
+    /// approval) and their reason. The entry's `author` is the proposer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub decision: Option<serde_json::Value>,
 }
 
 /// The change log, oldest first.
@@ -164,6 +170,25 @@ fn write_error(st: &AppState, e: WriteError) -> ApiError {
             ApiError::unprocessable("invalid-change", "The change cannot be made", detail)
                 .with_errors(items)
         }
+        WriteError::UnknownProposal(id) => ApiError::not_found(format!(
+            "there is no proposal {id}; GET /proposals lists them"
+        )),
+        WriteError::Settled { id, state } => ApiError::conflict(
+            "proposal-settled",
+            "The proposal is settled",
+            format!("proposal {id} is no longer pending: it was {state}; nothing was changed"),
+        ),
+        WriteError::OwnProposal { id, action } => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "own-proposal",
+            "A second person must decide",
+            format!("you proposed proposal {id}, so you cannot {action} it; another approver must decide it"),
+        ),
+        WriteError::NoReason => ApiError::unprocessable(
+            "invalid-decision",
+            "The decision needs a reason",
+            "`reason` is empty; say why you approve or reject the proposal (it goes in the change log)",
+        ),
         WriteError::Store(e) => ApiError::internal("writing to the store", e),
     }
 }
@@ -245,7 +270,15 @@ pub async fn post_change(
         s.check(&checked).map_err(|e| write_error(&s, e))
     })
     .await?;
-    let proposal = st.propose(&user.name, body.reason, body.base_revision, change);
+    let s = st.clone();
+    let author = user.name.clone();
+    let base = body.base_revision;
+    let reason = body.reason;
+    let proposal = blocking("keeping the proposal", move || {
+        s.propose(&author, reason, base, change)
+            .map_err(|e| ApiError::internal("keeping the proposal", e))
+    })
+    .await?;
     tracing::info!(user = %user.name, role = %user.role, proposal = proposal.id, op = proposal.change.op(), "change proposed");
     Ok(Answer {
         revision: current,
@@ -300,15 +333,28 @@ pub async fn list_proposals(
     State(st): State<AppState>,
     _editor: Editor,
 ) -> Result<Answer<Vec<Proposal>>, ApiError> {
-    Ok(Answer::ok(st.revision(), st.proposals()))
+    let revision = st.revision();
+    let s = st.clone();
+    let list = blocking("reading the proposals", move || {
+        s.proposals()
+            .map_err(|e| ApiError::internal("reading the proposals", e))
+    })
+    .await?;
+    Ok(Answer::ok(revision, list))
 }
 
-fn find_proposal(st: &AppState, id: u64) -> Result<Proposal, ApiError> {
-    st.proposal(id).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "there is no proposal {id}; GET /proposals lists them"
-        ))
+async fn find_proposal(st: &AppState, id: u64) -> Result<Proposal, ApiError> {
+    let s = st.clone();
+    blocking("reading the proposal", move || {
+        s.proposal(id)
+            .map_err(|e| ApiError::internal("reading the proposal", e))?
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "there is no proposal {id}; GET /proposals lists them"
+                ))
+            })
     })
+    .await
 }
 
 /// One proposal (editor and up).
@@ -327,7 +373,7 @@ pub async fn get_proposal(
     _editor: Editor,
     id: ProposalId,
 ) -> Result<Answer<Proposal>, ApiError> {
-    Ok(Answer::ok(st.revision(), find_proposal(&st, id.0)?))
+    Ok(Answer::ok(st.revision(), find_proposal(&st, id.0).await?))
 }
 
 /// A proposal id from the path, with a problem for anything but a number.
@@ -349,52 +395,44 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ProposalId {
     }
 }
 
-/// Publishes a pending proposal against the current register (approver and up).
+/// A decision on a proposal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// Why: recorded in the change log as a field of the entry, with the approver's name.
+    pub reason: String,
+}
+
+/// Publishes a pending proposal against the current register (approver and up, never the
+/// proposer). The proposal is settled and its change appended in one transaction: of an
+/// approval and a rejection sent at once, one wins and the other gets 409.
 #[utoipa::path(post, path = "/proposals/{id}/approve", tag = "changes",
-    params(("id" = u64, Path, minimum = 0)),
+    params(("id" = u64, Path, minimum = 0)), request_body = DecisionBody,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, body = PublishedView, headers(("Vires-Revision" = u64))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an approver, or the approver proposed it", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already settled, or the register moved on", body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn approve_proposal(
     State(st): State<AppState>,
     Approver(user): Approver,
     id: ProposalId,
+    ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Answer<Published>, ApiError> {
-    let p = find_proposal(&st, id.0)?;
-    if p.status != ProposalStatus::Pending {
-        return Err(ApiError::conflict(
-            "proposal-settled",
-            "The proposal is settled",
-            format!("proposal {} is no longer pending", p.id),
-        ));
-    }
-    let request = ChangeRequest {
-        author: p.proposed_by.clone(),
-        reason: format!("{} (approved by {})", p.reason, user.name),
-        change: p.change.clone(),
-    };
-    let s = st.clone();
-    let base = st.revision();
+    let (s, by, id) = (st.clone(), user.name.clone(), id.0);
     let published = blocking("publishing the proposal", move || {
-        s.publish(base, request).map_err(|e| write_error(&s, e))
+        s.approve(id, &by, &body.reason)
+            .map_err(|e| write_error(&s, e))
     })
     .await?;
-    st.settle_proposal(
-        p.id,
-        ProposalStatus::Published {
-            by: user.name.clone(),
-            revision: published.revision,
-        },
-    );
     st.metrics().write_published();
-    tracing::info!(user = %user.name, role = %user.role, proposal = p.id, revision = published.revision, "proposal approved and published");
+    tracing::info!(user = %user.name, role = %user.role, proposal = id, revision = published.revision, "proposal approved and published");
     Ok(Answer {
         revision: published.revision,
         status: StatusCode::CREATED,
@@ -402,15 +440,9 @@ pub async fn approve_proposal(
     })
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RejectBody {
-    pub reason: String,
-}
-
-/// Rejects a pending proposal (approver and up).
+/// Rejects a pending proposal (approver and up), recording the rejection in the change log.
 #[utoipa::path(post, path = "/proposals/{id}/reject", tag = "changes",
-    params(("id" = u64, Path, minimum = 0)), request_body = RejectBody,
+    params(("id" = u64, Path, minimum = 0)), request_body = DecisionBody,
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = ProposalView, headers(("Vires-Revision" = u64))),
@@ -418,7 +450,7 @@ pub struct RejectBody {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already settled", body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -426,24 +458,16 @@ pub async fn reject_proposal(
     State(st): State<AppState>,
     Approver(user): Approver,
     id: ProposalId,
-    ApiJson(body): ApiJson<RejectBody>,
+    ApiJson(body): ApiJson<DecisionBody>,
 ) -> Result<Answer<Proposal>, ApiError> {
-    let p = find_proposal(&st, id.0)?;
-    if !st.settle_proposal(
-        p.id,
-        ProposalStatus::Rejected {
-            by: user.name.clone(),
-            reason: body.reason,
-        },
-    ) {
-        return Err(ApiError::conflict(
-            "proposal-settled",
-            "The proposal is settled",
-            format!("proposal {} is no longer pending", p.id),
-        ));
-    }
-    tracing::info!(user = %user.name, role = %user.role, proposal = p.id, "proposal rejected");
-    Ok(Answer::ok(st.revision(), find_proposal(&st, p.id)?))
+    let (s, by, id) = (st.clone(), user.name.clone(), id.0);
+    let proposal = blocking("rejecting the proposal", move || {
+        s.reject(id, &by, &body.reason)
+            .map_err(|e| write_error(&s, e))
+    })
+    .await?;
+    tracing::info!(user = %user.name, role = %user.role, proposal = proposal.id, "proposal rejected");
+    Ok(Answer::ok(st.revision(), proposal))
 }
 
 /// Server-sent events: a `revision` event with `{"revision": N}` now and whenever the

@@ -54,7 +54,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Today in UTC: the register's dates are civil dates in England, and the hour either
 /// side of midnight in summer is the only time the two differ.
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     jiff::tz::Offset::UTC
         .to_datetime(jiff::Timestamp::now())
         .date()
