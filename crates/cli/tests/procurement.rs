@@ -752,3 +752,25 @@ fn a_procurement_date_missing_or_after_the_start_is_refused_naming_the_field() {
         &["field `procurement_began`", "after the contract starts"],
     );
 }
+
+/// Issue 22: an NHS England purchase of other services worth £150,000 in 2022 is above the
+/// central government threshold (£138,760 including VAT, SI 2021/1221; NHS England central
+/// from 2021-08-16 by SI 2021/872) though below the sub-central one (£213,477). Answered
+/// from the bundled England register, in which NHS England holds specialised commissioning.
+#[test]
+fn an_nhs_england_purchase_is_judged_against_the_central_threshold() {
+    let o = vires(&[
+        "--format",
+        "json",
+        "procure",
+        &ex("nhse_other_services_2022.json"),
+    ]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let a = &o.json;
+    assert_eq!(a["threshold"]["authority_class"], "central");
+    assert_eq!(a["threshold"]["amount_pounds"], 138760.0);
+    assert_eq!(a["threshold"]["above"], true);
+    assert_eq!(a["contracting_authorities"][0]["class"], "central");
+    assert_eq!(a["participants"][0]["holds"], true, "{a}");
+    assert!(ids(&a["refused"]).contains(&"below-threshold-award".to_string()));
+}

@@ -2,6 +2,7 @@
 //! requirements and their authority, in-house evidence, collective participation and
 //! liabilities; with a plain-text rendering and a what-if on a mandate's power.
 
+use crate::authority::{self, ContractingAuthority};
 use crate::calendar::Calendar;
 use crate::contract::{Contract, LiabilityEvent};
 use crate::regime::{Regime, RegimeBasis, Rules, Standstill};
@@ -72,6 +73,9 @@ pub struct Assessment {
     /// Why the procurement is under that regime: when it began, and the provision (the
     /// regime's commencement, or the transitional provision that saves it).
     pub regime_basis: RegimeBasis,
+    /// Each commissioner as a contracting authority: its class (central or sub-central) on
+    /// the date the procurement began, which decides the goods and services threshold.
+    pub contracting_authorities: Vec<ContractingAuthority>,
     /// Other regimes in force alongside it (for example the light touch regime).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_in_force: Vec<RegimeRef>,
@@ -122,7 +126,9 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
         .filter(|m| m.binding)
         .find_map(|m| m.framework.clone());
     let framework = contract.framework.clone().or(mandated);
-    let mut r = routes::evaluate(contract, framework.as_deref(), rules, cal)?;
+    let authorities = contracting_authorities(contract, snapshot, began)?;
+    let class = authority::governing(&authorities);
+    let mut r = routes::evaluate(contract, framework.as_deref(), class, rules, cal)?;
     requirements::apply(&mut r, &findings, contract);
     let mut notes = r.notes;
     if let Some(col) = &findings.collective {
@@ -161,6 +167,7 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
         },
         regime: (*principal).into(),
         regime_basis,
+        contracting_authorities: authorities,
         also_in_force: others.iter().map(|r| (*r).into()).collect(),
         permitted: r.permitted,
         refused: r.refused,
@@ -178,12 +185,60 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
     })
 }
 
+/// The commissioners as contracting authorities on the date the procurement began.
+fn contracting_authorities(
+    contract: &Contract,
+    snapshot: &Snapshot,
+    began: Date,
+) -> Result<Vec<ContractingAuthority>, ProcureError> {
+    let reg = snapshot.register();
+    let mut out = Vec::new();
+    for (i, code) in contract.commissioners.iter().enumerate() {
+        let Some(id) = reg.body_near(code, began) else {
+            return Err(ProcureError::UnknownBody {
+                field: format!("commissioners[{i}]"),
+                code: code.clone(),
+                on: began,
+            });
+        };
+        let kind = reg.body(id).kind.as_str();
+        let row = authority::class_of(kind, began)?;
+        out.push(ContractingAuthority {
+            body: code.clone(),
+            kind: kind.to_string(),
+            class: row.map(|r| r.class),
+            confirmed: row.is_some_and(|r| r.confirmed),
+            source: row.map(|r| r.source.clone()),
+        });
+    }
+    Ok(out)
+}
+
 /// Parses a contract from JSON and assesses it.
 pub fn assess_json(text: &str, snapshot: &Snapshot) -> Result<Assessment, ProcureError> {
     assess(&Contract::from_json(text)?, snapshot)
 }
 
 impl Assessment {
+    /// Each commissioner's class as a contracting authority, in words, with its source.
+    pub fn contract_authorities_text(&self) -> Vec<String> {
+        self.contracting_authorities
+            .iter()
+            .map(|a| {
+                format!(
+                    "{}: {} ({}){}",
+                    a.body,
+                    match a.class {
+                        Some(c) => format!("{} contracting authority", c.as_str()),
+                        None => "class not in the data".into(),
+                    },
+                    a.source.as_deref().unwrap_or("no source"),
+                    if a.confirmed { "" } else { " (to confirm)" }
+                )
+            })
+            .collect()
+    }
+
     pub fn permitted_ids(&self) -> Vec<&str> {
         self.permitted.iter().map(|p| p.id.as_str()).collect()
     }
@@ -241,12 +296,25 @@ impl Assessment {
         if let Some(t) = &self.threshold {
             let _ = writeln!(
                 s,
-                "  threshold: £{:.0}{}{} — the contract is {} it",
+                "  threshold ({}): £{:.0}{}{} — the contract is {} it",
+                match t.authority_class {
+                    authority::AuthorityClass::All => "every contracting authority".to_string(),
+                    c => format!("{} contracting authorities", c.as_str()),
+                },
                 t.amount_pounds,
                 if t.includes_vat { " incl. VAT" } else { "" },
                 if t.confirmed { "" } else { " (to confirm)" },
                 if t.above { "at or above" } else { "below" }
             );
+        }
+        if self
+            .threshold
+            .as_ref()
+            .is_some_and(|t| t.authority_class != authority::AuthorityClass::All)
+        {
+            for line in self.contract_authorities_text() {
+                let _ = writeln!(s, "  {line}");
+            }
         }
         if let Some(cc) = &self.considerable_change {
             let _ = writeln!(

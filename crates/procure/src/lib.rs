@@ -12,6 +12,8 @@
 //!   rules read from bundled data that cites its sources.
 //! - [`routes`]: the processes each regime permits for the contract, and why each other
 //!   process is refused.
+//! - [`authority`]: contracting authorities by class (central or sub-central) and date, for
+//!   the thresholds.
 //! - [`calendar`]: England and Wales working days for standstill arithmetic.
 //! - [`requirements`]: mandates from the register that apply (and whether each rests on a
 //!   power), in-house evidence, collective participation, stranded costs.
@@ -22,6 +24,7 @@
 //! The crate does no I/O: callers pass JSON text and a compiled [`vires_core::Snapshot`].
 
 pub mod assess;
+pub mod authority;
 pub mod calendar;
 pub mod conflicts;
 pub mod contract;
@@ -91,6 +94,15 @@ impl ProcureError {
     pub fn is_input_error(&self) -> bool {
         !matches!(self, ProcureError::Data(_))
     }
+}
+
+/// Reads a bundled CSV table (a header row, then one record per row) into `T`s.
+pub(crate) fn read_csv<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>, String> {
+    csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .enumerate()
+        .map(|(i, r)| r.map_err(|e| format!("row {}: {e}", i + 2)))
+        .collect()
 }
 
 /// Parses JSON into `T`, reporting the path of the first bad field.

@@ -4,6 +4,7 @@
 //! data with their source rather than code; the code only says what each regime's rules
 //! mean for a contract (see [`crate::routes`]).
 
+use crate::authority::AuthorityClass;
 use crate::calendar::Calendar;
 use crate::contract::Buying;
 use crate::ProcureError;
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 const REGIMES_JSON: &str = include_str!("../data/regimes.json");
+const THRESHOLDS_CSV: &str = include_str!("../data/thresholds.csv");
 
 /// Stable regime ids (the JSON output uses them).
 pub mod ids {
@@ -46,6 +48,8 @@ impl Regime {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Threshold {
     pub regime: String,
+    /// The class of contracting authority the amount is for.
+    pub authority_class: AuthorityClass,
     pub amount_pounds: f64,
     pub includes_vat: bool,
     pub from: Date,
@@ -132,6 +136,9 @@ pub struct Rules {
     #[serde(default)]
     pub note: String,
     pub regimes: Vec<Regime>,
+    /// From `data/thresholds.csv`: goods and services (and light touch) thresholds by
+    /// regime, class of authority and the date the procurement began.
+    #[serde(default)]
     pub thresholds: Vec<Threshold>,
     pub standstill: Vec<StandstillRule>,
     pub considerable_change: ConsiderableChange,
@@ -144,9 +151,15 @@ impl Rules {
     /// The bundled rules.
     pub fn bundled() -> Result<&'static Rules, ProcureError> {
         RULES
-            .get_or_init(|| serde_json::from_str(REGIMES_JSON).map_err(|e| e.to_string()))
+            .get_or_init(|| {
+                let mut r: Rules =
+                    serde_json::from_str(REGIMES_JSON).map_err(|e| format!("regimes.json: {e}"))?;
+                r.thresholds =
+                    crate::read_csv(THRESHOLDS_CSV).map_err(|e| format!("thresholds.csv: {e}"))?;
+                Ok(r)
+            })
             .as_ref()
-            .map_err(|e| ProcureError::Data(format!("regimes.json: {e}")))
+            .map_err(|e| ProcureError::Data(e.clone()))
     }
 
     /// The earliest date any regime covers.
@@ -230,10 +243,15 @@ impl Rules {
         })
     }
 
-    pub fn threshold(&self, regime: &str, on: Date) -> Option<&Threshold> {
-        self.thresholds
-            .iter()
-            .find(|t| t.regime == regime && on >= t.from && t.until.is_none_or(|u| on < u))
+    /// The threshold of `regime` for a procurement begun on `on` by an authority of `class`
+    /// (a threshold for every class, such as the light touch regime's, matches any class).
+    pub fn threshold(&self, regime: &str, class: AuthorityClass, on: Date) -> Option<&Threshold> {
+        self.thresholds.iter().find(|t| {
+            t.regime == regime
+                && (t.authority_class == class || t.authority_class == AuthorityClass::All)
+                && on >= t.from
+                && t.until.is_none_or(|u| on < u)
+        })
     }
 
     pub fn standstill(&self, regime: &str) -> Option<&StandstillRule> {
@@ -398,9 +416,12 @@ mod tests {
                 t.regime,
                 t.from
             );
-            assert!(t.amount_pounds > 0.0 && !t.source.is_empty());
+            assert!(t.amount_pounds > 0.0 && !t.source.trim().is_empty());
             for u in &r.thresholds {
-                if std::ptr::eq(t, u) || t.regime != u.regime {
+                if std::ptr::eq(t, u)
+                    || t.regime != u.regime
+                    || t.authority_class != u.authority_class
+                {
                     continue;
                 }
                 let overlap = t.from < u.until.unwrap_or(date(9999, 1, 1))
@@ -415,20 +436,82 @@ mod tests {
 
     #[test]
     fn thresholds_change_on_their_dates() {
+        use AuthorityClass::{Central, SubCentral};
         let r = Rules::bundled().unwrap();
-        let lt = |d| {
-            r.threshold(ids::PCR_2015_LIGHT_TOUCH, d)
-                .map(|t| t.amount_pounds)
-        };
-        assert_eq!(lt(date(2015, 12, 31)), Some(625050.0));
-        assert_eq!(lt(date(2016, 1, 1)), Some(589148.0));
-        assert_eq!(lt(date(2022, 1, 1)), Some(663540.0));
+        let t = |regime, class, d| r.threshold(regime, class, d).map(|t| t.amount_pounds);
+        // Light touch: £625,050 as made, £589,148 from 2016 (PPN 18/15), £663,540 from 2020
+        // (PPN 06/19), including VAT from 2022 (PPN 10/21); the same for every class.
+        assert_eq!(
+            t(ids::PCR_2015_LIGHT_TOUCH, SubCentral, date(2015, 12, 31)),
+            Some(625050.0)
+        );
+        assert_eq!(
+            t(ids::PCR_2015_LIGHT_TOUCH, Central, date(2016, 1, 1)),
+            Some(589148.0)
+        );
+        assert_eq!(
+            t(ids::PCR_2015_LIGHT_TOUCH, SubCentral, date(2022, 1, 1)),
+            Some(663540.0)
+        );
         assert!(
-            r.threshold(ids::PCR_2015_LIGHT_TOUCH, date(2022, 1, 1))
+            r.threshold(ids::PCR_2015_LIGHT_TOUCH, Central, date(2022, 1, 1))
                 .unwrap()
                 .includes_vat
         );
-        assert_eq!(r.threshold(ids::PSR, date(2024, 6, 1)), None);
+        // Goods and services, 2022-23 (SI 2021/1221): £138,760 central, £213,477 sub-central.
+        assert_eq!(t(ids::PCR_2015, Central, date(2022, 6, 1)), Some(138760.0));
+        assert_eq!(
+            t(ids::PCR_2015, SubCentral, date(2022, 6, 1)),
+            Some(213477.0)
+        );
+        // 2020-21 (PPN 06/19) on the day before.
+        assert_eq!(
+            t(ids::PCR_2015, Central, date(2021, 12, 31)),
+            Some(122976.0)
+        );
+        assert_eq!(
+            t(ids::PCR_2015, SubCentral, date(2021, 12, 31)),
+            Some(189330.0)
+        );
+        // Procurement Act: £139,688 / £214,904 to 2025-12-31, then £135,018 / £207,720 for
+        // procurements begun from 2026-01-01 (SI 2025/1200).
+        assert_eq!(
+            t(ids::PROCUREMENT_ACT, Central, date(2025, 12, 31)),
+            Some(139688.0)
+        );
+        assert_eq!(
+            t(ids::PROCUREMENT_ACT, SubCentral, date(2025, 12, 31)),
+            Some(214904.0)
+        );
+        assert_eq!(
+            t(ids::PROCUREMENT_ACT, Central, date(2026, 1, 1)),
+            Some(135018.0)
+        );
+        assert_eq!(
+            t(ids::PROCUREMENT_ACT, SubCentral, date(2026, 1, 1)),
+            Some(207720.0)
+        );
+        assert_eq!(r.threshold(ids::PSR, SubCentral, date(2024, 6, 1)), None);
+    }
+
+    #[test]
+    fn every_goods_and_services_period_has_both_classes() {
+        let r = Rules::bundled().unwrap();
+        for t in r
+            .thresholds
+            .iter()
+            .filter(|t| t.authority_class == AuthorityClass::Central)
+        {
+            assert!(
+                r.thresholds.iter().any(|u| u.regime == t.regime
+                    && u.authority_class == AuthorityClass::SubCentral
+                    && u.from == t.from
+                    && u.until == t.until),
+                "{} {}",
+                t.regime,
+                t.from
+            );
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! competition. Under general procurement law the estimated value against the threshold in
 //! force decides whether the full procedures apply.
 
+use crate::authority::AuthorityClass;
 use crate::calendar::Calendar;
 use crate::contract::{Buying, Contract};
 use crate::regime::{ids, Regime, Rules, Standstill};
@@ -51,6 +52,9 @@ pub struct Criterion {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdUse {
     pub regime: String,
+    /// The class of contracting authority the amount is for (`all` for the light touch
+    /// regime's); the answer's `contracting_authorities` say why.
+    pub authority_class: AuthorityClass,
     pub amount_pounds: f64,
     pub includes_vat: bool,
     pub estimated_value: f64,
@@ -139,6 +143,24 @@ struct Builder<'a> {
     regime: &'a Regime,
     /// When the procurement began: thresholds are those for procurements begun then.
     began: Date,
+    /// The class of the contracting authorities, for the goods and services threshold; none
+    /// when the data has no class for one of them.
+    class: Option<AuthorityClass>,
+}
+
+impl ThresholdUse {
+    fn new(t: &crate::regime::Threshold, estimated_value: f64) -> ThresholdUse {
+        ThresholdUse {
+            regime: t.regime.clone(),
+            authority_class: t.authority_class,
+            amount_pounds: t.amount_pounds,
+            includes_vat: t.includes_vat,
+            estimated_value,
+            above: estimated_value >= t.amount_pounds,
+            confirmed: t.confirmed,
+            source: t.source.clone(),
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -188,6 +210,7 @@ impl Builder<'_> {
 pub fn evaluate(
     contract: &Contract,
     framework: Option<&str>,
+    class: Option<AuthorityClass>,
     rules: &Rules,
     cal: &Calendar,
 ) -> Result<Routes, ProcureError> {
@@ -214,6 +237,7 @@ pub fn evaluate(
         },
         regime: principal,
         began: on,
+        class,
     };
     match principal.id.as_str() {
         ids::PSR => psr(&mut b, contract, framework, rules, cal)?,
@@ -419,21 +443,14 @@ fn nhs_2013(
     let light_touch = regimes.iter().any(|r| r.id == ids::PCR_2015_LIGHT_TOUCH);
     let part_b = regimes.iter().any(|r| r.id == ids::PCR_2006_PART_B);
     let threshold = if light_touch {
-        rules.threshold(ids::PCR_2015_LIGHT_TOUCH, b.began)
+        // One light touch threshold for every class of authority (SI 2015/102 reg 5(1)(d)).
+        rules.threshold(ids::PCR_2015_LIGHT_TOUCH, AuthorityClass::All, b.began)
     } else {
         None
     };
     let above = threshold.is_some_and(|t| c.estimated_value >= t.amount_pounds);
     if let Some(t) = threshold {
-        b.out.threshold = Some(ThresholdUse {
-            regime: t.regime.clone(),
-            amount_pounds: t.amount_pounds,
-            includes_vat: t.includes_vat,
-            estimated_value: c.estimated_value,
-            above,
-            confirmed: t.confirmed,
-            source: t.source.clone(),
-        });
+        b.out.threshold = Some(ThresholdUse::new(t, c.estimated_value));
     }
     b.permit(p::NHS2013_COMPETITIVE, "Competitive tender", "SI 2013/500 regs 2 and 3", "open to the commissioner: it must act with a view to the procurement objective, transparently, proportionately and without discrimination");
     let single_cite = if above {
@@ -492,18 +509,19 @@ fn general(
     cal: &Calendar,
 ) -> Result<(), ProcureError> {
     let rid = b.regime.id.clone();
-    let threshold = rules.threshold(&rid, b.began);
+    // Without a class for every commissioner, the lower (central) threshold is used, so the
+    // answer never relaxes the rules on a guess; the note says so.
+    let class = match b.class {
+        Some(class) => class,
+        None => {
+            b.out.notes.push("the class of contracting authority (central or sub-central) is not in the data for every commissioner: the lower, central government threshold is used (to confirm)".into());
+            AuthorityClass::Central
+        }
+    };
+    let threshold = rules.threshold(&rid, class, b.began);
     let above = threshold.is_some_and(|t| c.estimated_value >= t.amount_pounds);
     if let Some(t) = threshold {
-        b.out.threshold = Some(ThresholdUse {
-            regime: t.regime.clone(),
-            amount_pounds: t.amount_pounds,
-            includes_vat: t.includes_vat,
-            estimated_value: c.estimated_value,
-            above,
-            confirmed: t.confirmed,
-            source: t.source.clone(),
-        });
+        b.out.threshold = Some(ThresholdUse::new(t, c.estimated_value));
     } else {
         b.out.notes.push(format!(
             "no goods-and-services threshold for {rid} for a procurement begun on {} is in the data; the answer assumes the contract is above it",

@@ -120,3 +120,71 @@ fn the_procurement_date_is_required_and_not_after_the_start() {
         "{e}"
     );
 }
+
+fn threshold_of(c: &Contract) -> (f64, bool, String) {
+    let a = assess(c, &snapshot()).unwrap();
+    let t = a.threshold.expect("a goods and services threshold");
+    (
+        t.amount_pounds,
+        t.above,
+        t.authority_class.as_str().to_string(),
+    )
+}
+
+/// NHS England is a central government authority for the Public Contracts Regulations from
+/// 2021-08-16 (SI 2021/872); CCGs and ICBs are sub-central. Figures: PPN 06/19 (2020-21),
+/// SI 2021/1221 and PPN 10/21 (2022-23).
+#[test]
+fn an_nhs_england_purchase_between_the_two_thresholds() {
+    let c = contract("nhse_other_services_2022.json");
+    assert_eq!(threshold_of(&c), (138760.0, true, "central".to_string()));
+    let a = assess(&c, &snapshot()).unwrap();
+    assert_eq!(a.contracting_authorities[0].kind, "nhs-england");
+    assert!(a.contracting_authorities[0]
+        .source
+        .as_deref()
+        .unwrap_or("")
+        .contains("SI 2021/872"));
+    assert!(a.permitted_ids().contains(&"competitive-procedure"));
+    assert!(a.refused_ids().contains(&"below-threshold-award"));
+    // The same purchase by an ICB is below the sub-central threshold.
+    let mut icb = with_dates(c.clone(), "2022-07-04", "2022-09-01");
+    icb.commissioners = vec!["QF7".into()];
+    assert_eq!(
+        threshold_of(&icb),
+        (213477.0, false, "sub-central".to_string())
+    );
+}
+
+#[test]
+fn nhs_england_either_side_of_2021_08_16() {
+    let c = contract("nhse_other_services_2022.json");
+    let before = with_dates(c.clone(), "2021-08-15", "2021-10-01");
+    assert_eq!(
+        threshold_of(&before),
+        (189330.0, false, "sub-central".to_string())
+    );
+    let after = with_dates(c, "2021-08-16", "2021-10-01");
+    assert_eq!(
+        threshold_of(&after),
+        (122976.0, true, "central".to_string())
+    );
+}
+
+/// The Procurement Act's thresholds fell for procurements begun from 2026-01-01
+/// (SI 2025/1200): sub-central £214,904 -> £207,720.
+#[test]
+fn procurement_act_thresholds_either_side_of_2026_01_01() {
+    let mut c = contract("bi_begun_2025-02.json");
+    c.estimated_value = 210_000.0;
+    let before = with_dates(c.clone(), "2025-12-31", "2026-04-01");
+    assert_eq!(
+        threshold_of(&before),
+        (214904.0, false, "sub-central".to_string())
+    );
+    let after = with_dates(c, "2026-01-01", "2026-04-01");
+    assert_eq!(
+        threshold_of(&after),
+        (207720.0, true, "sub-central".to_string())
+    );
+}
