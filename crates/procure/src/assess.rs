@@ -360,16 +360,42 @@ impl Assessment {
                 let _ = write!(s, " (counting rule to confirm)");
             }
             let _ = writeln!(s);
+            let wd = |d: Date| format!("{} {d}", crate::regime::weekday(d));
+            if !ss.voluntary_for.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  voluntary, not mandatory, for: {} [{}]",
+                    ss.voluntary_for.join(", "),
+                    ss.citation
+                );
+            }
             if let (Some(n), Some(last)) = (ss.notice_date, ss.last_day) {
-                let _ = writeln!(s, "  notice {n}: standstill ends {last}");
+                let _ = writeln!(
+                    s,
+                    "  notice {}: standstill ends {}; the contract may be entered into from {}",
+                    wd(n),
+                    wd(last),
+                    ss.earliest_contract_date.map(wd).unwrap_or_default()
+                );
             }
             if let Some(l) = ss.latest_notice_for_start {
                 let _ = writeln!(
                     s,
-                    "  publish the notice by {l} for the contract to start on {}",
-                    c.start
+                    "  publish the notice by {} (a working day) for the contract to start on {}",
+                    wd(l),
+                    wd(c.start)
                 );
             }
+            let _ = writeln!(
+                s,
+                "  working days as defined in {}{}",
+                ss.working_day_citation,
+                if ss.working_day_confirmed {
+                    ""
+                } else {
+                    " (to confirm)"
+                }
+            );
         }
         if !self.key_criteria.is_empty() {
             let _ = writeln!(s, "\nKey criteria to assess and record:");

@@ -87,6 +87,9 @@ pub struct StandstillRule {
     pub confirmed: bool,
     pub citation: String,
     pub source: String,
+    /// Where the regime defines a working day.
+    pub working_day_citation: String,
+    pub working_day_confirmed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -281,6 +284,39 @@ pub struct Standstill {
     /// Whether the given notice date leaves the standstill ending before the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fits_before_start: Option<bool>,
+    /// The weekday of each date above (`notice_date`, `last_day`, `earliest_contract_date`,
+    /// `latest_notice_for_start`), so a deadline is never read without it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weekdays: Vec<DatedWeekday>,
+    /// Where the regime defines the working days counted.
+    pub working_day_citation: String,
+    pub working_day_confirmed: bool,
+    /// Processes for which this standstill is voluntary, not mandatory (a call-off under a
+    /// framework under the Procurement Act 2023, s.51).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub voluntary_for: Vec<String>,
+}
+
+/// A date with its weekday, as the answer shows it ("Fri 2024-03-15").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatedWeekday {
+    pub what: String,
+    pub date: Date,
+    pub weekday: String,
+}
+
+/// The short English weekday of `d` ("Mon" .. "Sun").
+pub fn weekday(d: Date) -> &'static str {
+    use jiff::civil::Weekday::*;
+    match d.weekday() {
+        Monday => "Mon",
+        Tuesday => "Tue",
+        Wednesday => "Wed",
+        Thursday => "Thu",
+        Friday => "Fri",
+        Saturday => "Sat",
+        Sunday => "Sun",
+    }
 }
 
 impl StandstillRule {
@@ -308,7 +344,9 @@ impl StandstillRule {
         }
     }
 
-    /// The latest notice date whose standstill ends before `start`.
+    /// The latest working day on which the notice can be published for the standstill to end
+    /// before `start`. A deadline that falls on a weekend or bank holiday is brought back to
+    /// the working day before it: notices are published on working days.
     pub fn latest_notice_for(&self, cal: &Calendar, start: Date) -> Result<Date, ProcureError> {
         // Search back from the day before the start: the first notice date that fits is
         // the latest one. Bounded: no rule here spans more than a few weeks.
@@ -316,7 +354,7 @@ impl StandstillRule {
             .yesterday()
             .map_err(|_| ProcureError::Data(format!("date overflow before {start}")))?;
         for _ in 0..120 {
-            if self.last_day(cal, d)? < start {
+            if cal.is_working_day(d)? && self.last_day(cal, d)? < start {
                 return Ok(d);
             }
             d = d
@@ -337,6 +375,22 @@ impl StandstillRule {
     ) -> Result<Standstill, ProcureError> {
         let last_day = notice.map(|n| self.last_day(cal, n)).transpose()?;
         let earliest_contract_date = last_day.and_then(|d| d.tomorrow().ok());
+        let latest = self.latest_notice_for(cal, start)?;
+        let weekdays = [
+            ("notice_date", notice),
+            ("last_day", last_day),
+            ("earliest_contract_date", earliest_contract_date),
+            ("latest_notice_for_start", Some(latest)),
+        ]
+        .into_iter()
+        .filter_map(|(what, d)| {
+            d.map(|date| DatedWeekday {
+                what: what.into(),
+                date,
+                weekday: weekday(date).into(),
+            })
+        })
+        .collect();
         Ok(Standstill {
             regime: self.regime.clone(),
             days: self.days,
@@ -346,8 +400,12 @@ impl StandstillRule {
             notice_date: notice,
             last_day,
             earliest_contract_date,
-            latest_notice_for_start: Some(self.latest_notice_for(cal, start)?),
+            latest_notice_for_start: Some(latest),
             fits_before_start: last_day.map(|d| d < start),
+            weekdays,
+            working_day_citation: self.working_day_citation.clone(),
+            working_day_confirmed: self.working_day_confirmed,
+            voluntary_for: Vec::new(),
         })
     }
 }
@@ -531,8 +589,9 @@ mod tests {
             .unwrap();
         assert_eq!(s.earliest_contract_date, Some(date(2024, 4, 6)));
         assert_eq!(s.fits_before_start, Some(true));
-        // A notice on Sat 23 March still ends on Fri 5 April; one on Sun 24 runs to Mon 8.
-        assert_eq!(s.latest_notice_for_start, Some(date(2024, 3, 23)));
+        // A notice on Sat 23 March would still end on Fri 5 April, but notices go out on
+        // working days: the latest is Fri 22 March.
+        assert_eq!(s.latest_notice_for_start, Some(date(2024, 3, 22)));
         let pa = r.standstill(ids::PROCUREMENT_ACT).unwrap();
         // Notice day counts under s.51: Mon 2025-03-03 .. Wed 2025-03-12.
         assert_eq!(

@@ -207,8 +207,23 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
     assert_eq!(s.earliest_contract_date, Some(d("2024-03-28")));
     assert_eq!(s.fits_before_start, Some(true));
     // Counting back from Easter Monday 1 April over Good Friday (29 March): a notice on
-    // Sun 17 March ends the standstill on Thu 28 March; one on Mon 18 would run to 2 April.
-    assert_eq!(s.latest_notice_for_start, Some(d("2024-03-17")));
+    // Sun 17 March would end the standstill on Thu 28 March and one on Mon 18 would run to
+    // 2 April; notices go out on working days, so the latest is Fri 15 March.
+    assert_eq!(s.latest_notice_for_start, Some(d("2024-03-15")));
+    let wd: Vec<(&str, &str)> = s
+        .weekdays
+        .iter()
+        .map(|w| (w.what.as_str(), w.weekday.as_str()))
+        .collect();
+    assert_eq!(
+        wd,
+        vec![
+            ("notice_date", "Thu"),
+            ("last_day", "Wed"),
+            ("earliest_contract_date", "Thu"),
+            ("latest_notice_for_start", "Fri")
+        ]
+    );
     assert!(a
         .steps
         .iter()

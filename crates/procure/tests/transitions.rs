@@ -188,3 +188,33 @@ fn procurement_act_thresholds_either_side_of_2026_01_01() {
         (207720.0, true, "sub-central".to_string())
     );
 }
+
+/// Procurement Act 2023 s.51: the mandatory standstill does not bind a call-off under a
+/// framework, where a standstill is voluntary. Dates: notice Mon 2025-03-03; 8 working days
+/// beginning with that day end Wed 2025-03-12 (no bank holiday between).
+#[test]
+fn under_the_procurement_act_a_framework_call_off_has_a_voluntary_standstill() {
+    let mut c = contract("bi_begun_2025-02.json");
+    c.framework = Some("lead-provider-framework".into());
+    let mut c = with_dates(c, "2025-02-24", "2025-03-20");
+    c.notice_date = Some(d("2025-03-03"));
+    let a = assess(&c, &snapshot()).unwrap();
+    assert_eq!(a.regime.id, "procurement-act-2023");
+    let s = &a.standstill[0];
+    assert_eq!(s.last_day, Some(d("2025-03-12")));
+    assert_eq!(s.voluntary_for, vec!["framework-call-off".to_string()]);
+    let mandatory = a
+        .steps
+        .iter()
+        .find(|st| st.text.starts_with("Observe the mandatory standstill"))
+        .unwrap();
+    assert!(!mandatory
+        .processes
+        .contains(&"framework-call-off".to_string()));
+    assert!(a
+        .steps
+        .iter()
+        .any(|st| st.processes == vec!["framework-call-off".to_string()]
+            && st.text.contains("voluntary standstill")
+            && st.citation.starts_with("Procurement Act 2023 s.51")));
+}

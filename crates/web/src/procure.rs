@@ -312,7 +312,9 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
             h2 { "Standstill" }
             ul { @for s in &a.standstill { li {
                 (s.days) " " (format!("{:?}", s.unit).to_lowercase()) " days (" (s.citation) ")"
-                @if let Some(d) = s.last_day { ": last day " (date_text(d)) }
+                @if !s.voluntary_for.is_empty() { "; voluntary, not mandatory, for " (s.voluntary_for.join(", ")) }
+                @if let Some(d) = s.last_day { ": last day " (vires_procure::regime::weekday(d)) " " (date_text(d)) }
+                @if let Some(d) = s.latest_notice_for_start { ". Publish the notice by " (vires_procure::regime::weekday(d)) " " (date_text(d)) " (a working day) for the contract to start on time" }
             } } }
         }
         @if !a.key_criteria.is_empty() {
