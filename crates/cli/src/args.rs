@@ -31,6 +31,14 @@ Publishing or withdrawing a proposal:
   vires --db sqlite://vires.db proposal FILE.vires --publish --author NAME --reason TEXT
   vires --db sqlite://vires.db proposal FILE.vires --withdraw --author NAME --reason TEXT";
 
+const FIND_AFTER: &str = "\
+Examples:
+  vires find bolton                       # the CCG, the ICB's places and every Bolton practice
+  vires find BL3 5 --kind practice        # practices by the start of their postcode
+  vires find A85001                       # a practice by code, with the bodies it sits in
+  vires find manchester --on 2023-04-01 --kind body
+  vires find delegation --kind instrument --format json";
+
 const PROCURE_AFTER: &str = "\
 Examples (the worked examples answer from their own register):
   R=examples/procurement
@@ -132,6 +140,28 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[arg(long)]
         check: bool,
+    },
+    /// Find bodies, GP practices, areas, instruments and functions by code, name, postcode
+    /// or ONS code, best match first. A practice is shown with the bodies it sits in.
+    /// Exit 1 if nothing matches.
+    #[command(after_help = FIND_AFTER)]
+    Find {
+        /// What to look for: a code (A85001, QOP, 00T), a name or words of one (bolton
+        /// medical), a postcode or its start (BL3 5), an ONS code (E38000016), an instrument
+        /// id or title, a function id.
+        #[arg(required = true, value_name = "TEXT")]
+        text: Vec<String>,
+        /// Only what existed on this date (YYYY-MM-DD): bodies alive, practices with a
+        /// commissioner, instruments in force. Default: everything, past and present.
+        #[arg(long)]
+        on: Option<Date>,
+        /// Only these kinds (repeat, or separate with commas): body, practice, area,
+        /// instrument, function.
+        #[arg(long, value_delimiter = ',', value_name = "KIND")]
+        kind: Vec<String>,
+        /// At most this many results, best first (1 to 200).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
+        limit: u16,
     },
     /// Who holds a function at a place on a date, in what role, who stays accountable, and
     /// the chain of instruments from statute that proves it.

@@ -93,3 +93,115 @@ pub fn truncate(s: &str, n: usize) -> String {
         t
     }
 }
+
+/// The end of a period for people: the date, or "open" when it has none.
+pub fn until_text(until: Option<jiff::civil::Date>) -> String {
+    until.map_or_else(|| "open".to_string(), |d| d.to_string())
+}
+
+/// The width to wrap text to: the terminal's when standard output is one, or `COLUMNS` if
+/// set; otherwise none (a file or a pipe gets each row on one line, for grep and cut).
+pub fn width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0);
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        let term = terminal_size::terminal_size().map(|(w, _)| w.0 as usize);
+        Some(columns.or(term).unwrap_or(80))
+    } else {
+        columns
+    }
+}
+
+/// `text` wrapped to `width` (if any), every line after the first indented by `indent`
+/// spaces: nothing is cut, long words stay whole.
+pub fn wrap(text: &str, first_column: usize, indent: usize, width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return text.to_string();
+    };
+    let (first, rest) = (" ".repeat(first_column), " ".repeat(indent));
+    // At least 20 characters of text a line, however narrow the terminal.
+    let width = width.max(first_column.max(indent) + 20);
+    let opts = textwrap::Options::new(width)
+        .initial_indent(&first)
+        .subsequent_indent(&rest)
+        .break_words(false);
+    let filled = textwrap::fill(text, opts);
+    filled.get(first_column..).unwrap_or_default().to_string()
+}
+
+/// A table for people: a header row, columns as wide as their widest cell, and the last
+/// column (a name or a description) wrapped to the terminal rather than cut.
+pub struct Table {
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    pub fn new(header: &[&'static str]) -> Table {
+        Table {
+            header: header.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    pub fn print(&self) {
+        let n = self.header.len();
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n.saturating_sub(1)) {
+                widths[i] = widths[i].max(c.chars().count());
+            }
+        }
+        let lead: usize = widths.iter().take(n.saturating_sub(1)).map(|w| w + 2).sum();
+        let width = width();
+        let line = |cells: &mut dyn Iterator<Item = &str>| {
+            let mut s = String::new();
+            for (i, c) in cells.enumerate() {
+                if i + 1 < n {
+                    s.push_str(c);
+                    s.push_str(&" ".repeat(widths[i] + 2 - c.chars().count()));
+                } else {
+                    s.push_str(&wrap(c, lead, lead, width));
+                }
+            }
+            println!("{}", s.trim_end());
+        };
+        line(&mut self.header.iter().copied());
+        for r in &self.rows {
+            line(&mut r.iter().map(String::as_str));
+        }
+    }
+}
+
+/// "practice A85001 Fell Tower Medical Centre, NE9 5EY; in 13T ..., part of QHM ..." for a
+/// practice on a date: what the user typed a code for, by name, and the bodies it sits in.
+pub fn practice_line(
+    s: &vires_core::Snapshot,
+    code: &str,
+    on: jiff::civil::Date,
+) -> Option<String> {
+    let reg = s.register();
+    let id = reg.atom(code)?;
+    let a = &reg.atoms[id.0 as usize];
+    let mut line = format!("  practice {} {}", a.code, a.name);
+    if let Some(p) = &a.postcode {
+        line.push_str(&format!(", {p}"));
+    }
+    let within = vires_core::search::within(s, id, on);
+    if within.is_empty() {
+        line.push_str(&format!("; in no commissioner's list on {on}"));
+    } else {
+        let w: Vec<String> = within
+            .iter()
+            .map(|w| format!("{} {}", w.code, w.name))
+            .collect();
+        line.push_str(&format!("; in {}", w.join(", part of ")));
+    }
+    Some(wrap(&line, 0, 4, width()))
+}

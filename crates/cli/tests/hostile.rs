@@ -72,6 +72,23 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
             ],
         ),
         (
+            "find",
+            vec![
+                "find",
+                "\u{1}%_*[",
+                "--on",
+                "9999-12-31",
+                "--limit",
+                "65536",
+            ],
+        ),
+        (
+            "find",
+            vec![
+                "find", "a", "b", "c", "d", "e", "f", "g", "h", "i", "--kind", ",,",
+            ],
+        ),
+        (
             "who",
             vec!["who", "-f", f, "--practice", "", "--on", "9999-12-31"],
         ),

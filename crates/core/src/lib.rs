@@ -33,6 +33,7 @@ pub mod query;
 pub mod register;
 pub mod resolve;
 pub mod retained;
+pub mod search;
 mod side_by_side;
 pub mod snapshot;
 

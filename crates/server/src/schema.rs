@@ -369,6 +369,85 @@ pub struct Lineage {
     pub successors: Vec<LineageStep>,
 }
 
+/// What kind of thing a search result is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FoundKind {
+    Body,
+    Practice,
+    Area,
+    Instrument,
+    Function,
+}
+
+/// Which part of a search result the text matched, best first.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Matched {
+    Code,
+    Postcode,
+    OnsCode,
+    Name,
+    CodePrefix,
+    PostcodePrefix,
+    OnsCodePrefix,
+    NameWords,
+    Words,
+}
+
+/// A body a practice sits in, nearest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Within {
+    pub code: String,
+    pub name: String,
+    pub kind: BodyKind,
+}
+
+/// One thing a search found.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Found {
+    pub kind: FoundKind,
+    /// The body or practice code, the area or instrument id, or the function id.
+    pub code: String,
+    pub name: String,
+    pub matched: Matched,
+    /// Higher is better; results come in descending order of it.
+    pub score: u32,
+    #[schema(format = Date)]
+    #[serde(default)]
+    pub from: Option<String>,
+    #[schema(format = Date)]
+    #[serde(default)]
+    pub until: Option<String>,
+    /// A body's kind or an instrument's.
+    #[serde(default)]
+    pub detail: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub ons_code: Option<String>,
+    /// For a practice: the bodies it sits in on `as_of`, nearest first.
+    #[serde(default)]
+    pub within: Vec<Within>,
+}
+
+/// The answer to a search: the best `limit` of `total` matches.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchAnswer {
+    pub text: String,
+    #[schema(format = Date)]
+    pub on: Option<String>,
+    #[schema(format = Date)]
+    pub as_of: String,
+    pub kinds: Vec<FoundKind>,
+    pub total: usize,
+    pub limit: usize,
+    pub results: Vec<Found>,
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MapRow {

@@ -190,6 +190,20 @@ async fn queries_match_core(s: &Server) {
         .map(|b| b["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes, vec!["08Q", "13T"], "{v}");
+
+    // Search: the code first, whatever else matches; on a date, only what existed then.
+    let (status, _, v) = s.get_json("/search?q=13t").await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["results"][0]["code"], "13T", "{v}");
+    assert_eq!(v["results"][0]["matched"], "code", "{v}");
+    serde_json::from_value::<schema::SearchAnswer>(v).unwrap();
+    let (_, _, v) = s.get_json("/search?q=a81001").await;
+    assert_eq!(v["results"][0]["kind"], "practice", "{v}");
+    serde_json::from_value::<schema::SearchAnswer>(v).unwrap();
+    let (_, _, v) = s.get_json("/search?q=00F&on=2016-01-01&kind=body").await;
+    assert_eq!(v["total"], 0, "00F was abolished in 2015: {v}");
+    let (_, _, v) = s.get_json("/search?q=00F&on=2014-01-01&kind=body").await;
+    assert_eq!(v["results"][0]["code"], "00F", "{v}");
 }
 
 fn change_body(base: u64, instrument: Value) -> Value {
@@ -684,6 +698,11 @@ async fn bad_input_is_a_problem(s: &Server) {
     expect_problem(s.get(&format!("/who?{f}&practice=NOPE")).await, 404).await;
     expect_problem(s.get("/what?code=NOPE&on=2016-01-01").await, 404).await;
     expect_problem(s.get("/lineage?code=NOPE").await, 404).await;
+    expect_problem(s.get("/search?q=").await, 400).await;
+    expect_problem(s.get("/search?q=13T&limit=100000").await, 400).await;
+    expect_problem(s.get("/search?q=13T&kind=nope").await, 400).await;
+    let long = "x".repeat(vires_core::search::MAX_QUERY_CHARS + 1);
+    expect_problem(s.get(&format!("/search?q={long}")).await, 400).await;
     expect_problem(s.get("/expiring?days=99999999").await, 400).await;
     expect_problem(s.get("/expiring?days=-1").await, 400).await;
     expect_problem(s.get("/bodies?kind=spaceship").await, 400).await;
@@ -1022,6 +1041,7 @@ async fn ops(s: &Server) {
         "/orphans",
         "/inheritance",
         "/lineage",
+        "/search",
         "/map",
         "/bodies",
         "/functions",

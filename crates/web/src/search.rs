@@ -8,8 +8,8 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::Serialize;
 
-/// At most this many results of each kind: a search that matches more should be narrowed.
-const LIMIT: usize = 50;
+/// At most this many results, best first: a search that matches more should be narrowed.
+const LIMIT: usize = 100;
 
 pub async fn home(ctx: Ctx) -> Response {
     let s = ctx.snapshot();
@@ -87,8 +87,64 @@ struct Hit {
     href: String,
 }
 
-fn matches(needle: &str, hay: &[&str]) -> bool {
-    hay.iter().any(|h| h.to_lowercase().contains(needle))
+/// A search result as the page shows it, in the list of its kind.
+fn hit(
+    reg: &vires_core::Register,
+    f: vires_core::search::Found,
+    practices: &mut Vec<Hit>,
+    bodies: &mut Vec<Hit>,
+    places: &mut Vec<Hit>,
+    instruments: &mut Vec<Hit>,
+    functions: &mut Vec<Hit>,
+) {
+    use vires_core::search::FoundKind;
+    let period = f
+        .from
+        .map(|from| layout::period_text(from, f.until))
+        .unwrap_or_default();
+    let (list, detail, href) = match f.kind {
+        FoundKind::Practice => (
+            practices,
+            f.postcode.clone().unwrap_or_default(),
+            format!("/ui/practices/{}", layout::path_segment(&f.code)),
+        ),
+        FoundKind::Body => (
+            bodies,
+            format!("{}, {period}", f.detail.as_deref().unwrap_or_default()),
+            format!(
+                "/ui/bodies/{}?on={}",
+                layout::path_segment(&f.code),
+                f.from.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ),
+        FoundKind::Area => (
+            places,
+            reg.area(&f.code)
+                .and_then(|a| a.note.clone())
+                .unwrap_or_default(),
+            format!(
+                "/ui/who?{}",
+                layout::query_string(&[("place_type", "area"), ("place", &f.code)])
+            ),
+        ),
+        FoundKind::Instrument => (
+            instruments,
+            format!("{}, {period}", f.detail.as_deref().unwrap_or_default()),
+            format!("/ui/instruments/{}", layout::path_segment(&f.code)),
+        ),
+        FoundKind::Function => (
+            functions,
+            String::new(),
+            format!("/ui/functions/{}", layout::path_segment(&f.code)),
+        ),
+    };
+    list.push(Hit {
+        kind: f.kind.as_str(),
+        code: f.code,
+        name: f.name,
+        detail,
+        href,
+    });
 }
 
 pub async fn search(ctx: Ctx) -> Response {
@@ -100,91 +156,43 @@ fn run(ctx: &Ctx) -> Result<View, WebError> {
     let q = ctx.param("q").unwrap_or("").to_string();
     let s = ctx.snapshot();
     let reg = s.register();
-    let needle = q.to_lowercase();
+    let needle = q.trim().to_string();
     let mut practices = Vec::new();
     let mut bodies = Vec::new();
     let mut places = Vec::new();
     let mut instruments = Vec::new();
     let mut functions = Vec::new();
+    let mut found = 0;
     if !needle.is_empty() {
-        for a in &reg.atoms {
-            let pc = a.postcode.as_deref().unwrap_or("");
-            if practices.len() < LIMIT
-                && (matches(&needle, &[&a.code, &a.name])
-                    || matches(&needle.replace(' ', ""), &[&pc.replace(' ', "")]))
-            {
-                practices.push(Hit {
-                    kind: "practice",
-                    code: a.code.to_string(),
-                    name: a.name.to_string(),
-                    detail: pc.to_string(),
-                    href: format!("/ui/practices/{}", layout::path_segment(&a.code)),
-                });
-            }
-        }
-        for b in &reg.bodies {
-            if bodies.len() < LIMIT
-                && matches(
-                    &needle,
-                    &[&b.code, &b.name, b.ons_code.as_deref().unwrap_or("")],
-                )
-            {
-                bodies.push(Hit {
-                    kind: "body",
-                    code: b.code.clone(),
-                    name: b.name.clone(),
-                    detail: format!(
-                        "{}, {}",
-                        b.kind.as_str(),
-                        layout::period_text(b.life.from, b.life.until)
-                    ),
-                    href: format!(
-                        "/ui/bodies/{}?on={}",
-                        layout::path_segment(&b.code),
-                        b.life.from
-                    ),
-                });
-            }
-        }
-        for a in &reg.areas {
-            if places.len() < LIMIT && matches(&needle, &[&a.id, &a.name]) {
-                places.push(Hit {
-                    kind: "area",
-                    code: a.id.clone(),
-                    name: a.name.clone(),
-                    detail: a.note.clone().unwrap_or_default(),
-                    href: format!(
-                        "/ui/who?{}",
-                        layout::query_string(&[("place_type", "area"), ("place", &a.id)])
-                    ),
-                });
-            }
-        }
-        for i in &reg.instruments {
-            if instruments.len() < LIMIT && matches(&needle, &[&i.id, &i.title]) {
-                instruments.push(Hit {
-                    kind: "instrument",
-                    code: i.id.to_string(),
-                    name: i.title.to_string(),
-                    detail: format!(
-                        "{}, {}",
-                        i.kind.as_str(),
-                        layout::period_text(i.from, i.until)
-                    ),
-                    href: format!("/ui/instruments/{}", layout::path_segment(&i.id)),
-                });
-            }
-        }
-        for (_, f) in reg.taxonomy.iter() {
-            if functions.len() < LIMIT && matches(&needle, &[&f.id, &f.name]) {
-                functions.push(Hit {
-                    kind: "function",
-                    code: f.id.clone(),
-                    name: f.name.clone(),
-                    detail: String::new(),
-                    href: format!("/ui/functions/{}", layout::path_segment(&f.id)),
-                });
-            }
+        // The one search the CLI (`vires find`) and the API (`/search`) use.
+        let answer = vires_core::search::search(
+            s,
+            &vires_core::search::Search {
+                text: &needle,
+                on: None,
+                as_of: crate::who::today(),
+                kinds: &[],
+                limit: LIMIT,
+            },
+        )
+        .map_err(|e| {
+            WebError::bad_request(
+                "Check your search",
+                e.to_string(),
+                "Type a code, a name or a postcode, in fewer words.",
+            )
+        })?;
+        found = answer.total;
+        for f in answer.results {
+            hit(
+                reg,
+                f,
+                &mut practices,
+                &mut bodies,
+                &mut places,
+                &mut instruments,
+                &mut functions,
+            );
         }
     }
     let total = practices.len() + bodies.len() + places.len() + instruments.len() + functions.len();
@@ -216,8 +224,8 @@ fn run(ctx: &Ctx) -> Result<View, WebError> {
                 (layout::table("Functions", &["Function", "Name"], functions.iter().map(|h| vec![
                     function_link(&h.code), html! { (h.name) }]).collect()))
             }
-            @if [practices.len(), bodies.len(), places.len(), instruments.len(), functions.len()].contains(&LIMIT) {
-                (layout::inset(html! { "Only the first " (LIMIT) " results of each kind are shown. Type more of the name or code to narrow the search." }))
+            @if found > total {
+                (layout::inset(html! { "The best " (total) " of " (found) " matches are shown. Type more of the name or code to narrow the search." }))
             }
         }
     };

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod audit;
+mod find;
 mod language;
 mod procurement;
 mod query;
@@ -201,6 +202,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     registry::bodies(s, fmt, on.unwrap_or_else(today), kind.as_deref())
                 }
                 Command::Map { to } => registry::map(s, to),
+                Command::Find {
+                    text,
+                    on,
+                    kind,
+                    limit,
+                } => find::find(
+                    s,
+                    fmt,
+                    &text.join(" "),
+                    on,
+                    on.unwrap_or_else(today),
+                    &kind,
+                    limit.into(),
+                ),
                 Command::Functions => registry::functions(s, fmt),
                 Command::Powers => registry::powers(s, fmt),
                 Command::Procure {

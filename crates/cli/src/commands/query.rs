@@ -24,6 +24,11 @@ pub fn who(
             .map(|p| format!(" for {p}"))
             .unwrap_or_default();
         println!("{} at {} on {}{p}", a.function, a.place, a.on);
+        if let Place::Practice(code) = place {
+            if let Some(line) = crate::output::practice_line(s, code, on) {
+                println!("{line}");
+            }
+        }
         if a.holders.is_empty() {
             println!("  nobody holds it (a gap)");
         }

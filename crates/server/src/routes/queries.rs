@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orphans))
         .routes(routes!(inheritance))
         .routes(routes!(lineage))
+        .routes(routes!(search))
         .routes(routes!(map))
         .routes(routes!(bodies))
         .routes(routes!(functions))
@@ -463,6 +464,65 @@ pub async fn lineage(
                 p.code
             ))
         })
+    })
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// A code, a name or words of one, a postcode or its start, an ONS code, an instrument
+    /// id or title, a function id (at most 200 characters, 8 words).
+    q: String,
+    /// Only what existed on this date; default everything, past and present.
+    #[param(value_type = Option<String>, format = Date)]
+    on: Option<Date>,
+    /// Only these kinds, separated by commas: body, practice, area, instrument, function.
+    kind: Option<String>,
+    /// At most this many results, best first: 1 to 200, default 20.
+    limit: Option<usize>,
+}
+
+/// Bodies, GP practices, areas, instruments and functions by code, name, postcode or ONS
+/// code, best match first (the same search as `vires find` and the web UI's search page).
+#[utoipa::path(get, path = "/search", tag = "queries", params(SearchParams, Consistency),
+    responses(
+        (status = 200, body = schema::SearchAnswer, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn search(
+    State(st): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Answer<vires_core::search::SearchAnswer>, ApiError> {
+    use vires_core::search::{FoundKind, Search, DEFAULT_LIMIT};
+    let mut kinds = Vec::new();
+    for k in p
+        .kind
+        .iter()
+        .flat_map(|k| k.split(','))
+        .filter(|k| !k.trim().is_empty())
+    {
+        kinds.push(FoundKind::parse(k).ok_or_else(|| {
+            ApiError::bad_parameter(format!(
+                "kind `{k}` is not a kind; give body, practice, area, instrument or function"
+            ))
+        })?);
+    }
+    let as_of = p.on.unwrap_or_else(today);
+    ask(&st, move |s| {
+        vires_core::search::search(
+            s,
+            &Search {
+                text: &p.q,
+                on: p.on,
+                as_of,
+                kinds: &kinds,
+                limit: p.limit.unwrap_or(DEFAULT_LIMIT),
+            },
+        )
+        .map_err(|e| ApiError::bad_parameter(e.to_string()))
     })
     .await
 }
