@@ -11,6 +11,8 @@
 //!   every answer compared before the same questions are timed;
 //! - [`timing`]: per-call timing that keeps what each timed call answered, checked against
 //!   the same questions asked untimed and against the answers compared with the peers;
+//! - [`digest`]: a digest of what a snapshot says, from a canonical serialisation, to show
+//!   that a change meant to make the build faster changes nothing;
 //! - [`stats`]: medians, percentiles and the fitted growth exponent;
 //! - [`plot`]: the SVG chart in `docs/performance.md`, drawn from the measured data.
 //!
@@ -18,6 +20,7 @@
 //! `docs/performance.md`.
 
 pub mod cedar;
+pub mod digest;
 pub mod plot;
 pub mod sqlite;
 pub mod stats;

@@ -656,31 +656,22 @@ fn build_timed(n: usize, reps: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// A digest of everything a build of about `n` synthetic instruments makes: grants,
-/// diagnostics, indexes and lists, through the snapshot's `Debug` form, streamed into the
-/// hasher rather than held (it is gigabytes at a million instruments). Two builds agree
-/// when their digests do; the digest is only for comparing binaries on one machine.
+/// Sample `who` answers the digest covers, so the indexes that answer questions are in it.
+const DIGEST_QUESTIONS: usize = 2_000;
+
+/// The digest of the snapshot of a synthetic register of about `n` instruments, from its
+/// canonical serialisation (`vires_bench::digest`): equal digests, equal snapshots.
 fn digest(n: usize) -> Result<(), String> {
-    use std::fmt::Write as _;
-    use std::hash::Hasher as _;
-    struct Digest(std::hash::DefaultHasher, usize);
-    impl std::fmt::Write for Digest {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            self.0.write(s.as_bytes());
-            self.1 += s.len();
-            Ok(())
-        }
-    }
     let syn = synth::generate(n, SEED);
     let instruments = syn.shape.instruments;
     let snap = Snapshot::compile(syn.register);
-    let mut d = Digest(std::hash::DefaultHasher::new(), 0);
-    write!(d, "{snap:?}").map_err(|e| format!("could not write the snapshot: {e}"))?;
+    let d = vires_bench::digest::digest(&snap, DIGEST_QUESTIONS);
     println!(
-        "{instruments} instruments, {} grants: digest {:016x} of {} bytes",
+        "{instruments} instruments, {} grants: digest {} of {} canonical records ({} bytes)",
         snap.grant_count(),
-        d.0.finish(),
-        d.1
+        d.hex,
+        d.records,
+        d.bytes
     );
     Ok(())
 }
@@ -835,8 +826,10 @@ const USAGE: &str = "usage: vires-bench [--quick | --full] | --callgrind-who N |
                      (under callgrind: --toggle-collect='*build_region*')
   --memory N         where the bytes per instrument go at about N instruments
   --digest N         build a synthetic register of about N instruments and print a digest of
-                     the whole snapshot (its Debug form): a change meant to make the build
-                     faster must leave it as it was
+                     the snapshot's canonical serialisation (grants, diagnostics, instruments,
+                     bodies, memberships and 2,000 sample answers, as sorted records with
+                     named fields): a change meant to make the build faster must leave it
+                     as it was
   --http-paths N     print N `GET /who` paths about the bundled England register (for wrk)
   --set KEY=VALUE    merge figures measured elsewhere into target/bench/summary.json
 Output goes to target/bench (or $VIRES_BENCH_OUT).";
