@@ -1371,6 +1371,19 @@ impl Compiler {
                 );
                 continue;
             }
+            // An end not after the amendment's own date voids the amendment, which then
+            // changes nothing: neither the end, nor its other terms, nor the proofs.
+            if let Some(new_until) = changes.and_then(|(_, _, until)| until.filter(|u| *u <= on)) {
+                self.diag(
+                    a,
+                    codes::DATES_BACKWARDS,
+                    Severity::Error,
+                    spans.until,
+                    format!("the new end {new_until} is not after the amendment's date {on}"),
+                    "to end an instrument now, use `revoke`",
+                );
+                continue;
+            }
             let versions = self.versions_of(target.0 as usize).to_vec();
             let mut out = Vec::with_capacity(versions.len() + 1);
             for v in versions {
@@ -1417,20 +1430,9 @@ impl Compiler {
                 out.push(changed);
             }
             if let Some(new_until) = changes.and_then(|(_, _, until)| until) {
-                if new_until <= on {
-                    self.diag(
-                        a,
-                        codes::DATES_BACKWARDS,
-                        Severity::Error,
-                        spans.until,
-                        format!("the new end {new_until} is not after the amendment's date {on}"),
-                        "to end an instrument now, use `revoke`",
-                    );
-                } else {
-                    out.retain(|v| v.during.from < new_until);
-                    if let Some(last) = out.last_mut() {
-                        last.during.until = Some(new_until);
-                    }
+                out.retain(|v| v.during.from < new_until);
+                if let Some(last) = out.last_mut() {
+                    last.during.until = Some(new_until);
                 }
             }
             self.versions.set(target.0 as usize, out);
@@ -1647,29 +1649,48 @@ impl Compiler {
                     .intern_slice(&self.version_vias.items[v.via as usize]);
                 self.receivers_over((&self.instr(i).receivers).into(), v.during, &mut receivers);
                 for &(b, _) in &receivers {
-                    let Some(during) = v.during.intersect(&self.reg.body(b).life) else {
+                    let Some(life) = v.during.intersect(&self.reg.body(b).life) else {
                         continue;
                     };
-                    let mut keys = Vec::new();
-                    self.area_keys(self.area_of(&v), b, during.from, &mut keys, 0);
-                    let area = self.area_lists.intern(keys);
-                    for fi in self.function_positions(idx) {
-                        let f = self.function_list[fi];
-                        self.push_grant(Grant {
-                            function: f,
-                            except,
-                            holder: b,
-                            accountable: b,
-                            role: Role::Statutory,
-                            during,
-                            instrument: i,
-                            parent: ParentGrant::NONE,
-                            via,
-                            purposes,
-                            concurrent: false,
-                            onward: Onward::Permitted,
-                            area,
-                        });
+                    // A body whose footprint the area names stands for its successor after
+                    // a merger: the grant ends when that body does, and the next reads the
+                    // area again.
+                    let mut t = life.from;
+                    loop {
+                        let mut keys = Vec::new();
+                        self.area_keys(self.area_of(&v), b, t, &mut keys, 0);
+                        let end = keys
+                            .iter()
+                            .filter_map(|k| match k {
+                                AreaKey::Body(k) => self.reg.body(*k).life.until,
+                                _ => None,
+                            })
+                            .filter(|&u| u > t && life.until.is_none_or(|l| u < l))
+                            .min();
+                        let during = Interval::new(t, end.or(life.until));
+                        let area = self.area_lists.intern(keys);
+                        for fi in self.function_positions(idx) {
+                            let f = self.function_list[fi];
+                            self.push_grant(Grant {
+                                function: f,
+                                except,
+                                holder: b,
+                                accountable: b,
+                                role: Role::Statutory,
+                                during,
+                                instrument: i,
+                                parent: ParentGrant::NONE,
+                                via,
+                                purposes,
+                                concurrent: false,
+                                onward: Onward::Permitted,
+                                area,
+                            });
+                        }
+                        match end {
+                            Some(e) => t = e,
+                            None => break,
+                        }
                     }
                 }
             }
@@ -2194,6 +2215,14 @@ impl Compiler {
             );
             return Step::Done;
         }
+        // A body whose footprint the area names stands for its successor after a merger,
+        // so the segment also ends when such a body does, and the next reads the area again.
+        let footprint_ends = place.keys.iter().filter_map(|k| match k {
+            AreaKey::Body(b) => {
+                Some(self.reg.body(*b).life.until).filter(|u| u.is_none_or(|u| u > t))
+            }
+            _ => None,
+        });
         let seg_end = [
             task.end,
             pg.during.until,
@@ -2201,6 +2230,7 @@ impl Compiler {
             self.reg.body(source).life.until,
         ]
         .into_iter()
+        .chain(footprint_ends)
         .fold(None, |acc: Option<Option<Date>>, x| {
             Some(match acc {
                 None => x,

@@ -1,76 +1,1150 @@
-//! The fast resolver (indexes, place keys, shadowing) against a naive reference evaluator
-//! that scans every grant and computes footprints from raw memberships, on random registers.
-//! Also checks the compiler's grant invariants.
+//! An independent reference interpreter for `who`, against the engine, on generated
+//! registers.
+//!
+//! The interpreter reads only the `Register` (instruments, bodies, memberships, parents,
+//! named areas) and answers one question by direct recursive evaluation of the semantics in
+//! docs/language.md and ARCHITECTURE.md ("Compilation", "Resolution"). It uses none of the
+//! compiler's grants, indexes or helpers, nor the register's own lookups: bodies, practices
+//! and instruments are found by scanning. It is slow on purpose and small enough to read.
+//!
+//! The rules it applies, each from the documents:
+//! - an instrument is in force over its versions: amendments and revocations, taken in date
+//!   order, cut its life and change its terms from their date; amending or revoking a dead
+//!   or unknown instrument, or setting an end not after the amendment, voids the changer;
+//! - an instrument whose maker did not exist on its first day is void;
+//! - a merger makes its successor stand for each predecessor after the merger date, as
+//!   holder, source, maker or footprint, and the proof gains the merger;
+//! - a conferral gives each receiver a statutory holding over the instrument's area (`own`:
+//!   the receiver's footprint, all England for a national body), within the receiver's life;
+//! - an arrangement gives its receiver (the lead, for a partnership) the functions of its
+//!   source (the maker; `of` for a direction, a transfer or a partnership) in segments: each
+//!   finds, on its first day, a holding of the source that covers the function over the
+//!   whole area (statutory first, then exclusive, then concurrent, earliest made), and ends
+//!   at the earliest of the instrument's end, that holding's end, the holder's and
+//!   source's ends and the end of a body whose footprint the area names; the next segment
+//!   looks again. No holding on the arrangement's first day
+//!   voids it (only that receiver loses it when the receivers or sources are `every KIND`);
+//!   losing it later orphans it from then on; onward delegation of a delegate's holding
+//!   whose instrument forbids it, or purposes wider than the source's, void it;
+//! - `who` (function, practice, date, purpose): every holding in force on the date that
+//!   covers the function (itself or an ancestor, not excepting it) over an area containing
+//!   the practice; a holding is shadowed, and its holder accountable only, when another
+//!   such holding was made from it exclusively and without purposes; then purposes filter.
+//!
+//! Every answer is compared whole: holders with role, accountable body, function, dates,
+//! purposes, coverage and the instrument ids of the proof, and the accountable-only bodies.
 
 use jiff::civil::{date, Date};
 use jiff::ToSpan;
 use proptest::prelude::*;
-use std::collections::BTreeSet;
-use vires_core::snapshot::AreaKey;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use vires_core::register::NamedArea;
 use vires_core::*;
 
+// ---------------------------------------------------------------------------------------
+// The reference interpreter.
+// ---------------------------------------------------------------------------------------
+
+type B = usize; // a body, by its place in `register.bodies`
+type I = usize; // an instrument, by its place in `register.instruments`
+/// One receiver × source × function of an arrangement's version: (instrument, version,
+/// receiver, source, function's place in the instrument's list).
+type PairingKey = (I, usize, B, B, usize);
+/// Bodies an instrument names, each marked if it came from `every KIND`.
+type Named = Vec<(B, bool)>;
+
+/// A segment of an instrument's life with the terms in force during it.
 #[derive(Debug, Clone)]
-struct Spec {
-    ccgs: usize,
-    merges: Vec<(usize, usize)>,
-    practices: Vec<(usize, i64)>,
-    delegations: Vec<(usize, i64, Option<i64>, bool)>,
-    directions: Vec<(usize, usize, i64, i64, bool)>,
-    revokes: Vec<(usize, i64)>,
-    practice_grants: Vec<(usize, i64)>,
+struct Version {
+    from: Date,
+    until: Option<Date>,
+    purposes: Vec<String>,
+    area: Option<AreaExpr>,
+    /// The amendments this version rests on, in the order applied.
+    via: Vec<I>,
 }
 
-fn spec() -> impl Strategy<Value = Spec> {
-    (2usize..7).prop_flat_map(|ccgs| {
-        (
-            Just(ccgs),
-            prop::collection::vec((0..ccgs, 0..ccgs), 0..3),
-            prop::collection::vec((0..ccgs, 0i64..3000), 1..12),
-            prop::collection::vec(
-                (
-                    0..ccgs,
-                    0i64..3000,
-                    prop::option::of(1i64..2000),
-                    any::<bool>(),
-                ),
-                0..6,
-            ),
-            prop::collection::vec(
-                (0..ccgs, 0..ccgs, 0i64..3000, 1i64..900, any::<bool>()),
-                0..4,
-            ),
-            prop::collection::vec((0usize..6, 0i64..3500), 0..3),
-            prop::collection::vec((0usize..12, 0i64..3000), 0..3),
-        )
-            .prop_map(
-                |(ccgs, merges, practices, delegations, directions, revokes, practice_grants)| {
-                    Spec {
-                        ccgs,
-                        merges,
-                        practices,
-                        delegations,
-                        directions,
-                        revokes,
-                        practice_grants,
-                    }
-                },
-            )
-    })
+/// An area on a date: all England, or the footprints of some bodies and some practices.
+#[derive(Debug, Clone, PartialEq)]
+struct Area {
+    england: bool,
+    bodies: BTreeSet<B>,
+    practices: BTreeSet<String>,
 }
+
+/// A holding: who may exercise which function where, from when to when, and on what.
+#[derive(Debug, Clone)]
+struct Holding {
+    holder: B,
+    accountable: B,
+    role: Role,
+    function: String,
+    except: Vec<String>,
+    from: Date,
+    until: Option<Date>,
+    instrument: I,
+    /// Where the area is read: the expression, and the body `own` means.
+    area: Option<AreaExpr>,
+    own: B,
+    purposes: Vec<String>,
+    concurrent: bool,
+    onward: Onward,
+    /// Amendments and mergers the holding rests on, after its instrument in the proof.
+    via: Vec<I>,
+    parent: Option<Box<Holding>>,
+    /// The order holdings are made in, for "earliest made".
+    made: (Date, u8, u8, I, usize, usize, usize, usize),
+}
+
+impl Holding {
+    fn live(&self, d: Date) -> bool {
+        self.from <= d && self.until.is_none_or(|u| d < u)
+    }
+    fn same(&self, o: &Holding) -> bool {
+        self.made == o.made && self.holder == o.holder && self.function == o.function
+    }
+}
+
+/// What one receiver × source × function of an arrangement's version comes to.
+#[derive(Debug, Clone, Default)]
+struct Pairing {
+    segments: Vec<Holding>,
+    /// An error that voids the whole instrument.
+    voids: bool,
+}
+
+struct Reference<'a> {
+    reg: &'a Register,
+    versions: Vec<Vec<Version>>,
+    changer_void: Vec<bool>,
+    /// Predecessor → (date, successor, merger).
+    successor: HashMap<B, (Date, B, I)>,
+    pairings: RefCell<HashMap<PairingKey, Pairing>>,
+    in_progress: RefCell<BTreeSet<PairingKey>>,
+    void_memo: RefCell<HashMap<I, bool>>,
+    void_in_progress: RefCell<BTreeSet<I>>,
+    /// How many times a cycle was cut (see `pairing`).
+    cuts: std::cell::Cell<usize>,
+}
+
+fn min_until(a: Option<Date>, b: Option<Date>) -> Option<Date> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// `f` is `g` or an ancestor of it (its id a dotted prefix).
+fn covers(f: &str, g: &str) -> bool {
+    g == f || (g.starts_with(f) && g.as_bytes().get(f.len()) == Some(&b'.'))
+}
+
+fn is_national(k: BodyKind) -> bool {
+    matches!(
+        k,
+        BodyKind::NhsEngland | BodyKind::SecretaryOfState | BodyKind::Parliament
+    )
+}
+
+impl<'a> Reference<'a> {
+    fn new(reg: &'a Register) -> Self {
+        let mut r = Reference {
+            reg,
+            versions: Vec::new(),
+            changer_void: vec![false; reg.instruments.len()],
+            successor: HashMap::new(),
+            pairings: RefCell::default(),
+            in_progress: RefCell::default(),
+            void_memo: RefCell::default(),
+            void_in_progress: RefCell::default(),
+            cuts: std::cell::Cell::new(0),
+        };
+        r.apply_amendments();
+        r.link_mergers();
+        r
+    }
+
+    fn ins(&self, i: I) -> &Instrument {
+        &self.reg.instruments[i]
+    }
+
+    fn body(&self, b: B) -> &Body {
+        &self.reg.bodies[b]
+    }
+
+    /// The body with `code` alive on `d`.
+    fn body_at(&self, code: &str, d: Date) -> Option<B> {
+        (0..self.reg.bodies.len())
+            .find(|&b| self.body(b).code == code && self.body(b).life.contains(d))
+    }
+
+    fn apply_amendments(&mut self) {
+        let reg = self.reg;
+        self.versions = reg
+            .instruments
+            .iter()
+            .map(|i| {
+                if i.until.is_some_and(|u| u <= i.from) {
+                    return Vec::new();
+                }
+                vec![Version {
+                    from: i.from,
+                    until: i.until,
+                    purposes: i.purposes.clone(),
+                    area: i.area.clone(),
+                    via: Vec::new(),
+                }]
+            })
+            .collect();
+        let mut changers: Vec<I> = (0..reg.instruments.len())
+            .filter(|&i| {
+                matches!(
+                    reg.instruments[i].kind,
+                    InstrumentKind::Amend | InstrumentKind::Revoke
+                )
+            })
+            .collect();
+        changers.sort_by_key(|&i| reg.instruments[i].from);
+        for a in changers {
+            let ins = &reg.instruments[a];
+            let on = ins.from;
+            let target = ins.particulars.target.as_ref().and_then(|t| {
+                reg.instruments
+                    .iter()
+                    .position(|x| x.id.as_str() == t.as_str())
+            });
+            let Some(t) = target else {
+                self.changer_void[a] = true;
+                continue;
+            };
+            let vs = &self.versions[t];
+            let live = vs.first().is_some_and(|v| v.from <= on)
+                && vs.last().is_some_and(|v| v.until.is_none_or(|u| on < u));
+            if !live {
+                self.changer_void[a] = true;
+                continue;
+            }
+            let changes = ins.particulars.changes.clone().unwrap_or_default();
+            if changes.until.is_some_and(|u| u <= on) {
+                self.changer_void[a] = true;
+                continue;
+            }
+            let mut out = Vec::new();
+            for v in vs.clone() {
+                if v.until.is_some_and(|u| u <= on) {
+                    out.push(v);
+                    continue;
+                }
+                if v.from < on {
+                    out.push(Version {
+                        until: Some(on),
+                        ..v.clone()
+                    });
+                }
+                if ins.kind == InstrumentKind::Revoke {
+                    continue;
+                }
+                let mut after = Version {
+                    from: v.from.max(on),
+                    ..v
+                };
+                if let Some(p) = &changes.purposes {
+                    after.purposes = p.clone();
+                }
+                if let Some(ar) = &changes.area {
+                    after.area = Some(ar.clone());
+                }
+                after.via.push(a);
+                out.push(after);
+            }
+            if let Some(u) = changes.until {
+                out.retain(|v| v.from < u);
+                if let Some(last) = out.last_mut() {
+                    last.until = Some(u);
+                }
+            }
+            self.versions[t] = out;
+        }
+    }
+
+    fn link_mergers(&mut self) {
+        for (m, ins) in self.reg.instruments.iter().enumerate() {
+            if ins.kind != InstrumentKind::Merge {
+                continue;
+            }
+            let Receivers::Bodies(into) = &ins.receivers else {
+                continue;
+            };
+            let Some(succ) = into.first().and_then(|c| self.body_at(c, ins.from)) else {
+                continue;
+            };
+            let Ok(eve) = ins.from.yesterday() else {
+                continue;
+            };
+            for p in &ins.particulars.predecessors {
+                if let Some(pred) = self.body_at(p, eve) {
+                    if pred != succ {
+                        self.successor.insert(pred, (ins.from, succ, m));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The body that stands for `b` on `d` (itself, or its successor after mergers).
+    fn carry(&self, b: B, d: Date, via: &mut Vec<I>) -> Option<B> {
+        let mut cur = b;
+        for _ in 0..16 {
+            if self.body(cur).life.contains(d) {
+                return Some(cur);
+            }
+            let &(on, next, m) = self.successor.get(&cur)?;
+            if on > d {
+                return None;
+            }
+            if !via.contains(&m) {
+                via.push(m);
+            }
+            cur = next;
+        }
+        None
+    }
+
+    /// Is `a` above `b` (its parent, or its parent's parent…) on `d`?
+    fn above(&self, a: B, b: B, d: Date) -> bool {
+        let mut cur = b;
+        for _ in 0..16 {
+            let Some(p) = self
+                .reg
+                .parents
+                .iter()
+                .find(|p| p.child.0 as usize == cur && p.during.contains(d))
+            else {
+                return false;
+            };
+            cur = p.parent.0 as usize;
+            if cur == a {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The practices of `b`'s footprint on `d`: its members and its descendants' members.
+    fn footprint(&self, b: B, d: Date) -> BTreeSet<String> {
+        self.reg
+            .memberships
+            .iter()
+            .filter(|m| {
+                m.during.contains(d)
+                    && (m.body.0 as usize == b || self.above(b, m.body.0 as usize, d))
+            })
+            .map(|m| self.reg.atoms[m.atom.0 as usize].code.to_string())
+            .collect()
+    }
+
+    /// The practices in an area on `d`.
+    fn members(&self, a: &Area, d: Date) -> BTreeSet<String> {
+        let mut out = a.practices.clone();
+        for &b in &a.bodies {
+            out.extend(self.footprint(b, d));
+        }
+        out
+    }
+
+    /// Is all of `child` inside `outer` on `d`? A body's area is inside another's when it
+    /// is that body or sits under it; a practice, when it is a member.
+    fn contains(&self, outer: &Area, child: &Area, d: Date) -> bool {
+        if outer.england {
+            return true;
+        }
+        if child.england {
+            return false;
+        }
+        let members = self.members(outer, d);
+        child
+            .bodies
+            .iter()
+            .all(|&b| outer.bodies.iter().any(|&o| o == b || self.above(o, b, d)))
+            && child.practices.iter().all(|p| members.contains(p))
+    }
+
+    /// An area expression on `d`, with `own` meaning `own`'s footprint.
+    fn area(&self, e: Option<&AreaExpr>, own: B, d: Date) -> Area {
+        let mut out = Area {
+            england: false,
+            bodies: BTreeSet::new(),
+            practices: BTreeSet::new(),
+        };
+        self.area_into(e, own, d, &mut out, 0);
+        out
+    }
+
+    fn area_into(&self, e: Option<&AreaExpr>, own: B, d: Date, out: &mut Area, depth: u32) {
+        if depth > 8 {
+            return;
+        }
+        match e {
+            None | Some(AreaExpr::Own) => {
+                if is_national(self.body(own).kind) {
+                    out.england = true;
+                } else {
+                    out.bodies.insert(own);
+                }
+            }
+            Some(AreaExpr::England) => out.england = true,
+            Some(AreaExpr::Footprint(code)) => {
+                // The body of that code on `d`, or the one that carries it on after a merger.
+                let named = self.body_at(code, d).or_else(|| {
+                    (0..self.reg.bodies.len())
+                        .filter(|&b| {
+                            self.body(b).code == code.as_str() && self.body(b).life.from <= d
+                        })
+                        .max_by_key(|&b| self.body(b).life.from)
+                        .and_then(|b| self.carry(b, d, &mut Vec::new()))
+                });
+                if let Some(b) = named {
+                    out.bodies.insert(b);
+                }
+            }
+            Some(AreaExpr::Practices(ps)) => out.practices.extend(
+                ps.iter()
+                    .filter(|p| self.reg.atoms.iter().any(|a| a.code == **p))
+                    .map(|p| p.to_string()),
+            ),
+            Some(AreaExpr::Named(n)) => {
+                if let Some(a) = self.reg.areas.iter().find(|a| a.id == n.as_str()) {
+                    self.area_into(Some(&a.expr), own, d, out, depth + 1);
+                }
+            }
+            Some(AreaExpr::Union(parts)) => {
+                for p in parts {
+                    self.area_into(Some(p), own, d, out, depth + 1);
+                }
+            }
+        }
+    }
+
+    fn holding_area(&self, h: &Holding, d: Date) -> Area {
+        self.area(h.area.as_ref(), h.own, d)
+    }
+
+    /// The bodies a receiver list names over a version, each marked if from `every KIND`.
+    fn named(&self, r: &Receivers, v: &Version) -> Named {
+        match r {
+            Receivers::Bodies(codes) => codes
+                .iter()
+                .filter_map(|c| self.body_at(c, v.from))
+                .map(|b| (b, false))
+                .collect(),
+            Receivers::Every(kind) => (0..self.reg.bodies.len())
+                .filter(|&b| {
+                    self.body(b).kind == *kind
+                        && self.body(b).life.overlaps(&Interval::new(v.from, v.until))
+                })
+                .map(|b| (b, true))
+                .collect(),
+        }
+    }
+
+    /// Statutory holdings made by conferrals (not void, every version, every receiver).
+    fn conferred(&self) -> Vec<Holding> {
+        let mut out = Vec::new();
+        for (i, ins) in self.reg.instruments.iter().enumerate() {
+            if ins.kind != InstrumentKind::Conferral {
+                continue;
+            }
+            for (vi, v) in self.versions[i].iter().enumerate() {
+                for (ri, (b, _)) in self.named(&ins.receivers, v).into_iter().enumerate() {
+                    let Some(life) = Interval::new(v.from, v.until).intersect(&self.body(b).life)
+                    else {
+                        continue;
+                    };
+                    // Split where a body whose footprint the area names ends.
+                    let mut t = life.from;
+                    loop {
+                        let end = self
+                            .area(v.area.as_ref(), b, t)
+                            .bodies
+                            .iter()
+                            .filter_map(|&k| self.body(k).life.until)
+                            .filter(|&u| u > t && life.until.is_none_or(|l| u < l))
+                            .min();
+                        for (fi, f) in ins.functions.iter().enumerate() {
+                            out.push(Holding {
+                                holder: b,
+                                accountable: b,
+                                role: Role::Statutory,
+                                function: f.to_string(),
+                                except: ins.particulars.except.clone(),
+                                from: t,
+                                until: end.or(life.until),
+                                instrument: i,
+                                area: v.area.clone(),
+                                own: b,
+                                purposes: v.purposes.clone(),
+                                concurrent: false,
+                                onward: Onward::Permitted,
+                                via: v.via.clone(),
+                                parent: None,
+                                made: (date(1900, 1, 1), 0, 0, i, vi, ri, 0, fi),
+                            });
+                        }
+                        match end {
+                            Some(e) => t = e,
+                            None => break,
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn is_arrangement(k: InstrumentKind) -> bool {
+        matches!(
+            k,
+            InstrumentKind::Delegation
+                | InstrumentKind::JointCommittee
+                | InstrumentKind::Partnership
+                | InstrumentKind::Direction
+                | InstrumentKind::Transfer
+        )
+    }
+
+    fn rank(k: InstrumentKind) -> u8 {
+        match k {
+            InstrumentKind::Transfer => 0,
+            InstrumentKind::Delegation => 1,
+            InstrumentKind::JointCommittee => 2,
+            InstrumentKind::Partnership => 3,
+            _ => 4,
+        }
+    }
+
+    /// Receivers and sources of an arrangement's version.
+    fn parties(&self, i: I, v: &Version) -> (Named, Named) {
+        let ins = self.ins(i);
+        let receivers = match (&ins.kind, &ins.particulars.lead) {
+            (InstrumentKind::Partnership, Some(lead)) => {
+                self.named(&Receivers::Bodies(vec![lead.clone()]), v)
+            }
+            _ => self.named(&ins.receivers, v),
+        };
+        let sources = match (&ins.kind, &ins.particulars.of) {
+            (
+                InstrumentKind::Direction | InstrumentKind::Transfer | InstrumentKind::Partnership,
+                Some(of),
+            ) => self.named(of, v),
+            _ => self.named(
+                &Receivers::Bodies(ins.maker.iter().map(|m| m.to_string()).collect()),
+                v,
+            ),
+        };
+        (receivers, sources)
+    }
+
+    /// Every holding made by arrangements (of every instrument, void or not).
+    fn arranged(&self) -> Vec<(Holding, bool)> {
+        let mut out = Vec::new();
+        for i in 0..self.reg.instruments.len() {
+            let ins = self.ins(i);
+            if !Self::is_arrangement(ins.kind)
+                || (ins.kind == InstrumentKind::Direction && ins.particulars.of.is_none())
+            {
+                continue;
+            }
+            for (vi, v) in self.versions[i].iter().enumerate() {
+                let (receivers, sources) = self.parties(i, v);
+                for (ri, &(r, re)) in receivers.iter().enumerate() {
+                    for (si, &(s, se)) in sources.iter().enumerate() {
+                        if r == s && ins.kind != InstrumentKind::JointCommittee {
+                            continue;
+                        }
+                        for fi in 0..ins.functions.len() {
+                            let p = self.pairing(i, vi, (ri, r, re), (si, s, se), fi);
+                            out.extend(p.segments.into_iter().map(|h| (h, p.voids)));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The segments of receiver `r` × source `s` × function `fi` of version `vi` of `i`.
+    fn pairing(
+        &self,
+        i: I,
+        vi: usize,
+        (ri, r, re): (usize, B, bool),
+        (si, s, se): (usize, B, bool),
+        fi: usize,
+    ) -> Pairing {
+        let key = (i, vi, r, s, fi);
+        if let Some(p) = self.pairings.borrow().get(&key) {
+            return p.clone();
+        }
+        if !self.in_progress.borrow_mut().insert(key) {
+            // A cycle: while it is being worked out, it gives nothing.
+            self.cuts.set(self.cuts.get() + 1);
+            return Pairing::default();
+        }
+        let cuts = self.cuts.get();
+        let p = self.work_out_pairing(i, vi, (ri, r, re), (si, s, se), fi);
+        self.in_progress.borrow_mut().remove(&key);
+        // What was worked out while a cycle was cut is kept only for this use.
+        if self.cuts.get() == cuts {
+            self.pairings.borrow_mut().insert(key, p.clone());
+        }
+        p
+    }
+
+    fn work_out_pairing(
+        &self,
+        i: I,
+        vi: usize,
+        (ri, r, re): (usize, B, bool),
+        (si, s, se): (usize, B, bool),
+        fi: usize,
+    ) -> Pairing {
+        let ins = self.ins(i);
+        let v = &self.versions[i][vi];
+        let f = ins.functions[fi].to_string();
+        let mut during = Interval::new(v.from, v.until);
+        for (b, expanded) in [(r, re), (s, se)] {
+            if expanded {
+                match during.intersect(&self.body(b).life) {
+                    Some(d) => during = d,
+                    None => return Pairing::default(),
+                }
+            }
+        }
+        let expanded = re || se;
+        let mut out = Pairing::default();
+        let mut t = during.from;
+        let mut first = true;
+        loop {
+            let mut via = v.via.clone();
+            let Some(holder) = self.carry(r, t, &mut via) else {
+                // The receiver does not exist (an error on the first day) or was abolished
+                // with no successor (an orphan).
+                out.voids |= first;
+                break;
+            };
+            let Some(source) = self.carry(s, t, &mut via) else {
+                break;
+            };
+            let own = if ins.kind == InstrumentKind::Delegation {
+                holder
+            } else {
+                source
+            };
+            let area = self.area(v.area.as_ref(), own, t);
+            let Some(parent) = self.find_parent(source, &f, &area, t, i) else {
+                out.voids |= first && !expanded;
+                break;
+            };
+            let maker_is_source = ins
+                .maker
+                .as_ref()
+                .and_then(|m| self.body_at(m, ins.from))
+                .and_then(|m| self.carry(m, t, &mut Vec::new()))
+                == Some(source);
+            if maker_is_source
+                && parent.role != Role::Statutory
+                && parent.onward == Onward::Forbidden
+                && matches!(
+                    ins.kind,
+                    InstrumentKind::Delegation
+                        | InstrumentKind::JointCommittee
+                        | InstrumentKind::Partnership
+                )
+            {
+                out.voids = true;
+                break;
+            }
+            if !parent.purposes.is_empty()
+                && (v.purposes.is_empty()
+                    || v.purposes.iter().any(|p| !parent.purposes.contains(p)))
+            {
+                out.voids = true;
+                break;
+            }
+            // The segment ends with the instrument, the holding it rests on, the holder, the
+            // source, or a body whose footprint its area names (which a successor may then
+            // stand for).
+            let footprints = area
+                .bodies
+                .iter()
+                .map(|&b| self.body(b).life.until)
+                .filter(|u| u.is_none_or(|u| u > t));
+            let end = [
+                parent.until,
+                self.body(holder).life.until,
+                self.body(source).life.until,
+            ]
+            .into_iter()
+            .chain(footprints)
+            .fold(during.until, min_until);
+            let (role, accountable, concurrent) = match ins.kind {
+                InstrumentKind::Delegation => (Role::Delegate, parent.accountable, ins.concurrent),
+                InstrumentKind::JointCommittee => {
+                    (Role::JointMember, parent.accountable, ins.concurrent)
+                }
+                InstrumentKind::Partnership => {
+                    (Role::LeadPartner, parent.accountable, ins.concurrent)
+                }
+                InstrumentKind::Transfer => (Role::Statutory, holder, false),
+                _ if ins.concurrent => (Role::Concurrent, parent.accountable, true),
+                _ => (Role::Directed, parent.accountable, false),
+            };
+            out.segments.push(Holding {
+                holder,
+                accountable,
+                role,
+                function: f.clone(),
+                except: ins.particulars.except.clone(),
+                from: t,
+                until: end,
+                instrument: i,
+                area: v.area.clone(),
+                own,
+                purposes: v.purposes.clone(),
+                concurrent,
+                onward: ins.onward,
+                via,
+                parent: Some(Box::new(parent)),
+                made: (t, 1, Self::rank(ins.kind), i, vi, ri, si, fi),
+            });
+            match end {
+                Some(e) if during.until.is_none_or(|u| e < u) => {
+                    t = e;
+                    first = false;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+
+    /// Is instrument `i` void? Changers by their targets; arrangements by their pairings.
+    fn void(&self, i: I) -> bool {
+        if self.changer_void[i] {
+            return true;
+        }
+        let ins = self.ins(i);
+        // An instrument made by a body that did not exist on its first day is void.
+        if ins.kind != InstrumentKind::Abolish
+            && ins
+                .maker
+                .as_ref()
+                .is_some_and(|m| self.body_at(m, ins.from).is_none())
+        {
+            return true;
+        }
+        if !Self::is_arrangement(ins.kind) {
+            return false;
+        }
+        if let Some(&v) = self.void_memo.borrow().get(&i) {
+            return v;
+        }
+        if !self.void_in_progress.borrow_mut().insert(i) {
+            self.cuts.set(self.cuts.get() + 1);
+            return false;
+        }
+        let cuts = self.cuts.get();
+        let mut void = false;
+        'all: for (vi, v) in self.versions[i].iter().enumerate() {
+            let (receivers, sources) = self.parties(i, v);
+            for (ri, &(r, re)) in receivers.iter().enumerate() {
+                for (si, &(s, se)) in sources.iter().enumerate() {
+                    if r == s && ins.kind != InstrumentKind::JointCommittee {
+                        continue;
+                    }
+                    for fi in 0..ins.functions.len() {
+                        if self.pairing(i, vi, (ri, r, re), (si, s, se), fi).voids {
+                            void = true;
+                            break 'all;
+                        }
+                    }
+                }
+            }
+        }
+        self.void_in_progress.borrow_mut().remove(&i);
+        if self.cuts.get() == cuts {
+            self.void_memo.borrow_mut().insert(i, void);
+        }
+        void
+    }
+
+    /// Every holding of `b` in force on `d`, from instruments that are not void.
+    fn holdings_of(&self, b: B, d: Date, not_from: I) -> Vec<Holding> {
+        let mut out: Vec<Holding> = self
+            .conferred()
+            .into_iter()
+            .filter(|h| h.holder == b && h.live(d))
+            .collect();
+        for i in 0..self.reg.instruments.len() {
+            if i == not_from || !Self::is_arrangement(self.ins(i).kind) {
+                continue;
+            }
+            for (vi, v) in self.versions[i].iter().enumerate() {
+                let (receivers, sources) = self.parties(i, v);
+                for (ri, &(r, re)) in receivers.iter().enumerate() {
+                    // Only the receivers that stand for `b` on `d`.
+                    if self.carry(r, d, &mut Vec::new()) != Some(b) {
+                        continue;
+                    }
+                    for (si, &(s, se)) in sources.iter().enumerate() {
+                        if r == s && self.ins(i).kind != InstrumentKind::JointCommittee {
+                            continue;
+                        }
+                        for fi in 0..self.ins(i).functions.len() {
+                            let p = self.pairing(i, vi, (ri, r, re), (si, s, se), fi);
+                            out.extend(
+                                p.segments
+                                    .into_iter()
+                                    .filter(|h| h.holder == b && h.live(d)),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        out.retain(|h| !self.void(h.instrument));
+        out
+    }
+
+    /// The holding of `source` on `t` an arrangement rests on: covering `f` over all of
+    /// `area`; statutory first, then exclusive, then concurrent; the earliest made.
+    fn find_parent(
+        &self,
+        source: B,
+        f: &str,
+        area: &Area,
+        t: Date,
+        not_from: I,
+    ) -> Option<Holding> {
+        self.holdings_of(source, t, not_from)
+            .into_iter()
+            .filter(|h| covers(&h.function, f) && !h.except.iter().any(|x| covers(x, f)))
+            .filter(|h| self.contains(&self.holding_area(h, t), area, t))
+            .min_by_key(|h| {
+                let rank = match (h.role, h.concurrent) {
+                    (Role::Statutory, _) => 0,
+                    (_, false) => 1,
+                    (_, true) => 2,
+                };
+                (rank, h.made)
+            })
+    }
+
+    /// Who holds `f` at practice `p` on `d`, for `purpose`.
+    fn who(&self, f: &str, p: &str, d: Date, purpose: Option<&str>) -> RefAnswer {
+        let mut all: Vec<Holding> = self.conferred();
+        all.extend(self.arranged().into_iter().map(|(h, _)| h));
+        let candidates: Vec<Holding> = all
+            .into_iter()
+            .filter(|h| !self.void(h.instrument) && h.live(d))
+            .filter(|h| covers(&h.function, f) && !h.except.iter().any(|x| covers(x, f)))
+            .filter(|h| {
+                let a = self.holding_area(h, d);
+                a.england || self.members(&a, d).contains(p)
+            })
+            .collect();
+        let shadowed: Vec<&Holding> = candidates
+            .iter()
+            .filter(|h| !h.concurrent && h.purposes.is_empty())
+            .filter_map(|h| h.parent.as_deref())
+            .filter(|p| candidates.iter().any(|c| c.same(p)))
+            .collect();
+        let holders: Vec<&Holding> = candidates
+            .iter()
+            .filter(|h| !shadowed.iter().any(|s| s.same(h)))
+            .collect();
+        let code = |b: B| self.body(b).code.clone();
+        let accountable_only: BTreeSet<String> = shadowed
+            .iter()
+            .map(|s| s.holder)
+            .filter(|&b| {
+                holders.iter().any(|h| h.accountable == b) && !holders.iter().any(|h| h.holder == b)
+            })
+            .map(code)
+            .collect();
+        let holders = holders
+            .into_iter()
+            .filter(|h| {
+                purpose.is_none_or(|p| h.purposes.is_empty() || h.purposes.iter().any(|x| x == p))
+            })
+            .map(|h| RefHolder {
+                body: code(h.holder),
+                role: h.role,
+                accountable: code(h.accountable),
+                function: h.function.clone(),
+                from: h.from,
+                until: h.until,
+                purposes: h.purposes.clone(),
+                proof: self.proof(h),
+            })
+            .collect();
+        RefAnswer {
+            holders,
+            accountable_only,
+        }
+    }
+
+    /// Instrument ids from statute down to the holding, each once: each holding's
+    /// instrument, then the amendments and mergers it rests on.
+    fn proof(&self, h: &Holding) -> Vec<String> {
+        let mut chain = vec![h];
+        while let Some(p) = chain.last().and_then(|c| c.parent.as_deref()) {
+            chain.push(p);
+        }
+        let mut out: Vec<String> = Vec::new();
+        for g in chain.iter().rev() {
+            for i in std::iter::once(g.instrument).chain(g.via.iter().copied()) {
+                let id = self.ins(i).id.to_string();
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RefHolder {
+    body: String,
+    role: Role,
+    accountable: String,
+    function: String,
+    from: Date,
+    until: Option<Date>,
+    purposes: Vec<String>,
+    proof: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RefAnswer {
+    holders: Vec<RefHolder>,
+    accountable_only: BTreeSet<String>,
+}
+
+fn engine_answer(w: &WhoAnswer) -> RefAnswer {
+    RefAnswer {
+        holders: w
+            .holders
+            .iter()
+            .map(|h| RefHolder {
+                body: h.body.to_string(),
+                role: h.role,
+                accountable: h.accountable.to_string(),
+                function: h.function.to_string(),
+                from: h.from,
+                until: h.until,
+                purposes: h.purposes.clone(),
+                proof: h.proof.iter().map(|s| s.instrument.clone()).collect(),
+            })
+            .collect(),
+        accountable_only: w.accountable_only.iter().cloned().collect(),
+    }
+}
+
+fn sorted(mut a: RefAnswer) -> RefAnswer {
+    a.holders.sort();
+    a
+}
+
+// ---------------------------------------------------------------------------------------
+// Generated registers.
+// ---------------------------------------------------------------------------------------
+
+const FUNCTIONS: [&str; 6] = [
+    "commissioning",
+    "commissioning.secondary-care",
+    "commissioning.secondary-care.acute",
+    "commissioning.primary-care",
+    "commissioning.primary-care.medical",
+    "commissioning.primary-care.medical.performers",
+];
+const PURPOSES: [&str; 2] = ["p1", "p2"];
+/// Bodies an arrangement may name: X24 (NHS England), the ICB, CCGs C0..C3, the local
+/// authority L1.
+const PARTIES: [&str; 7] = ["X24", "Q1", "C0", "C1", "C2", "C3", "L1"];
+const MERGE_DAY: i64 = 1096; // 2016-04-01
 
 fn d0() -> Date {
     date(2013, 4, 1)
 }
 
 fn day(n: i64) -> Date {
-    d0().checked_add(n.days()).unwrap()
+    d0().checked_add(n.days()).unwrap_or(d0())
+}
+
+#[derive(Debug, Clone)]
+enum GenArea {
+    Own,
+    England,
+    Footprint(usize),
+    Practices(Vec<usize>),
+    Named,
+    Union(usize, usize),
+}
+
+#[derive(Debug, Clone)]
+struct GenArrangement {
+    kind: u8,
+    maker: usize,
+    receivers: Vec<usize>,
+    of: usize,
+    every: bool,
+    function: usize,
+    except: bool,
+    area: GenArea,
+    from: i64,
+    len: Option<i64>,
+    purposes: Vec<usize>,
+    concurrent: bool,
+    onward: bool,
+}
+
+#[derive(Debug, Clone)]
+struct GenChange {
+    /// 0..arrangements: that one; then the conferrals; then an id that names nothing.
+    target: usize,
+    at: i64,
+    revoke: bool,
+    until: Option<i64>,
+    purposes: Option<Vec<usize>>,
+    area: Option<GenArea>,
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    /// Which CCGs merge into C3 on MERGE_DAY.
+    merge: Vec<usize>,
+    /// Practice i: its CCG and the day it joins.
+    practices: Vec<(usize, i64)>,
+    arrangements: Vec<GenArrangement>,
+    changes: Vec<GenChange>,
+    noise: Vec<(u8, i64)>,
+}
+
+fn gen_area(practices: usize) -> impl Strategy<Value = GenArea> {
+    prop_oneof![
+        3 => Just(GenArea::Own),
+        1 => Just(GenArea::England),
+        2 => (0usize..4).prop_map(GenArea::Footprint),
+        1 => prop::collection::vec(0..practices, 1..3).prop_map(GenArea::Practices),
+        1 => Just(GenArea::Named),
+        1 => (0usize..4, 0usize..4).prop_map(|(a, b)| GenArea::Union(a, b)),
+    ]
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (2usize..7).prop_flat_map(|n_practices| {
+        let arrangement = (
+            (
+                0u8..5,
+                0usize..4,
+                prop::collection::vec(0usize..PARTIES.len(), 1..3),
+                0usize..6,
+            ),
+            (
+                any::<bool>(),
+                0usize..FUNCTIONS.len(),
+                prop::bool::weighted(0.2),
+                gen_area(n_practices),
+            ),
+            (
+                0i64..2500,
+                prop::option::of(30i64..1500),
+                prop::collection::vec(0usize..2, 0..2),
+            ),
+            (any::<bool>(), any::<bool>()),
+        )
+            .prop_map(
+                |(
+                    (kind, maker, receivers, of),
+                    (every, function, except, area),
+                    (from, len, purposes),
+                    (concurrent, onward),
+                )| {
+                    GenArrangement {
+                        kind,
+                        maker,
+                        receivers,
+                        of,
+                        every,
+                        function,
+                        except,
+                        area,
+                        from,
+                        len,
+                        purposes,
+                        concurrent,
+                        onward,
+                    }
+                },
+            );
+        let change = (
+            0usize..10,
+            0i64..2800,
+            prop::bool::weighted(0.4),
+            prop::option::of(0i64..2800),
+            prop::option::of(prop::collection::vec(0usize..2, 1..3)),
+            prop::option::of(gen_area(n_practices)),
+        )
+            .prop_map(|(target, at, revoke, until, purposes, area)| GenChange {
+                target,
+                at,
+                revoke,
+                until,
+                purposes,
+                area,
+            });
+        (
+            prop::collection::vec(0usize..3, 0..3),
+            prop::collection::vec((0usize..4, 0i64..1500), n_practices..=n_practices),
+            prop::collection::vec(arrangement, 0..7),
+            prop::collection::vec(change, 0..3),
+            prop::collection::vec((0u8..4, 0i64..2500), 0..3),
+        )
+            .prop_map(|(merge, practices, arrangements, changes, noise)| Spec {
+                merge,
+                practices,
+                arrangements,
+                changes,
+                noise,
+            })
+    })
+}
+
+fn area_expr(a: &GenArea) -> AreaExpr {
+    match a {
+        GenArea::Own => AreaExpr::Own,
+        GenArea::England => AreaExpr::England,
+        GenArea::Footprint(c) => AreaExpr::Footprint(format!("C{c}").into()),
+        GenArea::Practices(ps) => {
+            AreaExpr::Practices(ps.iter().map(|p| SmolStr::from(format!("P{p}"))).collect())
+        }
+        GenArea::Named => AreaExpr::Named("north".into()),
+        GenArea::Union(a, b) => AreaExpr::Union(vec![
+            AreaExpr::Footprint(format!("C{a}").into()),
+            AreaExpr::Footprint(format!("C{b}").into()),
+        ]),
+    }
 }
 
 fn build(s: &Spec) -> Register {
     let mut r = Register::new();
-    let mk = |code: String, kind, from, until| Body {
-        code,
-        name: String::new(),
+    let body = |code: &str, kind, from, until| Body {
+        code: code.into(),
+        name: format!("{code} name"),
         kind,
         life: Interval::new(from, until),
         basis: None,
@@ -78,246 +1152,332 @@ fn build(s: &Spec) -> Register {
         ons_code: None,
         span: None,
     };
-    r.add_body(mk(
-        "PARLIAMENT".into(),
-        BodyKind::Parliament,
-        date(1900, 1, 1),
-        None,
-    ))
-    .unwrap();
-    r.add_body(mk(
-        "DHSC".into(),
-        BodyKind::SecretaryOfState,
-        date(1900, 1, 1),
-        None,
-    ))
-    .unwrap();
-    r.add_body(mk(
-        "X24".into(),
-        BodyKind::NhsEngland,
-        date(2012, 10, 1),
-        None,
-    ))
-    .unwrap();
-    r.add_body(mk("ICB".into(), BodyKind::Icb, d0(), None))
-        .unwrap();
-    // CCG i ends if it merges (into the next unmerged CCG) on 2016-04-01.
-    let merge_day = date(2016, 4, 1);
-    let merged: BTreeSet<usize> = s
-        .merges
-        .iter()
-        .filter(|(a, b)| a != b)
-        .map(|(a, _)| *a)
-        .collect();
-    let mut ids = Vec::new();
-    for i in 0..s.ccgs {
-        let until = merged.contains(&i).then_some(merge_day);
-        ids.push(
-            r.add_body(mk(format!("C{i}"), BodyKind::Ccg, d0(), until))
-                .unwrap(),
-        );
-    }
-    let icb = r.body_at("ICB", d0()).unwrap();
-    for &b in &ids {
-        r.add_parent(b, icb, Interval::new(d0(), None));
-    }
-    let target = (0..s.ccgs).find(|i| !merged.contains(i));
-    if let Some(t) = target {
-        let mut m = Instrument::new("merge", InstrumentKind::Merge, merge_day);
-        m.maker = Some("PARLIAMENT".into());
-        m.particulars.predecessors = merged.iter().map(|i| format!("C{i}")).collect();
-        m.receivers = Receivers::Bodies(vec![format!("C{t}")]);
-        if !m.particulars.predecessors.is_empty() {
-            r.add_instrument(m);
-        }
-    }
-    for f in [
-        "commissioning",
-        "commissioning.secondary-care",
-        "commissioning.primary-care",
-        "commissioning.primary-care.medical",
+    let always = date(1900, 1, 1);
+    for (code, kind) in [
+        ("PARLIAMENT", BodyKind::Parliament),
+        ("DHSC", BodyKind::SecretaryOfState),
+        ("X24", BodyKind::NhsEngland),
+        ("L1", BodyKind::LocalAuthority),
     ] {
+        r.add_body(body(code, kind, always, None)).unwrap();
+    }
+    let q1 = r.add_body(body("Q1", BodyKind::Icb, d0(), None)).unwrap();
+    let merging: BTreeSet<usize> = s.merge.iter().copied().collect();
+    let mut ccgs = Vec::new();
+    for c in 0..4 {
+        let until = merging.contains(&c).then(|| day(MERGE_DAY));
+        let b = r
+            .add_body(body(&format!("C{c}"), BodyKind::Ccg, d0(), until))
+            .unwrap();
+        r.add_parent(b, q1, Interval::new(d0(), until));
+        ccgs.push(b);
+    }
+    for f in FUNCTIONS {
         r.declare_function(f, f);
     }
     r.add_power(Power {
-        id: "s13Z".into(),
-        title: "s13Z".into(),
-        cites: vec!["s.13Z".into()],
-        makers: vec![BodyKind::NhsEngland, BodyKind::Ccg],
-        kinds: vec![InstrumentKind::Delegation, InstrumentKind::Direction],
+        id: "px".into(),
+        title: "power x".into(),
+        cites: vec!["s.X".into()],
+        makers: vec![
+            BodyKind::NhsEngland,
+            BodyKind::Ccg,
+            BodyKind::Icb,
+            BodyKind::LocalAuthority,
+            BodyKind::SecretaryOfState,
+        ],
+        kinds: vec![
+            InstrumentKind::Delegation,
+            InstrumentKind::JointCommittee,
+            InstrumentKind::Partnership,
+            InstrumentKind::Direction,
+            InstrumentKind::Transfer,
+            InstrumentKind::Merge,
+            InstrumentKind::Mandate,
+        ],
         receivers: vec![],
-        during: Interval::new(d0(), None),
-        source: String::new(),
+        during: Interval::new(always, None),
+        source: "test".into(),
     });
-    for (n, (c, start)) in s.practices.iter().enumerate() {
+    r.add_area(NamedArea {
+        id: "north".into(),
+        name: "North".into(),
+        expr: AreaExpr::Union(vec![
+            AreaExpr::Footprint("C0".into()),
+            AreaExpr::Practices(["P0".into()].into_iter().collect()),
+        ]),
+        note: None,
+    });
+    for (n, &(c, start)) in s.practices.iter().enumerate() {
         let a = r
             .add_atom(Atom {
                 code: format!("P{n}").into(),
-                name: Box::default(),
+                name: "".into(),
                 postcode: None,
                 status: None,
             })
             .unwrap();
-        let c = if merged.contains(c) {
-            target.unwrap_or(*c)
+        let joined = day(start);
+        if merging.contains(&c) && joined < day(MERGE_DAY) {
+            r.add_membership(a, ccgs[c], Interval::new(joined, Some(day(MERGE_DAY))));
+            r.add_membership(a, ccgs[3], Interval::new(day(MERGE_DAY), None));
+        } else if merging.contains(&c) {
+            r.add_membership(a, ccgs[3], Interval::new(joined, None));
         } else {
-            *c
+            r.add_membership(a, ccgs[c], Interval::new(joined, None));
+        }
+    }
+    if !merging.is_empty() {
+        let mut m = Instrument::new("merge", InstrumentKind::Merge, day(MERGE_DAY));
+        m.maker = Some("X24".into());
+        m.basis = Some("s.X".into());
+        m.particulars.predecessors = merging.iter().map(|c| format!("C{c}")).collect();
+        m.receivers = Receivers::Bodies(vec!["C3".into()]);
+        r.add_instrument(m);
+    }
+    let mut conferrals = Vec::new();
+    for (id, to, f, area) in [
+        (
+            "conf-ccg",
+            Receivers::Every(BodyKind::Ccg),
+            "commissioning.secondary-care",
+            AreaExpr::Own,
+        ),
+        (
+            "conf-nhse",
+            Receivers::Bodies(vec!["X24".into()]),
+            "commissioning.primary-care",
+            AreaExpr::England,
+        ),
+        (
+            "conf-icb",
+            Receivers::Bodies(vec!["Q1".into()]),
+            "commissioning.secondary-care.acute",
+            AreaExpr::Own,
+        ),
+        (
+            "conf-la",
+            Receivers::Bodies(vec!["L1".into()]),
+            "commissioning",
+            AreaExpr::Practices(["P1".into()].into_iter().collect()),
+        ),
+    ] {
+        let mut c = Instrument::new(id, InstrumentKind::Conferral, d0());
+        c.maker = Some("PARLIAMENT".into());
+        c.receivers = to;
+        c.functions = vec![f.into()].into();
+        c.area = Some(area);
+        conferrals.push(id);
+        r.add_instrument(c);
+    }
+    let kinds = [
+        InstrumentKind::Delegation,
+        InstrumentKind::JointCommittee,
+        InstrumentKind::Partnership,
+        InstrumentKind::Direction,
+        InstrumentKind::Transfer,
+    ];
+    let makers = ["X24", "Q1", "C0", "C1"];
+    let mut ids = Vec::new();
+    for (n, a) in s.arrangements.iter().enumerate() {
+        let kind = kinds[a.kind as usize];
+        let from = day(a.from);
+        let maker = makers[a.maker];
+        let id = format!("a{n}");
+        let mut ins = Instrument::new(id.as_str(), kind, from);
+        ids.push(id);
+        ins.maker = Some(maker.into());
+        ins.basis = Some("s.X".into());
+        // Receivers that exist on the instrument's first day (others are an error of
+        // another kind, found by the field checks).
+        let alive = |code: &str| {
+            !(code.starts_with('C')
+                && merging.iter().any(|c| format!("C{c}") == code)
+                && from >= day(MERGE_DAY))
         };
-        let b = ids[c];
-        r.add_membership(a, b, Interval::new(day(*start), None));
-    }
-    let mut conf = Instrument::new("conf-ccg", InstrumentKind::Conferral, d0());
-    conf.maker = Some("PARLIAMENT".into());
-    conf.receivers = Receivers::Every(BodyKind::Ccg);
-    conf.functions = vec!["commissioning.secondary-care".into()].into();
-    conf.area = Some(AreaExpr::Own);
-    r.add_instrument(conf);
-    let mut nhse = Instrument::new("conf-nhse", InstrumentKind::Conferral, d0());
-    nhse.maker = Some("PARLIAMENT".into());
-    nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
-    nhse.functions = vec!["commissioning.primary-care".into()].into();
-    nhse.area = Some(AreaExpr::England);
-    r.add_instrument(nhse);
-    for (n, (c, start, len, concurrent)) in s.delegations.iter().enumerate() {
-        let mut d = Instrument::new(format!("del{n}"), InstrumentKind::Delegation, day(*start));
-        d.maker = Some("X24".into());
-        d.basis = Some("s.13Z".into());
-        d.receivers = Receivers::Bodies(vec![format!("C{c}")]);
-        d.functions = vec!["commissioning.primary-care.medical".into()].into();
-        d.area = Some(AreaExpr::Own);
-        d.until = len.map(|l| day(start + l));
-        d.concurrent = *concurrent;
-        r.add_instrument(d);
-    }
-    for (n, (of, to, start, len, purposes)) in s.directions.iter().enumerate() {
-        let mut d = Instrument::new(format!("dir{n}"), InstrumentKind::Direction, day(*start));
-        d.maker = Some("X24".into());
-        d.basis = Some("s.13Z".into());
-        d.particulars.of = Some(Box::new(Receivers::Bodies(vec![format!("C{of}")])));
-        d.receivers = Receivers::Bodies(vec![format!("C{to}")]);
-        d.functions = vec!["commissioning.secondary-care".into()].into();
-        d.area = Some(AreaExpr::Own);
-        d.until = Some(day(start + len));
-        d.concurrent = *purposes;
-        if *purposes {
-            d.purposes = vec!["p1".into()];
+        let mut receivers: Vec<String> = a
+            .receivers
+            .iter()
+            .map(|&p| PARTIES[p].to_string())
+            .filter(|c| alive(c))
+            .collect();
+        receivers.dedup();
+        if receivers.is_empty() {
+            continue;
         }
-        r.add_instrument(d);
-    }
-    for (n, (target, at)) in s.revokes.iter().enumerate() {
-        let mut v = Instrument::new(format!("rev{n}"), InstrumentKind::Revoke, day(*at));
-        v.maker = Some("X24".into());
-        v.particulars.target = Some(format!("del{target}"));
-        r.add_instrument(v);
-    }
-    for (n, (p, start)) in s.practice_grants.iter().enumerate() {
-        if *p < s.practices.len() {
-            let mut d = Instrument::new(format!("pg{n}"), InstrumentKind::Delegation, day(*start));
-            d.maker = Some("X24".into());
-            d.basis = Some("s.13Z".into());
-            d.receivers = Receivers::Bodies(vec!["ICB".into()]);
-            d.functions = vec!["commissioning.primary-care".into()].into();
-            d.area = Some(AreaExpr::Practices(
-                [format!("P{p}").into()].into_iter().collect(),
-            ));
-            r.add_instrument(d);
+        ins.receivers = if a.every && matches!(kind, InstrumentKind::Delegation) && maker == "X24" {
+            Receivers::Every(BodyKind::Ccg)
+        } else {
+            Receivers::Bodies(receivers.clone())
+        };
+        let of = PARTIES[a.of];
+        match kind {
+            InstrumentKind::Direction | InstrumentKind::Transfer => {
+                ins.particulars.of =
+                    Some(Box::new(if a.every && kind == InstrumentKind::Direction {
+                        Receivers::Every(BodyKind::Ccg)
+                    } else if alive(of) {
+                        Receivers::Bodies(vec![of.into()])
+                    } else {
+                        Receivers::Bodies(vec![maker.into()])
+                    }));
+            }
+            InstrumentKind::Partnership => {
+                ins.particulars.lead = Some(receivers[0].clone());
+            }
+            InstrumentKind::JointCommittee => {
+                ins.particulars.lead = Some(receivers[0].clone());
+            }
+            _ => {}
         }
+        ins.functions = vec![FUNCTIONS[a.function].into()].into();
+        if a.except {
+            if let Some(child) = FUNCTIONS.iter().find(|c| {
+                c.starts_with(FUNCTIONS[a.function]) && c.len() > FUNCTIONS[a.function].len()
+            }) {
+                ins.particulars.except = vec![child.to_string()];
+            }
+        }
+        ins.area = Some(area_expr(&a.area));
+        ins.until = a.len.map(|l| day(a.from + l));
+        ins.purposes = a
+            .purposes
+            .iter()
+            .map(|&p| PURPOSES[p].to_string())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        ins.concurrent = a.concurrent;
+        ins.onward = if a.onward {
+            Onward::Permitted
+        } else {
+            Onward::Forbidden
+        };
+        r.add_instrument(ins);
+    }
+    for (n, c) in s.changes.iter().enumerate() {
+        let target = if c.target < ids.len() {
+            ids[c.target].clone()
+        } else if c.target - ids.len() < conferrals.len() {
+            conferrals[c.target - ids.len()].to_string()
+        } else {
+            "ghost".to_string()
+        };
+        let kind = if c.revoke {
+            InstrumentKind::Revoke
+        } else {
+            InstrumentKind::Amend
+        };
+        let mut ins = Instrument::new(format!("ch{n}"), kind, day(c.at));
+        ins.maker = Some("X24".into());
+        ins.basis = Some("s.X".into());
+        ins.particulars.target = Some(target);
+        if !c.revoke {
+            let changes = AmendChanges {
+                until: c.until.map(day),
+                purposes: c.purposes.as_ref().map(|ps| {
+                    ps.iter()
+                        .map(|&p| PURPOSES[p].to_string())
+                        .collect::<BTreeSet<_>>()
+                        .into_iter()
+                        .collect()
+                }),
+                area: c.area.as_ref().map(area_expr),
+            };
+            if changes == AmendChanges::default() {
+                continue;
+            }
+            ins.particulars.changes = Some(Box::new(changes));
+        }
+        r.add_instrument(ins);
+    }
+    // Instruments that move no function: they must change no answer.
+    for (n, &(k, at)) in s.noise.iter().enumerate() {
+        let kind = [
+            InstrumentKind::Establish,
+            InstrumentKind::Abolish,
+            InstrumentKind::Mandate,
+            InstrumentKind::Exercise,
+        ][k as usize];
+        let mut ins = Instrument::new(format!("noise{n}"), kind, day(at));
+        ins.maker = Some("X24".into());
+        ins.basis = Some("s.X".into());
+        match kind {
+            InstrumentKind::Establish => ins.receivers = Receivers::Bodies(vec!["Q1".into()]),
+            InstrumentKind::Abolish => ins.receivers = Receivers::Bodies(vec!["L1".into()]),
+            InstrumentKind::Mandate => {
+                ins.receivers = Receivers::Every(BodyKind::Ccg);
+                ins.particulars.requirement = Some(Box::new(Requirement {
+                    text: "buy together".into(),
+                    ..Default::default()
+                }));
+            }
+            _ => {
+                ins.functions = vec!["commissioning.primary-care".into()].into();
+                ins.area = Some(AreaExpr::England);
+            }
+        }
+        r.add_instrument(ins);
     }
     r
 }
 
-/// Bodies whose footprint holds atom `a` on `on`, computed from raw memberships and parents.
-fn naive_contains(r: &Register, key: AreaKey, a: AtomId, on: Date) -> bool {
-    match key {
-        AreaKey::England => true,
-        AreaKey::Atom(x) => x == a,
-        AreaKey::Body(b) => r.memberships.iter().any(|m| {
-            m.atom == a && m.during.contains(on) && {
-                let mut cur = m.body;
-                let mut hit = cur == b;
-                for _ in 0..8 {
-                    if hit {
-                        break;
-                    }
-                    match r
-                        .parents
-                        .iter()
-                        .find(|p| p.child == cur && p.during.contains(on))
-                    {
-                        Some(p) => {
-                            cur = p.parent;
-                            hit = cur == b;
-                        }
-                        None => break,
-                    }
-                }
-                hit
-            }
-        }),
+/// Compares the engine with the reference on `qs` questions (practice, day, function,
+/// purpose) about the register `spec` builds.
+fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCaseError> {
+    let reg = build(spec);
+    let reference = Reference::new(&reg);
+    let snap = Snapshot::compile(reg.clone());
+    for &(p, d, f, purpose) in qs {
+        if p >= spec.practices.len() {
+            continue;
+        }
+        let code = format!("P{p}");
+        let on = day(d);
+        let purpose = [None, Some("p1"), Some("p2")][purpose];
+        let engine = snap
+            .who(
+                FUNCTIONS[f],
+                &Place::Practice(code.as_str().into()),
+                on,
+                purpose,
+            )
+            .map_err(|e| TestCaseError::fail(format!("the engine could not answer: {e}")))?;
+        let expected = sorted(reference.who(FUNCTIONS[f], &code, on, purpose));
+        let got = sorted(engine_answer(&engine));
+        prop_assert_eq!(
+            &got,
+            &expected,
+            "who {} at {} on {} for {:?}\ndiagnostics: {:#?}",
+            FUNCTIONS[f],
+            code,
+            on,
+            purpose,
+            snap.diagnostics
+                .iter()
+                .map(|d| format!("{} {}: {}", d.code, d.subject, d.message))
+                .collect::<Vec<_>>()
+        );
     }
+    Ok(())
 }
 
-fn reference_who(
-    s: &Snapshot,
-    f: FunctionId,
-    a: AtomId,
-    on: Date,
-) -> BTreeSet<(String, Role, String)> {
-    let r = s.register();
-    let applies: Vec<usize> = s
-        .grants
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| {
-            g.during.contains(on)
-                && s.grant_covers_function(g, f)
-                && s.areas(g).iter().any(|k| naive_contains(r, *k, a, on))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    let shadowed: BTreeSet<u32> = applies
-        .iter()
-        .filter_map(|&i| {
-            let g = &s.grants[i];
-            (!g.concurrent && s.purposes(g).is_empty())
-                .then_some(g.parent.get())
-                .flatten()
-        })
-        .map(|p| p.0)
-        .collect();
-    applies
-        .iter()
-        .filter(|&&i| !shadowed.contains(&(i as u32)))
-        .map(|&i| {
-            let g = &s.grants[i];
-            (
-                r.body(g.holder).code.clone(),
-                g.role,
-                r.body(g.accountable).code.clone(),
-            )
-        })
-        .collect()
+fn questions() -> impl Strategy<Value = Vec<(usize, i64, usize, usize)>> {
+    prop::collection::vec(
+        (0usize..7, 0i64..3000, 0usize..FUNCTIONS.len(), 0usize..3),
+        1..12,
+    )
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("REFERENCE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(500),
+        .. ProptestConfig::default()
+    })]
 
     #[test]
-    fn fast_resolver_matches_reference(s in spec(), qs in prop::collection::vec((0usize..12, 0i64..3600, 0usize..3), 1..20)) {
-        let snap = Snapshot::compile(build(&s));
-        let fns = ["commissioning.secondary-care", "commissioning.primary-care.medical", "commissioning.primary-care"];
-        for (p, d, f) in qs {
-            if p >= s.practices.len() { continue; }
-            let code = format!("P{p}");
-            let on = day(d);
-            let fast = snap.who(fns[f], &Place::Practice(code.as_str().into()), on, None).unwrap();
-            let fast: BTreeSet<(String, Role, String)> =
-                fast.holders.iter().map(|h| (h.body.to_string(), h.role, h.accountable.to_string())).collect();
-            let fid = snap.function_id(fns[f]).unwrap();
-            let atom = snap.register().atom(&code).unwrap();
-            let slow = reference_who(&snap, fid, atom, on);
-            prop_assert_eq!(fast, slow, "practice {} on {} for {}", code, on, fns[f]);
-        }
+    fn the_engine_answers_who_as_the_reference_does(s in spec(), qs in questions()) {
+        compare(&s, &qs)?;
     }
 
     #[test]
@@ -337,4 +1497,226 @@ proptest! {
             prop_assert!(life.covers(&g.during), "grant within its holder's life");
         }
     }
+}
+
+/// The generator makes what the issue asks for: every instrument kind, amendments and
+/// revocations of live, dead and unknown targets, mergers, `except`, purposes, concurrent
+/// directions, joint committees, onward chains. Counted over a fixed run of the generator.
+#[test]
+fn the_generated_registers_hold_every_feature() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for _ in 0..300 {
+        let s = spec().new_tree(&mut runner).unwrap().current();
+        let reg = build(&s);
+        let snap = Snapshot::compile(reg.clone());
+        for ins in &reg.instruments {
+            *seen.entry(ins.kind.as_str()).or_default() += 1;
+            if !ins.particulars.except.is_empty() {
+                *seen.entry("except").or_default() += 1;
+            }
+            if !ins.purposes.is_empty() {
+                *seen.entry("purposes").or_default() += 1;
+            }
+            if ins.kind == InstrumentKind::Direction && ins.concurrent {
+                *seen.entry("concurrent direction").or_default() += 1;
+            }
+            if ins.particulars.target.as_deref() == Some("ghost") {
+                *seen.entry("unknown target").or_default() += 1;
+            }
+        }
+        for d in &snap.diagnostics {
+            *seen.entry(d.code).or_default() += 1;
+        }
+        for g in &snap.grants {
+            if g.parent
+                .get()
+                .is_some_and(|p| snap.grant(p).parent.get().is_some())
+            {
+                *seen.entry("onward chain").or_default() += 1;
+            }
+        }
+    }
+    for k in [
+        "conferral",
+        "establish",
+        "abolish",
+        "merge",
+        "transfer",
+        "delegation",
+        "joint-committee",
+        "partnership",
+        "direction",
+        "mandate",
+        "amend",
+        "revoke",
+        "exercise",
+        "except",
+        "purposes",
+        "concurrent direction",
+        "unknown target",
+        "onward chain",
+        "V007", // no parent: void
+        "V011", // onward delegation forbidden
+        "V012", // unknown target
+        "V013", // dead target
+    ] {
+        assert!(
+            seen.get(k).copied().unwrap_or(0) > 0,
+            "no {k} in 300 generated registers: {seen:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Disagreements found by the comparison, each shrunk to a minimal register and kept. The
+// engine was wrong in both; the expected facts are reasoned by hand from the documents.
+// ---------------------------------------------------------------------------------------
+
+fn delegation(
+    kind: u8,
+    maker: usize,
+    receiver: usize,
+    function: usize,
+    area: GenArea,
+    from: i64,
+) -> GenArrangement {
+    GenArrangement {
+        kind,
+        maker,
+        receivers: vec![receiver],
+        of: 0,
+        every: false,
+        function,
+        except: false,
+        area,
+        from,
+        len: None,
+        purposes: vec![],
+        concurrent: false,
+        onward: false,
+    }
+}
+
+/// C0 merges into C3 on 2016-04-01. NHS England delegated primary care to C1 for C0's
+/// footprint in 2014; after the merger "a reference to a predecessor (as holder, maker or
+/// footprint) means the successor" (ARCHITECTURE.md), so at P0, now in C3, C1 holds it as
+/// delegate and NHS England is accountable only. The engine kept the area as C0's
+/// footprint, which has no practices after the merger, so the delegation silently covered
+/// nothing.
+#[test]
+fn a_delegated_footprint_follows_its_body_into_a_merger() {
+    let s = Spec {
+        merge: vec![0],
+        practices: vec![(0, 0); 4],
+        arrangements: vec![delegation(0, 0, 3, 3, GenArea::Footprint(0), 568)],
+        changes: vec![],
+        noise: vec![],
+    };
+    let snap = Snapshot::compile(build(&s));
+    let w = snap
+        .who(
+            "commissioning.primary-care",
+            &Place::Practice("P0".into()),
+            day(MERGE_DAY),
+            None,
+        )
+        .unwrap();
+    let holders: Vec<(&str, Role)> = w
+        .holders
+        .iter()
+        .map(|h| (h.body.as_str(), h.role))
+        .collect();
+    assert_eq!(holders, [("C1", Role::Delegate)]);
+    assert_eq!(w.accountable_only, ["X24"]);
+    compare(
+        &s,
+        &[
+            (0, MERGE_DAY, 3, 0),
+            (0, MERGE_DAY - 1, 3, 0),
+            (0, MERGE_DAY + 400, 3, 0),
+        ],
+    )
+    .unwrap();
+}
+
+/// The same for a conferral amended to name CCG footprints: after C1 merges into C3, the
+/// CCGs' statutory holding over "footprint(C0) + footprint(C1)" covers P2, which moved from
+/// C1 to C3 (the engine found nobody).
+#[test]
+fn a_conferred_footprint_follows_its_body_into_a_merger() {
+    let s = Spec {
+        merge: vec![1],
+        practices: vec![(0, 0), (0, 0), (1, 0), (0, 0)],
+        arrangements: vec![],
+        changes: vec![GenChange {
+            target: 0,
+            at: 0,
+            revoke: false,
+            until: None,
+            purposes: None,
+            area: Some(GenArea::Union(0, 1)),
+        }],
+        noise: vec![],
+    };
+    let snap = Snapshot::compile(build(&s));
+    let w = snap
+        .who(
+            "commissioning.secondary-care",
+            &Place::Practice("P2".into()),
+            day(MERGE_DAY),
+            None,
+        )
+        .unwrap();
+    let mut holders: Vec<&str> = w.holders.iter().map(|h| h.body.as_str()).collect();
+    holders.sort();
+    // C1 has ended; C0, C2 and C3 remain, each holding over both footprints.
+    assert_eq!(holders, ["C0", "C2", "C3"]);
+    compare(&s, &[(2, MERGE_DAY, 1, 0), (2, MERGE_DAY - 1, 1, 0)]).unwrap();
+}
+
+/// An amendment that sets an end not after its own date is void (V004), and a void
+/// instrument changes nothing. The engine reported it but still split its target's life at
+/// the amendment's date and cited the void amendment in the proof from then on.
+#[test]
+fn a_void_amendment_changes_nothing() {
+    let s = Spec {
+        merge: vec![],
+        practices: vec![(0, 0)],
+        arrangements: vec![],
+        changes: vec![GenChange {
+            // The conferral to NHS England.
+            target: 1,
+            at: 1380,
+            revoke: false,
+            until: Some(0),
+            purposes: None,
+            area: None,
+        }],
+        noise: vec![],
+    };
+    let snap = Snapshot::compile(build(&s));
+    assert!(snap
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "V004" && d.subject == "ch0"));
+    let w = snap
+        .who(
+            "commissioning.primary-care",
+            &Place::Practice("P0".into()),
+            day(1500),
+            None,
+        )
+        .unwrap();
+    assert_eq!(w.holders.len(), 1);
+    assert_eq!((w.holders[0].from, w.holders[0].until), (d0(), None));
+    let proof: Vec<&str> = w.holders[0]
+        .proof
+        .iter()
+        .map(|p| p.instrument.as_str())
+        .collect();
+    assert_eq!(proof, ["conf-nhse"]);
+    compare(&s, &[(0, 0, 3, 0), (0, 1500, 3, 0)]).unwrap();
 }
