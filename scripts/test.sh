@@ -14,6 +14,10 @@ scripts/setup.sh
 
 step "cargo test (SQLite and PostgreSQL)"
 scripts/with-postgres.sh cargo test --workspace --all-targets --locked
+
+step "doctests"
+# `--all-targets` leaves doctests out; the examples in the crates' documentation must run too.
+cargo test --workspace --doc --locked
 # The CLI's integration tests made this binary; the API fuzz run and the browser tests use
 # it rather than build their own (a `cargo build -p vires-cli` would resolve dependency
 # features without the dev-dependencies and rebuild half the tree: 2.5 minutes on CI).

@@ -20,13 +20,20 @@
 //! sources.add(
 //!     "local.vires",
 //!     "body 13T { name \"NHS Newcastle Gateshead CCG\" kind ccg from 2015-04-01 }\n\
-//!      practice A85001 { name \"Example Surgery\" in 13T from 2015-04-01 }\n",
+//!      practice A85001 { name \"Example Surgery\" in 13T from 2015-04-01 }\n\
+//!      delegation \"To a body nobody declared\" {\n\
+//!        by X24 to ZZZ functions commissioning from 2016-04-01 source \"none\"\n\
+//!      }\n",
 //! );
 //! let loaded = load_with_prelude(&sources);
 //! assert!(loaded.errors.is_empty(), "{}", render(&loaded.sources, &loaded.errors, &[], false));
+//! assert!(loaded.register.atom("A85001").is_some());
 //! let snapshot = vires_core::Snapshot::compile(loaded.register);
-//! // Core diagnostics carry spans into `loaded.sources` and render the same way.
-//! let _text = render(&loaded.sources, &[], &snapshot.diagnostics, false);
+//! // The core finds the unknown receiver and points at it in the file it came from.
+//! let unknown: Vec<_> = snapshot.diagnostics.iter().filter(|d| d.code == "V001").collect();
+//! assert_eq!(unknown.len(), 1, "{:?}", snapshot.diagnostics);
+//! let text = render(&loaded.sources, &[], &snapshot.diagnostics, false);
+//! assert!(text.contains("V001") && text.contains("ZZZ") && text.contains("local.vires:4:"), "{text}");
 //! ```
 
 /// The most text one source may hold. Spans are 32-bit byte offsets, and a register this

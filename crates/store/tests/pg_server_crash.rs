@@ -121,6 +121,17 @@ fn server_crash_during_writes_loses_nothing_acknowledged() {
     );
     let at_crash = acked.lock().unwrap().len();
     let restarted = Instant::now();
+    // The crash must have interrupted writes in flight: a restart so quick that no call
+    // failed would test nothing. Every writer calls in a loop, so while the server is down
+    // their calls fail.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while errors.load(Ordering::Relaxed) == 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(
+        errors.load(Ordering::Relaxed) > 0,
+        "the crash interrupted no write: no call failed ({at_crash} acknowledged before it)"
+    );
     // The writers carry on after the restart, through reconnected handles.
     wait_for(at_crash + 1);
     let recovered_after = restarted.elapsed();
