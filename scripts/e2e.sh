@@ -3,7 +3,9 @@
 # never downloaded): builds vires, starts `vires serve` on a free port with a temporary SQLite
 # database over the bundled England register, creates a viewer, an editor and an approver,
 # has the editor propose a change, then runs the Playwright tests and axe-core on every page
-# (tests/e2e). Screenshots go to docs/screenshots/. Exits non-zero on any failure.
+# (tests/e2e). Screenshots go to a temporary directory, so a test run changes no tracked file
+# (scripts/screenshots.sh makes the documentation's, in docs/screenshots/). Exits non-zero on
+# any failure.
 #
 #   scripts/e2e.sh            # everything
 #   E2E_ONLY=journeys scripts/e2e.sh   # one test file (tests/e2e/<name>.test.js)
@@ -123,13 +125,14 @@ post "$editor" /changes "{
 }" >/dev/null
 echo "e2e: server at $base (revision ${revision:-?}), users vera (viewer), eddie (editor), alex (approver), one proposal"
 
-mkdir -p docs/screenshots
+shots="${SCREENSHOTS:-$tmp/screenshots}"
+mkdir -p "$shots"
 cd tests/e2e
 files=(*.test.js)
 if [ -n "${E2E_ONLY:-}" ]; then files=("$E2E_ONLY.test.js"); fi
 status=0
 VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" \
-  CHROMIUM="$chromium" SCREENSHOTS="$root/docs/screenshots" \
+  CHROMIUM="$chromium" SCREENSHOTS="$shots" \
   node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "e2e: FAILED; the server's log follows" >&2

@@ -1,5 +1,6 @@
-// axe-core on every page of the web UI (WCAG 2.2 AA tags): no serious or critical
-// violation anywhere. Also keeps the screenshots of the main pages in docs/screenshots/.
+// axe-core on every page of the web UI (WCAG 2.2 AA tags): no moderate, serious or critical
+// violation anywhere (minor ones printed). Also screenshots the main pages (scripts/e2e.sh:
+// to a temporary directory; scripts/screenshots.sh: into docs/screenshots/).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { launch, newPage, signIn, checkA11y, screenshot, TOKENS } from './lib.js'
@@ -43,7 +44,7 @@ const PUBLIC_PAGES = [
   ['proposals, signed out', '/ui/proposals', 401, null]
 ]
 
-test('every public page has no serious or critical accessibility violation', async () => {
+test('every public page has no moderate, serious or critical accessibility violation', async () => {
   const { context, page } = await newPage(browser)
   for (const [name, url, status, shot] of PUBLIC_PAGES) {
     const resp = await page.goto(url)
@@ -79,7 +80,7 @@ test('the conflicts check of the example register and decision is accessible', a
   await context.close()
 })
 
-test('signed-in pages have no serious or critical accessibility violation', async () => {
+test('signed-in pages have no moderate, serious or critical accessibility violation', async () => {
   const { context, page } = await newPage(browser)
   await signIn(page, TOKENS.approver)
   for (const [name, url] of [['proposals', '/ui/proposals'], ['proposal', '/ui/proposals/1'], ['home, signed in', '/ui/']]) {
