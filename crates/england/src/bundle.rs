@@ -36,6 +36,7 @@ pub const NATIONAL_FILES: &[(&str, &str)] = &[
     national_file!("03-icbs-2022.vires"),
     national_file!("04-primary-care-2022-2023.vires"),
     national_file!("05-specialised-2023-2025.vires"),
+    national_file!("06-co-commissioning-2015-2022.vires"),
 ];
 
 /// The curated table of where the places of split ICBs went (see `data/README.md`), as
