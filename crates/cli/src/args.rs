@@ -104,9 +104,10 @@ fn days_ahead() -> clap::builder::RangedI64ValueParser<i64> {
     clap::value_parser!(i64).range(0..=MAX_DAYS_AHEAD)
 }
 
-/// Where a question is about. Exactly one of these.
+/// Where a question is about. Exactly one of these (checked when the command runs, since
+/// `--batch` names a place on every row instead).
 #[derive(Debug, Args, Clone)]
-#[group(required = true, multiple = false)]
+#[group(required = false, multiple = false)]
 pub struct PlaceArgs {
     /// A GP practice, by ODS code (e.g. A85001).
     #[arg(long, value_name = "CODE")]
@@ -167,8 +168,8 @@ pub enum Command {
     /// the chain of instruments from statute that proves it.
     Who {
         /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(long, short = 'f')]
-        function: String,
+        #[arg(long, short = 'f', required_unless_present = "batch")]
+        function: Option<String>,
         #[command(flatten)]
         place: PlaceArgs,
         /// The date (YYYY-MM-DD); default today.
@@ -177,21 +178,37 @@ pub enum Command {
         /// Only holders who may act for this purpose (e.g. coronavirus-support).
         #[arg(long)]
         purpose: Option<String>,
+        /// Answer every question in FILE (`-` for standard input), one process for all:
+        /// CSV with a header row of function, place, date, purpose (date and purpose may be
+        /// empty or absent), or JSON lines with those keys. A place is practice:CODE,
+        /// body:CODE, area:ID, england, or a bare code. Prints CSV (or JSON lines with
+        /// --format json), one row per holder, with the proof's instrument ids.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["function", "practice", "body", "area", "england", "on", "purpose"])]
+        batch: Option<PathBuf>,
     },
     /// May this body exercise the function here, on this date, for this purpose? Yes or no,
     /// with the reason and proof. Exit 1 for no.
     May {
         /// The body asking, by code (e.g. X24).
-        #[arg(long = "as", value_name = "CODE")]
-        actor: String,
-        #[arg(long, short = 'f')]
-        function: String,
+        #[arg(long = "as", value_name = "CODE", required_unless_present = "batch")]
+        actor: Option<String>,
+        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
+        #[arg(long, short = 'f', required_unless_present = "batch")]
+        function: Option<String>,
         #[command(flatten)]
         place: PlaceArgs,
+        /// The date (YYYY-MM-DD); default today.
         #[arg(long)]
         on: Option<Date>,
+        /// The purpose the body would act for (e.g. coronavirus-support).
         #[arg(long)]
         purpose: Option<String>,
+        /// Answer every question in FILE (`-` for standard input), as `who --batch`, with a
+        /// column (or key) `as` for the body asking. One row per question: allowed yes or
+        /// no, the reason and the proof's instrument ids. Exit 1 only if a row could not be
+        /// answered; a "no" is an answer.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["actor", "function", "practice", "body", "area", "england", "on", "purpose"])]
+        batch: Option<PathBuf>,
     },
     /// Explain one instrument: its terms, validity findings, the holdings it creates, and the
     /// instruments that depend on it.

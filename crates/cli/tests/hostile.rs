@@ -88,6 +88,10 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
                 "find", "a", "b", "c", "d", "e", "f", "g", "h", "i", "--kind", ",,",
             ],
         ),
+        ("who", vec!["who", "--batch", "{binary.json}"]),
+        ("who", vec!["who", "--batch", "{nested.json}"]),
+        ("may", vec!["may", "--batch", "{folder.vires}"]),
+        ("may", vec!["may", "--batch", "{long.vires}"]),
         (
             "who",
             vec!["who", "-f", f, "--practice", "", "--on", "9999-12-31"],

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod audit;
+mod batch;
 mod find;
 mod language;
 mod procurement;
@@ -70,16 +71,20 @@ pub fn today() -> Date {
     jiff::ZonedDateTime::now().date()
 }
 
-pub fn place(p: &PlaceArgs) -> Place {
-    if let Some(c) = &p.practice {
+pub fn place(p: &PlaceArgs) -> Result<Place, CliError> {
+    Ok(if let Some(c) = &p.practice {
         Place::Practice(c.trim().to_ascii_uppercase().into())
     } else if let Some(c) = &p.body {
         Place::Body(c.trim().to_ascii_uppercase().into())
     } else if let Some(a) = &p.area {
         Place::Area(a.trim().to_string().into())
-    } else {
+    } else if p.england {
         Place::England
-    }
+    } else {
+        return Err(CliError::Usage(
+            "say where: give one of --practice CODE, --body CODE, --area ID or --england".into(),
+        ));
+    })
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
@@ -154,30 +159,38 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let s = &loaded.snapshot;
             match command {
                 Command::Who {
+                    batch: Some(file), ..
+                } => batch::run(s, fmt, batch::Ask::Who, &file, today()),
+                Command::Who {
                     function,
                     place: p,
                     on,
                     purpose,
+                    ..
                 } => query::who(
                     s,
                     fmt,
-                    &function,
-                    &place(&p),
+                    function.as_deref().unwrap_or_default(),
+                    &place(&p)?,
                     on.unwrap_or_else(today),
                     purpose.as_deref(),
                 ),
+                Command::May {
+                    batch: Some(file), ..
+                } => batch::run(s, fmt, batch::Ask::May, &file, today()),
                 Command::May {
                     actor,
                     function,
                     place: p,
                     on,
                     purpose,
+                    ..
                 } => query::may(
                     s,
                     fmt,
-                    &actor.to_ascii_uppercase(),
-                    &function,
-                    &place(&p),
+                    &actor.unwrap_or_default().to_ascii_uppercase(),
+                    function.as_deref().unwrap_or_default(),
+                    &place(&p)?,
                     on.unwrap_or_else(today),
                     purpose.as_deref(),
                 ),
@@ -185,7 +198,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     query::what(s, fmt, &code.to_ascii_uppercase(), on.unwrap_or_else(today))
                 }
                 Command::Timeline { function, place: p } => {
-                    query::timeline(s, fmt, &function, &place(&p))
+                    query::timeline(s, fmt, &function, &place(&p)?)
                 }
                 Command::Diff { from, to } => query::diff(s, fmt, from, to),
                 Command::Explain { id } => query::explain(&loaded, fmt, &id),

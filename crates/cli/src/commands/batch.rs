@@ -1,0 +1,421 @@
+//! `who --batch` and `may --batch`: many questions in one process, read and answered one at
+//! a time (streaming), so a whole-England question set costs one load of the register.
+//!
+//! Questions are CSV with a header row (columns `function`, `place`, and optionally `date`
+//! (or `on`), `purpose`, and for `may` `as`) or JSON lines with the same keys. Answers are
+//! CSV (the default) or, with `--format json`, JSON lines: one row per holder, with the
+//! proof's instrument ids.
+
+use super::CliError;
+use crate::args::Format;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::ExitCode;
+use vires_core::{Place, Snapshot};
+
+/// Which question every row asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    Who,
+    May,
+}
+
+/// One question as read: every field optional here, so that a missing one is reported on
+/// its row rather than ending the batch.
+#[derive(Debug, Default, Deserialize)]
+struct Question {
+    #[serde(default)]
+    function: Option<String>,
+    #[serde(default)]
+    place: Option<String>,
+    #[serde(default, alias = "on")]
+    date: Option<String>,
+    #[serde(default)]
+    purpose: Option<String>,
+    #[serde(default, rename = "as")]
+    actor: Option<String>,
+}
+
+/// One answer row: for `who` one per holder (or one for a gap or an error); for `may` one
+/// per question.
+#[derive(Debug, Default, Serialize)]
+struct Row {
+    /// The question's line in the input (the header is line 1 of a CSV file).
+    line: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "as")]
+    actor: Option<String>,
+    function: String,
+    place: String,
+    date: String,
+    purpose: String,
+    /// `who`: the holder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accountable: Option<String>,
+    /// `who`: the purposes the holder is limited to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    only_for: Option<Vec<String>>,
+    /// `who`: `partial` if the holder covers only part of the place.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    coverage: Option<&'static str>,
+    /// `may`: yes or no, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// The proof: instrument ids from statute to the holding.
+    proof: Vec<String>,
+    /// `gap` when nobody holds the function; otherwise why the question has no answer.
+    note: String,
+}
+
+const WHO_COLUMNS: &[&str] = &[
+    "line",
+    "function",
+    "place",
+    "date",
+    "purpose",
+    "body",
+    "name",
+    "role",
+    "accountable",
+    "only_for",
+    "coverage",
+    "proof",
+    "note",
+];
+const MAY_COLUMNS: &[&str] = &[
+    "line", "as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note",
+];
+
+/// A place as a batch names it: `practice:CODE`, `body:CODE`, `area:ID`, `england`, or a
+/// bare code (a practice if the register has one with that code, otherwise a body).
+fn place(s: &Snapshot, text: &str) -> Result<Place, String> {
+    let t = text.trim();
+    let (kind, value) = t.split_once(':').unwrap_or(("", t));
+    let code = value.trim().to_ascii_uppercase();
+    match kind.trim().to_ascii_lowercase().as_str() {
+        _ if t.eq_ignore_ascii_case("england") => Ok(Place::England),
+        "practice" => Ok(Place::Practice(code.into())),
+        "body" => Ok(Place::Body(code.into())),
+        "area" => Ok(Place::Area(value.trim().to_string().into())),
+        "" if code.is_empty() => Err("place is empty".into()),
+        "" if s.register().atom(&code).is_some() => Ok(Place::Practice(code.into())),
+        "" => Ok(Place::Body(code.into())),
+        other => Err(format!(
+            "place `{t}`: `{other}:` is not a kind of place; use practice:, body:, area: or england"
+        )),
+    }
+}
+
+enum Out {
+    Csv(Box<csv::Writer<std::io::BufWriter<std::io::StdoutLock<'static>>>>),
+    Json(std::io::BufWriter<std::io::StdoutLock<'static>>),
+}
+
+fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    // A cell that would start a formula in a spreadsheet is neutralised.
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{s}"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// The I/O error under a CSV writer's error, so that a closed pipe is still one.
+fn io_error(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl Out {
+    fn write(&mut self, ask: Ask, r: &Row) -> std::io::Result<()> {
+        match self {
+            Out::Json(w) => {
+                serde_json::to_writer(&mut *w, r)?;
+                w.write_all(b"\n")
+            }
+            Out::Csv(w) => {
+                let proof = r.proof.join(" > ");
+                let cells: Vec<String> = match ask {
+                    Ask::Who => vec![
+                        r.line.to_string(),
+                        r.function.to_string(),
+                        r.place.to_string(),
+                        r.date.clone(),
+                        r.purpose.to_string(),
+                        r.body.clone().unwrap_or_default(),
+                        r.name.clone().unwrap_or_default(),
+                        r.role.unwrap_or_default().to_string(),
+                        r.accountable.clone().unwrap_or_default(),
+                        r.only_for.as_ref().map(|p| p.join(";")).unwrap_or_default(),
+                        r.coverage.unwrap_or_default().to_string(),
+                        proof,
+                        r.note.clone(),
+                    ],
+                    Ask::May => vec![
+                        r.line.to_string(),
+                        r.actor.clone().unwrap_or_default(),
+                        r.function.to_string(),
+                        r.place.to_string(),
+                        r.date.clone(),
+                        r.purpose.to_string(),
+                        r.allowed
+                            .map(|a| if a { "yes" } else { "no" })
+                            .unwrap_or_default()
+                            .to_string(),
+                        r.reason.clone().unwrap_or_default(),
+                        proof,
+                        r.note.clone(),
+                    ],
+                };
+                w.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))
+                    .map_err(io_error)
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::Csv(w) => w.flush(),
+            Out::Json(w) => w.flush(),
+        }
+    }
+}
+
+/// Questions as they are read: (line, question or why the row could not be read).
+type Questions<'r> = Box<dyn Iterator<Item = (u64, Result<Question, String>)> + 'r>;
+
+fn questions<'r>(input: Box<dyn BufRead + 'r>) -> Result<Questions<'r>, CliError> {
+    let mut input = input;
+    // JSON lines start with `{`; anything else is CSV with a header row.
+    let first = loop {
+        let buf = input.fill_buf().map_err(|source| CliError::Io {
+            path: "the batch".into(),
+            source,
+        })?;
+        match buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b) => break Some(*b),
+            None if buf.is_empty() => break None,
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    };
+    match first {
+        None => Ok(Box::new(std::iter::empty())),
+        Some(b'{') => Ok(Box::new(input.lines().enumerate().filter_map(|(i, l)| {
+            let line = i as u64 + 1;
+            match l {
+                Err(e) => Some((line, Err(format!("cannot read the line: {e}")))),
+                Ok(l) if l.trim().is_empty() => None,
+                Ok(l) => Some((
+                    line,
+                    serde_json::from_str::<Question>(&l)
+                        .map_err(|e| format!("not a JSON object of the batch's fields: {e}")),
+                )),
+            }
+        }))),
+        Some(_) => {
+            let mut reader = csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .flexible(true)
+                .from_reader(input);
+            let header = reader.headers().cloned().map_err(|e| {
+                CliError::input(
+                    format!("the batch's header row: {e}"),
+                    "the first row names the columns: function,place,date,purpose",
+                )
+            })?;
+            Ok(Box::new(reader.into_records().map(move |r| {
+                match r {
+                    Err(e) => (
+                        e.position().map_or(0, |p| p.line()),
+                        Err(format!("cannot read the row: {e}")),
+                    ),
+                    Ok(rec) => (
+                        rec.position().map_or(0, |p| p.line()),
+                        rec.deserialize::<Question>(Some(&header))
+                            .map_err(|e| format!("cannot read the row: {e}")),
+                    ),
+                }
+            })))
+        }
+    }
+}
+
+/// Answers every question in `file` (`-` for standard input). Exit 1 if any row could not
+/// be answered (its `note` says why); a gap or a "no" is an answer.
+pub fn run(
+    s: &Snapshot,
+    fmt: Format,
+    ask: Ask,
+    file: &Path,
+    today: Date,
+) -> Result<ExitCode, CliError> {
+    let input: Box<dyn BufRead> = if file.as_os_str() == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        let f = std::fs::File::open(file).map_err(|source| CliError::Io {
+            path: file.display().to_string(),
+            source,
+        })?;
+        Box::new(BufReader::with_capacity(1 << 16, f))
+    };
+    let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut out = match fmt {
+        Format::Json => Out::Json(stdout),
+        _ => {
+            let mut w = csv::Writer::from_writer(stdout);
+            let header = if ask == Ask::Who {
+                WHO_COLUMNS
+            } else {
+                MAY_COLUMNS
+            };
+            if let Err(e) = w.write_record(header) {
+                crate::output::stdout_failed(&io_error(e));
+            }
+            Out::Csv(Box::new(w))
+        }
+    };
+    let mut failed = 0u64;
+    for (line, q) in questions(input)? {
+        let rows = answer(s, ask, line, q, today);
+        for r in &rows {
+            if let Err(e) = out.write(ask, r) {
+                crate::output::stdout_failed(&e);
+            }
+        }
+        if rows.iter().any(|r| !r.note.is_empty() && r.note != "gap") {
+            failed += 1;
+        }
+    }
+    if let Err(e) = out.flush() {
+        crate::output::stdout_failed(&e);
+    }
+    if failed > 0 {
+        eprintln!("{failed} question(s) could not be answered; their rows say why (column note)");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rows answering one question.
+fn answer(s: &Snapshot, ask: Ask, line: u64, q: Result<Question, String>, today: Date) -> Vec<Row> {
+    let q = match q {
+        Ok(q) => q,
+        Err(note) => {
+            return vec![Row {
+                line,
+                note,
+                ..Row::default()
+            }]
+        }
+    };
+    let text = |o: &Option<String>| o.as_deref().unwrap_or("").trim().to_string();
+    let base = Row {
+        line,
+        actor: (ask == Ask::May).then(|| text(&q.actor).to_ascii_uppercase()),
+        function: text(&q.function),
+        place: text(&q.place),
+        date: text(&q.date),
+        purpose: text(&q.purpose),
+        ..Row::default()
+    };
+    let question = || -> Result<(Date, Place), String> {
+        if base.function.is_empty() {
+            return Err("function is empty; give a function id (vires functions)".into());
+        }
+        if base.actor.as_deref() == Some("") {
+            return Err("as is empty; give the code of the body asking".into());
+        }
+        let on = if base.date.is_empty() {
+            today
+        } else {
+            base.date
+                .parse::<Date>()
+                .map_err(|_| format!("date `{}` is not a date; use YYYY-MM-DD", base.date))?
+        };
+        Ok((on, place(s, &base.place)?))
+    };
+    let (on, place) = match question() {
+        Ok(q) => q,
+        Err(note) => return vec![Row { note, ..base }],
+    };
+    let base = Row {
+        date: on.to_string(),
+        ..base
+    };
+    let purpose = (!base.purpose.is_empty()).then_some(base.purpose.as_str());
+    let proof = |p: &[std::sync::Arc<vires_core::ProofStep>]| {
+        p.iter()
+            .map(|p| p.instrument.to_string())
+            .collect::<Vec<_>>()
+    };
+    match ask {
+        Ask::Who => match s.who(&base.function, &place, on, purpose) {
+            Err(e) => vec![Row {
+                note: e.to_string(),
+                ..base
+            }],
+            Ok(a) if a.holders.is_empty() => vec![Row {
+                note: "gap".into(),
+                ..base
+            }],
+            Ok(a) => a
+                .holders
+                .iter()
+                .map(|h| Row {
+                    body: Some(h.body.to_string()),
+                    name: Some(h.name.to_string()),
+                    role: Some(h.role.as_str()),
+                    accountable: Some(h.accountable.to_string()),
+                    only_for: Some(h.purposes.iter().map(|p| p.to_string()).collect()),
+                    coverage: Some(if h.coverage == vires_core::Coverage::Partial {
+                        "partial"
+                    } else {
+                        "whole"
+                    }),
+                    proof: proof(&h.proof),
+                    actor: None,
+                    function: base.function.clone(),
+                    place: base.place.clone(),
+                    date: base.date.clone(),
+                    purpose: base.purpose.clone(),
+                    ..Row::default()
+                })
+                .map(|r| Row { line, ..r })
+                .collect(),
+        },
+        Ask::May => {
+            let actor = base.actor.clone().unwrap_or_default();
+            match s.may(&actor, &base.function, &place, on, purpose) {
+                Err(e) => vec![Row {
+                    note: e.to_string(),
+                    ..base
+                }],
+                Ok(a) => vec![Row {
+                    allowed: Some(a.allowed),
+                    reason: Some(a.reason.to_string()),
+                    proof: a
+                        .holding
+                        .as_ref()
+                        .map(|h| proof(&h.proof))
+                        .unwrap_or_default(),
+                    ..base
+                }],
+            }
+        }
+    }
+}

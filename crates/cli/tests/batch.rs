@@ -1,0 +1,173 @@
+//! `who --batch` and `may --batch` through the real binary: a whole-England question set in
+//! one process. The expected commissioners come from the raw ODS extract under data/ (each
+//! practice's commissioner column), read here independently of the program.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn vires(dir: &tempfile::TempDir) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vires"));
+    c.env(
+        "VIRES_DB",
+        format!("sqlite://{}", dir.path().join("s.db").display()),
+    );
+    c
+}
+
+/// Active GP practices (status A, prescribing setting 4) and their commissioner, from the
+/// December 2019 epraccur extract.
+fn active_practices() -> Vec<(String, String)> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(root().join("data/ods/ods_epraccur_2019_12.csv"))
+        .unwrap();
+    r.records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[12] == "A" && &r[25] == "4")
+        .map(|r| (r[0].to_string(), r[14].to_string()))
+        .collect()
+}
+
+#[test]
+fn every_active_practice_in_one_process_matches_the_ods_commissioner() {
+    let dir = tempfile::tempdir().unwrap();
+    let practices = active_practices();
+    assert!(practices.len() > 6000, "{}", practices.len());
+    let questions = dir.path().join("q.csv");
+    let mut text = String::from("function,place,date,purpose\n");
+    for (code, _) in &practices {
+        text.push_str(&format!(
+            "commissioning.secondary-care,{code},2019-12-01,\n"
+        ));
+    }
+    std::fs::write(&questions, text).unwrap();
+    let out = vires(&dir)
+        .args(["who", "--batch"])
+        .arg(&questions)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    assert_eq!(
+        header,
+        [
+            "line",
+            "function",
+            "place",
+            "date",
+            "purpose",
+            "body",
+            "name",
+            "role",
+            "accountable",
+            "only_for",
+            "coverage",
+            "proof",
+            "note"
+        ]
+    );
+    let mut statutory = std::collections::HashMap::new();
+    let mut lines = std::collections::HashSet::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        lines.insert(row[0].to_string());
+        assert_eq!(&row[12], "", "no row fails: {row:?}");
+        assert!(!row[11].is_empty(), "every holder has a proof: {row:?}");
+        if &row[7] == "statutory" {
+            statutory
+                .entry(row[2].to_string())
+                .or_insert_with(Vec::new)
+                .push(row[5].to_string());
+        }
+    }
+    assert_eq!(lines.len(), practices.len(), "a row for every question");
+    for (code, ccg) in &practices {
+        assert_eq!(
+            statutory.get(code),
+            Some(&vec![ccg.clone()]),
+            "practice {code}: ODS says {ccg}"
+        );
+    }
+}
+
+#[test]
+fn json_lines_in_and_out_and_bad_rows_say_why() {
+    let dir = tempfile::tempdir().unwrap();
+    // A85001 is in Newcastle Gateshead CCG (13T) in June 2020 (epraccur); the 2020
+    // coronavirus direction let NHS England act for coronavirus support.
+    let questions = "\
+{\"as\": \"X24\", \"function\": \"commissioning.secondary-care\", \"place\": \"A85001\", \"date\": \"2020-06-01\", \"purpose\": \"coronavirus-support\"}
+{\"as\": \"13T\", \"function\": \"commissioning.secondary-care\", \"place\": \"practice:a85001\", \"on\": \"2020-06-01\"}
+
+{\"as\": \"13T\", \"function\": \"commissioning.secondary-care\", \"place\": \"A85001\", \"date\": \"1 June 2020\"}
+not json
+{\"as\": \"00T\", \"function\": \"commissioning.secondary-care\", \"place\": \"A85001\", \"date\": \"2020-06-01\"}
+";
+    let mut child = vires(&dir)
+        .args(["--format", "json", "may", "--batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(questions.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "two rows cannot be answered");
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 5, "{rows:?}");
+    assert_eq!(rows[0]["line"], 1);
+    assert_eq!(rows[0]["allowed"], true, "{}", rows[0]);
+    assert_eq!(
+        rows[0]["proof"].as_array().unwrap().last().unwrap(),
+        "covid-ccg-functions-2020"
+    );
+    assert_eq!(rows[1]["allowed"], true, "{}", rows[1]);
+    assert_eq!(rows[1]["date"], "2020-06-01");
+    assert_eq!(rows[2]["line"], 4);
+    assert!(rows[2]["note"].as_str().unwrap().contains("not a date"));
+    assert_eq!(rows[3]["line"], 5);
+    assert!(rows[3]["note"].as_str().unwrap().contains("JSON"));
+    assert_eq!(
+        rows[4]["allowed"], false,
+        "Bolton CCG holds nothing in Gateshead"
+    );
+    assert_eq!(rows[4]["note"], "");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 question(s)"));
+}
+
+#[test]
+fn who_without_a_place_or_a_batch_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vires(&dir)
+        .args(["who", "-f", "commissioning.secondary-care"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--practice"));
+    let out = vires(&dir)
+        .args(["who", "--batch", "-", "--practice", "A85001"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
