@@ -26,10 +26,13 @@
 //!   voids it (only that receiver loses it when the receivers or sources are `every KIND`);
 //!   losing it later orphans it from then on; onward delegation of a delegate's holding
 //!   whose instrument forbids it, or purposes wider than the source's, void it;
-//! - `who` (function, practice, date, purpose): every holding in force on the date that
+//! - `who` (function, place, date, purpose): every holding in force on the date that
 //!   covers the function (itself or an ancestor, not excepting it) over an area containing
-//!   the practice; a holding is shadowed, and its holder accountable only, when another
-//!   such holding was made from it exclusively and without purposes; then purposes filter.
+//!   the practice; for a body's footprint, over all of it (full coverage) or part of it (a
+//!   body under it, or practices in it: partial); for England, holdings over all England;
+//!   a holding is shadowed, and its holder accountable only, when another such holding was
+//!   made from it over all of the place, exclusively and without purposes; then purposes
+//!   filter.
 //!
 //! Every answer is compared whole: holders with role, accountable body, function, dates,
 //! purposes, coverage and the instrument ids of the proof, and the accountable-only bodies.
@@ -843,47 +846,77 @@ impl<'a> Reference<'a> {
     }
 
     /// Who holds `f` at practice `p` on `d`, for `purpose`.
-    fn who(&self, f: &str, p: &str, d: Date, purpose: Option<&str>) -> RefAnswer {
+    /// How much of `place` on `d` an area covers: all of it, part of it, or none.
+    fn coverage(&self, a: &Area, place: &Asked, d: Date) -> Option<Coverage> {
+        match place {
+            Asked::Practice(p) => {
+                (a.england || self.members(a, d).contains(p)).then_some(Coverage::Full)
+            }
+            // Only holdings over all England answer for England.
+            Asked::England => a.england.then_some(Coverage::Full),
+            Asked::Body(y) => {
+                let whole = Area {
+                    england: false,
+                    bodies: BTreeSet::from([*y]),
+                    practices: BTreeSet::new(),
+                };
+                if self.contains(a, &whole, d) {
+                    return Some(Coverage::Full);
+                }
+                let inside = self.footprint(*y, d);
+                let part = a.bodies.iter().any(|&b| self.above(*y, b, d))
+                    || a.practices.iter().any(|p| inside.contains(p));
+                part.then_some(Coverage::Partial)
+            }
+        }
+    }
+
+    /// Who holds `f` at `place` on `d`, for `purpose`.
+    fn who(&self, f: &str, place: &Asked, d: Date, purpose: Option<&str>) -> RefAnswer {
         let mut all: Vec<Holding> = self.conferred();
         all.extend(self.arranged().into_iter().map(|(h, _)| h));
-        let candidates: Vec<Holding> = all
+        let candidates: Vec<(Holding, Coverage)> = all
             .into_iter()
             .filter(|h| !self.void(h.instrument) && h.live(d))
             .filter(|h| covers(&h.function, f) && !h.except.iter().any(|x| covers(x, f)))
-            .filter(|h| {
-                let a = self.holding_area(h, d);
-                a.england || self.members(&a, d).contains(p)
+            .filter_map(|h| {
+                let c = self.coverage(&self.holding_area(&h, d), place, d)?;
+                Some((h, c))
             })
             .collect();
+        // Only a holding made from another over all of the place takes it over there.
         let shadowed: Vec<&Holding> = candidates
             .iter()
-            .filter(|h| !h.concurrent && h.purposes.is_empty())
-            .filter_map(|h| h.parent.as_deref())
-            .filter(|p| candidates.iter().any(|c| c.same(p)))
+            .filter(|(h, c)| *c == Coverage::Full && !h.concurrent && h.purposes.is_empty())
+            .filter_map(|(h, _)| h.parent.as_deref())
+            .filter(|p| candidates.iter().any(|(c, _)| c.same(p)))
             .collect();
-        let holders: Vec<&Holding> = candidates
+        let holders: Vec<(&Holding, Coverage)> = candidates
             .iter()
-            .filter(|h| !shadowed.iter().any(|s| s.same(h)))
+            .filter(|(h, _)| !shadowed.iter().any(|s| s.same(h)))
+            .map(|(h, c)| (h, *c))
             .collect();
         let code = |b: B| self.body(b).code.clone();
         let accountable_only: BTreeSet<String> = shadowed
             .iter()
             .map(|s| s.holder)
             .filter(|&b| {
-                holders.iter().any(|h| h.accountable == b) && !holders.iter().any(|h| h.holder == b)
+                holders.iter().any(|(h, _)| h.accountable == b)
+                    && !holders.iter().any(|(h, _)| h.holder == b)
             })
             .map(code)
             .collect();
         let holders = holders
             .into_iter()
-            .filter(|h| {
+            .filter(|(h, _)| {
                 purpose.is_none_or(|p| h.purposes.is_empty() || h.purposes.iter().any(|x| x == p))
             })
-            .map(|h| RefHolder {
+            .map(|(h, coverage)| RefHolder {
                 body: code(h.holder),
                 role: h.role,
                 accountable: code(h.accountable),
                 function: h.function.clone(),
+                full: coverage == Coverage::Full,
                 from: h.from,
                 until: h.until,
                 purposes: h.purposes.clone(),
@@ -916,12 +949,22 @@ impl<'a> Reference<'a> {
     }
 }
 
+/// The place a question asks about.
+#[derive(Debug, Clone)]
+enum Asked {
+    Practice(String),
+    Body(B),
+    England,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct RefHolder {
     body: String,
     role: Role,
     accountable: String,
     function: String,
+    /// Whether the holding covers all of the place (else part of it).
+    full: bool,
     from: Date,
     until: Option<Date>,
     purposes: Vec<String>,
@@ -944,6 +987,7 @@ fn engine_answer(w: &WhoAnswer) -> RefAnswer {
                 role: h.role,
                 accountable: h.accountable.to_string(),
                 function: h.function.to_string(),
+                full: h.coverage == Coverage::Full,
                 from: h.from,
                 until: h.until,
                 purposes: h.purposes.clone(),
@@ -976,6 +1020,8 @@ const PURPOSES: [&str; 2] = ["p1", "p2"];
 /// authority L1.
 const PARTIES: [&str; 7] = ["X24", "Q1", "C0", "C1", "C2", "C3", "L1"];
 const MERGE_DAY: i64 = 1096; // 2016-04-01
+/// Bodies asked about as places, after the practices.
+const BODY_PLACES: [&str; 5] = ["Q1", "C0", "C1", "C2", "C3"];
 
 fn d0() -> Date {
     date(2013, 4, 1)
@@ -1429,22 +1475,27 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
     let reference = Reference::new(&reg);
     let snap = Snapshot::compile(reg.clone());
     for &(p, d, f, purpose) in qs {
-        if p >= spec.practices.len() {
-            continue;
-        }
-        let code = format!("P{p}");
         let on = day(d);
+        // Practices P0.., then the ICB, the CCGs (those alive on the day) and England.
+        let (place, asked) = if p < spec.practices.len() {
+            let code = format!("P{p}");
+            (Place::Practice(code.as_str().into()), Asked::Practice(code))
+        } else if p < spec.practices.len() + BODY_PLACES.len() {
+            let code = BODY_PLACES[p - spec.practices.len()];
+            let Some(b) = reference.body_at(code, on) else {
+                continue;
+            };
+            (Place::Body(code.into()), Asked::Body(b))
+        } else {
+            (Place::England, Asked::England)
+        };
         let purpose = [None, Some("p1"), Some("p2")][purpose];
         let engine = snap
-            .who(
-                FUNCTIONS[f],
-                &Place::Practice(code.as_str().into()),
-                on,
-                purpose,
-            )
+            .who(FUNCTIONS[f], &place, on, purpose)
             .map_err(|e| TestCaseError::fail(format!("the engine could not answer: {e}")))?;
-        let expected = sorted(reference.who(FUNCTIONS[f], &code, on, purpose));
+        let expected = sorted(reference.who(FUNCTIONS[f], &asked, on, purpose));
         let got = sorted(engine_answer(&engine));
+        let code = format!("{place}");
         prop_assert_eq!(
             &got,
             &expected,
