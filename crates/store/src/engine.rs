@@ -53,7 +53,7 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS_KNOWN: i64 = 2;
+pub(crate) const MIGRATIONS_KNOWN: i64 = 3;
 
 pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
     Migration {
@@ -65,6 +65,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "proposals, decisions on log entries",
         sql: include_str!("../migrations/sqlite/0002_proposals.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "drafts",
+        sql: include_str!("../migrations/sqlite/0003_drafts.sql"),
     },
 ];
 
@@ -78,6 +83,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 2,
         name: "proposals, decisions on log entries",
         sql: include_str!("../migrations/postgres/0002_proposals.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "drafts",
+        sql: include_str!("../migrations/postgres/0003_drafts.sql"),
     },
 ];
 

@@ -47,6 +47,8 @@ pub enum StoreError {
         user: String,
         action: &'static str,
     },
+    #[error("there is no draft {0} of yours")]
+    UnknownDraft(u64),
     #[error("a decision on a proposal needs a reason; nothing was changed")]
     NoReason,
     #[error("SQLite error: {0}")]

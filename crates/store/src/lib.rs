@@ -43,8 +43,9 @@ pub use chain::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
 pub use model::{
-    BadEntry, Change, ChangeRequest, Decision, Entry, NewSession, NewToken, Outcome, Proposal,
-    ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User, VerifyReport,
+    BadEntry, Change, ChangeRequest, Decision, Draft, Entry, NewSession, NewToken, Outcome,
+    Proposal, ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User,
+    VerifyReport,
 };
 pub use notify::Subscription;
 pub use replay::{as_recorded_at, replay, ReplayIssue, Replayed};
@@ -125,6 +126,20 @@ pub trait Store: Send + Sync {
     /// `reject` for a rejection), each carrying the [`Decision`], and marks the proposal
     /// settled. All or nothing.
     fn settle_proposal(&self, id: u64, settle: &Settle) -> Result<Settled, StoreError>;
+
+    /// Saves a draft: a new one when `id` is None, else the owner's draft `id`
+    /// ([`StoreError::UnknownDraft`] if it is not theirs or does not exist).
+    fn save_draft(
+        &self,
+        owner: &str,
+        id: Option<u64>,
+        kind: &str,
+        fields: &std::collections::BTreeMap<String, String>,
+        proposal: Option<u64>,
+    ) -> Result<Draft, StoreError>;
+    /// The owner's drafts, newest first.
+    fn drafts(&self, owner: &str) -> Result<Vec<Draft>, StoreError>;
+    fn draft(&self, id: u64) -> Result<Option<Draft>, StoreError>;
 
     fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError>;
     fn set_role(&self, name: &str, role: Role) -> Result<User, StoreError>;

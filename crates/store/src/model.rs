@@ -195,6 +195,23 @@ impl ProposalStatus {
     }
 }
 
+/// A change being drafted in the browser, private to its owner until proposed. The fields
+/// are kept as typed (a half-finished draft may not yet be a valid instrument).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: u64,
+    pub owner: String,
+    /// The kind of instrument (`delegation`, `joint-committee`, ...).
+    pub kind: String,
+    /// The form's fields as the owner typed them, as a JSON object of strings.
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The proposal it was sent as, once proposed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<u64>,
+}
+
 /// A request to settle a pending proposal ([`crate::Store::settle_proposal`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settle {

@@ -5,7 +5,7 @@ use crate::clock::Clock;
 use crate::engine::{Engine, Row, Tx, Val};
 use crate::error::StoreError;
 use crate::model::{
-    Change, ChangeRequest, Decision, Entry, NewSession, NewToken, Outcome, Proposal,
+    Change, ChangeRequest, Decision, Draft, Entry, NewSession, NewToken, Outcome, Proposal,
     ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User, VerifyReport,
 };
 use crate::notify::{Hub, Subscription};
@@ -178,6 +178,35 @@ fn proposal_from(row: &Row) -> Result<Proposal, StoreError> {
         change,
         status,
     })
+}
+
+const DRAFT_COLUMNS: &str = "id, owner, kind, fields_json, created_at_us, updated_at_us, proposal";
+
+fn draft_from(row: &Row) -> Result<Draft, StoreError> {
+    let id = int_at(row, 0, "id")?.max(0) as u64;
+    let fields = serde_json::from_str(&text_at(row, 3)).map_err(|e| {
+        StoreError::Unexpected(format!("draft {id}'s stored fields do not parse: {e}"))
+    })?;
+    Ok(Draft {
+        id,
+        owner: text_at(row, 1),
+        kind: text_at(row, 2),
+        fields,
+        created_at: timestamp(int_at(row, 4, "created_at_us")?)?,
+        updated_at: timestamp(int_at(row, 5, "updated_at_us")?)?,
+        proposal: row.get(6).and_then(Val::int).map(|p| p.max(0) as u64),
+    })
+}
+
+fn find_draft(tx: &mut dyn Tx, id: u64) -> Result<Option<Draft>, StoreError> {
+    let Ok(key) = i64::try_from(id) else {
+        return Ok(None);
+    };
+    let rows = tx.query(
+        &format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE id = ?"),
+        &[Val::Int(key)],
+    )?;
+    rows.first().map(draft_from).transpose()
 }
 
 fn find_proposal(tx: &mut dyn Tx, id: u64) -> Result<Option<Proposal>, StoreError> {
@@ -571,6 +600,76 @@ impl<E: Engine> Store for SqlStore<E> {
             .map(RawEntry::into_entry)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Settled { proposal, entries })
+    }
+
+    fn save_draft(
+        &self,
+        owner: &str,
+        id: Option<u64>,
+        kind: &str,
+        fields: &std::collections::BTreeMap<String, String>,
+        proposal: Option<u64>,
+    ) -> Result<Draft, StoreError> {
+        let fields_json =
+            serde_json::to_string(fields).map_err(|e| StoreError::Json(e.to_string()))?;
+        let now = self.now_us();
+        let proposal = proposal.map_or(Val::NullInt, |p| {
+            Val::Int(i64::try_from(p).unwrap_or(i64::MAX))
+        });
+        self.engine.write(&mut |tx| {
+            let id = match id {
+                Some(id) => {
+                    match find_draft(tx, id)? {
+                        Some(d) if d.owner == owner => {}
+                        _ => return Err(StoreError::UnknownDraft(id)),
+                    }
+                    tx.execute(
+                        "UPDATE drafts SET kind = ?, fields_json = ?, updated_at_us = ?, proposal = ? WHERE id = ?",
+                        &[
+                            Val::Text(kind.into()),
+                            Val::Text(fields_json.clone()),
+                            Val::Int(now),
+                            proposal.clone(),
+                            Val::Int(i64::try_from(id).unwrap_or(i64::MAX)),
+                        ],
+                    )?;
+                    id
+                }
+                None => {
+                    let rows = tx.query("SELECT COALESCE(MAX(id), 0) FROM drafts", &[])?;
+                    let id = rows.first().map_or(Ok(0), |r| int_at(r, 0, "id"))? + 1;
+                    tx.execute(
+                        "INSERT INTO drafts (id, owner, kind, fields_json, created_at_us, updated_at_us, proposal)
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        &[
+                            Val::Int(id),
+                            Val::Text(owner.into()),
+                            Val::Text(kind.into()),
+                            Val::Text(fields_json.clone()),
+                            Val::Int(now),
+                            Val::Int(now),
+                            proposal.clone(),
+                        ],
+                    )?;
+                    id.max(0) as u64
+                }
+            };
+            find_draft(tx, id)?.ok_or(StoreError::UnknownDraft(id))
+        })
+    }
+
+    fn drafts(&self, owner: &str) -> Result<Vec<Draft>, StoreError> {
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!("SELECT {DRAFT_COLUMNS} FROM drafts WHERE owner = ? ORDER BY updated_at_us DESC, id DESC"),
+                &[Val::Text(owner.into())],
+            )
+        })?;
+        rows.iter().map(draft_from).collect()
+    }
+
+    fn draft(&self, id: u64) -> Result<Option<Draft>, StoreError> {
+        self.engine.read(&mut |tx| find_draft(tx, id))
     }
 
     fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError> {

@@ -218,6 +218,7 @@ on_both_backends!(
     workflow_steps_are_chained_and_replay_as_no_ops,
     four_eyes_and_decisions_recorded_as_fields,
     approve_and_reject_at_once_one_wins,
+    drafts_belong_to_their_owner,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -1305,4 +1306,36 @@ fn approve_and_reject_at_once_one_wins(db: &TestDb) {
     }
     assert!(store.verify().unwrap().ok);
     eprintln!("approve/reject races over {rounds} rounds: {outcomes:?}");
+}
+
+fn drafts_belong_to_their_owner(db: &TestDb) {
+    let store = seeded(db, 0);
+    let mut fields = BTreeMap::new();
+    fields.insert("title".to_string(), "Joint committee".to_string());
+    let d = store
+        .save_draft("ed", None, "joint-committee", &fields, None)
+        .unwrap();
+    assert_eq!(
+        (d.owner.as_str(), d.kind.as_str()),
+        ("ed", "joint-committee")
+    );
+    assert_eq!(d.fields, fields);
+    // Someone else cannot overwrite it; its owner can, and link it to a proposal.
+    assert!(matches!(
+        store.save_draft("eve", Some(d.id), "delegation", &BTreeMap::new(), None),
+        Err(StoreError::UnknownDraft(_))
+    ));
+    let p = store
+        .propose("ed", "why", store.head().unwrap(), &add("ed", "x").change)
+        .unwrap();
+    fields.insert("maker".to_string(), "QOP".to_string());
+    let saved = store
+        .save_draft("ed", Some(d.id), "joint-committee", &fields, Some(p.id))
+        .unwrap();
+    assert_eq!(saved.proposal, Some(p.id));
+    assert_eq!(store.draft(d.id).unwrap().unwrap(), saved);
+    assert_eq!(store.drafts("ed").unwrap(), vec![saved]);
+    assert!(store.drafts("eve").unwrap().is_empty());
+    // Drafts are not in the log.
+    assert_eq!(store.all_entries().unwrap().len(), 1);
 }
