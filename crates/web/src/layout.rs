@@ -54,6 +54,15 @@ fn header(ctx: Option<&Ctx>, section: Option<Section>) -> Markup {
                                 li class="nhsuk-header__account-item" {
                                     span { (u.name) " (" (u.role) ")" }
                                 }
+                                @if let Some(w) = ctx.and_then(|c| c.work) {
+                                    li class="nhsuk-header__account-item" {
+                                        a class="nhsuk-header__account-link" href="/ui/work" {
+                                            "My work"
+                                            span class="nhsuk-u-visually-hidden" { ": " (w.drafts) " drafts, " (w.waiting) " proposals waiting" }
+                                            span aria-hidden="true" { " (" (w.drafts + w.waiting) ")" }
+                                        }
+                                    }
+                                }
                                 li class="nhsuk-header__account-item" {
                                     form class="nhsuk-header__account-form" action="/ui/logout" method="post" {
                                         input type="hidden" name="csrf" value=(token);

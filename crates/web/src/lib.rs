@@ -20,6 +20,8 @@
 mod analyses;
 mod assets;
 mod body;
+mod draft_form;
+mod drafts;
 mod error;
 mod layout;
 mod procure;
@@ -56,6 +58,19 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/proposals/{id}/approve", post(proposals::approve))
         .route("/ui/proposals/{id}/reject", post(proposals::reject))
         .route("/ui/proposals/{id}/decide", post(proposals::decision))
+        .route("/ui/work", get(drafts::work))
+        .route("/ui/drafts", post(drafts::create))
+        .route("/ui/drafts/new", get(drafts::new_form))
+        .route("/ui/drafts/{id}", get(drafts::edit).post(drafts::save))
+        .route(
+            "/ui/drafts/{id}/text",
+            get(drafts::text).post(drafts::paste),
+        )
+        .route("/ui/drafts/{id}/preview", get(drafts::preview))
+        .route(
+            "/ui/drafts/{id}/propose",
+            get(drafts::propose_form).post(drafts::propose),
+        )
         .route("/ui/procurement", get(procure::route_checker))
         .route(
             "/ui/conflicts",

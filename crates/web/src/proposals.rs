@@ -248,6 +248,14 @@ async fn show_page(
         .map(|s| s.csrf.clone())
         .unwrap_or_default();
     let (what, subject) = change_summary(&p.change);
+    let checks = match &p.change {
+        Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. }
+            if p.status.is_pending() =>
+        {
+            Some(crate::drafts::proposal_checks(ctx, instrument).await?)
+        }
+        _ => None,
+    };
     let done = ctx.param("done");
     let title = format!("Proposal {}", p.id);
     let main = html! {
@@ -258,7 +266,7 @@ async fn show_page(
                 }
                 div class="nhsuk-notification-banner__content" {
                     p class="nhsuk-notification-banner__heading" {
-                        @if d == "approved" { "The proposal was approved and published. Answers now include it." } @else { "The proposal was rejected." }
+                        @if d == "approved" { "The proposal was approved and published. Answers now include it." } @else if d == "proposed" { "Your draft was sent for approval. Another approver must approve it." } @else { "The proposal was rejected." }
                     }
                 }
             }
@@ -283,6 +291,20 @@ async fn show_page(
             ("Proposed at", html! { (p.proposed_at.strftime("%-d %B %Y %H:%M UTC").to_string()) }),
             ("Register revision it was based on", html! { (p.base_revision) " (now " (ctx.revision()) ")" }),
         ]))
+        @if let Some((text, found)) = &checks {
+            h2 { "Checks against the register" }
+            @if found.is_empty() {
+                p { "No problems: the instrument is valid against register revision " (ctx.revision()) "." }
+            } @else {
+                ul class="nhsuk-list nhsuk-list--bullet" {
+                    @for d in found {
+                        li { strong { (if d.severity == vires_core::Severity::Error { "Error " } else { "Warning " }) (d.code) } ": " (d.message) ". " (d.help) }
+                    }
+                }
+            }
+            h2 { "The instrument as .vires text" }
+            pre class="vires-code" { (text) }
+        }
         @if let Some(diff) = &diff {
             h2 { "What it would change on " (date_text(on)) }
             @match diff {

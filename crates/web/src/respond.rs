@@ -40,6 +40,7 @@ pub enum Section {
     Analyses,
     Diff,
     Proposals,
+    Work,
     Procurement,
     Conflicts,
     Account,
@@ -54,6 +55,8 @@ pub struct Ctx {
     pub user: Option<User>,
     pub session: Option<SessionInfo>,
     pub current: Arc<Current>,
+    /// For editors and above: what waits for them, counted in the header.
+    pub work: Option<crate::drafts::WorkCounts>,
 }
 
 /// Everything a page shows, in each of its forms.
@@ -209,6 +212,18 @@ impl FromRequestParts<AppState> for Ctx {
         if user.is_none() && state.config().auth.read == ReadAccess::Token && path != "/ui/login" {
             return Err(WebError::sign_in(&path));
         }
+        let work = match &user {
+            Some(u) if u.role >= Role::Editor && format == Format::Html => {
+                let (store, who) = (state.store().clone(), u.clone());
+                tokio::task::spawn_blocking(move || {
+                    crate::drafts::work_counts(store.as_ref(), &who)
+                })
+                .await
+                .ok()
+                .and_then(Result::ok)
+            }
+            _ => None,
+        };
         Ok(Ctx {
             state: state.clone(),
             format,
@@ -217,6 +232,7 @@ impl FromRequestParts<AppState> for Ctx {
             user,
             session,
             current: state.current(),
+            work,
         })
     }
 }

@@ -621,3 +621,102 @@ async fn procurement_and_conflicts_pages_answer_with_the_procurement_crate() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.text.contains("The register is not valid"));
 }
+
+/// The drafting journey at the page level: a form with a bad date and no power shows each
+/// mistake by its field and saves nothing usable; fixed, it is valid, previews what it
+/// changes, is proposed with a reason, and the proposer cannot approve it.
+#[tokio::test]
+async fn a_draft_is_checked_field_by_field_previewed_and_proposed() {
+    let f = fixture();
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let start = get(&f.app, "/ui/drafts/new", Some(&editor)).await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.text);
+    let csrf = hidden(&start.text, "csrf");
+    let made = post(
+        &f.app,
+        "/ui/drafts",
+        &editor,
+        &[("csrf", &csrf), ("kind", "delegation")],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER);
+    let at = made
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "GP services for the other ICB"),
+        ("maker", "X24"),
+        ("receivers", "Other"),
+        ("functions", "commissioning.primary-care.medical"),
+        ("area", "footprint"),
+        ("area_body", "QBB"),
+        ("from-day", "31"),
+        ("from-month", "2"),
+        ("from-year", "2025"),
+        ("source", "Test agreement"),
+        ("action", "check"),
+    ];
+    let bad = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
+    assert!(bad
+        .text
+        .contains("The date it takes effect must be a real date"));
+    assert!(bad.text.contains("Select the power it is made under"));
+    assert!(bad.text.contains("id=\"from-error\""));
+    assert!(bad.text.contains("id=\"basis-error\""));
+    // The receiver typed by name was found and is shown by its code.
+    assert!(bad
+        .text
+        .contains("Found: NHS Other &lt;Test&gt; &amp; Integrated Care Board (QBB)"));
+    form[7] = ("from-day", "1");
+    form[8] = ("from-month", "4");
+    form.push(("basis", "nhs-act-2006-s65Z5"));
+    let good = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.text);
+    let page = get(&f.app, &at, Some(&editor)).await;
+    assert!(
+        page.text.contains("Valid against the register"),
+        "{}",
+        page.text
+    );
+    let text = get(&f.app, &format!("{at}/text"), Some(&editor)).await;
+    assert!(text.text.contains("by        X24"), "{}", text.text);
+    let preview = get(&f.app, &format!("{at}/preview"), Some(&editor)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert!(
+        preview.text.contains("Holdings gained (1)"),
+        "{}",
+        preview.text
+    );
+    assert_eq!(f.state.revision(), 1, "nothing is recorded by drafting");
+    let no_reason = post(
+        &f.app,
+        &format!("{at}/propose"),
+        &editor,
+        &[("csrf", &csrf)],
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let sent = post(
+        &f.app,
+        &format!("{at}/propose"),
+        &editor,
+        &[("csrf", &csrf), ("reason", "Board decision of 3 December")],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let p = f.state.proposals().unwrap().pop().unwrap();
+    assert_eq!(p.proposed_by, "eddie");
+    let work = get(&f.app, "/ui/work", Some(&editor)).await;
+    assert!(work.text.contains(&format!("Proposal {}", p.id)));
+    let approver = sign_in(&f, "alex", Role::Approver).await;
+    let shown = get(&f.app, &format!("/ui/proposals/{}", p.id), Some(&approver)).await;
+    assert!(shown.text.contains("No problems"), "{}", shown.text);
+    assert!(shown.text.contains("Approve and publish"));
+    assert!(shown.text.contains("My work"));
+}
