@@ -5,6 +5,7 @@ use crate::args::Format;
 use crate::commands::CliError;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use vires_core::{Diagnostic, Snapshot};
 use vires_lang::Sources;
@@ -17,17 +18,6 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Prints errors and diagnostics about other sources (files being recorded, say).
-    pub fn render_with(
-        &self,
-        sources: &Sources,
-        errors: &[vires_lang::Error],
-        diags: &[Diagnostic],
-    ) {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
-        eprint!("{}", vires_lang::render(sources, errors, diags, color));
-    }
-
     /// Prints language errors and the given core diagnostics with file:line:col and carets.
     pub fn render_diagnostics(&self, diags: &[&Diagnostic]) {
         let owned: Vec<Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
@@ -151,105 +141,73 @@ pub struct StoreChoice {
     pub ods: Option<PathBuf>,
 }
 
-/// The base register and its fingerprint: the bundled data, or a fresh ODS/ONS folder.
-fn base_register(
-    choice: &StoreChoice,
-    bar: &ProgressBar,
-) -> Result<(vires_core::Register, String), CliError> {
-    let Some(dir) = &choice.ods else {
-        let import = vires_england::bundled()
-            .map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
-        return Ok((import.register, vires_england::fingerprint()));
-    };
-    let import =
-        vires_england::build_from_dir(dir, &mut |stage| tick(bar, &stage)).map_err(|e| {
-            CliError::input(
-                format!("{}: {e}", dir.display()),
-                "the folder needs the files listed in data/README.md",
-            )
-        })?;
-    let import = vires_england::add_national(import, &vires_england::national_sources())
-        .map_err(|e| CliError::Internal(format!("national instruments: {e}")))?;
-    // The fingerprint covers every file in the folder, so a refreshed download is a new base.
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|source| CliError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    let mut data = Vec::new();
-    for f in files {
-        let bytes = std::fs::read(&f).map_err(|source| CliError::Io {
-            path: f.display().to_string(),
-            source,
-        })?;
-        data.extend_from_slice(
-            f.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        data.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        data.extend_from_slice(&bytes);
+impl StoreChoice {
+    /// The base register the store is bound to.
+    pub fn base(&self) -> vires_app::base::Base {
+        match &self.ods {
+            Some(dir) => vires_app::base::Base::OdsDir(dir.clone()),
+            None => vires_app::base::Base::England,
+        }
     }
-    Ok((
-        import.register,
-        format!("ods-dir:{}", vires_store::fingerprint(&data)),
-    ))
+
+    /// The store's URL: `--db`, `VIRES_DB`, or the default location.
+    pub fn url(&self) -> Result<String, CliError> {
+        match &self.db {
+            Some(u) => Ok(u.clone()),
+            None => Ok(vires_app::location::default_store_url_here()?),
+        }
+    }
 }
 
-/// The default store: a SQLite file in the user's data directory.
-pub fn default_db() -> Result<String, CliError> {
-    let dir = dirs::data_dir().map(|d| d.join("vires")).ok_or_else(|| {
-        CliError::input(
-            "no data directory for this user",
-            "give a store with --db sqlite://PATH or VIRES_DB",
-        )
-    })?;
-    std::fs::create_dir_all(&dir).map_err(|source| CliError::Io {
-        path: dir.display().to_string(),
-        source,
-    })?;
-    Ok(format!("sqlite://{}", dir.join("vires.db").display()))
+/// Opens the store, binding it to the base register on first use.
+pub fn open_store(choice: &StoreChoice) -> Result<Arc<dyn vires_store::Store>, CliError> {
+    let fingerprint = vires_app::base::fingerprint(&choice.base())?;
+    Ok(vires_app::store::open(
+        &choice.url()?,
+        &fingerprint,
+        "vires",
+    )?)
 }
 
-/// Opens the store, binding it to the bundled register on first use.
-pub fn open_store(choice: &StoreChoice) -> Result<Box<dyn vires_store::Store>, CliError> {
-    let fingerprint = if choice.ods.is_some() {
-        let bar = progress_bar("reading the ODS/ONS folder");
-        let (_, fp) = base_register(choice, &bar)?;
-        bar.finish_and_clear();
-        fp
-    } else {
-        vires_england::fingerprint()
-    };
-    open_store_for(choice, &fingerprint)
-}
-
-fn open_store_for(
+/// Builds the base register behind a progress bar over its stages (plus `after` more).
+fn build_base(
     choice: &StoreChoice,
-    fingerprint: &str,
-) -> Result<Box<dyn vires_store::Store>, CliError> {
-    let url = match &choice.db {
-        Some(u) => u.clone(),
-        None => default_db()?,
-    };
-    let store = vires_store::open(&url).map_err(|e| {
-        CliError::input(
-            format!("cannot open the store {url}: {e}"),
-            "check --db / VIRES_DB (sqlite://PATH or postgres://...)",
-        )
+    after: u64,
+) -> Result<(vires_core::Register, ProgressBar), CliError> {
+    let bar = ProgressBar::new(vires_england::BUNDLED_STAGES + after);
+    if let Ok(style) = ProgressStyle::with_template("{bar:24} {pos}/{len} {msg} [{elapsed}]") {
+        bar.set_style(style);
+    }
+    bar.set_message("building the England register");
+    bar.enable_steady_tick(Duration::from_millis(100));
+    let base = vires_app::base::build(&choice.base(), &mut |stage| {
+        bar.inc(1);
+        tick(&bar, &stage);
     })?;
-    store.ensure_genesis(fingerprint, "vires").map_err(|e| {
-        CliError::input(
-            format!("store {url}: {e}"),
-            "a store belongs to one base register; use another --db",
-        )
-    })?;
-    Ok(store)
+    Ok((base.register, bar))
+}
+
+/// The register the store holds now, pinned at its head revision, for a command that
+/// records on it.
+pub fn pin(
+    choice: &StoreChoice,
+) -> Result<(Arc<dyn vires_store::Store>, vires_app::replay::Pinned), CliError> {
+    let store = open_store(choice)?;
+    let (register, bar) = build_base(choice, 1)?;
+    bar.set_message("applying recorded changes");
+    let pinned = vires_app::replay::pin(store.as_ref(), register)?;
+    bar.finish_and_clear();
+    warn_replay_issues(&pinned.issues);
+    Ok((store, pinned))
+}
+
+fn warn_replay_issues(issues: &[vires_store::ReplayIssue]) {
+    for issue in issues {
+        eprintln!(
+            "warning: change {} could not be applied: {}",
+            issue.seq, issue.message
+        );
+    }
 }
 
 pub fn load(paths: &[PathBuf], fmt: Format) -> Result<Loaded, CliError> {
@@ -278,31 +236,11 @@ pub fn load_from(
 fn load_bundled(choice: &StoreChoice) -> Result<Loaded, CliError> {
     let store = open_store(choice)?;
     // A bar over the known stages: building, then replaying the store, then compiling.
-    let bar = ProgressBar::new(vires_england::BUNDLED_STAGES + 2);
-    if let Ok(style) = ProgressStyle::with_template("{bar:24} {pos}/{len} {msg} [{elapsed}]") {
-        bar.set_style(style);
-    }
-    bar.set_message("building the England register");
-    bar.enable_steady_tick(Duration::from_millis(100));
-    let import = vires_england::bundled_with(&mut |stage| {
-        bar.inc(1);
-        tick(&bar, &stage);
-    })
-    .map_err(|e| CliError::Internal(format!("bundled data: {e}")))?;
+    let (register, bar) = build_base(choice, 2)?;
     bar.set_message("applying recorded changes");
-    let replayed = vires_store::register_at(store.as_ref(), import.register, choice.recorded_at)
-        .map_err(|e| {
-            CliError::input(
-                format!("reading the store: {e}"),
-                "run `vires audit verify`",
-            )
-        })?;
-    for issue in &replayed.issues {
-        eprintln!(
-            "warning: change {} could not be applied: {}",
-            issue.seq, issue.message
-        );
-    }
+    let (_, replayed) =
+        vires_app::replay::as_recorded_at(store.as_ref(), register, choice.recorded_at)?;
+    warn_replay_issues(&replayed.issues);
     bar.inc(1);
     bar.set_message("compiling");
     let snapshot = Snapshot::compile(replayed.register);

@@ -36,6 +36,7 @@ pub mod retained;
 pub mod search;
 mod side_by_side;
 pub mod snapshot;
+pub mod trial;
 
 pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use body::{Body, BodyId, BodyKind};
@@ -54,3 +55,4 @@ pub use register::{Register, RegisterError, Succession};
 pub use resolve::{Holding, WhatAnswer, WhoGrants};
 pub use smol_str::SmolStr;
 pub use snapshot::{Grant, GrantId, ParentGrant, Snapshot};
+pub use trial::{Trial, Void};

@@ -289,25 +289,9 @@ fn parse_num<T: std::str::FromStr>(name: &'static str, v: String) -> Result<T, C
         .map_err(|_| env_err(name, v, "a whole number"))
 }
 
-/// `sqlite://` + the user's data directory + `vires/vires.db`.
+/// The default store location (`vires_app::location`): one rule with the CLI.
 pub fn default_db_url(env: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
-    let dir = if let Some(x) = env("XDG_DATA_HOME").filter(|s| !s.is_empty()) {
-        PathBuf::from(x)
-    } else if let Some(h) = env("HOME").filter(|s| !s.is_empty()) {
-        if cfg!(target_os = "macos") {
-            PathBuf::from(h).join("Library").join("Application Support")
-        } else {
-            PathBuf::from(h).join(".local").join("share")
-        }
-    } else if let Some(a) = env("APPDATA").filter(|s| !s.is_empty()) {
-        PathBuf::from(a)
-    } else {
-        return Err(ConfigError::NoDataDir);
-    };
-    Ok(format!(
-        "sqlite://{}",
-        dir.join("vires").join("vires.db").display()
-    ))
+    vires_app::location::default_store_url(env).map_err(|_| ConfigError::NoDataDir)
 }
 
 #[cfg(test)]

@@ -363,41 +363,35 @@ pub fn init_logging(config: &ServeConfig) -> tracing_appender::non_blocking::Wor
     guard
 }
 
-/// The base register the change log applies to, and its fingerprint for the genesis entry.
+/// The base register the change log applies to, and its fingerprint for the genesis entry
+/// (the same as the CLI's, so both bind the same default store).
 pub fn base_register(base: config::BaseRegister) -> Result<(Register, String), ServerError> {
-    match base {
-        config::BaseRegister::Empty => Ok((Register::new(), "empty".into())),
-        config::BaseRegister::England => england_base(),
-    }
-}
-
-#[cfg(feature = "england")]
-fn england_base() -> Result<(Register, String), ServerError> {
-    // The same fingerprint as the CLI's, so both bind the same default store.
-    let import = vires_england::bundled().map_err(|e| ServerError::Base(e.to_string()))?;
-    Ok((import.register, vires_england::fingerprint()))
-}
-
-#[cfg(not(feature = "england"))]
-fn england_base() -> Result<(Register, String), ServerError> {
-    Err(ServerError::Base(
-        "this build has no bundled England register (feature `england`); set base = \"empty\" or VIRES_BASE=empty".into(),
-    ))
+    let base = match base {
+        config::BaseRegister::Empty => vires_app::base::Base::Empty,
+        config::BaseRegister::England => vires_app::base::Base::England,
+    };
+    let built = vires_app::base::build(&base, &mut |_| {})?;
+    Ok((built.register, built.fingerprint))
 }
 
 /// Opens the store, creating the SQLite file's directory if need be.
 pub fn open_store(url: &str) -> Result<Arc<dyn vires_store::Store>, ServerError> {
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+    Ok(vires_app::store::open_unbound(url)?)
+}
+
+impl From<vires_app::AppError> for ServerError {
+    fn from(e: vires_app::AppError) -> Self {
+        use vires_app::AppError as A;
+        match e {
+            A::NoDataDir => ServerError::Config(config::ConfigError::NoDataDir),
+            A::Io { path, source } => ServerError::DataDir { path, source },
+            A::Open { source, .. } | A::Bind { source, .. } | A::Store(source) => {
+                ServerError::Store(source)
             }
+            A::Base(message) => ServerError::Base(message),
+            e => ServerError::Base(e.to_string()),
         }
     }
-    Ok(Arc::from(vires_store::open(url)?))
 }
 
 /// Builds the state for `config`: store, base register, replayed log, bootstrap admin,

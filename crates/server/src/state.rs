@@ -17,8 +17,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
-use vires_core::diagnostic::codes;
-use vires_core::{Diagnostic, Register, Severity, Snapshot};
+use vires_core::{Diagnostic, Register, Snapshot};
 use vires_store::{
     replay, Change, ChangeRequest, Entry, ReplayIssue, Revision, Store, StoreError, User,
 };
@@ -123,20 +122,6 @@ impl From<&Entry> for EntrySummary {
     }
 }
 
-/// Diagnostic codes that mean the request itself is wrong (a typo in a code, dates the
-/// wrong way round), as opposed to a real instrument that is void in law. Changes that
-/// produce these are refused with 422 and nothing is written.
-pub const INPUT_MISTAKES: &[&str] = &[
-    codes::UNKNOWN_BODY,
-    codes::UNKNOWN_FUNCTION,
-    codes::UNKNOWN_AREA,
-    codes::DATES_BACKWARDS,
-    codes::UNKNOWN_TARGET,
-    codes::DUPLICATE_ID,
-    codes::BODY_LIFE_BACKWARDS,
-    codes::MISSING_FIELD,
-];
-
 struct Inner {
     store: Arc<dyn Store>,
     base: Register,
@@ -177,16 +162,19 @@ impl AppState {
         config: ServeConfig,
     ) -> Result<AppState, StoreError> {
         store.ensure_genesis(base_fingerprint, "vires-server")?;
-        let entries = store.all_entries()?;
-        let revision = entries.last().map_or(0, |e| e.seq);
-        let replayed = replay(base.clone(), &entries);
-        for issue in &replayed.issues {
+        let pinned = vires_app::replay::pin(store.as_ref(), base.clone()).map_err(store_error)?;
+        let revision = pinned.head.0;
+        for issue in &pinned.issues {
             tracing::warn!(
                 seq = issue.seq,
                 "change log entry not applied: {}",
                 issue.message
             );
         }
+        let replayed = vires_store::Replayed {
+            register: pinned.register,
+            issues: pinned.issues,
+        };
         let snapshot = Arc::new(Snapshot::compile(replayed.register));
         let (rev_tx, _) = watch::channel(revision);
         let state = AppState {
@@ -330,16 +318,15 @@ impl AppState {
         let entries = self.inner.store.entries(cur.revision + 1, head)?;
         let mut register = cur.snapshot.register().clone();
         let mut issues = cur.replay_issues.clone();
-        let mut last = cur.revision;
-        for e in &entries {
-            if let Err(message) = replay::apply(&mut register, &e.change) {
-                tracing::warn!(seq = e.seq, "change log entry not applied: {message}");
-                issues.push(ReplayIssue {
-                    seq: e.seq,
-                    message,
-                });
-            }
-            last = e.seq;
+        let known = issues.len();
+        let last = vires_app::replay::catch_up(&mut register, &entries, &mut issues)
+            .unwrap_or(cur.revision);
+        for issue in &issues[known..] {
+            tracing::warn!(
+                seq = issue.seq,
+                "change log entry not applied: {}",
+                issue.message
+            );
         }
         let snapshot = Arc::new(Snapshot::compile(register));
         self.install(Current {
@@ -596,78 +583,52 @@ fn settled_error(p: &Proposal) -> WriteError {
     }
 }
 
-/// Applies `change` to the current register and compiles it. Refuses changes that cannot be
-/// applied or that produce input-mistake diagnostics about what they touch.
+/// Tries `change` on the current register under the one policy (`vires_app::trial`):
+/// refused if it cannot be applied or would make anything it writes void.
 fn validate(
     current: &Snapshot,
     change: &Change,
 ) -> Result<(Snapshot, Vec<Diagnostic>), WriteError> {
-    if matches!(change, Change::Genesis { .. }) {
-        return Err(WriteError::Invalid {
-            detail: "a genesis entry cannot be written through the API".into(),
-            items: Vec::new(),
-        });
-    }
-    let mut register = current.register().clone();
-    replay::apply(&mut register, change).map_err(|message| WriteError::Invalid {
-        detail: message.clone(),
-        items: vec![ProblemItem {
-            at: Some("change".into()),
-            code: None,
-            message,
-        }],
-    })?;
-    let snapshot = Snapshot::compile(register);
-    let subject = match change {
-        Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
-            Some(instrument.id.to_string())
-        }
-        Change::AddBody { body } => Some(body.code.clone()),
-        Change::RetractInstrument { .. } | Change::Genesis { .. } | Change::WorkflowStep { .. } => {
-            None
-        }
-    };
-    let before: Vec<&Diagnostic> = current.diagnostics.iter().collect();
-    let found: Vec<Diagnostic> = match &subject {
-        Some(s) => snapshot
-            .diagnostics
-            .iter()
-            .filter(|d| &d.subject == s)
-            .cloned()
-            .collect(),
-        // A retraction touches other instruments only through what rested on it: report
-        // findings that are new.
-        None => snapshot
-            .diagnostics
-            .iter()
-            .filter(|d| !before.contains(d))
-            .cloned()
-            .collect(),
-    };
-    let mistakes: Vec<&Diagnostic> = found
-        .iter()
-        .filter(|d| d.severity == Severity::Error && INPUT_MISTAKES.contains(&d.code))
-        .filter(|d| subject.is_some() && !before.contains(d))
-        .collect();
-    if !mistakes.is_empty() {
-        let detail = mistakes
-            .iter()
-            .map(|d| format!("{} {}", d.code, d.message))
-            .collect::<Vec<_>>()
-            .join("; ");
-        return Err(WriteError::Invalid {
-            detail: format!(
-                "the change names things the register does not know or is inconsistent: {detail}"
-            ),
-            items: mistakes
+    let changes = std::slice::from_ref(change);
+    match vires_app::trial::check(current.register(), Some(current), changes) {
+        Ok(trial) => Ok((trial.snapshot, trial.findings)),
+        Err(vires_app::AppError::Void(void)) => {
+            let detail = void
+                .errors
                 .iter()
-                .map(|d| ProblemItem {
-                    at: Some(d.subject.clone()),
-                    code: Some(d.code.to_string()),
-                    message: format!("{} ({})", d.message, d.help),
-                })
-                .collect(),
-        });
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Err(WriteError::Invalid {
+                detail: format!("the change would make what it writes void: {detail}"),
+                items: void
+                    .errors
+                    .iter()
+                    .map(|d| ProblemItem {
+                        at: Some(d.subject.clone()),
+                        code: Some(d.code.to_string()),
+                        message: format!("{} ({})", d.message, d.help),
+                    })
+                    .collect(),
+            })
+        }
+        Err(e) => {
+            let message = e.to_string();
+            Err(WriteError::Invalid {
+                detail: message.clone(),
+                items: vec![ProblemItem {
+                    at: Some("change".into()),
+                    code: None,
+                    message,
+                }],
+            })
+        }
     }
-    Ok((snapshot, found))
+}
+
+fn store_error(e: vires_app::AppError) -> StoreError {
+    match e {
+        vires_app::AppError::Store(e) => e,
+        other => StoreError::Io(std::io::Error::other(other.to_string())),
+    }
 }

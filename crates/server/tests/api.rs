@@ -642,6 +642,36 @@ async fn bad_input_is_a_problem(s: &Server) {
     )
     .await;
     assert_eq!(p["errors"][0]["code"], "V002", "{p}");
+    // A change void in law (a CCG delegating under a power no register has) is refused as
+    // `vires record` refuses it: 422 naming the finding, nothing written.
+    let mut void = delegation_json("deleg-void", "08Q", "2016-04-01");
+    void["maker"] = json!("08Q");
+    void["basis"] = json!("Imaginary Act s.99");
+    let p = expect_problem(
+        s.post("/changes", tok, &change_body(rev, void.clone()))
+            .await,
+        422,
+    )
+    .await;
+    assert!(
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["code"] == "V005" && e["at"] == "deleg-void"),
+        "{p}"
+    );
+    let p = expect_problem(
+        s.post(
+            "/changes/check",
+            Some(&s.tokens.editor),
+            &json!({"change": {"op": "add-instrument", "instrument": void}}),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("V005"), "{p}");
     let dup = change_body(
         rev,
         delegation_json("deleg-08Q-dental", "08Q", "2016-04-01"),

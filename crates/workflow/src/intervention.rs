@@ -264,7 +264,7 @@ impl Devolution {
 
 /// Diagnostics the issued instruments get on top of `register` (errors make them void).
 pub fn check(register: &Register, issued: &Issued) -> Vec<Diagnostic> {
-    crate::errors_when_added(register, &issued.instruments)
+    vires_core::Trial::of_instruments(register, &issued.instruments).findings
 }
 
 /// An interventions file: interventions and devolution arrangements.

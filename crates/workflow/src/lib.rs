@@ -68,20 +68,3 @@ impl Event {
         }
     }
 }
-
-/// Ids of the instruments in `register` that have an error diagnostic once `added` are put
-/// on top of it, with the messages, so a builder can refuse to issue void instruments.
-pub(crate) fn errors_when_added(
-    register: &vires_core::Register,
-    added: &[vires_core::Instrument],
-) -> Vec<vires_core::Diagnostic> {
-    let mut reg = register.clone();
-    for i in added {
-        reg.add_instrument(i.clone());
-    }
-    let snap = vires_core::Snapshot::compile(reg);
-    snap.diagnostics
-        .into_iter()
-        .filter(|d| added.iter().any(|i| i.id == d.subject))
-        .collect()
-}

@@ -19,7 +19,7 @@ use vires_core::function::FunctionDef;
 use vires_core::register::NamedArea;
 use vires_core::{
     Body, BodyKind, CoverageFinding, Diagnostic, DiffAnswer, Instrument, InstrumentKind, Place,
-    Power, Receivers, Register, Role, Severity, Snapshot,
+    Power, Receivers, Register, Role, Snapshot, Trial,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -155,16 +155,11 @@ impl Proposal {
         }
         d.into_iter().collect()
     }
-
-    fn instrument_ids(&self) -> BTreeSet<&str> {
-        self.instruments.iter().map(|i| i.id.as_str()).collect()
-    }
 }
 
-/// The register with the proposal on top, and what could not be added (a body whose life
-/// overlaps one with the same code).
-pub fn apply(base: &Register, p: &Proposal) -> (Register, Vec<String>) {
-    let mut reg = base.clone();
+/// Puts the proposal on `reg` and says what could not be added (a body whose life
+/// overlaps one with the same code, an instrument id the register already has).
+fn put_on(reg: &mut Register, p: &Proposal) -> Vec<String> {
     let mut problems = Vec::new();
     for f in &p.functions {
         reg.taxonomy.declare(f.clone());
@@ -188,8 +183,13 @@ pub fn apply(base: &Register, p: &Proposal) -> (Register, Vec<String>) {
     for a in &p.areas {
         reg.add_area(a.clone());
     }
-    for i in &p.instruments {
-        if base.instruments.iter().any(|x| x.id == i.id) {
+    let already: Vec<bool> = p
+        .instruments
+        .iter()
+        .map(|i| reg.instruments.iter().any(|x| x.id == i.id))
+        .collect();
+    for (i, already) in p.instruments.iter().zip(already) {
+        if already {
             problems.push(format!(
                 "instrument id {} is already in the register; give the proposal's instrument another id",
                 i.id
@@ -197,7 +197,23 @@ pub fn apply(base: &Register, p: &Proposal) -> (Register, Vec<String>) {
         }
         reg.add_instrument(i.clone());
     }
-    (reg, problems)
+    problems
+}
+
+/// The proposal tried on top of `base` (`vires_core::Trial`: the findings about its
+/// instruments), and what could not be added.
+pub fn trial(base: &Register, p: &Proposal) -> (Trial, Vec<String>) {
+    let ids: Vec<&str> = p.instruments.iter().map(|i| i.id.as_str()).collect();
+    let mut problems = Vec::new();
+    let tried = Trial::of(base, &ids, None, |reg| {
+        problems = put_on(reg, p);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let trial = match tried {
+        Ok(t) => t,
+        Err(never) => match never {},
+    };
+    (trial, problems)
 }
 
 /// The part of a body's register of interests that joint appointments need: who holds
@@ -330,17 +346,11 @@ pub fn assess(base: &Register, p: &Proposal) -> ProposalReport {
 
 /// Assesses a proposal on top of `base`.
 pub fn assess_with(base: &Register, p: &Proposal, opts: &AssessOptions<'_>) -> ProposalReport {
-    let (applied, problems) = apply(base, p);
+    let (trial, problems) = trial(base, p);
+    let valid = problems.is_empty() && !trial.is_void();
     let before = Snapshot::compile(base.clone());
-    let after = Snapshot::compile(applied);
-    let ids = p.instrument_ids();
-    let diagnostics: Vec<Diagnostic> = after
-        .diagnostics
-        .iter()
-        .filter(|d| ids.contains(d.subject.as_str()))
-        .cloned()
-        .collect();
-    let valid = problems.is_empty() && !diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let after = trial.snapshot;
+    let diagnostics = trial.findings;
     let dates = p.effective_dates();
     let diffs: Vec<DiffAnswer> = dates.iter().map(|d| before.compare(&after, *d)).collect();
     let mut holders = Vec::new();
@@ -711,14 +721,10 @@ pub fn publish(
             rule: "only a draft proposal can be published",
         });
     }
-    let (applied, mut problems) = apply(base, p);
-    let after = Snapshot::compile(applied);
-    let ids = p.instrument_ids();
+    let (trial, mut problems) = trial(base, p);
     problems.extend(
-        after
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity == Severity::Error && ids.contains(d.subject.as_str()))
+        trial
+            .errors()
             .map(|d| format!("{} {}: {}", d.code, d.subject, d.message)),
     );
     if !problems.is_empty() {

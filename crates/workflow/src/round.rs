@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use vires_core::{
     AreaExpr, BodyKind, Diagnostic, Instrument, InstrumentKind, Onward, Receivers, Register,
-    Severity, SmolStr,
+    SmolStr,
 };
 
 /// The levels of involvement a round can offer.
@@ -569,9 +569,9 @@ impl ApplicationRound {
                 });
             }
         }
-        let errors: Vec<Diagnostic> = crate::errors_when_added(register, &instruments)
-            .into_iter()
-            .filter(|d| d.severity == Severity::Error)
+        let errors: Vec<Diagnostic> = vires_core::Trial::of_instruments(register, &instruments)
+            .errors()
+            .cloned()
             .collect();
         if !errors.is_empty() {
             return Err(RoundError::InvalidInstruments {

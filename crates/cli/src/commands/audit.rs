@@ -96,64 +96,52 @@ pub fn record(
             "--reason must say why the change is made".into(),
         ));
     }
-    let current = crate::load::load_from(&[], fmt, choice)?;
+    if choice.recorded_at.is_some() {
+        return Err(CliError::Usage(
+            "record writes on the register as it is now; drop --recorded-at".into(),
+        ));
+    }
     let sources = crate::load::read_sources(files)?;
     let loaded = vires_lang::load(&sources);
+    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
     if !loaded.errors.is_empty() {
-        current.render_with(&loaded.sources, &loaded.errors, &[]);
+        eprint!(
+            "{}",
+            vires_lang::render(&loaded.sources, &loaded.errors, &[], color)
+        );
         return Err(CliError::input(
             "the files have errors; nothing was recorded",
             "fix them (`vires check FILE`) and try again",
         ));
     }
-    let new = loaded.register.instruments.clone();
-    // Try the change on a copy first: nothing is written if it would make anything invalid.
-    let mut trial = current.snapshot.register().clone();
-    trial
-        .instruments
-        .retain(|i| !new.iter().any(|n| n.id == i.id));
-    trial.instruments.extend(new.iter().cloned());
-    let trial = vires_core::Snapshot::compile(trial);
-    let bad: Vec<vires_core::Diagnostic> = trial
-        .invalid()
-        .filter(|d| new.iter().any(|n| n.id == d.subject))
-        .cloned()
-        .collect();
-    if !bad.is_empty() {
-        current.render_with(&loaded.sources, &[], &bad);
-        return Err(CliError::input(
-            format!("{} invalid instrument(s); nothing was recorded", bad.len()),
-            "`vires check FILE` shows the same findings",
-        ));
-    }
-    let store = open_store(choice)?;
-    let err = |e: vires_store::StoreError| {
-        CliError::input(format!("store: {e}"), "check --db / VIRES_DB")
+    let (store, pinned) = crate::load::pin(choice)?;
+    let by = vires_app::record::Author {
+        name: author,
+        reason,
     };
-    let mut recorded = Vec::new();
-    for ins in new {
-        let exists = current.snapshot.instrument_id(&ins.id).is_some();
-        let change = if exists {
-            vires_store::Change::CorrectInstrument {
-                id: ins.id.to_string(),
-                instrument: ins,
-            }
-        } else {
-            vires_store::Change::AddInstrument { instrument: ins }
-        };
-        let head = store.head().map_err(err)?;
-        let entry = store
-            .append(
-                head,
-                vires_store::ChangeRequest {
-                    author: author.to_string(),
-                    reason: reason.to_string(),
-                    change,
-                },
-            )
-            .map_err(err)?;
-        recorded.push(entry);
-    }
+    // Tried on a copy first: nothing is written if it would make anything void.
+    let recorded = match vires_app::record::instruments(
+        store.as_ref(),
+        &pinned,
+        loaded.register.instruments,
+        &by,
+    ) {
+        Ok(r) => r,
+        Err(vires_app::AppError::Void(void)) => {
+            eprint!(
+                "{}",
+                vires_lang::render(&loaded.sources, &[], &void.errors, color)
+            );
+            return Err(CliError::input(
+                format!(
+                    "{} invalid instrument(s); nothing was recorded",
+                    void.errors.len()
+                ),
+                "`vires check FILE` shows the same findings",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     emit(fmt, &recorded, |r| {
         for e in r {
             println!(

@@ -67,24 +67,56 @@ impl CliError {
     }
 }
 
-pub fn today() -> Date {
-    jiff::ZonedDateTime::now().date()
+impl From<vires_app::AppError> for CliError {
+    fn from(e: vires_app::AppError) -> Self {
+        use vires_app::AppError as A;
+        match e {
+            A::NoDataDir => CliError::input(
+                "no data directory for this user",
+                "give a store with --db sqlite://PATH or VIRES_DB",
+            ),
+            A::Io { path, source } => CliError::Io { path, source },
+            e @ A::Open { .. } => CliError::input(
+                e.to_string(),
+                "check --db / VIRES_DB (sqlite://PATH or postgres://...)",
+            ),
+            e @ A::Bind { .. } => CliError::input(
+                e.to_string(),
+                "a store belongs to one base register; use another --db",
+            ),
+            e if e.is_stale() => CliError::input(
+                format!("{e}; nothing was recorded"),
+                "someone changed the register meanwhile; run the command again",
+            ),
+            e @ A::Store(_) => CliError::input(e.to_string(), "check --db / VIRES_DB"),
+            e @ A::Base(_) => CliError::input(
+                e.to_string(),
+                "the bundled data or the --ods folder (see data/README.md)",
+            ),
+            e => CliError::input(
+                format!("{e}; nothing was recorded"),
+                "`vires check FILE` shows the findings",
+            ),
+        }
+    }
 }
 
+/// Today's date in England.
+pub fn today() -> Date {
+    vires_app::today()
+}
+
+/// The place the flags name (one rule for codes with the API and the UI).
 pub fn place(p: &PlaceArgs) -> Result<Place, CliError> {
-    Ok(if let Some(c) = &p.practice {
-        Place::Practice(c.trim().to_ascii_uppercase().into())
-    } else if let Some(c) = &p.body {
-        Place::Body(c.trim().to_ascii_uppercase().into())
-    } else if let Some(a) = &p.area {
-        Place::Area(a.trim().to_string().into())
-    } else if p.england {
-        Place::England
-    } else {
-        return Err(CliError::Usage(
+    match vires_app::place::one_of(p.practice.as_deref(), p.body.as_deref(), p.area.as_deref()) {
+        Some(Place::England) if !p.england => Err(CliError::Usage(
             "say where: give one of --practice CODE, --body CODE, --area ID or --england".into(),
-        ));
-    })
+        )),
+        Some(place) => Ok(place),
+        None => Err(CliError::Usage(
+            "give only one of --practice, --body, --area and --england".into(),
+        )),
+    }
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
@@ -140,9 +172,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         } if publish || withdraw => workflow::decide_proposal(
             &file,
             if publish {
-                workflow::Decision::Publish
+                vires_app::record::Decision::Publish
             } else {
-                workflow::Decision::Withdraw
+                vires_app::record::Decision::Withdraw
             },
             &workflow::Decided {
                 author: &author,
@@ -188,15 +220,18 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 } => query::may(
                     s,
                     fmt,
-                    &actor.unwrap_or_default().to_ascii_uppercase(),
+                    &vires_app::place::code(&actor.unwrap_or_default()),
                     function.as_deref().unwrap_or_default(),
                     &place(&p)?,
                     on.unwrap_or_else(today),
                     purpose.as_deref(),
                 ),
-                Command::What { code, on } => {
-                    query::what(s, fmt, &code.to_ascii_uppercase(), on.unwrap_or_else(today))
-                }
+                Command::What { code, on } => query::what(
+                    s,
+                    fmt,
+                    &vires_app::place::code(&code),
+                    on.unwrap_or_else(today),
+                ),
                 Command::Timeline { function, place: p } => {
                     query::timeline(s, fmt, &function, &place(&p)?)
                 }
@@ -210,7 +245,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 }
                 Command::Inheritance => analysis::inheritance(s, fmt),
                 Command::Instruments => analysis::instruments(s, fmt),
-                Command::Lineage { code } => registry::lineage(s, fmt, &code.to_ascii_uppercase()),
+                Command::Lineage { code } => {
+                    registry::lineage(s, fmt, &vires_app::place::code(&code))
+                }
                 Command::Bodies { on, kind } => {
                     registry::bodies(s, fmt, on.unwrap_or_else(today), kind.as_deref())
                 }

@@ -53,12 +53,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(whatif))
 }
 
-/// Today in UTC: the register's dates are civil dates in England, and the hour either
-/// side of midnight in summer is the only time the two differ.
+/// Today's date in England (one rule with the CLI and the UI).
 pub(crate) fn today() -> Date {
-    jiff::tz::Offset::UTC
-        .to_datetime(jiff::Timestamp::now())
-        .date()
+    vires_app::today()
 }
 
 fn query_error(e: QueryError) -> ApiError {
@@ -73,12 +70,9 @@ fn place_of(
     area: Option<String>,
     england: Option<bool>,
 ) -> Result<Place, ApiError> {
-    let england = england.unwrap_or(false);
-    match (practice, body, area, england) {
-        (None, None, None, _) => Ok(Place::England),
-        (Some(p), None, None, false) => Ok(Place::Practice(p.into())),
-        (None, Some(b), None, false) => Ok(Place::Body(b.into())),
-        (None, None, Some(a), false) => Ok(Place::Area(a.into())),
+    let named = practice.is_some() || body.is_some() || area.is_some();
+    match vires_app::place::one_of(practice.as_deref(), body.as_deref(), area.as_deref()) {
+        Some(place) if !(named && england.unwrap_or(false)) => Ok(place),
         _ => Err(ApiError::bad_parameter(
             "give at most one of `practice`, `body`, `area` and `england=true` (none means all of England)",
         )),
@@ -184,8 +178,14 @@ pub async fn may(
     let place = place_of(p.practice, p.body, p.area, p.england)?;
     let on = p.on.unwrap_or_else(today);
     ask_now(&st, move |s| {
-        s.may(&p.actor, &p.function, &place, on, p.purpose.as_deref())
-            .map_err(query_error)
+        s.may(
+            &vires_app::place::code(&p.actor),
+            &p.function,
+            &place,
+            on,
+            p.purpose.as_deref(),
+        )
+        .map_err(query_error)
     })
     .await
 }
@@ -213,7 +213,11 @@ pub async fn what(
     ApiQuery(p): ApiQuery<WhatParams>,
 ) -> Result<Answer<WhatAnswer>, ApiError> {
     let on = p.on.unwrap_or_else(today);
-    ask_now(&st, move |s| s.what(&p.code, on).map_err(query_error)).await
+    ask_now(&st, move |s| {
+        s.what(&vires_app::place::code(&p.code), on)
+            .map_err(query_error)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -458,12 +462,14 @@ pub async fn lineage(
     ApiQuery(p): ApiQuery<LineageParams>,
 ) -> Result<Answer<Lineage>, ApiError> {
     ask(&st, move |s| {
-        vires_core::lineage::lineage(s.register(), &p.code).ok_or_else(|| {
-            ApiError::unknown_code(format!(
-                "no body or succession record has code `{}`",
-                p.code
-            ))
-        })
+        vires_core::lineage::lineage(s.register(), &vires_app::place::code(&p.code)).ok_or_else(
+            || {
+                ApiError::unknown_code(format!(
+                    "no body or succession record has code `{}`",
+                    p.code
+                ))
+            },
+        )
     })
     .await
 }

@@ -1,0 +1,74 @@
+//! Changes tried on a copy of the register before anything is written. The mechanism is
+//! [`vires_core::Trial`]; this module puts the change log's [`Change`]s on it and holds
+//! the one policy every adapter follows: a change that would make anything it writes void
+//! is refused, and nothing is written.
+
+use crate::AppError;
+use vires_core::{Instrument, Register, Snapshot, Trial};
+use vires_store::Change;
+
+/// The ids a change writes (an instrument's id, a body's code); none for a retraction.
+fn subject(change: &Change) -> Option<&str> {
+    match change {
+        Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
+            Some(instrument.id.as_str())
+        }
+        Change::AddBody { body } => Some(body.code.as_str()),
+        Change::RetractInstrument { .. } | Change::Genesis { .. } | Change::WorkflowStep { .. } => {
+            None
+        }
+    }
+}
+
+/// Puts `changes` on a copy of `register` and compiles it. The findings are about what
+/// the changes write; for changes that write nothing of their own (a retraction), the
+/// findings that `before` (`register` compiled, when the caller has it) did not have. A
+/// change that cannot be applied at all (a
+/// duplicate id, a correction of an instrument that is not there, a genesis entry) is
+/// [`AppError::NotApplicable`].
+pub fn trial(
+    register: &Register,
+    before: Option<&Snapshot>,
+    changes: &[Change],
+) -> Result<Trial, AppError> {
+    let subjects: Vec<&str> = changes.iter().filter_map(subject).collect();
+    Trial::of(register, &subjects, before, |register| {
+        for change in changes {
+            if matches!(change, Change::Genesis { .. }) {
+                return Err(AppError::NotApplicable(
+                    "a genesis entry cannot be written as a change".into(),
+                ));
+            }
+            vires_store::replay::apply(register, change).map_err(AppError::NotApplicable)?;
+        }
+        Ok(())
+    })
+}
+
+/// [`trial`] under the one policy: refused ([`AppError::Void`]) if anything the changes
+/// write would be void.
+pub fn check(
+    register: &Register,
+    before: Option<&Snapshot>,
+    changes: &[Change],
+) -> Result<Trial, AppError> {
+    Ok(trial(register, before, changes)?.refuse_if_void()?)
+}
+
+/// The changes that record `instruments` on `register`: a correction for an id it has, an
+/// addition otherwise.
+pub fn instrument_changes(register: &Register, instruments: Vec<Instrument>) -> Vec<Change> {
+    instruments
+        .into_iter()
+        .map(|instrument| {
+            if register.instruments.iter().any(|i| i.id == instrument.id) {
+                Change::CorrectInstrument {
+                    id: instrument.id.to_string(),
+                    instrument,
+                }
+            } else {
+                Change::AddInstrument { instrument }
+            }
+        })
+        .collect()
+}
