@@ -106,55 +106,18 @@ impl View {
     }
 }
 
-/// A table for the CSV download: the rows the page's main table shows.
-#[derive(Debug, Default, Clone)]
-pub struct Csv {
-    pub header: Vec<String>,
-    pub rows: Vec<Vec<String>>,
-}
-
-impl Csv {
-    pub fn new(header: &[&str]) -> Csv {
-        Csv {
-            header: header.iter().map(|s| s.to_string()).collect(),
-            rows: Vec::new(),
-        }
-    }
-
-    pub fn row<I, S>(&mut self, cells: I)
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.rows.push(cells.into_iter().map(Into::into).collect());
-    }
-
-    pub fn to_text(&self) -> Result<String, WebError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let fail = |e: csv::Error| WebError::internal("writing the CSV download", e);
-        if !self.header.is_empty() {
-            w.write_record(&self.header).map_err(fail)?;
-        }
-        for r in &self.rows {
-            w.write_record(r).map_err(fail)?;
-        }
-        let bytes = w
-            .into_inner()
-            .map_err(|e| WebError::internal("writing the CSV download", e))?;
-        String::from_utf8(bytes).map_err(|e| WebError::internal("writing the CSV download", e))
-    }
-}
+/// A table for the CSV download: the rows the page's main table shows, written by the one
+/// CSV writer (`vires_app::csv`, which neutralises cells that would start a formula).
+pub type Csv = vires_app::csv::Table;
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_empty())
+    vires_app::cookie::value(
+        headers
+            .get_all(COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        name,
+    )
 }
 
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -305,7 +268,11 @@ impl Ctx {
                     &self.file_name("json"),
                 )
             }
-            Format::Csv => match view.table.to_text() {
+            Format::Csv => match view
+                .table
+                .to_text()
+                .map_err(|e| WebError::internal("writing the CSV download", e))
+            {
                 Ok(text) => download(
                     view.status,
                     text,
