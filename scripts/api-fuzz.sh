@@ -79,6 +79,8 @@ export VIRES_LOG="${VIRES_LOG:-warn}"
 export VIRES_MIN_REVISION_WAIT_MS=200
 # An admin, so the write and admin endpoints are fuzzed past authentication too.
 export VIRES_BOOTSTRAP_ADMIN=fuzz-admin
+# The server writes the admin's token to this new file, never to its log.
+export VIRES_BOOTSTRAP_TOKEN_FILE="$dir/admin.token"
 "${server[@]}" >"$dir/server.log" 2>&1 &
 server_pid=$!
 
@@ -96,7 +98,7 @@ curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || {
     echo "api-fuzz: the server did not become ready within 60 s" >&2
     exit 1
 }
-token="$(sed -n 's/.*API token (shown once): //p' "$dir/server.log" | head -n 1)"
+token="$(cat "$VIRES_BOOTSTRAP_TOKEN_FILE" 2>/dev/null || true)"
 if [[ -z "$token" ]]; then
     echo "api-fuzz: the server did not print the bootstrap admin token" >&2
     exit 1

@@ -27,7 +27,7 @@ if [ "${E2E_SERVER:-vires}" = example ]; then
   echo "e2e: building the example server with the web UI"
   cargo build --quiet -p vires-web --example serve
   # exec: the background job's pid is the server's, so the clean-up stops the server itself.
-  start_server() { exec "$target/debug/examples/serve" "127.0.0.1:$1" "sqlite://$2" e2e-admin; }
+  start_server() { exec env VIRES_BOOTSTRAP_TOKEN_FILE="$3" "$target/debug/examples/serve" "127.0.0.1:$1" "sqlite://$2" e2e-admin; }
 else
   # $VIRES_BIN when the caller has built it (scripts/test.sh passes its test build's).
   if [ -n "${VIRES_BIN:-}" ]; then
@@ -38,7 +38,7 @@ else
     vires="$target/debug/vires"
   fi
   start_server() {
-    exec env VIRES_DB="sqlite://$2" VIRES_BOOTSTRAP_ADMIN=e2e-admin VIRES_BASE=england \
+    exec env VIRES_DB="sqlite://$2" VIRES_BOOTSTRAP_ADMIN=e2e-admin VIRES_BOOTSTRAP_TOKEN_FILE="$3" VIRES_BASE=england \
       "$vires" serve --addr "127.0.0.1:$1"
   }
 fi
@@ -51,7 +51,7 @@ fi
 tmp="$(mktemp -d)"
 port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 base="http://127.0.0.1:$port"
-start_server "$port" "$tmp/vires.db" >"$tmp/server.out" 2>"$tmp/server.log" &
+start_server "$port" "$tmp/vires.db" "$tmp/admin.token" >"$tmp/server.out" 2>"$tmp/server.log" &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null || true
@@ -75,9 +75,13 @@ if [ -z "$ready" ]; then
   tail -20 "$tmp/server.log" >&2
   exit 1
 fi
-admin="$(sed -n 's/.*API token (shown once): \([^ "]*\).*/\1/p' "$tmp/server.log" "$tmp/server.out" | head -1)"
+admin="$(cat "$tmp/admin.token" 2>/dev/null || true)"
 if [ -z "$admin" ]; then
-  echo "e2e: the server printed no bootstrap admin token" >&2
+  echo "e2e: the server wrote no bootstrap admin token to $tmp/admin.token" >&2
+  exit 1
+fi
+if grep -qF "$admin" "$tmp/server.log" "$tmp/server.out"; then
+  echo "e2e: the bootstrap admin token is in the server's log" >&2
   exit 1
 fi
 

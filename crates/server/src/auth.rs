@@ -8,7 +8,7 @@ use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use vires_store::{Role, User};
@@ -21,7 +21,13 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub enum Via {
     Anonymous,
     Token,
-    Session { id: String, csrf: String },
+    /// A browser session: its secret id (from the cookie), its CSRF token and its public
+    /// handle (as listed by `/auth/sessions`).
+    Session {
+        id: String,
+        csrf: String,
+        handle: String,
+    },
 }
 
 /// The authenticated caller, if any.
@@ -56,6 +62,34 @@ fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
             .filter_map(|v| v.to_str().ok()),
         name,
     )
+}
+
+/// Whether a cookie set in answer to this request gets `Secure`: always when
+/// `auth.secure_cookies` is on, and otherwise whenever the request reached us over TLS, as a
+/// proxy in front says with `X-Forwarded-Proto: https` or `Forwarded: proto=https`. Those
+/// headers need no trust: marking a cookie `Secure` on a request that did not come over TLS
+/// only stops the browser sending it back over plain HTTP.
+pub fn secure_cookies(state: &AppState, headers: &HeaderMap) -> bool {
+    if state.config().auth.secure_cookies {
+        return true;
+    }
+    let forwarded_https = headers
+        .get_all("x-forwarded-proto")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("https"));
+    let standard_https = headers
+        .get_all("forwarded")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split([',', ';']))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .any(|(k, v)| {
+            k.trim().eq_ignore_ascii_case("proto")
+                && v.trim().trim_matches('"').eq_ignore_ascii_case("https")
+        });
+    forwarded_https || standard_https
 }
 
 /// Compares secrets in time that does not depend on where they differ.
@@ -118,6 +152,7 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
                 via: Via::Session {
                     id: sid,
                     csrf: s.csrf,
+                    handle: s.handle,
                 },
             });
         }

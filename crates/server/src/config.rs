@@ -38,15 +38,23 @@ pub enum LogFormat {
 #[serde(default, deny_unknown_fields)]
 pub struct AuthConfig {
     pub read: ReadAccess,
-    /// Mark the session cookie `Secure` (only sent over HTTPS). Turn on behind TLS.
+    /// Always mark cookies `Secure` (only sent over HTTPS). Off, they are still marked so on
+    /// every request that reached the server over TLS (`X-Forwarded-Proto: https` or
+    /// `Forwarded: proto=https` from the proxy in front).
     pub secure_cookies: bool,
     pub session_ttl_hours: u64,
     /// Verified API tokens are remembered for this long, so argon2 runs once per token per
     /// period rather than once per request; a revoked token stops working within it.
     pub token_cache_secs: u64,
-    /// If set and the store has no users, create this admin user at start-up and print
-    /// one API token for it on standard error.
+    /// If set and the store has no users, create this admin user at start-up and show one
+    /// API token for it on the terminal (never in the log), or write it to
+    /// `bootstrap_token_file`.
     pub bootstrap_admin: Option<String>,
+    /// Where to write the bootstrap admin's token (a new file, readable by its owner only)
+    /// when the server has no terminal to show it on.
+    pub bootstrap_token_file: Option<PathBuf>,
+    /// How often expired sessions are deleted from the store.
+    pub session_purge_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -57,6 +65,8 @@ impl Default for AuthConfig {
             session_ttl_hours: 12,
             token_cache_secs: 30,
             bootstrap_admin: None,
+            bootstrap_token_file: None,
+            session_purge_secs: 600,
         }
     }
 }
@@ -240,6 +250,12 @@ impl ServeConfig {
         }
         if let Some(v) = get("VIRES_PROPOSER_MAY_REJECT") {
             self.approval.proposer_may_reject = parse_bool("VIRES_PROPOSER_MAY_REJECT", v)?;
+        }
+        if let Some(v) = get("VIRES_BOOTSTRAP_TOKEN_FILE") {
+            self.auth.bootstrap_token_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("VIRES_SESSION_PURGE_SECS") {
+            self.auth.session_purge_secs = parse_num("VIRES_SESSION_PURGE_SECS", v)?;
         }
         if let Some(v) = get("VIRES_MAX_BODY_BYTES") {
             self.limits.max_body_bytes = parse_num("VIRES_MAX_BODY_BYTES", v)?;

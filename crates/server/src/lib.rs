@@ -39,6 +39,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use std::future::IntoFuture;
+use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -74,6 +75,8 @@ pub enum ServerError {
     },
     #[error("the server failed: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot show the bootstrap admin's token: {0}")]
+    Bootstrap(String),
 }
 
 #[derive(OpenApi)]
@@ -123,16 +126,18 @@ fn build(state: Option<&AppState>) -> (Router<AppState>, OpenApiDoc) {
         Some(s) => queries.route_layer(routes::AsRecordedLayer::new(s.clone())),
         None => queries,
     };
+    // Every other read of the register or of the server's state: the change log, the feed,
+    // /status and /metrics. Writes among them need more than a reader anyway.
     let mut changes_stream = routes::changes::stream_router();
+    let mut readers = routes::changes::router().merge(routes::ops::reader_router());
     if let Some(s) = state {
-        changes_stream = changes_stream.route_layer(middleware::from_fn_with_state(
-            s.clone(),
-            auth::require_reader,
-        ));
+        let reader = || middleware::from_fn_with_state(s.clone(), auth::require_reader);
+        changes_stream = changes_stream.route_layer(reader());
+        readers = readers.route_layer(reader());
     }
     let api = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(queries)
-        .merge(routes::changes::router())
+        .merge(readers)
         .merge(routes::auth::router())
         .merge(routes::ops::router());
     let (api, doc) = api.split_for_parts();
@@ -191,7 +196,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
                     "request",
                     request_id = id,
                     method = req.method().as_str(),
-                    path = req.uri().path()
+                    path = logged_path(req.uri().path())
                 )
             }))
             .layer(PropagateRequestIdLayer::new(request_id))
@@ -201,6 +206,16 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             .layer(middleware::from_fn_with_state(state.clone(), consistency)),
     )
     .with_state(state)
+}
+
+/// The path as the log shows it: a token's id is half of what is needed to use it, so
+/// `/admin/tokens/{id}` is logged without the id.
+fn logged_path(path: &str) -> &str {
+    if path.starts_with("/admin/tokens/") {
+        "/admin/tokens/{id}"
+    } else {
+        path
+    }
 }
 
 /// Request ids made up for requests that come without one: this server's random prefix and
@@ -403,17 +418,11 @@ pub async fn prepare(config: ServeConfig) -> Result<AppState, ServerError> {
         let bootstrap = config.auth.bootstrap_admin.clone();
         let state = AppState::open(store, base, &fingerprint, config)?;
         if let Some(name) = bootstrap {
-            let store = state.store();
-            if store.users()?.is_empty() {
-                store.create_user(&name, vires_store::Role::Admin)?;
-                let t = store.create_token(&name, "bootstrap")?;
-                // Printed once, on stderr, for the operator who started the server: the
-                // store keeps only its hash.
-                eprintln!(
-                    "vires: created admin user {name:?}; API token (shown once): {}",
-                    t.token
-                );
-            }
+            bootstrap_admin(
+                state.store().as_ref(),
+                &name,
+                state.config().auth.bootstrap_token_file.as_deref(),
+            )?;
         }
         // Subscribing may connect to PostgreSQL, which blocks: done here, off the async threads.
         state.spawn_watcher()?;
@@ -421,6 +430,81 @@ pub async fn prepare(config: ServeConfig) -> Result<AppState, ServerError> {
     })
     .await
     .map_err(|e| ServerError::Base(format!("start-up task failed: {e}")))?
+}
+
+/// Creates the first admin in an empty store and hands its token to the operator: on the
+/// controlling terminal, or in `token_file`, and never in the log stream (stderr is often
+/// collected into a log store that many people read). Without either, nothing is created.
+pub fn bootstrap_admin(
+    store: &dyn vires_store::Store,
+    name: &str,
+    token_file: Option<&std::path::Path>,
+) -> Result<(), ServerError> {
+    if !store.users()?.is_empty() {
+        return Ok(());
+    }
+    let mut out: Box<dyn std::io::Write> = match token_file {
+        Some(path) => Box::new(new_private_file(path).map_err(|e| {
+            ServerError::Bootstrap(format!(
+                "cannot create {}: {e}; name a file that does not exist yet",
+                path.display()
+            ))
+        })?),
+        None => Box::new(terminal().ok_or_else(|| {
+            ServerError::Bootstrap(
+                "the server has no terminal; set auth.bootstrap_token_file (VIRES_BOOTSTRAP_TOKEN_FILE) to a new file for it".into(),
+            )
+        })?),
+    };
+    store.create_user(name, vires_store::Role::Admin)?;
+    let t = store.create_token(name, "bootstrap")?;
+    let shown = match token_file {
+        Some(_) => writeln!(out, "{}", t.token),
+        None => writeln!(
+            out,
+            "vires: created admin user {name:?}; API token (shown once): {}",
+            t.token
+        ),
+    };
+    shown
+        .and_then(|()| out.flush())
+        .map_err(|e| ServerError::Bootstrap(e.to_string()))?;
+    match token_file {
+        Some(p) => {
+            tracing::info!(user = %name, file = %p.display(), "bootstrap admin created; token written to the file")
+        }
+        None => {
+            tracing::info!(user = %name, "bootstrap admin created; token shown on the terminal")
+        }
+    }
+    Ok(())
+}
+
+/// A new file only its owner can read.
+fn new_private_file(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// The controlling terminal, if the server has one.
+fn terminal() -> Option<std::fs::File> {
+    #[cfg(unix)]
+    {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/tty")
+            .ok()
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Runs the server until SIGTERM or ctrl-c, then drains requests in flight.
@@ -465,6 +549,7 @@ pub async fn run_with(
     grace: Duration,
 ) -> Result<(), ServerError> {
     let app = router_with(state.clone(), extra);
+    let purge = AbortOnDrop(tokio::spawn(purge_sessions(state.clone())));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let st = state.clone();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -479,7 +564,7 @@ pub async fn run_with(
         r = &mut server => return r.map_err(ServerError::Io),
         _ = rx => {}
     }
-    match tokio::time::timeout(grace, server).await {
+    let finished = match tokio::time::timeout(grace, server).await {
         Ok(r) => r.map_err(ServerError::Io),
         Err(_) => {
             tracing::warn!(
@@ -487,6 +572,35 @@ pub async fn run_with(
                 "requests still in flight after the grace period; stopping"
             );
             Ok(())
+        }
+    };
+    drop(purge);
+    finished
+}
+
+/// Stops a background task when the server stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Deletes expired sessions every `auth.session_purge_secs` (they are refused from the
+/// moment they expire; this keeps the table from growing).
+async fn purge_sessions(state: AppState) {
+    let every = Duration::from_secs(state.config().auth.session_purge_secs.max(1));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let store = state.store().clone();
+        match tokio::task::spawn_blocking(move || store.purge_expired_sessions()).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::info!(sessions = n, "expired sessions purged"),
+            Ok(Err(e)) => tracing::warn!("purging expired sessions failed: {e}"),
+            Err(e) => tracing::warn!("purging expired sessions failed: {e}"),
         }
     }
 }

@@ -53,7 +53,7 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-pub(crate) const MIGRATIONS_KNOWN: i64 = 3;
+pub(crate) const MIGRATIONS_KNOWN: i64 = 4;
 
 pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
     Migration {
@@ -70,6 +70,11 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "drafts",
         sql: include_str!("../migrations/sqlite/0003_drafts.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "sessions bound to what opened them, disabled users, OpenID Connect subjects",
+        sql: include_str!("../migrations/sqlite/0004_bound_sessions.sql"),
     },
 ];
 
@@ -88,6 +93,11 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 3,
         name: "drafts",
         sql: include_str!("../migrations/postgres/0003_drafts.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "sessions bound to what opened them, disabled users, OpenID Connect subjects",
+        sql: include_str!("../migrations/postgres/0004_bound_sessions.sql"),
     },
 ];
 

@@ -44,11 +44,12 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
 pub use model::{
     BadEntry, Change, ChangeRequest, Decision, Draft, Entry, NewSession, NewToken, Outcome,
-    Proposal, ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User,
-    VerifyReport,
+    Proposal, ProposalStatus, Revision, Role, Session, SessionOrigin, SessionSummary, Settle,
+    Settled, TokenInfo, User, VerifyReport,
 };
 pub use notify::Subscription;
 pub use replay::{as_recorded_at, replay, ReplayIssue, Replayed};
+pub use secrets::token_id;
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
@@ -145,21 +146,46 @@ pub trait Store: Send + Sync {
     fn set_role(&self, name: &str, role: Role) -> Result<User, StoreError>;
     fn user(&self, name: &str) -> Result<Option<User>, StoreError>;
     fn users(&self) -> Result<Vec<User>, StoreError>;
+    /// Disables a user (their tokens and sign-ins are refused and their sessions ended, in
+    /// one transaction) or enables them again.
+    fn set_disabled(&self, name: &str, disabled: bool) -> Result<User, StoreError>;
+    /// The user signed in through OpenID Connect as `subject` (the issuer and its `sub`):
+    /// found by subject, else the user called `name` not yet bound to a subject, else a new
+    /// user `name`; their role is set to `role` from the sign-in's claims. A `name` bound
+    /// to another subject is [`StoreError::UserExists`]. A disabled user is returned as
+    /// such (the caller refuses the sign-in).
+    fn oidc_user(&self, subject: &str, name: &str, role: Role) -> Result<User, StoreError>;
 
     /// A new API token for `user`. The returned secret is shown once; only its argon2
     /// hash is kept.
     fn create_token(&self, user: &str, label: &str) -> Result<NewToken, StoreError>;
-    /// The user a token belongs to, if it is known, unrevoked and its secret matches.
+    /// The user a token belongs to, if it is known, unrevoked, its user enabled and its
+    /// secret matches. Every token, well-formed or not, known or not, costs one argon2
+    /// verification, so the time taken says nothing about which token ids exist.
     fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError>;
-    /// Revokes a token by its public id; the row stays, marked revoked.
+    /// Revokes a token by its public id and ends the sessions it opened, in one
+    /// transaction; the row stays, marked revoked.
     fn revoke_token(&self, id: &str) -> Result<(), StoreError>;
     fn tokens(&self, user: Option<&str>) -> Result<Vec<TokenInfo>, StoreError>;
 
-    /// A new browser session for `user`, valid for `ttl`.
-    fn create_session(&self, user: &str, ttl: SignedDuration) -> Result<NewSession, StoreError>;
-    /// The live session with this id, if any (expired sessions are not returned).
+    /// A new browser session for `user`, valid for `ttl`, bound to what opened it.
+    fn create_session(
+        &self,
+        user: &str,
+        ttl: SignedDuration,
+        origin: &SessionOrigin,
+    ) -> Result<NewSession, StoreError>;
+    /// The live session with this id, if any: not expired, its user not disabled, and the
+    /// token that opened it (if one did) not revoked.
     fn session(&self, id: &str) -> Result<Option<Session>, StoreError>;
+    /// Ends the session with this secret id (signing out).
     fn delete_session(&self, id: &str) -> Result<(), StoreError>;
+    /// Sessions, expired ones included until they are purged, of one user or of everyone,
+    /// newest first.
+    fn sessions(&self, user: Option<&str>) -> Result<Vec<SessionSummary>, StoreError>;
+    /// Ends the session with this handle, if it belongs to `owner` (any owner for `None`).
+    /// Returns whether a session was ended.
+    fn end_session(&self, handle: &str, owner: Option<&str>) -> Result<bool, StoreError>;
     /// Deletes expired sessions; returns how many.
     fn purge_expired_sessions(&self) -> Result<u64, StoreError>;
 }

@@ -296,6 +296,10 @@ pub struct User {
     pub name: String,
     pub role: Role,
     pub created_at: Timestamp,
+    /// Set when an admin disabled the user: their tokens and sign-ins are refused and their
+    /// sessions were ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// An API token as listed (never the secret).
@@ -317,12 +321,34 @@ pub struct NewToken {
     pub token: String,
 }
 
+/// What opened a session, and so what ends it besides expiry, sign-out and an admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "via", rename_all = "kebab-case")]
+pub enum SessionOrigin {
+    /// Signing in with an API token: the session ends when that token is revoked.
+    Token { token_id: String },
+    /// Signing in through the configured OpenID Connect issuer.
+    Oidc,
+}
+
 /// A browser session. Its id is a bearer secret held in a cookie; only its SHA-256 is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
     pub user: User,
     /// The anti-forgery token the session's forms must echo.
     pub csrf: String,
+    pub expires_at: Timestamp,
+    /// The session's public name, for listing and ending it; not a secret.
+    pub handle: String,
+}
+
+/// A session as listed for its owner or an admin: never its secret id or CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionSummary {
+    pub handle: String,
+    pub user: String,
+    pub origin: SessionOrigin,
+    pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
 

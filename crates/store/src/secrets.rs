@@ -44,6 +44,25 @@ pub(crate) fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
+/// The public id of an API token (`vires_<id>.<secret>`), if it has that shape.
+pub fn token_id(token: &str) -> Option<&str> {
+    split_token(token).map(|(id, _)| id)
+}
+
+/// An argon2 hash of a secret nobody knows, made once per process, with the same
+/// parameters as real token hashes: a token whose id is unknown (or revoked, or malformed)
+/// is verified against it, so it costs the same work as a known id with a wrong secret.
+pub(crate) fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        random_hex(32)
+            .and_then(|s| argon2_hash(&s))
+            // Without randomness a fixed secret's hash still costs the same to check.
+            .or_else(|_| argon2_hash("vires-decoy"))
+            .unwrap_or_default()
+    })
+}
+
 /// Splits `vires_<id>.<secret>` into its parts.
 pub(crate) fn split_token(token: &str) -> Option<(&str, &str)> {
     let rest = token.trim().strip_prefix(TOKEN_PREFIX)?;

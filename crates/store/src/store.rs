@@ -6,7 +6,8 @@ use crate::engine::{Engine, Row, Tx, Val};
 use crate::error::StoreError;
 use crate::model::{
     Change, ChangeRequest, Decision, Draft, Entry, NewSession, NewToken, Outcome, Proposal,
-    ProposalStatus, Revision, Role, Session, Settle, Settled, TokenInfo, User, VerifyReport,
+    ProposalStatus, Revision, Role, Session, SessionOrigin, SessionSummary, Settle, Settled,
+    TokenInfo, User, VerifyReport,
 };
 use crate::notify::{Hub, Subscription};
 use crate::secrets;
@@ -250,12 +251,44 @@ fn insert_entry(tx: &mut dyn Tx, e: &RawEntry) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The columns [`user_from`] reads, in its order, for table alias `u`.
+const USER_COLUMNS: &str = "u.name, u.role, u.created_at_us, u.disabled_at_us";
+
 fn user_from(row: &Row, offset: usize) -> Result<User, StoreError> {
     let role_text = text_at(row, offset + 1);
     Ok(User {
         name: text_at(row, offset),
         role: Role::parse(&role_text).ok_or(StoreError::BadRole(role_text))?,
         created_at: timestamp(int_at(row, offset + 2, "created_at_us")?)?,
+        disabled_at: row
+            .get(offset + 3)
+            .and_then(Val::int)
+            .map(timestamp)
+            .transpose()?,
+    })
+}
+
+const SESSION_COLUMNS: &str =
+    "s.handle, s.user_name, s.origin, s.token_id, s.created_at_us, s.expires_at_us";
+
+fn session_summary(row: &Row) -> Result<SessionSummary, StoreError> {
+    let origin = match (text_at(row, 2).as_str(), row.get(3).and_then(Val::text)) {
+        ("token", Some(id)) => SessionOrigin::Token {
+            token_id: id.to_string(),
+        },
+        ("oidc", _) => SessionOrigin::Oidc,
+        (other, _) => {
+            return Err(StoreError::Unexpected(format!(
+                "session origin {other:?} is not token or oidc"
+            )))
+        }
+    };
+    Ok(SessionSummary {
+        handle: text_at(row, 0),
+        user: text_at(row, 1),
+        origin,
+        created_at: timestamp(int_at(row, 4, "created_at_us")?)?,
+        expires_at: timestamp(int_at(row, 5, "expires_at_us")?)?,
     })
 }
 
@@ -271,7 +304,7 @@ fn token_from(row: &Row) -> Result<TokenInfo, StoreError> {
 
 fn find_user(tx: &mut dyn Tx, name: &str) -> Result<Option<User>, StoreError> {
     let rows = tx.query(
-        "SELECT name, role, created_at_us FROM users WHERE name = ?",
+        &format!("SELECT {USER_COLUMNS} FROM users u WHERE u.name = ?"),
         &[Val::Text(name.into())],
     )?;
     rows.first().map(|r| user_from(r, 0)).transpose()
@@ -694,6 +727,7 @@ impl<E: Engine> Store for SqlStore<E> {
                 name: name.to_string(),
                 role,
                 created_at: timestamp(now)?,
+                disabled_at: None,
             })
         })
     }
@@ -718,11 +752,90 @@ impl<E: Engine> Store for SqlStore<E> {
     fn users(&self) -> Result<Vec<User>, StoreError> {
         let rows = self.engine.read(&mut |tx| {
             tx.query(
-                "SELECT name, role, created_at_us FROM users ORDER BY name",
+                &format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.name"),
                 &[],
             )
         })?;
         rows.iter().map(|r| user_from(r, 0)).collect()
+    }
+
+    fn set_disabled(&self, name: &str, disabled: bool) -> Result<User, StoreError> {
+        let now = self.now_us();
+        self.engine.write(&mut |tx| {
+            // Disabling again keeps the first moment it was disabled.
+            let n = if disabled {
+                tx.execute(
+                    "UPDATE users SET disabled_at_us = COALESCE(disabled_at_us, ?) WHERE name = ?",
+                    &[Val::Int(now), Val::Text(name.into())],
+                )?
+            } else {
+                tx.execute(
+                    "UPDATE users SET disabled_at_us = NULL WHERE name = ?",
+                    &[Val::Text(name.into())],
+                )?
+            };
+            if n == 0 {
+                return Err(StoreError::UnknownUser(name.to_string()));
+            }
+            if disabled {
+                tx.execute(
+                    "DELETE FROM sessions WHERE user_name = ?",
+                    &[Val::Text(name.into())],
+                )?;
+            }
+            find_user(tx, name)?.ok_or_else(|| StoreError::UnknownUser(name.to_string()))
+        })
+    }
+
+    fn oidc_user(&self, subject: &str, name: &str, role: Role) -> Result<User, StoreError> {
+        let name = name.trim();
+        if name.is_empty() || subject.is_empty() {
+            return Err(StoreError::UnknownUser(name.to_string()));
+        }
+        let now = self.now_us();
+        self.engine.write(&mut |tx| {
+            let bound = tx.query(
+                "SELECT name FROM users WHERE oidc_subject = ?",
+                &[Val::Text(subject.into())],
+            )?;
+            let user_name = match bound.first() {
+                Some(r) => text_at(r, 0),
+                None => {
+                    let named = tx.query(
+                        "SELECT oidc_subject FROM users WHERE name = ?",
+                        &[Val::Text(name.into())],
+                    )?;
+                    match named.first() {
+                        Some(r) if r.first().and_then(Val::text).is_some() => {
+                            return Err(StoreError::UserExists(name.to_string()))
+                        }
+                        Some(_) => {
+                            tx.execute(
+                                "UPDATE users SET oidc_subject = ? WHERE name = ?",
+                                &[Val::Text(subject.into()), Val::Text(name.into())],
+                            )?;
+                        }
+                        None => {
+                            tx.execute(
+                                "INSERT INTO users (name, role, created_at_us, oidc_subject) VALUES (?, ?, ?, ?)",
+                                &[
+                                    Val::Text(name.into()),
+                                    Val::Text(role.as_str().into()),
+                                    Val::Int(now),
+                                    Val::Text(subject.into()),
+                                ],
+                            )?;
+                        }
+                    }
+                    name.to_string()
+                }
+            };
+            tx.execute(
+                "UPDATE users SET role = ? WHERE name = ?",
+                &[Val::Text(role.as_str().into()), Val::Text(user_name.clone())],
+            )?;
+            find_user(tx, &user_name)?.ok_or(StoreError::UnknownUser(user_name.clone()))
+        })
     }
 
     fn create_token(&self, user: &str, label: &str) -> Result<NewToken, StoreError> {
@@ -760,26 +873,37 @@ impl<E: Engine> Store for SqlStore<E> {
     }
 
     fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
-        let Some((id, secret)) = secrets::split_token(token) else {
-            return Ok(None);
+        let (id, secret) = secrets::split_token(token).unwrap_or(("", token));
+        let found = if id.is_empty() {
+            None
+        } else {
+            self.engine.read(&mut |tx| {
+                let rows = tx.query(
+                    &format!(
+                        "SELECT t.token_hash, t.revoked_at_us, {USER_COLUMNS}
+                         FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.id = ?"
+                    ),
+                    &[Val::Text(id.into())],
+                )?;
+                rows.first()
+                    .map(|r| -> Result<_, StoreError> {
+                        let revoked = r.get(1).and_then(Val::int).is_some();
+                        Ok((text_at(r, 0), revoked, user_from(r, 2)?))
+                    })
+                    .transpose()
+            })?
         };
-        let found = self.engine.read(&mut |tx| {
-            let rows = tx.query(
-                "SELECT t.token_hash, t.revoked_at_us, u.name, u.role, u.created_at_us
-                 FROM api_tokens t JOIN users u ON u.name = t.user_name WHERE t.id = ?",
-                &[Val::Text(id.into())],
-            )?;
-            rows.first()
-                .map(|r| -> Result<_, StoreError> {
-                    let revoked = r.get(1).and_then(Val::int).is_some();
-                    Ok((text_at(r, 0), revoked, user_from(r, 2)?))
-                })
-                .transpose()
-        })?;
-        Ok(match found {
-            Some((hash, false, user)) if secrets::argon2_verify(secret, &hash) => Some(user),
-            _ => None,
-        })
+        // Exactly one argon2 verification whatever was found, so that neither the time nor
+        // the memory taken tells an unknown id from a known one with a wrong secret.
+        let (hash, usable, user) = match found {
+            Some((hash, revoked, user)) => {
+                let usable = !revoked && user.disabled_at.is_none();
+                (hash, usable, Some(user))
+            }
+            None => (secrets::decoy_hash().to_string(), false, None),
+        };
+        let matches = secrets::argon2_verify(secret, &hash);
+        Ok(user.filter(|_| matches && usable))
     }
 
     fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
@@ -797,6 +921,10 @@ impl<E: Engine> Store for SqlStore<E> {
             tx.execute(
                 "UPDATE api_tokens SET revoked_at_us = ? WHERE id = ? AND revoked_at_us IS NULL",
                 &[Val::Int(now), Val::Text(id.into())],
+            )?;
+            tx.execute(
+                "DELETE FROM sessions WHERE token_id = ?",
+                &[Val::Text(id.into())],
             )?;
             Ok(())
         })
@@ -818,22 +946,37 @@ impl<E: Engine> Store for SqlStore<E> {
         rows.iter().map(token_from).collect()
     }
 
-    fn create_session(&self, user: &str, ttl: SignedDuration) -> Result<NewSession, StoreError> {
+    fn create_session(
+        &self,
+        user: &str,
+        ttl: SignedDuration,
+        origin: &SessionOrigin,
+    ) -> Result<NewSession, StoreError> {
         let id = secrets::random_hex(32)?;
         let csrf = secrets::random_hex(32)?;
+        let handle = secrets::random_hex(8)?;
+        let (origin_name, token_id) = match origin {
+            SessionOrigin::Token { token_id } => ("token", Val::Text(token_id.clone())),
+            SessionOrigin::Oidc => ("oidc", Val::NullText),
+        };
         let now = self.clock.now();
         let expires_at = now.checked_add(ttl).map_err(|e| {
             StoreError::Json(format!("session lifetime {ttl} is out of range: {e}"))
         })?;
         let id_hash = secrets::sha256_hex(&id);
         let session = self.engine.write(&mut |tx| {
-            let u = find_user(tx, user)?.ok_or_else(|| StoreError::UnknownUser(user.to_string()))?;
+            let u = find_user(tx, user)?
+                .filter(|u| u.disabled_at.is_none())
+                .ok_or_else(|| StoreError::UnknownUser(user.to_string()))?;
             tx.execute(
-                "INSERT INTO sessions (id_hash, user_name, csrf, created_at_us, expires_at_us) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO sessions (id_hash, handle, user_name, csrf, origin, token_id, created_at_us, expires_at_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 &[
                     Val::Text(id_hash.clone()),
+                    Val::Text(handle.clone()),
                     Val::Text(u.name.clone()),
                     Val::Text(csrf.clone()),
+                    Val::Text(origin_name.into()),
+                    token_id.clone(),
                     Val::Int(now.as_microsecond()),
                     Val::Int(expires_at.as_microsecond()),
                 ],
@@ -842,6 +985,7 @@ impl<E: Engine> Store for SqlStore<E> {
                 user: u,
                 csrf: csrf.clone(),
                 expires_at,
+                handle: handle.clone(),
             })
         })?;
         Ok(NewSession { id, session })
@@ -851,10 +995,16 @@ impl<E: Engine> Store for SqlStore<E> {
         let id_hash = secrets::sha256_hex(id.trim());
         let now = self.now_us();
         self.engine.read(&mut |tx| {
+            // Revoking the token and disabling the user also delete the session rows; the
+            // conditions here hold even for a row another process has yet to delete.
             let rows = tx.query(
-                "SELECT s.csrf, s.expires_at_us, u.name, u.role, u.created_at_us
-                 FROM sessions s JOIN users u ON u.name = s.user_name
-                 WHERE s.id_hash = ? AND s.expires_at_us > ?",
+                &format!(
+                    "SELECT s.csrf, s.expires_at_us, s.handle, {USER_COLUMNS}
+                     FROM sessions s JOIN users u ON u.name = s.user_name
+                     WHERE s.id_hash = ? AND s.expires_at_us > ? AND u.disabled_at_us IS NULL
+                       AND (s.token_id IS NULL OR EXISTS (SELECT 1 FROM api_tokens t
+                            WHERE t.id = s.token_id AND t.revoked_at_us IS NULL))"
+                ),
                 &[Val::Text(id_hash.clone()), Val::Int(now)],
             )?;
             rows.first()
@@ -862,7 +1012,8 @@ impl<E: Engine> Store for SqlStore<E> {
                     Ok(Session {
                         csrf: text_at(r, 0),
                         expires_at: timestamp(int_at(r, 1, "expires_at_us")?)?,
-                        user: user_from(r, 2)?,
+                        handle: text_at(r, 2),
+                        user: user_from(r, 3)?,
                     })
                 })
                 .transpose()
@@ -878,6 +1029,40 @@ impl<E: Engine> Store for SqlStore<E> {
             )?;
             Ok(())
         })
+    }
+
+    fn sessions(&self, user: Option<&str>) -> Result<Vec<SessionSummary>, StoreError> {
+        let rows = self.engine.read(&mut |tx| match user {
+            Some(u) => tx.query(
+                &format!(
+                    "SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.user_name = ?
+                     ORDER BY s.created_at_us DESC, s.handle"
+                ),
+                &[Val::Text(u.into())],
+            ),
+            None => tx.query(
+                &format!(
+                    "SELECT {SESSION_COLUMNS} FROM sessions s
+                     ORDER BY s.created_at_us DESC, s.handle"
+                ),
+                &[],
+            ),
+        })?;
+        rows.iter().map(session_summary).collect()
+    }
+
+    fn end_session(&self, handle: &str, owner: Option<&str>) -> Result<bool, StoreError> {
+        let n = self.engine.write(&mut |tx| match owner {
+            Some(o) => tx.execute(
+                "DELETE FROM sessions WHERE handle = ? AND user_name = ?",
+                &[Val::Text(handle.into()), Val::Text(o.into())],
+            ),
+            None => tx.execute(
+                "DELETE FROM sessions WHERE handle = ?",
+                &[Val::Text(handle.into())],
+            ),
+        })?;
+        Ok(n > 0)
     }
 
     fn purge_expired_sessions(&self) -> Result<u64, StoreError> {

@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use vires_core::{Instrument, InstrumentKind, Interval, Register};
 use vires_store::{
     as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, ManualClock, OpenOptions,
-    Outcome, ProposalStatus, Revision, Role, Settle, Store, StoreError, GENESIS_PREV,
+    Outcome, ProposalStatus, Revision, Role, SessionOrigin, Settle, Store, StoreError,
+    GENESIS_PREV,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -212,6 +213,9 @@ on_both_backends!(
     kill_9_during_writes_loses_nothing_acknowledged,
     other_handles_see_new_revisions_within_a_second,
     users_tokens_and_sessions,
+    sessions_end_with_their_token_and_their_user,
+    oidc_users_are_bound_to_their_subject,
+    unknown_token_ids_cost_the_same_as_wrong_secrets,
     batch_lands_whole_and_chains,
     stale_batch_writes_nothing,
     batch_failing_midway_writes_nothing,
@@ -871,7 +875,7 @@ fn users_tokens_and_sessions(db: &TestDb) {
 
     // Sessions expire by the store's clock.
     let s = store
-        .create_session("bob", SignedDuration::from_hours(8))
+        .create_session("bob", SignedDuration::from_hours(8), &SessionOrigin::Oidc)
         .unwrap();
     let live = store.session(&s.id).unwrap().expect("a live session");
     assert_eq!(live.user.name, "bob");
@@ -879,7 +883,11 @@ fn users_tokens_and_sessions(db: &TestDb) {
     assert_eq!(live.csrf, s.session.csrf);
     assert_eq!(store.session("not-a-session").unwrap(), None);
     let other = store
-        .create_session("alice", SignedDuration::from_hours(24))
+        .create_session(
+            "alice",
+            SignedDuration::from_hours(24),
+            &SessionOrigin::Oidc,
+        )
         .unwrap();
     clock.set(ts("2024-05-01T21:00:00Z"));
     assert_eq!(store.session(&s.id).unwrap(), None);
@@ -888,6 +896,214 @@ fn users_tokens_and_sessions(db: &TestDb) {
     store.delete_session(&other.id).unwrap();
     assert_eq!(store.session(&other.id).unwrap(), None);
     assert_eq!(db.count("sessions"), 0);
+}
+
+/// Issue 24: revoking a token ended nothing (its sessions kept working), and users could
+/// not be disabled, nor sessions listed or ended.
+fn sessions_end_with_their_token_and_their_user(db: &TestDb) {
+    let clock = Arc::new(ManualClock::new(ts("2024-05-01T12:00:00Z")));
+    let store = db.open_with_clock(clock.clone());
+    store.create_user("carol", Role::Editor).unwrap();
+    store.create_user("dan", Role::Viewer).unwrap();
+    let laptop = store.create_token("carol", "laptop").unwrap();
+    let phone = store.create_token("carol", "phone").unwrap();
+    let dans = store.create_token("dan", "desk").unwrap();
+    let hours = SignedDuration::from_hours(8);
+    let bound = |t: &vires_store::NewToken| SessionOrigin::Token {
+        token_id: t.info.id.clone(),
+    };
+    let by_laptop = store
+        .create_session("carol", hours, &bound(&laptop))
+        .unwrap();
+    let by_phone = store
+        .create_session("carol", hours, &bound(&phone))
+        .unwrap();
+    let dan = store.create_session("dan", hours, &bound(&dans)).unwrap();
+    assert_ne!(by_laptop.session.handle, by_phone.session.handle);
+
+    // Listed for the owner (newest first) and for an admin, without secrets.
+    clock.set(ts("2024-05-01T12:00:01Z"));
+    let mine = store.sessions(Some("carol")).unwrap();
+    assert_eq!(mine.len(), 2);
+    assert!(mine.iter().all(|s| s.user == "carol"));
+    assert_eq!(
+        mine.iter()
+            .find(|s| s.handle == by_laptop.session.handle)
+            .unwrap()
+            .origin,
+        bound(&laptop)
+    );
+    assert_eq!(store.sessions(None).unwrap().len(), 3);
+
+    // Revoking the laptop token ends the session it opened, and only that one.
+    store.revoke_token(&laptop.info.id).unwrap();
+    assert_eq!(store.session(&by_laptop.id).unwrap(), None);
+    assert!(store.session(&by_phone.id).unwrap().is_some());
+    assert_eq!(store.sessions(Some("carol")).unwrap().len(), 1);
+
+    // A session is ended by its handle only by its owner, or by anyone when no owner is named.
+    assert!(!store
+        .end_session(&dan.session.handle, Some("carol"))
+        .unwrap());
+    assert!(store.session(&dan.id).unwrap().is_some());
+    assert!(store.end_session(&dan.session.handle, Some("dan")).unwrap());
+    assert_eq!(store.session(&dan.id).unwrap(), None);
+    assert!(!store.end_session(&dan.session.handle, None).unwrap());
+
+    // Disabling a user ends their sessions and refuses their tokens and new sessions;
+    // enabling them lets the tokens work again, but ended sessions stay ended.
+    let off = store.set_disabled("carol", true).unwrap();
+    let when = off.disabled_at.expect("disabled");
+    assert_eq!(store.session(&by_phone.id).unwrap(), None);
+    assert_eq!(store.sessions(Some("carol")).unwrap().len(), 0);
+    assert_eq!(store.authenticate_token(&phone.token).unwrap(), None);
+    assert!(matches!(
+        store.create_session("carol", hours, &bound(&phone)),
+        Err(StoreError::UnknownUser(_))
+    ));
+    clock.set(ts("2024-05-01T13:00:00Z"));
+    assert_eq!(
+        store.set_disabled("carol", true).unwrap().disabled_at,
+        Some(when),
+        "disabling again keeps the first moment"
+    );
+    let on = store.set_disabled("carol", false).unwrap();
+    assert_eq!(on.disabled_at, None);
+    assert_eq!(
+        store
+            .authenticate_token(&phone.token)
+            .unwrap()
+            .map(|u| u.name),
+        Some("carol".to_string())
+    );
+    assert_eq!(store.session(&by_phone.id).unwrap(), None);
+    assert!(matches!(
+        store.set_disabled("nobody", true),
+        Err(StoreError::UnknownUser(_))
+    ));
+
+    // A session the store would refuse is refused even if its row was not deleted (another
+    // process revoking between the checks): the lookup itself checks token and user.
+    let again = store
+        .create_session("carol", hours, &bound(&phone))
+        .unwrap();
+    db.sql(&format!(
+        "UPDATE api_tokens SET revoked_at_us = 1 WHERE id = '{}'",
+        phone.info.id
+    ))
+    .unwrap();
+    assert_eq!(store.session(&again.id).unwrap(), None);
+}
+
+/// OpenID Connect users: found by subject, bound on first sign-in, role from the claims.
+fn oidc_users_are_bound_to_their_subject(db: &TestDb) {
+    let store = db.open_with_clock(Arc::new(ManualClock::new(ts("2024-05-01T12:00:00Z"))));
+    let subject = "https://idp.example/ 1234";
+    let u = store
+        .oidc_user(subject, "erin@example.nhs.uk", Role::Editor)
+        .unwrap();
+    assert_eq!(
+        (u.name.as_str(), u.role),
+        ("erin@example.nhs.uk", Role::Editor)
+    );
+    // The same subject under a new display name is the same user; the role follows the claims.
+    let again = store
+        .oidc_user(subject, "erin.new@example.nhs.uk", Role::Approver)
+        .unwrap();
+    assert_eq!(again.name, "erin@example.nhs.uk");
+    assert_eq!(again.role, Role::Approver);
+    // Another subject cannot take a name bound to someone else.
+    assert!(matches!(
+        store.oidc_user(
+            "https://idp.example/ 999",
+            "erin@example.nhs.uk",
+            Role::Admin
+        ),
+        Err(StoreError::UserExists(_))
+    ));
+    // A user an admin made (for a script's token) is bound on their first sign-in.
+    store
+        .create_user("frank@example.nhs.uk", Role::Viewer)
+        .unwrap();
+    let f = store
+        .oidc_user(
+            "https://idp.example/ 77",
+            "frank@example.nhs.uk",
+            Role::Editor,
+        )
+        .unwrap();
+    assert_eq!(
+        (f.name.as_str(), f.role),
+        ("frank@example.nhs.uk", Role::Editor)
+    );
+    store.set_disabled("frank@example.nhs.uk", true).unwrap();
+    let off = store
+        .oidc_user(
+            "https://idp.example/ 77",
+            "frank@example.nhs.uk",
+            Role::Editor,
+        )
+        .unwrap();
+    assert!(off.disabled_at.is_some());
+    assert!(matches!(
+        store.create_session(
+            "frank@example.nhs.uk",
+            SignedDuration::from_hours(1),
+            &SessionOrigin::Oidc
+        ),
+        Err(StoreError::UnknownUser(_))
+    ));
+}
+
+/// Issue 24: a wrong secret for a known token id took 55-85 ms (argon2) and an unknown id
+/// 1 ms, which told an attacker which ids exist. Every kind of wrong token now costs one
+/// argon2 verification. The work is measured as this thread's CPU time (Linux's schedstat;
+/// wall time elsewhere), so other tests running at once do not blur it; the best of three
+/// of each kind is compared, and an unknown id must cost at least half a known one's.
+fn unknown_token_ids_cost_the_same_as_wrong_secrets(db: &TestDb) {
+    let store = db.open_with_clock(Arc::new(ManualClock::new(ts("2024-05-01T12:00:00Z"))));
+    store.create_user("gail", Role::Viewer).unwrap();
+    let t = store.create_token("gail", "x").unwrap();
+    let revoked = store.create_token("gail", "y").unwrap();
+    store.revoke_token(&revoked.info.id).unwrap();
+    let (id, _) = t.token.split_once('.').unwrap();
+    let wrong_secret = format!("{id}.{}", "0".repeat(64));
+    let unknown_id = format!("vires_0123456789abcdef.{}", "0".repeat(64));
+    let time = |token: &str| {
+        let mut best = Duration::MAX;
+        for _ in 0..3 {
+            let started = thread_work();
+            assert_eq!(store.authenticate_token(token).unwrap(), None);
+            best = best.min(thread_work().saturating_sub(started));
+        }
+        best
+    };
+    let known = time(&wrong_secret);
+    for (what, token) in [
+        ("an unknown id", unknown_id.as_str()),
+        ("a revoked token", revoked.token.as_str()),
+        ("a malformed token", "garbage"),
+    ] {
+        let took = time(token);
+        eprintln!("token check work: {what} {took:?}, a known id with a wrong secret {known:?}");
+        assert!(
+            took * 2 >= known,
+            "{what} took {took:?}, a wrong secret for a known id {known:?}"
+        );
+    }
+}
+
+/// Time this thread has spent on a CPU (Linux), or time since the first call elsewhere.
+fn thread_work() -> Duration {
+    #[cfg(target_os = "linux")]
+    if let Some(ns) = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+    {
+        return Duration::from_nanos(ns);
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 // ---------------------------------------------------------------------------------------

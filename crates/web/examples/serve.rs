@@ -1,7 +1,7 @@
 //! Serves the API and the web UI together, as `vires serve` will once it mounts the UI:
 //! `cargo run -p vires-web --example serve -- ADDR DB_URL [ADMIN_NAME]`. Used by
-//! `scripts/e2e.sh`; prints `listening on ADDR` when ready and the bootstrap admin's token
-//! on standard error.
+//! `scripts/e2e.sh`; prints `listening on ADDR` when ready, and writes the bootstrap admin's
+//! token to the new file `$VIRES_BOOTSTRAP_TOKEN_FILE` (or shows it on the terminal).
 
 use std::time::Duration;
 
@@ -17,6 +17,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..Default::default()
     };
     config.auth.bootstrap_admin = admin;
+    config.auth.bootstrap_token_file =
+        std::env::var_os("VIRES_BOOTSTRAP_TOKEN_FILE").map(Into::into);
     let _log = vires_server::init_logging(&config);
     let state = vires_server::prepare(config).await?;
     state.spawn_watcher()?;

@@ -52,7 +52,7 @@ fn header(ctx: Option<&Ctx>, section: Option<Section>) -> Markup {
                         @match (user, csrf) {
                             (Some(u), Some(token)) => {
                                 li class="nhsuk-header__account-item" {
-                                    span { (u.name) " (" (u.role) ")" }
+                                    a class="nhsuk-header__account-link" href="/ui/sessions" title="Your sessions" { (u.name) " (" (u.role) ")" }
                                 }
                                 @if let Some(w) = ctx.and_then(|c| c.work) {
                                     li class="nhsuk-header__account-item" {

@@ -29,6 +29,7 @@ mod proposals;
 mod respond;
 mod search;
 mod session;
+mod sessions;
 mod svg;
 mod who;
 
@@ -78,6 +79,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ui/login", get(session::login_form).post(session::login))
         .route("/ui/logout", post(session::logout))
+        .route("/ui/sessions", get(sessions::page))
+        .route("/ui/sessions/{handle}/end", post(sessions::end))
         .route("/ui/{*rest}", get(error::not_found))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn(respond::security_headers))

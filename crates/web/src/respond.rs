@@ -25,11 +25,13 @@ pub enum Format {
     Csv,
 }
 
-/// A session as the UI sees it: the cookie's id (to end it) and the form token.
+/// A session as the UI sees it: the cookie's id (to end it), the form token and its public
+/// handle (to mark it in the list of sessions).
 #[derive(Debug, Clone)]
 pub struct SessionInfo {
     pub id: String,
     pub csrf: String,
+    pub handle: String,
 }
 
 /// The navigation item a page belongs to, so the header can mark it.
@@ -57,6 +59,8 @@ pub struct Ctx {
     pub current: Arc<Current>,
     /// For editors and above: what waits for them, counted in the header.
     pub work: Option<crate::drafts::WorkCounts>,
+    /// Whether cookies set in answer get `Secure` (see [`vires_server::auth::secure_cookies`]).
+    pub secure_cookies: bool,
 }
 
 /// Everything a page shows, in each of its forms.
@@ -165,7 +169,14 @@ impl FromRequestParts<AppState> for Ctx {
                     .map_err(|e| WebError::internal("checking your session", e))?
                     .map_err(|e| WebError::internal("checking your session", e))?;
                 match found {
-                    Some(s) => (Some(s.user), Some(SessionInfo { id, csrf: s.csrf })),
+                    Some(s) => (
+                        Some(s.user),
+                        Some(SessionInfo {
+                            id,
+                            csrf: s.csrf,
+                            handle: s.handle,
+                        }),
+                    ),
                     None => (None, None),
                 }
             }
@@ -196,6 +207,7 @@ impl FromRequestParts<AppState> for Ctx {
             session,
             current: state.current(),
             work,
+            secure_cookies: vires_server::auth::secure_cookies(state, &parts.headers),
         })
     }
 }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use std::collections::HashMap;
 use vires_server::auth::{same_secret, SESSION_COOKIE};
+use vires_store::SessionOrigin;
 
 const LOGIN_COOKIE: &str = "vires_login";
 
@@ -62,12 +63,14 @@ fn random_hex() -> Result<String, WebError> {
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 
-fn cookie(ctx: &Ctx, name: &str, value: &str, path: &str, max_age: i64) -> Option<HeaderValue> {
-    let secure = if ctx.state.config().auth.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+pub(crate) fn cookie(
+    ctx: &Ctx,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: i64,
+) -> Option<HeaderValue> {
+    let secure = if ctx.secure_cookies { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
@@ -181,19 +184,26 @@ async fn login_inner(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Resp
     if token.is_empty() {
         return fail("Enter your API token", StatusCode::BAD_REQUEST);
     }
+    let origin = vires_store::token_id(&token).map(|id| SessionOrigin::Token {
+        token_id: id.to_string(),
+    });
     let st = ctx.state.clone();
     let user = tokio::task::spawn_blocking(move || st.authenticate_token(&token))
         .await
         .map_err(|e| WebError::internal("checking your token", e))?
         .map_err(|e| WebError::internal("checking your token", e))?;
-    let Some(user) = user else {
+    let (Some(user), Some(origin)) = (user, origin) else {
         return fail("That token is not known or has been revoked. Check it, or ask an administrator for a new one", StatusCode::UNAUTHORIZED);
     };
     let hours = ctx.state.config().auth.session_ttl_hours.clamp(1, 24 * 365);
     let store = ctx.state.store().clone();
     let name = user.name.clone();
     let session = tokio::task::spawn_blocking(move || {
-        store.create_session(&name, jiff::SignedDuration::from_hours(hours as i64))
+        store.create_session(
+            &name,
+            jiff::SignedDuration::from_hours(hours as i64),
+            &origin,
+        )
     })
     .await
     .map_err(|e| WebError::internal("starting your session", e))?

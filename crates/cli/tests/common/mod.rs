@@ -3,10 +3,9 @@
 
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub struct Response {
@@ -72,34 +71,31 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `vires serve`; returns the child and, on first start, the bootstrap admin token.
+/// Starts `vires serve`; returns the child and, on first start, the bootstrap admin token
+/// (which the server writes to a new file, never to its log).
 pub fn start(db: &str, port: u16) -> (Child, Option<String>) {
+    let token_file = std::env::temp_dir().join(format!(
+        "vires-cli-test-{}-{port}.token",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&token_file);
     let mut child = Command::new(env!("CARGO_BIN_EXE_vires"))
         .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
         .env("VIRES_DB", db)
         .env("VIRES_BOOTSTRAP_ADMIN", "admin")
+        .env("VIRES_BOOTSTRAP_TOKEN_FILE", &token_file)
         .env("VIRES_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let token = Arc::new(Mutex::new(None));
-    let t2 = token.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(i) = line.find("vires_") {
-                if line.contains("token") {
-                    *t2.lock().unwrap() = Some(line[i..].trim().to_string());
-                }
-            }
-        }
-    });
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
         if http(port, "GET", "/healthz", None, None).is_ok_and(|r| r.status == 200) {
-            std::thread::sleep(Duration::from_millis(200));
-            let t = token.lock().unwrap().clone();
+            let t = std::fs::read_to_string(&token_file)
+                .ok()
+                .map(|t| t.trim().to_string());
+            let _ = std::fs::remove_file(&token_file);
             return (child, t);
         }
         std::thread::sleep(Duration::from_millis(200));

@@ -1,22 +1,25 @@
 //! Sessions for the web UI and user and token administration.
 //!
-//! A browser logs in with an API token and gets a session cookie (HttpOnly, SameSite=Strict,
-//! Secure when configured) plus a CSRF token that every write made with the cookie must
-//! echo in `X-CSRF-Token`.
+//! A browser logs in with an API token (or through OpenID Connect, see `oidc.rs`) and gets a
+//! session cookie (HttpOnly, SameSite=Strict, Secure over TLS) plus a CSRF token that every
+//! write made with the cookie must echo in `X-CSRF-Token`. A session opened with a token ends
+//! when the token is revoked; sessions can be listed and ended by their owner and by admins.
+//!
+//! Token ids are not written to the log: knowing one is half of what an attacker needs.
 
 use super::{blocking, Answer};
-use crate::auth::{Admin, Caller, Via, SESSION_COOKIE};
+use crate::auth::{secure_cookies, Admin, Caller, Via, SESSION_COOKIE};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use axum::extract::State;
-use axum::http::{header::SET_COOKIE, HeaderValue, StatusCode};
+use axum::http::{header::SET_COOKIE, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use vires_store::{Role, StoreError};
+use vires_store::{Role, SessionOrigin, SessionSummary, StoreError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,6 +29,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users, create_user))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
+        .routes(routes!(my_sessions))
+        .routes(routes!(end_session))
+        .routes(routes!(all_sessions))
+        .routes(routes!(disable_user))
+        .routes(routes!(enable_user))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,8 +53,14 @@ pub struct SessionView {
     pub expires_at: String,
 }
 
-fn cookie_header(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
-    let secure = if state.config().auth.secure_cookies {
+/// The session cookie's `Set-Cookie` value.
+pub fn cookie_header(
+    state: &AppState,
+    headers: &HeaderMap,
+    value: &str,
+    max_age: i64,
+) -> Result<HeaderValue, ApiError> {
+    let secure = if secure_cookies(state, headers) {
         "; Secure"
     } else {
         ""
@@ -69,24 +83,30 @@ fn cookie_header(state: &AppState, value: &str, max_age: i64) -> Result<HeaderVa
     ))]
 pub async fn login(
     State(st): State<AppState>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
     let s = st.clone();
-    let token = body.token;
+    let token = body.token.trim().to_string();
+    let origin = vires_store::token_id(&token).map(|id| SessionOrigin::Token {
+        token_id: id.to_string(),
+    });
     let user = blocking("checking the token", move || {
         s.authenticate_token(token.trim())
             .map_err(|e| ApiError::internal("checking the token", e))
     })
     .await?
     .ok_or_else(|| ApiError::unauthenticated("the token is unknown or revoked"))?;
+    let origin =
+        origin.ok_or_else(|| ApiError::unauthenticated("the token is unknown or revoked"))?;
     let hours = st.config().auth.session_ttl_hours.clamp(1, 24 * 365);
     let ttl = jiff::SignedDuration::from_hours(hours as i64);
     let store = st.store().clone();
     let name = user.name.clone();
     let session = blocking("creating the session", move || {
         store
-            .create_session(&name, ttl)
-            .map_err(|e| ApiError::internal("creating the session", e))
+            .create_session(&name, ttl, &origin)
+            .map_err(|e| store_error("creating the session", e))
     })
     .await?;
     tracing::info!(user = %user.name, role = %user.role, "session started");
@@ -102,7 +122,7 @@ pub async fn login(
     .into_response();
     resp.headers_mut().insert(
         SET_COOKIE,
-        cookie_header(&st, &session.id, hours as i64 * 3600)?,
+        cookie_header(&st, &headers, &session.id, hours as i64 * 3600)?,
     );
     Ok(resp)
 }
@@ -115,7 +135,11 @@ pub async fn login(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn logout(State(st): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    caller: Caller,
+) -> Result<Response, ApiError> {
     let Via::Session { id, .. } = caller.via else {
         return Err(ApiError::unauthenticated(
             "there is no session to end; log in with POST /auth/login",
@@ -130,7 +154,7 @@ pub async fn logout(State(st): State<AppState>, caller: Caller) -> Result<Respon
     .await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()
-        .insert(SET_COOKIE, cookie_header(&st, "", 0)?);
+        .insert(SET_COOKIE, cookie_header(&st, &headers, "", 0)?);
     Ok(resp)
 }
 
@@ -170,6 +194,10 @@ pub struct UserView {
     pub role: String,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// When an admin disabled the user; absent for a user who may sign in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
+    pub disabled_at: Option<String>,
 }
 
 fn user_view(u: vires_store::User) -> UserView {
@@ -177,6 +205,7 @@ fn user_view(u: vires_store::User) -> UserView {
         name: u.name,
         role: u.role.to_string(),
         created_at: u.created_at.to_string(),
+        disabled_at: u.disabled_at.map(|t| t.to_string()),
     }
 }
 
@@ -187,7 +216,9 @@ fn store_error(what: &'static str, e: StoreError) -> ApiError {
             "User exists",
             format!("user {n:?} already exists"),
         ),
-        StoreError::UnknownUser(n) => ApiError::not_found(format!("there is no user {n:?}")),
+        StoreError::UnknownUser(n) => {
+            ApiError::not_found(format!("there is no user {n:?}, or the user is disabled"))
+        }
         StoreError::UnknownToken(t) => ApiError::not_found(format!("there is no token {t:?}")),
         StoreError::BadRole(r) => ApiError::unprocessable(
             "invalid-role",
@@ -381,7 +412,7 @@ pub async fn create_token(
             .map_err(|e| store_error("creating the token", e))
     })
     .await?;
-    tracing::info!(admin = %admin.name, user = %t.info.user, token = %t.info.id, "token created");
+    tracing::info!(admin = %admin.name, user = %t.info.user, "token created");
     Ok(Answer {
         revision: st.revision(),
         status: StatusCode::CREATED,
@@ -416,6 +447,203 @@ pub async fn revoke_token(
     })
     .await?;
     st.forget_tokens();
-    tracing::info!(admin = %admin.name, token = %id, "token revoked");
+    tracing::info!(admin = %admin.name, "token revoked; its sessions ended");
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SessionListing {
+    /// The public handle, for `DELETE /auth/sessions/{handle}`; not the secret cookie.
+    pub handle: String,
+    pub user: String,
+    /// `token` (signed in with an API token) or `oidc` (through the OpenID Connect issuer).
+    pub via: String,
+    /// For `token`: the id of the token that opened it; revoking the token ends the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<String>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub expires_at: String,
+    /// Already past its expiry (kept until the next purge, and refused meanwhile).
+    pub expired: bool,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
+fn session_listing(s: SessionSummary, caller: &Caller) -> SessionListing {
+    let current = matches!(&caller.via, Via::Session { handle, .. } if *handle == s.handle);
+    let (via, token_id) = match s.origin {
+        SessionOrigin::Token { token_id } => ("token", Some(token_id)),
+        SessionOrigin::Oidc => ("oidc", None),
+    };
+    SessionListing {
+        handle: s.handle,
+        user: s.user,
+        via: via.into(),
+        token_id,
+        created_at: s.created_at.to_string(),
+        expires_at: s.expires_at.to_string(),
+        expired: s.expires_at <= jiff::Timestamp::now(),
+        current,
+    }
+}
+
+async fn listed_sessions(
+    st: &AppState,
+    user: Option<String>,
+    caller: &Caller,
+) -> Result<Vec<SessionListing>, ApiError> {
+    let store = st.store().clone();
+    let sessions = blocking("listing sessions", move || {
+        store
+            .sessions(user.as_deref())
+            .map_err(|e| store_error("listing sessions", e))
+    })
+    .await?;
+    Ok(sessions
+        .into_iter()
+        .map(|s| session_listing(s, caller))
+        .collect())
+}
+
+/// The caller's own browser sessions (any signed-in caller).
+#[utoipa::path(get, path = "/auth/sessions", tag = "auth",
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = Vec<SessionListing>, headers(("Vires-Revision" = u64))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn my_sessions(
+    State(st): State<AppState>,
+    caller: Caller,
+) -> Result<Answer<Vec<SessionListing>>, ApiError> {
+    let user = caller.require(Role::Viewer)?.name.clone();
+    let list = listed_sessions(&st, Some(user), &caller).await?;
+    Ok(Answer::ok(st.revision(), list))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsParams {
+    /// Only this user's sessions.
+    pub user: Option<String>,
+}
+
+/// Every browser session, or one user's (admin).
+#[utoipa::path(get, path = "/admin/sessions", tag = "admin", params(SessionsParams),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = Vec<SessionListing>, headers(("Vires-Revision" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn all_sessions(
+    State(st): State<AppState>,
+    caller: Caller,
+    crate::extract::ApiQuery(params): crate::extract::ApiQuery<SessionsParams>,
+) -> Result<Answer<Vec<SessionListing>>, ApiError> {
+    caller.require(Role::Admin)?;
+    let list = listed_sessions(&st, params.user, &caller).await?;
+    Ok(Answer::ok(st.revision(), list))
+}
+
+/// Ends a browser session by its handle: one's own, or anyone's for an admin. With a
+/// session cookie it needs the CSRF token.
+#[utoipa::path(delete, path = "/auth/sessions/{handle}", tag = "auth",
+    params(("handle" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn end_session(
+    State(st): State<AppState>,
+    caller: Caller,
+    axum::extract::Path(handle): axum::extract::Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let user = caller.require(Role::Viewer)?;
+    let owner = (user.role < Role::Admin).then(|| user.name.clone());
+    let by = user.name.clone();
+    let store = st.store().clone();
+    let ended = blocking("ending the session", move || {
+        store
+            .end_session(&handle, owner.as_deref())
+            .map_err(|e| store_error("ending the session", e))
+    })
+    .await?;
+    if !ended {
+        return Err(ApiError::not_found(
+            "there is no such session of yours; list them with GET /auth/sessions",
+        ));
+    }
+    tracing::info!(by = %by, "session ended");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_disabled(
+    st: &AppState,
+    admin: &vires_store::User,
+    name: String,
+    disabled: bool,
+) -> Result<Answer<UserView>, ApiError> {
+    if disabled && name == admin.name {
+        return Err(ApiError::conflict(
+            "cannot-disable-self",
+            "Cannot disable yourself",
+            "an admin cannot disable their own user; ask another admin",
+        ));
+    }
+    let store = st.store().clone();
+    let user = blocking("saving the user", move || {
+        store
+            .set_disabled(&name, disabled)
+            .map_err(|e| store_error("saving the user", e))
+    })
+    .await?;
+    st.forget_tokens();
+    tracing::info!(admin = %admin.name, user = %user.name, disabled, "user access changed");
+    Ok(Answer::ok(st.revision(), user_view(user)))
+}
+
+/// Disables a user (admin): their tokens and sign-ins are refused and their sessions end.
+#[utoipa::path(post, path = "/admin/users/{name}/disable", tag = "admin",
+    params(("name" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = UserView, headers(("Vires-Revision" = u64))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn disable_user(
+    State(st): State<AppState>,
+    Admin(admin): Admin,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<Answer<UserView>, ApiError> {
+    set_disabled(&st, &admin, name, true).await
+}
+
+/// Enables a disabled user again (admin). Their unrevoked tokens work again; ended
+/// sessions stay ended.
+#[utoipa::path(post, path = "/admin/users/{name}/enable", tag = "admin",
+    params(("name" = String, Path)),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = UserView, headers(("Vires-Revision" = u64))),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn enable_user(
+    State(st): State<AppState>,
+    Admin(admin): Admin,
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> Result<Answer<UserView>, ApiError> {
+    set_disabled(&st, &admin, name, false).await
 }

@@ -12,12 +12,20 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// The probes, open to anyone whatever `auth.read` says: they tell only whether the server
+/// is up.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(healthz))
         .routes(routes!(readyz))
-        .routes(routes!(metrics))
         .routes(routes!(ping))
+}
+
+/// What the server has done (`/metrics`) and holds (`/status`): closed with the register's
+/// other reads when `auth.read = "token"`.
+pub fn reader_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(metrics))
         .routes(routes!(status))
 }
 
