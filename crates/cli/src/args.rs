@@ -276,8 +276,13 @@ pub enum Command {
     /// Map every historic commissioner code onto the bodies that carry it on a date, as CSV
     /// (for re-basing old CCG data onto ICBs).
     Map {
+        /// The date to map onto (YYYY-MM-DD), e.g. 2023-04-01 for the ICBs' first full year.
         #[arg(long)]
         to: Date,
+        /// Only old codes of these kinds (repeat, or separate with commas): ccg, icb,
+        /// sub-icb-location, commissioning-hub.
+        #[arg(long, value_delimiter = ',', value_name = "KIND")]
+        kind: Vec<String>,
     },
     /// List the function taxonomy.
     Functions,

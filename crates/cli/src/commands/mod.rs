@@ -251,7 +251,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Command::Bodies { on, kind } => {
                     registry::bodies(s, fmt, on.unwrap_or_else(today), kind.as_deref())
                 }
-                Command::Map { to } => registry::map(s, to),
+                Command::Map { to, kind } => registry::map(s, fmt, to, &kind),
                 Command::Find {
                     text,
                     on,

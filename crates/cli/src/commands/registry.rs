@@ -94,8 +94,48 @@ pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliErr
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn map(s: &Snapshot, to: Date) -> Result<ExitCode, CliError> {
-    print!("{}", vires_england::map_to_csv(s.register(), to));
+/// The map of old codes onto the bodies of a date: CSV (with each code's status, and the
+/// codes closed or not yet open), or with `--format json` the rows of `GET /map`.
+pub fn map(s: &Snapshot, fmt: Format, to: Date, kinds: &[String]) -> Result<ExitCode, CliError> {
+    let mut keep = Vec::new();
+    for k in kinds {
+        keep.push(BodyKind::parse(k).ok_or_else(|| {
+            let all: Vec<&str> = BodyKind::ALL.iter().map(|k| k.as_str()).collect();
+            CliError::Usage(format!(
+                "--kind `{k}` is not a kind of body; kinds are: {}",
+                all.join(", ")
+            ))
+        })?);
+    }
+    let wanted = |kind: &str| keep.is_empty() || keep.iter().any(|k| k.as_str() == kind);
+    if fmt == Format::Json {
+        let rows: Vec<vires_core::lineage::MapRow> = vires_core::lineage::map_to(s.register(), to)
+            .into_iter()
+            .filter(|r| wanted(&r.old_kind))
+            .collect();
+        return json(&rows).map(|()| ExitCode::SUCCESS);
+    }
+    let all = vires_england::map_to_csv(s.register(), to);
+    if keep.is_empty() {
+        print!("{all}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The same CSV, only the rows whose old code is of a kind asked for (column old_kind).
+    let mut r = csv::Reader::from_reader(all.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| CliError::Internal(format!("map CSV: {e}"));
+    w.write_record(r.headers().map_err(internal)?)
+        .map_err(internal)?;
+    for row in r.records() {
+        let row = row.map_err(internal)?;
+        if wanted(row.get(2).unwrap_or_default()) {
+            w.write_record(&row).map_err(internal)?;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| CliError::Internal(format!("map CSV: {e}")))?;
+    print!("{}", String::from_utf8_lossy(&bytes));
     Ok(ExitCode::SUCCESS)
 }
 
