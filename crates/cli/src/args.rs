@@ -86,8 +86,20 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// Colour in messages (errors with carets): auto colours on a terminal unless NO_COLOR
+    /// is set; always; never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -137,8 +149,10 @@ pub enum Command {
     /// Format .vires files in place (canonical layout, comments kept). With --check, change
     /// nothing and exit 1 if a file is not formatted.
     Fmt {
+        /// The .vires files to format.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Change nothing: name each file not in the canonical layout, and exit 1 if any.
         #[arg(long)]
         check: bool,
     },
@@ -220,18 +234,25 @@ pub enum Command {
     What {
         /// Body code.
         code: String,
+        /// The date (YYYY-MM-DD); default today.
         #[arg(long)]
         on: Option<Date>,
     },
     /// Holders of a function at a place over time.
     Timeline {
+        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
         #[arg(long, short = 'f')]
         function: String,
         #[command(flatten)]
         place: PlaceArgs,
     },
     /// What changed between two dates: holdings added and removed, bodies established and abolished.
-    Diff { from: Date, to: Date },
+    Diff {
+        /// The date to compare from (YYYY-MM-DD).
+        from: Date,
+        /// The date to compare with (YYYY-MM-DD); it may be before FROM, to look back.
+        to: Date,
+    },
     /// What would change if a proposal (a file of instruments not yet in force) took effect:
     /// its validity, and the holdings added and removed on the date.
     Whatif {
@@ -246,6 +267,7 @@ pub enum Command {
     /// exclusively at once), over every practice (or every commissioner if there are no practices).
     /// Exit 1 if any are found.
     Gaps {
+        /// Function id to check (see `vires functions`).
         #[arg(long, short = 'f', default_value = "commissioning.secondary-care")]
         function: String,
         /// Check up to this date (exclusive); default today.
@@ -264,9 +286,13 @@ pub enum Command {
     /// Instruments carried to a successor by a merger, and arrangements orphaned by one.
     Inheritance,
     /// Predecessors and successors of a code, over any number of steps.
-    Lineage { code: String },
+    Lineage {
+        /// A body code, current or historic (e.g. 00F, 13T, QHM).
+        code: String,
+    },
     /// Bodies in existence on a date.
     Bodies {
+        /// The date (YYYY-MM-DD); default today.
         #[arg(long)]
         on: Option<Date>,
         /// ccg, icb, sub-icb-location, commissioning-hub, nhs-england, local-authority, ...
@@ -305,6 +331,7 @@ pub enum Command {
     /// holds, or the round is already recorded.
     #[command(after_help = RECORDING_AFTER)]
     Round {
+        /// The round JSON (see examples/workflows/).
         file: PathBuf,
         /// Record the round in the store (the bundled register plus its change log; no -r).
         #[arg(long, help_heading = "Recording")]
@@ -325,6 +352,7 @@ pub enum Command {
     /// With --publish or --withdraw, record the decision in the store (--db).
     #[command(after_help = RECORDING_AFTER)]
     Proposal {
+        /// The proposal: a .vires file of instruments not yet in force, or its JSON form.
         #[arg(required = true)]
         file: PathBuf,
         /// Registers of interests (JSON) of the people involved, for joint appointments.
@@ -383,7 +411,10 @@ pub enum Command {
         ics: bool,
     },
     /// Publish assessments of commissioners (JSON) as a table, checked against their framework.
-    Assessments { file: PathBuf },
+    Assessments {
+        /// The assessments JSON (see docs/workflows.md).
+        file: PathBuf,
+    },
     /// Which procurement route is lawful for a proposed contract, the steps and notices it
     /// needs, and every requirement from the register that applies. The law is the one that
     /// governed a procurement begun on the contract's `procurement_began` date (with the
@@ -423,6 +454,7 @@ pub enum Command {
     /// ids are added, known ids are corrected (the earlier version stays in the history).
     /// Nothing is written if any of them is invalid.
     Record {
+        /// The .vires files whose instruments to record.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Who is making the change.
@@ -479,6 +511,7 @@ pub enum ConflictsWhat {
     Export {
         /// The register of interests JSON.
         register: PathBuf,
+        /// The form to publish it in.
         #[arg(long = "as", value_enum, default_value_t = ExportAs::Csv)]
         as_: ExportAs,
         /// With CSV: the gifts and hospitality register instead of interests.
@@ -498,6 +531,7 @@ pub enum ExportAs {
 pub enum ImportWhat {
     /// ODS/ONS CSV extracts in the layout described in data/README.md.
     Ods {
+        /// The folder of ODS/ONS CSV files.
         dir: PathBuf,
         /// Write the report here as JSON as well.
         #[arg(long)]
@@ -513,5 +547,27 @@ mod tests {
     #[test]
     fn arguments_are_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// `--help` teaches: every argument and flag of every command says what it is for.
+    #[test]
+    fn every_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "vires", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
     }
 }

@@ -21,7 +21,7 @@ impl Loaded {
     /// Prints language errors and the given core diagnostics with file:line:col and carets.
     pub fn render_diagnostics(&self, diags: &[&Diagnostic]) {
         let owned: Vec<Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let color = crate::output::color_stderr();
         let text = vires_lang::render(&self.sources, &self.errors, &owned, color);
         if !text.is_empty() {
             eprint!("{text}");

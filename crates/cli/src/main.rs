@@ -33,6 +33,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    output::set_color(cli.color);
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -1,11 +1,31 @@
 //! Printing answers: JSON (the stable contract) or text for people.
 
-use crate::args::Format;
+use crate::args::{ColorChoice, Format};
 use crate::commands::CliError;
 use serde::Serialize;
 use std::io::Write;
 use std::sync::Arc;
 use vires_core::{Holder, ProofStep};
+
+/// When to colour messages, from `--color` (set once by `main`).
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+pub fn set_color(choice: ColorChoice) {
+    let _ = COLOR.set(choice);
+}
+
+/// Whether to colour what goes to standard error: `--color always` or `never` if given;
+/// otherwise only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+pub fn color_stderr() -> bool {
+    match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::IsTerminal::is_terminal(&std::io::stderr())
+        }
+    }
+}
 
 /// Writes to standard output. When the reader has gone (a closed pipe), the process ends
 /// quietly with exit code 0: the reader took what it wanted. Any other failure to write is
@@ -70,17 +90,25 @@ pub fn holder_text(h: &Holder) {
     } else {
         ""
     };
-    println!(
-        "  {:<6} {:<48} {:<13} accountable {}{purposes}{partial}",
-        h.body,
-        truncate(&h.name, 48),
+    let width = width();
+    // The whole name, wrapped under itself if the terminal is narrow.
+    let line = format!(
+        "{:<13} accountable {}{purposes}{partial}",
         h.role.as_str(),
         h.accountable
     );
+    let name = if h.name.chars().count() <= 48 {
+        format!("{:<48} {line}", h.name)
+    } else {
+        format!("{} {line}", h.name)
+    };
+    println!("  {:<6} {}", h.body, wrap(&name, 9, 9, width));
     for (n, step) in h.proof.iter().enumerate() {
         let basis = step.basis.as_deref().unwrap_or("-");
         let arrow = if n == 0 { "proof:" } else { "     →" };
-        println!("         {arrow} {:<28} {basis}", step.instrument);
+        let lead = format!("         {arrow} {:<28} ", step.instrument);
+        let indent = lead.chars().count();
+        println!("{lead}{}", wrap(basis, indent, indent, width));
     }
 }
 

@@ -363,6 +363,11 @@ impl Snapshot {
         }
         established.sort_by(|x, y| x.on.cmp(&y.on).then(x.code.cmp(&y.code)));
         abolished.sort_by(|x, y| x.on.cmp(&y.on).then(x.code.cmp(&y.code)));
+        // Looking back (`to` before `from`), a body established in between is one that
+        // `to` lacks, and one abolished in between is one `to` has again.
+        if from > to {
+            std::mem::swap(&mut established, &mut abolished);
+        }
         DiffAnswer {
             from,
             to,

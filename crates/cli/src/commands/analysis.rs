@@ -63,9 +63,9 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
     let found = s.coverage(function, until)?;
     emit(fmt, &found, |found| {
         for f in found {
-            let end = f.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+            let end = crate::output::until_text(f.until);
             println!(
-                "{:?} {} at {} {}…{} {}",
+                "{:?} {} at {} {} to {} {}",
                 f.problem,
                 f.function,
                 f.place,
@@ -132,18 +132,17 @@ pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
 pub fn instruments(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
     let rows = vires_workflow::explain::instruments(s);
     emit(fmt, &rows, |rows| {
+        let mut t = crate::output::Table::new(&["ID", "KIND", "FROM", "UNTIL", "TITLE"]);
         for r in rows {
-            let until = r.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
-            println!(
-                "{:<40} {:<15} {}…{:<10} {}{}",
-                r.id,
-                r.kind.as_str(),
-                r.from,
-                until,
-                if r.valid { "" } else { "VOID " },
-                r.title
-            );
+            t.row(vec![
+                r.id.to_string(),
+                r.kind.as_str().to_string(),
+                r.from.to_string(),
+                crate::output::until_text(r.until),
+                format!("{}{}", if r.valid { "" } else { "VOID " }, r.title),
+            ]);
         }
+        t.print();
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -28,7 +28,7 @@ pub fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, CliError> {
                 failed += 1;
                 let mut sources = vires_lang::Sources::new();
                 sources.add(path.display().to_string(), text);
-                let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                let color = crate::output::color_stderr();
                 eprint!("{}", vires_lang::render(&sources, &errors.0, &[], color));
             }
         }
@@ -59,7 +59,7 @@ pub fn export(files: &[PathBuf]) -> Result<ExitCode, CliError> {
         docs.push(doc);
     }
     if !errors.is_empty() {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let color = crate::output::color_stderr();
         eprint!("{}", vires_lang::render(&sources, &errors, &[], color));
         return Ok(ExitCode::from(1));
     }

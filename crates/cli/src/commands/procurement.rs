@@ -92,7 +92,7 @@ fn power_from_file(path: &Path) -> Result<Power, CliError> {
         ));
     }
     if !loaded.errors.is_empty() {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let color = crate::output::color_stderr();
         eprint!(
             "{}",
             vires_lang::render(&loaded.sources, &loaded.errors, &[], color)

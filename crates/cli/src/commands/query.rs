@@ -107,10 +107,7 @@ pub fn timeline(
     emit(fmt, &t, |t| {
         println!("{} at {}", t.function, t.place);
         for seg in &t.segments {
-            let until = seg
-                .until
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "…".into());
+            let until = crate::output::until_text(seg.until);
             let hs: Vec<String> = seg
                 .holders
                 .iter()
@@ -128,7 +125,7 @@ pub fn timeline(
             } else {
                 hs.join(", ")
             };
-            println!("  {} … {:<10}  {hs}", seg.from, until);
+            println!("  {} to {:<10}  {hs}", seg.from, until);
         }
     })?;
     Ok(ExitCode::SUCCESS)
@@ -210,9 +207,9 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
                 }
             );
             for h in &e.holdings {
-                let until = h.until.map(|d| d.to_string()).unwrap_or_else(|| "…".into());
+                let until = crate::output::until_text(h.until);
                 println!(
-                    "    {} {} {} {}…{}",
+                    "    {} {} {} {} to {}",
                     h.body,
                     h.role.as_str(),
                     h.function,
@@ -279,7 +276,7 @@ pub fn whatif(
         on,
     );
     if fmt == Format::Text && !language_errors.is_empty() {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let color = crate::output::color_stderr();
         eprint!(
             "{}",
             vires_lang::render(&sources, &language_errors, &[], color)

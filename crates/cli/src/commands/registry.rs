@@ -49,17 +49,17 @@ pub fn bodies(
         })
         .collect();
     emit(fmt, &rows, |rows| {
+        let mut t = crate::output::Table::new(&["CODE", "KIND", "FROM", "UNTIL", "NAME"]);
         for r in rows {
-            let until = r.until.map(|d| d.to_string()).unwrap_or_default();
-            println!(
-                "{:<6} {:<18} {} {:<10} {}",
-                r.code,
-                r.kind.as_str(),
-                r.from,
-                until,
-                r.name
-            );
+            t.row(vec![
+                r.code.to_string(),
+                r.kind.as_str().to_string(),
+                r.from.to_string(),
+                crate::output::until_text(r.until),
+                r.name.to_string(),
+            ]);
         }
+        t.print();
         println!("{} bodies on {on}", rows.len());
     })?;
     Ok(ExitCode::SUCCESS)
@@ -158,14 +158,10 @@ pub fn powers(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
         for p in powers.iter() {
             let makers: Vec<&str> = p.makers.iter().map(|k| k.as_str()).collect();
             let kinds: Vec<&str> = p.kinds.iter().map(|k| k.as_str()).collect();
-            let until = p
-                .during
-                .until
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "…".into());
+            let until = crate::output::until_text(p.during.until);
             println!("{} — {}", p.id, p.title);
             println!(
-                "    {} may make {} ({}…{}); cited as {}",
+                "    {} may make {} ({} to {}); cited as {}",
                 makers.join("/"),
                 kinds.join(", "),
                 p.during.from,
