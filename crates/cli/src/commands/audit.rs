@@ -103,7 +103,7 @@ pub fn record(
     }
     let sources = crate::load::read_sources(files)?;
     let loaded = vires_lang::load(&sources);
-    let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let color = crate::output::color_stderr();
     if !loaded.errors.is_empty() {
         eprint!(
             "{}",

@@ -121,15 +121,6 @@ enum Out {
     Json(std::io::BufWriter<std::io::StdoutLock<'static>>),
 }
 
-fn csv_cell(s: &str) -> std::borrow::Cow<'_, str> {
-    // A cell that would start a formula in a spreadsheet is neutralised.
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{s}"))
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
-}
-
 /// The I/O error under a CSV writer's error, so that a closed pipe is still one.
 fn io_error(e: csv::Error) -> std::io::Error {
     match e.into_kind() {
@@ -179,7 +170,7 @@ impl Out {
                         r.note.clone(),
                     ],
                 };
-                w.write_record(cells.iter().map(|c| csv_cell(c).into_owned()))
+                w.write_record(cells.iter().map(|c| vires_app::csv::cell(c).into_owned()))
                     .map_err(io_error)
             }
         }
