@@ -264,8 +264,10 @@ pub enum Command {
         on: Option<Date>,
     },
     /// Gaps (nobody holds the function without a purpose limit) and overlaps (two bodies hold it
-    /// exclusively at once), over every practice (or every commissioner if there are no practices).
-    /// Exit 1 if any are found.
+    /// exclusively at once), over every practice (or every commissioner if there are no practices),
+    /// from the first day its record speaks of. A gap the register explains (an incomplete
+    /// record, a part outside its coverage statement) is listed with the caveat saying why.
+    /// Exit 1 if any finding is unexplained.
     Gaps {
         /// Function id to check (see `vires functions`).
         #[arg(long, short = 'f', default_value = "commissioning.secondary-care")]

@@ -233,3 +233,13 @@ pub fn practice_line(
     }
     Some(wrap(&line, 0, 4, width()))
 }
+
+/// The caveats of an answer, each on its own lines beside the answer (not in a footnote).
+pub fn caveat_lines(caveats: &[vires_core::Caveat]) {
+    for c in caveats {
+        println!("  ! {}: {}", c.kind.as_str(), c.message);
+        if !c.source.is_empty() {
+            println!("    source: {}", c.source);
+        }
+    }
+}

@@ -4,6 +4,8 @@
 use crate::body::{BodyId, BodyKind};
 use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::instrument::{InstrumentId, InstrumentKind};
+use crate::interval::Interval;
+use crate::knowledge::Caveat;
 use crate::place::{AtomId, Place};
 use crate::query::{QueryError, Role};
 use crate::resolve::Resolution;
@@ -28,6 +30,10 @@ pub struct Segment {
     pub from: Date,
     pub until: Option<Date>,
     pub holders: Vec<HolderBrief>,
+    /// The place's own record is incomplete in this period (the timeline's caveats say why):
+    /// holders may be missing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +41,9 @@ pub struct Timeline {
     pub function: String,
     pub place: Place,
     pub segments: Vec<Segment>,
+    /// Where the timeline may not be the whole truth, each naming the dates it concerns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -83,6 +92,17 @@ pub struct CoverageFinding {
     pub from: Date,
     pub until: Option<Date>,
     pub holders: Vec<String>,
+    /// Why the register cannot say more here (an incomplete record, a part of the register
+    /// outside its coverage statement). A finding with a caveat is explained.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
+}
+
+impl CoverageFinding {
+    /// A finding the register explains with a caveat (it says why it does not know).
+    pub fn explained(&self) -> bool {
+        !self.caveats.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +153,10 @@ impl Snapshot {
                     dates.insert(m.during.from);
                     dates.extend(m.during.until);
                     bodies.push(m.body);
+                }
+                for u in self.unknown_memberships_of(a) {
+                    dates.insert(u.during.from);
+                    dates.extend(u.during.until);
                 }
             }
             Place::Body(code) => {
@@ -201,11 +225,17 @@ impl Snapshot {
         }
         let mut segments: Vec<Segment> = Vec::new();
         let mut r = Resolution::default();
+        let mut cited: Vec<crate::snapshot::GrantId> = Vec::new();
         let dates: Vec<Date> = dates.into_iter().collect();
         for (n, &d) in dates.iter().enumerate() {
             let holders = match self.place_keys(place, d) {
                 Ok(k) => {
                     self.resolve(f, d, &k, &mut r);
+                    for (g, _) in &r.holders {
+                        if !cited.contains(g) {
+                            cited.push(*g);
+                        }
+                    }
                     let mut hs: Vec<HolderBrief> =
                         r.holders.iter().map(|(g, _)| self.brief(*g)).collect();
                     hs.sort();
@@ -216,29 +246,53 @@ impl Snapshot {
                 Err(_) => Vec::new(),
             };
             let until = dates.get(n + 1).copied().or(end);
+            let incomplete = match place {
+                Place::Practice(code) => self
+                    .register
+                    .atom(code)
+                    .is_some_and(|a| self.unknown_memberships_of(a).any(|u| u.during.contains(d))),
+                _ => false,
+            };
             match segments.last_mut() {
-                Some(last) if last.holders == holders => last.until = until,
+                Some(last) if last.holders == holders && last.incomplete == incomplete => {
+                    last.until = until
+                }
                 _ => segments.push(Segment {
                     from: d,
                     until,
                     holders,
+                    incomplete,
                 }),
             }
         }
-        // Leading empty time before anything existed is not a segment worth showing.
+        // Leading empty time before anything existed is not a segment worth showing (time
+        // the place's record does not settle is).
         if start.is_none() {
-            while segments.first().is_some_and(|s| s.holders.is_empty()) {
+            while segments
+                .first()
+                .is_some_and(|s| s.holders.is_empty() && !s.incomplete)
+            {
                 segments.remove(0);
             }
             // Nor is the time after the place ceased to exist.
-            while segments.last().is_some_and(|s| s.holders.is_empty()) {
+            while segments
+                .last()
+                .is_some_and(|s| s.holders.is_empty() && !s.incomplete)
+            {
                 segments.pop();
             }
         }
+        let span = Interval::new(start.unwrap_or(Date::MIN), end);
+        let caveats = self
+            .dated_caveats(f, place, &span, &cited)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
         Ok(Timeline {
             function: function.to_string(),
             place: place.clone(),
             segments,
+            caveats,
         })
     }
 
@@ -388,7 +442,12 @@ impl Snapshot {
                 .enumerate()
                 .filter_map(|(i, a)| {
                     let ms = self.memberships_of(AtomId(i as u32));
-                    let from = ms.iter().map(|m| m.during.from).min()?;
+                    // From the first day the practice's record speaks of, known or not.
+                    let unknown = self
+                        .unknown_memberships_of(AtomId(i as u32))
+                        .map(|u| u.during.from)
+                        .min();
+                    let from = ms.iter().map(|m| m.during.from).chain(unknown).min()?;
                     let until = if ms.iter().any(|m| m.during.until.is_none()) {
                         None
                     } else {
@@ -420,7 +479,7 @@ impl Snapshot {
         function: &str,
         horizon: Date,
     ) -> Result<Vec<CoverageFinding>, QueryError> {
-        self.function_id(function)?;
+        let f = self.function_id(function)?;
         let mut out = Vec::new();
         for (place, from, until) in self.coverage_places() {
             let end = crate::interval::min_until(until, Some(horizon));
@@ -449,6 +508,16 @@ impl Snapshot {
                     None
                 };
                 if let Some(problem) = problem {
+                    let caveats = if problem == CoverageProblem::Gap {
+                        let span = Interval::new(s.from, s.until);
+                        self.dated_caveats(f, &place, &span, &[])
+                            .into_iter()
+                            .filter(|(iv, _)| iv.overlaps(&span))
+                            .map(|(_, c)| c)
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
                     out.push(CoverageFinding {
                         problem,
                         function: function.to_string(),
@@ -456,6 +525,7 @@ impl Snapshot {
                         from: s.from,
                         until: s.until,
                         holders: distinct,
+                        caveats,
                     });
                 }
             }

@@ -23,6 +23,7 @@ pub mod instrument;
 mod instrument_index;
 pub mod interval;
 mod item_index;
+pub mod knowledge;
 mod lazy_cells;
 pub mod lineage;
 mod names;
@@ -48,6 +49,7 @@ pub use instrument::{
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;
+pub use knowledge::{Caveat, CaveatKind, CoverageRow, UnknownMembership};
 pub use place::{Atom, AtomId, Membership, ParentLink, Place};
 pub use power::Power;
 pub use query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};

@@ -2,6 +2,7 @@
 //! Their JSON shape is a stable contract: add fields, never rename or remove.
 
 use crate::instrument::InstrumentKind;
+use crate::knowledge::Caveat;
 use crate::place::Place;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -102,6 +103,11 @@ pub struct WhoAnswer {
     /// accountable, but not holders.
     #[serde(default)]
     pub accountable_only: Vec<String>,
+    /// Where the answer may not be the whole truth (outside the coverage statement, resting
+    /// on a fact marked "to confirm", an incomplete record): shown beside the answer.
+    /// Absent when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
 }
 
 /// The answer to "may this body exercise this function here, now, for this purpose?".
@@ -118,6 +124,9 @@ pub struct MayAnswer {
     /// The holding that allows it (or the nearest one that did not, for example a purpose-limited one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holding: Option<Holder>,
+    /// As [`WhoAnswer::caveats`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
 }
 
 /// Errors in a question (not in the register).

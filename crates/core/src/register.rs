@@ -71,6 +71,11 @@ pub struct Register {
     /// instruments' function lists share: at a million instruments, copies of ids such as
     /// `commissioning.secondary-care.acute` were 40 bytes an instrument.
     function_ids: rustc_hash::FxHashSet<SmolStr>,
+    /// The coverage statement: where and when the register is complete for each function.
+    /// Empty for a register that makes no statement (then answers carry no coverage caveat).
+    pub coverage: Vec<crate::knowledge::CoverageRow>,
+    /// Stretches of practices' histories the sources do not settle.
+    pub unknown_memberships: Vec<crate::knowledge::UnknownMembership>,
 }
 
 impl Register {
@@ -293,6 +298,13 @@ impl Register {
             }
         }
         self.successions.extend(other.successions);
+        self.coverage.extend(other.coverage);
+        for mut u in other.unknown_memberships {
+            if let Some(Some(a)) = atom_map.get(u.atom.0 as usize) {
+                u.atom = *a;
+                self.unknown_memberships.push(u);
+            }
+        }
         for a in other.areas {
             self.add_area(a);
         }

@@ -6,6 +6,7 @@ use crate::compile::ExerciseSite;
 use crate::diagnostic::{codes, Diagnostic, Severity};
 use crate::function::FunctionId;
 use crate::instrument::InstrumentId;
+use crate::knowledge::Caveat;
 use crate::place::{AtomId, Place};
 use crate::query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
@@ -73,7 +74,13 @@ pub struct WhoGrants {
     pub holders: Vec<(GrantId, Coverage)>,
     /// As [`WhoAnswer::accountable_only`].
     pub accountable_only: Vec<String>,
+    /// As [`WhoAnswer::caveats`].
+    pub caveats: Vec<Caveat>,
 }
+
+/// The parts of a `who` answer: its holders (each as `H`), the bodies accountable only, and
+/// the caveats.
+type WhoParts<H> = (Vec<H>, Vec<String>, Vec<Caveat>);
 
 /// One holding in the answer to `what`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +105,9 @@ pub struct WhatAnswer {
     pub kind: String,
     pub on: Date,
     pub holdings: Vec<Holding>,
+    /// As [`WhoAnswer::caveats`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<Caveat>,
 }
 
 impl Snapshot {
@@ -309,6 +319,29 @@ impl Snapshot {
             let gr = &grants[g.0 as usize];
             (*cov as u8, gr.role, gr.holder, g.0)
         });
+        // One holding reached twice (a delegation carried into one successor from two of
+        // its predecessors) is one holder: the first, which covers the most, answers.
+        if out.holders.len() > 1 {
+            let mut i = 1;
+            while i < out.holders.len() {
+                let g = &grants[out.holders[i].0 .0 as usize];
+                let again = out.holders[..i].iter().any(|(k, _)| {
+                    let k = &grants[k.0 as usize];
+                    k.holder == g.holder
+                        && k.role == g.role
+                        && k.accountable == g.accountable
+                        && k.function == g.function
+                        && k.instrument == g.instrument
+                        && k.purposes == g.purposes
+                        && k.concurrent == g.concurrent
+                });
+                if again {
+                    out.holders.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
         out.lineage = lineage;
     }
 
@@ -321,7 +354,7 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
-        let (holders, accountable_only) = with_scratch(|s| {
+        let (holders, accountable_only, caveats) = with_scratch(|s| {
             self.who_in(f, place, on, purpose, s, |gid, cov| {
                 self.render_holder(gid, cov)
             })
@@ -333,6 +366,7 @@ impl Snapshot {
             purpose: purpose.map(str::to_string),
             holders,
             accountable_only,
+            caveats,
         })
     }
 
@@ -347,12 +381,13 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoGrants, QueryError> {
         let f = self.function_id(function)?;
-        let (holders, accountable_only) =
+        let (holders, accountable_only, caveats) =
             with_scratch(|s| self.who_in(f, place, on, purpose, s, |gid, cov| (gid, cov)))?;
         Ok(WhoGrants {
             function: self.function_as_asked(f, function),
             holders,
             accountable_only,
+            caveats,
         })
     }
 
@@ -379,7 +414,7 @@ impl Snapshot {
         purpose: Option<&str>,
         scratch: &mut Scratch,
         mut holder: impl FnMut(GrantId, Coverage) -> H,
-    ) -> Result<(Vec<H>, Vec<String>), QueryError> {
+    ) -> Result<WhoParts<H>, QueryError> {
         let Scratch {
             keys,
             resolution: r,
@@ -387,6 +422,7 @@ impl Snapshot {
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, r);
         let mut holders = Vec::with_capacity(r.holders.len());
+        let mut kept = Vec::with_capacity(r.holders.len());
         for &(gid, cov) in &r.holders {
             let g = &self.grants[gid.0 as usize];
             if let Some(p) = purpose {
@@ -395,6 +431,7 @@ impl Snapshot {
                     continue;
                 }
             }
+            kept.push(gid);
             holders.push(holder(gid, cov));
         }
         let mut accountable_only: Vec<String> = r
@@ -414,7 +451,8 @@ impl Snapshot {
             .collect();
         accountable_only.sort();
         accountable_only.dedup();
-        Ok((holders, accountable_only))
+        let caveats = self.caveats(f, place, on, keys, &kept);
+        Ok((holders, accountable_only, caveats))
     }
 
     /// May `body` exercise `function` at `place` on `on` for `purpose`? Yes or no, with the proof.
@@ -440,6 +478,11 @@ impl Snapshot {
     ) -> Result<MayAnswer, QueryError> {
         let b = self.resolve_for(body, function, place, on, scratch)?;
         let r = &scratch.resolution;
+        let caveats = {
+            let f = self.function_id(function)?;
+            let gids: Vec<GrantId> = r.holders.iter().map(|(g, _)| *g).collect();
+            self.caveats(f, place, on, &scratch.keys, &gids)
+        };
         let limited = match self.holding_of(b, purpose, r) {
             Ok((gid, cov)) => {
                 let g = &self.grants[gid.0 as usize];
@@ -455,6 +498,7 @@ impl Snapshot {
                         g.role, self.register.instruments[g.instrument.0 as usize].id
                     ),
                     holding: Some(self.render_holder(gid, cov)),
+                    caveats,
                 });
             }
             Err(limited) => limited,
@@ -506,6 +550,7 @@ impl Snapshot {
             purpose: purpose.map(str::to_string),
             reason,
             holding: limited.map(|(g, c)| self.render_holder(g, c)),
+            caveats,
         })
     }
 
@@ -545,12 +590,19 @@ impl Snapshot {
             });
         }
         holdings.sort_by(|a, b| a.function.cmp(&b.function).then(a.role.cmp(&b.role)));
+        let held: Vec<GrantId> = self
+            .grants_of_holder(b)
+            .iter()
+            .copied()
+            .filter(|g| self.grants[g.0 as usize].during.contains(on))
+            .collect();
         Ok(WhatAnswer {
             body: bd.code.clone(),
             name: bd.name.clone(),
             kind: bd.kind.as_str().to_string(),
             on,
             holdings,
+            caveats: self.what_caveats(&bd.code, on, &held),
         })
     }
 

@@ -47,6 +47,16 @@ pub const RESHAPE_FILE: (&str, &str) = (
     include_str!("../../../data/curated/icb-reshape-2026.csv"),
 );
 
+/// The coverage statement (see `docs/data.md`), as (file name, CSV text).
+pub const COVERAGE_FILE: (&str, &str) = (
+    "data/coverage.csv",
+    include_str!("../../../data/coverage.csv"),
+);
+
+pub(crate) fn coverage_statement() -> SourceFile {
+    source(COVERAGE_FILE)
+}
+
 pub(crate) fn reshape_allocations() -> SourceFile {
     source(RESHAPE_FILE)
 }
@@ -169,6 +179,7 @@ pub fn fingerprint() -> String {
     );
     files.extend(NATIONAL_FILES.iter().copied());
     files.push(RESHAPE_FILE);
+    files.push(COVERAGE_FILE);
     files.extend(vires_lang::PRELUDE_SOURCES.iter().copied());
     for (name, text) in files {
         // Length-prefixed, so no two different file sets hash alike.

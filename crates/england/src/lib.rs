@@ -17,6 +17,7 @@ pub(crate) mod allocation;
 pub mod areas;
 pub mod bodies;
 pub mod bundle;
+pub mod coverage;
 pub mod lineage;
 pub mod ods;
 pub mod practices;
@@ -24,7 +25,7 @@ pub mod quality;
 
 pub use bundle::{
     add_national, bundled, bundled_ods, bundled_sources, bundled_with, fingerprint,
-    national_sources, BUNDLED_STAGES, NATIONAL_FILES, RESHAPE_FILE,
+    national_sources, BUNDLED_STAGES, COVERAGE_FILE, NATIONAL_FILES, RESHAPE_FILE,
 };
 pub use lineage::map_to_csv;
 pub use ods::{ImportError, SourceFile, Sources, MAX_FILE_BYTES};
@@ -121,7 +122,13 @@ pub(crate) fn with_national(
     ods: Import,
     progress: &mut dyn FnMut(Stage),
 ) -> Result<Import, ImportError> {
-    let import = add_national(ods, &national_sources())?;
+    let mut import = add_national(ods, &national_sources())?;
+    // The coverage statement names functions, so it is read once the taxonomy is in.
+    coverage::add_coverage(
+        &mut import.register,
+        &bundle::coverage_statement(),
+        &mut import.quality,
+    );
     progress(Stage::National {
         instruments: import
             .register

@@ -11,7 +11,7 @@ use crate::quality::{kinds, QualityReport, Severity};
 use crate::Ctx;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
-use vires_core::{Atom, BodyId, BodyKind, Interval, Register};
+use vires_core::{Atom, AtomId, BodyId, BodyKind, Interval, Register, UnknownMembership};
 
 /// CCGs took over commissioning from primary care trusts on this day.
 const CCG_START: Date = jiff::civil::date(2013, 4, 1);
@@ -61,6 +61,20 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
         succ.entry(s.from.clone())
             .or_default()
             .push((s.on, s.to.clone()));
+    }
+    // Predecessors of each code on each date, for the history before a practice's join date.
+    let mut preds: FxHashMap<(String, Date), Vec<String>> = FxHashMap::default();
+    for s in &ctx.register.successions {
+        if s.from != s.to {
+            preds
+                .entry((s.to.clone(), s.on))
+                .or_default()
+                .push(s.from.clone());
+        }
+    }
+    for v in preds.values_mut() {
+        v.sort();
+        v.dedup();
     }
     let mut added = 0;
     for r in rows {
@@ -172,6 +186,21 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 ),
             );
             continue;
+        }
+        if let Some(open) = open {
+            for u in history_before(
+                &ctx.register,
+                &preds,
+                commissioner,
+                open,
+                joined,
+                &f.name,
+                r.line,
+            ) {
+                ctx.register
+                    .unknown_memberships
+                    .push(UnknownMembership { atom, ..u });
+            }
         }
         let chain = follow_chain(&ctx.register, &succ, commissioner, joined, end);
         match chain {
@@ -301,6 +330,81 @@ fn place_split(
         }
         out.push((to, during));
         a.uses.set(a.uses.get() + 1);
+    }
+    out
+}
+
+/// What the practice file leaves unknown about a practice that opened on `open` and joined
+/// `commissioner` on `joined`: from 2013-04-01 (or its opening) to the join date it was in
+/// some commissioner the file does not name. When `commissioner` was formed by a merger on
+/// the join date, it was in one of the merged CCGs (and, before they were formed, one of
+/// theirs); otherwise (it moved) the file names no candidate.
+#[allow(clippy::too_many_arguments)]
+fn history_before(
+    reg: &Register,
+    preds: &FxHashMap<(String, Date), Vec<String>>,
+    commissioner: &str,
+    open: Date,
+    joined: Date,
+    file: &str,
+    line: u64,
+) -> Vec<UnknownMembership> {
+    let start = open.max(CCG_START);
+    if joined <= start {
+        return Vec::new();
+    }
+    let source = format!(
+        "{file} line {line} (joined {commissioner} on {joined}, column 15) and the ODS successor file; the December 2019 practice file gives only a practice's commissioner from its join date"
+    );
+    let unknown = |during: Interval, candidates: Vec<String>, note: String| UnknownMembership {
+        atom: AtomId(0),
+        during,
+        candidates,
+        note,
+        source: source.clone(),
+    };
+    let Some(first) = preds.get(&(commissioner.to_string(), joined)) else {
+        return vec![unknown(
+            Interval::new(start, Some(joined)),
+            Vec::new(),
+            format!("the practice joined {commissioner} on {joined}, and the practice file does not say which commissioner it had before"),
+        )];
+    };
+    let formed = |code: &str| -> Option<Date> {
+        reg.bodies_with_code(code)
+            .iter()
+            .map(|&b| reg.body(b).life.from)
+            .find(|&d| d > start && preds.contains_key(&(code.to_string(), d)))
+    };
+    let mut out = Vec::new();
+    let mut set = first.clone();
+    let mut end = joined;
+    for _ in 0..16 {
+        let t = set
+            .iter()
+            .filter_map(|c| formed(c))
+            .filter(|&d| d < end)
+            .max();
+        let from = t.unwrap_or(start);
+        out.push(unknown(
+            Interval::new(from, Some(end)),
+            set.clone(),
+            format!(
+                "the practice joined {commissioner} on {joined}, when {commissioner} was formed by merger, and the practice file does not say which of the merged CCGs it was in before"
+            ),
+        ));
+        let Some(t) = t else { break };
+        let mut next = Vec::new();
+        for c in &set {
+            match preds.get(&(c.clone(), t)) {
+                Some(p) if formed(c) == Some(t) => next.extend(p.iter().cloned()),
+                _ => next.push(c.clone()),
+            }
+        }
+        next.sort();
+        next.dedup();
+        set = next;
+        end = t;
     }
     out
 }

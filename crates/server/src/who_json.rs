@@ -81,6 +81,10 @@ impl HolderJson {
         }
         out.extend_from_slice(b"],\"accountable_only\":");
         json(out, &g.accountable_only)?;
+        if !g.caveats.is_empty() {
+            out.extend_from_slice(b",\"caveats\":");
+            json(out, &g.caveats)?;
+        }
         out.push(b'}');
         Ok(())
     }

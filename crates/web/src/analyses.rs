@@ -229,6 +229,7 @@ pub async fn dashboard(ctx: Ctx) -> Response {
             place_link(&c.place),
             html! { (period_text(c.from, c.until)) },
             html! { @for (i, b) in c.holders.iter().enumerate() { @if i > 0 { ", " } (body_link(b, None)) } },
+            html! { @if c.caveats.is_empty() { "Not explained" } @for k in &c.caveats { p class="nhsuk-body-s" { (k.message) } } },
         ]).collect()
     };
     let diag_rows = |list: &[&vires_core::Diagnostic]| -> Vec<Vec<Markup>> {
@@ -252,10 +253,10 @@ pub async fn dashboard(ctx: Ctx) -> Response {
         (dashboard_form(&ctx, &function, &[]))
         h2 id="gaps" { "Gaps: nobody holds " (fname) }
         @if gaps.is_empty() { p { "None in the year from " (date_text(on)) "." } }
-        @else { (layout::table("Gaps", &["Place", "Period", "Holders"], finding_rows(&gaps))) }
+        @else { (layout::table("Gaps", &["Place", "Period", "Holders", "What the register knows"], finding_rows(&gaps))) }
         h2 id="overlaps" { "Overlaps: more than one body holds " (fname) }
         @if overlaps.is_empty() { p { "None in the year from " (date_text(on)) "." } }
-        @else { (layout::table("Overlaps", &["Place", "Period", "Holders"], finding_rows(&overlaps))) }
+        @else { (layout::table("Overlaps", &["Place", "Period", "Holders", "What the register knows"], finding_rows(&overlaps))) }
         @if gaps.len() > SHOW || overlaps.len() > SHOW {
             (layout::inset(html! { "Only the first " (SHOW) " of each are shown here. The CSV download has them all." }))
         }

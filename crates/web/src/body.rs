@@ -165,6 +165,7 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
         }
         p { a href=(who_href) { "Ask who holds a function in its area" } }
         h2 { "What it holds on " (date_text(on)) }
+        @if let Some(w) = &what { (crate::who::caveats(&w.caveats)) }
         form action=(format!("/ui/bodies/{}", layout::path_segment(code))) method="get" novalidate {
             (layout::text_input("on", "Show another date", Some("Written as year-month-day, for example 2023-06-01."), &on.to_string(), &[], "nhsuk-input--width-10"))
             (layout::secondary_button("Show"))

@@ -241,7 +241,10 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
                 p { "Practice: " (layout::practice_link(code, Some(&reg.atoms[a.0 as usize].name))) }
             }
         }
-        @if answer.holders.is_empty() {
+        (caveats(&answer.caveats))
+        @if answer.holders.is_empty() && !answer.caveats.is_empty() {
+            p class="nhsuk-lede-text" { "No body is recorded as holding this function here on this date, and the register does not know enough to call it a gap (see above)." }
+        } @else if answer.holders.is_empty() {
             (layout::warning("No body holds this function here on this date", html! {
                 p { "The register has no instrument that gives anyone this function for " (place_text) " on " (date_text(on)) ". This may be a gap in the law or in the register." }
             }))
@@ -294,6 +297,24 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
         .crumb("Who holds this?", "/ui/who")
         .data(&answer)
         .table(table))
+}
+
+/// What the register does not know about an answer, shown with the answer (not below it).
+pub fn caveats(list: &[vires_core::Caveat]) -> Markup {
+    html! {
+        @if !list.is_empty() {
+            (layout::warning("What the register does not know here", html! {
+                ul class="nhsuk-list nhsuk-list--bullet" {
+                    @for c in list {
+                        li data-caveat=(c.kind.as_str()) {
+                            (c.message)
+                            @if !c.source.is_empty() { " " span class="nhsuk-body-s" { "(Source: " (c.source) ")" } }
+                        }
+                    }
+                }
+            }))
+        }
+    }
 }
 
 fn holder_section(
@@ -478,7 +499,8 @@ fn timeline_page(ctx: &Ctx) -> Result<View, WebError> {
         rows.push(vec![
             html! { a href=(who_href) { (layout::period_text(seg.from, seg.until)) } },
             html! {
-                @if seg.holders.is_empty() { "Nobody" }
+                @if seg.incomplete { "Not known: the practice's record is incomplete (see above). " }
+                @else if seg.holders.is_empty() { "Nobody" }
                 ul class="nhsuk-list" {
                     @for h in &seg.holders {
                         li { (layout::body_link_on(&h.body, Some(&name_of(&h.body, seg.from)), seg.from)) ", " (layout::role_text(h.role).to_lowercase())
@@ -490,6 +512,7 @@ fn timeline_page(ctx: &Ctx) -> Result<View, WebError> {
     }
     let main = html! {
         h1 { (heading) }
+        (caveats(&tl.caveats))
         (svg::timeline("timeline", &tl, &name_of, today()))
         (layout::table("Holders in each period", &["Period", "Holders"], rows))
         h2 { "Another timeline" }

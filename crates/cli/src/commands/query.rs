@@ -3,7 +3,7 @@
 use super::CliError;
 use crate::args::Format;
 use crate::load::Loaded;
-use crate::output::{emit, holder_text, proof_line, truncate};
+use crate::output::{caveat_lines, emit, holder_text, proof_line, truncate};
 use jiff::civil::Date;
 use std::process::ExitCode;
 use vires_core::{Place, Snapshot};
@@ -29,9 +29,12 @@ pub fn who(
                 println!("{line}");
             }
         }
-        if a.holders.is_empty() {
+        if a.holders.is_empty() && a.caveats.is_empty() {
             println!("  nobody holds it (a gap)");
+        } else if a.holders.is_empty() {
+            println!("  nobody is recorded as holding it, and the register does not know enough to call it a gap:");
         }
+        caveat_lines(&a.caveats);
         for h in &a.holders {
             holder_text(h);
         }
@@ -57,6 +60,7 @@ pub fn may(
     let a = s.may(body, function, place, on, purpose)?;
     emit(fmt, &a, |a| {
         println!("{}: {}", if a.allowed { "yes" } else { "no" }, a.reason);
+        caveat_lines(&a.caveats);
         if let Some(h) = &a.holding {
             println!("  proof: {}", proof_line(&h.proof));
         }
@@ -75,6 +79,7 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
         if a.holdings.is_empty() {
             println!("  holds nothing");
         }
+        caveat_lines(&a.caveats);
         for h in &a.holdings {
             let purposes = if h.purposes.is_empty() {
                 String::new()
@@ -106,6 +111,7 @@ pub fn timeline(
     let t = s.timeline(function, place)?;
     emit(fmt, &t, |t| {
         println!("{} at {}", t.function, t.place);
+        caveat_lines(&t.caveats);
         for seg in &t.segments {
             let until = crate::output::until_text(seg.until);
             let hs: Vec<String> = seg
@@ -120,10 +126,11 @@ pub fn timeline(
                     format!("{} ({}){p}", h.body, h.role.as_str())
                 })
                 .collect();
-            let hs = if hs.is_empty() {
-                "— nobody —".to_string()
-            } else {
-                hs.join(", ")
+            let hs = match (hs.is_empty(), seg.incomplete) {
+                (true, true) => "— not known: the record is incomplete (see above) —".to_string(),
+                (true, false) => "— nobody —".to_string(),
+                (false, true) => format!("{} (the record is incomplete: see above)", hs.join(", ")),
+                (false, false) => hs.join(", "),
             };
             println!("  {} to {:<10}  {hs}", seg.from, until);
         }

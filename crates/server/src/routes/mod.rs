@@ -327,6 +327,12 @@ mod tests {
             purpose: Some("covid-19".into()),
             holders: vec![holder],
             accountable_only: vec!["X24".into()],
+            caveats: vec![vires_core::Caveat {
+                kind: vires_core::CaveatKind::IncompleteRecord,
+                message: "in one of “00F”, \"00G\"\n".into(),
+                source: "ODS epraccur </script>".into(),
+                candidates: vec!["00F".into()],
+            }],
         };
         let ours = sonic_rs::to_vec(&answer).expect("sonic-rs writes the answer");
         let theirs = serde_json::to_vec(&answer).expect("serde_json writes the answer");

@@ -1,0 +1,405 @@
+//! Where the register's knowledge ends: its coverage statement (for each function, from when
+//! and where the register is complete, and why not elsewhere), the stretches of a practice's
+//! history the sources do not settle, and the caveats an answer carries because of them.
+//!
+//! An answer fully inside the statement, resting on no fact marked "to confirm", and about
+//! a place whose history is known, has no caveat. A register with no coverage statement (one
+//! a user wrote) makes no claim about its completeness, so it gets no coverage caveats.
+
+use crate::body::BodyId;
+use crate::function::FunctionId;
+use crate::interval::Interval;
+use crate::place::{AtomId, Place};
+use crate::resolve::{PlaceKeys, Resolution};
+use crate::snapshot::{AreaKey, GrantId, Snapshot};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Why an answer may not be the whole truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaveatKind {
+    /// The question falls outside what the register's coverage statement says is complete.
+    OutsideCoverage,
+    /// The answer rests on an instrument whose source or basis is marked "to confirm".
+    ToConfirm,
+    /// The place's own record is incomplete on the date: the sources name candidates (or
+    /// none) rather than one commissioner.
+    IncompleteRecord,
+}
+
+impl CaveatKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaveatKind::OutsideCoverage => "outside-coverage",
+            CaveatKind::ToConfirm => "to-confirm",
+            CaveatKind::IncompleteRecord => "incomplete-record",
+        }
+    }
+}
+
+/// One caveat on an answer: what kind, a sentence for the reader, and the source of the
+/// statement it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caveat {
+    pub kind: CaveatKind,
+    pub message: String,
+    pub source: String,
+    /// For an incomplete record: the bodies that may hold the function there instead (the
+    /// holders over each candidate commissioner), by code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+}
+
+/// One row of the coverage statement: over `during`, in `area` (a body's footprint by code,
+/// or all of England when `None`), the register is or is not complete for `function` and
+/// the functions under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoverageRow {
+    pub function: String,
+    pub during: Interval,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    pub complete: bool,
+    /// Why it is complete here, or why not.
+    pub note: String,
+    pub source: String,
+}
+
+/// A stretch of a practice's history that the sources do not settle: the practice was in
+/// one of `candidates` (commissioner codes; empty when even that is unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMembership {
+    pub atom: AtomId,
+    pub during: Interval,
+    pub candidates: Vec<String>,
+    pub note: String,
+    pub source: String,
+}
+
+/// Whether a piece of source text marks its fact as unconfirmed.
+pub fn marked_to_confirm(text: &str) -> bool {
+    text.to_ascii_lowercase().contains("to confirm")
+}
+
+impl Snapshot {
+    /// The caveats on an answer about `f` at `place` on `on`, whose holders are `holders`.
+    pub fn caveats(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        on: Date,
+        keys: &PlaceKeys,
+        holders: &[GrantId],
+    ) -> Vec<Caveat> {
+        let mut out = self.coverage_caveats(f, place, on, keys);
+        out.extend(self.to_confirm_caveats(holders));
+        if let Place::Practice(code) = place {
+            if let Some(a) = self.register.atom(code) {
+                out.extend(self.record_caveats(f, a, on, holders));
+            }
+        }
+        out
+    }
+
+    /// The coverage statement's rows about `f` (or a function above or below it) in force
+    /// on `on` whose area meets the place.
+    fn coverage_caveats(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        on: Date,
+        keys: &PlaceKeys,
+    ) -> Vec<Caveat> {
+        let rows = &self.register.coverage;
+        if rows.is_empty() {
+            return Vec::new();
+        }
+        let tax = &self.register.taxonomy;
+        let fname = tax.name(f);
+        let mut out = Vec::new();
+        let mut complete = false;
+        for row in rows {
+            if !row.during.contains(on) {
+                continue;
+            }
+            let Some(rf) = tax.get(&row.function) else {
+                continue;
+            };
+            let above = tax.covers(rf, f);
+            let below = tax.covers(f, rf);
+            if !above && !below {
+                continue;
+            }
+            let (contains, meets) = self.row_meets(row, place, on, keys);
+            if row.complete {
+                complete |= above && contains;
+            } else if meets {
+                out.push(incomplete(row));
+            }
+        }
+        if out.is_empty() && !complete {
+            out.push(Caveat {
+                kind: CaveatKind::OutsideCoverage,
+                message: format!(
+                    "outside the register's coverage statement: it does not say the register is complete for {fname} at {place} on {on}, so a holder may be missing"
+                ),
+                source: "data/coverage.csv".into(),
+                candidates: Vec::new(),
+            });
+        }
+        out
+    }
+
+    /// Whether a row's area holds all of the place, and whether it meets it at all.
+    fn row_meets(
+        &self,
+        row: &CoverageRow,
+        place: &Place,
+        on: Date,
+        keys: &PlaceKeys,
+    ) -> (bool, bool) {
+        match &row.area {
+            None => (true, true),
+            Some(code) => match self.register.body_at(code, on) {
+                None => (false, false),
+                Some(b) => {
+                    let k = AreaKey::Body(b);
+                    let contains = keys.full.contains(&k);
+                    let meets = contains
+                        || keys.partial.contains(&k)
+                        || matches!(place, Place::England)
+                        || self.within(b, keys, on);
+                    (contains, meets)
+                }
+            },
+        }
+    }
+
+    /// The caveats on what body `code` holds on `on` (its holdings `holders`): the coverage
+    /// statement's gaps that meet its footprint, and facts marked "to confirm".
+    pub fn what_caveats(&self, code: &str, on: Date, holders: &[GrantId]) -> Vec<Caveat> {
+        let mut out = Vec::new();
+        let place = Place::Body(code.into());
+        if let Ok(keys) = self.place_keys(&place, on) {
+            for row in &self.register.coverage {
+                if !row.complete
+                    && row.during.contains(on)
+                    && self.row_meets(row, &place, on, &keys).1
+                {
+                    out.push(incomplete(row));
+                }
+            }
+        }
+        out.extend(self.to_confirm_caveats(holders));
+        out
+    }
+
+    /// Is some key of the place inside body `b` on `on` (a practice or body under it)?
+    fn within(&self, b: BodyId, keys: &PlaceKeys, on: Date) -> bool {
+        let mut up = Vec::new();
+        keys.full.iter().chain(&keys.partial).any(|k| {
+            up.clear();
+            match *k {
+                AreaKey::Body(x) => self.body_ancestors(x, on, &mut up),
+                AreaKey::Atom(a) => self.practice_chain(a, on, &mut up),
+                AreaKey::England => {}
+            }
+            up.contains(&b)
+        })
+    }
+
+    /// One caveat per instrument marked "to confirm" in the proofs of `holders`.
+    fn to_confirm_caveats(&self, holders: &[GrantId]) -> Vec<Caveat> {
+        let mut out: Vec<Caveat> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for &gid in holders {
+            let holder = &self.register.body(self.grants[gid.0 as usize].holder).code;
+            for step in self.proof(gid).iter() {
+                let marked = step.source.as_deref().is_some_and(marked_to_confirm)
+                    || step.basis.as_deref().is_some_and(marked_to_confirm);
+                if !marked || seen.contains(&step.instrument) {
+                    continue;
+                }
+                seen.push(step.instrument.clone());
+                out.push(Caveat {
+                    kind: CaveatKind::ToConfirm,
+                    message: format!(
+                        "{holder}'s holding rests on `{}` ({}), which is marked \"to confirm\"",
+                        step.instrument, step.title
+                    ),
+                    source: step
+                        .source
+                        .clone()
+                        .or_else(|| step.basis.clone())
+                        .unwrap_or_default(),
+                    candidates: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+
+    /// The stretches of practice `a`'s history unknown on `on`, as caveats naming the bodies
+    /// that would hold `f` there for each candidate commissioner, when they are not already
+    /// among `holders`.
+    fn record_caveats(
+        &self,
+        f: FunctionId,
+        a: AtomId,
+        on: Date,
+        holders: &[GrantId],
+    ) -> Vec<Caveat> {
+        let mut out = Vec::new();
+        for u in self.register.unknown_memberships.iter() {
+            if u.atom != a || !u.during.contains(on) {
+                continue;
+            }
+            let have: Vec<BodyId> = holders
+                .iter()
+                .map(|g| self.grants[g.0 as usize].holder)
+                .collect();
+            let mut candidates: Vec<String> = Vec::new();
+            let mut keys = PlaceKeys::default();
+            let mut r = Resolution::default();
+            for c in &u.candidates {
+                let Ok(()) = self.place_keys_into(&Place::Body(c.as_str().into()), on, &mut keys)
+                else {
+                    continue;
+                };
+                keys.partial.clear();
+                self.resolve(f, on, &keys, &mut r);
+                for (g, _) in &r.holders {
+                    let h = self.grants[g.0 as usize].holder;
+                    if !have.contains(&h) {
+                        let code = self.register.body(h).code.clone();
+                        if !candidates.contains(&code) {
+                            candidates.push(code);
+                        }
+                    }
+                }
+            }
+            // Every candidate commissioner leads to the holders already given: the answer
+            // does not hang on the unknown.
+            if candidates.is_empty() && !u.candidates.is_empty() {
+                continue;
+            }
+            candidates.sort();
+            let message = if u.candidates.is_empty() {
+                format!(
+                    "the practice's record is incomplete {}: {}; a holder through its commissioner then is not known",
+                    describe(&u.during),
+                    u.note
+                )
+            } else {
+                format!(
+                    "the practice's record is incomplete {}: {}; it was in one of {}, so {} may also hold it here (the register cannot say which)",
+                    describe(&u.during),
+                    u.note,
+                    u.candidates.join(", "),
+                    candidates.join(" or ")
+                )
+            };
+            out.push(Caveat {
+                kind: CaveatKind::IncompleteRecord,
+                message,
+                source: u.source.clone(),
+                candidates,
+            });
+        }
+        out
+    }
+
+    /// The caveats on a timeline of `f` at `place` over `span` (or a gap in it), each with
+    /// the dates it concerns: the coverage statement's gaps that meet the place, the
+    /// practice's unknown stretches, and facts marked "to confirm" under `cited`.
+    pub fn dated_caveats(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        span: &Interval,
+        cited: &[GrantId],
+    ) -> Vec<(Interval, Caveat)> {
+        let mut out = Vec::new();
+        let tax = &self.register.taxonomy;
+        for row in &self.register.coverage {
+            if row.complete || !row.during.overlaps(span) {
+                continue;
+            }
+            let Some(rf) = tax.get(&row.function) else {
+                continue;
+            };
+            if !tax.covers(rf, f) && !tax.covers(f, rf) {
+                continue;
+            }
+            let on = row.during.from.max(span.from);
+            let meets = match self.place_keys(place, on) {
+                Ok(keys) => self.row_meets(row, place, on, &keys).1,
+                Err(_) => false,
+            };
+            if meets {
+                out.push((row.during, incomplete(row)));
+            }
+        }
+        if let Place::Practice(code) = place {
+            if let Some(a) = self.register.atom(code) {
+                for u in self.unknown_memberships_of(a) {
+                    if !u.during.overlaps(span) {
+                        continue;
+                    }
+                    let on = u.during.from.max(span.from);
+                    let holders: Vec<GrantId> = match self.place_keys(place, on) {
+                        Ok(keys) => {
+                            let mut r = Resolution::default();
+                            self.resolve(f, on, &keys, &mut r);
+                            r.holders.iter().map(|(g, _)| *g).collect()
+                        }
+                        Err(_) => Vec::new(),
+                    };
+                    for c in self.record_caveats(f, a, on, &holders) {
+                        out.push((u.during, c));
+                    }
+                }
+            }
+        }
+        for c in self.to_confirm_caveats(cited) {
+            out.push((*span, c));
+        }
+        out
+    }
+
+    /// The unknown stretches of a practice's history, for timelines and gaps.
+    pub fn unknown_memberships_of(&self, a: AtomId) -> impl Iterator<Item = &UnknownMembership> {
+        self.register
+            .unknown_memberships
+            .iter()
+            .filter(move |u| u.atom == a)
+    }
+}
+
+/// The caveat a row saying the register is not complete gives.
+fn incomplete(row: &CoverageRow) -> Caveat {
+    Caveat {
+        kind: CaveatKind::OutsideCoverage,
+        message: format!(
+            "the register is not complete for {}{} {}: {}",
+            row.function,
+            row.area
+                .as_deref()
+                .map(|c| format!(" in the footprint of {c}"))
+                .unwrap_or_default(),
+            describe(&row.during),
+            row.note
+        ),
+        source: row.source.clone(),
+        candidates: Vec::new(),
+    }
+}
+
+/// "from 2015-04-01" or "from 2013-04-01 to 2015-03-31".
+pub fn describe(during: &Interval) -> String {
+    match during.until.and_then(|u| u.yesterday().ok()) {
+        Some(last) => format!("from {} to {last}", during.from),
+        None => format!("from {}", during.from),
+    }
+}

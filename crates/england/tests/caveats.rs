@@ -1,0 +1,152 @@
+//! Every answer says where the register's knowledge ends: caveats on the bundled England
+//! register, against facts reasoned by hand from the public files and documents cited.
+
+use jiff::civil::date;
+use std::sync::OnceLock;
+use vires_core::{CaveatKind, Place, Snapshot};
+
+const SECONDARY: &str = "commissioning.secondary-care";
+const GP: &str = "commissioning.primary-care.medical";
+
+fn snap() -> &'static Snapshot {
+    static S: OnceLock<Snapshot> = OnceLock::new();
+    S.get_or_init(|| Snapshot::compile(vires_england::bundled().unwrap().register))
+}
+
+fn kinds(c: &[vires_core::Caveat]) -> Vec<CaveatKind> {
+    c.iter().map(|c| c.kind).collect()
+}
+
+/// A85001 (Fell Tower Medical Centre, NE9 5EY, Gateshead) joined NHS Newcastle Gateshead CCG
+/// (13T) on 2015-04-01 in the December 2019 practice file, the day 13T was formed from 00F
+/// (Gateshead), 00G (Newcastle North and East) and 00H (Newcastle West) (ODS successor
+/// file). Before then the file does not say which of the three it was in: the answer names
+/// them and says the record is incomplete, and never calls it a gap.
+#[test]
+fn a_practice_before_its_ccg_merged_gets_its_candidates() {
+    let s = snap();
+    let place = Place::Practice("A85001".into());
+    let w = s.who(SECONDARY, &place, date(2014, 6, 1), None).unwrap();
+    assert!(w.holders.is_empty(), "{w:?}");
+    let record: Vec<_> = w
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
+        .collect();
+    assert_eq!(record.len(), 1, "{:?}", w.caveats);
+    assert_eq!(record[0].candidates, ["00F", "00G", "00H"]);
+    assert!(record[0].message.contains("incomplete"));
+    assert!(!record[0].message.contains("gap"));
+    // From the join date the record is complete for secondary care: no such caveat and none
+    // about coverage.
+    let w = s.who(SECONDARY, &place, date(2016, 6, 1), None).unwrap();
+    assert_eq!(w.holders[0].body, "13T");
+    assert!(!kinds(&w.caveats).contains(&CaveatKind::IncompleteRecord));
+    assert!(!kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage));
+    // GP services are held by NHS England across England, so the unknown CCG changes
+    // nothing: no incomplete-record caveat in 2014.
+    let w = s.who(GP, &place, date(2014, 6, 1), None).unwrap();
+    assert_eq!(w.holders[0].body, "X24");
+    assert!(!kinds(&w.caveats).contains(&CaveatKind::IncompleteRecord));
+    // The timeline shows the unknown stretch as such, 2013-04-01 to 2015-04-01.
+    let t = s.timeline(SECONDARY, &place).unwrap();
+    assert_eq!(
+        (
+            t.segments[0].from,
+            t.segments[0].until,
+            t.segments[0].incomplete
+        ),
+        (date(2013, 4, 1), Some(date(2015, 4, 1)), true)
+    );
+}
+
+/// GP co-commissioning (from 2015-04-01, NHS England's "Next steps towards primary care
+/// co-commissioning", November 2014) is recorded only for the CCGs a public source names, so
+/// GP answers from 2015-04-01 to 2021-03-31 say the register is not complete; before 2015 and
+/// after the delegation to every CCG (2021-04-01) they do not.
+#[test]
+fn answers_outside_the_coverage_statement_say_so() {
+    let s = snap();
+    let place = Place::Practice("A85001".into());
+    let outside = |f: &str, on| {
+        kinds(&s.who(f, &place, on, None).unwrap().caveats).contains(&CaveatKind::OutsideCoverage)
+    };
+    assert!(!outside(GP, date(2014, 6, 1)));
+    assert!(outside(GP, date(2015, 4, 1)));
+    assert!(outside(GP, date(2021, 3, 31)));
+    // From 2021-04-01 NHS England delegated GP services to every CCG (its published list).
+    assert!(!outside(GP, date(2021, 4, 1)));
+    assert!(!outside(GP, date(2022, 7, 1)));
+    // Public health (local authorities, NHS Act 2006 s.2B) is not recorded at all.
+    assert!(outside("commissioning.public-health", date(2020, 1, 1)));
+    // Before CCGs and NHS England took over on 2013-04-01 the register says nothing.
+    assert!(outside(SECONDARY, date(2012, 6, 1)));
+    // `may` and `what` carry the same caveats.
+    let may = s.may("X24", GP, &place, date(2017, 6, 1), None).unwrap();
+    assert!(may.allowed);
+    assert!(kinds(&may.caveats).contains(&CaveatKind::OutsideCoverage));
+    let what = s.what("13T", date(2017, 6, 1)).unwrap();
+    assert!(what
+        .caveats
+        .iter()
+        .any(|c| c.kind == CaveatKind::OutsideCoverage && c.message.contains(GP)));
+}
+
+/// Holdings that rest on an instrument whose source says "to confirm" say so, naming it.
+#[test]
+fn answers_resting_on_a_fact_to_confirm_say_so() {
+    let s = snap();
+    let reg = s.register();
+    let marked: Vec<&str> = reg
+        .instruments
+        .iter()
+        .filter(|i| {
+            i.source
+                .as_deref()
+                .is_some_and(vires_core::knowledge::marked_to_confirm)
+        })
+        .map(|i| i.id.as_str())
+        .collect();
+    assert!(!marked.is_empty());
+    let w = s
+        .who(
+            SECONDARY,
+            &Place::Practice("A85001".into()),
+            date(2016, 6, 1),
+            None,
+        )
+        .unwrap();
+    for h in &w.holders {
+        for step in h.proof.iter() {
+            if marked.contains(&step.instrument.as_str()) {
+                assert!(
+                    w.caveats
+                        .iter()
+                        .any(|c| c.kind == CaveatKind::ToConfirm
+                            && c.message.contains(&step.instrument)),
+                    "{} is marked to confirm: {:?}",
+                    step.instrument,
+                    w.caveats
+                );
+            }
+        }
+    }
+}
+
+/// The coverage statement ships clean: every row loads (none rejected) and says why.
+#[test]
+fn the_coverage_statement_loads_whole() {
+    let import = vires_england::bundled().unwrap();
+    let rows = vires_england::COVERAGE_FILE
+        .1
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .count();
+    assert_eq!(import.register.coverage.len(), rows);
+    assert!(!import
+        .quality
+        .issues
+        .iter()
+        .any(|i| i.file.ends_with("coverage.csv")));
+}
