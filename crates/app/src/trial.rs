@@ -72,3 +72,42 @@ pub fn instrument_changes(register: &Register, instruments: Vec<Instrument>) -> 
         })
         .collect()
 }
+
+/// What files say (`written`, as the language lowered them), put on a copy of `register`
+/// the way `record` would record it: their bodies (one already there with the same code and
+/// life is skipped), named areas and instruments (each replacing the instrument with its
+/// id). The findings are about the files' instruments; the second value says what could
+/// not be added. `check`, `whatif`, `proposal` and `record` all judge files this way, so
+/// they agree on the findings.
+pub fn written_on(register: &Register, written: &Register) -> (Trial, Vec<String>) {
+    let ids: Vec<&str> = written.instruments.iter().map(|i| i.id.as_str()).collect();
+    let mut problems = Vec::new();
+    let tried = Trial::of(register, &ids, None, |r| {
+        for b in &written.bodies {
+            if r.bodies
+                .iter()
+                .any(|x| x.code == b.code && x.life == b.life)
+            {
+                continue;
+            }
+            if let Err(e) = r.add_body(b.clone()) {
+                problems.push(format!("body {}: {e}", b.code));
+            }
+        }
+        for a in &written.areas {
+            r.add_area(a.clone());
+        }
+        for i in &written.instruments {
+            match r.instruments.iter_mut().find(|x| x.id == i.id) {
+                Some(slot) => *slot = i.clone(),
+                None => r.add_instrument(i.clone()),
+            }
+        }
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let trial = match tried {
+        Ok(t) => t,
+        Err(never) => match never {},
+    };
+    (trial, problems)
+}

@@ -140,7 +140,9 @@ pub enum Command {
     /// Check register files: parse them and report every invalid instrument, with the exact
     /// words at fault. Exit 1 if anything is invalid.
     Check {
-        /// Files to check (default: the --register files, or the bundled register).
+        /// Files to check, judged on top of the bundled register plus the store, as `record`
+        /// would judge them (with --register, on their own; default: the --register files, or
+        /// the bundled register itself).
         files: Vec<PathBuf>,
         /// Also list warnings (orphans, merger mismatches).
         #[arg(long, default_value_t = true)]
@@ -253,8 +255,9 @@ pub enum Command {
         /// The date to compare with (YYYY-MM-DD); it may be before FROM, to look back.
         to: Date,
     },
-    /// What would change if a proposal (a file of instruments not yet in force) took effect:
-    /// its validity, and the holdings added and removed on the date.
+    /// What would change if a proposal (a file of instruments not yet in force) took effect on
+    /// top of the --register files, or of the bundled register plus the store: its validity,
+    /// and the holdings added and removed on the date.
     Whatif {
         /// The proposal's .vires files.
         #[arg(required = true)]
@@ -321,7 +324,8 @@ pub enum Command {
     /// Export the register as JSON: with .vires files, their lossless JSON form; otherwise the
     /// bodies and instruments.
     Export {
-        /// Files to export (default: the --register files).
+        /// Files to export (default: the --register files; with neither, the bundled register
+        /// plus the store, as bodies and instruments).
         files: Vec<PathBuf>,
     },
     /// Run an application round for delegated powers (JSON: the round, the applications and

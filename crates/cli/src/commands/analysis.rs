@@ -18,6 +18,63 @@ struct CheckReport<'a> {
     diagnostics: Vec<&'a vires_core::Diagnostic>,
 }
 
+/// `vires check FILE...` without `--register`: the files' instruments judged on top of the
+/// register the store holds (the bundled register plus recorded changes), as `record`
+/// would judge them, so a file naming a body the register has is checked against it.
+pub fn check_files_on(
+    base: &Loaded,
+    files: &[std::path::PathBuf],
+    fmt: Format,
+    warnings: bool,
+) -> Result<ExitCode, CliError> {
+    let sources = crate::load::read_sources(files)?;
+    let written = vires_lang::load(&sources);
+    let (trial, problems) =
+        vires_app::trial::written_on(base.snapshot.register(), &written.register);
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    let diags: Vec<&vires_core::Diagnostic> = trial
+        .findings
+        .iter()
+        .filter(|d| warnings || d.severity == Severity::Error)
+        .collect();
+    let errors = trial.errors().count();
+    let warns = trial.findings.len() - errors;
+    let language_errors = written.errors.len() + problems.len();
+    match fmt {
+        Format::Json => json(&CheckReport {
+            instruments: written.register.instruments.len(),
+            errors,
+            warnings: warns,
+            language_errors,
+            diagnostics: diags,
+        })?,
+        Format::Text => {
+            let owned: Vec<vires_core::Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
+            let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            eprint!(
+                "{}",
+                vires_lang::render(&written.sources, &written.errors, &owned, color)
+            );
+            println!(
+                "{} instruments checked on the register the store holds: {errors} invalid, {warns} warnings{}",
+                written.register.instruments.len(),
+                if language_errors > 0 {
+                    format!(", {language_errors} language errors")
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+    Ok(if errors > 0 || language_errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 pub fn check(loaded: &Loaded, fmt: Format, warnings: bool) -> Result<ExitCode, CliError> {
     let s = &loaded.snapshot;
     let diags: Vec<&vires_core::Diagnostic> = s

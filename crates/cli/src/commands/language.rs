@@ -44,6 +44,17 @@ pub fn fmt(files: &[PathBuf], check: bool) -> Result<ExitCode, CliError> {
     })
 }
 
+/// The register the store holds as JSON: its bodies and instruments, in the forms the
+/// change log records them.
+pub fn export_register(s: &vires_core::Snapshot) -> Result<ExitCode, CliError> {
+    let r = s.register();
+    crate::output::json(&serde_json::json!({
+        "bodies": r.bodies,
+        "instruments": r.instruments,
+    }))?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn export(files: &[PathBuf]) -> Result<ExitCode, CliError> {
     if files.is_empty() {
         return Err(CliError::Usage(

@@ -134,6 +134,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             } else {
                 files
             };
+            if files.is_empty() {
+                // No files: the register the store holds (bundled register plus changes).
+                let loaded = load::load_from(&[], fmt, &store_choice)?;
+                return language::export_register(&loaded.snapshot);
+            }
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
@@ -144,6 +149,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             reason,
         } => audit::record(&files, &author, &reason, &store_choice, fmt),
         Command::Check { files, warnings } => {
+            if !files.is_empty() && cli.register.is_empty() {
+                // Files alone are judged on top of the bundled register plus the store.
+                let base = load::load_from(&[], fmt, &store_choice)?;
+                return analysis::check_files_on(&base, &files, fmt, warnings);
+            }
             let files = if files.is_empty() {
                 cli.register.clone()
             } else {
@@ -185,7 +195,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             &store_choice,
             fmt,
         ),
-        Command::Whatif { proposal, on } => query::whatif(&cli.register, &proposal, on, fmt),
+        Command::Whatif { proposal, on } => {
+            query::whatif(&cli.register, &proposal, on, fmt, &store_choice)
+        }
         command => {
             let loaded = load::load_from(&cli.register, fmt, &store_choice)?;
             let s = &loaded.snapshot;

@@ -240,16 +240,13 @@ pub fn whatif(
     proposal: &[std::path::PathBuf],
     on: Option<Date>,
     fmt: Format,
+    choice: &crate::load::StoreChoice,
 ) -> Result<ExitCode, CliError> {
+    if base.is_empty() {
+        return whatif_on_store(proposal, on, fmt, choice);
+    }
     let before = crate::load::load(base, fmt)?;
-    let mut sources = if base.is_empty() {
-        return Err(CliError::Usage(
-            "whatif compares against --register files; give the base register with --register"
-                .into(),
-        ));
-    } else {
-        crate::load::read_sources(base)?
-    };
+    let mut sources = crate::load::read_sources(base)?;
     let first_proposal = sources.len();
     for (_, f) in crate::load::read_sources(proposal)?.iter() {
         sources.add(f.name.clone(), f.text.clone());
@@ -289,7 +286,11 @@ pub fn whatif(
             vires_lang::render(&sources, &language_errors, &[], color)
         );
     }
-    emit(fmt, &out, |o| {
+    print_whatif(fmt, &out)
+}
+
+fn print_whatif(fmt: Format, out: &vires_workflow::whatif::WhatIf) -> Result<ExitCode, CliError> {
+    emit(fmt, out, |o| {
         println!(
             "what-if on {}: proposal is {}",
             o.on,
@@ -310,6 +311,53 @@ pub fn whatif(
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `vires whatif FILE...` without `--register`: the proposal on top of the register the
+/// store holds (the bundled register plus recorded changes), put on it as `record` would.
+fn whatif_on_store(
+    proposal: &[std::path::PathBuf],
+    on: Option<Date>,
+    fmt: Format,
+    choice: &crate::load::StoreChoice,
+) -> Result<ExitCode, CliError> {
+    let before = crate::load::load_from(&[], fmt, choice)?;
+    let sources = crate::load::read_sources(proposal)?;
+    let written = vires_lang::load(&sources);
+    let on = on
+        .or_else(|| written.register.instruments.iter().map(|i| i.from).min())
+        .ok_or_else(|| {
+            CliError::input(
+                "the proposal holds no instruments",
+                "a proposal is a file of instruments",
+            )
+        })?;
+    let ids: Vec<String> = written
+        .register
+        .instruments
+        .iter()
+        .map(|i| i.id.to_string())
+        .collect();
+    let (trial, problems) =
+        vires_app::trial::written_on(before.snapshot.register(), &written.register);
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    if fmt == Format::Text && !written.errors.is_empty() {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        eprint!(
+            "{}",
+            vires_lang::render(&written.sources, &written.errors, &[], color)
+        );
+    }
+    let out = vires_workflow::whatif::what_if(
+        &before.snapshot,
+        &trial.snapshot,
+        &ids,
+        written.errors.is_empty() && problems.is_empty(),
+        on,
+    );
+    print_whatif(fmt, &out)
 }
 
 /// Holdings gained (+) and lost (-), one line each.

@@ -1,0 +1,140 @@
+//! Issue 26 item 2: commands that read files work on top of the bundled register plus the
+//! store unless --register says otherwise, and agree on the findings.
+
+use serde_json::Value;
+use std::process::Command;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: String,
+    path: std::path::PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("vires.db").display());
+        let path = dir.path().to_path_buf();
+        Env {
+            _dir: dir,
+            db,
+            path,
+        }
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let p = self.path.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_vires"))
+            .args(args)
+            .env("VIRES_DB", &self.db)
+            .env_remove("VIRES_ODS_DIR")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+/// A delegation of dental services by NHS England to `to`, in its footprint, from `from`,
+/// under s.13Z of the NHS Act 2006 (NHS England's power to arrange for CCGs to exercise
+/// its functions, which ended with the CCGs on 1 July 2022, Health and Care Act 2022).
+fn delegation(id: &str, to: &str, from: &str) -> String {
+    format!(
+        "delegation \"Delegation of dental to {to} (test)\" {{\n  id        {id}\n  basis     \"NHS Act 2006 s.13Z\"\n  by        X24\n  to        {to}\n  functions commissioning.primary-care.dental\n  area      footprint({to})\n  from      {from}\n  source    \"test\"\n}}\n"
+    )
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn check_whatif_and_record_judge_files_on_the_bundled_register() {
+    let env = Env::new();
+    // 00T is a CCG in the bundled register in 2021: the file names no body of its own.
+    let good = env.write(
+        "good.vires",
+        &delegation("test-00t-dental", "00T", "2021-04-01"),
+    );
+    let (code, out, err) = env.run(&["--format", "json", "check", &good]);
+    assert_eq!(code, 0, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(
+        (v["instruments"].as_u64(), v["errors"].as_u64()),
+        (Some(1), Some(0)),
+        "{v}"
+    );
+    // On its own (--register) the same file knows neither X24 nor 00T.
+    let (code, out, _) = env.run(&["-r", &good, "--format", "json", "check"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("V001"), "{out}");
+    let (code, out, err) = env.run(&["--format", "json", "whatif", &good]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(json(&out)["valid"], true, "{out}");
+
+    // s.13Z arrangements with CCGs ended with them; QOP is an ICB from 1 July 2022.
+    let void = env.write(
+        "void.vires",
+        &delegation("test-qop-dental", "QOP", "2023-04-01"),
+    );
+    let (code, out, _) = env.run(&["--format", "json", "check", &void]);
+    assert_eq!(code, 1, "{out}");
+    let check_codes: Vec<String> = json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(check_codes.contains(&"V005".to_string()), "{out}");
+    assert!(
+        !check_codes.contains(&"V001".to_string()),
+        "QOP is known: {out}"
+    );
+    let (code, out, _) = env.run(&["--format", "json", "whatif", &void]);
+    assert_eq!(code, 1, "{out}");
+    let whatif_codes: Vec<String> = json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(whatif_codes, check_codes, "{out}");
+    // record refuses it with the same findings, and says check shows them.
+    let (code, _, err) = env.run(&["record", &void, "--author", "t", "--reason", "test"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("V005") && err.contains("nothing was recorded"),
+        "{err}"
+    );
+    assert!(err.contains("vires check FILE"), "{err}");
+    // The valid one records, and export then has it on top of the bundled register.
+    let (code, _, err) = env.run(&["record", &good, "--author", "t", "--reason", "test"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = env.run(&["export"]);
+    assert_eq!(code, 0, "{err}");
+    let v = json(&out);
+    let has = |id: &str| {
+        v["instruments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == id)
+    };
+    assert!(has("test-00t-dental") && !has("test-qop-dental"));
+    assert!(
+        v["bodies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["code"] == "QOP"),
+        "the bundled bodies are exported"
+    );
+}
