@@ -23,7 +23,10 @@
 #
 # Environment: CARGO_TARGET_DIR (default target), HTTP_SECONDS (default 8),
 # HTTP_CONNECTIONS (default 16), HTTP_ROUNDS (default 3), VIRES_BIN (a release `vires` binary to serve, instead of
-# building one), BENCH_SKIP_INPROCESS=1 (reuse the last summary; only callgrind and HTTP).
+# building one), VIRES_BENCH_BIN (a release `vires-bench` binary, instead of building one:
+# building it alone unifies dependency features differently from a build with the CLI, so
+# it can rebuild much of the tree), BENCH_SKIP_INPROCESS=1 (reuse the last summary; only
+# callgrind and HTTP).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,8 +40,12 @@ out="target/bench"
 export VIRES_BENCH_OUT="$PWD/$out"
 mkdir -p "$out"
 
-cargo build --release -p vires-bench --bin vires-bench
-bench="$target/release/vires-bench"
+if [ -n "${VIRES_BENCH_BIN:-}" ]; then
+  bench="$VIRES_BENCH_BIN"
+else
+  cargo build --release -p vires-bench --bin vires-bench
+  bench="$target/release/vires-bench"
+fi
 set_summary() { "$bench" --set "$@" >/dev/null; }
 
 if [ "${BENCH_SKIP_INPROCESS:-}" != 1 ]; then
