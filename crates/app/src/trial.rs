@@ -84,13 +84,7 @@ pub fn written_on(register: &Register, written: &Register) -> (Trial, Vec<String
     let mut problems = Vec::new();
     let tried = Trial::of(register, &ids, None, |r| {
         for b in &written.bodies {
-            if r.bodies
-                .iter()
-                .any(|x| x.code == b.code && x.life == b.life)
-            {
-                continue;
-            }
-            if let Err(e) = r.add_body(b.clone()) {
+            if let Err(e) = r.add_body_unless_there(b) {
                 problems.push(format!("body {}: {e}", b.code));
             }
         }

@@ -83,6 +83,19 @@ impl Register {
         Self::default()
     }
 
+    /// Adds a body written again in a file or a proposal: one the register already has (the
+    /// same code and life) is left as it is; otherwise as [`Register::add_body`].
+    pub fn add_body_unless_there(&mut self, body: &Body) -> Result<(), RegisterError> {
+        if self
+            .bodies
+            .iter()
+            .any(|x| x.code == body.code && x.life == body.life)
+        {
+            return Ok(());
+        }
+        self.add_body(body.clone()).map(|_| ())
+    }
+
     /// Adds a body. Two bodies may share a code only if their lives do not overlap.
     pub fn add_body(&mut self, body: Body) -> Result<BodyId, RegisterError> {
         if let Some(ids) = self.by_code.get(&body.code) {

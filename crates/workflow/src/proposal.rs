@@ -169,14 +169,7 @@ fn put_on(reg: &mut Register, p: &Proposal) -> Vec<String> {
     }
     for b in &p.bodies {
         // A proposal written with the bodies it refers to may repeat one the register has.
-        if reg
-            .bodies
-            .iter()
-            .any(|x| x.code == b.code && x.life == b.life)
-        {
-            continue;
-        }
-        if let Err(e) = reg.add_body(b.clone()) {
+        if let Err(e) = reg.add_body_unless_there(b) {
             problems.push(format!("body {}: {e}", b.code));
         }
     }
