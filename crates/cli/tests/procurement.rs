@@ -502,9 +502,14 @@ fn every_contract_example_is_answered() {
 }
 
 fn conflicts(decision: &str) -> Out {
+    conflicts_with(decision, "register_of_interests_02X.json")
+}
+
+/// `vires -r register.vires --format json conflicts check DECISION --interests REGISTER`.
+fn conflicts_with(decision: &str, interests: &str) -> Out {
     let reg = register();
     let d = ex(decision);
-    let i = ex("register_of_interests_02X.json");
+    let i = ex(interests);
     vires(&[
         "-r",
         &reg,
@@ -667,7 +672,7 @@ fn bad_decisions_are_refused_naming_the_field() {
     let unknown = variant(&dir, name, "\"body\": \"02X\"", "\"body\": \"99Z\"");
     assert_input_error(
         &check(&unknown, &interests),
-        &["field `body`", "no body with code `99Z`"],
+        &["field `decision.body`", "no body with code `99Z`"],
     );
 
     let dir = tempfile::tempdir().unwrap();
@@ -688,7 +693,11 @@ fn bad_decisions_are_refused_naming_the_field() {
     );
     assert_input_error(
         &check(&ex(name), &reg_unknown),
-        &["register_of_interests_02X.json", "field `body`", "`99Z`"],
+        &[
+            "register_of_interests_02X.json",
+            "field `interests[0].body`",
+            "`99Z`",
+        ],
     );
 }
 
@@ -774,4 +783,81 @@ fn an_nhs_england_purchase_is_judged_against_the_central_threshold() {
     assert_eq!(a["contracting_authorities"][0]["class"], "central");
     assert_eq!(a["participants"][0]["holds"], true, "{a}");
     assert!(ids(&a["refused"]).contains(&"below-threshold-award".to_string()));
+}
+
+/// Issue 22: conflicts are checked under the rules of the decision's date and body, parties
+/// match by code or name, and `vires conflicts check` gives exactly the findings of the one
+/// library function the API and the web page call (`vires_procure::check`).
+#[test]
+fn conflicts_check_applies_the_rules_of_the_date_and_gives_the_librarys_findings() {
+    let reg = register();
+    let dec = ex("decision_provider_by_code_2018.json");
+    let interests = ex("register_of_interests_02X_2016-2018.json");
+    let o = conflicts_with(
+        "decision_provider_by_code_2018.json",
+        "register_of_interests_02X_2016-2018.json",
+    );
+    assert_eq!(o.code, 1, "an undeclared interest: not sound; {}", o.stderr);
+    let r = &o.json;
+    assert_eq!(r["policy"]["policy"]["id"], "ccg-coi-2017");
+    // Declared against the trust's name, found for a decision naming RP5.
+    assert!(finding_codes(r).contains(&"C001".to_string()), "{r}");
+    let reg_codes: Vec<(&str, &str)> = r["register_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    // The 2016 pen and dinner are outside the 2016 guidance; the 2017 ones are within 2017's.
+    assert!(reg_codes
+        .iter()
+        .any(|(c, m)| *c == "C008" && m.contains("2016-11-10")));
+    assert!(reg_codes
+        .iter()
+        .any(|(c, m)| *c == "C008" && m.contains("2016-12-01")));
+    assert!(!reg_codes
+        .iter()
+        .any(|(c, m)| *c == "C008" && m.contains("2017-")));
+    for code in ["C011", "C012", "C013"] {
+        assert!(
+            reg_codes.iter().any(|(c, _)| *c == code),
+            "{code}: {reg_codes:?}"
+        );
+    }
+
+    // The library's answer, from the same register files.
+    let mut sources = vires_lang::Sources::new();
+    sources.add(
+        reg.clone(),
+        std::fs::read_to_string(&reg).expect("register.vires"),
+    );
+    let loaded = vires_lang::load_with_prelude(&sources);
+    assert!(loaded.errors.is_empty());
+    let snapshot = vires_core::Snapshot::compile(loaded.register);
+    let d = vires_procure::Decision::from_json(&std::fs::read_to_string(&dec).unwrap()).unwrap();
+    let i =
+        vires_procure::InterestRegister::from_json(&std::fs::read_to_string(&interests).unwrap())
+            .unwrap();
+    let want = vires_procure::check(&snapshot, Some(d), &[i])
+        .unwrap()
+        .decision
+        .unwrap();
+    assert_eq!(*r, serde_json::to_value(&want).unwrap());
+
+    // The text answer names the rules applied.
+    let t = vires(&[
+        "-r",
+        &reg,
+        "conflicts",
+        "check",
+        &dec,
+        "--interests",
+        &interests,
+    ]);
+    assert!(
+        t.stdout
+            .contains("Revised Statutory Guidance for CCGs (NHS England, 16 June 2017)"),
+        "{}",
+        t.stdout
+    );
 }

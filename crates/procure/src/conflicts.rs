@@ -9,6 +9,7 @@
 //! hospitality from a counterparty or outside the policy limits.
 
 use crate::contract::normalise;
+use crate::parties::Parties;
 use crate::ProcureError;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -54,6 +55,10 @@ pub struct Interest {
     /// Last day the interest held; absent while it still does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Date>,
+    /// When it was declared, for the check that it was declared within the policy's days
+    /// (28) of arising.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared: Option<Date>,
 }
 
 impl Interest {
@@ -93,6 +98,9 @@ pub struct Gift {
     /// Senior officer who approved hospitality above the limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
+    /// Cash or vouchers (always declined under the 2017 guidance).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cash_or_voucher: bool,
 }
 
 /// A post someone holds.
@@ -124,6 +132,9 @@ pub struct InterestRegister {
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// When the register was last reviewed (the 2017 guidance asks for at least annually).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<Date>,
     #[serde(default)]
     pub people: Vec<Person>,
     #[serde(default)]
@@ -210,6 +221,8 @@ pub struct Decision {
 pub enum FindingSeverity {
     Error,
     Warning,
+    /// Something the check could not do (a limit not in the data), said so beside the answer.
+    Info,
 }
 
 /// Stable finding codes.
@@ -224,6 +237,11 @@ pub mod finding {
     pub const GIFT_OUTSIDE_POLICY: &str = "C008";
     pub const UNKNOWN_PERSON: &str = "C009";
     pub const INTEREST_RECENTLY_ENDED: &str = "C010";
+    pub const CASH_OR_VOUCHER: &str = "C011";
+    pub const CUMULATIVE_GIFTS: &str = "C012";
+    pub const DECLARED_LATE: &str = "C013";
+    pub const REGISTER_NOT_REVIEWED: &str = "C014";
+    pub const LIMITS_NOT_KNOWN: &str = "C015";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,9 +257,6 @@ pub struct Finding {
     pub message: String,
     pub citation: String,
 }
-
-const GUIDANCE: &str =
-    "NHS England, Managing Conflicts of Interest: Revised Statutory Guidance for CCGs (2017)";
 
 fn what_register() -> &'static str {
     "register of interests"
@@ -316,6 +331,15 @@ impl InterestRegister {
             });
         }
         Ok(())
+    }
+
+    /// The earliest date of any entry, for choosing the policy of an undated check.
+    pub fn first_date(&self) -> Option<Date> {
+        self.interests
+            .iter()
+            .map(|x| x.from)
+            .chain(self.gifts.iter().map(|g| g.date))
+            .min()
     }
 
     pub fn person(&self, name: &str) -> Option<&Person> {
@@ -623,6 +647,7 @@ impl Decision {
                     match f.severity {
                         FindingSeverity::Error => "error",
                         FindingSeverity::Warning => "warning",
+                        FindingSeverity::Info => "info",
                     },
                     esc(&f.message),
                     esc(&f.citation)
@@ -675,54 +700,194 @@ fn page_head(title: &str) -> String {
     )
 }
 
-#[derive(Debug, Clone, Deserialize)]
-struct Policy {
-    #[allow(dead_code)]
-    id: String,
-    title: String,
-    from: Date,
-    until: Option<Date>,
-    supplier_gift_decline_above: f64,
-    hospitality_refuse_above: f64,
-    interest_kept_months_after_end: i64,
-    #[allow(dead_code)]
-    confirmed: bool,
+/// A conflicts-of-interest policy: the rules for a kind of body over a period
+/// (`data/conflicts_policy.json`). `None` limits are not in the data and are not checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub body_kinds: Vec<String>,
+    pub from: Date,
+    pub until: Option<Date>,
+    /// The statutory duty behind the guidance (s.14O for CCGs, s.14Z30 for ICBs).
+    pub statute: String,
+    pub declare_within_days: Option<i64>,
+    pub register_review_months: Option<i64>,
+    pub supplier_gift_decline_above: Option<f64>,
+    pub other_gift_declare_from: Option<f64>,
+    pub hospitality_declare_from: Option<f64>,
+    pub hospitality_refuse_above: Option<f64>,
+    pub cash_and_vouchers_declined: Option<bool>,
+    pub cumulative_months: Option<i64>,
+    pub interest_kept_months_after_end: Option<i64>,
+    pub confirmed: bool,
+    pub source: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+impl Policy {
+    /// The guidance as a finding cites it.
+    pub fn citation(&self) -> String {
+        format!(
+            "{}; {}{}",
+            self.statute,
+            self.title,
+            if self.confirmed { "" } else { " (to confirm)" }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct ProcurementRule {
+    from: Date,
+    until: Option<Date>,
+    citation: String,
+    source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Policies {
+    procurement_rules: Vec<ProcurementRule>,
     policies: Vec<Policy>,
 }
 
 static POLICIES: OnceLock<Result<Policies, String>> = OnceLock::new();
 
-fn policy(on: Date) -> Option<&'static Policy> {
+fn policies() -> Result<&'static Policies, ProcureError> {
     POLICIES
         .get_or_init(|| serde_json::from_str(POLICY_JSON).map_err(|e| e.to_string()))
         .as_ref()
+        .map_err(|e| ProcureError::Data(format!("conflicts_policy.json: {e}")))
+}
+
+/// The policy for a `kind` of body (as `BodyKind::as_str` spells it) on `on`.
+pub fn policy_for(kind: &str, on: Date) -> Result<Option<&'static Policy>, ProcureError> {
+    Ok(policies()?.policies.iter().find(|p| {
+        p.body_kinds.iter().any(|k| k == kind) && on >= p.from && p.until.is_none_or(|u| on < u)
+    }))
+}
+
+/// The policy applied to a decision (or a register), and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyUse {
+    pub body: String,
+    /// The body's kind on the date, when the register knows the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    pub on: Date,
+    /// The policy in force for that kind of body on the date; absent when the data has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<Policy>,
+    /// The procurement rules on conflicts in force on the date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procurement_citation: Option<String>,
+}
+
+/// What every check needs: the parties resolver, the deciding body's kind and the policy.
+struct Ctx<'a> {
+    parties: Parties<'a>,
+    register: Option<&'a vires_core::Register>,
+    kind: Option<&'static str>,
+    policy: Option<&'static Policy>,
+    on: Date,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        register: Option<&'a vires_core::Register>,
+        body: &str,
+        on: Date,
+    ) -> Result<Ctx<'a>, ProcureError> {
+        let kind = register.and_then(|r| r.body_near(body, on).map(|id| r.body(id).kind.as_str()));
+        let policy = match kind {
+            Some(k) => policy_for(k, on)?,
+            None => None,
+        };
+        Ok(Ctx {
+            parties: match register {
+                Some(r) => Parties::new(r),
+                None => Parties::text_only(),
+            },
+            register,
+            kind,
+            policy,
+            on,
+        })
+    }
+
+    fn kind_on(&self, body: &str, on: Date) -> Option<&'static str> {
+        self.register
+            .and_then(|r| r.body_near(body, on).map(|id| r.body(id).kind.as_str()))
+    }
+
+    fn guidance_citation(&self) -> String {
+        match self.policy {
+            Some(p) => p.citation(),
+            None => format!(
+                "no conflicts guidance in the data for {} on {} (to confirm)",
+                self.kind
+                    .map_or("this body".to_string(), |k| format!("a body of kind {k}")),
+                self.on
+            ),
+        }
+    }
+
+    /// The statute and the procurement rules on conflicts in force on the date.
+    fn legal_citation(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = self.policy {
+            parts.push(p.statute.clone());
+        }
+        if let Some(c) = procurement_citation(self.on) {
+            parts.push(c);
+        }
+        if parts.is_empty() {
+            self.guidance_citation()
+        } else {
+            parts.join("; ")
+        }
+    }
+
+    fn policy_use(&self, body: &str) -> PolicyUse {
+        PolicyUse {
+            body: body.to_string(),
+            kind: self.kind.map(str::to_string),
+            on: self.on,
+            policy: self.policy.cloned(),
+            procurement_citation: procurement_citation(self.on),
+        }
+    }
+}
+
+fn procurement_citation(on: Date) -> Option<String> {
+    policies()
         .ok()?
-        .policies
+        .procurement_rules
         .iter()
-        .find(|p| on >= p.from && p.until.is_none_or(|u| on < u))
+        .find_map(|r| (on >= r.from && r.until.is_none_or(|u| on < u)).then(|| r.citation.clone()))
 }
 
 fn same(a: &str, b: &str) -> bool {
     normalise(a) == normalise(b)
 }
 
-/// Checks a decision record against the register of interests of the deciding body.
-pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<Finding> {
+/// Checks a decision record against the register of interests of the deciding body, under
+/// the policy in force for the deciding body's kind on the decision's date.
+fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     let on = decision.date;
     let subj = decision.id.clone();
-    let is_counterparty = |x: &str| decision.counterparties.iter().any(|c| same(c, x));
+    let party = |a: &str, b: &str| ctx.parties.same(a, b, on);
+    let is_counterparty = |x: &str| decision.counterparties.iter().any(|c| party(c, x));
     let declaration = |person: &str, cp: &str| {
         decision
             .declarations
             .iter()
-            .find(|d| same(&d.person, person) && same(&d.counterparty, cp))
+            .find(|d| same(&d.person, person) && party(&d.counterparty, cp))
     };
-    let kept_months = policy(on).map_or(6, |p| p.interest_kept_months_after_end);
+    let kept_months = ctx.policy.and_then(|p| p.interest_kept_months_after_end);
+    let guidance = ctx.guidance_citation();
+    let legal = ctx.legal_citation();
+    let cite = guidance.as_str();
     let push = |out: &mut Vec<Finding>,
                 code,
                 sev,
@@ -747,7 +912,7 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
         if person.is_none() && !register.interests.iter().any(|x| same(&x.declarant, who)) {
             push(&mut out, finding::UNKNOWN_PERSON, FindingSeverity::Warning, who, None,
                 format!("{who} took part but is not on the register of {}: check that their interests were declared", register.body),
-                GUIDANCE);
+                cite);
         }
         // Registered interests in a counterparty.
         for x in register
@@ -756,9 +921,11 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
             .filter(|x| same(&x.declarant, who) && is_counterparty(&x.counterparty))
         {
             let recently_ended = x.to.is_some_and(|t| {
-                t < on
-                    && t.checked_add(jiff::Span::new().months(kept_months))
-                        .is_ok_and(|kept| on <= kept)
+                kept_months.is_some_and(|kept_months| {
+                    t < on
+                        && t.checked_add(jiff::Span::new().months(kept_months))
+                            .is_ok_and(|kept| on <= kept)
+                })
             });
             if !x.held_on(on) && !recently_ended {
                 continue;
@@ -766,13 +933,13 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
             match declaration(who, &x.counterparty) {
                 None if x.held_on(on) => push(&mut out, finding::UNDECLARED_INTEREST, FindingSeverity::Error, who, Some(&x.counterparty),
                     format!("{who} ({}) has a registered {} interest in {} but did not declare it at the decision", x.role, x.kind.as_str(), x.counterparty),
-                    "SI 2023/1348 reg 21; SI 2013/500 reg 6; NHS Act 2006 s.14O"),
+                    &legal),
                 None => push(&mut out, finding::INTEREST_RECENTLY_ENDED, FindingSeverity::Warning, who, Some(&x.counterparty),
-                    format!("{who}'s {} interest in {} ended on {} (less than {kept_months} months before the decision) and was not declared", x.kind.as_str(), x.counterparty, x.to.map(|d| d.to_string()).unwrap_or_default()),
-                    GUIDANCE),
+                    format!("{who}'s {} interest in {} ended on {} (less than {} months before the decision) and was not declared", x.kind.as_str(), x.counterparty, x.to.map(|d| d.to_string()).unwrap_or_default(), kept_months.unwrap_or_default()),
+                    cite),
                 Some(d) if d.managed == Management::NoAction && part.voting => push(&mut out, finding::UNMANAGED_INTEREST, FindingSeverity::Error, who, Some(&x.counterparty),
                     format!("{who} declared a {} interest in {} but it was not managed (no action) and they voted", x.kind.as_str(), x.counterparty),
-                    "SI 2023/1348 reg 21; SI 2013/500 reg 6"),
+                    &legal),
                 Some(_) => {}
             }
         }
@@ -785,11 +952,11 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
             let registered = register
                 .interests
                 .iter()
-                .any(|x| same(&x.declarant, who) && same(&x.counterparty, &d.counterparty));
+                .any(|x| same(&x.declarant, who) && party(&x.counterparty, &d.counterparty));
             if !registered {
                 push(&mut out, finding::DECLARED_NOT_REGISTERED, FindingSeverity::Warning, who, Some(&d.counterparty),
                     format!("{who} declared an interest in {} that is not on the register of {}; add it", d.counterparty, register.body),
-                    GUIDANCE);
+                    cite);
             }
         }
         let Some(person) = person else { continue };
@@ -804,17 +971,17 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
                 };
                 push(&mut out, finding::GP_OWN_PRACTICE, FindingSeverity::Error, who, Some(pr),
                     format!("{who} is a GP at {pr}, a party to this decision, and took part {how}; a GP member must be excluded from decisions on their own practice"),
-                    GUIDANCE);
+                    cite);
             }
         }
         // A joint appointment on both sides of a commissioner-provider decision.
-        let on_commissioner_side = person.posts.iter().any(|p| same(&p.body, &decision.body));
+        let on_commissioner_side = person.posts.iter().any(|p| party(&p.body, &decision.body));
         if on_commissioner_side {
             for post in person.posts.iter().filter(|p| is_counterparty(&p.body)) {
                 if !managed_by_exclusion(&post.body) {
                     push(&mut out, finding::JOINT_APPOINTMENT, FindingSeverity::Error, who, Some(&post.body),
                         format!("{who} holds posts at {} (commissioner) and {} ({}, a party to the decision) and was not excluded", decision.body, post.body, post.role),
-                        GUIDANCE);
+                        cite);
                 }
             }
         }
@@ -838,7 +1005,7 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
                     "{who} accepted {} worth £{:.2} from {} on {}, within a year of this decision",
                     g.description, g.value, g.giver, g.date
                 ),
-                GUIDANCE,
+                cite,
             );
         }
     }
@@ -877,18 +1044,19 @@ pub fn check_decision(decision: &Decision, register: &InterestRegister) -> Vec<F
                     decision.quorum
                 )
             },
-            citation: GUIDANCE.into(),
+            citation: cite.into(),
         });
     }
     out
 }
 
-/// Checks a decision taken jointly (a joint committee) against the registers of every
-/// member body: people and interests from all of them count.
-pub fn check_joint_decision(decision: &Decision, registers: &[InterestRegister]) -> Vec<Finding> {
+/// Merges the registers of the bodies taking part in a joint decision: people and interests
+/// from all of them count.
+fn merged_register(decision: &Decision, registers: &[InterestRegister]) -> InterestRegister {
     let mut merged = InterestRegister {
         body: decision.body.clone(),
         name: decision.committee.clone(),
+        reviewed: None,
         people: Vec::new(),
         interests: Vec::new(),
         gifts: Vec::new(),
@@ -908,53 +1076,187 @@ pub fn check_joint_decision(decision: &Decision, registers: &[InterestRegister])
         merged.interests.extend(r.interests.iter().cloned());
         merged.gifts.extend(r.gifts.iter().cloned());
     }
-    check_decision(decision, &merged)
+    merged
 }
 
-/// Checks a register of gifts and hospitality against the policy in force on each date.
-pub fn check_gifts(register: &InterestRegister) -> Vec<Finding> {
+fn register_finding(
+    register: &InterestRegister,
+    code: &'static str,
+    severity: FindingSeverity,
+    person: &str,
+    counterparty: Option<&str>,
+    message: String,
+    citation: String,
+) -> Finding {
+    Finding {
+        code,
+        severity,
+        subject: register.body.clone(),
+        person: Some(person.to_string()),
+        counterparty: counterparty.map(str::to_string),
+        message,
+        citation,
+    }
+}
+
+/// Checks one register of interests and of gifts and hospitality against the policy in
+/// force for its body on each entry's date: gifts and hospitality outside the limits (C008),
+/// cash or vouchers accepted (C011), several gifts from one source over the cumulative
+/// window (C012), interests declared late (C013), and limits the data does not know (C015).
+fn check_register_in(register: &InterestRegister, ctx: &Ctx) -> Result<Vec<Finding>, ProcureError> {
     let mut out = Vec::new();
-    for g in &register.gifts {
-        let Some(p) = policy(g.date) else { continue };
-        if g.outcome != GiftOutcome::Accepted {
-            continue;
+    let policy_on = |on: Date| -> Result<Option<&'static Policy>, ProcureError> {
+        match ctx.kind_on(&register.body, on) {
+            Some(k) => policy_for(k, on),
+            None => Ok(None),
         }
-        let breach = match g.kind {
-            GiftKind::Gift if g.giver_is_supplier && g.value > p.supplier_gift_decline_above => {
-                Some(format!(
-                    "a gift from a supplier worth more than £{:.0} should be declined",
-                    p.supplier_gift_decline_above
-                ))
-            }
-            GiftKind::Hospitality
-                if g.value > p.hospitality_refuse_above && g.approved_by.is_none() =>
-            {
-                Some(format!(
-                "hospitality above £{:.0} should be refused unless a senior officer approves it",
-                p.hospitality_refuse_above
-            ))
-            }
-            _ => None,
-        };
-        if let Some(why) = breach {
-            out.push(Finding {
-                code: finding::GIFT_OUTSIDE_POLICY,
-                severity: FindingSeverity::Warning,
-                subject: register.body.clone(),
-                person: Some(g.declarant.clone()),
-                counterparty: Some(g.giver.clone()),
-                message: format!(
-                    "{} accepted {} (£{:.2}) from {} on {}: {why}",
+    };
+    let unknown = |what: &str, on: Date| {
+        format!(
+            "no conflicts guidance in the data for {} ({}) on {on}: {what} not checked (to confirm)",
+            register.body,
+            ctx.kind_on(&register.body, on).unwrap_or("kind unknown"),
+        )
+    };
+    for g in register
+        .gifts
+        .iter()
+        .filter(|g| g.outcome == GiftOutcome::Accepted)
+    {
+        let Some(p) = policy_on(g.date)? else {
+            out.push(register_finding(
+                register,
+                finding::LIMITS_NOT_KNOWN,
+                FindingSeverity::Info,
+                &g.declarant,
+                Some(&g.giver),
+                format!(
+                    "{} accepted {} (£{:.2}) from {} on {}",
                     g.declarant, g.description, g.value, g.giver, g.date
                 ),
-                citation: p.title.clone(),
-            });
+                unknown("the gift", g.date),
+            ));
+            continue;
+        };
+        if g.cash_or_voucher && p.cash_and_vouchers_declined == Some(true) {
+            out.push(register_finding(register, finding::CASH_OR_VOUCHER, FindingSeverity::Warning, &g.declarant, Some(&g.giver),
+                format!("{} accepted cash or vouchers ({}, £{:.2}) from {} on {}: gifts of cash and vouchers to individuals should always be declined", g.declarant, g.description, g.value, g.giver, g.date),
+                p.citation()));
+        }
+        let (limit, rule) = match g.kind {
+            GiftKind::Gift if g.giver_is_supplier => (
+                p.supplier_gift_decline_above,
+                "the limit for gifts from suppliers or contractors",
+            ),
+            GiftKind::Hospitality => (
+                p.hospitality_refuse_above,
+                "the limit above which hospitality is refused without senior approval",
+            ),
+            GiftKind::Gift => continue,
+        };
+        match limit {
+            None => out.push(register_finding(register, finding::LIMITS_NOT_KNOWN, FindingSeverity::Info, &g.declarant, Some(&g.giver),
+                format!("{} accepted {} (£{:.2}) from {} on {}: {} is not in the data for this guidance, so it was not checked", g.declarant, g.description, g.value, g.giver, g.date, rule),
+                p.citation())),
+            Some(lim) => {
+                let breach = match g.kind {
+                    GiftKind::Gift if lim == 0.0 => Some("gifts from suppliers or contractors should be declined, whatever their value".to_string()),
+                    GiftKind::Gift if g.value > lim => Some(format!("a gift from a supplier or contractor worth more than £{lim:.0} should be declined")),
+                    GiftKind::Hospitality if g.value > lim && g.approved_by.is_none() => Some(format!("hospitality above £{lim:.0} should be refused unless a senior officer approves it")),
+                    _ => None,
+                };
+                if let Some(why) = breach {
+                    out.push(register_finding(register, finding::GIFT_OUTSIDE_POLICY, FindingSeverity::Warning, &g.declarant, Some(&g.giver),
+                        format!("{} accepted {} (£{:.2}) from {} on {}: {why}", g.declarant, g.description, g.value, g.giver, g.date),
+                        p.citation()));
+                }
+            }
         }
     }
-    out
+    // Several gifts from one source: the first that takes the total over the limit within
+    // the window is reported, when no single gift in the window is over it.
+    let mut gifts: Vec<&Gift> = register
+        .gifts
+        .iter()
+        .filter(|g| {
+            g.outcome == GiftOutcome::Accepted && g.kind == GiftKind::Gift && !g.giver_is_supplier
+        })
+        .collect();
+    gifts.sort_by_key(|g| g.date);
+    let mut reported: Vec<(String, crate::parties::Party)> = Vec::new();
+    for (i, g) in gifts.iter().enumerate() {
+        let Some(p) = policy_on(g.date)? else {
+            continue;
+        };
+        let (Some(months), Some(limit)) = (p.cumulative_months, p.other_gift_declare_from) else {
+            continue;
+        };
+        let source = ctx.parties.resolve(&g.giver, g.date);
+        let who = normalise(&g.declarant);
+        if reported.iter().any(|(w, s)| *w == who && *s == source) {
+            continue;
+        }
+        let window: Vec<&&Gift> = gifts[..=i]
+            .iter()
+            .filter(|h| {
+                normalise(&h.declarant) == who
+                    && ctx.parties.resolve(&h.giver, h.date) == source
+                    && h.date
+                        .checked_add(jiff::Span::new().months(months))
+                        .is_ok_and(|end| g.date < end)
+            })
+            .collect();
+        let total: f64 = window.iter().map(|h| h.value).sum();
+        if window.len() > 1 && total > limit && window.iter().all(|h| h.value <= limit) {
+            reported.push((who, source));
+            out.push(register_finding(register, finding::CUMULATIVE_GIFTS, FindingSeverity::Warning, &g.declarant, Some(&g.giver),
+                format!("{} accepted {} gifts from {} within {months} months up to {} totalling £{total:.2}: together they are treated as one gift over £{limit:.0} (accepted only on behalf of the organisation, and declared)", g.declarant, window.len(), g.giver, g.date),
+                p.citation()));
+        }
+    }
+    // Declarations made late.
+    for x in &register.interests {
+        let Some(declared) = x.declared else { continue };
+        let Some(p) = policy_on(x.from)? else {
+            continue;
+        };
+        let Some(days) = p.declare_within_days else {
+            continue;
+        };
+        let due = x.from.checked_add(jiff::Span::new().days(days)).ok();
+        if due.is_some_and(|due| declared > due) {
+            out.push(register_finding(register, finding::DECLARED_LATE, FindingSeverity::Warning, &x.declarant, Some(&x.counterparty),
+                format!("{}'s {} interest in {} arose on {} and was declared on {}: more than {days} days later", x.declarant, x.kind.as_str(), x.counterparty, x.from, declared),
+                p.citation()));
+        }
+    }
+    Ok(out)
 }
 
-/// A decision record with its findings, for `vires conflicts` and the API.
+/// The registers' review: stale when the policy asks for an annual review and the register
+/// was last reviewed longer ago than that before the decision (C014).
+fn check_review(decision: &Decision, register: &InterestRegister, ctx: &Ctx) -> Option<Finding> {
+    let p = ctx.policy?;
+    let months = p.register_review_months?;
+    let reviewed = register.reviewed?;
+    let due = reviewed
+        .checked_add(jiff::Span::new().months(months))
+        .ok()?;
+    (decision.date > due).then(|| Finding {
+        code: finding::REGISTER_NOT_REVIEWED,
+        severity: FindingSeverity::Warning,
+        subject: decision.id.clone(),
+        person: None,
+        counterparty: None,
+        message: format!(
+            "the register of interests of {} was last reviewed on {reviewed}, more than {months} months before the decision",
+            register.body
+        ),
+        citation: p.citation(),
+    })
+}
+
+/// A decision record with its findings, for `vires conflicts check`, the API and the UI.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecisionReport {
     pub decision: Decision,
@@ -962,93 +1264,145 @@ pub struct DecisionReport {
     /// Voting members left after exclusions.
     pub voting_after_exclusions: u32,
     pub quorate: bool,
-    /// No error findings.
+    /// No error findings (in `findings` or `register_findings`).
     pub sound: bool,
+    /// The policy applied: by the deciding body's kind and the decision's date.
+    pub policy: PolicyUse,
+    /// Findings about the registers themselves (gifts and hospitality, declarations), each
+    /// under the policy in force on the entry's date.
+    pub register_findings: Vec<Finding>,
 }
 
-impl DecisionReport {
-    /// Checks `decision` against the registers of the bodies taking part (one for a single
-    /// body's committee, several for a joint committee).
-    pub fn new(decision: Decision, registers: &[InterestRegister]) -> DecisionReport {
-        let findings = match registers {
-            [one] => check_decision(&decision, one),
-            many => check_joint_decision(&decision, many),
-        };
-        let voting_after_exclusions = decision
-            .participants
-            .iter()
-            .filter(|p| {
-                p.voting
-                    && !decision.declarations.iter().any(|d| {
-                        same(&d.person, &p.person)
-                            && matches!(d.managed, Management::Excluded | Management::SpeakNotVote)
-                    })
-            })
-            .count() as u32;
-        DecisionReport {
-            quorate: voting_after_exclusions >= decision.quorum,
-            sound: !findings
-                .iter()
-                .any(|f| f.severity == FindingSeverity::Error),
-            voting_after_exclusions,
-            findings,
-            decision,
+/// The answer of [`check`]: the decision's report when a decision was given, and the
+/// registers' own findings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictsCheck {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<DecisionReport>,
+    pub register_findings: Vec<Finding>,
+}
+
+/// The one conflicts check that the CLI (`vires conflicts check`), the API
+/// (`POST /conflicts/check`) and the web page all call: the deciding body and each
+/// register's body must be in `snapshot`'s register; the decision (if any) is checked against
+/// the registers (merged for a joint committee) under the policy for the deciding body's kind
+/// on the decision's date, and each register's gifts, hospitality and declarations under the
+/// policy for its body on each entry's date. Parties match by ODS code or normalised name.
+pub fn check(
+    snapshot: &Snapshot,
+    decision: Option<Decision>,
+    registers: &[InterestRegister],
+) -> Result<ConflictsCheck, ProcureError> {
+    let reg = snapshot.register();
+    if let Some(d) = &decision {
+        d.validate()?;
+        d.check_body(snapshot)
+            .map_err(|e| prefix_field(e, "decision"))?;
+    }
+    for (i, r) in registers.iter().enumerate() {
+        r.validate()?;
+        let on = decision
+            .as_ref()
+            .map(|d| d.date)
+            .or_else(|| r.first_date())
+            .unwrap_or(DEFAULT_DATE);
+        if reg.body_near(&r.body, on).is_none() {
+            return Err(ProcureError::UnknownBody {
+                field: format!("interests[{i}].body"),
+                code: r.body.clone(),
+                on,
+            });
+        }
+        if decision.is_some() {
+            r.check_body(snapshot, on)
+                .map_err(|e| prefix_field(e, &format!("interests[{i}]")))?;
         }
     }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    let mut register_findings = Vec::new();
+    for r in registers {
+        let ctx = Ctx::new(Some(reg), &r.body, r.first_date().unwrap_or(DEFAULT_DATE))?;
+        register_findings.extend(check_register_in(r, &ctx)?);
     }
-
-    pub fn to_text(&self) -> String {
-        let d = &self.decision;
-        let mut s = format!(
-            "Decision {} ({}{}, {}): {}\nVoting after exclusions: {} of quorum {} ({})\n",
-            d.id,
-            d.body,
-            d.committee
-                .as_deref()
-                .map(|c| format!(", {c}"))
-                .unwrap_or_default(),
-            d.date,
-            d.subject,
-            self.voting_after_exclusions,
-            d.quorum,
-            if self.quorate {
-                "quorate"
-            } else {
-                "NOT QUORATE"
+    let report = match decision {
+        None => None,
+        Some(decision) => {
+            let ctx = Ctx::new(Some(reg), &decision.body, decision.date)?;
+            let merged;
+            let register = match registers {
+                [one] => one,
+                many => {
+                    merged = merged_register(&decision, many);
+                    &merged
+                }
+            };
+            let mut findings = check_decision_in(&decision, register, &ctx);
+            for r in registers {
+                findings.extend(check_review(&decision, r, &ctx));
             }
-        );
-        s.push_str(&findings_text(&self.findings));
-        s
-    }
-
-    pub fn to_html(&self) -> String {
-        self.decision.to_html(&self.findings)
-    }
+            if ctx.policy.is_none() {
+                findings.push(Finding {
+                    code: finding::LIMITS_NOT_KNOWN,
+                    severity: FindingSeverity::Info,
+                    subject: decision.id.clone(),
+                    person: None,
+                    counterparty: None,
+                    message: format!(
+                        "no conflicts-of-interest guidance for {} ({}) on {} is in the data: the checks that need its rules (recently ended interests, register review) were not made",
+                        decision.body,
+                        ctx.kind.unwrap_or("kind unknown"),
+                        decision.date
+                    ),
+                    citation: ctx.legal_citation(),
+                });
+            }
+            let voting_after_exclusions = decision
+                .participants
+                .iter()
+                .filter(|p| {
+                    p.voting
+                        && !decision.declarations.iter().any(|d| {
+                            same(&d.person, &p.person)
+                                && matches!(
+                                    d.managed,
+                                    Management::Excluded | Management::SpeakNotVote
+                                )
+                        })
+                })
+                .count() as u32;
+            let sound = !findings
+                .iter()
+                .chain(&register_findings)
+                .any(|f| f.severity == FindingSeverity::Error);
+            Some(DecisionReport {
+                quorate: voting_after_exclusions >= decision.quorum,
+                sound,
+                voting_after_exclusions,
+                findings,
+                policy: ctx.policy_use(&decision.body),
+                register_findings: register_findings.clone(),
+                decision,
+            })
+        }
+    };
+    Ok(ConflictsCheck {
+        decision: report,
+        register_findings,
+    })
 }
 
-/// Renders findings as text lines.
-pub fn findings_text(findings: &[Finding]) -> String {
-    if findings.is_empty() {
-        return "No findings.\n".into();
+/// A date for a register with no dated entry and no decision: only its body's existence is
+/// checked then.
+const DEFAULT_DATE: Date = jiff::civil::date(2013, 4, 1);
+
+fn prefix_field(e: ProcureError, prefix: &str) -> ProcureError {
+    match e {
+        ProcureError::UnknownBody { field, code, on } => ProcureError::UnknownBody {
+            field: format!("{prefix}.{field}"),
+            code,
+            on,
+        },
+        other => other,
     }
-    let mut s = String::new();
-    for f in findings {
-        let _ = writeln!(
-            s,
-            "{} {}: {} [{}]",
-            f.code,
-            match f.severity {
-                FindingSeverity::Error => "error",
-                FindingSeverity::Warning => "warning",
-            },
-            f.message,
-            f.citation
-        );
-    }
-    s
 }
 
 #[cfg(test)]
@@ -1081,19 +1435,5 @@ mod tests {
         assert!(e.to_string().contains("gifts[0].value"), "{e}");
         let e = InterestRegister::from_json(r#"{"body":"02Q","interests":[{"declarant":"A","role":"GP","type":"money","counterparty":"X","from":"2014-01-01"}]}"#).unwrap_err();
         assert!(e.to_string().contains("interests[0].type"), "{e}");
-    }
-
-    #[test]
-    fn gift_policy() {
-        let r = InterestRegister::from_json(
-            r#"{"body":"02Q","gifts":[
-              {"declarant":"A","kind":"gift","description":"bottle of wine","value":20,"date":"2017-03-01","giver":"Acme CSU","giver_is_supplier":true,"outcome":"accepted"},
-              {"declarant":"A","kind":"hospitality","description":"dinner","value":90,"date":"2017-03-01","giver":"Acme CSU","outcome":"accepted"},
-              {"declarant":"A","kind":"hospitality","description":"lunch","value":20,"date":"2017-03-01","giver":"Acme CSU","outcome":"accepted"},
-              {"declarant":"A","kind":"gift","description":"pen","value":20,"date":"2015-03-01","giver":"Acme CSU","giver_is_supplier":true,"outcome":"accepted"}]}"#,
-        )
-        .unwrap();
-        let f = check_gifts(&r);
-        assert_eq!(f.len(), 2, "{f:?}");
     }
 }

@@ -28,12 +28,13 @@ pub mod authority;
 pub mod calendar;
 pub mod conflicts;
 pub mod contract;
+pub mod parties;
 pub mod regime;
 pub mod requirements;
 pub mod routes;
 
 pub use assess::{assess, Assessment};
-pub use conflicts::{check_decision, Decision, DecisionReport, Finding, InterestRegister};
+pub use conflicts::{check, ConflictsCheck, Decision, DecisionReport, Finding, InterestRegister};
 pub use contract::{Buying, Contract};
 
 use jiff::civil::Date;

@@ -4,9 +4,21 @@ mod common;
 
 use common::{d, example, snapshot};
 use vires_procure::conflicts::{
-    check_gifts, finding, Decision, FindingSeverity, InterestRegister, Management,
+    finding, Decision, DecisionReport, FindingSeverity, InterestRegister, Management,
 };
-use vires_procure::{check_decision, ProcureError};
+use vires_procure::{check, Finding, ProcureError};
+
+/// The one conflicts check, against the worked examples' register.
+fn report(dec: &Decision, regs: &[InterestRegister]) -> DecisionReport {
+    check(&snapshot(), Some(dec.clone()), regs)
+        .unwrap()
+        .decision
+        .unwrap()
+}
+
+fn findings(dec: &Decision, regs: &[InterestRegister]) -> Vec<Finding> {
+    report(dec, regs).findings
+}
 
 fn register() -> InterestRegister {
     InterestRegister::from_json(&example("register_of_interests_02X.json")).unwrap()
@@ -23,7 +35,7 @@ fn codes(f: &[vires_procure::Finding]) -> Vec<&str> {
 #[test]
 fn undeclared_gp_interest_in_own_practice() {
     let dec = decision("decision_undeclared_gp_interest.json");
-    let f = check_decision(&dec, &register());
+    let f = findings(&dec, &[register()]);
     let undeclared: Vec<_> = f
         .iter()
         .filter(|x| x.code == finding::UNDECLARED_INTEREST)
@@ -51,12 +63,12 @@ fn undeclared_gp_interest_in_own_practice() {
             managed: Management::Excluded,
             note: None,
         });
-    let f = check_decision(&fixed, &register());
+    let f = findings(&fixed, &[register()]);
     assert!(f.is_empty(), "{f:#?}");
 
     // Declared but no action: not managed.
     fixed.declarations[0].managed = Management::NoAction;
-    let f = check_decision(&fixed, &register());
+    let f = findings(&fixed, &[register()]);
     assert!(codes(&f).contains(&finding::UNMANAGED_INTEREST), "{f:#?}");
     assert!(codes(&f).contains(&finding::GP_OWN_PRACTICE));
 }
@@ -64,31 +76,33 @@ fn undeclared_gp_interest_in_own_practice() {
 #[test]
 fn quorum_lost_after_exclusions() {
     let dec = decision("decision_quorum_lost.json");
-    let f = check_decision(&dec, &register());
+    let f = findings(&dec, &[register()]);
     assert_eq!(codes(&f), vec![finding::QUORUM_LOST], "{f:#?}");
     assert!(f[0].message.contains("leaving 2"), "{}", f[0].message);
     assert!(f[0].message.contains("Dr B. Okafor") && f[0].message.contains("Dr C. Lee"));
     // With a quorum of 2 the same record stands.
     let mut ok = dec.clone();
     ok.quorum = 2;
-    assert!(check_decision(&ok, &register()).is_empty());
+    assert!(findings(&ok, &[register()]).is_empty());
 }
 
 #[test]
 fn joint_appointment_on_both_sides() {
     let dec = decision("decision_joint_appointment.json");
-    let f = check_decision(&dec, &register());
+    let f = findings(&dec, &[register()]);
     assert_eq!(codes(&f), vec![finding::JOINT_APPOINTMENT], "{f:#?}");
     assert_eq!(f[0].person.as_deref(), Some("Mr F. Brown"));
     let mut ok = dec.clone();
     ok.declarations[0].managed = Management::Excluded;
-    assert!(check_decision(&ok, &register()).is_empty());
+    assert!(findings(&ok, &[register()]).is_empty());
 }
 
 #[test]
 fn gifts_policy_and_exports() {
     let r = register();
-    let g = check_gifts(&r);
+    let g = check(&snapshot(), None, std::slice::from_ref(&r))
+        .unwrap()
+        .register_findings;
     assert_eq!(codes(&g), vec![finding::GIFT_OUTSIDE_POLICY]);
     assert_eq!(g[0].person.as_deref(), Some("Mr E. Smith"));
     let csv = r.interests_csv().unwrap();
@@ -105,7 +119,7 @@ fn gifts_policy_and_exports() {
     let back: InterestRegister = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(back, r);
     let dec = decision("decision_undeclared_gp_interest.json");
-    let f = check_decision(&dec, &r);
+    let f = findings(&dec, std::slice::from_ref(&r));
     let page = dec.to_html(&f);
     assert!(page.contains("C001 error"));
     assert!(dec.to_csv().unwrap().lines().count() == 1 + dec.participants.len());
@@ -148,7 +162,6 @@ fn bad_decision_records_name_the_field() {
 
 #[test]
 fn joint_committee_decision_uses_every_members_register() {
-    use vires_procure::conflicts::check_joint_decision;
     let other = InterestRegister::from_json(
         r#"{"body":"02P","people":[{"name":"Dr G. Hall","posts":[{"body":"02P","role":"GP member"}],"practice":"C85901"}],
             "interests":[{"declarant":"Dr G. Hall","role":"GP member","type":"financial","counterparty":"C85901","from":"2010-01-01"}]}"#,
@@ -164,9 +177,9 @@ fn joint_committee_decision_uses_every_members_register() {
             voting: true,
         });
     // Against 02X's register alone Dr Hall is unknown; with both, the undeclared interest shows.
-    let alone = check_decision(&dec, &register());
+    let alone = findings(&dec, &[register()]);
     assert!(codes(&alone).contains(&finding::UNKNOWN_PERSON));
-    let joint = check_joint_decision(&dec, &[register(), other]);
+    let joint = findings(&dec, &[register(), other]);
     assert!(!codes(&joint).contains(&finding::UNKNOWN_PERSON));
     assert!(codes(&joint).contains(&finding::UNDECLARED_INTEREST));
     assert!(codes(&joint).contains(&finding::GP_OWN_PRACTICE));
@@ -174,13 +187,11 @@ fn joint_committee_decision_uses_every_members_register() {
 
 #[test]
 fn decision_report_summarises() {
-    use vires_procure::conflicts::DecisionReport;
-    let r = DecisionReport::new(decision("decision_quorum_lost.json"), &[register()]);
+    let r = report(&decision("decision_quorum_lost.json"), &[register()]);
     assert_eq!(r.voting_after_exclusions, 2);
     assert!(!r.quorate && !r.sound);
-    assert!(r.to_text().contains("NOT QUORATE"));
-    let v: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    let v = serde_json::to_value(&r).unwrap();
     assert_eq!(v["findings"][0]["code"], "C003");
-    let ok = DecisionReport::new(decision("decision_joint_appointment.json"), &[register()]);
+    let ok = report(&decision("decision_joint_appointment.json"), &[register()]);
     assert!(ok.quorate && !ok.sound);
 }

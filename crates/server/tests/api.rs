@@ -1411,7 +1411,11 @@ async fn views_match_library(s: &Server) {
     let v: Value = r.json().await.unwrap();
     let d = vires_procure::Decision::from_json(&decision.to_string()).unwrap();
     let reg = vires_procure::InterestRegister::from_json(&interests.to_string()).unwrap();
-    let want = vires_procure::DecisionReport::new(d, &[reg]);
+    // The API answers with the one conflicts check the CLI and the web page call.
+    let want = vires_procure::check(snap, Some(d), &[reg])
+        .unwrap()
+        .decision
+        .unwrap();
     assert_eq!(v, serde_json::to_value(&want).unwrap());
     assert_eq!(v["sound"], false, "{v}");
     let mut missing = decision.clone();

@@ -11,8 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
 use std::collections::HashMap;
-use vires_procure::conflicts::{check_gifts, FindingSeverity};
-use vires_procure::{Contract, DecisionReport, Finding, InterestRegister, ProcureError};
+use vires_procure::conflicts::FindingSeverity;
+use vires_procure::{Contract, Finding, InterestRegister, ProcureError};
 
 const EXAMPLE_REGISTER: &str =
     include_str!("../../../examples/procurement/register_of_interests_02X.json");
@@ -405,7 +405,7 @@ pub async fn conflicts_form(ctx: Ctx) -> Response {
 
 fn findings_table(caption: &str, findings: &[Finding]) -> Markup {
     layout::table(caption, &["Finding", "Who", "What", "Guidance"], findings.iter().map(|f| vec![
-        html! { @if f.severity == FindingSeverity::Error { (layout::tag("Error", "red")) } @else { (layout::tag("Warning", "orange")) } " " (f.code) },
+        html! { @match f.severity { FindingSeverity::Error => (layout::tag("Error", "red")), FindingSeverity::Warning => (layout::tag("Warning", "orange")), FindingSeverity::Info => (layout::tag("Not checked", "blue")) } " " (f.code) },
         html! { (f.person.as_deref().unwrap_or("")) @if let Some(c) = &f.counterparty { " (" (c) ")" } },
         html! { (f.message) },
         html! { (f.citation) },
@@ -471,8 +471,33 @@ pub async fn conflicts_check(ctx: Ctx, body: Bytes) -> Response {
         v.downloads = false;
         return ctx.respond(Ok(v));
     };
-    let gift_findings = check_gifts(&register);
-    let report = decision.map(|d| DecisionReport::new(d, std::slice::from_ref(&register)));
+    // The one conflicts check the CLI and the API call too.
+    let checked = match vires_procure::check(
+        ctx.snapshot(),
+        decision,
+        std::slice::from_ref(&register),
+    ) {
+        Ok(c) => c,
+        Err(e) if e.is_input_error() => {
+            let field = if e.field().is_some_and(|f| f.starts_with("decision")) {
+                "decision"
+            } else {
+                "register"
+            };
+            let errors = vec![FieldError {
+                field,
+                message: crate::error::capitalise(&e.to_string()),
+            }];
+            let main = html! { (layout::error_summary(&errors)) h1 { (title) } (check_form(&register_text, &decision_text, &errors)) };
+            let mut v = View::new(format!("Error: {title}"), Some(Section::Conflicts), main);
+            v.status = StatusCode::BAD_REQUEST;
+            v.downloads = false;
+            return ctx.respond(Ok(v));
+        }
+        Err(e) => return ctx.error(WebError::internal("checking conflicts of interest", e)),
+    };
+    let gift_findings = checked.register_findings.clone();
+    let report = checked.decision;
     let mut table = Csv::new(&[
         "code",
         "severity",
@@ -503,6 +528,7 @@ pub async fn conflicts_check(ctx: Ctx, body: Bytes) -> Response {
             (layout::summary(&[
                 ("Body", body_link(&r.decision.body, None)),
                 ("Date", html! { (date_text(r.decision.date)) }),
+                ("Rules applied", html! { @if let Some(p) = &r.policy.policy { (p.citation()) } @else { "No conflicts guidance in the data for this body on this date (to confirm)" } @if let Some(c) = &r.policy.procurement_citation { "; procurement rules: " (c) } }),
                 ("Voting members after exclusions", html! { (r.voting_after_exclusions) " (quorum " (r.decision.quorum) ")" }),
                 ("Quorate", html! { @if r.quorate { (layout::tag("Yes", "green")) } @else { (layout::tag("No", "red")) } }),
                 ("Sound", html! { @if r.sound { (layout::tag("No errors found", "green")) } @else { (layout::tag("Errors found", "red")) } }),

@@ -8,7 +8,8 @@ use vires_core::Power;
 use vires_core::Snapshot;
 use vires_lang::ast::{Item, RecordKind};
 use vires_procure::assess::PowerChange;
-use vires_procure::{DecisionReport, InterestRegister};
+use vires_procure::conflicts::FindingSeverity;
+use vires_procure::{DecisionReport, Finding, InterestRegister};
 
 fn read(path: &Path) -> Result<String, CliError> {
     crate::load::read_text(path)
@@ -136,20 +137,34 @@ pub fn conflicts(
             for p in &interests {
                 regs.push(InterestRegister::from_json(&read(p)?).map_err(|e| input(p, e))?);
             }
-            // Check the body codes against the register (the --register files, else the
-            // bundled register with the store's changes): the deciding body, and the body
-            // each register of interests belongs to, must exist on the decision's date.
+            // The bodies are checked against the register (the --register files, else the
+            // bundled register with the store's changes) by the one conflicts check the API
+            // and the web page call too.
             let loaded = crate::load::load_from(register_files, fmt, store)?;
-            d.check_body(&loaded.snapshot)
-                .map_err(|e| input(&decision, e))?;
-            for (p, r) in interests.iter().zip(&regs) {
-                r.check_body(&loaded.snapshot, d.date)
-                    .map_err(|e| input(p, e))?;
-            }
-            let report = DecisionReport::new(d, &regs);
+            let checked = vires_procure::check(&loaded.snapshot, Some(d), &regs).map_err(|e| {
+                // Name the file the error is about: a register's, else the decision's.
+                let file = e
+                    .field()
+                    .and_then(|f| f.strip_prefix("interests["))
+                    .and_then(|f| f.split(']').next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| interests.get(n))
+                    .unwrap_or(&decision);
+                input(file, e)
+            })?;
+            let Some(report) = checked.decision else {
+                return Err(CliError::input(
+                    "conflicts check: no decision was checked",
+                    "give a decision record",
+                ));
+            };
             match fmt {
-                Format::Json => println!("{}", report.to_json()),
-                Format::Text => print!("{}", report.to_text()),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report)
+                        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+                ),
+                Format::Text => print!("{}", report_text(&report)),
             }
             Ok(if report.sound {
                 ExitCode::SUCCESS
@@ -177,4 +192,71 @@ pub fn conflicts(
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The decision report as text for the terminal.
+fn report_text(r: &DecisionReport) -> String {
+    let d = &r.decision;
+    let mut s = format!(
+        "Decision {} ({}{}, {}): {}\nVoting after exclusions: {} of quorum {} ({})\n",
+        d.id,
+        d.body,
+        d.committee
+            .as_deref()
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default(),
+        d.date,
+        d.subject,
+        r.voting_after_exclusions,
+        d.quorum,
+        if r.quorate { "quorate" } else { "NOT QUORATE" }
+    );
+    match &r.policy.policy {
+        Some(p) => s.push_str(&format!(
+            "Rules: {} ({}, {} on {}){}\n",
+            p.citation(),
+            r.policy.body,
+            r.policy.kind.as_deref().unwrap_or("kind unknown"),
+            r.policy.on,
+            r.policy
+                .procurement_citation
+                .as_deref()
+                .map(|c| format!("; procurement rules: {c}"))
+                .unwrap_or_default()
+        )),
+        None => s.push_str(&format!(
+            "Rules: no conflicts guidance in the data for {} ({}) on {} (to confirm)\n",
+            r.policy.body,
+            r.policy.kind.as_deref().unwrap_or("kind unknown"),
+            r.policy.on
+        )),
+    }
+    s.push_str(&findings_text(&r.findings));
+    if !r.register_findings.is_empty() {
+        s.push_str("Registers:\n");
+        s.push_str(&findings_text(&r.register_findings));
+    }
+    s
+}
+
+fn findings_text(findings: &[Finding]) -> String {
+    if findings.is_empty() {
+        return "No findings.\n".into();
+    }
+    findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}: {} [{}]\n",
+                f.code,
+                match f.severity {
+                    FindingSeverity::Error => "error",
+                    FindingSeverity::Warning => "warning",
+                    FindingSeverity::Info => "info",
+                },
+                f.message,
+                f.citation
+            )
+        })
+        .collect()
 }

@@ -80,10 +80,12 @@ fn bad_input(at: String, e: impl std::fmt::Display) -> ApiError {
     }])
 }
 
-/// Checks a decision record (`vires conflicts check`): undeclared or unmanaged interests,
-/// quorum after exclusions, GP members deciding on their own practice, joint appointments on
-/// both sides. `sound` is false when anything is wrong. The deciding body and each register's
-/// body must exist on the decision's date.
+/// Checks a decision record (`vires conflicts check`, the same function): undeclared or
+/// unmanaged interests, quorum after exclusions, GP members deciding on their own practice,
+/// joint appointments on both sides, under the conflicts policy for the deciding body's kind
+/// on the decision's date (`policy`); and the registers' gifts, hospitality and declarations
+/// (`register_findings`). Parties match by ODS code or name. `sound` is false when anything
+/// is wrong. The deciding body and each register's body must exist on the decision's date.
 #[utoipa::path(post, path = "/conflicts/check", tag = "procurement", params(Consistency),
     request_body = ConflictsBody,
     responses(
@@ -115,14 +117,20 @@ pub async fn conflicts_check(
         );
     }
     ask(&st, move |s| {
-        d.check_body(s)
-            .map_err(|e| bad_input("decision".into(), e))?;
-        for (n, r) in regs.iter().enumerate() {
-            r.check_body(s, d.date)
-                .map_err(|e| bad_input(format!("interests[{n}]"), e))?;
-        }
-        let report = vires_procure::DecisionReport::new(d, &regs);
-        serde_json::to_value(&report).map_err(|e| ApiError::internal("serialising the report", e))
+        let checked = vires_procure::check(s, Some(d), &regs).map_err(|e| {
+            if !e.is_input_error() {
+                return ApiError::internal("checking the decision", e);
+            }
+            let at = match e.field() {
+                Some(f) if f.starts_with("interests[") => {
+                    f.split('.').next().unwrap_or("interests").to_string()
+                }
+                _ => "decision".to_string(),
+            };
+            bad_input(at, e)
+        })?;
+        serde_json::to_value(&checked.decision)
+            .map_err(|e| ApiError::internal("serialising the report", e))
     })
     .await
 }
