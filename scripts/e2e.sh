@@ -107,6 +107,9 @@ user_token() {
 viewer="$(user_token vera viewer)"
 editor="$(user_token eddie editor)"
 approver="$(user_token alex approver)"
+# The company secretary of the drafting journey: an approver too, so that four eyes (not
+# the role) is what stops her approving her own proposal.
+secretary="$(user_token bea approver)"
 
 revision="$(curl -sS -D - -o /dev/null "$base/status" | sed -n 's/^[Vv]ires-[Rr]evision: *\([0-9]*\).*/\1/p' | head -1)"
 # The pending proposal: NHS England also delegates GP services for one Newcastle practice to
@@ -127,7 +130,7 @@ post "$editor" /changes "{
     \"source\": \"Test data for the vires end-to-end tests; not a real arrangement\"
   }}
 }" >/dev/null
-echo "e2e: server at $base (revision ${revision:-?}), users vera (viewer), eddie (editor), alex (approver), one proposal"
+echo "e2e: server at $base (revision ${revision:-?}), users vera (viewer), eddie (editor), alex and bea (approvers), one proposal"
 
 shots="${SCREENSHOTS:-$tmp/screenshots}"
 mkdir -p "$shots"
@@ -135,7 +138,7 @@ cd tests/e2e
 files=(*.test.js)
 if [ -n "${E2E_ONLY:-}" ]; then files=("$E2E_ONLY.test.js"); fi
 status=0
-VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" \
+VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" VIRES_SECRETARY_TOKEN="$secretary" \
   CHROMIUM="$chromium" SCREENSHOTS="$shots" \
   node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then

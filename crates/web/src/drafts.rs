@@ -652,6 +652,32 @@ pub async fn paste(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
 // ---------------------------------------------------------------------------------------
 // Preview
 
+/// One term of a holding's area as the diff writes it (`footprint(QOP)`, `england`,
+/// `practices(A, B)`).
+enum AreaTerm<'a> {
+    Body(&'a str),
+    England,
+    Practices(Vec<&'a str>),
+    Other,
+}
+
+fn area_term(key: &str) -> AreaTerm<'_> {
+    let inner = |prefix: &str| {
+        key.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(')'))
+            .map(str::trim)
+    };
+    if key == "england" {
+        AreaTerm::England
+    } else if let Some(code) = inner("footprint(") {
+        AreaTerm::Body(code)
+    } else if let Some(list) = inner("practices(") {
+        AreaTerm::Practices(list.split(',').map(str::trim).collect())
+    } else {
+        AreaTerm::Other
+    }
+}
+
 /// What an instrument would change on the day it takes effect: holders gained and lost,
 /// the practices in the areas concerned, and the proof chains the new holders would have.
 pub fn change_preview(
@@ -668,32 +694,51 @@ pub fn change_preview(
             if practices.iter().any(|(k, _)| k == key) {
                 continue;
             }
-            let n = match reg.body_near(key, on) {
-                Some(b) => after.footprint_atoms(b, on).len(),
-                None if key == "england" => reg.atoms.len(),
-                None => 1,
+            let n = match area_term(key) {
+                AreaTerm::Body(code) => reg
+                    .body_near(code, on)
+                    .map_or(0, |b| after.footprint_atoms(b, on).len()),
+                AreaTerm::England => reg.atoms.len(),
+                AreaTerm::Practices(codes) => codes.len(),
+                AreaTerm::Other => 0,
             };
             practices.push((key.clone(), n));
         }
     }
     let mut proofs = Vec::new();
     for h in &diff.added {
-        let place = match h.area.first().map(String::as_str) {
-            Some("england") | None => Place::England,
-            Some(k) if reg.body_near(k, on).is_some() => Place::Body(k.into()),
-            Some(k) => Place::Practice(k.into()),
-        };
-        if let Ok(answer) = after.who(&h.function, &place, on, None) {
-            if let Some(holder) = answer.holders.iter().find(|x| x.body == h.body.as_str()) {
-                proofs.push((
-                    h.clone(),
-                    holder
-                        .proof
-                        .iter()
-                        .map(|p| (p.instrument.to_string(), p.title.to_string()))
-                        .collect::<Vec<_>>(),
-                ));
+        // Asked about a GP practice in the holding's area (as people ask), else the area.
+        let mut places = Vec::new();
+        for key in &h.area {
+            match area_term(key) {
+                AreaTerm::Body(code) => {
+                    if let Some(b) = reg.body_near(code, on) {
+                        if let Some(a) = after.footprint_atoms(b, on).first() {
+                            places.push(Place::Practice(reg.atoms[a.0 as usize].code.clone()));
+                        }
+                    }
+                    places.push(Place::Body(code.into()));
+                }
+                AreaTerm::England => places.push(Place::England),
+                AreaTerm::Practices(codes) => {
+                    places.extend(codes.first().map(|c| Place::Practice((*c).into())))
+                }
+                AreaTerm::Other => {}
             }
+        }
+        let found = places.iter().find_map(|place| {
+            let answer = after.who(&h.function, place, on, None).ok()?;
+            let holder = answer.holders.iter().find(|x| x.body == h.body.as_str())?;
+            Some(
+                holder
+                    .proof
+                    .iter()
+                    .map(|p| (p.instrument.to_string(), p.title.to_string()))
+                    .collect::<Vec<_>>(),
+            )
+        });
+        if let Some(steps) = found {
+            proofs.push((h.clone(), steps));
         }
     }
     let markup = html! {
@@ -701,7 +746,7 @@ pub fn change_preview(
         (diff_tables(&diff, after))
         @if !practices.is_empty() {
             (layout::table("GP practices in the areas affected", &["Area", "Practices"], practices.iter().map(|(k, n)| vec![
-                html! { @if reg.body_near(k, on).is_some() { (layout::body_link_on(k, None, on)) } @else { (k) } },
+                html! { (k) },
                 html! { (n) },
             ]).collect()))
         }
