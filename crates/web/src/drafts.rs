@@ -92,21 +92,27 @@ pub async fn check_text(ctx: &Ctx, text: &str) -> Result<Arc<Checked>, WebError>
             after: None,
         },
         Ok(ins) => {
-            let mut reg = cur.snapshot.register().clone();
-            let id = ins.id.to_string();
-            reg.add_instrument(ins.clone());
-            let after = Snapshot::compile(reg);
-            let diagnostics = after
-                .diagnostics
-                .iter()
-                .filter(|d| d.subject == id)
-                .cloned()
-                .collect();
-            Checked {
-                instrument: Some(ins),
-                language: Vec::new(),
-                diagnostics,
-                after: Some(after),
+            // The one trial of changes: the register with the draft added, compiled.
+            let change = Change::AddInstrument {
+                instrument: ins.clone(),
+            };
+            match vires_app::trial::trial(
+                cur.snapshot.register(),
+                Some(&cur.snapshot),
+                std::slice::from_ref(&change),
+            ) {
+                Ok(t) => Checked {
+                    instrument: Some(ins),
+                    language: Vec::new(),
+                    diagnostics: t.findings,
+                    after: Some(t.snapshot),
+                },
+                Err(e) => Checked {
+                    instrument: Some(ins),
+                    language: vec![e.to_string()],
+                    diagnostics: Vec::new(),
+                    after: None,
+                },
             }
         }
     })
@@ -338,6 +344,12 @@ async fn edit_page(
     let mut findings: Vec<(&'static str, Diagnostic)> = Vec::new();
     if let (Some(t), Some(c)) = (&read.text, &checked) {
         findings = diagnostics_by_field(t, &c.diagnostics);
+        for m in &c.language {
+            errors.push(FieldError {
+                field: form::TITLE,
+                message: m.clone(),
+            });
+        }
         for (field, d) in &findings {
             if d.severity == Severity::Error {
                 errors.push(FieldError {
@@ -783,7 +795,12 @@ pub async fn preview(ctx: Ctx, Path(id): Path<String>) -> Response {
         };
         let checked = check_text(&ctx, &text).await?;
         let (Some(ins), Some(after)) = (&checked.instrument, &checked.after) else {
-            return Err(WebError::internal("previewing the draft", "the draft's text did not read"));
+            return Err(WebError::bad_request(
+                "The draft cannot be added to the register",
+                checked.language.join(". "),
+                "Go back to the draft and fix what it says is wrong, then preview it.",
+            )
+            .with_link("Back to the draft", format!("/ui/drafts/{}", d.id)));
         };
         let (changes, data) = change_preview(ctx.snapshot(), after, ins);
         let errors = checked.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
