@@ -481,6 +481,15 @@ pub enum Command {
         #[arg(long, env = "VIRES_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Print a shell completion script: `vires completions bash > /etc/bash_completion.d/vires`
+    /// (or zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `vires man > vires.1 && man ./vires.1`.
+    Man,
     /// The tamper-evident change log: verify its hash chain, or list it.
     Audit {
         #[command(subcommand)]

@@ -147,6 +147,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
             vec!["bodies", "--on", "9999-12-31", "--kind", "x"],
         ),
         ("map", vec!["map", "--to", "9999-12-31"]),
+        ("completions", vec!["completions", "\u{1}sh"]),
+        ("man", vec!["man", "--format", "json"]),
         ("map", vec!["map", "--to", "2023-01-01", "--kind", "\u{1}"]),
         ("map", vec!["map", "--to", "0001-01-01"]),
         ("functions", vec!["-r", "{binary.json}", "functions"]),

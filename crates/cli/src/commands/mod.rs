@@ -13,6 +13,7 @@ mod workflow;
 
 use crate::args::{Cli, Command, PlaceArgs};
 use crate::load;
+use clap::CommandFactory;
 use jiff::civil::Date;
 use std::process::ExitCode;
 use vires_core::Place;
@@ -127,6 +128,20 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         ods: cli.ods.clone(),
     };
     match cli.command {
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "vires", &mut out);
+            print!("{}", String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut out)
+                .map_err(|e| CliError::Internal(format!("man page: {e}")))?;
+            print!("{}", String::from_utf8_lossy(&out));
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Fmt { files, check } => language::fmt(&files, check),
         Command::Export { files } => {
             let files = if files.is_empty() {
@@ -314,9 +329,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 | Command::Conflicts { .. }
                 | Command::Audit { .. }
                 | Command::Record { .. }
-                | Command::Serve { .. } => {
-                    Err(CliError::Internal("command dispatched twice".into()))
-                }
+                | Command::Serve { .. }
+                | Command::Completions { .. }
+                | Command::Man => Err(CliError::Internal("command dispatched twice".into())),
             }
         }
     }
