@@ -7,6 +7,11 @@
 # (scripts/screenshots.sh makes the documentation's, in docs/screenshots/). Exits non-zero on
 # any failure.
 #
+# It also starts a real OpenID Connect provider (tests/e2e/oidc-provider.js: the npm package
+# oidc-provider, on 127.0.0.1 only) and configures vires to sign people in through it, as it
+# would through an organisation's Entra ID tenant; its people are in that file (ann is an
+# approver, eve an editor, vic a viewer, ada an admin, nia has no vires role).
+#
 #   scripts/e2e.sh            # everything
 #   E2E_ONLY=journeys scripts/e2e.sh   # one test file (tests/e2e/<name>.test.js)
 set -euo pipefail
@@ -43,22 +48,45 @@ else
   }
 fi
 
-if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/@axe-core/playwright ]; then
+if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modules/@axe-core/playwright ] || [ ! -d tests/e2e/node_modules/oidc-provider ]; then
   echo "e2e: installing the test dependencies (npm ci)"
   (cd tests/e2e && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts)
 fi
 
 tmp="$(mktemp -d)"
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+port="$(free_port)"
 base="http://127.0.0.1:$port"
+
+# The organisation's identity provider, with vires registered as its client.
+oidc_port="$(free_port)"
+issuer="http://localhost:$oidc_port"
+oidc_secret="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+OIDC_PORT="$oidc_port" OIDC_REDIRECT_URI="$base/ui/login/oidc/callback" OIDC_CLIENT_SECRET="$oidc_secret" \
+  node tests/e2e/oidc-provider.js >"$tmp/oidc.log" 2>&1 &
+oidc_pid=$!
+export VIRES_OIDC_ISSUER="$issuer" VIRES_OIDC_CLIENT_ID=vires VIRES_OIDC_CLIENT_SECRET="$oidc_secret" \
+  VIRES_OIDC_REDIRECT_URL="$base/ui/login/oidc/callback" \
+  VIRES_OIDC_ROLES="vires-viewer=viewer,vires-editor=editor,vires-approver=approver,vires-admin=admin"
+
 start_server "$port" "$tmp/vires.db" "$tmp/admin.token" >"$tmp/server.out" 2>"$tmp/server.log" &
 pid=$!
 cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  kill "$pid" "$oidc_pid" 2>/dev/null || true
+  wait "$pid" "$oidc_pid" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+
+for _ in $(seq 1 40); do
+  if curl -fsS -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-configuration" 2>/dev/null; then break; fi
+  sleep 0.25
+done
+if ! curl -fsS -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-configuration"; then
+  echo "e2e: the OpenID Connect provider did not start:" >&2
+  cat "$tmp/oidc.log" >&2
+  exit 1
+fi
 
 ready=""
 for _ in $(seq 1 240); do
@@ -138,7 +166,7 @@ cd tests/e2e
 files=(*.test.js)
 if [ -n "${E2E_ONLY:-}" ]; then files=("$E2E_ONLY.test.js"); fi
 status=0
-VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" VIRES_SECRETARY_TOKEN="$secretary" \
+OIDC_ISSUER="$issuer" VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" VIRES_SECRETARY_TOKEN="$secretary" \
   CHROMIUM="$chromium" SCREENSHOTS="$shots" \
   node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 
 export const BASE = process.env.VIRES_URL ?? 'http://127.0.0.1:8080'
+/** The local OpenID Connect provider scripts/e2e.sh starts (tests/e2e/oidc-provider.js). */
+export const ISSUER = process.env.OIDC_ISSUER
 export const TOKENS = {
   viewer: process.env.VIRES_VIEWER_TOKEN,
   editor: process.env.VIRES_EDITOR_TOKEN,
@@ -31,6 +33,12 @@ export async function newPage (browser, options = {}) {
   await context.route('**/*', route => {
     const url = route.request().url()
     if (url.startsWith(BASE) || url.startsWith('data:')) return route.continue()
+    // The organisation's sign-in service: the only other site a page may send people to.
+    if (ISSUER && url.startsWith(ISSUER)) return route.continue()
+    // The test provider's own sign-in page asks for a web font: not a vires page, so its
+    // requests are refused here rather than failing the test.
+    const from = route.request().frame()?.url() ?? ''
+    if (ISSUER && from.startsWith(ISSUER)) return route.abort()
     throw new Error(`the page asked for an external resource: ${url}`)
   })
   const page = await context.newPage()
@@ -41,7 +49,23 @@ export async function signIn (page, token) {
   assert.ok(token, 'a token for this role must be given in the environment (scripts/e2e.sh does)')
   await page.goto('/ui/login')
   await page.getByLabel('API token').fill(token)
-  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await page.getByRole('button', { name: 'Sign out' }).waitFor()
+}
+
+/**
+ * Signs in through the organisation's OpenID Connect provider as `login` (one of the people in
+ * tests/e2e/oidc-provider.js: ann is an approver, eve an editor, vic a viewer, ada an admin),
+ * and waits until vires shows them signed in.
+ */
+export async function signInWithOrganisation (page, login) {
+  assert.ok(ISSUER, 'OIDC_ISSUER must be given in the environment (scripts/e2e.sh does)')
+  await page.goto('/ui/login')
+  await page.getByRole('button', { name: 'Sign in with your organisation account' }).click()
+  await page.waitForURL(url => url.href.startsWith(ISSUER), { waitUntil: 'commit' })
+  await page.locator('input[name="login"]').fill(login)
+  await page.locator('input[name="password"]').fill('any password: the test provider accepts any')
+  await page.locator('button[type="submit"]').click()
   await page.getByRole('button', { name: 'Sign out' }).waitFor()
 }
 

@@ -98,6 +98,85 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The address a request came from: the connection's, or the last address in the header
+/// `auth.client_address_header` names (set by the proxy in front). Sign-in attempts are
+/// counted by it.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl ClientAddr {
+    pub fn of(parts: &Parts, state: &AppState) -> ClientAddr {
+        if let Some(name) = &state.config().auth.client_address_header {
+            let forwarded = parts
+                .headers
+                .get_all(name.as_str())
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse().ok())
+                .next_back();
+            return ClientAddr(forwarded);
+        }
+        ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(ClientAddr::of(parts, state))
+    }
+}
+
+/// The refusal for an attempt over a sign-in limit.
+pub fn too_many(refused: crate::sign_in_limits::Refused) -> ApiError {
+    let who = match refused.by {
+        crate::sign_in_limits::Limit::Client => "from this address",
+        crate::sign_in_limits::Limit::TokenId => "with this token",
+    };
+    ApiError::too_many(
+        format!(
+            "too many sign-in attempts {who}; try again in {} s",
+            refused.retry_after.as_secs().max(1)
+        ),
+        refused.retry_after,
+    )
+}
+
+/// The user `token` belongs to: from the cache of recently verified tokens, or else, if
+/// `client` and the token's id are within their sign-in limits, by one argon2 verification
+/// (waiting for a turn, so only a few run at once).
+pub async fn verify_token(
+    state: &AppState,
+    token: &str,
+    client: ClientAddr,
+) -> Result<Option<User>, ApiError> {
+    if let Some(user) = state.cached_token(token) {
+        return Ok(Some(user));
+    }
+    let id = vires_store::token_id(token).unwrap_or("");
+    state
+        .sign_in_limits()
+        .attempt(client.0, Some(id))
+        .map_err(too_many)?;
+    let _turn = state.sign_in_limits().verification_turn().await;
+    let st = state.clone();
+    let token = token.to_string();
+    tokio::task::spawn_blocking(move || st.authenticate_token(&token))
+        .await
+        .map_err(|e| ApiError::internal("checking the token", e))?
+        .map_err(|e| ApiError::internal("checking the token", e))
+}
+
 pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
     if let Some(h) = parts.headers.get(AUTHORIZATION) {
         let text = h.to_str().unwrap_or("");
@@ -110,11 +189,7 @@ pub async fn identify(parts: &Parts, state: &AppState) -> Result<Caller, ApiErro
                 ApiError::unauthenticated("the Authorization header must be `Bearer TOKEN`")
             })?
             .to_string();
-        let st = state.clone();
-        let user = tokio::task::spawn_blocking(move || st.authenticate_token(&token))
-            .await
-            .map_err(|e| ApiError::internal("checking the token", e))?
-            .map_err(|e| ApiError::internal("checking the token", e))?;
+        let user = verify_token(state, &token, ClientAddr::of(parts, state)).await?;
         return match user {
             Some(u) => Ok(Caller {
                 user: Some(u),

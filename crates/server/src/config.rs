@@ -55,6 +55,61 @@ pub struct AuthConfig {
     pub bootstrap_token_file: Option<PathBuf>,
     /// How often expired sessions are deleted from the store.
     pub session_purge_secs: u64,
+    /// Attempts to sign in (or to use a token not verified lately) one client address may
+    /// make in a minute; more are refused with 429.
+    pub sign_ins_per_minute_per_client: u32,
+    /// Attempts with one token id, from anywhere, in a minute.
+    pub sign_ins_per_minute_per_token: u32,
+    /// A header a proxy in front sets to the client's address (`x-forwarded-for`: its last
+    /// address is taken, the one the proxy saw). Unset: the connection's address.
+    pub client_address_header: Option<String>,
+    /// Signing in through an OpenID Connect issuer (an organisation's Microsoft Entra ID
+    /// tenant, for example); off when absent.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// `[auth.oidc]`: the issuer, this server as its client, and how claims become roles.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The issuer's identifier, as in its discovery document; for Entra ID
+    /// `https://login.microsoftonline.com/TENANT-ID/v2.0`.
+    pub issuer: String,
+    /// This server's client (application) id at the issuer.
+    pub client_id: String,
+    /// The client secret. Better given as `VIRES_OIDC_CLIENT_SECRET` than in a file.
+    pub client_secret: Option<String>,
+    /// This server's callback address as registered at the issuer:
+    /// `https://HOST/ui/login/oidc/callback`.
+    pub redirect_url: String,
+    /// Scopes to ask for besides `openid`.
+    pub scopes: Vec<String>,
+    /// The ID token claim that is the user's name in vires.
+    pub name_claim: String,
+    /// The ID token claim that lists the person's roles or groups (`roles` for Entra app
+    /// roles, `groups` for group object ids).
+    pub roles_claim: String,
+    /// Values of `roles_claim` and the vires role each gives; the highest that matches wins.
+    /// A person with none is refused.
+    pub roles: std::collections::BTreeMap<String, vires_store::Role>,
+    /// The sign-in button's text.
+    pub label: String,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        OidcConfig {
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: None,
+            redirect_url: String::new(),
+            scopes: vec!["profile".into(), "email".into()],
+            name_claim: "preferred_username".into(),
+            roles_claim: "roles".into(),
+            roles: Default::default(),
+            label: "Sign in with your organisation account".into(),
+        }
+    }
 }
 
 impl Default for AuthConfig {
@@ -67,6 +122,10 @@ impl Default for AuthConfig {
             bootstrap_admin: None,
             bootstrap_token_file: None,
             session_purge_secs: 600,
+            sign_ins_per_minute_per_client: 30,
+            sign_ins_per_minute_per_token: 10,
+            client_address_header: None,
+            oidc: None,
         }
     }
 }
@@ -174,6 +233,8 @@ pub enum ConfigError {
         value: String,
         expected: &'static str,
     },
+    #[error("{field} must be set when OpenID Connect sign-in is configured (or {env})")]
+    Missing { field: String, env: &'static str },
     #[error("no default database location: neither XDG_DATA_HOME nor HOME is set; set VIRES_DB (for example sqlite:///var/lib/vires/vires.db)")]
     NoDataDir,
 }
@@ -254,9 +315,21 @@ impl ServeConfig {
         if let Some(v) = get("VIRES_BOOTSTRAP_TOKEN_FILE") {
             self.auth.bootstrap_token_file = Some(PathBuf::from(v));
         }
+        if let Some(v) = get("VIRES_SIGN_INS_PER_MINUTE_PER_CLIENT") {
+            self.auth.sign_ins_per_minute_per_client =
+                parse_num("VIRES_SIGN_INS_PER_MINUTE_PER_CLIENT", v)?;
+        }
+        if let Some(v) = get("VIRES_SIGN_INS_PER_MINUTE_PER_TOKEN") {
+            self.auth.sign_ins_per_minute_per_token =
+                parse_num("VIRES_SIGN_INS_PER_MINUTE_PER_TOKEN", v)?;
+        }
+        if let Some(v) = get("VIRES_CLIENT_ADDRESS_HEADER") {
+            self.auth.client_address_header = Some(v);
+        }
         if let Some(v) = get("VIRES_SESSION_PURGE_SECS") {
             self.auth.session_purge_secs = parse_num("VIRES_SESSION_PURGE_SECS", v)?;
         }
+        self.apply_oidc_env(&get)?;
         if let Some(v) = get("VIRES_MAX_BODY_BYTES") {
             self.limits.max_body_bytes = parse_num("VIRES_MAX_BODY_BYTES", v)?;
         }
@@ -278,6 +351,64 @@ impl ServeConfig {
         }
         if let Some(v) = get("VIRES_LOG") {
             self.log.filter = v;
+        }
+        Ok(())
+    }
+}
+
+impl ServeConfig {
+    /// `VIRES_OIDC_*` set or override `[auth.oidc]`; `VIRES_OIDC_ISSUER` turns it on.
+    fn apply_oidc_env(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        if self.auth.oidc.is_none() && get("VIRES_OIDC_ISSUER").is_none() {
+            return Ok(());
+        }
+        let o = self.auth.oidc.get_or_insert_with(OidcConfig::default);
+        if let Some(v) = get("VIRES_OIDC_ISSUER") {
+            o.issuer = v;
+        }
+        if let Some(v) = get("VIRES_OIDC_CLIENT_ID") {
+            o.client_id = v;
+        }
+        if let Some(v) = get("VIRES_OIDC_CLIENT_SECRET") {
+            o.client_secret = Some(v);
+        }
+        if let Some(v) = get("VIRES_OIDC_REDIRECT_URL") {
+            o.redirect_url = v;
+        }
+        if let Some(v) = get("VIRES_OIDC_NAME_CLAIM") {
+            o.name_claim = v;
+        }
+        if let Some(v) = get("VIRES_OIDC_ROLES_CLAIM") {
+            o.roles_claim = v;
+        }
+        if let Some(v) = get("VIRES_OIDC_ROLES") {
+            let mut roles = std::collections::BTreeMap::new();
+            for pair in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                let (claim, role) = pair
+                    .rsplit_once('=')
+                    .and_then(|(c, r)| Some((c.trim(), vires_store::Role::parse(r.trim())?)))
+                    .ok_or_else(|| {
+                        env_err(
+                            "VIRES_OIDC_ROLES",
+                            v.clone(),
+                            "VALUE=ROLE pairs separated by commas, ROLE one of viewer, editor, approver, admin",
+                        )
+                    })?;
+                roles.insert(claim.to_string(), role);
+            }
+            o.roles = roles;
+        }
+        for (field, value, name) in [
+            ("issuer", &o.issuer, "VIRES_OIDC_ISSUER"),
+            ("client_id", &o.client_id, "VIRES_OIDC_CLIENT_ID"),
+            ("redirect_url", &o.redirect_url, "VIRES_OIDC_REDIRECT_URL"),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ConfigError::Missing {
+                    field: format!("auth.oidc.{field}"),
+                    env: name,
+                });
+            }
         }
         Ok(())
     }
@@ -344,6 +475,52 @@ mod tests {
         assert_eq!(c.db, "postgres://u@h:5432/d");
         assert_eq!(c.auth.read, ReadAccess::Token);
         assert_eq!(c.limits.max_body_bytes, 10);
+    }
+
+    #[test]
+    fn oidc_is_configured_from_the_environment_and_names_what_is_missing() {
+        let base = [
+            ("HOME", "/h"),
+            (
+                "VIRES_OIDC_ISSUER",
+                "https://login.microsoftonline.com/t/v2.0",
+            ),
+            ("VIRES_OIDC_CLIENT_ID", "app"),
+            (
+                "VIRES_OIDC_REDIRECT_URL",
+                "https://vires.example/ui/login/oidc/callback",
+            ),
+        ];
+        let c = ServeConfig::load(
+            None,
+            env_of(
+                &[
+                    &base[..],
+                    &[("VIRES_OIDC_ROLES", "Vires.Editor=editor, 1f2e-group=admin")],
+                ]
+                .concat(),
+            ),
+        )
+        .unwrap();
+        let o = c.auth.oidc.unwrap();
+        assert_eq!(
+            o.roles.get("Vires.Editor"),
+            Some(&vires_store::Role::Editor)
+        );
+        assert_eq!(o.roles.get("1f2e-group"), Some(&vires_store::Role::Admin));
+        assert_eq!(o.roles_claim, "roles");
+        assert_eq!(o.name_claim, "preferred_username");
+        let e = ServeConfig::load(
+            None,
+            env_of(&[&base[..], &[("VIRES_OIDC_ROLES", "x=owner")]].concat()),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("VIRES_OIDC_ROLES"), "{e}");
+        let e = ServeConfig::load(None, env_of(&base[..3])).unwrap_err();
+        assert!(e.to_string().contains("auth.oidc.redirect_url"), "{e}");
+        // Off unless configured.
+        let c = ServeConfig::load(None, env_of(&[("HOME", "/h")])).unwrap();
+        assert!(c.auth.oidc.is_none());
     }
 
     #[test]

@@ -19,10 +19,12 @@ pub mod config;
 pub mod extract;
 pub mod log_line;
 pub mod metrics;
+pub mod oidc;
 mod plain_query;
 pub mod problem;
 pub mod routes;
 pub mod schema;
+pub mod sign_in_limits;
 pub mod state;
 pub mod who_json;
 
@@ -552,6 +554,8 @@ pub async fn run_with(
     let purge = AbortOnDrop(tokio::spawn(purge_sessions(state.clone())));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let st = state.clone();
+    // The client's address is what sign-in attempts are counted by.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         signal.await;
         tracing::info!("shutting down: finishing requests in flight");
@@ -602,6 +606,7 @@ async fn purge_sessions(state: AppState) {
             Ok(Err(e)) => tracing::warn!("purging expired sessions failed: {e}"),
             Err(e) => tracing::warn!("purging expired sessions failed: {e}"),
         }
+        state.sign_in_limits().forget_idle();
     }
 }
 

@@ -48,6 +48,8 @@ pub struct ApiError {
     pub revision: Option<u64>,
     /// Extra headers (`WWW-Authenticate` on 401).
     pub www_authenticate: bool,
+    /// Seconds to wait before trying again (`Retry-After` on 429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -65,7 +67,20 @@ impl ApiError {
             errors: Vec::new(),
             revision: None,
             www_authenticate: false,
+            retry_after: None,
         }
+    }
+
+    /// Too many attempts: try again after `wait`.
+    pub fn too_many(detail: impl Into<String>, wait: std::time::Duration) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too-many-attempts",
+            "Too many attempts",
+            detail,
+        );
+        e.retry_after = Some(wait.as_secs().max(1));
+        e
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -187,6 +202,10 @@ impl IntoResponse for ApiError {
         let mut resp = (self.status, body).into_response();
         resp.headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         if self.www_authenticate {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -132,6 +132,8 @@ struct Inner {
     config: ServeConfig,
     metrics: Metrics,
     tokens: Mutex<HashMap<[u8; 32], (User, Instant)>>,
+    sign_in_limits: crate::sign_in_limits::SignInLimits,
+    oidc: Option<Arc<crate::oidc::OidcSignIn>>,
     shutting_down: watch::Sender<bool>,
     /// Registers as recorded at earlier moments, newest use last (see [`AppState::as_recorded_at`]).
     recorded: Mutex<Vec<Arc<Current>>>,
@@ -177,6 +179,13 @@ impl AppState {
         };
         let snapshot = Arc::new(Snapshot::compile(replayed.register));
         let (rev_tx, _) = watch::channel(revision);
+        let sign_in_limits = crate::sign_in_limits::SignInLimits::new(&config.auth);
+        let oidc = match config.auth.oidc.clone() {
+            Some(c) => Some(Arc::new(crate::oidc::OidcSignIn::new(c).map_err(|e| {
+                StoreError::Unexpected(format!("cannot set up OpenID Connect sign-in: {e}"))
+            })?)),
+            None => None,
+        };
         let state = AppState {
             inner: Arc::new(Inner {
                 store,
@@ -193,6 +202,8 @@ impl AppState {
                 config,
                 metrics: Metrics::default(),
                 tokens: Mutex::new(HashMap::new()),
+                sign_in_limits,
+                oidc,
                 shutting_down: watch::channel(false).0,
                 recorded: Mutex::new(Vec::new()),
             }),
@@ -547,7 +558,30 @@ impl AppState {
         Ok(settled.proposal)
     }
 
+    /// How often sign-ins may be tried, and argon2's turns.
+    pub fn sign_in_limits(&self) -> &crate::sign_in_limits::SignInLimits {
+        &self.inner.sign_in_limits
+    }
+
+    /// The configured OpenID Connect issuer, if any.
+    pub fn oidc(&self) -> Option<&crate::oidc::OidcSignIn> {
+        self.inner.oidc.as_deref()
+    }
+
+    /// The user of a token verified within `auth.token_cache_secs`, without any argon2.
+    pub fn cached_token(&self, token: &str) -> Option<User> {
+        use sha2::{Digest, Sha256};
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let ttl = Duration::from_secs(self.inner.config.auth.token_cache_secs);
+        lock(&self.inner.tokens)
+            .get(&key)
+            .filter(|(_, at)| at.elapsed() < ttl)
+            .map(|(user, _)| user.clone())
+    }
+
     /// The user a token belongs to, from the cache or the store (argon2). Blocking.
+    /// Callers answering a request go through [`crate::auth::verify_token`], which counts
+    /// the attempt against the sign-in limits first.
     pub fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
         use sha2::{Digest, Sha256};
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();

@@ -11,14 +11,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:8080".into());
     let db = args.next().ok_or("usage: serve ADDR DB_URL [ADMIN_NAME]")?;
     let admin = args.next();
-    let mut config = vires_server::ServeConfig {
-        addr: addr.clone(),
-        db,
-        ..Default::default()
-    };
+    // The rest (the bootstrap token's file, OpenID Connect) from VIRES_* as `vires serve` reads it.
+    let mut config = vires_server::ServeConfig::from_process_env(None)?;
+    config.addr = addr.clone();
+    config.db = db;
     config.auth.bootstrap_admin = admin;
-    config.auth.bootstrap_token_file =
-        std::env::var_os("VIRES_BOOTSTRAP_TOKEN_FILE").map(Into::into);
     let _log = vires_server::init_logging(&config);
     let state = vires_server::prepare(config).await?;
     state.spawn_watcher()?;
@@ -26,12 +23,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&addr).await?;
     eprintln!("listening on {}", listener.local_addr()?);
     let st = state.clone();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = tokio::signal::ctrl_c().await;
-            st.set_shutting_down();
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        let _ = tokio::signal::ctrl_c().await;
+        st.set_shutting_down();
+    })
+    .await?;
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
 }

@@ -24,6 +24,7 @@ mod draft_form;
 mod drafts;
 mod error;
 mod layout;
+mod oidc;
 mod procure;
 mod proposals;
 mod respond;
@@ -79,6 +80,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/ui/login", get(session::login_form).post(session::login))
         .route("/ui/logout", post(session::logout))
+        .route("/ui/login/oidc", get(oidc::begin))
+        .route("/ui/login/oidc/callback", get(oidc::callback))
         .route("/ui/sessions", get(sessions::page))
         .route("/ui/sessions/{handle}/end", post(sessions::end))
         .route("/ui/{*rest}", get(error::not_found))

@@ -183,7 +183,9 @@ impl FromRequestParts<AppState> for Ctx {
             None => (None, None),
         };
         let path = parts.uri.path().to_string();
-        if user.is_none() && state.config().auth.read == ReadAccess::Token && path != "/ui/login" {
+        // The sign-in pages (a token, or the organisation's issuer) are the way in.
+        let signing_in = path == "/ui/login" || path.starts_with("/ui/login/oidc");
+        if user.is_none() && state.config().auth.read == ReadAccess::Token && !signing_in {
             return Err(WebError::sign_in(&path));
         }
         let work = match &user {

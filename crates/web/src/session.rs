@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use std::collections::HashMap;
-use vires_server::auth::{same_secret, SESSION_COOKIE};
+use vires_server::auth::{same_secret, verify_token, ClientAddr, SESSION_COOKIE};
 use vires_store::SessionOrigin;
 
 const LOGIN_COOKIE: &str = "vires_login";
@@ -78,7 +78,7 @@ pub(crate) fn cookie(
 }
 
 /// Only addresses inside the UI: a sign-in link must not send people elsewhere.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if n.starts_with("/ui/")
@@ -106,7 +106,9 @@ fn login_view(
         @if let Some(u) = &ctx.user {
             p { "You are signed in as " (u.name) " with the " (u.role) " role. Sign in again to change user." }
         }
-        p { "Sign in with the API token an administrator gave you. Viewers can read the register; editors can also propose changes; approvers can approve them." }
+        p { "Viewers can read the register; editors can also propose changes; approvers can approve them." }
+        (crate::oidc::sign_in_choice(ctx, next))
+        p { "Sign in with the API token an administrator gave you." }
         form action="/ui/login" method="post" novalidate {
             input type="hidden" name="login_csrf" value=(token_cookie);
             input type="hidden" name="next" value=(next);
@@ -145,15 +147,20 @@ pub async fn login_form(ctx: Ctx) -> Response {
     }
 }
 
-pub async fn login(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response {
-    let result = login_inner(&ctx, &headers, &body).await;
+pub async fn login(ctx: Ctx, client: ClientAddr, headers: HeaderMap, body: Bytes) -> Response {
+    let result = login_inner(&ctx, client, &headers, &body).await;
     match result {
         Ok(r) => r,
         Err(e) => ctx.error(e),
     }
 }
 
-async fn login_inner(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Response, WebError> {
+async fn login_inner(
+    ctx: &Ctx,
+    client: ClientAddr,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, WebError> {
     let form = form_pairs(body)?;
     let sent = form.get("login_csrf").map(String::as_str).unwrap_or("");
     let expected = cookie_value(headers, LOGIN_COOKIE).unwrap_or_default();
@@ -187,11 +194,19 @@ async fn login_inner(ctx: &Ctx, headers: &HeaderMap, body: &[u8]) -> Result<Resp
     let origin = vires_store::token_id(&token).map(|id| SessionOrigin::Token {
         token_id: id.to_string(),
     });
-    let st = ctx.state.clone();
-    let user = tokio::task::spawn_blocking(move || st.authenticate_token(&token))
-        .await
-        .map_err(|e| WebError::internal("checking your token", e))?
-        .map_err(|e| WebError::internal("checking your token", e))?;
+    let user = match verify_token(&ctx.state, &token, client).await {
+        Ok(user) => user,
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+            return fail(
+                &format!(
+                    "There have been too many attempts to sign in. Wait {} seconds and try again",
+                    e.retry_after.unwrap_or(60)
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
+        Err(e) => return Err(WebError::internal("checking your token", e.detail)),
+    };
     let (Some(user), Some(origin)) = (user, origin) else {
         return fail("That token is not known or has been revoked. Check it, or ask an administrator for a new one", StatusCode::UNAUTHORIZED);
     };

@@ -8,7 +8,7 @@
 //! Token ids are not written to the log: knowing one is half of what an attacker needs.
 
 use super::{blocking, Answer};
-use crate::auth::{secure_cookies, Admin, Caller, Via, SESSION_COOKIE};
+use crate::auth::{secure_cookies, verify_token, Admin, Caller, ClientAddr, Via, SESSION_COOKIE};
 use crate::extract::ApiJson;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -80,23 +80,22 @@ pub fn cookie_header(
         (status = 413, body = Problem, content_type = "application/problem+json"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            description = "Too many attempts from this address or with this token id; see Retry-After"),
     ))]
 pub async fn login(
     State(st): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Response, ApiError> {
-    let s = st.clone();
     let token = body.token.trim().to_string();
     let origin = vires_store::token_id(&token).map(|id| SessionOrigin::Token {
         token_id: id.to_string(),
     });
-    let user = blocking("checking the token", move || {
-        s.authenticate_token(token.trim())
-            .map_err(|e| ApiError::internal("checking the token", e))
-    })
-    .await?
-    .ok_or_else(|| ApiError::unauthenticated("the token is unknown or revoked"))?;
+    let user = verify_token(&st, &token, client)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("the token is unknown or revoked"))?;
     let origin =
         origin.ok_or_else(|| ApiError::unauthenticated("the token is unknown or revoked"))?;
     let hours = st.config().auth.session_ttl_hours.clamp(1, 24 * 365);
