@@ -52,7 +52,7 @@ pub fn check_files_on(
         })?,
         Format::Text => {
             let owned: Vec<vires_core::Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
-            let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let color = crate::output::color_stderr();
             eprint!(
                 "{}",
                 vires_lang::render(&written.sources, &written.errors, &owned, color)

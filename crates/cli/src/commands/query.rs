@@ -344,7 +344,7 @@ fn whatif_on_store(
         eprintln!("error: {p}");
     }
     if fmt == Format::Text && !written.errors.is_empty() {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let color = crate::output::color_stderr();
         eprint!(
             "{}",
             vires_lang::render(&written.sources, &written.errors, &[], color)
