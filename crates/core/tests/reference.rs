@@ -1493,8 +1493,37 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
         let engine = snap
             .who(FUNCTIONS[f], &place, on, purpose)
             .map_err(|e| TestCaseError::fail(format!("the engine could not answer: {e}")))?;
-        let expected = sorted(reference.who(FUNCTIONS[f], &asked, on, purpose));
+        let mut expected = sorted(reference.who(FUNCTIONS[f], &asked, on, purpose));
         let got = sorted(engine_answer(&engine));
+        // One holding (holder, role, accountable body, function, instrument, purposes)
+        // reached along several paths, such as before and after a merger or from two
+        // predecessors, is listed once (issue 21). The reference walks every path, so it
+        // keeps, of each holding, the path the engine chose when that path is among its
+        // own; any other difference still fails below.
+        let holding = |h: &RefHolder| {
+            format!(
+                "{}|{:?}|{}|{}|{:?}|{:?}",
+                h.body,
+                h.role,
+                h.accountable,
+                h.function,
+                h.proof.last(),
+                h.purposes
+            )
+        };
+        let mut kept: Vec<RefHolder> = Vec::new();
+        for h in &expected.holders {
+            let chosen = got
+                .holders
+                .iter()
+                .find(|g| holding(g) == holding(h) && expected.holders.contains(g))
+                .unwrap_or(h);
+            if !kept.iter().any(|k| holding(k) == holding(chosen)) {
+                kept.push(chosen.clone());
+            }
+        }
+        expected.holders = kept;
+        expected = sorted(expected);
         let code = format!("{place}");
         prop_assert_eq!(
             &got,
@@ -1523,6 +1552,13 @@ fn questions() -> impl Strategy<Value = Vec<(usize, i64, usize, usize)>> {
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("REFERENCE_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(500),
+        // CI asks the same registers every run, so a result is reproducible;
+        // REFERENCE_SEED=random (or a number) explores others.
+        rng_seed: match std::env::var("REFERENCE_SEED").as_deref() {
+            Ok("random") => proptest::test_runner::RngSeed::Random,
+            Ok(n) => n.parse().map_or(proptest::test_runner::RngSeed::Random, proptest::test_runner::RngSeed::Fixed),
+            Err(_) => proptest::test_runner::RngSeed::Fixed(20261207),
+        },
         .. ProptestConfig::default()
     })]
 
