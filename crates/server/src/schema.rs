@@ -156,6 +156,28 @@ pub struct Holder {
     pub proof: Vec<ProofStep>,
 }
 
+/// Why an answer may not be the whole truth.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaveatKind {
+    OutsideCoverage,
+    ToConfirm,
+    IncompleteRecord,
+}
+
+/// Where an answer may not be the whole truth, shown beside it: outside the coverage
+/// statement, resting on a fact marked "to confirm", or an incomplete record (with the
+/// candidate bodies).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Caveat {
+    pub kind: CaveatKind,
+    pub message: String,
+    pub source: String,
+    #[serde(default)]
+    pub candidates: Vec<String>,
+}
+
 /// Who may exercise a function at a place on a date, with proofs.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -169,6 +191,8 @@ pub struct WhoAnswer {
     pub purpose: Option<String>,
     pub holders: Vec<Holder>,
     pub accountable_only: Vec<String>,
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -186,6 +210,8 @@ pub struct MayAnswer {
     pub reason: String,
     #[serde(default)]
     pub holding: Option<Holder>,
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -213,6 +239,8 @@ pub struct WhatAnswer {
     #[schema(format = Date)]
     pub on: String,
     pub holdings: Vec<Holding>,
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -233,6 +261,8 @@ pub struct Segment {
     #[schema(format = Date)]
     pub until: Option<String>,
     pub holders: Vec<HolderBrief>,
+    #[serde(default)]
+    pub incomplete: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -242,6 +272,8 @@ pub struct Timeline {
     #[schema(value_type = Place)]
     pub place: core::Place,
     pub segments: Vec<Segment>,
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -298,6 +330,8 @@ pub struct CoverageFinding {
     #[schema(format = Date)]
     pub until: Option<String>,
     pub holders: Vec<String>,
+    #[serde(default)]
+    pub caveats: Vec<Caveat>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
