@@ -2419,6 +2419,7 @@ impl Compiler {
         let mut snap = Snapshot {
             proof_steps: crate::lazy_cells::LazyCells::new(reg.instruments.len()),
             names: crate::names::Names::of(&reg),
+            knowledge: crate::knowledge::KnowledgeIndex::of(&reg),
             proofs: crate::lazy_cells::LazyCells::new(kept.len()),
             register: reg,
             grants: kept,

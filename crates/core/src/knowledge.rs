@@ -10,9 +10,11 @@ use crate::body::BodyId;
 use crate::function::FunctionId;
 use crate::interval::Interval;
 use crate::place::{AtomId, Place};
+use crate::register::Register;
 use crate::resolve::{PlaceKeys, Resolution};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 /// Why an answer may not be the whole truth.
@@ -82,6 +84,95 @@ pub fn marked_to_confirm(text: &str) -> bool {
     text.to_ascii_lowercase().contains("to confirm")
 }
 
+/// The coverage statement and the practices' unknown stretches, indexed once when the
+/// register is compiled, so that an answer reads only the rows about its own function and
+/// the stretches of its own practice.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct KnowledgeIndex {
+    /// Per function, by id: the coverage rows about it or about a function above or below it.
+    rows_about: Vec<Vec<RowAbout>>,
+    /// Per coverage row: the bodies that have had its area's code (`None`: all England).
+    row_areas: Vec<Option<Vec<BodyId>>>,
+    /// Per practice with unknown stretches: their positions in `unknown_memberships`.
+    unknown_of: FxHashMap<AtomId, Vec<u32>>,
+}
+
+/// A coverage row about a function: the row, and whether its function is the function
+/// itself or one above it (then a complete row covers the function).
+#[derive(Debug, Clone, Copy)]
+struct RowAbout {
+    row: u32,
+    above: bool,
+}
+
+impl KnowledgeIndex {
+    pub(crate) fn of(reg: &Register) -> KnowledgeIndex {
+        let tax = &reg.taxonomy;
+        let mut rows_about = vec![Vec::new(); tax.len()];
+        for (i, row) in reg.coverage.iter().enumerate() {
+            let Some(rf) = tax.get(&row.function) else {
+                continue;
+            };
+            for (f, _) in tax.iter() {
+                let above = tax.covers(rf, f);
+                if above || tax.covers(f, rf) {
+                    rows_about[f.0 as usize].push(RowAbout {
+                        row: i as u32,
+                        above,
+                    });
+                }
+            }
+        }
+        let row_areas = reg
+            .coverage
+            .iter()
+            .map(|row| {
+                row.area
+                    .as_deref()
+                    .map(|code| reg.bodies_with_code(code).to_vec())
+            })
+            .collect();
+        let mut unknown_of: FxHashMap<AtomId, Vec<u32>> = FxHashMap::default();
+        for (i, u) in reg.unknown_memberships.iter().enumerate() {
+            unknown_of.entry(u.atom).or_default().push(i as u32);
+        }
+        KnowledgeIndex {
+            rows_about,
+            row_areas,
+            unknown_of,
+        }
+    }
+
+    /// Heap bytes, from capacities, for the snapshot's memory breakdown.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        use crate::heap_bytes::HeapBytes;
+        let vec_bytes = |cap: usize, each: usize| cap * each;
+        vec_bytes(self.rows_about.capacity(), size_of::<Vec<RowAbout>>())
+            + self
+                .rows_about
+                .iter()
+                .map(|r| vec_bytes(r.capacity(), size_of::<RowAbout>()))
+                .sum::<usize>()
+            + vec_bytes(self.row_areas.capacity(), size_of::<Option<Vec<BodyId>>>())
+            + self
+                .row_areas
+                .iter()
+                .flatten()
+                .map(HeapBytes::heap_bytes)
+                .sum::<usize>()
+            + self.unknown_of.heap_bytes()
+            + self
+                .unknown_of
+                .values()
+                .map(HeapBytes::heap_bytes)
+                .sum::<usize>()
+    }
+
+    fn rows_about(&self, f: FunctionId) -> &[RowAbout] {
+        self.rows_about.get(f.0 as usize).map_or(&[], Vec::as_slice)
+    }
+}
+
 impl Snapshot {
     /// The caveats on an answer about `f` at `place` on `on`, whose holders are `holders`.
     pub fn caveats(
@@ -115,25 +206,18 @@ impl Snapshot {
         if rows.is_empty() {
             return Vec::new();
         }
-        let tax = &self.register.taxonomy;
-        let fname = tax.name(f);
+        let fname = self.register.taxonomy.name(f);
         let mut out = Vec::new();
         let mut complete = false;
-        for row in rows {
+        let mut around = None;
+        for about in self.knowledge.rows_about(f) {
+            let row = &rows[about.row as usize];
             if !row.during.contains(on) {
                 continue;
             }
-            let Some(rf) = tax.get(&row.function) else {
-                continue;
-            };
-            let above = tax.covers(rf, f);
-            let below = tax.covers(f, rf);
-            if !above && !below {
-                continue;
-            }
-            let (contains, meets) = self.row_meets(row, place, on, keys);
+            let (contains, meets) = self.row_meets(about.row, place, on, keys, &mut around);
             if row.complete {
-                complete |= above && contains;
+                complete |= about.above && contains;
             } else if meets {
                 out.push(incomplete(row));
             }
@@ -151,29 +235,36 @@ impl Snapshot {
         out
     }
 
-    /// Whether a row's area holds all of the place, and whether it meets it at all.
+    /// Whether coverage row `row`'s area holds all of the place, and whether it meets it at
+    /// all. `around` keeps the bodies the place sits under, found the first time a row needs
+    /// them.
     fn row_meets(
         &self,
-        row: &CoverageRow,
+        row: u32,
         place: &Place,
         on: Date,
         keys: &PlaceKeys,
+        around: &mut Option<Vec<BodyId>>,
     ) -> (bool, bool) {
-        match &row.area {
-            None => (true, true),
-            Some(code) => match self.register.body_at(code, on) {
-                None => (false, false),
-                Some(b) => {
-                    let k = AreaKey::Body(b);
-                    let contains = keys.full.contains(&k);
-                    let meets = contains
-                        || keys.partial.contains(&k)
-                        || matches!(place, Place::England)
-                        || self.within(b, keys, on);
-                    (contains, meets)
-                }
-            },
-        }
+        let Some(Some(areas)) = self.knowledge.row_areas.get(row as usize) else {
+            return (true, true);
+        };
+        let Some(b) = areas
+            .iter()
+            .copied()
+            .find(|&b| self.register.body(b).life.contains(on))
+        else {
+            return (false, false);
+        };
+        let k = AreaKey::Body(b);
+        let contains = keys.full.contains(&k);
+        let meets = contains
+            || keys.partial.contains(&k)
+            || matches!(place, Place::England)
+            || around
+                .get_or_insert_with(|| self.bodies_around(keys, on))
+                .contains(&b);
+        (contains, meets)
     }
 
     /// The caveats on what body `code` holds on `on` (its holdings `holders`): the coverage
@@ -182,10 +273,11 @@ impl Snapshot {
         let mut out = Vec::new();
         let place = Place::Body(code.into());
         if let Ok(keys) = self.place_keys(&place, on) {
-            for row in &self.register.coverage {
+            let mut around = None;
+            for (i, row) in self.register.coverage.iter().enumerate() {
                 if !row.complete
                     && row.during.contains(on)
-                    && self.row_meets(row, &place, on, &keys).1
+                    && self.row_meets(i as u32, &place, on, &keys, &mut around).1
                 {
                     out.push(incomplete(row));
                 }
@@ -195,18 +287,18 @@ impl Snapshot {
         out
     }
 
-    /// Is some key of the place inside body `b` on `on` (a practice or body under it)?
-    fn within(&self, b: BodyId, keys: &PlaceKeys, on: Date) -> bool {
+    /// The bodies some key of the place sits under on `on` (a practice's commissioners and
+    /// the bodies above them; a body's ancestors).
+    fn bodies_around(&self, keys: &PlaceKeys, on: Date) -> Vec<BodyId> {
         let mut up = Vec::new();
-        keys.full.iter().chain(&keys.partial).any(|k| {
-            up.clear();
+        for k in keys.full.iter().chain(&keys.partial) {
             match *k {
                 AreaKey::Body(x) => self.body_ancestors(x, on, &mut up),
                 AreaKey::Atom(a) => self.practice_chain(a, on, &mut up),
                 AreaKey::England => {}
             }
-            up.contains(&b)
-        })
+        }
+        up
     }
 
     /// One caveat per instrument marked "to confirm" in the proofs of `holders`.
@@ -251,8 +343,8 @@ impl Snapshot {
         holders: &[GrantId],
     ) -> Vec<Caveat> {
         let mut out = Vec::new();
-        for u in self.register.unknown_memberships.iter() {
-            if u.atom != a || !u.during.contains(on) {
+        for u in self.unknown_memberships_of(a) {
+            if !u.during.contains(on) {
                 continue;
             }
             let have: Vec<BodyId> = holders
@@ -321,20 +413,14 @@ impl Snapshot {
         cited: &[GrantId],
     ) -> Vec<(Interval, Caveat)> {
         let mut out = Vec::new();
-        let tax = &self.register.taxonomy;
-        for row in &self.register.coverage {
+        for about in self.knowledge.rows_about(f) {
+            let row = &self.register.coverage[about.row as usize];
             if row.complete || !row.during.overlaps(span) {
-                continue;
-            }
-            let Some(rf) = tax.get(&row.function) else {
-                continue;
-            };
-            if !tax.covers(rf, f) && !tax.covers(f, rf) {
                 continue;
             }
             let on = row.during.from.max(span.from);
             let meets = match self.place_keys(place, on) {
-                Ok(keys) => self.row_meets(row, place, on, &keys).1,
+                Ok(keys) => self.row_meets(about.row, place, on, &keys, &mut None).1,
                 Err(_) => false,
             };
             if meets {
@@ -370,10 +456,14 @@ impl Snapshot {
 
     /// The unknown stretches of a practice's history, for timelines and gaps.
     pub fn unknown_memberships_of(&self, a: AtomId) -> impl Iterator<Item = &UnknownMembership> {
-        self.register
-            .unknown_memberships
+        let positions = self
+            .knowledge
+            .unknown_of
+            .get(&a)
+            .map_or(&[][..], Vec::as_slice);
+        positions
             .iter()
-            .filter(move |u| u.atom == a)
+            .filter_map(|&i| self.register.unknown_memberships.get(i as usize))
     }
 }
 

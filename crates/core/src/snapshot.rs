@@ -204,6 +204,8 @@ pub struct Snapshot {
     pub(crate) proofs: LazyCells<crate::query::Proof>,
     /// Body codes and names and function ids as answers share them.
     pub(crate) names: crate::names::Names,
+    /// The coverage statement and the practices' unknown stretches, indexed for answers.
+    pub(crate) knowledge: crate::knowledge::KnowledgeIndex,
 }
 
 impl Snapshot {
@@ -387,6 +389,7 @@ impl Snapshot {
             ("area_lists", self.area_lists.heap_bytes()),
             ("proof_steps", self.proof_steps.heap_bytes()),
             ("proofs", self.proofs.heap_bytes()),
+            ("knowledge", self.knowledge.heap_bytes()),
         ]
     }
 
