@@ -13,6 +13,7 @@ use crate::parties::Parties;
 use crate::ProcureError;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 use vires_core::Snapshot;
@@ -492,14 +493,14 @@ impl Decision {
         if self.participants.is_empty() {
             return Err(invalid(w, "participants", "must list who took part"));
         }
+        // Names seen so far, looked up rather than compared with each earlier one: the
+        // check stays linear in the number of participants.
+        let mut seen = HashSet::with_capacity(self.participants.len());
         for (i, p) in self.participants.iter().enumerate() {
             if p.person.trim().is_empty() {
                 return Err(invalid(w, format!("participants[{i}].person"), "is empty"));
             }
-            if self.participants[..i]
-                .iter()
-                .any(|q| normalise(&q.person) == normalise(&p.person))
-            {
+            if !seen.insert(normalise(&p.person)) {
                 return Err(invalid(
                     w,
                     format!("participants[{i}].person"),
@@ -508,11 +509,7 @@ impl Decision {
             }
         }
         for (i, d) in self.declarations.iter().enumerate() {
-            if !self
-                .participants
-                .iter()
-                .any(|p| normalise(&p.person) == normalise(&d.person))
-            {
+            if !seen.contains(&normalise(&d.person)) {
                 return Err(invalid(
                     w,
                     format!("declarations[{i}].person"),
@@ -866,10 +863,6 @@ fn procurement_citation(on: Date) -> Option<String> {
         .find_map(|r| (on >= r.from && r.until.is_none_or(|u| on < u)).then(|| r.citation.clone()))
 }
 
-fn same(a: &str, b: &str) -> bool {
-    normalise(a) == normalise(b)
-}
-
 /// Checks a decision record against the register of interests of the deciding body, under
 /// the policy in force for the deciding body's kind on the decision's date.
 fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx) -> Vec<Finding> {
@@ -877,12 +870,28 @@ fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx
     let on = decision.date;
     let subj = decision.id.clone();
     let party = |a: &str, b: &str| ctx.parties.same(a, b, on);
-    let is_counterparty = |x: &str| decision.counterparties.iter().any(|c| party(c, x));
+    // Each participant's entries are looked up by their normalised name, and counterparties
+    // by what they resolve to, so the check is linear in participants and entries rather
+    // than comparing every participant with every entry.
+    let counterparties: HashSet<crate::parties::Party> = decision
+        .counterparties
+        .iter()
+        .map(|c| ctx.parties.resolve(c, on))
+        .collect();
+    let is_counterparty = |x: &str| counterparties.contains(&ctx.parties.resolve(x, on));
+    let declarations = by_name(&decision.declarations, |d| &d.person);
+    let interests = by_name(&register.interests, |x| &x.declarant);
+    let gifts = by_name(&register.gifts, |g| &g.declarant);
+    let people: HashMap<String, &Person> = register
+        .people
+        .iter()
+        .rev()
+        .map(|p| (normalise(&p.name), p))
+        .collect();
     let declaration = |person: &str, cp: &str| {
-        decision
-            .declarations
-            .iter()
-            .find(|d| same(&d.person, person) && party(&d.counterparty, cp))
+        declarations
+            .get(&normalise(person))
+            .and_then(|ds| ds.iter().copied().find(|d| party(&d.counterparty, cp)))
     };
     let kept_months = ctx.policy.and_then(|p| p.interest_kept_months_after_end);
     let guidance = ctx.guidance_citation();
@@ -908,17 +917,19 @@ fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx
 
     for part in &decision.participants {
         let who = part.person.as_str();
-        let person = register.person(who);
-        if person.is_none() && !register.interests.iter().any(|x| same(&x.declarant, who)) {
+        let key = normalise(who);
+        let person = people.get(&key).copied();
+        let theirs = interests.get(&key).map_or(&[][..], Vec::as_slice);
+        if person.is_none() && theirs.is_empty() {
             push(&mut out, finding::UNKNOWN_PERSON, FindingSeverity::Warning, who, None,
                 format!("{who} took part but is not on the register of {}: check that their interests were declared", register.body),
                 cite);
         }
         // Registered interests in a counterparty.
-        for x in register
-            .interests
+        for x in theirs
             .iter()
-            .filter(|x| same(&x.declarant, who) && is_counterparty(&x.counterparty))
+            .copied()
+            .filter(|x| is_counterparty(&x.counterparty))
         {
             let recently_ended = x.to.is_some_and(|t| {
                 kept_months.is_some_and(|kept_months| {
@@ -944,15 +955,10 @@ fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx
             }
         }
         // Declarations with no register entry.
-        for d in decision
-            .declarations
-            .iter()
-            .filter(|d| same(&d.person, who))
-        {
-            let registered = register
-                .interests
+        for d in declarations.get(&key).map_or(&[][..], Vec::as_slice) {
+            let registered = theirs
                 .iter()
-                .any(|x| same(&x.declarant, who) && party(&x.counterparty, &d.counterparty));
+                .any(|x| party(&x.counterparty, &d.counterparty));
             if !registered {
                 push(&mut out, finding::DECLARED_NOT_REGISTERED, FindingSeverity::Warning, who, Some(&d.counterparty),
                     format!("{who} declared an interest in {} that is not on the register of {}; add it", d.counterparty, register.body),
@@ -986,15 +992,19 @@ fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx
             }
         }
         // Gifts and hospitality accepted from a counterparty in the year before.
-        for g in register.gifts.iter().filter(|g| {
-            same(&g.declarant, who)
-                && g.outcome == GiftOutcome::Accepted
-                && is_counterparty(&g.giver)
-                && g.date <= on
-                && g.date
-                    .checked_add(jiff::Span::new().years(1))
-                    .is_ok_and(|y| on <= y)
-        }) {
+        for g in gifts
+            .get(&key)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|g| {
+                g.outcome == GiftOutcome::Accepted
+                    && is_counterparty(&g.giver)
+                    && g.date <= on
+                    && g.date
+                        .checked_add(jiff::Span::new().years(1))
+                        .is_ok_and(|y| on <= y)
+            })
+        {
             push(
                 &mut out,
                 finding::GIFT_FROM_COUNTERPARTY,
@@ -1011,19 +1021,14 @@ fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx
     }
 
     // Quorum after exclusions.
-    let loses_vote = |person: &str| {
-        decision.declarations.iter().any(|d| {
-            same(&d.person, person)
-                && matches!(d.managed, Management::Excluded | Management::SpeakNotVote)
-        })
-    };
+    let cannot_vote = |person: &str| loses_vote(&declarations, person);
     let voting: Vec<&str> = decision
         .participants
         .iter()
         .filter(|p| p.voting)
         .map(|p| p.person.as_str())
         .collect();
-    let excluded: Vec<&str> = voting.iter().copied().filter(|p| loses_vote(p)).collect();
+    let excluded: Vec<&str> = voting.iter().copied().filter(|p| cannot_vote(p)).collect();
     let remaining = voting.len() - excluded.len();
     if (remaining as u64) < u64::from(decision.quorum) {
         out.push(Finding {
@@ -1052,6 +1057,23 @@ fn check_decision_in(decision: &Decision, register: &InterestRegister, ctx: &Ctx
 
 /// Merges the registers of the bodies taking part in a joint decision: people and interests
 /// from all of them count.
+/// `items` grouped by the normalised name `name` gives each, in their order.
+fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> HashMap<String, Vec<&T>> {
+    let mut out: HashMap<String, Vec<&T>> = HashMap::new();
+    for item in items {
+        out.entry(normalise(name(item))).or_default().push(item);
+    }
+    out
+}
+
+/// Whether `person` could not vote on the item: excluded, or allowed to speak only.
+fn loses_vote(declarations: &HashMap<String, Vec<&Declaration>>, person: &str) -> bool {
+    declarations.get(&normalise(person)).is_some_and(|ds| {
+        ds.iter()
+            .any(|d| matches!(d.managed, Management::Excluded | Management::SpeakNotVote))
+    })
+}
+
 fn merged_register(decision: &Decision, registers: &[InterestRegister]) -> InterestRegister {
     let mut merged = InterestRegister {
         body: decision.body.clone(),
@@ -1061,16 +1083,22 @@ fn merged_register(decision: &Decision, registers: &[InterestRegister]) -> Inter
         interests: Vec::new(),
         gifts: Vec::new(),
     };
+    // Where each person is in `merged.people`, by normalised name.
+    let mut at: HashMap<String, usize> = HashMap::new();
     for r in registers {
         for p in &r.people {
-            match merged.people.iter_mut().find(|q| same(&q.name, &p.name)) {
+            let found = at.get(&normalise(&p.name)).copied();
+            match found.and_then(|i| merged.people.get_mut(i)) {
                 Some(q) => {
                     q.posts.extend(p.posts.iter().cloned());
                     if q.practice.is_none() {
                         q.practice.clone_from(&p.practice);
                     }
                 }
-                None => merged.people.push(p.clone()),
+                None => {
+                    at.insert(normalise(&p.name), merged.people.len());
+                    merged.people.push(p.clone());
+                }
             }
         }
         merged.interests.extend(r.interests.iter().cloned());
@@ -1355,19 +1383,11 @@ pub fn check(
                     citation: ctx.legal_citation(),
                 });
             }
+            let declarations = by_name(&decision.declarations, |d| &d.person);
             let voting_after_exclusions = decision
                 .participants
                 .iter()
-                .filter(|p| {
-                    p.voting
-                        && !decision.declarations.iter().any(|d| {
-                            same(&d.person, &p.person)
-                                && matches!(
-                                    d.managed,
-                                    Management::Excluded | Management::SpeakNotVote
-                                )
-                        })
-                })
+                .filter(|p| p.voting && !loses_vote(&declarations, &p.person))
                 .count() as u32;
             let sound = !findings
                 .iter()

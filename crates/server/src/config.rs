@@ -139,6 +139,31 @@ pub struct Limits {
     pub min_revision_wait_ms: u64,
     /// How long shutdown waits for requests in flight.
     pub shutdown_grace_secs: u64,
+    /// Requests in progress at once; more get 503 (health probes are never refused).
+    pub max_concurrent_requests: usize,
+    /// Questions computed at once on the blocking threads (what-ifs, analyses, conflicts
+    /// checks); 0 means the number of cores. A question waits up to `heavy_wait_ms` for a
+    /// turn, then gets 503. Work abandoned by a timeout keeps its turn until it stops.
+    pub max_heavy_work: usize,
+    pub heavy_wait_ms: u64,
+    /// Requests per minute from one client address (the connection's, or the one
+    /// `auth.client_address_header` names); more get 429. 0 turns the limit off.
+    pub requests_per_minute_per_client: u32,
+    /// Connections open at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// A connection that sends no complete request head in this time is closed: slow
+    /// senders, and idle keep-alive connections between requests.
+    pub header_read_timeout_secs: u64,
+    /// Parameters in one query string; more get 400.
+    pub max_query_params: usize,
+    /// Bytes in a request's URL (path and query); longer gets 414.
+    pub max_url_bytes: usize,
+    /// Bytes in a request's headers, names and values together; more get 431.
+    pub max_header_bytes: usize,
+    /// Instruments in one `POST /whatif`; more get 413.
+    pub max_whatif_instruments: usize,
+    /// Participants in one decision sent for a conflicts check; more get 413.
+    pub max_participants: usize,
 }
 
 impl Default for Limits {
@@ -148,6 +173,17 @@ impl Default for Limits {
             request_timeout_secs: 30,
             min_revision_wait_ms: 2000,
             shutdown_grace_secs: 10,
+            max_concurrent_requests: 256,
+            max_heavy_work: 0,
+            heavy_wait_ms: 5000,
+            requests_per_minute_per_client: 1200,
+            max_connections: 1024,
+            header_read_timeout_secs: 10,
+            max_query_params: 32,
+            max_url_bytes: 8 * 1024,
+            max_header_bytes: 16 * 1024,
+            max_whatif_instruments: 200,
+            max_participants: 200,
         }
     }
 }
@@ -342,6 +378,7 @@ impl ServeConfig {
         if let Some(v) = get("VIRES_SHUTDOWN_GRACE_SECS") {
             self.limits.shutdown_grace_secs = parse_num("VIRES_SHUTDOWN_GRACE_SECS", v)?;
         }
+        self.apply_limits_env(&get)?;
         if let Some(v) = get("VIRES_LOG_FORMAT") {
             self.log.format = match v.as_str() {
                 "json" => LogFormat::Json,
@@ -357,6 +394,35 @@ impl ServeConfig {
 }
 
 impl ServeConfig {
+    /// The `VIRES_*` variables of the bounds on work (`[limits]`).
+    fn apply_limits_env(
+        &mut self,
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        let l = &mut self.limits;
+        macro_rules! set {
+            ($($name:literal => $field:ident,)*) => {$(
+                if let Some(v) = get($name) {
+                    l.$field = parse_num($name, v)?;
+                }
+            )*};
+        }
+        set! {
+            "VIRES_MAX_CONCURRENT_REQUESTS" => max_concurrent_requests,
+            "VIRES_MAX_HEAVY_WORK" => max_heavy_work,
+            "VIRES_HEAVY_WAIT_MS" => heavy_wait_ms,
+            "VIRES_REQUESTS_PER_MINUTE_PER_CLIENT" => requests_per_minute_per_client,
+            "VIRES_MAX_CONNECTIONS" => max_connections,
+            "VIRES_HEADER_READ_TIMEOUT_SECS" => header_read_timeout_secs,
+            "VIRES_MAX_QUERY_PARAMS" => max_query_params,
+            "VIRES_MAX_URL_BYTES" => max_url_bytes,
+            "VIRES_MAX_HEADER_BYTES" => max_header_bytes,
+            "VIRES_MAX_WHATIF_INSTRUMENTS" => max_whatif_instruments,
+            "VIRES_MAX_PARTICIPANTS" => max_participants,
+        }
+        Ok(())
+    }
+
     /// `VIRES_OIDC_*` set or override `[auth.oidc]`; `VIRES_OIDC_ISSUER` turns it on.
     fn apply_oidc_env(&mut self, get: &impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
         if self.auth.oidc.is_none() && get("VIRES_OIDC_ISSUER").is_none() {

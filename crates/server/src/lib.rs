@@ -14,9 +14,11 @@
 //! The domain logic is in `vires-core`; handlers parse, ask the core, and serialise.
 //! See `docs/api.md` for the endpoints, auth and configuration.
 
+pub mod admission;
 pub mod auth;
 pub mod config;
 pub mod extract;
+pub mod listen;
 pub mod log_line;
 pub mod metrics;
 pub mod oidc;
@@ -27,6 +29,7 @@ pub mod schema;
 pub mod sign_in_limits;
 pub mod state;
 pub mod who_json;
+pub mod work;
 
 pub use config::ServeConfig;
 pub use state::AppState;
@@ -40,7 +43,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::future::IntoFuture;
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -163,7 +165,12 @@ pub fn router(state: AppState) -> Router {
 /// ids, logs, metrics, the revision header, consistency tokens and body limits.
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let (app, doc) = build(Some(&state));
-    let app = app.merge(extra);
+    // The web pages get the API's request timeout (the change feed, in `build`, does not).
+    let timeout = state.config().limits.request_timeout_secs.max(1);
+    let app = app.merge(extra.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        Duration::from_secs(timeout),
+    )));
     let doc_json = Arc::new(doc.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     let request_id = HeaderName::from_static("x-request-id");
     let max_body = state.config().limits.max_body_bytes;
@@ -204,6 +211,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::new())
             .layer(middleware::from_fn_with_state(state.clone(), finish))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                admission::admit,
+            ))
             .layer(DefaultBodyLimit::max(max_body))
             .layer(middleware::from_fn_with_state(state.clone(), consistency)),
     )
@@ -554,22 +565,20 @@ pub async fn run_with(
     let purge = AbortOnDrop(tokio::spawn(purge_sessions(state.clone())));
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let st = state.clone();
-    // The client's address is what sign-in attempts are counted by.
-    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let limits = listen::ConnectionLimits::of(&state.config().limits);
+    let server = listen::serve(listener, app, limits, async move {
         signal.await;
         tracing::info!("shutting down: finishing requests in flight");
         st.set_shutting_down();
         let _ = tx.send(());
     });
-    let server = server.into_future();
     tokio::pin!(server);
     tokio::select! {
-        r = &mut server => return r.map_err(ServerError::Io),
+        () = &mut server => return Ok(()),
         _ = rx => {}
     }
     let finished = match tokio::time::timeout(grace, server).await {
-        Ok(r) => r.map_err(ServerError::Io),
+        Ok(()) => Ok(()),
         Err(_) => {
             tracing::warn!(
                 secs = grace.as_secs(),
@@ -607,6 +616,7 @@ async fn purge_sessions(state: AppState) {
             Err(e) => tracing::warn!("purging expired sessions failed: {e}"),
         }
         state.sign_in_limits().forget_idle();
+        state.admission().forget_idle();
     }
 }
 

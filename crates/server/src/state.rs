@@ -133,6 +133,8 @@ struct Inner {
     metrics: Metrics,
     tokens: Mutex<HashMap<[u8; 32], (User, Instant)>>,
     sign_in_limits: crate::sign_in_limits::SignInLimits,
+    admission: crate::admission::Admission,
+    heavy: crate::work::HeavyWork,
     oidc: Option<Arc<crate::oidc::OidcSignIn>>,
     shutting_down: watch::Sender<bool>,
     /// Registers as recorded at earlier moments, newest use last (see [`AppState::as_recorded_at`]).
@@ -180,6 +182,8 @@ impl AppState {
         let snapshot = Arc::new(Snapshot::compile(replayed.register));
         let (rev_tx, _) = watch::channel(revision);
         let sign_in_limits = crate::sign_in_limits::SignInLimits::new(&config.auth);
+        let admission = crate::admission::Admission::new(&config.limits);
+        let heavy = crate::work::HeavyWork::new(&config.limits);
         let oidc = match config.auth.oidc.clone() {
             Some(c) => Some(Arc::new(crate::oidc::OidcSignIn::new(c).map_err(|e| {
                 StoreError::Unexpected(format!("cannot set up OpenID Connect sign-in: {e}"))
@@ -203,6 +207,8 @@ impl AppState {
                 metrics: Metrics::default(),
                 tokens: Mutex::new(HashMap::new()),
                 sign_in_limits,
+                admission,
+                heavy,
                 oidc,
                 shutting_down: watch::channel(false).0,
                 recorded: Mutex::new(Vec::new()),
@@ -561,6 +567,15 @@ impl AppState {
     /// How often sign-ins may be tried, and argon2's turns.
     pub fn sign_in_limits(&self) -> &crate::sign_in_limits::SignInLimits {
         &self.inner.sign_in_limits
+    }
+
+    pub fn admission(&self) -> &crate::admission::Admission {
+        &self.inner.admission
+    }
+
+    /// The turns for heavy questions (see [`crate::work`]).
+    pub fn heavy(&self) -> &crate::work::HeavyWork {
+        &self.inner.heavy
     }
 
     /// The configured OpenID Connect issuer, if any.

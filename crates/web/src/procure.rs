@@ -8,11 +8,12 @@ use crate::respond::{Csv, Ctx, Format, Section, View};
 use crate::session::form_pairs;
 use axum::body::Bytes;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use std::collections::HashMap;
 use vires_procure::conflicts::FindingSeverity;
 use vires_procure::{Contract, Finding, InterestRegister, ProcureError};
+use vires_server::work::Budget;
 
 const EXAMPLE_REGISTER: &str =
     include_str!("../../../examples/procurement/register_of_interests_02X.json");
@@ -412,8 +413,27 @@ fn findings_table(caption: &str, findings: &[Finding]) -> Markup {
     ]).collect())
 }
 
+/// The check runs on a blocking thread in a turn for heavy work (a large register is read
+/// and checked there, not on the threads that answer every other request), and stops when
+/// the request times out.
 pub async fn conflicts_check(ctx: Ctx, body: Bytes) -> Response {
-    let form: HashMap<String, String> = match form_pairs(&body) {
+    let state = ctx.state.clone();
+    let turn = match state.heavy().turn().await {
+        Ok(t) => t,
+        Err(e) => {
+            let busy = WebError::new(e.status, "Server busy", e.detail, "Try again in a moment.");
+            return ctx.error(busy);
+        }
+    };
+    state
+        .heavy()
+        .run_in(turn, move |budget| Ok(conflicts_page(ctx, &body, budget)))
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+fn conflicts_page(ctx: Ctx, body: &[u8], budget: &Budget) -> Response {
+    let form: HashMap<String, String> = match form_pairs(body) {
         Ok(f) => f,
         Err(e) => return ctx.error(e),
     };
@@ -463,6 +483,16 @@ pub async fn conflicts_check(ctx: Ctx, body: Bytes) -> Response {
             }
         }
     };
+    let most = ctx.state.config().limits.max_participants;
+    if let Some(d) = decision.as_ref().filter(|d| d.participants.len() > most) {
+        errors.push(FieldError {
+            field: "decision",
+            message: format!(
+                "The decision lists {} participants; the check takes at most {most}",
+                d.participants.len()
+            ),
+        });
+    }
     let title = "Conflicts of interest";
     let Some(register) = register.filter(|_| errors.is_empty()) else {
         let main = html! { (layout::error_summary(&errors)) h1 { (title) } (check_form(&register_text, &decision_text, &errors)) };
@@ -471,6 +501,9 @@ pub async fn conflicts_check(ctx: Ctx, body: Bytes) -> Response {
         v.downloads = false;
         return ctx.respond(Ok(v));
     };
+    if let Err(e) = budget.check() {
+        return e.into_response();
+    }
     // The one conflicts check the CLI and the API call too.
     let checked = match vires_procure::check(
         ctx.snapshot(),

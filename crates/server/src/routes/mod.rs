@@ -9,6 +9,7 @@ pub mod queries;
 
 use crate::problem::ApiError;
 use crate::state::AppState;
+use crate::work::Budget;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -241,25 +242,37 @@ pub(crate) fn json_response(status: StatusCode, revision: u64, json: Vec<u8>) ->
 }
 
 /// Runs a question against the current snapshot off the async threads (some analyses walk
-/// every practice in England).
+/// every practice in England), in a turn for heavy work (see [`crate::work`]).
 pub async fn ask<T, F>(state: &AppState, f: F) -> Result<Answer<T>, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&Snapshot) -> Result<T, ApiError> + Send + 'static,
 {
-    let state = state.clone();
+    ask_within(state, move |s, _| f(s)).await
+}
+
+/// [`ask`] for a question with long loops: it is given the [`Budget`] to check in them, so
+/// it stops when the request times out or is abandoned.
+pub async fn ask_within<T, F>(state: &AppState, f: F) -> Result<Answer<T>, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Snapshot, &Budget) -> Result<T, ApiError> + Send + 'static,
+{
+    let st = state.clone();
     let at = recorded_at();
-    let (revision, body) = tokio::task::spawn_blocking(move || {
-        let cur = match at {
-            Some(t) => state
-                .as_recorded_at(t)
-                .map_err(|e| ApiError::internal("reading the register as recorded then", e))?,
-            None => state.current(),
-        };
-        f(&cur.snapshot).map(|body| (cur.revision, body))
-    })
-    .await
-    .map_err(|e| ApiError::internal("answering the question", e))??;
+    let (revision, body) = state
+        .heavy()
+        .run(move |budget| {
+            let cur = match at {
+                Some(t) => st
+                    .as_recorded_at(t)
+                    .map_err(|e| ApiError::internal("reading the register as recorded then", e))?,
+                None => st.current(),
+            };
+            budget.check()?;
+            f(&cur.snapshot, budget).map(|body| (cur.revision, body))
+        })
+        .await?;
     Ok(Answer::ok(revision, body))
 }
 

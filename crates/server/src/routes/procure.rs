@@ -7,6 +7,7 @@ use crate::problem::{ApiError, Problem, ProblemItem};
 use crate::routes::queries::NoParams;
 use crate::state::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -106,6 +107,27 @@ pub async fn conflicts_check(
             "interests".into(),
             "give at least one register of interests",
         ));
+    }
+    let most = st.config().limits.max_participants;
+    let participants = body
+        .decision
+        .get("participants")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    if participants > most {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-many-participants",
+            "Too many participants",
+            format!(
+                "the decision lists {participants} participants; a conflicts check takes at most {most} (limits.max_participants)"
+            ),
+        )
+        .with_errors(vec![ProblemItem {
+            at: Some("decision.participants".into()),
+            code: None,
+            message: format!("at most {most} participants"),
+        }]));
     }
     let d = vires_procure::Decision::from_json(&body.decision.to_string())
         .map_err(|e| bad_input("decision".into(), e))?;

@@ -1,18 +1,20 @@
 //! The register's questions, one endpoint per CLI query, taking the CLI's flags as query
 //! parameters and answering with the same JSON as `--format json`.
 
-use super::{ask, ask_now, Answer, Consistency};
+use super::{ask, ask_now, ask_within, Answer, Consistency};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::{ApiError, Problem};
 use crate::schema;
 use crate::state::AppState;
 use crate::who_json::WhoJsonError;
+use crate::work::Budget;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -801,6 +803,7 @@ fn check_date(at: String, d: Option<Date>) -> Result<(), ApiError> {
 fn with_proposal(
     base: &Register,
     body: WhatIfBody,
+    budget: &Budget,
 ) -> Result<(Register, Vec<String>, Date), ApiError> {
     if body.instruments.is_empty() {
         return Err(invalid_proposal(
@@ -824,8 +827,13 @@ fn with_proposal(
         reg.add_body(b.into())
             .map_err(|e| invalid_proposal(format!("bodies[{n}]"), format!("body {code}: {e}")))?;
     }
+    // Looked up by id rather than scanned: a proposal against the England register would
+    // otherwise compare every new id with every instrument in it.
+    let in_register: HashSet<&str> = base.instruments.iter().map(|x| x.id.as_str()).collect();
     let mut ids: Vec<String> = Vec::new();
+    let mut in_proposal: HashSet<String> = HashSet::new();
     for (n, i) in body.instruments.into_iter().enumerate() {
+        budget.check()?;
         check_date(format!("instruments[{n}].from"), Some(i.from))?;
         check_date(format!("instruments[{n}].until"), i.until)?;
         check_date(format!("instruments[{n}].review"), i.review)?;
@@ -833,13 +841,14 @@ fn with_proposal(
             format!("instruments[{n}].changes.until"),
             i.changes.as_ref().and_then(|c| c.until),
         )?;
-        if ids.contains(&i.id) || base.instruments.iter().any(|x| x.id == i.id) {
+        let again = in_proposal.contains(&i.id);
+        if again || in_register.contains(i.id.as_str()) {
             return Err(invalid_proposal(
                 format!("instruments[{n}].id"),
                 format!(
                     "instrument id `{}` is already {}; give the proposal's instrument another id",
                     i.id,
-                    if ids.contains(&i.id) {
+                    if again {
                         "in the proposal"
                     } else {
                         "in the register"
@@ -848,6 +857,7 @@ fn with_proposal(
             ));
         }
         ids.push(i.id.clone());
+        in_proposal.insert(i.id.clone());
         reg.add_instrument(i.into());
     }
     let earliest = reg.instruments[base.instruments.len()..]
@@ -876,9 +886,28 @@ pub async fn whatif(
     _q: ApiQuery<NoParams>,
     ApiJson(body): ApiJson<WhatIfBody>,
 ) -> Result<Answer<WhatIf>, ApiError> {
-    ask(&st, move |s| {
-        let (reg, ids, on) = with_proposal(s.register(), body)?;
+    let most = st.config().limits.max_whatif_instruments;
+    if body.instruments.len() > most {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-many-instruments",
+            "Too many instruments",
+            format!(
+                "the proposal holds {} instruments; a what-if takes at most {most} (limits.max_whatif_instruments). Split the proposal",
+                body.instruments.len()
+            ),
+        )
+        .with_errors(vec![crate::problem::ProblemItem {
+            at: Some("instruments".into()),
+            code: None,
+            message: format!("at most {most} instruments"),
+        }]));
+    }
+    ask_within(&st, move |s, budget| {
+        let (reg, ids, on) = with_proposal(s.register(), body, budget)?;
+        budget.check()?;
         let after = Snapshot::compile(reg);
+        budget.check()?;
         Ok(vires_workflow::whatif::what_if(s, &after, &ids, true, on))
     })
     .await
