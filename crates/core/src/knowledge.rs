@@ -28,6 +28,9 @@ pub enum CaveatKind {
     /// The place's own record is incomplete on the date: the sources name candidates (or
     /// none) rather than one commissioner.
     IncompleteRecord,
+    /// The place asked about is a named area drawn approximately, or part of it names a
+    /// body that does not exist on the date and cannot be traced through mergers.
+    ApproximatePlace,
 }
 
 impl CaveatKind {
@@ -36,6 +39,7 @@ impl CaveatKind {
             CaveatKind::OutsideCoverage => "outside-coverage",
             CaveatKind::ToConfirm => "to-confirm",
             CaveatKind::IncompleteRecord => "incomplete-record",
+            CaveatKind::ApproximatePlace => "approximate-place",
         }
     }
 }
@@ -188,6 +192,46 @@ impl Snapshot {
         if let Place::Practice(code) = place {
             if let Some(a) = self.register.atom(code) {
                 out.extend(self.record_caveats(f, a, on, holders));
+            }
+        }
+        if let Place::Area(id) = place {
+            out.extend(self.area_caveats(id, on));
+        }
+        out
+    }
+
+    /// The caveats on an answer about named area `id` on `on`: its extent is an
+    /// approximation, or a footprint it names leads to no body on that date.
+    fn area_caveats(&self, id: &str, on: Date) -> Vec<Caveat> {
+        let Some(area) = self.register.area(id) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        if area.approximate {
+            out.push(Caveat {
+                kind: CaveatKind::ApproximatePlace,
+                message: format!(
+                    "{id} ({}) is drawn approximately, so the holders listed may include those of neighbouring places (the source says how it is drawn)",
+                    area.name
+                ),
+                source: area.note.clone().unwrap_or_default(),
+                candidates: Vec::new(),
+            });
+        }
+        let mut codes = Vec::new();
+        footprint_codes(&area.expr, self, &mut codes, 0);
+        for code in codes {
+            let mut bodies = Vec::new();
+            self.footprint_on(&code, on, &mut bodies);
+            if bodies.is_empty() {
+                out.push(Caveat {
+                    kind: CaveatKind::ApproximatePlace,
+                    message: format!(
+                        "{id} includes the footprint of {code}, which names no body on {on} and cannot be traced through mergers; the answer leaves that part out"
+                    ),
+                    source: area.note.clone().unwrap_or_default(),
+                    candidates: Vec::new(),
+                });
             }
         }
         out
@@ -464,6 +508,32 @@ impl Snapshot {
         positions
             .iter()
             .filter_map(|&i| self.register.unknown_memberships.get(i as usize))
+    }
+}
+
+/// The body codes whose footprints an area expression names, through named areas.
+fn footprint_codes(e: &crate::AreaExpr, snap: &Snapshot, out: &mut Vec<String>, depth: u32) {
+    use crate::AreaExpr as A;
+    if depth > 32 {
+        return;
+    }
+    match e {
+        A::Footprint(c) => {
+            if !out.iter().any(|x| x == c.as_str()) {
+                out.push(c.to_string());
+            }
+        }
+        A::Named(n) => {
+            if let Some(a) = snap.register.area(n) {
+                footprint_codes(&a.expr, snap, out, depth + 1);
+            }
+        }
+        A::Union(parts) => {
+            for p in parts {
+                footprint_codes(p, snap, out, depth + 1);
+            }
+        }
+        A::England | A::Own | A::Practices(_) => {}
     }
 }
 

@@ -29,6 +29,9 @@ pub struct NamedArea {
     /// Why the area has this extent, especially when it is an approximation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The extent is an approximation (the note says how): answers about the area say so.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approximate: bool,
 }
 
 fn code_of(atom: &Atom) -> &str {

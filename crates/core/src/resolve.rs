@@ -236,9 +236,9 @@ impl Snapshot {
         match e {
             A::England | A::Own => out.push(AreaKey::England),
             A::Footprint(c) => {
-                if let Some(b) = self.register.body_at(c, on) {
-                    out.push(AreaKey::Body(b));
-                }
+                let mut bodies = Vec::new();
+                self.footprint_on(c, on, &mut bodies);
+                out.extend(bodies.into_iter().map(AreaKey::Body));
             }
             A::Practices(ps) => out.extend(
                 ps.iter()
@@ -254,6 +254,57 @@ impl Snapshot {
                 for p in parts {
                     self.expr_keys(p, on, out, depth + 1);
                 }
+            }
+        }
+    }
+
+    /// The bodies whose footprints make up the footprint a named area gives by `code`, on
+    /// `on`: the body with that code then; after it merged, the body it merged into; before
+    /// it was formed, the bodies it was formed from (a district drawn on April 2021 CCGs is
+    /// asked about in 2016 through their predecessors, not found empty).
+    pub fn footprint_on(&self, code: &str, on: Date, out: &mut Vec<BodyId>) {
+        if let Some(b) = self.register.body_at(code, on) {
+            out.push(b);
+            return;
+        }
+        let bodies = self.register.bodies_with_code(code);
+        let life = |b: BodyId| self.register.body(b).life;
+        if let Some(&last) = bodies.iter().rfind(|&&b| life(b).from <= on) {
+            let mut cur = last;
+            // Merger chains are short and acyclic in valid data; the bound guards bad data.
+            for _ in 0..16 {
+                match self.successor_of(cur) {
+                    Some((when, next, _)) if when <= on => {
+                        if life(next).contains(on) {
+                            out.push(next);
+                            return;
+                        }
+                        cur = next;
+                    }
+                    _ => return,
+                }
+            }
+        } else if let Some(&first) = bodies.first() {
+            self.predecessors_on(first, on, out, 0);
+        }
+    }
+
+    /// The bodies alive on `on` that merged, directly or through others, into `b`.
+    fn predecessors_on(&self, b: BodyId, on: Date, out: &mut Vec<BodyId>, depth: u32) {
+        if depth > 16 {
+            return;
+        }
+        for (i, s) in self.successor.iter().enumerate() {
+            if !matches!(s, Some((_, to, _)) if *to == b) {
+                continue;
+            }
+            let p = BodyId(i as u32);
+            if self.register.body(p).life.contains(on) {
+                if !out.contains(&p) {
+                    out.push(p);
+                }
+            } else if self.register.body(p).life.from > on {
+                self.predecessors_on(p, on, out, depth + 1);
             }
         }
     }

@@ -1483,6 +1483,7 @@ fn build(s: &Spec) -> Register {
             AreaExpr::Practices(["P0".into()].into_iter().collect()),
         ]),
         note: None,
+        approximate: false,
     });
     let mut atoms = Vec::new();
     for (n, &(c, start)) in s.practices.iter().enumerate() {

@@ -92,6 +92,7 @@ fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
             name,
             expr,
             note: Some(format!("{LAD_NOTE} ({}).", f.name)),
+            approximate: true,
         });
     }
     if n > 0 {

@@ -502,3 +502,31 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         [("QF7".to_string(), Role::Delegate)]
     );
 }
+
+/// A district is drawn on April 2021 CCGs (ONS CCG21-LAD21 lookup: Southampton, E06000045,
+/// lies in D9Y0V, data/ods/ons_ccg_lad_lookup.csv line 310). D9Y0V was formed on 2021-04-01
+/// from five CCGs, NHS Southampton CCG (10X) among them (ODS successor file, line 226). Asked
+/// about in 2016 the district is found through those predecessors, each holding part of it,
+/// never "nobody holds it"; and the answer says the district is drawn approximately.
+#[test]
+fn a_district_drawn_on_later_ccgs_is_answered_through_their_predecessors() {
+    let f = fixture();
+    let place = Place::Area("E06000045".into());
+    let w = f
+        .snap
+        .who(SECONDARY, &place, date(2016, 6, 1), None)
+        .unwrap();
+    let holders: BTreeSet<&str> = w.holders.iter().map(|h| h.body.as_str()).collect();
+    assert!(holders.contains("10X"), "holders: {holders:?}");
+    assert!(w
+        .caveats
+        .iter()
+        .any(|c| c.kind == CaveatKind::ApproximatePlace));
+    // From 2021-04-01 the district's CCG is D9Y0V itself, holding all of it.
+    let w = f
+        .snap
+        .who(SECONDARY, &place, date(2021, 6, 1), None)
+        .unwrap();
+    let holders: Vec<&str> = w.holders.iter().map(|h| h.body.as_str()).collect();
+    assert_eq!(holders, ["D9Y0V"]);
+}

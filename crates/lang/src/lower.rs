@@ -563,6 +563,7 @@ impl Lowerer {
             id,
             expr,
             note: text(r.field(Key::Note)),
+            approximate: false,
         });
     }
 

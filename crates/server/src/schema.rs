@@ -163,6 +163,7 @@ pub enum CaveatKind {
     OutsideCoverage,
     ToConfirm,
     IncompleteRecord,
+    ApproximatePlace,
 }
 
 /// Where an answer may not be the whole truth, shown beside it: outside the coverage
