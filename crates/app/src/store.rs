@@ -18,6 +18,59 @@ pub fn open(url: &str, fingerprint: &str, author: &str) -> Result<Arc<dyn Store>
     Ok(store)
 }
 
+/// Opens the user's default store (never one a user named), as [`open`] does, with one
+/// difference: a default store that holds nothing but its binding to another base register
+/// (vires upgraded, with new bundled data, before anything was recorded) is set aside as
+/// `vires.db.base-<its base>` and a new one is bound. The notice says so. A default store
+/// holding recorded changes is refused as any other: those changes were checked against
+/// the old base.
+pub fn open_default(
+    url: &str,
+    fingerprint: &str,
+    author: &str,
+) -> Result<(Arc<dyn Store>, Option<String>), AppError> {
+    let stored = match open(url, fingerprint, author) {
+        Err(AppError::Bind {
+            source: vires_store::StoreError::BaseMismatch { stored, .. },
+            ..
+        }) => stored,
+        other => return other.map(|s| (s, None)),
+    };
+    let Some(path) = url.strip_prefix("sqlite://") else {
+        return open(url, fingerprint, author).map(|s| (s, None));
+    };
+    let only_genesis = open_unbound(url)?
+        .head()
+        .is_ok_and(|h| h == vires_store::Revision(1));
+    if !only_genesis {
+        return open(url, fingerprint, author).map(|s| (s, None));
+    }
+    let short: String = stored
+        .rsplit(':')
+        .next()
+        .unwrap_or(&stored)
+        .chars()
+        .take(12)
+        .collect();
+    let aside = format!("{path}.base-{short}");
+    for suffix in ["", "-wal", "-shm"] {
+        let from = format!("{path}{suffix}");
+        if std::path::Path::new(&from).exists() {
+            std::fs::rename(&from, format!("{aside}{suffix}")).map_err(|source| AppError::Io {
+                path: from.clone(),
+                source,
+            })?;
+        }
+    }
+    let store = open(url, fingerprint, author)?;
+    Ok((
+        store,
+        Some(format!(
+            "the default store {path} was bound to an earlier base register ({stored}) and held no recorded changes; it is kept as {aside}, and a new store is bound to this one"
+        )),
+    ))
+}
+
 /// Opens the store at `url` without binding it (the caller binds it).
 pub fn open_unbound(url: &str) -> Result<Arc<dyn Store>, AppError> {
     if let Some(path) = url.strip_prefix("sqlite://") {

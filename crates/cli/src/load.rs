@@ -162,11 +162,18 @@ impl StoreChoice {
 /// Opens the store, binding it to the base register on first use.
 pub fn open_store(choice: &StoreChoice) -> Result<Arc<dyn vires_store::Store>, CliError> {
     let fingerprint = vires_app::base::fingerprint(&choice.base())?;
-    Ok(vires_app::store::open(
-        &choice.url()?,
-        &fingerprint,
-        "vires",
-    )?)
+    if choice.db.is_some() {
+        return Ok(vires_app::store::open(
+            &choice.url()?,
+            &fingerprint,
+            "vires",
+        )?);
+    }
+    let (store, notice) = vires_app::store::open_default(&choice.url()?, &fingerprint, "vires")?;
+    if let Some(n) = notice {
+        eprintln!("note: {n}");
+    }
+    Ok(store)
 }
 
 /// Builds the base register behind a progress bar over its stages (plus `after` more).

@@ -138,3 +138,76 @@ fn check_whatif_and_record_judge_files_on_the_bundled_register() {
         "the bundled bodies are exported"
     );
 }
+
+/// Runs vires with the default store location under `data` (no --db, no VIRES_DB).
+fn run_default(data: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_vires"))
+        .args(args)
+        .env_remove("VIRES_DB")
+        .env_remove("VIRES_ODS_DIR")
+        .env("XDG_DATA_HOME", data)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A new vires with new bundled data meets a default store bound to the old data. With
+/// nothing recorded in it, the store is set aside (kept, renamed) and a new one bound, so an
+/// upgrade does not stop every question; with a recorded change, it is refused as before.
+#[test]
+fn a_default_store_with_nothing_recorded_is_set_aside_for_new_data() {
+    let env = Env::new();
+    // Another base register: the bundled extracts with one file changed.
+    let ods = env.path.join("ods");
+    std::fs::create_dir(&ods).unwrap();
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ods");
+    for f in std::fs::read_dir(&bundled).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), ods.join(f.file_name())).unwrap();
+    }
+    let changed = ods.join("ccg_names_codes_2018_04.csv");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push('\n');
+    std::fs::write(&changed, text).unwrap();
+    let data = env.path.join("data");
+    let ask = [
+        "who",
+        "-f",
+        "commissioning.secondary-care",
+        "--practice",
+        "A85001",
+        "--on",
+        "2020-01-01",
+    ];
+    let ods_arg = ods.display().to_string();
+    let with_ods: Vec<&str> = ask.iter().copied().chain(["--ods", &ods_arg]).collect();
+    let (code, err) = run_default(&data, &with_ods);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run_default(&data, &ask);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("held no recorded changes"), "{err}");
+    let kept: Vec<String> = std::fs::read_dir(data.join("vires"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("vires.db.base-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+
+    // Now the default store is bound to the bundled data and holds a recorded change: the
+    // other base is refused, and nothing is set aside.
+    let file = env.write("d.vires", &delegation("dental-00t", "00T", "2016-04-01"));
+    let (code, err) = run_default(&data, &["record", &file, "--reason", "test"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run_default(&data, &with_ods);
+    assert_ne!(code, 0);
+    assert!(err.contains("created for base register"), "{err}");
+    let files = std::fs::read_dir(data.join("vires")).unwrap().count();
+    let (_, _) = run_default(&data, &with_ods);
+    assert_eq!(
+        std::fs::read_dir(data.join("vires")).unwrap().count(),
+        files
+    );
+}
