@@ -4,7 +4,8 @@
 //! is refused, and nothing is written.
 
 use crate::AppError;
-use vires_core::{Instrument, Register, Snapshot, Trial};
+use std::collections::HashSet;
+use vires_core::{Body, Date, Instrument, Register, Snapshot, Trial};
 use vires_store::Change;
 
 /// The ids a change writes (an instrument's id, a body's code); none for a retraction.
@@ -104,4 +105,101 @@ pub fn written_on(register: &Register, written: &Register) -> (Trial, Vec<String
         Err(never) => match never {},
     };
     (trial, problems)
+}
+
+/// A proposal that cannot be put on the register: the field at fault (`instruments[0].id`,
+/// `bodies[1]`) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Misfit {
+    pub at: String,
+    pub message: String,
+}
+
+/// The dates a proposal may carry: the register's instruments are between these years, so a
+/// date outside them is a mistake, not a question.
+pub const EARLIEST: Date = jiff::civil::date(1900, 1, 1);
+pub const LATEST: Date = jiff::civil::date(2999, 12, 31);
+
+/// Refuses a date a proposal may not carry (see [`EARLIEST`]), naming the field `at`.
+pub fn date_in_range(at: String, d: Option<Date>) -> Result<(), Misfit> {
+    match d {
+        Some(d) if !(EARLIEST..=LATEST).contains(&d) => Err(Misfit {
+            at,
+            message: format!(
+                "{d} is outside the dates a what-if compares ({EARLIEST} to {LATEST})"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// A proposal (the bodies it creates and instruments not yet in force) tried on
+/// `register`, for a what-if: each body is added unless one with the same code and life is
+/// there; each instrument must have an id neither the register nor the proposal already
+/// has. Returns the trial and the instruments' ids; the first misfit refuses it.
+pub fn proposal(
+    register: &Register,
+    bodies: Vec<Body>,
+    instruments: Vec<Instrument>,
+) -> Result<(Trial, Vec<String>), Misfit> {
+    // Looked up by id rather than scanned: a proposal against the England register would
+    // otherwise compare every new id with every instrument in it.
+    let in_register: HashSet<&str> = register.instruments.iter().map(|x| x.id.as_str()).collect();
+    let mut ids: Vec<String> = Vec::new();
+    let mut in_proposal: HashSet<String> = HashSet::new();
+    let tried = Trial::of(register, &[], None, |copy| {
+        for (n, b) in bodies.into_iter().enumerate() {
+            date_in_range(format!("bodies[{n}].life.from"), Some(b.life.from))?;
+            date_in_range(format!("bodies[{n}].life.until"), b.life.until)?;
+            let code = b.code.clone();
+            copy.add_body_unless_there(&b).map_err(|e| Misfit {
+                at: format!("bodies[{n}]"),
+                message: format!("body {code}: {e}"),
+            })?;
+        }
+        for (n, i) in instruments.into_iter().enumerate() {
+            date_in_range(format!("instruments[{n}].from"), Some(i.from))?;
+            date_in_range(format!("instruments[{n}].until"), i.until)?;
+            date_in_range(format!("instruments[{n}].review"), i.particulars.review)?;
+            date_in_range(
+                format!("instruments[{n}].changes.until"),
+                i.particulars.changes.as_ref().and_then(|c| c.until),
+            )?;
+            let here = if in_proposal.contains(i.id.as_str()) {
+                Some("in the proposal")
+            } else if in_register.contains(i.id.as_str()) {
+                Some("in the register")
+            } else {
+                None
+            };
+            if let Some(here) = here {
+                return Err(Misfit {
+                    at: format!("instruments[{n}].id"),
+                    message: format!(
+                        "instrument id `{}` is already {here}; give the proposal's instrument another id",
+                        i.id
+                    ),
+                });
+            }
+            ids.push(i.id.to_string());
+            in_proposal.insert(i.id.to_string());
+            copy.add_instrument(i);
+        }
+        Ok(())
+    })?;
+    // `Trial::of` keeps findings by subject; the proposal's subjects are known only now.
+    let findings = tried
+        .snapshot
+        .diagnostics
+        .iter()
+        .filter(|d| ids.contains(&d.subject))
+        .cloned()
+        .collect();
+    Ok((
+        Trial {
+            snapshot: tried.snapshot,
+            findings,
+        },
+        ids,
+    ))
 }

@@ -700,7 +700,17 @@ pub fn fields_of(s: &Snapshot, ins: &Instrument) -> Fields {
         set_date(&mut f, UNTIL, u);
     }
     if let Some(b) = &ins.basis {
-        if let Some(p) = s.register().powers.iter().find(|p| p.cited_by(b)) {
+        // A basis can cite several powers ("NHS Act 2006 s.13Z" cites the Act and s.13Z);
+        // the one the instrument rests on is the one it may be made under, as the
+        // compiler judges it; else one for its kind (so the draft's findings are the
+        // text's); else the first cited.
+        let usable = usable_powers(s, ins.kind.as_str(), ins.maker.as_deref(), Some(ins.from));
+        let cited = || s.register().powers.iter().filter(|p| p.cited_by(b));
+        let chosen = cited()
+            .find(|p| usable.iter().any(|u| u.id == p.id))
+            .or_else(|| cited().find(|p| p.kinds.contains(&ins.kind)))
+            .or_else(|| cited().next());
+        if let Some(p) = chosen {
             f.insert(BASIS.into(), p.id.clone());
         }
     }

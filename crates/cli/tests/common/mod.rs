@@ -22,45 +22,104 @@ pub fn http(
     token: Option<&str>,
     body: Option<&str>,
 ) -> std::io::Result<Response> {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = Vec::new();
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a.as_str()));
+    }
+    request(
+        port,
+        method,
+        path,
+        &headers,
+        body.map(|b| ("application/json", b)),
+    )
+    .map(|(r, _)| r)
+}
+
+/// One HTTP/1.1 request with the given headers and, if any, a body of the given type;
+/// the response and its header lines (names lower-cased).
+pub fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &str)>,
+) -> std::io::Result<(Response, Vec<(String, String)>)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    if let Some(t) = token {
-        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
     }
-    if let Some(b) = body {
+    if let Some((kind, b)) = body {
         req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            "Content-Type: {kind}\r\nContent-Length: {}\r\n",
             b.len()
         ));
     }
     req.push_str("\r\n");
-    if let Some(b) = body {
+    if let Some((_, b)) = body {
         req.push_str(b);
     }
     s.write_all(req.as_bytes())?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let body = raw.get(split + 4..).unwrap_or_default();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("no status in {head:?}")))?;
-    let revision = head
+    let header_lines: Vec<(String, String)> = head
         .lines()
-        .find_map(|l| {
-            l.to_ascii_lowercase()
-                .strip_prefix("vires-revision:")
-                .map(|v| v.trim().to_string())
-        })
-        .and_then(|v| v.parse().ok());
-    Ok(Response {
-        status,
-        revision,
-        body: body.to_string(),
-    })
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let revision = header_lines
+        .iter()
+        .find(|(k, _)| k == "vires-revision")
+        .and_then(|(_, v)| v.parse().ok());
+    let chunked = header_lines
+        .iter()
+        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
+    let body = if chunked {
+        unchunk(body)
+    } else {
+        body.to_vec()
+    };
+    Ok((
+        Response {
+            status,
+            revision,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        },
+        header_lines,
+    ))
+}
+
+/// A chunked body put back together (a streamed answer comes this way).
+fn unchunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..eol]);
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        let after = &rest[eol + 2..];
+        if n == 0 || after.len() < n {
+            break;
+        }
+        out.extend_from_slice(&after[..n]);
+        rest = after[n..].strip_prefix(b"\r\n").unwrap_or(&after[n..]);
+    }
+    out
 }
 
 pub fn free_port() -> u16 {

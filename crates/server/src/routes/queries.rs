@@ -14,17 +14,17 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use vires_app::trial;
 use vires_core::analysis::{
     CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline,
 };
 use vires_core::function::FunctionDef;
 use vires_core::lineage::{Lineage, MapRow};
 use vires_core::{
-    Diagnostic, MayAnswer, Place, Power, QueryError, Register, Snapshot, WhatAnswer, WhoAnswer,
+    Diagnostic, MayAnswer, Place, Power, QueryError, Register, WhatAnswer, WhoAnswer,
 };
 use vires_workflow::calendar::Entry;
 use vires_workflow::explain::{Explanation, InstrumentRow};
@@ -771,10 +771,6 @@ pub struct WhatIfBody {
     pub on: Option<Date>,
 }
 
-/// Dates a what-if accepts: the register's instruments are between these years.
-const EARLIEST: Date = jiff::civil::date(1900, 1, 1);
-const LATEST: Date = jiff::civil::date(2999, 12, 31);
-
 fn invalid_proposal(at: String, message: String) -> ApiError {
     ApiError::unprocessable(
         "invalid-body",
@@ -788,84 +784,28 @@ fn invalid_proposal(at: String, message: String) -> ApiError {
     }])
 }
 
-fn check_date(at: String, d: Option<Date>) -> Result<(), ApiError> {
-    match d {
-        Some(d) if d < EARLIEST || d > LATEST => Err(invalid_proposal(
-            at,
-            format!("{d} is outside the dates a what-if compares ({EARLIEST} to {LATEST})"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The register with the proposal on top, checked: no ids already in the register or
-/// repeated, dates in range, bodies that fit.
+/// The proposal tried on the register (the one trial, `vires_app::trial::proposal`), and
+/// the date to compare on: `on`, or the earliest `from` of the proposal's instruments.
 fn with_proposal(
     base: &Register,
     body: WhatIfBody,
     budget: &Budget,
-) -> Result<(Register, Vec<String>, Date), ApiError> {
+) -> Result<(vires_core::Trial, Vec<String>, Date), ApiError> {
     if body.instruments.is_empty() {
         return Err(invalid_proposal(
             "instruments".into(),
             "the proposal holds no instruments; give at least one".into(),
         ));
     }
-    check_date("on".into(), body.on)?;
-    let mut reg = base.clone();
-    for (n, b) in body.bodies.into_iter().enumerate() {
-        check_date(format!("bodies[{n}].life.from"), Some(b.life.from))?;
-        check_date(format!("bodies[{n}].life.until"), b.life.until)?;
-        if reg
-            .bodies
-            .iter()
-            .any(|x| x.code == b.code && x.life.from == b.life.from && x.life.until == b.life.until)
-        {
-            continue;
-        }
-        let code = b.code.clone();
-        reg.add_body(b.into())
-            .map_err(|e| invalid_proposal(format!("bodies[{n}]"), format!("body {code}: {e}")))?;
-    }
-    // Looked up by id rather than scanned: a proposal against the England register would
-    // otherwise compare every new id with every instrument in it.
-    let in_register: HashSet<&str> = base.instruments.iter().map(|x| x.id.as_str()).collect();
-    let mut ids: Vec<String> = Vec::new();
-    let mut in_proposal: HashSet<String> = HashSet::new();
-    for (n, i) in body.instruments.into_iter().enumerate() {
-        budget.check()?;
-        check_date(format!("instruments[{n}].from"), Some(i.from))?;
-        check_date(format!("instruments[{n}].until"), i.until)?;
-        check_date(format!("instruments[{n}].review"), i.review)?;
-        check_date(
-            format!("instruments[{n}].changes.until"),
-            i.changes.as_ref().and_then(|c| c.until),
-        )?;
-        let again = in_proposal.contains(&i.id);
-        if again || in_register.contains(i.id.as_str()) {
-            return Err(invalid_proposal(
-                format!("instruments[{n}].id"),
-                format!(
-                    "instrument id `{}` is already {}; give the proposal's instrument another id",
-                    i.id,
-                    if again {
-                        "in the proposal"
-                    } else {
-                        "in the register"
-                    }
-                ),
-            ));
-        }
-        ids.push(i.id.clone());
-        in_proposal.insert(i.id.clone());
-        reg.add_instrument(i.into());
-    }
-    let earliest = reg.instruments[base.instruments.len()..]
-        .iter()
-        .map(|i| i.from)
-        .min()
-        .unwrap_or(EARLIEST);
-    Ok((reg, ids, body.on.unwrap_or(earliest)))
+    trial::date_in_range("on".into(), body.on).map_err(|m| invalid_proposal(m.at, m.message))?;
+    let earliest = body.instruments.iter().map(|i| i.from).min();
+    let bodies = body.bodies.into_iter().map(Into::into).collect();
+    let instruments = body.instruments.into_iter().map(Into::into).collect();
+    budget.check()?;
+    let (tried, ids) = trial::proposal(base, bodies, instruments)
+        .map_err(|m| invalid_proposal(m.at, m.message))?;
+    let on = body.on.or(earliest).unwrap_or(trial::EARLIEST);
+    Ok((tried, ids, on))
 }
 
 /// What would change if a proposal took effect (`vires whatif`): the proposal's instruments
@@ -904,11 +844,15 @@ pub async fn whatif(
         }]));
     }
     ask_within(&st, move |s, budget| {
-        let (reg, ids, on) = with_proposal(s.register(), body, budget)?;
+        let (tried, ids, on) = with_proposal(s.register(), body, budget)?;
         budget.check()?;
-        let after = Snapshot::compile(reg);
-        budget.check()?;
-        Ok(vires_workflow::whatif::what_if(s, &after, &ids, true, on))
+        Ok(vires_workflow::whatif::what_if(
+            s,
+            &tried.snapshot,
+            &ids,
+            true,
+            on,
+        ))
     })
     .await
 }
