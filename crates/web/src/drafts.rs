@@ -17,12 +17,46 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
 use std::sync::{Arc, Mutex};
-use vires_core::{Diagnostic, Instrument, Place, Severity, Snapshot};
+use vires_core::{Body, BodyKind, Diagnostic, Instrument, Place, Severity, Snapshot};
 use vires_store::{Change, Draft, Proposal, Role, StoreError};
+
+/// What a draft's text holds: one instrument, or one new body.
+#[derive(Debug, Clone)]
+pub enum Drafted {
+    Instrument(Instrument),
+    Body(Body),
+}
+
+impl Drafted {
+    /// The change to the register it would make.
+    pub fn change(&self) -> Change {
+        match self {
+            Drafted::Instrument(i) => Change::AddInstrument {
+                instrument: i.clone(),
+            },
+            Drafted::Body(b) => Change::AddBody { body: b.clone() },
+        }
+    }
+
+    /// The day it takes effect (a body: the day it comes into being).
+    pub fn from(&self) -> vires_core::Date {
+        match self {
+            Drafted::Instrument(i) => i.from,
+            Drafted::Body(b) => b.life.from,
+        }
+    }
+
+    pub fn title(&self) -> String {
+        match self {
+            Drafted::Instrument(i) => i.title.to_string(),
+            Drafted::Body(b) => format!("{} ({})", b.name, b.code),
+        }
+    }
+}
 
 /// A draft's text checked against the register at one revision.
 pub struct Checked {
-    pub instrument: Option<Instrument>,
+    pub drafted: Option<Drafted>,
     /// Errors reading the text itself (pasted text), each with its line.
     pub language: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -36,7 +70,7 @@ fn cache() -> &'static CheckCache {
     C.get_or_init(|| Mutex::new(Vec::new()))
 }
 
-fn read_text(text: &str) -> Result<Instrument, Vec<String>> {
+fn read_text(text: &str) -> Result<Drafted, Vec<String>> {
     let mut sources = vires_lang::Sources::new();
     sources.add("draft.vires", text);
     let loaded = vires_lang::load(&sources);
@@ -56,20 +90,31 @@ fn read_text(text: &str) -> Result<Instrument, Vec<String>> {
             .collect());
     }
     let reg = loaded.register;
-    if reg.instruments.len() != 1 || !reg.bodies.is_empty() || !reg.atoms.is_empty() {
-        return Err(vec![format!(
-            "The text must hold exactly one instrument and nothing else; it holds {} instruments and {} other records",
-            reg.instruments.len(),
-            reg.bodies.len() + reg.atoms.len() + reg.powers.len()
-        )]);
+    let others = reg.atoms.len() + reg.powers.len() + reg.areas.len() + reg.successions.len();
+    match (reg.instruments.len(), reg.bodies.len(), others) {
+        (1, 0, 0) => reg
+            .instruments
+            .into_iter()
+            .next()
+            .map(Drafted::Instrument)
+            .ok_or_else(|| vec!["The text holds no instrument".to_string()]),
+        (0, 1, 0) if reg.parents.is_empty() => reg
+            .bodies
+            .into_iter()
+            .next()
+            .map(Drafted::Body)
+            .ok_or_else(|| vec!["The text holds no body".to_string()]),
+        (0, 1, 0) => Err(vec![
+            "A new body's membership of another (`in`) cannot be drafted here; leave it out"
+                .to_string(),
+        ]),
+        (i, b, o) => Err(vec![format!(
+            "The text must hold exactly one instrument or one new body and nothing else; it holds {i} instruments, {b} bodies and {o} other records"
+        )]),
     }
-    reg.instruments
-        .into_iter()
-        .next()
-        .ok_or_else(|| vec!["The text holds no instrument".to_string()])
 }
 
-/// Checks `text` against the current register: the instrument's diagnostics once it is
+/// Checks `text` against the current register: the draft's diagnostics once it is
 /// added, exactly as `vires check` reports them. Compiling the register takes a moment,
 /// so the last few results are kept per (text, revision).
 pub async fn check_text(ctx: &Ctx, text: &str) -> Result<Arc<Checked>, WebError> {
@@ -86,29 +131,27 @@ pub async fn check_text(ctx: &Ctx, text: &str) -> Result<Arc<Checked>, WebError>
     let owned = text.to_string();
     let checked = tokio::task::spawn_blocking(move || match read_text(&owned) {
         Err(language) => Checked {
-            instrument: None,
+            drafted: None,
             language,
             diagnostics: Vec::new(),
             after: None,
         },
-        Ok(ins) => {
+        Ok(drafted) => {
             // The one trial of changes: the register with the draft added, compiled.
-            let change = Change::AddInstrument {
-                instrument: ins.clone(),
-            };
+            let change = drafted.change();
             match vires_app::trial::trial(
                 cur.snapshot.register(),
                 Some(&cur.snapshot),
                 std::slice::from_ref(&change),
             ) {
                 Ok(t) => Checked {
-                    instrument: Some(ins),
+                    drafted: Some(drafted),
                     language: Vec::new(),
                     diagnostics: t.findings,
                     after: Some(t.snapshot),
                 },
                 Err(e) => Checked {
-                    instrument: Some(ins),
+                    drafted: Some(drafted),
                     language: vec![e.to_string()],
                     diagnostics: Vec::new(),
                     after: None,
@@ -280,6 +323,8 @@ pub async fn save(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
             .filter(|(k, _)| k != "csrf" && k != "action")
             .collect();
         fields.retain(|_, v| !v.trim().is_empty());
+        // The search-then-choose steps' answers replace the terms they were about.
+        form::apply_choices(&mut fields);
         let next = body_action(&body);
         let k = form::kind_form(&d.kind)
             .ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
@@ -381,12 +426,12 @@ async fn edit_page(
             @for f in k.fields {
                 (field_markup(ctx, k, f, &fields, &read, &errors, &findings))
             }
-            details class="nhsuk-details" {
+            @if k.kind != form::NEW_BODY { details class="nhsuk-details" {
                 summary class="nhsuk-details__summary" { span class="nhsuk-details__summary-text" { "Identifier in the register" } }
                 div class="nhsuk-details__text" {
                     (layout::text_input(form::ID, "Identifier", Some("A short id for the register. Made from the title if left blank."), fields.get(form::ID).map(String::as_str).unwrap_or(""), &errors, "nhsuk-u-width-two-thirds"))
                 }
-            }
+            } }
             div class="nhsuk-button-group" {
                 button class="nhsuk-button" data-module="nhsuk-button" type="submit" name="action" value="check" { "Save and check" }
                 button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" type="submit" name="action" value="preview" { "Preview what it changes" }
@@ -427,11 +472,8 @@ fn field_markup(
         .filter(|(x, d)| *x == f && d.severity == Severity::Warning)
         .map(|(_, d)| d)
         .collect();
-    let understood = read.found.get(f).filter(|v| !v.is_empty());
     let extra = html! {
-        @if let Some(list) = understood {
-            p class="nhsuk-body-s vires-found" { "Found: " (list.iter().map(|(c, n)| format!("{n} ({c})")).collect::<Vec<_>>().join(", ")) }
-        }
+        (found_markup(read, f))
         @for w in &warnings {
             (layout::warning(&format!("Warning {}", w.code), html! { p { (w.message) } p { (w.help) } }))
         }
@@ -440,34 +482,23 @@ fn field_markup(
         form::FROM | form::UNTIL | form::SET_UNTIL => {
             html! { (date_input(f, label, hint, fields, errors)) (extra) }
         }
-        form::AREA => {
-            let chosen = match value {
-                "" => "own",
-                v => v,
-            };
-            let area_body = fields
-                .get(form::AREA_BODY)
-                .map(String::as_str)
-                .unwrap_or("");
-            let err = errors.iter().find(|e| e.field == f);
-            html! {
-                div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
-                    fieldset class="nhsuk-fieldset" {
-                        legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { (label) }
-                        @if let Some(e) = err { span class="nhsuk-error-message" id="area-error" { span class="nhsuk-u-visually-hidden" { "Error: " } (e.message) } }
-                        div class="nhsuk-radios" {
-                            @for (i, (v, text)) in [("own", "The area of the body whose function it is"), ("england", "All of England"), ("footprint", "The area of another body")].iter().enumerate() {
-                                div class="nhsuk-radios__item" {
-                                    input class="nhsuk-radios__input" id=(if i == 0 { "area".to_string() } else { format!("area-{i}") }) name="area" type="radio" value=(v) checked[chosen == *v];
-                                    label class="nhsuk-label nhsuk-radios__label" for=(if i == 0 { "area".to_string() } else { format!("area-{i}") }) { (text) }
-                                }
-                            }
-                        }
-                    }
-                    (layout::text_input(form::AREA_BODY, form::label(k.kind, form::AREA_BODY).0, Some(form::label(k.kind, form::AREA_BODY).1), area_body, errors, "nhsuk-u-width-two-thirds"))
-                }
-                (extra)
-            }
+        form::AREA => html! {
+            (area_markup(k, f, [form::AREA_BODY, form::AREA_NAMED, form::AREA_PRACTICES], fields, read, errors))
+            (extra)
+        },
+        form::SET_AREA => html! {
+            (area_markup(k, f, [form::SET_AREA_BODY, form::SET_AREA_NAMED, form::SET_AREA_PRACTICES], fields, read, errors))
+            (extra)
+        },
+        form::BODY_KIND => {
+            let mut options: Vec<(String, String)> =
+                vec![(String::new(), "Choose the kind of body".into())];
+            options.extend(
+                BodyKind::ALL
+                    .iter()
+                    .map(|b| (b.as_str().to_string(), capitalise(body_kind_name(*b)))),
+            );
+            html! { (layout::select(form::BODY_KIND, label, None, &options, value, errors)) (extra) }
         }
         form::BASIS => {
             let maker = fields
@@ -504,9 +535,180 @@ fn field_markup(
             html! { (layout::select(form::BASIS, label, Some(hint), &options, value, errors)) (extra) }
         }
         _ => html! {
-            (layout::text_input(f, label, (!hint.is_empty()).then_some(hint), value, errors, "nhsuk-u-width-two-thirds"))
+            (search_input(f, label, hint, value, read, errors))
             (extra)
         },
+    }
+}
+
+/// What the searches in a field were taken to mean.
+fn found_markup(read: &Read, f: &str) -> Markup {
+    html! {
+        @if let Some(list) = read.found.get(f).filter(|v| !v.is_empty()) {
+            p class="nhsuk-body-s vires-found" { "Found: " (list.iter().map(|(c, n)| if c == n { c.clone() } else { format!("{n} ({c})") }).collect::<Vec<_>>().join(", ")) }
+        }
+    }
+}
+
+/// A text input; for a field chosen by search, marked for the page's script (which
+/// suggests from `GET /search` as one types) and followed by the search-then-choose
+/// radios for every term that matched more than one thing.
+fn search_input(
+    f: &'static str,
+    label: &str,
+    hint: &str,
+    value: &str,
+    read: &Read,
+    errors: &[FieldError],
+) -> Markup {
+    let input = layout::text_input(
+        f,
+        label,
+        (!hint.is_empty()).then_some(hint),
+        value,
+        errors,
+        "nhsuk-u-width-two-thirds",
+    );
+    let Some(wanted) = form::wanted(f) else {
+        return input;
+    };
+    let kinds = wanted
+        .kinds()
+        .iter()
+        .map(|k| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let many = matches!(
+        f,
+        form::RECEIVERS
+            | form::OF
+            | form::PREDECESSORS
+            | form::FUNCTIONS
+            | form::AREA_PRACTICES
+            | form::SET_AREA_PRACTICES
+    );
+    html! {
+        div class="vires-search" data-vires-search=(kinds) data-vires-field=(f) data-vires-many=(if many { "yes" } else { "no" }) {
+            (input)
+        }
+        @for c in read.choices.iter().filter(|c| c.field == f) {
+            (choice_markup(c))
+        }
+    }
+}
+
+/// The search-then-choose step: which of the things a term matched was meant.
+fn choice_markup(c: &form::Choice) -> Markup {
+    let name = c.input_name();
+    html! {
+        div class="nhsuk-form-group vires-choice" {
+            fieldset class="nhsuk-fieldset" aria-describedby=(format!("{name}-hint")) {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { "Which " (c.what) " do you mean by “" (c.term) "”?" }
+                div class="nhsuk-hint" id=(format!("{name}-hint")) { "Choose one, then save and check again. If none is right, type more of the name, or its code." }
+                div class="nhsuk-radios" {
+                    @for (i, (code, label)) in c.options.iter().enumerate() {
+                        div class="nhsuk-radios__item" {
+                            input class="nhsuk-radios__input" id=(format!("{name}-{i}")) name=(name) type="radio" value=(code);
+                            label class="nhsuk-label nhsuk-radios__label" for=(format!("{name}-{i}")) { (label) " (" (code) ")" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where an instrument applies (or, in an amendment, applies from now on): the design
+/// system's radios, each choice that needs more revealing its search field (vires.js hides
+/// the others; without JavaScript all are shown).
+fn area_markup(
+    k: &KindForm,
+    f: &'static str,
+    [body, named, practices]: [&'static str; 3],
+    fields: &Fields,
+    read: &Read,
+    errors: &[FieldError],
+) -> Markup {
+    let (label, hint) = form::label(k.kind, f);
+    let chosen = fields
+        .get(f)
+        .map(String::as_str)
+        .unwrap_or(if f == form::AREA { "own" } else { "" });
+    let err = errors.iter().find(|e| e.field == f);
+    let mut choices: Vec<(&str, &str, Option<&'static str>)> = Vec::new();
+    if f == form::SET_AREA {
+        choices.push(("", "Leave where it applies unchanged", None));
+    }
+    choices.extend([
+        ("own", "The area of the body whose function it is", None),
+        ("england", "All of England", None),
+        ("footprint", "The area of another body", Some(body)),
+        ("named", "A named area in the register", Some(named)),
+        ("practices", "Particular GP practices", Some(practices)),
+    ]);
+    let value = |x: &str| fields.get(x).map(String::as_str).unwrap_or("").to_string();
+    html! {
+        div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+            fieldset class="nhsuk-fieldset" aria-describedby=[(!hint.is_empty()).then(|| format!("{f}-hint"))] {
+                legend class="nhsuk-fieldset__legend nhsuk-fieldset__legend--s" { (label) }
+                @if !hint.is_empty() { div class="nhsuk-hint" id=(format!("{f}-hint")) { (hint) } }
+                @if let Some(e) = err { span class="nhsuk-error-message" id=(format!("{f}-error")) { span class="nhsuk-u-visually-hidden" { "Error: " } (e.message) } }
+                // Revealed by vires.js, not the design system's script, which marks the
+                // radios aria-expanded (not allowed on a radio; axe fails it).
+                div class="nhsuk-radios nhsuk-radios--conditional" {
+                    @for (i, (v, text, more)) in choices.iter().enumerate() {
+                        @let id = if i == 0 { f.to_string() } else { format!("{f}-{i}") };
+                        div class="nhsuk-radios__item" {
+                            input class="nhsuk-radios__input" id=(id) name=(f) type="radio" value=(v) checked[chosen == *v] data-vires-reveals=[more.map(|m| format!("conditional-{m}"))];
+                            label class="nhsuk-label nhsuk-radios__label" for=(id) { (text) }
+                        }
+                        @if let Some(m) = more {
+                            div class=(if chosen == *v { "nhsuk-radios__conditional" } else { "nhsuk-radios__conditional nhsuk-radios__conditional--hidden" }) id=(format!("conditional-{m}")) {
+                                (search_input(m, form::label(k.kind, m).0, form::label(k.kind, m).1, &value(m), read, errors))
+                                (found_markup(read, m))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A body kind in words, as people say it.
+pub fn body_kind_name(k: BodyKind) -> &'static str {
+    match k {
+        BodyKind::Parliament => "Parliament",
+        BodyKind::SecretaryOfState => "the Secretary of State",
+        BodyKind::NhsEngland => "NHS England",
+        BodyKind::NhsEnglandRegion => "an NHS England region",
+        BodyKind::Ccg => "a clinical commissioning group",
+        BodyKind::Icb => "an integrated care board",
+        BodyKind::SubIcbLocation => "a sub-ICB location",
+        BodyKind::CommissioningHub => "a commissioning hub",
+        BodyKind::ReportingEntity => "a reporting entity",
+        BodyKind::LocalAuthority => "a local authority",
+        BodyKind::CombinedAuthority => "a combined authority",
+        BodyKind::NhsTrust => "an NHS trust",
+        BodyKind::FoundationTrust => "an NHS foundation trust",
+        BodyKind::IntegratedProvider => "an integrated provider",
+        BodyKind::Csu => "a commissioning support unit",
+        BodyKind::JointCommittee => "a joint committee",
+        BodyKind::Other => "another kind of body",
+    }
+}
+
+/// "a joint committee" → "Joint committee", for a list of kinds.
+fn capitalise(s: &str) -> String {
+    let s = s
+        .strip_prefix("a ")
+        .or_else(|| s.strip_prefix("an "))
+        .or_else(|| s.strip_prefix("the "))
+        .unwrap_or(s);
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
     }
 }
 
@@ -612,7 +814,7 @@ fn text_page(
         }
         form action=(format!("/ui/drafts/{}/text", d.id)) method="post" novalidate {
             input type="hidden" name="csrf" value=(csrf(ctx));
-            (layout::textarea("vires", "Instrument in .vires", Some("One instrument, for example joint-committee \"…\" { by QOP … }."), text, errors))
+            (layout::textarea("vires", "Instrument in .vires", Some("One instrument, for example joint-committee \"…\" { by QOP … }, or one new body, body CODE { name \"…\" kind icb from … }."), text, errors))
             (layout::button("Use this text"))
         }
         p { a href=(format!("/ui/drafts/{}", d.id)) { "Back to the form" } }
@@ -642,16 +844,19 @@ pub async fn paste(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
                 }];
                 Ok(ctx.respond(text_page(&ctx, &d, &text, &errors, false)))
             }
-            Ok(ins) if form::kind_form(ins.kind.as_str()).is_none() => {
+            Ok(Drafted::Instrument(ins)) if form::kind_form(ins.kind.as_str()).is_none() => {
                 let errors = [FieldError {
                     field: "vires",
-                    message: format!("A {} cannot be drafted here; draft a delegation, joint committee, partnership, direction, amendment, revocation, establishment, abolition or merger", ins.kind.as_str()),
+                    message: format!("A {} cannot be drafted here; draft a delegation, joint committee, partnership, direction, amendment, revocation, new body, establishment, abolition or merger", ins.kind.as_str()),
                 }];
                 Ok(ctx.respond(text_page(&ctx, &d, &text, &errors, false)))
             }
-            Ok(ins) => {
-                let fields = form::fields_of(ctx.snapshot(), &ins);
-                let (owner, kind, did) = (d.owner.clone(), ins.kind.as_str().to_string(), d.id);
+            Ok(drafted) => {
+                let (kind, fields) = match &drafted {
+                    Drafted::Instrument(ins) => (ins.kind.as_str().to_string(), form::fields_of(ctx.snapshot(), ins)),
+                    Drafted::Body(b) => (form::NEW_BODY.to_string(), form::fields_of_body(b)),
+                };
+                let (owner, did) = (d.owner.clone(), d.id);
                 blocking(&ctx, "saving the draft", move |s| s.save_draft(&owner, Some(did), &kind, &fields, None)).await?;
                 Ok(see_other(&format!("/ui/drafts/{did}")))
             }
@@ -690,14 +895,13 @@ fn area_term(key: &str) -> AreaTerm<'_> {
     }
 }
 
-/// What an instrument would change on the day it takes effect: holders gained and lost,
+/// What a draft would change on the day `on` it takes effect: holders gained and lost,
 /// the practices in the areas concerned, and the proof chains the new holders would have.
 pub fn change_preview(
     before: &Snapshot,
     after: &Snapshot,
-    ins: &Instrument,
+    on: vires_core::Date,
 ) -> (Markup, serde_json::Value) {
-    let on = ins.from;
     let diff = before.compare(after, on);
     let reg = after.register();
     let mut practices: Vec<(String, usize)> = Vec::new();
@@ -794,7 +998,7 @@ pub async fn preview(ctx: Ctx, Path(id): Path<String>) -> Response {
             .with_link("Back to the draft", format!("/ui/drafts/{}", d.id)));
         };
         let checked = check_text(&ctx, &text).await?;
-        let (Some(ins), Some(after)) = (&checked.instrument, &checked.after) else {
+        let (Some(drafted), Some(after)) = (&checked.drafted, &checked.after) else {
             return Err(WebError::bad_request(
                 "The draft cannot be added to the register",
                 checked.language.join(". "),
@@ -802,11 +1006,14 @@ pub async fn preview(ctx: Ctx, Path(id): Path<String>) -> Response {
             )
             .with_link("Back to the draft", format!("/ui/drafts/{}", d.id)));
         };
-        let (changes, data) = change_preview(ctx.snapshot(), after, ins);
+        let (changes, data) = change_preview(ctx.snapshot(), after, drafted.from());
         let errors = checked.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
         let main = html! {
             span class="nhsuk-caption-l" { "Draft " (d.id) }
-            h1 { "Preview: " (ins.title) }
+            h1 { "Preview: " (drafted.title()) }
+            @if let Drafted::Body(b) = drafted {
+                p { "The register would know " (b.name) " (" (b.code) "), " (body_kind_name(b.kind)) ", from " (date_text(b.life.from)) ". A new body holds no function until an instrument gives it one: draft its establishment, then the instruments that give it functions." }
+            }
             @if errors > 0 {
                 (layout::warning("This draft is not valid", html! { p { "It has " (errors) " problems, so it would change nothing. " a href=(format!("/ui/drafts/{}", d.id)) { "Go back to the draft" } " to fix them." } }))
             }
@@ -912,7 +1119,7 @@ pub async fn propose(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response 
             Some(t) => check_text(&ctx, t).await?,
             None => return Ok(ctx.respond(propose_page(&ctx, &d, &reason, &[]).await)),
         };
-        let Some(ins) = checked.instrument.clone() else {
+        let Some(drafted) = checked.drafted.clone() else {
             return Ok(ctx.respond(propose_page(&ctx, &d, &reason, &[]).await));
         };
         if checked
@@ -923,7 +1130,7 @@ pub async fn propose(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response 
             return Ok(ctx.respond(propose_page(&ctx, &d, &reason, &[]).await));
         }
         let user = ctx.require(Role::Editor, "propose changes")?.name.clone();
-        let change = Change::AddInstrument { instrument: ins };
+        let change = drafted.change();
         let st = ctx.state.clone();
         let base = ctx.revision();
         let (owner, kind, did, saved) = (d.owner.clone(), d.kind.clone(), d.id, d.fields.clone());
@@ -1019,7 +1226,7 @@ pub async fn work(ctx: Ctx) -> Response {
                 (layout::table("Your drafts", &["Draft", "Kind", "Title", "Last saved"], open.iter().map(|d| vec![
                     html! { a href=(format!("/ui/drafts/{}", d.id)) { "Draft " (d.id) } },
                     html! { (kind_name(&d.kind)) },
-                    html! { (d.fields.get(form::TITLE).map(String::as_str).unwrap_or("(no title yet)")) },
+                    html! { (d.fields.get(form::TITLE).or_else(|| d.fields.get(form::NAME)).map(String::as_str).unwrap_or("(no title yet)")) },
                     html! { (d.updated_at.strftime("%-d %B %Y %H:%M UTC").to_string()) },
                 ]).collect()))
             }
@@ -1041,18 +1248,21 @@ pub async fn work(ctx: Ctx) -> Response {
     ctx.respond(r)
 }
 
-/// The checks and the text of a proposed instrument, for the proposal page.
+/// The checks and the text of a proposed instrument or new body, for the proposal page.
 pub async fn proposal_checks(
     ctx: &Ctx,
-    ins: &Instrument,
+    drafted: &Drafted,
 ) -> Result<(String, Vec<Diagnostic>), WebError> {
-    let text = vires_lang::instrument_text(ins);
+    let (text, subject) = match drafted {
+        Drafted::Instrument(ins) => (vires_lang::instrument_text(ins), ins.id.to_string()),
+        Drafted::Body(b) => (form::body_text(b), b.code.clone()),
+    };
     let checked = check_text(ctx, &text).await?;
     let mut ds = checked.diagnostics.clone();
     ds.extend(checked.language.iter().map(|m| Diagnostic {
         code: "P000",
         severity: Severity::Error,
-        subject: ins.id.to_string(),
+        subject: subject.clone(),
         message: m.clone(),
         help: String::new(),
         span: None,

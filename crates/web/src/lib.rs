@@ -21,6 +21,7 @@ mod analyses;
 mod assets;
 mod body;
 mod draft_form;
+mod draft_search;
 mod drafts;
 mod error;
 mod layout;

@@ -252,7 +252,12 @@ async fn show_page(
         Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. }
             if p.status.is_pending() =>
         {
-            Some(crate::drafts::proposal_checks(ctx, instrument).await?)
+            let drafted = crate::drafts::Drafted::Instrument(instrument.clone());
+            Some(crate::drafts::proposal_checks(ctx, &drafted).await?)
+        }
+        Change::AddBody { body } if p.status.is_pending() => {
+            let drafted = crate::drafts::Drafted::Body(body.clone());
+            Some(crate::drafts::proposal_checks(ctx, &drafted).await?)
         }
         _ => None,
     };
@@ -294,7 +299,7 @@ async fn show_page(
         @if let Some((text, found)) = &checks {
             h2 { "Checks against the register" }
             @if found.is_empty() {
-                p { "No problems: the instrument is valid against register revision " (ctx.revision()) "." }
+                p { "No problems: the change is valid against register revision " (ctx.revision()) "." }
             } @else {
                 ul class="nhsuk-list nhsuk-list--bullet" {
                     @for d in found {
@@ -302,7 +307,7 @@ async fn show_page(
                     }
                 }
             }
-            h2 { "The instrument as .vires text" }
+            h2 { "The change as .vires text" }
             pre class="vires-code" { (text) }
         }
         @if let Some(diff) = &diff {

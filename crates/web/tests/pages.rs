@@ -720,3 +720,244 @@ async fn a_draft_is_checked_field_by_field_previewed_and_proposed() {
     assert!(shown.text.contains("Approve and publish"));
     assert!(shown.text.contains("My work"));
 }
+
+/// Starts a draft of `kind` as `cookie`; returns its address and the session's form token.
+async fn start_draft(f: &Fixture, cookie: &str, kind: &str) -> (String, String) {
+    let start = get(&f.app, "/ui/drafts/new", Some(cookie)).await;
+    assert_eq!(start.status, StatusCode::OK, "{}", start.text);
+    let csrf = hidden(&start.text, "csrf");
+    let made = post(
+        &f.app,
+        "/ui/drafts",
+        cookie,
+        &[("csrf", &csrf), ("kind", kind)],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+    let at = made
+        .headers
+        .get(header::LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    (at.to_string(), csrf)
+}
+
+/// A term that names more than one body is a choice, not an error to retype: the form
+/// offers the bodies it matched as radios (no JavaScript needed), and the chosen one is
+/// taken. Both test ICBs' names hold the words "Integrated Care Board".
+#[tokio::test]
+async fn a_term_matching_several_bodies_is_chosen_from_radios() {
+    let f = fixture();
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "delegation").await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "GP services for the other ICB"),
+        ("maker", "X24"),
+        ("receivers", "Integrated Care Board"),
+        ("functions", "commissioning.primary-care.medical"),
+        ("area", "footprint"),
+        ("area_body", "QBB"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2025"),
+        ("basis", "nhs-act-2006-s65Z5"),
+        ("source", "Test agreement"),
+        ("action", "check"),
+    ];
+    let ask = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(ask.status, StatusCode::BAD_REQUEST, "{}", ask.text);
+    assert!(ask
+        .text
+        .contains("“Integrated Care Board” matches more than one body"));
+    assert!(ask
+        .text
+        .contains("Which body do you mean by “Integrated Care Board”?"));
+    for code in ["QAA", "QBB"] {
+        assert!(
+            ask.text.contains(&format!(
+                "name=\"choose-receivers-0\" type=\"radio\" value=\"{code}\""
+            )),
+            "{code} is offered: {}",
+            ask.text
+        );
+    }
+    form.push(("choose-receivers-0", "QBB"));
+    let chosen = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.text);
+    let page = get(&f.app, &at, Some(&editor)).await;
+    assert!(
+        page.text.contains("Valid against the register"),
+        "{}",
+        page.text
+    );
+    let text = get(&f.app, &format!("{at}/text"), Some(&editor)).await;
+    assert!(
+        text.text
+            .lines()
+            .any(|l| l.trim_start().starts_with("to") && l.trim_end().ends_with(" QBB")),
+        "{}",
+        text.text
+    );
+}
+
+/// The legal basis lists only the powers the maker may use for the kind on the date: an
+/// ICB's joint committee in 2025 may rest on s.65Z5 (ICBs among its makers, in force from
+/// 1 July 2022), never on s.13Z (NHS England's, repealed then); in 2021 not on s.65Z5.
+#[tokio::test]
+async fn the_legal_basis_lists_the_powers_the_maker_may_use_that_day() {
+    let f = fixture();
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "joint-committee").await;
+    let options = |page: &str| -> Vec<String> {
+        let select = &page[page.find("id=\"basis\"").expect("a basis list")..];
+        let select = &select[..select.find("</select>").unwrap()];
+        select
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| o[..o.find('"').unwrap()].to_string())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Test joint committee"),
+        ("maker", "QAA"),
+        ("receivers", "QAA, QBB"),
+        ("functions", "commissioning.primary-care.medical"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2025"),
+        ("action", "check"),
+    ];
+    let in_2025 = post(&f.app, &at, &editor, &form).await;
+    let powers = options(&in_2025.text);
+    assert!(
+        powers.contains(&"nhs-act-2006-s65Z5".to_string()),
+        "{powers:?}"
+    );
+    assert!(
+        !powers.contains(&"nhs-act-2006-s13Z".to_string()),
+        "{powers:?}"
+    );
+    assert!(
+        !powers.contains(&"nhs-act-2006-s75".to_string()),
+        "a partnership power: {powers:?}"
+    );
+    form[7] = ("from-year", "2021");
+    let in_2021 = post(&f.app, &at, &editor, &form).await;
+    let powers = options(&in_2021.text);
+    assert!(
+        !powers.contains(&"nhs-act-2006-s65Z5".to_string()),
+        "{powers:?}"
+    );
+}
+
+/// An amendment can set each thing the language lets it (`set until`, `set purposes`,
+/// `set area`), and must set at least one. The practice is found by its postcode.
+#[tokio::test]
+async fn an_amendment_sets_purposes_and_area() {
+    let f = fixture();
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "amend").await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "GP services delegation narrowed"),
+        ("maker", "X24"),
+        ("target", "test-delegation-qaa"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2025"),
+        ("basis", "nhs-act-2006-s65Z5"),
+        ("source", "Test variation"),
+        ("action", "check"),
+    ];
+    let nothing = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert!(nothing.text.contains("Enter what the amendment changes"));
+    form.extend([
+        ("set_purposes", "Independent provider commissioning"),
+        ("set_area", "practices"),
+        ("set_area_practices", "NE1 1AA"),
+    ]);
+    let set = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.text);
+    let text = get(&f.app, &format!("{at}/text"), Some(&editor)).await;
+    let sets: Vec<&str> = text
+        .text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("set "))
+        .collect();
+    assert_eq!(sets.len(), 2, "{}", text.text);
+    assert!(
+        sets[0].ends_with("purposes independent-provider-commissioning"),
+        "{sets:?}"
+    );
+    assert!(sets[1].ends_with("area practices(T00001)"), "{sets:?}");
+}
+
+/// A body the register does not know is drafted, checked, previewed and proposed in the
+/// browser, and approved by a second person: it is then in the register.
+#[tokio::test]
+async fn a_new_body_is_drafted_and_approved_in_the_browser() {
+    let f = fixture();
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "body").await;
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("code", "qaa"),
+        ("name", "NHS Third Test Integrated Care Board"),
+        ("body_kind", "icb"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2027"),
+        ("established_by", "A test establishment order"),
+        ("action", "check"),
+    ];
+    // QAA is already a body then: a code names one body at a time.
+    let taken = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(taken.status, StatusCode::BAD_REQUEST, "{}", taken.text);
+    assert!(taken
+        .text
+        .contains("The register already has NHS Test Integrated Care Board (QAA)"));
+    form[1] = ("code", "qcc");
+    let saved = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let text = get(&f.app, &format!("{at}/text"), Some(&editor)).await;
+    assert!(text.text.contains("body QCC {"), "{}", text.text);
+    let preview = get(&f.app, &format!("{at}/preview"), Some(&editor)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert!(preview.text.contains("A new body holds no function"));
+    let sent = post(
+        &f.app,
+        &format!("{at}/propose"),
+        &editor,
+        &[
+            ("csrf", &csrf),
+            ("reason", "The establishment order was made"),
+        ],
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text);
+    let p = f.state.proposals().unwrap().pop().unwrap();
+    assert!(matches!(&p.change, Change::AddBody { body } if body.code == "QCC"));
+    let approver = sign_in(&f, "alex", Role::Approver).await;
+    let shown = get(&f.app, &format!("/ui/proposals/{}", p.id), Some(&approver)).await;
+    assert!(shown.text.contains("No problems"), "{}", shown.text);
+    let csrf = hidden(&shown.text, "csrf");
+    let done = post(
+        &f.app,
+        &format!("/ui/proposals/{}/approve", p.id),
+        &approver,
+        &[("csrf", &csrf), ("reason", "Matches the order")],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+    let reg = f.state.current().snapshot.register().clone();
+    let b = reg
+        .body_at("QCC", Date::constant(2027, 4, 1))
+        .expect("the new body");
+    assert_eq!(reg.body(b).name, "NHS Third Test Integrated Care Board");
+}
