@@ -9,8 +9,8 @@
 #
 # It also starts a real OpenID Connect provider (tests/e2e/oidc-provider.js: the npm package
 # oidc-provider, on 127.0.0.1 only) and configures vires to sign people in through it, as it
-# would through an organisation's Entra ID tenant; its people are in that file (ann is an
-# approver, eve an editor, vic a viewer, ada an admin, nia has no vires role).
+# would through an organisation's Entra ID tenant; its people are in that file (ann and bea
+# are approvers, eve an editor, vic a viewer, ada an admin, nia has no vires role).
 #
 #   scripts/e2e.sh            # everything
 #   E2E_ONLY=journeys scripts/e2e.sh   # one test file (tests/e2e/<name>.test.js)
@@ -135,9 +135,6 @@ user_token() {
 viewer="$(user_token vera viewer)"
 editor="$(user_token eddie editor)"
 approver="$(user_token alex approver)"
-# The company secretary of the drafting journey: an approver too, so that four eyes (not
-# the role) is what stops her approving her own proposal.
-secretary="$(user_token bea approver)"
 
 revision="$(curl -sS -D - -o /dev/null "$base/status" | sed -n 's/^[Vv]ires-[Rr]evision: *\([0-9]*\).*/\1/p' | head -1)"
 # The pending proposal: NHS England also delegates GP services for one Newcastle practice to
@@ -158,7 +155,7 @@ post "$editor" /changes "{
     \"source\": \"Test data for the vires end-to-end tests; not a real arrangement\"
   }}
 }" >/dev/null
-echo "e2e: server at $base (revision ${revision:-?}), users vera (viewer), eddie (editor), alex and bea (approvers), one proposal"
+echo "e2e: server at $base (revision ${revision:-?}), users vera (viewer), eddie (editor), alex (approver), one proposal"
 
 shots="${SCREENSHOTS:-$tmp/screenshots}"
 mkdir -p "$shots"
@@ -166,7 +163,7 @@ cd tests/e2e
 files=(*.test.js)
 if [ -n "${E2E_ONLY:-}" ]; then files=("$E2E_ONLY.test.js"); fi
 status=0
-OIDC_ISSUER="$issuer" VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" VIRES_SECRETARY_TOKEN="$secretary" \
+OIDC_ISSUER="$issuer" VIRES_URL="$base" VIRES_VIEWER_TOKEN="$viewer" VIRES_EDITOR_TOKEN="$editor" VIRES_APPROVER_TOKEN="$approver" \
   CHROMIUM="$chromium" SCREENSHOTS="$shots" \
   node --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=$?
 if [ "$status" -ne 0 ]; then

@@ -89,6 +89,27 @@ export async function checkA11y (page, name) {
 }
 
 /**
+ * Axe on a page opened with JavaScript off, where axe cannot run: the page's HTML as it is,
+ * without its scripts, is put into a page of this server with JavaScript on (so its styles
+ * load as they did) and checked there, as checkA11y does; `shot` names a screenshot of it
+ * (screenshot() cannot measure a page without scripts either).
+ */
+export async function checkA11yWithoutScripts (page, name, { shot } = {}) {
+  const html = (await page.content()).replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '')
+  const browser = page.context().browser()
+  const copy = await newPage(browser)
+  try {
+    await copy.page.goto('/ui/login')
+    await copy.page.setContent(html, { waitUntil: 'load' })
+    const results = await checkA11y(copy.page, `${name} (JavaScript off)`)
+    if (shot) await screenshot(copy.page, shot)
+    return results
+  } finally {
+    await copy.context.close()
+  }
+}
+
+/**
  * Saves the page into $SCREENSHOTS, at most 2400 pixels of it (long pages stay small).
  * scripts/e2e.sh points it at a temporary directory; scripts/screenshots.sh at docs/screenshots.
  */

@@ -15,6 +15,9 @@ import crypto from 'node:crypto'
 /** Who can sign in, and the app roles their organisation gave them (login name: roles). */
 export const PEOPLE = {
   ann: ['vires-approver'],
+  // The company secretary of the drafting journey: an approver too, so that four eyes (not
+  // the role) is what stops her approving her own proposal.
+  bea: ['vires-approver'],
   eve: ['vires-editor'],
   vic: ['vires-viewer'],
   ada: ['vires-admin'],
