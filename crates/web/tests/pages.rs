@@ -629,24 +629,7 @@ async fn procurement_and_conflicts_pages_answer_with_the_procurement_crate() {
 async fn a_draft_is_checked_field_by_field_previewed_and_proposed() {
     let f = fixture();
     let editor = sign_in(&f, "eddie", Role::Editor).await;
-    let start = get(&f.app, "/ui/drafts/new", Some(&editor)).await;
-    assert_eq!(start.status, StatusCode::OK, "{}", start.text);
-    let csrf = hidden(&start.text, "csrf");
-    let made = post(
-        &f.app,
-        "/ui/drafts",
-        &editor,
-        &[("csrf", &csrf), ("kind", "delegation")],
-    )
-    .await;
-    assert_eq!(made.status, StatusCode::SEE_OTHER);
-    let at = made
-        .headers
-        .get(header::LOCATION)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let (at, csrf) = start_draft(&f, &editor, "delegation").await;
     let mut form = vec![
         ("csrf", csrf.as_str()),
         ("title", "GP services for the other ICB"),
