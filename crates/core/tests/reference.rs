@@ -2030,33 +2030,16 @@ fn an_amended_version_after_a_merger_is_held_by_the_successor() {
             Some("p1"),
         )
         .unwrap();
-    let c3: Vec<(Role, &str, Date, Vec<String>, Vec<String>)> = w
-        .holders
-        .iter()
-        .filter(|h| h.body == "C3")
-        .map(|h| {
-            let proof = h.proof.iter().map(|s| s.instrument.clone()).collect();
-            (
-                h.role,
-                h.accountable.as_str(),
-                h.from,
-                h.purposes.clone(),
-                proof,
-            )
-        })
-        .collect();
+    let c3: Vec<&Holder> = w.holders.iter().filter(|h| h.body == "C3").collect();
+    assert_eq!(c3.len(), 1, "{c3:?}");
+    let h = c3[0];
     assert_eq!(
-        c3,
-        [(
-            Role::JointMember,
-            "Q1",
-            day(MERGE_DAY),
-            vec!["p1".to_string()],
-            ["conf-icb", "a0", "ch0", "merge"]
-                .map(String::from)
-                .to_vec()
-        )]
+        (h.role, h.accountable.as_str(), h.from),
+        (Role::JointMember, "Q1", day(MERGE_DAY))
     );
+    assert_eq!(h.purposes, ["p1"]);
+    let proof: Vec<&str> = h.proof.iter().map(|s| s.instrument.as_str()).collect();
+    assert_eq!(proof, ["conf-icb", "a0", "ch0", "merge"]);
 }
 
 /// C0 merges into C3 on 2016-04-01. NHS England delegated primary care to C3 and to C0, each
