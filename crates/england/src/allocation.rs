@@ -4,18 +4,20 @@
 //! 2026-04-01: `QNQ`, `QJG`, `QM7`) but does not say which successor took which place, and
 //! the bundled ODS CCG file (a 2024 release) still has every sub-ICB location in its old ICB.
 //! Without more, those places would sit in no ICB, and their practices would have no holder of
-//! any ICB function. The table records, for each such place, the successor chosen and the
-//! evidence in the bundled files for the choice. It is an inference, not a record: every row's
-//! note says so, and a newer ODS CCG file (whose column 3 gives the parent after the reshape)
-//! makes the rows for the places it moves redundant; they are then ignored and reported.
+//! any ICB function. The table records, for each such place, the successor and the evidence:
+//! the public documents that name the new ICBs' footprints, with the bundled files' lines that
+//! tie each code to them. A row whose evidence is only an inference says so ("to confirm"). A
+//! newer ODS CCG file (whose column 3 gives the parent after the reshape) makes the rows for
+//! the places it moves redundant; they are then ignored and reported.
 //!
-//! A row moves either a whole sub-ICB location (`sub-icb-location`: it sits in the successor
-//! from the reshape date) or, where one sub-ICB location was divided between successors, the
-//! practices whose commissioner chain passes through a former CCG (`practices-of-ccg`: they
-//! become members of the successor ICB itself from the reshape date).
+//! A row moves a whole sub-ICB location (`sub-icb-location`: it sits in the successor from the
+//! reshape date) or, where one sub-ICB location was divided between successors, the practices
+//! whose commissioner chain passes through a former CCG (`practices-of-ccg`) or one practice
+//! (`practice`, which comes first): they become members of the successor ICB itself from the
+//! reshape date.
 
 use crate::lineage::Reshape;
-use crate::ods::{self, parse_date, SourceFile};
+use crate::ods::{self, SourceFile};
 use crate::quality::{kinds, QualityReport};
 use jiff::civil::Date;
 use std::cell::Cell;
@@ -27,6 +29,9 @@ pub(crate) enum Moves {
     SubIcb,
     /// The practices of a former CCG, inside a sub-ICB location of the split ICB.
     PracticesOf,
+    /// One practice, by its code: where a former CCG's practices went to different
+    /// successors. Takes precedence over a `PracticesOf` row.
+    Practice,
 }
 
 #[derive(Debug, Clone)]
@@ -63,11 +68,18 @@ impl Allocations {
             .find(|a| a.moves == Moves::PracticesOf && a.icb == icb && a.place == ccg)
     }
 
+    /// The row placing practice `code` of `icb`.
+    pub fn practice(&self, icb: &str, code: &str) -> Option<&Allocation> {
+        self.rows
+            .iter()
+            .find(|a| a.moves == Moves::Practice && a.icb == icb && a.place == code)
+    }
+
     /// Whether any row places `icb`'s practices individually.
     pub fn places_practices_of(&self, icb: &str) -> bool {
         self.rows
             .iter()
-            .any(|a| a.moves == Moves::PracticesOf && a.icb == icb)
+            .any(|a| matches!(a.moves, Moves::PracticesOf | Moves::Practice) && a.icb == icb)
     }
 
     /// Reports rows that moved nothing (a newer ODS file already places them, or the place
@@ -77,6 +89,7 @@ impl Allocations {
             let what = match a.moves {
                 Moves::SubIcb => "sub-ICB location",
                 Moves::PracticesOf => "practices of former CCG",
+                Moves::Practice => "practice",
             };
             match a.uses.get() {
                 0 => report.warn(
@@ -92,7 +105,7 @@ impl Allocations {
                     Some(a.line),
                     Some(&a.place),
                     format!(
-                        "{} of {} placed in {} from {}, an inference from the bundled files recorded in this table: {}",
+                        "{} of {} placed in {} from {}, as recorded in this table: {}",
                         match a.moves {
                             Moves::SubIcb => format!("sub-ICB location {}", a.place),
                             Moves::PracticesOf => format!(
@@ -100,6 +113,7 @@ impl Allocations {
                                 if n == 1 { "" } else { "s" },
                                 a.place
                             ),
+                            Moves::Practice => format!("practice {}", a.place),
                         },
                         a.icb,
                         a.successor,
@@ -116,9 +130,10 @@ impl Allocations {
         let what = match a.moves {
             Moves::SubIcb => format!("sub-ICB location {}", a.place),
             Moves::PracticesOf => format!("the practices of former CCG {}", a.place),
+            Moves::Practice => format!("practice {}", a.place),
         };
         format!(
-            "From {on} {what} is placed in {succ}. Not in the bundled files: the successor file ends {icb} on {on} with successors {all} without saying which took which place, and the ODS CCG file (a 2024 release) still has it in {icb}. Chosen from the bundled files ({file} line {line}): {evidence}. To confirm against the NHS England order or a newer ODS CCG file",
+            "From {on} {what} is placed in {succ}. Not in the bundled ODS files: the successor file ends {icb} on {on} with successors {all} without saying which took which place, and the ODS CCG file (a 2024 release) still has it in {icb}. Recorded in {file} line {line}: {evidence}",
             on = a.on,
             succ = a.successor,
             icb = a.icb,
@@ -137,14 +152,9 @@ pub(crate) fn read(f: &SourceFile, reshape: &Reshape, report: &mut QualityReport
         file: f.name.clone(),
         rows: Vec::new(),
     };
-    let (head, rows) = ods::rows(f, true, report);
     let wanted = ["icb", "on", "moves", "place", "successor", "evidence"];
-    let cols = match ods::columns(f, head.as_deref(), &wanted) {
-        Ok(c) => c,
-        Err(e) => {
-            report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
-            return out;
-        }
+    let Some((cols, rows)) = ods::curated_rows(f, &wanted, report) else {
+        return out;
     };
     for r in rows {
         let get = |i: usize| r.get(cols[i]).to_string();
@@ -159,27 +169,20 @@ pub(crate) fn read(f: &SourceFile, reshape: &Reshape, report: &mut QualityReport
             );
             continue;
         }
-        let on = match parse_date(r.get(cols[1])) {
-            Ok(Some(d)) => d,
-            Ok(None) => {
-                report.reject(kinds::BAD_DATE, &f.name, r.line, Some(&place), "no date");
-                continue;
-            }
-            Err(e) => {
-                report.reject(kinds::BAD_DATE, &f.name, r.line, Some(&place), e);
-                continue;
-            }
+        let Some(on) = ods::required_date(r.get(cols[1]), &f.name, r.line, &place, report) else {
+            continue;
         };
         let moves = match r.get(cols[2]) {
             "sub-icb-location" => Moves::SubIcb,
             "practices-of-ccg" => Moves::PracticesOf,
+            "practice" => Moves::Practice,
             other => {
                 report.reject(
                     kinds::UNKNOWN_ROLE,
                     &f.name,
                     r.line,
                     Some(&place),
-                    format!("moves `{other}` is neither `sub-icb-location` nor `practices-of-ccg`"),
+                    format!("moves `{other}` is none of `sub-icb-location`, `practices-of-ccg` and `practice`"),
                 );
                 continue;
             }
@@ -289,7 +292,7 @@ mod tests {
             ]
         );
         let note = a.note(&a.rows[0], &["QBB".into(), "QCC".into()]);
-        assert!(note.contains("Not in the bundled files"), "{note}");
-        assert!(note.contains("t.csv line 2): shares a district"), "{note}");
+        assert!(note.contains("Not in the bundled ODS files"), "{note}");
+        assert!(note.contains("t.csv line 2: shares a district"), "{note}");
     }
 }

@@ -13,14 +13,23 @@ use vires_core::AreaExpr;
 
 pub(crate) const LAD_NOTE: &str = "Approximation: the union of the footprints of the CCGs (April 2021 boundaries) that overlap this district, from the ONS CCG to local authority district lookup. The bundled data maps no practice to a district, so the area may include practices outside the district where a CCG spans several districts";
 
-pub(crate) fn add_lads(ctx: &mut Ctx, f: &SourceFile) -> usize {
-    let mut report = std::mem::take(&mut ctx.report);
-    let n = build(ctx, f, &mut report);
-    ctx.report = report;
-    n
+/// One row of the CCG to district lookup: a CCG (April 2021) and a district it overlaps.
+pub(crate) struct LookupRow {
+    pub ccg: String,
+    pub district: String,
+    pub district_name: String,
 }
 
-fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
+/// Reads the CCG to district lookup; rows without codes, or naming a CCG the ODS files do
+/// not have, are reported and left out.
+pub(crate) fn read_lookup(ctx: &mut Ctx, f: &SourceFile) -> Vec<LookupRow> {
+    let mut report = std::mem::take(&mut ctx.report);
+    let rows = lookup_rows(ctx, f, &mut report);
+    ctx.report = report;
+    rows
+}
+
+fn lookup_rows(ctx: &Ctx, f: &SourceFile, report: &mut QualityReport) -> Vec<LookupRow> {
     let (head, rows) = ods::rows(f, true, report);
     let head = head.unwrap_or_default();
     let find = |pre: &str, suf: &str| ods::column_like(&head, pre, suf);
@@ -37,16 +46,16 @@ fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
                 head.join(",")
             ),
         );
-        return 0;
+        return Vec::new();
     };
     let cols = match ods::columns(f, Some(&head), &[&ccg, &lad, &lad_name]) {
         Ok(c) => c,
         Err(e) => {
             report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
-            return 0;
+            return Vec::new();
         }
     };
-    let mut districts: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let mut out = Vec::new();
     for r in rows {
         let (c, l, ln) = (r.get(cols[0]), r.get(cols[1]), r.get(cols[2]));
         if c.is_empty() || l.is_empty() {
@@ -69,11 +78,24 @@ fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
             );
             continue;
         }
+        out.push(LookupRow {
+            ccg: c.to_string(),
+            district: l.to_string(),
+            district_name: ln.to_string(),
+        });
+    }
+    out
+}
+
+/// Builds each district as a named area from the lookup's rows; returns how many.
+pub(crate) fn add_lads(ctx: &mut Ctx, rows: &[LookupRow], file: &str) -> usize {
+    let mut districts: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for r in rows {
         let entry = districts
-            .entry(l.to_string())
-            .or_insert_with(|| (ln.to_string(), Vec::new()));
-        if !entry.1.iter().any(|x| x == c) {
-            entry.1.push(c.to_string());
+            .entry(r.district.clone())
+            .or_insert_with(|| (r.district_name.clone(), Vec::new()));
+        if !entry.1.contains(&r.ccg) {
+            entry.1.push(r.ccg.clone());
         }
     }
     let n = districts.len();
@@ -91,14 +113,14 @@ fn build(ctx: &mut Ctx, f: &SourceFile, report: &mut QualityReport) -> usize {
             id,
             name,
             expr,
-            note: Some(format!("{LAD_NOTE} ({}).", f.name)),
+            note: Some(format!("{LAD_NOTE} ({file}).")),
             approximate: true,
         });
     }
     if n > 0 {
-        report.info(
+        ctx.report.info(
             kinds::AREA_APPROXIMATION,
-            &f.name,
+            file,
             None,
             None,
             format!("{n} local authority districts built as unions of CCG footprints (an approximation; see each area's note)"),

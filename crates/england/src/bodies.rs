@@ -417,7 +417,7 @@ pub(crate) fn add_bodies(ctx: &mut Ctx, names: &Names) {
             life: Interval::new(from, None),
             basis: Some(format!("{ICB_BASIS}; established by a later NHS England order (to confirm)")),
             source: Some(format!(
-                "ODS successor file ({}): successor of ICBs on {from}; not in the ONS ICB list bundled (December 2024), so its name is not known from the bundled data. Its footprint is taken to be the sub-ICB locations of the ICBs it succeeds alone, and the places of split ICBs that {} gives it (an inference from the bundled files, each row citing its evidence; to confirm)",
+                "ODS successor file ({}): successor of ICBs on {from}; not in the ONS ICB list bundled (December 2024), so its name is not known from the bundled data. Its footprint is taken to be the sub-ICB locations of the ICBs it succeeds alone, and the places of split ICBs that {} gives it (each row citing its public evidence)",
                 ctx.files.succ,
                 ctx.allocations.file
             )),
@@ -679,7 +679,7 @@ fn link_to_icb(ctx: &mut Ctx, org: &OdsOrg, child: vires_core::BodyId, life: Int
 }
 
 /// Adds a sentence to a body's source note.
-fn append_source(reg: &mut vires_core::Register, id: vires_core::BodyId, note: &str) {
+pub(crate) fn append_source(reg: &mut vires_core::Register, id: vires_core::BodyId, note: &str) {
     if let Some(b) = reg.bodies.get_mut(id.0 as usize) {
         b.source = Some(match b.source.take() {
             Some(s) if !s.is_empty() => format!("{s}. {note}"),

@@ -14,13 +14,8 @@ const COLUMNS: [&str; 7] = [
 /// Reads the statement into `reg` (whose taxonomy must be loaded). Rows naming an unknown
 /// function or body, with bad dates or without a note or source, are reported and left out.
 pub fn add_coverage(reg: &mut Register, f: &SourceFile, report: &mut QualityReport) -> usize {
-    let (head, rows) = ods::rows(f, true, report);
-    let cols = match ods::columns(f, head.as_deref(), &COLUMNS) {
-        Ok(c) => c,
-        Err(e) => {
-            report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
-            return 0;
-        }
+    let Some((cols, rows)) = ods::curated_rows(f, &COLUMNS, report) else {
+        return 0;
     };
     let mut added = 0;
     for r in rows {

@@ -19,13 +19,15 @@ pub mod bodies;
 pub mod bundle;
 pub mod coverage;
 pub mod lineage;
+pub(crate) mod moves;
 pub mod ods;
 pub mod practices;
+pub(crate) mod public_health;
 pub mod quality;
 
 pub use bundle::{
     add_national, bundled, bundled_ods, bundled_sources, bundled_with, fingerprint,
-    national_sources, BUNDLED_STAGES, COVERAGE_FILE, NATIONAL_FILES, RESHAPE_FILE,
+    national_sources, BUNDLED_STAGES, COVERAGE_FILE, MOVES_FILE, NATIONAL_FILES, RESHAPE_FILE,
 };
 pub use lineage::map_to_csv;
 pub use ods::{ImportError, SourceFile, Sources, MAX_FILE_BYTES};
@@ -101,6 +103,9 @@ pub(crate) struct Ctx {
     pub reshape: Reshape,
     /// Where the places of split ICBs went (the curated table).
     pub allocations: allocation::Allocations,
+    /// Practices that changed commissioner after the practice file's snapshot (the curated
+    /// table).
+    pub moves: moves::Moves,
     /// Sub-ICB locations left in no ICB by a split (ICB code, reshape date): their practices
     /// are placed one by one.
     pub split_places: FxHashMap<BodyId, (String, Date)>,
@@ -176,6 +181,7 @@ pub fn build_from_sources(
         &mut report,
     );
     let allocations = allocation::read(&table, &reshape, &mut report);
+    let moves = moves::read(&bundle::practice_moves(), &mut report);
     let mut ctx = Ctx {
         register: Register::new(),
         report,
@@ -188,6 +194,7 @@ pub fn build_from_sources(
         icbs,
         reshape,
         allocations,
+        moves,
         split_places: FxHashMap::default(),
         ccg_body: FxHashMap::default(),
         sub_icb_body: FxHashMap::default(),
@@ -205,12 +212,18 @@ pub fn build_from_sources(
     });
     let count = practices::add_practices(&mut ctx, &sources.epraccur);
     ctx.allocations.report_uses(&mut ctx.report);
+    ctx.moves.report_unused(&mut ctx.report);
+    moves::note_receivers(&mut ctx);
     progress(Stage::Practices {
         count,
         memberships: ctx.register.memberships.len(),
     });
     let areas = match &sources.ccg_lad {
-        Some(f) => areas::add_lads(&mut ctx, f),
+        Some(f) => {
+            let rows = areas::read_lookup(&mut ctx, f);
+            public_health::add_upper_tier(&mut ctx, &rows, &f.name);
+            areas::add_lads(&mut ctx, &rows, &f.name)
+        }
         None => 0,
     };
     progress(Stage::Areas { count: areas });

@@ -240,7 +240,7 @@ pub(crate) fn reshape(
                 "the successor file ends {old} on {on} with successor(s) {}. Known: the codes and the date. Not known from the bundled files: the new bodies' names, and {}",
                 known_names.join(", "),
                 if succ.len() > 1 {
-                    format!("which of its sub-ICB locations went to which successor (the register takes that from the curated table {}, an inference to confirm)", allocations_file)
+                    format!("which of its sub-ICB locations went to which successor (the register takes that from the curated table {}, whose rows cite the public documents)", allocations_file)
                 } else {
                     "whether any of its sub-ICB locations changed (taken to move with it)".to_string()
                 }
@@ -400,6 +400,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
                         Moves::PracticesOf => {
                             format!("the practices of former CCG {} (line {})", a.place, a.line)
                         }
+                        Moves::Practice => format!("practice {} (line {})", a.place, a.line),
                     })
                     .collect();
                 if placed.is_empty() {
@@ -416,7 +417,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
                 String::new()
             } else {
                 format!(
-                    " {new} also takes part of {} (split ICBs, not modelled as mergers). Which part is not in the bundled files either; the register takes it from the curated table {}, an inference from the bundled files whose rows give their evidence (to confirm).",
+                    " {new} also takes part of {} (split ICBs, not modelled as mergers). Which part is not in the bundled ODS files either; the register takes it from the curated table {}, each row citing the public documents that name the new footprints.",
                     parts.join("; "),
                     ctx.allocations.file
                 )

@@ -431,6 +431,45 @@ pub fn parse_date(s: &str) -> Result<Option<Date>, String> {
 }
 
 /// The day after `d`: ODS close dates are the last day open, core intervals end exclusively.
+/// The rows of a curated table with a header, and the index of each `wanted` column; `None`,
+/// with a warning, when a column is missing.
+pub(crate) fn curated_rows(
+    f: &SourceFile,
+    wanted: &[&str],
+    report: &mut QualityReport,
+) -> Option<(Vec<usize>, Vec<Row>)> {
+    let (head, rows) = rows(f, true, report);
+    match columns(f, head.as_deref(), wanted) {
+        Ok(cols) => Some((cols, rows)),
+        Err(e) => {
+            report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
+            None
+        }
+    }
+}
+
+/// A date a curated row must have: `None`, with the row reported, when it is missing or
+/// malformed.
+pub(crate) fn required_date(
+    s: &str,
+    file: &str,
+    line: u64,
+    subject: &str,
+    report: &mut QualityReport,
+) -> Option<Date> {
+    match parse_date(s) {
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            report.reject(kinds::BAD_DATE, file, line, Some(subject), "no date");
+            None
+        }
+        Err(e) => {
+            report.reject(kinds::BAD_DATE, file, line, Some(subject), e);
+            None
+        }
+    }
+}
+
 pub fn next_day(d: Date) -> Date {
     d.tomorrow().unwrap_or(d)
 }

@@ -223,6 +223,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 );
             }
             Chain::Segments { segs, stop } => {
+                let (segs, stop) = apply_moves(ctx, &succ, atom, code, segs, stop, end);
                 let segs = place_split(ctx, segs, &mut report, &f.name, r.line, code);
                 if let Some((first_body, _)) = segs.first() {
                     let open_on = ctx.register.body(*first_body).life.from;
@@ -271,6 +272,79 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
     added
 }
 
+/// Applies the curated moves of practice `code` (`data/curated/practice-moves.csv`) to its
+/// chain `segs`: from a move's day the practice follows the commissioner it joined (and that
+/// one's successors) instead, or, where the sources give candidates, its membership stops and
+/// the rest of its life is recorded as not known, with those candidates. A row applies only
+/// if the practice was in the row's `from` the day before.
+fn apply_moves(
+    ctx: &mut Ctx,
+    succ: &FxHashMap<String, Vec<(Date, String)>>,
+    atom: AtomId,
+    code: &str,
+    mut segs: Vec<(BodyId, Interval)>,
+    mut stop: Option<Stop>,
+    end: Option<Date>,
+) -> (Vec<(BodyId, Interval)>, Option<Stop>) {
+    let moves: Vec<crate::moves::Move> = ctx.moves.of(code).cloned().collect();
+    for m in &moves {
+        let Some(before) = m.on.yesterday().ok() else {
+            continue;
+        };
+        let was_in_from = segs
+            .iter()
+            .any(|(b, iv)| iv.contains(before) && ctx.register.body(*b).code == m.from);
+        if !was_in_from || end.is_some_and(|e| e <= m.on) {
+            continue;
+        }
+        let kept: Vec<(BodyId, Interval)> = segs
+            .iter()
+            .filter(|(_, iv)| iv.from < m.on)
+            .map(|&(b, iv)| {
+                let until = iv.until.map_or(m.on, |u| u.min(m.on));
+                (b, Interval::new(iv.from, Some(until)))
+            })
+            .collect();
+        match m.to.as_slice() {
+            [to] => {
+                let Chain::Segments {
+                    segs: tail,
+                    stop: tail_stop,
+                } = follow_chain(&ctx.register, succ, to, m.on, end)
+                else {
+                    // The row names a commissioner not open on its day: leave the practice as
+                    // it was (the row is reported as having moved nothing).
+                    continue;
+                };
+                if tail.first().is_none_or(|(_, iv)| iv.from != m.on) {
+                    continue;
+                }
+                segs = kept;
+                segs.extend(tail);
+                stop = tail_stop;
+            }
+            candidates => {
+                segs = kept;
+                stop = None;
+                ctx.register.unknown_memberships.push(UnknownMembership {
+                    atom,
+                    during: Interval::new(m.on, end),
+                    candidates: candidates.to_vec(),
+                    note: format!(
+                        "a boundary change on {} moved the practice out of {} or left it there, and the sources found do not say which",
+                        m.on, m.from
+                    ),
+                    source: format!("{} line {}: {}", ctx.moves.file, m.line, m.evidence),
+                });
+            }
+        }
+        if let Some(r) = ctx.moves.rows.iter().find(|r| r.line == m.line) {
+            r.used.set(true);
+        }
+    }
+    (segs, stop)
+}
+
 /// Re-homes the part of a practice's membership that lies in a sub-ICB location left in no
 /// ICB by a split (see `allocation.rs`): from the reshape date the practice is a member of
 /// the successor ICB itself, the one the curated table gives a former CCG in its chain.
@@ -302,8 +376,10 @@ fn place_split(
             continue;
         }
         let tail = Interval::new(iv.from.max(on), iv.until);
-        let placed = chain.iter().find_map(|c| {
-            let a = ctx.allocations.practices_of(icb, c)?;
+        // A row for the practice itself comes first; then one for a former CCG in its chain.
+        let rows = std::iter::once(ctx.allocations.practice(icb, code))
+            .chain(chain.iter().map(|c| ctx.allocations.practices_of(icb, c)));
+        let placed = rows.flatten().find_map(|a| {
             let &to = ctx.icb_body.get(&a.successor)?;
             // The successor must be open from the reshape date for the practice to move.
             let during = tail.intersect(&ctx.register.body(to).life)?;

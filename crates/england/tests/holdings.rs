@@ -219,6 +219,7 @@ fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
     let dates = change_dates(f);
     let mut checked = 0usize;
     let mut after_reshape = BTreeSet::new();
+    let mut open_moves = BTreeSet::new();
     for (code, joined) in active_practices() {
         let place = Place::Practice(code.as_str().into());
         let mut days: Vec<Date> = dates.range(joined..=TODAY).copied().collect();
@@ -231,6 +232,17 @@ fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
                 .iter()
                 .filter(|h| h.purposes.is_empty() && h.role != Role::Concurrent)
                 .collect();
+            // A boundary change the sources leave open (data/curated/practice-moves.csv):
+            // no holder, and the answer names the candidates instead.
+            if unrestricted.is_empty()
+                && who
+                    .caveats
+                    .iter()
+                    .any(|c| c.kind == CaveatKind::IncompleteRecord && !c.candidates.is_empty())
+            {
+                open_moves.insert(code.clone());
+                continue;
+            }
             assert_eq!(
                 unrestricted.len(),
                 1,
@@ -247,6 +259,16 @@ fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
         }
     }
     assert!(checked > 100_000, "{checked}");
+    // The four Great Barr practices of Sandwell and West Birmingham, which the sources place
+    // in neither the Black Country nor Birmingham and Solihull after 2022-07-01, and the
+    // Surrey practice of East Berkshire after Frimley was divided (practice-moves.csv).
+    assert_eq!(
+        open_moves,
+        ["H81047", "M88015", "M88021", "M88024", "M88623"]
+            .into_iter()
+            .map(String::from)
+            .collect()
+    );
     // Today the holders are the ICBs after the 2026 reshape: none of the twelve it ended, all
     // of its six new ones.
     for ended in [
@@ -278,7 +300,10 @@ fn the_core_coverage_check_agrees() {
             let Place::Practice(c) = &x.place else {
                 return true;
             };
-            !x.explained() || x.until.is_none_or(|u| u > joined[c.as_str()])
+            let open_move = x.explained()
+                && x.caveats.iter().all(|k| !k.candidates.is_empty())
+                && x.from >= date(2022, 7, 1);
+            !open_move && (!x.explained() || x.until.is_none_or(|u| u > joined[c.as_str()]))
         })
         .collect();
     assert!(at_active.is_empty(), "{at_active:?}");

@@ -227,7 +227,20 @@ fn every_active_practice_has_one_commissioner_from_joining_until_today() {
         let mut ms: Vec<_> = reg.memberships.iter().filter(|m| m.atom == atom).collect();
         ms.sort_by_key(|m| m.during.from);
         assert_eq!(ms[0].during.from, joined, "{}", &r[0]);
-        assert_eq!(ms.last().unwrap().during.until, None, "{}", &r[0]);
+        // Membership runs to today, or up to a stretch the register records as not known,
+        // naming the candidates (a boundary change the sources leave open).
+        if let Some(end) = ms.last().unwrap().during.until {
+            assert!(
+                reg.unknown_memberships.iter().any(|u| u.atom == atom
+                    && u.during.from == end
+                    && u.during.until.is_none()
+                    && !u.candidates.is_empty()),
+                "{}: membership ends on {end} with nothing recorded after",
+                &r[0]
+            );
+            checked += 1;
+            continue;
+        }
         for w in ms.windows(2) {
             assert_eq!(
                 w[0].during.until,
@@ -285,11 +298,15 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
     ] {
         assert_eq!(icb_of(reg, place, eve).as_deref(), Some(before), "{place}");
         assert_eq!(icb_of(reg, place, on).as_deref(), Some(after), "{place}");
-        // ...and its source says that this is an inference, not a record.
+        // ...and its source says that the ODS files do not record it, and cites the public
+        // statement naming the new footprints.
         let b = reg.body(reg.body_at(place, on).unwrap());
         let src = b.source.as_deref().unwrap();
-        assert!(src.contains("Not in the bundled files"), "{place}: {src}");
-        assert!(src.contains("To confirm"), "{src}");
+        assert!(
+            src.contains("Not in the bundled ODS files"),
+            "{place}: {src}"
+        );
+        assert!(src.contains("9 September 2025"), "{src}");
         assert!(src.contains(vires_england::RESHAPE_FILE.0), "{src}");
         assert!(i
             .quality
@@ -333,8 +350,14 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
         .from_path(data_dir().join("ods_epraccur_2019_12.csv"))
         .unwrap();
     for r in rdr.records().map(|r| r.unwrap()) {
+        // NHS Surrey Heartlands: Surrey and Sussex takes the Farnham and Surrey Heath areas
+        // of Frimley; the rest of North East Hampshire and Farnham (Rushmoor and part of
+        // Hart) goes to Hampshire and the Isle of Wight (Haslemere Herald, January 2026).
+        // These five practices' addresses are in Farnham town (the practice file).
+        const FARNHAM: [&str; 5] = ["H81027", "H81088", "H81097", "H81110", "H81615"];
         let to = match &r[14] {
             "10C" => "S9B9J",
+            "99M" if FARNHAM.contains(&&r[0]) => "S9B9J",
             "99M" => "QRL",
             "15D" => "S0E4D",
             _ => continue,
@@ -343,6 +366,15 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
             continue;
         }
         let a = reg.atom(&r[0]).unwrap();
+        if &r[0] == "H81047" {
+            // A Surrey practice of East Berkshire: the sources name neither successor for it
+            // (data/curated/practice-moves.csv), so the register records both as candidates.
+            assert!(reg
+                .unknown_memberships
+                .iter()
+                .any(|u| u.atom == a && u.during.from == on && u.candidates == ["S0E4D", "S9B9J"]));
+            continue;
+        }
         let at = |d: Date| -> Vec<String> {
             reg.memberships
                 .iter()
