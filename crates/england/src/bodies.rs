@@ -409,15 +409,29 @@ pub(crate) fn add_bodies(ctx: &mut Ctx, names: &Names) {
         .iter()
         .map(|(c, d)| (c.clone(), *d))
         .collect();
+    let new_names = new_icb_names(&mut ctx.report);
     for (code, from) in new_icbs {
+        let (name, named) = match new_names.get(&code) {
+            Some((name, line, evidence)) => (
+                name.clone(),
+                format!(
+                    ". Named as in {} line {line}: {evidence}; the name in its establishment order is not in the bundled files",
+                    names_file()
+                ),
+            ),
+            None => (
+                format!("Integrated care board {code} (from {from}; name not in the bundled files)"),
+                String::new(),
+            ),
+        };
         let body = Body {
             code: code.clone(),
-            name: format!("Integrated care board {code} (from {from}; name not in the bundled files)"),
+            name,
             kind: BodyKind::Icb,
             life: Interval::new(from, None),
             basis: Some(format!("{ICB_BASIS}; established by a later NHS England order (to confirm)")),
             source: Some(format!(
-                "ODS successor file ({}): successor of ICBs on {from}; not in the ONS ICB list bundled (December 2024), so its name is not known from the bundled data. Its footprint is taken to be the sub-ICB locations of the ICBs it succeeds alone, and the places of split ICBs that {} gives it (each row citing its public evidence)",
+                "ODS successor file ({}): successor of ICBs on {from}; not in the ONS ICB list bundled (December 2024). Its footprint is taken to be the sub-ICB locations of the ICBs it succeeds alone, and the places of split ICBs that {} gives it (each row citing its public evidence){named}",
                 ctx.files.succ,
                 ctx.allocations.file
             )),
@@ -686,4 +700,35 @@ pub(crate) fn append_source(reg: &mut vires_core::Register, id: vires_core::Body
             _ => note.to_string(),
         });
     }
+}
+
+fn names_file() -> &'static str {
+    crate::bundle::ICB_NAMES_FILE.0
+}
+
+/// The curated names of ICBs created by a reshape, by code: (name, line, evidence).
+fn new_icb_names(report: &mut QualityReport) -> BTreeMap<String, (String, u64, String)> {
+    let f = crate::bundle::icb_names();
+    let mut out = BTreeMap::new();
+    let Some((cols, rows)) = ods::curated_rows(&f, &["code", "name", "evidence"], report) else {
+        return out;
+    };
+    for r in rows {
+        let (code, name, evidence) = (r.get(cols[0]), r.get(cols[1]), r.get(cols[2]));
+        if code.is_empty() || name.is_empty() || evidence.is_empty() {
+            report.reject(
+                kinds::MISSING_CODE,
+                &f.name,
+                r.line,
+                Some(code).filter(|c| !c.is_empty()),
+                "a name needs a code, the name and the evidence",
+            );
+            continue;
+        }
+        out.insert(
+            code.to_string(),
+            (name.to_string(), r.line, evidence.to_string()),
+        );
+    }
+    out
 }

@@ -54,6 +54,13 @@ pub const MOVES_FILE: (&str, &str) = (
     include_str!("../../../data/curated/practice-moves.csv"),
 );
 
+/// The curated names of the ICBs a reshape created, which the bundled ONS list predates
+/// (see `data/README.md`), as (file name, CSV text).
+pub const ICB_NAMES_FILE: (&str, &str) = (
+    "data/curated/icb-names-2026.csv",
+    include_str!("../../../data/curated/icb-names-2026.csv"),
+);
+
 /// The coverage statement (see `docs/data.md`), as (file name, CSV text).
 pub const COVERAGE_FILE: (&str, &str) = (
     "data/coverage.csv",
@@ -70,6 +77,10 @@ pub(crate) fn reshape_allocations() -> SourceFile {
 
 pub(crate) fn practice_moves() -> SourceFile {
     source(MOVES_FILE)
+}
+
+pub(crate) fn icb_names() -> SourceFile {
+    source(ICB_NAMES_FILE)
 }
 
 /// The national files as `vires-lang` sources (file indices 0..N, in the order above).
@@ -165,7 +176,7 @@ pub fn bundled_with(progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportErr
 }
 
 /// A fingerprint of everything the bundled register is built from (the ODS/ONS extracts, the
-/// national instruments, the curated reshape and practice-move tables and the language prelude). A store's
+/// national instruments, the curated reshape, practice-move and ICB-name tables and the language prelude). A store's
 /// genesis entry records it, so a change log is bound to the data its changes were made
 /// against; the CLI and the server must agree on it, so it lives here.
 pub fn fingerprint() -> String {
@@ -191,6 +202,7 @@ pub fn fingerprint() -> String {
     files.extend(NATIONAL_FILES.iter().copied());
     files.push(RESHAPE_FILE);
     files.push(MOVES_FILE);
+    files.push(ICB_NAMES_FILE);
     files.push(COVERAGE_FILE);
     files.extend(vires_lang::PRELUDE_SOURCES.iter().copied());
     for (name, text) in files {

@@ -284,7 +284,10 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
         .any(|s| s.from == "QNQ" && s.to == "QRL" && s.on == on));
     // A whole-ICB succession moves its sub-ICB locations: QMJ's go to Z9B2Z.
     let z = reg.body_at("Z9B2Z", on).unwrap();
-    assert!(reg.body(z).name.contains("name not in the bundled files"));
+    // Named as in the written statement of 9 September 2025, which names the footprints.
+    assert_eq!(reg.body(z).name, "North West and North Central London ICB");
+    let src = reg.body(z).source.as_deref().unwrap();
+    assert!(src.contains("9 September 2025"), "{src}");
     assert_eq!(icb_of(reg, "93C", on).as_deref(), Some("Z9B2Z"));
     assert_eq!(icb_of(reg, "93C", eve).as_deref(), Some("QMJ"));
     // Split ICBs: each sub-ICB location goes to the successor the curated table gives it.
