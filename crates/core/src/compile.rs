@@ -797,6 +797,16 @@ impl<'a> FieldChecker<'a> {
 
     fn check_required(&mut self, i: InstrumentId, ins: &Instrument) {
         use InstrumentKind as K;
+        if let Some(problem) = crate::ident::id_problem(&ins.id) {
+            self.diag_in(
+                (i, ins),
+                codes::BAD_ID,
+                Severity::Error,
+                ins.spans.id,
+                format!("instrument id `{}` {problem}", ins.id),
+                "give the instrument an id of ASCII letters, digits, `.`, `_` and `-` (at most 128), starting with a letter or digit",
+            );
+        }
         let mut missing: Vec<&str> = Vec::new();
         let needs_functions = matches!(
             ins.kind,
@@ -1207,6 +1217,17 @@ impl Compiler {
 
     fn check_bodies(&mut self) {
         for b in &self.reg.bodies {
+            if let Some(problem) = crate::ident::id_problem(&b.code) {
+                self.diags.push(Diagnostic {
+                    code: codes::BAD_ID,
+                    severity: Severity::Error,
+                    subject: b.code.clone(),
+                    message: format!("body code `{}` {problem}", b.code),
+                    help: "give the body its ODS code, or a code of ASCII letters, digits, `.`, `_` and `-` (at most 128)"
+                        .into(),
+                    span: b.span,
+                });
+            }
             if b.life.is_empty() {
                 self.diags.push(Diagnostic {
                     code: codes::BODY_LIFE_BACKWARDS,

@@ -56,6 +56,7 @@ pub mod codes {
     pub const MERGE_INCONSISTENT: &str = "V021";
     pub const RESTS_ON_VOID: &str = "V022";
     pub const RETAINED_NOT_EXCEPTED: &str = "V023";
+    pub const BAD_ID: &str = "V024";
 
     /// (code, one-line meaning) for docs and `vires explain-code`.
     pub const ALL: &[(&str, &str)] = &[
@@ -137,6 +138,10 @@ pub mod codes {
         (
             RETAINED_NOT_EXCEPTED,
             "a `retained` item names a function the instrument grants but does not except",
+        ),
+        (
+            BAD_ID,
+            "an instrument id or body code is empty, too long, or holds a character other than ASCII letters, digits, `.`, `_` and `-`",
         ),
     ];
 }

@@ -19,6 +19,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod function;
 mod heap_bytes;
+pub mod ident;
 pub mod instrument;
 mod instrument_index;
 pub mod interval;
