@@ -505,7 +505,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AuditWhat {
     /// Check every entry's hash and link; name the first bad entry. Exit 1 if any is bad.
-    Verify,
+    Verify {
+        /// A head hash published earlier (from `audit verify`, or an API answer's
+        /// `Vires-Log-Head`): the log must still hold that entry, so a log cut short or
+        /// rewritten after it, hashes recomputed and all, fails.
+        #[arg(long, value_name = "HASH")]
+        expect_head: Option<String>,
+    },
     /// List the change log: who changed what, when and why.
     Log,
 }

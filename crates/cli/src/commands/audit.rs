@@ -25,16 +25,34 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
         CliError::input(format!("store: {e}"), "check --db / VIRES_DB")
     };
     match what {
-        AuditWhat::Verify => {
-            let report = store.verify().map_err(err)?;
+        AuditWhat::Verify { expect_head } => {
+            let mut report = store.verify().map_err(err)?;
+            if let (true, Some(want)) = (report.ok, expect_head) {
+                let want = want.trim().to_ascii_lowercase();
+                let entries = store.all_entries().map_err(err)?;
+                if !entries.iter().any(|e| e.hash == want) {
+                    report.ok = false;
+                    report.first_bad = Some(vires_store::BadEntry {
+                        seq: report.entries + 1,
+                        reason: format!(
+                            "no entry has the expected head hash {want}: the log was cut short or rewritten after that head was published"
+                        ),
+                    });
+                }
+            }
             emit(fmt, &report, |r| {
                 if r.ok {
                     println!("the change log verifies: {} entries", r.entries);
                     if let Some(h) = &r.head_hash {
                         println!("head hash {h} (keep it elsewhere to detect a later truncation)");
                     }
+                } else if let Some(bad) = r.first_bad.as_ref().filter(|b| b.seq > r.entries) {
+                    println!("the change log does NOT verify: {}", bad.reason);
                 } else if let Some(bad) = &r.first_bad {
-                    println!("the change log does NOT verify: first bad entry {bad:?}");
+                    println!(
+                        "the change log does NOT verify: entry {}: {}",
+                        bad.seq, bad.reason
+                    );
                 }
             })?;
             Ok(if report.ok {
