@@ -8,7 +8,7 @@
 // approve button and the refused forged approval are four eyes, not roles.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, signIn, signInWithOrganisation, checkA11y, checkA11yWithoutScripts, screenshot, TOKENS } from './lib.js'
+import { launch, newPage, signIn, signInWithOrganisation, signOut, checkA11y, checkA11yWithoutScripts, screenshot, TOKENS } from './lib.js'
 
 const WHO = '/ui/who?function=commissioning.secondary-care&place_type=body&place=QOP&on=2027-04-01'
 /** The people of tests/e2e/oidc-provider.js, as vires names them (their preferred_username). */
@@ -121,6 +121,7 @@ test('a company secretary drafts a joint committee, fixes its mistakes, previews
   const forged = await page.request.post(`${proposalPath}/approve`, { form: { csrf, reason: 'mine' }, maxRedirects: 0 })
   assert.equal(forged.status(), 403)
   assert.match(await forged.text(), /A second person must decide/)
+  await signOut(page)
   await context.close()
 
   // A colleague signs in and approves it.
@@ -149,6 +150,7 @@ test('a company secretary drafts a joint committee, fixes its mistakes, previews
   assert.equal(entry.author, BEA)
   assert.equal(entry.decision.by, ANN)
   assert.equal(entry.decision.reason, 'Checked against both boards\' minutes')
+  await signOut(other.page)
   await other.context.close()
 })
 
@@ -224,6 +226,7 @@ test('an amendment sets its end, purposes and area, choosing by search, with Jav
   const sets = text.split('\n').map(l => l.trim()).filter(l => l.startsWith('set '))
   assert.deepEqual(sets.map(l => l.replace(/^set\s+/, '')), ['until 2024-10-01', 'purposes test-purpose', 'area footprint(QKS)'])
   assert.match(text, /target +nhse-specialised-jc-QKS/)
+  await signOut(page)
   await context.close()
 })
 
@@ -260,6 +263,7 @@ test('a new body is drafted and approved, then its establishment, abolition and 
   await ann.page.getByLabel('Reason for your decision').fill('Journey test')
   await ann.page.getByRole('button', { name: 'Approve and publish' }).click()
   await ann.page.getByText('The proposal was approved and published.').waitFor()
+  await signOut(ann.page)
   await ann.context.close()
 
   // Its establishment by NHS England: the powers offered are those NHS England may use to
@@ -301,5 +305,6 @@ test('a new body is drafted and approved, then its establishment, abolition and 
   await page.getByRole('heading', { name: 'Valid against the register' }).waitFor()
   assert.match(await page.locator('.vires-found').allInnerTexts().then(t => t.join('\n')), /NHS Cheshire and Merseyside Integrated Care Board \(QYG\)/)
   await checkA11yWithoutScripts(page, 'draft-merge', { shot: 'draft-merge' })
+  await signOut(page)
   await eve.context.close()
 })

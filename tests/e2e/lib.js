@@ -69,6 +69,12 @@ export async function signInWithOrganisation (page, login) {
   await page.getByRole('button', { name: 'Sign out' }).waitFor()
 }
 
+/** Signs out (the people of the OpenID Connect provider are shared by the test files). */
+export async function signOut (page) {
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await page.getByText('You have signed out.').waitFor()
+}
+
 /**
  * Runs axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA) on the page as it is, and fails on
  * any moderate, serious or critical violation, naming each. Minor violations and the checks
