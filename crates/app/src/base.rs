@@ -51,7 +51,10 @@ pub fn build(base: &Base, progress: &mut dyn FnMut(Stage)) -> Result<BaseRegiste
 }
 
 #[cfg(feature = "england")]
-fn build_register(base: &Base, progress: &mut dyn FnMut(Stage)) -> Result<Register, AppError> {
+pub(crate) fn build_register(
+    base: &Base,
+    progress: &mut dyn FnMut(Stage),
+) -> Result<Register, AppError> {
     match base {
         Base::England => vires_england::bundled_with(progress)
             .map(|i| i.register)
@@ -69,16 +72,22 @@ fn build_register(base: &Base, progress: &mut dyn FnMut(Stage)) -> Result<Regist
 }
 
 #[cfg(not(feature = "england"))]
-fn build_register(base: &Base, _progress: &mut dyn FnMut(Stage)) -> Result<Register, AppError> {
+pub(crate) fn build_register(
+    base: &Base,
+    _progress: &mut dyn FnMut(Stage),
+) -> Result<Register, AppError> {
     match base {
         Base::Empty => Ok(Register::new()),
         _ => england_fingerprint().map(|_| Register::new()),
     }
 }
 
+/// Computed once a process: it hashes every bundled file, and a command asks for it both
+/// to open the store and to find the cached register.
 #[cfg(feature = "england")]
 fn england_fingerprint() -> Result<String, AppError> {
-    Ok(vires_england::fingerprint())
+    static FINGERPRINT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    Ok(FINGERPRINT.get_or_init(vires_england::fingerprint).clone())
 }
 
 #[cfg(not(feature = "england"))]

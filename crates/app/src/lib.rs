@@ -10,6 +10,7 @@
 //! - [`location`]: the default store location (one rule for the CLI and the server).
 //! - [`store`]: opening a store and binding it to its base register.
 //! - [`base`]: the base register the change log applies to, and its fingerprint.
+//! - [`base_cache`]: the base register kept on disk between runs, for an instant start.
 //! - [`replay`]: the base plus the log's changes, now, at a revision or as recorded then.
 //! - [`today`]: today's date in England (Europe/London), whatever the machine's zone.
 //! - [`place`]: places as users type them (one rule for upper-casing codes).
@@ -22,6 +23,7 @@
 //! adapter renders them its own way.
 
 pub mod base;
+pub mod base_cache;
 pub mod cookie;
 pub mod csv;
 mod error;

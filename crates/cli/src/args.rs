@@ -77,6 +77,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "VIRES_ODS_DIR", value_name = "DIR")]
     pub ods: Option<PathBuf>,
 
+    /// Build the England register afresh instead of reading the copy kept in the cache
+    /// folder (VIRES_CACHE_DIR; default the platform's, e.g. ~/.cache/vires). The copy is
+    /// checked on every read and rebuilt by itself when the data or the binary changes.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
     /// Answer from the register as it was recorded at this moment (e.g. 2021-05-01T00:00:00Z),
     /// before any later corrections.
     #[arg(long, global = true, value_name = "TIMESTAMP")]

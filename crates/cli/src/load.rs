@@ -139,6 +139,8 @@ pub struct StoreChoice {
     pub recorded_at: Option<jiff::Timestamp>,
     /// Build the base register from this ODS/ONS folder instead of the bundled extracts.
     pub ods: Option<PathBuf>,
+    /// Build the base register afresh instead of reading it from the cache.
+    pub no_cache: bool,
 }
 
 impl StoreChoice {
@@ -187,10 +189,23 @@ fn build_base(
     }
     bar.set_message("building the England register");
     bar.enable_steady_tick(Duration::from_millis(100));
-    let base = vires_app::base::build(&choice.base(), &mut |stage| {
-        bar.inc(1);
-        tick(&bar, &stage);
-    })?;
+    let cache = if choice.no_cache {
+        None
+    } else {
+        vires_app::base_cache::Cache::here()
+    };
+    let (base, origin) = vires_app::base_cache::build(
+        &choice.base(),
+        cache.as_ref(),
+        &mut |stage| {
+            bar.inc(1);
+            tick(&bar, &stage);
+        },
+        &mut |note| bar.suspend(|| eprintln!("note: {note}")),
+    )?;
+    if origin == vires_app::base_cache::Origin::Cache {
+        bar.inc(vires_england::BUNDLED_STAGES);
+    }
     Ok((base.register, bar))
 }
 

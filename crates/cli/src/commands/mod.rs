@@ -126,6 +126,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         db: cli.db.clone(),
         recorded_at: cli.recorded_at,
         ods: cli.ods.clone(),
+        no_cache: cli.no_cache,
     };
     match cli.command {
         Command::Completions { shell } => {
