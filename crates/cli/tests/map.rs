@@ -60,3 +60,93 @@ fn map_prints_json_when_asked() {
     assert_eq!(darlington["icb_code"], "QHM", "{darlington}");
     assert_eq!(darlington["on"], "2023-04-01");
 }
+
+/// Rows of a bundled ODS extract (no header row).
+fn ods(file: &str) -> Vec<csv::StringRecord> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/ods")
+        .join(file);
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// NHS Frimley ICB's sub-ICB location D4U1Y sits in QNQ (ods_eccg_2024.csv, column 4), and the
+/// successor file splits QNQ on 2026-04-01 (ods_succ.csv: old code, new code, _, date). After
+/// the split the timeline places D4U1Y, and every CCG code that led to it, in each part.
+#[test]
+fn map_places_a_sub_icb_location_of_a_split_icb_by_the_timeline() {
+    let parent = ods("ods_eccg_2024.csv")
+        .into_iter()
+        .find(|r| &r[0] == "D4U1Y")
+        .map(|r| r[3].to_string())
+        .unwrap();
+    assert_eq!(parent, "QNQ");
+    let mut parts: Vec<String> = ods("ods_succ.csv")
+        .into_iter()
+        .filter(|r| r[0] == parent && &r[3] == "20260401")
+        .map(|r| r[1].to_string())
+        .collect();
+    parts.sort();
+    assert!(parts.len() > 1, "a split: {parts:?}");
+
+    let (_, text) = vires(&[
+        "--format",
+        "json",
+        "map",
+        "--to",
+        "2026-06-01",
+        "--kind",
+        "ccg",
+    ]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let rows = v.as_array().unwrap();
+    for old in ["D4U1Y", "15D", "10C", "99M"] {
+        let mut icbs: Vec<String> = rows
+            .iter()
+            .filter(|r| r["old_code"] == old)
+            .map(|r| {
+                assert_eq!(r["code"], "D4U1Y", "{r}");
+                r["icb_code"].as_str().unwrap_or_default().to_string()
+            })
+            .collect();
+        icbs.sort();
+        assert_eq!(icbs, parts, "{old}");
+    }
+    // The CSV says so too: one row per part, marked split, none without an ICB.
+    let (_, csv_text) = vires(&["map", "--to", "2026-06-01", "--kind", "ccg"]);
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let d4u1y: Vec<csv::StringRecord> = r
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[0] == "D4U1Y")
+        .collect();
+    assert_eq!(d4u1y.len(), parts.len());
+    assert!(
+        d4u1y.iter().all(|r| &r[4] == "split" && !r[8].is_empty()),
+        "{d4u1y:?}"
+    );
+    // Before the split, the ICB it sat in.
+    let (_, text) = vires(&[
+        "--format",
+        "json",
+        "map",
+        "--to",
+        "2025-06-01",
+        "--kind",
+        "ccg",
+    ]);
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let before: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["old_code"] == "D4U1Y")
+        .collect();
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["icb_code"], parent);
+}

@@ -1,7 +1,7 @@
 //! Lineage: which codes became which, and when, from ODS successions and merger instruments;
 //! and the analyst's map of historic codes onto the bodies that carry them on a date.
 
-use crate::body::BodyKind;
+use crate::body::{BodyId, BodyKind};
 use crate::instrument::{InstrumentKind, Receivers};
 use crate::register::Register;
 use jiff::civil::Date;
@@ -125,6 +125,47 @@ pub struct MapRow {
     pub path: Vec<String>,
 }
 
+/// The ICBs alive on `on` that a place in no ICB on `on` went to: a sub-ICB location whose
+/// ICB was abolished in a reshape is placed by that ICB's successions, followed through
+/// bodies closed by `on` (one ICB per part of a split). `None` when the timeline does not say.
+fn successor_icbs(
+    reg: &Register,
+    fwd: &BTreeMap<String, BTreeSet<(Date, String)>>,
+    b: BodyId,
+    on: Date,
+) -> Vec<BodyId> {
+    // The ICB it sat in last, else its own code's successions.
+    let last_icb = reg
+        .parents
+        .iter()
+        .filter(|p| p.child == b && p.during.until.is_some_and(|u| u <= on))
+        .max_by_key(|p| p.during.until)
+        .map(|p| reg.body(p.parent).code.as_str());
+    let start = last_icb.unwrap_or(reg.body(b).code.as_str());
+    let mut out = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::from([start]);
+    let mut queue: VecDeque<&str> = VecDeque::from([start]);
+    while let Some(code) = queue.pop_front() {
+        for (_, to) in fwd
+            .get(code)
+            .into_iter()
+            .flatten()
+            .filter(|(d, _)| *d <= on)
+        {
+            if !seen.insert(to.as_str()) {
+                continue;
+            }
+            match reg.body_at(to, on) {
+                Some(t) if reg.body(t).kind == BodyKind::Icb => out.push(t),
+                Some(_) => {}
+                None => queue.push_back(to.as_str()),
+            }
+        }
+    }
+    out.sort_by(|x, y| reg.body(*x).code.cmp(&reg.body(*y).code));
+    out
+}
+
 /// Maps every commissioner code ever known onto the bodies that carry it on `on`.
 pub fn map_to(reg: &Register, on: Date) -> Vec<MapRow> {
     let fwd = edges(reg);
@@ -153,26 +194,36 @@ pub fn map_to(reg: &Register, on: Date) -> Vec<MapRow> {
             }
             if let Some(b) = reg.body_at(&code, on) {
                 let body = reg.body(b);
-                let icb = if body.kind == BodyKind::Icb {
-                    Some(b)
+                let icbs: Vec<Option<BodyId>> = if body.kind == BodyKind::Icb {
+                    vec![Some(b)]
+                } else if let Some(p) = reg
+                    .parents
+                    .iter()
+                    .find(|p| p.child == b && p.during.contains(on))
+                {
+                    vec![Some(p.parent)]
                 } else {
-                    reg.parents
-                        .iter()
-                        .find(|p| p.child == b && p.during.contains(on))
-                        .map(|p| p.parent)
+                    let after = successor_icbs(reg, &fwd, b, on);
+                    if after.is_empty() {
+                        vec![None]
+                    } else {
+                        after.into_iter().map(Some).collect()
+                    }
                 };
-                rows.push(MapRow {
-                    old_code: old.to_string(),
-                    old_name: ob.name.clone(),
-                    old_kind: ob.kind.as_str().to_string(),
-                    on,
-                    code: body.code.clone(),
-                    name: body.name.clone(),
-                    kind: body.kind.as_str().to_string(),
-                    icb_code: icb.map(|i| reg.body(i).code.clone()),
-                    icb_name: icb.map(|i| reg.body(i).name.clone()),
-                    path,
-                });
+                for icb in icbs {
+                    rows.push(MapRow {
+                        old_code: old.to_string(),
+                        old_name: ob.name.clone(),
+                        old_kind: ob.kind.as_str().to_string(),
+                        on,
+                        code: body.code.clone(),
+                        name: body.name.clone(),
+                        kind: body.kind.as_str().to_string(),
+                        icb_code: icb.map(|i| reg.body(i).code.clone()),
+                        icb_name: icb.map(|i| reg.body(i).name.clone()),
+                        path: path.clone(),
+                    });
+                }
                 continue;
             }
             let nexts: Vec<(Date, String)> = fwd
