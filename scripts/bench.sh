@@ -20,6 +20,11 @@
 #    answer or socket error fails the run.
 #    Skipped, and said so in the summary, if wrk (apt-get install wrk) or `vires serve` is
 #    not available.
+# 4. The command line's start-up (hyperfine, before the HTTP part): one `vires who` with the
+#    England register built from its CSV extracts (`--no-cache`, cold) and read from the
+#    cache (warm), and one `vires who --batch` over every active practice in the bundled
+#    epraccur extract on one date. Results in target/bench/cli-who.json and cli-batch.json.
+#    Skipped, and said so, without hyperfine (apt-get install hyperfine).
 #
 # Environment: CARGO_TARGET_DIR (default target), HTTP_SECONDS (default 8),
 # HTTP_CONNECTIONS (default 16), HTTP_ROUNDS (default 3), VIRES_BIN (a release `vires` binary to serve, instead of
@@ -80,6 +85,46 @@ else
   set_summary callgrind_instructions_per_who=null callgrind_instructions_per_may=null \
     "callgrind_note=valgrind not installed"
 fi
+
+# 4. The command line's start-up (here, because the HTTP part ends the script when it skips)
+cli_startup() {
+  if ! command -v hyperfine >/dev/null 2>&1; then
+    echo "CLI: skipped (hyperfine not installed; apt-get install hyperfine)"
+    return 0
+  fi
+  local vires
+  if [ -n "${VIRES_BIN:-}" ]; then
+    vires="$VIRES_BIN"
+  elif cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
+    vires="$target/release/vires"
+  else
+    echo "CLI: skipped (the vires binary does not build; see $out/vires-build.log)"
+    return 0
+  fi
+  local dir
+  dir=$(mktemp -d)
+  # Every active GP practice (status A, prescribing setting 4: columns 13 and 26) of the
+  # bundled December 2019 epraccur extract, asked about on 2019-12-01.
+  {
+    echo "function,place,date,purpose"
+    awk -F'","' '$13 == "A" && $26 == "4" { sub(/^"/, "", $1); print "commissioning.secondary-care," $1 ",2019-12-01," }' \
+      data/ods/ods_epraccur_2019_12.csv
+  } >"$dir/practices.csv"
+  local who="who -f commissioning.secondary-care --practice A85001 --on 2024-06-01"
+  (
+    export VIRES_DB="sqlite://$dir/vires.db" VIRES_CACHE_DIR="$dir/cache"
+    # The first run creates and seeds the store and writes the cache; it is not timed.
+    $vires $who >/dev/null
+    echo "CLI: $(($(wc -l <"$dir/practices.csv") - 1)) active practices in the batch"
+    hyperfine -N --warmup 3 --runs 30 --export-json "$out/cli-who.json" \
+      -n "who, cold (--no-cache)" "$vires --no-cache $who" \
+      -n "who, warm (cached register)" "$vires $who"
+    hyperfine -N --warmup 2 --runs 10 --export-json "$out/cli-batch.json" \
+      -n "who --batch, every active practice" "$vires who --batch $dir/practices.csv"
+  )
+  rm -rf "$dir"
+}
+cli_startup
 
 # 3. HTTP
 http_skip() {
