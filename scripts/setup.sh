@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently: PostgreSQL and Chromium from Debian, Python
-# schemathesis, the Playwright/axe npm packages, cargo-fuzz. Safe to run again.
+# schemathesis and openapi-python-client, the Playwright/axe npm packages, cargo-fuzz. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,10 @@ fi
 # --max-examples, native OpenAPI 3.1).
 python3 -c 'import sys, schemathesis; sys.exit(0 if schemathesis.__version__.startswith("4.") else 1)' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
+
+# scripts/python-client.sh generates a client from the API's OpenAPI document with it.
+command -v openapi-python-client >/dev/null 2>&1 \
+  || python3 -m pip install --quiet --disable-pip-version-check openapi-python-client
 
 if [ -f tests/e2e/package.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

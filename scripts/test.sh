@@ -27,6 +27,9 @@ export VIRES_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/vires"
 step "API fuzz against /openapi.json (schemathesis)"
 scripts/api-fuzz.sh
 
+step "a Python client generated from /openapi.json (openapi-python-client)"
+scripts/python-client.sh
+
 step "browser tests and accessibility (Playwright, axe-core, Debian chromium)"
 scripts/e2e.sh
 

@@ -91,6 +91,8 @@ pub enum ServerError {
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&Security),
+    // The problem responses refer to these (`problem::responses`).
+    components(schemas(problem::Problem, problem::ProblemItem)),
     tags(
         (name = "queries", description = "Questions about the register, as in the CLI"),
         (name = "analyses", description = "Findings across the register"),

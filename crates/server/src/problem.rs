@@ -261,3 +261,80 @@ pub fn for_status(status: StatusCode, method: &str, path: &str) -> ApiError {
         ),
     }
 }
+
+/// The problem responses the OpenAPI document declares, each once. A route lists the
+/// groups it can answer with (`responses((status = 200, ...), QueryProblems, NotFound)`);
+/// a status whose meaning is particular to the route is written out there instead.
+pub mod responses {
+    use super::{Problem, PROBLEM_JSON};
+    use std::collections::BTreeMap;
+    use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
+    use utoipa::{IntoResponses, ToSchema};
+
+    fn problem(status: u16, description: &str) -> (String, RefOr<Response>) {
+        let content = ContentBuilder::new()
+            .schema(Some(utoipa::openapi::Ref::from_schema_name(
+                <Problem as ToSchema>::name(),
+            )))
+            .build();
+        (
+            status.to_string(),
+            ResponseBuilder::new()
+                .description(description)
+                .content(PROBLEM_JSON, content)
+                .build()
+                .into(),
+        )
+    }
+
+    macro_rules! problems {
+        ($( $(#[$doc:meta])* $name:ident { $($status:literal => $what:literal),+ $(,)? } )+) => {
+            $(
+                $(#[$doc])*
+                pub struct $name;
+                impl IntoResponses for $name {
+                    fn responses() -> BTreeMap<String, RefOr<Response>> {
+                        BTreeMap::from([$(problem($status, $what)),+])
+                    }
+                }
+            )+
+        };
+    }
+
+    problems! {
+        /// A question: a parameter it cannot read, or a `min_revision` not reached in time.
+        QueryProblems {
+            400 => "A parameter is missing, unknown or malformed",
+            409 => "min_revision not reached",
+        }
+        /// Something the request names by code or id is not there.
+        NotFound { 404 => "Not found" }
+        /// A request that needs someone signed in with a role.
+        AccessProblems {
+            401 => "Not signed in, or the token or session is not valid",
+            403 => "Signed in without the role this needs, or without the CSRF token",
+        }
+        /// Only the sign-in part of [`AccessProblems`].
+        Unauthorized { 401 => "Not signed in, or the token or session is not valid" }
+        /// A request with a JSON body that is too large, is not JSON, or has a bad field
+        /// (one that cannot be read at all is [`BadRequest`]).
+        BodyProblems {
+            413 => "The body is too large",
+            415 => "The body is not application/json",
+            422 => "A field of the body is missing or bad",
+        }
+        /// [`BodyProblems`] without 422, for routes that say what their 422 means.
+        BodyFormProblems {
+            413 => "The body is too large",
+            415 => "The body is not application/json",
+        }
+        /// A parameter or path segment that cannot be read.
+        BadRequest { 400 => "A parameter is missing, unknown or malformed" }
+        /// The write conflicts with the state it finds.
+        Conflict { 409 => "It conflicts with the current state: nothing was changed" }
+        /// Too many sign-in attempts.
+        TooManyRequests { 429 => "Too many attempts: wait and try again" }
+        /// Not ready to answer.
+        Unavailable { 503 => "Not ready" }
+    }
+}

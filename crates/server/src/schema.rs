@@ -13,8 +13,10 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 use vires_core as core;
 
@@ -635,7 +637,7 @@ pub enum Receivers {
 
 /// Where an instrument applies: `"england"`, `"own"`, `{"footprint":"02Q"}`,
 /// `{"practices":["B82005"]}`, `{"named":"E07000171"}` or `{"union":[...]}`.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AreaExpr {
     England,
@@ -643,8 +645,98 @@ pub enum AreaExpr {
     Footprint(String),
     Practices(Vec<String>),
     Named(String),
-    #[schema(no_recursion)]
     Union(Vec<AreaExpr>),
+}
+
+// Written by hand: the derived schema gives each word (`england`, `own`) its own
+// single-value string enum in the `oneOf`, and keeps the keyed forms inline, where the
+// union's reference back to `AreaExpr` cannot be followed. Generated clients
+// (openapi-python-client) dropped the area, and every type holding one. Here the words are
+// one string enum and each keyed form a named, closed object.
+impl AreaExpr {
+    /// The members of the `oneOf`, each a named schema.
+    fn members() -> [(&'static str, Schema); 5] {
+        let keyed = |key: &str, value: RefOr<Schema>, what: &str| -> Schema {
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .property(key, value)
+                .required(key)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+                .description(Some(what.to_string()))
+                .into()
+        };
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        [
+            (
+                "AreaWord",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["england", "own"]))
+                    .description(Some(
+                        "`england`: all of England; `own`: each receiver's own footprint",
+                    ))
+                    .into(),
+            ),
+            (
+                "AreaFootprint",
+                keyed(
+                    "footprint",
+                    text().into(),
+                    "the footprint of a body, by code, on the dates in question",
+                ),
+            ),
+            (
+                "AreaPractices",
+                keyed(
+                    "practices",
+                    ArrayBuilder::new().items(text()).into(),
+                    "GP practices by ODS code",
+                ),
+            ),
+            (
+                "AreaNamed",
+                keyed(
+                    "named",
+                    text().into(),
+                    "a named area declared in the register, by id",
+                ),
+            ),
+            (
+                "AreaUnion",
+                keyed(
+                    "union",
+                    ArrayBuilder::new()
+                        .items(Ref::from_schema_name("AreaExpr"))
+                        .into(),
+                    "every place in any of the areas",
+                ),
+            ),
+        ]
+    }
+}
+
+impl PartialSchema for AreaExpr {
+    fn schema() -> RefOr<Schema> {
+        let mut one_of = OneOfBuilder::new().description(Some(
+            "Where an instrument applies: a word, or an object with one key.",
+        ));
+        for (name, _) in AreaExpr::members() {
+            one_of = one_of.item(Ref::from_schema_name(name));
+        }
+        one_of.into()
+    }
+}
+
+impl ToSchema for AreaExpr {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("AreaExpr")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        for (name, schema) in AreaExpr::members() {
+            schemas.push((name.to_string(), schema.into()));
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, Default)]

@@ -10,6 +10,9 @@
 use super::{blocking, Answer};
 use crate::auth::{secure_cookies, verify_token, Admin, Caller, ClientAddr, Via, SESSION_COOKIE};
 use crate::extract::ApiJson;
+use crate::problem::responses::{
+    AccessProblems, BadRequest, BodyProblems, Conflict, NotFound, Unauthorized,
+};
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use axum::extract::State;
@@ -75,13 +78,8 @@ pub fn cookie_header(
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginBody,
     responses(
         (status = 200, body = SessionView, description = "Sets the session cookie"),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json",
-            description = "Too many attempts from this address or with this token id; see Retry-After"),
+        (status = 429, description = "Too many attempts from this address or with this token id; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        BadRequest, Unauthorized, BodyProblems,
     ))]
 pub async fn login(
     State(st): State<AppState>,
@@ -131,8 +129,7 @@ pub async fn login(
     security(("session" = [])),
     responses(
         (status = 204, description = "Session ended; the cookie is cleared"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        AccessProblems,
     ))]
 pub async fn logout(
     State(st): State<AppState>,
@@ -169,7 +166,7 @@ pub struct WhoAmI {
 #[utoipa::path(get, path = "/auth/whoami", tag = "auth",
     responses(
         (status = 200, body = WhoAmI, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
     ))]
 pub async fn whoami(State(st): State<AppState>, caller: Caller) -> Answer<WhoAmI> {
     Answer::ok(
@@ -233,8 +230,7 @@ fn store_error(what: &'static str, e: StoreError) -> ApiError {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = Vec<UserView>, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        AccessProblems,
     ))]
 pub async fn list_users(
     State(st): State<AppState>,
@@ -283,11 +279,7 @@ pub struct NewUserBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, body = UserView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems, BodyProblems,
     ))]
 pub async fn create_user(
     State(st): State<AppState>,
@@ -351,8 +343,7 @@ fn token_view(t: vires_store::TokenInfo) -> TokenView {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = Vec<TokenView>, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        AccessProblems,
     ))]
 pub async fn list_tokens(
     State(st): State<AppState>,
@@ -391,12 +382,7 @@ pub struct NewTokenView {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, body = NewTokenView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems, BodyProblems, NotFound,
     ))]
 pub async fn create_token(
     State(st): State<AppState>,
@@ -428,9 +414,7 @@ pub async fn create_token(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        AccessProblems, NotFound,
     ))]
 pub async fn revoke_token(
     State(st): State<AppState>,
@@ -511,7 +495,7 @@ async fn listed_sessions(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = Vec<SessionListing>, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
+        Unauthorized,
     ))]
 pub async fn my_sessions(
     State(st): State<AppState>,
@@ -535,9 +519,7 @@ pub struct SessionsParams {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = Vec<SessionListing>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems,
     ))]
 pub async fn all_sessions(
     State(st): State<AppState>,
@@ -556,9 +538,7 @@ pub async fn all_sessions(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 204, description = "Ended"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        AccessProblems, NotFound,
     ))]
 pub async fn end_session(
     State(st): State<AppState>,
@@ -615,10 +595,7 @@ async fn set_disabled(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = UserView, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        AccessProblems, NotFound, Conflict,
     ))]
 pub async fn disable_user(
     State(st): State<AppState>,
@@ -635,9 +612,7 @@ pub async fn disable_user(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = UserView, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        AccessProblems, NotFound,
     ))]
 pub async fn enable_user(
     State(st): State<AppState>,

@@ -7,6 +7,9 @@
 use super::{blocking, Answer, Consistency};
 use crate::auth::{Approver, Editor};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::responses::{
+    AccessProblems, BadRequest, BodyProblems, NotFound, QueryProblems, Unauthorized,
+};
 use crate::problem::{ApiError, Problem};
 use crate::schema;
 use crate::state::{AppState, EntrySummary, Proposal, Published, WriteError};
@@ -76,8 +79,7 @@ pub struct EntryView {
 #[utoipa::path(get, path = "/changes", tag = "changes", params(ListParams, Consistency),
     responses(
         (status = 200, body = Vec<EntryView>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn list_changes(
     State(st): State<AppState>,
@@ -210,13 +212,8 @@ fn require_reason(reason: &str) -> Result<(), ApiError> {
     responses(
         (status = 201, description = "Published", body = PublishedView, headers(("Vires-Revision" = u64))),
         (status = 202, description = "Proposed for approval", body = ProposalView),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Stale base_revision: nothing was written", body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems, BodyProblems,
     ))]
 pub async fn post_change(
     State(st): State<AppState>,
@@ -299,12 +296,7 @@ pub struct CheckBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, description = "Findings the change would produce", body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems, BodyProblems,
     ))]
 pub async fn check_change(
     State(st): State<AppState>,
@@ -326,8 +318,7 @@ pub async fn check_change(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = Vec<ProposalView>, headers(("Vires-Revision" = u64))),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
+        AccessProblems,
     ))]
 pub async fn list_proposals(
     State(st): State<AppState>,
@@ -363,10 +354,7 @@ async fn find_proposal(st: &AppState, id: u64) -> Result<Proposal, ApiError> {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = ProposalView, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems, NotFound,
     ))]
 pub async fn get_proposal(
     State(st): State<AppState>,
@@ -411,13 +399,9 @@ pub struct DecisionBody {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 201, body = PublishedView, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an approver, or the approver proposed it", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already settled, or the register moved on", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BadRequest, Unauthorized, BodyProblems, NotFound,
     ))]
 pub async fn approve_proposal(
     State(st): State<AppState>,
@@ -446,13 +430,8 @@ pub async fn approve_proposal(
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = ProposalView, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already settled", body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        BadRequest, AccessProblems, BodyProblems, NotFound,
     ))]
 pub async fn reject_proposal(
     State(st): State<AppState>,

@@ -1,7 +1,8 @@
 //! Operability: liveness, readiness, metrics, a trivial ping for benchmarks, and status.
 
 use super::{blocking, Answer};
-use crate::problem::{ApiError, Problem};
+use crate::problem::responses::Unavailable;
+use crate::problem::ApiError;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -53,7 +54,7 @@ pub async fn healthz(State(st): State<AppState>) -> Answer<Health> {
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses(
         (status = 200, body = Health, headers(("Vires-Revision" = u64))),
-        (status = 503, body = Problem, content_type = "application/problem+json"),
+        Unavailable,
     ))]
 pub async fn readyz(State(st): State<AppState>) -> Result<Answer<Health>, ApiError> {
     if st.is_shutting_down() {

@@ -3,6 +3,7 @@
 
 use super::{ask, Answer, Consistency};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::responses::{BadRequest, BodyFormProblems, QueryProblems};
 use crate::problem::{ApiError, Problem, ProblemItem};
 use crate::routes::queries::NoParams;
 use crate::state::AppState;
@@ -26,10 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body(content = Object, description = "A proposed contract (docs/procurement.md)", content_type = "application/json"),
     responses(
         (status = 200, description = "The assessment", body = Object, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The contract names a missing or bad field, or an unknown body", body = Problem, content_type = "application/problem+json"),
+        BadRequest, BodyFormProblems,
     ))]
 pub async fn procure(
     State(st): State<AppState>,
@@ -91,11 +90,8 @@ fn bad_input(at: String, e: impl std::fmt::Display) -> ApiError {
     request_body = ConflictsBody,
     responses(
         (status = 200, description = "The decision report: the decision, findings and `sound`", body = Object, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The decision or a register of interests has a missing or bad field, or names an unknown body", body = Problem, content_type = "application/problem+json"),
+        QueryProblems, BodyFormProblems,
     ))]
 pub async fn conflicts_check(
     State(st): State<AppState>,

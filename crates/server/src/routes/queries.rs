@@ -3,6 +3,7 @@
 
 use super::{ask, ask_now, ask_within, Answer, Consistency};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::problem::responses::{BadRequest, BodyFormProblems, NotFound, QueryProblems};
 use crate::problem::{ApiError, Problem};
 use crate::schema;
 use crate::state::AppState;
@@ -106,9 +107,9 @@ pub struct WhoParams {
 #[utoipa::path(get, path = "/who", tag = "queries", params(WhoParams, Consistency),
     responses(
         (status = 200, body = schema::WhoAnswer, headers(("Vires-Revision" = u64, description = "Register revision of the answer"))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown function, practice, body or area", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "min_revision not reached", body = Problem, content_type = "application/problem+json"),
+        BadRequest,
     ))]
 pub async fn who(
     State(st): State<AppState>,
@@ -169,9 +170,7 @@ pub struct MayParams {
 #[utoipa::path(get, path = "/may", tag = "queries", params(MayParams, Consistency),
     responses(
         (status = 200, body = schema::MayAnswer, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems, NotFound,
     ))]
 pub async fn may(
     State(st): State<AppState>,
@@ -206,9 +205,7 @@ pub struct WhatParams {
 #[utoipa::path(get, path = "/what", tag = "queries", params(WhatParams, Consistency),
     responses(
         (status = 200, body = schema::WhatAnswer, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems, NotFound,
     ))]
 pub async fn what(
     State(st): State<AppState>,
@@ -237,9 +234,7 @@ pub struct TimelineParams {
 #[utoipa::path(get, path = "/timeline", tag = "queries", params(TimelineParams, Consistency),
     responses(
         (status = 200, body = schema::Timeline, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems, NotFound,
     ))]
 pub async fn timeline(
     State(st): State<AppState>,
@@ -266,8 +261,7 @@ pub struct DiffParams {
 #[utoipa::path(get, path = "/diff", tag = "queries", params(DiffParams, Consistency),
     responses(
         (status = 200, body = schema::DiffAnswer, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn diff(
     State(st): State<AppState>,
@@ -311,9 +305,7 @@ async fn coverage(
 #[utoipa::path(get, path = "/gaps", tag = "analyses", params(CoverageParams, Consistency),
     responses(
         (status = 200, body = Vec<schema::CoverageFinding>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems, NotFound,
     ))]
 pub async fn gaps(
     State(st): State<AppState>,
@@ -326,9 +318,7 @@ pub async fn gaps(
 #[utoipa::path(get, path = "/overlaps", tag = "analyses", params(CoverageParams, Consistency),
     responses(
         (status = 200, body = Vec<schema::CoverageFinding>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems, NotFound,
     ))]
 pub async fn overlaps(
     State(st): State<AppState>,
@@ -356,8 +346,7 @@ pub struct ExpiringParams {
 #[utoipa::path(get, path = "/expiring", tag = "analyses", params(ExpiringParams, Consistency),
     responses(
         (status = 200, body = Vec<schema::Expiring>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn expiring(
     State(st): State<AppState>,
@@ -382,8 +371,7 @@ pub struct NoParams {}
 #[utoipa::path(get, path = "/invalid", tag = "analyses", params(Consistency),
     responses(
         (status = 200, body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn invalid(
     State(st): State<AppState>,
@@ -396,8 +384,7 @@ pub async fn invalid(
 #[utoipa::path(get, path = "/orphans", tag = "analyses", params(Consistency),
     responses(
         (status = 200, body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn orphans(
     State(st): State<AppState>,
@@ -427,8 +414,7 @@ pub struct InheritanceSchema {
 #[utoipa::path(get, path = "/inheritance", tag = "analyses", params(Consistency),
     responses(
         (status = 200, body = InheritanceSchema, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn inheritance(
     State(st): State<AppState>,
@@ -455,9 +441,7 @@ pub struct LineageParams {
 #[utoipa::path(get, path = "/lineage", tag = "queries", params(LineageParams, Consistency),
     responses(
         (status = 200, body = schema::Lineage, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems, NotFound,
     ))]
 pub async fn lineage(
     State(st): State<AppState>,
@@ -497,8 +481,7 @@ pub struct SearchParams {
 #[utoipa::path(get, path = "/search", tag = "queries", params(SearchParams, Consistency),
     responses(
         (status = 200, body = schema::SearchAnswer, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn search(
     State(st): State<AppState>,
@@ -548,8 +531,7 @@ pub struct MapParams {
 #[utoipa::path(get, path = "/map", tag = "queries", params(MapParams, Consistency),
     responses(
         (status = 200, body = Vec<schema::MapRow>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn map(
     State(st): State<AppState>,
@@ -589,8 +571,7 @@ pub struct BodyView {
 #[utoipa::path(get, path = "/bodies", tag = "queries", params(BodiesParams, Consistency),
     responses(
         (status = 200, body = Vec<BodyView>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn bodies(
     State(st): State<AppState>,
@@ -621,8 +602,7 @@ pub async fn bodies(
 #[utoipa::path(get, path = "/functions", tag = "queries", params(Consistency),
     responses(
         (status = 200, body = Vec<schema::FunctionDef>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn functions(
     State(st): State<AppState>,
@@ -651,9 +631,8 @@ pub struct ExplainParams {
 #[utoipa::path(get, path = "/explain", tag = "queries", params(ExplainParams, Consistency),
     responses(
         (status = 200, body = schema::Explanation, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No instrument has the id", body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn explain(
     State(st): State<AppState>,
@@ -674,8 +653,7 @@ pub async fn explain(
 #[utoipa::path(get, path = "/powers", tag = "queries", params(Consistency),
     responses(
         (status = 200, body = Vec<schema::Power>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn powers(
     State(st): State<AppState>,
@@ -689,8 +667,7 @@ pub async fn powers(
 #[utoipa::path(get, path = "/instruments", tag = "queries", params(Consistency),
     responses(
         (status = 200, body = Vec<schema::InstrumentRow>, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn instruments(
     State(st): State<AppState>,
@@ -722,8 +699,7 @@ pub struct CalendarParams {
             (Vec<schema::CalendarEntry> = "application/json"),
             (String = "text/calendar"),
         )),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        QueryProblems,
     ))]
 pub async fn calendar(
     State(st): State<AppState>,
@@ -815,11 +791,8 @@ fn with_proposal(
     request_body = WhatIfBody,
     responses(
         (status = 200, body = schema::WhatIf, headers(("Vires-Revision" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 413, body = Problem, content_type = "application/problem+json"),
-        (status = 415, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The proposal has a bad field, no instruments, or an id the register already has", body = Problem, content_type = "application/problem+json"),
+        QueryProblems, BodyFormProblems,
     ))]
 pub async fn whatif(
     State(st): State<AppState>,
