@@ -1539,6 +1539,21 @@ impl Compiler {
         None
     }
 
+    /// Where [`Compiler::carry`] stops when it finds no body alive on `t`: `b` itself, or
+    /// the last successor it was carried into, which is the body that ended.
+    fn carried_last(&self, b: BodyId, t: Date) -> BodyId {
+        let mut cur = b;
+        for _ in 0..64 {
+            match self.successor[cur.0 as usize] {
+                Some((on, next, _)) if on <= t && !self.reg.body(cur).life.contains(t) => {
+                    cur = next
+                }
+                _ => break,
+            }
+        }
+        cur
+    }
+
     /// The body a code names on `t`, or the nearest one of that code in time.
     fn body_named(&self, code: &str, t: Date) -> Option<BodyId> {
         self.reg
@@ -2137,14 +2152,25 @@ impl Compiler {
                     "the receiver must exist when the instrument takes effect",
                 );
             } else {
+                // Name the body that ended: the receiver, or the successor it was carried
+                // into.
+                let last = self.carried_last(task.receiver, t);
+                let message = if last == task.receiver {
+                    format!(
+                        "{rc} was abolished on {t} with no successor, while this instrument ran"
+                    )
+                } else {
+                    let lc = &self.reg.body(last).code;
+                    format!(
+                        "{lc} ({rc}'s successor) was abolished on {t} with no successor, while this instrument ran"
+                    )
+                };
                 self.diag(
                     i,
                     codes::ORPHAN_RECEIVER_ABOLISHED,
                     Severity::Warning,
                     spans.receivers,
-                    format!(
-                        "{rc} was abolished on {t} with no successor, while this instrument ran"
-                    ),
+                    message,
                     "revoke the instrument from that date, or record the merger that carries it on",
                 );
             }

@@ -12,6 +12,11 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 pub struct Step {
     pub code: String,
     pub on: Date,
+    /// The codes between the one asked about and this one, nearest to the one asked about
+    /// first: empty for a direct predecessor or successor. (00F's successors: 13T, then
+    /// QHM via 13T.)
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,20 +71,28 @@ fn reverse(
     out
 }
 
+/// Every code reached from `start` along `e`, each by its shortest path, with the codes
+/// passed through on the way.
 fn walk(start: &str, e: &BTreeMap<String, BTreeSet<(Date, String)>>) -> Vec<Step> {
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut out = Vec::new();
-    let mut queue: VecDeque<String> = VecDeque::from([start.to_string()]);
+    let mut queue: VecDeque<(String, Vec<String>)> =
+        VecDeque::from([(start.to_string(), Vec::new())]);
     seen.insert(start.to_string());
-    while let Some(c) = queue.pop_front() {
+    while let Some((c, via)) = queue.pop_front() {
         if let Some(next) = e.get(&c) {
+            let mut through = via.clone();
+            if c != start {
+                through.push(c.clone());
+            }
             for (on, n) in next {
                 if seen.insert(n.clone()) {
                     out.push(Step {
                         code: n.clone(),
                         on: *on,
+                        via: through.clone(),
                     });
-                    queue.push_back(n.clone());
+                    queue.push_back((n.clone(), through.clone()));
                 }
             }
         }

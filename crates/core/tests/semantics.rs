@@ -952,3 +952,64 @@ fn a_retained_function_that_is_not_excepted_is_reported_and_excepting_it_keeps_i
     let a = s.who(performers, &place, date(2016, 1, 1), None).unwrap();
     assert_eq!(holders(&a), vec![("X24".into(), Role::Statutory)]);
 }
+
+/// A delegation to 00F runs on in 13T after the 2015 merger, and 13T is abolished on
+/// 2022-07-01 with no successor: the orphan warning names 13T, the body that ended, not
+/// 00F (which did have a successor).
+#[test]
+fn an_orphan_names_the_successor_that_ended() {
+    let mut r = base();
+    r.add_instrument(delegation(
+        "pc-00F",
+        "X24",
+        "00F",
+        "commissioning.primary-care.medical",
+        date(2014, 4, 1),
+    ));
+    let s = Snapshot::compile(r);
+    let orphans: Vec<&Diagnostic> = s
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "V014" && d.subject == "pc-00F")
+        .collect();
+    assert_eq!(orphans.len(), 1, "{:#?}", s.diagnostics);
+    let m = &orphans[0].message;
+    assert!(
+        m.starts_with("13T (00F's successor) was abolished on 2022-07-01"),
+        "{m}"
+    );
+}
+
+/// 00F and 00G became 13T in 2015, and 13T became QHM in 2022: QHM's lineage lists 00F
+/// and 00G as reached through 13T, and 00F's lists QHM as reached through 13T.
+#[test]
+fn lineage_shows_the_path_to_a_code_reached_through_others() {
+    let mut r = base();
+    r.add_succession(Succession {
+        from: "13T".into(),
+        to: "QHM".into(),
+        on: date(2022, 7, 1),
+    });
+    let step = |code: &str, on: Date, via: &[&str]| lineage::Step {
+        code: code.into(),
+        on,
+        via: via.iter().map(|v| v.to_string()).collect(),
+    };
+    let qhm = lineage::lineage(&r, "QHM").unwrap();
+    assert_eq!(
+        qhm.predecessors,
+        vec![
+            step("00F", date(2015, 4, 1), &["13T"]),
+            step("00G", date(2015, 4, 1), &["13T"]),
+            step("13T", date(2022, 7, 1), &[]),
+        ]
+    );
+    let f = lineage::lineage(&r, "00F").unwrap();
+    assert_eq!(
+        f.successors,
+        vec![
+            step("13T", date(2015, 4, 1), &[]),
+            step("QHM", date(2022, 7, 1), &["13T"]),
+        ]
+    );
+}

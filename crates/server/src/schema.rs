@@ -396,6 +396,10 @@ pub struct LineageStep {
     pub code: String,
     #[schema(format = Date)]
     pub on: String,
+    /// The codes between the one asked about and this one, nearest to it first; absent
+    /// for a direct predecessor or successor.
+    #[serde(default)]
+    pub via: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -202,11 +202,11 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
             Some(l) if !l.predecessors.is_empty() || !l.successors.is_empty() => {
                 @if !l.predecessors.is_empty() {
                     h3 { "Came from" }
-                    ul { @for st in &l.predecessors { li { (body_link(&st.code, Some(&name_near(s, &st.code, st.on)))) ", " (date_text(st.on)) } } }
+                    ul { @for st in &l.predecessors { li { (body_link(&st.code, Some(&name_near(s, &st.code, st.on)))) ", " (date_text(st.on)) @if !st.via.is_empty() { ", into " (st.via.iter().rev().cloned().collect::<Vec<_>>().join(" → ")) } } } }
                 }
                 @if !l.successors.is_empty() {
                     h3 { "Became" }
-                    ul { @for st in &l.successors { li { (body_link(&st.code, Some(&name_near(s, &st.code, st.on)))) ", " (date_text(st.on)) } } }
+                    ul { @for st in &l.successors { li { (body_link(&st.code, Some(&name_near(s, &st.code, st.on)))) ", " (date_text(st.on)) @if !st.via.is_empty() { ", via " (st.via.join(" → ")) } } } }
                 }
             }
             _ => { p { "No merger or succession involves this code." } }

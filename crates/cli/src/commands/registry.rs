@@ -83,12 +83,33 @@ pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliErr
                 .unwrap_or_default()
         };
         println!("{} {}", l.code, name(&l.code, None));
+        // A code reached through others says which: 00F became QHM through 13T.
+        let path = |via: &[String], into: bool| match (via.is_empty(), into) {
+            (true, _) => String::new(),
+            (false, true) => format!(
+                "  (into {})",
+                via.iter().rev().cloned().collect::<Vec<_>>().join(" → ")
+            ),
+            (false, false) => format!("  (via {})", via.join(" → ")),
+        };
         for p in &l.predecessors {
             let before = p.on.yesterday().ok();
-            println!("  ← {} {:<6} {}", p.on, p.code, name(&p.code, before));
+            println!(
+                "  ← {} {:<6} {}{}",
+                p.on,
+                p.code,
+                name(&p.code, before),
+                path(&p.via, true)
+            );
         }
         for p in &l.successors {
-            println!("  → {} {:<6} {}", p.on, p.code, name(&p.code, Some(p.on)));
+            println!(
+                "  → {} {:<6} {}{}",
+                p.on,
+                p.code,
+                name(&p.code, Some(p.on)),
+                path(&p.via, false)
+            );
         }
     })?;
     Ok(ExitCode::SUCCESS)
