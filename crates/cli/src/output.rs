@@ -85,10 +85,18 @@ pub fn holder_text(h: &Holder) {
     } else {
         format!("  only for: {}", h.purposes.join(", "))
     };
-    let partial = if h.coverage == vires_core::Coverage::Partial {
-        "  (part of the place)"
-    } else {
-        ""
+    let partial = match (&h.coverage, &h.part) {
+        (vires_core::Coverage::Full, _) => String::new(),
+        (_, Some(part)) if part.area.is_empty() => {
+            format!("  (part: {} of {} practices)", part.practices, part.of)
+        }
+        (_, Some(part)) => format!(
+            "  (part: {} of {} practices, {})",
+            part.practices,
+            part.of,
+            part.area.join(" + ")
+        ),
+        (_, None) => "  (part of the place)".to_string(),
     };
     let width = width();
     // The whole name, wrapped under itself if the terminal is narrow.

@@ -31,6 +31,9 @@ pub enum CaveatKind {
     /// The place asked about is a named area drawn approximately, or part of it names a
     /// body that does not exist on the date and cannot be traced through mergers.
     ApproximatePlace,
+    /// Part of a place larger than a practice has no holder: the answer's holders cover
+    /// the rest.
+    NoHolder,
 }
 
 impl CaveatKind {
@@ -40,6 +43,7 @@ impl CaveatKind {
             CaveatKind::ToConfirm => "to-confirm",
             CaveatKind::IncompleteRecord => "incomplete-record",
             CaveatKind::ApproximatePlace => "approximate-place",
+            CaveatKind::NoHolder => "no-holder",
         }
     }
 }
@@ -379,7 +383,7 @@ impl Snapshot {
     /// The stretches of practice `a`'s history unknown on `on`, as caveats naming the bodies
     /// that would hold `f` there for each candidate commissioner, when they are not already
     /// among `holders`.
-    fn record_caveats(
+    pub(crate) fn record_caveats(
         &self,
         f: FunctionId,
         a: AtomId,

@@ -4,6 +4,7 @@
 use crate::instrument::InstrumentKind;
 use crate::knowledge::Caveat;
 use crate::place::Place;
+use crate::place_parts::Part;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -82,6 +83,11 @@ pub struct Holder {
     pub until: Option<Date>,
     /// Shared with the snapshot: each grant's chain is built the first time an answer cites it.
     pub proof: Proof,
+    /// For a place larger than a practice, the part of it this holder covers (its
+    /// practices there and the holding's own area). Absent for a holder of all of it and
+    /// for every answer about a practice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<Part>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

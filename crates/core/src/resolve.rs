@@ -8,6 +8,7 @@ use crate::function::FunctionId;
 use crate::instrument::InstrumentId;
 use crate::knowledge::Caveat;
 use crate::place::{AtomId, Place};
+use crate::place_parts::Part;
 use crate::query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
@@ -27,7 +28,7 @@ pub struct PlaceKeys {
 }
 
 impl PlaceKeys {
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.full.clear();
         self.partial.clear();
         self.components.clear();
@@ -72,6 +73,9 @@ pub struct WhoGrants {
     pub function: SmolStr,
     /// The grants that hold, each with how much of the place it covers, in answer order.
     pub holders: Vec<(GrantId, Coverage)>,
+    /// For each of `holders`, the part of a place larger than a practice it covers (as
+    /// [`Holder::part`]).
+    pub parts: Vec<Option<Part>>,
     /// As [`WhoAnswer::accountable_only`].
     pub accountable_only: Vec<String>,
     /// As [`WhoAnswer::caveats`].
@@ -186,7 +190,7 @@ impl Snapshot {
 
     /// Keys for practice `a` on `on` into cleared `keys`: the practice, the bodies it sits
     /// in, England.
-    fn practice_keys(&self, a: AtomId, on: Date, keys: &mut PlaceKeys) {
+    pub(crate) fn practice_keys(&self, a: AtomId, on: Date, keys: &mut PlaceKeys) {
         // No grant is indexed under a practice unless some grant names practices.
         if self.has_atom_grants {
             keys.full.push(AreaKey::Atom(a));
@@ -222,7 +226,7 @@ impl Snapshot {
         }
     }
 
-    fn expr_keys(
+    pub(crate) fn expr_keys(
         &self,
         e: &crate::instrument::AreaExpr,
         on: Date,
@@ -375,17 +379,10 @@ impl Snapshot {
         if out.holders.len() > 1 {
             let mut i = 1;
             while i < out.holders.len() {
-                let g = &grants[out.holders[i].0 .0 as usize];
-                let again = out.holders[..i].iter().any(|(k, _)| {
-                    let k = &grants[k.0 as usize];
-                    k.holder == g.holder
-                        && k.role == g.role
-                        && k.accountable == g.accountable
-                        && k.function == g.function
-                        && k.instrument == g.instrument
-                        && k.purposes == g.purposes
-                        && k.concurrent == g.concurrent
-                });
+                let g = out.holders[i].0;
+                let again = out.holders[..i]
+                    .iter()
+                    .any(|&(k, _)| self.same_holding(k, g));
                 if again {
                     out.holders.remove(i);
                 } else {
@@ -394,6 +391,28 @@ impl Snapshot {
             }
         }
         out.lineage = lineage;
+    }
+
+    /// Whether two grants are one holding: the same holder, role, accountable body,
+    /// function, instrument, purposes and concurrency (a delegation carried into one
+    /// successor from two of its predecessors is reached twice).
+    pub(crate) fn same_holding(&self, a: GrantId, b: GrantId) -> bool {
+        let (k, g) = (&self.grants[a.0 as usize], &self.grants[b.0 as usize]);
+        k.holder == g.holder
+            && k.role == g.role
+            && k.accountable == g.accountable
+            && k.function == g.function
+            && k.instrument == g.instrument
+            && k.purposes == g.purposes
+            && k.concurrent == g.concurrent
+    }
+
+    /// Whether a grant may be exercised for `purpose` (any grant, when none is asked about;
+    /// an unrestricted grant, always).
+    pub(crate) fn fits_purpose(&self, gid: GrantId, purpose: Option<&str>) -> bool {
+        let Some(p) = purpose else { return true };
+        let ps = self.purposes(&self.grants[gid.0 as usize]);
+        ps.is_empty() || ps.iter().any(|x| x == p)
     }
 
     /// Who holds `function` at `place` on `on`, for `purpose` if given.
@@ -406,8 +425,10 @@ impl Snapshot {
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
         let (holders, accountable_only, caveats) = with_scratch(|s| {
-            self.who_in(f, place, on, purpose, s, |gid, cov| {
-                self.render_holder(gid, cov)
+            self.who_in(f, place, on, purpose, s, |gid, cov, part| {
+                let mut h = self.render_holder(gid, cov);
+                h.part = part;
+                h
             })
         })?;
         Ok(WhoAnswer {
@@ -432,11 +453,17 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoGrants, QueryError> {
         let f = self.function_id(function)?;
-        let (holders, accountable_only, caveats) =
-            with_scratch(|s| self.who_in(f, place, on, purpose, s, |gid, cov| (gid, cov)))?;
+        let (found, accountable_only, caveats) = with_scratch(|s| {
+            self.who_in(f, place, on, purpose, s, |gid, cov, part| (gid, cov, part))
+        })?;
+        let (holders, parts) = found
+            .into_iter()
+            .map(|(gid, cov, part)| ((gid, cov), part))
+            .unzip();
         Ok(WhoGrants {
             function: self.function_as_asked(f, function),
             holders,
+            parts,
             accountable_only,
             caveats,
         })
@@ -464,7 +491,7 @@ impl Snapshot {
         on: Date,
         purpose: Option<&str>,
         scratch: &mut Scratch,
-        mut holder: impl FnMut(GrantId, Coverage) -> H,
+        mut holder: impl FnMut(GrantId, Coverage, Option<Part>) -> H,
     ) -> Result<WhoParts<H>, QueryError> {
         let Scratch {
             keys,
@@ -474,16 +501,37 @@ impl Snapshot {
         self.resolve(f, on, keys, r);
         let mut holders = Vec::with_capacity(r.holders.len());
         let mut kept = Vec::with_capacity(r.holders.len());
-        for &(gid, cov) in &r.holders {
-            let g = &self.grants[gid.0 as usize];
-            if let Some(p) = purpose {
-                let ps = self.purposes(g);
-                if !ps.is_empty() && !ps.iter().any(|x| x == p) {
-                    continue;
+        let mut part_caveats = Vec::new();
+        let mut accountable_parts = Vec::new();
+        // A place larger than a practice is answered part by part (`place_parts`), unless
+        // the register places no practice in it (a register written without practices).
+        match self
+            .place_atoms(place, on)?
+            .filter(|atoms| !atoms.is_empty())
+        {
+            None => {
+                for &(gid, cov) in &r.holders {
+                    if self.fits_purpose(gid, purpose) {
+                        kept.push(gid);
+                        holders.push(holder(gid, cov, None));
+                    }
                 }
             }
-            kept.push(gid);
-            holders.push(holder(gid, cov));
+            Some(atoms) => {
+                let found: Vec<(GrantId, Coverage)> = r
+                    .holders
+                    .iter()
+                    .copied()
+                    .filter(|&(gid, _)| self.fits_purpose(gid, purpose))
+                    .collect();
+                let parts = self.parts(f, place, on, purpose, &atoms, &found);
+                for (gid, cov, part) in parts.holders {
+                    kept.push(gid);
+                    holders.push(holder(gid, cov, part));
+                }
+                part_caveats = parts.caveats;
+                accountable_parts = parts.accountable_only;
+            }
         }
         let mut accountable_only: Vec<String> = r
             .shadowed
@@ -498,11 +546,17 @@ impl Snapshot {
                         .iter()
                         .any(|(h, _)| self.grants[h.0 as usize].holder == b)
             })
+            .chain(
+                accountable_parts
+                    .into_iter()
+                    .filter(|&b| !kept.iter().any(|g| self.grants[g.0 as usize].holder == b)),
+            )
             .map(|b| self.register.body(b).code.clone())
             .collect();
         accountable_only.sort();
         accountable_only.dedup();
-        let caveats = self.caveats(f, place, on, keys, &kept);
+        let mut caveats = self.caveats(f, place, on, keys, &kept);
+        caveats.extend(part_caveats);
         Ok((holders, accountable_only, caveats))
     }
 
@@ -678,6 +732,7 @@ impl Snapshot {
             from: g.during.from,
             until: g.during.until,
             proof: self.proof(gid),
+            part: None,
         }
     }
 

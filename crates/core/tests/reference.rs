@@ -33,7 +33,12 @@
 //!   a holding is shadowed, and its holder accountable only, when another such holding was
 //!   made from it over all of the place, exclusively and without purposes; a holding reached
 //!   twice (same body, role, accountable body, function, instrument, purposes) is listed
-//!   once; then purposes filter.
+//!   once; then purposes filter;
+//! - a place larger than a practice that has practices is asked practice by practice: a
+//!   holding met at all of them covers all of it, one met at some covers that many, one
+//!   that answers for all of it but is met at none leaves its holder accountable only;
+//!   practices with no holder give a `no-holder` caveat, unsettled ones one
+//!   `incomplete-record` caveat with every candidate.
 //!
 //! - caveats: the coverage statement's rows about the function (or one above or below it)
 //!   that meet the place, or one caveat when no complete row covers it; instruments marked
@@ -917,8 +922,16 @@ impl<'a> Reference<'a> {
         }
     }
 
-    /// Who holds `f` at `place` on `d`, for `purpose`.
-    fn who(&self, f: &str, place: &Asked, d: Date, purpose: Option<&str>) -> RefAnswer {
+    /// The holdings that answer for `f` at `place` on `d`, for `purpose`, from the place's
+    /// own extent (before a larger place is asked part by part), and the bodies
+    /// accountable only.
+    fn held(
+        &self,
+        f: &str,
+        place: &Asked,
+        d: Date,
+        purpose: Option<&str>,
+    ) -> (Vec<(Holding, Coverage)>, BTreeSet<String>) {
         let mut all: Vec<Holding> = self.conferred();
         all.extend(self.arranged().into_iter().map(|(h, _)| h));
         let candidates: Vec<(Holding, Coverage)> = all
@@ -962,15 +975,7 @@ impl<'a> Reference<'a> {
         });
         let mut kept: Vec<(&Holding, Coverage)> = Vec::new();
         for (h, c) in holders {
-            let again = kept.iter().any(|(k, _)| {
-                k.holder == h.holder
-                    && k.role == h.role
-                    && k.accountable == h.accountable
-                    && k.function == h.function
-                    && k.instrument == h.instrument
-                    && k.purposes == h.purposes
-                    && k.concurrent == h.concurrent
-            });
+            let again = kept.iter().any(|(k, _)| one_holding(k, h));
             if !again {
                 kept.push((h, c));
             }
@@ -981,23 +986,142 @@ impl<'a> Reference<'a> {
                 purpose.is_none_or(|p| h.purposes.is_empty() || h.purposes.iter().any(|x| x == p))
             })
             .collect();
-        let caveats = self.caveats(f, place, d, &answered);
-        let holders = answered
-            .into_iter()
-            .map(|(h, coverage)| RefHolder {
-                body: code(h.holder),
-                role: h.role,
-                accountable: code(h.accountable),
-                function: h.function.clone(),
-                full: coverage == Coverage::Full,
-                from: h.from,
-                until: h.until,
-                purposes: h.purposes.clone(),
-                proof: self.proof(h),
-            })
-            .collect();
+        let answered = answered.into_iter().map(|(h, c)| (h.clone(), c)).collect();
+        (answered, accountable_only)
+    }
+
+    /// Who holds `f` at `place` on `d`, for `purpose`. A place larger than a practice that
+    /// has practices is answered part by part (docs/language.md, "Who holds it"): each of
+    /// its practices is asked; a holding met at every practice covers all of it, one met
+    /// at some covers part (with how many), and one that answers for all of it but is met
+    /// at none (delegated everywhere) leaves its holder accountable only; practices with
+    /// no holder, and practices whose record is unsettled, get one caveat each.
+    fn who(&self, f: &str, place: &Asked, d: Date, purpose: Option<&str>) -> RefAnswer {
+        let (held, mut accountable_only) = self.held(f, place, d, purpose);
+        let practices: Vec<String> = match place {
+            Asked::Practice(_) => Vec::new(),
+            Asked::England => self
+                .reg
+                .atoms
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    self.reg
+                        .memberships
+                        .iter()
+                        .any(|m| m.atom.0 as usize == *i && m.during.contains(d))
+                })
+                .map(|(_, a)| a.code.to_string())
+                .collect(),
+            Asked::Body(y) => {
+                let inside = self.footprint(*y, d);
+                self.reg
+                    .atoms
+                    .iter()
+                    .map(|a| a.code.to_string())
+                    .filter(|c| inside.contains(c))
+                    .collect()
+            }
+        };
+        let code = |b: B| self.body(b).code.clone();
+        let render = |h: &Holding, coverage: Coverage, practices: Option<u32>| RefHolder {
+            body: code(h.holder),
+            role: h.role,
+            accountable: code(h.accountable),
+            function: h.function.clone(),
+            full: coverage == Coverage::Full,
+            practices,
+            from: h.from,
+            until: h.until,
+            purposes: h.purposes.clone(),
+            proof: self.proof(h),
+        };
+        if practices.is_empty() {
+            let refs: Vec<(&Holding, Coverage)> = held.iter().map(|(h, c)| (h, *c)).collect();
+            let caveats = self.caveats(f, place, d, &refs);
+            return RefAnswer {
+                holders: held.iter().map(|(h, c)| render(h, *c, None)).collect(),
+                accountable_only,
+                caveats,
+            };
+        }
+        let of = practices.len() as u32;
+        let mut met: Vec<(Holding, u32)> = Vec::new();
+        let (mut unheld, mut unsettled) = (0usize, 0usize);
+        let mut candidates: BTreeSet<String> = BTreeSet::new();
+        let mut sources: Vec<String> = Vec::new();
+        for p in &practices {
+            let at = Asked::Practice(p.clone());
+            let (here, _) = self.held(f, &at, d, purpose);
+            for (h, _) in &here {
+                match met.iter_mut().find(|(k, _)| one_holding(k, h)) {
+                    Some(m) => m.1 += 1,
+                    None => met.push((h.clone(), 1)),
+                }
+            }
+            let refs: Vec<(&Holding, Coverage)> = here.iter().map(|(h, c)| (h, *c)).collect();
+            let said = self.record_caveats(f, p, d, &refs);
+            if !said.is_empty() {
+                unsettled += 1;
+                for c in said {
+                    candidates.extend(c.candidates);
+                    if !c.source.is_empty() && !sources.contains(&c.source) {
+                        sources.push(c.source);
+                    }
+                }
+            } else if here.is_empty() {
+                unheld += 1;
+            }
+        }
+        let coverage = |n: u32| {
+            if n == of {
+                Coverage::Full
+            } else {
+                Coverage::Partial
+            }
+        };
+        let mut answered: Vec<(Holding, Coverage, u32)> = Vec::new();
+        let mut delegated_everywhere = Vec::new();
+        let mut matched = vec![false; met.len()];
+        for (h, c) in held {
+            let at = met.iter().position(|(k, _)| one_holding(k, &h));
+            if let Some(i) = at {
+                matched[i] = true;
+            }
+            let n = at.map_or(0, |i| met[i].1);
+            if c == Coverage::Full && n == 0 {
+                delegated_everywhere.push(h.holder);
+                continue;
+            }
+            answered.push((h, coverage(n), n));
+        }
+        for (i, (h, n)) in met.into_iter().enumerate() {
+            if !matched[i] {
+                answered.push((h, coverage(n), n));
+            }
+        }
+        for b in delegated_everywhere {
+            if !answered.iter().any(|(h, _, _)| h.holder == b) {
+                accountable_only.insert(code(b));
+            }
+        }
+        let refs: Vec<(&Holding, Coverage)> = answered.iter().map(|(h, c, _)| (h, *c)).collect();
+        let mut caveats = self.caveats(f, place, d, &refs);
+        if unheld > 0 {
+            caveats.push(RefCaveat::new("no-holder", NO_HOLDER_SOURCE, Vec::new()));
+        }
+        if unsettled > 0 {
+            caveats.push(RefCaveat::new(
+                "incomplete-record",
+                &sources.join("; "),
+                candidates.into_iter().collect(),
+            ));
+        }
         RefAnswer {
-            holders,
+            holders: answered
+                .iter()
+                .map(|(h, c, n)| render(h, *c, (*c == Coverage::Partial).then_some(*n)))
+                .collect(),
             accountable_only,
             caveats,
         }
@@ -1067,32 +1191,47 @@ impl<'a> Reference<'a> {
         }
         // A practice's unsettled history: the holders its candidate commissioners would add.
         if let Asked::Practice(p) = place {
-            let have: BTreeSet<B> = holders.iter().map(|(h, _)| h.holder).collect();
-            for u in &self.reg.unknown_memberships {
-                if self.reg.atoms[u.atom.0 as usize].code != p.as_str() || !u.during.contains(d) {
+            out.extend(self.record_caveats(f, p, d, holders));
+        }
+        out
+    }
+
+    /// Practice `p`'s unsettled stretches on `d`, each with the holders its candidate
+    /// commissioners would add to `holders`; none for a stretch every candidate of which
+    /// leads to holders already given.
+    fn record_caveats(
+        &self,
+        f: &str,
+        p: &str,
+        d: Date,
+        holders: &[(&Holding, Coverage)],
+    ) -> Vec<RefCaveat> {
+        let mut out = Vec::new();
+        let have: BTreeSet<B> = holders.iter().map(|(h, _)| h.holder).collect();
+        for u in &self.reg.unknown_memberships {
+            if self.reg.atoms[u.atom.0 as usize].code != p || !u.during.contains(d) {
+                continue;
+            }
+            let mut candidates = BTreeSet::new();
+            for c in &u.candidates {
+                let Some(b) = self.body_at(c, d) else {
                     continue;
-                }
-                let mut candidates = BTreeSet::new();
-                for c in &u.candidates {
-                    let Some(b) = self.body_at(c, d) else {
-                        continue;
-                    };
-                    for h in self.who(f, &Asked::Body(b), d, None).holders {
-                        let known = have.iter().any(|&x| self.body(x).code == h.body.as_str());
-                        if h.full && !known {
-                            candidates.insert(h.body);
-                        }
+                };
+                // The holders over all of the candidate's footprint, from its own extent.
+                for (h, c) in self.held(f, &Asked::Body(b), d, None).0 {
+                    if c == Coverage::Full && !have.contains(&h.holder) {
+                        candidates.insert(self.body(h.holder).code.clone());
                     }
                 }
-                if candidates.is_empty() && !u.candidates.is_empty() {
-                    continue;
-                }
-                out.push(RefCaveat::new(
-                    "incomplete-record",
-                    &u.source,
-                    candidates.into_iter().collect(),
-                ));
             }
+            if candidates.is_empty() && !u.candidates.is_empty() {
+                continue;
+            }
+            out.push(RefCaveat::new(
+                "incomplete-record",
+                &u.source,
+                candidates.into_iter().collect(),
+            ));
         }
         out
     }
@@ -1142,6 +1281,24 @@ impl<'a> Reference<'a> {
     }
 }
 
+/// Whether two holdings are one: the same body holding the same function by the same
+/// instrument, in the same role, for the same accountable body, purposes and concurrency
+/// (a delegation to a body and to a predecessor it took over).
+fn one_holding(k: &Holding, h: &Holding) -> bool {
+    k.holder == h.holder
+        && k.role == h.role
+        && k.accountable == h.accountable
+        && k.function == h.function
+        && k.instrument == h.instrument
+        && k.purposes == h.purposes
+        && k.concurrent == h.concurrent
+}
+
+/// The source of the caveat naming a larger place's practices that nobody holds a function
+/// for (docs/language.md).
+const NO_HOLDER_SOURCE: &str =
+    "the register's practices and instruments (`vires gaps` lists each day)";
+
 /// The place a question asks about.
 #[derive(Debug, Clone)]
 enum Asked {
@@ -1160,6 +1317,8 @@ struct RefHolder {
     function: String,
     /// Whether the holding covers all of the place (else part of it).
     full: bool,
+    /// For part of a place larger than a practice: at how many of its practices.
+    practices: Option<u32>,
     from: Date,
     until: Option<Date>,
     purposes: Vec<String>,
@@ -1203,6 +1362,7 @@ fn engine_answer(w: &WhoAnswer) -> RefAnswer {
                 accountable: h.accountable.to_string(),
                 function: h.function.to_string(),
                 full: h.coverage == Coverage::Full,
+                practices: h.part.as_ref().map(|p| p.practices),
                 from: h.from,
                 until: h.until,
                 purposes: h.purposes.clone(),

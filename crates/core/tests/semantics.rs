@@ -953,6 +953,96 @@ fn a_retained_function_that_is_not_excepted_is_reported_and_excepting_it_keeps_i
     assert_eq!(holders(&a), vec![("X24".into(), Role::Statutory)]);
 }
 
+/// One delegation to both 00F and 00G, carried into 13T from each when they merge: one
+/// holding reached along two paths. Asked of a practice in 13T, and of England, 13T is
+/// listed once (NHS England, which delegated all of it there, is accountable only).
+#[test]
+fn a_delegation_carried_from_two_predecessors_is_one_holder() {
+    let mut r = base();
+    let mut d = delegation(
+        "pc-00F-00G",
+        "X24",
+        "00F",
+        "commissioning.primary-care.medical",
+        date(2014, 4, 1),
+    );
+    d.receivers = Receivers::Bodies(vec!["00F".into(), "00G".into()]);
+    r.add_instrument(d);
+    practice_a1_in_13t(&mut r);
+    let s = Snapshot::compile(r);
+    assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
+    let on = date(2016, 1, 1);
+    let f = "commissioning.primary-care.medical";
+    let at_a1 = s.who(f, &Place::Practice("A1".into()), on, None).unwrap();
+    assert_eq!(holders(&at_a1), vec![("13T".into(), Role::Delegate)]);
+    assert_eq!(at_a1.accountable_only, vec!["X24".to_string()]);
+    // England's only practice is A1: 13T exercises the function at all of it, and NHS
+    // England, which holds it for all England, has delegated it there.
+    let england = s.who(f, &Place::England, on, None).unwrap();
+    assert_eq!(holders(&england), vec![("13T".into(), Role::Delegate)]);
+    assert_eq!(england.holders[0].coverage, Coverage::Full);
+    assert_eq!(england.accountable_only, vec!["X24".to_string()]);
+}
+
+/// A function each CCG holds for its own footprint, asked of England: every CCG is listed
+/// as a holder of part of it, with the practices it covers, and the practices nobody holds
+/// it for are named in a caveat (worked out by hand: A1 is in 13T; A2 is in 00M, which has
+/// no secondary-care conferral in this register because it is not a CCG).
+#[test]
+fn england_lists_each_holder_of_part_and_the_part_nobody_holds() {
+    let mut r = base();
+    practice_a1_in_13t(&mut r);
+    let other = r
+        .add_body(body("00M", BodyKind::Other, date(2013, 4, 1), None))
+        .unwrap();
+    let a2 = r
+        .add_atom(Atom {
+            code: "A2".into(),
+            name: "Practice A2".into(),
+            postcode: None,
+            status: None,
+        })
+        .unwrap();
+    r.add_membership(a2, other, Interval::new(date(2013, 4, 1), None));
+    let s = Snapshot::compile(r);
+    let a = s
+        .who(
+            "commissioning.secondary-care",
+            &Place::England,
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
+    assert_eq!(holders(&a), vec![("13T".into(), Role::Statutory)]);
+    let part = a.holders[0].part.as_ref().unwrap();
+    assert_eq!((part.practices, part.of), (1, 2));
+    assert_eq!(part.area, vec!["footprint(13T)".to_string()]);
+    assert_eq!(a.holders[0].coverage, Coverage::Partial);
+    let gap: Vec<_> = a
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::NoHolder)
+        .collect();
+    assert_eq!(gap.len(), 1, "{:#?}", a.caveats);
+    assert!(
+        gap[0].message.contains("1 of the 2 practices"),
+        "{}",
+        gap[0].message
+    );
+    assert!(gap[0].message.contains("A2"), "{}", gap[0].message);
+    // Asked of the practice itself, the answer is the one holder, with no part.
+    let one = s
+        .who(
+            "commissioning.secondary-care",
+            &Place::Practice("A1".into()),
+            date(2016, 1, 1),
+            None,
+        )
+        .unwrap();
+    assert_eq!(holders(&one), vec![("13T".into(), Role::Statutory)]);
+    assert!(one.holders[0].part.is_none());
+}
+
 /// A delegation to 00F runs on in 13T after the 2015 merger, and 13T is abolished on
 /// 2022-07-01 with no successor: the orphan warning names 13T, the body that ended, not
 /// 00F (which did have a successor).

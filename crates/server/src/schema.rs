@@ -156,6 +156,19 @@ pub struct Holder {
     #[schema(format = Date)]
     pub until: Option<String>,
     pub proof: Vec<ProofStep>,
+    /// For a place larger than a practice: the part of it this holder covers.
+    #[serde(default)]
+    pub part: Option<Part>,
+}
+
+/// The part of a place larger than a practice (England, a body's footprint, an area) that
+/// a holder covers: its practices there, of all the place's, and the holding's own area.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Part {
+    pub practices: u32,
+    pub of: u32,
+    pub area: Vec<String>,
 }
 
 /// Why an answer may not be the whole truth.
@@ -166,6 +179,7 @@ pub enum CaveatKind {
     ToConfirm,
     IncompleteRecord,
     ApproximatePlace,
+    NoHolder,
 }
 
 /// Where an answer may not be the whole truth, shown beside it: outside the coverage

@@ -64,6 +64,14 @@ impl HolderJson {
             if i > 0 {
                 out.push(b',');
             }
+            // A holder of part of a place larger than a practice carries that part, which
+            // is the answer's own: written each time.
+            if let Some(Some(part)) = g.parts.get(i) {
+                let mut h = snapshot.render_holder(gid, cov);
+                h.part = Some(part.clone());
+                json(out, &h)?;
+                continue;
+            }
             match by_grant.get(gid.0 as usize) {
                 Some(cells) => {
                     let cell = &cells[cov as usize];

@@ -385,7 +385,14 @@ fn holder_section(
                 ("How it holds it", html! { (layout::role_text(h.role)) }),
                 ("Accountable in law", layout::body_link_on(&h.accountable, Some(&name_of(&h.accountable)), on)),
                 ("Purposes", html! { @if h.purposes.is_empty() { "Any purpose" } @else { (h.purposes.join(", ")) } }),
-                ("Covers", html! { @if matches!(h.coverage, vires_core::Coverage::Full) { "All of the place asked about" } @else { "Part of the place asked about" } }),
+                ("Covers", html! {
+                    @if matches!(h.coverage, vires_core::Coverage::Full) { "All of the place asked about" }
+                    @else if let Some(part) = &h.part {
+                        "Part of the place asked about: " (part.practices) " of its " (part.of) " practices"
+                        @if !part.area.is_empty() { " (" (part.area.join(" + ")) ")" }
+                    }
+                    @else { "Part of the place asked about" }
+                }),
                 ("Function held", layout::function_link(&h.function)),
                 ("Period", html! { (layout::period_text(h.from, h.until)) }),
             ]))

@@ -332,6 +332,7 @@ mod tests {
             from: Date::constant(2023, 4, 1),
             until: Some(Date::constant(2026, 3, 31)),
             proof: vec![step.clone(), step].into(),
+            part: None,
         };
         let answer = WhoAnswer {
             function: "commissioning.primary-care.dental".into(),

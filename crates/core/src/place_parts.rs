@@ -1,0 +1,298 @@
+//! Places larger than a practice (England, a body's footprint, a named area): who holds
+//! which part of them.
+//!
+//! A place is made of practices, so a holder of part of it is a holder at some of its
+//! practices, and the part it covers is those practices. Asked of England, a function each
+//! ICB holds for its own footprint is held by every ICB, each for its part; the practices at
+//! which nobody holds it, or whose record does not say who did, are named in caveats beside
+//! the answer rather than left out.
+
+use crate::knowledge::{Caveat, CaveatKind};
+use crate::place::{AtomId, Place};
+use crate::query::{Coverage, QueryError};
+use crate::resolve::{PlaceKeys, Resolution};
+use crate::snapshot::{AreaKey, GrantId, Snapshot};
+use jiff::civil::Date;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// How many practices a caveat names before it says "and N more".
+const NAMED: usize = 5;
+
+/// The part of a place larger than a practice that a holder covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    /// The place's practices at which the holder holds the function on the date.
+    pub practices: u32,
+    /// All of the place's practices on the date.
+    pub of: u32,
+    /// The holding's own area (for example `footprint(QHM)`), as `what` describes it.
+    pub area: Vec<String>,
+}
+
+/// What the practices of a place say about a function on a date.
+#[derive(Debug, Default)]
+struct Breakdown {
+    /// One grant for each holding found (a holding reached at many practices, or along two
+    /// paths, is one), with the number of practices it holds at, in first-found order.
+    holdings: Vec<(GrantId, u32)>,
+    /// Practices at which nobody holds the function and whose record is complete.
+    unheld: Vec<AtomId>,
+    /// Practices whose record is incomplete on the date in a way that may change the answer.
+    incomplete: Vec<AtomId>,
+    /// The bodies that may hold the function at the incomplete practices instead.
+    candidates: Vec<String>,
+    /// Sources of the incomplete records, each once.
+    sources: Vec<String>,
+    /// The place's practices.
+    of: u32,
+}
+
+/// A place's holders, each with the part it covers (none for a holder of all of it), the
+/// bodies accountable only, and the caveats its practices add.
+pub(crate) struct Parts {
+    pub holders: Vec<(GrantId, Coverage, Option<Part>)>,
+    /// Bodies that hold the function for all of the place but exercise it at none of its
+    /// practices, having arranged for others to.
+    pub accountable_only: Vec<crate::body::BodyId>,
+    pub caveats: Vec<Caveat>,
+}
+
+impl Snapshot {
+    /// The practices of a place on a date, in practice order; `None` for a practice, which
+    /// is its own one part.
+    pub fn place_atoms(&self, place: &Place, on: Date) -> Result<Option<Vec<AtomId>>, QueryError> {
+        let mut atoms = match place {
+            Place::Practice(_) => return Ok(None),
+            Place::England => self.england_atoms(on),
+            Place::Body(code) => {
+                let b = self
+                    .register
+                    .body_at(code, on)
+                    .ok_or_else(|| QueryError::UnknownBody {
+                        code: code.to_string(),
+                        on,
+                    })?;
+                self.footprint_atoms(b, on)
+            }
+            Place::Area(id) => {
+                let area = self
+                    .register
+                    .area(id)
+                    .ok_or_else(|| QueryError::UnknownArea(id.to_string()))?;
+                let mut keys = Vec::new();
+                self.expr_keys(&area.expr, on, &mut keys, 0);
+                let mut atoms = Vec::new();
+                for k in keys {
+                    match k {
+                        AreaKey::England => atoms.extend(self.england_atoms(on)),
+                        AreaKey::Body(b) => atoms.extend(self.footprint_atoms(b, on)),
+                        AreaKey::Atom(a) => atoms.push(a),
+                    }
+                }
+                atoms
+            }
+        };
+        atoms.sort();
+        atoms.dedup();
+        Ok(Some(atoms))
+    }
+
+    /// Every practice in some body's footprint on `on`.
+    fn england_atoms(&self, on: Date) -> Vec<AtomId> {
+        (0..self.register.atoms.len() as u32)
+            .map(AtomId)
+            .filter(|&a| self.memberships_of(a).iter().any(|m| m.during.contains(on)))
+            .collect()
+    }
+
+    /// The holders of `f` at a place larger than a practice (`atoms`, its practices), given
+    /// the holders `found` from the place's own keys: those, each partial one with its part,
+    /// then every holder of part of it found only at its practices; and the caveats for
+    /// practices with no holder or an incomplete record.
+    pub(crate) fn parts(
+        &self,
+        f: crate::function::FunctionId,
+        place: &Place,
+        on: Date,
+        purpose: Option<&str>,
+        atoms: &[AtomId],
+        found: &[(GrantId, Coverage)],
+    ) -> Parts {
+        let b = self.breakdown(f, on, purpose, atoms);
+        let part = |gid: GrantId, practices: u32| Part {
+            practices,
+            of: b.of,
+            area: self
+                .areas(&self.grants[gid.0 as usize])
+                .iter()
+                .map(|k| self.describe_key(*k))
+                .collect(),
+        };
+        // Whether a holder covers all of the place is what its practices say: a body that
+        // holds the function for all England but has delegated it in some ICBs exercises
+        // it only in the rest, as `who` at each practice says; one that has delegated it
+        // everywhere is accountable only.
+        let coverage = |n: u32| {
+            if n == b.of {
+                Coverage::Full
+            } else {
+                Coverage::Partial
+            }
+        };
+        let mut matched = vec![false; b.holdings.len()];
+        let mut holders: Vec<(GrantId, Coverage, Option<Part>)> = Vec::new();
+        let mut accountable_only = Vec::new();
+        for &(gid, cov) in found {
+            let at = b
+                .holdings
+                .iter()
+                .position(|&(k, _)| self.same_holding(k, gid));
+            if let Some(i) = at {
+                matched[i] = true;
+            }
+            let n = at.map(|i| b.holdings[i].1).unwrap_or(0);
+            if cov == Coverage::Full && n == 0 {
+                accountable_only.push(self.grants[gid.0 as usize].holder);
+                continue;
+            }
+            let cov = coverage(n);
+            holders.push((gid, cov, (cov == Coverage::Partial).then(|| part(gid, n))));
+        }
+        for (i, &(gid, n)) in b.holdings.iter().enumerate() {
+            if !matched[i] {
+                let cov = coverage(n);
+                holders.push((gid, cov, (cov == Coverage::Partial).then(|| part(gid, n))));
+            }
+        }
+        // The order `resolve` gives: all of the place first, then by role and holder.
+        holders.sort_by_key(|(g, cov, _)| {
+            let gr = &self.grants[g.0 as usize];
+            (*cov as u8, gr.role, gr.holder, g.0)
+        });
+        let fname = self.register.taxonomy.name(f);
+        let mut caveats = Vec::new();
+        if !b.unheld.is_empty() {
+            caveats.push(Caveat {
+                kind: CaveatKind::NoHolder,
+                message: format!(
+                    "nobody holds {fname} on {on} at {} of the {} practices of {place} ({}): a gap there",
+                    b.unheld.len(),
+                    b.of,
+                    self.name_some(&b.unheld)
+                ),
+                source: "the register's practices and instruments (`vires gaps` lists each day)"
+                    .into(),
+                candidates: Vec::new(),
+            });
+        }
+        if !b.incomplete.is_empty() {
+            caveats.push(Caveat {
+                kind: CaveatKind::IncompleteRecord,
+                message: format!(
+                    "the record of {} of the {} practices of {place} is incomplete on {on} ({}): who held {fname} there through their commissioner is not known{}",
+                    b.incomplete.len(),
+                    b.of,
+                    self.name_some(&b.incomplete),
+                    if b.candidates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", and may be {}", b.candidates.join(", "))
+                    }
+                ),
+                source: b.sources.join("; "),
+                candidates: b.candidates,
+            });
+        }
+        Parts {
+            holders,
+            accountable_only,
+            caveats,
+        }
+    }
+
+    /// Resolves `f` at each of `atoms` on `on` and counts what each holding covers.
+    fn breakdown(
+        &self,
+        f: crate::function::FunctionId,
+        on: Date,
+        purpose: Option<&str>,
+        atoms: &[AtomId],
+    ) -> Breakdown {
+        let mut out = Breakdown {
+            of: atoms.len() as u32,
+            ..Breakdown::default()
+        };
+        let mut keys = PlaceKeys::default();
+        let mut r = Resolution::default();
+        // Most practices meet the same few grants: where each grant was counted.
+        let mut slot: FxHashMap<GrantId, usize> = FxHashMap::default();
+        let mut here: Vec<GrantId> = Vec::new();
+        for &a in atoms {
+            keys.clear();
+            self.practice_keys(a, on, &mut keys);
+            self.resolve(f, on, &keys, &mut r);
+            here.clear();
+            for &(gid, _) in &r.holders {
+                if !self.fits_purpose(gid, purpose) {
+                    continue;
+                }
+                here.push(gid);
+                let i = match slot.get(&gid) {
+                    Some(&i) => i,
+                    None => {
+                        let i = out
+                            .holdings
+                            .iter()
+                            .position(|&(k, _)| self.same_holding(k, gid))
+                            .unwrap_or_else(|| {
+                                out.holdings.push((gid, 0));
+                                out.holdings.len() - 1
+                            });
+                        slot.insert(gid, i);
+                        i
+                    }
+                };
+                out.holdings[i].1 += 1;
+            }
+            if self
+                .unknown_memberships_of(a)
+                .any(|u| u.during.contains(on))
+            {
+                let said = self.record_caveats(f, a, on, &here);
+                if !said.is_empty() {
+                    out.incomplete.push(a);
+                    for c in said {
+                        for b in c.candidates {
+                            if !out.candidates.contains(&b) {
+                                out.candidates.push(b);
+                            }
+                        }
+                        if !c.source.is_empty() && !out.sources.contains(&c.source) {
+                            out.sources.push(c.source);
+                        }
+                    }
+                    continue;
+                }
+            }
+            if here.is_empty() {
+                out.unheld.push(a);
+            }
+        }
+        out.candidates.sort();
+        out
+    }
+
+    /// "A85001, A85002 and 3 more".
+    fn name_some(&self, atoms: &[AtomId]) -> String {
+        let codes: Vec<&str> = atoms
+            .iter()
+            .take(NAMED)
+            .map(|a| self.register.atoms[a.0 as usize].code.as_str())
+            .collect();
+        match atoms.len().saturating_sub(NAMED) {
+            0 => codes.join(", "),
+            more => format!("{} and {more} more", codes.join(", ")),
+        }
+    }
+}

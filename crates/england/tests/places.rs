@@ -1,0 +1,178 @@
+//! `who` for places larger than a practice (England, a body's footprint) on the bundled
+//! register: every holder of part of the place is listed once, with the part it covers, and
+//! the parts nobody holds are said beside the answer. Expected values come from public lists
+//! (the ONS list of the 42 ICBs, in the fidelity suite's facts) and from hand reasoning about
+//! the statute (an ICB holds secondary care for the practices in its own footprint, s.3 NHS
+//! Act 2006 as amended by the Health and Care Act 2022), never from vires' own answers.
+
+use jiff::civil::{date, Date};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use vires_core::{CaveatKind, Coverage, Holder, Place, Role, Snapshot, WhoAnswer};
+
+const SECONDARY: &str = "commissioning.secondary-care";
+
+fn snap() -> &'static Snapshot {
+    static S: OnceLock<Snapshot> = OnceLock::new();
+    S.get_or_init(|| Snapshot::compile(vires_england::bundled().unwrap().register))
+}
+
+/// The 42 ICBs' ODS codes, from the ONS list of Integrated Care Boards (December 2024) as
+/// the fidelity suite transcribes it (`bodies,ons,CODE,,2022-07-01,E54...` rows).
+fn the_42_icbs() -> BTreeSet<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity/facts.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let mut out = BTreeSet::new();
+    for row in rd.records() {
+        let row = row.unwrap();
+        if &row[0] == "bodies"
+            && &row[1] == "ons"
+            && &row[4] == "2022-07-01"
+            && row[5].starts_with("E54")
+        {
+            out.insert(row[2].to_string());
+        }
+    }
+    assert_eq!(out.len(), 42, "the ONS list names 42 ICBs");
+    out
+}
+
+fn who(f: &str, place: Place, on: Date) -> WhoAnswer {
+    snap().who(f, &place, on, None).unwrap()
+}
+
+/// No holding appears twice: the same body in the same role, accountable to the same body,
+/// for the same function, on the same instrument.
+fn assert_no_duplicates(a: &WhoAnswer) {
+    let mut seen = BTreeSet::new();
+    for h in &a.holders {
+        let key = (
+            h.body.to_string(),
+            h.role,
+            h.accountable.to_string(),
+            h.function.to_string(),
+            h.proof.last().map(|s| s.instrument.clone()),
+        );
+        assert!(
+            seen.insert(key.clone()),
+            "{key:?} is listed twice in {a:#?}"
+        );
+    }
+}
+
+fn practices_of(h: &Holder) -> u32 {
+    h.part.as_ref().map(|p| p.practices).unwrap_or(0)
+}
+
+#[test]
+fn secondary_care_for_england_in_2023_is_the_42_icbs_each_for_its_footprint() {
+    let on = date(2023, 1, 1);
+    let a = who(SECONDARY, Place::England, on);
+    assert_no_duplicates(&a);
+    let codes: BTreeSet<String> = a.holders.iter().map(|h| h.body.to_string()).collect();
+    assert_eq!(codes, the_42_icbs());
+    assert_eq!(a.holders.len(), 42);
+    let of = a.holders[0].part.as_ref().unwrap().of;
+    for h in &a.holders {
+        assert_eq!(h.role, Role::Statutory, "{h:?}");
+        assert_eq!(h.coverage, Coverage::Partial, "{h:?}");
+        assert_eq!(h.accountable, h.body, "{h:?}");
+        let part = h.part.as_ref().unwrap();
+        assert_eq!(part.area, vec![format!("footprint({})", h.body)]);
+        assert_eq!(part.of, of);
+        assert!(part.practices > 0, "{h:?}");
+        // The holder's proof is the statute that makes the duty the ICB's own.
+        assert!(!h.proof.is_empty());
+    }
+    // Each practice is in exactly one ICB's footprint: the parts add up to England, and no
+    // part is left over.
+    let sum: u32 = a.holders.iter().map(practices_of).sum();
+    assert_eq!(sum, of);
+    assert!(!a.caveats.iter().any(|c| c.kind == CaveatKind::NoHolder));
+}
+
+#[test]
+fn the_parts_of_england_are_the_icbs_footprints_asked_one_by_one() {
+    // The part each ICB covers is the number of practices `who` for that ICB's footprint
+    // finds it holding for all of.
+    let on = date(2023, 1, 1);
+    let a = who(SECONDARY, Place::England, on);
+    for h in a.holders.iter().take(5) {
+        let own = who(SECONDARY, Place::Body(h.body.clone()), on);
+        assert!(
+            own.holders
+                .iter()
+                .any(|x| x.body == h.body && x.coverage == Coverage::Full),
+            "{own:#?}"
+        );
+        let atoms = snap()
+            .place_atoms(&Place::Body(h.body.clone()), on)
+            .unwrap()
+            .unwrap();
+        assert_eq!(practices_of(h) as usize, atoms.len(), "{}", h.body);
+    }
+}
+
+#[test]
+fn secondary_care_for_england_before_2022_is_the_ccgs() {
+    // 2021-04-01: the 106 CCGs of April 2021 (ONS list, `counts,count,ccg` in the facts),
+    // each holding for its own practices.
+    let on = date(2021, 6, 1);
+    let a = who(SECONDARY, Place::England, on);
+    assert_no_duplicates(&a);
+    let statutory: BTreeSet<String> = a
+        .holders
+        .iter()
+        .filter(|h| h.role == Role::Statutory)
+        .map(|h| h.body.to_string())
+        .collect();
+    assert_eq!(statutory.len(), 106, "{statutory:?}");
+    let of = a.holders[0].part.as_ref().map(|p| p.of).unwrap();
+    let sum: u32 = a
+        .holders
+        .iter()
+        .filter(|h| h.role == Role::Statutory)
+        .map(practices_of)
+        .sum();
+    assert_eq!(sum, of);
+}
+
+#[test]
+fn a_footprint_lists_its_parts_holders() {
+    // The footprint of an ICB for a function its sub-ICB locations' CCG predecessors held:
+    // in 2021 the footprint of QHM (North East and North Cumbria, from 2022-07-01) did not
+    // exist, so ask a CCG that merged: 13T (Newcastle Gateshead) in 2016 is one holder of
+    // all of it.
+    let a = who(SECONDARY, Place::Body("13T".into()), date(2016, 6, 1));
+    assert_no_duplicates(&a);
+    assert!(a
+        .holders
+        .iter()
+        .any(|h| h.body == "13T" && h.coverage == Coverage::Full && h.part.is_none()));
+}
+
+#[test]
+fn specialised_services_at_e82002_in_2026_list_each_holder_once() {
+    let a = who(
+        "commissioning.specialised",
+        Place::Practice("E82002".into()),
+        date(2026, 6, 1),
+    );
+    assert!(!a.holders.is_empty());
+    assert_no_duplicates(&a);
+    // A practice is one place: no holder of it carries a part.
+    assert!(a.holders.iter().all(|h| h.part.is_none()));
+}
+
+#[test]
+fn specialised_services_for_england_in_2026_list_each_holder_once() {
+    let a = who(
+        "commissioning.specialised",
+        Place::England,
+        date(2026, 6, 1),
+    );
+    assert!(!a.holders.is_empty());
+    assert_no_duplicates(&a);
+}
