@@ -128,3 +128,43 @@ pub(crate) fn add_lads(ctx: &mut Ctx, rows: &[LookupRow], file: &str) -> usize {
     }
     n
 }
+
+pub(crate) const REGION_NOTE: &str = "Approximation: the footprints of the CCGs and sub-ICB locations that the ODS eccg file places in this NHS England region (column 3, the region each code carries in that release), on whatever date is asked. NHS England's regions were reorganised over the years, so before the release's date this is the extent of today's region, not the region of the time";
+
+/// NHS England's regions as named areas (ids such as `Y63`): each the union of the
+/// footprints of the CCGs and sub-ICB locations the eccg file places in it, so that `who`
+/// can be asked of a region on any date those bodies existed.
+pub(crate) fn add_regions(ctx: &mut Ctx, file: &str) -> usize {
+    let mut regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for org in ctx.orgs.values() {
+        let commissioner = matches!(
+            org.role,
+            crate::bodies::OrgRole::Ccg | crate::bodies::OrgRole::SubIcb
+        );
+        if commissioner && !org.region.is_empty() {
+            regions
+                .entry(org.region.clone())
+                .or_default()
+                .push(org.code.clone());
+        }
+    }
+    let n = regions.len();
+    for (id, codes) in regions {
+        if ctx.register.area(&id).is_some() {
+            continue;
+        }
+        ctx.register.add_area(NamedArea {
+            name: format!("NHS England region {id}"),
+            id,
+            expr: AreaExpr::Union(
+                codes
+                    .iter()
+                    .map(|c| AreaExpr::Footprint(c.as_str().into()))
+                    .collect(),
+            ),
+            note: Some(format!("{REGION_NOTE} ({file}).")),
+            approximate: true,
+        });
+    }
+    n
+}

@@ -226,7 +226,7 @@ pub fn build_from_sources(
             areas::add_lads(&mut ctx, &rows, &f.name)
         }
         None => 0,
-    };
+    } + areas::add_regions(&mut ctx, &sources.eccg.name);
     progress(Stage::Areas { count: areas });
     Ok(Import {
         register: ctx.register,

@@ -176,3 +176,48 @@ fn specialised_services_for_england_in_2026_list_each_holder_once() {
     assert!(!a.holders.is_empty());
     assert_no_duplicates(&a);
 }
+
+/// The ICBs the ODS eccg file (2024 release; the fidelity suite's source `ods-eccg-2024`)
+/// places in a region: the parent ICB (column 4) of each sub-ICB location row with that
+/// region (column 3) open on `on` (columns 11 and 12, open and close dates).
+fn icbs_of_region(region: &str, on: Date) -> BTreeSet<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/ods/ods_eccg_2024.csv");
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let ymd = |s: &str| {
+        date(
+            s[0..4].parse().unwrap(),
+            s[4..6].parse().unwrap(),
+            s[6..8].parse().unwrap(),
+        )
+    };
+    let mut out = BTreeSet::new();
+    for row in rd.records() {
+        let row = row.unwrap();
+        let open = ymd(&row[10]);
+        let closed = !row[11].is_empty() && ymd(&row[11]) < on;
+        if &row[2] == region && row[3].starts_with('Q') && open <= on && !closed {
+            out.insert(row[3].to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_region_is_answered_by_its_icbs() {
+    let on = date(2023, 1, 1);
+    let want = icbs_of_region("Y63", on);
+    assert!(!want.is_empty());
+    let a = who(SECONDARY, Place::Area("Y63".into()), on);
+    assert_no_duplicates(&a);
+    let got: BTreeSet<String> = a.holders.iter().map(|h| h.body.to_string()).collect();
+    assert_eq!(got, want);
+    let of = a.holders[0].part.as_ref().unwrap().of;
+    assert_eq!(a.holders.iter().map(practices_of).sum::<u32>(), of);
+    assert!(a
+        .holders
+        .iter()
+        .all(|h| h.role == Role::Statutory && h.coverage == Coverage::Partial));
+}
