@@ -998,10 +998,8 @@ impl<'a> Reference<'a> {
     /// no holder, and practices whose record is unsettled, get one caveat each.
     fn who(&self, f: &str, place: &Asked, d: Date, purpose: Option<&str>) -> RefAnswer {
         let (held, mut accountable_only) = self.held(f, place, d, purpose);
-        let practices: Vec<String> = match place {
-            Asked::Practice(_) => Vec::new(),
-            Asked::England => self
-                .reg
+        let england = || -> Vec<String> {
+            self.reg
                 .atoms
                 .iter()
                 .enumerate()
@@ -1012,7 +1010,11 @@ impl<'a> Reference<'a> {
                         .any(|m| m.atom.0 as usize == *i && m.during.contains(d))
                 })
                 .map(|(_, a)| a.code.to_string())
-                .collect(),
+                .collect()
+        };
+        let practices: Vec<String> = match place {
+            Asked::Practice(_) => Vec::new(),
+            Asked::England => england(),
             Asked::Body(y) => {
                 let inside = self.footprint(*y, d);
                 self.reg
@@ -1021,6 +1023,20 @@ impl<'a> Reference<'a> {
                     .map(|a| a.code.to_string())
                     .filter(|c| inside.contains(c))
                     .collect()
+            }
+            Asked::Area(id) => {
+                let n = self.named_area(id, d);
+                let inside = self.members(&n, d);
+                if n.england {
+                    england()
+                } else {
+                    self.reg
+                        .atoms
+                        .iter()
+                        .map(|a| a.code.to_string())
+                        .filter(|c| inside.contains(c))
+                        .collect()
+                }
             }
         };
         let code = |b: B| self.body(b).code.clone();
