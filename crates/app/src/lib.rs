@@ -17,6 +17,7 @@
 //! - [`trial`]: changes tried on a copy of the register, with one policy for void ones.
 //! - [`record`]: recording changes, batches, rounds and proposals in the store.
 //! - [`csv`]: the one CSV writer every download uses, safe to open in a spreadsheet.
+//! - [`conflicts_csv`]: registers of interests and decision records as published CSV.
 //! - [`cookie`]: reading a cookie from request headers.
 //!
 //! Nothing here prints or knows HTTP: functions return data and typed errors, and each
@@ -24,6 +25,7 @@
 
 pub mod base;
 pub mod base_cache;
+pub mod conflicts_csv;
 pub mod cookie;
 pub mod csv;
 mod error;

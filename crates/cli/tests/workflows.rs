@@ -457,3 +457,53 @@ fn help_teaches_the_recording_flags() {
         "{out}"
     );
 }
+
+/// The text answers of `round`, `proposal` and `assessments`, made by the CLI from the
+/// workflow library's data (the same facts the library tests assert on the data).
+#[test]
+fn workflow_answers_as_text() {
+    let reg = path("examples/workflows/co-commissioning-2014/register.vires");
+    let round = path("examples/workflows/co-commissioning-2014/round.json");
+    let (code, out, err) = vires(&["-r", &reg, "round", &round]);
+    assert_eq!(code, 0, "{err}");
+    let late = out
+        .lines()
+        .find(|l| l.starts_with("00D-delegated"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        late.contains("refused: ") && late.contains("after the delegated deadline of 2014-06-20"),
+        "{out}"
+    );
+    assert!(
+        out.lines().next().unwrap().starts_with("application"),
+        "{out}"
+    );
+
+    let base = path("examples/seed-3-legislative-proposals/base.vires");
+    let prop = path("examples/seed-3-legislative-proposals/proposal.vires");
+    let interests = path("examples/workflows/legislative-2019/interests.json");
+    let (code, out, err) = vires(&["-r", &base, "proposal", &prop, "--interests", &interests]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().any(|l| l.starts_with("conflict: Ms J. Hartley")
+            && l.contains("proposal-barnsley-joint-committee")),
+        "{out}"
+    );
+
+    let reg = path("examples/workflows/intervention/register.vires");
+    let list = path("examples/workflows/intervention/assessments.json");
+    let (code, out, err) = vires(&["-r", &reg, "assessments", &list]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    // A header, its rule, and the four assessments newest first.
+    assert_eq!(lines.len(), 2 + 4, "{out}");
+    assert!(lines[0].starts_with("date"));
+    assert!(
+        lines[2].contains("00T") && lines[2].contains("segment 3"),
+        "{out}"
+    );
+    assert!(
+        out.contains("NHS Greenwich CCG") && out.contains("requires improvement"),
+        "{out}"
+    );
+}

@@ -1,10 +1,11 @@
 //! The assessment of a proposed contract: regime, permitted and refused processes, steps,
 //! requirements and their authority, in-house evidence, collective participation and
-//! liabilities; with a plain-text rendering and a what-if on a mandate's power.
+//! liabilities; and a what-if on a mandate's power. The answers are data (JSON); their text
+//! and HTML are made by the CLI and the web UI.
 
 use crate::authority::{self, ContractingAuthority};
 use crate::calendar::Calendar;
-use crate::contract::{Contract, LiabilityEvent};
+use crate::contract::Contract;
 use crate::regime::{Regime, RegimeBasis, Rules, Standstill};
 use crate::requirements::{
     self, CollectiveCheck, InHouseCheck, LiabilityRecord, MandateStatus, Participant,
@@ -13,8 +14,7 @@ use crate::routes::{self, ChangeTest, Criterion, Process, Step, ThresholdUse};
 use crate::ProcureError;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
-use vires_core::{Power, Register, Snapshot};
+use vires_core::{Power, Register, Snapshot, Trial};
 
 /// A regime in force, as reported.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -220,25 +220,6 @@ pub fn assess_json(text: &str, snapshot: &Snapshot) -> Result<Assessment, Procur
 }
 
 impl Assessment {
-    /// Each commissioner's class as a contracting authority, in words, with its source.
-    pub fn contract_authorities_text(&self) -> Vec<String> {
-        self.contracting_authorities
-            .iter()
-            .map(|a| {
-                format!(
-                    "{}: {} ({}){}",
-                    a.body,
-                    match a.class {
-                        Some(c) => format!("{} contracting authority", c.as_str()),
-                        None => "class not in the data".into(),
-                    },
-                    a.source.as_deref().unwrap_or("no source"),
-                    if a.confirmed { "" } else { " (to confirm)" }
-                )
-            })
-            .collect()
-    }
-
     pub fn permitted_ids(&self) -> Vec<&str> {
         self.permitted.iter().map(|p| p.id.as_str()).collect()
     }
@@ -249,257 +230,6 @@ impl Assessment {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    }
-
-    /// A plain-text rendering for the terminal.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        let c = &self.contract;
-        let _ = writeln!(
-            s,
-            "Contract{}: {} buying {}{} ({}), £{:.0}, procurement begun {}, from {} for {} months",
-            c.reference
-                .as_deref()
-                .map(|r| format!(" {r}"))
-                .unwrap_or_default(),
-            c.commissioners.join(", "),
-            c.buying.as_str(),
-            c.category
-                .as_deref()
-                .map(|x| format!(" / {x}"))
-                .unwrap_or_default(),
-            c.function,
-            c.estimated_value,
-            c.procurement_began,
-            c.start,
-            c.term_months
-        );
-        let _ = writeln!(
-            s,
-            "\nRegime: {} ({})",
-            self.regime.title, self.regime.citation
-        );
-        let _ = writeln!(
-            s,
-            "  because {} [{}]{}",
-            self.regime_basis.explanation,
-            self.regime_basis.citation,
-            if self.regime_basis.confirmed {
-                ""
-            } else {
-                " (to confirm)"
-            }
-        );
-        for r in &self.also_in_force {
-            let _ = writeln!(s, "  also in force: {} ({})", r.title, r.citation);
-        }
-        if let Some(t) = &self.threshold {
-            let _ = writeln!(
-                s,
-                "  threshold ({}): £{:.0}{}{} — the contract is {} it",
-                match t.authority_class {
-                    authority::AuthorityClass::All => "every contracting authority".to_string(),
-                    c => format!("{} contracting authorities", c.as_str()),
-                },
-                t.amount_pounds,
-                if t.includes_vat { " incl. VAT" } else { "" },
-                if t.confirmed { "" } else { " (to confirm)" },
-                if t.above { "at or above" } else { "below" }
-            );
-        }
-        if self
-            .threshold
-            .as_ref()
-            .is_some_and(|t| t.authority_class != authority::AuthorityClass::All)
-        {
-            for line in self.contract_authorities_text() {
-                let _ = writeln!(s, "  {line}");
-            }
-        }
-        if let Some(cc) = &self.considerable_change {
-            let _ = writeln!(
-                s,
-                "  considerable change: {} ({})",
-                if cc.considerable { "yes" } else { "no" },
-                cc.citation
-            );
-        }
-        let _ = writeln!(s, "\nPermitted:");
-        for p in &self.permitted {
-            let _ = writeln!(
-                s,
-                "  + {}{} [{}]\n      {}",
-                p.title,
-                if p.required { " (required)" } else { "" },
-                p.citation,
-                p.reason
-            );
-        }
-        let _ = writeln!(s, "\nRefused:");
-        for p in &self.refused {
-            let _ = writeln!(s, "  - {} [{}]\n      {}", p.title, p.citation, p.reason);
-        }
-        if !self.steps.is_empty() {
-            let _ = writeln!(s, "\nSteps:");
-            for st in &self.steps {
-                let scope = if st.processes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", st.processes.join(", "))
-                };
-                let _ = writeln!(s, "  * {}{} [{}]", st.text, scope, st.citation);
-            }
-        }
-        for ss in &self.standstill {
-            let unit = match ss.unit {
-                crate::regime::DayUnit::Working => "working",
-                crate::regime::DayUnit::Calendar => "calendar",
-            };
-            let _ = write!(s, "\nStandstill: {} {unit} days [{}]", ss.days, ss.citation);
-            if !ss.confirmed {
-                let _ = write!(s, " (counting rule to confirm)");
-            }
-            let _ = writeln!(s);
-            let wd = |d: Date| format!("{} {d}", crate::regime::weekday(d));
-            if !ss.voluntary_for.is_empty() {
-                let _ = writeln!(
-                    s,
-                    "  voluntary, not mandatory, for: {} [{}]",
-                    ss.voluntary_for.join(", "),
-                    ss.citation
-                );
-            }
-            if let (Some(n), Some(last)) = (ss.notice_date, ss.last_day) {
-                let _ = writeln!(
-                    s,
-                    "  notice {}: standstill ends {}; the contract may be entered into from {}",
-                    wd(n),
-                    wd(last),
-                    ss.earliest_contract_date.map(wd).unwrap_or_default()
-                );
-            }
-            if let Some(l) = ss.latest_notice_for_start {
-                let _ = writeln!(
-                    s,
-                    "  publish the notice by {} (a working day) for the contract to start on {}",
-                    wd(l),
-                    wd(c.start)
-                );
-            }
-            let _ = writeln!(
-                s,
-                "  working days as defined in {}{}",
-                ss.working_day_citation,
-                if ss.working_day_confirmed {
-                    ""
-                } else {
-                    " (to confirm)"
-                }
-            );
-        }
-        if !self.key_criteria.is_empty() {
-            let _ = writeln!(s, "\nKey criteria to assess and record:");
-            for k in &self.key_criteria {
-                let _ = writeln!(s, "  * {} [{}]", k.text, k.citation);
-            }
-        }
-        if !self.requirements.is_empty() {
-            let _ = writeln!(s, "\nRequirements from the register:");
-            for m in &self.requirements {
-                let _ = writeln!(
-                    s,
-                    "  * {} `{}`: {} [{}]",
-                    if m.binding { "BINDING" } else { "NOT BINDING" },
-                    m.mandate,
-                    m.text,
-                    m.basis.as_deref().unwrap_or("cites no basis")
-                );
-                let _ = writeln!(s, "      authority: {}", m.authority);
-                for u in &m.unmet {
-                    let _ = writeln!(s, "      unmet: {u}");
-                }
-            }
-        }
-        for ih in &self.in_house {
-            let _ = writeln!(
-                s,
-                "\nIn-house evidence for `{}`: {}",
-                ih.mandate,
-                if ih.compliant {
-                    "complete"
-                } else {
-                    "INCOMPLETE"
-                }
-            );
-            for r in &ih.recorded {
-                let _ = writeln!(
-                    s,
-                    "  + {} ({})",
-                    r.required,
-                    r.record.as_deref().unwrap_or("no record reference")
-                );
-            }
-            for m in &ih.missing {
-                let _ = writeln!(s, "  - missing: {m}");
-            }
-        }
-        let _ = writeln!(s, "\nCommissioners holding {} on {}:", c.function, c.start);
-        for p in &self.participants {
-            let _ = writeln!(
-                s,
-                "  {} {} {}: {}",
-                if p.holds { "+" } else { "-" },
-                p.body,
-                p.name,
-                p.reason
-            );
-        }
-        if let Some(col) = &self.collective {
-            let _ = writeln!(
-                s,
-                "\nCollective procurement: {}",
-                if col.valid {
-                    "every participant may take part"
-                } else {
-                    "NOT VALID"
-                }
-            );
-            if !col.lacking.is_empty() {
-                let _ = writeln!(s, "  lacking the function: {}", col.lacking.join(", "));
-            }
-            for n in &col.notes {
-                let _ = writeln!(s, "  {n}");
-            }
-        }
-        if !self.liabilities.is_empty() {
-            let _ = writeln!(s, "\nLiabilities:");
-            for l in &self.liabilities {
-                let amount = l
-                    .stranded_costs
-                    .map(|v| format!("£{v:.0}"))
-                    .unwrap_or_else(|| "stranded costs (not estimated)".into());
-                let when = match (l.event, l.commissioner.as_deref()) {
-                    (LiabilityEvent::Leaves, Some(c)) => format!(" when {c} leaves"),
-                    (LiabilityEvent::Leaves, None) => " when a commissioner leaves".into(),
-                    (LiabilityEvent::Ends, _) => " when the arrangement ends".into(),
-                };
-                let _ = writeln!(
-                    s,
-                    "  * {amount} on {}{when}: borne by {} ({})",
-                    l.on, l.borne_by, l.basis
-                );
-                if let Some(w) = &l.warning {
-                    let _ = writeln!(s, "      {w}");
-                }
-            }
-        }
-        if !self.notes.is_empty() {
-            let _ = writeln!(s, "\nNotes:");
-            for n in &self.notes {
-                let _ = writeln!(s, "  * {n}");
-            }
-        }
-        s
     }
 }
 
@@ -534,63 +264,6 @@ impl WhatIf {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
-
-    /// A plain-text rendering: what changed, then the whole answer with the change.
-    pub fn to_text(&self) -> String {
-        let mut s = String::new();
-        let _ = match &self.change {
-            PowerChange::Add { power } => writeln!(
-                s,
-                "What if: power `{}` ({}) were in the register",
-                power.id, power.title
-            ),
-            PowerChange::Remove { id } => {
-                writeln!(s, "What if: power `{id}` were not in the register")
-            }
-        };
-        if self.authority_changes.is_empty() {
-            let _ = writeln!(s, "\nNo requirement's authority changes.");
-        } else {
-            let _ = writeln!(s, "\nRequirements whose authority changes:");
-            let rests = |b: bool| {
-                if b {
-                    "rests on a power"
-                } else {
-                    "rests on no power"
-                }
-            };
-            let authority = |a: &Assessment, id: &str| {
-                a.requirements
-                    .iter()
-                    .find(|m| m.mandate == id)
-                    .map(|m| m.authority.clone())
-                    .unwrap_or_default()
-            };
-            for c in &self.authority_changes {
-                let _ = writeln!(
-                    s,
-                    "  * `{}`: {} -> {}\n      before: {}\n      after:  {}",
-                    c.mandate,
-                    rests(c.before),
-                    rests(c.after),
-                    authority(&self.before, &c.mandate),
-                    authority(&self.after, &c.mandate)
-                );
-            }
-        }
-        if self.newly_permitted.is_empty() && self.newly_refused.is_empty() {
-            let _ = writeln!(s, "The permitted processes do not change.");
-        }
-        if !self.newly_permitted.is_empty() {
-            let _ = writeln!(s, "Newly permitted: {}", self.newly_permitted.join(", "));
-        }
-        if !self.newly_refused.is_empty() {
-            let _ = writeln!(s, "Newly refused: {}", self.newly_refused.join(", "));
-        }
-        let _ = writeln!(s, "\n--- The answer with the change ---\n");
-        s.push_str(&self.after.to_text());
-        s
-    }
 }
 
 /// Assesses the contract against `register`, then against a copy with the power added or
@@ -601,9 +274,12 @@ pub fn what_if_power(
     change: PowerChange,
 ) -> Result<WhatIf, ProcureError> {
     let before = assess(contract, &Snapshot::compile(register.clone()))?;
-    let mut changed = register.clone();
-    match &change {
-        PowerChange::Add { power } => changed.add_power(power.clone()),
+    // The change goes on a copy of the register through the one trial every what-if uses.
+    let trial = Trial::of(register, &[], None, |changed| match &change {
+        PowerChange::Add { power } => {
+            changed.add_power(power.clone());
+            Ok(())
+        }
         PowerChange::Remove { id } => {
             let n = changed.powers.len();
             changed.powers.retain(|p| &p.id != id);
@@ -614,9 +290,10 @@ pub fn what_if_power(
                     message: format!("no power `{id}` in the register; `vires powers` lists them"),
                 });
             }
+            Ok(())
         }
-    }
-    let after = assess(contract, &Snapshot::compile(changed))?;
+    })?;
+    let after = assess(contract, &trial.snapshot)?;
     let authority_changes = before
         .requirements
         .iter()

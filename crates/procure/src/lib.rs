@@ -18,10 +18,12 @@
 //! - [`requirements`]: mandates from the register that apply (and whether each rests on a
 //!   power), in-house evidence, collective participation, stranded costs.
 //! - [`conflicts`]: registers of interests and of gifts and hospitality, decision records,
-//!   the checks on them, and CSV/JSON/HTML export.
+//!   the dated conflicts policies, and the checks on them ([`check`]).
 //! - [`assess`]: [`assess()`] puts it together into an [`Assessment`].
 //!
-//! The crate does no I/O: callers pass JSON text and a compiled [`vires_core::Snapshot`].
+//! The crate does no I/O and no rendering: callers pass JSON text and a compiled
+//! [`vires_core::Snapshot`] and get data back; text, HTML and CSV are made by the adapters
+//! (the CLI, `vires-web`, and `vires-app`'s one CSV writer).
 
 pub mod assess;
 pub mod authority;

@@ -98,31 +98,20 @@ fn joint_appointment_on_both_sides() {
 }
 
 #[test]
-fn gifts_policy_and_exports() {
+fn gifts_policy_and_json_round_trip() {
     let r = register();
     let g = check(&snapshot(), None, std::slice::from_ref(&r))
         .unwrap()
         .register_findings;
     assert_eq!(codes(&g), vec![finding::GIFT_OUTSIDE_POLICY]);
     assert_eq!(g[0].person.as_deref(), Some("Mr E. Smith"));
-    let csv = r.interests_csv().unwrap();
-    assert_eq!(csv.lines().count(), 1 + r.interests.len());
-    assert!(csv
-        .lines()
-        .next()
-        .unwrap()
-        .starts_with("body,declarant,role,type"));
-    let gifts = r.gifts_csv().unwrap();
-    assert_eq!(gifts.lines().count(), 1 + r.gifts.len());
-    let html = r.to_html();
-    assert!(html.contains("<td>Dr A. Patel</td>"));
+    // Publication as CSV and HTML is made by the adapters (vires-app, vires-web), tested there.
     let back: InterestRegister = serde_json::from_str(&r.to_json()).unwrap();
     assert_eq!(back, r);
     let dec = decision("decision_undeclared_gp_interest.json");
     let f = findings(&dec, std::slice::from_ref(&r));
-    let page = dec.to_html(&f);
-    assert!(page.contains("C001 error"));
-    assert!(dec.to_csv().unwrap().lines().count() == 1 + dec.participants.len());
+    assert!(f.iter().any(|x| x.code == finding::UNDECLARED_INTEREST
+        && x.severity == vires_procure::conflicts::FindingSeverity::Error));
 }
 
 #[test]

@@ -20,6 +20,7 @@
 mod analyses;
 mod assets;
 mod body;
+pub mod conflicts_pages;
 mod draft_form;
 mod draft_search;
 mod drafts;

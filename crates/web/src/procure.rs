@@ -289,7 +289,10 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
             ("Why this regime", html! { (crate::error::capitalise(&a.regime_basis.explanation)) " (" (a.regime_basis.citation) ")" @if !a.regime_basis.confirmed { " (to confirm)" } }),
             ("Also in force", html! { @if a.also_in_force.is_empty() { "Nothing else" } @else { (a.also_in_force.iter().map(|r| r.title.as_str()).collect::<Vec<_>>().join("; ")) } }),
             ("Function", html! { (layout::function_link(&a.contract.function)) }),
-            ("Contracting authorities", html! { @for ca in &a.contract_authorities_text() { (ca) br; } }),
+            ("Contracting authorities", html! { @for ca in &a.contracting_authorities {
+                (ca.body) ": " @match ca.class { Some(c) => { (c.as_str()) " contracting authority" }, None => "class not in the data" }
+                " (" (ca.source.as_deref().unwrap_or("no source")) ")" @if !ca.confirmed { " (to confirm)" } br;
+            } }),
             ("Threshold", html! { @if let Some(t) = &a.threshold {
                 "£" (t.amount_pounds) @if t.includes_vat { " including VAT" } " for " (match t.authority_class { vires_procure::authority::AuthorityClass::All => "every contracting authority".to_string(), c => format!("{} contracting authorities", c.as_str()) }) ": the contract is " @if t.above { "above" } @else { "below" } " it" @if !t.confirmed { " (to confirm)" }
             } @else { "No value threshold applies" } }),

@@ -886,34 +886,3 @@ fn step_name(s: &Step) -> &'static str {
         Step::Withdraw { .. } => "withdraw",
     }
 }
-
-/// The applications as a plain-text table: applicant, level, state, and the decision.
-pub fn table(run: &RoundRun) -> String {
-    let mut rows = vec![vec![
-        "application".to_string(),
-        "applicant".into(),
-        "level".into(),
-        "state".into(),
-        "instruments / reasons".into(),
-    ]];
-    for a in &run.applications {
-        let detail = match (&a.decision, a.state) {
-            (Some(d), _) if d.approved => d.instruments.join(", "),
-            (Some(d), _) => d.reasons.join("; "),
-            (None, _) => run
-                .refusals
-                .iter()
-                .find(|r| r.application == a.id)
-                .map(|r| format!("refused: {}", r.error))
-                .unwrap_or_default(),
-        };
-        rows.push(vec![
-            a.id.clone(),
-            a.applicant.clone(),
-            a.level.to_string(),
-            a.state.to_string(),
-            detail,
-        ]);
-    }
-    crate::assessment::render_rows(&rows)
-}

@@ -201,19 +201,10 @@ fn assessments_are_checked_against_their_framework_and_published_as_a_table() {
     )
     .unwrap();
     assert_eq!(list.len(), 4);
-    let table = assessment::table(&list, Some(&base));
-    let lines: Vec<&str> = table.lines().collect();
-    assert_eq!(lines.len(), 2 + 4);
-    assert!(lines[0].starts_with("date"));
-    // Newest first.
-    assert!(
-        lines[2].contains("00T") && lines[2].contains("segment 3"),
-        "{table}"
-    );
-    assert!(
-        table.contains("NHS Greenwich CCG") && table.contains("requires improvement"),
-        "{table}"
-    );
+    // The published table is made by the CLI (`vires assessments`, tested there).
+    assert!(list
+        .iter()
+        .any(|a| a.body == "00T" && a.rating.to_string() == "segment 3"));
 
     let a = |fw, rating, on: &str, body: &str| Assessment {
         body: body.into(),

@@ -6,10 +6,12 @@ mod batch;
 mod find;
 mod language;
 mod procurement;
+mod procurement_text;
 mod query;
 mod registry;
 mod serve;
 mod workflow;
+mod workflow_text;
 
 use crate::args::{Cli, Command, PlaceArgs};
 use crate::load;

@@ -1,15 +1,16 @@
 //! procure and conflicts: thin wrappers over vires-procure.
 
+use super::procurement_text;
 use super::CliError;
 use crate::args::{ConflictsWhat, ExportAs, Format};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vires_app::conflicts_csv;
 use vires_core::Power;
 use vires_core::Snapshot;
 use vires_lang::ast::{Item, RecordKind};
 use vires_procure::assess::PowerChange;
-use vires_procure::conflicts::FindingSeverity;
-use vires_procure::{DecisionReport, Finding, InterestRegister};
+use vires_procure::InterestRegister;
 
 fn read(path: &Path) -> Result<String, CliError> {
     crate::load::read_text(path)
@@ -40,7 +41,7 @@ pub fn procure(
         let a = vires_procure::assess::assess_json(&text, s).map_err(|e| input(contract, e))?;
         match fmt {
             Format::Json => println!("{}", a.to_json()),
-            Format::Text => print!("{}", a.to_text()),
+            Format::Text => print!("{}", procurement_text::assessment(&a)),
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -63,7 +64,7 @@ pub fn procure(
         .map_err(|e| input(contract, e))?;
     match fmt {
         Format::Json => println!("{}", w.to_json()),
-        Format::Text => print!("{}", w.to_text()),
+        Format::Text => print!("{}", procurement_text::what_if(&w)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -164,7 +165,7 @@ pub fn conflicts(
                     serde_json::to_string_pretty(&report)
                         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
                 ),
-                Format::Text => print!("{}", report_text(&report)),
+                Format::Text => print!("{}", procurement_text::decision_report(&report)),
             }
             Ok(if report.sound {
                 ExitCode::SUCCESS
@@ -181,9 +182,20 @@ pub fn conflicts(
                 InterestRegister::from_json(&read(&register)?).map_err(|e| input(&register, e))?;
             let out = match as_ {
                 ExportAs::Json => r.to_json(),
-                ExportAs::Html => r.to_html(),
-                ExportAs::Csv if gifts => r.gifts_csv().map_err(|e| input(&register, e))?,
-                ExportAs::Csv => r.interests_csv().map_err(|e| input(&register, e))?,
+                ExportAs::Html => vires_web::conflicts_pages::register_page(&r),
+                ExportAs::Csv => {
+                    let table = if gifts {
+                        conflicts_csv::gifts(&r)
+                    } else {
+                        conflicts_csv::interests(&r)
+                    };
+                    table.to_text().map_err(|e| {
+                        CliError::input(
+                            format!("{}: writing CSV: {e}", register.display()),
+                            "the register could not be written as CSV",
+                        )
+                    })?
+                }
             };
             print!("{out}");
             if !out.ends_with('\n') {
@@ -192,71 +204,4 @@ pub fn conflicts(
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// The decision report as text for the terminal.
-fn report_text(r: &DecisionReport) -> String {
-    let d = &r.decision;
-    let mut s = format!(
-        "Decision {} ({}{}, {}): {}\nVoting after exclusions: {} of quorum {} ({})\n",
-        d.id,
-        d.body,
-        d.committee
-            .as_deref()
-            .map(|c| format!(", {c}"))
-            .unwrap_or_default(),
-        d.date,
-        d.subject,
-        r.voting_after_exclusions,
-        d.quorum,
-        if r.quorate { "quorate" } else { "NOT QUORATE" }
-    );
-    match &r.policy.policy {
-        Some(p) => s.push_str(&format!(
-            "Rules: {} ({}, {} on {}){}\n",
-            p.citation(),
-            r.policy.body,
-            r.policy.kind.as_deref().unwrap_or("kind unknown"),
-            r.policy.on,
-            r.policy
-                .procurement_citation
-                .as_deref()
-                .map(|c| format!("; procurement rules: {c}"))
-                .unwrap_or_default()
-        )),
-        None => s.push_str(&format!(
-            "Rules: no conflicts guidance in the data for {} ({}) on {} (to confirm)\n",
-            r.policy.body,
-            r.policy.kind.as_deref().unwrap_or("kind unknown"),
-            r.policy.on
-        )),
-    }
-    s.push_str(&findings_text(&r.findings));
-    if !r.register_findings.is_empty() {
-        s.push_str("Registers:\n");
-        s.push_str(&findings_text(&r.register_findings));
-    }
-    s
-}
-
-fn findings_text(findings: &[Finding]) -> String {
-    if findings.is_empty() {
-        return "No findings.\n".into();
-    }
-    findings
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}: {} [{}]\n",
-                f.code,
-                match f.severity {
-                    FindingSeverity::Error => "error",
-                    FindingSeverity::Warning => "warning",
-                    FindingSeverity::Info => "info",
-                },
-                f.message,
-                f.citation
-            )
-        })
-        .collect()
 }

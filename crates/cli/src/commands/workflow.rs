@@ -1,6 +1,7 @@
 //! round, proposal, calendar, assessments: thin wrappers over vires-workflow; with
 //! `round --record` and `proposal --publish/--withdraw`, their outcome in the store.
 
+use super::workflow_text;
 use super::CliError;
 use crate::args::Format;
 use crate::load::StoreChoice;
@@ -31,7 +32,7 @@ pub fn round(s: &Snapshot, fmt: Format, file: &Path) -> Result<ExitCode, CliErro
     let run = round::run_json(s.register(), &read(file)?).map_err(|e| bad(file, e))?;
     match fmt {
         Format::Json => json(&run)?,
-        Format::Text => print!("{}", round::table(&run)),
+        Format::Text => print!("{}", workflow_text::round_table(&run)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -76,15 +77,15 @@ pub fn proposal(
                 json(&serde_json::json!({"a": report, "b": other_report, "comparison": cmp}))?
             }
             Format::Text => {
-                print!("{}", proposal::report_text(&report));
-                print!("{}", proposal::report_text(&other_report));
+                print!("{}", workflow_text::proposal_report(&report));
+                print!("{}", workflow_text::proposal_report(&other_report));
                 println!("{}", serde_json::to_string_pretty(&cmp).unwrap_or_default());
             }
         }
     } else {
         match fmt {
             Format::Json => json(&report)?,
-            Format::Text => print!("{}", proposal::report_text(&report)),
+            Format::Text => print!("{}", workflow_text::proposal_report(&report)),
         }
     }
     Ok(if report.valid {
@@ -127,7 +128,10 @@ pub fn assessments(s: &Snapshot, fmt: Format, file: &Path) -> Result<ExitCode, C
     let list = assessment::load_json(&read(file)?, Some(s.register())).map_err(|e| bad(file, e))?;
     match fmt {
         Format::Json => json(&list)?,
-        Format::Text => print!("{}", assessment::table(&list, Some(s.register()))),
+        Format::Text => print!(
+            "{}",
+            workflow_text::assessments_table(&list, Some(s.register()))
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -225,7 +229,7 @@ pub fn record_round(
             json(&serde_json::json!({"run": recorded.run, "recorded": recorded.recorded}))?
         }
         Format::Text => {
-            print!("{}", round::table(&recorded.run));
+            print!("{}", workflow_text::round_table(&recorded.run));
             print_recorded(fmt, &recorded.recorded)?;
         }
     }
