@@ -338,7 +338,7 @@ impl StandstillRule {
                     .checked_add(jiff::Span::new().days(i64::from(self.days.max(1)) - 1))
                     .map_err(|e| ProcureError::Data(e.to_string()))?;
                 // A calendar-day period that ends on a non-working day runs on to the end
-                // of the next working day (PCR 2015 reg 87).
+                // of the next working day (PCR 2015 reg 2(4)).
                 cal.working_day_on_or_after(last)
             }
         }

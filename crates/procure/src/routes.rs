@@ -642,8 +642,8 @@ fn general(
         );
         if above {
             b.step(&[p::COMPETITIVE_TENDERING, p::PA_DIRECT_AWARD, p::FRAMEWORK_CALL_OFF], "Publish a contract award notice (and give assessment summaries to suppliers) before entering into the contract", "Procurement Act 2023 s.50");
-            b.step(&[p::COMPETITIVE_TENDERING, p::PA_DIRECT_AWARD], "Observe the mandatory standstill of 8 working days beginning with the day the contract award notice is published", "Procurement Act 2023 s.51");
-            b.step(&[p::FRAMEWORK_CALL_OFF], "A contract awarded under a framework is exempt from the mandatory standstill; the authority may choose a voluntary standstill (at least 8 working days beginning with the day the contract award notice is published), and then may not enter into the contract before it ends", "Procurement Act 2023 s.51 (exemption for contracts awarded in accordance with a framework; voluntary standstill)");
+            b.step(&[p::COMPETITIVE_TENDERING, p::PA_DIRECT_AWARD], "Observe the mandatory standstill of 8 working days beginning with the day the contract award notice is published", "Procurement Act 2023 s.51(1)-(2)");
+            b.step(&[p::FRAMEWORK_CALL_OFF], "A contract awarded under a framework is exempt from the mandatory standstill; the authority may choose a voluntary standstill (at least 8 working days beginning with the day the contract award notice is published), and then may not enter into the contract before it ends", "Procurement Act 2023 s.51(3)(d) (exemption for contracts awarded in accordance with a framework), s.51(4)-(5) (voluntary standstill of at least 8 working days)");
             b.step(
                 &[
                     p::COMPETITIVE_TENDERING,

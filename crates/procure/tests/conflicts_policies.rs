@@ -116,6 +116,13 @@ fn policies_follow_the_date_and_the_kind_of_body() {
     assert_eq!(id("ccg", "2017-06-16").as_deref(), Some("ccg-coi-2017"));
     assert_eq!(id("icb", "2022-06-30"), None);
     assert_eq!(id("icb", "2022-07-01").as_deref(), Some("icb-coi-2022"));
+    assert_eq!(id("ccg", "2022-06-30").as_deref(), Some("ccg-coi-2017"));
+    assert_eq!(id("ccg", "2022-07-01"), None);
+    assert_eq!(id("nhs-england", "2017-05-31"), None);
+    assert_eq!(
+        id("nhs-england", "2017-06-01").as_deref(),
+        Some("nhs-coi-2017-nhs-england")
+    );
     let icb = policy_for("icb", d("2023-06-01")).unwrap().unwrap();
     assert!(icb.statute.contains("s.14Z30"));
     assert_eq!(icb.declare_within_days, Some(28));

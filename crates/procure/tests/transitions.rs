@@ -218,3 +218,200 @@ fn under_the_procurement_act_a_framework_call_off_has_a_voluntary_standstill() {
             && st.text.contains("voluntary standstill")
             && st.citation.starts_with("Procurement Act 2023 s.51")));
 }
+
+/// Every change of goods and services threshold, pinned on both sides of its date with the
+/// figures of the public notices: PPN 10/11 (2012), PPN 10/13 (2014), PPN 18/15 (2016),
+/// PPN 04/17 (2018), PPN 06/19 (2020), PPN 10/21 with SI 2021/1221 (2022, including VAT),
+/// PPN 11/23 (2024), the Procurement Act 2023 Sch 1 as amended by the Consequential and Other
+/// Amendments Regulations 2025 (from 2025-02-24) and by SI 2025/1200 (from 2026-01-01).
+/// Each row: the date, the regime for other services on each side, and (central, sub-central)
+/// before and from that date.
+/// (central, sub-central) in pounds.
+type Amounts = (f64, f64);
+/// The date, the regime the day before and from it, the amounts the day before and from it.
+type ThresholdChange = (&'static str, &'static str, &'static str, Amounts, Amounts);
+
+const GOODS_AND_SERVICES: &[ThresholdChange] = &[
+    (
+        "2014-01-01",
+        "pcr-2006",
+        "pcr-2006",
+        (113_057.0, 173_934.0),
+        (111_676.0, 172_514.0),
+    ),
+    (
+        "2015-02-26",
+        "pcr-2006",
+        "pcr-2015",
+        (111_676.0, 172_514.0),
+        (111_676.0, 172_514.0),
+    ),
+    (
+        "2016-01-01",
+        "pcr-2015",
+        "pcr-2015",
+        (111_676.0, 172_514.0),
+        (106_047.0, 164_176.0),
+    ),
+    (
+        "2018-01-01",
+        "pcr-2015",
+        "pcr-2015",
+        (106_047.0, 164_176.0),
+        (118_133.0, 181_302.0),
+    ),
+    (
+        "2020-01-01",
+        "pcr-2015",
+        "pcr-2015",
+        (118_133.0, 181_302.0),
+        (122_976.0, 189_330.0),
+    ),
+    (
+        "2022-01-01",
+        "pcr-2015",
+        "pcr-2015",
+        (122_976.0, 189_330.0),
+        (138_760.0, 213_477.0),
+    ),
+    (
+        "2024-01-01",
+        "pcr-2015",
+        "pcr-2015",
+        (138_760.0, 213_477.0),
+        (139_688.0, 214_904.0),
+    ),
+    (
+        "2025-02-24",
+        "pcr-2015",
+        "procurement-act-2023",
+        (139_688.0, 214_904.0),
+        (139_688.0, 214_904.0),
+    ),
+    (
+        "2026-01-01",
+        "procurement-act-2023",
+        "procurement-act-2023",
+        (139_688.0, 214_904.0),
+        (135_018.0, 207_720.0),
+    ),
+];
+
+/// The light touch regime's threshold (SI 2015/102 reg 5(1)(d), EUR 750,000): PPN 18/15,
+/// 04/17, 06/19, and from 2022 the same sterling figure including VAT (SI 2021/1221).
+const LIGHT_TOUCH: &[(&str, f64, f64)] = &[
+    ("2016-01-01", 625_050.0, 589_148.0),
+    ("2018-01-01", 589_148.0, 615_278.0),
+    ("2020-01-01", 615_278.0, 663_540.0),
+    ("2022-01-01", 663_540.0, 663_540.0),
+];
+
+fn day_before(date: &str) -> jiff::civil::Date {
+    d(date).yesterday().unwrap()
+}
+
+#[test]
+fn every_threshold_change_is_pinned_on_both_sides_of_its_date() {
+    use vires_procure::authority::AuthorityClass::{All, Central, SubCentral};
+    use vires_procure::regime::Rules;
+    use vires_procure::Buying;
+    let rules = Rules::bundled().unwrap();
+    let amount = |regime: &str, class, on| {
+        rules
+            .threshold(regime, class, on)
+            .map(|t| t.amount_pounds)
+            .unwrap_or_else(|| panic!("no {class:?} threshold for {regime} on {on}"))
+    };
+    let principal = |on| {
+        rules.in_force(Buying::OtherServices, on).unwrap()[0]
+            .id
+            .clone()
+    };
+    for (date, regime_before, regime_from, before, from) in GOODS_AND_SERVICES {
+        let (b, f) = (day_before(date), d(date));
+        assert_eq!(principal(b), *regime_before, "regime the day before {date}");
+        assert_eq!(principal(f), *regime_from, "regime from {date}");
+        assert_eq!(
+            (
+                amount(regime_before, Central, b),
+                amount(regime_before, SubCentral, b)
+            ),
+            *before,
+            "the day before {date}"
+        );
+        assert_eq!(
+            (
+                amount(regime_from, Central, f),
+                amount(regime_from, SubCentral, f)
+            ),
+            *from,
+            "from {date}"
+        );
+    }
+    for (date, before, from) in LIGHT_TOUCH {
+        assert_eq!(
+            amount("pcr-2015-light-touch", All, day_before(date)),
+            *before
+        );
+        assert_eq!(amount("pcr-2015-light-touch", All, d(date)), *from);
+    }
+    // Every date a threshold row starts on (after the first of its regime) is pinned above:
+    // a new row in data/thresholds.csv needs its figures from its notice here too.
+    let pinned: Vec<&str> = GOODS_AND_SERVICES
+        .iter()
+        .map(|r| r.0)
+        .chain(LIGHT_TOUCH.iter().map(|r| r.0))
+        .collect();
+    for t in &rules.thresholds {
+        let first_of_its_regime = rules
+            .thresholds
+            .iter()
+            .filter(|u| u.regime == t.regime)
+            .all(|u| u.from >= t.from);
+        assert!(
+            first_of_its_regime || pinned.contains(&t.from.to_string().as_str()),
+            "threshold row {} {:?} from {} is not pinned on both sides",
+            t.regime,
+            t.authority_class,
+            t.from
+        );
+    }
+}
+
+/// Classes of contracting authority by date: NHS trusts are listed in Schedule 1 of the 2015
+/// Regulations as made (under the Department of Health), foundation trusts are not until
+/// SI 2021/872 substituted the Schedule from 2021-08-16, which also listed NHS England.
+#[test]
+fn authority_classes_change_on_their_dates() {
+    use vires_procure::authority::{class_of, AuthorityClass};
+    let class = |kind: &str, date| class_of(kind, date).unwrap().map(|r| r.class);
+    assert_eq!(class("nhs-trust", day_before("2015-02-26")), None);
+    assert_eq!(
+        class("nhs-trust", d("2015-02-26")),
+        Some(AuthorityClass::Central)
+    );
+    for kind in ["foundation-trust", "nhs-england"] {
+        assert_eq!(
+            class(kind, day_before("2021-08-16")),
+            Some(AuthorityClass::SubCentral),
+            "{kind}"
+        );
+        assert_eq!(
+            class(kind, d("2021-08-16")),
+            Some(AuthorityClass::Central),
+            "{kind}"
+        );
+    }
+    // Every row cites its instrument.
+    for kind in ["ccg", "icb", "nhs-england", "nhs-trust", "foundation-trust"] {
+        let row = class_of(kind, d("2022-07-01"))
+            .unwrap()
+            .or(class_of(kind, d("2022-06-30")).unwrap())
+            .unwrap();
+        assert!(
+            row.source.contains("SI ") || row.source.contains("Act"),
+            "{kind}: {}",
+            row.source
+        );
+    }
+}
