@@ -38,11 +38,20 @@ pub async fn procure(
     ask(&st, move |s| {
         let a = vires_procure::assess::assess_json(&text, s).map_err(|e| {
             if e.is_input_error() {
-                ApiError::unprocessable(
+                let problem = ApiError::unprocessable(
                     "bad-contract",
                     "The contract cannot be assessed",
                     e.to_string(),
-                )
+                );
+                // Point at the field, as `POST /conflicts/check` does.
+                match e.field() {
+                    Some(at) => problem.with_errors(vec![ProblemItem {
+                        at: Some(at.to_string()),
+                        code: None,
+                        message: e.to_string(),
+                    }]),
+                    None => problem,
+                }
             } else {
                 ApiError::internal("assessing the contract", e)
             }
