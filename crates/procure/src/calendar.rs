@@ -1,7 +1,11 @@
-//! Working days in England and Wales: weekdays that are not bank holidays.
+//! Working days: weekdays that are not bank holidays, in England and Wales (the 2015
+//! Regulations and the Provider Selection Regime count these) or in any part of the United
+//! Kingdom (the Procurement Act 2023 s.123(1)).
 //!
-//! The bank holidays are data (`data/bank_holidays.json`, from GOV.UK) compiled into the
-//! binary, so standstill arithmetic needs no file at run time. Outside the years the data
+//! The bank holidays are data (`data/bank_holidays.json`, England and Wales from GOV.UK, and
+//! `data/bank_holidays_scotland_ni.json`, the days that are bank holidays only in Scotland or
+//! Northern Ireland) compiled into the binary, so standstill arithmetic needs no file at run
+//! time. Outside the years the data
 //! covers a working day cannot be known, so arithmetic that leaves them is an error rather
 //! than a guess.
 
@@ -12,6 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 const BANK_HOLIDAYS_JSON: &str = include_str!("../data/bank_holidays.json");
+const SCOTLAND_NI_JSON: &str = include_str!("../data/bank_holidays_scotland_ni.json");
 
 #[derive(Debug, Deserialize)]
 struct RawCalendar {
@@ -32,7 +37,7 @@ struct RawEvent {
     title: String,
 }
 
-/// The England and Wales bank-holiday calendar.
+/// A bank-holiday calendar: England and Wales, or every part of the United Kingdom.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     holidays: BTreeMap<Date, String>,
@@ -44,6 +49,7 @@ pub struct Calendar {
 }
 
 static CALENDAR: OnceLock<Result<Calendar, String>> = OnceLock::new();
+static UNITED_KINGDOM: OnceLock<Result<Calendar, String>> = OnceLock::new();
 
 impl Calendar {
     /// The bundled calendar. An error here means the bundled data is malformed (a build defect).
@@ -52,6 +58,23 @@ impl Calendar {
             .get_or_init(|| Calendar::from_json(BANK_HOLIDAYS_JSON))
             .as_ref()
             .map_err(|e| ProcureError::Data(format!("bank_holidays.json: {e}")))
+    }
+
+    /// Bank holidays in any part of the United Kingdom: England and Wales, with Scotland's
+    /// and Northern Ireland's own, over the years both data files cover.
+    pub fn united_kingdom() -> Result<&'static Calendar, ProcureError> {
+        UNITED_KINGDOM
+            .get_or_init(|| {
+                let mut uk = Calendar::from_json(BANK_HOLIDAYS_JSON)?;
+                let other = Calendar::from_json(SCOTLAND_NI_JSON)?;
+                uk.holidays.extend(other.holidays);
+                uk.from = uk.from.max(other.from);
+                uk.until = uk.until.min(other.until);
+                uk.source = format!("{}; {}", uk.source, other.source);
+                Ok(uk)
+            })
+            .as_ref()
+            .map_err(|e| ProcureError::Data(format!("bank holidays: {e}")))
     }
 
     fn from_json(s: &str) -> Result<Calendar, String> {
@@ -215,6 +238,34 @@ mod tests {
             }
             d = d.checked_add(jiff::Span::new().days(3)).unwrap();
         }
+    }
+
+    /// Procurement Act 2023 s.123(1): a bank holiday in any part of the UK is not a working
+    /// day; St Andrew's Day (Mon 2026-11-30) and 2 January (Fri 2026-01-02) are Scotland's
+    /// (Banking and Financial Dealings Act 1971 Sch 1 para 2), 17 March Northern Ireland's
+    /// (para 3). England and Wales work on them.
+    #[test]
+    fn united_kingdom_adds_scotland_and_northern_ireland() {
+        let ew = Calendar::england_and_wales().unwrap();
+        let uk = Calendar::united_kingdom().unwrap();
+        for d in [date(2026, 11, 30), date(2026, 1, 2), date(2027, 3, 17)] {
+            assert!(ew.is_working_day(d).unwrap(), "{d}");
+            assert!(!uk.is_working_day(d).unwrap(), "{d}");
+        }
+        // Every England and Wales bank holiday is one in the United Kingdom.
+        assert!(!uk.is_working_day(date(2026, 12, 28)).unwrap());
+        // Eight working days beginning with Mon 2026-11-23: 23-27 Nov, then St Andrew's Day
+        // is skipped, 1, 2, 3 Dec; England and Wales alone would end on Wed 2 Dec.
+        assert_eq!(
+            uk.nth_working_day_from(date(2026, 11, 23), 8).unwrap(),
+            date(2026, 12, 3)
+        );
+        assert_eq!(
+            ew.nth_working_day_from(date(2026, 11, 23), 8).unwrap(),
+            date(2026, 12, 2)
+        );
+        // Before 2025 the Scotland and Northern Ireland data do not reach.
+        assert!(uk.is_working_day(date(2024, 12, 31)).is_err());
     }
 
     #[test]

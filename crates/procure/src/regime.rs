@@ -90,6 +90,29 @@ pub struct StandstillRule {
     /// Where the regime defines a working day.
     pub working_day_citation: String,
     pub working_day_confirmed: bool,
+    /// The bank holidays that are not working days: England and Wales's (the default), or
+    /// those of any part of the United Kingdom (the Procurement Act 2023 s.123(1)).
+    #[serde(default)]
+    pub bank_holidays: BankHolidays,
+}
+
+/// Whose bank holidays a regime's working days skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BankHolidays {
+    #[default]
+    EnglandAndWales,
+    UnitedKingdom,
+}
+
+impl BankHolidays {
+    /// The bundled calendar with these bank holidays.
+    pub fn calendar(self) -> Result<&'static Calendar, ProcureError> {
+        match self {
+            BankHolidays::EnglandAndWales => Calendar::england_and_wales(),
+            BankHolidays::UnitedKingdom => Calendar::united_kingdom(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

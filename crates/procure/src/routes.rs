@@ -705,6 +705,16 @@ fn standstill(
     c: &Contract,
     cal: &Calendar,
 ) -> Result<(), ProcureError> {
+    // The Procurement Act counts bank holidays in any part of the UK; the others, England
+    // and Wales's (the calendar passed in).
+    let uk;
+    let cal = match rule.bank_holidays {
+        crate::regime::BankHolidays::EnglandAndWales => cal,
+        crate::regime::BankHolidays::UnitedKingdom => {
+            uk = rule.bank_holidays.calendar()?;
+            uk
+        }
+    };
     match rule.work_out(cal, c.notice_date, c.start) {
         Ok(s) => b.out.standstill.push(s),
         Err(ProcureError::OutsideCalendar { date, from, until }) => b.out.notes.push(format!(

@@ -219,6 +219,28 @@ fn under_the_procurement_act_a_framework_call_off_has_a_voluntary_standstill() {
             && st.citation.starts_with("Procurement Act 2023 s.51")));
 }
 
+/// Procurement Act 2023 s.123(1): a bank holiday in any part of the UK is not a working day,
+/// so St Andrew's Day (Mon 2026-11-30, Scotland: Banking and Financial Dealings Act 1971
+/// Sch 1 para 2) is skipped. The mandatory standstill of eight working days beginning with
+/// a notice on Mon 2026-11-23 (s.51(2)) runs 23-27 November and 1-3 December: it ends on
+/// Thu 2026-12-03, a day later than England and Wales's bank holidays alone would give.
+#[test]
+fn under_the_procurement_act_a_scottish_bank_holiday_is_not_a_working_day() {
+    let mut c = with_dates(
+        contract("bi_begun_2025-02.json"),
+        "2026-09-01",
+        "2027-01-15",
+    );
+    c.notice_date = Some(d("2026-11-23"));
+    let a = assess(&c, &snapshot()).unwrap();
+    assert_eq!(a.regime.id, "procurement-act-2023");
+    let s = &a.standstill[0];
+    assert_eq!(s.last_day, Some(d("2026-12-03")));
+    assert!(s
+        .working_day_citation
+        .contains("any part of the United Kingdom"));
+}
+
 /// Every change of goods and services threshold, pinned on both sides of its date with the
 /// figures of the public notices: PPN 10/11 (2012), PPN 10/13 (2014), PPN 18/15 (2016),
 /// PPN 04/17 (2018), PPN 06/19 (2020), PPN 10/21 with SI 2021/1221 (2022, including VAT),
