@@ -397,7 +397,33 @@ mod tests {
         let json = serde_json::to_vec(&Image::of(&built)).unwrap();
         let image: Image = serde_json::from_slice(&json).unwrap();
         let read = image.into_register().unwrap();
-        assert!(format!("{read:?}") == format!("{built:?}"));
+        // `function_ids` only shares the text of long function ids between instruments: which
+        // ids it holds depends on whether an instrument was added one by one or appended in
+        // bulk, not on what the register says, so it is left out of the comparison.
+        fn said(r: &Register) -> String {
+            let text = format!("{r:?}");
+            match text.find("function_ids: {") {
+                Some(at) => {
+                    let end = text[at..].find('}').map_or(text.len(), |e| at + e + 1);
+                    format!("{}{}", &text[..at], &text[end..])
+                }
+                None => text,
+            }
+        }
+        let (read, built) = (said(&read), said(&built));
+        if read != built {
+            let at = read
+                .bytes()
+                .zip(built.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(read.len().min(built.len()));
+            let from = at.saturating_sub(300);
+            panic!(
+                "the registers differ at byte {at}:\nread:  {}\nbuilt: {}",
+                &read[from..(at + 300).min(read.len())],
+                &built[from..(at + 300).min(built.len())]
+            );
+        }
     }
 
     #[test]
