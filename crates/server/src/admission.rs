@@ -133,14 +133,11 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
 
 async fn in_turn(a: &Admission, req: Request, next: Next) -> Response {
     let Ok(_place) = a.in_progress.clone().try_acquire_owned() else {
-        let mut e = ApiError::unavailable(format!(
+        return ApiError::overloaded(format!(
             "the server is answering as many requests as it takes at once ({}, limits.max_concurrent_requests); try again in a moment",
             a.limit
-        ));
-        e.slug = "overloaded";
-        e.title = "Server busy";
-        e.retry_after = Some(1);
-        return e.into_response();
+        ))
+        .into_response();
     };
     next.run(req).await
 }

@@ -162,6 +162,18 @@ impl ApiError {
         )
     }
 
+    /// 503 `overloaded`: the server is at one of its limits; the client may retry in a second.
+    pub fn overloaded(detail: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "Server busy",
+            detail,
+        );
+        e.retry_after = Some(1);
+        e
+    }
+
     pub fn with_errors(mut self, errors: Vec<ProblemItem>) -> Self {
         self.errors = errors;
         self

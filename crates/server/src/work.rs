@@ -131,14 +131,10 @@ impl HeavyWork {
     }
 
     fn busy(&self) -> ApiError {
-        let mut e = ApiError::unavailable(format!(
+        ApiError::overloaded(format!(
             "the server is computing as many questions as it takes at once ({}, limits.max_heavy_work); try again in a moment",
             self.count
-        ));
-        e.slug = "overloaded";
-        e.title = "Server busy";
-        e.retry_after = Some(1);
-        e
+        ))
     }
 }
 

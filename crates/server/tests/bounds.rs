@@ -92,9 +92,10 @@ async fn requests_past_the_concurrency_limit_get_503() {
     let (_dir, s) = start(|c| c.limits.max_concurrent_requests = 2).await;
     assert_eq!(s.get("/bodies").await.status().as_u16(), 200);
     let held = vec![stuck_request(&s).await, stuck_request(&s).await];
-    // Give the server a moment to take both in.
+    // Give the server a moment to take both in (up to 10 s: on a loaded machine the two
+    // connections can take a while to be accepted and read).
     let mut refused = None;
-    for _ in 0..50 {
+    for _ in 0..200 {
         let r = s.get("/bodies").await;
         if r.status().as_u16() == 503 {
             refused = Some(r);
