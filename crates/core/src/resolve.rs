@@ -266,7 +266,7 @@ impl Snapshot {
     /// `on`: the body with that code then; after it merged, the body it merged into; before
     /// it was formed, the bodies it was formed from (a district drawn on April 2021 CCGs is
     /// asked about in 2016 through their predecessors, not found empty).
-    pub fn footprint_on(&self, code: &str, on: Date, out: &mut Vec<BodyId>) {
+    pub(crate) fn footprint_on(&self, code: &str, on: Date, out: &mut Vec<BodyId>) {
         if let Some(b) = self.register.body_at(code, on) {
             out.push(b);
             return;
