@@ -13,33 +13,17 @@
 //! This crate does no I/O. Parsing lives in `vires-lang`, data import in
 //! `vires-england`, storage in `vires-store`.
 
-pub mod analysis;
-pub mod body;
+pub mod answer;
 pub mod compile;
-pub mod diagnostic;
-pub mod function;
-mod heap_bytes;
-pub mod ident;
-pub mod instrument;
-mod instrument_index;
-pub mod interval;
-mod item_index;
-pub mod knowledge;
-mod lazy_cells;
-pub mod lineage;
-mod names;
-pub mod place;
-pub mod place_parts;
-pub mod power;
-mod prefetch;
-pub mod query;
-pub mod register;
-pub mod resolve;
-pub mod retained;
-pub mod search;
-mod side_by_side;
+pub mod model;
 pub mod snapshot;
-pub mod trial;
+mod support;
+
+// The modules' paths before they were put in folders, kept so that other crates need not
+// change with the layout.
+pub use answer::{analysis, knowledge, lineage, place_parts, query, resolve, search, trial};
+pub use compile::retained;
+pub use model::{body, diagnostic, function, ident, instrument, interval, place, power, register};
 
 pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
 pub use body::{Body, BodyId, BodyKind};

@@ -7,15 +7,15 @@
 //! - a grant never outlives its parent or its holder: segments are split at those dates;
 //! - void instruments (any error diagnostic) produce no grants.
 
-use crate::body::BodyId;
-use crate::diagnostic::Diagnostic;
-use crate::function::FunctionId;
-use crate::instrument::{InstrumentId, Onward};
-use crate::interval::Interval;
-use crate::lazy_cells::LazyCells;
-use crate::place::{AtomId, Membership};
-use crate::query::Role;
-use crate::register::Register;
+use crate::answer::query::Role;
+use crate::model::body::BodyId;
+use crate::model::diagnostic::Diagnostic;
+use crate::model::function::FunctionId;
+use crate::model::instrument::{InstrumentId, Onward};
+use crate::model::interval::Interval;
+use crate::model::place::{AtomId, Membership};
+use crate::model::register::Register;
+use crate::support::lazy_cells::LazyCells;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 
@@ -96,7 +96,7 @@ impl<T> Default for Lists<T> {
     }
 }
 
-impl<T: crate::heap_bytes::HeapBytes> crate::heap_bytes::HeapBytes for Lists<T> {
+impl<T: crate::support::heap_bytes::HeapBytes> crate::support::heap_bytes::HeapBytes for Lists<T> {
     fn heap_bytes(&self) -> usize {
         self.starts.heap_bytes() + self.items.heap_bytes()
     }
@@ -172,7 +172,7 @@ pub struct Snapshot {
     pub(crate) by_holder: GrantLists,
     pub(crate) children: GrantLists,
     pub(crate) by_instrument: GrantLists,
-    pub(crate) instrument_by_id: crate::instrument_index::InstrumentIndex,
+    pub(crate) instrument_by_id: crate::support::instrument_index::InstrumentIndex,
     /// Per instrument: void (an error diagnostic) or not.
     pub(crate) void: Vec<bool>,
     /// The power each instrument that rests on one rests on, by instrument number: one in
@@ -199,13 +199,13 @@ pub struct Snapshot {
     pub(crate) has_atom_grants: bool,
     /// Per instrument, its step in a proof, shared by every answer that cites it; built the
     /// first time an answer cites it (most instruments of a large register never are).
-    pub(crate) proof_steps: LazyCells<std::sync::Arc<crate::query::ProofStep>>,
+    pub(crate) proof_steps: LazyCells<std::sync::Arc<crate::answer::query::ProofStep>>,
     /// Per grant, its proof, built the first time an answer cites it.
-    pub(crate) proofs: LazyCells<crate::query::Proof>,
+    pub(crate) proofs: LazyCells<crate::answer::query::Proof>,
     /// Body codes and names and function ids as answers share them.
-    pub(crate) names: crate::names::Names,
+    pub(crate) names: crate::support::names::Names,
     /// The coverage statement and the practices' unknown stretches, indexed for answers.
-    pub(crate) knowledge: crate::knowledge::KnowledgeIndex,
+    pub(crate) knowledge: crate::answer::knowledge::KnowledgeIndex,
 }
 
 impl Snapshot {
@@ -227,7 +227,7 @@ impl Snapshot {
 
     /// The power an instrument rests on: the first power its basis cites that lets its maker
     /// make it on its date. `None` for Acts of Parliament and for instruments resting on none.
-    pub fn power_of(&self, i: InstrumentId) -> Option<&crate::power::Power> {
+    pub fn power_of(&self, i: InstrumentId) -> Option<&crate::model::power::Power> {
         let &p = self.rests_on.get(&i.0)?;
         self.register.powers.get(p as usize)
     }
@@ -361,7 +361,7 @@ impl Snapshot {
     /// Heap bytes of the snapshot's own tables (the register it holds not included), part by
     /// part, worked out from their capacities: what the benchmark's memory breakdown prints.
     pub fn heap_parts(&self) -> Vec<(&'static str, usize)> {
-        use crate::heap_bytes::HeapBytes;
+        use crate::support::heap_bytes::HeapBytes;
         let lists = |l: &Lists<_>| l.heap_bytes();
         vec![
             ("grants", self.grants.heap_bytes()),

@@ -1,10 +1,10 @@
 //! Answer types shared by the CLI (`--format json`), the HTTP API and the UI.
 //! Their JSON shape is a stable contract: add fields, never rename or remove.
 
-use crate::instrument::InstrumentKind;
-use crate::knowledge::Caveat;
-use crate::place::Place;
-use crate::place_parts::Part;
+use crate::answer::knowledge::Caveat;
+use crate::answer::place_parts::Part;
+use crate::model::instrument::InstrumentKind;
+use crate::model::place::Place;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;

@@ -1,15 +1,17 @@
 //! Resolution: who holds a function at a place on a date, may a body exercise it, and what
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
-use crate::body::BodyId;
+use crate::answer::knowledge::Caveat;
+use crate::answer::place_parts::Part;
+use crate::answer::query::{
+    Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer,
+};
 use crate::compile::ExerciseSite;
-use crate::diagnostic::{codes, Diagnostic, Severity};
-use crate::function::FunctionId;
-use crate::instrument::InstrumentId;
-use crate::knowledge::Caveat;
-use crate::place::{AtomId, Place};
-use crate::place_parts::Part;
-use crate::query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
+use crate::model::body::BodyId;
+use crate::model::diagnostic::{codes, Diagnostic, Severity};
+use crate::model::function::FunctionId;
+use crate::model::instrument::InstrumentId;
+use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -228,12 +230,12 @@ impl Snapshot {
 
     pub(crate) fn expr_keys(
         &self,
-        e: &crate::instrument::AreaExpr,
+        e: &crate::model::instrument::AreaExpr,
         on: Date,
         out: &mut Vec<AreaKey>,
         depth: u32,
     ) {
-        use crate::instrument::AreaExpr as A;
+        use crate::model::instrument::AreaExpr as A;
         if depth > 32 {
             return;
         }
@@ -860,7 +862,7 @@ impl Snapshot {
             })
             .unwrap_or(runs.len());
         let (first, second) = runs.split_at(half);
-        let (mut found, more) = crate::side_by_side::side_by_side(
+        let (mut found, more) = crate::support::side_by_side::side_by_side(
             n >= 2048,
             || this.exercise_findings(first),
             || this.exercise_findings(second),
@@ -886,11 +888,15 @@ impl Snapshot {
             }
             let Some(by) = &ins.maker else { continue };
             let place = || match &ins.area {
-                Some(crate::instrument::AreaExpr::Practices(ps)) if ps.len() == 1 => {
+                Some(crate::model::instrument::AreaExpr::Practices(ps)) if ps.len() == 1 => {
                     Place::Practice(ps[0].as_str().into())
                 }
-                Some(crate::instrument::AreaExpr::Footprint(c)) => Place::Body(c.as_str().into()),
-                Some(crate::instrument::AreaExpr::Named(n)) => Place::Area(n.as_str().into()),
+                Some(crate::model::instrument::AreaExpr::Footprint(c)) => {
+                    Place::Body(c.as_str().into())
+                }
+                Some(crate::model::instrument::AreaExpr::Named(n)) => {
+                    Place::Area(n.as_str().into())
+                }
                 _ => Place::England,
             };
             let on = ins.from;

@@ -1,9 +1,9 @@
 //! The registry of powers: which kinds of body may make which kinds of instrument,
 //! under which legal basis, on which dates.
 
-use crate::body::BodyKind;
-use crate::instrument::InstrumentKind;
-use crate::interval::Interval;
+use crate::model::body::BodyKind;
+use crate::model::instrument::InstrumentKind;
+use crate::model::interval::Interval;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

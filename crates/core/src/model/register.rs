@@ -1,12 +1,12 @@
 //! The register: everything known, as written. It is validated and indexed by
 //! [`Register::compile`] into a [`crate::Snapshot`].
 
-use crate::body::{Body, BodyId, BodyKind};
-use crate::function::{FunctionDef, FunctionId, Taxonomy};
-use crate::instrument::{AreaExpr, Instrument};
-use crate::interval::Interval;
-use crate::place::{Atom, AtomId, Membership, ParentLink};
-use crate::power::Power;
+use crate::model::body::{Body, BodyId, BodyKind};
+use crate::model::function::{FunctionDef, FunctionId, Taxonomy};
+use crate::model::instrument::{AreaExpr, Instrument};
+use crate::model::interval::Interval;
+use crate::model::place::{Atom, AtomId, Membership, ParentLink};
+use crate::model::power::Power;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
@@ -63,7 +63,7 @@ pub struct Register {
     /// Practices by code: the table holds atom numbers and hashes the atoms' own codes (a
     /// map from a copy of each code was 39 bytes a practice, at 0.8 practices an instrument).
     /// Atoms are only ever appended, and `atoms` is not reordered, so the numbers stay valid.
-    atom_by_code: crate::item_index::ItemIndex,
+    atom_by_code: crate::support::item_index::ItemIndex,
     pub memberships: Vec<Membership>,
     pub parents: Vec<ParentLink>,
     pub successions: Vec<Succession>,
@@ -76,9 +76,9 @@ pub struct Register {
     function_ids: rustc_hash::FxHashSet<SmolStr>,
     /// The coverage statement: where and when the register is complete for each function.
     /// Empty for a register that makes no statement (then answers carry no coverage caveat).
-    pub coverage: Vec<crate::knowledge::CoverageRow>,
+    pub coverage: Vec<crate::answer::knowledge::CoverageRow>,
     /// Stretches of practices' histories the sources do not settle.
-    pub unknown_memberships: Vec<crate::knowledge::UnknownMembership>,
+    pub unknown_memberships: Vec<crate::answer::knowledge::UnknownMembership>,
 }
 
 impl Register {

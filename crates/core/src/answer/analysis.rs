@@ -1,14 +1,14 @@
 //! Analyses over a snapshot: timelines, diffs between dates, gaps and overlaps, expiring
 //! instruments, orphaned arrangements and merger inheritance.
 
-use crate::body::{BodyId, BodyKind};
-use crate::diagnostic::{codes, Diagnostic, Severity};
-use crate::instrument::{InstrumentId, InstrumentKind};
-use crate::interval::Interval;
-use crate::knowledge::Caveat;
-use crate::place::{AtomId, Place};
-use crate::query::{QueryError, Role};
-use crate::resolve::Resolution;
+use crate::answer::knowledge::Caveat;
+use crate::answer::query::{QueryError, Role};
+use crate::answer::resolve::Resolution;
+use crate::model::body::{BodyId, BodyKind};
+use crate::model::diagnostic::{codes, Diagnostic, Severity};
+use crate::model::instrument::{InstrumentId, InstrumentKind};
+use crate::model::interval::Interval;
+use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, Snapshot};
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -355,12 +355,12 @@ impl Snapshot {
     pub fn compare(&self, after: &Snapshot, on: Date) -> DiffAnswer {
         let a = self.change_set(on);
         let b = after.change_set(on);
-        let key = |b: &crate::body::Body| (b.code.clone(), b.life.from);
+        let key = |b: &crate::model::body::Body| (b.code.clone(), b.life.from);
         let before_bodies: BTreeSet<(String, Date)> =
             self.register.bodies.iter().map(key).collect();
         let after_bodies: BTreeSet<(String, Date)> =
             after.register.bodies.iter().map(key).collect();
-        let change = |body: &crate::body::Body| BodyChange {
+        let change = |body: &crate::model::body::Body| BodyChange {
             code: body.code.clone(),
             name: body.name.clone(),
             kind: body.kind,
@@ -482,7 +482,7 @@ impl Snapshot {
         let f = self.function_id(function)?;
         let mut out = Vec::new();
         for (place, from, until) in self.coverage_places() {
-            let end = crate::interval::min_until(until, Some(horizon));
+            let end = crate::model::interval::min_until(until, Some(horizon));
             if end.is_some_and(|e| e <= from) {
                 continue;
             }
@@ -588,7 +588,8 @@ impl Snapshot {
                     .predecessors
                     .iter()
                     .find(|p| {
-                        ins.receivers == crate::instrument::Receivers::Bodies(vec![(*p).clone()])
+                        ins.receivers
+                            == crate::model::instrument::Receivers::Bodies(vec![(*p).clone()])
                     })
                     .or_else(|| merger.particulars.predecessors.first())
                     .cloned()

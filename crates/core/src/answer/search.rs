@@ -6,8 +6,8 @@
 //! [`MAX_WORDS`] words, each thing in the register is looked at once, and at most
 //! [`MAX_LIMIT`] results are returned (the total found is counted, not kept).
 
-use crate::body::{BodyId, BodyKind};
-use crate::place::AtomId;
+use crate::model::body::{BodyId, BodyKind};
+use crate::model::place::AtomId;
 use crate::snapshot::Snapshot;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -389,7 +389,7 @@ pub fn search(s: &Snapshot, q: &Search) -> Result<SearchAnswer, SearchError> {
             FoundKind::Instrument => {
                 for (i, ins) in reg.instruments.iter().enumerate() {
                     let until = s
-                        .effective_until(crate::instrument::InstrumentId(i as u32))
+                        .effective_until(crate::model::instrument::InstrumentId(i as u32))
                         .or(ins.until);
                     if !alive(ins.from, until) {
                         continue;

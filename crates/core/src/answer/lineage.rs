@@ -1,9 +1,9 @@
 //! Lineage: which codes became which, and when, from ODS successions and merger instruments;
 //! and the analyst's map of historic codes onto the bodies that carry them on a date.
 
-use crate::body::{BodyId, BodyKind};
-use crate::instrument::{InstrumentKind, Receivers};
-use crate::register::Register;
+use crate::model::body::{BodyId, BodyKind};
+use crate::model::instrument::{InstrumentKind, Receivers};
+use crate::model::register::Register;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

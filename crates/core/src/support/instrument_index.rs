@@ -1,7 +1,7 @@
 //! Instruments by id, through an [`ItemIndex`] of instrument numbers (no copied ids).
 
-use crate::instrument::{Instrument, InstrumentId};
-use crate::item_index::ItemIndex;
+use crate::model::instrument::{Instrument, InstrumentId};
+use crate::support::item_index::ItemIndex;
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct InstrumentIndex {
@@ -39,7 +39,7 @@ impl InstrumentIndex {
 #[cfg(test)]
 mod tests {
     use super::InstrumentIndex;
-    use crate::instrument::{Instrument, InstrumentId, InstrumentKind};
+    use crate::model::instrument::{Instrument, InstrumentId, InstrumentKind};
     use jiff::civil::date;
 
     #[test]

@@ -7,10 +7,10 @@
 //! which nobody holds it, or whose record does not say who did, are named in caveats beside
 //! the answer rather than left out.
 
-use crate::knowledge::{Caveat, CaveatKind};
-use crate::place::{AtomId, Place};
-use crate::query::{Coverage, QueryError};
-use crate::resolve::{PlaceKeys, Resolution};
+use crate::answer::knowledge::{Caveat, CaveatKind};
+use crate::answer::query::{Coverage, QueryError};
+use crate::answer::resolve::{PlaceKeys, Resolution};
+use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
@@ -54,7 +54,7 @@ pub(crate) struct Parts {
     pub holders: Vec<(GrantId, Coverage, Option<Part>)>,
     /// Bodies that hold the function for all of the place but exercise it at none of its
     /// practices, having arranged for others to.
-    pub accountable_only: Vec<crate::body::BodyId>,
+    pub accountable_only: Vec<crate::model::body::BodyId>,
     pub caveats: Vec<Caveat>,
 }
 
@@ -112,7 +112,7 @@ impl Snapshot {
     /// practices with no holder or an incomplete record.
     pub(crate) fn parts(
         &self,
-        f: crate::function::FunctionId,
+        f: crate::model::function::FunctionId,
         place: &Place,
         on: Date,
         purpose: Option<&str>,
@@ -214,7 +214,7 @@ impl Snapshot {
     /// Resolves `f` at each of `atoms` on `on` and counts what each holding covers.
     fn breakdown(
         &self,
-        f: crate::function::FunctionId,
+        f: crate::model::function::FunctionId,
         on: Date,
         purpose: Option<&str>,
         atoms: &[AtomId],

@@ -2,20 +2,24 @@
 //! validity diagnostic for everything that does not stand. The semantics are described in
 //! ARCHITECTURE.md ("Compilation"); this file is their only implementation.
 
-use crate::body::{BodyId, BodyKind};
-use crate::diagnostic::{codes, Diagnostic, Severity, Span};
-use crate::function::FunctionId;
-use crate::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers};
-use crate::instrument_index::InstrumentIndex;
-use crate::interval::{min_until, Interval};
-use crate::item_index::ItemIndex;
-use crate::place::{AtomId, Membership, ParentLink};
-use crate::prefetch::prefetch;
-use crate::query::Role;
-use crate::register::Register;
+pub mod retained;
+
+use crate::answer::query::Role;
+use crate::model::body::{BodyId, BodyKind};
+use crate::model::diagnostic::{codes, Diagnostic, Severity, Span};
+use crate::model::function::FunctionId;
+use crate::model::instrument::{
+    AreaExpr, Instrument, InstrumentId, InstrumentKind, Onward, Receivers,
+};
+use crate::model::interval::{min_until, Interval};
+use crate::model::place::{AtomId, Membership, ParentLink};
+use crate::model::register::Register;
 use crate::snapshot::{
     memberships_in, AreaKey, Grant, GrantId, GrantLists, Lists, ParentGrant, Snapshot,
 };
+use crate::support::instrument_index::InstrumentIndex;
+use crate::support::item_index::ItemIndex;
+use crate::support::prefetch::prefetch;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
@@ -458,7 +462,7 @@ pub fn compile(reg: Register) -> Snapshot {
 /// (tested), for hosts where starting threads is unwanted, and to show that the parts of
 /// the build that run side by side change nothing.
 pub fn compile_on_one_thread(reg: Register) -> Snapshot {
-    crate::side_by_side::on_one_thread(|| compile(reg))
+    crate::support::side_by_side::on_one_thread(|| compile(reg))
 }
 
 impl Snapshot {
@@ -772,7 +776,7 @@ impl<'a> FieldChecker<'a> {
                 "declare it with `function ID { name \"...\" }` or use an id from `vires functions`",
             );
         }
-        let kept = crate::retained::retained_but_granted(
+        let kept = crate::compile::retained::retained_but_granted(
             &self.reg.taxonomy,
             &self.out.function_list[start..],
             &ex,
@@ -797,7 +801,7 @@ impl<'a> FieldChecker<'a> {
 
     fn check_required(&mut self, i: InstrumentId, ins: &Instrument) {
         use InstrumentKind as K;
-        if let Some(problem) = crate::ident::id_problem(&ins.id) {
+        if let Some(problem) = crate::model::ident::id_problem(&ins.id) {
             self.diag_in(
                 (i, ins),
                 codes::BAD_ID,
@@ -1078,7 +1082,7 @@ impl<'a> FieldChecker<'a> {
         let reg = &self.reg;
         // A maker that names itself among the receivers (a joint committee it sits on)
         // is not a receiver the power has to allow.
-        let receivers_allowed = |p: &crate::power::Power| match &ins.receivers {
+        let receivers_allowed = |p: &crate::model::power::Power| match &ins.receivers {
             Receivers::Every(k) => p.receivers.contains(k),
             Receivers::Bodies(bs) => bs
                 .iter()
@@ -1086,7 +1090,7 @@ impl<'a> FieldChecker<'a> {
                 .filter(|&b| b != maker)
                 .all(|b| p.receivers.contains(&reg.body(b).kind)),
         };
-        let holds = |p: &crate::power::Power| {
+        let holds = |p: &crate::model::power::Power| {
             p.kinds.contains(&ins.kind)
                 && p.makers.contains(&maker_kind)
                 && p.during.contains(ins.from)
@@ -1097,7 +1101,7 @@ impl<'a> FieldChecker<'a> {
             self.out.rests_on.push((i.0, pi as u32));
             return;
         }
-        let cited: Vec<&crate::power::Power> =
+        let cited: Vec<&crate::model::power::Power> =
             cited_ids.iter().map(|&pi| &reg.powers[pi]).collect();
         let maker_code = reg.body(maker).code.clone();
         let mut reasons = Vec::new();
@@ -1217,7 +1221,7 @@ impl Compiler {
 
     fn check_bodies(&mut self) {
         for b in &self.reg.bodies {
-            if let Some(problem) = crate::ident::id_problem(&b.code) {
+            if let Some(problem) = crate::model::ident::id_problem(&b.code) {
                 self.diags.push(Diagnostic {
                     code: codes::BAD_ID,
                     severity: Severity::Error,
@@ -1282,7 +1286,7 @@ impl Compiler {
         // Runs are taken from `next_run` by whichever thread is free; without a second
         // thread, the other's checks find none left.
         let (mut runs, (((by_id, duplicates), places), more)) =
-            crate::side_by_side::side_by_side(true, check, || (side(), check()));
+            crate::support::side_by_side::side_by_side(true, check, || (side(), check()));
         runs.extend(more);
         // Whichever thread checked a run, the findings go in instrument order.
         runs.sort_unstable_by_key(|r| r.start);
@@ -1912,11 +1916,12 @@ impl Compiler {
         // index into `pairings` stands for creation order. Making the pairings only reads
         // the register, so the two halves of the arrangements are paired side by side.
         let (front, back) = self.structural.split_at(self.structural.len() / 2);
-        let ((mut pairings, front_tasks), (more, back_tasks)) = crate::side_by_side::side_by_side(
-            self.structural.len() >= 4096,
-            || self.pairings_of(front),
-            || self.pairings_of(back),
-        );
+        let ((mut pairings, front_tasks), (more, back_tasks)) =
+            crate::support::side_by_side::side_by_side(
+                self.structural.len() >= 4096,
+                || self.pairings_of(front),
+                || self.pairings_of(back),
+            );
         pairings.extend(more);
         let first_tasks = front_tasks + back_tasks;
         let mut firsts: Vec<TaskOrder> = pairings
@@ -2444,7 +2449,11 @@ impl Compiler {
             )
         };
         let ((index, index_lists, has_atom_grants), (by_holder, children, by_instrument)) =
-            crate::side_by_side::side_by_side(kept.len() >= 4096, index_grants, list_grants);
+            crate::support::side_by_side::side_by_side(
+                kept.len() >= 4096,
+                index_grants,
+                list_grants,
+            );
         // Only amended and revoked instruments have versions of their own.
         let changed_until = versions
             .amended
@@ -2464,10 +2473,10 @@ impl Compiler {
         reg.atoms.shrink_to_fit();
         reg.bodies.shrink_to_fit();
         let mut snap = Snapshot {
-            proof_steps: crate::lazy_cells::LazyCells::new(reg.instruments.len()),
-            names: crate::names::Names::of(&reg),
-            knowledge: crate::knowledge::KnowledgeIndex::of(&reg),
-            proofs: crate::lazy_cells::LazyCells::new(kept.len()),
+            proof_steps: crate::support::lazy_cells::LazyCells::new(reg.instruments.len()),
+            names: crate::support::names::Names::of(&reg),
+            knowledge: crate::answer::knowledge::KnowledgeIndex::of(&reg),
+            proofs: crate::support::lazy_cells::LazyCells::new(kept.len()),
             register: reg,
             grants: kept,
             diagnostics: diags,

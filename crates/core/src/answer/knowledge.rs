@@ -6,12 +6,12 @@
 //! a place whose history is known, has no caveat. A register with no coverage statement (one
 //! a user wrote) makes no claim about its completeness, so it gets no coverage caveats.
 
-use crate::body::BodyId;
-use crate::function::FunctionId;
-use crate::interval::Interval;
-use crate::place::{AtomId, Place};
-use crate::register::Register;
-use crate::resolve::{PlaceKeys, Resolution};
+use crate::answer::resolve::{PlaceKeys, Resolution};
+use crate::model::body::BodyId;
+use crate::model::function::FunctionId;
+use crate::model::interval::Interval;
+use crate::model::place::{AtomId, Place};
+use crate::model::register::Register;
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
@@ -153,7 +153,7 @@ impl KnowledgeIndex {
 
     /// Heap bytes, from capacities, for the snapshot's memory breakdown.
     pub(crate) fn heap_bytes(&self) -> usize {
-        use crate::heap_bytes::HeapBytes;
+        use crate::support::heap_bytes::HeapBytes;
         let vec_bytes = |cap: usize, each: usize| cap * each;
         vec_bytes(self.rows_about.capacity(), size_of::<Vec<RowAbout>>())
             + self

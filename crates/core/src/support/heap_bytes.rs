@@ -26,14 +26,14 @@ flat!(
     crate::snapshot::GrantId,
     crate::snapshot::AreaKey,
     crate::snapshot::Grant,
-    crate::instrument::InstrumentId,
-    crate::function::FunctionId,
-    crate::body::BodyId,
-    (crate::interval::Interval, crate::body::BodyId),
+    crate::model::instrument::InstrumentId,
+    crate::model::function::FunctionId,
+    crate::model::body::BodyId,
+    (crate::model::interval::Interval, crate::model::body::BodyId),
     Option<(
         jiff::civil::Date,
-        crate::body::BodyId,
-        crate::instrument::InstrumentId
+        crate::model::body::BodyId,
+        crate::model::instrument::InstrumentId
     )>
 );
 

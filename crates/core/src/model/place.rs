@@ -4,8 +4,8 @@
 //! inside other bodies over time ([`ParentLink`]: a sub-ICB location inside an ICB).
 //! The footprint of a body on a date is its own members plus its children's.
 
-use crate::body::BodyId;
-use crate::interval::Interval;
+use crate::model::body::BodyId;
+use crate::model::interval::Interval;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 

@@ -5,8 +5,8 @@
 //! what does not resolve. This keeps the language lowering trivial and puts every
 //! validity judgement in one place.
 
-use crate::body::BodyKind;
-use crate::diagnostic::Span;
+use crate::model::body::BodyKind;
+use crate::model::diagnostic::Span;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;

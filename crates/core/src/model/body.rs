@@ -1,7 +1,7 @@
 //! Bodies: the legal persons that make, receive and hold powers.
 
-use crate::diagnostic::Span;
-use crate::interval::Interval;
+use crate::model::diagnostic::Span;
+use crate::model::interval::Interval;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,9 +2,9 @@
 //! as shared strings so that rendering an answer copies no text. Codes and most ids fit
 //! inline in a [`SmolStr`]; longer names share one allocation with the snapshot.
 
-use crate::body::BodyId;
-use crate::function::FunctionId;
-use crate::register::Register;
+use crate::model::body::BodyId;
+use crate::model::function::FunctionId;
+use crate::model::register::Register;
 use smol_str::SmolStr;
 
 /// Per body its code and name, per function its id, indexed like the register.

@@ -17,7 +17,7 @@ fn hash<K: Hash + ?Sized>(key: &K) -> u64 {
 
 impl ItemIndex {
     pub(crate) fn heap_bytes(&self) -> usize {
-        crate::heap_bytes::HeapBytes::heap_bytes(&self.table)
+        crate::support::heap_bytes::HeapBytes::heap_bytes(&self.table)
     }
 
     pub(crate) fn with_capacity(n: usize) -> Self {

@@ -4,7 +4,7 @@
 //! the receiver as its holder. The check finds such items so that the instrument can except
 //! the function (V023).
 
-use crate::function::{FunctionId, Taxonomy};
+use crate::model::function::{FunctionId, Taxonomy};
 
 /// The taxonomy functions named in `retained` that `functions` cover and `except` does not,
 /// in the order they are named, each once.
@@ -41,7 +41,7 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::function::FunctionDef;
+    use crate::model::function::FunctionDef;
 
     fn taxonomy() -> (Taxonomy, FunctionId, FunctionId, FunctionId) {
         let mut t = Taxonomy::default();

@@ -1,0 +1,12 @@
+//! Answers from a compiled snapshot: who holds a function, may a body exercise it, what a
+//! body holds, with their proofs; the analyses, lineage, search and trials of changes; and
+//! the JSON contract types they are given in.
+
+pub mod analysis;
+pub mod knowledge;
+pub mod lineage;
+pub mod place_parts;
+pub mod query;
+pub mod resolve;
+pub mod search;
+pub mod trial;
