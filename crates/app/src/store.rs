@@ -71,8 +71,17 @@ pub fn open_default(
     ))
 }
 
-/// Opens the store at `url` without binding it (the caller binds it).
+/// Opens the store at `url` without binding it (the caller binds it), with the log key
+/// named by `VIRES_LOG_KEY_FILE` if it is set.
 pub fn open_unbound(url: &str) -> Result<Arc<dyn Store>, AppError> {
+    open_unbound_keyed(url, vires_store::LogKey::from_env()?)
+}
+
+/// [`open_unbound`] with the log key given (or none).
+pub fn open_unbound_keyed(
+    url: &str,
+    log_key: Option<vires_store::LogKey>,
+) -> Result<Arc<dyn Store>, AppError> {
     if let Some(path) = url.strip_prefix("sqlite://") {
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
@@ -83,7 +92,11 @@ pub fn open_unbound(url: &str) -> Result<Arc<dyn Store>, AppError> {
             }
         }
     }
-    vires_store::open(url)
+    let options = vires_store::OpenOptions {
+        log_key,
+        ..Default::default()
+    };
+    vires_store::open_with(url, options)
         .map(Arc::from)
         .map_err(|source| AppError::Open {
             url: url.to_string(),

@@ -510,7 +510,8 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditWhat {
-    /// Check every entry's hash and link; name the first bad entry. Exit 1 if any is bad.
+    /// Check every entry's hash and link, and with the log key (VIRES_LOG_KEY_FILE) the
+    /// checkpoints signed with it; name the first bad entry. Exit 1 if any is bad.
     Verify {
         /// A head hash published earlier (from `audit verify`, or an API answer's
         /// `Vires-Log-Head`): the log must still hold that entry, so a log cut short or
@@ -520,6 +521,18 @@ pub enum AuditWhat {
     },
     /// List the change log: who changed what, when and why.
     Log,
+    /// Write a new log key to a new file (owner-only). Give it to every writer with
+    /// VIRES_LOG_KEY_FILE (or the server's audit.key_file): each write is then checkpointed
+    /// with it, and `audit verify` with the key catches a rewrite that recomputes the hashes.
+    Keygen {
+        /// The file to create; it must not exist yet. Keep it outside the database's backups.
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
+    },
+    /// Key a log written before it had a key, from its head: checks the chain, then signs a
+    /// checkpoint over the head with the key in VIRES_LOG_KEY_FILE. Entries up to the head
+    /// are vouched for as they stand now; check them first with `audit verify --expect-head`.
+    KeyStart,
 }
 
 #[derive(Debug, Subcommand)]

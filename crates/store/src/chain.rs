@@ -2,7 +2,7 @@
 //! the same columns and share this code, so a log verifies the same wherever it lives.
 
 use crate::error::StoreError;
-use crate::model::{BadEntry, Change, Decision, Entry, VerifyReport};
+use crate::model::{BadEntry, Change, Decision, Entry, Keying, VerifyReport};
 use jiff::Timestamp;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -237,6 +237,7 @@ where
                     seq: seq.max(0) as u64,
                     reason,
                 }),
+                keying: Keying::Unkeyed,
             })
         };
         if row.seq != expected_seq {
@@ -305,6 +306,7 @@ where
         entries: count,
         head_hash: prev.map(|p| p.hash),
         first_bad: None,
+        keying: Keying::Unkeyed,
     })
 }
 

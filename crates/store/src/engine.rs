@@ -79,6 +79,16 @@ pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "sessions bound to what opened them, disabled users, OpenID Connect subjects",
         sql: include_str!("../migrations/sqlite/0004_bound_sessions.sql"),
     },
+    Migration {
+        version: 5,
+        name: "log entries appended only at the head (no INSERT OR REPLACE)",
+        sql: include_str!("../migrations/sqlite/0005_append_at_head.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "log checkpoints signed with a key kept outside the database",
+        sql: include_str!("../migrations/sqlite/0006_log_checkpoints.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -101,6 +111,16 @@ pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
         version: 4,
         name: "sessions bound to what opened them, disabled users, OpenID Connect subjects",
         sql: include_str!("../migrations/postgres/0004_bound_sessions.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "log entries appended only at the head (no INSERT OR REPLACE)",
+        sql: include_str!("../migrations/postgres/0005_append_at_head.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "log checkpoints signed with a key kept outside the database",
+        sql: include_str!("../migrations/postgres/0006_log_checkpoints.sql"),
     },
 ];
 

@@ -51,6 +51,16 @@ pub enum StoreError {
     UnknownDraft(u64),
     #[error("a decision on a proposal needs a reason; nothing was changed")]
     NoReason,
+    #[error("{0}")]
+    LogKey(String),
+    #[error("the change log is keyed (key {key_id}), and writing to it needs that key: set VIRES_LOG_KEY_FILE (or audit.key_file) to its file; nothing was written")]
+    LogKeyNeeded { key_id: String },
+    #[error("the change log has no checkpoint signed with the log key, so the key cannot vouch for its head (entry {head}); nothing was written. Check the log with `vires audit verify --expect-head HASH`, then key it from its head with `vires audit key-start`")]
+    LogNotKeyed { head: u64 },
+    #[error("the change log's head (entry {seq}) is not vouched for by the log key: {why}; nothing was written. Run `vires audit verify`")]
+    LogHeadUnvouched { seq: u64, why: String },
+    #[error("the change log is already keyed from entry {from_seq}")]
+    LogAlreadyKeyed { from_seq: u64 },
     #[error("SQLite error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL error: {0}")]

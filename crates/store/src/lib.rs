@@ -29,6 +29,7 @@ mod chain;
 mod clock;
 mod engine;
 mod error;
+mod log_key;
 mod model;
 mod notify;
 mod pg;
@@ -42,8 +43,9 @@ pub use chain::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::StoreError;
+pub use log_key::{LogKey, KEY_FILE_ENV};
 pub use model::{
-    BadEntry, Change, ChangeRequest, Decision, Draft, Entry, NewSession, NewToken, Outcome,
+    BadEntry, Change, ChangeRequest, Decision, Draft, Entry, Keying, NewSession, NewToken, Outcome,
     Proposal, ProposalStatus, Revision, Role, Session, SessionOrigin, SessionSummary, Settle,
     Settled, TokenInfo, User, VerifyReport,
 };
@@ -100,8 +102,13 @@ pub trait Store: Send + Sync {
     /// The entries recorded at or before `t`: the log as it stood at `t`.
     fn entries_recorded_until(&self, t: Timestamp) -> Result<Vec<Entry>, StoreError>;
 
-    /// Checks the whole hash chain.
+    /// Checks the whole hash chain and, with the log key, its checkpoints.
     fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// Keys a log written before it had a key: checks its chain and signs a checkpoint over
+    /// its head with the store's key. Returns the entry it is keyed from. Refused if the
+    /// store has no key, the chain does not verify, or the log is keyed already.
+    fn start_keying(&self) -> Result<u64, StoreError>;
 
     /// New revisions written through any handle or process on this database.
     fn subscribe(&self) -> Result<Subscription, StoreError>;
@@ -195,12 +202,16 @@ pub trait Store: Send + Sync {
 pub struct OpenOptions {
     /// Where record time comes from.
     pub clock: Arc<dyn Clock>,
+    /// The log key: every write is checkpointed with it, and [`Store::verify`] checks the
+    /// checkpoints.
+    pub log_key: Option<LogKey>,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
         OpenOptions {
             clock: Arc::new(SystemClock),
+            log_key: None,
         }
     }
 }
@@ -218,10 +229,18 @@ pub fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Store>, Stor
             return Err(StoreError::BadUrl(url.to_string()));
         }
         let engine = sqlite::SqliteEngine::open(std::path::Path::new(path))?;
-        Ok(Box::new(store::SqlStore::new(engine, options.clock)?))
+        Ok(Box::new(store::SqlStore::new(
+            engine,
+            options.clock,
+            options.log_key,
+        )?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let engine = pg::PgEngine::open(url)?;
-        Ok(Box::new(store::SqlStore::new(engine, options.clock)?))
+        Ok(Box::new(store::SqlStore::new(
+            engine,
+            options.clock,
+            options.log_key,
+        )?))
     } else {
         Err(StoreError::BadUrl(url.to_string()))
     }

@@ -249,6 +249,30 @@ pub struct VerifyReport {
     pub head_hash: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub first_bad: Option<BadEntry>,
+    /// Whether checkpoints signed with the log key were checked.
+    #[serde(default)]
+    pub keying: Keying,
+}
+
+/// How far the log key vouches for the log.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum Keying {
+    /// No key was given and the log has no checkpoint: a plain hash chain, which someone who
+    /// can write to the database can rewrite, recomputing every hash.
+    #[default]
+    Unkeyed,
+    /// The log has checkpoints but no key was given to check them: verified as a plain
+    /// chain only.
+    Unchecked { key_id: String, from_seq: u64 },
+    /// Checked with the key: entries up to `from_seq` were there when the log was keyed (the
+    /// first checkpoint vouches for them as they stood then); every later entry is vouched
+    /// for by a checkpoint.
+    Keyed {
+        key_id: String,
+        from_seq: u64,
+        checkpoints: u64,
+    },
 }
 
 /// The first entry that failed verification and why.

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use vires_core::{Instrument, InstrumentKind, Interval, Register};
 use vires_store::{
-    as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, ManualClock, OpenOptions,
-    Outcome, ProposalStatus, Revision, Role, SessionOrigin, Settle, Store, StoreError,
+    as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, Keying, LogKey, ManualClock,
+    OpenOptions, Outcome, ProposalStatus, Revision, Role, SessionOrigin, Settle, Store, StoreError,
     GENESIS_PREV,
 };
 
@@ -109,7 +109,74 @@ impl TestDb {
     }
 
     fn open_with_clock(&self, clock: Arc<ManualClock>) -> Box<dyn Store> {
-        open_with(&self.url, OpenOptions { clock }).unwrap()
+        open_with(
+            &self.url,
+            OpenOptions {
+                clock,
+                log_key: None,
+            },
+        )
+        .unwrap()
+    }
+
+    fn open_keyed(&self, key: &LogKey) -> Box<dyn Store> {
+        open_with(
+            &self.url,
+            OpenOptions {
+                log_key: Some(key.clone()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    }
+
+    /// Rewrites entry `from` with a new reason and every later entry's links, recomputing
+    /// each SHA-256 hash, as someone who can write to the database but lacks the key could.
+    fn rewrite_tail(&self, store: &dyn Store, from: u64, reason: &str) {
+        self.drop_guards();
+        let mut prev = String::new();
+        for e in store.all_entries().unwrap() {
+            if e.seq < from {
+                prev = e.hash;
+                continue;
+            }
+            assert!(
+                e.decision.is_none(),
+                "decided entries are not rewritten here"
+            );
+            let reason = if e.seq == from {
+                reason
+            } else {
+                e.reason.as_str()
+            };
+            let hash = vires_store::entry_hash(
+                &prev,
+                e.seq as i64,
+                e.recorded_at.as_microsecond(),
+                &e.author,
+                reason,
+                &e.change_json,
+            );
+            self.sql(&format!(
+                "UPDATE change_log SET reason = '{reason}', prev_hash = '{prev}', hash = '{hash}' WHERE seq = {}",
+                e.seq
+            ))
+            .unwrap();
+            prev = hash;
+        }
+    }
+
+    /// Deletes the checkpoints from entry `from` on, dropping their guards first.
+    fn delete_checkpoints_from(&self, from: u64) {
+        match &self.kind {
+            Kind::Sqlite(_) => self.sql("DROP TRIGGER IF EXISTS log_checkpoints_no_delete;"),
+            Kind::Postgres { .. } => {
+                self.sql("DROP TRIGGER IF EXISTS log_checkpoints_append_only ON log_checkpoints;")
+            }
+        }
+        .unwrap();
+        self.sql(&format!("DELETE FROM log_checkpoints WHERE seq >= {from}"))
+            .unwrap();
     }
 
     /// Runs SQL straight on the database, as someone with access to it could.
@@ -134,12 +201,14 @@ impl TestDb {
     /// Drops the append-only triggers, as a malicious administrator would before editing.
     fn drop_guards(&self) {
         match &self.kind {
-            Kind::Sqlite(_) => {
-                self.sql("DROP TRIGGER change_log_no_update; DROP TRIGGER change_log_no_delete;")
-            }
+            Kind::Sqlite(_) => self.sql(
+                "DROP TRIGGER change_log_no_update; DROP TRIGGER change_log_no_delete; \
+                          DROP TRIGGER change_log_append_at_head;",
+            ),
             Kind::Postgres { .. } => self.sql(
                 "DROP TRIGGER change_log_no_update ON change_log; \
-                 DROP TRIGGER change_log_no_truncate ON change_log;",
+                 DROP TRIGGER change_log_no_truncate ON change_log; \
+                 DROP TRIGGER change_log_append_at_head ON change_log;",
             ),
         }
         .unwrap();
@@ -207,6 +276,10 @@ on_both_backends!(
     verify_detects_a_deleted_entry,
     verify_detects_swapped_entries,
     log_refuses_updates_and_deletes,
+    log_refuses_replacing_an_entry,
+    a_keyed_log_catches_a_tail_rewritten_with_recomputed_hashes,
+    a_keyed_store_will_not_sign_a_head_it_cannot_vouch_for,
+    an_old_log_is_keyed_from_its_head,
     migrations_are_idempotent_and_safe_concurrently,
     newer_schema_is_refused,
     eight_concurrent_writers_and_readers,
@@ -576,6 +649,176 @@ fn log_refuses_updates_and_deletes(db: &TestDb) {
     assert!(err.contains("append-only"), "{err}");
     assert!(store.verify().unwrap().ok);
     assert_eq!(db.count("change_log"), 3);
+}
+
+/// A replace deletes the row in its way without firing SQLite's delete trigger; an upsert is
+/// an update in PostgreSQL. Either way the entry stays as it was.
+fn log_refuses_replacing_an_entry(db: &TestDb) {
+    let store = seeded(db, 2);
+    let before = store.entries(2, 2).unwrap().remove(0);
+    let copy_of = |seq: &str, hash: &str| {
+        format!(
+            "SELECT {seq}, recorded_at_us, author, 'rewritten', change_json, prev_hash, {hash} \
+             FROM change_log WHERE seq = 2"
+        )
+    };
+    let cols = "(seq, recorded_at_us, author, reason, change_json, prev_hash, hash)";
+    let attempts = match db.kind {
+        Kind::Sqlite(_) => vec![
+            format!("INSERT OR REPLACE INTO change_log {cols} {}", copy_of("seq", "hash")),
+            format!("REPLACE INTO change_log {cols} {}", copy_of("seq", "'f00'")),
+            // A new seq aimed at entry 2's hash: the UNIQUE hash would delete entry 2.
+            format!("INSERT OR REPLACE INTO change_log {cols} {}", copy_of("4", "hash")),
+        ],
+        Kind::Postgres { .. } => vec![
+            format!(
+                "INSERT INTO change_log {cols} {} ON CONFLICT (seq) DO UPDATE SET reason = 'rewritten'",
+                copy_of("seq", "hash")
+            ),
+            format!("INSERT INTO change_log {cols} {}", copy_of("9", "'f00'")),
+        ],
+    };
+    for sql in &attempts {
+        let err = db.sql(sql).expect_err(sql);
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(db.count("change_log"), 3);
+    assert_eq!(store.entries(2, 2).unwrap().remove(0), before);
+    assert!(store.verify().unwrap().ok);
+    // A settled proposal cannot be replaced either (SQLite only: PostgreSQL has no REPLACE).
+    if let Kind::Sqlite(_) = db.kind {
+        let p = store
+            .propose("ann", "why", Revision(3), &add("ann", "i9").change)
+            .unwrap();
+        let err = db
+            .sql(&format!(
+                "INSERT OR REPLACE INTO proposals (id, proposed_by, proposed_at_us, base_revision, reason, change_json, state) \
+                 SELECT id, 'mallory', proposed_at_us, base_revision, reason, change_json, 'pending' FROM proposals WHERE id = {}",
+                p.id
+            ))
+            .unwrap_err();
+        assert!(err.contains("proposals are kept"), "{err}");
+        assert_eq!(store.proposal(p.id).unwrap().unwrap().proposed_by, "ann");
+    }
+}
+
+fn keyed_seeded(db: &TestDb, key: &LogKey, n: usize) -> Box<dyn Store> {
+    let store = db.open_keyed(key);
+    store.ensure_genesis(BASE, "tester").unwrap();
+    for i in 0..n {
+        append_retrying(store.as_ref(), add("tester", &format!("i{i}")));
+    }
+    store
+}
+
+fn a_keyed_log_catches_a_tail_rewritten_with_recomputed_hashes(db: &TestDb) {
+    let key = LogKey::generate().unwrap();
+    let store = keyed_seeded(db, &key, 5);
+    let report = store.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(
+        report.keying,
+        Keying::Keyed {
+            key_id: key.id().to_string(),
+            from_seq: 1,
+            checkpoints: 6
+        }
+    );
+    db.rewrite_tail(store.as_ref(), 3, "nothing to see");
+    // Without the key the rewrite passes: every hash and link was recomputed.
+    let plain = db.open().verify().unwrap();
+    assert!(plain.ok, "{plain:?}");
+    assert!(
+        matches!(plain.keying, Keying::Unchecked { from_seq: 1, .. }),
+        "{plain:?}"
+    );
+    // With it, entry 3's checkpoint no longer matches.
+    let reason = expect_first_bad(store.as_ref(), 3);
+    assert!(
+        reason.contains("rewritten after the checkpoint"),
+        "{reason}"
+    );
+    // Deleting the checkpoints of the rewritten entries leaves them vouched for by none.
+    db.delete_checkpoints_from(3);
+    let reason = expect_first_bad(store.as_ref(), 3);
+    assert!(
+        reason.contains("entries 3 to 6 are not vouched for"),
+        "{reason}"
+    );
+    // And deleting every checkpoint leaves a log the key never signed.
+    db.delete_checkpoints_from(1);
+    let reason = expect_first_bad(store.as_ref(), 1);
+    assert!(
+        reason.contains("no checkpoint signed with the key"),
+        "{reason}"
+    );
+    // Another key vouches for nothing here.
+    let other = db.open_keyed(&LogKey::generate().unwrap());
+    assert!(!other.verify().unwrap().ok);
+}
+
+fn a_keyed_store_will_not_sign_a_head_it_cannot_vouch_for(db: &TestDb) {
+    let key = LogKey::generate().unwrap();
+    let store = keyed_seeded(db, &key, 3);
+    // Without the key nothing is added to a keyed log.
+    match db.open().append(Revision(4), add("mallory", "x")) {
+        Err(StoreError::LogKeyNeeded { key_id }) => assert_eq!(key_id, key.id()),
+        other => panic!("a keyless write on a keyed log: {other:?}"),
+    }
+    db.rewrite_tail(store.as_ref(), 4, "forged");
+    let before = db.count("change_log");
+    match store.append(Revision(4), add("tester", "y")) {
+        Err(StoreError::LogHeadUnvouched { seq: 4, why }) => {
+            assert!(why.contains("rewritten after the checkpoint"), "{why}")
+        }
+        other => panic!("the key signed a rewritten head: {other:?}"),
+    }
+    assert_eq!(db.count("change_log"), before);
+}
+
+fn an_old_log_is_keyed_from_its_head(db: &TestDb) {
+    let old = seeded(db, 3);
+    assert_eq!(old.verify().unwrap().keying, Keying::Unkeyed);
+    let key = LogKey::generate().unwrap();
+    let keyed = db.open_keyed(&key);
+    // A keyed writer will not sign an unkeyed head by itself: keying is a decision.
+    match keyed.append(Revision(4), add("tester", "x")) {
+        Err(StoreError::LogNotKeyed { head: 4 }) => {}
+        other => panic!("{other:?}"),
+    }
+    let reason = expect_first_bad(keyed.as_ref(), 1);
+    assert!(reason.contains("never keyed"), "{reason}");
+    assert!(matches!(old.start_keying(), Err(StoreError::LogKey(_))));
+    assert_eq!(keyed.start_keying().unwrap(), 4);
+    assert!(matches!(
+        keyed.start_keying(),
+        Err(StoreError::LogAlreadyKeyed { from_seq: 4 })
+    ));
+    append_retrying(keyed.as_ref(), add("tester", "x"));
+    let report = keyed.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(
+        report.keying,
+        Keying::Keyed {
+            key_id: key.id().to_string(),
+            from_seq: 4,
+            checkpoints: 2
+        }
+    );
+    // A broken log is not keyed.
+    let db2 = match db.kind {
+        Kind::Sqlite(_) => sqlite_db(),
+        Kind::Postgres { .. } => pg_db("an_old_log_is_keyed_2").unwrap(),
+    };
+    let s2 = seeded(&db2, 3);
+    db2.drop_guards();
+    db2.sql("UPDATE change_log SET reason = 'x' WHERE seq = 2")
+        .unwrap();
+    drop(s2);
+    assert!(matches!(
+        db2.open_keyed(&key).start_keying(),
+        Err(StoreError::Corrupt { seq: 2, .. })
+    ));
 }
 
 fn migrations_are_idempotent_and_safe_concurrently(db: &TestDb) {

@@ -1,4 +1,4 @@
-//! audit verify and audit log: the tamper-evident change history.
+//! audit verify, log, keygen and key-start: the tamper-evident change history.
 
 use super::CliError;
 use crate::args::{AuditWhat, Format};
@@ -7,6 +7,9 @@ use crate::output::{emit, json};
 use std::process::ExitCode;
 
 pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCode, CliError> {
+    if let AuditWhat::Keygen { out } = &what {
+        return keygen(out, fmt);
+    }
     // Opening a SQLite path creates a store there: a mistyped path must not verify as empty.
     if let Some(path) = choice
         .db
@@ -46,6 +49,7 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
                     if let Some(h) = &r.head_hash {
                         println!("head hash {h} (keep it elsewhere to detect a later truncation)");
                     }
+                    println!("{}", keying_words(&r.keying));
                 } else if let Some(bad) = r.first_bad.as_ref().filter(|b| b.seq > r.entries) {
                     println!("the change log does NOT verify: {}", bad.reason);
                 } else if let Some(bad) = &r.first_bad {
@@ -61,6 +65,21 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
                 ExitCode::from(1)
             })
         }
+        AuditWhat::KeyStart => {
+            let from = store.start_keying().map_err(|e| {
+                CliError::input(
+                    e.to_string(),
+                    "set VIRES_LOG_KEY_FILE to the key (`vires audit keygen --out PATH`) and check the log with `vires audit verify`",
+                )
+            })?;
+            emit(fmt, &serde_json::json!({ "keyed_from": from }), |_| {
+                println!(
+                    "the change log is keyed from entry {from}: entries up to it are vouched for as they stand now, and every write made with the key is checkpointed"
+                );
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditWhat::Keygen { .. } => Err(CliError::Internal("keygen opens no store".into())),
         AuditWhat::Log => {
             let entries = store.all_entries().map_err(err)?;
             match fmt {
@@ -100,6 +119,40 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// What the key did or could not do, in words.
+fn keying_words(k: &vires_store::Keying) -> String {
+    use vires_store::Keying;
+    match k {
+        Keying::Unkeyed => "the log is unkeyed: checked as a plain hash chain, which someone who can write to the database can rewrite, recomputing every hash (docs/security.md: the log key)".into(),
+        Keying::Unchecked { key_id, from_seq } => format!(
+            "the log is keyed from entry {from_seq} (key {key_id}), but no key was given (VIRES_LOG_KEY_FILE): checked as a plain hash chain only"
+        ),
+        Keying::Keyed { key_id, from_seq, checkpoints } => format!(
+            "keyed with key {key_id} from entry {from_seq}: {checkpoints} checkpoints verify, the last at the head; entries up to {from_seq} were checked as a plain hash chain"
+        ),
+    }
+}
+
+fn keygen(out: &std::path::Path, fmt: Format) -> Result<ExitCode, CliError> {
+    let key = vires_store::LogKey::create_file(out).map_err(|e| {
+        CliError::input(
+            e.to_string(),
+            "name a new file in a directory only the server's user can read",
+        )
+    })?;
+    emit(
+        fmt,
+        &serde_json::json!({ "key_id": key.id(), "file": out.display().to_string() }),
+        |_| {
+            println!("wrote a new log key (id {}) to {}", key.id(), out.display());
+            println!(
+                "give it to every writer with VIRES_LOG_KEY_FILE or audit.key_file; key an existing log with `vires audit key-start`"
+            );
+        },
+    )?;
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn record(

@@ -1,0 +1,411 @@
+//! The one implementation of [`Store`], over either engine: the change log here, proposals
+//! and drafts in [`workflow`], users, tokens and sessions in [`accounts`], row decoding in
+//! [`rows`].
+
+mod accounts;
+mod checkpoints;
+mod rows;
+mod workflow;
+
+use crate::chain::{next_entry, verify_rows, RawEntry};
+use crate::clock::Clock;
+use crate::engine::{Engine, Val};
+use crate::error::StoreError;
+use crate::log_key::LogKey;
+use crate::model::{
+    Change, ChangeRequest, Draft, Entry, NewSession, NewToken, Proposal, Revision, Role, Session,
+    SessionOrigin, SessionSummary, Settle, Settled, TokenInfo, User, VerifyReport,
+};
+use crate::notify::{Hub, Subscription};
+use crate::{Backend, Store};
+use jiff::{SignedDuration, Timestamp};
+use rows::{insert_entry, int_at, last_entry, raw_entry, ENTRY_COLUMNS};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+pub(crate) struct SqlStore<E: Engine> {
+    engine: E,
+    clock: Arc<dyn Clock>,
+    hub: Arc<Hub>,
+    watching: Mutex<bool>,
+    stop: Arc<AtomicBool>,
+    /// The log key, if the store was opened with one: every write is then checkpointed.
+    key: Option<LogKey>,
+}
+
+impl<E: Engine> SqlStore<E> {
+    pub(crate) fn new(
+        engine: E,
+        clock: Arc<dyn Clock>,
+        key: Option<LogKey>,
+    ) -> Result<Self, StoreError> {
+        migrate(&engine)?;
+        Ok(SqlStore {
+            engine,
+            clock,
+            hub: Arc::new(Hub::default()),
+            watching: Mutex::new(false),
+            stop: Arc::new(AtomicBool::new(false)),
+            key,
+        })
+    }
+
+    fn now_us(&self) -> i64 {
+        self.clock.now().as_microsecond()
+    }
+}
+
+impl<E: Engine> Drop for SqlStore<E> {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Applies the migrations this build knows and the database lacks, in one write
+/// transaction: a second process opening the database at the same moment waits for the
+/// first and then finds nothing left to do.
+fn migrate<E: Engine>(engine: &E) -> Result<(), StoreError> {
+    let migrations = engine.migrations();
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    engine.write(&mut |tx| {
+        tx.batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                version       BIGINT PRIMARY KEY,
+                name          TEXT   NOT NULL,
+                applied_at_us BIGINT NOT NULL
+            )",
+        )?;
+        let applied: Vec<i64> = tx
+            .query(
+                "SELECT version FROM schema_migrations ORDER BY version",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| r.first().and_then(Val::int))
+            .collect();
+        if let Some(&found) = applied.iter().max() {
+            if found > known {
+                return Err(StoreError::SchemaTooNew { found, known });
+            }
+        }
+        for m in migrations {
+            if applied.contains(&m.version) {
+                continue;
+            }
+            tx.batch(m.sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?, ?, ?)",
+                &[
+                    Val::Int(m.version),
+                    Val::Text(m.name.into()),
+                    Val::Int(Timestamp::now().as_microsecond()),
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+impl<E: Engine> Store for SqlStore<E> {
+    fn backend(&self) -> Backend {
+        self.engine.backend()
+    }
+
+    fn ensure_genesis(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError> {
+        let (raw, created) = self.engine.write(&mut |tx| {
+            let first = tx.query(
+                &format!("SELECT {ENTRY_COLUMNS} FROM change_log WHERE seq = 1"),
+                &[],
+            )?;
+            if let Some(row) = first.first() {
+                return Ok((raw_entry(row)?, false));
+            }
+            if last_entry(tx)?.is_some() {
+                return Err(StoreError::Corrupt {
+                    seq: 1,
+                    reason: "the log has entries but no entry 1".into(),
+                });
+            }
+            checkpoints::before_write(tx, self.key.as_ref(), None)?;
+            let raw = next_entry(
+                None,
+                self.clock.now(),
+                author,
+                "bind the store to its base register",
+                &Change::Genesis {
+                    base: base_fingerprint.to_string(),
+                },
+                None,
+            )?;
+            insert_entry(tx, &raw)?;
+            checkpoints::after_write(tx, self.key.as_ref(), &raw, self.now_us())?;
+            self.engine.after_append(tx, raw.seq)?;
+            Ok((raw, true))
+        })?;
+        let entry = raw.into_entry()?;
+        match &entry.change {
+            Change::Genesis { base } if base == base_fingerprint => {
+                if created {
+                    self.hub.publish(entry.revision());
+                }
+                Ok(entry)
+            }
+            Change::Genesis { base } => Err(StoreError::BaseMismatch {
+                stored: base.clone(),
+                given: base_fingerprint.to_string(),
+            }),
+            _ => Err(StoreError::Corrupt {
+                seq: 1,
+                reason: "the first entry is not a genesis entry".into(),
+            }),
+        }
+    }
+
+    fn head(&self) -> Result<Revision, StoreError> {
+        self.engine.read(&mut |tx| {
+            let rows = tx.query("SELECT COALESCE(MAX(seq), 0) FROM change_log", &[])?;
+            let seq = rows.first().map_or(Ok(0), |r| int_at(r, 0, "seq"))?;
+            Ok(Revision(seq.max(0) as u64))
+        })
+    }
+
+    fn append(&self, expected: Revision, request: ChangeRequest) -> Result<Entry, StoreError> {
+        let mut entries = self.append_batch(expected, vec![request])?;
+        entries
+            .pop()
+            .ok_or_else(|| StoreError::Unexpected("an append wrote no entry".into()))
+    }
+
+    fn append_batch(
+        &self,
+        expected: Revision,
+        requests: Vec<ChangeRequest>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        if requests
+            .iter()
+            .any(|r| matches!(r.change, Change::Genesis { .. }))
+        {
+            return Err(StoreError::GenesisNotFirst);
+        }
+        let raws = self.engine.write(&mut |tx| {
+            let last = last_entry(tx)?;
+            let current = Revision(last.as_ref().map_or(0, |e| e.seq.max(0) as u64));
+            if current != expected {
+                return Err(StoreError::Stale { expected, current });
+            }
+            if last.is_none() {
+                return Err(StoreError::NotInitialised);
+            }
+            checkpoints::before_write(tx, self.key.as_ref(), last.as_ref())?;
+            // Record time is read under the write lock, so it is the time of commit order;
+            // every entry of a batch is chained onto the one before it, in order. Any error
+            // returns before the commit, and the whole batch rolls back.
+            let mut prev = last;
+            let mut raws = Vec::with_capacity(requests.len());
+            for request in &requests {
+                let raw = next_entry(
+                    prev.as_ref(),
+                    self.clock.now(),
+                    &request.author,
+                    &request.reason,
+                    &request.change,
+                    None,
+                )?;
+                insert_entry(tx, &raw)?;
+                prev = Some(raw.clone());
+                raws.push(raw);
+            }
+            if let Some(raw) = raws.last() {
+                checkpoints::after_write(tx, self.key.as_ref(), raw, self.now_us())?;
+                self.engine.after_append(tx, raw.seq)?;
+            }
+            Ok(raws)
+        })?;
+        if let Some(raw) = raws.last() {
+            self.hub.publish(Revision(raw.seq.max(0) as u64));
+        }
+        raws.into_iter().map(RawEntry::into_entry).collect()
+    }
+
+    fn entries(&self, from: u64, to: u64) -> Result<Vec<Entry>, StoreError> {
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let to = i64::try_from(to).unwrap_or(i64::MAX);
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM change_log WHERE seq >= ? AND seq <= ? ORDER BY seq"
+                ),
+                &[Val::Int(from), Val::Int(to)],
+            )
+        })?;
+        rows.iter().map(|r| raw_entry(r)?.into_entry()).collect()
+    }
+
+    fn entries_recorded_until(&self, t: Timestamp) -> Result<Vec<Entry>, StoreError> {
+        let rows = self.engine.read(&mut |tx| {
+            tx.query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM change_log WHERE recorded_at_us <= ? ORDER BY seq"
+                ),
+                &[Val::Int(t.as_microsecond())],
+            )
+        })?;
+        rows.iter().map(|r| raw_entry(r)?.into_entry()).collect()
+    }
+
+    fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let (rows, mut cps) = self.engine.read(&mut |tx| {
+            let rows = tx.query(
+                &format!("SELECT {ENTRY_COLUMNS} FROM change_log ORDER BY seq"),
+                &[],
+            )?;
+            // Read after the entries, so it may hold checkpoints of entries written since.
+            Ok((rows, checkpoints::all(tx)?))
+        })?;
+        let rows = rows.iter().map(raw_entry).collect::<Result<Vec<_>, _>>()?;
+        let mut report = verify_rows(rows.iter().cloned().map(Ok))?;
+        let head = rows.last().map_or(0, |r| r.seq);
+        cps.retain(|c| c.seq <= head);
+        checkpoints::check(&mut report, &rows, &cps, self.key.as_ref());
+        Ok(report)
+    }
+
+    fn start_keying(&self) -> Result<u64, StoreError> {
+        let key = self.key.as_ref().ok_or_else(|| {
+            StoreError::LogKey("keying the log needs the key: set VIRES_LOG_KEY_FILE".into())
+        })?;
+        self.engine.write(&mut |tx| {
+            let rows = tx
+                .query(
+                    &format!("SELECT {ENTRY_COLUMNS} FROM change_log ORDER BY seq"),
+                    &[],
+                )?
+                .iter()
+                .map(raw_entry)
+                .collect::<Result<Vec<_>, _>>()?;
+            checkpoints::start_keying(tx, key, &rows, self.now_us())
+        })
+    }
+
+    fn subscribe(&self) -> Result<Subscription, StoreError> {
+        let sub = self.hub.subscribe();
+        let mut watching = self.watching.lock().unwrap_or_else(|p| p.into_inner());
+        if !*watching {
+            self.hub.seen(self.head()?);
+            self.engine
+                .spawn_watcher(self.hub.clone(), self.stop.clone())?;
+            *watching = true;
+        }
+        Ok(sub)
+    }
+
+    fn propose(
+        &self,
+        author: &str,
+        reason: &str,
+        base_revision: Revision,
+        change: &Change,
+    ) -> Result<Proposal, StoreError> {
+        workflow::propose(self, author, reason, base_revision, change)
+    }
+
+    fn proposals(&self) -> Result<Vec<Proposal>, StoreError> {
+        workflow::proposals(self)
+    }
+
+    fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError> {
+        workflow::proposal(self, id)
+    }
+
+    fn settle_proposal(&self, id: u64, settle: &Settle) -> Result<Settled, StoreError> {
+        workflow::settle_proposal(self, id, settle)
+    }
+
+    fn save_draft(
+        &self,
+        owner: &str,
+        id: Option<u64>,
+        kind: &str,
+        fields: &std::collections::BTreeMap<String, String>,
+        proposal: Option<u64>,
+    ) -> Result<Draft, StoreError> {
+        workflow::save_draft(self, owner, id, kind, fields, proposal)
+    }
+
+    fn drafts(&self, owner: &str) -> Result<Vec<Draft>, StoreError> {
+        workflow::drafts(self, owner)
+    }
+
+    fn draft(&self, id: u64) -> Result<Option<Draft>, StoreError> {
+        workflow::draft(self, id)
+    }
+
+    fn create_user(&self, name: &str, role: Role) -> Result<User, StoreError> {
+        accounts::create_user(self, name, role)
+    }
+
+    fn set_role(&self, name: &str, role: Role) -> Result<User, StoreError> {
+        accounts::set_role(self, name, role)
+    }
+
+    fn user(&self, name: &str) -> Result<Option<User>, StoreError> {
+        accounts::user(self, name)
+    }
+
+    fn users(&self) -> Result<Vec<User>, StoreError> {
+        accounts::users(self)
+    }
+
+    fn set_disabled(&self, name: &str, disabled: bool) -> Result<User, StoreError> {
+        accounts::set_disabled(self, name, disabled)
+    }
+
+    fn oidc_user(&self, subject: &str, name: &str, role: Role) -> Result<User, StoreError> {
+        accounts::oidc_user(self, subject, name, role)
+    }
+
+    fn create_token(&self, user: &str, label: &str) -> Result<NewToken, StoreError> {
+        accounts::create_token(self, user, label)
+    }
+
+    fn authenticate_token(&self, token: &str) -> Result<Option<User>, StoreError> {
+        accounts::authenticate_token(self, token)
+    }
+
+    fn revoke_token(&self, id: &str) -> Result<(), StoreError> {
+        accounts::revoke_token(self, id)
+    }
+
+    fn tokens(&self, user: Option<&str>) -> Result<Vec<TokenInfo>, StoreError> {
+        accounts::tokens(self, user)
+    }
+
+    fn create_session(
+        &self,
+        user: &str,
+        ttl: SignedDuration,
+        origin: &SessionOrigin,
+    ) -> Result<NewSession, StoreError> {
+        accounts::create_session(self, user, ttl, origin)
+    }
+
+    fn session(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        accounts::session(self, id)
+    }
+
+    fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        accounts::delete_session(self, id)
+    }
+
+    fn sessions(&self, user: Option<&str>) -> Result<Vec<SessionSummary>, StoreError> {
+        accounts::sessions(self, user)
+    }
+
+    fn end_session(&self, handle: &str, owner: Option<&str>) -> Result<bool, StoreError> {
+        accounts::end_session(self, handle, owner)
+    }
+
+    fn purge_expired_sessions(&self) -> Result<u64, StoreError> {
+        accounts::purge_expired_sessions(self)
+    }
+}
