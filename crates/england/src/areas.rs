@@ -133,7 +133,9 @@ pub(crate) const REGION_NOTE: &str = "Approximation: the footprints of the CCGs 
 
 /// NHS England's regions as named areas (ids such as `Y63`): each the union of the
 /// footprints of the CCGs and sub-ICB locations the eccg file places in it, so that `who`
-/// can be asked of a region on any date those bodies existed.
+/// can be asked of a region on any date those bodies existed. Each is named from the curated
+/// region names (`data/curated/nhs-regions.csv`); a code that file lacks keeps its code as
+/// its name and is reported.
 pub(crate) fn add_regions(ctx: &mut Ctx, file: &str) -> usize {
     let mut regions: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for org in ctx.orgs.values() {
@@ -148,13 +150,36 @@ pub(crate) fn add_regions(ctx: &mut Ctx, file: &str) -> usize {
                 .push(org.code.clone());
         }
     }
+    let names = region_names(&mut ctx.report);
     let n = regions.len();
     for (id, codes) in regions {
         if ctx.register.area(&id).is_some() {
             continue;
         }
+        let (name, named) = match names.get(&id) {
+            Some(r) => (
+                format!("NHS England {} region", r.name),
+                format!(
+                    " Named from {} line {} (ONS code {}): {}.",
+                    crate::bundle::REGION_NAMES_FILE.0,
+                    r.line,
+                    r.ons_code,
+                    r.evidence
+                ),
+            ),
+            None => {
+                ctx.report.warn(
+                    kinds::MISSING_CODE,
+                    crate::bundle::REGION_NAMES_FILE.0,
+                    None,
+                    Some(&id),
+                    "the ODS CCG file places bodies in this NHS England region, but the region names file has no row for it: the area is named by its code",
+                );
+                (format!("NHS England region {id}"), String::new())
+            }
+        };
         ctx.register.add_area(NamedArea {
-            name: format!("NHS England region {id}"),
+            name,
             id,
             expr: AreaExpr::Union(
                 codes
@@ -162,9 +187,56 @@ pub(crate) fn add_regions(ctx: &mut Ctx, file: &str) -> usize {
                     .map(|c| AreaExpr::Footprint(c.as_str().into()))
                     .collect(),
             ),
-            note: Some(format!("{REGION_NOTE} ({file}).")),
+            note: Some(format!("{REGION_NOTE} ({file}).{named}")),
             approximate: true,
         });
     }
     n
+}
+
+/// One row of the region names file.
+struct RegionName {
+    line: u64,
+    ons_code: String,
+    name: String,
+    evidence: String,
+}
+
+/// The curated names of NHS England's regions, by ODS code; rows missing a field are
+/// rejected in the report.
+fn region_names(report: &mut QualityReport) -> BTreeMap<String, RegionName> {
+    let f = crate::bundle::region_names();
+    let mut out = BTreeMap::new();
+    let Some((cols, rows)) =
+        ods::curated_rows(&f, &["code", "ons_code", "name", "evidence"], report)
+    else {
+        return out;
+    };
+    for r in rows {
+        let field = |i: usize| r.get(cols[i]).to_string();
+        let (code, ons_code, name, evidence) = (field(0), field(1), field(2), field(3));
+        if [&code, &ons_code, &name, &evidence]
+            .iter()
+            .any(|s| s.is_empty())
+        {
+            report.reject(
+                kinds::MISSING_CODE,
+                &f.name,
+                r.line,
+                Some(code.as_str()).filter(|c| !c.is_empty()),
+                "a region name needs the ODS code, the ONS code, the name and the evidence",
+            );
+            continue;
+        }
+        out.insert(
+            code,
+            RegionName {
+                line: r.line,
+                ons_code,
+                name,
+                evidence,
+            },
+        );
+    }
+    out
 }

@@ -61,6 +61,13 @@ pub const ICB_NAMES_FILE: (&str, &str) = (
     include_str!("../../../data/curated/icb-names-2026.csv"),
 );
 
+/// The names of NHS England's regions by ODS code (the ODS CCG file gives only the code),
+/// with their ONS codes and evidence (see `data/README.md`), as (file name, CSV text).
+pub const REGION_NAMES_FILE: (&str, &str) = (
+    "data/curated/nhs-regions.csv",
+    include_str!("../../../data/curated/nhs-regions.csv"),
+);
+
 /// The coverage statement (see `docs/data.md`), as (file name, CSV text).
 pub const COVERAGE_FILE: (&str, &str) = (
     "data/coverage.csv",
@@ -81,6 +88,10 @@ pub(crate) fn practice_moves() -> SourceFile {
 
 pub(crate) fn icb_names() -> SourceFile {
     source(ICB_NAMES_FILE)
+}
+
+pub(crate) fn region_names() -> SourceFile {
+    source(REGION_NAMES_FILE)
 }
 
 /// The national files as `vires-lang` sources (file indices 0..N, in the order above).
@@ -176,7 +187,8 @@ pub fn bundled_with(progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportErr
 }
 
 /// A fingerprint of everything the bundled register is built from (the ODS/ONS extracts, the
-/// national instruments, the curated reshape, practice-move and ICB-name tables and the language prelude). A store's
+/// national instruments, the curated reshape, practice-move, ICB-name and region-name tables and the
+/// language prelude). A store's
 /// genesis entry records it, so a change log is bound to the data its changes were made
 /// against; the CLI and the server must agree on it, so it lives here.
 pub fn fingerprint() -> String {
@@ -203,6 +215,7 @@ pub fn fingerprint() -> String {
     files.push(RESHAPE_FILE);
     files.push(MOVES_FILE);
     files.push(ICB_NAMES_FILE);
+    files.push(REGION_NAMES_FILE);
     files.push(COVERAGE_FILE);
     files.extend(vires_lang::PRELUDE_SOURCES.iter().copied());
     for (name, text) in files {

@@ -28,7 +28,7 @@ pub mod quality;
 pub use bundle::{
     add_national, bundled, bundled_ods, bundled_sources, bundled_with, fingerprint,
     national_sources, BUNDLED_STAGES, COVERAGE_FILE, ICB_NAMES_FILE, MOVES_FILE, NATIONAL_FILES,
-    RESHAPE_FILE,
+    REGION_NAMES_FILE, RESHAPE_FILE,
 };
 pub use lineage::map_to_csv;
 pub use ods::{ImportError, SourceFile, Sources, MAX_FILE_BYTES};

@@ -56,9 +56,9 @@ struct Fact {
 fn facts() -> Vec<Fact> {
     table("facts.csv")
         .into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let line = i + 2;
+        .map(|r| {
+            // The file's own line (comment lines are skipped, so not the record's index).
+            let line = r.position().map_or(0, |p| p.line() as usize);
             let field = |n: usize| r.get(n).unwrap_or("").to_string();
             Fact {
                 line,
@@ -204,6 +204,14 @@ fn check(f: &Fixture, fact: &Fact) -> Result<(), String> {
                 .collect();
             let want: BTreeSet<&str> = fact.expect.split_whitespace().collect();
             (got == want).then_some(()).ok_or(format!("{got:?}"))
+        }
+        // The named area (a region, a district) with this id has this name.
+        "area-name" => {
+            let got = reg
+                .area(&fact.subject)
+                .map(|a| a.name.clone())
+                .unwrap_or_else(|| "none".into());
+            (got == fact.expect).then_some(()).ok_or(got)
         }
         other => Err(format!("unknown check `{other}`")),
     }

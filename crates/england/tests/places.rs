@@ -23,7 +23,9 @@ fn snap() -> &'static Snapshot {
 fn the_42_icbs() -> BTreeSet<String> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity/facts.csv");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let mut rd = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
     let mut out = BTreeSet::new();
     for row in rd.records() {
         let row = row.unwrap();
