@@ -22,6 +22,18 @@ use rustc_hash::FxHashMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GrantId(pub u32);
 
+// The snapshot's tables hold these inline, nothing on the heap.
+crate::support::heap_bytes::flat!(
+    GrantId,
+    AreaKey,
+    Grant,
+    InstrumentId,
+    FunctionId,
+    BodyId,
+    (Interval, BodyId),
+    Option<(Date, BodyId, InstrumentId)>
+);
+
 /// The grant a grant was made from, if any, in 4 bytes: an `Option<GrantId>` takes 8, and a
 /// snapshot of a million instruments holds a million grants. Grant ids are `u32`s, and
 /// `u32::MAX` grants of 52 bytes would take over 200 GB, so that number stands for none.
@@ -79,8 +91,7 @@ pub struct Grant {
 
 /// Lists per slot (per body, per grant, per instrument, per index key, per practice) in
 /// one flat vector. A `Vec<Vec<_>>` costs 24 bytes a slot plus an allocation for each
-/// non-empty one, which at a million instruments was a tenth of the snapshot (for the
-/// practices' memberships alone, 800,000 slots).
+/// non-empty one.
 #[derive(Debug, Clone)]
 pub(crate) struct Lists<T> {
     starts: Vec<u32>,
@@ -192,10 +203,10 @@ pub struct Snapshot {
     pub(crate) body_atoms: Lists<u32>,
     /// Per body: the merger that ended it, as (date, successor, merge instrument).
     pub(crate) successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
-    pub function_sets: Vec<Vec<FunctionId>>,
-    pub purpose_sets: Vec<Vec<String>>,
-    pub via_lists: Vec<Vec<InstrumentId>>,
-    pub area_lists: Vec<Vec<AreaKey>>,
+    pub(crate) function_sets: Vec<Vec<FunctionId>>,
+    pub(crate) purpose_sets: Vec<Vec<String>>,
+    pub(crate) via_lists: Vec<Vec<InstrumentId>>,
+    pub(crate) area_lists: Vec<Vec<AreaKey>>,
     pub(crate) has_atom_grants: bool,
     /// Per instrument, its step in a proof, shared by every answer that cites it; built the
     /// first time an answer cites it (most instruments of a large register never are).

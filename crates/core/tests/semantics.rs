@@ -892,13 +892,18 @@ fn the_parts_built_side_by_side_make_the_snapshot_one_thread_makes() {
         r.add_instrument(e);
     }
     assert!(arrangements > 4_096);
-    // One line per grant, diagnostic and interned list, so a difference shows as one line.
+    // One line per grant (with the lists it refers to by number) and per diagnostic, so a
+    // difference shows as one line.
     let shown = |s: &Snapshot| -> Vec<String> {
-        let mut v: Vec<String> = s.grants.iter().map(|g| format!("{g:?}")).collect();
+        let mut v: Vec<String> = s
+            .grants
+            .iter()
+            .map(|g| {
+                let (areas, via, purposes) = (s.areas(g), s.via(g), s.purposes(g));
+                format!("{g:?} area {areas:?} via {via:?} purposes {purposes:?}")
+            })
+            .collect();
         v.extend(s.diagnostics.iter().map(|d| format!("{d:?}")));
-        v.extend(s.area_lists.iter().map(|a| format!("area {a:?}")));
-        v.extend(s.via_lists.iter().map(|a| format!("via {a:?}")));
-        v.extend(s.purpose_sets.iter().map(|a| format!("purposes {a:?}")));
         v
     };
     let two = Snapshot::compile(r.clone());

@@ -6,7 +6,8 @@
 //! a place whose history is known, has no caveat. A register with no coverage statement (one
 //! a user wrote) makes no claim about its completeness, so it gets no coverage caveats.
 
-use crate::answer::resolve::{PlaceKeys, Resolution};
+use crate::answer::place_keys::PlaceKeys;
+use crate::answer::resolve::Resolution;
 use crate::model::body::BodyId;
 use crate::model::function::FunctionId;
 use crate::model::interval::Interval;

@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod knowledge;
 pub mod lineage;
+pub mod place_keys;
 pub mod place_parts;
 pub mod query;
 pub mod resolve;

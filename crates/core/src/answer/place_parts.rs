@@ -8,8 +8,9 @@
 //! the answer rather than left out.
 
 use crate::answer::knowledge::{Caveat, CaveatKind};
+use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Coverage, QueryError};
-use crate::answer::resolve::{PlaceKeys, Resolution};
+use crate::answer::resolve::Resolution;
 use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;

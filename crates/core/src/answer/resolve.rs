@@ -2,48 +2,27 @@
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
 use crate::answer::knowledge::Caveat;
+use crate::answer::place_keys::PlaceKeys;
 use crate::answer::place_parts::Part;
 use crate::answer::query::{
     Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer,
 };
-use crate::compile::ExerciseSite;
 use crate::model::body::BodyId;
-use crate::model::diagnostic::{codes, Diagnostic, Severity};
+
 use crate::model::function::FunctionId;
 use crate::model::instrument::InstrumentId;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::Place;
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
-/// The area keys that answer for a place: those covering all of it, and those covering part.
-#[derive(Debug, Default, Clone)]
-pub struct PlaceKeys {
-    pub full: Vec<AreaKey>,
-    pub partial: Vec<AreaKey>,
-    /// For a place made of several parts (a named area): each part's keys upwards. A grant
-    /// found under partial keys covers the whole place when it reaches every part.
-    pub components: Vec<Vec<AreaKey>>,
-    /// Scratch for the bodies above a key, kept so that refilling the keys allocates nothing.
-    chain: Vec<BodyId>,
-}
-
-impl PlaceKeys {
-    pub(crate) fn clear(&mut self) {
-        self.full.clear();
-        self.partial.clear();
-        self.components.clear();
-        self.chain.clear();
-    }
-}
-
 /// The buffers of one question, kept per thread for `who`: a question then allocates only
 /// its answer.
 #[derive(Default)]
-struct Scratch {
-    keys: PlaceKeys,
-    resolution: Resolution,
+pub(crate) struct Scratch {
+    pub(crate) keys: PlaceKeys,
+    pub(crate) resolution: Resolution,
 }
 
 thread_local! {
@@ -122,197 +101,6 @@ impl Snapshot {
             .taxonomy
             .get(f)
             .ok_or_else(|| QueryError::UnknownFunction(f.to_string()))
-    }
-
-    /// Area keys for a place on a date.
-    pub fn place_keys(&self, place: &Place, on: Date) -> Result<PlaceKeys, QueryError> {
-        let mut keys = PlaceKeys::default();
-        self.place_keys_into(place, on, &mut keys)?;
-        Ok(keys)
-    }
-
-    /// [`Snapshot::place_keys`] into buffers the caller keeps, cleared first.
-    pub fn place_keys_into(
-        &self,
-        place: &Place,
-        on: Date,
-        keys: &mut PlaceKeys,
-    ) -> Result<(), QueryError> {
-        keys.clear();
-        match place {
-            Place::Practice(code) => {
-                let a = self
-                    .register
-                    .atom(code)
-                    .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
-                self.practice_keys(a, on, keys);
-            }
-            Place::Body(code) => {
-                let b = self.body_on(code, on)?;
-                self.up_keys(AreaKey::Body(b), on, &mut keys.full);
-                self.down_keys(b, on, &mut keys.partial);
-            }
-            Place::Area(id) => {
-                let area = self
-                    .register
-                    .area(id)
-                    .ok_or_else(|| QueryError::UnknownArea(id.to_string()))?;
-                let mut parts = Vec::new();
-                self.expr_keys(&area.expr, on, &mut parts, 0);
-                let ups: Vec<Vec<AreaKey>> = parts
-                    .iter()
-                    .map(|k| {
-                        let mut v = Vec::new();
-                        self.up_keys(*k, on, &mut v);
-                        v
-                    })
-                    .collect();
-                let mut all: Vec<AreaKey> = ups.iter().flatten().copied().collect();
-                all.sort();
-                all.dedup();
-                for k in all {
-                    if ups.iter().all(|u| u.contains(&k)) {
-                        keys.full.push(k);
-                    } else {
-                        keys.partial.push(k);
-                    }
-                }
-                for k in &parts {
-                    if let AreaKey::Body(b) = k {
-                        self.down_keys(*b, on, &mut keys.partial);
-                    }
-                }
-                keys.components = ups;
-            }
-            Place::England => keys.full.push(AreaKey::England),
-        }
-        keys.partial.retain(|k| !keys.full.contains(k));
-        Ok(())
-    }
-
-    /// Keys for practice `a` on `on` into cleared `keys`: the practice, the bodies it sits
-    /// in, England.
-    pub(crate) fn practice_keys(&self, a: AtomId, on: Date, keys: &mut PlaceKeys) {
-        // No grant is indexed under a practice unless some grant names practices.
-        if self.has_atom_grants {
-            keys.full.push(AreaKey::Atom(a));
-        }
-        self.practice_chain(a, on, &mut keys.chain);
-        keys.full
-            .extend(keys.chain.iter().copied().map(AreaKey::Body));
-        keys.full.push(AreaKey::England);
-    }
-
-    /// A key, the bodies above it on `on`, and England.
-    fn up_keys(&self, k: AreaKey, on: Date, out: &mut Vec<AreaKey>) {
-        out.push(k);
-        let mut chain = Vec::new();
-        match k {
-            AreaKey::Body(b) => self.body_ancestors(b, on, &mut chain),
-            AreaKey::Atom(a) => self.practice_chain(a, on, &mut chain),
-            AreaKey::England => {}
-        }
-        out.extend(chain.into_iter().map(AreaKey::Body));
-        if k != AreaKey::England {
-            out.push(AreaKey::England);
-        }
-    }
-
-    /// Bodies and (where any grant is made to practices) practices inside a body on `on`.
-    fn down_keys(&self, b: BodyId, on: Date, out: &mut Vec<AreaKey>) {
-        let mut desc = Vec::new();
-        self.body_descendants(b, on, &mut desc);
-        out.extend(desc.into_iter().map(AreaKey::Body));
-        if self.has_atom_grants {
-            out.extend(self.footprint_atoms(b, on).into_iter().map(AreaKey::Atom));
-        }
-    }
-
-    pub(crate) fn expr_keys(
-        &self,
-        e: &crate::model::instrument::AreaExpr,
-        on: Date,
-        out: &mut Vec<AreaKey>,
-        depth: u32,
-    ) {
-        use crate::model::instrument::AreaExpr as A;
-        if depth > 32 {
-            return;
-        }
-        match e {
-            A::England | A::Own => out.push(AreaKey::England),
-            A::Footprint(c) => {
-                let mut bodies = Vec::new();
-                self.footprint_on(c, on, &mut bodies);
-                out.extend(bodies.into_iter().map(AreaKey::Body));
-            }
-            A::Practices(ps) => out.extend(
-                ps.iter()
-                    .filter_map(|p| self.register.atom(p))
-                    .map(AreaKey::Atom),
-            ),
-            A::Named(n) => {
-                if let Some(a) = self.register.area(n) {
-                    self.expr_keys(&a.expr, on, out, depth + 1)
-                }
-            }
-            A::Union(parts) => {
-                for p in parts {
-                    self.expr_keys(p, on, out, depth + 1);
-                }
-            }
-        }
-    }
-
-    /// The bodies whose footprints make up the footprint a named area gives by `code`, on
-    /// `on`: the body with that code then; after it merged, the body it merged into; before
-    /// it was formed, the bodies it was formed from (a district drawn on April 2021 CCGs is
-    /// asked about in 2016 through their predecessors, not found empty).
-    pub(crate) fn footprint_on(&self, code: &str, on: Date, out: &mut Vec<BodyId>) {
-        if let Some(b) = self.register.body_at(code, on) {
-            out.push(b);
-            return;
-        }
-        let bodies = self.register.bodies_with_code(code);
-        let life = |b: BodyId| self.register.body(b).life;
-        if let Some(&last) = bodies.iter().rfind(|&&b| life(b).from <= on) {
-            let mut cur = last;
-            // Merger chains are short and acyclic in valid data; the bound guards bad data.
-            for _ in 0..16 {
-                match self.successor_of(cur) {
-                    Some((when, next, _)) if when <= on => {
-                        if life(next).contains(on) {
-                            out.push(next);
-                            return;
-                        }
-                        cur = next;
-                    }
-                    _ => return,
-                }
-            }
-        } else if let Some(&first) = bodies.first() {
-            self.predecessors_on(first, on, out, 0);
-        }
-    }
-
-    /// The bodies alive on `on` that merged, directly or through others, into `b`.
-    fn predecessors_on(&self, b: BodyId, on: Date, out: &mut Vec<BodyId>, depth: u32) {
-        if depth > 16 {
-            return;
-        }
-        for (i, s) in self.successor.iter().enumerate() {
-            if !matches!(s, Some((_, to, _)) if *to == b) {
-                continue;
-            }
-            let p = BodyId(i as u32);
-            if self.register.body(p).life.contains(on) {
-                if !out.contains(&p) {
-                    out.push(p);
-                }
-            } else if self.register.body(p).life.from > on {
-                self.predecessors_on(p, on, out, depth + 1);
-            }
-        }
     }
 
     /// The core of `who`: candidate grants, shadowing, no rendering. Allocation-light, for the hot path.
@@ -777,7 +565,7 @@ impl Snapshot {
 
     /// Among resolved holders, the holding that lets `b` act over all of the place for
     /// `purpose`; else the first of its holdings that does not (purpose-limited or partial).
-    fn holding_of(
+    pub(crate) fn holding_of(
         &self,
         b: BodyId,
         purpose: Option<&str>,
@@ -801,7 +589,7 @@ impl Snapshot {
 
     /// Resolves `function` at `place` on `on` into the scratch, for the question whether `body` may
     /// exercise it; returns that body.
-    fn resolve_for(
+    pub(crate) fn resolve_for(
         &self,
         body: &str,
         function: &str,
@@ -818,7 +606,7 @@ impl Snapshot {
     }
 
     /// The body a code names on a date, or the question's error saying none did.
-    fn body_on(&self, code: &str, on: Date) -> Result<BodyId, QueryError> {
+    pub(crate) fn body_on(&self, code: &str, on: Date) -> Result<BodyId, QueryError> {
         self.register
             .body_at(code, on)
             .ok_or_else(|| QueryError::UnknownBody {
@@ -844,109 +632,5 @@ impl Snapshot {
             Some(step) => step.clone(),
             None => build(),
         }
-    }
-
-    /// Checks every `exercise` record against what its body held (V016). `runs` are the
-    /// exercises the field checks found, in instrument order, with the names they resolved.
-    pub(crate) fn check_exercises(&mut self, runs: &[Vec<ExerciseSite>]) {
-        // Each check only reads the snapshot, so the two halves of the runs are checked
-        // side by side; the findings come back in instrument order either way.
-        let this: &Snapshot = self;
-        let n: usize = runs.iter().map(Vec::len).sum();
-        let mut seen = 0;
-        let half = runs
-            .iter()
-            .position(|r| {
-                seen += r.len();
-                seen > n / 2
-            })
-            .unwrap_or(runs.len());
-        let (first, second) = runs.split_at(half);
-        let (mut found, more) = crate::support::side_by_side::side_by_side(
-            n >= 2048,
-            || this.exercise_findings(first),
-            || this.exercise_findings(second),
-        );
-        found.extend(more);
-        for d in found {
-            if let Some(i) = self.instrument_id(&d.subject) {
-                self.void[i.0 as usize] = true;
-            }
-            self.diagnostics.push(d);
-        }
-    }
-
-    /// V016 findings for the `exercise` records in `runs`.
-    fn exercise_findings(&self, runs: &[Vec<ExerciseSite>]) -> Vec<Diagnostic> {
-        let mut found = Vec::new();
-        let mut scratch = Scratch::default();
-        for site in runs.iter().flatten() {
-            let idx = site.instrument.0 as usize;
-            let ins = &self.register.instruments[idx];
-            if self.void[idx] {
-                continue;
-            }
-            let Some(by) = &ins.maker else { continue };
-            let place = || match &ins.area {
-                Some(crate::model::instrument::AreaExpr::Practices(ps)) if ps.len() == 1 => {
-                    Place::Practice(ps[0].as_str().into())
-                }
-                Some(crate::model::instrument::AreaExpr::Footprint(c)) => {
-                    Place::Body(c.as_str().into())
-                }
-                Some(crate::model::instrument::AreaExpr::Named(n)) => {
-                    Place::Area(n.as_str().into())
-                }
-                _ => Place::England,
-            };
-            let on = ins.from;
-            // Each of its purposes, or once without one when it names none.
-            let purposes =
-                || (0..ins.purposes.len().max(1)).map(|k| ins.purposes.get(k).map(String::as_str));
-            for f in &ins.functions {
-                // Who holds `f` there does not hang on the purpose: one resolution serves
-                // them all. Most exercises are at one practice whose atom and maker the
-                // field checks resolved; looking their codes up again was a random probe
-                // of two large tables per exercise.
-                let maker = match site.practice {
-                    Some(a) => self.function_id(f).map(|fid| {
-                        let Scratch { keys, resolution } = &mut scratch;
-                        keys.clear();
-                        self.practice_keys(a, on, keys);
-                        self.resolve(fid, on, keys, resolution);
-                        site.maker
-                    }),
-                    None => self.resolve_for(by, f, &place(), on, &mut scratch),
-                };
-                for p in purposes() {
-                    // The full answer (reasons, proofs) only for the few that fail.
-                    if let Ok(b) = maker {
-                        if self.holding_of(b, p, &scratch.resolution).is_ok() {
-                            continue;
-                        }
-                    }
-                    match self.may(by, f, &place(), on, p) {
-                        Ok(a) if a.allowed => {}
-                        Ok(a) => found.push(Diagnostic {
-                            code: codes::ACT_OUTSIDE_HOLDING,
-                            severity: Severity::Error,
-                            subject: ins.id.to_string(),
-                            message: format!("outside what {by} held: {}", a.reason),
-                            help: "the act needs a holding that covers this function, place, date and purpose".into(),
-                            span: ins.span_or_whole(ins.spans.purposes.or(ins.spans.functions)),
-                        }),
-                        Err(e) => found.push(Diagnostic {
-                            code: codes::ACT_OUTSIDE_HOLDING,
-                            severity: Severity::Error,
-                            subject: ins.id.to_string(),
-                            message: format!("cannot check this exercise: {e}"),
-                            help: "name a known body, function and place".into(),
-                            span: ins.span_or_whole(None),
-                        }),
-                    }
-                }
-            }
-        }
-        found
     }
 }

@@ -1,7 +1,6 @@
 //! Items found by their own key (an instrument's id, a practice's code, an interned list)
 //! without a second copy of it: the table holds item numbers only, and hashes and compares
-//! through the items themselves. At a million instruments a `HashMap<String, _>` was 80-odd
-//! bytes an instrument, most of it the copied ids, and 39 bytes a practice.
+//! through the items themselves, so no key is stored twice.
 
 use hashbrown::HashTable;
 use std::hash::{BuildHasher, Hash};

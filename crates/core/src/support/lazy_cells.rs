@@ -1,7 +1,7 @@
 //! Values built the first time they are asked for, one cell per grant or instrument, with
 //! room taken only where some cell was asked for. Most of a large register's grants and
-//! instruments are never cited by an answer; a pointer per cell (a `OnceBox` each) was
-//! 16 bytes an instrument at a million instruments. Cells come in blocks of [`BLOCK`],
+//! instruments are never cited by an answer, so a pointer per cell would be mostly waste.
+//! Cells come in blocks of [`BLOCK`],
 //! each block allocated with its first value: a pointer per block, and the blocks of cells
 //! that answers touch.
 

@@ -4,8 +4,10 @@
 
 pub(crate) mod heap_bytes;
 pub(crate) mod instrument_index;
+pub(crate) mod interner;
 pub(crate) mod item_index;
 pub(crate) mod lazy_cells;
 pub(crate) mod names;
 pub(crate) mod prefetch;
+pub(crate) mod run_order;
 pub(crate) mod side_by_side;
