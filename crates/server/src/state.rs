@@ -33,7 +33,7 @@ pub struct Current {
     pub holder_json: HolderJson,
 }
 
-pub use vires_store::{Decision, Outcome, Proposal, ProposalStatus};
+pub use vires_store::{Decision, Outcome, PendingChange, PendingChangeStatus};
 
 /// Why a write was not made. In every case nothing was written.
 #[derive(Debug)]
@@ -453,19 +453,19 @@ impl AppState {
         reason: String,
         base_revision: u64,
         change: Change,
-    ) -> Result<Proposal, StoreError> {
+    ) -> Result<PendingChange, StoreError> {
         self.inner
             .store
             .propose(author, &reason, Revision(base_revision), &change)
     }
 
     /// Every proposal, oldest first. Blocking.
-    pub fn proposals(&self) -> Result<Vec<Proposal>, StoreError> {
+    pub fn proposals(&self) -> Result<Vec<PendingChange>, StoreError> {
         self.inner.store.proposals()
     }
 
     /// One proposal. Blocking.
-    pub fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError> {
+    pub fn proposal(&self, id: u64) -> Result<Option<PendingChange>, StoreError> {
         self.inner.store.proposal(id)
     }
 
@@ -532,7 +532,7 @@ impl AppState {
 
     /// Rejects a pending proposal: the store settles it and records the rejection in the
     /// log in one transaction. The register's instruments do not change. Blocking.
-    pub fn reject(&self, id: u64, by: &str, reason: &str) -> Result<Proposal, WriteError> {
+    pub fn reject(&self, id: u64, by: &str, reason: &str) -> Result<PendingChange, WriteError> {
         let _guard = lock(&self.inner.refresh);
         let cur = self.current();
         let settled = self.inner.store.settle_proposal(
@@ -625,7 +625,7 @@ impl AppState {
     }
 }
 
-fn settled_error(p: &Proposal) -> WriteError {
+fn settled_error(p: &PendingChange) -> WriteError {
     WriteError::Settled {
         id: p.id,
         state: p.status.describe(),

@@ -46,8 +46,8 @@ pub use error::StoreError;
 pub use log_key::{LogKey, KEY_FILE_ENV};
 pub use model::{
     BadEntry, Change, ChangeRequest, Decision, Draft, Entry, Keying, NewSession, NewToken, Outcome,
-    Proposal, ProposalStatus, Revision, Role, Session, SessionOrigin, SessionSummary, Settle,
-    Settled, TokenInfo, User, VerifyReport,
+    PendingChange, PendingChangeStatus, Revision, Role, Session, SessionOrigin, SessionSummary,
+    Settle, Settled, TokenInfo, User, VerifyReport,
 };
 pub use notify::Subscription;
 pub use replay::{as_recorded_at, replay, ReplayIssue, Replayed};
@@ -121,10 +121,10 @@ pub trait Store: Send + Sync {
         reason: &str,
         base_revision: Revision,
         change: &Change,
-    ) -> Result<Proposal, StoreError>;
+    ) -> Result<PendingChange, StoreError>;
     /// Every proposal, oldest first.
-    fn proposals(&self) -> Result<Vec<Proposal>, StoreError>;
-    fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError>;
+    fn proposals(&self) -> Result<Vec<PendingChange>, StoreError>;
+    fn proposal(&self, id: u64) -> Result<Option<PendingChange>, StoreError>;
     /// Settles a pending proposal in one write transaction: checks it is still pending
     /// ([`StoreError::ProposalSettled`] if not, so of an approval and a rejection sent at
     /// once exactly one takes effect), that the decider is not the proposer for an

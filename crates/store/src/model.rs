@@ -145,7 +145,7 @@ impl Outcome {
 
 /// A change an editor proposed, kept in the store until a second person settles it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Proposal {
+pub struct PendingChange {
     pub id: u64,
     pub proposed_by: String,
     pub proposed_at: Timestamp,
@@ -154,13 +154,13 @@ pub struct Proposal {
     /// Why the proposer wants the change.
     pub reason: String,
     pub change: Change,
-    pub status: ProposalStatus,
+    pub status: PendingChangeStatus,
 }
 
 /// Where a proposal stands. A settled proposal never changes again (the database refuses).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "kebab-case")]
-pub enum ProposalStatus {
+pub enum PendingChangeStatus {
     Pending,
     /// Approved by `by`, published as log entry `revision`.
     Published {
@@ -178,19 +178,21 @@ pub enum ProposalStatus {
     },
 }
 
-impl ProposalStatus {
+impl PendingChangeStatus {
     pub fn is_pending(&self) -> bool {
-        matches!(self, ProposalStatus::Pending)
+        matches!(self, PendingChangeStatus::Pending)
     }
 
     /// Where it stands, in words: "pending", "approved by bea, published as revision 7".
     pub fn describe(&self) -> String {
         match self {
-            ProposalStatus::Pending => "pending".into(),
-            ProposalStatus::Published { by, revision, .. } => {
+            PendingChangeStatus::Pending => "pending".into(),
+            PendingChangeStatus::Published { by, revision, .. } => {
                 format!("approved by {by}, published as revision {revision}")
             }
-            ProposalStatus::Rejected { by, reason, .. } => format!("rejected by {by}: {reason}"),
+            PendingChangeStatus::Rejected { by, reason, .. } => {
+                format!("rejected by {by}: {reason}")
+            }
         }
     }
 }
@@ -233,7 +235,7 @@ pub struct Settle {
 /// A settled proposal and the log entries its settlement wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settled {
-    pub proposal: Proposal,
+    pub proposal: PendingChange,
     pub entries: Vec<Entry>,
 }
 

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use vires_core::{Instrument, InstrumentKind, Interval, Register};
 use vires_store::{
     as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, Keying, LogKey, ManualClock,
-    OpenOptions, Outcome, ProposalStatus, Revision, Role, SessionOrigin, Settle, Store, StoreError,
-    GENESIS_PREV,
+    OpenOptions, Outcome, PendingChangeStatus, Revision, Role, SessionOrigin, Settle, Store,
+    StoreError, GENESIS_PREV,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -1535,7 +1535,7 @@ fn four_eyes_and_decisions_recorded_as_fields(db: &TestDb) {
             &change,
         )
         .unwrap();
-    assert_eq!(p.status, ProposalStatus::Pending);
+    assert_eq!(p.status, PendingChangeStatus::Pending);
     assert_eq!(store.proposal(p.id).unwrap().unwrap(), p);
     let before = store.all_entries().unwrap().len();
 
@@ -1578,7 +1578,7 @@ fn four_eyes_and_decisions_recorded_as_fields(db: &TestDb) {
     assert_eq!(store.all_entries().unwrap().len(), before);
     assert_eq!(
         store.proposal(p.id).unwrap().unwrap().status,
-        ProposalStatus::Pending
+        PendingChangeStatus::Pending
     );
 
     // A second person approves: the change is published by its proposer, and the
@@ -1610,7 +1610,7 @@ fn four_eyes_and_decisions_recorded_as_fields(db: &TestDb) {
         )
     );
     match &approved.proposal.status {
-        ProposalStatus::Published {
+        PendingChangeStatus::Published {
             by,
             revision,
             reason,
@@ -1757,8 +1757,8 @@ fn approve_and_reject_at_once_one_wins(db: &TestDb) {
         assert_eq!(last.decision.as_ref().unwrap().outcome, winners[0]);
         let status = store.proposal(p.id).unwrap().unwrap().status;
         match (winners[0], status) {
-            (Outcome::Approved, ProposalStatus::Published { by, .. }) => assert_eq!(by, "bea"),
-            (Outcome::Rejected, ProposalStatus::Rejected { by, .. }) => assert_eq!(by, "cai"),
+            (Outcome::Approved, PendingChangeStatus::Published { by, .. }) => assert_eq!(by, "bea"),
+            (Outcome::Rejected, PendingChangeStatus::Rejected { by, .. }) => assert_eq!(by, "cai"),
             (w, s) => panic!("round {n}: {w:?} won but the proposal is {s:?}"),
         }
         *outcomes.entry(winners[0].as_str()).or_insert(0) += 1;

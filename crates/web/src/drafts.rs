@@ -18,7 +18,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use std::sync::{Arc, Mutex};
 use vires_core::{Body, BodyKind, Diagnostic, Instrument, Place, Severity, Snapshot};
-use vires_store::{Change, Draft, Proposal, Role, StoreError};
+use vires_store::{Change, Draft, PendingChange, Role, StoreError};
 
 /// What a draft's text holds: one instrument, or one new body.
 #[derive(Debug, Clone)]
@@ -1134,25 +1134,26 @@ pub async fn propose(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response 
         let st = ctx.state.clone();
         let base = ctx.revision();
         let (owner, kind, did, saved) = (d.owner.clone(), d.kind.clone(), d.id, d.fields.clone());
-        let p: Proposal = tokio::task::spawn_blocking(move || -> Result<Proposal, WebError> {
-            st.check(&change).map_err(|e| {
-                WebError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "The register refused the draft",
-                    format!("{e:?}"),
-                    "Go back to the draft and check it again.",
-                )
-            })?;
-            let p = st
-                .propose(&user, reason, base, change)
-                .map_err(|e| WebError::internal("keeping the proposal", e))?;
-            st.store()
-                .save_draft(&owner, Some(did), &kind, &saved, Some(p.id))
-                .map_err(|e| WebError::internal("saving the draft", e))?;
-            Ok(p)
-        })
-        .await
-        .map_err(|e| WebError::internal("proposing the draft", e))??;
+        let p: PendingChange =
+            tokio::task::spawn_blocking(move || -> Result<PendingChange, WebError> {
+                st.check(&change).map_err(|e| {
+                    WebError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "The register refused the draft",
+                        format!("{e:?}"),
+                        "Go back to the draft and check it again.",
+                    )
+                })?;
+                let p = st
+                    .propose(&user, reason, base, change)
+                    .map_err(|e| WebError::internal("keeping the proposal", e))?;
+                st.store()
+                    .save_draft(&owner, Some(did), &kind, &saved, Some(p.id))
+                    .map_err(|e| WebError::internal("saving the draft", e))?;
+                Ok(p)
+            })
+            .await
+            .map_err(|e| WebError::internal("proposing the draft", e))??;
         tracing::info!(proposal = p.id, draft = did, "draft proposed in the web UI");
         Ok(see_other(&format!("/ui/proposals/{}?done=proposed", p.id)))
     }
@@ -1200,8 +1201,8 @@ pub async fn work(ctx: Ctx) -> Response {
         let user = ctx.require(Role::Editor, "see your work")?.clone();
         let name = user.name.clone();
         let (drafts, proposals) = blocking(&ctx, "reading your work", move |s| Ok((s.drafts(&name)?, s.proposals()?))).await?;
-        let mine: Vec<&Proposal> = proposals.iter().filter(|p| p.proposed_by == user.name).collect();
-        let queue: Vec<&Proposal> = if user.role >= Role::Approver {
+        let mine: Vec<&PendingChange> = proposals.iter().filter(|p| p.proposed_by == user.name).collect();
+        let queue: Vec<&PendingChange> = if user.role >= Role::Approver {
             proposals.iter().filter(|p| p.status.is_pending() && p.proposed_by != user.name).collect()
         } else {
             Vec::new()

@@ -15,18 +15,18 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use vires_core::analysis::DiffAnswer;
 use vires_core::{Date, Snapshot};
-use vires_server::state::{AppState, Proposal, ProposalStatus, WriteError};
+use vires_server::state::{AppState, PendingChange, PendingChangeStatus, WriteError};
 use vires_store::{Change, Role};
 
-fn status_tag(s: &ProposalStatus) -> Markup {
+fn status_tag(s: &PendingChangeStatus) -> Markup {
     match s {
-        ProposalStatus::Pending => layout::tag("Waiting for approval", "blue"),
-        ProposalStatus::Published { .. } => layout::tag("Approved and published", "green"),
-        ProposalStatus::Rejected { .. } => layout::tag("Rejected", "red"),
+        PendingChangeStatus::Pending => layout::tag("Waiting for approval", "blue"),
+        PendingChangeStatus::Published { .. } => layout::tag("Approved and published", "green"),
+        PendingChangeStatus::Rejected { .. } => layout::tag("Rejected", "red"),
     }
 }
 
-fn status_text(s: &ProposalStatus) -> String {
+fn status_text(s: &PendingChangeStatus) -> String {
     s.describe()
 }
 
@@ -121,7 +121,7 @@ async fn list_page(ctx: &Ctx) -> Result<View, WebError> {
     }
     let pending = all
         .iter()
-        .filter(|p| p.status == ProposalStatus::Pending)
+        .filter(|p| p.status == PendingChangeStatus::Pending)
         .count();
     let main = html! {
         h1 { "Proposals" }
@@ -155,7 +155,7 @@ fn diff_cache() -> &'static DiffCache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-async fn proposal_diff(ctx: &Ctx, p: &Proposal, on: Date) -> Result<DiffAnswer, WebError> {
+async fn proposal_diff(ctx: &Ctx, p: &PendingChange, on: Date) -> Result<DiffAnswer, WebError> {
     let key = (p.id, ctx.revision(), on);
     let cached = diff_cache()
         .lock()
@@ -202,7 +202,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> Response {
     ctx.respond(result)
 }
 
-async fn find(ctx: &Ctx, id: &str) -> Result<Proposal, WebError> {
+async fn find(ctx: &Ctx, id: &str) -> Result<PendingChange, WebError> {
     let found = match id.parse::<u64>() {
         Ok(n) => read(&ctx.state, "reading the proposal", move |s| s.proposal(n)).await?,
         Err(_) => None,
@@ -234,7 +234,7 @@ async fn show_page(
         &mut date_errors,
     )
     .unwrap_or_else(crate::who::today);
-    let diff = if p.status == ProposalStatus::Pending {
+    let diff = if p.status == PendingChangeStatus::Pending {
         Some(proposal_diff(ctx, &p, on).await)
     } else {
         None
@@ -322,7 +322,7 @@ async fn show_page(
             div class="nhsuk-details__text" { pre class="vires-code" { (serde_json::to_string_pretty(&p.change).unwrap_or_default()) } }
         }
         @match &p.status {
-            ProposalStatus::Published { by, at, reason: why, revision } => {
+            PendingChangeStatus::Published { by, at, reason: why, revision } => {
                 h2 { "Decision" }
                 (layout::summary(&[
                     ("Approved by", html! { (by) }),
@@ -331,7 +331,7 @@ async fn show_page(
                     ("Published as revision", html! { (revision) }),
                 ]))
             }
-            ProposalStatus::Rejected { by, at, reason: why, .. } => {
+            PendingChangeStatus::Rejected { by, at, reason: why, .. } => {
                 h2 { "Decision" }
                 (layout::summary(&[
                     ("Rejected by", html! { (by) }),
@@ -339,7 +339,7 @@ async fn show_page(
                     ("Why", html! { (why) }),
                 ]))
             }
-            ProposalStatus::Pending => {
+            PendingChangeStatus::Pending => {
                 h2 { "Decision" }
                 @if !can_decide {
                     (layout::inset(html! { "Only approvers can approve or reject proposals. You are signed in with the " @if let Some(r) = ctx.role() { (r) } " role." }))

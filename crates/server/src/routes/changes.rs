@@ -12,7 +12,7 @@ use crate::problem::responses::{
 };
 use crate::problem::{ApiError, Problem};
 use crate::schema;
-use crate::state::{AppState, EntrySummary, Proposal, Published, WriteError};
+use crate::state::{AppState, EntrySummary, PendingChange, Published, WriteError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -154,7 +154,7 @@ pub struct ProposalView {
 #[serde(untagged)]
 pub enum WriteOutcome {
     Published(Published),
-    Proposed(Proposal),
+    Proposed(PendingChange),
 }
 
 fn write_error(st: &AppState, e: WriteError) -> ApiError {
@@ -323,7 +323,7 @@ pub async fn check_change(
 pub async fn list_proposals(
     State(st): State<AppState>,
     _editor: Editor,
-) -> Result<Answer<Vec<Proposal>>, ApiError> {
+) -> Result<Answer<Vec<PendingChange>>, ApiError> {
     let revision = st.revision();
     let s = st.clone();
     let list = blocking("reading the proposals", move || {
@@ -334,7 +334,7 @@ pub async fn list_proposals(
     Ok(Answer::ok(revision, list))
 }
 
-async fn find_proposal(st: &AppState, id: u64) -> Result<Proposal, ApiError> {
+async fn find_proposal(st: &AppState, id: u64) -> Result<PendingChange, ApiError> {
     let s = st.clone();
     blocking("reading the proposal", move || {
         s.proposal(id)
@@ -360,7 +360,7 @@ pub async fn get_proposal(
     State(st): State<AppState>,
     _editor: Editor,
     id: ProposalId,
-) -> Result<Answer<Proposal>, ApiError> {
+) -> Result<Answer<PendingChange>, ApiError> {
     Ok(Answer::ok(st.revision(), find_proposal(&st, id.0).await?))
 }
 
@@ -438,7 +438,7 @@ pub async fn reject_proposal(
     Approver(user): Approver,
     id: ProposalId,
     ApiJson(body): ApiJson<DecisionBody>,
-) -> Result<Answer<Proposal>, ApiError> {
+) -> Result<Answer<PendingChange>, ApiError> {
     let (s, by, id) = (st.clone(), user.name.clone(), id.0);
     let proposal = blocking("rejecting the proposal", move || {
         s.reject(id, &by, &body.reason)

@@ -13,8 +13,8 @@ use crate::engine::{Engine, Val};
 use crate::error::StoreError;
 use crate::log_key::LogKey;
 use crate::model::{
-    Change, ChangeRequest, Draft, Entry, NewSession, NewToken, Proposal, Revision, Role, Session,
-    SessionOrigin, SessionSummary, Settle, Settled, TokenInfo, User, VerifyReport,
+    Change, ChangeRequest, Draft, Entry, NewSession, NewToken, PendingChange, Revision, Role,
+    Session, SessionOrigin, SessionSummary, Settle, Settled, TokenInfo, User, VerifyReport,
 };
 use crate::notify::{Hub, Subscription};
 use crate::{Backend, Store};
@@ -305,15 +305,15 @@ impl<E: Engine> Store for SqlStore<E> {
         reason: &str,
         base_revision: Revision,
         change: &Change,
-    ) -> Result<Proposal, StoreError> {
+    ) -> Result<PendingChange, StoreError> {
         workflow::propose(self, author, reason, base_revision, change)
     }
 
-    fn proposals(&self) -> Result<Vec<Proposal>, StoreError> {
+    fn proposals(&self) -> Result<Vec<PendingChange>, StoreError> {
         workflow::proposals(self)
     }
 
-    fn proposal(&self, id: u64) -> Result<Option<Proposal>, StoreError> {
+    fn proposal(&self, id: u64) -> Result<Option<PendingChange>, StoreError> {
         workflow::proposal(self, id)
     }
 

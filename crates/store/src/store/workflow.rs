@@ -7,7 +7,7 @@ use crate::chain::{next_entry, RawEntry};
 use crate::engine::{Engine, Row, Tx, Val};
 use crate::error::StoreError;
 use crate::model::{
-    Change, Decision, Draft, Outcome, Proposal, ProposalStatus, Revision, Settle, Settled,
+    Change, Decision, Draft, Outcome, PendingChange, PendingChangeStatus, Revision, Settle, Settled,
 };
 use jiff::Timestamp;
 
@@ -15,7 +15,7 @@ const PROPOSAL_COLUMNS: &str =
     "id, proposed_by, proposed_at_us, base_revision, reason, change_json, \
      state, decided_by, decided_at_us, decision_reason, decided_seq";
 
-fn proposal_from(row: &Row) -> Result<Proposal, StoreError> {
+fn proposal_from(row: &Row) -> Result<PendingChange, StoreError> {
     let id = int_at(row, 0, "id")?.max(0) as u64;
     let change_json = text_at(row, 5);
     let change: Change = serde_json::from_str(&change_json).map_err(|e| {
@@ -31,10 +31,10 @@ fn proposal_from(row: &Row) -> Result<Proposal, StoreError> {
         ))
     };
     let status = match state.as_str() {
-        "pending" => ProposalStatus::Pending,
+        "pending" => PendingChangeStatus::Pending,
         "published" => {
             let (by, at, reason, revision) = decided()?;
-            ProposalStatus::Published {
+            PendingChangeStatus::Published {
                 by,
                 revision,
                 at,
@@ -43,7 +43,7 @@ fn proposal_from(row: &Row) -> Result<Proposal, StoreError> {
         }
         "rejected" => {
             let (by, at, reason, revision) = decided()?;
-            ProposalStatus::Rejected {
+            PendingChangeStatus::Rejected {
                 by,
                 reason,
                 at,
@@ -56,7 +56,7 @@ fn proposal_from(row: &Row) -> Result<Proposal, StoreError> {
             )))
         }
     };
-    Ok(Proposal {
+    Ok(PendingChange {
         id,
         proposed_by: text_at(row, 1),
         proposed_at: timestamp(int_at(row, 2, "proposed_at_us")?)?,
@@ -96,7 +96,7 @@ fn find_draft(tx: &mut dyn Tx, id: u64) -> Result<Option<Draft>, StoreError> {
     rows.first().map(draft_from).transpose()
 }
 
-fn find_proposal(tx: &mut dyn Tx, id: u64) -> Result<Option<Proposal>, StoreError> {
+fn find_proposal(tx: &mut dyn Tx, id: u64) -> Result<Option<PendingChange>, StoreError> {
     let Ok(key) = i64::try_from(id) else {
         return Ok(None);
     };
@@ -113,7 +113,7 @@ pub(super) fn propose<E: Engine>(
     reason: &str,
     base_revision: Revision,
     change: &Change,
-) -> Result<Proposal, StoreError> {
+) -> Result<PendingChange, StoreError> {
     if matches!(change, Change::Genesis { .. }) {
         return Err(StoreError::GenesisNotFirst);
     }
@@ -135,19 +135,19 @@ pub(super) fn propose<E: Engine>(
                 Val::Text(change_json.clone()),
             ],
         )?;
-        Ok(Proposal {
+        Ok(PendingChange {
             id: id.max(0) as u64,
             proposed_by: author.to_string(),
             proposed_at: timestamp(now)?,
             base_revision: base_revision.0,
             reason: reason.to_string(),
             change: change.clone(),
-            status: ProposalStatus::Pending,
+            status: PendingChangeStatus::Pending,
         })
     })
 }
 
-pub(super) fn proposals<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Proposal>, StoreError> {
+pub(super) fn proposals<E: Engine>(store: &SqlStore<E>) -> Result<Vec<PendingChange>, StoreError> {
     let rows = store.engine.read(&mut |tx| {
         tx.query(
             &format!("SELECT {PROPOSAL_COLUMNS} FROM proposals ORDER BY id"),
@@ -160,7 +160,7 @@ pub(super) fn proposals<E: Engine>(store: &SqlStore<E>) -> Result<Vec<Proposal>,
 pub(super) fn proposal<E: Engine>(
     store: &SqlStore<E>,
     id: u64,
-) -> Result<Option<Proposal>, StoreError> {
+) -> Result<Option<PendingChange>, StoreError> {
     store.engine.read(&mut |tx| find_proposal(tx, id))
 }
 
