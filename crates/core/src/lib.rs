@@ -35,11 +35,13 @@ pub use instrument::{
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;
-pub use knowledge::{Caveat, CaveatKind, CoverageRow, UnknownMembership};
+pub use model::coverage::{CoverageRow, UnknownMembership};
 pub use place::{Atom, AtomId, Membership, ParentLink, Place};
-pub use place_parts::Part;
 pub use power::Power;
-pub use query::{Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer};
+pub use query::{
+    Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,
+    WhoAnswer,
+};
 pub use register::{Register, RegisterError, Succession};
 pub use resolve::{Holding, WhatAnswer, WhoGrants};
 pub use smol_str::SmolStr;

@@ -216,7 +216,7 @@ pub struct Snapshot {
     /// Body codes and names and function ids as answers share them.
     pub(crate) names: crate::support::names::Names,
     /// The coverage statement and the practices' unknown stretches, indexed for answers.
-    pub(crate) knowledge: crate::answer::knowledge::KnowledgeIndex,
+    pub(crate) knowledge: crate::answer::knowledge_index::KnowledgeIndex,
 }
 
 impl Snapshot {

@@ -1,8 +1,7 @@
 //! Analyses over a snapshot: timelines, diffs between dates, gaps and overlaps, expiring
 //! instruments, orphaned arrangements and merger inheritance.
 
-use crate::answer::knowledge::Caveat;
-use crate::answer::query::{QueryError, Role};
+use crate::answer::query::{Caveat, QueryError, Role};
 use crate::answer::resolve::Resolution;
 use crate::model::body::{BodyId, BodyKind};
 use crate::model::diagnostic::{codes, Diagnostic, Severity};

@@ -7,179 +7,19 @@
 //! a user wrote) makes no claim about its completeness, so it gets no coverage caveats.
 
 use crate::answer::place_keys::PlaceKeys;
+use crate::answer::query::{Caveat, CaveatKind};
 use crate::answer::resolve::Resolution;
 use crate::model::body::BodyId;
+use crate::model::coverage::{CoverageRow, UnknownMembership};
 use crate::model::function::FunctionId;
 use crate::model::interval::Interval;
 use crate::model::place::{AtomId, Place};
-use crate::model::register::Register;
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
-use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
-
-/// Why an answer may not be the whole truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CaveatKind {
-    /// The question falls outside what the register's coverage statement says is complete.
-    OutsideCoverage,
-    /// The answer rests on an instrument whose source or basis is marked "to confirm".
-    ToConfirm,
-    /// The place's own record is incomplete on the date: the sources name candidates (or
-    /// none) rather than one commissioner.
-    IncompleteRecord,
-    /// The place asked about is a named area drawn approximately, or part of it names a
-    /// body that does not exist on the date and cannot be traced through mergers.
-    ApproximatePlace,
-    /// Part of a place larger than a practice has no holder: the answer's holders cover
-    /// the rest.
-    NoHolder,
-}
-
-impl CaveatKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CaveatKind::OutsideCoverage => "outside-coverage",
-            CaveatKind::ToConfirm => "to-confirm",
-            CaveatKind::IncompleteRecord => "incomplete-record",
-            CaveatKind::ApproximatePlace => "approximate-place",
-            CaveatKind::NoHolder => "no-holder",
-        }
-    }
-}
-
-/// One caveat on an answer: what kind, a sentence for the reader, and the source of the
-/// statement it comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Caveat {
-    pub kind: CaveatKind,
-    pub message: String,
-    pub source: String,
-    /// For an incomplete record: the bodies that may hold the function there instead (the
-    /// holders over each candidate commissioner), by code.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub candidates: Vec<String>,
-}
-
-/// One row of the coverage statement: over `during`, in `area` (a body's footprint by code,
-/// or all of England when `None`), the register is or is not complete for `function` and
-/// the functions under it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CoverageRow {
-    pub function: String,
-    pub during: Interval,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area: Option<String>,
-    pub complete: bool,
-    /// Why it is complete here, or why not.
-    pub note: String,
-    pub source: String,
-}
-
-/// A stretch of a practice's history that the sources do not settle: the practice was in
-/// one of `candidates` (commissioner codes; empty when even that is unknown).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownMembership {
-    pub atom: AtomId,
-    pub during: Interval,
-    pub candidates: Vec<String>,
-    pub note: String,
-    pub source: String,
-}
 
 /// Whether a piece of source text marks its fact as unconfirmed.
 pub fn marked_to_confirm(text: &str) -> bool {
     text.to_ascii_lowercase().contains("to confirm")
-}
-
-/// The coverage statement and the practices' unknown stretches, indexed once when the
-/// register is compiled, so that an answer reads only the rows about its own function and
-/// the stretches of its own practice.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct KnowledgeIndex {
-    /// Per function, by id: the coverage rows about it or about a function above or below it.
-    rows_about: Vec<Vec<RowAbout>>,
-    /// Per coverage row: the bodies that have had its area's code (`None`: all England).
-    row_areas: Vec<Option<Vec<BodyId>>>,
-    /// Per practice with unknown stretches: their positions in `unknown_memberships`.
-    unknown_of: FxHashMap<AtomId, Vec<u32>>,
-}
-
-/// A coverage row about a function: the row, and whether its function is the function
-/// itself or one above it (then a complete row covers the function).
-#[derive(Debug, Clone, Copy)]
-struct RowAbout {
-    row: u32,
-    above: bool,
-}
-
-impl KnowledgeIndex {
-    pub(crate) fn of(reg: &Register) -> KnowledgeIndex {
-        let tax = &reg.taxonomy;
-        let mut rows_about = vec![Vec::new(); tax.len()];
-        for (i, row) in reg.coverage.iter().enumerate() {
-            let Some(rf) = tax.get(&row.function) else {
-                continue;
-            };
-            for (f, _) in tax.iter() {
-                let above = tax.covers(rf, f);
-                if above || tax.covers(f, rf) {
-                    rows_about[f.0 as usize].push(RowAbout {
-                        row: i as u32,
-                        above,
-                    });
-                }
-            }
-        }
-        let row_areas = reg
-            .coverage
-            .iter()
-            .map(|row| {
-                row.area
-                    .as_deref()
-                    .map(|code| reg.bodies_with_code(code).to_vec())
-            })
-            .collect();
-        let mut unknown_of: FxHashMap<AtomId, Vec<u32>> = FxHashMap::default();
-        for (i, u) in reg.unknown_memberships.iter().enumerate() {
-            unknown_of.entry(u.atom).or_default().push(i as u32);
-        }
-        KnowledgeIndex {
-            rows_about,
-            row_areas,
-            unknown_of,
-        }
-    }
-
-    /// Heap bytes, from capacities, for the snapshot's memory breakdown.
-    pub(crate) fn heap_bytes(&self) -> usize {
-        use crate::support::heap_bytes::HeapBytes;
-        let vec_bytes = |cap: usize, each: usize| cap * each;
-        vec_bytes(self.rows_about.capacity(), size_of::<Vec<RowAbout>>())
-            + self
-                .rows_about
-                .iter()
-                .map(|r| vec_bytes(r.capacity(), size_of::<RowAbout>()))
-                .sum::<usize>()
-            + vec_bytes(self.row_areas.capacity(), size_of::<Option<Vec<BodyId>>>())
-            + self
-                .row_areas
-                .iter()
-                .flatten()
-                .map(HeapBytes::heap_bytes)
-                .sum::<usize>()
-            + self.unknown_of.heap_bytes()
-            + self
-                .unknown_of
-                .values()
-                .map(HeapBytes::heap_bytes)
-                .sum::<usize>()
-    }
-
-    fn rows_about(&self, f: FunctionId) -> &[RowAbout] {
-        self.rows_about.get(f.0 as usize).map_or(&[], Vec::as_slice)
-    }
 }
 
 impl Snapshot {
@@ -517,8 +357,13 @@ impl Snapshot {
 }
 
 /// The body codes whose footprints an area expression names, through named areas.
-fn footprint_codes(e: &crate::AreaExpr, snap: &Snapshot, out: &mut Vec<String>, depth: u32) {
-    use crate::AreaExpr as A;
+fn footprint_codes(
+    e: &crate::model::instrument::AreaExpr,
+    snap: &Snapshot,
+    out: &mut Vec<String>,
+    depth: u32,
+) {
+    use crate::model::instrument::AreaExpr as A;
     if depth > 32 {
         return;
     }

@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod knowledge;
+pub mod knowledge_index;
 pub mod lineage;
 pub mod place_keys;
 pub mod place_parts;

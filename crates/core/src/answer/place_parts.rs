@@ -7,29 +7,16 @@
 //! which nobody holds it, or whose record does not say who did, are named in caveats beside
 //! the answer rather than left out.
 
-use crate::answer::knowledge::{Caveat, CaveatKind};
 use crate::answer::place_keys::PlaceKeys;
-use crate::answer::query::{Coverage, QueryError};
+use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;
 use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 
 /// How many practices a caveat names before it says "and N more".
 const NAMED: usize = 5;
-
-/// The part of a place larger than a practice that a holder covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Part {
-    /// The place's practices at which the holder holds the function on the date.
-    pub practices: u32,
-    /// All of the place's practices on the date.
-    pub of: u32,
-    /// The holding's own area (for example `footprint(QHM)`), as `what` describes it.
-    pub area: Vec<String>,
-}
 
 /// What the practices of a place say about a function on a date.
 #[derive(Debug, Default)]

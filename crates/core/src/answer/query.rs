@@ -1,8 +1,6 @@
 //! Answer types shared by the CLI (`--format json`), the HTTP API and the UI.
 //! Their JSON shape is a stable contract: add fields, never rename or remove.
 
-use crate::answer::knowledge::Caveat;
-use crate::answer::place_parts::Part;
 use crate::model::instrument::InstrumentKind;
 use crate::model::place::Place;
 use jiff::civil::Date;
@@ -146,4 +144,59 @@ pub enum QueryError {
     UnknownBody { code: String, on: Date },
     #[error("unknown area `{0}`")]
     UnknownArea(String),
+}
+
+/// Why an answer may not be the whole truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaveatKind {
+    /// The question falls outside what the register's coverage statement says is complete.
+    OutsideCoverage,
+    /// The answer rests on an instrument whose source or basis is marked "to confirm".
+    ToConfirm,
+    /// The place's own record is incomplete on the date: the sources name candidates (or
+    /// none) rather than one commissioner.
+    IncompleteRecord,
+    /// The place asked about is a named area drawn approximately, or part of it names a
+    /// body that does not exist on the date and cannot be traced through mergers.
+    ApproximatePlace,
+    /// Part of a place larger than a practice has no holder: the answer's holders cover
+    /// the rest.
+    NoHolder,
+}
+
+impl CaveatKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaveatKind::OutsideCoverage => "outside-coverage",
+            CaveatKind::ToConfirm => "to-confirm",
+            CaveatKind::IncompleteRecord => "incomplete-record",
+            CaveatKind::ApproximatePlace => "approximate-place",
+            CaveatKind::NoHolder => "no-holder",
+        }
+    }
+}
+
+/// One caveat on an answer: what kind, a sentence for the reader, and the source of the
+/// statement it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caveat {
+    pub kind: CaveatKind,
+    pub message: String,
+    pub source: String,
+    /// For an incomplete record: the bodies that may hold the function there instead (the
+    /// holders over each candidate commissioner), by code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<String>,
+}
+
+/// The part of a place larger than a practice that a holder covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    /// The place's practices at which the holder holds the function on the date.
+    pub practices: u32,
+    /// All of the place's practices on the date.
+    pub of: u32,
+    /// The holding's own area (for example `footprint(QHM)`), as `what` describes it.
+    pub area: Vec<String>,
 }

@@ -1,11 +1,9 @@
 //! Resolution: who holds a function at a place on a date, may a body exercise it, and what
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
-use crate::answer::knowledge::Caveat;
 use crate::answer::place_keys::PlaceKeys;
-use crate::answer::place_parts::Part;
 use crate::answer::query::{
-    Coverage, Holder, MayAnswer, Proof, ProofStep, QueryError, Role, WhoAnswer,
+    Caveat, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role, WhoAnswer,
 };
 use crate::model::body::BodyId;
 

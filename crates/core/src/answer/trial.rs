@@ -4,7 +4,10 @@
 //! change through the API) asks it here, so the question has one answer and void changes
 //! meet one policy: [`Trial::refuse_if_void`].
 
-use crate::{Diagnostic, Instrument, Register, Severity, Snapshot};
+use crate::model::diagnostic::{Diagnostic, Severity};
+use crate::model::instrument::Instrument;
+use crate::model::register::Register;
+use crate::snapshot::Snapshot;
 
 /// The register with some changes on it, compiled.
 #[derive(Debug, Clone)]

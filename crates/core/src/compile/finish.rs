@@ -169,7 +169,7 @@ impl Compiler {
         let mut snap = Snapshot {
             proof_steps: crate::support::lazy_cells::LazyCells::new(reg.instruments.len()),
             names: crate::support::names::Names::of(&reg),
-            knowledge: crate::answer::knowledge::KnowledgeIndex::of(&reg),
+            knowledge: crate::answer::knowledge_index::KnowledgeIndex::of(&reg),
             proofs: crate::support::lazy_cells::LazyCells::new(kept.len()),
             register: reg,
             grants: kept,

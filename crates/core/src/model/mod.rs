@@ -2,6 +2,7 @@
 //! and the diagnostics that point back at what was written.
 
 pub mod body;
+pub mod coverage;
 pub mod diagnostic;
 pub mod function;
 pub mod ident;

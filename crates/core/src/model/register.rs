@@ -76,9 +76,9 @@ pub struct Register {
     function_ids: rustc_hash::FxHashSet<SmolStr>,
     /// The coverage statement: where and when the register is complete for each function.
     /// Empty for a register that makes no statement (then answers carry no coverage caveat).
-    pub coverage: Vec<crate::answer::knowledge::CoverageRow>,
+    pub coverage: Vec<crate::model::coverage::CoverageRow>,
     /// Stretches of practices' histories the sources do not settle.
-    pub unknown_memberships: Vec<crate::answer::knowledge::UnknownMembership>,
+    pub unknown_memberships: Vec<crate::model::coverage::UnknownMembership>,
 }
 
 impl Register {
