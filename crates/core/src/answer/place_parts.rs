@@ -10,6 +10,7 @@
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;
+use crate::model::body::BodyId;
 use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
@@ -21,8 +22,9 @@ const NAMED: usize = 5;
 /// What the practices of a place say about a function on a date.
 #[derive(Debug, Default)]
 struct Breakdown {
-    /// One grant for each holding found (a holding reached at many practices, or along two
-    /// paths, is one), with the number of practices it holds at, in first-found order.
+    /// One grant for each holding found at a practice whose record is settled (a holding
+    /// reached at many practices, or along two paths, is one), with the number of those
+    /// practices it holds at, in first-found order.
     holdings: Vec<(GrantId, u32)>,
     /// Practices at which nobody holds the function and whose record is complete.
     unheld: Vec<AtomId>,
@@ -42,7 +44,7 @@ pub(crate) struct Parts {
     pub holders: Vec<(GrantId, Coverage, Option<Part>)>,
     /// Bodies that hold the function for all of the place but exercise it at none of its
     /// practices, having arranged for others to.
-    pub accountable_only: Vec<crate::model::body::BodyId>,
+    pub accountable_only: Vec<BodyId>,
     pub caveats: Vec<Caveat>,
 }
 
@@ -61,7 +63,7 @@ impl Snapshot {
                         code: code.to_string(),
                         on,
                     })?;
-                self.footprint_atoms(b, on)
+                self.footprint_and_unsettled(b, on)
             }
             Place::Area(id) => {
                 let area = self
@@ -74,7 +76,7 @@ impl Snapshot {
                 for k in keys {
                     match k {
                         AreaKey::England => atoms.extend(self.england_atoms(on)),
-                        AreaKey::Body(b) => atoms.extend(self.footprint_atoms(b, on)),
+                        AreaKey::Body(b) => atoms.extend(self.footprint_and_unsettled(b, on)),
                         AreaKey::Atom(a) => atoms.push(a),
                     }
                 }
@@ -86,12 +88,43 @@ impl Snapshot {
         Ok(Some(atoms))
     }
 
-    /// Every practice in some body's footprint on `on`.
+    /// Every practice of England on `on`: those in some body's footprint, and those inside
+    /// a stretch of their history the sources do not settle (their commissioner is unknown,
+    /// not their being in England).
     fn england_atoms(&self, on: Date) -> Vec<AtomId> {
         (0..self.register.atoms.len() as u32)
             .map(AtomId)
-            .filter(|&a| self.memberships_of(a).iter().any(|m| m.during.contains(on)))
+            .filter(|&a| {
+                self.memberships_of(a).iter().any(|m| m.during.contains(on))
+                    || self
+                        .unknown_memberships_of(a)
+                        .any(|u| u.during.contains(on))
+            })
             .collect()
+    }
+
+    /// The practices of body `b`'s footprint on `on`, and those inside an unsettled stretch
+    /// on `on` that names as a candidate commissioner `b` or a body under it: they may be
+    /// in the footprint, and the answer says their record is incomplete.
+    fn footprint_and_unsettled(&self, b: BodyId, on: Date) -> Vec<AtomId> {
+        let mut atoms = self.footprint_atoms(b, on);
+        let mut up = Vec::new();
+        for u in &self.register.unknown_memberships {
+            if !u.during.contains(on) {
+                continue;
+            }
+            let names_it = u.candidates.iter().any(|c| {
+                self.register.body_at(c, on).is_some_and(|cb| {
+                    up.clear();
+                    self.body_ancestors(cb, on, &mut up);
+                    cb == b || up.contains(&b)
+                })
+            });
+            if names_it {
+                atoms.push(u.atom);
+            }
+        }
+        atoms
     }
 
     /// The holders of `f` at a place larger than a practice (`atoms`, its practices), given
@@ -120,9 +153,11 @@ impl Snapshot {
         // Whether a holder covers all of the place is what its practices say: a body that
         // holds the function for all England but has delegated it in some ICBs exercises
         // it only in the rest, as `who` at each practice says; one that has delegated it
-        // everywhere is accountable only.
+        // everywhere is accountable only. Practices whose record is unsettled say nothing
+        // either way: who holds it there hangs on the commissioner their caveat names.
+        let settled = b.of - b.incomplete.len() as u32;
         let coverage = |n: u32| {
-            if n == b.of {
+            if n == settled {
                 Coverage::Full
             } else {
                 Coverage::Partial
@@ -139,8 +174,8 @@ impl Snapshot {
             if let Some(i) = at {
                 matched[i] = true;
             }
-            let n = at.map(|i| b.holdings[i].1).unwrap_or(0);
-            if cov == Coverage::Full && n == 0 {
+            let n = at.map_or(0, |i| b.holdings[i].1);
+            if cov == Coverage::Full && n == 0 && settled > 0 {
                 accountable_only.push(self.grants[gid.0 as usize].holder);
                 continue;
             }
@@ -222,26 +257,9 @@ impl Snapshot {
             self.resolve(f, on, &keys, &mut r);
             here.clear();
             for &(gid, _) in &r.holders {
-                if !self.fits_purpose(gid, purpose) {
-                    continue;
+                if self.fits_purpose(gid, purpose) {
+                    here.push(gid);
                 }
-                here.push(gid);
-                let i = match slot.get(&gid) {
-                    Some(&i) => i,
-                    None => {
-                        let i = out
-                            .holdings
-                            .iter()
-                            .position(|&(k, _)| self.same_holding(k, gid))
-                            .unwrap_or_else(|| {
-                                out.holdings.push((gid, 0));
-                                out.holdings.len() - 1
-                            });
-                        slot.insert(gid, i);
-                        i
-                    }
-                };
-                out.holdings[i].1 += 1;
             }
             if self
                 .unknown_memberships_of(a)
@@ -262,6 +280,24 @@ impl Snapshot {
                     }
                     continue;
                 }
+            }
+            for &gid in &here {
+                let i = match slot.get(&gid) {
+                    Some(&i) => i,
+                    None => {
+                        let i = out
+                            .holdings
+                            .iter()
+                            .position(|&(k, _)| self.same_holding(k, gid))
+                            .unwrap_or_else(|| {
+                                out.holdings.push((gid, 0));
+                                out.holdings.len() - 1
+                            });
+                        slot.insert(gid, i);
+                        i
+                    }
+                };
+                out.holdings[i].1 += 1;
             }
             if here.is_empty() {
                 out.unheld.push(a);

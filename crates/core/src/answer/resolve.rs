@@ -360,6 +360,8 @@ impl Snapshot {
         with_scratch(|s| self.may_in(body, function, place, on, purpose, s))
     }
 
+    /// `may` is `who` without a purpose (part by part for a larger place), asked whether
+    /// `body` is among its holders for all of the place and for the purpose.
     fn may_in(
         &self,
         body: &str,
@@ -369,14 +371,22 @@ impl Snapshot {
         purpose: Option<&str>,
         scratch: &mut Scratch,
     ) -> Result<MayAnswer, QueryError> {
-        let b = self.resolve_for(body, function, place, on, scratch)?;
-        let r = &scratch.resolution;
-        let caveats = {
-            let f = self.function_id(function)?;
-            let gids: Vec<GrantId> = r.holders.iter().map(|(g, _)| *g).collect();
-            self.caveats(f, place, on, &scratch.keys, &gids)
+        let f = self.function_id(function)?;
+        let b = self.body_on(body, on)?;
+        let (holders, accountable_only, caveats) =
+            self.who_in(f, place, on, None, scratch, |gid, cov, part| {
+                (gid, cov, part)
+            })?;
+        let r: Vec<(GrantId, Coverage)> = holders.iter().map(|(g, c, _)| (*g, *c)).collect();
+        let render = |gid: GrantId, cov: Coverage| {
+            let mut h = self.render_holder(gid, cov);
+            h.part = holders
+                .iter()
+                .find(|(g, _, _)| *g == gid)
+                .and_then(|(_, _, p)| p.clone());
+            h
         };
-        let limited = match self.holding_of(b, purpose, r) {
+        let limited = match self.holding_of(b, purpose, &r) {
             Ok((gid, cov)) => {
                 let g = &self.grants[gid.0 as usize];
                 return Ok(MayAnswer {
@@ -390,17 +400,29 @@ impl Snapshot {
                         "{body} holds {function} here as {} under `{}`",
                         g.role, self.register.instruments[g.instrument.0 as usize].id
                     ),
-                    holding: Some(self.render_holder(gid, cov)),
+                    holding: Some(render(gid, cov)),
                     caveats,
                 });
             }
             Err(limited) => limited,
         };
+        let code = |g: GrantId| {
+            self.register
+                .body(self.grants[g.0 as usize].holder)
+                .code
+                .clone()
+        };
         let reason = if let Some((gid, cov)) = limited {
             let g = &self.grants[gid.0 as usize];
             let instr = &self.register.instruments[g.instrument.0 as usize].id;
             if cov == Coverage::Partial {
-                format!("{body} holds {function} for only part of {place} (under `{instr}`)")
+                let of = match holders.iter().find(|(k, _, _)| *k == gid) {
+                    Some((_, _, Some(part))) => {
+                        format!(": {} of its {} practices", part.practices, part.of)
+                    }
+                    _ => String::new(),
+                };
+                format!("{body} holds {function} for only part of {place}{of} (under `{instr}`)")
             } else {
                 let ps = self.purposes(g).join(", ");
                 match purpose {
@@ -412,21 +434,13 @@ impl Snapshot {
                     ),
                 }
             }
-        } else if r
-            .shadowed
-            .iter()
-            .any(|&s| self.grants[s.0 as usize].holder == b)
-        {
-            let to: Vec<String> = r
-                .holders
+        } else if accountable_only.iter().any(|c| c == body) {
+            let mut to: Vec<String> = r
                 .iter()
-                .map(|(h, _)| {
-                    self.register
-                        .body(self.grants[h.0 as usize].holder)
-                        .code
-                        .clone()
-                })
+                .filter(|(h, _)| self.grants[h.0 as usize].accountable == b)
+                .map(|&(h, _)| code(h))
                 .collect();
+            to.dedup();
             format!(
                 "{body} is accountable for {function} here but has arranged for {} to exercise it",
                 to.join(", ")
@@ -442,7 +456,7 @@ impl Snapshot {
             place: place.clone(),
             purpose: purpose.map(str::to_string),
             reason,
-            holding: limited.map(|(g, c)| self.render_holder(g, c)),
+            holding: limited.map(|(g, c)| render(g, c)),
             caveats,
         })
     }
@@ -567,10 +581,10 @@ impl Snapshot {
         &self,
         b: BodyId,
         purpose: Option<&str>,
-        r: &Resolution,
+        holders: &[(GrantId, Coverage)],
     ) -> Result<(GrantId, Coverage), Option<(GrantId, Coverage)>> {
         let mut limited = None;
-        for &(gid, cov) in &r.holders {
+        for &(gid, cov) in holders {
             let g = &self.grants[gid.0 as usize];
             if g.holder != b {
                 continue;

@@ -81,20 +81,25 @@ impl Snapshot {
                 // them all. Most exercises are at one practice whose atom and maker the
                 // field checks resolved; looking their codes up again was a random probe
                 // of two large tables per exercise.
+                // A place larger than a practice is answered part by part: only `may`
+                // says whether its maker held all of it.
                 let maker = match site.practice {
-                    Some(a) => self.function_id(f).map(|fid| {
+                    Some(a) => self.function_id(f).ok().map(|fid| {
                         let Scratch { keys, resolution } = &mut scratch;
                         keys.clear();
                         self.practice_keys(a, on, keys);
                         self.resolve(fid, on, keys, resolution);
                         site.maker
                     }),
-                    None => self.resolve_for(by, f, &place(), on, &mut scratch),
+                    None if matches!(place(), Place::Practice(_)) => {
+                        self.resolve_for(by, f, &place(), on, &mut scratch).ok()
+                    }
+                    None => None,
                 };
                 for p in purposes() {
                     // The full answer (reasons, proofs) only for the few that fail.
-                    if let Ok(b) = maker {
-                        if self.holding_of(b, p, &scratch.resolution).is_ok() {
+                    if let Some(b) = maker {
+                        if self.holding_of(b, p, &scratch.resolution.holders).is_ok() {
                             continue;
                         }
                     }
