@@ -1000,6 +1000,7 @@ impl<'a> Reference<'a> {
     /// at none (delegated everywhere) leaves its holder accountable only; practices with
     /// no holder, and practices whose record is unsettled, get one caveat each.
     fn who(&self, f: &str, place: &Asked, d: Date, purpose: Option<&str>) -> RefAnswer {
+        let place = &self.standing_for(place, d);
         let (held, mut accountable_only) = self.held(f, place, d, purpose);
         let practices = self.practices_of(place, d);
         let code = |b: B| self.body(b).code.clone();
@@ -1111,26 +1112,25 @@ impl<'a> Reference<'a> {
         }
     }
 
-    /// May `body` exercise `f` at `place` on `d` for `purpose` (docs/language.md, "Answering
-    /// `who`"): when it is among the holders `who` gives without a purpose, covering all of
-    /// the place, by a holding without purposes or with the purpose asked. With `who`'s
-    /// caveats.
-    fn may(
-        &self,
-        body: &str,
-        f: &str,
-        place: &Asked,
-        d: Date,
-        purpose: Option<&str>,
-    ) -> (bool, Vec<RefCaveat>) {
-        let a = self.who(f, place, d, None);
-        let allowed = a.holders.iter().any(|h| {
-            h.body == body
-                && h.full
-                && (h.purposes.is_empty()
-                    || purpose.is_some_and(|p| h.purposes.iter().any(|x| x == p)))
-        });
-        (allowed, a.caveats)
+    /// The place a question about `place` on `d` is about: a body with no footprint on `d`
+    /// (no practice placed in it or in a body under it, and no body under it) stands for the
+    /// named area with its code, if there is one (docs/language.md, "Answering `who`").
+    fn standing_for(&self, place: &Asked, d: Date) -> Asked {
+        if let Asked::Body(y) = place {
+            let code = self.body(*y).code.as_str();
+            let under = self
+                .reg
+                .parents
+                .iter()
+                .any(|p| p.parent.0 as usize == *y && p.during.contains(d));
+            if !under
+                && self.footprint(*y, d).is_empty()
+                && self.reg.areas.iter().any(|a| a.id == code)
+            {
+                return Asked::Area(code.to_string());
+            }
+        }
+        place.clone()
     }
 
     /// The practices of a place larger than a practice on `d`, in register order
@@ -1340,6 +1340,19 @@ impl<'a> Reference<'a> {
         }
         out
     }
+}
+
+/// May `body` exercise the function at the place for `purpose` (docs/language.md, "Answering
+/// `who`"), given `who`'s answer there without a purpose: when it is among those holders,
+/// covering all of the place, by a holding without purposes or with the purpose asked. With
+/// that answer's caveats.
+fn may_from(plain: &RefAnswer, body: &str, purpose: Option<&str>) -> (bool, Vec<RefCaveat>) {
+    let allowed = plain.holders.iter().any(|h| {
+        h.body == body
+            && h.full
+            && (h.purposes.is_empty() || purpose.is_some_and(|p| h.purposes.iter().any(|x| x == p)))
+    });
+    (allowed, plain.caveats.clone())
 }
 
 /// Whether two holdings are one: the same body holding the same function by the same
@@ -1756,6 +1769,14 @@ fn build(s: &Spec) -> Register {
         note: None,
         approximate: false,
     });
+    // The local authority's own area, which it stands for as a place.
+    r.add_area(NamedArea {
+        id: "L1".into(),
+        name: "L1's area".into(),
+        expr: AreaExpr::Footprint("C1".into()),
+        note: None,
+        approximate: false,
+    });
     let mut atoms = Vec::new();
     for (n, &(c, start)) in s.practices.iter().enumerate() {
         let a = r
@@ -2006,8 +2027,8 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
     let snap = Snapshot::compile(reg.clone());
     for &(p, d, f, purpose) in qs {
         let on = day(d);
-        // Practices P0.., then the ICB, the CCGs (those alive on the day), the named area
-        // and England.
+        // Practices P0.., then the ICB, the CCGs (those alive on the day), the named area,
+        // the local authority (standing for its named area) and England.
         let bodies_from = spec.practices.len();
         let area_at = bodies_from + BODY_PLACES.len();
         let (place, asked) = if p < bodies_from {
@@ -2021,6 +2042,11 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
             (Place::Body(code.into()), Asked::Body(b))
         } else if p == area_at {
             (Place::Area("north".into()), Asked::Area("north".into()))
+        } else if p == area_at + 1 {
+            let Some(b) = reference.body_at("L1", on) else {
+                continue;
+            };
+            (Place::Body("L1".into()), Asked::Body(b))
         } else {
             (Place::England, Asked::England)
         };
@@ -2031,7 +2057,11 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
         let expected = sorted(reference.who(FUNCTIONS[f], &asked, on, purpose));
         let got = sorted(engine_answer(&engine));
         let code = format!("{place}");
-        // `may` for each body that exists on the day.
+        // `may` for each body that exists on the day, from `who` without a purpose.
+        let plain = match purpose {
+            None => expected.clone(),
+            Some(_) => reference.who(FUNCTIONS[f], &asked, on, None),
+        };
         for body in PARTIES {
             if reference.body_at(body, on).is_none() {
                 continue;
@@ -2041,7 +2071,7 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
                 .map_err(|e| {
                     TestCaseError::fail(format!("the engine could not answer may: {e}"))
                 })?;
-            let (allowed, mut caveats) = reference.may(body, FUNCTIONS[f], &asked, on, purpose);
+            let (allowed, mut caveats) = may_from(&plain, body, purpose);
             caveats.sort();
             let mut got_caveats: Vec<RefCaveat> = may
                 .caveats
@@ -2080,8 +2110,8 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
 
 fn questions() -> impl Strategy<Value = Vec<(usize, i64, usize, usize)>> {
     prop::collection::vec(
-        // Up to six practices, five bodies, the named area and England.
-        (0usize..13, 0i64..3000, 0usize..FUNCTIONS.len(), 0usize..3),
+        // Up to six practices, five bodies, the named area, the local authority and England.
+        (0usize..14, 0i64..3000, 0usize..FUNCTIONS.len(), 0usize..3),
         1..12,
     )
 }
@@ -2612,4 +2642,49 @@ fn may_for_england_is_answered_part_by_part() {
         ],
     )
     .unwrap();
+}
+
+/// P0 is in C0 and P1 in C1. The local authority L1 has no footprint (no practice is placed
+/// in it): as a place it stands for the named area with its code, here C1's footprint
+/// (docs/language.md, "Answering `who`"). So secondary care at L1 is held by C1 (its own
+/// footprint) and by L1 itself, which holds all of `commissioning` at P1. Asked as a body,
+/// L1 found nobody: its own code is the area of no holding.
+#[test]
+fn a_body_without_a_footprint_stands_for_its_named_area() {
+    let s = Spec {
+        merge: vec![],
+        practices: vec![(0, 0), (1, 0)],
+        arrangements: vec![],
+        changes: vec![],
+        noise: vec![],
+        knowledge: GenKnowledge::default(),
+    };
+    let snap = Snapshot::compile(build(&s));
+    let w = snap
+        .who(
+            "commissioning.secondary-care",
+            &Place::Body("L1".into()),
+            day(500),
+            None,
+        )
+        .unwrap();
+    let mut holders: Vec<(&str, Coverage)> = w
+        .holders
+        .iter()
+        .map(|h| (h.body.as_str(), h.coverage))
+        .collect();
+    holders.sort_by_key(|h| h.0);
+    assert_eq!(holders, [("C1", Coverage::Full), ("L1", Coverage::Full)]);
+    let may = snap
+        .may(
+            "L1",
+            "commissioning.secondary-care",
+            &Place::Body("L1".into()),
+            day(500),
+            None,
+        )
+        .unwrap();
+    assert!(may.allowed, "{may:#?}");
+    // L1 as a place comes after the 2 practices, the 5 bodies and the named area.
+    compare(&s, &[(8, 500, 1, 0), (8, 500, 0, 0)]).unwrap();
 }

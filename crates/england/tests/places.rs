@@ -346,3 +346,48 @@ fn may_over_a_larger_place_is_answered_part_by_part() {
         medical.reason
     );
 }
+
+/// A council asked as a body. Barnsley Metropolitan Borough Council (ONS E08000016, a
+/// metropolitan district and so an upper-tier authority) has had the public health duty of
+/// NHS Act 2006 s.2B since 2013-04-01 (Health and Social Care Act 2012 s.12); the ONS CCG to
+/// district lookup (data/ods/ons_ccg_lad_lookup.csv) puts NHS Barnsley CCG (02P) in Barnsley
+/// alone. The register places no practice in the council itself, so asked as a body it
+/// stands for the district with its code, and the council holds public health for all of
+/// it; NHS South Yorkshire ICB (QF7, the parent of 02P in the ODS eccg file) holds secondary
+/// care there. Asked as a body, the council found nobody.
+#[test]
+fn a_council_asked_as_a_body_is_its_area() {
+    let on = date(2019, 6, 1);
+    let ph = who(
+        "commissioning.public-health",
+        Place::Body("E08000016".into()),
+        on,
+    );
+    let area = who(
+        "commissioning.public-health",
+        Place::Area("E08000016".into()),
+        on,
+    );
+    let full: Vec<&str> = ph
+        .holders
+        .iter()
+        .filter(|h| h.coverage == Coverage::Full)
+        .map(|h| h.body.as_str())
+        .collect();
+    assert_eq!(full, ["E08000016"], "{ph:#?}");
+    assert_eq!(ph.holders, area.holders);
+    let may = snap()
+        .may(
+            "E08000016",
+            "commissioning.public-health",
+            &Place::Body("E08000016".into()),
+            on,
+            None,
+        )
+        .unwrap();
+    assert!(may.allowed, "{may:#?}");
+    let later = date(2023, 1, 1);
+    let secondary = who(SECONDARY, Place::Body("E08000016".into()), later);
+    let codes: Vec<&str> = secondary.holders.iter().map(|h| h.body.as_str()).collect();
+    assert_eq!(codes, ["QF7"], "{secondary:#?}");
+}

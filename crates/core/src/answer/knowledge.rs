@@ -42,6 +42,14 @@ impl Snapshot {
         if let Place::Area(id) = place {
             out.extend(self.area_caveats(id, on));
         }
+        // A body standing for the named area with its code.
+        if let Place::Body(code) = place {
+            if let Some(b) = self.register.body_at(code, on) {
+                if self.body_as_area(b, on).is_some() {
+                    out.extend(self.area_caveats(code, on));
+                }
+            }
+        }
         out
     }
 

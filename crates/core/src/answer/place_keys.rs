@@ -5,6 +5,7 @@
 use crate::answer::query::QueryError;
 use crate::model::body::BodyId;
 use crate::model::place::{AtomId, Place};
+use crate::model::register::NamedArea;
 use crate::snapshot::{AreaKey, Snapshot};
 use jiff::civil::Date;
 
@@ -55,45 +56,56 @@ impl Snapshot {
             }
             Place::Body(code) => {
                 let b = self.body_on(code, on)?;
-                self.up_keys(AreaKey::Body(b), on, &mut keys.full);
-                self.down_keys(b, on, &mut keys.partial);
+                match self.body_as_area(b, on) {
+                    Some(area) => self.area_keys(area, on, keys),
+                    None => {
+                        self.up_keys(AreaKey::Body(b), on, &mut keys.full);
+                        self.down_keys(b, on, &mut keys.partial);
+                    }
+                }
             }
             Place::Area(id) => {
                 let area = self
                     .register
                     .area(id)
                     .ok_or_else(|| QueryError::UnknownArea(id.to_string()))?;
-                let mut parts = Vec::new();
-                self.expr_keys(&area.expr, on, &mut parts, 0);
-                let ups: Vec<Vec<AreaKey>> = parts
-                    .iter()
-                    .map(|k| {
-                        let mut v = Vec::new();
-                        self.up_keys(*k, on, &mut v);
-                        v
-                    })
-                    .collect();
-                let mut all: Vec<AreaKey> = ups.iter().flatten().copied().collect();
-                all.sort();
-                all.dedup();
-                for k in all {
-                    if ups.iter().all(|u| u.contains(&k)) {
-                        keys.full.push(k);
-                    } else {
-                        keys.partial.push(k);
-                    }
-                }
-                for k in &parts {
-                    if let AreaKey::Body(b) = k {
-                        self.down_keys(*b, on, &mut keys.partial);
-                    }
-                }
-                keys.components = ups;
+                self.area_keys(area, on, keys);
             }
             Place::England => keys.full.push(AreaKey::England),
         }
         keys.partial.retain(|k| !keys.full.contains(k));
         Ok(())
+    }
+
+    /// The keys of named area `area` on `on`: those above all of its parts hold all of it,
+    /// the rest and those under its parts part of it.
+    fn area_keys(&self, area: &NamedArea, on: Date, keys: &mut PlaceKeys) {
+        let mut parts = Vec::new();
+        self.expr_keys(&area.expr, on, &mut parts, 0);
+        let ups: Vec<Vec<AreaKey>> = parts
+            .iter()
+            .map(|k| {
+                let mut v = Vec::new();
+                self.up_keys(*k, on, &mut v);
+                v
+            })
+            .collect();
+        let mut all: Vec<AreaKey> = ups.iter().flatten().copied().collect();
+        all.sort();
+        all.dedup();
+        for k in all {
+            if ups.iter().all(|u| u.contains(&k)) {
+                keys.full.push(k);
+            } else {
+                keys.partial.push(k);
+            }
+        }
+        for k in &parts {
+            if let AreaKey::Body(b) = k {
+                self.down_keys(*b, on, &mut keys.partial);
+            }
+        }
+        keys.components = ups;
     }
 
     /// Keys for practice `a` on `on` into cleared `keys`: the practice, the bodies it sits

@@ -12,6 +12,7 @@ use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;
 use crate::model::body::BodyId;
 use crate::model::place::{AtomId, Place};
+use crate::model::register::NamedArea;
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
@@ -63,29 +64,53 @@ impl Snapshot {
                         code: code.to_string(),
                         on,
                     })?;
-                self.footprint_and_unsettled(b, on)
+                match self.body_as_area(b, on) {
+                    Some(area) => self.area_atoms(area, on),
+                    None => self.footprint_and_unsettled(b, on),
+                }
             }
             Place::Area(id) => {
                 let area = self
                     .register
                     .area(id)
                     .ok_or_else(|| QueryError::UnknownArea(id.to_string()))?;
-                let mut keys = Vec::new();
-                self.expr_keys(&area.expr, on, &mut keys, 0);
-                let mut atoms = Vec::new();
-                for k in keys {
-                    match k {
-                        AreaKey::England => atoms.extend(self.england_atoms(on)),
-                        AreaKey::Body(b) => atoms.extend(self.footprint_and_unsettled(b, on)),
-                        AreaKey::Atom(a) => atoms.push(a),
-                    }
-                }
-                atoms
+                self.area_atoms(area, on)
             }
         };
         atoms.sort();
         atoms.dedup();
         Ok(Some(atoms))
+    }
+
+    /// A body with no footprint on `on` (no practice placed in it or in a body under it,
+    /// and no body under it: a local authority, say) stands, as a place, for the named area
+    /// with its code, if the register has one.
+    pub(crate) fn body_as_area(&self, b: BodyId, on: Date) -> Option<&NamedArea> {
+        let area = self.register.area(&self.register.body(b).code)?;
+        let mut under = Vec::new();
+        self.body_descendants(b, on, &mut under);
+        let placed = self
+            .body_atoms
+            .get(b.0 as usize)
+            .iter()
+            .filter_map(|&m| self.register.memberships.get(m as usize))
+            .any(|m| m.during.contains(on));
+        (under.is_empty() && !placed).then_some(area)
+    }
+
+    /// The practices of named area `area` on `on`: those of its parts.
+    fn area_atoms(&self, area: &NamedArea, on: Date) -> Vec<AtomId> {
+        let mut keys = Vec::new();
+        self.expr_keys(&area.expr, on, &mut keys, 0);
+        let mut atoms = Vec::new();
+        for k in keys {
+            match k {
+                AreaKey::England => atoms.extend(self.england_atoms(on)),
+                AreaKey::Body(b) => atoms.extend(self.footprint_and_unsettled(b, on)),
+                AreaKey::Atom(a) => atoms.push(a),
+            }
+        }
+        atoms
     }
 
     /// Every practice of England on `on`: those in some body's footprint, and those inside
