@@ -57,18 +57,21 @@ pub fn check(
 }
 
 /// The changes that record `instruments` on `register`: a correction for an id it has, an
-/// addition otherwise.
+/// addition otherwise. An instrument the register already holds exactly as written (the
+/// same stored form, so the same JSON in the log) is left out: recording it again would
+/// change nothing.
 pub fn instrument_changes(register: &Register, instruments: Vec<Instrument>) -> Vec<Change> {
+    let stored = |i: &Instrument| serde_json::to_value(i).ok();
     instruments
         .into_iter()
-        .map(|instrument| {
-            if register.instruments.iter().any(|i| i.id == instrument.id) {
-                Change::CorrectInstrument {
+        .filter_map(|instrument| {
+            match register.instruments.iter().find(|i| i.id == instrument.id) {
+                Some(have) if stored(have).is_some() && stored(have) == stored(&instrument) => None,
+                Some(_) => Some(Change::CorrectInstrument {
                     id: instrument.id.to_string(),
                     instrument,
-                }
-            } else {
-                Change::AddInstrument { instrument }
+                }),
+                None => Some(Change::AddInstrument { instrument }),
             }
         })
         .collect()

@@ -88,7 +88,9 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "TIMESTAMP")]
     pub recorded_at: Option<jiff::Timestamp>,
 
-    /// Output format: human-readable text, or JSON (a stable contract).
+    /// Output format: text for people; JSON (a stable contract); or CSV with a header row,
+    /// for the commands that list things (bodies, find, who, what, timeline, diff, map,
+    /// instruments, ...). A command that lists nothing refuses csv (exit 2).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
@@ -112,6 +114,7 @@ pub enum ColorChoice {
 pub enum Format {
     Text,
     Json,
+    Csv,
 }
 
 /// The furthest ahead `expiring` and `calendar` look: a century, far beyond any instrument's
@@ -551,7 +554,7 @@ pub enum ConflictsWhat {
     Export {
         /// The register of interests JSON.
         register: PathBuf,
-        /// The form to publish it in.
+        /// The form to publish it in (--format json or csv also choose those).
         #[arg(long = "as", value_enum, default_value_t = ExportAs::Csv)]
         as_: ExportAs,
         /// With CSV: the gifts and hospitality register instead of interests.

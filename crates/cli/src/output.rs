@@ -56,7 +56,8 @@ pub fn json<T: Serialize>(value: &T) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Prints `value` as JSON, or runs `text` to print it for people.
+/// Prints `value` as JSON, or runs `text` to print it for people. For an answer that is
+/// not a list: `commands::run` refuses `--format csv` for these before doing anything.
 pub fn emit<T: Serialize>(
     format: Format,
     value: &T,
@@ -68,7 +69,36 @@ pub fn emit<T: Serialize>(
             text(value);
             Ok(())
         }
+        Format::Csv => Err(CliError::Internal("this answer has no CSV form".into())),
     }
+}
+
+/// Prints a listing as JSON, as CSV (`header` and the `rows` of it), or for people.
+pub fn emit_list<T: Serialize>(
+    format: Format,
+    value: &T,
+    header: &[&str],
+    rows: impl FnOnce(&T) -> Vec<Vec<String>>,
+    text: impl FnOnce(&T),
+) -> Result<(), CliError> {
+    match format {
+        Format::Csv => csv(header, &rows(value)),
+        _ => emit(format, value, text),
+    }
+}
+
+/// Prints a header row and rows as CSV, through the one CSV writer (`vires_app::csv`,
+/// which keeps a cell from starting a spreadsheet formula).
+pub fn csv(header: &[&str], rows: &[Vec<String>]) -> Result<(), CliError> {
+    let text = vires_app::csv::write(header, rows)
+        .map_err(|e| CliError::Internal(format!("writing CSV: {e}")))?;
+    print!("{text}");
+    Ok(())
+}
+
+/// An optional date as a CSV cell: empty when there is none (an open end).
+pub fn date_cell(d: Option<jiff::civil::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 pub fn proof_line(proof: &[Arc<ProofStep>]) -> String {
@@ -168,9 +198,12 @@ pub fn wrap(text: &str, first_column: usize, indent: usize, width: Option<usize>
 }
 
 /// A table for people: a header row, columns as wide as their widest cell, and the last
-/// column (a name or a description) wrapped to the terminal rather than cut.
+/// column (a name or a description) wrapped to the terminal rather than cut. A column given
+/// a most width ([`Table::at_most`]) wraps a longer cell onto more lines within it, so one
+/// long value does not push the others aside. A line break in the last cell starts a line.
 pub struct Table {
     header: Vec<&'static str>,
+    at_most: Vec<Option<usize>>,
     rows: Vec<Vec<String>>,
 }
 
@@ -178,8 +211,17 @@ impl Table {
     pub fn new(header: &[&'static str]) -> Table {
         Table {
             header: header.to_vec(),
+            at_most: vec![None; header.len()],
             rows: Vec::new(),
         }
+    }
+
+    /// Column `column` (not the last) is at most `width` characters wide.
+    pub fn at_most(mut self, column: usize, width: usize) -> Table {
+        if let Some(w) = self.at_most.get_mut(column) {
+            *w = Some(width.max(1));
+        }
+        self
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
@@ -188,30 +230,69 @@ impl Table {
 
     pub fn print(&self) {
         let n = self.header.len();
+        // Without a width (a file or a pipe) every row stays on one line, for grep and cut.
+        let term = width();
         let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n.saturating_sub(1)) {
-                widths[i] = widths[i].max(c.chars().count());
+                let w = c.chars().count();
+                let most = self.at_most[i].filter(|_| term.is_some());
+                widths[i] = widths[i].max(most.map_or(w, |most| w.min(most)));
             }
         }
         let lead: usize = widths.iter().take(n.saturating_sub(1)).map(|w| w + 2).sum();
-        let width = width();
+        // The last column's width: the rest of the terminal, at least 20 characters.
+        let last = term.map(|w| w.saturating_sub(lead).max(20));
         let line = |cells: &mut dyn Iterator<Item = &str>| {
-            let mut s = String::new();
-            for (i, c) in cells.enumerate() {
-                if i + 1 < n {
+            let columns: Vec<Vec<String>> = cells
+                .enumerate()
+                .map(|(i, c)| {
+                    if i + 1 == n {
+                        c.split('\n')
+                            .flat_map(|part| lines(part, last, true))
+                            .collect()
+                    } else if c.chars().count() > widths[i] {
+                        lines(c, Some(widths[i]), true)
+                    } else {
+                        vec![c.to_string()]
+                    }
+                })
+                .collect();
+            let height = columns.iter().map(Vec::len).max().unwrap_or(1);
+            for k in 0..height {
+                let mut s = String::new();
+                for (i, col) in columns.iter().enumerate() {
+                    let c = col.get(k).map_or("", String::as_str);
                     s.push_str(c);
-                    s.push_str(&" ".repeat(widths[i] + 2 - c.chars().count()));
-                } else {
-                    s.push_str(&wrap(c, lead, lead, width));
+                    if i + 1 < n {
+                        s.push_str(&" ".repeat((widths[i] + 2).saturating_sub(c.chars().count())));
+                    }
                 }
+                println!("{}", s.trim_end());
             }
-            println!("{}", s.trim_end());
         };
         line(&mut self.header.iter().copied());
         for r in &self.rows {
             line(&mut r.iter().map(String::as_str));
         }
+    }
+}
+
+/// `text` as lines of at most `width` characters (whole words; with `break_words` a word
+/// longer than a line is split across lines rather than overflowing). Nothing is cut.
+fn lines(text: &str, width: Option<usize>, break_words: bool) -> Vec<String> {
+    let Some(width) = width else {
+        return vec![text.to_string()];
+    };
+    let opts = textwrap::Options::new(width.max(1)).break_words(break_words);
+    let out: Vec<String> = textwrap::wrap(text, opts)
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect();
+    if out.is_empty() {
+        vec![String::new()]
+    } else {
+        out
     }
 }
 

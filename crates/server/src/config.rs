@@ -236,6 +236,11 @@ pub struct ServeConfig {
     pub limits: Limits,
     pub log: LogConfig,
     pub approval: ApprovalConfig,
+    /// The folder the built base register is kept in between starts (`vires serve` gives
+    /// the CLI's: `VIRES_CACHE_DIR` or the platform's, none with `--no-cache`). None builds
+    /// it afresh. Not read from the file or the environment here.
+    #[serde(skip)]
+    pub cache: Option<vires_app::base_cache::Cache>,
 }
 
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
@@ -250,6 +255,7 @@ impl Default for ServeConfig {
             limits: Limits::default(),
             log: LogConfig::default(),
             approval: ApprovalConfig::default(),
+            cache: None,
         }
     }
 }

@@ -394,13 +394,23 @@ pub fn init_logging(config: &ServeConfig) -> tracing_appender::non_blocking::Wor
 }
 
 /// The base register the change log applies to, and its fingerprint for the genesis entry
-/// (the same as the CLI's, so both bind the same default store).
-pub fn base_register(base: config::BaseRegister) -> Result<(Register, String), ServerError> {
+/// (the same as the CLI's, so both bind the same default store). Read from `cache` when it
+/// holds a sound copy built by this binary from the same data, as the CLI does.
+pub fn base_register(
+    base: config::BaseRegister,
+    cache: Option<&vires_app::base_cache::Cache>,
+) -> Result<(Register, String), ServerError> {
     let base = match base {
         config::BaseRegister::Empty => vires_app::base::Base::Empty,
         config::BaseRegister::England => vires_app::base::Base::England,
     };
-    let built = vires_app::base::build(&base, &mut |_| {})?;
+    let (built, origin) = vires_app::base_cache::build(&base, cache, &mut |_| {}, &mut |note| {
+        tracing::warn!("{note}")
+    })?;
+    tracing::info!(
+        from_cache = origin == vires_app::base_cache::Origin::Cache,
+        "base register ready"
+    );
     Ok((built.register, built.fingerprint))
 }
 
@@ -429,7 +439,7 @@ impl From<vires_app::AppError> for ServerError {
 pub async fn prepare(config: ServeConfig) -> Result<AppState, ServerError> {
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
         let store = open_store(&config.db)?;
-        let (base, fingerprint) = base_register(config.base)?;
+        let (base, fingerprint) = base_register(config.base, config.cache.as_ref())?;
         let bootstrap = config.auth.bootstrap_admin.clone();
         let state = AppState::open(store, base, &fingerprint, config)?;
         if let Some(name) = bootstrap {

@@ -3,7 +3,7 @@
 use super::CliError;
 use crate::args::Format;
 use crate::load::Loaded;
-use crate::output::{emit, json};
+use crate::output::{date_cell, emit_list, json};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -50,7 +50,7 @@ pub fn check_files_on(
             language_errors,
             diagnostics: diags,
         })?,
-        Format::Text => {
+        Format::Text | Format::Csv => {
             let owned: Vec<vires_core::Diagnostic> = diags.iter().map(|d| (*d).clone()).collect();
             let color = crate::output::color_stderr();
             eprint!(
@@ -96,7 +96,7 @@ pub fn check(loaded: &Loaded, fmt: Format, warnings: bool) -> Result<ExitCode, C
             language_errors: loaded.language_errors,
             diagnostics: diags,
         })?,
-        Format::Text => {
+        Format::Text | Format::Csv => {
             loaded.render_diagnostics(&diags);
             println!(
                 "{} instruments checked: {errors} invalid, {warns} warnings{}",
@@ -118,7 +118,43 @@ pub fn check(loaded: &Loaded, fmt: Format, warnings: bool) -> Result<ExitCode, C
 
 pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<ExitCode, CliError> {
     let found = s.coverage(function, until)?;
-    emit(fmt, &found, |found| {
+    let csv_rows = |found: &Vec<vires_core::CoverageFinding>| {
+        found
+            .iter()
+            .map(|f| {
+                let problem = match f.problem {
+                    vires_core::CoverageProblem::Gap => "gap",
+                    vires_core::CoverageProblem::Overlap => "overlap",
+                };
+                let caveats: Vec<String> = f
+                    .caveats
+                    .iter()
+                    .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
+                    .collect();
+                vec![
+                    problem.to_string(),
+                    f.function.clone(),
+                    f.place.to_string(),
+                    f.from.to_string(),
+                    date_cell(f.until),
+                    f.holders.join(";"),
+                    if f.explained() { "yes" } else { "no" }.to_string(),
+                    caveats.join(" | "),
+                ]
+            })
+            .collect()
+    };
+    let header = [
+        "problem",
+        "function",
+        "place",
+        "from",
+        "until",
+        "holders",
+        "explained",
+        "caveats",
+    ];
+    emit_list(fmt, &found, &header, csv_rows, |found| {
         for f in found {
             let end = crate::output::until_text(f.until);
             println!(
@@ -150,7 +186,29 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
 
 pub fn expiring(s: &Snapshot, fmt: Format, on: Date, days: i64) -> Result<ExitCode, CliError> {
     let list = s.expiring(on, days);
-    emit(fmt, &list, |list| {
+    let csv_rows = |list: &Vec<vires_core::Expiring>| {
+        list.iter()
+            .map(|e| {
+                vec![
+                    e.instrument.clone(),
+                    e.kind.as_str().to_string(),
+                    e.until.to_string(),
+                    e.days_left.to_string(),
+                    date_cell(e.review),
+                    e.title.clone(),
+                ]
+            })
+            .collect()
+    };
+    let header = [
+        "instrument",
+        "kind",
+        "until",
+        "days_left",
+        "review",
+        "title",
+    ];
+    emit_list(fmt, &list, &header, csv_rows, |list| {
         for e in list {
             println!(
                 "{:>5} days  {}  {:<32} {}",
@@ -175,7 +233,46 @@ pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
         inherited: s.inheritance(),
         orphans: s.orphans().collect(),
     };
-    emit(fmt, &out, |o| {
+    // One row per instrument carried over, then one per arrangement orphaned.
+    let csv_rows = |o: &Out| {
+        let mut rows: Vec<Vec<String>> = o
+            .inherited
+            .iter()
+            .map(|i| {
+                vec![
+                    "inherited".to_string(),
+                    i.instrument.clone(),
+                    i.from_body.clone(),
+                    i.to_body.clone(),
+                    i.on.to_string(),
+                    i.merger.clone(),
+                    String::new(),
+                ]
+            })
+            .collect();
+        rows.extend(o.orphans.iter().map(|d| {
+            vec![
+                "orphaned".to_string(),
+                d.subject.clone(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{}: {}", d.code, d.message),
+            ]
+        }));
+        rows
+    };
+    let header = [
+        "status",
+        "instrument",
+        "from_body",
+        "to_body",
+        "on",
+        "merger",
+        "finding",
+    ];
+    emit_list(fmt, &out, &header, csv_rows, |o| {
         for i in &o.inherited {
             println!(
                 "{} carried from {} to {} on {} by {}",
@@ -196,7 +293,22 @@ pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
 
 pub fn instruments(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
     let rows = vires_workflow::explain::instruments(s);
-    emit(fmt, &rows, |rows| {
+    let csv_rows = |rows: &Vec<vires_workflow::explain::InstrumentRow>| {
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.kind.as_str().to_string(),
+                    r.from.to_string(),
+                    date_cell(r.until),
+                    if r.valid { "yes" } else { "no" }.to_string(),
+                    r.title.clone(),
+                ]
+            })
+            .collect()
+    };
+    let header = ["id", "kind", "from", "until", "valid", "title"];
+    emit_list(fmt, &rows, &header, csv_rows, |rows| {
         let mut t = crate::output::Table::new(&["ID", "KIND", "FROM", "UNTIL", "TITLE"]);
         for r in rows {
             t.row(vec![

@@ -3,7 +3,7 @@
 use super::CliError;
 use crate::args::{AuditWhat, Format};
 use crate::load::{open_store, StoreChoice};
-use crate::output::{emit, json};
+use crate::output::emit;
 use std::process::ExitCode;
 
 pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCode, CliError> {
@@ -82,40 +82,7 @@ pub fn run(what: AuditWhat, choice: &StoreChoice, fmt: Format) -> Result<ExitCod
         AuditWhat::Keygen { .. } => Err(CliError::Internal("keygen opens no store".into())),
         AuditWhat::Log => {
             let entries = store.all_entries().map_err(err)?;
-            match fmt {
-                Format::Json => json(&entries)?,
-                Format::Text => {
-                    for e in &entries {
-                        println!(
-                            "{:>6} {} {:<16} {:<20} {}",
-                            e.seq,
-                            e.recorded_at,
-                            e.author,
-                            e.change.op(),
-                            e.reason
-                        );
-                        // A workflow step also says when it took effect, who took it and why.
-                        if let vires_store::Change::WorkflowStep {
-                            workflow,
-                            id,
-                            subject,
-                            step,
-                            on,
-                            actor,
-                            detail,
-                        } = &e.change
-                        {
-                            println!(
-                                "{:>6} {workflow} {id}: {step} {subject} on {on} by {actor}",
-                                ""
-                            );
-                            if let Some(d) = detail {
-                                println!("{:>6} {d}", "");
-                            }
-                        }
-                    }
-                }
-            }
+            super::audit_log::print(&entries, fmt)?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -214,6 +181,12 @@ pub fn record(
         Err(e) => return Err(e.into()),
     };
     emit(fmt, &recorded, |r| {
+        if r.is_empty() {
+            println!(
+                "nothing changed: the register already holds every instrument exactly as \
+                 written, so nothing was recorded"
+            );
+        }
         for e in r {
             println!(
                 "recorded as revision {} at {}: {}",

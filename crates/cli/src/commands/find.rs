@@ -2,7 +2,7 @@
 
 use super::CliError;
 use crate::args::Format;
-use crate::output::{emit, until_text, Table};
+use crate::output::{date_cell, emit_list, until_text, Table};
 use jiff::civil::Date;
 use std::process::ExitCode;
 use vires_core::search::{search, FoundKind, Search};
@@ -40,7 +40,29 @@ pub fn find(
         },
     )
     .map_err(|e| CliError::input(e.to_string(), "for example: vires find bolton"))?;
-    emit(fmt, &answer, |a| {
+    let csv_rows = |a: &vires_core::search::SearchAnswer| {
+        a.results
+            .iter()
+            .map(|f| {
+                let within: Vec<String> = f.within.iter().map(|w| w.code.clone()).collect();
+                vec![
+                    f.kind.as_str().to_string(),
+                    f.code.clone(),
+                    f.name.clone(),
+                    f.detail.clone().unwrap_or_default(),
+                    date_cell(f.from),
+                    date_cell(f.until),
+                    f.postcode.clone().unwrap_or_default(),
+                    f.ons_code.clone().unwrap_or_default(),
+                    within.join(";"),
+                ]
+            })
+            .collect()
+    };
+    let header = [
+        "kind", "code", "name", "detail", "from", "until", "postcode", "ons_code", "within",
+    ];
+    emit_list(fmt, &answer, &header, csv_rows, |a| {
         if a.results.is_empty() {
             println!("nothing matches “{}”", a.text);
             return;

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod audit;
+mod audit_log;
 mod batch;
 mod find;
 mod language;
@@ -13,7 +14,7 @@ mod serve;
 mod workflow;
 mod workflow_text;
 
-use crate::args::{Cli, Command, PlaceArgs};
+use crate::args::{Cli, Command, Format, PlaceArgs};
 use crate::load;
 use clap::CommandFactory;
 use jiff::civil::Date;
@@ -122,8 +123,62 @@ pub fn place(p: &PlaceArgs) -> Result<Place, CliError> {
     }
 }
 
+/// For a command that lists nothing, its name: it answers as text or JSON only. Commands
+/// that list things answer `--format csv` too (a header row, then a row per item).
+fn lists_nothing(command: &Command) -> Option<&'static str> {
+    use crate::args::{AuditWhat, ConflictsWhat};
+    Some(match command {
+        Command::Find { .. }
+        | Command::Who { .. }
+        | Command::May { .. }
+        | Command::What { .. }
+        | Command::Timeline { .. }
+        | Command::Diff { .. }
+        | Command::Gaps { .. }
+        | Command::Expiring { .. }
+        | Command::Inheritance
+        | Command::Lineage { .. }
+        | Command::Bodies { .. }
+        | Command::Map { .. }
+        | Command::Functions
+        | Command::Powers
+        | Command::Instruments
+        | Command::Calendar { .. }
+        | Command::Assessments { .. }
+        | Command::Conflicts {
+            what: ConflictsWhat::Export { .. },
+        } => return None,
+        Command::Check { .. } => "check",
+        Command::Fmt { .. } => "fmt",
+        Command::Explain { .. } => "explain",
+        Command::Whatif { .. } => "whatif",
+        Command::Export { .. } => "export",
+        Command::Round { .. } => "round",
+        Command::Proposal { .. } => "proposal",
+        Command::Procure { .. } => "procure",
+        Command::Conflicts { .. } => "conflicts check",
+        Command::Record { .. } => "record",
+        Command::Serve { .. } => "serve",
+        Command::Completions { .. } => "completions",
+        Command::Man => "man",
+        Command::Audit { what } => match what {
+            AuditWhat::Log => return None,
+            AuditWhat::Verify { .. } => "audit verify",
+            AuditWhat::Keygen { .. } => "audit keygen",
+            AuditWhat::KeyStart => "audit key-start",
+        },
+        Command::Import { .. } => "import",
+    })
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let fmt = cli.format;
+    if let Some(name) = lists_nothing(&cli.command).filter(|_| fmt == Format::Csv) {
+        return Err(CliError::Usage(format!(
+            "--format csv is for commands that list things; `vires {name}` answers as text \
+             or with --format json"
+        )));
+    }
     let store_choice = load::StoreChoice {
         db: cli.db.clone(),
         recorded_at: cli.recorded_at,
@@ -160,7 +215,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
-        Command::Serve { addr, config } => serve::run(addr, config, cli.db.clone()),
+        Command::Serve { addr, config } => serve::run(addr, config, cli.db.clone(), cli.no_cache),
         Command::Record {
             files,
             author,

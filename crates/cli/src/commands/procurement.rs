@@ -41,7 +41,7 @@ pub fn procure(
         let a = vires_procure::assess::assess_json(&text, s).map_err(|e| input(contract, e))?;
         match fmt {
             Format::Json => println!("{}", a.to_json()),
-            Format::Text => print!("{}", procurement_text::assessment(&a)),
+            Format::Text | Format::Csv => print!("{}", procurement_text::assessment(&a)),
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -64,7 +64,7 @@ pub fn procure(
         .map_err(|e| input(contract, e))?;
     match fmt {
         Format::Json => println!("{}", w.to_json()),
-        Format::Text => print!("{}", procurement_text::what_if(&w)),
+        Format::Text | Format::Csv => print!("{}", procurement_text::what_if(&w)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -165,7 +165,9 @@ pub fn conflicts(
                     serde_json::to_string_pretty(&report)
                         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
                 ),
-                Format::Text => print!("{}", procurement_text::decision_report(&report)),
+                Format::Text | Format::Csv => {
+                    print!("{}", procurement_text::decision_report(&report))
+                }
             }
             Ok(if report.sound {
                 ExitCode::SUCCESS
@@ -180,6 +182,12 @@ pub fn conflicts(
         } => {
             let r =
                 InterestRegister::from_json(&read(&register)?).map_err(|e| input(&register, e))?;
+            // --format json or csv choose those forms too (a register is a list).
+            let as_ = match fmt {
+                Format::Json => ExportAs::Json,
+                Format::Csv => ExportAs::Csv,
+                Format::Text => as_,
+            };
             let out = match as_ {
                 ExportAs::Json => r.to_json(),
                 ExportAs::Html => vires_web::conflicts_pages::register_page(&r),

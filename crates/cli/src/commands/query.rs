@@ -3,7 +3,7 @@
 use super::CliError;
 use crate::args::Format;
 use crate::load::Loaded;
-use crate::output::{caveat_lines, emit, holder_text, proof_line, truncate};
+use crate::output::{caveat_lines, date_cell, emit, emit_list, holder_text, proof_line, truncate};
 use jiff::civil::Date;
 use std::process::ExitCode;
 use vires_core::{Place, Snapshot};
@@ -17,7 +17,59 @@ pub fn who(
     purpose: Option<&str>,
 ) -> Result<ExitCode, CliError> {
     let a = s.who(function, place, on, purpose)?;
-    emit(fmt, &a, |a| {
+    // The columns of `who --batch` without its line number: one row per holder, or one
+    // saying `gap`.
+    let csv_rows = |a: &vires_core::WhoAnswer| {
+        let question = [
+            a.function.to_string(),
+            a.place.to_string(),
+            a.on.to_string(),
+            a.purpose.clone().unwrap_or_default(),
+        ];
+        if a.holders.is_empty() {
+            let mut row = question.to_vec();
+            row.extend(std::iter::repeat_n(String::new(), 7));
+            row.push("gap".to_string());
+            return vec![row];
+        }
+        a.holders
+            .iter()
+            .map(|h| {
+                let mut row = question.to_vec();
+                row.extend([
+                    h.body.to_string(),
+                    h.name.to_string(),
+                    h.role.as_str().to_string(),
+                    h.accountable.to_string(),
+                    h.purposes.join(";"),
+                    if h.coverage == vires_core::Coverage::Partial {
+                        "partial"
+                    } else {
+                        "whole"
+                    }
+                    .to_string(),
+                    proof_ids(&h.proof),
+                    String::new(),
+                ]);
+                row
+            })
+            .collect()
+    };
+    let header = [
+        "function",
+        "place",
+        "date",
+        "purpose",
+        "body",
+        "name",
+        "role",
+        "accountable",
+        "only_for",
+        "coverage",
+        "proof",
+        "note",
+    ];
+    emit_list(fmt, &a, &header, csv_rows, |a| {
         let p = a
             .purpose
             .as_deref()
@@ -58,7 +110,27 @@ pub fn may(
     purpose: Option<&str>,
 ) -> Result<ExitCode, CliError> {
     let a = s.may(body, function, place, on, purpose)?;
-    emit(fmt, &a, |a| {
+    // The columns of `may --batch` without its line number.
+    let csv_rows = |a: &vires_core::MayAnswer| {
+        vec![vec![
+            a.body.clone(),
+            a.function.clone(),
+            a.place.to_string(),
+            a.on.to_string(),
+            a.purpose.clone().unwrap_or_default(),
+            if a.allowed { "yes" } else { "no" }.to_string(),
+            a.reason.clone(),
+            a.holding
+                .as_ref()
+                .map(|h| proof_ids(&h.proof))
+                .unwrap_or_default(),
+            String::new(),
+        ]]
+    };
+    let header = [
+        "as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note",
+    ];
+    emit_list(fmt, &a, &header, csv_rows, |a| {
         println!("{}: {}", if a.allowed { "yes" } else { "no" }, a.reason);
         caveat_lines(&a.caveats);
         if let Some(h) = &a.holding {
@@ -74,7 +146,40 @@ pub fn may(
 
 pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode, CliError> {
     let a = s.what(code, on)?;
-    emit(fmt, &a, |a| {
+    let csv_rows = |a: &vires_core::WhatAnswer| {
+        a.holdings
+            .iter()
+            .map(|h| {
+                vec![
+                    a.body.clone(),
+                    a.on.to_string(),
+                    h.function.clone(),
+                    h.role.as_str().to_string(),
+                    h.area.join(";"),
+                    h.accountable.clone(),
+                    h.purposes.join(";"),
+                    h.from.to_string(),
+                    date_cell(h.until),
+                    h.arranged_to.join(";"),
+                    proof_ids(&h.proof),
+                ]
+            })
+            .collect()
+    };
+    let header = [
+        "body",
+        "on",
+        "function",
+        "role",
+        "area",
+        "accountable",
+        "only_for",
+        "from",
+        "until",
+        "exercised_by",
+        "proof",
+    ];
+    emit_list(fmt, &a, &header, csv_rows, |a| {
         println!("{} {} ({}) on {}", a.body, a.name, a.kind, a.on);
         if a.holdings.is_empty() {
             println!("  holds nothing");
@@ -109,7 +214,51 @@ pub fn timeline(
     place: &Place,
 ) -> Result<ExitCode, CliError> {
     let t = s.timeline(function, place)?;
-    emit(fmt, &t, |t| {
+    // One row per holder in each period; a period nobody holds is one row with no body.
+    let csv_rows = |t: &vires_core::Timeline| {
+        let mut rows = Vec::new();
+        for seg in &t.segments {
+            let period = [
+                t.function.clone(),
+                t.place.to_string(),
+                seg.from.to_string(),
+                date_cell(seg.until),
+            ];
+            let incomplete = if seg.incomplete { "yes" } else { "no" }.to_string();
+            if seg.holders.is_empty() {
+                let mut row = period.to_vec();
+                row.extend([
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    incomplete.clone(),
+                ]);
+                rows.push(row);
+            }
+            for h in &seg.holders {
+                let mut row = period.to_vec();
+                row.extend([
+                    h.body.to_string(),
+                    h.role.as_str().to_string(),
+                    h.purposes.join(";"),
+                    incomplete.clone(),
+                ]);
+                rows.push(row);
+            }
+        }
+        rows
+    };
+    let header = [
+        "function",
+        "place",
+        "from",
+        "until",
+        "body",
+        "role",
+        "only_for",
+        "incomplete",
+    ];
+    emit_list(fmt, &t, &header, csv_rows, |t| {
         println!("{} at {}", t.function, t.place);
         caveat_lines(&t.caveats);
         for seg in &t.segments {
@@ -140,7 +289,56 @@ pub fn timeline(
 
 pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode, CliError> {
     let d = s.diff(from, to);
-    emit(fmt, &d, |d| {
+    // One row per body established or abolished and per holding added or removed.
+    let csv_rows = |d: &vires_core::DiffAnswer| {
+        let mut rows = Vec::new();
+        for (change, list) in [("established", &d.established), ("abolished", &d.abolished)] {
+            for b in list {
+                rows.push(vec![
+                    change.to_string(),
+                    b.code.clone(),
+                    b.name.clone(),
+                    b.kind.as_str().to_string(),
+                    b.on.to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        }
+        for (change, list) in [("added", &d.added), ("removed", &d.removed)] {
+            for h in list {
+                rows.push(vec![
+                    change.to_string(),
+                    h.body.clone(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    h.function.clone(),
+                    h.role.as_str().to_string(),
+                    h.area.join(";"),
+                    h.purposes.join(";"),
+                    h.instrument.clone(),
+                ]);
+            }
+        }
+        rows
+    };
+    let header = [
+        "change",
+        "code",
+        "name",
+        "kind",
+        "on",
+        "function",
+        "role",
+        "area",
+        "only_for",
+        "instrument",
+    ];
+    emit_list(fmt, &d, &header, csv_rows, |d| {
         println!("changes from {} to {}", d.from, d.to);
         for b in &d.established {
             println!("  + body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
@@ -374,4 +572,13 @@ fn print_changes(d: &vires_core::DiffAnswer) {
             );
         }
     }
+}
+
+/// A proof's instrument ids, from statute to the holding, as one CSV cell.
+fn proof_ids(proof: &[std::sync::Arc<vires_core::ProofStep>]) -> String {
+    proof
+        .iter()
+        .map(|p| p.instrument.as_str())
+        .collect::<Vec<_>>()
+        .join(" > ")
 }

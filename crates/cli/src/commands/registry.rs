@@ -2,7 +2,7 @@
 
 use super::CliError;
 use crate::args::{Format, ImportWhat};
-use crate::output::{emit, json};
+use crate::output::{date_cell, emit_list, json};
 use jiff::civil::Date;
 use serde::Serialize;
 use std::process::ExitCode;
@@ -48,20 +48,39 @@ pub fn bodies(
             }
         })
         .collect();
-    emit(fmt, &rows, |rows| {
-        let mut t = crate::output::Table::new(&["CODE", "KIND", "FROM", "UNTIL", "NAME"]);
-        for r in rows {
-            t.row(vec![
-                r.code.to_string(),
-                r.kind.as_str().to_string(),
-                r.from.to_string(),
-                crate::output::until_text(r.until),
-                r.name.to_string(),
-            ]);
-        }
-        t.print();
-        println!("{} bodies on {on}", rows.len());
-    })?;
+    let csv_rows = |rows: &Vec<BodyRow>| {
+        rows.iter()
+            .map(|r| {
+                vec![
+                    r.code.to_string(),
+                    r.kind.as_str().to_string(),
+                    r.from.to_string(),
+                    date_cell(r.until),
+                    r.name.to_string(),
+                ]
+            })
+            .collect()
+    };
+    emit_list(
+        fmt,
+        &rows,
+        &["code", "kind", "from", "until", "name"],
+        csv_rows,
+        |rows| {
+            let mut t = crate::output::Table::new(&["CODE", "KIND", "FROM", "UNTIL", "NAME"]);
+            for r in rows {
+                t.row(vec![
+                    r.code.to_string(),
+                    r.kind.as_str().to_string(),
+                    r.from.to_string(),
+                    crate::output::until_text(r.until),
+                    r.name.to_string(),
+                ]);
+            }
+            t.print();
+            println!("{} bodies on {on}", rows.len());
+        },
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -72,16 +91,41 @@ pub fn lineage(s: &Snapshot, fmt: Format, code: &str) -> Result<ExitCode, CliErr
             "check the code with `vires bodies`",
         )
     })?;
-    emit(fmt, &l, |l| {
-        // The name a code had on a date (codes outlive names: 13T was a CCG, then a sub-ICB location).
-        let reg = s.register();
-        let name = |c: &str, on: Option<Date>| {
-            let ids = reg.bodies_with_code(c);
-            on.and_then(|d| reg.body_at(c, d))
-                .or_else(|| ids.first().copied())
-                .map(|b| reg.body(b).name.clone())
-                .unwrap_or_default()
-        };
+    let reg = s.register();
+    // The name a code had on a date (codes outlive names: 13T was a CCG, then a sub-ICB location).
+    let name = |c: &str, on: Option<Date>| {
+        let ids = reg.bodies_with_code(c);
+        on.and_then(|d| reg.body_at(c, d))
+            .or_else(|| ids.first().copied())
+            .map(|b| reg.body(b).name.clone())
+            .unwrap_or_default()
+    };
+    let csv_rows = |l: &vires_core::lineage::Lineage| {
+        let mut rows = Vec::new();
+        for p in &l.predecessors {
+            rows.push(vec![
+                l.code.clone(),
+                "predecessor".to_string(),
+                p.on.to_string(),
+                p.code.clone(),
+                name(&p.code, p.on.yesterday().ok()),
+                p.via.join(">"),
+            ]);
+        }
+        for p in &l.successors {
+            rows.push(vec![
+                l.code.clone(),
+                "successor".to_string(),
+                p.on.to_string(),
+                p.code.clone(),
+                name(&p.code, Some(p.on)),
+                p.via.join(">"),
+            ]);
+        }
+        rows
+    };
+    let header = ["code", "relation", "on", "other_code", "other_name", "via"];
+    emit_list(fmt, &l, &header, csv_rows, |l| {
         println!("{} {}", l.code, name(&l.code, None));
         // A code reached through others says which: 00F became QHM through 13T.
         let path = |via: &[String], into: bool| match (via.is_empty(), into) {
@@ -136,27 +180,27 @@ pub fn map(s: &Snapshot, fmt: Format, to: Date, kinds: &[String]) -> Result<Exit
             .collect();
         return json(&rows).map(|()| ExitCode::SUCCESS);
     }
+    // The map's CSV (with each code's status, and the codes closed or not yet open), only
+    // the rows whose old code is of a kind asked for (column old_kind), written out through
+    // the CLI's one CSV writer.
     let all = vires_england::map_to_csv(s.register(), to);
-    if keep.is_empty() {
-        print!("{all}");
-        return Ok(ExitCode::SUCCESS);
-    }
-    // The same CSV, only the rows whose old code is of a kind asked for (column old_kind).
     let mut r = csv::Reader::from_reader(all.as_bytes());
-    let mut w = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| CliError::Internal(format!("map CSV: {e}"));
-    w.write_record(r.headers().map_err(internal)?)
-        .map_err(internal)?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(internal)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut rows = Vec::new();
     for row in r.records() {
         let row = row.map_err(internal)?;
         if wanted(row.get(2).unwrap_or_default()) {
-            w.write_record(&row).map_err(internal)?;
+            rows.push(row.iter().map(str::to_string).collect());
         }
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| CliError::Internal(format!("map CSV: {e}")))?;
-    print!("{}", String::from_utf8_lossy(&bytes));
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    crate::output::csv(&header, &rows)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -165,7 +209,18 @@ pub fn functions(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
         s.register().taxonomy.iter().map(|(_, d)| d).collect();
     let mut defs = defs;
     defs.sort_by(|a, b| a.id.cmp(&b.id));
-    emit(fmt, &defs, |defs| {
+    let csv_rows = |defs: &Vec<&vires_core::function::FunctionDef>| {
+        defs.iter()
+            .map(|d| {
+                vec![
+                    d.id.to_string(),
+                    d.name.to_string(),
+                    d.note.clone().unwrap_or_default(),
+                ]
+            })
+            .collect()
+    };
+    emit_list(fmt, &defs, &["id", "name", "note"], csv_rows, |defs| {
         for d in defs {
             println!("{:<48} {}", d.id, d.name);
         }
@@ -175,7 +230,29 @@ pub fn functions(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
 
 pub fn powers(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
     let powers = &s.register().powers;
-    emit(fmt, powers, |powers| {
+    let csv_rows = |powers: &Vec<vires_core::Power>| {
+        powers
+            .iter()
+            .map(|p| {
+                let makers: Vec<&str> = p.makers.iter().map(|k| k.as_str()).collect();
+                let kinds: Vec<&str> = p.kinds.iter().map(|k| k.as_str()).collect();
+                vec![
+                    p.id.to_string(),
+                    p.title.to_string(),
+                    makers.join(";"),
+                    kinds.join(";"),
+                    p.during.from.to_string(),
+                    date_cell(p.during.until),
+                    p.cites.join(" | "),
+                    p.source.to_string(),
+                ]
+            })
+            .collect()
+    };
+    let header = [
+        "id", "title", "makers", "kinds", "from", "until", "cites", "source",
+    ];
+    emit_list(fmt, powers, &header, csv_rows, |powers| {
         for p in powers.iter() {
             let makers: Vec<&str> = p.makers.iter().map(|k| k.as_str()).collect();
             let kinds: Vec<&str> = p.kinds.iter().map(|k| k.as_str()).collect();
@@ -218,7 +295,7 @@ pub fn import(what: ImportWhat, fmt: Format) -> Result<ExitCode, CliError> {
     }
     match fmt {
         Format::Json => json(q)?,
-        Format::Text => {
+        Format::Text | Format::Csv => {
             println!("{}", q.to_text());
             println!(
                 "imported {} bodies, {} practices, {} memberships, {} instruments from {}",

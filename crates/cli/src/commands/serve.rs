@@ -8,6 +8,7 @@ pub fn run(
     addr: Option<String>,
     config: Option<PathBuf>,
     db: Option<String>,
+    no_cache: bool,
 ) -> Result<ExitCode, CliError> {
     let mut cfg = vires_server::ServeConfig::load(config.as_deref(), |k| std::env::var(k).ok())
         .map_err(|e| {
@@ -21,6 +22,10 @@ pub fn run(
     }
     if let Some(d) = db {
         cfg.db = d;
+    }
+    // The built England register kept between runs, as for every other command.
+    if !no_cache {
+        cfg.cache = vires_app::base_cache::Cache::here();
     }
     tune_malloc();
     let runtime = tokio::runtime::Builder::new_multi_thread()

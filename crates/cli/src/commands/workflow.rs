@@ -32,7 +32,7 @@ pub fn round(s: &Snapshot, fmt: Format, file: &Path) -> Result<ExitCode, CliErro
     let run = round::run_json(s.register(), &read(file)?).map_err(|e| bad(file, e))?;
     match fmt {
         Format::Json => json(&run)?,
-        Format::Text => print!("{}", workflow_text::round_table(&run)),
+        Format::Text | Format::Csv => print!("{}", workflow_text::round_table(&run)),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -76,7 +76,7 @@ pub fn proposal(
             Format::Json => {
                 json(&serde_json::json!({"a": report, "b": other_report, "comparison": cmp}))?
             }
-            Format::Text => {
+            Format::Text | Format::Csv => {
                 print!("{}", workflow_text::proposal_report(&report));
                 print!("{}", workflow_text::proposal_report(&other_report));
                 println!("{}", serde_json::to_string_pretty(&cmp).unwrap_or_default());
@@ -85,7 +85,7 @@ pub fn proposal(
     } else {
         match fmt {
             Format::Json => json(&report)?,
-            Format::Text => print!("{}", workflow_text::proposal_report(&report)),
+            Format::Text | Format::Csv => print!("{}", workflow_text::proposal_report(&report)),
         }
     }
     Ok(if report.valid {
@@ -114,6 +114,22 @@ pub fn calendar(
     }
     match fmt {
         Format::Json => json(&entries)?,
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.date.to_string(),
+                        e.kind.as_str().to_string(),
+                        e.subject.clone(),
+                        e.summary.clone(),
+                        e.description.clone(),
+                    ]
+                })
+                .collect();
+            let header = ["date", "kind", "subject", "summary", "description"];
+            crate::output::csv(&header, &rows)?;
+        }
         Format::Text => {
             for e in &entries {
                 println!("{}  {:<10} {}", e.date, e.kind.as_str(), e.subject);
@@ -128,6 +144,10 @@ pub fn assessments(s: &Snapshot, fmt: Format, file: &Path) -> Result<ExitCode, C
     let list = assessment::load_json(&read(file)?, Some(s.register())).map_err(|e| bad(file, e))?;
     match fmt {
         Format::Json => json(&list)?,
+        Format::Csv => {
+            let (header, rows) = workflow_text::assessment_rows(&list, Some(s.register()));
+            crate::output::csv(&header, &rows)?;
+        }
         Format::Text => print!(
             "{}",
             workflow_text::assessments_table(&list, Some(s.register()))
@@ -228,7 +248,7 @@ pub fn record_round(
         Format::Json => {
             json(&serde_json::json!({"run": recorded.run, "recorded": recorded.recorded}))?
         }
-        Format::Text => {
+        Format::Text | Format::Csv => {
             print!("{}", workflow_text::round_table(&recorded.run));
             print_recorded(fmt, &recorded.recorded)?;
         }

@@ -116,16 +116,21 @@ pub fn proposal_report(r: &ProposalReport) -> String {
 /// The assessments as a published table, newest first, with the body's name when the
 /// register knows it.
 pub fn assessments_table(assessments: &[Assessment], register: Option<&Register>) -> String {
+    let (header, body) = assessment_rows(assessments, register);
+    let mut rows = vec![header.iter().map(|h| h.to_string()).collect()];
+    rows.extend(body);
+    render_rows(&rows)
+}
+
+/// The assessments' columns and rows, latest first.
+pub fn assessment_rows(
+    assessments: &[Assessment],
+    register: Option<&Register>,
+) -> ([&'static str; 6], Vec<Vec<String>>) {
     let mut sorted: Vec<&Assessment> = assessments.iter().collect();
     sorted.sort_by(|a, b| b.date.cmp(&a.date).then(a.body.cmp(&b.body)));
-    let mut rows = vec![vec![
-        "date".to_string(),
-        "body".into(),
-        "name".into(),
-        "framework".into(),
-        "period".into(),
-        "rating".into(),
-    ]];
+    let header = ["date", "body", "name", "framework", "period", "rating"];
+    let mut rows = Vec::new();
     for a in sorted {
         let name = register
             .and_then(|r| r.body_at(&a.body, a.date).map(|b| r.body(b).name.clone()))
@@ -139,7 +144,7 @@ pub fn assessments_table(assessments: &[Assessment], register: Option<&Register>
             a.rating.to_string(),
         ]);
     }
-    render_rows(&rows)
+    (header, rows)
 }
 
 /// Renders rows (the first is the header) as a plain-text table with aligned columns.
