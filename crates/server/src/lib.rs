@@ -16,6 +16,7 @@
 
 pub mod admission;
 pub mod auth;
+pub mod change_forms;
 pub mod config;
 pub mod extract;
 pub mod listen;
@@ -25,7 +26,6 @@ pub mod oidc;
 mod plain_query;
 pub mod problem;
 pub mod routes;
-pub mod schema;
 pub mod sign_in_limits;
 pub mod state;
 pub mod who_json;

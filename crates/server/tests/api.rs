@@ -10,10 +10,9 @@ use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use vires_core::{Place, Snapshot};
-use vires_server::schema;
+use vires_server::change_forms;
 
-/// Every query endpoint answers exactly what the core answers, with a revision header,
-/// and the answer fits the published schema.
+/// Every query endpoint answers exactly what the core answers, with a revision header.
 async fn queries_match_core(s: &Server) {
     let snap = Snapshot::compile(register());
     let on16 = date(2016, 1, 1);
@@ -156,31 +155,7 @@ async fn queries_match_core(s: &Server) {
     let (_, _, lin) = s.get_json("/lineage?code=13T").await;
     assert_eq!(lin["predecessors"].as_array().unwrap().len(), 2, "{lin}");
 
-    // The published schemas describe these answers exactly (the mirrors refuse unknown fields).
-    let (_, _, v) = s.get_json(&cases[0].0).await;
-    serde_json::from_value::<schema::WhoAnswer>(v).unwrap();
-    let (_, _, v) = s.get_json(&cases[3].0).await;
-    serde_json::from_value::<schema::MayAnswer>(v).unwrap();
-    let (_, _, v) = s.get_json(&cases[4].0).await;
-    serde_json::from_value::<schema::WhatAnswer>(v).unwrap();
-    let (_, _, v) = s.get_json(&cases[5].0).await;
-    serde_json::from_value::<schema::Timeline>(v).unwrap();
-    let (_, _, v) = s.get_json(&cases[6].0).await;
-    serde_json::from_value::<schema::DiffAnswer>(v).unwrap();
-    let (_, _, v) = s.get_json(&cases[7].0).await;
-    serde_json::from_value::<Vec<schema::Expiring>>(v).unwrap();
-    let (_, _, v) = s.get_json("/invalid").await;
-    serde_json::from_value::<Vec<schema::Diagnostic>>(v).unwrap();
-    let (_, _, v) = s.get_json("/lineage?code=13T").await;
-    serde_json::from_value::<schema::Lineage>(v).unwrap();
-    let (_, _, v) = s.get_json("/map?to=2016-01-01").await;
-    serde_json::from_value::<Vec<schema::MapRow>>(v).unwrap();
-    let (_, _, v) = s
-        .get_json("/gaps?function=commissioning.secondary-care&until=2023-01-01")
-        .await;
-    serde_json::from_value::<Vec<schema::CoverageFinding>>(v).unwrap();
     let (_, _, v) = s.get_json("/functions").await;
-    serde_json::from_value::<Vec<schema::FunctionDef>>(v.clone()).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 5, "{v}");
     let (_, _, v) = s.get_json("/bodies?on=2016-01-01&kind=ccg").await;
     let codes: Vec<&str> = v
@@ -196,10 +171,8 @@ async fn queries_match_core(s: &Server) {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["results"][0]["code"], "13T", "{v}");
     assert_eq!(v["results"][0]["matched"], "code", "{v}");
-    serde_json::from_value::<schema::SearchAnswer>(v).unwrap();
     let (_, _, v) = s.get_json("/search?q=a81001").await;
     assert_eq!(v["results"][0]["kind"], "practice", "{v}");
-    serde_json::from_value::<schema::SearchAnswer>(v).unwrap();
     let (_, _, v) = s.get_json("/search?q=00F&on=2016-01-01&kind=body").await;
     assert_eq!(v["total"], 0, "00F was abolished in 2015: {v}");
     let (_, _, v) = s.get_json("/search?q=00F&on=2014-01-01&kind=body").await;
@@ -1203,8 +1176,7 @@ async fn procurement(s: &Server) {
 }
 
 /// The register views, the what-if, the calendar and conflicts: each answers what the
-/// library the CLI calls answers, fits its published schema, and refuses bad input with a
-/// problem naming the field.
+/// library the CLI calls answers and refuses bad input with a problem naming the field.
 async fn views_match_library(s: &Server) {
     let cur = s.state.current();
     let snap = &cur.snapshot;
@@ -1217,11 +1189,9 @@ async fn views_match_library(s: &Server) {
     assert_eq!(v["rests_on"]["id"], "s13Z", "{v}");
     assert_eq!(v["valid"], true, "{v}");
     assert!(!v["holdings"].as_array().unwrap().is_empty(), "{v}");
-    serde_json::from_value::<schema::Explanation>(v).unwrap();
     let (_, _, v) = s.get_json("/explain?instrument=bad-deleg-08Q").await;
     assert_eq!(v["valid"], false, "{v}");
     assert!(v["diagnostics"].to_string().contains("V005"), "{v}");
-    serde_json::from_value::<schema::Explanation>(v).unwrap();
     let p = expect_problem(s.get("/explain?instrument=no-such").await, 404).await;
     assert!(p["detail"].as_str().unwrap().contains("instrument"), "{p}");
     let p = expect_problem(s.get("/explain").await, 400).await;
@@ -1233,7 +1203,6 @@ async fn views_match_library(s: &Server) {
     assert_eq!(status, 200, "{v}");
     assert_eq!(v, serde_json::to_value(&snap.register().powers).unwrap());
     assert_eq!(v[0]["id"], "s13Z", "{v}");
-    serde_json::from_value::<Vec<schema::Power>>(v).unwrap();
     let p = expect_problem(s.get("/powers?kind=ccg").await, 400).await;
     assert!(p["detail"].as_str().unwrap().contains("kind"), "{p}");
 
@@ -1251,7 +1220,6 @@ async fn views_match_library(s: &Server) {
         .find(|r| r["id"] == "bad-deleg-08Q")
         .unwrap();
     assert_eq!(bad["valid"], false, "{v}");
-    serde_json::from_value::<Vec<schema::InstrumentRow>>(v).unwrap();
     expect_problem(s.get("/instruments?valid=false").await, 400).await;
 
     // GET /calendar
@@ -1265,7 +1233,6 @@ async fn views_match_library(s: &Server) {
             && e["date"] == "2022-07-01"),
         "{v}"
     );
-    serde_json::from_value::<Vec<schema::CalendarEntry>>(v).unwrap();
     let r = s.get("/calendar?on=2022-01-01&days=365&ics=true").await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers()[CONTENT_TYPE]
@@ -1293,7 +1260,7 @@ async fn views_match_library(s: &Server) {
     revision_of(&r);
     let v: Value = r.json().await.unwrap();
     let mut reg = snap.register().clone();
-    let input: schema::InstrumentInput = serde_json::from_value(ins.clone()).unwrap();
+    let input: change_forms::InstrumentInput = serde_json::from_value(ins.clone()).unwrap();
     reg.add_instrument(input.into());
     let after = Snapshot::compile(reg);
     let want = vires_workflow::whatif::what_if(
@@ -1314,7 +1281,6 @@ async fn views_match_library(s: &Server) {
             .any(|h| h["body"] == "13T" && h["instrument"] == "whatif-dental-13T"),
         "{v}"
     );
-    serde_json::from_value::<schema::WhatIf>(v).unwrap();
     // An instrument resting on no power is reported, not refused.
     let mut void = delegation_json("whatif-void", "X24", "2016-01-01");
     void["maker"] = json!("08Q");
@@ -1332,7 +1298,6 @@ async fn views_match_library(s: &Server) {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["valid"], false, "{v}");
     assert_eq!(v["on"], "2016-06-01", "{v}");
-    serde_json::from_value::<schema::WhatIf>(v).unwrap();
     // Bad proposals: none, an id the register has, an impossible or far date, an unknown
     // field, the wrong content type.
     let p = expect_problem(

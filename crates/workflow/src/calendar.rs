@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use vires_core::Snapshot;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CalendarEntryKind))]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
     /// The first day an instrument is no longer in force.
@@ -34,6 +36,8 @@ impl EntryKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CalendarEntry))]
 pub struct Entry {
     pub date: Date,
     pub kind: EntryKind,

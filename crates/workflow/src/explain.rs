@@ -15,7 +15,9 @@ pub const MAX_HOLDINGS: usize = 50;
 /// findings, the holdings it creates (the first [`MAX_HOLDINGS`]) and the instruments
 /// resting on those holdings.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub instrument: Instrument,
     pub valid: bool,
     pub rests_on: Option<Power>,
@@ -63,6 +65,7 @@ pub fn explain(s: &Snapshot, id: &str) -> Option<Explanation> {
 
 /// One line of `vires instruments`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InstrumentRow {
     pub id: String,
     pub kind: InstrumentKind,

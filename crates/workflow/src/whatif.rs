@@ -8,6 +8,7 @@ use vires_core::{Diagnostic, DiffAnswer, Severity, Snapshot};
 /// The answer of a what-if: whether the proposal's instruments are valid on top of the
 /// register, the findings about them, and the holdings added and removed on `on`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhatIf {
     pub on: Date,
     pub valid: bool,

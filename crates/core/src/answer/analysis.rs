@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 
 /// A holder as shown in timelines and diffs: enough to tell holdings apart, no proof.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HolderBrief {
     pub body: String,
     pub role: Role,
@@ -25,6 +26,7 @@ pub struct HolderBrief {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Segment {
     pub from: Date,
     pub until: Option<Date>,
@@ -36,6 +38,7 @@ pub struct Segment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Timeline {
     pub function: String,
     pub place: Place,
@@ -46,6 +49,7 @@ pub struct Timeline {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HoldingChange {
     pub body: String,
     pub function: String,
@@ -57,6 +61,7 @@ pub struct HoldingChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BodyChange {
     pub code: String,
     pub name: String,
@@ -65,6 +70,7 @@ pub struct BodyChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffAnswer {
     pub from: Date,
     pub to: Date,
@@ -75,6 +81,7 @@ pub struct DiffAnswer {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CoverageProblem {
     /// No body may exercise the function without a purpose limit.
@@ -84,6 +91,7 @@ pub enum CoverageProblem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageFinding {
     pub problem: CoverageProblem,
     pub function: String,
@@ -105,6 +113,7 @@ impl CoverageFinding {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Expiring {
     pub instrument: String,
     pub title: String,
@@ -115,6 +124,7 @@ pub struct Expiring {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Inheritance {
     pub instrument: String,
     pub merger: String,

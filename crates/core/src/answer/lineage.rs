@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = LineageStep))]
 pub struct Step {
     pub code: String,
     pub on: Date,
@@ -20,6 +22,7 @@ pub struct Step {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Lineage {
     pub code: String,
     /// Every code that led to this one, over any number of steps, earliest first.
@@ -122,6 +125,7 @@ pub fn lineage(reg: &Register, code: &str) -> Option<Lineage> {
 
 /// One row of the analyst's code map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MapRow {
     pub old_code: String,
     pub old_name: String,

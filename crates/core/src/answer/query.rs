@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 /// How a holder comes to hold a function at a place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Conferred by statute (or by a transfer or merger that made it the body's own).
@@ -51,6 +52,7 @@ pub type Proof = Arc<[Arc<ProofStep>]>;
 
 /// One link in a proof chain, root (statute) first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProofStep {
     pub instrument: String,
     pub kind: InstrumentKind,
@@ -60,18 +62,23 @@ pub struct ProofStep {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Holder {
     /// Code of the body that may exercise the function. The text fields of a holder are
     /// shared with the snapshot ([`SmolStr`]), so an answer copies no names; they compare
     /// with `&str` and `String` and serialize as plain strings.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub body: SmolStr,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub name: SmolStr,
     pub role: Role,
     /// Code of the body that stays accountable in law.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub accountable: SmolStr,
     /// Purposes the holder may exercise the function for; empty means unrestricted.
     pub purposes: Vec<String>,
     /// The function id the holding is for (the query function or an ancestor of it).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub function: SmolStr,
     /// Whether the holding covers all of the place asked about, or only part of it.
     pub coverage: Coverage,
@@ -80,6 +87,7 @@ pub struct Holder {
     /// Day the holding segment ends (exclusive), if it does.
     pub until: Option<Date>,
     /// Shared with the snapshot: each grant's chain is built the first time an answer cites it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ProofStep>))]
     pub proof: Proof,
     /// For a place larger than a practice, the part of it this holder covers (its
     /// practices there and the holding's own area). Absent for a holder of all of it and
@@ -89,6 +97,7 @@ pub struct Holder {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Coverage {
     Full,
@@ -96,7 +105,9 @@ pub enum Coverage {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhoAnswer {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub function: SmolStr,
     pub on: Date,
     pub place: Place,
@@ -106,6 +117,7 @@ pub struct WhoAnswer {
     /// Bodies that have delegated the function here without keeping concurrent exercise:
     /// accountable, but not holders.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub accountable_only: Vec<String>,
     /// Where the answer may not be the whole truth (outside the coverage statement, resting
     /// on a fact marked "to confirm", an incomplete record): shown beside the answer.
@@ -116,6 +128,7 @@ pub struct WhoAnswer {
 
 /// The answer to "may this body exercise this function here, now, for this purpose?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MayAnswer {
     pub allowed: bool,
     pub body: String,
@@ -148,6 +161,7 @@ pub enum QueryError {
 
 /// Why an answer may not be the whole truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum CaveatKind {
     /// The question falls outside what the register's coverage statement says is complete.
@@ -180,6 +194,7 @@ impl CaveatKind {
 /// One caveat on an answer: what kind, a sentence for the reader, and the source of the
 /// statement it comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Caveat {
     pub kind: CaveatKind,
     pub message: String,
@@ -192,6 +207,7 @@ pub struct Caveat {
 
 /// The part of a place larger than a practice that a holder covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Part {
     /// The place's practices at which the holder holds the function on the date.
     pub practices: u32,

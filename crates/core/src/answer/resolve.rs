@@ -67,6 +67,7 @@ type WhoParts<H> = (Vec<H>, Vec<String>, Vec<Caveat>);
 
 /// One holding in the answer to `what`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Holding {
     pub function: String,
     pub area: Vec<String>,
@@ -78,10 +79,12 @@ pub struct Holding {
     /// Bodies this holding is exercised by instead, for all or part of the area (delegations,
     /// directions). When a delegation covers the whole area, the body is accountable only.
     pub arranged_to: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::ProofStep>))]
     pub proof: Proof,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WhatAnswer {
     pub body: String,
     pub name: String,

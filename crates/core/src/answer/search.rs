@@ -23,6 +23,7 @@ pub const DEFAULT_LIMIT: usize = 20;
 
 /// What kind of thing a result is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum FoundKind {
     Body,
@@ -60,6 +61,7 @@ impl FoundKind {
 
 /// Which part of a result the text matched, best first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Matched {
     /// The whole code (or id), ignoring case.
@@ -97,6 +99,7 @@ impl Matched {
 
 /// A body a practice sits in on a date, nearest first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Within {
     pub code: String,
     pub name: String,
@@ -105,6 +108,7 @@ pub struct Within {
 
 /// One thing found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Found {
     pub kind: FoundKind,
     /// The body or practice code, the area or instrument id, or the function id.
@@ -135,6 +139,7 @@ pub struct Found {
 
 /// The answer to a search.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchAnswer {
     pub text: String,
     /// Only things that existed on this date, if given.

@@ -9,6 +9,7 @@ pub struct BodyId(pub u32);
 
 /// What a body is. The kebab-case names are the stable JSON and language spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum BodyKind {
     Parliament,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A byte range in source file `file` (an index into the caller's list of sources).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Span {
     pub file: u32,
     pub start: u32,
@@ -12,6 +13,7 @@ pub struct Span {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The instrument is void (ultra vires or malformed) and grants nothing.
@@ -21,6 +23,7 @@ pub enum Severity {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Diagnostic {
     pub code: &'static str,
     pub severity: Severity,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct FunctionId(pub u32);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FunctionDef {
     pub id: String,
     pub name: String,

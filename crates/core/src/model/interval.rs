@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// `[from, until)`; `until == None` means "still in force".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Interval {
     pub from: Date,
     pub until: Option<Date>,

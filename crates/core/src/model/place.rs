@@ -66,3 +66,47 @@ impl std::fmt::Display for Place {
         }
     }
 }
+
+// Written by hand: utoipa cannot describe the `SmolStr` inside a tuple variant, and each
+// form is a closed object with the code described, which generated clients read well.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Place {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+        let kind = |t: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some([t.to_string()]))
+        };
+        let coded = |t: &str, what: &str| {
+            ObjectBuilder::new()
+                .property("type", kind(t))
+                .property(
+                    "code",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .description(Some(what.to_string())),
+                )
+                .required("type")
+                .required("code")
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        OneOfBuilder::new()
+            .item(coded("practice", "ODS code of a GP practice"))
+            .item(coded(
+                "body",
+                "code of a body: the place is its footprint on the date",
+            ))
+            .item(coded("area", "id of a named area in the register"))
+            .item(
+                ObjectBuilder::new()
+                    .property("type", kind("england"))
+                    .required("type")
+                    .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+            )
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Place {}

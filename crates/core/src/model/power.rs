@@ -7,6 +7,7 @@ use crate::model::interval::Interval;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Power {
     /// Short id, e.g. `nhs-act-2006-s13Z`.
     pub id: String,

@@ -6,12 +6,12 @@
 
 use super::{blocking, Answer, Consistency};
 use crate::auth::{Approver, Editor};
+use crate::change_forms;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::responses::{
     AccessProblems, BadRequest, BodyProblems, NotFound, QueryProblems, Unauthorized,
 };
 use crate::problem::{ApiError, Problem};
-use crate::schema;
 use crate::state::{AppState, EntrySummary, PendingChange, Published, WriteError};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -64,7 +64,7 @@ pub struct EntryView {
     pub author: String,
     pub reason: String,
     pub op: String,
-    #[schema(value_type = schema::StoredChange)]
+    #[schema(value_type = change_forms::StoredChange)]
     pub change: serde_json::Value,
     pub hash: String,
     /// Present on an entry written by approving or rejecting a proposal: the proposal,
@@ -118,19 +118,19 @@ pub struct ChangeBody {
     pub base_revision: u64,
     /// Why: goes in the change log.
     pub reason: String,
-    pub change: schema::ChangeInput,
+    pub change: change_forms::ChangeInput,
     /// Approvers publish directly unless this is true; editors always propose.
     #[serde(default)]
     pub propose: bool,
 }
 
 /// A published change.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishedView {
     pub revision: u64,
     pub entry: EntryView,
-    pub diagnostics: Vec<schema::Diagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// A proposal.
@@ -143,7 +143,7 @@ pub struct ProposalView {
     pub proposed_at: String,
     pub base_revision: u64,
     pub reason: String,
-    #[schema(value_type = schema::StoredChange)]
+    #[schema(value_type = change_forms::StoredChange)]
     pub change: serde_json::Value,
     #[schema(value_type = Object)]
     pub status: serde_json::Value,
@@ -288,14 +288,14 @@ pub async fn post_change(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
-    pub change: schema::ChangeInput,
+    pub change: change_forms::ChangeInput,
 }
 
 /// Checks a change against the current register without writing it (editor and up).
 #[utoipa::path(post, path = "/changes/check", tag = "changes", request_body = CheckBody,
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, description = "Findings the change would produce", body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 200, description = "Findings the change would produce", body = Vec<Diagnostic>, headers(("Vires-Revision" = u64))),
         BadRequest, AccessProblems, BodyProblems,
     ))]
 pub async fn check_change(

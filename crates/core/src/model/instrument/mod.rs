@@ -15,6 +15,7 @@ use smol_str::SmolStr;
 pub struct InstrumentId(pub u32);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum InstrumentKind {
     /// Parliament (or an order under an Act) gives a body a function.
@@ -224,6 +225,7 @@ pub enum AreaExpr {
 
 /// Whether a delegate may pass the function on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Onward {
     Permitted,

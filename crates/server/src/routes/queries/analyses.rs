@@ -7,7 +7,6 @@ use crate::extract::ApiQuery;
 use crate::problem::responses::{NotFound, QueryProblems};
 use crate::problem::ApiError;
 use crate::routes::{ask, Answer, Consistency};
-use crate::schema;
 use crate::state::AppState;
 use axum::extract::State;
 use jiff::civil::Date;
@@ -64,7 +63,7 @@ async fn coverage(
 /// more hold it exclusively at once), over every practice: `vires gaps`.
 #[utoipa::path(get, path = "/gaps", tag = "analyses", params(CoverageParams, Consistency),
     responses(
-        (status = 200, body = Vec<schema::CoverageFinding>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<CoverageFinding>, headers(("Vires-Revision" = u64))),
         QueryProblems, NotFound,
     ))]
 pub async fn gaps(
@@ -77,7 +76,7 @@ pub async fn gaps(
 /// Only the overlaps of `/gaps`.
 #[utoipa::path(get, path = "/overlaps", tag = "analyses", params(CoverageParams, Consistency),
     responses(
-        (status = 200, body = Vec<schema::CoverageFinding>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<CoverageFinding>, headers(("Vires-Revision" = u64))),
         QueryProblems, NotFound,
     ))]
 pub async fn overlaps(
@@ -102,7 +101,7 @@ pub struct ExpiringParams {
 /// Instruments in force on a date that end within some days.
 #[utoipa::path(get, path = "/expiring", tag = "analyses", params(ExpiringParams, Consistency),
     responses(
-        (status = 200, body = Vec<schema::Expiring>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Expiring>, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn expiring(
@@ -122,7 +121,7 @@ pub async fn expiring(
 /// Error diagnostics: instruments that are void, and why.
 #[utoipa::path(get, path = "/invalid", tag = "analyses", params(Consistency),
     responses(
-        (status = 200, body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Diagnostic>, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn invalid(
@@ -135,7 +134,7 @@ pub async fn invalid(
 /// Arrangements whose receiver was abolished or whose maker lost the function.
 #[utoipa::path(get, path = "/orphans", tag = "analyses", params(Consistency),
     responses(
-        (status = 200, body = Vec<schema::Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Diagnostic>, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn orphans(
@@ -147,25 +146,16 @@ pub async fn orphans(
 
 /// What `vires inheritance` answers: instruments carried to successors by mergers, and
 /// arrangements orphaned.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct InheritanceAnswer {
     pub inherited: Vec<Inheritance>,
     pub orphans: Vec<Diagnostic>,
 }
 
-/// The schema of [`InheritanceAnswer`].
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = InheritanceAnswer)]
-pub struct InheritanceSchema {
-    pub inherited: Vec<schema::Inheritance>,
-    pub orphans: Vec<schema::Diagnostic>,
-}
-
 /// Instruments carried on to a successor body by a merger, and orphaned arrangements.
 #[utoipa::path(get, path = "/inheritance", tag = "analyses", params(Consistency),
     responses(
-        (status = 200, body = InheritanceSchema, headers(("Vires-Revision" = u64))),
+        (status = 200, body = InheritanceAnswer, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn inheritance(

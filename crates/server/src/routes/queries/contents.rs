@@ -8,7 +8,6 @@ use crate::problem::responses::QueryProblems;
 use crate::problem::ApiError;
 use crate::problem::Problem;
 use crate::routes::{ask, Answer, Consistency};
-use crate::schema;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
@@ -22,7 +21,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vires_core::function::FunctionDef;
-use vires_core::Power;
+use vires_core::{BodyKind, Power};
 use vires_workflow::calendar::Entry;
 use vires_workflow::explain::{Explanation, InstrumentRow};
 
@@ -57,7 +56,7 @@ pub struct SearchParams {
 /// code, best match first (the same search as `vires find` and the web UI's search page).
 #[utoipa::path(get, path = "/search", tag = "queries", params(SearchParams, Consistency),
     responses(
-        (status = 200, body = schema::SearchAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = vires_core::search::SearchAnswer, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn search(
@@ -102,20 +101,18 @@ pub struct BodiesParams {
     /// Default today.
     #[param(value_type = Option<String>, format = Date)]
     on: Option<Date>,
-    #[param(value_type = Option<schema::BodyKind>)]
-    kind: Option<vires_core::BodyKind>,
+    kind: Option<BodyKind>,
 }
 
-/// A body alive on the date asked about.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// A body alive on the date asked about. The fields are in the order of their names, as
+/// the answer's JSON object had them when it was built as a `serde_json` map.
+#[derive(Debug, Serialize, ToSchema)]
 pub struct BodyView {
     pub code: String,
+    pub from: Date,
+    pub kind: BodyKind,
     pub name: String,
-    pub kind: schema::BodyKind,
-    #[schema(format = Date)]
-    pub from: String,
-    #[schema(format = Date)]
-    pub until: Option<String>,
+    pub until: Option<Date>,
 }
 
 /// Bodies alive on a date, optionally of one kind, in code order.
@@ -127,7 +124,7 @@ pub struct BodyView {
 pub async fn bodies(
     State(st): State<AppState>,
     ApiQuery(p): ApiQuery<BodiesParams>,
-) -> Result<Answer<Vec<serde_json::Value>>, ApiError> {
+) -> Result<Answer<Vec<BodyView>>, ApiError> {
     let on = p.on.unwrap_or_else(today);
     ask(&st, move |s| {
         let reg = s.register();
@@ -136,13 +133,13 @@ pub async fn bodies(
             .into_iter()
             .map(|b| {
                 let body = reg.body(b);
-                serde_json::json!({
-                    "code": body.code,
-                    "name": body.name,
-                    "kind": body.kind,
-                    "from": body.life.from,
-                    "until": body.life.until,
-                })
+                BodyView {
+                    code: body.code.clone(),
+                    from: body.life.from,
+                    kind: body.kind,
+                    name: body.name.clone(),
+                    until: body.life.until,
+                }
             })
             .collect())
     })
@@ -152,7 +149,7 @@ pub async fn bodies(
 /// The function taxonomy: ids, names and notes.
 #[utoipa::path(get, path = "/functions", tag = "queries", params(Consistency),
     responses(
-        (status = 200, body = Vec<schema::FunctionDef>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<FunctionDef>, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn functions(
@@ -181,7 +178,7 @@ pub struct ExplainParams {
 /// holdings it creates (the first 50) and the instruments that depend on it.
 #[utoipa::path(get, path = "/explain", tag = "queries", params(ExplainParams, Consistency),
     responses(
-        (status = 200, body = schema::Explanation, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Explanation, headers(("Vires-Revision" = u64))),
         (status = 404, description = "No instrument has the id", body = Problem, content_type = "application/problem+json"),
         QueryProblems,
     ))]
@@ -203,7 +200,7 @@ pub async fn explain(
 /// The powers registry: who may make which instruments, under which basis, when.
 #[utoipa::path(get, path = "/powers", tag = "queries", params(Consistency),
     responses(
-        (status = 200, body = Vec<schema::Power>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Power>, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn powers(
@@ -217,7 +214,7 @@ pub async fn powers(
 /// force and whether it is valid.
 #[utoipa::path(get, path = "/instruments", tag = "queries", params(Consistency),
     responses(
-        (status = 200, body = Vec<schema::InstrumentRow>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<InstrumentRow>, headers(("Vires-Revision" = u64))),
         QueryProblems,
     ))]
 pub async fn instruments(
@@ -247,7 +244,7 @@ pub struct CalendarParams {
 #[utoipa::path(get, path = "/calendar", tag = "queries", params(CalendarParams, Consistency),
     responses(
         (status = 200, headers(("Vires-Revision" = u64)), content(
-            (Vec<schema::CalendarEntry> = "application/json"),
+            (Vec<Entry> = "application/json"),
             (String = "text/calendar"),
         )),
         QueryProblems,

@@ -7,7 +7,6 @@ use crate::problem::responses::{BadRequest, NotFound, QueryProblems};
 use crate::problem::ApiError;
 use crate::problem::Problem;
 use crate::routes::{ask, ask_now, Answer, Consistency};
-use crate::schema;
 use crate::state::AppState;
 use crate::who_json::WhoJsonError;
 use axum::extract::State;
@@ -50,7 +49,7 @@ pub struct WhoParams {
 /// Who may exercise a function at a place on a date, with the proof of each holding.
 #[utoipa::path(get, path = "/who", tag = "queries", params(WhoParams, Consistency),
     responses(
-        (status = 200, body = schema::WhoAnswer, headers(("Vires-Revision" = u64, description = "Register revision of the answer"))),
+        (status = 200, body = WhoAnswer, headers(("Vires-Revision" = u64, description = "Register revision of the answer"))),
         (status = 404, description = "Unknown function, practice, body or area", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "min_revision not reached", body = Problem, content_type = "application/problem+json"),
         BadRequest,
@@ -113,7 +112,7 @@ pub struct MayParams {
 /// May this body exercise this function here, on this date, for this purpose?
 #[utoipa::path(get, path = "/may", tag = "queries", params(MayParams, Consistency),
     responses(
-        (status = 200, body = schema::MayAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = MayAnswer, headers(("Vires-Revision" = u64))),
         QueryProblems, NotFound,
     ))]
 pub async fn may(
@@ -148,7 +147,7 @@ pub struct WhatParams {
 /// Everything a body holds on a date.
 #[utoipa::path(get, path = "/what", tag = "queries", params(WhatParams, Consistency),
     responses(
-        (status = 200, body = schema::WhatAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = WhatAnswer, headers(("Vires-Revision" = u64))),
         QueryProblems, NotFound,
     ))]
 pub async fn what(

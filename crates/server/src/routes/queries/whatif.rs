@@ -1,11 +1,11 @@
 //! What a proposal would change, tried on a copy of the register and never written.
 
 use super::NoParams;
+use crate::change_forms;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::problem::responses::{BodyFormProblems, QueryProblems};
 use crate::problem::{ApiError, Problem};
 use crate::routes::{ask_within, Answer, Consistency};
-use crate::schema;
 use crate::state::AppState;
 use crate::work::Budget;
 use axum::extract::State;
@@ -28,10 +28,10 @@ pub(super) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct WhatIfBody {
     /// The proposal's instruments, in the form `POST /changes` takes; their ids must be new.
-    pub instruments: Vec<schema::InstrumentInput>,
+    pub instruments: Vec<change_forms::InstrumentInput>,
     /// Bodies the proposal creates.
     #[serde(default)]
-    pub bodies: Vec<schema::BodyInput>,
+    pub bodies: Vec<change_forms::BodyInput>,
     /// The date to compare on; default the earliest `from` of the instruments.
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Date)]
@@ -81,7 +81,7 @@ fn with_proposal(
 #[utoipa::path(post, path = "/whatif", tag = "queries", params(Consistency),
     request_body = WhatIfBody,
     responses(
-        (status = 200, body = schema::WhatIf, headers(("Vires-Revision" = u64))),
+        (status = 200, body = WhatIf, headers(("Vires-Revision" = u64))),
         (status = 422, description = "The proposal has a bad field, no instruments, or an id the register already has", body = Problem, content_type = "application/problem+json"),
         QueryProblems, BodyFormProblems,
     ))]
