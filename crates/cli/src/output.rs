@@ -150,16 +150,6 @@ pub fn holder_text(h: &Holder) {
     }
 }
 
-pub fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
 /// The end of a period for people: the date, or "open" when it has none.
 pub fn until_text(until: Option<jiff::civil::Date>) -> String {
     until.map_or_else(|| "open".to_string(), |d| d.to_string())
@@ -325,10 +315,13 @@ pub fn practice_line(
 
 /// The caveats of an answer, each on its own lines beside the answer (not in a footnote).
 pub fn caveat_lines(caveats: &[vires_core::Caveat]) {
+    let width = width();
     for c in caveats {
-        println!("  ! {}: {}", c.kind.as_str(), c.message);
+        let line = format!("! {}: {}", c.kind.as_str(), c.message);
+        println!("  {}", wrap(&line, 2, 4, width));
         if !c.source.is_empty() {
-            println!("    source: {}", c.source);
+            let source = format!("source: {}", c.source);
+            println!("    {}", wrap(&source, 4, 6, width));
         }
     }
 }

@@ -134,3 +134,19 @@ fn every_flag_shown_in_help_says_what_it_is_for() {
         .unwrap();
     assert!(f.contains("Function id"), "{help}");
 }
+
+/// `what` keeps a holding's whole area and wraps it, its proof and the caveats beside it to
+/// the width instead of cutting them.
+#[test]
+fn what_wraps_holdings_and_caveats_without_cutting() {
+    let args = ["what", "00T", "--on", "2020-06-01"];
+    let (code, wide, err) = vires(&args, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (_, narrow, _) = vires(&args, &[("COLUMNS", "80")]);
+    assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
+    assert!(narrow.lines().count() > wide.lines().count(), "{narrow}");
+    // Lines break at spaces and after hyphens: without the spaces, the text is the same.
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    assert_eq!(squeeze(&wide), squeeze(&narrow), "wrapping loses nothing");
+    assert!(!wide.contains('…') && !narrow.contains('…'));
+}

@@ -3,7 +3,7 @@
 use super::CliError;
 use crate::args::Format;
 use crate::load::Loaded;
-use crate::output::{caveat_lines, date_cell, emit, emit_list, holder_text, proof_line, truncate};
+use crate::output::{caveat_lines, date_cell, emit, emit_list, holder_text, proof_line, wrap};
 use jiff::civil::Date;
 use std::process::ExitCode;
 use vires_core::{Place, Snapshot};
@@ -134,7 +134,8 @@ pub fn may(
         println!("{}: {}", if a.allowed { "yes" } else { "no" }, a.reason);
         caveat_lines(&a.caveats);
         if let Some(h) = &a.holding {
-            println!("  proof: {}", proof_line(&h.proof));
+            let proof = format!("proof: {}", proof_line(&h.proof));
+            println!("  {}", wrap(&proof, 2, 9, crate::output::width()));
         }
     })?;
     Ok(if a.allowed {
@@ -191,17 +192,22 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
             } else {
                 format!(" only for {}", h.purposes.join(", "))
             };
-            println!(
-                "  {:<44} {:<12} {} (accountable {}){purposes}",
+            // The whole area and proof, wrapped to the terminal rather than cut.
+            let width = crate::output::width();
+            let line = format!(
+                "{:<44} {:<12} {} (accountable {}){purposes}",
                 h.function,
                 h.role.as_str(),
-                truncate(&h.area.join(" + "), 40),
+                h.area.join(" + "),
                 h.accountable
             );
+            println!("  {}", wrap(&line, 2, 6, width));
             if !h.arranged_to.is_empty() {
-                println!("      exercised by {}", h.arranged_to.join(", "));
+                let by = format!("exercised by {}", h.arranged_to.join(", "));
+                println!("      {}", wrap(&by, 6, 8, width));
             }
-            println!("      proof: {}", proof_line(&h.proof));
+            let proof = format!("proof: {}", proof_line(&h.proof));
+            println!("      {}", wrap(&proof, 6, 13, width));
         }
     })?;
     Ok(ExitCode::SUCCESS)
