@@ -281,6 +281,54 @@ fn field_error<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a FieldErr
     errors.iter().find(|e| e.field == field)
 }
 
+/// A form group's class, marked when its field has an error.
+pub fn form_group_class(error: bool) -> &'static str {
+    if error {
+        "nhsuk-form-group nhsuk-form-group--error"
+    } else {
+        "nhsuk-form-group"
+    }
+}
+
+/// The design system's error message for the field `id`.
+pub fn error_message(id: &str, message: &str) -> Markup {
+    html! {
+        span class="nhsuk-error-message" id=(format!("{id}-error")) {
+            span class="nhsuk-u-visually-hidden" { "Error: " } (message)
+        }
+    }
+}
+
+/// A labelled control in its form group: the label, the hint and the error, then `control`.
+fn labelled(
+    id: &str,
+    label: &str,
+    hint: Option<&str>,
+    err: Option<&FieldError>,
+    control: Markup,
+) -> Markup {
+    html! {
+        div class=(form_group_class(err.is_some())) {
+            label class="nhsuk-label" for=(id) { (label) }
+            @if let Some(h) = hint { div class="nhsuk-hint" id=(format!("{id}-hint")) { (h) } }
+            @if let Some(e) = err { (error_message(id, &e.message)) }
+            (control)
+        }
+    }
+}
+
+/// The ids a control is described by: its hint and its error, when it has them.
+fn described_by(id: &str, hint: bool, err: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if hint {
+        ids.push(format!("{id}-hint"));
+    }
+    if err {
+        ids.push(format!("{id}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
 /// A labelled text input with an optional hint and error message.
 pub fn text_input(
     id: &'static str,
@@ -291,28 +339,13 @@ pub fn text_input(
     width: &str,
 ) -> Markup {
     let err = field_error(errors, id);
-    let mut describedby = Vec::new();
-    if hint.is_some() {
-        describedby.push(format!("{id}-hint"));
-    }
-    if err.is_some() {
-        describedby.push(format!("{id}-error"));
-    }
-    let describedby = describedby.join(" ");
-    html! {
-        div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
-            label class="nhsuk-label" for=(id) { (label) }
-            @if let Some(h) = hint { div class="nhsuk-hint" id=(format!("{id}-hint")) { (h) } }
-            @if let Some(e) = err {
-                span class="nhsuk-error-message" id=(format!("{id}-error")) {
-                    span class="nhsuk-u-visually-hidden" { "Error: " } (e.message)
-                }
-            }
-            input class=(format!("nhsuk-input {width}{}", if err.is_some() { " nhsuk-input--error" } else { "" }))
-                id=(id) name=(id) type="text" value=(value) spellcheck="false"
-                aria-describedby=[(!describedby.is_empty()).then_some(describedby.as_str())];
-        }
-    }
+    let describedby = described_by(id, hint.is_some(), err.is_some());
+    let control = html! {
+        input class=(format!("nhsuk-input {width}{}", if err.is_some() { " nhsuk-input--error" } else { "" }))
+            id=(id) name=(id) type="text" value=(value) spellcheck="false"
+            aria-describedby=[describedby];
+    };
+    labelled(id, label, hint, err, control)
 }
 
 /// A labelled textarea with an optional hint and error message.
@@ -324,28 +357,13 @@ pub fn textarea(
     errors: &[FieldError],
 ) -> Markup {
     let err = field_error(errors, id);
-    let mut describedby = Vec::new();
-    if hint.is_some() {
-        describedby.push(format!("{id}-hint"));
-    }
-    if err.is_some() {
-        describedby.push(format!("{id}-error"));
-    }
-    let describedby = describedby.join(" ");
-    html! {
-        div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
-            label class="nhsuk-label" for=(id) { (label) }
-            @if let Some(h) = hint { div class="nhsuk-hint" id=(format!("{id}-hint")) { (h) } }
-            @if let Some(e) = err {
-                span class="nhsuk-error-message" id=(format!("{id}-error")) {
-                    span class="nhsuk-u-visually-hidden" { "Error: " } (e.message)
-                }
-            }
-            textarea class=(format!("nhsuk-textarea{}", if err.is_some() { " nhsuk-textarea--error" } else { "" }))
-                id=(id) name=(id) rows="4"
-                aria-describedby=[(!describedby.is_empty()).then_some(describedby.as_str())] { (value) }
-        }
-    }
+    let describedby = described_by(id, hint.is_some(), err.is_some());
+    let control = html! {
+        textarea class=(format!("nhsuk-textarea{}", if err.is_some() { " nhsuk-textarea--error" } else { "" }))
+            id=(id) name=(id) rows="4"
+            aria-describedby=[describedby] { (value) }
+    };
+    labelled(id, label, hint, err, control)
 }
 
 /// A labelled select.
@@ -358,23 +376,15 @@ pub fn select(
     errors: &[FieldError],
 ) -> Markup {
     let err = field_error(errors, id);
-    html! {
-        div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
-            label class="nhsuk-label" for=(id) { (label) }
-            @if let Some(h) = hint { div class="nhsuk-hint" id=(format!("{id}-hint")) { (h) } }
-            @if let Some(e) = err {
-                span class="nhsuk-error-message" id=(format!("{id}-error")) {
-                    span class="nhsuk-u-visually-hidden" { "Error: " } (e.message)
-                }
-            }
-            select class="nhsuk-select" id=(id) name=(id)
-                aria-describedby=[hint.map(|_| format!("{id}-hint"))] {
-                @for (value, text) in options {
-                    option value=(value) selected[value == selected] { (text) }
-                }
+    let control = html! {
+        select class="nhsuk-select" id=(id) name=(id)
+            aria-describedby=[hint.map(|_| format!("{id}-hint"))] {
+            @for (value, text) in options {
+                option value=(value) selected[value == selected] { (text) }
             }
         }
-    }
+    };
+    labelled(id, label, hint, err, control)
 }
 
 pub fn button(text: &str) -> Markup {

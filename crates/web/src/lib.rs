@@ -21,9 +21,7 @@ mod analyses;
 mod assets;
 mod body;
 pub mod conflicts_pages;
-mod draft_form;
-mod draft_search;
-mod drafts;
+mod drafting;
 mod error;
 mod layout;
 mod oidc;
@@ -62,18 +60,18 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/proposals/{id}/approve", post(proposals::approve))
         .route("/ui/proposals/{id}/reject", post(proposals::reject))
         .route("/ui/proposals/{id}/decide", post(proposals::decision))
-        .route("/ui/work", get(drafts::work))
-        .route("/ui/drafts", post(drafts::create))
-        .route("/ui/drafts/new", get(drafts::new_form))
-        .route("/ui/drafts/{id}", get(drafts::edit).post(drafts::save))
+        .route("/ui/work", get(drafting::work))
+        .route("/ui/drafts", post(drafting::create))
+        .route("/ui/drafts/new", get(drafting::new_form))
+        .route("/ui/drafts/{id}", get(drafting::edit).post(drafting::save))
         .route(
             "/ui/drafts/{id}/text",
-            get(drafts::text).post(drafts::paste),
+            get(drafting::text).post(drafting::paste),
         )
-        .route("/ui/drafts/{id}/preview", get(drafts::preview))
+        .route("/ui/drafts/{id}/preview", get(drafting::preview))
         .route(
             "/ui/drafts/{id}/propose",
-            get(drafts::propose_form).post(drafts::propose),
+            get(drafting::propose_form).post(drafting::propose),
         )
         .route("/ui/procurement", get(procure::route_checker))
         .route(

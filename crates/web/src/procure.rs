@@ -357,11 +357,11 @@ fn textarea(
 ) -> Markup {
     let err = errors.iter().find(|e| e.field == id);
     html! {
-        div class=(if err.is_some() { "nhsuk-form-group nhsuk-form-group--error" } else { "nhsuk-form-group" }) {
+        div class=(layout::form_group_class(err.is_some())) {
             label class="nhsuk-label" for=(id) { (label) }
             div class="nhsuk-hint" id=(format!("{id}-hint")) { (hint) }
             @if let Some(e) = err {
-                span class="nhsuk-error-message" id=(format!("{id}-error")) { span class="nhsuk-u-visually-hidden" { "Error: " } (e.message) }
+                (layout::error_message(id, &e.message))
             }
             textarea class=(if err.is_some() { "nhsuk-textarea nhsuk-textarea--error vires-textarea-code" } else { "nhsuk-textarea vires-textarea-code" })
                 id=(id) name=(id) rows="12" spellcheck="false"

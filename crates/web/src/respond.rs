@@ -58,7 +58,7 @@ pub struct Ctx {
     pub session: Option<SessionInfo>,
     pub current: Arc<Current>,
     /// For editors and above: what waits for them, counted in the header.
-    pub work: Option<crate::drafts::WorkCounts>,
+    pub work: Option<crate::drafting::WorkCounts>,
     /// Whether cookies set in answer get `Secure` (see [`vires_server::auth::secure_cookies`]).
     pub secure_cookies: bool,
 }
@@ -192,7 +192,7 @@ impl FromRequestParts<AppState> for Ctx {
             Some(u) if u.role >= Role::Editor && format == Format::Html => {
                 let (store, who) = (state.store().clone(), u.clone());
                 tokio::task::spawn_blocking(move || {
-                    crate::drafts::work_counts(store.as_ref(), &who)
+                    crate::drafting::work_counts(store.as_ref(), &who)
                 })
                 .await
                 .ok()

@@ -112,11 +112,11 @@ fn login_view(
         form action="/ui/login" method="post" novalidate {
             input type="hidden" name="login_csrf" value=(token_cookie);
             input type="hidden" name="next" value=(next);
-            div class=(if errors.is_empty() { "nhsuk-form-group" } else { "nhsuk-form-group nhsuk-form-group--error" }) {
+            div class=(layout::form_group_class(!errors.is_empty())) {
                 label class="nhsuk-label" for="token" { "API token" }
                 div class="nhsuk-hint" id="token-hint" { "It looks like two parts joined by a dot. Keep it secret, like a password." }
                 @for e in errors {
-                    span class="nhsuk-error-message" id="token-error" { span class="nhsuk-u-visually-hidden" { "Error: " } (e.message) }
+                    (layout::error_message("token", &e.message))
                 }
                 input class=(if errors.is_empty() { "nhsuk-input nhsuk-u-width-two-thirds" } else { "nhsuk-input nhsuk-u-width-two-thirds nhsuk-input--error" })
                     id="token" name="token" type="password" autocomplete="current-password" spellcheck="false"

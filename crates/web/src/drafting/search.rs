@@ -3,7 +3,7 @@
 //! found once taken as found, and a term that matches several things offered as a choice
 //! (radios without JavaScript; the page's script suggests as one types).
 
-use crate::draft_form::{
+use super::form::{
     Fields, AREA_BODY, AREA_NAMED, AREA_PRACTICES, FUNCTIONS, LEAD, MAKER, OF, PREDECESSORS,
     RECEIVERS, SET_AREA_BODY, SET_AREA_NAMED, SET_AREA_PRACTICES, TARGET,
 };
