@@ -167,11 +167,15 @@ async fn proposal_diff(ctx: &Ctx, p: &PendingChange, on: Date) -> Result<DiffAns
         None => {
             let cur = ctx.current.clone();
             let change = p.change.clone();
+            // The one trial of changes, as the approval's own check makes it.
             let computed = tokio::task::spawn_blocking(move || {
-                let mut register = cur.snapshot.register().clone();
-                vires_store::replay::apply(&mut register, &change)?;
-                let after = Snapshot::compile(register);
-                Ok(cur.snapshot.compare(&after, on))
+                let tried = vires_app::trial::trial(
+                    cur.snapshot.register(),
+                    Some(&cur.snapshot),
+                    std::slice::from_ref(&change),
+                )
+                .map_err(|e| e.to_string())?;
+                Ok(cur.snapshot.compare(&tried.snapshot, on))
             })
             .await
             .map_err(|e| WebError::internal("working out what the proposal would change", e))?;
@@ -252,12 +256,12 @@ async fn show_page(
         Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. }
             if p.status.is_pending() =>
         {
-            let drafted = crate::drafts::Drafted::Instrument(instrument.clone());
-            Some(crate::drafts::proposal_checks(ctx, &drafted).await?)
+            let drafted = crate::drafting::Drafted::Instrument(instrument.clone());
+            Some(crate::drafting::proposal_checks(ctx, &drafted).await?)
         }
         Change::AddBody { body } if p.status.is_pending() => {
-            let drafted = crate::drafts::Drafted::Body(body.clone());
-            Some(crate::drafts::proposal_checks(ctx, &drafted).await?)
+            let drafted = crate::drafting::Drafted::Body(body.clone());
+            Some(crate::drafting::proposal_checks(ctx, &drafted).await?)
         }
         _ => None,
     };
