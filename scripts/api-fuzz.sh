@@ -21,22 +21,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 examples="${1:-${VIRES_FUZZ_EXAMPLES:-10}}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
+. "$root/scripts/lib/serve.sh"
 dir="$(mktemp -d "${TMPDIR:-/tmp}/vires-fuzz.XXXXXX")"
-server_pid=""
 cleanup() {
     local status=$?
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$server_pid" 2>/dev/null || break
-            sleep 0.2
-        done
-        kill -KILL "$server_pid" 2>/dev/null || true
-    fi
-    if [[ $status -ne 0 && -f "$dir/server.log" ]]; then
-        echo "api-fuzz: last lines of the server log:" >&2
-        tail -n 20 "$dir/server.log" >&2 || true
-    fi
+    serve_stop
+    [[ $status -eq 0 ]] || serve_show_log api-fuzz "$dir/server.log"
     rm -rf "$dir"
     exit "$status"
 }
@@ -45,24 +35,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$root"
-# $VIRES_BIN when the caller has built it (scripts/test.sh passes the one its test build
-# made: a `cargo build -p vires-cli` resolves dependency features without the dev-dependencies
-# and so rebuilds half the tree).
-if [[ -n "${VIRES_BIN:-}" ]]; then
-    vires="$VIRES_BIN"
-else
-    if ! cargo build -q -p vires-cli --bin vires 2>"$dir/build-cli.log"; then
-        cat "$dir/build-cli.log" >&2
-        echo "api-fuzz: cannot build vires" >&2
-        exit 1
-    fi
-    vires="$CARGO_TARGET_DIR/debug/vires"
-fi
+vires="$(serve_vires_bin api-fuzz)"
 if ! "$vires" serve --help >/dev/null 2>&1; then
     echo "api-fuzz: $vires has no working serve subcommand" >&2
     exit 1
 fi
-server=("$vires" serve)
 echo "api-fuzz: using $vires serve" >&2
 
 if ! python3 -c 'import sys, schemathesis; sys.exit(0 if schemathesis.__version__.startswith("4.") else 1)' 2>/dev/null; then
@@ -70,7 +47,7 @@ if ! python3 -c 'import sys, schemathesis; sys.exit(0 if schemathesis.__version_
     python3 -m pip install --quiet --disable-pip-version-check 'schemathesis>=4,<5' >&2
 fi
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+port="$(serve_free_port)"
 export VIRES_ADDR="127.0.0.1:$port"
 export VIRES_DB="sqlite://$dir/vires.db"
 export VIRES_LOG_FORMAT=text
@@ -83,23 +60,8 @@ export VIRES_MIN_REVISION_WAIT_MS=200
 export VIRES_BOOTSTRAP_ADMIN=fuzz-admin
 # The server writes the admin's token to this new file, never to its log.
 export VIRES_BOOTSTRAP_TOKEN_FILE="$dir/admin.token"
-"${server[@]}" >"$dir/server.log" 2>&1 &
-server_pid=$!
-
-for _ in $(seq 1 300); do
-    if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
-        break
-    fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        echo "api-fuzz: the server exited during start-up" >&2
-        exit 1
-    fi
-    sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || {
-    echo "api-fuzz: the server did not become ready within 60 s" >&2
-    exit 1
-}
+serve_start "$dir/server.log" "$vires" serve
+serve_wait_ready api-fuzz "http://127.0.0.1:$port/readyz" "$dir/server.log"
 token="$(cat "$VIRES_BOOTSTRAP_TOKEN_FILE" 2>/dev/null || true)"
 if [[ -z "$token" ]]; then
     echo "api-fuzz: the server did not print the bootstrap admin token" >&2
@@ -130,7 +92,7 @@ schemathesis --no-color run "http://127.0.0.1:$port/openapi.json" "${common[@]}"
 echo "api-fuzz: pass 2 of 2: anonymous" >&2
 schemathesis --no-color run "http://127.0.0.1:$port/openapi.json" "${common[@]}" || status=1
 
-if ! kill -0 "$server_pid" 2>/dev/null; then
+if ! kill -0 "$SERVE_PID" 2>/dev/null; then
     echo "api-fuzz: the server died during the run" >&2
     exit 1
 fi

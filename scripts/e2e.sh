@@ -18,6 +18,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+. "$root/scripts/lib/serve.sh"
 
 chromium="${CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$chromium" ]; then
@@ -34,14 +35,7 @@ if [ "${E2E_SERVER:-vires}" = example ]; then
   # exec: the background job's pid is the server's, so the clean-up stops the server itself.
   start_server() { exec env VIRES_BOOTSTRAP_TOKEN_FILE="$3" "$target/debug/examples/serve" "127.0.0.1:$1" "sqlite://$2" e2e-admin; }
 else
-  # $VIRES_BIN when the caller has built it (scripts/test.sh passes its test build's).
-  if [ -n "${VIRES_BIN:-}" ]; then
-    vires="$VIRES_BIN"
-  else
-    echo "e2e: building vires"
-    cargo build --quiet -p vires-cli --bin vires
-    vires="$target/debug/vires"
-  fi
+  vires="$(serve_vires_bin e2e)"
   start_server() {
     exec env VIRES_DB="sqlite://$2" VIRES_BOOTSTRAP_ADMIN=e2e-admin VIRES_BOOTSTRAP_TOKEN_FILE="$3" VIRES_BASE=england \
       "$vires" serve --addr "127.0.0.1:$1"
@@ -54,12 +48,11 @@ if [ ! -d tests/e2e/node_modules/playwright-core ] || [ ! -d tests/e2e/node_modu
 fi
 
 tmp="$(mktemp -d)"
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-port="$(free_port)"
+port="$(serve_free_port)"
 base="http://127.0.0.1:$port"
 
 # The organisation's identity provider, with vires registered as its client.
-oidc_port="$(free_port)"
+oidc_port="$(serve_free_port)"
 issuer="http://localhost:$oidc_port"
 oidc_secret="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
 OIDC_PORT="$oidc_port" OIDC_REDIRECT_URI="$base/ui/login/oidc/callback" OIDC_CLIENT_SECRET="$oidc_secret" \
@@ -69,11 +62,11 @@ export VIRES_OIDC_ISSUER="$issuer" VIRES_OIDC_CLIENT_ID=vires VIRES_OIDC_CLIENT_
   VIRES_OIDC_REDIRECT_URL="$base/ui/login/oidc/callback" \
   VIRES_OIDC_ROLES="vires-viewer=viewer,vires-editor=editor,vires-approver=approver,vires-admin=admin"
 
-start_server "$port" "$tmp/vires.db" "$tmp/admin.token" >"$tmp/server.out" 2>"$tmp/server.log" &
-pid=$!
+serve_start "$tmp/server.log" start_server "$port" "$tmp/vires.db" "$tmp/admin.token"
 cleanup() {
-  kill "$pid" "$oidc_pid" 2>/dev/null || true
-  wait "$pid" "$oidc_pid" 2>/dev/null || true
+  serve_stop
+  kill "$oidc_pid" 2>/dev/null || true
+  wait "$oidc_pid" 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -88,27 +81,13 @@ if ! curl -fsS -o /dev/null "http://127.0.0.1:$oidc_port/.well-known/openid-conf
   exit 1
 fi
 
-ready=""
-for _ in $(seq 1 240); do
-  if curl -fsS -o /dev/null "$base/ui/" 2>/dev/null; then ready=yes; break; fi
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "e2e: the server stopped while starting:" >&2
-    cat "$tmp/server.log" "$tmp/server.out" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
-if [ -z "$ready" ]; then
-  echo "e2e: the server did not answer /ui/ within 120 s" >&2
-  tail -20 "$tmp/server.log" >&2
-  exit 1
-fi
+serve_wait_ready e2e "$base/ui/" "$tmp/server.log" 240 0.5
 admin="$(cat "$tmp/admin.token" 2>/dev/null || true)"
 if [ -z "$admin" ]; then
   echo "e2e: the server wrote no bootstrap admin token to $tmp/admin.token" >&2
   exit 1
 fi
-if grep -qF "$admin" "$tmp/server.log" "$tmp/server.out"; then
+if grep -qF "$admin" "$tmp/server.log"; then
   echo "e2e: the bootstrap admin token is in the server's log" >&2
   exit 1
 fi

@@ -12,18 +12,12 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+. "$root/scripts/lib/serve.sh"
 dir="$(mktemp -d "${TMPDIR:-/tmp}/vires-pyclient.XXXXXX")"
-server_pid=""
 cleanup() {
     local status=$?
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    if [[ $status -ne 0 && -f "$dir/server.log" ]]; then
-        echo "python-client: last lines of the server log:" >&2
-        tail -n 20 "$dir/server.log" >&2 || true
-    fi
+    serve_stop
+    [[ $status -eq 0 ]] || serve_show_log python-client "$dir/server.log"
     rm -rf "$dir"
     exit "$status"
 }
@@ -32,27 +26,17 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 cd "$root"
-if [[ -n "${VIRES_BIN:-}" ]]; then
-    vires="$VIRES_BIN"
-else
-    cargo build -q --locked -p vires-cli --bin vires
-    vires="$CARGO_TARGET_DIR/debug/vires"
-fi
+vires="$(serve_vires_bin python-client)"
 if ! command -v openapi-python-client >/dev/null 2>&1; then
     echo "python-client: installing openapi-python-client from PyPI" >&2
     python3 -m pip install --quiet --disable-pip-version-check openapi-python-client >&2
 fi
 
-port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
-VIRES_ADDR="127.0.0.1:$port" VIRES_DB="sqlite://$dir/vires.db" VIRES_LOG=warn \
-    VIRES_BOOTSTRAP_ADMIN=client-admin VIRES_BOOTSTRAP_TOKEN_FILE="$dir/admin.token" \
-    "$vires" serve >"$dir/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 300); do
-    curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    kill -0 "$server_pid" 2>/dev/null || { echo "python-client: the server exited" >&2; exit 1; }
-    sleep 0.2
-done
+port="$(serve_free_port)"
+serve_start "$dir/server.log" env VIRES_ADDR="127.0.0.1:$port" VIRES_DB="sqlite://$dir/vires.db" \
+    VIRES_LOG=warn VIRES_BOOTSTRAP_ADMIN=client-admin VIRES_BOOTSTRAP_TOKEN_FILE="$dir/admin.token" \
+    "$vires" serve
+serve_wait_ready python-client "http://127.0.0.1:$port/readyz" "$dir/server.log"
 curl -fsS "http://127.0.0.1:$port/openapi.json" -o "$dir/openapi.json"
 
 # The generator must read the whole document without dropping anything: a warning that it
