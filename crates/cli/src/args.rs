@@ -489,6 +489,10 @@ pub enum Command {
         /// Configuration file (TOML).
         #[arg(long, env = "VIRES_CONFIG")]
         config: Option<PathBuf>,
+        /// Serve even if the change log does not verify at start (it is refused otherwise);
+        /// the finding is shown in /status and logged as a warning (audit.allow_broken_log).
+        #[arg(long)]
+        allow_broken_log: bool,
     },
     /// Print a shell completion script: `vires completions bash > /etc/bash_completion.d/vires`
     /// (or zsh, fish, elvish, powershell).

@@ -1,9 +1,14 @@
-//! `vires audit verify`: readable findings, and a published head that catches what the hash
-//! chain alone cannot (issue 24 item 5): a log cut short verifies by itself, but not against
-//! the head published before the cut.
+//! The change log's tamper evidence (issue 24 item 5): `vires audit verify` with readable
+//! findings; a published head that catches a log cut short; the log key that catches a tail
+//! rewritten with recomputed hashes; triggers that refuse `INSERT OR REPLACE`; and
+//! `vires serve`, which checks the log at start and will not serve a broken one unless told
+//! to, on a real tampered SQLite file and PostgreSQL database.
+
+mod common;
 
 use serde_json::Value;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -17,6 +22,65 @@ impl Env {
         let dir = tempfile::tempdir().unwrap();
         let db = format!("sqlite://{}", dir.path().join("vires.db").display());
         Env { dir, db, key: None }
+    }
+
+    /// A fresh database on the PostgreSQL server of VIRES_TEST_PG (scripts/with-postgres.sh);
+    /// None only when skipping was asked for with VIRES_ALLOW_NO_PG=1.
+    fn postgres(name: &str) -> Option<Env> {
+        let admin = match std::env::var("VIRES_TEST_PG") {
+            Ok(u) if !u.trim().is_empty() => u,
+            _ if std::env::var("VIRES_ALLOW_NO_PG").as_deref() == Ok("1") => return None,
+            _ => panic!(
+                "VIRES_TEST_PG is not set: run under scripts/with-postgres.sh, or set VIRES_ALLOW_NO_PG=1 to skip"
+            ),
+        };
+        let db_name = format!("vires_cli_{name}_{}", std::process::id());
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+            db: admin.clone(),
+            key: None,
+        };
+        env.sql(&format!("DROP DATABASE IF EXISTS {db_name}"));
+        env.sql(&format!("CREATE DATABASE {db_name}"));
+        let (base, query) = admin.split_once('?').unwrap_or((&admin, ""));
+        let cut = base.rfind('/').unwrap();
+        let mut db = format!("{}/{db_name}", &base[..cut]);
+        if !query.is_empty() {
+            db = format!("{db}?{query}");
+        }
+        Some(Env { db, ..env })
+    }
+
+    /// Starts `vires serve` with `args` on a free port and waits until it answers or exits.
+    fn serve(&self, args: &[&str]) -> Served {
+        let port = common::free_port();
+        let log = self.dir.path().join(format!("serve-{port}.log"));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vires"))
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(args)
+            .env("VIRES_DB", &self.db)
+            .env("VIRES_LOG", "info")
+            .env_remove("VIRES_LOG_KEY_FILE")
+            .env_remove("VIRES_BOOTSTRAP_ADMIN")
+            .envs(self.key.iter().map(|k| ("VIRES_LOG_KEY_FILE", k)))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while Instant::now() < deadline {
+            if let Some(status) = child.try_wait().unwrap() {
+                return Served::Exited(status.code().unwrap_or(-1), read_log());
+            }
+            if common::http(port, "GET", "/healthz", None, None).is_ok_and(|r| r.status == 200) {
+                return Served::Running(child, port, log);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the server neither served nor exited: {}", read_log());
     }
 
     fn run(&self, args: &[&str]) -> (i32, String) {
@@ -104,14 +168,121 @@ impl Env {
 
     /// Runs SQL on the store as someone with the database file would.
     fn sql(&self, sql: &str) {
-        let path = self.db.trim_start_matches("sqlite://");
-        let out = Command::new("sqlite3").arg(path).arg(sql).output().unwrap();
+        let out = match self.db.strip_prefix("sqlite://") {
+            Some(path) => Command::new("sqlite3").arg(path).arg(sql).output(),
+            None => Command::new("psql")
+                .args([self.db.as_str(), "-v", "ON_ERROR_STOP=1", "-c", sql])
+                .output(),
+        }
+        .unwrap();
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
+}
+
+enum Served {
+    Exited(i32, String),
+    Running(Child, u16, std::path::PathBuf),
+}
+
+impl Served {
+    fn refused(self) -> String {
+        match self {
+            Served::Exited(code, log) => {
+                assert_ne!(code, 0, "{log}");
+                log
+            }
+            Served::Running(mut child, ..) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the server served a log that does not verify");
+            }
+        }
+    }
+
+    /// The server's `/status` and `Vires-Log-Head`, and its log so far; stops it.
+    fn status_and_stop(self) -> (Value, String, String) {
+        let Served::Running(mut child, port, log) = self else {
+            panic!("the server did not start");
+        };
+        let (r, headers) = common::request(port, "GET", "/status", &[], None).unwrap();
+        let head = headers
+            .iter()
+            .find(|(k, _)| k == "vires-log-head")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let _ = child.kill();
+        let _ = child.wait();
+        (
+            serde_json::from_str(&r.body).unwrap(),
+            head,
+            std::fs::read_to_string(log).unwrap(),
+        )
+    }
+}
+
+/// An entry edited in the database: `vires serve` refuses the log, naming the entry and the
+/// way out; told to serve it anyway, it does, says so in /status and logs a warning.
+fn the_server_refuses_a_tampered_log(env: &Env) {
+    env.record("deleg-00t-dental-a");
+    let head = env.head();
+    let (code, out) = env.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    env.sql(match env.db.starts_with("sqlite://") {
+        true => "DROP TRIGGER change_log_no_update; UPDATE change_log SET reason = 'nothing to see' WHERE seq = 2;",
+        false => "DROP TRIGGER change_log_no_update ON change_log; UPDATE change_log SET reason = 'nothing to see' WHERE seq = 2;",
+    });
+    let log = env.serve(&[]).refused();
+    assert!(
+        log.contains("the change log does not verify: entry 2: its contents do not match its hash"),
+        "{log}"
+    );
+    assert!(log.contains("--allow-broken-log"), "{log}");
+    let (status, log_head, log) = env.serve(&["--allow-broken-log"]).status_and_stop();
+    let broken = status["log_broken"].as_str().unwrap_or_default();
+    assert!(
+        broken.contains("entry 2: its contents do not match"),
+        "{status}"
+    );
+    assert!(log.contains("serving it anyway"), "{log}");
+    // The head answers carry is the stored one, published before the edit.
+    assert_eq!(log_head, format!("2:{head}"));
+    assert_eq!(status["log_head"], log_head.as_str());
+}
+
+#[test]
+fn the_server_refuses_a_tampered_sqlite_log() {
+    the_server_refuses_a_tampered_log(&Env::new());
+}
+
+#[test]
+fn the_server_refuses_a_tampered_postgres_log() {
+    if let Some(env) = Env::postgres("tampered") {
+        the_server_refuses_a_tampered_log(&env);
+    }
+}
+
+#[test]
+fn the_server_checks_a_keyed_log_with_its_key() {
+    let mut env = Env::new();
+    env.keygen();
+    env.record("deleg-00t-dental-a");
+    let (status, _, log) = env.serve(&[]).status_and_stop();
+    assert!(status.get("log_broken").is_none(), "{status}");
+    assert!(log.contains("the change log verifies"), "{log}");
+    env.rewrite_tail(2);
+    let log = env.serve(&[]).refused();
+    assert!(
+        log.contains("entry 2: its hash is not the one its checkpoint vouched for"),
+        "{log}"
+    );
+    // Without the key the server would be unable to write: it says so rather than serve.
+    env.key = None;
+    let log = env.serve(&[]).refused();
+    assert!(log.contains("but the server has no key"), "{log}");
 }
 
 #[test]

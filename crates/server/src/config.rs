@@ -222,6 +222,18 @@ impl Default for ApprovalConfig {
     }
 }
 
+/// `[audit]`: the change log's key, and what to do with a log that does not verify.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// The log key's file (`vires audit keygen --out PATH`): every write is checkpointed
+    /// with it, and the log is checked with it at start. Keep it outside the database.
+    pub key_file: Option<PathBuf>,
+    /// Serve even when the log does not verify at start (it is refused otherwise): the
+    /// breakage is shown in `/status` and logged as a warning.
+    pub allow_broken_log: bool,
+}
+
 /// Everything `vires serve` needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -236,6 +248,7 @@ pub struct ServeConfig {
     pub limits: Limits,
     pub log: LogConfig,
     pub approval: ApprovalConfig,
+    pub audit: AuditConfig,
     /// The folder the built base register is kept in between starts (`vires serve` gives
     /// the CLI's: `VIRES_CACHE_DIR` or the platform's, none with `--no-cache`). None builds
     /// it afresh. Not read from the file or the environment here.
@@ -255,6 +268,7 @@ impl Default for ServeConfig {
             limits: Limits::default(),
             log: LogConfig::default(),
             approval: ApprovalConfig::default(),
+            audit: AuditConfig::default(),
             cache: None,
         }
     }
@@ -353,6 +367,12 @@ impl ServeConfig {
         }
         if let Some(v) = get("VIRES_PROPOSER_MAY_REJECT") {
             self.approval.proposer_may_reject = parse_bool("VIRES_PROPOSER_MAY_REJECT", v)?;
+        }
+        if let Some(v) = get("VIRES_LOG_KEY_FILE") {
+            self.audit.key_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("VIRES_ALLOW_BROKEN_LOG") {
+            self.audit.allow_broken_log = parse_bool("VIRES_ALLOW_BROKEN_LOG", v)?;
         }
         if let Some(v) = get("VIRES_BOOTSTRAP_TOKEN_FILE") {
             self.auth.bootstrap_token_file = Some(PathBuf::from(v));

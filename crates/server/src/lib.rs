@@ -35,7 +35,7 @@ pub use config::ServeConfig;
 pub use state::AppState;
 
 use crate::problem::ApiError;
-use crate::routes::{MIN_REVISION_HEADER, REVISION_HEADER};
+use crate::routes::{LOG_HEAD_HEADER, MIN_REVISION_HEADER, REVISION_HEADER};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
@@ -81,6 +81,8 @@ pub enum ServerError {
     Io(#[from] std::io::Error),
     #[error("cannot show the bootstrap admin's token: {0}")]
     Bootstrap(String),
+    #[error("{0}")]
+    BrokenLog(String),
 }
 
 #[derive(OpenApi)]
@@ -336,10 +338,15 @@ async fn finish(State(state): State<AppState>, req: Request, next: Next) -> Resp
         }
         resp = fresh;
     }
+    let current = state.current();
     if !resp.headers().contains_key(REVISION_HEADER) {
-        if let Ok(v) = HeaderValue::from_str(&state.revision().to_string()) {
-            resp.headers_mut().insert(REVISION_HEADER, v);
-        }
+        resp.headers_mut()
+            .insert(REVISION_HEADER, HeaderValue::from(current.revision));
+    }
+    // The log's head, whatever revision the answer was computed from: anyone may keep it and
+    // later check the log still holds it (`vires audit verify --expect-head HASH`).
+    if let Ok(v) = HeaderValue::from_str(&format!("{}:{}", current.revision, current.head_hash)) {
+        resp.headers_mut().insert(LOG_HEAD_HEADER, v);
     }
     let elapsed = started.elapsed();
     let code = resp.status().as_u16();
@@ -414,9 +421,63 @@ pub fn base_register(
     Ok((built.register, built.fingerprint))
 }
 
-/// Opens the store, creating the SQLite file's directory if need be.
+/// Opens the store, creating the SQLite file's directory if need be, with the log key
+/// named by `VIRES_LOG_KEY_FILE` if it is set.
 pub fn open_store(url: &str) -> Result<Arc<dyn vires_store::Store>, ServerError> {
     Ok(vires_app::store::open_unbound(url)?)
+}
+
+/// [`open_store`] with the log key of `config` (`audit.key_file`), if any.
+pub fn open_configured_store(
+    config: &ServeConfig,
+) -> Result<Arc<dyn vires_store::Store>, ServerError> {
+    let key = config
+        .audit
+        .key_file
+        .as_deref()
+        .map(vires_store::LogKey::read_file)
+        .transpose()?;
+    Ok(vires_app::store::open_unbound_keyed(&config.db, key)?)
+}
+
+/// Checks the change log before serving it: the hash chain, and with the log key its
+/// checkpoints. A log that does not verify, or a keyed log without the key to write to it,
+/// is refused with the finding, unless `audit.allow_broken_log` is set: then the finding is
+/// logged as a warning and returned, for `/status`.
+pub fn check_log(
+    store: &dyn vires_store::Store,
+    config: &ServeConfig,
+) -> Result<Option<String>, ServerError> {
+    let report = store.verify()?;
+    let finding = match (&report.first_bad, &report.keying) {
+        (Some(bad), _) if !report.ok => Some(format!(
+            "the change log does not verify: entry {}: {}",
+            bad.seq, bad.reason
+        )),
+        (_, vires_store::Keying::Unchecked { key_id, from_seq }) => Some(format!(
+            "the change log is keyed from entry {from_seq} (key {key_id}), but the server has no key: set audit.key_file (VIRES_LOG_KEY_FILE) to its file"
+        )),
+        _ => None,
+    };
+    match finding {
+        None => {
+            match &report.keying {
+                vires_store::Keying::Unkeyed => tracing::warn!(
+                    entries = report.entries,
+                    "the change log verifies as a plain hash chain: it is unkeyed, so a rewrite with recomputed hashes would not be caught (docs/security.md)"
+                ),
+                k => tracing::info!(entries = report.entries, keying = ?k, "the change log verifies"),
+            }
+            Ok(None)
+        }
+        Some(f) if config.audit.allow_broken_log => {
+            tracing::warn!("{f}; serving it anyway (audit.allow_broken_log)");
+            Ok(Some(f))
+        }
+        Some(f) => Err(ServerError::BrokenLog(format!(
+            "{f}. The server will not serve it: find out what happened with `vires audit verify`, or start with --allow-broken-log (VIRES_ALLOW_BROKEN_LOG=true) to serve it anyway"
+        ))),
+    }
 }
 
 impl From<vires_app::AppError> for ServerError {
@@ -438,10 +499,14 @@ impl From<vires_app::AppError> for ServerError {
 /// and the watcher that follows revisions written by other processes.
 pub async fn prepare(config: ServeConfig) -> Result<AppState, ServerError> {
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
-        let store = open_store(&config.db)?;
+        let store = open_configured_store(&config)?;
+        let broken = check_log(store.as_ref(), &config)?;
         let (base, fingerprint) = base_register(config.base, config.cache.as_ref())?;
         let bootstrap = config.auth.bootstrap_admin.clone();
         let state = AppState::open(store, base, &fingerprint, config)?;
+        if let Some(finding) = broken {
+            state.set_log_finding(finding);
+        }
         if let Some(name) = bootstrap {
             bootstrap_admin(
                 state.store().as_ref(),

@@ -25,6 +25,9 @@ use vires_store::{
 /// A compiled register at one revision of the change log.
 pub struct Current {
     pub revision: u64,
+    /// The hash of log entry `revision` (empty for an empty log): with the revision, the
+    /// head every answer publishes in `Vires-Log-Head`.
+    pub head_hash: String,
     pub snapshot: Arc<Snapshot>,
     /// Log entries that could not be applied (shown by /status; they change nothing).
     pub replay_issues: Vec<ReplayIssue>,
@@ -139,6 +142,8 @@ struct Inner {
     shutting_down: watch::Sender<bool>,
     /// Registers as recorded at earlier moments, newest use last (see [`AppState::as_recorded_at`]).
     recorded: Mutex<Vec<Arc<Current>>>,
+    /// What was wrong with the change log at start, when it was served anyway.
+    log_finding: std::sync::OnceLock<String>,
 }
 
 /// How many past registers `as_recorded_at` keeps compiled.
@@ -168,6 +173,11 @@ impl AppState {
         store.ensure_genesis(base_fingerprint, "vires-server")?;
         let pinned = vires_app::replay::pin(store.as_ref(), base.clone()).map_err(store_error)?;
         let revision = pinned.head.0;
+        let head_hash = pinned
+            .entries
+            .last()
+            .map(|e| e.hash.clone())
+            .unwrap_or_default();
         for issue in &pinned.issues {
             tracing::warn!(
                 seq = issue.seq,
@@ -196,6 +206,7 @@ impl AppState {
                 base,
                 current: RwLock::new(Arc::new(Current {
                     revision,
+                    head_hash,
                     snapshot,
                     replay_issues: replayed.issues,
                     built_at: Timestamp::now(),
@@ -212,10 +223,21 @@ impl AppState {
                 oidc,
                 shutting_down: watch::channel(false).0,
                 recorded: Mutex::new(Vec::new()),
+                log_finding: std::sync::OnceLock::new(),
             }),
         };
         state.inner.metrics.set_revision(revision);
         Ok(state)
+    }
+
+    /// Records that the change log did not verify at start but is served anyway.
+    pub fn set_log_finding(&self, finding: String) {
+        let _ = self.inner.log_finding.set(finding);
+    }
+
+    /// Why the change log did not verify at start, if it did not.
+    pub fn log_finding(&self) -> Option<&str> {
+        self.inner.log_finding.get().map(String::as_str)
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -267,6 +289,7 @@ impl AppState {
         let replayed = replay(self.inner.base.clone(), &entries);
         let c = Arc::new(Current {
             revision,
+            head_hash: entries.last().map(|e| e.hash.clone()).unwrap_or_default(),
             snapshot: Arc::new(Snapshot::compile(replayed.register)),
             replay_issues: replayed.issues,
             built_at: Timestamp::now(),
@@ -346,8 +369,14 @@ impl AppState {
             );
         }
         let snapshot = Arc::new(Snapshot::compile(register));
+        let head_hash = entries
+            .iter()
+            .rev()
+            .find(|e| e.seq == last)
+            .map_or_else(|| cur.head_hash.clone(), |e| e.hash.clone());
         self.install(Current {
             revision: last,
+            head_hash,
             snapshot,
             replay_issues: issues,
             built_at: Timestamp::now(),
@@ -428,6 +457,7 @@ impl AppState {
         };
         self.install(Current {
             revision: entry.seq,
+            head_hash: entry.hash.clone(),
             snapshot: Arc::new(snapshot),
             replay_issues: cur.replay_issues.clone(),
             built_at: Timestamp::now(),
@@ -518,6 +548,7 @@ impl AppState {
         })?;
         self.install(Current {
             revision: entry.seq,
+            head_hash: entry.hash.clone(),
             snapshot: Arc::new(snapshot),
             replay_issues: cur.replay_issues.clone(),
             built_at: Timestamp::now(),
@@ -550,6 +581,7 @@ impl AppState {
             // A rejection changes no instrument: the compiled register stays as it is.
             Some(e) if e.seq == cur.revision + 1 => self.install(Current {
                 revision: e.seq,
+                head_hash: e.hash.clone(),
                 snapshot: cur.snapshot.clone(),
                 replay_issues: cur.replay_issues.clone(),
                 built_at: Timestamp::now(),

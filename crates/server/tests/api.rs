@@ -1022,6 +1022,7 @@ async fn ops(s: &Server) {
     let (status, _, st) = s.get_json("/status").await;
     assert_eq!(status, 200);
     assert_eq!(st["revision"], s.state.revision());
+    log_head_on_every_answer(s).await;
 
     let (status, _, doc) = s.get_json("/openapi.json").await;
     assert_eq!(status, 200);
@@ -1072,6 +1073,62 @@ async fn ops(s: &Server) {
     assert!(doc["paths"]["/changes"]["post"].is_object());
     assert!(doc["components"]["schemas"]["WhoAnswer"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+/// The head the store verifies to, from the database rather than the server's state.
+async fn verified_head(s: &Server) -> String {
+    let store = s.state.store().clone();
+    let report = tokio::task::spawn_blocking(move || store.verify().unwrap())
+        .await
+        .unwrap();
+    assert!(report.ok, "{report:?}");
+    format!("{}:{}", report.entries, report.head_hash.unwrap())
+}
+
+fn log_head_of(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("vires-log-head")
+        .unwrap_or_else(|| panic!("no Vires-Log-Head on {} ({})", r.url(), r.status()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Every answer, errors included, carries the log's head; a write moves it to the entry it
+/// wrote; `/status` shows it too.
+async fn log_head_on_every_answer(s: &Server) {
+    let head = verified_head(s).await;
+    for path in [
+        "/healthz",
+        "/ping",
+        "/who?function=commissioning.primary-care.dental&practice=A85001&on=2020-06-01",
+        "/changes?limit=1",
+        "/no-such-route",
+        "/who?on=not-a-date",
+    ] {
+        assert_eq!(log_head_of(&s.get(path).await), head, "{path}");
+    }
+    let (_, _, st) = s.get_json("/status").await;
+    assert_eq!(st["log_head"], head.as_str(), "{st}");
+    assert!(st.get("log_broken").is_none(), "{st}");
+    let body = change_body(
+        s.state.revision(),
+        delegation_json("deleg-08Q-dental-head", "08Q", "2018-04-01"),
+    );
+    let r = s.post("/changes", Some(&s.tokens.approver), &body).await;
+    let after = log_head_of(&r);
+    let written: Value = r.json().await.unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "{}:{}",
+            written["entry"]["seq"],
+            written["entry"]["hash"].as_str().unwrap()
+        ),
+        "{written}"
+    );
+    assert_ne!(after, head);
+    assert_eq!(after, verified_head(s).await);
 }
 
 /// A second instance over the same database follows writes made through the first.

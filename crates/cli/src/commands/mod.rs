@@ -215,7 +215,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
-        Command::Serve { addr, config } => serve::run(addr, config, cli.db.clone(), cli.no_cache),
+        Command::Serve {
+            addr,
+            config,
+            allow_broken_log,
+        } => serve::run(addr, config, cli.db.clone(), cli.no_cache, allow_broken_log),
         Command::Record {
             files,
             author,

@@ -9,6 +9,7 @@ pub fn run(
     config: Option<PathBuf>,
     db: Option<String>,
     no_cache: bool,
+    allow_broken_log: bool,
 ) -> Result<ExitCode, CliError> {
     let mut cfg = vires_server::ServeConfig::load(config.as_deref(), |k| std::env::var(k).ok())
         .map_err(|e| {
@@ -26,6 +27,9 @@ pub fn run(
     // The built England register kept between runs, as for every other command.
     if !no_cache {
         cfg.cache = vires_app::base_cache::Cache::here();
+    }
+    if allow_broken_log {
+        cfg.audit.allow_broken_log = true;
     }
     tune_malloc();
     let runtime = tokio::runtime::Builder::new_multi_thread()

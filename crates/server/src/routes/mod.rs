@@ -24,6 +24,8 @@ use vires_core::Snapshot;
 
 pub const REVISION_HEADER: &str = "vires-revision";
 pub const MIN_REVISION_HEADER: &str = "vires-min-revision";
+/// `SEQ:HASH` of the change log's head, on every answer.
+pub const LOG_HEAD_HEADER: &str = "vires-log-head";
 /// Set on answers given from the register as recorded at an earlier moment.
 pub const RECORDED_AT_HEADER: &str = "vires-recorded-at";
 

@@ -117,6 +117,12 @@ pub struct Status {
     pub replay_issues: Vec<ReplayIssueView>,
     #[schema(format = DateTime)]
     pub built_at: String,
+    /// The change log's head, `SEQ:HASH` (also in every answer's `Vires-Log-Head`).
+    pub log_head: String,
+    /// Why the change log did not verify when the server started, if it did not and was
+    /// served anyway (`audit.allow_broken_log`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_broken: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -159,6 +165,8 @@ pub async fn status(State(st): State<AppState>) -> Answer<Status> {
                 })
                 .collect(),
             built_at: cur.built_at.to_string(),
+            log_head: format!("{}:{}", cur.revision, cur.head_hash),
+            log_broken: st.log_finding().map(str::to_string),
         },
     )
 }
