@@ -4,7 +4,7 @@
 #   - GET /healthz answers within ABUSE_HEALTHZ_MS (100) ms throughout (probed every 50 ms),
 #   - the server's resident memory stays under ABUSE_MAX_RSS_MB (1024) MB throughout,
 #   - nothing is lost: every write acknowledged (201) during the run is in the change log
-#     afterwards, and the log verifies.
+#     afterwards, and the log verifies, keyed (its checkpoints checked with the log key).
 #
 #   scripts/abuse.sh                 builds `vires` (release) unless VIRES_BIN names one
 #
@@ -55,6 +55,10 @@ export VIRES_LOG_FORMAT=text
 export VIRES_LOG=warn
 export VIRES_BOOTSTRAP_ADMIN=abuse-admin
 export VIRES_BOOTSTRAP_TOKEN_FILE="$dir/admin.token"
+# The log is keyed, as an operator should run it: every acknowledged write is checkpointed,
+# and the final `audit verify` checks the checkpoints too.
+"$vires" audit keygen --out "$dir/log.key" >/dev/null
+export VIRES_LOG_KEY_FILE="$dir/log.key"
 if [[ "${ABUSE_RATE_LIMIT:-0}" != 1 ]]; then
   export VIRES_REQUESTS_PER_MINUTE_PER_CLIENT=0
 fi

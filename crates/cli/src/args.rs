@@ -503,6 +503,14 @@ pub enum Command {
     },
     /// Print the manual page (roff): `vires man > vires.1 && man ./vires.1`.
     Man,
+    /// Bring the store's schema up to date, as the database's owner, and on PostgreSQL grant
+    /// the server's role only what it needs (read, append to the log, keep users, tokens,
+    /// sessions, proposals and drafts), so it cannot alter the log's tables or triggers.
+    Migrate {
+        /// The role the server logs in as (PostgreSQL only).
+        #[arg(long, value_name = "ROLE")]
+        grant_to: Option<String>,
+    },
     /// The tamper-evident change log: verify its hash chain, or list it.
     Audit {
         #[command(subcommand)]

@@ -168,6 +168,12 @@ impl Env {
 
     /// Runs SQL on the store as someone with the database file would.
     fn sql(&self, sql: &str) {
+        let (ok, err) = self.try_sql(sql);
+        assert!(ok, "{sql}: {err}");
+    }
+
+    /// Runs SQL; whether it succeeded, and what the tool said on stderr.
+    fn try_sql(&self, sql: &str) -> (bool, String) {
         let out = match self.db.strip_prefix("sqlite://") {
             Some(path) => Command::new("sqlite3").arg(path).arg(sql).output(),
             None => Command::new("psql")
@@ -175,11 +181,21 @@ impl Env {
                 .output(),
         }
         .unwrap();
-        assert!(
+        (
             out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// The same database as `role` (the test server trusts local connections).
+    fn as_role(&self, role: &str) -> Env {
+        let (scheme, rest) = self.db.split_once("://").unwrap();
+        let host = rest.split_once('@').map_or(rest, |(_, h)| h);
+        Env {
+            dir: tempfile::tempdir().unwrap(),
+            db: format!("{scheme}://{role}@{host}"),
+            key: None,
+        }
     }
 }
 
@@ -413,4 +429,67 @@ fn an_old_log_is_keyed_explicitly_from_its_head() {
     let (code, out) = env.try_record("deleg-00t-dental-c");
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("writing to it needs that key"), "{out}");
+}
+
+/// Migrations run as the database's owner (`vires migrate --grant-to ROLE`); the server's
+/// role can then read and append, but cannot disable the log's triggers, update, delete or
+/// truncate its rows, or drop its triggers.
+#[test]
+fn the_servers_postgres_role_cannot_touch_the_log() {
+    let Some(admin) = Env::postgres("roles") else {
+        return;
+    };
+    let (owner, app) = (
+        format!("vires_owner_{}", std::process::id()),
+        format!("vires_app_{}", std::process::id()),
+    );
+    let db_name = admin
+        .db
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    admin.sql(&format!(
+        "CREATE ROLE {owner} LOGIN; CREATE ROLE {app} LOGIN; ALTER DATABASE {db_name} OWNER TO {owner}; \
+         ALTER SCHEMA public OWNER TO {owner}; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+    ));
+    let (owner_env, app_env) = (admin.as_role(&owner), admin.as_role(&app));
+    // The server's role cannot create the schema itself.
+    let (code, out) = app_env.try_record("deleg-00t-dental-a");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("vires migrate"), "{out}");
+    let (code, out) = owner_env.run(&["migrate", "--grant-to", &app]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("it owns nothing"), "{out}");
+    app_env.record("deleg-00t-dental-a");
+    let (code, out) = app_env.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    for attack in [
+        "ALTER TABLE change_log DISABLE TRIGGER ALL",
+        "ALTER TABLE change_log DISABLE TRIGGER USER",
+        "DROP TRIGGER change_log_no_update ON change_log",
+        "UPDATE change_log SET reason = 'nothing to see' WHERE seq = 2",
+        "DELETE FROM change_log WHERE seq = 2",
+        "TRUNCATE change_log",
+        "DELETE FROM log_checkpoints",
+        "ALTER TABLE log_checkpoints DISABLE TRIGGER ALL",
+        "INSERT INTO change_log SELECT * FROM change_log WHERE seq = 2 ON CONFLICT (seq) DO UPDATE SET reason = 'x'",
+    ] {
+        let (ok, err) = app_env.try_sql(attack);
+        assert!(!ok, "the server's role could: {attack}");
+        assert!(
+            err.contains("permission denied") || err.contains("must be owner"),
+            "{attack}: {err}"
+        );
+    }
+    // The owner still can (so the log key, not the roles, is what holds against the owner).
+    let (ok, err) = owner_env.try_sql("ALTER TABLE change_log DISABLE TRIGGER USER");
+    assert!(ok, "{err}");
+    // --grant-to takes role names only.
+    let (code, out) = owner_env.run(&["migrate", "--grant-to", "x; DROP TABLE users"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("not a role name"), "{out}");
 }

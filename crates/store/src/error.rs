@@ -21,6 +21,14 @@ pub enum StoreError {
     BadUrl(String),
     #[error("the database schema is at version {found}, newer than this vires knows ({known}); upgrade vires before using this database")]
     SchemaTooNew { found: i64, known: i64 },
+    #[error("the database schema is at version {found} and this vires needs version {known}, but this database user may not change the schema ({detail}): run `vires migrate --db URL` as the database's owner")]
+    MigrationNeeded {
+        found: i64,
+        known: i64,
+        detail: String,
+    },
+    #[error("{0}")]
+    Grant(String),
     #[error("entry {seq} of the change log is corrupt: {reason}; run `vires audit verify`")]
     Corrupt { seq: u64, reason: String },
     #[error("the database holds something this vires does not expect: {0}; run `vires audit verify` and check the schema")]

@@ -246,6 +246,24 @@ pub fn open_with(url: &str, options: OpenOptions) -> Result<Box<dyn Store>, Stor
     }
 }
 
+/// Brings the schema at `url` up to date, as the database's owner, and on PostgreSQL grants
+/// `grant_to` (the role the server logs in as) only what it needs: read everything, append
+/// to the log and its checkpoints, keep proposals, drafts, users, tokens and sessions. The
+/// server's role then owns nothing and cannot disable the log's triggers, update or delete
+/// its rows. Returns the schema version.
+pub fn migrate(url: &str, grant_to: Option<&str>) -> Result<i64, StoreError> {
+    drop(open(url)?);
+    if let Some(role) = grant_to {
+        if url.starts_with("sqlite://") {
+            return Err(StoreError::Grant(
+                "SQLite has no database roles: protect the database file with the file system's permissions instead".into(),
+            ));
+        }
+        pg::grant_app_role(url, role)?;
+    }
+    Ok(engine::MIGRATIONS_KNOWN)
+}
+
 /// A fingerprint of a base register's source data, for [`Store::ensure_genesis`]:
 /// `sha256:` and the hex SHA-256 of `data`.
 pub fn fingerprint(data: &[u8]) -> String {

@@ -221,6 +221,40 @@ impl Engine for PgEngine {
     }
 }
 
+/// What the server's own role needs, and nothing more: it reads everything, appends to the
+/// log and its checkpoints (never updates, deletes or truncates them), and keeps proposals,
+/// drafts, users, tokens and sessions. It owns nothing, so it cannot alter the tables or
+/// disable their triggers. `{role}` is a quoted identifier.
+const APP_GRANTS: &str = "
+    GRANT USAGE ON SCHEMA public TO {role};
+    GRANT SELECT ON schema_migrations, change_log_readable TO {role};
+    GRANT SELECT, INSERT ON change_log, log_checkpoints TO {role};
+    GRANT SELECT, INSERT, UPDATE ON proposals, drafts, users, api_tokens TO {role};
+    GRANT SELECT, INSERT, DELETE ON sessions TO {role};
+";
+
+/// Grants `role` what the server needs on the schema at `url` ([`APP_GRANTS`]).
+pub(crate) fn grant_app_role(url: &str, role: &str) -> Result<(), StoreError> {
+    let ok = role
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && role
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && role.len() <= 63;
+    if !ok {
+        return Err(StoreError::Grant(format!(
+            "{role:?} is not a role name vires grants to: use lower-case letters, digits and _ (at most 63)"
+        )));
+    }
+    let mut client = connect(url)?;
+    let mut tx = client.transaction()?;
+    tx.batch_execute(&APP_GRANTS.replace("{role}", &format!("\"{role}\"")))?;
+    tx.commit()?;
+    Ok(())
+}
+
 fn listen(url: &str) -> Result<Client, StoreError> {
     let mut client = connect(url)?;
     client.batch_execute(&format!("LISTEN {CHANNEL}"))?;

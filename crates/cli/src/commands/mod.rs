@@ -6,6 +6,7 @@ mod audit_log;
 mod batch;
 mod find;
 mod language;
+mod migrate;
 mod procurement;
 mod procurement_text;
 mod query;
@@ -168,6 +169,7 @@ fn lists_nothing(command: &Command) -> Option<&'static str> {
             AuditWhat::KeyStart => "audit key-start",
         },
         Command::Import { .. } => "import",
+        Command::Migrate { .. } => "migrate",
     })
 }
 
@@ -215,6 +217,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
             language::export(&files)
         }
         Command::Audit { what } => audit::run(what, &store_choice, fmt),
+        Command::Migrate { grant_to } => migrate::run(&store_choice, grant_to.as_deref(), fmt),
         Command::Serve {
             addr,
             config,
@@ -390,6 +393,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 | Command::Whatif { .. }
                 | Command::Conflicts { .. }
                 | Command::Audit { .. }
+                | Command::Migrate { .. }
                 | Command::Record { .. }
                 | Command::Serve { .. }
                 | Command::Completions { .. }

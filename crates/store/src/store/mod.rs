@@ -64,9 +64,53 @@ impl<E: Engine> Drop for SqlStore<E> {
 /// Applies the migrations this build knows and the database lacks, in one write
 /// transaction: a second process opening the database at the same moment waits for the
 /// first and then finds nothing left to do.
+///
+/// A schema already up to date is only read: the server may log in as a role that can
+/// read and append but not change the schema (docs/security.md), and then a missing
+/// migration is an error that says to run `vires migrate` as the database's owner.
 fn migrate<E: Engine>(engine: &E) -> Result<(), StoreError> {
     let migrations = engine.migrations();
     let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    let applied = engine.read(&mut |tx| {
+        tx.query(
+            "SELECT version FROM schema_migrations ORDER BY version",
+            &[],
+        )
+    });
+    if let Ok(rows) = &applied {
+        let applied: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.first().and_then(Val::int))
+            .collect();
+        if let Some(&found) = applied.iter().max() {
+            if found > known {
+                return Err(StoreError::SchemaTooNew { found, known });
+            }
+        }
+        if migrations.iter().all(|m| applied.contains(&m.version)) {
+            return Ok(());
+        }
+    }
+    let found = applied
+        .ok()
+        .and_then(|rows| {
+            rows.iter()
+                .filter_map(|r| r.first().and_then(Val::int))
+                .max()
+        })
+        .unwrap_or(0);
+    apply_migrations(engine, known).map_err(|e| match e {
+        StoreError::Postgres(m) if m.starts_with("42501") => StoreError::MigrationNeeded {
+            found,
+            known,
+            detail: m,
+        },
+        e => e,
+    })
+}
+
+fn apply_migrations<E: Engine>(engine: &E, known: i64) -> Result<(), StoreError> {
+    let migrations = engine.migrations();
     engine.write(&mut |tx| {
         tx.batch(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
