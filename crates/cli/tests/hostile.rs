@@ -217,6 +217,22 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ),
         ("audit", vec!["audit", "log"]),
         ("audit", vec!["audit", "verify"]),
+        (
+            "audit",
+            vec!["audit", "verify", "--expect-head", "\u{1b}[2J"],
+        ),
+        ("audit", vec!["audit", "keygen", "--out", "{folder.vires}"]),
+        ("audit", vec!["audit", "keygen", "--out", "{binary.json}"]),
+        ("audit", vec!["audit", "key-start"]),
+        ("migrate", vec!["migrate"]),
+        (
+            "migrate",
+            vec!["migrate", "--grant-to", "x\"; DROP TABLE change_log; --"],
+        ),
+        (
+            "serve",
+            vec!["serve", "--allow-broken-log", "--addr", "256.0.0.1:1"],
+        ),
         ("import", vec!["import", "ods", "{folder.vires}"]),
         (
             "import",
