@@ -77,7 +77,8 @@ struct Row {
     note: String,
 }
 
-const WHO_COLUMNS: &[&str] = &[
+/// The columns of a `who --batch` answer; a single `who --format csv` has them all but `line`.
+pub(crate) const WHO_COLUMNS: &[&str] = &[
     "line",
     "function",
     "place",
@@ -92,7 +93,8 @@ const WHO_COLUMNS: &[&str] = &[
     "proof",
     "note",
 ];
-const MAY_COLUMNS: &[&str] = &[
+/// The columns of a `may --batch` answer; a single `may --format csv` has them all but `line`.
+pub(crate) const MAY_COLUMNS: &[&str] = &[
     "line", "as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note",
 ];
 

@@ -55,21 +55,8 @@ pub fn who(
             })
             .collect()
     };
-    let header = [
-        "function",
-        "place",
-        "date",
-        "purpose",
-        "body",
-        "name",
-        "role",
-        "accountable",
-        "only_for",
-        "coverage",
-        "proof",
-        "note",
-    ];
-    emit_list(fmt, &a, &header, csv_rows, |a| {
+    let header = &super::batch::WHO_COLUMNS[1..];
+    emit_list(fmt, &a, header, csv_rows, |a| {
         let p = a
             .purpose
             .as_deref()
@@ -127,10 +114,8 @@ pub fn may(
             String::new(),
         ]]
     };
-    let header = [
-        "as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note",
-    ];
-    emit_list(fmt, &a, &header, csv_rows, |a| {
+    let header = &super::batch::MAY_COLUMNS[1..];
+    emit_list(fmt, &a, header, csv_rows, |a| {
         println!("{}: {}", if a.allowed { "yes" } else { "no" }, a.reason);
         caveat_lines(&a.caveats);
         if let Some(h) = &a.holding {
