@@ -77,7 +77,7 @@ curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null
 
 ABUSE_PORT="$port" ABUSE_PID="$server" ABUSE_TOKEN="$(cat "$dir/admin.token")" \
 ABUSE_HEALTHZ_MS="$healthz_ms" ABUSE_MAX_RSS_MB="$max_rss_mb" python3 - <<'PY'
-import http.client, json, os, socket, sys, threading, time, urllib.parse
+import http.client, json, multiprocessing, os, socket, sys, threading, time, urllib.parse
 from collections import Counter
 
 PORT = int(os.environ["ABUSE_PORT"]); PID = int(os.environ["ABUSE_PID"])
@@ -110,15 +110,19 @@ def rss_mb():
                 return int(line.split()[1]) / 1024
     return 0.0
 
-# The monitor: /healthz every 50 ms, and the server's memory.
-health = []; rss = []
-def monitor():
-    while not stop.is_set():
+# The monitor: /healthz every 50 ms, and the server's memory. It runs in a process of its
+# own: in this one, several hundred attack threads share one interpreter lock, and a probe's
+# answer could wait for the lock longer than the server took to give it.
+def monitor(stop_monitor, out):
+    health = []; rss = []
+    while not stop_monitor.is_set():
         started = time.perf_counter()
         status, _, _ = request("GET", "/healthz", timeout=10)
         health.append(((time.perf_counter() - started) * 1000, status))
         rss.append(rss_mb())
         time.sleep(0.05)
+    out.send((health, rss))
+    out.close()
 
 baseline_rss = rss_mb()
 
@@ -259,7 +263,13 @@ def writer():
             time.sleep(0.2)
         time.sleep(0.1)
 
-threads = [threading.Thread(target=monitor), threading.Thread(target=writer)]
+# Forked before any thread starts, so the child is a plain copy of this interpreter.
+fork = multiprocessing.get_context("fork")
+stop_monitor = fork.Event()
+from_monitor, to_parent = fork.Pipe(duplex=False)
+prober = fork.Process(target=monitor, args=(stop_monitor, to_parent))
+prober.start()
+threads = [threading.Thread(target=writer)]
 for t in threads: t.start()
 started = time.time()
 attacks = [threading.Thread(target=f) for f in (methods, logins, whatifs, conflicts, long_queries, slowloris, flood)]
@@ -268,7 +278,10 @@ for t in attacks: t.join()
 took = time.time() - started
 time.sleep(1)
 stop.set()
+stop_monitor.set()
 for t in threads: t.join()
+health, rss = from_monitor.recv()
+prober.join()
 
 # Nothing lost: every acknowledged body is in the log.
 status, _, data = request("GET", "/changes?limit=1000")
