@@ -21,7 +21,9 @@ mod support;
 
 // The modules' paths before they were put in folders, kept so that other crates need not
 // change with the layout.
-pub use answer::{analysis, knowledge, lineage, place_parts, query, resolve, search, trial};
+pub use answer::{
+    analysis, kept_back, knowledge, lineage, place_parts, query, resolve, search, trial,
+};
 pub use compile::retained;
 pub use model::{body, diagnostic, function, ident, instrument, interval, place, power, register};
 
@@ -35,6 +37,7 @@ pub use instrument::{
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;
+pub use kept_back::KeptBack;
 pub use model::coverage::{CoverageRow, UnknownMembership};
 pub use place::{Atom, AtomId, Membership, ParentLink, Place};
 pub use power::Power;

@@ -185,6 +185,10 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
                         br; "Exercised by: "
                         @for (i, c) in h.arranged_to.iter().enumerate() { @if i > 0 { ", " } (body_link(c, None)) }
                     }
+                    @if let Some(k) = s.kept_back(h) {
+                        br; "Not passed on, kept by " (body_link(k.maker, None)) ": "
+                        @for (i, f) in k.functions.iter().enumerate() { @if i > 0 { ", " } (function_link(f)) }
+                    }
                 },
                 html! { (period_text(h.from, h.until)) },
                 html! { @if let Some(p) = h.proof.last() { (instrument_link(&p.instrument, &p.title)) } },

@@ -33,6 +33,7 @@ delegation "GP services delegated to the test ICB" {
   by        X24
   to        QAA
   functions commissioning.primary-care.medical
+  except    commissioning.primary-care.medical.performers
   area      footprint(QAA)
   from      2022-07-01
   source    "Test delegation agreement"
@@ -298,6 +299,15 @@ async fn body_practice_function_and_instrument_pages_answer_from_the_register() 
     let body = get(&f.app, "/ui/bodies/QAA?on=2023-01-01", None).await;
     assert_eq!(body.status, StatusCode::OK);
     assert!(body.text.contains("GP services delegated to the test ICB"));
+    // What the maker kept back from the delegation is named beside the holding.
+    assert!(
+        body.text.contains("Not passed on, kept by ")
+            && body
+                .text
+                .contains("href=\"/ui/functions/commissioning.primary-care.medical.performers\""),
+        "{}",
+        body.text
+    );
     let practice = get(&f.app, "/ui/practices/T00001", None).await;
     assert!(practice
         .text

@@ -193,36 +193,17 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
             }
             let proof = format!("proof: {}", proof_line(&h.proof));
             println!("      {}", wrap(&proof, 6, 13, width));
-            if let Some(kept) = kept_back(s, h) {
+            if let Some(k) = s.kept_back(h) {
+                let kept = format!(
+                    "not passed on, kept by {}: {}",
+                    k.maker,
+                    k.functions.join(", ")
+                );
                 println!("      {}", wrap(&kept, 6, 8, width));
             }
         }
     })?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// What the instrument that gave a holding left out of it and its maker kept ("What did
-/// NHS England keep?"), from the instrument's `except`, if anything.
-fn kept_back(s: &Snapshot, h: &vires_core::Holding) -> Option<String> {
-    let last = h.proof.last()?;
-    let ins = &s.register().instruments[s.instrument_id(&last.instrument)?.0 as usize];
-    // Only what falls under this holding's function: one instrument may delegate several.
-    let under = format!("{}.", h.function);
-    let kept: Vec<&str> = ins
-        .particulars
-        .except
-        .iter()
-        .filter(|f| f.starts_with(&under))
-        .map(String::as_str)
-        .collect();
-    if kept.is_empty() {
-        return None;
-    }
-    let maker = ins.maker.as_deref().unwrap_or("its maker");
-    Some(format!(
-        "not passed on, kept by {maker}: {}",
-        kept.join(", ")
-    ))
 }
 
 pub fn timeline(

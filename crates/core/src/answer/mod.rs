@@ -3,6 +3,7 @@
 //! the JSON contract types they are given in.
 
 pub mod analysis;
+pub mod kept_back;
 pub mod knowledge;
 pub mod knowledge_index;
 pub mod lineage;
