@@ -30,7 +30,7 @@ pub use bundle::{
     national_sources, BUNDLED_STAGES, COVERAGE_FILE, ICB_NAMES_FILE, MOVES_FILE, NATIONAL_FILES,
     REGION_NAMES_FILE, RESHAPE_FILE,
 };
-pub use lineage::map_to_csv;
+pub use lineage::{map_lines, MapLine, MapStatus};
 pub use ods::{ImportError, SourceFile, Sources, MAX_FILE_BYTES};
 pub use quality::{Issue, QualityReport, Severity};
 

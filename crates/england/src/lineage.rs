@@ -427,46 +427,67 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
     }
 }
 
-/// `vires map --to DATE` as CSV: every commissioner code ever known, mapped onto the bodies
-/// that carry it on `on` (via [`vires_core::lineage::map_to`]), with a status column:
-/// `open` (the code itself is in use), `succeeded`, `split` (more than one successor),
-/// `closed` (ended with no successor) or `not-yet-open`.
-pub fn map_to_csv(reg: &Register, on: Date) -> String {
+/// What became of an old commissioner code by the date it is mapped onto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MapStatus {
+    /// The code itself is in use on the date.
+    Open,
+    /// One other body carries it on the date.
+    Succeeded,
+    /// More than one body carries part of it on the date.
+    Split,
+    /// It ended with no successor.
+    Closed,
+    /// It opens after the date.
+    NotYetOpen,
+}
+
+impl MapStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapStatus::Open => "open",
+            MapStatus::Succeeded => "succeeded",
+            MapStatus::Split => "split",
+            MapStatus::Closed => "closed",
+            MapStatus::NotYetOpen => "not-yet-open",
+        }
+    }
+}
+
+/// One old code on the map, with what became of it.
+#[derive(Debug, Clone)]
+pub struct MapLine {
+    pub status: MapStatus,
+    /// The old code and the body carrying it on the date (one line per carrier of a split
+    /// code); for a code closed or not yet open, only the old code's own fields are filled
+    /// and the path is the code alone.
+    pub row: vires_core::lineage::MapRow,
+}
+
+/// The analyst's map behind `vires map --to DATE`: every commissioner code ever known,
+/// mapped onto the bodies that carry it on `on` (via [`vires_core::lineage::map_to`]),
+/// each with its [`MapStatus`], then the codes that map leaves out (closed, or not open
+/// yet). Data only: the adapters write it as CSV.
+pub fn map_lines(reg: &Register, on: Date) -> Vec<MapLine> {
     let rows = vires_core::lineage::map_to(reg, on);
-    let mut per_code: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut per_code: FxHashMap<String, usize> = FxHashMap::default();
     for r in &rows {
-        *per_code.entry(r.old_code.as_str()).or_default() += 1;
+        *per_code.entry(r.old_code.clone()).or_default() += 1;
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "old_code", "old_name", "old_kind", "on", "status", "code", "name", "kind", "icb_code",
-        "icb_name", "path",
-    ]);
-    let on_s = on.to_string();
-    let mut mapped: BTreeSet<&str> = BTreeSet::new();
-    for r in &rows {
-        mapped.insert(r.old_code.as_str());
-        let status = if per_code.get(r.old_code.as_str()).copied().unwrap_or(0) > 1 {
-            "split"
-        } else if r.code == r.old_code {
-            "open"
-        } else {
-            "succeeded"
-        };
-        let _ = w.write_record([
-            r.old_code.as_str(),
-            &r.old_name,
-            &r.old_kind,
-            &on_s,
-            status,
-            &r.code,
-            &r.name,
-            &r.kind,
-            r.icb_code.as_deref().unwrap_or(""),
-            r.icb_name.as_deref().unwrap_or(""),
-            &r.path.join(">"),
-        ]);
-    }
+    let mapped: BTreeSet<String> = rows.iter().map(|r| r.old_code.clone()).collect();
+    let mut lines: Vec<MapLine> = rows
+        .into_iter()
+        .map(|row| {
+            let status = if per_code.get(row.old_code.as_str()).copied().unwrap_or(0) > 1 {
+                MapStatus::Split
+            } else if row.code == row.old_code {
+                MapStatus::Open
+            } else {
+                MapStatus::Succeeded
+            };
+            MapLine { status, row }
+        })
+        .collect();
     // Codes the core map leaves out: closed with no successor, or not open yet.
     let mut rest: BTreeSet<&str> = BTreeSet::new();
     for b in &reg.bodies {
@@ -484,24 +505,25 @@ pub fn map_to_csv(reg: &Register, on: Date) -> String {
         };
         let b = reg.body(first);
         let status = if b.life.from > on {
-            "not-yet-open"
+            MapStatus::NotYetOpen
         } else {
-            "closed"
+            MapStatus::Closed
         };
-        let _ = w.write_record([
-            code,
-            &b.name,
-            b.kind.as_str(),
-            &on_s,
+        lines.push(MapLine {
             status,
-            "",
-            "",
-            "",
-            "",
-            "",
-            code,
-        ]);
+            row: vires_core::lineage::MapRow {
+                old_code: code.to_string(),
+                old_name: b.name.to_string(),
+                old_kind: b.kind.as_str().to_string(),
+                on,
+                code: String::new(),
+                name: String::new(),
+                kind: String::new(),
+                icb_code: None,
+                icb_name: None,
+                path: vec![code.to_string()],
+            },
+        });
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    lines
 }

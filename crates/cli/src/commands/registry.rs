@@ -180,26 +180,32 @@ pub fn map(s: &Snapshot, fmt: Format, to: Date, kinds: &[String]) -> Result<Exit
             .collect();
         return json(&rows).map(|()| ExitCode::SUCCESS);
     }
-    // The map's CSV (with each code's status, and the codes closed or not yet open), only
-    // the rows whose old code is of a kind asked for (column old_kind), written out through
-    // the CLI's one CSV writer.
-    let all = vires_england::map_to_csv(s.register(), to);
-    let mut r = csv::Reader::from_reader(all.as_bytes());
-    let internal = |e: csv::Error| CliError::Internal(format!("map CSV: {e}"));
-    let header: Vec<String> = r
-        .headers()
-        .map_err(internal)?
-        .iter()
-        .map(str::to_string)
+    // Text and CSV alike are the map's CSV, only the rows whose old code is of a kind asked
+    // for, with each code's status and the codes closed or not yet open.
+    let rows: Vec<Vec<String>> = vires_england::map_lines(s.register(), to)
+        .into_iter()
+        .filter(|l| wanted(&l.row.old_kind))
+        .map(|l| {
+            let r = l.row;
+            vec![
+                r.old_code,
+                r.old_name,
+                r.old_kind,
+                r.on.to_string(),
+                l.status.as_str().to_string(),
+                r.code,
+                r.name,
+                r.kind,
+                r.icb_code.unwrap_or_default(),
+                r.icb_name.unwrap_or_default(),
+                r.path.join(">"),
+            ]
+        })
         .collect();
-    let mut rows = Vec::new();
-    for row in r.records() {
-        let row = row.map_err(internal)?;
-        if wanted(row.get(2).unwrap_or_default()) {
-            rows.push(row.iter().map(str::to_string).collect());
-        }
-    }
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let header = [
+        "old_code", "old_name", "old_kind", "on", "status", "code", "name", "kind", "icb_code",
+        "icb_name", "path",
+    ];
     crate::output::csv(&header, &rows)?;
     Ok(ExitCode::SUCCESS)
 }
