@@ -133,10 +133,13 @@ pub struct PlaceArgs {
     /// A GP practice, by ODS code (e.g. A85001).
     #[arg(long, value_name = "CODE")]
     pub practice: Option<String>,
-    /// The footprint a body covers on the date, by code (e.g. 13T, QHM).
+    /// The footprint a body covers on the date, by code (e.g. 13T, QHM). A council, by its
+    /// ONS code (e.g. E08000001, Bolton), is answered as its named area: the practices in
+    /// the council's area.
     #[arg(long = "body", value_name = "CODE")]
     pub body: Option<String>,
-    /// A named area, such as a local authority district (e.g. E08000021).
+    /// A named area, such as a local authority district by its ONS code (e.g. E08000021),
+    /// or a region (`vires find --kind area` lists them).
     #[arg(long, value_name = "ID")]
     pub area: Option<String>,
     /// All of England.
@@ -179,7 +182,7 @@ pub enum Command {
         text: Vec<String>,
         /// Only what existed on this date (YYYY-MM-DD): bodies alive, practices with a
         /// commissioner, instruments in force. Default: everything, past and present.
-        #[arg(long)]
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
         /// Only these kinds (repeat, or separate with commas): body, practice, area,
         /// instrument, function.
@@ -193,15 +196,20 @@ pub enum Command {
     /// the chain of instruments from statute that proves it.
     Who {
         /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(long, short = 'f', required_unless_present = "batch")]
+        #[arg(
+            long,
+            short = 'f',
+            value_name = "ID",
+            required_unless_present = "batch"
+        )]
         function: Option<String>,
         #[command(flatten)]
         place: PlaceArgs,
-        /// The date (YYYY-MM-DD); default today.
-        #[arg(long)]
+        /// The date (YYYY-MM-DD); default today (in England).
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
         /// Only holders who may act for this purpose (e.g. coronavirus-support).
-        #[arg(long)]
+        #[arg(long, value_name = "PURPOSE")]
         purpose: Option<String>,
         /// Answer every question in FILE (`-` for standard input), one process for all:
         /// CSV with a header row of function, place, date, purpose (date and purpose may be
@@ -218,15 +226,20 @@ pub enum Command {
         #[arg(long = "as", value_name = "CODE", required_unless_present = "batch")]
         actor: Option<String>,
         /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(long, short = 'f', required_unless_present = "batch")]
+        #[arg(
+            long,
+            short = 'f',
+            value_name = "ID",
+            required_unless_present = "batch"
+        )]
         function: Option<String>,
         #[command(flatten)]
         place: PlaceArgs,
-        /// The date (YYYY-MM-DD); default today.
-        #[arg(long)]
+        /// The date (YYYY-MM-DD); default today (in England).
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
         /// The purpose the body would act for (e.g. coronavirus-support).
-        #[arg(long)]
+        #[arg(long, value_name = "PURPOSE")]
         purpose: Option<String>,
         /// Answer every question in FILE (`-` for standard input), as `who --batch`, with a
         /// column (or key) `as` for the body asking. One row per question: allowed yes or
@@ -239,20 +252,22 @@ pub enum Command {
     /// instruments that depend on it.
     Explain {
         /// Instrument id (see `vires instruments`).
+        #[arg(value_name = "ID")]
         id: String,
     },
     /// Every function a body holds on a date, where, in what role, and what it has arranged away.
     What {
-        /// Body code.
+        /// Body code (e.g. QHM, 13T).
+        #[arg(value_name = "CODE")]
         code: String,
-        /// The date (YYYY-MM-DD); default today.
-        #[arg(long)]
+        /// The date (YYYY-MM-DD); default today (in England).
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
     },
     /// Holders of a function at a place over time.
     Timeline {
         /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(long, short = 'f')]
+        #[arg(long, short = 'f', value_name = "ID")]
         function: String,
         #[command(flatten)]
         place: PlaceArgs,
@@ -269,10 +284,11 @@ pub enum Command {
     /// and the holdings added and removed on the date.
     Whatif {
         /// The proposal's .vires files.
-        #[arg(required = true)]
+        #[arg(required = true, value_name = "FILE")]
         proposal: Vec<PathBuf>,
-        /// The date to compare on (default: the earliest date in the proposal).
-        #[arg(long)]
+        /// The date to compare on (YYYY-MM-DD); default the earliest date an instrument of
+        /// the proposal takes effect.
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
     },
     /// Gaps (nobody holds the function without a purpose limit) and overlaps (two bodies hold it
@@ -282,16 +298,22 @@ pub enum Command {
     /// Exit 1 if any finding is unexplained.
     Gaps {
         /// Function id to check (see `vires functions`).
-        #[arg(long, short = 'f', default_value = "commissioning.secondary-care")]
+        #[arg(
+            long,
+            short = 'f',
+            value_name = "ID",
+            default_value = "commissioning.secondary-care"
+        )]
         function: String,
-        /// Check up to this date (exclusive); default today.
-        #[arg(long)]
+        /// Check up to this date (YYYY-MM-DD), the day itself not included; default today
+        /// (in England).
+        #[arg(long, value_name = "DATE")]
         until: Option<Date>,
     },
     /// Instruments in force on a date that end within N days.
     Expiring {
-        /// The date the instruments are in force on (YYYY-MM-DD); default today.
-        #[arg(long)]
+        /// The date the instruments are in force on (YYYY-MM-DD); default today (in England).
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
         /// How many days ahead to look (0 to 36600, a century).
         #[arg(long, default_value_t = 90, value_parser = days_ahead())]
@@ -302,22 +324,25 @@ pub enum Command {
     /// Predecessors and successors of a code, over any number of steps.
     Lineage {
         /// A body code, current or historic (e.g. 00F, 13T, QHM).
+        #[arg(value_name = "CODE")]
         code: String,
     },
     /// Bodies in existence on a date.
     Bodies {
-        /// The date (YYYY-MM-DD); default today.
-        #[arg(long)]
+        /// The date (YYYY-MM-DD); default today (in England).
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
-        /// ccg, icb, sub-icb-location, commissioning-hub, nhs-england, local-authority, ...
-        #[arg(long)]
+        /// Only bodies of this kind: ccg, icb, sub-icb-location, commissioning-hub,
+        /// nhs-england, local-authority, ...
+        #[arg(long, value_name = "KIND")]
         kind: Option<String>,
     },
     /// Map every historic commissioner code onto the bodies that carry it on a date, as CSV
     /// (for re-basing old CCG data onto ICBs).
     Map {
         /// The date to map onto (YYYY-MM-DD), e.g. 2023-04-01 for the ICBs' first full year.
-        #[arg(long)]
+        /// Required: there is no default.
+        #[arg(long, value_name = "DATE")]
         to: Date,
         /// Only old codes of these kinds (repeat, or separate with commas): ccg, icb,
         /// sub-icb-location, commissioning-hub.
@@ -371,10 +396,10 @@ pub enum Command {
         #[arg(required = true)]
         file: PathBuf,
         /// Registers of interests (JSON) of the people involved, for joint appointments.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         interests: Option<PathBuf>,
         /// A second proposal to compare side by side.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         compare: Option<PathBuf>,
         /// Publish the proposal: apply every instrument (and new body) to the store (--db) in
         /// one atomic batch, with a workflow-step entry for the publication. Refused, with
@@ -403,23 +428,23 @@ pub enum Command {
         )]
         author: String,
         /// Why (kept in the change log); required with --publish and --withdraw.
-        #[arg(long, help_heading = "Publishing")]
+        #[arg(long, value_name = "TEXT", help_heading = "Publishing")]
         reason: Option<String>,
-        /// The date of the publication or withdrawal in the workflow (default today); the
-        /// instruments keep their own effective dates.
-        #[arg(long, help_heading = "Publishing")]
+        /// The date of the publication or withdrawal in the workflow (YYYY-MM-DD); default
+        /// today (in England). The instruments keep their own effective dates.
+        #[arg(long, value_name = "DATE", help_heading = "Publishing")]
         on: Option<Date>,
     },
     /// Expiries, reviews and application deadlines coming up, as text, JSON or iCalendar.
     Calendar {
-        /// The first day of the calendar (YYYY-MM-DD); default today.
-        #[arg(long)]
+        /// The first day of the calendar (YYYY-MM-DD); default today (in England).
+        #[arg(long, value_name = "DATE")]
         on: Option<Date>,
         /// How many days ahead to look (0 to 36600, a century).
         #[arg(long, default_value_t = 365, value_parser = days_ahead())]
         days: i64,
-        /// Application rounds (JSON) whose deadlines to include.
-        #[arg(long)]
+        /// Application rounds (JSON) whose deadlines to include (repeat for several).
+        #[arg(long, value_name = "FILE")]
         rounds: Vec<PathBuf>,
         /// Print iCalendar (RFC 5545) instead.
         #[arg(long)]
@@ -476,7 +501,7 @@ pub enum Command {
         #[arg(long, env = "USER", default_value = "unknown")]
         author: String,
         /// Why (kept in the change log).
-        #[arg(long)]
+        #[arg(long, value_name = "TEXT")]
         reason: String,
     },
     /// Run the HTTP API and the web UI. Settings come from defaults, then a TOML file
@@ -484,10 +509,10 @@ pub enum Command {
     /// (docs/api.md lists them all).
     Serve {
         /// HOST:PORT to listen on (VIRES_ADDR; default 127.0.0.1:8080).
-        #[arg(long, env = "VIRES_ADDR")]
+        #[arg(long, env = "VIRES_ADDR", value_name = "HOST:PORT")]
         addr: Option<String>,
         /// Configuration file (TOML).
-        #[arg(long, env = "VIRES_CONFIG")]
+        #[arg(long, env = "VIRES_CONFIG", value_name = "FILE")]
         config: Option<PathBuf>,
         /// Serve even if the change log does not verify at start (it is refused otherwise);
         /// the finding is shown in /status and logged as a warning (audit.allow_broken_log).
@@ -558,8 +583,8 @@ pub enum ConflictsWhat {
     Check {
         /// The decision record JSON.
         decision: PathBuf,
-        /// Registers of interests of the bodies taking part (one per body).
-        #[arg(long = "interests", required = true)]
+        /// Registers of interests (JSON) of the bodies taking part (one per body; repeat).
+        #[arg(long = "interests", value_name = "FILE", required = true)]
         interests: Vec<PathBuf>,
     },
     /// Publish a register of interests (and gifts and hospitality) as CSV, JSON or HTML.
@@ -567,7 +592,7 @@ pub enum ConflictsWhat {
         /// The register of interests JSON.
         register: PathBuf,
         /// The form to publish it in (--format json or csv also choose those).
-        #[arg(long = "as", value_enum, default_value_t = ExportAs::Csv)]
+        #[arg(long = "as", value_name = "FORM", value_enum, default_value_t = ExportAs::Csv)]
         as_: ExportAs,
         /// With CSV: the gifts and hospitality register instead of interests.
         #[arg(long)]
@@ -589,7 +614,7 @@ pub enum ImportWhat {
         /// The folder of ODS/ONS CSV files.
         dir: PathBuf,
         /// Write the report here as JSON as well.
-        #[arg(long)]
+        #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
 }
@@ -624,5 +649,48 @@ mod tests {
         let mut missing = Vec::new();
         walk(&Cli::command(), "vires", &mut missing);
         assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
+
+    /// A date flag shows as `--on <DATE>`, and every date's help says how to write it
+    /// (YYYY-MM-DD) and, for a flag, what it is when left out.
+    #[test]
+    fn every_date_says_its_form_and_its_default() {
+        fn walk(cmd: &clap::Command, path: &str, seen: &mut usize, bad: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                if arg.get_value_parser().type_id() != std::any::TypeId::of::<jiff::civil::Date>() {
+                    continue;
+                }
+                *seen += 1;
+                let help = format!(
+                    "{} {}",
+                    arg.get_help().map(|h| h.to_string()).unwrap_or_default(),
+                    arg.get_long_help()
+                        .map(|h| h.to_string())
+                        .unwrap_or_default()
+                )
+                .to_lowercase();
+                let names: Vec<String> = arg
+                    .get_value_names()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect();
+                let flag = arg.get_long().is_some();
+                let named = !flag || names == ["DATE"];
+                let form = help.contains("yyyy-mm-dd");
+                let default = !flag || help.contains("default") || help.contains("required");
+                if !(named && form && default) {
+                    bad.push(format!("{path} {} {names:?}: {help}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), seen, bad);
+            }
+        }
+        let (mut seen, mut bad) = (0, Vec::new());
+        walk(&Cli::command(), "vires", &mut seen, &mut bad);
+        // find, who, may, what, diff (2), whatif, gaps, expiring, bodies, map, proposal, calendar.
+        assert_eq!(seen, 13, "the date arguments were not all found");
+        assert!(bad.is_empty(), "{bad:#?}");
     }
 }

@@ -286,6 +286,47 @@ fn lines(text: &str, width: Option<usize>, break_words: bool) -> Vec<String> {
     }
 }
 
+/// Where an answer is about, in words, for the line that opens it: "at practice A85001",
+/// "in Bolton (E08000001), the council's area" for a council (answered as its named area),
+/// "in the footprint of QHM (NHS North East and North Cumbria Integrated Care Board)",
+/// "in England". The codes stay beside the names, so the line can still be searched by code.
+pub fn place_text(
+    s: &vires_core::Snapshot,
+    place: &vires_core::Place,
+    on: jiff::civil::Date,
+) -> String {
+    use vires_core::{BodyKind, Place};
+    let reg = s.register();
+    let council = |code: &str| {
+        reg.body_at(code, on)
+            .is_some_and(|b| reg.body(b).kind == BodyKind::LocalAuthority)
+    };
+    let area = |id: &str, name: &str| {
+        if council(id) {
+            format!("in {name} ({id}), the council's area")
+        } else {
+            format!("in {name} ({id})")
+        }
+    };
+    match place {
+        Place::Practice(code) => format!("at practice {code}"),
+        Place::England => "in England".to_string(),
+        Place::Area(id) => match reg.area(id) {
+            Some(a) => area(id, &a.name),
+            None => format!("in area {id}"),
+        },
+        Place::Body(code) => {
+            let Some(b) = reg.body_at(code, on) else {
+                return format!("in the footprint of {code}");
+            };
+            match s.body_as_area(b, on) {
+                Some(a) => area(code, &a.name),
+                None => format!("in the footprint of {code} ({})", reg.body(b).name),
+            }
+        }
+    }
+}
+
 /// "practice A85001 Fell Tower Medical Centre, NE9 5EY; in 13T ..., part of QHM ..." for a
 /// practice on a date: what the user typed a code for, by name, and the bodies it sits in.
 pub fn practice_line(

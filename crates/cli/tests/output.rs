@@ -125,8 +125,50 @@ fn no_color_and_color_flags_are_honoured() {
 #[test]
 fn every_flag_shown_in_help_says_what_it_is_for() {
     let (_, help, _) = vires(&["help", "bodies"], &[]);
-    let on = help.lines().find(|l| l.contains("--on <ON>")).unwrap();
-    assert!(on.contains("The date"), "{help}");
+    let on = help.lines().find(|l| l.contains("--on <DATE>")).unwrap();
+    assert!(
+        on.contains("The date (YYYY-MM-DD); default today"),
+        "{help}"
+    );
+    // A council asked about as a body is answered as its area: `--body` says so.
+    let (_, help, _) = vires(&["help", "who"], &[]);
+    let body = help.split("--body <CODE>").nth(1).unwrap();
+    let body = body.split("--area").next().unwrap();
+    assert!(
+        body.contains("council") && body.contains("ONS code") && body.contains("named area"),
+        "{body}"
+    );
+    // No date flag is shown by its field's name: each is a <DATE> whose help says its form.
+    let (_, top, _) = vires(&["--help"], &[]);
+    let subcommands: Vec<&str> = top
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap()
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(subcommands.len() > 30, "{top}");
+    let mut dates = 0;
+    for sub in subcommands {
+        let (_, help, _) = vires(&["help", sub], &[]);
+        for field in ["--on <ON>", "--to <TO>", "--until <UNTIL>"] {
+            assert!(!help.contains(field), "vires {sub}: {help}");
+        }
+        for (n, line) in help.lines().enumerate() {
+            // An option's own line (not the usage line, which names it too).
+            if line.contains("<DATE>") && line.trim_start().starts_with('-') {
+                dates += 1;
+                // The help may continue on the next line(s).
+                let text: String = help.lines().skip(n).take(3).collect::<Vec<_>>().join(" ");
+                assert!(text.contains("YYYY-MM-DD"), "vires {sub}: {line}");
+            }
+        }
+    }
+    assert!(dates >= 11, "{dates} date flags");
     let (_, help, _) = vires(&["help", "timeline"], &[]);
     let f = help
         .lines()
@@ -149,4 +191,70 @@ fn what_wraps_holdings_and_caveats_without_cutting() {
     let squeeze = |s: &str| s.split_whitespace().collect::<String>();
     assert_eq!(squeeze(&wide), squeeze(&narrow), "wrapping loses nothing");
     assert!(!wide.contains('…') && !narrow.contains('…'));
+}
+
+/// A council asked about by its ONS code is named, not called "footprint of E08000001": the
+/// name is the one in the ONS CCG to local authority district lookup the register is built
+/// from (E08000001 is Bolton), and the line says it is the council's area.
+#[test]
+fn a_council_is_named_as_the_councils_area() {
+    let lookup = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/ods/ons_ccg_lad_lookup.csv");
+    let name = csv::Reader::from_path(lookup)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap())
+        .find(|r| &r[3] == "E08000001")
+        .map(|r| r[4].to_string())
+        .unwrap();
+    assert_eq!(name, "Bolton");
+    let f = "commissioning.secondary-care";
+    for flag in ["--body", "--area"] {
+        let args = ["who", "-f", f, flag, "E08000001", "--on", "2023-01-01"];
+        let (code, out, err) = vires(&args, &[]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out.lines().next().unwrap(),
+            format!("{f} in {name} (E08000001), the council's area on 2023-01-01"),
+            "{out}"
+        );
+        assert!(!out.contains("footprint of E08000001"), "{out}");
+    }
+    // A body with practices of its own is asked about as its footprint, by name.
+    let (_, out, _) = vires(
+        &["who", "-f", f, "--body", "QHM", "--on", "2023-01-01"],
+        &[],
+    );
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!(
+            "{f} in the footprint of QHM (NHS North East and North Cumbria Integrated Care \
+             Board) on 2023-01-01"
+        ),
+        "{out}"
+    );
+}
+
+/// An instrument with no end says "open", as every other open end does.
+#[test]
+fn explain_says_open_for_an_open_end() {
+    let reg = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/seed-4-co-commissioning/register.vires")
+        .display()
+        .to_string();
+    let (code, list, err) = vires(&["-r", &reg, "--format", "json", "instruments"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let open = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["until"].is_null())
+        .expect("an instrument with no end");
+    let id = open["id"].as_str().unwrap();
+    let (code, out, err) = vires(&["-r", &reg, "explain", id], &[]);
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().find(|l| l.contains("in force from")).unwrap();
+    assert!(line.ends_with("until open"), "{line}");
+    assert!(!out.contains("open-ended"), "{out}");
 }

@@ -69,9 +69,10 @@ pub fn find(
         }
         let mut t = Table::new(&["KIND", "CODE", "FROM", "UNTIL", "NAME"]);
         for f in &a.results {
+            // Areas and functions have no dates of their own: "-", not an empty cell.
             let (from, until) = match (f.kind, f.from) {
                 (FoundKind::Area | FoundKind::Function, _) | (_, None) => {
-                    (String::new(), String::new())
+                    ("-".to_string(), "-".to_string())
                 }
                 (_, Some(from)) => (from.to_string(), until_text(f.until)),
             };

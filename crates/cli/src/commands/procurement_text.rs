@@ -130,7 +130,9 @@ pub fn assessment(a: &Assessment) -> String {
                 "  notice {}: standstill ends {}; the contract may be entered into from {}",
                 wd(n),
                 wd(last),
-                ss.earliest_contract_date.map(wd).unwrap_or_default()
+                ss.earliest_contract_date.map(wd).unwrap_or_else(|| {
+                    "no date: the standstill ends on the last day of the calendar".into()
+                })
             );
         }
         if let Some(l) = ss.latest_notice_for_start {

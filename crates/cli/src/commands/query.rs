@@ -62,7 +62,8 @@ pub fn who(
             .as_deref()
             .map(|p| format!(" for {p}"))
             .unwrap_or_default();
-        println!("{} at {} on {}{p}", a.function, a.place, a.on);
+        let at = crate::output::place_text(s, place, on);
+        println!("{} {at} on {}{p}", a.function, a.on);
         if let Place::Practice(code) = place {
             if let Some(line) = crate::output::practice_line(s, code, on) {
                 println!("{line}");
@@ -258,7 +259,9 @@ pub fn timeline(
         "incomplete",
     ];
     emit_list(fmt, &t, &header, csv_rows, |t| {
-        println!("{} at {}", t.function, t.place);
+        // Named as the place is today (a timeline has no one date).
+        let at = crate::output::place_text(s, place, super::today());
+        println!("{} {at}", t.function);
         caveat_lines(&t.caveats);
         for seg in &t.segments {
             let until = crate::output::until_text(seg.until);
@@ -392,10 +395,7 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
             }
             None => println!("  rests on: no power in the registry"),
         }
-        let until = e
-            .effective_until
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "open-ended".into());
+        let until = crate::output::until_text(e.effective_until);
         println!("  in force from {} until {until}", ins.from);
         println!("  valid: {}", if e.valid { "yes" } else { "no (void)" });
         for d in &e.diagnostics {

@@ -54,7 +54,7 @@ pub fn proposal_report(r: &ProposalReport) -> String {
     }
     let mut rows = vec![vec![
         "on".to_string(),
-        "".into(),
+        "+/-".into(),
         "function".into(),
         "area".into(),
         "body".into(),
@@ -147,11 +147,28 @@ pub fn assessment_rows(
     (header, rows)
 }
 
-/// Renders rows (the first is the header) as a plain-text table with aligned columns.
+/// Renders rows (the first is the header) as a plain-text table with aligned columns; a
+/// cell with nothing to say (a name the register does not know, no period) shows "-"
+/// rather than a blank that reads as a misaligned column.
 fn render_rows(rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            r.iter()
+                .map(|c| {
+                    if n > 0 && c.is_empty() {
+                        "-".into()
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut width = vec![0usize; cols];
-    for r in rows {
+    for r in &rows {
         for (i, c) in r.iter().enumerate() {
             width[i] = width[i].max(c.chars().count());
         }

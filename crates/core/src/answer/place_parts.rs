@@ -85,7 +85,7 @@ impl Snapshot {
     /// A body with no footprint on `on` (no practice placed in it or in a body under it,
     /// and no body under it: a local authority, say) stands, as a place, for the named area
     /// with its code, if the register has one.
-    pub(crate) fn body_as_area(&self, b: BodyId, on: Date) -> Option<&NamedArea> {
+    pub fn body_as_area(&self, b: BodyId, on: Date) -> Option<&NamedArea> {
         let area = self.register.area(&self.register.body(b).code)?;
         let mut under = Vec::new();
         self.body_descendants(b, on, &mut under);
