@@ -1,7 +1,8 @@
 //! No panic on any input: every subcommand of the real binary, run with hostile arguments
 //! (huge numbers, dates at the ends of the calendar, empty and strange codes, files that are
 //! empty, binary, deeply nested, directories or missing) and with its standard output closed,
-//! ends with a message or quietly, never with a panic (exit 101) or a signal.
+//! ends with a message or quietly, never with a panic (exit 101) or a signal. Every command
+//! that lists things does the same in each format (text, JSON, CSV).
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,15 @@ impl Files {
         .unwrap();
         std::fs::write(p.join("object.json"), "{\"a\": 1}").unwrap();
         std::fs::create_dir(p.join("folder.vires")).unwrap();
+        // A batch with one good question and rows a spreadsheet would run as formulas.
+        std::fs::write(
+            p.join("questions.csv"),
+            "function,place,date,as\n\
+             commissioning.secondary-care,A85001,2020-06-01,X24\n\
+             =1+1,@SUM(A1),9999-12-31,-X\n\
+             commissioning.secondary-care,england,2023-01-01,QHM\n",
+        )
+        .unwrap();
         Files { dir }
     }
 
@@ -325,6 +335,184 @@ fn numbers_beyond_their_range_are_refused_by_name() {
     }
 }
 
+/// A file of the worked examples.
+fn example(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+/// Every command that lists things (answers `--format csv`), with arguments that give a
+/// long answer and with hostile ones. `{name}` is a hostile file, `@path` a worked example.
+fn listings() -> Vec<(&'static str, Vec<&'static str>)> {
+    let f = "commissioning.secondary-care";
+    vec![
+        ("bodies", vec!["bodies", "--on", "2021-04-01"]),
+        (
+            "bodies",
+            vec!["bodies", "--on", "0001-01-01", "--kind", "ccg"],
+        ),
+        ("find", vec!["find", "bolton", "--limit", "200"]),
+        ("find", vec!["find", "\u{1}%_*[", "=cmd|' /C calc'!A0"]),
+        (
+            "who",
+            vec!["who", "-f", f, "--england", "--on", "2023-01-01"],
+        ),
+        (
+            "who",
+            vec!["who", "-f", f, "--area", "E08000001", "--on", "2023-01-01"],
+        ),
+        (
+            "who",
+            vec!["who", "-f", f, "--practice", "", "--on", "9999-12-31"],
+        ),
+        ("who", vec!["who", "--batch", "{questions.csv}"]),
+        ("who", vec!["who", "--batch", "{nested.json}"]),
+        (
+            "may",
+            vec![
+                "may",
+                "--as",
+                "X24",
+                "-f",
+                f,
+                "--practice",
+                "A85001",
+                "--on",
+                "2020-06-01",
+            ],
+        ),
+        ("may", vec!["may", "--batch", "{questions.csv}"]),
+        ("may", vec!["may", "--batch", "{binary.json}"]),
+        ("what", vec!["what", "QHM", "--on", "2023-06-01"]),
+        ("what", vec!["what", "", "--on", "9999-12-31"]),
+        (
+            "timeline",
+            vec!["timeline", "-f", f, "--practice", "A85001"],
+        ),
+        ("timeline", vec!["timeline", "-f", f, "--body", "\u{202e}"]),
+        ("diff", vec!["diff", "2022-06-30", "2022-07-01"]),
+        ("diff", vec!["diff", "9999-12-31", "0001-01-01"]),
+        ("gaps", vec!["gaps", "-f", f, "--until", "2013-06-01"]),
+        ("gaps", vec!["gaps", "-f", "\u{1}", "--until", "0001-01-01"]),
+        (
+            "expiring",
+            vec!["expiring", "--on", "2020-01-01", "--days", "36600"],
+        ),
+        (
+            "expiring",
+            vec!["expiring", "--on", "9999-12-31", "--days", "36600"],
+        ),
+        ("inheritance", vec!["inheritance"]),
+        ("inheritance", vec!["-r", "{long.vires}", "inheritance"]),
+        ("lineage", vec!["lineage", "00F"]),
+        ("lineage", vec!["lineage", "\u{1b}[2J"]),
+        ("map", vec!["map", "--to", "2023-04-01"]),
+        ("map", vec!["map", "--to", "0001-01-01", "--kind", "\u{1}"]),
+        ("functions", vec!["functions"]),
+        ("functions", vec!["-r", "{binary.json}", "functions"]),
+        ("powers", vec!["powers"]),
+        ("powers", vec!["-r", "{nested.json}", "powers"]),
+        ("instruments", vec!["instruments"]),
+        ("instruments", vec!["-r", "{object.json}", "instruments"]),
+        (
+            "calendar",
+            vec!["calendar", "--on", "2014-01-01", "--days", "36600"],
+        ),
+        ("calendar", vec!["calendar", "--rounds", "{nested.json}"]),
+        (
+            "assessments",
+            vec!["assessments", "@workflows/intervention/assessments.json"],
+        ),
+        ("assessments", vec!["assessments", "{binary.json}"]),
+        (
+            "conflicts",
+            vec![
+                "conflicts",
+                "export",
+                "@procurement/register_of_interests_02X.json",
+            ],
+        ),
+        (
+            "conflicts",
+            vec!["conflicts", "export", "{nested.json}", "--gifts"],
+        ),
+        ("audit", vec!["audit", "log"]),
+    ]
+}
+
+fn expand_all(args: &[&str], files: &Files) -> Vec<String> {
+    args.iter()
+        .map(|a| match a.strip_prefix('@') {
+            Some(path) => example(path),
+            None => expand(a, files),
+        })
+        .collect()
+}
+
+/// The listings in every format, standard output closed: exit 0 or a clear error on
+/// standard error (exit 1 or 2), never a panic. Which commands list things is asked of the
+/// binary: every hostile case of every subcommand is run with `--format csv`, and each one
+/// that does not refuse it must have its listings here.
+#[test]
+fn every_listing_survives_each_format_with_stdout_closed() {
+    let files = Files::new();
+    let home = files.dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let listings = listings();
+    let mut failures = Vec::new();
+    let mut check = |name: &str, args: Vec<String>| {
+        let (code, stderr) = run_closed(&args, &files, &home);
+        let shown: String = format!("vires {}", args.join(" "))
+            .chars()
+            .take(160)
+            .collect();
+        let clear = match code {
+            Some(0) => true,
+            Some(1 | 2) => stderr.contains("error") && !stderr.contains("panicked"),
+            _ => false,
+        };
+        if !clear {
+            failures.push(format!("{name}: {shown}\n  exit {code:?}\n  {stderr}"));
+        }
+        stderr
+    };
+    let mut csv_commands = Vec::new();
+    for (name, args) in cases() {
+        let mut with = vec!["--format".to_string(), "csv".to_string()];
+        with.extend(expand_all(&args, &files));
+        let stderr = check(name, with);
+        // A case clap refuses before any command runs, or one that sets its own format,
+        // says nothing either way.
+        if !args.contains(&"--format")
+            && !stderr.contains("--format csv is for commands that list things")
+            && !stderr.contains("For more information, try")
+        {
+            csv_commands.push(name);
+        }
+    }
+    for (name, args) in &listings {
+        for format in ["text", "json", "csv"] {
+            let mut with = vec!["--format".to_string(), format.to_string()];
+            with.extend(expand_all(args, &files));
+            check(name, with);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    csv_commands.sort();
+    csv_commands.dedup();
+    for name in &csv_commands {
+        assert!(
+            listings.iter().any(|(n, _)| n == name),
+            "`vires {name}` answers --format csv but has no listing case here: add one"
+        );
+    }
+    // The binary's own list of what answers csv (README.md names these).
+    assert!(csv_commands.len() >= 19, "{csv_commands:?}");
+}
+
 /// `vires … | head -1`: the reader takes one line and goes; vires ends quietly, exit 0.
 #[test]
 fn a_reader_that_leaves_early_ends_vires_quietly() {
@@ -342,6 +530,16 @@ fn a_reader_that_leaves_early_ends_vires_quietly() {
             "json".into(),
             "functions".into(),
         ],
+        // The other formats of long listings.
+        vec!["--format".into(), "csv".into(), "bodies".into()],
+        vec![
+            "--format".into(),
+            "json".into(),
+            "map".into(),
+            "--to".into(),
+            "2023-04-01".into(),
+        ],
+        vec!["--format".into(), "csv".into(), "instruments".into()],
     ];
     // A broken pipe is a race between the reader leaving and the writer writing: repeat.
     for args in &listings {
