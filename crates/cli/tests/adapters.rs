@@ -605,3 +605,40 @@ fn the_cli_the_api_and_the_ui_give_the_same_answers_and_refusals() {
     assert_eq!(bad.status, 400, "{}", bad.body);
     assert!(bad.body.contains("href=\"#on\""), "{}", bad.body);
 }
+
+/// Issue 26 item 1: `vires find`, the API's `/search` and the UI's search page are one
+/// search. NHS Bolton CCG was 00T (NHS Digital ODS, eccg), so "bolton" finds it, and the
+/// three give the same results: the API's answer is the CLI's, and the UI lists the same
+/// things (grouped by kind on the page, so compared as a set) for the same limit.
+#[test]
+fn find_the_api_and_the_ui_search_alike() {
+    let cli = Cli::new();
+    let api = Server::start();
+    let anyone = Browser::anonymous(&api);
+    // The UI shows at most 100 results, for everything past and present, named as today.
+    let by_cli = cli.json(0, &["find", "bolton", "--limit", "100"]);
+    let by_api = api.api("GET", "/search?q=bolton&limit=100", None);
+    assert_eq!(by_api.status, 200, "{}", by_api.body);
+    assert_eq!(parse(&by_api.body), by_cli, "the API's search is the CLI's");
+    let found = |v: &Value| -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["kind"].as_str().unwrap().to_string(),
+                    r["code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        all.sort();
+        all
+    };
+    let by_cli = found(&by_cli);
+    assert!(
+        by_cli.contains(&("body".to_string(), "00T".to_string())),
+        "{by_cli:?}"
+    );
+    assert_eq!(found(&anyone.data("/ui/search?q=bolton")), by_cli);
+}

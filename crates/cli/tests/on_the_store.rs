@@ -57,7 +57,7 @@ fn json(text: &str) -> Value {
 }
 
 #[test]
-fn check_whatif_and_record_judge_files_on_the_bundled_register() {
+fn check_whatif_proposal_and_record_judge_files_on_the_bundled_register() {
     let env = Env::new();
     // 00T is a CCG in the bundled register in 2021: the file names no body of its own.
     let good = env.write(
@@ -107,6 +107,21 @@ fn check_whatif_and_record_judge_files_on_the_bundled_register() {
         .map(|d| d["code"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(whatif_codes, check_codes, "{out}");
+    // proposal assesses it on the same register, with the same findings.
+    let (code, out, err) = env.run(&["--format", "json", "proposal", &void]);
+    assert_eq!(code, 1, "{out}{err}");
+    let v = json(&out);
+    assert_eq!(v["valid"], false, "{out}");
+    let proposal_codes: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(proposal_codes, check_codes, "{out}");
+    let (code, out, err) = env.run(&["--format", "json", "proposal", &good]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(json(&out)["valid"], true, "{out}");
     // record refuses it with the same findings, and says check shows them.
     let (code, _, err) = env.run(&["record", &void, "--author", "t", "--reason", "test"]);
     assert_eq!(code, 1, "{err}");
