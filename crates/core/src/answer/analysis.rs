@@ -153,10 +153,7 @@ impl Snapshot {
         let mut keys: Vec<AreaKey> = vec![AreaKey::England];
         match place {
             Place::Practice(code) => {
-                let a = self
-                    .register
-                    .atom(code)
-                    .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
+                let a = self.known_practice(code)?;
                 keys.push(AreaKey::Atom(a));
                 for m in self.memberships_of(a) {
                     dates.insert(m.during.from);
@@ -344,11 +341,7 @@ impl Snapshot {
             .map(|g| HoldingChange {
                 body: self.register.body(g.holder).code.clone(),
                 function: self.register.taxonomy.name(g.function).to_string(),
-                area: self
-                    .areas(g)
-                    .iter()
-                    .map(|k| self.describe_key(*k))
-                    .collect(),
+                area: self.area_names(g),
                 role: g.role,
                 accountable: self.register.body(g.accountable).code.clone(),
                 purposes: self.purposes(g).to_vec(),

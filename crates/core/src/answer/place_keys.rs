@@ -48,10 +48,7 @@ impl Snapshot {
         keys.clear();
         match place {
             Place::Practice(code) => {
-                let a = self
-                    .register
-                    .atom(code)
-                    .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))?;
+                let a = self.known_practice(code)?;
                 self.practice_keys(a, on, keys);
             }
             Place::Body(code) => {

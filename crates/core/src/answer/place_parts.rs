@@ -169,11 +169,7 @@ impl Snapshot {
         let part = |gid: GrantId, practices: u32| Part {
             practices,
             of: b.of,
-            area: self
-                .areas(&self.grants[gid.0 as usize])
-                .iter()
-                .map(|k| self.describe_key(*k))
-                .collect(),
+            area: self.area_names(&self.grants[gid.0 as usize]),
         };
         // Whether a holder covers all of the place is what its practices say: a body that
         // holds the function for all England but has delegated it in some ICBs exercises

@@ -64,9 +64,9 @@ pub struct ProofStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Holder {
-    /// Code of the body that may exercise the function. The text fields of a holder are
-    /// shared with the snapshot ([`SmolStr`]), so an answer copies no names; they compare
-    /// with `&str` and `String` and serialize as plain strings.
+    // The text fields of a holder are shared with the snapshot (`SmolStr`), so an answer
+    // copies no names; they compare with `&str` and `String` and serialize as plain strings.
+    /// Code of the body that may exercise the function.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub body: SmolStr,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]

@@ -9,8 +9,8 @@ use crate::model::body::BodyId;
 
 use crate::model::function::FunctionId;
 use crate::model::instrument::InstrumentId;
-use crate::model::place::Place;
-use crate::snapshot::{AreaKey, GrantId, Snapshot};
+use crate::model::place::{AtomId, Place};
+use crate::snapshot::{AreaKey, Grant, GrantId, Snapshot};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
@@ -485,11 +485,7 @@ impl Snapshot {
             arranged_to.dedup();
             holdings.push(Holding {
                 function: self.register.taxonomy.name(g.function).to_string(),
-                area: self
-                    .areas(g)
-                    .iter()
-                    .map(|k| self.describe_key(*k))
-                    .collect(),
+                area: self.area_names(g),
                 role: g.role,
                 accountable: self.register.body(g.accountable).code.clone(),
                 purposes: self.purposes(g).to_vec(),
@@ -514,6 +510,14 @@ impl Snapshot {
             holdings,
             caveats: self.what_caveats(&bd.code, on, &held),
         })
+    }
+
+    /// A grant's area as answers name it: each of its keys described.
+    pub fn area_names(&self, g: &Grant) -> Vec<String> {
+        self.areas(g)
+            .iter()
+            .map(|k| self.describe_key(*k))
+            .collect()
     }
 
     pub fn describe_key(&self, k: AreaKey) -> String {
@@ -621,6 +625,13 @@ impl Snapshot {
     }
 
     /// The body a code names on a date, or the question's error saying none did.
+    /// The practice with `code`, or the error a question about an unknown one gets.
+    pub(crate) fn known_practice(&self, code: &str) -> Result<AtomId, QueryError> {
+        self.register
+            .atom(code)
+            .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))
+    }
+
     pub(crate) fn body_on(&self, code: &str, on: Date) -> Result<BodyId, QueryError> {
         self.register
             .body_at(code, on)
