@@ -53,76 +53,34 @@ pub(crate) struct Migration {
     pub sql: &'static str,
 }
 
-/// The newest schema version this build knows: the length of the migration lists, which
-/// the two dialects keep in step.
+/// The newest schema version this build knows: the length of the migration list, the same
+/// for both dialects (one list, `migrations!`).
 pub(crate) const MIGRATIONS_KNOWN: i64 = SQLITE_MIGRATIONS.len() as i64;
-const _: () = assert!(SQLITE_MIGRATIONS.len() == POSTGRES_MIGRATIONS.len());
 
-pub(crate) const SQLITE_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "change log, users, tokens, sessions",
-        sql: include_str!("../migrations/sqlite/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "proposals, decisions on log entries",
-        sql: include_str!("../migrations/sqlite/0002_proposals.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "drafts",
-        sql: include_str!("../migrations/sqlite/0003_drafts.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "sessions bound to what opened them, disabled users, OpenID Connect subjects",
-        sql: include_str!("../migrations/sqlite/0004_bound_sessions.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "log entries appended only at the head (no INSERT OR REPLACE)",
-        sql: include_str!("../migrations/sqlite/0005_append_at_head.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "log checkpoints signed with a key kept outside the database",
-        sql: include_str!("../migrations/sqlite/0006_log_checkpoints.sql"),
-    },
-];
+/// The migrations of one dialect: the same numbers, names and file names in
+/// `migrations/sqlite/` and `migrations/postgres/`, listed once here.
+macro_rules! migrations {
+    ($dialect:literal) => {
+        migrations!(@list $dialect;
+            (1, "change log, users, tokens, sessions", "0001_init.sql"),
+            (2, "proposals, decisions on log entries", "0002_proposals.sql"),
+            (3, "drafts", "0003_drafts.sql"),
+            (4, "sessions bound to what opened them, disabled users, OpenID Connect subjects", "0004_bound_sessions.sql"),
+            (5, "log entries appended only at the head (no INSERT OR REPLACE)", "0005_append_at_head.sql"),
+            (6, "log checkpoints signed with a key kept outside the database", "0006_log_checkpoints.sql"),
+        )
+    };
+    (@list $dialect:literal; $(($version:literal, $name:literal, $file:literal),)+) => {
+        &[$(Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!(concat!("../migrations/", $dialect, "/", $file)),
+        }),+]
+    };
+}
 
-pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "change log, users, tokens, sessions",
-        sql: include_str!("../migrations/postgres/0001_init.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "proposals, decisions on log entries",
-        sql: include_str!("../migrations/postgres/0002_proposals.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "drafts",
-        sql: include_str!("../migrations/postgres/0003_drafts.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "sessions bound to what opened them, disabled users, OpenID Connect subjects",
-        sql: include_str!("../migrations/postgres/0004_bound_sessions.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "log entries appended only at the head (no INSERT OR REPLACE)",
-        sql: include_str!("../migrations/postgres/0005_append_at_head.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "log checkpoints signed with a key kept outside the database",
-        sql: include_str!("../migrations/postgres/0006_log_checkpoints.sql"),
-    },
-];
+pub(crate) const SQLITE_MIGRATIONS: &[Migration] = migrations!("sqlite");
+pub(crate) const POSTGRES_MIGRATIONS: &[Migration] = migrations!("postgres");
 
 pub(crate) trait Engine: Send + Sync + 'static {
     fn backend(&self) -> crate::Backend;
