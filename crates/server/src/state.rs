@@ -427,6 +427,30 @@ impl AppState {
         Ok(())
     }
 
+    /// Makes the register after `entry`, which this process appended to the log at `cur`,
+    /// the current one: `snapshot` is `cur`'s register with the entry's change.
+    fn install_written(
+        &self,
+        cur: &Current,
+        entry: &Entry,
+        snapshot: Arc<Snapshot>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Published {
+        self.install(Current {
+            revision: entry.seq,
+            head_hash: entry.hash.clone(),
+            snapshot,
+            replay_issues: cur.replay_issues.clone(),
+            built_at: Timestamp::now(),
+            holder_json: HolderJson::default(),
+        });
+        Published {
+            revision: entry.seq,
+            entry: EntrySummary::from(entry),
+            diagnostics,
+        }
+    }
+
     /// Validates `change` against the register at `expected` and appends it. Blocking.
     pub fn publish(&self, expected: u64, request: ChangeRequest) -> Result<Published, WriteError> {
         let _guard = lock(&self.inner.refresh);
@@ -455,19 +479,7 @@ impl AppState {
             }
             Err(e) => return Err(WriteError::Store(e)),
         };
-        self.install(Current {
-            revision: entry.seq,
-            head_hash: entry.hash.clone(),
-            snapshot: Arc::new(snapshot),
-            replay_issues: cur.replay_issues.clone(),
-            built_at: Timestamp::now(),
-            holder_json: HolderJson::default(),
-        });
-        Ok(Published {
-            revision: entry.seq,
-            entry: EntrySummary::from(&entry),
-            diagnostics,
-        })
+        Ok(self.install_written(&cur, &entry, Arc::new(snapshot), diagnostics))
     }
 
     /// Checks a change without writing it: the findings it would produce.
@@ -546,19 +558,7 @@ impl AppState {
         let entry = settled.entries.last().ok_or_else(|| {
             WriteError::Store(StoreError::Unexpected("an approval wrote no entry".into()))
         })?;
-        self.install(Current {
-            revision: entry.seq,
-            head_hash: entry.hash.clone(),
-            snapshot: Arc::new(snapshot),
-            replay_issues: cur.replay_issues.clone(),
-            built_at: Timestamp::now(),
-            holder_json: HolderJson::default(),
-        });
-        Ok(Published {
-            revision: entry.seq,
-            entry: EntrySummary::from(entry),
-            diagnostics,
-        })
+        Ok(self.install_written(&cur, entry, Arc::new(snapshot), diagnostics))
     }
 
     /// Rejects a pending proposal: the store settles it and records the rejection in the
@@ -579,14 +579,9 @@ impl AppState {
         )?;
         match settled.entries.last() {
             // A rejection changes no instrument: the compiled register stays as it is.
-            Some(e) if e.seq == cur.revision + 1 => self.install(Current {
-                revision: e.seq,
-                head_hash: e.hash.clone(),
-                snapshot: cur.snapshot.clone(),
-                replay_issues: cur.replay_issues.clone(),
-                built_at: Timestamp::now(),
-                holder_json: HolderJson::default(),
-            }),
+            Some(e) if e.seq == cur.revision + 1 => {
+                self.install_written(&cur, e, cur.snapshot.clone(), Vec::new());
+            }
             _ => {
                 if let Err(e) = self.catch_up_locked() {
                     tracing::error!(error = %e, "cannot follow the change log after a rejection");
