@@ -89,7 +89,7 @@ pub enum ServerError {
 #[openapi(
     info(
         title = "vires",
-        description = "Who may exercise which NHS commissioning function, where, when, for what purpose and on what authority. Every response carries the register revision in `Vires-Revision`; errors are RFC 9457 problem documents.",
+        description = "Who may exercise which NHS commissioning function, where, when, for what purpose and on what authority. Every response carries the register revision in `Vires-Revision` and the change log's head in `Vires-Log-Head`; errors are RFC 9457 problem documents.",
         license(name = "MIT OR Apache-2.0")
     ),
     modifiers(&Security),
@@ -152,6 +152,7 @@ fn build(state: Option<&AppState>) -> (Router<AppState>, OpenApiDoc) {
     let (stream, stream_doc) = changes_stream.split_for_parts();
     let mut doc = doc;
     doc.merge(stream_doc);
+    routes::declare_answer_headers(&mut doc);
     let timeout = state.map_or(30, |s| s.config().limits.request_timeout_secs.max(1));
     let api = api.layer(TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,

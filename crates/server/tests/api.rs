@@ -1073,6 +1073,26 @@ async fn ops(s: &Server) {
     assert!(doc["paths"]["/changes"]["post"].is_object());
     assert!(doc["components"]["schemas"]["WhoAnswer"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    // Every response sets both headers (`log_head_on_every_answer`), so the document
+    // declares both on every response of every operation.
+    let mut responses = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let Some(rs) = op.get("responses").and_then(Value::as_object) else {
+                continue;
+            };
+            for (status, r) in rs {
+                responses += 1;
+                for h in ["Vires-Revision", "Vires-Log-Head"] {
+                    assert!(
+                        r["headers"][h]["schema"].is_object(),
+                        "{method} {path} {status} does not declare {h}: {r}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(responses > 100, "{responses} responses");
 }
 
 /// The head the store verifies to, from the database rather than the server's state.

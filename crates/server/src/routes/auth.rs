@@ -165,7 +165,7 @@ pub struct WhoAmI {
 /// Who the server thinks is calling.
 #[utoipa::path(get, path = "/auth/whoami", tag = "auth",
     responses(
-        (status = 200, body = WhoAmI, headers(("Vires-Revision" = u64))),
+        (status = 200, body = WhoAmI),
         Unauthorized,
     ))]
 pub async fn whoami(State(st): State<AppState>, caller: Caller) -> Answer<WhoAmI> {
@@ -229,7 +229,7 @@ fn store_error(what: &'static str, e: StoreError) -> ApiError {
 #[utoipa::path(get, path = "/admin/users", tag = "admin",
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = Vec<UserView>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<UserView>),
         AccessProblems,
     ))]
 pub async fn list_users(
@@ -342,7 +342,7 @@ fn token_view(t: vires_store::TokenInfo) -> TokenView {
 #[utoipa::path(get, path = "/admin/tokens", tag = "admin",
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = Vec<TokenView>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<TokenView>),
         AccessProblems,
     ))]
 pub async fn list_tokens(
@@ -494,7 +494,7 @@ async fn listed_sessions(
 #[utoipa::path(get, path = "/auth/sessions", tag = "auth",
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = Vec<SessionListing>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<SessionListing>),
         Unauthorized,
     ))]
 pub async fn my_sessions(
@@ -518,7 +518,7 @@ pub struct SessionsParams {
 #[utoipa::path(get, path = "/admin/sessions", tag = "admin", params(SessionsParams),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = Vec<SessionListing>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<SessionListing>),
         BadRequest, AccessProblems,
     ))]
 pub async fn all_sessions(
@@ -594,7 +594,7 @@ async fn set_disabled(
     params(("name" = String, Path)),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = UserView, headers(("Vires-Revision" = u64))),
+        (status = 200, body = UserView),
         AccessProblems, NotFound, Conflict,
     ))]
 pub async fn disable_user(
@@ -611,7 +611,7 @@ pub async fn disable_user(
     params(("name" = String, Path)),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = UserView, headers(("Vires-Revision" = u64))),
+        (status = 200, body = UserView),
         AccessProblems, NotFound,
     ))]
 pub async fn enable_user(

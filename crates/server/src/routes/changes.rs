@@ -78,7 +78,7 @@ pub struct EntryView {
 /// The change log, oldest first.
 #[utoipa::path(get, path = "/changes", tag = "changes", params(ListParams, Consistency),
     responses(
-        (status = 200, body = Vec<EntryView>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<EntryView>),
         QueryProblems,
     ))]
 pub async fn list_changes(
@@ -210,7 +210,7 @@ fn require_reason(reason: &str) -> Result<(), ApiError> {
 #[utoipa::path(post, path = "/changes", tag = "changes", request_body = ChangeBody,
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 201, description = "Published", body = PublishedView, headers(("Vires-Revision" = u64))),
+        (status = 201, description = "Published", body = PublishedView),
         (status = 202, description = "Proposed for approval", body = ProposalView),
         (status = 409, description = "Stale base_revision: nothing was written", body = Problem, content_type = "application/problem+json"),
         BadRequest, AccessProblems, BodyProblems,
@@ -295,7 +295,7 @@ pub struct CheckBody {
 #[utoipa::path(post, path = "/changes/check", tag = "changes", request_body = CheckBody,
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, description = "Findings the change would produce", body = Vec<Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 200, description = "Findings the change would produce", body = Vec<Diagnostic>),
         BadRequest, AccessProblems, BodyProblems,
     ))]
 pub async fn check_change(
@@ -317,7 +317,7 @@ pub async fn check_change(
 #[utoipa::path(get, path = "/proposals", tag = "changes",
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = Vec<ProposalView>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<ProposalView>),
         AccessProblems,
     ))]
 pub async fn list_proposals(
@@ -353,7 +353,7 @@ async fn find_proposal(st: &AppState, id: u64) -> Result<PendingChange, ApiError
     params(("id" = u64, Path, minimum = 0)),
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = ProposalView, headers(("Vires-Revision" = u64))),
+        (status = 200, body = ProposalView),
         BadRequest, AccessProblems, NotFound,
     ))]
 pub async fn get_proposal(
@@ -398,7 +398,7 @@ pub struct DecisionBody {
     params(("id" = u64, Path, minimum = 0)), request_body = DecisionBody,
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 201, body = PublishedView, headers(("Vires-Revision" = u64))),
+        (status = 201, body = PublishedView),
         (status = 403, description = "Not an approver, or the approver proposed it", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already settled, or the register moved on", body = Problem, content_type = "application/problem+json"),
         BadRequest, Unauthorized, BodyProblems, NotFound,
@@ -429,7 +429,7 @@ pub async fn approve_proposal(
     params(("id" = u64, Path, minimum = 0)), request_body = DecisionBody,
     security(("bearer" = []), ("session" = [])),
     responses(
-        (status = 200, body = ProposalView, headers(("Vires-Revision" = u64))),
+        (status = 200, body = ProposalView),
         (status = 409, description = "Already settled", body = Problem, content_type = "application/problem+json"),
         BadRequest, AccessProblems, BodyProblems, NotFound,
     ))]

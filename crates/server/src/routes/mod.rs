@@ -29,6 +29,54 @@ pub const LOG_HEAD_HEADER: &str = "vires-log-head";
 /// Set on answers given from the register as recorded at an earlier moment.
 pub const RECORDED_AT_HEADER: &str = "vires-recorded-at";
 
+/// Declares the headers every response carries (`finish` in `lib.rs` sets them on answers
+/// and problems alike) on every response of every operation of `doc`: declared once here
+/// rather than on each route, so no route can leave them out.
+pub(crate) fn declare_answer_headers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::RefOr;
+    let revision = HeaderBuilder::new()
+        .schema(<u64 as utoipa::PartialSchema>::schema())
+        .description(Some(
+            "The register revision the answer was computed from: the number of the last \
+             change log entry applied. Send it back as `min_revision` (or \
+             `Vires-Min-Revision`) to be answered from that revision or a later one.",
+        ))
+        .build();
+    let log_head = HeaderBuilder::new()
+        .schema(<String as utoipa::PartialSchema>::schema())
+        .description(Some(
+            "The change log's head when the answer was sent, as `SEQ:HASH`: the sequence \
+             number and hash of its last entry. Keep it to check later that the log still \
+             holds that entry (`vires audit verify --expect-head HASH`).",
+        ))
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    response
+                        .headers
+                        .insert("Vires-Revision".into(), revision.clone());
+                    response
+                        .headers
+                        .insert("Vires-Log-Head".into(), log_head.clone());
+                }
+            }
+        }
+    }
+}
+
 tokio::task_local! {
     /// `recorded_at` of the query being answered, set by the [`as_recorded`] layer.
     static RECORDED_AT: Timestamp;

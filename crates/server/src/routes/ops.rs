@@ -38,7 +38,7 @@ pub struct Health {
 
 /// Liveness: the process answers.
 #[utoipa::path(get, path = "/healthz", tag = "ops",
-    responses((status = 200, body = Health, headers(("Vires-Revision" = u64)))))]
+    responses((status = 200, body = Health)))]
 pub async fn healthz(State(st): State<AppState>) -> Answer<Health> {
     let revision = st.revision();
     Answer::ok(
@@ -53,7 +53,7 @@ pub async fn healthz(State(st): State<AppState>) -> Answer<Health> {
 /// Readiness: the store answers within a second and the server is not shutting down.
 #[utoipa::path(get, path = "/readyz", tag = "ops",
     responses(
-        (status = 200, body = Health, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Health),
         Unavailable,
     ))]
 pub async fn readyz(State(st): State<AppState>) -> Result<Answer<Health>, ApiError> {
@@ -133,7 +133,7 @@ pub struct ReplayIssueView {
 
 /// The register this instance answers from.
 #[utoipa::path(get, path = "/status", tag = "ops",
-    responses((status = 200, body = Status, headers(("Vires-Revision" = u64)))))]
+    responses((status = 200, body = Status)))]
 pub async fn status(State(st): State<AppState>) -> Answer<Status> {
     let cur = st.current();
     let s = &cur.snapshot;

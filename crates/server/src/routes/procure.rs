@@ -26,7 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/procure", tag = "procurement",
     request_body(content = Object, description = "A proposed contract (docs/procurement.md)", content_type = "application/json"),
     responses(
-        (status = 200, description = "The assessment", body = Object, headers(("Vires-Revision" = u64))),
+        (status = 200, description = "The assessment", body = Object),
         (status = 422, description = "The contract names a missing or bad field, or an unknown body", body = Problem, content_type = "application/problem+json"),
         BadRequest, BodyFormProblems,
     ))]
@@ -98,7 +98,7 @@ fn bad_input(at: String, e: impl std::fmt::Display) -> ApiError {
 #[utoipa::path(post, path = "/conflicts/check", tag = "procurement", params(Consistency),
     request_body = ConflictsBody,
     responses(
-        (status = 200, description = "The decision report: the decision, findings and `sound`", body = Object, headers(("Vires-Revision" = u64))),
+        (status = 200, description = "The decision report: the decision, findings and `sound`", body = Object),
         (status = 422, description = "The decision or a register of interests has a missing or bad field, or names an unknown body", body = Problem, content_type = "application/problem+json"),
         QueryProblems, BodyFormProblems,
     ))]

@@ -63,7 +63,7 @@ async fn coverage(
 /// more hold it exclusively at once), over every practice: `vires gaps`.
 #[utoipa::path(get, path = "/gaps", tag = "analyses", params(CoverageParams, Consistency),
     responses(
-        (status = 200, body = Vec<CoverageFinding>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<CoverageFinding>),
         QueryProblems, NotFound,
     ))]
 pub async fn gaps(
@@ -76,7 +76,7 @@ pub async fn gaps(
 /// Only the overlaps of `/gaps`.
 #[utoipa::path(get, path = "/overlaps", tag = "analyses", params(CoverageParams, Consistency),
     responses(
-        (status = 200, body = Vec<CoverageFinding>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<CoverageFinding>),
         QueryProblems, NotFound,
     ))]
 pub async fn overlaps(
@@ -101,7 +101,7 @@ pub struct ExpiringParams {
 /// Instruments in force on a date that end within some days.
 #[utoipa::path(get, path = "/expiring", tag = "analyses", params(ExpiringParams, Consistency),
     responses(
-        (status = 200, body = Vec<Expiring>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Expiring>),
         QueryProblems,
     ))]
 pub async fn expiring(
@@ -121,7 +121,7 @@ pub async fn expiring(
 /// Error diagnostics: instruments that are void, and why.
 #[utoipa::path(get, path = "/invalid", tag = "analyses", params(Consistency),
     responses(
-        (status = 200, body = Vec<Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Diagnostic>),
         QueryProblems,
     ))]
 pub async fn invalid(
@@ -134,7 +134,7 @@ pub async fn invalid(
 /// Arrangements whose receiver was abolished or whose maker lost the function.
 #[utoipa::path(get, path = "/orphans", tag = "analyses", params(Consistency),
     responses(
-        (status = 200, body = Vec<Diagnostic>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Diagnostic>),
         QueryProblems,
     ))]
 pub async fn orphans(
@@ -155,7 +155,7 @@ pub struct InheritanceAnswer {
 /// Instruments carried on to a successor body by a merger, and orphaned arrangements.
 #[utoipa::path(get, path = "/inheritance", tag = "analyses", params(Consistency),
     responses(
-        (status = 200, body = InheritanceAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = InheritanceAnswer),
         QueryProblems,
     ))]
 pub async fn inheritance(

@@ -56,7 +56,7 @@ pub struct SearchParams {
 /// code, best match first (the same search as `vires find` and the web UI's search page).
 #[utoipa::path(get, path = "/search", tag = "queries", params(SearchParams, Consistency),
     responses(
-        (status = 200, body = vires_core::search::SearchAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = vires_core::search::SearchAnswer),
         QueryProblems,
     ))]
 pub async fn search(
@@ -104,8 +104,9 @@ pub struct BodiesParams {
     kind: Option<BodyKind>,
 }
 
-/// A body alive on the date asked about. The fields are in the order of their names, as
-/// the answer's JSON object had them when it was built as a `serde_json` map.
+// The fields are in the order of their names, as the answer's JSON object had them when it
+// was built as a `serde_json` map.
+/// A body alive on the date asked about.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BodyView {
     pub code: String,
@@ -118,7 +119,7 @@ pub struct BodyView {
 /// Bodies alive on a date, optionally of one kind, in code order.
 #[utoipa::path(get, path = "/bodies", tag = "queries", params(BodiesParams, Consistency),
     responses(
-        (status = 200, body = Vec<BodyView>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<BodyView>),
         QueryProblems,
     ))]
 pub async fn bodies(
@@ -149,7 +150,7 @@ pub async fn bodies(
 /// The function taxonomy: ids, names and notes.
 #[utoipa::path(get, path = "/functions", tag = "queries", params(Consistency),
     responses(
-        (status = 200, body = Vec<FunctionDef>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<FunctionDef>),
         QueryProblems,
     ))]
 pub async fn functions(
@@ -178,7 +179,7 @@ pub struct ExplainParams {
 /// holdings it creates (the first 50) and the instruments that depend on it.
 #[utoipa::path(get, path = "/explain", tag = "queries", params(ExplainParams, Consistency),
     responses(
-        (status = 200, body = Explanation, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Explanation),
         (status = 404, description = "No instrument has the id", body = Problem, content_type = "application/problem+json"),
         QueryProblems,
     ))]
@@ -200,7 +201,7 @@ pub async fn explain(
 /// The powers registry: who may make which instruments, under which basis, when.
 #[utoipa::path(get, path = "/powers", tag = "queries", params(Consistency),
     responses(
-        (status = 200, body = Vec<Power>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<Power>),
         QueryProblems,
     ))]
 pub async fn powers(
@@ -214,7 +215,7 @@ pub async fn powers(
 /// force and whether it is valid.
 #[utoipa::path(get, path = "/instruments", tag = "queries", params(Consistency),
     responses(
-        (status = 200, body = Vec<InstrumentRow>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<InstrumentRow>),
         QueryProblems,
     ))]
 pub async fn instruments(
@@ -243,7 +244,7 @@ pub struct CalendarParams {
 /// of the CLI and not taken here.
 #[utoipa::path(get, path = "/calendar", tag = "queries", params(CalendarParams, Consistency),
     responses(
-        (status = 200, headers(("Vires-Revision" = u64)), content(
+        (status = 200, content(
             (Vec<Entry> = "application/json"),
             (String = "text/calendar"),
         )),

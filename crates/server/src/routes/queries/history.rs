@@ -38,7 +38,7 @@ pub struct TimelineParams {
 /// Holders of a function at a place over time.
 #[utoipa::path(get, path = "/timeline", tag = "queries", params(TimelineParams, Consistency),
     responses(
-        (status = 200, body = Timeline, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Timeline),
         QueryProblems, NotFound,
     ))]
 pub async fn timeline(
@@ -65,7 +65,7 @@ pub struct DiffParams {
 /// What changed between two dates.
 #[utoipa::path(get, path = "/diff", tag = "queries", params(DiffParams, Consistency),
     responses(
-        (status = 200, body = DiffAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = DiffAnswer),
         QueryProblems,
     ))]
 pub async fn diff(
@@ -86,7 +86,7 @@ pub struct LineageParams {
 /// Which codes became this one, and which it became.
 #[utoipa::path(get, path = "/lineage", tag = "queries", params(LineageParams, Consistency),
     responses(
-        (status = 200, body = Lineage, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Lineage),
         QueryProblems, NotFound,
     ))]
 pub async fn lineage(
@@ -118,7 +118,7 @@ pub struct MapParams {
 /// Every commissioner code ever known, mapped onto the bodies that carry it on a date.
 #[utoipa::path(get, path = "/map", tag = "queries", params(MapParams, Consistency),
     responses(
-        (status = 200, body = Vec<MapRow>, headers(("Vires-Revision" = u64))),
+        (status = 200, body = Vec<MapRow>),
         QueryProblems,
     ))]
 pub async fn map(

@@ -49,7 +49,7 @@ pub struct WhoParams {
 /// Who may exercise a function at a place on a date, with the proof of each holding.
 #[utoipa::path(get, path = "/who", tag = "queries", params(WhoParams, Consistency),
     responses(
-        (status = 200, body = WhoAnswer, headers(("Vires-Revision" = u64, description = "Register revision of the answer"))),
+        (status = 200, body = WhoAnswer),
         (status = 404, description = "Unknown function, practice, body or area", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "min_revision not reached", body = Problem, content_type = "application/problem+json"),
         BadRequest,
@@ -112,7 +112,7 @@ pub struct MayParams {
 /// May this body exercise this function here, on this date, for this purpose?
 #[utoipa::path(get, path = "/may", tag = "queries", params(MayParams, Consistency),
     responses(
-        (status = 200, body = MayAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = MayAnswer),
         QueryProblems, NotFound,
     ))]
 pub async fn may(
@@ -147,7 +147,7 @@ pub struct WhatParams {
 /// Everything a body holds on a date.
 #[utoipa::path(get, path = "/what", tag = "queries", params(WhatParams, Consistency),
     responses(
-        (status = 200, body = WhatAnswer, headers(("Vires-Revision" = u64))),
+        (status = 200, body = WhatAnswer),
         QueryProblems, NotFound,
     ))]
 pub async fn what(

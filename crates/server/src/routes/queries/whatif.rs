@@ -81,7 +81,7 @@ fn with_proposal(
 #[utoipa::path(post, path = "/whatif", tag = "queries", params(Consistency),
     request_body = WhatIfBody,
     responses(
-        (status = 200, body = WhatIf, headers(("Vires-Revision" = u64))),
+        (status = 200, body = WhatIf),
         (status = 422, description = "The proposal has a bad field, no instruments, or an id the register already has", body = Problem, content_type = "application/problem+json"),
         QueryProblems, BodyFormProblems,
     ))]
