@@ -48,12 +48,8 @@ fn lookup_rows(ctx: &Ctx, f: &SourceFile, report: &mut QualityReport) -> Vec<Loo
         );
         return Vec::new();
     };
-    let cols = match ods::columns(f, Some(&head), &[&ccg, &lad, &lad_name]) {
-        Ok(c) => c,
-        Err(e) => {
-            report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
-            return Vec::new();
-        }
+    let Some(cols) = ods::columns_or_warn(f, &head, &[&ccg, &lad, &lad_name], report) else {
+        return Vec::new();
     };
     let mut out = Vec::new();
     for r in rows {

@@ -7,7 +7,7 @@ use crate::quality::{kinds, QualityReport};
 use crate::{Ctx, ImportError, ICB_START};
 use jiff::civil::{date, Date};
 use std::collections::BTreeMap;
-use vires_core::{Body, BodyKind, Interval};
+use vires_core::{Body, BodyId, BodyKind, Interval};
 
 /// What an ODS CCG-file row is, from its role column (13).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,20 +93,14 @@ pub(crate) fn read_names(files: &[SourceFile], report: &mut QualityReport) -> Na
             );
             continue;
         };
-        let cols = match ods::columns(
-            f,
-            Some(&head),
-            &[
-                &format!("{stem}CD"),
-                &format!("{stem}CDH"),
-                &format!("{stem}NM"),
-            ],
-        ) {
-            Ok(c) => c,
-            Err(e) => {
-                report.warn(kinds::MISSING_COLUMN, &f.name, Some(1), None, e.to_string());
-                continue;
-            }
+        let wanted = [
+            format!("{stem}CD"),
+            format!("{stem}CDH"),
+            format!("{stem}NM"),
+        ];
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let Some(cols) = ods::columns_or_warn(f, &head, &wanted, report) else {
+            continue;
         };
         for r in rows {
             let (ons, code, name) = (r.get(cols[0]), r.get(cols[1]), r.get(cols[2]));
@@ -160,17 +154,8 @@ pub(crate) fn read_eccg(f: &SourceFile, report: &mut QualityReport) -> BTreeMap<
     let mut orgs = BTreeMap::new();
     let mut saw_ro326 = false;
     for r in rows {
-        if r.len() < 14 {
-            report.reject(
-                kinds::SHORT_ROW,
-                &f.name,
-                r.line,
-                Some(r.get(0)).filter(|c| !c.is_empty()),
-                format!(
-                    "{} columns; the ODS CCG file has 27 (code in 0, dates in 10 and 11, role in 13)",
-                    r.len()
-                ),
-            );
+        let layout = "the ODS CCG file has 27 (code in 0, dates in 10 and 11, role in 13)";
+        if !r.has_columns(14, 0, &f.name, layout, report) {
             continue;
         }
         let code = r.get(0);
@@ -390,17 +375,8 @@ pub(crate) fn add_bodies(ctx: &mut Ctx, names: &Names) {
             ons_code: Some(row.ons.clone()).filter(|s| !s.is_empty()),
             span: None,
         };
-        match ctx.register.add_body(body) {
-            Ok(id) => {
-                ctx.icb_body.insert(row.code.clone(), id);
-            }
-            Err(e) => ctx.report.reject(
-                kinds::OVERLAPPING_DATES,
-                &icb_file,
-                row.line,
-                Some(&row.code),
-                e.to_string(),
-            ),
+        if let Some(id) = add_body_of_row(ctx, body, &icb_file, row.line) {
+            ctx.icb_body.insert(row.code.clone(), id);
         }
     }
     let new_icbs: Vec<(String, Date)> = ctx
@@ -486,17 +462,8 @@ pub(crate) fn add_bodies(ctx: &mut Ctx, names: &Names) {
                         ons_code: ons,
                         span: None,
                     };
-                    match ctx.register.add_body(body) {
-                        Ok(id) => {
-                            ctx.ccg_body.insert(org.code.clone(), id);
-                        }
-                        Err(e) => ctx.report.reject(
-                            kinds::OVERLAPPING_DATES,
-                            &eccg,
-                            org.line,
-                            Some(&org.code),
-                            e.to_string(),
-                        ),
+                    if let Some(id) = add_body_of_row(ctx, body, &eccg, org.line) {
+                        ctx.ccg_body.insert(org.code.clone(), id);
                     }
                 }
                 if org.role == OrgRole::SubIcb {
@@ -519,19 +486,9 @@ pub(crate) fn add_bodies(ctx: &mut Ctx, names: &Names) {
                     ons_code: None,
                     span: None,
                 };
-                match ctx.register.add_body(body) {
-                    Ok(id) => {
-                        if org.role == OrgRole::Reporting {
-                            link_to_icb(ctx, &org, id, Interval::new(org.open, end));
-                        }
-                    }
-                    Err(e) => ctx.report.reject(
-                        kinds::OVERLAPPING_DATES,
-                        &eccg,
-                        org.line,
-                        Some(&org.code),
-                        e.to_string(),
-                    ),
+                let added = add_body_of_row(ctx, body, &eccg, org.line);
+                if let Some(id) = added.filter(|_| org.role == OrgRole::Reporting) {
+                    link_to_icb(ctx, &org, id, Interval::new(org.open, end));
                 }
             }
         }
@@ -563,18 +520,29 @@ fn add_sub_icb(ctx: &mut Ctx, org: &OdsOrg, end: Option<Date>, src: &str) {
         ons_code: None,
         span: None,
     };
+    let eccg = ctx.files.eccg.clone();
+    if let Some(id) = add_body_of_row(ctx, body, &eccg, org.line) {
+        ctx.sub_icb_body.insert(org.code.clone(), id);
+        link_to_icb(ctx, org, id, life);
+    }
+}
+
+/// Adds the body read from line `line` of `file`, or rejects that row when the body's life
+/// overlaps another's with its code.
+fn add_body_of_row(ctx: &mut Ctx, body: Body, file: &str, line: u64) -> Option<BodyId> {
+    let code = body.code.clone();
     match ctx.register.add_body(body) {
-        Ok(id) => {
-            ctx.sub_icb_body.insert(org.code.clone(), id);
-            link_to_icb(ctx, org, id, life);
+        Ok(id) => Some(id),
+        Err(e) => {
+            ctx.report.reject(
+                kinds::OVERLAPPING_DATES,
+                file,
+                line,
+                Some(&code),
+                e.to_string(),
+            );
+            None
         }
-        Err(e) => ctx.report.reject(
-            kinds::OVERLAPPING_DATES,
-            &ctx.files.eccg.clone(),
-            org.line,
-            Some(&org.code),
-            e.to_string(),
-        ),
     }
 }
 

@@ -56,17 +56,8 @@ pub(crate) fn read_successions(
     let known = |c: &str| orgs.contains_key(c) || icbs.contains_key(c);
     let mut kept = Vec::new();
     for r in rows {
-        if r.len() < 4 {
-            report.reject(
-                kinds::SHORT_ROW,
-                &f.name,
-                r.line,
-                Some(r.get(0)).filter(|c| !c.is_empty()),
-                format!(
-                    "{} columns; the successor file has 5 (old code, new code, blank, date, flag)",
-                    r.len()
-                ),
-            );
+        let layout = "the successor file has 5 (old code, new code, blank, date, flag)";
+        if !r.has_columns(4, 0, &f.name, layout, report) {
             continue;
         }
         let (old, new) = (r.get(0), r.get(1));

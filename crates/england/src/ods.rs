@@ -249,6 +249,30 @@ impl Row {
     pub fn is_empty(&self) -> bool {
         self.fields.iter().all(|f| f.trim().is_empty())
     }
+
+    /// Whether the row has at least `columns` fields. A shorter row of `file` is reported
+    /// rejected, with its code (field `code`) if it has one and `layout`, what the file's
+    /// rows hold, in the reason.
+    pub(crate) fn has_columns(
+        &self,
+        columns: usize,
+        code: usize,
+        file: &str,
+        layout: &str,
+        report: &mut QualityReport,
+    ) -> bool {
+        if self.len() >= columns {
+            return true;
+        }
+        report.reject(
+            kinds::SHORT_ROW,
+            file,
+            self.line,
+            Some(self.get(code)).filter(|c| !c.is_empty()),
+            format!("{} columns; {layout}", self.len()),
+        );
+        false
+    }
 }
 
 /// Physical 1-based line numbers of records, from their byte offsets.
@@ -361,6 +385,29 @@ pub fn rows(
         .unwrap_or(0);
     report.file_read(&file.name, out.len() + rejected_so_far);
     (head, out)
+}
+
+/// [`columns`] of a file the import can do without: `None`, with a warning, when one is
+/// missing.
+pub(crate) fn columns_or_warn(
+    file: &SourceFile,
+    header: &[String],
+    wanted: &[&str],
+    report: &mut QualityReport,
+) -> Option<Vec<usize>> {
+    match columns(file, Some(header), wanted) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            report.warn(
+                kinds::MISSING_COLUMN,
+                &file.name,
+                Some(1),
+                None,
+                e.to_string(),
+            );
+            None
+        }
+    }
 }
 
 /// Column positions in a file with a header, found by name.

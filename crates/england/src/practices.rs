@@ -78,17 +78,9 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
     }
     let mut added = 0;
     for r in rows {
-        if r.len() <= col::SETTING {
-            report.reject(
-                kinds::SHORT_ROW,
-                &f.name,
-                r.line,
-                Some(r.get(col::CODE)).filter(|c| !c.is_empty()),
-                format!(
-                    "{} columns; the practice file has 27 (commissioner in 14, join date in 15, setting in 25)",
-                    r.len()
-                ),
-            );
+        let layout =
+            "the practice file has 27 (commissioner in 14, join date in 15, setting in 25)";
+        if !r.has_columns(col::SETTING + 1, col::CODE, &f.name, layout, &mut report) {
             continue;
         }
         if r.get(col::SETTING) != GP_PRACTICE {
