@@ -114,17 +114,7 @@ impl Calendar {
     /// The `n`th working day counting forward from `start` inclusive (n = 1 is `start`
     /// itself if it is a working day, else the next one).
     pub fn nth_working_day_from(&self, start: Date, n: u32) -> Result<Date, ProcureError> {
-        let mut d = start;
-        let mut seen = 0;
-        loop {
-            if self.is_working_day(d)? {
-                seen += 1;
-                if seen >= n.max(1) {
-                    return Ok(d);
-                }
-            }
-            d = self.next_day(d)?;
-        }
+        self.nth_working_day_walking(start, n, Self::next_day)
     }
 
     /// The latest day `s` such that the `n`th working day counting from `s` inclusive falls
@@ -132,7 +122,17 @@ impl Calendar {
     pub fn latest_start_ending_before(&self, deadline: Date, n: u32) -> Result<Date, ProcureError> {
         // Walk back to the n-th working day strictly before the deadline; any later start
         // leaves fewer than n working days.
-        let mut d = self.prev_day(deadline)?;
+        self.nth_working_day_walking(self.prev_day(deadline)?, n, Self::prev_day)
+    }
+
+    /// The `n`th working day (at least the first) met walking from `d` inclusive, one day at
+    /// a time by `step` (forward or back).
+    fn nth_working_day_walking(
+        &self,
+        mut d: Date,
+        n: u32,
+        step: fn(&Self, Date) -> Result<Date, ProcureError>,
+    ) -> Result<Date, ProcureError> {
         let mut seen = 0;
         loop {
             if self.is_working_day(d)? {
@@ -141,7 +141,7 @@ impl Calendar {
                     return Ok(d);
                 }
             }
-            d = self.prev_day(d)?;
+            d = step(self, d)?;
         }
     }
 
