@@ -9,9 +9,9 @@
 
 use crate::synth::{day_number, Question};
 use crate::PeerError;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 use vires_core::snapshot::AreaKey;
-use vires_core::Snapshot;
+use vires_core::{Interval, Snapshot};
 
 /// Far enough in the future to stand for "open-ended".
 const OPEN: i64 = 10_000_000;
@@ -100,6 +100,23 @@ fn until(d: Option<vires_core::Date>) -> i64 {
     d.map(day_number).unwrap_or(OPEN)
 }
 
+/// Inserts rows of two values and the days `[from, until)` of an interval into `table`:
+/// bodies (id, code), memberships (practice, body) and body parents (child, parent).
+fn insert_dated<A: ToSql, B: ToSql>(
+    tx: &Connection,
+    table: &str,
+    rows: impl Iterator<Item = (A, B, Interval)>,
+) -> Result<(), PeerError> {
+    let mut ins = tx
+        .prepare(&format!("INSERT INTO {table} VALUES (?1, ?2, ?3, ?4)"))
+        .map_err(db)?;
+    for (a, b, during) in rows {
+        ins.execute(params![a, b, day_number(during.from), until(during.until)])
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
 impl SqlitePeer {
     /// Loads a compiled register into an in-memory database.
     pub fn load(snap: &Snapshot) -> Result<SqlitePeer, PeerError> {
@@ -108,18 +125,12 @@ impl SqlitePeer {
         let reg = snap.register();
         let tx = conn.transaction().map_err(db)?;
         {
-            let mut ins = tx
-                .prepare("INSERT INTO body VALUES (?1, ?2, ?3, ?4)")
-                .map_err(db)?;
-            for (i, b) in reg.bodies.iter().enumerate() {
-                ins.execute(params![
-                    i as i64,
-                    b.code,
-                    day_number(b.life.from),
-                    until(b.life.until)
-                ])
-                .map_err(db)?;
-            }
+            let bodies = reg.bodies.iter().enumerate();
+            insert_dated(
+                &tx,
+                "body",
+                bodies.map(|(i, b)| (i as i64, b.code.as_str(), b.life)),
+            )?;
             let mut ins = tx.prepare("INSERT INTO atom VALUES (?1, ?2)").map_err(db)?;
             for (i, a) in reg.atoms.iter().enumerate() {
                 ins.execute(params![i as i64, a.code.as_str()])
@@ -136,30 +147,18 @@ impl SqlitePeer {
                 ])
                 .map_err(db)?;
             }
-            let mut ins = tx
-                .prepare("INSERT INTO membership VALUES (?1, ?2, ?3, ?4)")
-                .map_err(db)?;
-            for m in &reg.memberships {
-                ins.execute(params![
-                    m.atom.0 as i64,
-                    m.body.0 as i64,
-                    day_number(m.during.from),
-                    until(m.during.until)
-                ])
-                .map_err(db)?;
-            }
-            let mut ins = tx
-                .prepare("INSERT INTO body_parent VALUES (?1, ?2, ?3, ?4)")
-                .map_err(db)?;
-            for p in &reg.parents {
-                ins.execute(params![
-                    p.child.0 as i64,
-                    p.parent.0 as i64,
-                    day_number(p.during.from),
-                    until(p.during.until)
-                ])
-                .map_err(db)?;
-            }
+            let memberships = reg.memberships.iter();
+            insert_dated(
+                &tx,
+                "membership",
+                memberships.map(|m| (m.atom.0 as i64, m.body.0 as i64, m.during)),
+            )?;
+            let parents = reg.parents.iter();
+            insert_dated(
+                &tx,
+                "body_parent",
+                parents.map(|p| (p.child.0 as i64, p.parent.0 as i64, p.during)),
+            )?;
             let mut grant = tx
                 .prepare("INSERT INTO grant_ VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
                 .map_err(db)?;
