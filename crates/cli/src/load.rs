@@ -232,10 +232,6 @@ fn warn_replay_issues(issues: &[vires_store::ReplayIssue]) {
     }
 }
 
-pub fn load(paths: &[PathBuf], fmt: Format) -> Result<Loaded, CliError> {
-    load_from(paths, fmt, &StoreChoice::default())
-}
-
 pub fn load_from(
     paths: &[PathBuf],
     _fmt: Format,
@@ -244,15 +240,19 @@ pub fn load_from(
     if paths.is_empty() {
         return load_bundled(choice);
     }
-    let sources = read_sources(paths)?;
-    let loaded = vires_lang::load_with_prelude(&sources);
+    Ok(load_sources(&read_sources(paths)?))
+}
+
+/// The register of `--register` files as read into `sources`, with the prelude, compiled.
+pub fn load_sources(sources: &Sources) -> Loaded {
+    let loaded = vires_lang::load_with_prelude(sources);
     let language_errors = loaded.errors.len();
-    Ok(Loaded {
+    Loaded {
         snapshot: Snapshot::compile(loaded.register),
         sources: loaded.sources,
         errors: loaded.errors,
         language_errors,
-    })
+    }
 }
 
 fn load_bundled(choice: &StoreChoice) -> Result<Loaded, CliError> {

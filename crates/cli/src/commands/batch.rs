@@ -40,7 +40,7 @@ struct Question {
 
 /// One answer row: for `who` one per holder (or one for a gap or an error); for `may` one
 /// per question.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Serialize)]
 struct Row {
     /// The question's line in the input (the header is line 1 of a CSV file).
     line: u64,
@@ -139,39 +139,7 @@ impl Out {
                 w.write_all(b"\n")
             }
             Out::Csv(w) => {
-                let proof = r.proof.join(" > ");
-                let cells: Vec<String> = match ask {
-                    Ask::Who => vec![
-                        r.line.to_string(),
-                        r.function.to_string(),
-                        r.place.to_string(),
-                        r.date.clone(),
-                        r.purpose.to_string(),
-                        r.body.clone().unwrap_or_default(),
-                        r.name.clone().unwrap_or_default(),
-                        r.role.unwrap_or_default().to_string(),
-                        r.accountable.clone().unwrap_or_default(),
-                        r.only_for.as_ref().map(|p| p.join(";")).unwrap_or_default(),
-                        r.coverage.unwrap_or_default().to_string(),
-                        proof,
-                        r.note.clone(),
-                    ],
-                    Ask::May => vec![
-                        r.line.to_string(),
-                        r.actor.clone().unwrap_or_default(),
-                        r.function.to_string(),
-                        r.place.to_string(),
-                        r.date.clone(),
-                        r.purpose.to_string(),
-                        r.allowed
-                            .map(|a| if a { "yes" } else { "no" })
-                            .unwrap_or_default()
-                            .to_string(),
-                        r.reason.clone().unwrap_or_default(),
-                        proof,
-                        r.note.clone(),
-                    ],
-                };
+                let cells = cells(ask, r);
                 w.write_record(cells.iter().map(|c| vires_app::csv::cell(c).into_owned()))
                     .map_err(io_error)
             }
@@ -183,6 +151,43 @@ impl Out {
             Out::Csv(w) => w.flush(),
             Out::Json(w) => w.flush(),
         }
+    }
+}
+
+/// A row's CSV cells, in the order of [`WHO_COLUMNS`] or [`MAY_COLUMNS`].
+fn cells(ask: Ask, r: &Row) -> Vec<String> {
+    let proof = r.proof.join(" > ");
+    match ask {
+        Ask::Who => vec![
+            r.line.to_string(),
+            r.function.to_string(),
+            r.place.to_string(),
+            r.date.clone(),
+            r.purpose.to_string(),
+            r.body.clone().unwrap_or_default(),
+            r.name.clone().unwrap_or_default(),
+            r.role.unwrap_or_default().to_string(),
+            r.accountable.clone().unwrap_or_default(),
+            r.only_for.as_ref().map(|p| p.join(";")).unwrap_or_default(),
+            r.coverage.unwrap_or_default().to_string(),
+            proof,
+            r.note.clone(),
+        ],
+        Ask::May => vec![
+            r.line.to_string(),
+            r.actor.clone().unwrap_or_default(),
+            r.function.to_string(),
+            r.place.to_string(),
+            r.date.clone(),
+            r.purpose.to_string(),
+            r.allowed
+                .map(|a| if a { "yes" } else { "no" })
+                .unwrap_or_default()
+                .to_string(),
+            r.reason.clone().unwrap_or_default(),
+            proof,
+            r.note.clone(),
+        ],
     }
 }
 
@@ -351,45 +356,13 @@ fn answer(s: &Snapshot, ask: Ask, line: u64, q: Result<Question, String>, today:
         ..base
     };
     let purpose = (!base.purpose.is_empty()).then_some(base.purpose.as_str());
-    let proof = |p: &[std::sync::Arc<vires_core::ProofStep>]| {
-        p.iter()
-            .map(|p| p.instrument.to_string())
-            .collect::<Vec<_>>()
-    };
     match ask {
         Ask::Who => match s.who(&base.function, &place, on, purpose) {
             Err(e) => vec![Row {
                 note: e.to_string(),
                 ..base
             }],
-            Ok(a) if a.holders.is_empty() => vec![Row {
-                note: "gap".into(),
-                ..base
-            }],
-            Ok(a) => a
-                .holders
-                .iter()
-                .map(|h| Row {
-                    body: Some(h.body.to_string()),
-                    name: Some(h.name.to_string()),
-                    role: Some(h.role.as_str()),
-                    accountable: Some(h.accountable.to_string()),
-                    only_for: Some(h.purposes.iter().map(|p| p.to_string()).collect()),
-                    coverage: Some(if h.coverage == vires_core::Coverage::Partial {
-                        "partial"
-                    } else {
-                        "whole"
-                    }),
-                    proof: proof(&h.proof),
-                    actor: None,
-                    function: base.function.clone(),
-                    place: base.place.clone(),
-                    date: base.date.clone(),
-                    purpose: base.purpose.clone(),
-                    ..Row::default()
-                })
-                .map(|r| Row { line, ..r })
-                .collect(),
+            Ok(a) => who_rows(&base, &a),
         },
         Ask::May => {
             let actor = base.actor.clone().unwrap_or_default();
@@ -398,17 +371,84 @@ fn answer(s: &Snapshot, ask: Ask, line: u64, q: Result<Question, String>, today:
                     note: e.to_string(),
                     ..base
                 }],
-                Ok(a) => vec![Row {
-                    allowed: Some(a.allowed),
-                    reason: Some(a.reason.to_string()),
-                    proof: a
-                        .holding
-                        .as_ref()
-                        .map(|h| proof(&h.proof))
-                        .unwrap_or_default(),
-                    ..base
-                }],
+                Ok(a) => vec![may_row(base, &a)],
             }
         }
     }
+}
+
+/// The rows of a `who` answer to the question in `base`: one per holder, or one saying `gap`.
+fn who_rows(base: &Row, a: &vires_core::WhoAnswer) -> Vec<Row> {
+    if a.holders.is_empty() {
+        return vec![Row {
+            note: "gap".into(),
+            ..base.clone()
+        }];
+    }
+    a.holders
+        .iter()
+        .map(|h| Row {
+            body: Some(h.body.to_string()),
+            name: Some(h.name.to_string()),
+            role: Some(h.role.as_str()),
+            accountable: Some(h.accountable.to_string()),
+            only_for: Some(h.purposes.iter().map(|p| p.to_string()).collect()),
+            coverage: Some(if h.coverage == vires_core::Coverage::Partial {
+                "partial"
+            } else {
+                "whole"
+            }),
+            proof: proof_ids(&h.proof),
+            ..base.clone()
+        })
+        .collect()
+}
+
+/// The row of a `may` answer to the question in `base`.
+fn may_row(base: Row, a: &vires_core::MayAnswer) -> Row {
+    Row {
+        allowed: Some(a.allowed),
+        reason: Some(a.reason.to_string()),
+        proof: a
+            .holding
+            .as_ref()
+            .map(|h| proof_ids(&h.proof))
+            .unwrap_or_default(),
+        ..base
+    }
+}
+
+/// A proof's instrument ids, from statute to the holding.
+fn proof_ids(proof: &[std::sync::Arc<vires_core::ProofStep>]) -> Vec<String> {
+    proof.iter().map(|p| p.instrument.to_string()).collect()
+}
+
+/// A single `who --format csv` answer: the rows `who --batch` gives for the question, without
+/// the line number (the columns of [`WHO_COLUMNS`] but `line`).
+pub(crate) fn who_csv(a: &vires_core::WhoAnswer) -> Vec<Vec<String>> {
+    let base = Row {
+        function: a.function.to_string(),
+        place: a.place.to_string(),
+        date: a.on.to_string(),
+        purpose: a.purpose.clone().unwrap_or_default(),
+        ..Row::default()
+    };
+    who_rows(&base, a)
+        .iter()
+        .map(|r| cells(Ask::Who, r).split_off(1))
+        .collect()
+}
+
+/// A single `may --format csv` answer: the row `may --batch` gives for the question, without
+/// the line number.
+pub(crate) fn may_csv(a: &vires_core::MayAnswer) -> Vec<Vec<String>> {
+    let base = Row {
+        actor: Some(a.body.clone()),
+        function: a.function.clone(),
+        place: a.place.to_string(),
+        date: a.on.to_string(),
+        purpose: a.purpose.clone().unwrap_or_default(),
+        ..Row::default()
+    };
+    vec![cells(Ask::May, &may_row(base, a)).split_off(1)]
 }

@@ -17,46 +17,8 @@ pub fn who(
     purpose: Option<&str>,
 ) -> Result<ExitCode, CliError> {
     let a = s.who(function, place, on, purpose)?;
-    // The columns of `who --batch` without its line number: one row per holder, or one
-    // saying `gap`.
-    let csv_rows = |a: &vires_core::WhoAnswer| {
-        let question = [
-            a.function.to_string(),
-            a.place.to_string(),
-            a.on.to_string(),
-            a.purpose.clone().unwrap_or_default(),
-        ];
-        if a.holders.is_empty() {
-            let mut row = question.to_vec();
-            row.extend(std::iter::repeat_n(String::new(), 7));
-            row.push("gap".to_string());
-            return vec![row];
-        }
-        a.holders
-            .iter()
-            .map(|h| {
-                let mut row = question.to_vec();
-                row.extend([
-                    h.body.to_string(),
-                    h.name.to_string(),
-                    h.role.as_str().to_string(),
-                    h.accountable.to_string(),
-                    h.purposes.join(";"),
-                    if h.coverage == vires_core::Coverage::Partial {
-                        "partial"
-                    } else {
-                        "whole"
-                    }
-                    .to_string(),
-                    proof_ids(&h.proof),
-                    String::new(),
-                ]);
-                row
-            })
-            .collect()
-    };
     let header = &super::batch::WHO_COLUMNS[1..];
-    emit_list(fmt, &a, header, csv_rows, |a| {
+    emit_list(fmt, &a, header, super::batch::who_csv, |a| {
         let p = a
             .purpose
             .as_deref()
@@ -98,25 +60,8 @@ pub fn may(
     purpose: Option<&str>,
 ) -> Result<ExitCode, CliError> {
     let a = s.may(body, function, place, on, purpose)?;
-    // The columns of `may --batch` without its line number.
-    let csv_rows = |a: &vires_core::MayAnswer| {
-        vec![vec![
-            a.body.clone(),
-            a.function.clone(),
-            a.place.to_string(),
-            a.on.to_string(),
-            a.purpose.clone().unwrap_or_default(),
-            if a.allowed { "yes" } else { "no" }.to_string(),
-            a.reason.clone(),
-            a.holding
-                .as_ref()
-                .map(|h| proof_ids(&h.proof))
-                .unwrap_or_default(),
-            String::new(),
-        ]]
-    };
     let header = &super::batch::MAY_COLUMNS[1..];
-    emit_list(fmt, &a, header, csv_rows, |a| {
+    emit_list(fmt, &a, header, super::batch::may_csv, |a| {
         println!("{}: {}", if a.allowed { "yes" } else { "no" }, a.reason);
         caveat_lines(&a.caveats);
         if let Some(h) = &a.holding {
@@ -450,49 +395,44 @@ pub fn whatif(
     fmt: Format,
     choice: &crate::load::StoreChoice,
 ) -> Result<ExitCode, CliError> {
-    if base.is_empty() {
-        return whatif_on_store(proposal, on, fmt, choice);
-    }
-    let before = crate::load::load(base, fmt)?;
-    let mut sources = crate::load::read_sources(base)?;
-    let first_proposal = sources.len();
-    for (_, f) in crate::load::read_sources(proposal)?.iter() {
-        sources.add(f.name.clone(), f.text.clone());
-    }
-    let loaded = vires_lang::load_with_prelude(&sources);
-    let proposal_ids: Vec<String> = loaded
-        .documents
-        .iter()
-        .skip(first_proposal)
-        .flat_map(|d| vires_lang::lower(std::slice::from_ref(d)).0.instruments)
-        .map(|i| i.id.to_string())
-        .collect();
+    // The proposal alone, read the same way on either register: its instruments' ids, and
+    // its earliest date when none is given.
+    let proposed = crate::load::read_sources(proposal)?;
+    let written = vires_lang::load(&proposed);
     let on = on
-        .or_else(|| {
-            let after = vires_lang::lower(&loaded.documents[first_proposal..]).0;
-            after.instruments.iter().map(|i| i.from).min()
-        })
+        .or_else(|| written.register.instruments.iter().map(|i| i.from).min())
         .ok_or_else(|| {
             CliError::input(
                 "the proposal holds no instruments",
                 "a proposal is a file of instruments",
             )
         })?;
-    let language_errors = loaded.errors.clone();
-    let after = Snapshot::compile(loaded.register);
+    let ids: Vec<String> = written
+        .register
+        .instruments
+        .iter()
+        .map(|i| i.id.to_string())
+        .collect();
+    if base.is_empty() {
+        return whatif_on_store(&written, &ids, on, fmt, choice);
+    }
+    // With `--register`, the proposal's files join the register's as more text: they may
+    // declare powers and functions, which only the language reads.
+    let mut sources = crate::load::read_sources(base)?;
+    let before = crate::load::load_sources(&sources);
+    for (_, f) in proposed.iter() {
+        sources.add(f.name.clone(), f.text.clone());
+    }
+    let after = crate::load::load_sources(&sources);
     let out = vires_workflow::whatif::what_if(
         &before.snapshot,
-        &after,
-        &proposal_ids,
-        language_errors.is_empty(),
+        &after.snapshot,
+        &ids,
+        after.language_errors == 0,
         on,
     );
-    if fmt == Format::Text && !language_errors.is_empty() {
-        let color = crate::output::color_stderr();
-        eprint!(
-            "{}",
-            vires_lang::render(&sources, &language_errors, &[], color)
-        );
+    if fmt == Format::Text {
+        after.render_diagnostics(&[]);
     }
     print_whatif(fmt, &out)
 }
@@ -521,31 +461,17 @@ fn print_whatif(fmt: Format, out: &vires_workflow::whatif::WhatIf) -> Result<Exi
     })
 }
 
-/// `vires whatif FILE...` without `--register`: the proposal on top of the register the
-/// store holds (the bundled register plus recorded changes), put on it as `record` would.
+/// `vires whatif FILE...` without `--register`: the proposal (`written`, its instruments'
+/// `ids`) on top of the register the store holds (the bundled register plus recorded
+/// changes), put on it as `record` would.
 fn whatif_on_store(
-    proposal: &[std::path::PathBuf],
-    on: Option<Date>,
+    written: &vires_lang::Loaded,
+    ids: &[String],
+    on: Date,
     fmt: Format,
     choice: &crate::load::StoreChoice,
 ) -> Result<ExitCode, CliError> {
     let before = crate::load::load_from(&[], fmt, choice)?;
-    let sources = crate::load::read_sources(proposal)?;
-    let written = vires_lang::load(&sources);
-    let on = on
-        .or_else(|| written.register.instruments.iter().map(|i| i.from).min())
-        .ok_or_else(|| {
-            CliError::input(
-                "the proposal holds no instruments",
-                "a proposal is a file of instruments",
-            )
-        })?;
-    let ids: Vec<String> = written
-        .register
-        .instruments
-        .iter()
-        .map(|i| i.id.to_string())
-        .collect();
     let (trial, problems) =
         vires_app::trial::written_on(before.snapshot.register(), &written.register);
     for p in &problems {
@@ -561,7 +487,7 @@ fn whatif_on_store(
     let out = vires_workflow::whatif::what_if(
         &before.snapshot,
         &trial.snapshot,
-        &ids,
+        ids,
         written.errors.is_empty() && problems.is_empty(),
         on,
     );
