@@ -22,17 +22,8 @@ examples="${1:-${VIRES_FUZZ_EXAMPLES:-10}}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
 . "$root/scripts/lib/serve.sh"
-dir="$(mktemp -d "${TMPDIR:-/tmp}/vires-fuzz.XXXXXX")"
-cleanup() {
-    local status=$?
-    serve_stop
-    [[ $status -eq 0 ]] || serve_show_log api-fuzz "$dir/server.log"
-    rm -rf "$dir"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+serve_scratch api-fuzz vires-fuzz
+dir="$SERVE_DIR"
 
 cd "$root"
 vires="$(serve_vires_bin api-fuzz)"

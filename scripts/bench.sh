@@ -87,17 +87,25 @@ else
 fi
 
 # 4. The command line's start-up (here, because the HTTP part ends the script when it skips)
+# The release vires binary's path on stdout: $VIRES_BIN, else built here. Fails if it does
+# not build (the build's output is in $out/vires-build.log).
+release_vires() {
+  if [ -n "${VIRES_BIN:-}" ]; then
+    echo "$VIRES_BIN"
+  elif cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
+    echo "$target/release/vires"
+  else
+    return 1
+  fi
+}
+
 cli_startup() {
   if ! command -v hyperfine >/dev/null 2>&1; then
     echo "CLI: skipped (hyperfine not installed; apt-get install hyperfine)"
     return 0
   fi
   local vires
-  if [ -n "${VIRES_BIN:-}" ]; then
-    vires="$VIRES_BIN"
-  elif cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
-    vires="$target/release/vires"
-  else
+  if ! vires="$(release_vires)"; then
     echo "CLI: skipped (the vires binary does not build; see $out/vires-build.log)"
     return 0
   fi
@@ -135,11 +143,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   http_skip "wrk not installed; apt-get install wrk"
   exit 0
 fi
-if [ -n "${VIRES_BIN:-}" ]; then
-  vires="$VIRES_BIN"
-elif cargo build --release -p vires-cli --bin vires >"$out/vires-build.log" 2>&1; then
-  vires="$target/release/vires"
-else
+if ! vires="$(release_vires)"; then
   http_skip "the vires binary does not build; see $out/vires-build.log"
   exit 0
 fi

@@ -13,17 +13,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 . "$root/scripts/lib/serve.sh"
-dir="$(mktemp -d "${TMPDIR:-/tmp}/vires-pyclient.XXXXXX")"
-cleanup() {
-    local status=$?
-    serve_stop
-    [[ $status -eq 0 ]] || serve_show_log python-client "$dir/server.log"
-    rm -rf "$dir"
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+serve_scratch python-client vires-pyclient
+dir="$SERVE_DIR"
 
 cd "$root"
 vires="$(serve_vires_bin python-client)"

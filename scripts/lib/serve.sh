@@ -2,18 +2,43 @@
 # Sourced (not run) by scripts/python-client.sh, scripts/api-fuzz.sh and scripts/e2e.sh:
 #
 #   . "$root/scripts/lib/serve.sh"
+#   serve_scratch NAME PREFIX; dir="$SERVE_DIR"  # a temporary directory, and traps that stop
+#                                                # the server and remove it on exit
 #   vires="$(serve_vires_bin NAME)"              # $VIRES_BIN, else a debug build of the CLI
 #   port="$(serve_free_port)"
 #   serve_start "$dir/server.log" env VIRES_ADDR=127.0.0.1:$port ... "$vires" serve
-#   trap 'serve_stop' EXIT                       # or call it from the script's own clean-up,
-#                                                # with serve_show_log NAME LOG on a failure
 #   serve_wait_ready NAME "http://127.0.0.1:$port/readyz" "$dir/server.log"
+#
+# A script with more to clean up than serve_scratch does (scripts/e2e.sh) sets its own EXIT
+# trap instead, calling serve_stop, and serve_show_log NAME LOG on a failure.
 #
 # NAME prefixes every message ("api-fuzz: the server exited during start-up"). The server's
 # process id is in $SERVE_PID once started.
 
 SERVE_PID=""
 SERVE_LOG_SHOWN=""
+SERVE_NAME=""
+SERVE_DIR=""
+
+# A new temporary directory ${TMPDIR:-/tmp}/PREFIX.XXXXXX in $SERVE_DIR for the server's
+# database, log ($SERVE_DIR/server.log) and whatever else the script keeps there; and traps:
+# on exit the server is stopped, its log shown if the script failed, and the directory
+# removed; INT and TERM exit with 130 and 143 (through the EXIT trap).
+serve_scratch() {
+    SERVE_NAME="$1"
+    SERVE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/$2.XXXXXX")"
+    trap _serve_scratch_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+_serve_scratch_cleanup() {
+    local status=$?
+    serve_stop
+    [[ $status -eq 0 ]] || serve_show_log "$SERVE_NAME" "$SERVE_DIR/server.log"
+    rm -rf "$SERVE_DIR"
+    exit "$status"
+}
 
 # A free TCP port on 127.0.0.1 (the kernel's choice; free when asked, so start soon after).
 serve_free_port() {
