@@ -1093,6 +1093,32 @@ async fn ops(s: &Server) {
         }
     }
     assert!(responses > 100, "{responses} responses");
+    // The descriptions are for the API's users: no rustdoc links or notes on storage, which
+    // belong in plain comments (utoipa publishes every `///` comment).
+    let mut descriptions = Vec::new();
+    collect_descriptions(&doc, &mut descriptions);
+    assert!(descriptions.len() > 300, "{}", descriptions.len());
+    for d in descriptions {
+        for word in ["[`", "::", "SmolStr", "serde", "Box<", "Vec<", "Option<"] {
+            assert!(!d.contains(word), "a description says `{word}`: {d}");
+        }
+    }
+}
+
+/// Every `description` string in an OpenAPI document.
+fn collect_descriptions<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("description", Value::String(d)) => out.push(d),
+                    _ => collect_descriptions(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_descriptions(x, out)),
+        _ => {}
+    }
 }
 
 /// The head the store verifies to, from the database rather than the server's state.

@@ -8,12 +8,12 @@ use vires_core::{
     Coverage, Diagnostic, Holder, Instrument, InstrumentId, InstrumentKind, Power, Snapshot,
 };
 
-/// At most this many holdings are listed in an explanation.
+/// At most this many holdings are listed in an explanation (its description says 50).
 pub const MAX_HOLDINGS: usize = 50;
 
 /// One instrument explained: its terms, whether it is valid, the power it rests on, its
-/// findings, the holdings it creates (the first [`MAX_HOLDINGS`]) and the instruments
-/// resting on those holdings.
+/// findings, the holdings it creates (the first 50) and the instruments resting on those
+/// holdings.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {

@@ -86,7 +86,8 @@ pub struct Holder {
     pub from: Date,
     /// Day the holding segment ends (exclusive), if it does.
     pub until: Option<Date>,
-    /// Shared with the snapshot: each grant's chain is built the first time an answer cites it.
+    // Shared with the snapshot: each grant's chain is built the first time an answer cites it.
+    /// The proof: the instruments the holding rests on, from statute to the holding.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<ProofStep>))]
     pub proof: Proof,
     /// For a place larger than a practice, the part of it this holder covers (its
@@ -141,7 +142,8 @@ pub struct MayAnswer {
     /// The holding that allows it (or the nearest one that did not, for example a purpose-limited one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holding: Option<Holder>,
-    /// As [`WhoAnswer::caveats`].
+    /// Where the answer may not be the whole truth, as in `who`'s `caveats`: shown beside the
+    /// answer. Absent when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Caveat>,
 }

@@ -91,7 +91,8 @@ pub struct WhatAnswer {
     pub kind: String,
     pub on: Date,
     pub holdings: Vec<Holding>,
-    /// As [`WhoAnswer::caveats`].
+    /// Where the answer may not be the whole truth, as in `who`'s `caveats`: shown beside the
+    /// answer. Absent when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<Caveat>,
 }

@@ -131,7 +131,7 @@ pub struct Found {
     /// A body's ONS code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ons_code: Option<String>,
-    /// For a practice: the bodies it sits in on [`SearchAnswer::as_of`], nearest first
+    /// For a practice: the bodies it sits in on the answer's `as_of` date, nearest first
     /// (a sub-ICB location, then its ICB). Empty if it belonged to none that day.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub within: Vec<Within>,

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A byte range in source file `file` (an index into the caller's list of sources).
+/// Where in the text a finding points: bytes `start` to `end` of file `file` (counting
+/// from 0 the files read, in the order given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Span {
