@@ -187,6 +187,39 @@ pub fn wrap(text: &str, first_column: usize, indent: usize, width: Option<usize>
     filled.get(first_column..).unwrap_or_default().to_string()
 }
 
+/// A report of many lines wrapped to the terminal (see [`width`]): each line keeps its own
+/// indent, and a line that wraps goes on under the text after its indent and any list mark
+/// (`+ `, `- `, `* `), so the lists stay readable. Nothing is cut; without a width (a file
+/// or a pipe) the text is returned as it is.
+pub fn wrap_lines(text: &str) -> String {
+    let Some(w) = width() else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[lead..];
+        let mark = ["+ ", "- ", "* "]
+            .iter()
+            .find(|m| rest.starts_with(**m))
+            .map_or(0, |m| m.len());
+        // Ids and citations keep their hyphens whole (commissioning.secondary-care).
+        let (first, more) = (" ".repeat(lead), " ".repeat(lead + mark));
+        let opts = textwrap::Options::new(w.max(lead + mark + 20))
+            .initial_indent(&first)
+            .subsequent_indent(&more)
+            .break_words(false)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation);
+        out.push_str(&textwrap::fill(rest, opts));
+        out.push_str(newline);
+    }
+    out
+}
+
 /// A table for people: a header row, columns as wide as their widest cell, and the last
 /// column (a name or a description) wrapped to the terminal rather than cut. A column given
 /// a most width ([`Table::at_most`]) wraps a longer cell onto more lines within it, so one

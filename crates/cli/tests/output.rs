@@ -258,3 +258,39 @@ fn explain_says_open_for_an_open_end() {
     assert!(line.ends_with("until open"), "{line}");
     assert!(!out.contains("open-ended"), "{out}");
 }
+
+/// A procurement answer wraps to the width like the other answers, keeping every word and
+/// every id whole, and no section of it is left empty under its heading.
+#[test]
+fn procurement_answers_wrap_and_leave_no_section_empty() {
+    let ex = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/procurement");
+    let register = ex.join("register.vires").display().to_string();
+    for contract in [
+        "community_services_2024-01-02.json",
+        "nhse_other_services_2022.json",
+    ] {
+        let contract = ex.join(contract).display().to_string();
+        let args = ["-r", &register, "procure", &contract];
+        let (code, wide, err) = vires(&args, &[]);
+        assert_eq!(code, 0, "{err}");
+        let (_, narrow, _) = vires(&args, &[("COLUMNS", "90")]);
+        assert!(wide.lines().any(|l| l.chars().count() > 90), "{wide}");
+        assert!(narrow.lines().all(|l| l.chars().count() <= 90), "{narrow}");
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            words(&wide),
+            words(&narrow),
+            "wrapping loses and splits nothing"
+        );
+        let lines: Vec<&str> = wide.lines().collect();
+        for (n, l) in lines.iter().enumerate() {
+            if !l.starts_with(' ') && l.ends_with(':') {
+                let next = lines.get(n + 1).copied().unwrap_or_default();
+                assert!(
+                    next.starts_with("  ") && !next.trim().is_empty(),
+                    "{l} is empty:\n{wide}"
+                );
+            }
+        }
+    }
+}

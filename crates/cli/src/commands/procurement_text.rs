@@ -90,7 +90,13 @@ pub fn assessment(a: &Assessment) -> String {
             p.reason
         );
     }
+    if a.permitted.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
     let _ = writeln!(s, "\nRefused:");
+    if a.refused.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
     for p in &a.refused {
         let _ = writeln!(s, "  - {} [{}]\n      {}", p.title, p.citation, p.reason);
     }
