@@ -294,3 +294,47 @@ fn procurement_answers_wrap_and_leave_no_section_empty() {
         }
     }
 }
+
+/// The listings for people open with a header row naming their columns, and have one row
+/// per item of the same listing in JSON (piped, so no row wraps).
+#[test]
+fn listings_open_with_a_header_row() {
+    for (args, first) in [
+        (
+            vec!["expiring", "--on", "2023-01-01", "--days", "400"],
+            "DAYS LEFT",
+        ),
+        (
+            vec!["calendar", "--on", "2023-01-01", "--days", "400"],
+            "DATE",
+        ),
+        (vec!["functions"], "ID"),
+        (vec!["instruments"], "ID"),
+        (vec!["bodies", "--on", "2023-04-01"], "CODE"),
+    ] {
+        let (code, out, err) = vires(&args, &[]);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let header = out.lines().next().unwrap();
+        assert!(header.starts_with(first), "{args:?}: {header}");
+        assert!(
+            header.chars().all(|c| !c.is_lowercase()),
+            "{args:?}: {header}"
+        );
+        let mut json_args = vec!["--format", "json"];
+        json_args.extend(&args);
+        let (_, json, _) = vires(&json_args, &[]);
+        let items = serde_json::from_str::<serde_json::Value>(&json).unwrap();
+        let items = items.as_array().unwrap().len();
+        assert!(items > 0, "{args:?}");
+        let rows = out
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with(' ') && !l.is_empty())
+            .count();
+        // The table's rows, and at most one summary line after them.
+        assert!(
+            rows == items || rows == items + 1,
+            "{args:?}: {rows} rows for {items}"
+        );
+    }
+}
