@@ -323,15 +323,18 @@ fn lines(text: &str, width: Option<usize>, break_words: bool) -> Vec<String> {
 /// "in Bolton (E08000001), the council's area" for a council (answered as its named area),
 /// "in the footprint of QHM (NHS North East and North Cumbria Integrated Care Board)",
 /// "in England". The codes stay beside the names, so the line can still be searched by code.
+/// Without a date (a timeline) a body is named by its code alone: a code's body and name
+/// change over time (13T was a CCG, then a sub-ICB location).
 pub fn place_text(
     s: &vires_core::Snapshot,
     place: &vires_core::Place,
-    on: jiff::civil::Date,
+    on: Option<jiff::civil::Date>,
 ) -> String {
     use vires_core::{BodyKind, Place};
     let reg = s.register();
+    let day = on.unwrap_or_else(crate::commands::today);
     let council = |code: &str| {
-        reg.body_at(code, on)
+        reg.body_at(code, day)
             .is_some_and(|b| reg.body(b).kind == BodyKind::LocalAuthority)
     };
     let area = |id: &str, name: &str| {
@@ -349,12 +352,13 @@ pub fn place_text(
             None => format!("in area {id}"),
         },
         Place::Body(code) => {
-            let Some(b) = reg.body_at(code, on) else {
+            let Some(b) = reg.body_at(code, day) else {
                 return format!("in the footprint of {code}");
             };
-            match s.body_as_area(b, on) {
-                Some(a) => area(code, &a.name),
-                None => format!("in the footprint of {code} ({})", reg.body(b).name),
+            match (s.body_as_area(b, day), on) {
+                (Some(a), _) => area(code, &a.name),
+                (None, Some(_)) => format!("in the footprint of {code} ({})", reg.body(b).name),
+                (None, None) => format!("in the footprint of {code}"),
             }
         }
     }

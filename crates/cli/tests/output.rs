@@ -220,6 +220,17 @@ fn a_council_is_named_as_the_councils_area() {
         );
         assert!(!out.contains("footprint of E08000001"), "{out}");
     }
+    // A timeline spans years in which a code's body and name change: the code alone.
+    let (_, out, _) = vires(&["timeline", "-f", f, "--body", "13T"], &[]);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!("{f} in the footprint of 13T")
+    );
+    let (_, out, _) = vires(&["timeline", "-f", f, "--body", "E08000001"], &[]);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!("{f} in {name} (E08000001), the council's area")
+    );
     // A body with practices of its own is asked about as its footprint, by name.
     let (_, out, _) = vires(
         &["who", "-f", f, "--body", "QHM", "--on", "2023-01-01"],

@@ -24,7 +24,7 @@ pub fn who(
             .as_deref()
             .map(|p| format!(" for {p}"))
             .unwrap_or_default();
-        let at = crate::output::place_text(s, place, on);
+        let at = crate::output::place_text(s, place, Some(on));
         println!("{} {at} on {}{p}", a.function, a.on);
         if let Place::Practice(code) = place {
             if let Some(line) = crate::output::practice_line(s, code, on) {
@@ -204,8 +204,7 @@ pub fn timeline(
         "incomplete",
     ];
     emit_list(fmt, &t, &header, csv_rows, |t| {
-        // Named as the place is today (a timeline has no one date).
-        let at = crate::output::place_text(s, place, super::today());
+        let at = crate::output::place_text(s, place, None);
         println!("{} {at}", t.function);
         caveat_lines(&t.caveats);
         for seg in &t.segments {
