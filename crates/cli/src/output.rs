@@ -176,15 +176,23 @@ pub fn wrap(text: &str, first_column: usize, indent: usize, width: Option<usize>
     let Some(width) = width else {
         return text.to_string();
     };
+    let filled = fill(text, first_column, indent, width);
+    filled.get(first_column..).unwrap_or_default().to_string()
+}
+
+/// `text` filled to `width` with its first line indented by `first_column` spaces and the
+/// others by `indent`. Lines break at spaces only: ids, codes and function names
+/// (nhse-icb-pod-2023, commissioning.secondary-care) stay whole, to be copied.
+fn fill(text: &str, first_column: usize, indent: usize, width: usize) -> String {
     let (first, rest) = (" ".repeat(first_column), " ".repeat(indent));
     // At least 20 characters of text a line, however narrow the terminal.
     let width = width.max(first_column.max(indent) + 20);
     let opts = textwrap::Options::new(width)
         .initial_indent(&first)
         .subsequent_indent(&rest)
-        .break_words(false);
-    let filled = textwrap::fill(text, opts);
-    filled.get(first_column..).unwrap_or_default().to_string()
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(text, opts)
 }
 
 /// A report of many lines wrapped to the terminal (see [`width`]): each line keeps its own
@@ -207,14 +215,7 @@ pub fn wrap_lines(text: &str) -> String {
             .iter()
             .find(|m| rest.starts_with(**m))
             .map_or(0, |m| m.len());
-        // Ids and citations keep their hyphens whole (commissioning.secondary-care).
-        let (first, more) = (" ".repeat(lead), " ".repeat(lead + mark));
-        let opts = textwrap::Options::new(w.max(lead + mark + 20))
-            .initial_indent(&first)
-            .subsequent_indent(&more)
-            .break_words(false)
-            .word_splitter(textwrap::WordSplitter::NoHyphenation);
-        out.push_str(&textwrap::fill(rest, opts));
+        out.push_str(&fill(rest, lead, lead + mark, w));
         out.push_str(newline);
     }
     out
@@ -307,7 +308,9 @@ fn lines(text: &str, width: Option<usize>, break_words: bool) -> Vec<String> {
     let Some(width) = width else {
         return vec![text.to_string()];
     };
-    let opts = textwrap::Options::new(width.max(1)).break_words(break_words);
+    let opts = textwrap::Options::new(width.max(1))
+        .break_words(break_words)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     let out: Vec<String> = textwrap::wrap(text, opts)
         .into_iter()
         .map(|l| l.into_owned())

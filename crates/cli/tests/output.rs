@@ -187,7 +187,7 @@ fn what_wraps_holdings_and_caveats_without_cutting() {
     let (_, narrow, _) = vires(&args, &[("COLUMNS", "80")]);
     assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
     assert!(narrow.lines().count() > wide.lines().count(), "{narrow}");
-    // Lines break at spaces and after hyphens: without the spaces, the text is the same.
+    // Lines break at spaces only: without the spaces, the text is the same.
     let squeeze = |s: &str| s.split_whitespace().collect::<String>();
     assert_eq!(squeeze(&wide), squeeze(&narrow), "wrapping loses nothing");
     assert!(!wide.contains('…') && !narrow.contains('…'));
@@ -348,4 +348,20 @@ fn listings_open_with_a_header_row() {
             "{args:?}: {rows} rows for {items}"
         );
     }
+}
+
+/// diff wraps its lines to the width at spaces only: every word, and so every instrument
+/// id and function id, is the same whole word wrapped or not.
+#[test]
+fn diff_wraps_at_spaces_and_keeps_ids_whole() {
+    let args = ["diff", "2022-06-30", "2022-07-01"];
+    let (code, wide, err) = vires(&args, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (_, narrow, _) = vires(&args, &[("COLUMNS", "80")]);
+    assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
+    assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(words(&wide), words(&narrow));
+    // The ICBs' delegation of GP services (2022) is one word wherever it falls.
+    assert!(words(&narrow).contains(&"(nhse-icb-primary-medical-2022)".to_string()));
 }

@@ -287,10 +287,12 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
     emit_list(fmt, &d, &header, csv_rows, |d| {
         println!("changes from {} to {}", d.from, d.to);
         for b in &d.established {
-            println!("  + body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            let line = format!("+ body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
         for b in &d.abolished {
-            println!("  - body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            let line = format!("- body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
         print_changes(d);
         println!(
@@ -498,13 +500,15 @@ fn print_changes(d: &vires_core::DiffAnswer) {
     for (sign, list) in [("+", &d.added), ("-", &d.removed)] {
         for h in list {
             let area = h.area.join(" + ");
-            println!(
-                "  {sign} {} {} {} in {area} ({})",
+            let line = format!(
+                "{sign} {} {} {} in {area} ({})",
                 h.body,
                 h.role.as_str(),
                 h.function,
                 h.instrument
             );
+            // Wrapped under the holder, not cut: an area can be a long list of parts.
+            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
     }
 }
