@@ -134,6 +134,7 @@ fn every_flag_shown_in_help_says_what_it_is_for() {
     let (_, help, _) = vires(&["help", "who"], &[]);
     let body = help.split("--body <CODE>").nth(1).unwrap();
     let body = body.split("--area").next().unwrap();
+    let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         body.contains("council") && body.contains("ONS code") && body.contains("named area"),
         "{body}"
@@ -364,4 +365,28 @@ fn diff_wraps_at_spaces_and_keeps_ids_whole() {
     assert_eq!(words(&wide), words(&narrow));
     // The ICBs' delegation of GP services (2022) is one word wherever it falls.
     assert!(words(&narrow).contains(&"(nhse-icb-primary-medical-2022)".to_string()));
+}
+
+/// `vires --help` lists every command on one line each: the first paragraph of each
+/// command's help is its summary, and the rest is in `vires help COMMAND`.
+#[test]
+fn the_command_list_has_one_line_per_command() {
+    let (_, help, _) = vires(&["--help"], &[]);
+    let list = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap();
+    let lines: Vec<&str> = list.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.len() > 30, "{list}");
+    for l in &lines {
+        assert!(
+            l.starts_with("  ") && !l.starts_with("   "),
+            "a summary runs onto a second line: {l}\n{list}"
+        );
+    }
+    let (_, who, _) = vires(&["help", "who"], &[]);
+    assert!(who.contains("who stays accountable"), "{who}");
 }
