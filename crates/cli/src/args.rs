@@ -147,6 +147,25 @@ pub struct PlaceArgs {
     pub england: bool,
 }
 
+/// What `who` and `may` both ask about: a function, a place and a date (left out with
+/// `--batch`, whose rows name them).
+#[derive(Debug, Args, Clone)]
+pub struct Question {
+    /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "ID",
+        required_unless_present = "batch"
+    )]
+    pub function: Option<String>,
+    #[command(flatten)]
+    pub place: PlaceArgs,
+    /// The date (YYYY-MM-DD); default today (in England).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check register files: every invalid instrument, with the exact words at fault.
@@ -200,19 +219,8 @@ pub enum Command {
     /// Each holder, in what role, who stays accountable, and the chain of instruments from
     /// statute that proves it.
     Who {
-        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(
-            long,
-            short = 'f',
-            value_name = "ID",
-            required_unless_present = "batch"
-        )]
-        function: Option<String>,
         #[command(flatten)]
-        place: PlaceArgs,
-        /// The date (YYYY-MM-DD); default today (in England).
-        #[arg(long, value_name = "DATE")]
-        on: Option<Date>,
+        question: Question,
         /// Only holders who may act for this purpose (e.g. coronavirus-support).
         #[arg(long, value_name = "PURPOSE")]
         purpose: Option<String>,
@@ -231,19 +239,8 @@ pub enum Command {
         /// The body asking, by code (e.g. X24).
         #[arg(long = "as", value_name = "CODE", required_unless_present = "batch")]
         actor: Option<String>,
-        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(
-            long,
-            short = 'f',
-            value_name = "ID",
-            required_unless_present = "batch"
-        )]
-        function: Option<String>,
         #[command(flatten)]
-        place: PlaceArgs,
-        /// The date (YYYY-MM-DD); default today (in England).
-        #[arg(long, value_name = "DATE")]
-        on: Option<Date>,
+        question: Question,
         /// The purpose the body would act for (e.g. coronavirus-support).
         #[arg(long, value_name = "PURPOSE")]
         purpose: Option<String>,
