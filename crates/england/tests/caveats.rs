@@ -150,3 +150,72 @@ fn the_coverage_statement_loads_whole() {
         .iter()
         .any(|i| i.file.ends_with("coverage.csv")));
 }
+
+/// GP services over England on 2017-10-01 (issue 21): the coverage statement has a row for
+/// each CCG whose level of co-commissioning is not known (`data/coverage.csv`, read here
+/// with the csv reader, not through the register), and the answer gives one
+/// `outside-coverage` caveat for all of them, naming every such CCG's footprint in its part
+/// and the first five in its message, with the rows' source. A practice of one of them
+/// (A83001, St Andrew's Medical Practice, Spennymoor, in NHS Durham Dales, Easington and
+/// Sedgefield CCG, 00D, from 2013-04-01 in the December 2019 practice file) keeps its one precise caveat, naming the CCG and the dates of its row.
+#[test]
+fn a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
+    let on = date(2017, 10, 1);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/coverage.csv");
+    let mut unknown: Vec<String> = Vec::new();
+    let mut source = String::new();
+    for row in csv::Reader::from_path(path).unwrap().records() {
+        let row = row.unwrap();
+        let from: jiff::civil::Date = row[1].parse().unwrap();
+        let until: Option<jiff::civil::Date> = row[2].parse().ok();
+        if &row[0] == GP && &row[4] == "no" && from <= on && until.is_none_or(|u| on < u) {
+            unknown.push(format!("footprint({})", &row[3]));
+            source = row[6].to_string();
+        }
+    }
+    assert!(unknown.len() > 100, "{}", unknown.len());
+    let w = snap().who(GP, &Place::England, on, None).unwrap();
+    let outside: Vec<_> = w
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::OutsideCoverage)
+        .collect();
+    assert_eq!(outside.len(), 1, "{:#?}", w.caveats);
+    let part = outside[0].part.as_ref().unwrap();
+    let mut named = part.area.clone();
+    named.sort();
+    unknown.sort();
+    assert_eq!(named, unknown);
+    assert!(part.practices > 0 && part.practices < part.of, "{part:?}");
+    assert_eq!(outside[0].source, source);
+    assert!(
+        outside[0]
+            .message
+            .contains(&format!("and {} more", unknown.len() - 5)),
+        "{}",
+        outside[0].message
+    );
+    // Every other kind once: one caveat for the facts to confirm, one for the practices
+    // whose record is incomplete.
+    let mut k = kinds(&w.caveats);
+    k.sort();
+    let n = k.len();
+    k.dedup();
+    assert_eq!(k.len(), n, "{:#?}", w.caveats);
+    let one = snap()
+        .who(GP, &Place::Practice("A83001".into()), on, None)
+        .unwrap();
+    let outside: Vec<_> = one
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::OutsideCoverage)
+        .collect();
+    assert_eq!(outside.len(), 1, "{:#?}", one.caveats);
+    assert!(outside[0].part.is_none());
+    assert!(
+        outside[0].message.contains("00D")
+            && outside[0].message.contains("from 2015-04-01 to 2020-03-31"),
+        "{}",
+        outside[0].message
+    );
+}

@@ -49,7 +49,7 @@ pub fn assessment(a: &Assessment) -> String {
     for r in &a.also_in_force {
         let _ = writeln!(s, "  also in force: {} ({})", r.title, r.citation);
     }
-    if let Some(t) = &a.routes.threshold {
+    if let Some(t) = &a.threshold {
         let _ = writeln!(
             s,
             "  threshold ({}): £{:.0}{}{} — the contract is {} it",
@@ -63,8 +63,7 @@ pub fn assessment(a: &Assessment) -> String {
             if t.above { "at or above" } else { "below" }
         );
     }
-    if a.routes
-        .threshold
+    if a.threshold
         .as_ref()
         .is_some_and(|t| t.authority_class != AuthorityClass::All)
     {
@@ -72,7 +71,7 @@ pub fn assessment(a: &Assessment) -> String {
             let _ = writeln!(s, "  {line}");
         }
     }
-    if let Some(cc) = &a.routes.considerable_change {
+    if let Some(cc) = &a.considerable_change {
         let _ = writeln!(
             s,
             "  considerable change: {} ({})",
@@ -81,7 +80,7 @@ pub fn assessment(a: &Assessment) -> String {
         );
     }
     let _ = writeln!(s, "\nPermitted:");
-    for p in &a.routes.permitted {
+    for p in &a.permitted {
         let _ = writeln!(
             s,
             "  + {}{} [{}]\n      {}",
@@ -91,19 +90,13 @@ pub fn assessment(a: &Assessment) -> String {
             p.reason
         );
     }
-    if a.routes.permitted.is_empty() {
-        let _ = writeln!(s, "  none");
-    }
     let _ = writeln!(s, "\nRefused:");
-    if a.routes.refused.is_empty() {
-        let _ = writeln!(s, "  none");
-    }
-    for p in &a.routes.refused {
+    for p in &a.refused {
         let _ = writeln!(s, "  - {} [{}]\n      {}", p.title, p.citation, p.reason);
     }
-    if !a.routes.steps.is_empty() {
+    if !a.steps.is_empty() {
         let _ = writeln!(s, "\nSteps:");
-        for st in &a.routes.steps {
+        for st in &a.steps {
             let scope = if st.processes.is_empty() {
                 String::new()
             } else {
@@ -112,7 +105,7 @@ pub fn assessment(a: &Assessment) -> String {
             let _ = writeln!(s, "  * {}{} [{}]", st.text, scope, st.citation);
         }
     }
-    for ss in &a.routes.standstill {
+    for ss in &a.standstill {
         let unit = match ss.unit {
             DayUnit::Working => "working",
             DayUnit::Calendar => "calendar",
@@ -161,15 +154,15 @@ pub fn assessment(a: &Assessment) -> String {
             }
         );
     }
-    if !a.routes.key_criteria.is_empty() {
+    if !a.key_criteria.is_empty() {
         let _ = writeln!(s, "\nKey criteria to assess and record:");
-        for k in &a.routes.key_criteria {
+        for k in &a.key_criteria {
             let _ = writeln!(s, "  * {} [{}]", k.text, k.citation);
         }
     }
-    if !a.findings.requirements.is_empty() {
+    if !a.requirements.is_empty() {
         let _ = writeln!(s, "\nRequirements from the register:");
-        for m in &a.findings.requirements {
+        for m in &a.requirements {
             let _ = writeln!(
                 s,
                 "  * {} `{}`: {} [{}]",
@@ -184,7 +177,7 @@ pub fn assessment(a: &Assessment) -> String {
             }
         }
     }
-    for ih in &a.findings.in_house {
+    for ih in &a.in_house {
         let _ = writeln!(
             s,
             "\nIn-house evidence for `{}`: {}",
@@ -208,7 +201,7 @@ pub fn assessment(a: &Assessment) -> String {
         }
     }
     let _ = writeln!(s, "\nCommissioners holding {} on {}:", c.function, c.start);
-    for p in &a.findings.participants {
+    for p in &a.participants {
         let _ = writeln!(
             s,
             "  {} {} {}: {}",
@@ -218,7 +211,7 @@ pub fn assessment(a: &Assessment) -> String {
             p.reason
         );
     }
-    if let Some(col) = &a.findings.collective {
+    if let Some(col) = &a.collective {
         let _ = writeln!(
             s,
             "\nCollective procurement: {}",
@@ -235,9 +228,9 @@ pub fn assessment(a: &Assessment) -> String {
             let _ = writeln!(s, "  {n}");
         }
     }
-    if !a.findings.liabilities.is_empty() {
+    if !a.liabilities.is_empty() {
         let _ = writeln!(s, "\nLiabilities:");
-        for l in &a.findings.liabilities {
+        for l in &a.liabilities {
             let amount = l
                 .stranded_costs
                 .map(|v| format!("£{v:.0}"))
@@ -310,8 +303,7 @@ pub fn what_if(w: &WhatIf) -> String {
             }
         };
         let authority = |a: &Assessment, id: &str| {
-            a.findings
-                .requirements
+            a.requirements
                 .iter()
                 .find(|m| m.mandate == id)
                 .map(|m| m.authority.clone())

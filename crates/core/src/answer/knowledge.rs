@@ -7,7 +7,7 @@
 //! a user wrote) makes no claim about its completeness, so it gets no coverage caveats.
 
 use crate::answer::place_keys::PlaceKeys;
-use crate::answer::query::{Caveat, CaveatKind};
+use crate::answer::query::{Caveat, CaveatKind, ProofStep};
 use crate::answer::resolve::Resolution;
 use crate::model::body::BodyId;
 use crate::model::coverage::{CoverageRow, UnknownMembership};
@@ -16,6 +16,7 @@ use crate::model::interval::Interval;
 use crate::model::place::{AtomId, Place};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
+use std::sync::Arc;
 
 /// Whether a piece of source text marks its fact as unconfirmed.
 pub fn marked_to_confirm(text: &str) -> bool {
@@ -33,7 +34,11 @@ impl Snapshot {
         holders: &[GrantId],
     ) -> Vec<Caveat> {
         let mut out = self.coverage_caveats(f, place, on, keys);
-        out.extend(self.to_confirm_caveats(holders));
+        if matches!(place, Place::Practice(_)) {
+            out.extend(self.to_confirm_caveats(holders));
+        } else {
+            out.extend(self.to_confirm_merged(holders));
+        }
         if let Place::Practice(code) = place {
             if let Some(a) = self.register.atom(code) {
                 out.extend(self.record_caveats(f, a, on, holders));
@@ -69,6 +74,7 @@ impl Snapshot {
                 ),
                 source: area.note.clone().unwrap_or_default(),
                 candidates: Vec::new(),
+                part: None,
             });
         }
         let mut codes = Vec::new();
@@ -84,6 +90,7 @@ impl Snapshot {
                     ),
                     source: area.note.clone().unwrap_or_default(),
                     candidates: Vec::new(),
+                    part: None,
                 });
             }
         }
@@ -104,7 +111,7 @@ impl Snapshot {
             return Vec::new();
         }
         let fname = self.register.taxonomy.name(f);
-        let mut out = Vec::new();
+        let mut meeting = Vec::new();
         let mut complete = false;
         let mut around = None;
         for about in self.knowledge.rows_about(f) {
@@ -116,9 +123,10 @@ impl Snapshot {
             if row.complete {
                 complete |= about.above && contains;
             } else if meets {
-                out.push(incomplete(row));
+                meeting.push(about.row);
             }
         }
+        let mut out = self.incomplete_caveats(&meeting, place, on);
         if out.is_empty() && !complete {
             out.push(Caveat {
                 kind: CaveatKind::OutsideCoverage,
@@ -127,6 +135,7 @@ impl Snapshot {
                 ),
                 source: "data/coverage.csv".into(),
                 candidates: Vec::new(),
+                part: None,
             });
         }
         out
@@ -167,8 +176,8 @@ impl Snapshot {
     /// The caveats on what body `code` holds on `on` (its holdings `holders`): the coverage
     /// statement's gaps that meet its footprint, and facts marked "to confirm".
     pub fn what_caveats(&self, code: &str, on: Date, holders: &[GrantId]) -> Vec<Caveat> {
-        let mut out = Vec::new();
         let place = Place::Body(code.into());
+        let mut meeting = Vec::new();
         if let Ok(keys) = self.place_keys(&place, on) {
             let mut around = None;
             for (i, row) in self.register.coverage.iter().enumerate() {
@@ -176,10 +185,11 @@ impl Snapshot {
                     && row.during.contains(on)
                     && self.row_meets(i as u32, &place, on, &keys, &mut around).1
                 {
-                    out.push(incomplete(row));
+                    meeting.push(i as u32);
                 }
             }
         }
+        let mut out = self.incomplete_caveats(&meeting, &place, on);
         out.extend(self.to_confirm_caveats(holders));
         out
     }
@@ -200,30 +210,33 @@ impl Snapshot {
 
     /// One caveat per instrument marked "to confirm" in the proofs of `holders`.
     fn to_confirm_caveats(&self, holders: &[GrantId]) -> Vec<Caveat> {
-        let mut out: Vec<Caveat> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
+        self.to_confirm_steps(holders)
+            .into_iter()
+            .map(|(holder, step)| Caveat {
+                kind: CaveatKind::ToConfirm,
+                message: format!(
+                    "{holder}'s holding rests on `{}` ({}), which is marked \"to confirm\"",
+                    step.instrument, step.title
+                ),
+                source: step_source(&step),
+                candidates: Vec::new(),
+                part: None,
+            })
+            .collect()
+    }
+
+    /// Each instrument marked "to confirm" in the proofs of `holders`, once, with the code of
+    /// the first holder whose proof it is in.
+    pub(crate) fn to_confirm_steps(&self, holders: &[GrantId]) -> Vec<(String, Arc<ProofStep>)> {
+        let mut out: Vec<(String, Arc<ProofStep>)> = Vec::new();
         for &gid in holders {
             let holder = &self.register.body(self.grants[gid.0 as usize].holder).code;
             for step in self.proof(gid).iter() {
                 let marked = step.source.as_deref().is_some_and(marked_to_confirm)
                     || step.basis.as_deref().is_some_and(marked_to_confirm);
-                if !marked || seen.contains(&step.instrument) {
-                    continue;
+                if marked && !out.iter().any(|(_, s)| s.instrument == step.instrument) {
+                    out.push((holder.clone(), step.clone()));
                 }
-                seen.push(step.instrument.clone());
-                out.push(Caveat {
-                    kind: CaveatKind::ToConfirm,
-                    message: format!(
-                        "{holder}'s holding rests on `{}` ({}), which is marked \"to confirm\"",
-                        step.instrument, step.title
-                    ),
-                    source: step
-                        .source
-                        .clone()
-                        .or_else(|| step.basis.clone())
-                        .unwrap_or_default(),
-                    candidates: Vec::new(),
-                });
             }
         }
         out
@@ -294,6 +307,7 @@ impl Snapshot {
                 message,
                 source: u.source.clone(),
                 candidates,
+                part: None,
             });
         }
         out
@@ -309,7 +323,7 @@ impl Snapshot {
         span: &Interval,
         cited: &[GrantId],
     ) -> Vec<(Interval, Caveat)> {
-        let mut out = Vec::new();
+        let mut meeting = Vec::new();
         for about in self.knowledge.rows_about(f) {
             let row = &self.register.coverage[about.row as usize];
             if row.complete || !row.during.overlaps(span) {
@@ -321,9 +335,10 @@ impl Snapshot {
                 Err(_) => false,
             };
             if meets {
-                out.push((row.during, incomplete(row)));
+                meeting.push(about.row);
             }
         }
+        let mut out = self.dated_incomplete_caveats(&meeting, place);
         if let Place::Practice(code) = place {
             if let Some(a) = self.register.atom(code) {
                 for u in self.unknown_memberships_of(a) {
@@ -396,7 +411,7 @@ fn footprint_codes(
 }
 
 /// The caveat a row saying the register is not complete gives.
-fn incomplete(row: &CoverageRow) -> Caveat {
+pub(crate) fn incomplete(row: &CoverageRow) -> Caveat {
     Caveat {
         kind: CaveatKind::OutsideCoverage,
         message: format!(
@@ -411,7 +426,16 @@ fn incomplete(row: &CoverageRow) -> Caveat {
         ),
         source: row.source.clone(),
         candidates: Vec::new(),
+        part: None,
     }
+}
+
+/// The source a proof step cites (its basis when it cites none).
+pub(crate) fn step_source(step: &ProofStep) -> String {
+    step.source
+        .clone()
+        .or_else(|| step.basis.clone())
+        .unwrap_or_default()
 }
 
 /// "from 2015-04-01" or "from 2013-04-01 to 2015-03-31".

@@ -3,6 +3,7 @@
 //! the JSON contract types they are given in.
 
 pub mod analysis;
+mod caveat_parts;
 pub mod kept_back;
 pub mod knowledge;
 pub mod knowledge_index;

@@ -7,6 +7,7 @@
 //! which nobody holds it, or whose record does not say who did, are named in caveats beside
 //! the answer rather than left out.
 
+use crate::answer::caveat_parts::NAMED;
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;
@@ -16,9 +17,6 @@ use crate::model::register::NamedArea;
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
-
-/// How many practices a caveat names before it says "and N more".
-const NAMED: usize = 5;
 
 /// What the practices of a place say about a function on a date.
 #[derive(Debug, Default)]
@@ -228,6 +226,7 @@ impl Snapshot {
                 source: "the register's practices and instruments (`vires gaps` lists each day)"
                     .into(),
                 candidates: Vec::new(),
+                part: Some(self.practices_part(&b.unheld, b.of)),
             });
         }
         if !b.incomplete.is_empty() {
@@ -244,8 +243,9 @@ impl Snapshot {
                         format!(", and may be {}", b.candidates.join(", "))
                     }
                 ),
-                source: b.sources.join("; "),
+                source: some_sources(&b.sources),
                 candidates: b.candidates,
+                part: Some(self.practices_part(&b.incomplete, b.of)),
             });
         }
         Parts {
@@ -328,6 +328,18 @@ impl Snapshot {
         out
     }
 
+    /// The part of a place of `of` practices that a caveat about `atoms` concerns.
+    fn practices_part(&self, atoms: &[AtomId], of: u32) -> Part {
+        Part {
+            practices: atoms.len() as u32,
+            of,
+            area: atoms
+                .iter()
+                .map(|&a| self.describe_key(AreaKey::Atom(a)))
+                .collect(),
+        }
+    }
+
     /// "A85001, A85002 and 3 more".
     fn name_some(&self, atoms: &[AtomId]) -> String {
         let codes: Vec<&str> = atoms
@@ -339,5 +351,19 @@ impl Snapshot {
             0 => codes.join(", "),
             more => format!("{} and {more} more", codes.join(", ")),
         }
+    }
+}
+
+/// The sources of the records of many practices: each practice has its own (a line of the
+/// practice file), so the first stands for them and the rest are counted; asked of one
+/// practice, the answer gives its own.
+pub(crate) fn some_sources(sources: &[String]) -> String {
+    match sources {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!(
+            "{first}; and {} more, one for each practice (ask about a practice for its own)",
+            rest.len()
+        ),
     }
 }

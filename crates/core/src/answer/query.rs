@@ -205,16 +205,24 @@ pub struct Caveat {
     /// holders over each candidate commissioner), by code.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<String>,
+    /// Asked of a place larger than a practice: the part of it the caveat concerns (how
+    /// many of its practices, and every area or practice the message names only the first
+    /// few of). Absent for a practice, and where the register places no practice in the place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<Part>,
 }
 
-/// The part of a place larger than a practice that a holder covers.
+/// The part of a place larger than a practice that a holder covers, or that a caveat
+/// concerns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Part {
-    /// The place's practices at which the holder holds the function on the date.
+    /// The place's practices at which the holder holds the function on the date (for a
+    /// caveat: the practices it concerns).
     pub practices: u32,
     /// All of the place's practices on the date.
     pub of: u32,
-    /// The holding's own area (for example `footprint(QHM)`), as `what` describes it.
+    /// The holding's own area (for example `footprint(QHM)`), as `what` describes it; for a
+    /// caveat, every area (`footprint(00C)`) or practice (`practice A85001`) it concerns.
     pub area: Vec<String>,
 }

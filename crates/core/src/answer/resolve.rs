@@ -1,9 +1,11 @@
 //! Resolution: who holds a function at a place on a date, may a body exercise it, and what
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
+use crate::answer::caveat_parts::{name_first, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{
-    Caveat, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role, WhoAnswer,
+    Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,
+    WhoAnswer,
 };
 use crate::model::body::BodyId;
 
@@ -420,13 +422,14 @@ impl Snapshot {
             let g = &self.grants[gid.0 as usize];
             let instr = &self.register.instruments[g.instrument.0 as usize].id;
             if cov == Coverage::Partial {
-                let of = match holders.iter().find(|(k, _, _)| *k == gid) {
+                match holders.iter().find(|(k, _, _)| *k == gid) {
                     Some((_, _, Some(part))) => {
-                        format!(": {} of its {} practices", part.practices, part.of)
+                        where_and_not(body, function, place, on, instr, part, &caveats)
                     }
-                    _ => String::new(),
-                };
-                format!("{body} holds {function} for only part of {place}{of} (under `{instr}`)")
+                    _ => format!(
+                        "{body} holds {function} for only part of {place} (under `{instr}`)"
+                    ),
+                }
             } else {
                 let ps = self.purposes(g).join(", ");
                 match purpose {
@@ -444,10 +447,14 @@ impl Snapshot {
                 .filter(|(h, _)| self.grants[h.0 as usize].accountable == b)
                 .map(|&(h, _)| code(h))
                 .collect();
+            to.sort();
             to.dedup();
+            let whom = match to.len() {
+                0..=NAMED => to.join(", "),
+                n => format!("{n} bodies ({}; `who` lists them)", name_first(&to)),
+            };
             format!(
-                "{body} is accountable for {function} here but has arranged for {} to exercise it",
-                to.join(", ")
+                "{body} is accountable for {function} here but has arranged for {whom} to exercise it"
             )
         } else {
             format!("{body} holds no {function} at {place} on {on}")
@@ -660,4 +667,40 @@ impl Snapshot {
             None => build(),
         }
     }
+}
+
+/// The reason `may` gives a body that holds the function at only part of a larger place:
+/// where it may act (how many of the place's practices, in which area, under which
+/// instrument) and where not, with the practices whose record cannot say set apart.
+fn where_and_not(
+    body: &str,
+    function: &str,
+    place: &Place,
+    on: Date,
+    instrument: &str,
+    part: &Part,
+    caveats: &[Caveat],
+) -> String {
+    let unsettled = caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
+        .filter_map(|c| c.part.as_ref())
+        .map(|p| p.practices)
+        .sum::<u32>();
+    let not = part.of.saturating_sub(part.practices + unsettled);
+    let area = if part.area.is_empty() {
+        String::new()
+    } else {
+        format!(" over {}", part.area.join(" + "))
+    };
+    let mut out = format!(
+        "{body} may exercise {function} in only part of {place} on {on}: at {} of its {} practices, under `{instrument}`{area}; not at the other {not}",
+        part.practices, part.of
+    );
+    if unsettled > 0 {
+        out.push_str(&format!(
+            ", and the register cannot say for {unsettled} whose record is incomplete (see the caveat)"
+        ));
+    }
+    out
 }

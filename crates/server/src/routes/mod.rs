@@ -396,6 +396,11 @@ mod tests {
                 message: "in one of “00F”, \"00G\"\n".into(),
                 source: "ODS epraccur </script>".into(),
                 candidates: vec!["00F".into()],
+                part: Some(vires_core::Part {
+                    practices: 2,
+                    of: 7,
+                    area: vec!["practice A85001".into(), "footprint(\"13T\")".into()],
+                }),
             }],
         };
         let ours = sonic_rs::to_vec(&answer).expect("sonic-rs writes the answer");
