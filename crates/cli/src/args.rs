@@ -147,10 +147,30 @@ pub struct PlaceArgs {
     pub england: bool,
 }
 
+/// What `who` and `may` both ask about: a function, a place and a date (left out with
+/// `--batch`, whose rows name them).
+#[derive(Debug, Args, Clone)]
+pub struct Question {
+    /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
+    #[arg(
+        long,
+        short = 'f',
+        value_name = "ID",
+        required_unless_present = "batch"
+    )]
+    pub function: Option<String>,
+    #[command(flatten)]
+    pub place: PlaceArgs,
+    /// The date (YYYY-MM-DD); default today (in England).
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<Date>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check register files: parse them and report every invalid instrument, with the exact
-    /// words at fault. Exit 1 if anything is invalid.
+    /// Check register files: every invalid instrument, with the exact words at fault.
+    ///
+    /// Exit 1 if anything is invalid.
     Check {
         /// Files to check, judged on top of the bundled register plus the store, as `record`
         /// would judge them (with --register, on their own; default: the --register files, or
@@ -160,8 +180,9 @@ pub enum Command {
         #[arg(long, default_value_t = true)]
         warnings: bool,
     },
-    /// Format .vires files in place (canonical layout, comments kept). With --check, change
-    /// nothing and exit 1 if a file is not formatted.
+    /// Format .vires files in place (canonical layout, comments kept).
+    ///
+    /// With --check, change nothing and exit 1 if a file is not formatted.
     Fmt {
         /// The .vires files to format.
         #[arg(required = true)]
@@ -170,9 +191,10 @@ pub enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Find bodies, GP practices, areas, instruments and functions by code, name, postcode
-    /// or ONS code, best match first. A practice is shown with the bodies it sits in.
-    /// Exit 1 if nothing matches.
+    /// Find bodies, GP practices, areas, instruments and functions by code, name or postcode.
+    ///
+    /// By code, name, postcode or ONS code, best match first. A practice is shown with the
+    /// bodies it sits in. Exit 1 if nothing matches.
     #[command(after_help = FIND_AFTER)]
     Find {
         /// What to look for: a code (A85001, QOP, 00T), a name or words of one (bolton
@@ -192,22 +214,13 @@ pub enum Command {
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
         limit: u16,
     },
-    /// Who holds a function at a place on a date, in what role, who stays accountable, and
-    /// the chain of instruments from statute that proves it.
+    /// Who holds a function at a place on a date, and the proof.
+    ///
+    /// Each holder, in what role, who stays accountable, and the chain of instruments from
+    /// statute that proves it.
     Who {
-        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(
-            long,
-            short = 'f',
-            value_name = "ID",
-            required_unless_present = "batch"
-        )]
-        function: Option<String>,
         #[command(flatten)]
-        place: PlaceArgs,
-        /// The date (YYYY-MM-DD); default today (in England).
-        #[arg(long, value_name = "DATE")]
-        on: Option<Date>,
+        question: Question,
         /// Only holders who may act for this purpose (e.g. coronavirus-support).
         #[arg(long, value_name = "PURPOSE")]
         purpose: Option<String>,
@@ -219,25 +232,15 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with_all = ["function", "practice", "body", "area", "england", "on", "purpose"])]
         batch: Option<PathBuf>,
     },
-    /// May this body exercise the function here, on this date, for this purpose? Yes or no,
-    /// with the reason and proof. Exit 1 for no.
+    /// May this body exercise the function here, on this date, for this purpose?
+    ///
+    /// Yes or no, with the reason and proof. Exit 1 for no.
     May {
         /// The body asking, by code (e.g. X24).
         #[arg(long = "as", value_name = "CODE", required_unless_present = "batch")]
         actor: Option<String>,
-        /// Function id, e.g. commissioning.secondary-care (see `vires functions`).
-        #[arg(
-            long,
-            short = 'f',
-            value_name = "ID",
-            required_unless_present = "batch"
-        )]
-        function: Option<String>,
         #[command(flatten)]
-        place: PlaceArgs,
-        /// The date (YYYY-MM-DD); default today (in England).
-        #[arg(long, value_name = "DATE")]
-        on: Option<Date>,
+        question: Question,
         /// The purpose the body would act for (e.g. coronavirus-support).
         #[arg(long, value_name = "PURPOSE")]
         purpose: Option<String>,
@@ -248,14 +251,19 @@ pub enum Command {
         #[arg(long, value_name = "FILE", conflicts_with_all = ["actor", "function", "practice", "body", "area", "england", "on", "purpose"])]
         batch: Option<PathBuf>,
     },
-    /// Explain one instrument: its terms, validity findings, the holdings it creates, and the
-    /// instruments that depend on it.
+    /// Explain one instrument: its terms, findings, holdings and dependents.
+    ///
+    /// Its terms and basis, validity findings, the holdings it creates, and the instruments
+    /// that depend on it.
     Explain {
         /// Instrument id (see `vires instruments`).
         #[arg(value_name = "ID")]
         id: String,
     },
-    /// Every function a body holds on a date, where, in what role, and what it has arranged away.
+    /// Every function a body holds on a date, and what it has arranged away.
+    ///
+    /// Each function where, in what role, on what proof, what its maker kept, and whom the
+    /// body has arranged to exercise it.
     What {
         /// Body code (e.g. QHM, 13T).
         #[arg(value_name = "CODE")]
@@ -272,16 +280,20 @@ pub enum Command {
         #[command(flatten)]
         place: PlaceArgs,
     },
-    /// What changed between two dates: holdings added and removed, bodies established and abolished.
+    /// What changed between two dates.
+    ///
+    /// Holdings added and removed, bodies established and abolished.
     Diff {
         /// The date to compare from (YYYY-MM-DD).
         from: Date,
         /// The date to compare with (YYYY-MM-DD); it may be before FROM, to look back.
         to: Date,
     },
-    /// What would change if a proposal (a file of instruments not yet in force) took effect on
-    /// top of the --register files, or of the bundled register plus the store: its validity,
-    /// and the holdings added and removed on the date.
+    /// What would change if a proposal took effect.
+    ///
+    /// A proposal (a file of instruments not yet in force) on top of the --register files,
+    /// or of the bundled register plus the store: its validity, and the holdings added and
+    /// removed on the date.
     Whatif {
         /// The proposal's .vires files.
         #[arg(required = true, value_name = "FILE")]
@@ -291,6 +303,8 @@ pub enum Command {
         #[arg(long, value_name = "DATE")]
         on: Option<Date>,
     },
+    /// Gaps and overlaps in who holds a function, over every practice and day.
+    ///
     /// Gaps (nobody holds the function without a purpose limit) and overlaps (two bodies hold it
     /// exclusively at once), over every practice (or every commissioner if there are no practices),
     /// from the first day its record speaks of. A gap the register explains (an incomplete
@@ -337,8 +351,10 @@ pub enum Command {
         #[arg(long, value_name = "KIND")]
         kind: Option<String>,
     },
-    /// Map every historic commissioner code onto the bodies that carry it on a date, as CSV
-    /// (for re-basing old CCG data onto ICBs).
+    /// Map every historic commissioner code onto the bodies of a date, as CSV.
+    ///
+    /// Every historic commissioner code onto the bodies that carry it on a date (for
+    /// re-basing old CCG data onto ICBs), with each code's status; JSON with --format json.
     Map {
         /// The date to map onto (YYYY-MM-DD), e.g. 2023-04-01 for the ICBs' first full year.
         /// Required: there is no default.
@@ -351,19 +367,24 @@ pub enum Command {
     },
     /// List the function taxonomy.
     Functions,
-    /// List the powers registry: who may make which instruments, under which basis, when.
+    /// List the powers registry.
+    ///
+    /// Who may make which instruments, under which basis, when.
     Powers,
     /// List instruments (id, kind, dates, validity).
     Instruments,
-    /// Export the register as JSON: with .vires files, their lossless JSON form; otherwise the
-    /// bodies and instruments.
+    /// Export the register as JSON.
+    ///
+    /// With .vires files, their lossless JSON form; otherwise the bodies and instruments.
     Export {
         /// Files to export (default: the --register files; with neither, the bundled register
         /// plus the store, as bodies and instruments).
         files: Vec<PathBuf>,
     },
-    /// Run an application round for delegated powers (JSON: the round, the applications and
-    /// the steps taken): states and deadlines enforced, refusals with reasons, instruments issued.
+    /// Run an application round for delegated powers, and record it with --record.
+    ///
+    /// The round is JSON: the round, the applications and the steps taken. States and
+    /// deadlines are enforced, refusals given with reasons, instruments issued.
     /// With --record, also write the outcome to the store (--db) in one atomic batch: one
     /// workflow-step entry per step (received, refused as late or incomplete, recommended,
     /// approved, rejected with reasons) and an add-instrument entry per issued instrument.
@@ -386,9 +407,11 @@ pub enum Command {
         )]
         author: String,
     },
-    /// Assess a proposal (a .vires file of instruments not yet in force) on top of the register:
-    /// validity, holders gained and lost on each effective date, affected bodies and practices,
-    /// joint appointments, gaps and overlaps created. Exit 1 if it is not valid.
+    /// Assess a proposal; publish or withdraw it with --publish or --withdraw.
+    ///
+    /// A proposal is a .vires file of instruments not yet in force, assessed on top of the
+    /// register: validity, holders gained and lost on each effective date, affected bodies and
+    /// practices, joint appointments, gaps and overlaps created. Exit 1 if it is not valid.
     /// With --publish or --withdraw, record the decision in the store (--db).
     #[command(after_help = RECORDING_AFTER)]
     Proposal {
@@ -450,13 +473,19 @@ pub enum Command {
         #[arg(long)]
         ics: bool,
     },
-    /// Publish assessments of commissioners (JSON) as a table, checked against their framework.
+    /// Publish commissioners' assessments as a table, checked against their framework.
+    ///
+    /// The assessments are JSON (see docs/workflows.md): each body's rating under a framework
+    /// on a date, checked: the framework was in force then, the rating is on its scale, and
+    /// the body existed and is of a kind the framework assesses.
     Assessments {
         /// The assessments JSON (see docs/workflows.md).
         file: PathBuf,
     },
-    /// Which procurement route is lawful for a proposed contract, the steps and notices it
-    /// needs, and every requirement from the register that applies. The law is the one that
+    /// Which procurement route is lawful for a proposed contract, and its steps.
+    ///
+    /// The routes permitted and refused, the steps and notices needed, the standstill, and
+    /// every requirement from the register that applies. The law is the one that
     /// governed a procurement begun on the contract's `procurement_began` date (with the
     /// transitional provision cited), not the law on its start date. The contract is JSON
     /// (see docs/procurement.md and examples/procurement/).
@@ -485,14 +514,18 @@ pub enum Command {
         )]
         without_power: Option<String>,
     },
-    /// Conflicts of interest: check a decision against registers of interests, or export a register.
+    /// Conflicts of interest: check a decision, or publish a register of interests.
+    ///
+    /// Check a decision record against the registers of interests of the bodies taking part,
+    /// or publish a register of interests (and of gifts and hospitality).
     Conflicts {
         #[command(subcommand)]
         what: ConflictsWhat,
     },
-    /// Record instruments from .vires files in the store, on top of the bundled register: new
-    /// ids are added, known ids are corrected (the earlier version stays in the history).
-    /// Nothing is written if any of them is invalid.
+    /// Record instruments from .vires files in the store.
+    ///
+    /// On top of the bundled register: new ids are added, known ids are corrected (the
+    /// earlier version stays in the history). Nothing is written if any of them is invalid.
     Record {
         /// The .vires files whose instruments to record.
         #[arg(required = true)]
@@ -504,7 +537,9 @@ pub enum Command {
         #[arg(long, value_name = "TEXT")]
         reason: String,
     },
-    /// Run the HTTP API and the web UI. Settings come from defaults, then a TOML file
+    /// Run the HTTP API and the web UI.
+    ///
+    /// Settings come from defaults, then a TOML file
     /// (--config or VIRES_CONFIG), then environment variables, then these flags
     /// (docs/api.md lists them all).
     Serve {
@@ -519,18 +554,24 @@ pub enum Command {
         #[arg(long)]
         allow_broken_log: bool,
     },
-    /// Print a shell completion script: `vires completions bash > /etc/bash_completion.d/vires`
-    /// (or zsh, fish, elvish, powershell).
+    /// Print a shell completion script.
+    ///
+    /// `vires completions bash > /etc/bash_completion.d/vires` (or zsh, fish, elvish,
+    /// powershell).
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff): `vires man > vires.1 && man ./vires.1`.
+    /// Print the manual page (roff).
+    ///
+    /// `vires man > vires.1 && man ./vires.1`.
     Man,
-    /// Bring the store's schema up to date, as the database's owner, and on PostgreSQL grant
-    /// the server's role only what it needs (read, append to the log, keep users, tokens,
-    /// sessions, proposals and drafts), so it cannot alter the log's tables or triggers.
+    /// Bring the store's schema up to date, as the database's owner.
+    ///
+    /// On PostgreSQL, also grant the server's role only what it needs (read, append to the
+    /// log, keep users, tokens, sessions, proposals and drafts), so it cannot alter the log's
+    /// tables or triggers.
     Migrate {
         /// The role the server logs in as (PostgreSQL only).
         #[arg(long, value_name = "ROLE")]
@@ -541,7 +582,7 @@ pub enum Command {
         #[command(subcommand)]
         what: AuditWhat,
     },
-    /// Rebuild the register from fresh ODS/ONS downloads and print the data-quality report.
+    /// Rebuild the register from fresh ODS/ONS downloads, with a data-quality report.
     Import {
         #[command(subcommand)]
         what: ImportWhat,

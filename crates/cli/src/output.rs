@@ -176,15 +176,49 @@ pub fn wrap(text: &str, first_column: usize, indent: usize, width: Option<usize>
     let Some(width) = width else {
         return text.to_string();
     };
+    let filled = fill(text, first_column, indent, width);
+    filled.get(first_column..).unwrap_or_default().to_string()
+}
+
+/// `text` filled to `width` with its first line indented by `first_column` spaces and the
+/// others by `indent`. Lines break at spaces only: ids, codes and function names
+/// (nhse-icb-pod-2023, commissioning.secondary-care) stay whole, to be copied.
+fn fill(text: &str, first_column: usize, indent: usize, width: usize) -> String {
     let (first, rest) = (" ".repeat(first_column), " ".repeat(indent));
     // At least 20 characters of text a line, however narrow the terminal.
     let width = width.max(first_column.max(indent) + 20);
     let opts = textwrap::Options::new(width)
         .initial_indent(&first)
         .subsequent_indent(&rest)
-        .break_words(false);
-    let filled = textwrap::fill(text, opts);
-    filled.get(first_column..).unwrap_or_default().to_string()
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    textwrap::fill(text, opts)
+}
+
+/// A report of many lines wrapped to the terminal (see [`width`]): each line keeps its own
+/// indent, and a line that wraps goes on under the text after its indent and any list mark
+/// (`+ `, `- `, `* `), so the lists stay readable. Nothing is cut; without a width (a file
+/// or a pipe) the text is returned as it is.
+pub fn wrap_lines(text: &str) -> String {
+    let Some(w) = width() else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, newline) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let lead = body.len() - body.trim_start_matches(' ').len();
+        let rest = &body[lead..];
+        let mark = ["+ ", "- ", "* "]
+            .iter()
+            .find(|m| rest.starts_with(**m))
+            .map_or(0, |m| m.len());
+        out.push_str(&fill(rest, lead, lead + mark, w));
+        out.push_str(newline);
+    }
+    out
 }
 
 /// A table for people: a header row, columns as wide as their widest cell, and the last
@@ -274,7 +308,9 @@ fn lines(text: &str, width: Option<usize>, break_words: bool) -> Vec<String> {
     let Some(width) = width else {
         return vec![text.to_string()];
     };
-    let opts = textwrap::Options::new(width.max(1)).break_words(break_words);
+    let opts = textwrap::Options::new(width.max(1))
+        .break_words(break_words)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     let out: Vec<String> = textwrap::wrap(text, opts)
         .into_iter()
         .map(|l| l.into_owned())
@@ -290,15 +326,18 @@ fn lines(text: &str, width: Option<usize>, break_words: bool) -> Vec<String> {
 /// "in Bolton (E08000001), the council's area" for a council (answered as its named area),
 /// "in the footprint of QHM (NHS North East and North Cumbria Integrated Care Board)",
 /// "in England". The codes stay beside the names, so the line can still be searched by code.
+/// Without a date (a timeline) a body is named by its code alone: a code's body and name
+/// change over time (13T was a CCG, then a sub-ICB location).
 pub fn place_text(
     s: &vires_core::Snapshot,
     place: &vires_core::Place,
-    on: jiff::civil::Date,
+    on: Option<jiff::civil::Date>,
 ) -> String {
     use vires_core::{BodyKind, Place};
     let reg = s.register();
+    let day = on.unwrap_or_else(crate::commands::today);
     let council = |code: &str| {
-        reg.body_at(code, on)
+        reg.body_at(code, day)
             .is_some_and(|b| reg.body(b).kind == BodyKind::LocalAuthority)
     };
     let area = |id: &str, name: &str| {
@@ -316,12 +355,13 @@ pub fn place_text(
             None => format!("in area {id}"),
         },
         Place::Body(code) => {
-            let Some(b) = reg.body_at(code, on) else {
+            let Some(b) = reg.body_at(code, day) else {
                 return format!("in the footprint of {code}");
             };
-            match s.body_as_area(b, on) {
-                Some(a) => area(code, &a.name),
-                None => format!("in the footprint of {code} ({})", reg.body(b).name),
+            match (s.body_as_area(b, day), on) {
+                (Some(a), _) => area(code, &a.name),
+                (None, Some(_)) => format!("in the footprint of {code} ({})", reg.body(b).name),
+                (None, None) => format!("in the footprint of {code}"),
             }
         }
     }

@@ -171,3 +171,48 @@ fn who_without_a_place_or_a_batch_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `may --batch` reads CSV too, the body asking in a column `as`, and answers in CSV. The
+/// 2020 coronavirus direction let NHS England (X24) exercise CCG functions for coronavirus
+/// support; A85001 is in Newcastle Gateshead CCG (13T), so Bolton CCG (00T) may not.
+#[test]
+fn may_batch_reads_csv_with_an_as_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let questions = "\
+as,function,place,date,purpose
+X24,commissioning.secondary-care,A85001,2020-06-01,coronavirus-support
+00t,commissioning.secondary-care,practice:A85001,2020-06-01,
+";
+    let mut child = vires(&dir)
+        .args(["may", "--batch", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(questions.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a no is an answer: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][col("line")], "2");
+    assert_eq!(&rows[0][col("as")], "X24");
+    assert_eq!(&rows[0][col("allowed")], "yes");
+    assert!(rows[0][col("proof")].ends_with("covid-ccg-functions-2020"));
+    assert_eq!(&rows[1][col("as")], "00T");
+    assert_eq!(&rows[1][col("allowed")], "no");
+    assert_eq!(&rows[1][col("note")], "");
+}

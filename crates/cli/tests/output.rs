@@ -134,6 +134,7 @@ fn every_flag_shown_in_help_says_what_it_is_for() {
     let (_, help, _) = vires(&["help", "who"], &[]);
     let body = help.split("--body <CODE>").nth(1).unwrap();
     let body = body.split("--area").next().unwrap();
+    let body = body.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         body.contains("council") && body.contains("ONS code") && body.contains("named area"),
         "{body}"
@@ -187,7 +188,7 @@ fn what_wraps_holdings_and_caveats_without_cutting() {
     let (_, narrow, _) = vires(&args, &[("COLUMNS", "80")]);
     assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
     assert!(narrow.lines().count() > wide.lines().count(), "{narrow}");
-    // Lines break at spaces and after hyphens: without the spaces, the text is the same.
+    // Lines break at spaces only: without the spaces, the text is the same.
     let squeeze = |s: &str| s.split_whitespace().collect::<String>();
     assert_eq!(squeeze(&wide), squeeze(&narrow), "wrapping loses nothing");
     assert!(!wide.contains('…') && !narrow.contains('…'));
@@ -220,6 +221,17 @@ fn a_council_is_named_as_the_councils_area() {
         );
         assert!(!out.contains("footprint of E08000001"), "{out}");
     }
+    // A timeline spans years in which a code's body and name change: the code alone.
+    let (_, out, _) = vires(&["timeline", "-f", f, "--body", "13T"], &[]);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!("{f} in the footprint of 13T")
+    );
+    let (_, out, _) = vires(&["timeline", "-f", f, "--body", "E08000001"], &[]);
+    assert_eq!(
+        out.lines().next().unwrap(),
+        format!("{f} in {name} (E08000001), the council's area")
+    );
     // A body with practices of its own is asked about as its footprint, by name.
     let (_, out, _) = vires(
         &["who", "-f", f, "--body", "QHM", "--on", "2023-01-01"],
@@ -257,4 +269,124 @@ fn explain_says_open_for_an_open_end() {
     let line = out.lines().find(|l| l.contains("in force from")).unwrap();
     assert!(line.ends_with("until open"), "{line}");
     assert!(!out.contains("open-ended"), "{out}");
+}
+
+/// A procurement answer wraps to the width like the other answers, keeping every word and
+/// every id whole, and no section of it is left empty under its heading.
+#[test]
+fn procurement_answers_wrap_and_leave_no_section_empty() {
+    let ex = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/procurement");
+    let register = ex.join("register.vires").display().to_string();
+    for contract in [
+        "community_services_2024-01-02.json",
+        "nhse_other_services_2022.json",
+    ] {
+        let contract = ex.join(contract).display().to_string();
+        let args = ["-r", &register, "procure", &contract];
+        let (code, wide, err) = vires(&args, &[]);
+        assert_eq!(code, 0, "{err}");
+        let (_, narrow, _) = vires(&args, &[("COLUMNS", "90")]);
+        assert!(wide.lines().any(|l| l.chars().count() > 90), "{wide}");
+        assert!(narrow.lines().all(|l| l.chars().count() <= 90), "{narrow}");
+        let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            words(&wide),
+            words(&narrow),
+            "wrapping loses and splits nothing"
+        );
+        let lines: Vec<&str> = wide.lines().collect();
+        for (n, l) in lines.iter().enumerate() {
+            if !l.starts_with(' ') && l.ends_with(':') {
+                let next = lines.get(n + 1).copied().unwrap_or_default();
+                assert!(
+                    next.starts_with("  ") && !next.trim().is_empty(),
+                    "{l} is empty:\n{wide}"
+                );
+            }
+        }
+    }
+}
+
+/// The listings for people open with a header row naming their columns, and have one row
+/// per item of the same listing in JSON (piped, so no row wraps).
+#[test]
+fn listings_open_with_a_header_row() {
+    for (args, first) in [
+        (
+            vec!["expiring", "--on", "2023-01-01", "--days", "400"],
+            "DAYS LEFT",
+        ),
+        (
+            vec!["calendar", "--on", "2023-01-01", "--days", "400"],
+            "DATE",
+        ),
+        (vec!["functions"], "ID"),
+        (vec!["instruments"], "ID"),
+        (vec!["bodies", "--on", "2023-04-01"], "CODE"),
+    ] {
+        let (code, out, err) = vires(&args, &[]);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        let header = out.lines().next().unwrap();
+        assert!(header.starts_with(first), "{args:?}: {header}");
+        assert!(
+            header.chars().all(|c| !c.is_lowercase()),
+            "{args:?}: {header}"
+        );
+        let mut json_args = vec!["--format", "json"];
+        json_args.extend(&args);
+        let (_, json, _) = vires(&json_args, &[]);
+        let items = serde_json::from_str::<serde_json::Value>(&json).unwrap();
+        let items = items.as_array().unwrap().len();
+        assert!(items > 0, "{args:?}");
+        let rows = out
+            .lines()
+            .skip(1)
+            .filter(|l| !l.starts_with(' ') && !l.is_empty())
+            .count();
+        // The table's rows, and at most one summary line after them.
+        assert!(
+            rows == items || rows == items + 1,
+            "{args:?}: {rows} rows for {items}"
+        );
+    }
+}
+
+/// diff wraps its lines to the width at spaces only: every word, and so every instrument
+/// id and function id, is the same whole word wrapped or not.
+#[test]
+fn diff_wraps_at_spaces_and_keeps_ids_whole() {
+    let args = ["diff", "2022-06-30", "2022-07-01"];
+    let (code, wide, err) = vires(&args, &[]);
+    assert_eq!(code, 0, "{err}");
+    let (_, narrow, _) = vires(&args, &[("COLUMNS", "80")]);
+    assert!(wide.lines().any(|l| l.chars().count() > 80), "{wide}");
+    assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(words(&wide), words(&narrow));
+    // The ICBs' delegation of GP services (2022) is one word wherever it falls.
+    assert!(words(&narrow).contains(&"(nhse-icb-primary-medical-2022)".to_string()));
+}
+
+/// `vires --help` lists every command on one line each: the first paragraph of each
+/// command's help is its summary, and the rest is in `vires help COMMAND`.
+#[test]
+fn the_command_list_has_one_line_per_command() {
+    let (_, help, _) = vires(&["--help"], &[]);
+    let list = help
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .split("Options:")
+        .next()
+        .unwrap();
+    let lines: Vec<&str> = list.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(lines.len() > 30, "{list}");
+    for l in &lines {
+        assert!(
+            l.starts_with("  ") && !l.starts_with("   "),
+            "a summary runs onto a second line: {l}\n{list}"
+        );
+    }
+    let (_, who, _) = vires(&["help", "who"], &[]);
+    assert!(who.contains("who stays accountable"), "{who}");
 }

@@ -6,11 +6,9 @@
 use crate::authority::{self, ContractingAuthority};
 use crate::calendar::Calendar;
 use crate::contract::Contract;
-use crate::regime::{Regime, RegimeBasis, Rules, Standstill};
-use crate::requirements::{
-    self, CollectiveCheck, InHouseCheck, LiabilityRecord, MandateStatus, Participant,
-};
-use crate::routes::{self, ChangeTest, Criterion, Process, Step, ThresholdUse};
+use crate::regime::{Regime, RegimeBasis, Rules};
+use crate::requirements::{self, Findings};
+use crate::routes::{self, Process, Routes};
 use crate::ProcureError;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -79,27 +77,14 @@ pub struct Assessment {
     /// Other regimes in force alongside it (for example the light touch regime).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_in_force: Vec<RegimeRef>,
-    pub permitted: Vec<Process>,
-    pub refused: Vec<Process>,
-    pub steps: Vec<Step>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub key_criteria: Vec<Criterion>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<ThresholdUse>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub considerable_change: Option<ChangeTest>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub standstill: Vec<Standstill>,
-    /// Mandates from the register that apply, each with its citation and authority.
-    pub requirements: Vec<MandateStatus>,
-    /// Whether each commissioner holds the function for its area on the start date.
-    pub participants: Vec<Participant>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub in_house: Vec<InHouseCheck>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub collective: Option<CollectiveCheck>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub liabilities: Vec<LiabilityRecord>,
+    /// The processes permitted and refused, the steps, criteria, threshold and standstill:
+    /// their fields stand in the assessment's JSON object itself (`permitted`, ...).
+    #[serde(flatten)]
+    pub routes: Routes,
+    /// The requirements, participants, in-house checks, collective check and liabilities,
+    /// likewise in the object itself (`requirements`, ...).
+    #[serde(flatten)]
+    pub findings: Findings,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -121,16 +106,15 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
     let regime_basis = rules.basis(contract.buying, &regimes, began, contract.start)?;
     let findings = requirements::find(contract, snapshot)?;
     let mandated = findings
-        .mandates
+        .requirements
         .iter()
         .filter(|m| m.binding)
         .find_map(|m| m.framework.clone());
     let framework = contract.framework.clone().or(mandated);
     let authorities = contracting_authorities(contract, snapshot, began)?;
     let class = authority::governing(&authorities);
-    let mut r = routes::evaluate(contract, framework.as_deref(), class, rules, cal)?;
-    requirements::apply(&mut r, &findings, contract);
-    let mut notes = r.notes;
+    let (mut r, mut notes) = routes::evaluate(contract, framework.as_deref(), class, rules, cal)?;
+    requirements::apply(&mut r, &mut notes, &findings, contract);
     if let Some(col) = &findings.collective {
         if !col.lacking.is_empty() {
             notes.push(format!(
@@ -169,18 +153,8 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
         regime_basis,
         contracting_authorities: authorities,
         also_in_force: others.iter().map(|r| (*r).into()).collect(),
-        permitted: r.permitted,
-        refused: r.refused,
-        steps: r.steps,
-        key_criteria: r.key_criteria,
-        threshold: r.threshold,
-        considerable_change: r.considerable_change,
-        standstill: r.standstill,
-        requirements: findings.mandates,
-        participants: findings.participants,
-        in_house: findings.in_house,
-        collective: findings.collective,
-        liabilities: findings.liabilities,
+        routes: r,
+        findings,
         notes,
     })
 }
@@ -221,11 +195,15 @@ pub fn assess_json(text: &str, snapshot: &Snapshot) -> Result<Assessment, Procur
 
 impl Assessment {
     pub fn permitted_ids(&self) -> Vec<&str> {
-        self.permitted.iter().map(|p| p.id.as_str()).collect()
+        self.routes
+            .permitted
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect()
     }
 
     pub fn refused_ids(&self) -> Vec<&str> {
-        self.refused.iter().map(|p| p.id.as_str()).collect()
+        self.routes.refused.iter().map(|p| p.id.as_str()).collect()
     }
 
     pub fn to_json(&self) -> String {
@@ -295,10 +273,15 @@ pub fn what_if_power(
     })?;
     let after = assess(contract, &trial.snapshot)?;
     let authority_changes = before
+        .findings
         .requirements
         .iter()
         .filter_map(|b| {
-            let a = after.requirements.iter().find(|a| a.mandate == b.mandate)?;
+            let a = after
+                .findings
+                .requirements
+                .iter()
+                .find(|a| a.mandate == b.mandate)?;
             (a.rests_on_power != b.rests_on_power).then(|| AuthorityChange {
                 mandate: b.mandate.clone(),
                 before: b.rests_on_power,
@@ -307,7 +290,7 @@ pub fn what_if_power(
         })
         .collect();
     let ids = |v: &[Process]| v.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
-    let (bp, ap) = (ids(&before.permitted), ids(&after.permitted));
+    let (bp, ap) = (ids(&before.routes.permitted), ids(&after.routes.permitted));
     let newly_permitted = ap.iter().filter(|x| !bp.contains(x)).cloned().collect();
     let newly_refused = bp.iter().filter(|x| !ap.contains(x)).cloned().collect();
     Ok(WhatIf {

@@ -127,10 +127,13 @@ pub struct LiabilityRecord {
     pub warning: Option<String>,
 }
 
-/// Everything this module finds.
+/// Everything this module finds: the part of an [`crate::assess::Assessment`] about what the
+/// register requires and who may take part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Findings {
-    pub mandates: Vec<MandateStatus>,
+    /// Mandates from the register that apply, each with its citation and authority.
+    pub requirements: Vec<MandateStatus>,
+    /// Whether each commissioner holds the function for its area on the start date.
     pub participants: Vec<Participant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub in_house: Vec<InHouseCheck>,
@@ -411,7 +414,7 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
 
     let liabilities = liabilities(contract, &mandates);
     Ok(Findings {
-        mandates,
+        requirements: mandates,
         participants,
         in_house,
         collective,
@@ -542,13 +545,18 @@ fn liabilities(contract: &Contract, mandates: &[MandateStatus]) -> Vec<Liability
 
 /// Applies binding mandates to the statutory routes: processes outside a mandated framework
 /// are refused, and an in-house service is permitted only with the evidence the mandate names.
-pub fn apply(routes: &mut Routes, findings: &Findings, contract: &Contract) {
-    for m in &findings.mandates {
+pub fn apply(
+    routes: &mut Routes,
+    notes: &mut Vec<String>,
+    findings: &Findings,
+    contract: &Contract,
+) {
+    for m in &findings.requirements {
         let Some(fw) = &m.framework else {
             continue;
         };
         if !m.binding {
-            routes.notes.push(format!(
+            notes.push(format!(
                 "mandate `{}` would require buying from `{fw}` ({}), but it {}; it is reported, not applied",
                 m.mandate, m.text, m.authority
             ));

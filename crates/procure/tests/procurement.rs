@@ -16,6 +16,7 @@ fn seed2_mandate_rests_on_no_power_and_is_reported() {
     let a = assess(&contract("bi_in_house_without_evidence.json"), &snap).unwrap();
     assert_eq!(a.regime.id, "pcr-2015");
     let m = a
+        .findings
         .requirements
         .iter()
         .find(|m| m.mandate == "lpf-support-services")
@@ -26,9 +27,9 @@ fn seed2_mandate_rests_on_no_power_and_is_reported() {
     // Not binding: it cannot refuse the in-house option, but the answer still lists what
     // evidence the mandate would want.
     assert!(a.permitted_ids().contains(&"in-house"));
-    assert_eq!(a.in_house.len(), 1);
-    assert_eq!(a.in_house[0].missing.len(), 5);
-    assert!(!a.in_house[0].binding);
+    assert_eq!(a.findings.in_house.len(), 1);
+    assert_eq!(a.findings.in_house[0].missing.len(), 5);
+    assert!(!a.findings.in_house[0].binding);
     assert!(a
         .notes
         .iter()
@@ -40,6 +41,7 @@ fn seed2_in_house_without_evidence_is_refused_listing_what_is_missing() {
     let snap = snapshot_with_power();
     let a = assess(&contract("bi_in_house_without_evidence.json"), &snap).unwrap();
     let m = a
+        .findings
         .requirements
         .iter()
         .find(|m| m.mandate == "lpf-support-services")
@@ -50,7 +52,7 @@ fn seed2_in_house_without_evidence_is_refused_listing_what_is_missing() {
         "hypothetical-support-services-direction"
     );
     assert!(a.refused_ids().contains(&"in-house"));
-    let ih = &a.in_house[0];
+    let ih = &a.findings.in_house[0];
     assert!(!ih.compliant);
     assert_eq!(
         ih.missing,
@@ -62,7 +64,12 @@ fn seed2_in_house_without_evidence_is_refused_listing_what_is_missing() {
             "information governance standards",
         ]
     );
-    let refusal = a.refused.iter().find(|p| p.id == "in-house").unwrap();
+    let refusal = a
+        .routes
+        .refused
+        .iter()
+        .find(|p| p.id == "in-house")
+        .unwrap();
     assert!(refusal.reason.contains("missing"), "{}", refusal.reason);
     // Buying from the framework stays open; a competition outside it does not.
     assert_eq!(a.permitted_ids(), vec!["framework-call-off"]);
@@ -73,7 +80,7 @@ fn seed2_in_house_without_evidence_is_refused_listing_what_is_missing() {
 fn seed2_in_house_with_evidence_is_compliant() {
     let snap = snapshot_with_power();
     let a = assess(&contract("bi_in_house_with_evidence.json"), &snap).unwrap();
-    let ih = &a.in_house[0];
+    let ih = &a.findings.in_house[0];
     assert!(ih.compliant, "{ih:?}");
     assert!(ih.missing.is_empty());
     assert_eq!(ih.recorded.len(), 5);
@@ -84,7 +91,7 @@ fn seed2_in_house_with_evidence_is_compliant() {
     let mut c = contract("bi_in_house_with_evidence.json");
     c.in_house_evidence.retain(|e| e.item != "value for money");
     let a = assess(&c, &snap).unwrap();
-    assert_eq!(a.in_house[0].missing, vec!["value for money"]);
+    assert_eq!(a.findings.in_house[0].missing, vec!["value for money"]);
     assert!(a.refused_ids().contains(&"in-house"));
 }
 
@@ -137,12 +144,13 @@ fn health_care_service_before_and_after_the_provider_selection_regime() {
     let before = assess(&contract("community_services_2023-11-30.json"), &snap).unwrap();
     assert_eq!(before.regime.id, "nhs-procurement-2013");
     assert_eq!(before.also_in_force[0].id, "pcr-2015-light-touch");
-    let t = before.threshold.as_ref().unwrap();
+    let t = before.routes.threshold.as_ref().unwrap();
     assert_eq!(t.amount_pounds, 663540.0);
     assert!(t.above && t.includes_vat);
     assert!(before.permitted_ids().contains(&"competitive-tender"));
     assert!(before.refused_ids().contains(&"single-provider-award"));
     let dac = before
+        .routes
         .refused
         .iter()
         .find(|p| p.id == "direct-award-c")
@@ -152,7 +160,7 @@ fn health_care_service_before_and_after_the_provider_selection_regime() {
         "{}",
         dac.reason
     );
-    assert!(before.key_criteria.is_empty());
+    assert!(before.routes.key_criteria.is_empty());
 
     let after = assess(&contract("community_services_2024-01-02.json"), &snap).unwrap();
     assert_eq!(after.regime.id, "psr-2023");
@@ -176,6 +184,7 @@ fn health_care_service_before_and_after_the_provider_selection_regime() {
         assert!(after.refused_ids().contains(&id), "{id} should be refused");
     }
     let old = after
+        .routes
         .refused
         .iter()
         .find(|p| p.id == "competitive-tender")
@@ -185,9 +194,9 @@ fn health_care_service_before_and_after_the_provider_selection_regime() {
         "{}",
         old.reason
     );
-    assert_eq!(after.key_criteria.len(), 5);
-    assert!(after.threshold.is_none());
-    assert!(after.participants.iter().all(|p| p.holds));
+    assert_eq!(after.routes.key_criteria.len(), 5);
+    assert!(after.routes.threshold.is_none());
+    assert!(after.findings.participants.iter().all(|p| p.holds));
 }
 
 #[test]
@@ -196,10 +205,10 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
     let a = assess(&contract("psr_direct_award_c_incumbent.json"), &snap).unwrap();
     assert_eq!(a.regime.id, "psr-2023");
     assert!(a.permitted_ids().contains(&"direct-award-c"));
-    let cc = a.considerable_change.as_ref().unwrap();
+    let cc = a.routes.considerable_change.as_ref().unwrap();
     assert_eq!(cc.by_value, Some(false));
     assert!(!cc.considerable);
-    let s = &a.standstill[0];
+    let s = &a.routes.standstill[0];
     assert_eq!(s.days, 8);
     // Notice Thu 2024-03-14: the period begins Fri 15 and ends at the end of the 8th
     // working day after it (18-22, 25, 26, 27): Wed 27 March.
@@ -225,10 +234,12 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
         ]
     );
     assert!(a
+        .routes
         .steps
         .iter()
         .any(|st| st.citation == "SI 2023/1348 reg 12"));
     assert!(a
+        .routes
         .steps
         .iter()
         .any(|st| st.citation == "SI 2023/1348 reg 24"));
@@ -237,8 +248,16 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
     let mut c = contract("psr_direct_award_c_incumbent.json");
     c.estimated_value = 6_000_000.0;
     let a = assess(&c, &snap).unwrap();
-    assert_eq!(a.considerable_change.as_ref().unwrap().by_value, Some(true));
-    let r = a.refused.iter().find(|p| p.id == "direct-award-c").unwrap();
+    assert_eq!(
+        a.routes.considerable_change.as_ref().unwrap().by_value,
+        Some(true)
+    );
+    let r = a
+        .routes
+        .refused
+        .iter()
+        .find(|p| p.id == "direct-award-c")
+        .unwrap();
     assert!(r.reason.contains("considerable"), "{}", r.reason);
     // £1.2m more but only 25% short: 4.8m -> 5.9m is 22.9%, not considerable.
     c.estimated_value = 5_900_000.0;
@@ -251,6 +270,7 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
     c.only_provider_capable = true;
     let a = assess(&c, &snap).unwrap();
     let req: Vec<_> = a
+        .routes
         .permitted
         .iter()
         .filter(|p| p.required)
@@ -265,7 +285,10 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
     ] {
         assert!(a.refused_ids().contains(&id), "{id}");
     }
-    assert!(a.standstill.is_empty(), "direct award A has no standstill");
+    assert!(
+        a.routes.standstill.is_empty(),
+        "direct award A has no standstill"
+    );
 
     // Patient choice: direct award B is required.
     let mut c = contract("community_services_2024-01-02.json");
@@ -273,6 +296,7 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
     c.current_provider = None;
     let a = assess(&c, &snap).unwrap();
     assert!(a
+        .routes
         .permitted
         .iter()
         .any(|p| p.id == "direct-award-b" && p.required));
@@ -282,7 +306,7 @@ fn psr_direct_award_c_to_the_incumbent_with_standstill() {
 fn collective_procurement_reports_the_member_without_the_function() {
     let snap = snapshot();
     let a = assess(&contract("collective_bi_2022.json"), &snap).unwrap();
-    let col = a.collective.as_ref().unwrap();
+    let col = a.findings.collective.as_ref().unwrap();
     assert_eq!(col.function, "support.business-intelligence");
     assert_eq!(col.lacking, vec!["02Q"]);
     assert!(!col.valid);
@@ -292,6 +316,7 @@ fn collective_procurement_reports_the_member_without_the_function() {
         a.notes
     );
     let holds: Vec<_> = a
+        .findings
         .participants
         .iter()
         .filter(|p| p.holds)
@@ -302,24 +327,25 @@ fn collective_procurement_reports_the_member_without_the_function() {
     let mut c = contract("collective_bi_2022.json");
     c.commissioners.retain(|x| x != "02Q");
     let a = assess(&c, &snap).unwrap();
-    assert!(a.collective.unwrap().valid);
+    assert!(a.findings.collective.unwrap().valid);
 }
 
 #[test]
 fn lead_commissioner_and_stranded_costs() {
     let snap = snapshot();
     let a = assess(&contract("collective_yh_2015.json"), &snap).unwrap();
-    let col = a.collective.as_ref().unwrap();
+    let col = a.findings.collective.as_ref().unwrap();
     assert!(col.lacking.is_empty());
     // No instrument lets Doncaster act for the others.
     assert_eq!(col.lead_cannot_act_for, vec!["02P", "03L", "03N"]);
-    let l = &a.liabilities[0];
+    let l = &a.findings.liabilities[0];
     assert_eq!(l.commissioner.as_deref(), Some("03N"));
     assert_eq!(l.stranded_costs, Some(120000.0));
     assert!(l.borne_by.contains("leaves pays"), "{}", l.borne_by);
     assert_eq!(l.basis, "mandate `lpf-collective-yh-nw`");
     assert!(l.warning.as_deref().unwrap().contains("no power"));
     let yh = a
+        .findings
         .requirements
         .iter()
         .find(|m| m.mandate == "lpf-collective-yh-nw")
@@ -333,15 +359,15 @@ fn a_lead_commissioner_with_delegations_from_each_participant() {
         "what-if/lead-commissioner-delegations.vires",
     ]));
     let a = assess(&contract("collective_yh_2015.json"), &snap).unwrap();
-    let col = a.collective.as_ref().unwrap();
+    let col = a.findings.collective.as_ref().unwrap();
     assert!(col.lacking.is_empty(), "{col:?}");
     assert!(col.lead_cannot_act_for.is_empty(), "{col:?}");
     assert!(col.valid, "{col:?}");
     // Concurrent: each CCG still holds the function for its own area.
     assert!(
-        a.participants.iter().all(|p| p.holds),
+        a.findings.participants.iter().all(|p| p.holds),
         "{:?}",
-        a.participants
+        a.findings.participants
     );
 }
 
@@ -393,12 +419,12 @@ fn json_carries_the_answer() {
     // The text rendering is the CLI's (crates/cli/src/commands/procurement_text.rs).
     assert!(a.regime.title.contains("Public Contracts Regulations 2015"));
     assert!(
-        a.in_house[0]
+        a.findings.in_house[0]
             .missing
             .iter()
             .any(|m| m.contains("value for money")),
         "{:?}",
-        a.in_house
+        a.findings.in_house
     );
 }
 
@@ -415,14 +441,15 @@ fn support_services_under_the_procurement_act_from_2025_02_24() {
     c.procurement_began = Some(d("2025-02-24"));
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "procurement-act-2023");
-    assert_eq!(a.threshold.as_ref().unwrap().amount_pounds, 214904.0);
+    assert_eq!(a.routes.threshold.as_ref().unwrap().amount_pounds, 214904.0);
     let mut p = a.permitted_ids();
     p.sort();
     assert_eq!(p, vec!["competitive-tendering", "framework-call-off"]);
-    let s = &a.standstill[0];
+    let s = &a.routes.standstill[0];
     // s.51: 8 working days beginning with the day of the notice (Mon 3 March to Wed 12 March).
     assert_eq!(s.last_day, Some(d("2025-03-12")));
     assert!(a
+        .routes
         .steps
         .iter()
         .any(|st| st.citation == "Procurement Act 2023 s.44"));
@@ -433,6 +460,7 @@ fn support_services_under_the_procurement_act_from_2025_02_24() {
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "pcr-2015");
     assert!(a
+        .routes
         .refused
         .iter()
         .any(|p| p.id == "competitive-tendering" && p.reason.contains("in force from 2025-02-24")));
@@ -440,7 +468,7 @@ fn support_services_under_the_procurement_act_from_2025_02_24() {
     c.estimated_value = 100_000.0;
     let a = assess(&c, &snap).unwrap();
     assert!(a.permitted_ids().contains(&"below-threshold-award"));
-    assert!(a.standstill.is_empty());
+    assert!(a.routes.standstill.is_empty());
 }
 
 #[test]
@@ -451,7 +479,7 @@ fn beyond_the_bank_holiday_data_the_answer_still_stands() {
     c.procurement_began = Some(d("2028-06-01"));
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "psr-2023");
-    assert!(a.standstill.is_empty());
+    assert!(a.routes.standstill.is_empty());
     assert!(
         a.notes.iter().any(|n| n.contains("cannot be worked out")),
         "{:?}",
@@ -469,17 +497,21 @@ fn health_services_before_the_light_touch_regime_were_part_b_services() {
     let a = assess(&c, &snap).unwrap();
     assert_eq!(a.regime.id, "nhs-procurement-2013");
     assert_eq!(a.also_in_force[0].id, "pcr-2006-part-b");
-    assert!(a.threshold.is_none());
-    assert!(a.steps.iter().any(|s| s.citation.starts_with("SI 2006/5")));
+    assert!(a.routes.threshold.is_none());
+    assert!(a
+        .routes
+        .steps
+        .iter()
+        .any(|s| s.citation.starts_with("SI 2006/5")));
     // Below the light touch threshold in 2017 the 2015 Regulations' notices do not apply.
     c.start = d("2017-06-01");
     c.procurement_began = Some(d("2017-06-01"));
     c.estimated_value = 500_000.0;
     let a = assess(&c, &snap).unwrap();
-    let t = a.threshold.as_ref().unwrap();
+    let t = a.routes.threshold.as_ref().unwrap();
     assert_eq!(t.amount_pounds, 589148.0);
     assert!(!t.above);
-    assert!(a.standstill.is_empty());
+    assert!(a.routes.standstill.is_empty());
     assert!(a
         .notes
         .iter()
@@ -498,11 +530,12 @@ fn a_revoked_mandate_no_longer_applies() {
     let snap = Snapshot::compile(r);
     let a = assess(&contract("bi_in_house_without_evidence.json"), &snap).unwrap();
     assert!(
-        a.requirements
+        a.findings
+            .requirements
             .iter()
             .all(|m| m.mandate != "lpf-support-services"),
         "{:?}",
-        a.requirements
+        a.findings.requirements
     );
     assert!(a.permitted_ids().contains(&"in-house"));
 }
@@ -516,7 +549,7 @@ fn a_collective_instrument_that_is_not_in_the_register_is_reported() {
         col.instrument = Some("no-such-joint-committee".into());
     }
     let a = assess(&c, &snap).unwrap();
-    let col = a.collective.unwrap();
+    let col = a.findings.collective.unwrap();
     assert!(!col.valid);
     assert!(col.notes.iter().any(|n| n.contains("not in the register")));
 }
@@ -526,8 +559,8 @@ fn stranded_costs_when_the_arrangement_ends() {
     use vires_procure::contract::LiabilityEvent;
     let snap = snapshot();
     let a = assess(&contract("collective_yh_2015_ends.json"), &snap).unwrap();
-    assert_eq!(a.liabilities.len(), 1);
-    let l = &a.liabilities[0];
+    assert_eq!(a.findings.liabilities.len(), 1);
+    let l = &a.findings.liabilities[0];
     assert_eq!(l.event, LiabilityEvent::Ends);
     assert_eq!(l.on, d("2018-04-01"));
     assert_eq!(l.commissioner, None);
@@ -548,7 +581,7 @@ fn stranded_costs_when_the_arrangement_ends() {
         "\"stranded_costs\": 85000, \"borne_by\": \"the four CCGs in shares of their 2017/18 allocations\"",
     );
     let a = assess_json(&text, &snap).unwrap();
-    let l = &a.liabilities[0];
+    let l = &a.findings.liabilities[0];
     assert_eq!(
         l.borne_by,
         "the four CCGs in shares of their 2017/18 allocations"
@@ -562,9 +595,12 @@ fn stranded_costs_when_the_arrangement_ends() {
         "\"liabilities\": [{\"event\": \"leaves\", \"commissioner\": \"03N\", \"on\": \"2016-04-01\", \"stranded_costs\": 120000},",
     );
     let a = assess_json(&text, &snap).unwrap();
-    assert_eq!(a.liabilities.len(), 2);
-    assert_eq!(a.liabilities[0].basis, "mandate `lpf-collective-yh-nw`");
-    assert!(a.liabilities[1].borne_by.starts_with("not agreed"));
+    assert_eq!(a.findings.liabilities.len(), 2);
+    assert_eq!(
+        a.findings.liabilities[0].basis,
+        "mandate `lpf-collective-yh-nw`"
+    );
+    assert!(a.findings.liabilities[1].borne_by.starts_with("not agreed"));
 
     // A liability before the contract starts is bad input, named by field.
     let text = example("collective_yh_2015_ends.json").replace("2018-04-01", "2015-03-01");

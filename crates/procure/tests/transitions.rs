@@ -38,7 +38,7 @@ fn begun_in_december_2023_for_a_2024_contract_stays_under_the_2013_regulations()
     assert!(a.refused_ids().contains(&"direct-award-c"));
     assert!(a.permitted_ids().contains(&"competitive-tender"));
     // £3m against the light touch threshold of £663,540 including VAT (PPN 10/21, from 2022).
-    let t = a.threshold.as_ref().unwrap();
+    let t = a.routes.threshold.as_ref().unwrap();
     assert_eq!(t.amount_pounds, 663540.0);
     assert!(t.above);
 }
@@ -123,7 +123,7 @@ fn the_procurement_date_is_required_and_not_after_the_start() {
 
 fn threshold_of(c: &Contract) -> (f64, bool, String) {
     let a = assess(c, &snapshot()).unwrap();
-    let t = a.threshold.expect("a goods and services threshold");
+    let t = a.routes.threshold.expect("a goods and services threshold");
     (
         t.amount_pounds,
         t.above,
@@ -200,10 +200,11 @@ fn under_the_procurement_act_a_framework_call_off_has_a_voluntary_standstill() {
     c.notice_date = Some(d("2025-03-03"));
     let a = assess(&c, &snapshot()).unwrap();
     assert_eq!(a.regime.id, "procurement-act-2023");
-    let s = &a.standstill[0];
+    let s = &a.routes.standstill[0];
     assert_eq!(s.last_day, Some(d("2025-03-12")));
     assert_eq!(s.voluntary_for, vec!["framework-call-off".to_string()]);
     let mandatory = a
+        .routes
         .steps
         .iter()
         .find(|st| st.text.starts_with("Observe the mandatory standstill"))
@@ -212,6 +213,7 @@ fn under_the_procurement_act_a_framework_call_off_has_a_voluntary_standstill() {
         .processes
         .contains(&"framework-call-off".to_string()));
     assert!(a
+        .routes
         .steps
         .iter()
         .any(|st| st.processes == vec!["framework-call-off".to_string()]
@@ -234,7 +236,7 @@ fn under_the_procurement_act_a_scottish_bank_holiday_is_not_a_working_day() {
     c.notice_date = Some(d("2026-11-23"));
     let a = assess(&c, &snapshot()).unwrap();
     assert_eq!(a.regime.id, "procurement-act-2023");
-    let s = &a.standstill[0];
+    let s = &a.routes.standstill[0];
     assert_eq!(s.last_day, Some(d("2026-12-03")));
     assert!(s
         .working_day_citation

@@ -267,7 +267,7 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
         "citation",
         "reason",
     ]);
-    for (list, ok) in [(&a.permitted, true), (&a.refused, false)] {
+    for (list, ok) in [(&a.routes.permitted, true), (&a.routes.refused, false)] {
         for p in list {
             table.row([
                 p.id.clone(),
@@ -293,46 +293,46 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
                 (ca.body) ": " @match ca.class { Some(c) => { (c.as_str()) " contracting authority" }, None => "class not in the data" }
                 " (" (ca.source.as_deref().unwrap_or("no source")) ")" @if !ca.confirmed { " (to confirm)" } br;
             } }),
-            ("Threshold", html! { @if let Some(t) = &a.threshold {
+            ("Threshold", html! { @if let Some(t) = &a.routes.threshold {
                 "£" (t.amount_pounds) @if t.includes_vat { " including VAT" } " for " (match t.authority_class { vires_procure::authority::AuthorityClass::All => "every contracting authority".to_string(), c => format!("{} contracting authorities", c.as_str()) }) ": the contract is " @if t.above { "above" } @else { "below" } " it" @if !t.confirmed { " (to confirm)" }
             } @else { "No value threshold applies" } }),
         ]))
         h2 { "Permitted processes" }
-        @if a.permitted.is_empty() { p { "None: no process is open for this contract as described." } }
+        @if a.routes.permitted.is_empty() { p { "None: no process is open for this contract as described." } }
         @else {
-            (layout::table("Permitted", &["Process", "Why", "Citation"], a.permitted.iter().map(|p| vec![
+            (layout::table("Permitted", &["Process", "Why", "Citation"], a.routes.permitted.iter().map(|p| vec![
                 html! { strong { (p.title) } @if p.required { " " (layout::tag("Required", "blue")) } },
                 html! { (p.reason) }, html! { (p.citation) }]).collect()))
         }
-        @if !a.refused.is_empty() {
-            (layout::table("Refused processes", &["Process", "Why not", "Citation"], a.refused.iter().map(|p| vec![
+        @if !a.routes.refused.is_empty() {
+            (layout::table("Refused processes", &["Process", "Why not", "Citation"], a.routes.refused.iter().map(|p| vec![
                 html! { (p.title) }, html! { (p.reason) }, html! { (p.citation) }]).collect()))
         }
-        @if !a.steps.is_empty() {
+        @if !a.routes.steps.is_empty() {
             h2 { "What the commissioners must do" }
-            ol { @for s in &a.steps { li { (s.text) " " span class="nhsuk-body-s" { "(" (s.citation) ")" } } } }
+            ol { @for s in &a.routes.steps { li { (s.text) " " span class="nhsuk-body-s" { "(" (s.citation) ")" } } } }
         }
-        @if !a.standstill.is_empty() {
+        @if !a.routes.standstill.is_empty() {
             h2 { "Standstill" }
-            ul { @for s in &a.standstill { li {
+            ul { @for s in &a.routes.standstill { li {
                 (s.days) " " (format!("{:?}", s.unit).to_lowercase()) " days (" (s.citation) ")"
                 @if !s.voluntary_for.is_empty() { "; voluntary, not mandatory, for " (s.voluntary_for.join(", ")) }
                 @if let Some(d) = s.last_day { ": last day " (vires_procure::regime::weekday(d)) " " (date_text(d)) }
                 @if let Some(d) = s.latest_notice_for_start { ". Publish the notice by " (vires_procure::regime::weekday(d)) " " (date_text(d)) " (a working day) for the contract to start on time" }
             } } }
         }
-        @if !a.key_criteria.is_empty() {
+        @if !a.routes.key_criteria.is_empty() {
             h2 { "Key criteria to assess and record" }
-            ul { @for c in &a.key_criteria { li { (c.text) } } }
+            ul { @for c in &a.routes.key_criteria { li { (c.text) } } }
         }
-        @if !a.requirements.is_empty() {
+        @if !a.findings.requirements.is_empty() {
             h2 { "Mandates that apply" }
-            (layout::table("Mandates", &["Mandate", "Requirement", "Authority", "Binding"], a.requirements.iter().map(|m| vec![
+            (layout::table("Mandates", &["Mandate", "Requirement", "Authority", "Binding"], a.findings.requirements.iter().map(|m| vec![
                 layout::instrument_link(&m.mandate, &m.title), html! { (m.text) }, html! { (m.authority) },
                 html! { @if m.binding { (layout::tag("Binding", "blue")) } @else { (layout::tag("Not binding", "orange")) } }]).collect()))
         }
         h2 { "Do the commissioners hold the function?" }
-        (layout::table("Commissioners", &["Body", "Holds it", "Why"], a.participants.iter().map(|p| vec![
+        (layout::table("Commissioners", &["Body", "Holds it", "Why"], a.findings.participants.iter().map(|p| vec![
             body_link(&p.body, Some(&p.name)),
             html! { @if p.holds { (layout::tag("Yes", "green")) } @else { (layout::tag("No", "red")) } },
             html! { (p.reason) }]).collect()))

@@ -209,12 +209,16 @@ pub fn expiring(s: &Snapshot, fmt: Format, on: Date, days: i64) -> Result<ExitCo
         "title",
     ];
     emit_list(fmt, &list, &header, csv_rows, |list| {
+        let mut t = crate::output::Table::new(&["DAYS LEFT", "UNTIL", "INSTRUMENT", "TITLE"]);
         for e in list {
-            println!(
-                "{:>5} days  {}  {:<32} {}",
-                e.days_left, e.until, e.instrument, e.title
-            );
+            t.row(vec![
+                e.days_left.to_string(),
+                e.until.to_string(),
+                e.instrument.clone(),
+                e.title.clone(),
+            ]);
         }
+        t.print();
         println!(
             "{} instruments in force on {on} end within {days} days",
             list.len()

@@ -15,7 +15,7 @@ mod serve;
 mod workflow;
 mod workflow_text;
 
-use crate::args::{Cli, Command, Format, PlaceArgs};
+use crate::args::{Cli, Command, Format, PlaceArgs, Question};
 use crate::load;
 use clap::CommandFactory;
 use jiff::civil::Date;
@@ -286,9 +286,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     batch: Some(file), ..
                 } => batch::run(s, fmt, batch::Ask::Who, &file, today()),
                 Command::Who {
-                    function,
-                    place: p,
-                    on,
+                    question:
+                        Question {
+                            function,
+                            place: p,
+                            on,
+                        },
                     purpose,
                     ..
                 } => query::who(
@@ -304,9 +307,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 } => batch::run(s, fmt, batch::Ask::May, &file, today()),
                 Command::May {
                     actor,
-                    function,
-                    place: p,
-                    on,
+                    question:
+                        Question {
+                            function,
+                            place: p,
+                            on,
+                        },
                     purpose,
                     ..
                 } => query::may(

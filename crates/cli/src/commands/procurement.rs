@@ -3,6 +3,7 @@
 use super::procurement_text;
 use super::CliError;
 use crate::args::{ConflictsWhat, ExportAs, Format};
+use crate::output::wrap_lines;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vires_app::conflicts_csv;
@@ -41,7 +42,9 @@ pub fn procure(
         let a = vires_procure::assess::assess_json(&text, s).map_err(|e| input(contract, e))?;
         match fmt {
             Format::Json => println!("{}", a.to_json()),
-            Format::Text | Format::Csv => print!("{}", procurement_text::assessment(&a)),
+            Format::Text | Format::Csv => {
+                print!("{}", wrap_lines(&procurement_text::assessment(&a)))
+            }
         }
         return Ok(ExitCode::SUCCESS);
     };
@@ -64,7 +67,7 @@ pub fn procure(
         .map_err(|e| input(contract, e))?;
     match fmt {
         Format::Json => println!("{}", w.to_json()),
-        Format::Text | Format::Csv => print!("{}", procurement_text::what_if(&w)),
+        Format::Text | Format::Csv => print!("{}", wrap_lines(&procurement_text::what_if(&w))),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -166,7 +169,10 @@ pub fn conflicts(
                         .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
                 ),
                 Format::Text | Format::Csv => {
-                    print!("{}", procurement_text::decision_report(&report))
+                    print!(
+                        "{}",
+                        wrap_lines(&procurement_text::decision_report(&report))
+                    )
                 }
             }
             Ok(if report.sound {

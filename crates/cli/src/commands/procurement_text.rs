@@ -49,7 +49,7 @@ pub fn assessment(a: &Assessment) -> String {
     for r in &a.also_in_force {
         let _ = writeln!(s, "  also in force: {} ({})", r.title, r.citation);
     }
-    if let Some(t) = &a.threshold {
+    if let Some(t) = &a.routes.threshold {
         let _ = writeln!(
             s,
             "  threshold ({}): £{:.0}{}{} — the contract is {} it",
@@ -63,7 +63,8 @@ pub fn assessment(a: &Assessment) -> String {
             if t.above { "at or above" } else { "below" }
         );
     }
-    if a.threshold
+    if a.routes
+        .threshold
         .as_ref()
         .is_some_and(|t| t.authority_class != AuthorityClass::All)
     {
@@ -71,7 +72,7 @@ pub fn assessment(a: &Assessment) -> String {
             let _ = writeln!(s, "  {line}");
         }
     }
-    if let Some(cc) = &a.considerable_change {
+    if let Some(cc) = &a.routes.considerable_change {
         let _ = writeln!(
             s,
             "  considerable change: {} ({})",
@@ -80,7 +81,7 @@ pub fn assessment(a: &Assessment) -> String {
         );
     }
     let _ = writeln!(s, "\nPermitted:");
-    for p in &a.permitted {
+    for p in &a.routes.permitted {
         let _ = writeln!(
             s,
             "  + {}{} [{}]\n      {}",
@@ -90,13 +91,19 @@ pub fn assessment(a: &Assessment) -> String {
             p.reason
         );
     }
+    if a.routes.permitted.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
     let _ = writeln!(s, "\nRefused:");
-    for p in &a.refused {
+    if a.routes.refused.is_empty() {
+        let _ = writeln!(s, "  none");
+    }
+    for p in &a.routes.refused {
         let _ = writeln!(s, "  - {} [{}]\n      {}", p.title, p.citation, p.reason);
     }
-    if !a.steps.is_empty() {
+    if !a.routes.steps.is_empty() {
         let _ = writeln!(s, "\nSteps:");
-        for st in &a.steps {
+        for st in &a.routes.steps {
             let scope = if st.processes.is_empty() {
                 String::new()
             } else {
@@ -105,7 +112,7 @@ pub fn assessment(a: &Assessment) -> String {
             let _ = writeln!(s, "  * {}{} [{}]", st.text, scope, st.citation);
         }
     }
-    for ss in &a.standstill {
+    for ss in &a.routes.standstill {
         let unit = match ss.unit {
             DayUnit::Working => "working",
             DayUnit::Calendar => "calendar",
@@ -154,15 +161,15 @@ pub fn assessment(a: &Assessment) -> String {
             }
         );
     }
-    if !a.key_criteria.is_empty() {
+    if !a.routes.key_criteria.is_empty() {
         let _ = writeln!(s, "\nKey criteria to assess and record:");
-        for k in &a.key_criteria {
+        for k in &a.routes.key_criteria {
             let _ = writeln!(s, "  * {} [{}]", k.text, k.citation);
         }
     }
-    if !a.requirements.is_empty() {
+    if !a.findings.requirements.is_empty() {
         let _ = writeln!(s, "\nRequirements from the register:");
-        for m in &a.requirements {
+        for m in &a.findings.requirements {
             let _ = writeln!(
                 s,
                 "  * {} `{}`: {} [{}]",
@@ -177,7 +184,7 @@ pub fn assessment(a: &Assessment) -> String {
             }
         }
     }
-    for ih in &a.in_house {
+    for ih in &a.findings.in_house {
         let _ = writeln!(
             s,
             "\nIn-house evidence for `{}`: {}",
@@ -201,7 +208,7 @@ pub fn assessment(a: &Assessment) -> String {
         }
     }
     let _ = writeln!(s, "\nCommissioners holding {} on {}:", c.function, c.start);
-    for p in &a.participants {
+    for p in &a.findings.participants {
         let _ = writeln!(
             s,
             "  {} {} {}: {}",
@@ -211,7 +218,7 @@ pub fn assessment(a: &Assessment) -> String {
             p.reason
         );
     }
-    if let Some(col) = &a.collective {
+    if let Some(col) = &a.findings.collective {
         let _ = writeln!(
             s,
             "\nCollective procurement: {}",
@@ -228,9 +235,9 @@ pub fn assessment(a: &Assessment) -> String {
             let _ = writeln!(s, "  {n}");
         }
     }
-    if !a.liabilities.is_empty() {
+    if !a.findings.liabilities.is_empty() {
         let _ = writeln!(s, "\nLiabilities:");
-        for l in &a.liabilities {
+        for l in &a.findings.liabilities {
             let amount = l
                 .stranded_costs
                 .map(|v| format!("£{v:.0}"))
@@ -303,7 +310,8 @@ pub fn what_if(w: &WhatIf) -> String {
             }
         };
         let authority = |a: &Assessment, id: &str| {
-            a.requirements
+            a.findings
+                .requirements
                 .iter()
                 .find(|m| m.mandate == id)
                 .map(|m| m.authority.clone())

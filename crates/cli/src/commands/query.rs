@@ -24,7 +24,7 @@ pub fn who(
             .as_deref()
             .map(|p| format!(" for {p}"))
             .unwrap_or_default();
-        let at = crate::output::place_text(s, place, on);
+        let at = crate::output::place_text(s, place, Some(on));
         println!("{} {at} on {}{p}", a.function, a.on);
         if let Place::Practice(code) = place {
             if let Some(line) = crate::output::practice_line(s, code, on) {
@@ -204,8 +204,7 @@ pub fn timeline(
         "incomplete",
     ];
     emit_list(fmt, &t, &header, csv_rows, |t| {
-        // Named as the place is today (a timeline has no one date).
-        let at = crate::output::place_text(s, place, super::today());
+        let at = crate::output::place_text(s, place, None);
         println!("{} {at}", t.function);
         caveat_lines(&t.caveats);
         for seg in &t.segments {
@@ -288,10 +287,12 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
     emit_list(fmt, &d, &header, csv_rows, |d| {
         println!("changes from {} to {}", d.from, d.to);
         for b in &d.established {
-            println!("  + body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            let line = format!("+ body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
         for b in &d.abolished {
-            println!("  - body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            let line = format!("- body {} {} ({}) on {}", b.code, b.name, b.kind, b.on);
+            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
         print_changes(d);
         println!(
@@ -499,13 +500,15 @@ fn print_changes(d: &vires_core::DiffAnswer) {
     for (sign, list) in [("+", &d.added), ("-", &d.removed)] {
         for h in list {
             let area = h.area.join(" + ");
-            println!(
-                "  {sign} {} {} {} in {area} ({})",
+            let line = format!(
+                "{sign} {} {} {} in {area} ({})",
                 h.body,
                 h.role.as_str(),
                 h.function,
                 h.instrument
             );
+            // Wrapped under the holder, not cut: an area can be a long list of parts.
+            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
     }
 }

@@ -227,9 +227,11 @@ pub fn functions(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
             .collect()
     };
     emit_list(fmt, &defs, &["id", "name", "note"], csv_rows, |defs| {
+        let mut t = crate::output::Table::new(&["ID", "NAME"]);
         for d in defs {
-            println!("{:<48} {}", d.id, d.name);
+            t.row(vec![d.id.to_string(), d.name.to_string()]);
         }
+        t.print();
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -131,9 +131,16 @@ pub fn calendar(
             crate::output::csv(&header, &rows)?;
         }
         Format::Text => {
+            let mut t = crate::output::Table::new(&["DATE", "KIND", "SUBJECT", "WHAT"]);
             for e in &entries {
-                println!("{}  {:<10} {}", e.date, e.kind.as_str(), e.subject);
+                t.row(vec![
+                    e.date.to_string(),
+                    e.kind.as_str().to_string(),
+                    e.subject.clone(),
+                    e.summary.clone(),
+                ]);
             }
+            t.print();
             println!("{} items from {on} for {days} days", entries.len());
         }
     }

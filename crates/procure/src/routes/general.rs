@@ -16,7 +16,7 @@ pub(super) fn general(
     let class = match b.class {
         Some(class) => class,
         None => {
-            b.out.notes.push("the class of contracting authority (central or sub-central) is not in the data for every commissioner: the lower, central government threshold is used (to confirm)".into());
+            b.notes.push("the class of contracting authority (central or sub-central) is not in the data for every commissioner: the lower, central government threshold is used (to confirm)".into());
             AuthorityClass::Central
         }
     };
@@ -25,7 +25,7 @@ pub(super) fn general(
     if let Some(t) = threshold {
         b.out.threshold = Some(ThresholdUse::new(t, c.estimated_value));
     } else {
-        b.out.notes.push(format!(
+        b.notes.push(format!(
             "no goods-and-services threshold for {rid} for a procurement begun on {} is in the data; the answer assumes the contract is above it",
             b.began
         ));

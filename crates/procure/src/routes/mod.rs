@@ -88,12 +88,15 @@ pub struct ChangeTest {
     pub citation: String,
 }
 
-/// Statutory routes for a contract, before any mandate is applied.
+/// Statutory routes for a contract (mandates applied to them by `requirements::apply`): the
+/// part of an [`crate::assess::Assessment`] that says which processes the law permits and
+/// what they require.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Routes {
     pub permitted: Vec<Process>,
     pub refused: Vec<Process>,
     pub steps: Vec<Step>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_criteria: Vec<Criterion>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<ThresholdUse>,
@@ -101,8 +104,6 @@ pub struct Routes {
     pub considerable_change: Option<ChangeTest>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub standstill: Vec<Standstill>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub notes: Vec<String>,
 }
 
 /// Stable process ids.
@@ -152,6 +153,8 @@ pub fn psr_key_criteria() -> Vec<Criterion> {
 
 struct Builder<'a> {
     out: Routes,
+    /// Notes on the routes, for the assessment's `notes`.
+    notes: Vec<String>,
     regime: &'a Regime,
     /// When the procurement began: thresholds are those for procurements begun then.
     began: Date,
@@ -217,15 +220,15 @@ impl Builder<'_> {
     }
 }
 
-/// Works out the statutory routes. `framework` is the framework the contract would be
-/// called off from (the contract's own, or one a mandate names).
+/// Works out the statutory routes, and notes on them. `framework` is the framework the
+/// contract would be called off from (the contract's own, or one a mandate names).
 pub fn evaluate(
     contract: &Contract,
     framework: Option<&str>,
     class: Option<AuthorityClass>,
     rules: &Rules,
     cal: &Calendar,
-) -> Result<Routes, ProcureError> {
+) -> Result<(Routes, Vec<String>), ProcureError> {
     // The law that governs the procurement is the law for the date it began (see the
     // transitions in data/regimes.json), not the law on the contract's start date.
     let on = contract.began()?;
@@ -245,8 +248,8 @@ pub fn evaluate(
             threshold: None,
             considerable_change: None,
             standstill: Vec::new(),
-            notes: Vec::new(),
         },
+        notes: Vec::new(),
         regime: principal,
         began: on,
         class,
@@ -265,7 +268,7 @@ pub fn evaluate(
     }
     in_house(&mut b, contract);
     not_in_force(&mut b, contract.buying, on, rules);
-    Ok(b.out)
+    Ok((b.out, b.notes))
 }
 
 /// Works out the standstill dates; dates beyond the bank-holiday data become a note, so the
@@ -288,7 +291,7 @@ fn standstill(
     };
     match rule.work_out(cal, c.notice_date, c.start) {
         Ok(s) => b.out.standstill.push(s),
-        Err(ProcureError::OutsideCalendar { date, from, until }) => b.out.notes.push(format!(
+        Err(ProcureError::OutsideCalendar { date, from, until }) => b.notes.push(format!(
             "standstill dates ({} {} days, {}) cannot be worked out: {date} is outside the bank holidays known ({from} to before {until})",
             rule.days,
             match rule.unit {

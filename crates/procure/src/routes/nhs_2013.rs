@@ -53,7 +53,7 @@ pub(super) fn nhs_2013(
             standstill(b, rule, c, cal)?;
         }
     } else if let Some(t) = threshold {
-        b.out.notes.push(format!(
+        b.notes.push(format!(
             "estimated value £{:.0} is below the light touch threshold of £{:.0}{} for procurements begun on {}: regs 74-76 of the Public Contracts Regulations 2015 do not apply",
             c.estimated_value,
             t.amount_pounds,
@@ -61,7 +61,7 @@ pub(super) fn nhs_2013(
             b.began
         ));
     } else if light_touch {
-        b.out.notes.push(format!(
+        b.notes.push(format!(
             "no light touch threshold in the data covers a procurement begun on {}; check SI 2015/102 reg 5",
             b.began
         ));
