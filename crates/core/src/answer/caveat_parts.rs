@@ -7,7 +7,7 @@
 //! about one function that rest on one source), saying how many of the place's practices it
 //! concerns and naming its parts: the first few in the message, every one in `part.area`.
 
-use crate::answer::knowledge::{describe, incomplete, step_source};
+use crate::answer::knowledge::{describe, incomplete, step_source, to_confirm_caveat};
 use crate::answer::query::{Caveat, CaveatKind, Part};
 use crate::model::body::BodyId;
 use crate::model::coverage::CoverageRow;
@@ -198,16 +198,9 @@ impl Snapshot {
     pub(crate) fn to_confirm_merged(&self, holders: &[GrantId]) -> Option<Caveat> {
         let mut steps = self.to_confirm_steps(holders);
         if steps.len() < 2 {
-            return steps.pop().map(|(holder, step)| Caveat {
-                kind: CaveatKind::ToConfirm,
-                message: format!(
-                    "{holder}'s holding rests on `{}` ({}), which is marked \"to confirm\"",
-                    step.instrument, step.title
-                ),
-                source: step_source(&step),
-                candidates: Vec::new(),
-                part: None,
-            });
+            return steps
+                .pop()
+                .map(|(holder, step)| to_confirm_caveat(&holder, &step));
         }
         steps.sort_by(|a, b| a.1.instrument.cmp(&b.1.instrument));
         let named: Vec<String> = steps

@@ -212,16 +212,7 @@ impl Snapshot {
     fn to_confirm_caveats(&self, holders: &[GrantId]) -> Vec<Caveat> {
         self.to_confirm_steps(holders)
             .into_iter()
-            .map(|(holder, step)| Caveat {
-                kind: CaveatKind::ToConfirm,
-                message: format!(
-                    "{holder}'s holding rests on `{}` ({}), which is marked \"to confirm\"",
-                    step.instrument, step.title
-                ),
-                source: step_source(&step),
-                candidates: Vec::new(),
-                part: None,
-            })
+            .map(|(holder, step)| to_confirm_caveat(&holder, &step))
             .collect()
     }
 
@@ -431,6 +422,20 @@ pub(crate) fn incomplete(row: &CoverageRow) -> Caveat {
 }
 
 /// The source a proof step cites (its basis when it cites none).
+/// The caveat on `holder`'s holding that rests on `step`, an instrument marked "to confirm".
+pub(crate) fn to_confirm_caveat(holder: &str, step: &ProofStep) -> Caveat {
+    Caveat {
+        kind: CaveatKind::ToConfirm,
+        message: format!(
+            "{holder}'s holding rests on `{}` ({}), which is marked \"to confirm\"",
+            step.instrument, step.title
+        ),
+        source: step_source(step),
+        candidates: Vec::new(),
+        part: None,
+    }
+}
+
 pub(crate) fn step_source(step: &ProofStep) -> String {
     step.source
         .clone()
