@@ -391,3 +391,59 @@ fn a_council_asked_as_a_body_is_its_area() {
     let codes: Vec<&str> = secondary.holders.iter().map(|h| h.body.as_str()).collect();
     assert_eq!(codes, ["QF7"], "{secondary:#?}");
 }
+
+/// `may` for a body holding part of a larger place says where it may act and where not,
+/// with counts a governance lead can check. NHS Newcastle Gateshead CCG (13T) held secondary
+/// care for the practices of its own footprint (NHS Act 2006 s.3, as amended by the Health
+/// and Social Care Act 2012 s.13). Its practices on 2016-06-01 are counted here from the
+/// December 2019 practice file itself: commissioner 13T (column 15), prescribing setting 4,
+/// a GP practice (column 26), joined the commissioner (column 16) and opened (column 11) by
+/// that day and not closed (column 12) before it. 13T was formed on 2015-04-01, so those are
+/// settled; the rest of England's practices are the others, or unsettled.
+#[test]
+fn may_over_england_says_where_and_where_not_with_a_count_from_the_practice_file() {
+    let on = date(2016, 6, 1);
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/ods/ods_epraccur_2019_12.csv");
+    let mut rd = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    let day = "20160601";
+    let mut by_hand = 0u32;
+    for row in rd.records() {
+        let r = row.unwrap();
+        if &r[14] == "13T"
+            && &r[25] == "4"
+            && &r[15] <= day
+            && &r[10] <= day
+            && (r[11].is_empty() || &r[11] > day)
+        {
+            by_hand += 1;
+        }
+    }
+    assert_eq!(by_hand, 65, "the count by hand from the file");
+    let may = snap()
+        .may("13T", SECONDARY, &Place::England, on, None)
+        .unwrap();
+    assert!(!may.allowed, "{may:#?}");
+    let part = may.holding.as_ref().and_then(|h| h.part.as_ref()).unwrap();
+    assert_eq!(part.practices, by_hand);
+    let unsettled = may
+        .caveats
+        .iter()
+        .find(|c| c.kind == CaveatKind::IncompleteRecord)
+        .and_then(|c| c.part.as_ref())
+        .map_or(0, |p| p.practices);
+    let others = part.of - by_hand - unsettled;
+    for said in [
+        "13T may exercise commissioning.secondary-care in only part of England on 2016-06-01"
+            .to_string(),
+        format!("at {by_hand} of its {} practices", part.of),
+        "over footprint(13T)".to_string(),
+        format!("not at the other {others}"),
+        format!("the register cannot say for {unsettled} whose record is incomplete"),
+    ] {
+        assert!(may.reason.contains(&said), "{said:?} in {}", may.reason);
+    }
+}
