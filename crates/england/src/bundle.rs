@@ -54,6 +54,13 @@ pub const MOVES_FILE: (&str, &str) = (
     include_str!("../../../data/curated/practice-moves.csv"),
 );
 
+/// The curated table of practices' commissioners before their join dates in the practice
+/// file, from earlier dated practice lists (see `data/README.md`), as (file name, CSV text).
+pub const HISTORY_FILE: (&str, &str) = (
+    "data/curated/practice-history.csv",
+    include_str!("../../../data/curated/practice-history.csv"),
+);
+
 /// The curated names of the ICBs a reshape created, which the bundled ONS list predates
 /// (see `data/README.md`), as (file name, CSV text).
 pub const ICB_NAMES_FILE: (&str, &str) = (
@@ -84,6 +91,10 @@ pub(crate) fn reshape_allocations() -> SourceFile {
 
 pub(crate) fn practice_moves() -> SourceFile {
     source(MOVES_FILE)
+}
+
+pub(crate) fn practice_history() -> SourceFile {
+    source(HISTORY_FILE)
 }
 
 pub(crate) fn icb_names() -> SourceFile {
@@ -214,6 +225,7 @@ pub fn fingerprint() -> String {
     files.extend(NATIONAL_FILES.iter().copied());
     files.push(RESHAPE_FILE);
     files.push(MOVES_FILE);
+    files.push(HISTORY_FILE);
     files.push(ICB_NAMES_FILE);
     files.push(REGION_NAMES_FILE);
     files.push(COVERAGE_FILE);

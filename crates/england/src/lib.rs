@@ -18,6 +18,7 @@ pub mod areas;
 pub mod bodies;
 pub mod bundle;
 pub mod coverage;
+pub(crate) mod history;
 pub mod lineage;
 pub(crate) mod moves;
 pub mod ods;
@@ -27,8 +28,8 @@ pub mod quality;
 
 pub use bundle::{
     add_national, bundled, bundled_ods, bundled_sources, bundled_with, fingerprint,
-    national_sources, BUNDLED_STAGES, COVERAGE_FILE, ICB_NAMES_FILE, MOVES_FILE, NATIONAL_FILES,
-    REGION_NAMES_FILE, RESHAPE_FILE,
+    national_sources, BUNDLED_STAGES, COVERAGE_FILE, HISTORY_FILE, ICB_NAMES_FILE, MOVES_FILE,
+    NATIONAL_FILES, REGION_NAMES_FILE, RESHAPE_FILE,
 };
 pub use lineage::{map_lines, MapLine, MapStatus};
 pub use ods::{ImportError, SourceFile, Sources, MAX_FILE_BYTES};
@@ -107,6 +108,8 @@ pub(crate) struct Ctx {
     /// Practices that changed commissioner after the practice file's snapshot (the curated
     /// table).
     pub moves: moves::Moves,
+    /// Practices' commissioners before the practice file's join dates (the curated table).
+    pub history: history::History,
     /// Sub-ICB locations left in no ICB by a split (ICB code, reshape date): their practices
     /// are placed one by one.
     pub split_places: FxHashMap<BodyId, (String, Date)>,
@@ -183,6 +186,7 @@ pub fn build_from_sources(
     );
     let allocations = allocation::read(&table, &reshape, &mut report);
     let moves = moves::read(&bundle::practice_moves(), &mut report);
+    let history = history::read(&bundle::practice_history(), &mut report);
     let mut ctx = Ctx {
         register: Register::new(),
         report,
@@ -196,6 +200,7 @@ pub fn build_from_sources(
         reshape,
         allocations,
         moves,
+        history,
         split_places: FxHashMap::default(),
         ccg_body: FxHashMap::default(),
         sub_icb_body: FxHashMap::default(),
@@ -214,6 +219,8 @@ pub fn build_from_sources(
     let count = practices::add_practices(&mut ctx, &sources.epraccur);
     ctx.allocations.report_uses(&mut ctx.report);
     ctx.moves.report_unused(&mut ctx.report);
+    ctx.history.report_unused(&mut ctx.report);
+    history::note_commissioners(&mut ctx);
     moves::note_receivers(&mut ctx);
     progress(Stage::Practices {
         count,

@@ -180,7 +180,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
             continue;
         }
         if let Some(open) = open {
-            for u in history_before(
+            let unknown = history_before(
                 &ctx.register,
                 &preds,
                 commissioner,
@@ -188,7 +188,18 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 joined,
                 &f.name,
                 r.line,
-            ) {
+            );
+            let unknown = crate::history::settle(
+                &mut ctx.register,
+                &ctx.history,
+                &mut report,
+                atom,
+                code,
+                commissioner,
+                joined,
+                unknown,
+            );
+            for u in unknown {
                 ctx.register
                     .unknown_memberships
                     .push(UnknownMembership { atom, ..u });

@@ -85,6 +85,7 @@ pub mod kinds {
     pub const RESHAPE_SPLIT: &str = "reshape-split";
     pub const RESHAPE_ALLOCATED: &str = "reshape-allocated";
     pub const PRACTICE_MOVE: &str = "practice-move";
+    pub const PRACTICE_HISTORY: &str = "practice-history";
     pub const NAME_FROM_ODS: &str = "name-from-ods";
     pub const UNKNOWN_CCG: &str = "unknown-ccg";
     pub const AREA_APPROXIMATION: &str = "area-approximation";

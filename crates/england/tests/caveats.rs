@@ -20,13 +20,18 @@ fn kinds(c: &[vires_core::Caveat]) -> Vec<CaveatKind> {
 /// A85001 (Fell Tower Medical Centre, NE9 5EY, Gateshead) joined NHS Newcastle Gateshead CCG
 /// (13T) on 2015-04-01 in the December 2019 practice file, the day 13T was formed from 00F
 /// (Gateshead), 00G (Newcastle North and East) and 00H (Newcastle West) (ODS successor
-/// file). Before then the file does not say which of the three it was in: the answer names
-/// them and says the record is incomplete, and never calls it a gap.
+/// file). NHS BSA's quarterly practice list sizes put it in 00F in every quarter from April
+/// 2013 to January-March 2015 (copies in ebmdatalab/openprescribing, commit 553821a): so 00F
+/// from 2013-04-01 to the first day of that last quarter. From 2015-01-02 to the join date
+/// the record is incomplete: the answer names the three and never calls it a gap.
 #[test]
 fn a_practice_before_its_ccg_merged_gets_its_candidates() {
     let s = snap();
     let place = Place::Practice("A85001".into());
     let w = s.who(SECONDARY, &place, date(2014, 6, 1), None).unwrap();
+    assert_eq!(w.holders[0].body, "00F", "{w:?}");
+    assert!(!kinds(&w.caveats).contains(&CaveatKind::IncompleteRecord));
+    let w = s.who(SECONDARY, &place, date(2015, 2, 1), None).unwrap();
     assert!(w.holders.is_empty(), "{w:?}");
     let record: Vec<_> = w
         .caveats
@@ -44,20 +49,100 @@ fn a_practice_before_its_ccg_merged_gets_its_candidates() {
     assert!(!kinds(&w.caveats).contains(&CaveatKind::IncompleteRecord));
     assert!(!kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage));
     // GP services are held by NHS England across England, so the unknown CCG changes
-    // nothing: no incomplete-record caveat in 2014.
-    let w = s.who(GP, &place, date(2014, 6, 1), None).unwrap();
+    // nothing: no incomplete-record caveat in 2015.
+    let w = s.who(GP, &place, date(2015, 2, 1), None).unwrap();
     assert_eq!(w.holders[0].body, "X24");
     assert!(!kinds(&w.caveats).contains(&CaveatKind::IncompleteRecord));
-    // The timeline shows the unknown stretch as such, 2013-04-01 to 2015-04-01.
+    // The timeline shows 00F, then the unknown stretch as such, 2015-01-02 to 2015-04-01.
     let t = s.timeline(SECONDARY, &place).unwrap();
+    let spans: Vec<_> = t
+        .segments
+        .iter()
+        .take(2)
+        .map(|g| (g.from, g.until, g.incomplete))
+        .collect();
     assert_eq!(
-        (
-            t.segments[0].from,
-            t.segments[0].until,
-            t.segments[0].incomplete
-        ),
-        (date(2013, 4, 1), Some(date(2015, 4, 1)), true)
+        spans,
+        [
+            (date(2013, 4, 1), Some(date(2015, 1, 2)), false),
+            (date(2015, 1, 2), Some(date(2015, 4, 1)), true),
+        ]
     );
+}
+
+/// M85123 joined NHS Birmingham and Solihull CCG (15E) on 2018-04-01 in the December 2019
+/// practice file, the day 15E was formed from 04X, 05P and 13P; the earlier lists (ODS
+/// epraccur of late 2015, NHS BSA list sizes) put it in 05L (Sandwell and West Birmingham),
+/// which is not one of them. The register does not settle the stretch from a source that
+/// disagrees with the 2019 file's candidates: it stays incomplete, naming those three.
+#[test]
+fn an_earlier_list_that_disagrees_with_the_candidates_settles_nothing() {
+    let s = snap();
+    let w = s
+        .who(
+            SECONDARY,
+            &Place::Practice("M85123".into()),
+            date(2014, 6, 1),
+            None,
+        )
+        .unwrap();
+    assert!(w.holders.is_empty(), "{w:?}");
+    let record: Vec<_> = w
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
+        .collect();
+    assert_eq!(record.len(), 1, "{:?}", w.caveats);
+    assert_eq!(record[0].candidates, ["04X", "05P", "13P"]);
+}
+
+/// L83002 (Honiton Surgery, Devon) joined NHS Devon CCG (15N) on 2019-04-01 in the December
+/// 2019 practice file, the day 15N was formed from 99P (Northern, Eastern and Western Devon)
+/// and 99Q (South Devon and Torbay). The practice file of mid-2018 (ODS epraccur, extracted
+/// on or after 2018-05-12; copied in SimonGunning/LAQNHealth, commit 178cf4d) has it in 99P
+/// since 2013-04-01 with no left date: so 99P from 2013-04-01 to 2018-05-12, with no caveat;
+/// after that file's date and before the join date the record stays incomplete, naming both.
+#[test]
+fn an_earlier_practice_file_settles_the_days_it_covers_and_no_more() {
+    let s = snap();
+    let place = Place::Practice("L83002".into());
+    for on in [date(2013, 4, 1), date(2017, 6, 1), date(2018, 5, 12)] {
+        let w = s.who(SECONDARY, &place, on, None).unwrap();
+        let bodies: Vec<&str> = w.holders.iter().map(|h| h.body.as_str()).collect();
+        assert_eq!(bodies, ["99P"], "{on}: {w:?}");
+        assert!(
+            !kinds(&w.caveats).contains(&CaveatKind::IncompleteRecord),
+            "{on}: {:?}",
+            w.caveats
+        );
+    }
+    let w = s.who(SECONDARY, &place, date(2018, 10, 1), None).unwrap();
+    assert!(w.holders.is_empty(), "{w:?}");
+    let record: Vec<_> = w
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
+        .collect();
+    assert_eq!(record.len(), 1, "{:?}", w.caveats);
+    assert_eq!(record[0].candidates, ["99P", "99Q"]);
+    let t = s.timeline(SECONDARY, &place).unwrap();
+    let spans: Vec<_> = t
+        .segments
+        .iter()
+        .take(2)
+        .map(|g| (g.from, g.until, g.incomplete))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            (date(2013, 4, 1), Some(date(2018, 5, 13)), false),
+            (date(2018, 5, 13), Some(date(2019, 4, 1)), true),
+        ]
+    );
+    // From the join date the 2019 file speaks: 15N.
+    let next = &t.segments[2];
+    assert_eq!((next.from, next.incomplete), (date(2019, 4, 1), false));
+    assert_eq!(next.holders[0].body, "15N");
 }
 
 /// GP co-commissioning (from 2015-04-01, NHS England's "Next steps towards primary care
