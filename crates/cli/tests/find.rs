@@ -159,3 +159,26 @@ fn who_names_the_practice_and_its_body() {
     assert!(line.contains("BL3 5HP"), "{out}");
     assert!(line.contains("00T NHS Bolton CCG"), "{out}");
 }
+
+/// A code `who` does not know sends the user to `find`, which finds things by name.
+#[test]
+fn an_unknown_code_points_to_find() {
+    let f = "commissioning.secondary-care";
+    for (flag, kind) in [
+        ("--practice", "practice"),
+        ("--body", "body"),
+        ("--area", "area"),
+    ] {
+        let (code, out, err) = vires(&["who", "-f", f, flag, "ZZZ9", "--on", "2020-01-01"]);
+        assert_eq!(code, 1, "{out}{err}");
+        assert!(err.starts_with("error: ") && err.contains("ZZZ9"), "{err}");
+        let help = err
+            .lines()
+            .find(|l| l.starts_with("help: "))
+            .unwrap_or_default();
+        assert!(help.contains(&format!("--kind {kind}")), "{err}");
+    }
+    let (code, _, err) = vires(&["who", "-f", "dentistry", "--england"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--kind function"), "{err}");
+}

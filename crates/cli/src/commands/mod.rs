@@ -46,12 +46,23 @@ impl CliError {
     pub fn help(&self) -> Option<String> {
         match self {
             CliError::Input { help, .. } => help.clone(),
+            // The message itself names `vires functions`: the help adds the search.
             CliError::Query(vires_core::QueryError::UnknownFunction(_)) => {
-                Some("`vires functions` lists the function ids".into())
+                Some("`vires find WORDS --kind function` finds one by name".into())
             }
-            CliError::Query(vires_core::QueryError::UnknownBody { .. }) => {
-                Some("`vires bodies --on DATE` lists the bodies that existed on a date".into())
-            }
+            CliError::Query(vires_core::QueryError::UnknownBody { .. }) => Some(
+                "`vires bodies --on DATE` lists the bodies that existed on a date; `vires find \
+                 NAME --kind body` finds one by name"
+                    .into(),
+            ),
+            CliError::Query(vires_core::QueryError::UnknownPractice(_)) => Some(
+                "`vires find NAME --kind practice` finds a practice by name or postcode".into(),
+            ),
+            CliError::Query(vires_core::QueryError::UnknownArea(_)) => Some(
+                "`vires find NAME --kind area` finds an area (a council by its ONS code, a \
+                 region)"
+                    .into(),
+            ),
             CliError::Usage(_) => Some("see `vires --help`".into()),
             _ => None,
         }
