@@ -50,20 +50,54 @@ where
     R: AsRef<[String]>,
     S: AsRef<str>,
 {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut w = Writer::new(Vec::new());
     if !header.is_empty() {
-        w.write_record(header.iter().map(|h| cell(h.as_ref()).into_owned()))?;
+        w.row(header)?;
     }
     for r in rows {
-        w.write_record(r.as_ref().iter().map(|c| cell(c).into_owned()))?;
+        w.row(r.as_ref())?;
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let bytes = w.0.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The same writer for a stream: each row guarded and written as it comes, so a batch of
+/// thousands of answers is never held whole.
+pub struct Writer<W: std::io::Write>(::csv::Writer<W>);
+
+impl<W: std::io::Write> Writer<W> {
+    pub fn new(out: W) -> Writer<W> {
+        Writer(::csv::Writer::from_writer(out))
+    }
+
+    /// One row, every cell guarded.
+    pub fn row<I, S>(&mut self, cells: I) -> Result<(), ::csv::Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.0
+            .write_record(cells.into_iter().map(|c| cell(c.as_ref()).into_owned()))
+    }
+
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stream_writer_guards_as_the_table_does() {
+        let mut w = Writer::new(Vec::new());
+        w.row(["name", "note"]).unwrap();
+        w.row(["=1+1", "@x"]).unwrap();
+        w.flush().unwrap();
+        let text = String::from_utf8(w.0.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "name,note\n'=1+1,'@x\n");
+    }
 
     #[test]
     fn formulas_are_neutralised_and_text_kept() {

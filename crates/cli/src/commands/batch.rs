@@ -119,7 +119,7 @@ fn place(s: &Snapshot, text: &str) -> Result<Place, String> {
 }
 
 enum Out {
-    Csv(Box<csv::Writer<std::io::BufWriter<std::io::StdoutLock<'static>>>>),
+    Csv(Box<vires_app::csv::Writer<std::io::BufWriter<std::io::StdoutLock<'static>>>>),
     Json(std::io::BufWriter<std::io::StdoutLock<'static>>),
 }
 
@@ -138,11 +138,7 @@ impl Out {
                 serde_json::to_writer(&mut *w, r)?;
                 w.write_all(b"\n")
             }
-            Out::Csv(w) => {
-                let cells = cells(ask, r);
-                w.write_record(cells.iter().map(|c| vires_app::csv::cell(c).into_owned()))
-                    .map_err(io_error)
-            }
+            Out::Csv(w) => w.row(cells(ask, r)).map_err(io_error),
         }
     }
 
@@ -275,13 +271,13 @@ pub fn run(
     let mut out = match fmt {
         Format::Json => Out::Json(stdout),
         _ => {
-            let mut w = csv::Writer::from_writer(stdout);
+            let mut w = vires_app::csv::Writer::new(stdout);
             let header = if ask == Ask::Who {
                 WHO_COLUMNS
             } else {
                 MAY_COLUMNS
             };
-            if let Err(e) = w.write_record(header) {
+            if let Err(e) = w.row(header) {
                 crate::output::stdout_failed(&io_error(e));
             }
             Out::Csv(Box::new(w))
