@@ -49,6 +49,27 @@ impl ApplicationRound {
         Ok(())
     }
 
+    /// Refuses `action` on an application of another round, or in a state it may not be
+    /// taken in (`allowed` false; `rule` says which states it may be taken in).
+    fn may_act(
+        &self,
+        app: &Application,
+        action: &'static str,
+        allowed: bool,
+        rule: &'static str,
+    ) -> Result<(), RoundError> {
+        self.own(app)?;
+        if !allowed {
+            return Err(RoundError::IllegalTransition {
+                application: app.id.clone(),
+                action,
+                state: app.state,
+                rule,
+            });
+        }
+        Ok(())
+    }
+
     /// Submits a draft on `on`. Refused when late, early, incomplete, for a level not on
     /// offer, or by a body that may not apply.
     pub fn submit(
@@ -58,15 +79,12 @@ impl ApplicationRound {
         on: Date,
         actor: &str,
     ) -> Result<Event, RoundError> {
-        self.own(app)?;
-        if app.state != State::Draft {
-            return Err(RoundError::IllegalTransition {
-                application: app.id.clone(),
-                action: "submit",
-                state: app.state,
-                rule: "only a draft can be submitted",
-            });
-        }
+        self.may_act(
+            app,
+            "submit",
+            app.state == State::Draft,
+            "only a draft can be submitted",
+        )?;
         if !self.levels.contains(&app.level) {
             return Err(RoundError::LevelNotOffered {
                 application: app.id.clone(),
@@ -160,15 +178,12 @@ impl ApplicationRound {
         support: bool,
         reason: &str,
     ) -> Result<Event, RoundError> {
-        self.own(app)?;
-        if app.state != State::Submitted {
-            return Err(RoundError::IllegalTransition {
-                application: app.id.clone(),
-                action: "recommend",
-                state: app.state,
-                rule: "only a submitted application can be recommended",
-            });
-        }
+        self.may_act(
+            app,
+            "recommend",
+            app.state == State::Submitted,
+            "only a submitted application can be recommended",
+        )?;
         forward(app, "recommend", on)?;
         let ev = Event::new(
             on,
@@ -261,15 +276,12 @@ impl ApplicationRound {
         on: Date,
         actor: &str,
     ) -> Result<Approval, RoundError> {
-        self.own(app)?;
-        if app.state != State::Recommended {
-            return Err(RoundError::IllegalTransition {
-                application: app.id.clone(),
-                action: "approve",
-                state: app.state,
-                rule: "only a recommended application can be approved",
-            });
-        }
+        self.may_act(
+            app,
+            "approve",
+            app.state == State::Recommended,
+            "only a recommended application can be approved",
+        )?;
         forward(app, "approve", on)?;
         let instruments = self.instruments_for(app, register, on);
         for i in &instruments {
@@ -337,15 +349,12 @@ impl ApplicationRound {
         actor: &str,
         reasons: &[String],
     ) -> Result<Event, RoundError> {
-        self.own(app)?;
-        if app.state != State::Recommended {
-            return Err(RoundError::IllegalTransition {
-                application: app.id.clone(),
-                action: "reject",
-                state: app.state,
-                rule: "only a recommended application can be rejected",
-            });
-        }
+        self.may_act(
+            app,
+            "reject",
+            app.state == State::Recommended,
+            "only a recommended application can be rejected",
+        )?;
         if reasons.iter().all(|r| r.trim().is_empty()) {
             return Err(RoundError::NoReasons {
                 application: app.id.clone(),
@@ -373,15 +382,12 @@ impl ApplicationRound {
         actor: &str,
         reason: &str,
     ) -> Result<Event, RoundError> {
-        self.own(app)?;
-        if app.state.is_final() {
-            return Err(RoundError::IllegalTransition {
-                application: app.id.clone(),
-                action: "withdraw",
-                state: app.state,
-                rule: "an application can be withdrawn only before the board decides",
-            });
-        }
+        self.may_act(
+            app,
+            "withdraw",
+            !app.state.is_final(),
+            "an application can be withdrawn only before the board decides",
+        )?;
         forward(app, "withdraw", on)?;
         let ev = Event::new(on, actor, "withdraw", &app.id, Some(reason.to_string()));
         app.state = State::Withdrawn;
