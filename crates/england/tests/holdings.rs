@@ -260,11 +260,11 @@ fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
     }
     assert!(checked > 100_000, "{checked}");
     // The four Great Barr practices of Sandwell and West Birmingham, which the sources place
-    // in neither the Black Country nor Birmingham and Solihull after 2022-07-01, and the
-    // Surrey practice of East Berkshire after Frimley was divided (practice-moves.csv).
+    // in neither the Black Country nor Birmingham and Solihull after 2022-07-01
+    // (practice-moves.csv).
     assert_eq!(
         open_moves,
-        ["H81047", "M88015", "M88021", "M88024", "M88623"]
+        ["M88015", "M88021", "M88024", "M88623"]
             .into_iter()
             .map(String::from)
             .collect()

@@ -399,6 +399,8 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
             "10C" => "S9B9J",
             "99M" if FARNHAM.contains(&&r[0]) => "S9B9J",
             "99M" => "QRL",
+            // East Berkshire, with its Surrey practice H81047 (Englefield Green), which NHS
+            // Digital's list of April 2026 puts in the same sub-ICB location, U2G6B.
             "15D" => "S0E4D",
             _ => continue,
         };
@@ -406,15 +408,6 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
             continue;
         }
         let a = reg.atom(&r[0]).unwrap();
-        if &r[0] == "H81047" {
-            // A Surrey practice of East Berkshire: the sources name neither successor for it
-            // (data/curated/practice-moves.csv), so the register records both as candidates.
-            assert!(reg
-                .unknown_memberships
-                .iter()
-                .any(|u| u.atom == a && u.during.from == on && u.candidates == ["S0E4D", "S9B9J"]));
-            continue;
-        }
         let at = |d: Date| -> Vec<String> {
             reg.memberships
                 .iter()
