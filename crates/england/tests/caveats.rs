@@ -304,3 +304,44 @@ fn a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
         outside[0].message
     );
 }
+
+/// Public health over England on 2019-06-01. Upper-tier local authorities hold it (NHS Act
+/// 2006 s.2B), but the bundled data places practices in an authority only where a CCG lies
+/// wholly in one, and the coverage statement's row for `commissioning.public-health` says
+/// the register is not complete anywhere (`data/coverage.csv`, complete = no, all England).
+/// So the practices with no authority recorded are not known to be a gap: the `no-holder`
+/// caveat says who holds it there is not known, and never calls it a gap.
+#[test]
+fn nobody_recorded_outside_coverage_is_not_called_a_gap() {
+    let w = snap()
+        .who(
+            "commissioning.public-health",
+            &Place::England,
+            date(2019, 6, 1),
+            None,
+        )
+        .unwrap();
+    let none: Vec<_> = w
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::NoHolder)
+        .collect();
+    assert_eq!(none.len(), 1, "{:#?}", w.caveats);
+    assert!(none[0].message.contains("not known"), "{}", none[0].message);
+    assert!(
+        !none[0].message.contains("gap there"),
+        "{}",
+        none[0].message
+    );
+    assert!(kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage));
+    // Secondary care is complete over England (its row says so): a practice nobody held
+    // would be a gap, and there is none on that date.
+    let w = snap()
+        .who(SECONDARY, &Place::England, date(2019, 6, 1), None)
+        .unwrap();
+    assert!(
+        !kinds(&w.caveats).contains(&CaveatKind::NoHolder),
+        "{:#?}",
+        w.caveats
+    );
+}

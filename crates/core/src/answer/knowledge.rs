@@ -106,11 +106,37 @@ impl Snapshot {
         on: Date,
         keys: &PlaceKeys,
     ) -> Vec<Caveat> {
-        let rows = &self.register.coverage;
-        if rows.is_empty() {
+        if self.register.coverage.is_empty() {
             return Vec::new();
         }
         let fname = self.register.taxonomy.name(f);
+        let (meeting, complete) = self.coverage_rows(f, place, on, keys);
+        let mut out = self.incomplete_caveats(&meeting, place, on);
+        if out.is_empty() && !complete {
+            out.push(Caveat {
+                kind: CaveatKind::OutsideCoverage,
+                message: format!(
+                    "outside the register's coverage statement: it does not say the register is complete for {fname} at {place} on {on}, so a holder may be missing"
+                ),
+                source: "data/coverage.csv".into(),
+                candidates: Vec::new(),
+                part: None,
+            });
+        }
+        out
+    }
+
+    /// The coverage statement's rows about `f` (or a function above or below it) in force on
+    /// `on`: those not complete whose area meets the place, and whether a complete one about
+    /// `f` or above it holds all of the place.
+    fn coverage_rows(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        on: Date,
+        keys: &PlaceKeys,
+    ) -> (Vec<u32>, bool) {
+        let rows = &self.register.coverage;
         let mut meeting = Vec::new();
         let mut complete = false;
         let mut around = None;
@@ -126,19 +152,23 @@ impl Snapshot {
                 meeting.push(about.row);
             }
         }
-        let mut out = self.incomplete_caveats(&meeting, place, on);
-        if out.is_empty() && !complete {
-            out.push(Caveat {
-                kind: CaveatKind::OutsideCoverage,
-                message: format!(
-                    "outside the register's coverage statement: it does not say the register is complete for {fname} at {place} on {on}, so a holder may be missing"
-                ),
-                source: "data/coverage.csv".into(),
-                candidates: Vec::new(),
-                part: None,
-            });
+        (meeting, complete)
+    }
+
+    /// Whether an answer about `f` at the place on `on` falls outside the coverage
+    /// statement (never, for a register that makes none).
+    pub(crate) fn outside_coverage(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        on: Date,
+        keys: &PlaceKeys,
+    ) -> bool {
+        if self.register.coverage.is_empty() {
+            return false;
         }
-        out
+        let (meeting, complete) = self.coverage_rows(f, place, on, keys);
+        !meeting.is_empty() || !complete
     }
 
     /// Whether coverage row `row`'s area holds all of the place, and whether it meets it at

@@ -27,6 +27,9 @@ struct Breakdown {
     holdings: Vec<(GrantId, u32)>,
     /// Practices at which nobody holds the function and whose record is complete.
     unheld: Vec<AtomId>,
+    /// How many of `unheld` lie where the coverage statement does not say the register is
+    /// complete for the function: nobody is recorded there, which is not known to be a gap.
+    unheld_unknown: u32,
     /// Practices whose record is incomplete on the date in a way that may change the answer.
     incomplete: Vec<AtomId>,
     /// The bodies that may hold the function at the incomplete practices instead.
@@ -215,11 +218,23 @@ impl Snapshot {
         let fname = self.register.taxonomy.name(f);
         let mut caveats = Vec::new();
         if !b.unheld.is_empty() {
+            let (n, unknown) = (b.unheld.len() as u32, b.unheld_unknown);
+            // Where the coverage statement does not vouch for the register, nobody recorded
+            // is not known to be a gap.
+            let why = if unknown == 0 {
+                ": a gap there".to_string()
+            } else if unknown == n {
+                "; the register is not complete for it there (see the coverage caveat), so who holds it is not known, rather than a gap".to_string()
+            } else {
+                format!(
+                    ": at {unknown} of them the register is not complete for it (see the coverage caveat), so who holds it there is not known; at the other {} it is a gap",
+                    n - unknown
+                )
+            };
             caveats.push(Caveat {
                 kind: CaveatKind::NoHolder,
                 message: format!(
-                    "nobody holds {fname} on {on} at {} of the {} practices of {place} ({}): a gap there",
-                    b.unheld.len(),
+                    "nobody is recorded as holding {fname} on {on} at {n} of the {} practices of {place} ({}){why}",
                     b.of,
                     self.name_some(&b.unheld)
                 ),
@@ -322,6 +337,10 @@ impl Snapshot {
             }
             if here.is_empty() {
                 out.unheld.push(a);
+                let at = Place::Practice(self.register.atoms[a.0 as usize].code.clone());
+                if self.outside_coverage(f, &at, on, &keys) {
+                    out.unheld_unknown += 1;
+                }
             }
         }
         out.candidates.sort();
