@@ -8,7 +8,7 @@
 
 use crate::ast::*;
 use crate::error::Error;
-use crate::parser::closest;
+use crate::parser::did_you_mean;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
 use vires_core::function::FunctionDef;
@@ -196,17 +196,7 @@ impl Lowerer {
         let k = BodyKind::parse(&w.text);
         if k.is_none() {
             let all = BodyKind::ALL.iter().map(|k| k.as_str());
-            let help = match closest(&w.text, all) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "body kinds are: {}",
-                    BodyKind::ALL
-                        .iter()
-                        .map(|k| k.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            let help = did_you_mean(&w.text, all, "body kinds are");
             self.err(
                 "L101",
                 w.span,
@@ -278,18 +268,8 @@ impl Lowerer {
                 Some(k) => kinds.push(k),
                 None => {
                     ok = false;
-                    let help =
-                        match closest(&w.text, InstrumentKind::ALL.iter().map(|k| k.as_str())) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!(
-                                "instrument kinds are: {}",
-                                InstrumentKind::ALL
-                                    .iter()
-                                    .map(|k| k.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        };
+                    let all = InstrumentKind::ALL.iter().map(|k| k.as_str());
+                    let help = did_you_mean(&w.text, all, "instrument kinds are");
                     self.err(
                         "L102",
                         w.span,

@@ -205,3 +205,17 @@ fn text_beyond_the_limit_is_refused_whole() {
         errors[0].message
     );
 }
+
+#[test]
+fn a_kind_far_from_any_lists_them_all() {
+    // `university` is no kind of body and near none, so the help lists the kinds.
+    let (_, errors) = lower_text("body A { name \"a\" kind university from 2013-04-01 }\n");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "L101");
+    let help = &errors[0].help;
+    assert!(help.starts_with("body kinds are: "), "{help}");
+    for kind in ["ccg", "icb", "nhs-england"] {
+        assert!(help.contains(kind), "{help}");
+    }
+    assert!(!help.contains("did you mean"), "{help}");
+}

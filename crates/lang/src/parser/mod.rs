@@ -133,6 +133,19 @@ pub(crate) fn closest<'a>(s: &str, options: impl Iterator<Item = &'a str>) -> Op
         .map(|(_, o)| o)
 }
 
+/// Help for `word`, which is none of `options`: the nearest if one is close, else
+/// `otherwise` and every option.
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    options: impl Iterator<Item = &'a str> + Clone,
+    otherwise: &str,
+) -> String {
+    match closest(word, options.clone()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!("{otherwise}: {}", options.collect::<Vec<_>>().join(", ")),
+    }
+}
+
 fn article(kind: RecordKind) -> &'static str {
     match kind.as_str().as_bytes().first() {
         Some(b'a' | b'e' | b'i' | b'o' | b'u') => "an",
@@ -280,16 +293,10 @@ impl Parser {
                             "remove it: no record is open here".to_string(),
                         ),
                         TokenKind::Word => {
-                            let sugg = closest(&t.text, RecordKind::ALL.iter().map(|k| k.as_str()));
+                            let all = RecordKind::ALL.iter().map(|k| k.as_str());
                             (
                                 format!("`{}` is not a kind of record", t.text),
-                                match sugg {
-                                    Some(s) => format!("did you mean `{s}`?"),
-                                    None => format!(
-                                        "a record starts with one of: {}",
-                                        RecordKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-                                    ),
-                                },
+                                did_you_mean(&t.text, all, "a record starts with one of"),
                             )
                         }
                         _ => (
