@@ -390,3 +390,44 @@ fn the_command_list_has_one_line_per_command() {
     let (_, who, _) = vires(&["help", "who"], &[]);
     assert!(who.contains("who stays accountable"), "{who}");
 }
+
+/// gaps says in words what each finding is and where. By hand: 00C holds secondary care
+/// over England from 2013-04-01 to 2014-01-01 and 00D from 2013-10-01 to 2015-01-01, so
+/// both hold it at once from 2013-10-01 to 2014-01-01 and nobody from 2015-01-01.
+#[test]
+fn gaps_name_each_finding_and_its_place_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let conferral = |id: &str, to: &str, from: &str, until: &str| {
+        format!(
+            "conferral \"{id}\" {{\n  id        {id}\n  basis     \"test\"\n  by        PARLIAMENT\n  to        {to}\n  functions commissioning.secondary-care\n  area      england\n  from      {from}\n  until     {until}\n  source    \"test\"\n}}\n"
+        )
+    };
+    let text = format!(
+        "body 00C {{ name \"NHS Darlington CCG\" kind ccg from 2013-04-01 until 2020-04-01 }}\n\
+         body 00D {{ name \"NHS Durham Dales CCG\" kind ccg from 2013-04-01 until 2020-04-01 }}\n{}{}",
+        conferral("test-a", "00C", "2013-04-01", "2014-01-01"),
+        conferral("test-b", "00D", "2013-10-01", "2015-01-01"),
+    );
+    let file = dir.path().join("r.vires");
+    std::fs::write(&file, text).unwrap();
+    let file = file.display().to_string();
+    let (code, out, err) = vires(&["-r", &file, "gaps", "--until", "2016-01-01"], &[]);
+    assert_eq!(code, 1, "unexplained findings: {out}{err}");
+    let f = "commissioning.secondary-care";
+    for body in ["00C (NHS Darlington CCG)", "00D (NHS Durham Dales CCG)"] {
+        let overlap = format!(
+            "overlap: {f} in the footprint of {body}, 2013-10-01 to 2014-01-01: held \
+             exclusively by 00C and 00D at once"
+        );
+        let gap = format!(
+            "gap: {f} in the footprint of {body}, 2015-01-01 to 2016-01-01: no holder \
+             without a purpose limit is recorded"
+        );
+        assert!(out.lines().any(|l| l == overlap), "{overlap}\n{out}");
+        assert!(out.lines().any(|l| l == gap), "{gap}\n{out}");
+    }
+    assert!(
+        !out.contains("footprint of 00C,") && !out.contains("Gap"),
+        "{out}"
+    );
+}

@@ -157,15 +157,30 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
     emit_list(fmt, &found, &header, csv_rows, |found| {
         for f in found {
             let end = crate::output::until_text(f.until);
-            println!(
-                "{:?} {} at {} {} to {} {}{}",
-                f.problem,
+            let (problem, what) = match f.problem {
+                vires_core::CoverageProblem::Gap => (
+                    "gap",
+                    "no holder without a purpose limit is recorded".to_string(),
+                ),
+                vires_core::CoverageProblem::Overlap => (
+                    "overlap",
+                    format!("held exclusively by {} at once", f.holders.join(" and ")),
+                ),
+            };
+            let line = format!(
+                "{problem}: {} {}, {} to {end}: {what}{}",
                 f.function,
-                f.place,
+                crate::output::place_text(s, &f.place, Some(f.from)),
                 f.from,
-                end,
-                f.holders.join(", "),
-                if f.explained() { " (explained)" } else { "" }
+                if f.explained() {
+                    " (explained below)"
+                } else {
+                    ""
+                }
+            );
+            println!(
+                "{}",
+                crate::output::wrap(&line, 0, 2, crate::output::width())
             );
             crate::output::caveat_lines(&f.caveats);
         }

@@ -95,22 +95,37 @@ pub fn proposal_report(r: &ProposalReport) -> String {
         ));
     }
     for c in &r.coverage_created {
+        let holders = if c.holders.is_empty() {
+            String::new()
+        } else {
+            format!(" (held by {})", c.holders.join(", "))
+        };
         out.push_str(&format!(
-            "creates {:?}: {} at {} from {} ({})\n",
-            c.problem,
+            "creates a {}: {} at {} from {}{holders}\n",
+            problem(&c.problem),
             c.function,
             c.place,
-            c.from,
-            c.holders.join(", ")
+            c.from
         ));
     }
     for c in &r.coverage_resolved {
         out.push_str(&format!(
-            "resolves {:?}: {} at {} from {}\n",
-            c.problem, c.function, c.place, c.from
+            "resolves a {}: {} at {} from {}\n",
+            problem(&c.problem),
+            c.function,
+            c.place,
+            c.from
         ));
     }
     out
+}
+
+/// A gap or an overlap, in words.
+fn problem(p: &vires_core::CoverageProblem) -> &'static str {
+    match p {
+        vires_core::CoverageProblem::Gap => "gap",
+        vires_core::CoverageProblem::Overlap => "overlap",
+    }
 }
 
 /// The assessments as a published table, newest first, with the body's name when the
