@@ -93,9 +93,10 @@ impl Snapshot {
                 Caveat {
                     kind: CaveatKind::OutsideCoverage,
                     message: format!(
-                        "the register is not complete for {} in {} parts of {place} at some time {}: {}; as the statement says of {}: \"{}\"",
+                        "the register is not complete for {} in {} parts of {} at some time {}: {}; as the statement says of {}: \"{}\"",
                         first.function,
                         codes.len(),
+                        the_place(place),
                         describe(&during),
                         name_first(&codes.iter().map(|c| c.to_string()).collect::<Vec<_>>()),
                         codes[0],
@@ -152,7 +153,7 @@ impl Snapshot {
         let message = if parts.len() < 2 {
             let one = incomplete(first).message;
             match how_much {
-                Some(h) => format!("{one} (this concerns {h} of {place})"),
+                Some(h) => format!("{one} (this concerns {h} of {})", the_place(place)),
                 None => one,
             }
         } else {
@@ -171,9 +172,10 @@ impl Snapshot {
                 RowArea::Body(b) => self.register.body(b).code.clone(),
             };
             format!(
-                "the register is not complete for {} on {on} in {} parts of {place}{}: {}; as the statement says of {first_code}: \"{}\"",
+                "the register is not complete for {} on {on} in {} parts of {}{}: {}; as the statement says of {first_code}: \"{}\"",
                 first.function,
                 parts.len(),
+                the_place(place),
                 how_much.map(|h| format!(", at {h}")).unwrap_or_default(),
                 name_first(&named),
                 first.note
@@ -287,6 +289,14 @@ fn hull_until(a: Option<Date>, b: Option<Date>) -> Option<Date> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
         _ => None,
+    }
+}
+
+/// A place as a sentence names it: "the footprint of QHM", "England", "area Y63".
+pub(crate) fn the_place(place: &Place) -> String {
+    match place {
+        Place::Body(code) => format!("the footprint of {code}"),
+        other => other.to_string(),
     }
 }
 

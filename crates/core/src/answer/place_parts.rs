@@ -7,7 +7,7 @@
 //! which nobody holds it, or whose record does not say who did, are named in caveats beside
 //! the answer rather than left out.
 
-use crate::answer::caveat_parts::NAMED;
+use crate::answer::caveat_parts::{the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;
@@ -234,8 +234,9 @@ impl Snapshot {
             caveats.push(Caveat {
                 kind: CaveatKind::NoHolder,
                 message: format!(
-                    "nobody is recorded as holding {fname} on {on} at {n} of the {} practices of {place} ({}){why}",
+                    "nobody is recorded as holding {fname} on {on} at {n} of the {} practices of {} ({}){why}",
                     b.of,
+                    the_place(place),
                     self.name_some(&b.unheld)
                 ),
                 source: "the register's practices and instruments (`vires gaps` lists each day)"
@@ -248,9 +249,10 @@ impl Snapshot {
             caveats.push(Caveat {
                 kind: CaveatKind::IncompleteRecord,
                 message: format!(
-                    "the record of {} of the {} practices of {place} is incomplete on {on} ({}): who held {fname} there through their commissioner is not known{}",
+                    "the record of {} of the {} practices of {} is incomplete on {on} ({}): who held {fname} there through their commissioner is not known{}",
                     b.incomplete.len(),
                     b.of,
+                    the_place(place),
                     self.name_some(&b.incomplete),
                     if b.candidates.is_empty() {
                         String::new()

@@ -1,7 +1,7 @@
 //! Resolution: who holds a function at a place on a date, may a body exercise it, and what
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
-use crate::answer::caveat_parts::{name_first, NAMED};
+use crate::answer::caveat_parts::{name_first, the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{
     Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,
@@ -694,8 +694,10 @@ fn where_and_not(
         format!(" over {}", part.area.join(" + "))
     };
     let mut out = format!(
-        "{body} may exercise {function} in only part of {place} on {on}: at {} of its {} practices, under `{instrument}`{area}; not at the other {not}",
-        part.practices, part.of
+        "{body} may exercise {function} in only part of {} on {on}: at {} of its {} practices, under `{instrument}`{area}; not at the other {not}",
+        the_place(place),
+        part.practices,
+        part.of
     );
     if unsettled > 0 {
         out.push_str(&format!(
