@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use vires_store::{Role, SessionOrigin, SessionSummary, StoreError};
+use vires_store::{Role, SessionOrigin, SessionSummary, Store, StoreError};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -98,12 +98,9 @@ pub async fn login(
         origin.ok_or_else(|| ApiError::unauthenticated("the token is unknown or revoked"))?;
     let hours = st.config().auth.session_ttl_hours.clamp(1, 24 * 365);
     let ttl = jiff::SignedDuration::from_hours(hours as i64);
-    let store = st.store().clone();
     let name = user.name.clone();
-    let session = blocking("creating the session", move || {
-        store
-            .create_session(&name, ttl, &origin)
-            .map_err(|e| store_error("creating the session", e))
+    let session = on_store(&st, "creating the session", move |s| {
+        s.create_session(&name, ttl, &origin)
     })
     .await?;
     tracing::info!(user = %user.name, role = %user.role, "session started");
@@ -205,6 +202,20 @@ fn user_view(u: vires_store::User) -> UserView {
     }
 }
 
+/// Runs `f` on the store on a blocking thread; a store error becomes the problem it means,
+/// `what` naming the job for an unexpected one.
+async fn on_store<T, F>(st: &AppState, what: &'static str, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = st.store().clone();
+    blocking(what, move || {
+        f(store.as_ref()).map_err(|e| store_error(what, e))
+    })
+    .await
+}
+
 fn store_error(what: &'static str, e: StoreError) -> ApiError {
     match e {
         StoreError::UserExists(n) => ApiError::conflict(
@@ -236,11 +247,7 @@ pub async fn list_users(
     State(st): State<AppState>,
     _admin: Admin,
 ) -> Result<Answer<Vec<UserView>>, ApiError> {
-    let store = st.store().clone();
-    let users = blocking("listing users", move || {
-        store.users().map_err(|e| store_error("listing users", e))
-    })
-    .await?;
+    let users = on_store(&st, "listing users", |s| s.users()).await?;
     Ok(Answer::ok(
         st.revision(),
         users.into_iter().map(user_view).collect(),
@@ -295,17 +302,10 @@ pub async fn create_user(
         ));
     }
     let role: Role = body.role.into();
-    let store = st.store().clone();
     let n = name.clone();
-    let user = blocking("saving the user", move || {
-        match store
-            .user(&n)
-            .map_err(|e| store_error("saving the user", e))?
-        {
-            Some(_) => store.set_role(&n, role),
-            None => store.create_user(&n, role),
-        }
-        .map_err(|e| store_error("saving the user", e))
+    let user = on_store(&st, "saving the user", move |s| match s.user(&n)? {
+        Some(_) => s.set_role(&n, role),
+        None => s.create_user(&n, role),
     })
     .await?;
     st.forget_tokens();
@@ -349,13 +349,7 @@ pub async fn list_tokens(
     State(st): State<AppState>,
     _admin: Admin,
 ) -> Result<Answer<Vec<TokenView>>, ApiError> {
-    let store = st.store().clone();
-    let tokens = blocking("listing tokens", move || {
-        store
-            .tokens(None)
-            .map_err(|e| store_error("listing tokens", e))
-    })
-    .await?;
+    let tokens = on_store(&st, "listing tokens", move |s| s.tokens(None)).await?;
     Ok(Answer::ok(
         st.revision(),
         tokens.into_iter().map(token_view).collect(),
@@ -389,12 +383,9 @@ pub async fn create_token(
     Admin(admin): Admin,
     ApiJson(body): ApiJson<NewTokenBody>,
 ) -> Result<Answer<NewTokenView>, ApiError> {
-    let store = st.store().clone();
     let (user, label) = (body.user.clone(), body.label.clone());
-    let t = blocking("creating the token", move || {
-        store
-            .create_token(&user, &label)
-            .map_err(|e| store_error("creating the token", e))
+    let t = on_store(&st, "creating the token", move |s| {
+        s.create_token(&user, &label)
     })
     .await?;
     tracing::info!(admin = %admin.name, user = %t.info.user, "token created");
@@ -421,14 +412,8 @@ pub async fn revoke_token(
     Admin(admin): Admin,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let store = st.store().clone();
     let tid = id.clone();
-    blocking("revoking the token", move || {
-        store
-            .revoke_token(&tid)
-            .map_err(|e| store_error("revoking the token", e))
-    })
-    .await?;
+    on_store(&st, "revoking the token", move |s| s.revoke_token(&tid)).await?;
     st.forget_tokens();
     tracing::info!(admin = %admin.name, "token revoked; its sessions ended");
     Ok(StatusCode::NO_CONTENT)
@@ -477,13 +462,7 @@ async fn listed_sessions(
     user: Option<String>,
     caller: &Caller,
 ) -> Result<Vec<SessionListing>, ApiError> {
-    let store = st.store().clone();
-    let sessions = blocking("listing sessions", move || {
-        store
-            .sessions(user.as_deref())
-            .map_err(|e| store_error("listing sessions", e))
-    })
-    .await?;
+    let sessions = on_store(st, "listing sessions", move |s| s.sessions(user.as_deref())).await?;
     Ok(sessions
         .into_iter()
         .map(|s| session_listing(s, caller))
@@ -548,11 +527,8 @@ pub async fn end_session(
     let user = caller.require(Role::Viewer)?;
     let owner = (user.role < Role::Admin).then(|| user.name.clone());
     let by = user.name.clone();
-    let store = st.store().clone();
-    let ended = blocking("ending the session", move || {
-        store
-            .end_session(&handle, owner.as_deref())
-            .map_err(|e| store_error("ending the session", e))
+    let ended = on_store(&st, "ending the session", move |s| {
+        s.end_session(&handle, owner.as_deref())
     })
     .await?;
     if !ended {
@@ -577,11 +553,8 @@ async fn set_disabled(
             "an admin cannot disable their own user; ask another admin",
         ));
     }
-    let store = st.store().clone();
-    let user = blocking("saving the user", move || {
-        store
-            .set_disabled(&name, disabled)
-            .map_err(|e| store_error("saving the user", e))
+    let user = on_store(st, "saving the user", move |s| {
+        s.set_disabled(&name, disabled)
     })
     .await?;
     st.forget_tokens();
