@@ -236,16 +236,10 @@ fn the_coverage_statement_loads_whole() {
         .any(|i| i.file.ends_with("coverage.csv")));
 }
 
-/// GP services over England on 2017-10-01 (issue 21): the coverage statement has a row for
-/// each CCG whose level of co-commissioning is not known (`data/coverage.csv`, read here
-/// with the csv reader, not through the register), and the answer gives one
-/// `outside-coverage` caveat for all of them, naming every such CCG's footprint in its part
-/// and the first five in its message, with the rows' source. A practice of one of them
-/// (A83001, St Andrew's Medical Practice, Spennymoor, in NHS Durham Dales, Easington and
-/// Sedgefield CCG, 00D, from 2013-04-01 in the December 2019 practice file) keeps its one precise caveat, naming the CCG and the dates of its row.
-#[test]
-fn a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
-    let on = date(2017, 10, 1);
+/// The footprints whose GP co-commissioning level `data/coverage.csv` says is not known on
+/// `on` (rows about GP services, complete = no), read with the csv reader, not through the
+/// register; and those rows' source.
+fn unknown_gp_footprints(on: jiff::civil::Date) -> (Vec<String>, String) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/coverage.csv");
     let mut unknown: Vec<String> = Vec::new();
     let mut source = String::new();
@@ -258,6 +252,40 @@ fn a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
             source = row[6].to_string();
         }
     }
+    unknown.sort();
+    (unknown, source)
+}
+
+/// What NHS England (X24) held on 2017-10-01 includes GP services over all England (NHS Act
+/// 2006 s.83), so every CCG whose co-commissioning level is not known is a place where it
+/// may have delegated them unrecorded: `what` says so in one caveat naming all of them.
+#[test]
+fn what_a_national_body_holds_carries_the_gaps_anywhere_in_england() {
+    let on = date(2017, 10, 1);
+    let (unknown, source) = unknown_gp_footprints(on);
+    let w = snap().what("X24", on).unwrap();
+    let gp: Vec<_> = w
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::OutsideCoverage && c.source == source)
+        .collect();
+    assert_eq!(gp.len(), 1, "{:#?}", w.caveats);
+    let mut named = gp[0].part.as_ref().unwrap().area.clone();
+    named.sort();
+    assert_eq!(named, unknown);
+}
+
+/// GP services over England on 2017-10-01 (issue 21): the coverage statement has a row for
+/// each CCG whose level of co-commissioning is not known (`data/coverage.csv`, read here
+/// with the csv reader, not through the register), and the answer gives one
+/// `outside-coverage` caveat for all of them, naming every such CCG's footprint in its part
+/// and the first five in its message, with the rows' source. A practice of one of them
+/// (A83001, St Andrew's Medical Practice, Spennymoor, in NHS Durham Dales, Easington and
+/// Sedgefield CCG, 00D, from 2013-04-01 in the December 2019 practice file) keeps its one precise caveat, naming the CCG and the dates of its row.
+#[test]
+fn a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
+    let on = date(2017, 10, 1);
+    let (mut unknown, source) = unknown_gp_footprints(on);
     assert!(unknown.len() > 100, "{}", unknown.len());
     let w = snap().who(GP, &Place::England, on, None).unwrap();
     let outside: Vec<_> = w

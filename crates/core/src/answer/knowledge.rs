@@ -204,9 +204,20 @@ impl Snapshot {
     }
 
     /// The caveats on what body `code` holds on `on` (its holdings `holders`): the coverage
-    /// statement's gaps that meet its footprint, and facts marked "to confirm".
+    /// statement's gaps that meet its footprint (all England, for a body holding something
+    /// over all of it), and facts marked "to confirm".
     pub fn what_caveats(&self, code: &str, on: Date, holders: &[GrantId]) -> Vec<Caveat> {
-        let place = Place::Body(code.into());
+        // A body holding something over all England (NHS England) answers for all of it:
+        // a gap in the statement anywhere meets what it holds, not only its own footprint.
+        let national = holders.iter().any(|g| {
+            self.areas(&self.grants[g.0 as usize])
+                .contains(&AreaKey::England)
+        });
+        let place = if national {
+            Place::England
+        } else {
+            Place::Body(code.into())
+        };
         let mut meeting = Vec::new();
         if let Ok(keys) = self.place_keys(&place, on) {
             let mut around = None;
