@@ -632,9 +632,10 @@ pub enum ConflictsWhat {
     Export {
         /// The register of interests JSON.
         register: PathBuf,
-        /// The form to publish it in (--format json or csv also choose those).
-        #[arg(long = "as", value_name = "FORM", value_enum, default_value_t = ExportAs::Csv)]
-        as_: ExportAs,
+        /// The form to publish it in; default csv. --format json or csv also choose those
+        /// (asking for two different forms is a usage error).
+        #[arg(long = "as", value_name = "FORM", value_enum)]
+        as_: Option<ExportAs>,
         /// With CSV: the gifts and hospitality register instead of interests.
         #[arg(long)]
         gifts: bool,

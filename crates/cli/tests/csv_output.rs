@@ -456,3 +456,38 @@ fn a_command_that_lists_nothing_refuses_csv_and_does_nothing() {
         "no store was opened and no key written: nothing was written"
     );
 }
+
+/// `conflicts export` takes its form from --as or --format; asked for two different forms
+/// at once, it refuses (exit 2, nothing printed) rather than picking one.
+#[test]
+fn two_forms_asked_for_at_once_are_refused() {
+    let register = example("procurement/register_of_interests_02X.json");
+    let r = vires(&[
+        "--format",
+        "json",
+        "conflicts",
+        "export",
+        &register,
+        "--as",
+        "html",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.err);
+    assert!(r.out.is_empty(), "{}", r.out);
+    assert!(
+        r.err.contains("--format json") && r.err.contains("--as html"),
+        "{}",
+        r.err
+    );
+    // The same form both ways is one form.
+    let r = vires(&[
+        "--format",
+        "csv",
+        "conflicts",
+        "export",
+        &register,
+        "--as",
+        "csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    assert!(r.out.starts_with("body,declarant,"), "{}", r.out);
+}

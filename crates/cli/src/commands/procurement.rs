@@ -188,11 +188,24 @@ pub fn conflicts(
         } => {
             let r =
                 InterestRegister::from_json(&read(&register)?).map_err(|e| input(&register, e))?;
-            // --format json or csv choose those forms too (a register is a list).
-            let as_ = match fmt {
-                Format::Json => ExportAs::Json,
-                Format::Csv => ExportAs::Csv,
-                Format::Text => as_,
+            // --format json or csv choose those forms too (a register is a list); two
+            // different forms asked for at once are refused rather than one picked.
+            let as_ = match (fmt, as_) {
+                (Format::Text, a) => a.unwrap_or(ExportAs::Csv),
+                (Format::Json, None | Some(ExportAs::Json)) => ExportAs::Json,
+                (Format::Csv, None | Some(ExportAs::Csv)) => ExportAs::Csv,
+                (_, Some(a)) => {
+                    let name = |a: ExportAs| match a {
+                        ExportAs::Csv => "csv",
+                        ExportAs::Json => "json",
+                        ExportAs::Html => "html",
+                    };
+                    let format = if fmt == Format::Json { "json" } else { "csv" };
+                    return Err(CliError::Usage(format!(
+                        "--format {format} and --as {} ask for two forms; give one",
+                        name(a)
+                    )));
+                }
             };
             let out = match as_ {
                 ExportAs::Json => r.to_json(),
