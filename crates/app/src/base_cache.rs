@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use vires_core::function::FunctionDef;
-use vires_core::instrument::{FieldSpans, Spans};
+use vires_core::instrument::FieldSpans;
 use vires_core::{
     Atom, AtomId, Body, BodyId, CoverageRow, Instrument, Interval, Power, Register, Span,
     Succession, UnknownMembership,
@@ -266,10 +266,10 @@ fn spans_image(s: &FieldSpans) -> Option<SpansImage> {
     all.iter().any(Option::is_some).then_some(all)
 }
 
-fn spans_of(s: SpansImage) -> Spans {
+fn spans_of(s: SpansImage) -> FieldSpans {
     let [whole, id, basis, maker, receivers, of, functions, area, from, until, purposes, target, onward] =
         s;
-    Spans::from(FieldSpans {
+    FieldSpans {
         whole,
         id,
         basis,
@@ -283,7 +283,7 @@ fn spans_of(s: SpansImage) -> Spans {
         purposes,
         target,
         onward,
-    })
+    }
 }
 
 impl Image {
@@ -308,7 +308,7 @@ impl Image {
             instruments: r
                 .instruments
                 .iter()
-                .map(|i| (i.clone(), spans_image(&i.spans)))
+                .map(|i| (i.clone(), spans_image(i.spans())))
                 .collect(),
             coverage: r.coverage.clone(),
             unknown_memberships: r
@@ -362,7 +362,7 @@ impl Image {
         r.powers = self.powers;
         for (mut instrument, spans) in self.instruments {
             if let Some(s) = spans {
-                instrument.spans = spans_of(s);
+                instrument.set_spans(spans_of(s));
             }
             r.add_instrument(instrument);
         }
@@ -391,7 +391,7 @@ mod tests {
         let built = crate::base::build_register(&Base::England, &mut |_| {}).unwrap();
         assert!(
             built.bodies.iter().any(|b| b.span.is_some())
-                && built.instruments.iter().any(|i| i.spans.whole.is_some()),
+                && built.instruments.iter().any(|i| i.spans().whole.is_some()),
             "the national files give spans to check"
         );
         let json = serde_json::to_vec(&Image::of(&built)).unwrap();

@@ -163,10 +163,10 @@ pub fn proposal(
         for (n, i) in instruments.into_iter().enumerate() {
             date_in_range(format!("instruments[{n}].from"), Some(i.from))?;
             date_in_range(format!("instruments[{n}].until"), i.until)?;
-            date_in_range(format!("instruments[{n}].review"), i.particulars.review)?;
+            date_in_range(format!("instruments[{n}].review"), i.particulars().review)?;
             date_in_range(
                 format!("instruments[{n}].changes.until"),
-                i.particulars.changes.as_ref().and_then(|c| c.until),
+                i.particulars().changes.as_ref().and_then(|c| c.until),
             )?;
             let here = if in_proposal.contains(i.id.as_str()) {
                 Some("in the proposal")

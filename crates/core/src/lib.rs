@@ -33,7 +33,7 @@ pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};
 pub use instrument::{
     AmendChanges, AreaExpr, FunctionList, Instrument, InstrumentId, InstrumentKind, Onward,
-    ParticularFields, Particulars, PracticeList, Receivers, Requirement, TermFields, Terms,
+    ParticularFields, PracticeList, Receivers, Requirement, TermFields,
 };
 pub use interval::Interval;
 pub use jiff::civil::Date;

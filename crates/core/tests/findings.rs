@@ -79,7 +79,7 @@ fn register() -> Register {
     ] {
         let mut i = Instrument::new(id, InstrumentKind::Conferral, from);
         i.maker = Some("PARLIAMENT".into());
-        i.receivers = Receivers::Bodies(to.into_iter().map(String::from).collect());
+        i.terms_mut().receivers = Receivers::Bodies(to.into_iter().map(String::from).collect());
         i.functions = vec![f.into()].into();
         i.area = Some(area);
         r.add_instrument(i);
@@ -90,8 +90,8 @@ fn register() -> Register {
 fn delegation(id: &str, to: &str, area: AreaExpr, from: Date, until: Option<Date>) -> Instrument {
     let mut d = Instrument::new(id, InstrumentKind::Delegation, from);
     d.maker = Some("X24".into());
-    d.basis = Some("NHS Act 2006 s.13Z".into());
-    d.receivers = Receivers::Bodies(vec![to.into()]);
+    d.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
+    d.terms_mut().receivers = Receivers::Bodies(vec![to.into()]);
     d.functions = vec![PCM.into()].into();
     d.area = Some(area);
     d.until = until;
@@ -266,8 +266,8 @@ fn an_expiring_instrument_is_found_exactly() {
     ));
     let mut amend = Instrument::new("bring-forward", InstrumentKind::Amend, date(2019, 1, 1));
     amend.maker = Some("X24".into());
-    amend.particulars.target = Some("brought-forward".into());
-    amend.particulars.changes = Some(Box::new(AmendChanges {
+    amend.particulars_mut().target = Some("brought-forward".into());
+    amend.particulars_mut().changes = Some(Box::new(AmendChanges {
         until: Some(date(2019, 4, 30)),
         ..Default::default()
     }));

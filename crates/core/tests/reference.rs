@@ -213,7 +213,7 @@ impl<'a> Reference<'a> {
                 vec![Version {
                     from: i.from,
                     until: i.until,
-                    purposes: i.purposes.clone(),
+                    purposes: i.terms().purposes.clone(),
                     area: i.area.clone(),
                     via: Vec::new(),
                 }]
@@ -231,7 +231,7 @@ impl<'a> Reference<'a> {
         for a in changers {
             let ins = &reg.instruments[a];
             let on = ins.from;
-            let target = ins.particulars.target.as_ref().and_then(|t| {
+            let target = ins.particulars().target.as_ref().and_then(|t| {
                 reg.instruments
                     .iter()
                     .position(|x| x.id.as_str() == t.as_str())
@@ -247,7 +247,7 @@ impl<'a> Reference<'a> {
                 self.changer_void[a] = true;
                 continue;
             }
-            let changes = ins.particulars.changes.clone().unwrap_or_default();
+            let changes = ins.particulars().changes.clone().unwrap_or_default();
             if changes.until.is_some_and(|u| u <= on) {
                 self.changer_void[a] = true;
                 continue;
@@ -295,7 +295,7 @@ impl<'a> Reference<'a> {
             if ins.kind != InstrumentKind::Merge {
                 continue;
             }
-            let Receivers::Bodies(into) = &ins.receivers else {
+            let Receivers::Bodies(into) = &ins.terms().receivers else {
                 continue;
             };
             let Some(succ) = into.first().and_then(|c| self.body_at(c, ins.from)) else {
@@ -304,7 +304,7 @@ impl<'a> Reference<'a> {
             let Ok(eve) = ins.from.yesterday() else {
                 continue;
             };
-            for p in &ins.particulars.predecessors {
+            for p in &ins.particulars().predecessors {
                 if let Some(pred) = self.body_at(p, eve) {
                     if pred != succ {
                         self.successor.insert(pred, (ins.from, succ, m));
@@ -509,7 +509,11 @@ impl<'a> Reference<'a> {
                 continue;
             }
             for (vi, v) in self.versions[i].iter().enumerate() {
-                for (ri, (b, _)) in self.named(&ins.receivers, v).into_iter().enumerate() {
+                for (ri, (b, _)) in self
+                    .named(&ins.terms().receivers, v)
+                    .into_iter()
+                    .enumerate()
+                {
                     let Some(life) = Interval::new(v.from, v.until).intersect(&self.body(b).life)
                     else {
                         continue;
@@ -530,7 +534,7 @@ impl<'a> Reference<'a> {
                                 accountable: b,
                                 role: Role::Statutory,
                                 function: f.to_string(),
-                                except: ins.particulars.except.clone(),
+                                except: ins.particulars().except.clone(),
                                 from: t,
                                 until: end.or(life.until),
                                 instrument: i,
@@ -579,13 +583,13 @@ impl<'a> Reference<'a> {
     /// Receivers and sources of an arrangement's version.
     fn parties(&self, i: I, v: &Version) -> (Named, Named) {
         let ins = self.ins(i);
-        let receivers = match (&ins.kind, &ins.particulars.lead) {
+        let receivers = match (&ins.kind, &ins.particulars().lead) {
             (InstrumentKind::Partnership, Some(lead)) => {
                 self.named(&Receivers::Bodies(vec![lead.clone()]), v)
             }
-            _ => self.named(&ins.receivers, v),
+            _ => self.named(&ins.terms().receivers, v),
         };
-        let sources = match (&ins.kind, &ins.particulars.of) {
+        let sources = match (&ins.kind, &ins.particulars().of) {
             (
                 InstrumentKind::Direction | InstrumentKind::Transfer | InstrumentKind::Partnership,
                 Some(of),
@@ -604,7 +608,7 @@ impl<'a> Reference<'a> {
         for i in 0..self.reg.instruments.len() {
             let ins = self.ins(i);
             if !Self::is_arrangement(ins.kind)
-                || (ins.kind == InstrumentKind::Direction && ins.particulars.of.is_none())
+                || (ins.kind == InstrumentKind::Direction && ins.particulars().of.is_none())
             {
                 continue;
             }
@@ -758,7 +762,7 @@ impl<'a> Reference<'a> {
                 accountable,
                 role,
                 function: f.clone(),
-                except: ins.particulars.except.clone(),
+                except: ins.particulars().except.clone(),
                 from: t,
                 until: end,
                 instrument: i,
@@ -1267,11 +1271,14 @@ impl<'a> Reference<'a> {
                     t.as_deref()
                         .is_some_and(|t| t.to_lowercase().contains("to confirm"))
                 };
-                if (marked(&ins.source) || marked(&ins.basis)) && seen.insert(id.clone()) {
+                if (marked(&ins.terms().source) || marked(&ins.terms().basis))
+                    && seen.insert(id.clone())
+                {
                     let source = ins
+                        .terms()
                         .source
                         .clone()
-                        .or_else(|| ins.basis.clone())
+                        .or_else(|| ins.terms().basis.clone())
                         .unwrap_or_default();
                     marked_sources.insert(id.clone(), source);
                 }
@@ -1936,9 +1943,9 @@ fn build(s: &Spec) -> Register {
     if !merging.is_empty() {
         let mut m = Instrument::new("merge", InstrumentKind::Merge, day(MERGE_DAY));
         m.maker = Some("X24".into());
-        m.basis = Some("s.X".into());
-        m.particulars.predecessors = merging.iter().map(|c| format!("C{c}")).collect();
-        m.receivers = Receivers::Bodies(vec!["C3".into()]);
+        m.terms_mut().basis = Some("s.X".into());
+        m.particulars_mut().predecessors = merging.iter().map(|c| format!("C{c}")).collect();
+        m.terms_mut().receivers = Receivers::Bodies(vec!["C3".into()]);
         r.add_instrument(m);
     }
     let mut conferrals = Vec::new();
@@ -1970,7 +1977,7 @@ fn build(s: &Spec) -> Register {
     ] {
         let mut c = Instrument::new(id, InstrumentKind::Conferral, d0());
         c.maker = Some("PARLIAMENT".into());
-        c.receivers = to;
+        c.terms_mut().receivers = to;
         c.functions = vec![f.into()].into();
         c.area = Some(area);
         conferrals.push(id);
@@ -1993,7 +2000,7 @@ fn build(s: &Spec) -> Register {
         let mut ins = Instrument::new(id.as_str(), kind, from);
         ids.push(id);
         ins.maker = Some(maker.into());
-        ins.basis = Some("s.X".into());
+        ins.terms_mut().basis = Some("s.X".into());
         // Receivers that exist on the instrument's first day (others are an error of
         // another kind, found by the field checks).
         let alive = |code: &str| {
@@ -2011,15 +2018,16 @@ fn build(s: &Spec) -> Register {
         if receivers.is_empty() {
             continue;
         }
-        ins.receivers = if a.every && matches!(kind, InstrumentKind::Delegation) && maker == "X24" {
-            Receivers::Every(BodyKind::Ccg)
-        } else {
-            Receivers::Bodies(receivers.clone())
-        };
+        ins.terms_mut().receivers =
+            if a.every && matches!(kind, InstrumentKind::Delegation) && maker == "X24" {
+                Receivers::Every(BodyKind::Ccg)
+            } else {
+                Receivers::Bodies(receivers.clone())
+            };
         let of = PARTIES[a.of];
         match kind {
             InstrumentKind::Direction | InstrumentKind::Transfer => {
-                ins.particulars.of =
+                ins.particulars_mut().of =
                     Some(Box::new(if a.every && kind == InstrumentKind::Direction {
                         Receivers::Every(BodyKind::Ccg)
                     } else if alive(of) {
@@ -2029,10 +2037,10 @@ fn build(s: &Spec) -> Register {
                     }));
             }
             InstrumentKind::Partnership => {
-                ins.particulars.lead = Some(receivers[0].clone());
+                ins.particulars_mut().lead = Some(receivers[0].clone());
             }
             InstrumentKind::JointCommittee => {
-                ins.particulars.lead = Some(receivers[0].clone());
+                ins.particulars_mut().lead = Some(receivers[0].clone());
             }
             _ => {}
         }
@@ -2041,12 +2049,12 @@ fn build(s: &Spec) -> Register {
             if let Some(child) = FUNCTIONS.iter().find(|c| {
                 c.starts_with(FUNCTIONS[a.function]) && c.len() > FUNCTIONS[a.function].len()
             }) {
-                ins.particulars.except = vec![child.to_string()];
+                ins.particulars_mut().except = vec![child.to_string()];
             }
         }
         ins.area = Some(area_expr(&a.area));
         ins.until = a.len.map(|l| day(a.from + l));
-        ins.purposes = a
+        ins.terms_mut().purposes = a
             .purposes
             .iter()
             .map(|&p| PURPOSES[p].to_string())
@@ -2060,7 +2068,7 @@ fn build(s: &Spec) -> Register {
             Onward::Forbidden
         };
         if s.knowledge.to_confirm.contains(&n) {
-            ins.source = Some(format!("agreement {n} (To confirm)"));
+            ins.terms_mut().source = Some(format!("agreement {n} (To confirm)"));
         }
         r.add_instrument(ins);
     }
@@ -2079,8 +2087,8 @@ fn build(s: &Spec) -> Register {
         };
         let mut ins = Instrument::new(format!("ch{n}"), kind, day(c.at));
         ins.maker = Some("X24".into());
-        ins.basis = Some("s.X".into());
-        ins.particulars.target = Some(target);
+        ins.terms_mut().basis = Some("s.X".into());
+        ins.particulars_mut().target = Some(target);
         if !c.revoke {
             let changes = AmendChanges {
                 until: c.until.map(day),
@@ -2096,7 +2104,7 @@ fn build(s: &Spec) -> Register {
             if changes == AmendChanges::default() {
                 continue;
             }
-            ins.particulars.changes = Some(Box::new(changes));
+            ins.particulars_mut().changes = Some(Box::new(changes));
         }
         r.add_instrument(ins);
     }
@@ -2110,13 +2118,17 @@ fn build(s: &Spec) -> Register {
         ][k as usize];
         let mut ins = Instrument::new(format!("noise{n}"), kind, day(at));
         ins.maker = Some("X24".into());
-        ins.basis = Some("s.X".into());
+        ins.terms_mut().basis = Some("s.X".into());
         match kind {
-            InstrumentKind::Establish => ins.receivers = Receivers::Bodies(vec!["Q1".into()]),
-            InstrumentKind::Abolish => ins.receivers = Receivers::Bodies(vec!["L1".into()]),
+            InstrumentKind::Establish => {
+                ins.terms_mut().receivers = Receivers::Bodies(vec!["Q1".into()])
+            }
+            InstrumentKind::Abolish => {
+                ins.terms_mut().receivers = Receivers::Bodies(vec!["L1".into()])
+            }
             InstrumentKind::Mandate => {
-                ins.receivers = Receivers::Every(BodyKind::Ccg);
-                ins.particulars.requirement = Some(Box::new(Requirement {
+                ins.terms_mut().receivers = Receivers::Every(BodyKind::Ccg);
+                ins.particulars_mut().requirement = Some(Box::new(Requirement {
                     text: "buy together".into(),
                     ..Default::default()
                 }));
@@ -2320,7 +2332,8 @@ fn the_generated_registers_hold_every_feature() {
             *seen.entry("unknown stretch").or_default() += 1;
         }
         if reg.instruments.iter().any(|i| {
-            i.source
+            i.terms()
+                .source
                 .as_deref()
                 .is_some_and(|s| s.contains("To confirm"))
         }) {
@@ -2328,16 +2341,16 @@ fn the_generated_registers_hold_every_feature() {
         }
         for ins in &reg.instruments {
             *seen.entry(ins.kind.as_str()).or_default() += 1;
-            if !ins.particulars.except.is_empty() {
+            if !ins.particulars().except.is_empty() {
                 *seen.entry("except").or_default() += 1;
             }
-            if !ins.purposes.is_empty() {
+            if !ins.terms().purposes.is_empty() {
                 *seen.entry("purposes").or_default() += 1;
             }
             if ins.kind == InstrumentKind::Direction && ins.concurrent {
                 *seen.entry("concurrent direction").or_default() += 1;
             }
-            if ins.particulars.target.as_deref() == Some("ghost") {
+            if ins.particulars().target.as_deref() == Some("ghost") {
                 *seen.entry("unknown target").or_default() += 1;
             }
         }

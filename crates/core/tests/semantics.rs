@@ -134,23 +134,23 @@ fn base() -> Register {
 
     let mut ccg = Instrument::new("hsca-2012-ccg", K::Conferral, d13);
     ccg.maker = Some("PARLIAMENT".into());
-    ccg.basis = Some("Health and Social Care Act 2012".into());
-    ccg.receivers = Receivers::Every(B::Ccg);
+    ccg.terms_mut().basis = Some("Health and Social Care Act 2012".into());
+    ccg.terms_mut().receivers = Receivers::Every(B::Ccg);
     ccg.functions = vec!["commissioning.secondary-care".into()].into();
     ccg.area = Some(AreaExpr::Own);
     r.add_instrument(ccg);
     let mut nhse = Instrument::new("hsca-2012-nhse", K::Conferral, d13);
     nhse.maker = Some("PARLIAMENT".into());
-    nhse.basis = Some("Health and Social Care Act 2012".into());
-    nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
+    nhse.terms_mut().basis = Some("Health and Social Care Act 2012".into());
+    nhse.terms_mut().receivers = Receivers::Bodies(vec!["X24".into()]);
     nhse.functions = vec!["commissioning.primary-care".into()].into();
     nhse.area = Some(AreaExpr::England);
     r.add_instrument(nhse);
     let mut merge = Instrument::new("merge-13T", K::Merge, date(2015, 4, 1));
     merge.maker = Some("X24".into());
-    merge.basis = Some("NHS Act 2006 s.14G".into());
-    merge.particulars.predecessors = vec!["00F".into(), "00G".into()];
-    merge.receivers = Receivers::Bodies(vec!["13T".into()]);
+    merge.terms_mut().basis = Some("NHS Act 2006 s.14G".into());
+    merge.particulars_mut().predecessors = vec!["00F".into(), "00G".into()];
+    merge.terms_mut().receivers = Receivers::Bodies(vec!["13T".into()]);
     r.add_instrument(merge);
     r
 }
@@ -158,8 +158,8 @@ fn base() -> Register {
 fn delegation(id: &str, by: &str, to: &str, f: &str, from: Date) -> Instrument {
     let mut d = Instrument::new(id, InstrumentKind::Delegation, from);
     d.maker = Some(by.into());
-    d.basis = Some("NHS Act 2006 s.13Z".into());
-    d.receivers = Receivers::Bodies(vec![to.into()]);
+    d.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
+    d.terms_mut().receivers = Receivers::Bodies(vec![to.into()]);
     d.functions = vec![f.into()].into();
     d.area = Some(AreaExpr::Own);
     d
@@ -170,9 +170,9 @@ fn delegation(id: &str, by: &str, to: &str, f: &str, from: Date) -> Instrument {
 fn covid_direction() -> Instrument {
     let mut d = Instrument::new("covid-2020", InstrumentKind::Direction, date(2020, 3, 20));
     d.maker = Some("DHSC".into());
-    d.basis = Some("NHS Act 2006 s.253".into());
-    d.receivers = Receivers::Bodies(vec!["X24".into()]);
-    d.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
+    d.terms_mut().basis = Some("NHS Act 2006 s.253".into());
+    d.terms_mut().receivers = Receivers::Bodies(vec!["X24".into()]);
+    d.particulars_mut().of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
     d.functions = vec!["commissioning.secondary-care".into()].into();
     d.area = Some(AreaExpr::Own);
     d.concurrent = true;
@@ -255,7 +255,7 @@ fn delegation_makes_delegate_holder_and_keeps_delegator_accountable() {
         "commissioning.primary-care.medical",
         date(2015, 4, 1),
     );
-    d.particulars.except = vec!["commissioning.primary-care.medical.performers".into()];
+    d.particulars_mut().except = vec!["commissioning.primary-care.medical.performers".into()];
     r.add_instrument(d);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
@@ -381,7 +381,7 @@ fn onward_delegation_needs_permission() {
         "commissioning.primary-care.medical",
         date(2016, 4, 1),
     );
-    onward.basis = Some("NHS Act 2006 s.14Z3".into());
+    onward.terms_mut().basis = Some("NHS Act 2006 s.14Z3".into());
     onward.area = Some(AreaExpr::Footprint("13T".into()));
     r.add_instrument(onward.clone());
     let s = Snapshot::compile(r.clone());
@@ -423,15 +423,15 @@ fn onward_delegation_needs_permission() {
 fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     let mut r = base();
     let mut d = covid_direction();
-    d.purposes = vec![
+    d.terms_mut().purposes = vec![
         "independent-provider-commissioning".into(),
         "coronavirus-support".into(),
     ];
     r.add_instrument(d);
     let mut amend = Instrument::new("covid-2020-ext", InstrumentKind::Amend, date(2020, 12, 21));
     amend.maker = Some("DHSC".into());
-    amend.particulars.target = Some("covid-2020".into());
-    amend.particulars.changes = Some(Box::new(AmendChanges {
+    amend.particulars_mut().target = Some("covid-2020".into());
+    amend.particulars_mut().changes = Some(Box::new(AmendChanges {
         until: Some(date(2021, 4, 1)),
         ..Default::default()
     }));
@@ -510,8 +510,8 @@ fn joint_committee_of_ccgs_needs_the_2014_order() {
     let mut r = base();
     let mut jc = Instrument::new("jc-2014", InstrumentKind::JointCommittee, date(2014, 6, 1));
     jc.maker = Some("00F".into());
-    jc.basis = Some("NHS Act 2006 s.14Z3(2A)".into());
-    jc.receivers = Receivers::Bodies(vec!["00F".into(), "00G".into()]);
+    jc.terms_mut().basis = Some("NHS Act 2006 s.14Z3(2A)".into());
+    jc.terms_mut().receivers = Receivers::Bodies(vec!["00F".into(), "00G".into()]);
     jc.functions = vec!["commissioning.secondary-care".into()].into();
     jc.area = Some(AreaExpr::Footprint("00F".into()));
     r.add_instrument(jc.clone());
@@ -550,9 +550,9 @@ fn intervention_moves_functions_for_a_year_then_back() {
     let mut r = base();
     let mut d = Instrument::new("intervene-00G", InstrumentKind::Direction, date(2014, 1, 1));
     d.maker = Some("X24".into());
-    d.basis = Some("NHS Act 2006 s.14Z21".into());
-    d.receivers = Receivers::Bodies(vec!["08Q".into()]);
-    d.particulars.of = Some(Box::new(Receivers::Bodies(vec!["00G".into()])));
+    d.terms_mut().basis = Some("NHS Act 2006 s.14Z21".into());
+    d.terms_mut().receivers = Receivers::Bodies(vec!["08Q".into()]);
+    d.particulars_mut().of = Some(Box::new(Receivers::Bodies(vec!["00G".into()])));
     d.functions = vec!["commissioning.secondary-care".into()].into();
     d.area = Some(AreaExpr::Own);
     d.until = Some(date(2015, 1, 1));
@@ -581,9 +581,10 @@ fn mandate_without_power_is_reported() {
     let mut r = base();
     let mut m = Instrument::new("lpf-2014", InstrumentKind::Mandate, date(2014, 6, 1));
     m.maker = Some("X24".into());
-    m.basis = Some("letter from the director of commissioning support services strategy".into());
-    m.receivers = Receivers::Every(BodyKind::Ccg);
-    m.particulars.requirement = Some(Box::new(Requirement {
+    m.terms_mut().basis =
+        Some("letter from the director of commissioning support services strategy".into());
+    m.terms_mut().receivers = Receivers::Every(BodyKind::Ccg);
+    m.particulars_mut().requirement = Some(Box::new(Requirement {
         text: "procure BI from the LPF".into(),
         ..Default::default()
     }));
@@ -591,7 +592,7 @@ fn mandate_without_power_is_reported() {
     let s = Snapshot::compile(r.clone());
     assert_eq!(codes_of(&s, "lpf-2014"), vec!["V006"]);
     m.id = "lpf-2014-b".into();
-    m.basis = None;
+    m.terms_mut().basis = None;
     r.add_instrument(m);
     let s = Snapshot::compile(r);
     assert_eq!(codes_of(&s, "lpf-2014-b"), vec!["V006"]);
@@ -638,10 +639,10 @@ fn bad_instruments_get_diagnostics_not_panics() {
         date(2016, 4, 1),
     ));
     let mut rev = Instrument::new("revoke-ghost", InstrumentKind::Revoke, date(2016, 5, 1));
-    rev.particulars.target = Some("no-such-instrument".into());
+    rev.particulars_mut().target = Some("no-such-instrument".into());
     r.add_instrument(rev);
     let mut rev2 = Instrument::new("revoke-dead", InstrumentKind::Revoke, date(2030, 5, 1));
-    rev2.particulars.target = Some("backwards".into());
+    rev2.particulars_mut().target = Some("backwards".into());
     r.add_instrument(rev2);
     r.add_instrument(delegation(
         "ghost",
@@ -673,7 +674,7 @@ fn revocation_ends_a_delegation() {
     ));
     let mut rev = Instrument::new("pc-13T-end", InstrumentKind::Revoke, date(2018, 4, 1));
     rev.maker = Some("X24".into());
-    rev.particulars.target = Some("pc-13T".into());
+    rev.particulars_mut().target = Some("pc-13T".into());
     r.add_instrument(rev);
     let s = Snapshot::compile(r);
     assert!(s.invalid().next().is_none(), "{:?}", s.diagnostics);
@@ -749,7 +750,7 @@ fn a_register_checked_in_runs_finds_what_its_parts_find() {
             d.functions = vec![format!("commissioning.no-such-{k}").into()].into();
         }
         if k % 1009 == 0 {
-            d.receivers = Receivers::Bodies(vec![format!("Z{k}")]);
+            d.terms_mut().receivers = Receivers::Bodies(vec![format!("Z{k}")]);
         }
         if bad {
             bad_only.add_instrument(d.clone());
@@ -769,7 +770,7 @@ fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
     let mut r = base();
     practice_a1_in_13t(&mut r);
     let mut d = covid_direction();
-    d.purposes = vec!["coronavirus-support".into()];
+    d.terms_mut().purposes = vec!["coronavirus-support".into()];
     r.add_instrument(d);
     // (id, maker, practice, date, purposes, V016 expected)
     type Case<'a> = (&'a str, &'a str, &'a str, Date, &'a [&'a str], bool);
@@ -813,7 +814,7 @@ fn exercises_at_a_practice_are_checked_against_what_their_maker_held() {
             e.area = Some(AreaExpr::Practices(
                 [(*practice).into()].into_iter().collect(),
             ));
-            e.purposes = purposes.iter().map(|p| p.to_string()).collect();
+            e.terms_mut().purposes = purposes.iter().map(|p| p.to_string()).collect();
             r.add_instrument(e);
         }
     }
@@ -879,7 +880,7 @@ fn the_parts_built_side_by_side_make_the_snapshot_one_thread_makes() {
                 "commissioning.secondary-care",
                 date(2016, 1 + (k % 12) as i8, 1),
             );
-            onward.basis = Some("NHS Act 2006 s.14Z3".into());
+            onward.terms_mut().basis = Some("NHS Act 2006 s.14Z3".into());
             r.add_instrument(onward);
             arrangements += 1;
         }
@@ -936,7 +937,7 @@ fn a_retained_function_that_is_not_excepted_is_reported_and_excepting_it_keeps_i
     );
     // Ends with 13T, so that the register has no orphaned chain to report.
     pc.until = Some(date(2022, 7, 1));
-    pc.particulars.retained = vec![
+    pc.particulars_mut().retained = vec![
         "commissioning.primary-care.medical.performers (performers list)".into(),
         "other matters in the agreement".into(),
     ];
@@ -950,7 +951,7 @@ fn a_retained_function_that_is_not_excepted_is_reported_and_excepting_it_keeps_i
     assert_eq!(holders(&a), vec![("13T".into(), Role::Delegate)]);
     // Excepted, it stays with NHS England, and nothing is reported.
     let mut r = base();
-    pc.particulars.except = vec![performers.into()];
+    pc.particulars_mut().except = vec![performers.into()];
     r.add_instrument(pc);
     let s = Snapshot::compile(r);
     assert!(codes_of(&s, "pc-13T").is_empty(), "{:?}", s.diagnostics);
@@ -971,7 +972,7 @@ fn a_delegation_carried_from_two_predecessors_is_one_holder() {
         "commissioning.primary-care.medical",
         date(2014, 4, 1),
     );
-    d.receivers = Receivers::Bodies(vec!["00F".into(), "00G".into()]);
+    d.terms_mut().receivers = Receivers::Bodies(vec!["00F".into(), "00G".into()]);
     r.add_instrument(d);
     practice_a1_in_13t(&mut r);
     let s = Snapshot::compile(r);

@@ -143,7 +143,7 @@ pub(crate) fn with_national(
             .register
             .instruments
             .iter()
-            .filter(|i| i.spans.whole.is_some())
+            .filter(|i| i.spans().whole.is_some())
             .count(),
     });
     progress(Stage::Done);

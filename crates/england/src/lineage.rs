@@ -290,10 +290,10 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         let mut i = Instrument::new(format!("ods-merge-{new}-{on}"), InstrumentKind::Merge, *on);
         i.title = format!("{} merge into {new_name}", pred_names.join(", ")).into();
         i.maker = Some("X24".into());
-        i.basis = Some(CCG_MERGER_BASIS.into());
-        i.receivers = Receivers::Bodies(vec![new.clone()]);
-        i.particulars.predecessors = preds;
-        i.source = Some(format!(
+        i.terms_mut().basis = Some(CCG_MERGER_BASIS.into());
+        i.terms_mut().receivers = Receivers::Bodies(vec![new.clone()]);
+        i.particulars_mut().predecessors = preds;
+        i.terms_mut().source = Some(format!(
             "ODS successor file ({succ_file} lines {}; flag column {}), with open and close dates from the ODS CCG file ({eccg_file}). The merger date is the successor file's effective date",
             lines(group),
             flags.into_iter().collect::<Vec<_>>().join("/")
@@ -335,10 +335,10 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         )
         .into();
         i.maker = Some("PARLIAMENT".into());
-        i.basis = Some(ICB_TRANSITION_BASIS.into());
-        i.receivers = Receivers::Bodies(vec![icb.clone()]);
-        i.particulars.predecessors = ccgs.clone();
-        i.source = Some(format!(
+        i.terms_mut().basis = Some(ICB_TRANSITION_BASIS.into());
+        i.terms_mut().receivers = Receivers::Bodies(vec![icb.clone()]);
+        i.particulars_mut().predecessors = ccgs.clone();
+        i.terms_mut().source = Some(format!(
             "Health and Care Act 2022; predecessors are the CCGs whose codes continue as sub-ICB locations of {icb} in the ODS CCG file ({eccg_file}, column 3: the parent as recorded in that release, taken to hold from 2022-07-01). The successor file has no rows for this date because the codes continued"
         ));
         ctx.register.add_instrument(i);
@@ -375,9 +375,9 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
         )
         .into();
         i.maker = Some("X24".into());
-        i.basis = Some(ICB_RESHAPE_BASIS.into());
-        i.receivers = Receivers::Bodies(vec![new.clone()]);
-        i.particulars.predecessors = preds;
+        i.terms_mut().basis = Some(ICB_RESHAPE_BASIS.into());
+        i.terms_mut().receivers = Receivers::Bodies(vec![new.clone()]);
+        i.particulars_mut().predecessors = preds;
         let parts: Vec<String> = partial
             .iter()
             .map(|old| {
@@ -401,7 +401,7 @@ pub(crate) fn add_lineage(ctx: &mut Ctx, rows: &[SuccRow]) {
                 }
             })
             .collect();
-        i.source = Some(format!(
+        i.terms_mut().source = Some(format!(
             "ODS successor file ({succ_file} lines {}).{} Uncertain: the order, the successor's name and its exact footprint are not in the bundled files",
             lines(group),
             if partial.is_empty() {

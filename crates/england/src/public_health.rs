@@ -153,9 +153,9 @@ pub(crate) fn add_upper_tier(ctx: &mut Ctx, rows: &[LookupRow], file: &str) -> u
             i.functions.push(FUNCTION.into());
             i.area = Some(AreaExpr::Footprint(c.as_str().into()));
             i.until = until;
-            i.receivers = Receivers::Bodies(vec![code.clone()]);
-            i.basis = Some(BASIS.into());
-            i.source = Some(format!(
+            i.terms_mut().receivers = Receivers::Bodies(vec![code.clone()]);
+            i.terms_mut().basis = Some(BASIS.into());
+            i.terms_mut().source = Some(format!(
                 "Health and Social Care Act 2012 s.12 (legislation.gov.uk/ukpga/2012/7/section/12), inserting NHS Act 2006 s.2B; the steps local authorities must take are in the Local Authorities (Public Health Functions and Entry to Premises by Local Healthwatch Representatives) Regulations 2013 (SI 2013/351). The area is the practices of {c}, {}: by the ONS CCG (April 2021) to district lookup ({}) the CCGs {} lie wholly in {name}; the authority's practices in CCGs that also cover another authority are not placed",
                 if ccgs.contains(c) {
                     "a CCG of April 2021".to_string()

@@ -186,7 +186,8 @@ fn answers_resting_on_a_fact_to_confirm_say_so() {
         .instruments
         .iter()
         .filter(|i| {
-            i.source
+            i.terms()
+                .source
                 .as_deref()
                 .is_some_and(vires_core::knowledge::marked_to_confirm)
         })

@@ -83,7 +83,7 @@ fn national_instruments_are_valid() {
         .register
         .instruments
         .iter()
-        .filter(|i| i.spans.whole.is_some())
+        .filter(|i| i.spans().whole.is_some())
         .map(|i| i.id.as_str())
         .collect();
     assert!(national.contains(&"covid-ccg-functions-2020"));
@@ -115,7 +115,7 @@ fn national_instruments_are_valid() {
     // Every instrument cites a source.
     for i in &f.import.register.instruments {
         assert!(
-            i.source.as_deref().is_some_and(|s| !s.is_empty()),
+            i.terms().source.as_deref().is_some_and(|s| !s.is_empty()),
             "{}",
             i.id
         );
@@ -131,7 +131,7 @@ fn listed_receivers<'a>(f: &'a Fixture, id: &str) -> BTreeSet<&'a str> {
         .iter()
         .find(|i| i.id == id)
         .unwrap_or_else(|| panic!("{id} missing"));
-    let vires_core::Receivers::Bodies(listed) = &ins.receivers else {
+    let vires_core::Receivers::Bodies(listed) = &ins.terms().receivers else {
         panic!("{id}: explicit ICB codes expected");
     };
     listed.iter().map(String::as_str).collect()

@@ -124,14 +124,15 @@ fn gateshead_newcastle_merger_into_13t() {
         .find(|i| {
             i.kind == InstrumentKind::Merge
                 && i.from == on
-                && i.receivers == vires_core::Receivers::Bodies(vec!["13T".into()])
+                && i.terms().receivers == vires_core::Receivers::Bodies(vec!["13T".into()])
         })
         .expect("a merger instrument into 13T");
-    let mut preds = merge.particulars.predecessors.clone();
+    let mut preds = merge.particulars().predecessors.clone();
     preds.sort();
     assert_eq!(preds, ["00F", "00G", "00H"]);
     assert_eq!(merge.maker.as_deref(), Some("X24"));
     assert!(merge
+        .terms()
         .source
         .as_deref()
         .unwrap()
@@ -183,14 +184,14 @@ fn bassetlaw_moves_to_nottingham_and_nottinghamshire_on_1_july_2022() {
         .iter()
         .find(|i| i.id == "hca2022-QT1")
         .unwrap();
-    assert!(qt1.particulars.predecessors.iter().any(|p| p == "02Q"));
+    assert!(qt1.particulars().predecessors.iter().any(|p| p == "02Q"));
     assert_eq!(qt1.maker.as_deref(), Some("PARLIAMENT"));
     let qf7 = reg
         .instruments
         .iter()
         .find(|i| i.id == "hca2022-QF7")
         .unwrap();
-    assert!(!qf7.particulars.predecessors.iter().any(|p| p == "02Q"));
+    assert!(!qf7.particulars().predecessors.iter().any(|p| p == "02Q"));
     assert_eq!(import().regions.get("QT1").map(String::as_str), Some("Y60"));
     // Bassetlaw's practices follow the code into the sub-ICB location.
     let practices: Vec<_> = reg

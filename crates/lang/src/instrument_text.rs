@@ -20,21 +20,21 @@ pub fn instrument_text(ins: &Instrument) -> String {
         out.push('\n');
     };
     field("id", ins.id.to_string());
-    if let Some(b) = &ins.basis {
+    if let Some(b) = &ins.terms().basis {
         field("basis", quote(b));
     }
     if let Some(m) = &ins.maker {
         field("by", m.to_string());
     }
-    let p = &ins.particulars;
+    let p = ins.particulars();
     if let Some(of) = &p.of {
         field("of", receivers_text(of));
     }
     if !p.predecessors.is_empty() {
         field("predecessors", p.predecessors.join(", "));
     }
-    if !matches!(&ins.receivers, Receivers::Bodies(v) if v.is_empty()) {
-        field("to", receivers_text(&ins.receivers));
+    if !matches!(&ins.terms().receivers, Receivers::Bodies(v) if v.is_empty()) {
+        field("to", receivers_text(&ins.terms().receivers));
     }
     if !ins.functions.is_empty() {
         field(
@@ -87,8 +87,8 @@ pub fn instrument_text(ins: &Instrument) -> String {
             field("set", format!("area {}", area_expr_text(a)));
         }
     }
-    if !ins.purposes.is_empty() {
-        field("purposes", ins.purposes.join(", "));
+    if !ins.terms().purposes.is_empty() {
+        field("purposes", ins.terms().purposes.join(", "));
     }
     if ins.concurrent {
         field("concurrent", String::new());
@@ -103,7 +103,7 @@ pub fn instrument_text(ins: &Instrument) -> String {
     if let Some(r) = p.review {
         field("review", r.to_string());
     }
-    if let Some(s) = &ins.source {
+    if let Some(s) = &ins.terms().source {
         field("source", quote(s));
     }
     out.push_str("}\n");

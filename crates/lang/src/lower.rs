@@ -596,13 +596,13 @@ impl Lowerer {
         let mut i = Instrument::new(id.clone(), kind, from);
         i.title = title.unwrap_or_else(|| id.clone()).into();
         i.until = until;
-        i.particulars.review = review;
-        i.basis = text(r.field(Key::Basis));
+        i.particulars_mut().review = review;
+        i.terms_mut().basis = text(r.field(Key::Basis));
         i.maker = text(r.field(Key::By)).map(Into::into);
-        i.source = text(r.field(Key::Source));
-        i.particulars.lead = text(r.field(Key::Lead));
-        i.particulars.pooled_budget = text(r.field(Key::PooledBudget));
-        i.particulars.target = text(r.field(Key::Target));
+        i.terms_mut().source = text(r.field(Key::Source));
+        i.particulars_mut().lead = text(r.field(Key::Lead));
+        i.particulars_mut().pooled_budget = text(r.field(Key::PooledBudget));
+        i.particulars_mut().target = text(r.field(Key::Target));
         let list = |k: Key| {
             words(r.field(k))
                 .into_iter()
@@ -613,10 +613,10 @@ impl Lowerer {
             .into_iter()
             .map(SmolStr::from)
             .collect();
-        i.particulars.except = list(Key::Except);
-        i.purposes = list(Key::Purposes);
-        i.particulars.predecessors = list(Key::Predecessors);
-        i.particulars.retained = strs(r.field(Key::Retained));
+        i.particulars_mut().except = list(Key::Except);
+        i.terms_mut().purposes = list(Key::Purposes);
+        i.particulars_mut().predecessors = list(Key::Predecessors);
+        i.particulars_mut().retained = strs(r.field(Key::Retained));
         i.concurrent = flag(r.field(Key::Concurrent));
         i.onward = match text(r.field(Key::Onward)).as_deref() {
             Some("permitted") => Onward::Permitted,
@@ -625,21 +625,22 @@ impl Lowerer {
         let mut ok = true;
         if let Some(f) = r.field(Key::To) {
             match self.receivers(&f.value) {
-                Some(rc) => i.receivers = rc,
+                Some(rc) => i.terms_mut().receivers = rc,
                 None => ok = false,
             }
         }
         if let Some(f) = r.field(Key::Of) {
             match self.receivers(&f.value) {
-                Some(rc) => i.particulars.of = Some(Box::new(rc)),
+                Some(rc) => i.particulars_mut().of = Some(Box::new(rc)),
                 None => ok = false,
             }
         }
         let mut receivers_span = r.field(Key::To).map(|f| f.value_span());
         if let Some(Value::Merging(m)) = r.field(Key::Merging).map(|f| &f.value) {
-            i.particulars.predecessors = m.predecessors.iter().map(|w| w.text.clone()).collect();
+            i.particulars_mut().predecessors =
+                m.predecessors.iter().map(|w| w.text.clone()).collect();
             if r.field(Key::To).is_none() {
-                i.receivers = CoreReceivers::Bodies(vec![m.into.text.clone()]);
+                i.terms_mut().receivers = CoreReceivers::Bodies(vec![m.into.text.clone()]);
                 receivers_span = Some(m.into.span);
             }
         }
@@ -678,7 +679,7 @@ impl Lowerer {
             }
         }
         if any_change {
-            i.particulars.changes = Some(Box::new(changes));
+            i.particulars_mut().changes = Some(Box::new(changes));
         }
         let req_keys = [
             Key::Categories,
@@ -690,7 +691,7 @@ impl Lowerer {
         let has_req_detail = req_keys.iter().any(|k| r.field(*k).is_some());
         match text(r.field(Key::Requires)) {
             Some(req) => {
-                i.particulars.requirement = Some(Box::new(Requirement {
+                i.particulars_mut().requirement = Some(Box::new(Requirement {
                     text: req,
                     categories: list(Key::Categories),
                     framework: text(r.field(Key::Framework)),
@@ -713,7 +714,7 @@ impl Lowerer {
             None => {}
         }
         let span = |k: Key| r.field(k).map(|f| f.value_span().in_file(self.file));
-        i.spans = FieldSpans {
+        i.set_spans(FieldSpans {
             whole: Some(r.span.in_file(self.file)),
             id: Some(
                 r.field(Key::Id)
@@ -731,8 +732,7 @@ impl Lowerer {
             purposes: span(Key::Purposes),
             target: span(Key::Target),
             onward: span(Key::Onward),
-        }
-        .into();
+        });
         if ok {
             self.reg.add_instrument(i);
         }

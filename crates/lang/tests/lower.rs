@@ -55,29 +55,29 @@ fn co_commissioning_lowers_every_record() {
         "Primary medical services to NHS Newcastle Gateshead CCG"
     );
     assert_eq!(d.maker.as_deref(), Some("X24"));
-    assert_eq!(d.receivers, Receivers::Bodies(vec!["13T".into()]));
+    assert_eq!(d.terms().receivers, Receivers::Bodies(vec!["13T".into()]));
     assert_eq!(
-        d.particulars.except,
+        d.particulars().except,
         ["commissioning.primary-care.medical.performers"]
     );
-    assert_eq!(d.particulars.retained.len(), 2);
+    assert_eq!(d.particulars().retained.len(), 2);
     assert_eq!(d.area, Some(AreaExpr::Own));
     assert_eq!(d.onward, Onward::Forbidden);
-    assert_eq!(d.particulars.review, Some(jiff::civil::date(2018, 9, 30)));
-    assert_eq!(text_at(&l, d.spans.basis), "\"NHS Act 2006 s.13Z\"");
-    assert_eq!(text_at(&l, d.spans.maker), "X24");
-    assert_eq!(text_at(&l, d.spans.until), "2022-07-01");
-    assert_eq!(text_at(&l, d.spans.id), "pc-13T-2016");
-    assert!(text_at(&l, d.spans.whole).starts_with("delegation \"Primary"));
+    assert_eq!(d.particulars().review, Some(jiff::civil::date(2018, 9, 30)));
+    assert_eq!(text_at(&l, d.spans().basis), "\"NHS Act 2006 s.13Z\"");
+    assert_eq!(text_at(&l, d.spans().maker), "X24");
+    assert_eq!(text_at(&l, d.spans().until), "2022-07-01");
+    assert_eq!(text_at(&l, d.spans().id), "pc-13T-2016");
+    assert!(text_at(&l, d.spans().whole).starts_with("delegation \"Primary"));
 
     let m = reg
         .instruments
         .iter()
         .find(|i| i.kind == InstrumentKind::Merge)
         .unwrap();
-    assert_eq!(m.particulars.predecessors, ["00F", "00G", "00H"]);
-    assert_eq!(m.receivers, Receivers::Bodies(vec!["13T".into()]));
-    assert_eq!(text_at(&l, m.spans.receivers), "13T");
+    assert_eq!(m.particulars().predecessors, ["00F", "00G", "00H"]);
+    assert_eq!(m.terms().receivers, Receivers::Bodies(vec!["13T".into()]));
+    assert_eq!(text_at(&l, m.spans().receivers), "13T");
     // No `id`: the id is a slug of the title.
     assert_eq!(
         m.id,
@@ -89,7 +89,7 @@ fn co_commissioning_lowers_every_record() {
         .iter()
         .find(|i| i.id == "hsca-2012-ccg-secondary-care")
         .unwrap();
-    assert_eq!(c.receivers, Receivers::Every(BodyKind::Ccg));
+    assert_eq!(c.terms().receivers, Receivers::Every(BodyKind::Ccg));
 }
 
 #[test]
@@ -128,7 +128,7 @@ fn a_requirement_resting_on_no_power_is_reported_at_its_basis() {
         include_str!("fixtures/support-mandate.vires"),
     );
     let m = &l.register.instruments[0];
-    let req = m.particulars.requirement.as_ref().unwrap();
+    let req = m.particulars().requirement.as_ref().unwrap();
     assert_eq!(req.categories, ["business-intelligence", "gp-it"]);
     assert_eq!(req.exception_evidence.len(), 3);
     assert!(!req.collective);
@@ -161,11 +161,11 @@ fn covid_direction_and_its_extension() {
         .unwrap();
     assert!(d.concurrent);
     assert_eq!(
-        d.particulars.of,
+        d.particulars().of,
         Some(Box::new(Receivers::Every(BodyKind::Ccg)))
     );
     assert_eq!(
-        d.purposes,
+        d.terms().purposes,
         ["independent-provider-commissioning", "coronavirus-support"]
     );
     let a = reg
@@ -174,11 +174,11 @@ fn covid_direction_and_its_extension() {
         .find(|i| i.kind == InstrumentKind::Amend)
         .unwrap();
     assert_eq!(
-        a.particulars.target.as_deref(),
+        a.particulars().target.as_deref(),
         Some("covid-ccg-functions-2020")
     );
     assert_eq!(
-        a.particulars.changes.as_ref().unwrap().until,
+        a.particulars().changes.as_ref().unwrap().until,
         Some(jiff::civil::date(2021, 4, 1))
     );
     let snap = Snapshot::compile(l.register);
@@ -280,23 +280,23 @@ amend "narrow the board" {
             AreaExpr::Practices(["P1".into()].into_iter().collect())
         ]))
     );
-    assert_eq!(jc.particulars.lead.as_deref(), Some("00T"));
+    assert_eq!(jc.particulars().lead.as_deref(), Some("00T"));
     assert_eq!(
-        jc.particulars.pooled_budget.as_deref(),
+        jc.particulars().pooled_budget.as_deref(),
         Some("GM pooled fund")
     );
     assert_eq!(
-        jc.receivers,
+        jc.terms().receivers,
         Receivers::Bodies(vec!["00T".into(), "01D".into()])
     );
-    assert_eq!(text_at(&l, jc.spans.area), "gm + practices(P1)");
+    assert_eq!(text_at(&l, jc.spans().area), "gm + practices(P1)");
     let a = reg
         .instruments
         .iter()
         .find(|i| i.kind == InstrumentKind::Amend)
         .unwrap();
     assert_eq!(a.id, "narrow-the-board");
-    let ch = a.particulars.changes.as_ref().unwrap();
+    let ch = a.particulars().changes.as_ref().unwrap();
     assert_eq!(
         ch.purposes.as_deref(),
         Some(&["devolution".to_string()][..])

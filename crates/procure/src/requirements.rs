@@ -180,7 +180,7 @@ fn in_force(snapshot: &Snapshot, ins: &Instrument, on: Date) -> bool {
 }
 
 fn addressed(snapshot: &Snapshot, ins: &Instrument, code: &str, on: Date) -> bool {
-    match &ins.receivers {
+    match &ins.terms().receivers {
         Receivers::Bodies(bs) => bs.iter().any(|b| b == code),
         Receivers::Every(kind) => {
             let reg = snapshot.register();
@@ -193,7 +193,7 @@ fn addressed(snapshot: &Snapshot, ins: &Instrument, code: &str, on: Date) -> boo
 /// The power a valid mandate rests on: one it cites that its maker's kind may use then.
 fn power_of(snapshot: &Snapshot, ins: &Instrument) -> Option<PowerRef> {
     let reg = snapshot.register();
-    let basis = ins.basis.as_deref()?;
+    let basis = ins.terms().basis.as_deref()?;
     let maker_kind = ins
         .maker
         .as_deref()
@@ -245,7 +245,7 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
         if ins.kind != InstrumentKind::Mandate || !in_force(snapshot, ins, on) {
             continue;
         }
-        let Some(req) = &ins.particulars.requirement else {
+        let Some(req) = &ins.particulars().requirement else {
             continue;
         };
         let addressed_to: Vec<String> = contract
@@ -342,8 +342,8 @@ pub fn find(contract: &Contract, snapshot: &Snapshot) -> Result<Findings, Procur
             title: ins.title.to_string(),
             maker: ins.maker.as_ref().map(ToString::to_string),
             text: req.text.clone(),
-            basis: ins.basis.clone(),
-            source: ins.source.clone(),
+            basis: ins.terms().basis.clone(),
+            source: ins.terms().source.clone(),
             addressed_to,
             framework: req.framework.clone(),
             exception_evidence: req.exception_evidence.clone(),

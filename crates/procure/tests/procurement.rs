@@ -525,7 +525,7 @@ fn a_revoked_mandate_no_longer_applies() {
     r.add_power(common::hypothetical_power());
     let mut rv = Instrument::new("revoke-lpf", InstrumentKind::Revoke, d("2015-01-01"));
     rv.maker = Some("X24".into());
-    rv.particulars.target = Some("lpf-support-services".into());
+    rv.particulars_mut().target = Some("lpf-support-services".into());
     r.add_instrument(rv);
     let snap = Snapshot::compile(r);
     let a = assess(&contract("bi_in_house_without_evidence.json"), &snap).unwrap();

@@ -355,9 +355,9 @@ impl From<InstrumentInput> for core::Instrument {
     fn from(i: InstrumentInput) -> Self {
         let mut out = core::Instrument::new(i.id, i.kind, i.from);
         out.title = i.title.into();
-        out.basis = i.basis;
+        out.terms_mut().basis = i.basis;
         out.maker = i.maker.map(Into::into);
-        out.receivers = i.receivers.map(Into::into).unwrap_or_default();
+        out.terms_mut().receivers = i.receivers.map(Into::into).unwrap_or_default();
         out.functions = i
             .functions
             .into_iter()
@@ -365,10 +365,10 @@ impl From<InstrumentInput> for core::Instrument {
             .collect();
         out.area = i.area.map(Into::into);
         out.until = i.until;
-        out.purposes = i.purposes;
+        out.terms_mut().purposes = i.purposes;
         out.concurrent = i.concurrent;
         out.onward = i.onward;
-        out.particulars = core::ParticularFields {
+        out.set_particulars(core::ParticularFields {
             of: i.of.map(|r| Box::new(r.into())),
             predecessors: i.predecessors,
             except: i.except,
@@ -394,9 +394,8 @@ impl From<InstrumentInput> for core::Instrument {
                 })
             }),
             review: i.review,
-        }
-        .into();
-        out.source = i.source;
+        });
+        out.terms_mut().source = i.source;
         out
     }
 }

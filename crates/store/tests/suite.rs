@@ -307,7 +307,7 @@ fn delegation(id: &str, from: Date, until: Option<Date>) -> Instrument {
     let mut i = Instrument::new(id, InstrumentKind::Delegation, from);
     i.title = format!("Delegation {id}").into();
     i.maker = Some("QWE".into());
-    i.receivers = vires_core::Receivers::Bodies(vec!["02Q".into()]);
+    i.terms_mut().receivers = vires_core::Receivers::Bodies(vec!["02Q".into()]);
     i.functions = vec!["primary-care.medical".into()].into();
     i.until = until;
     i

@@ -42,7 +42,7 @@ fn receivers_markup(s: &Snapshot, r: &Receivers, on: Date) -> Markup {
 /// How a body appears in an instrument, if it does; `body` is the one the page is about, so
 /// that instruments addressed to "every ICB" during its life count too.
 fn part_in(ins: &Instrument, code: &str, body: &vires_core::Body) -> Option<&'static str> {
-    if let Receivers::Every(kind) = &ins.receivers {
+    if let Receivers::Every(kind) = &ins.terms().receivers {
         let during = vires_core::Interval::new(ins.from, ins.until);
         if *kind == body.kind && during.overlaps(&body.life) {
             return Some("receives under it, with every body of its kind");
@@ -51,17 +51,17 @@ fn part_in(ins: &Instrument, code: &str, body: &vires_core::Body) -> Option<&'st
     if ins.maker.as_deref() == Some(code) {
         return Some("made it");
     }
-    if matches!(&ins.receivers, Receivers::Bodies(b) if b.iter().any(|c| c == code)) {
+    if matches!(&ins.terms().receivers, Receivers::Bodies(b) if b.iter().any(|c| c == code)) {
         return Some("receives under it");
     }
-    if matches!(ins.particulars.of.as_deref(), Some(Receivers::Bodies(b)) if b.iter().any(|c| c == code))
+    if matches!(ins.particulars().of.as_deref(), Some(Receivers::Bodies(b)) if b.iter().any(|c| c == code))
     {
         return Some("its functions are the subject");
     }
-    if ins.particulars.predecessors.iter().any(|c| c == code) {
+    if ins.particulars().predecessors.iter().any(|c| c == code) {
         return Some("merged by it");
     }
-    if ins.particulars.lead.as_deref() == Some(code) {
+    if ins.particulars().lead.as_deref() == Some(code) {
         return Some("leads under it");
     }
     None
@@ -451,7 +451,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
     let mut dependants: Vec<(&Instrument, &'static str)> = reg
         .instruments
         .iter()
-        .filter(|o| o.particulars.target.as_deref() == Some(id))
+        .filter(|o| o.particulars().target.as_deref() == Some(id))
         .map(|o| (o, "amends or revokes it"))
         .collect();
     for &g in grants {
@@ -497,14 +497,17 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         ("id", ins.id.to_string()),
         ("title", ins.title.to_string()),
         ("kind", ins.kind.as_str().to_string()),
-        ("basis", ins.basis.clone().unwrap_or_default()),
+        ("basis", ins.terms().basis.clone().unwrap_or_default()),
         (
             "maker",
             ins.maker.as_deref().unwrap_or_default().to_string(),
         ),
-        ("receivers", receivers_text(&ins.receivers).join(" ")),
+        (
+            "receivers",
+            receivers_text(&ins.terms().receivers).join(" "),
+        ),
         ("functions", ins.functions.join(" ")),
-        ("except", ins.particulars.except.join(" ")),
+        ("except", ins.particulars().except.join(" ")),
         ("area", ins.area.as_ref().map(area_text).unwrap_or_default()),
         ("from", ins.from.to_string()),
         (
@@ -515,8 +518,8 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
             "effective_until",
             effective.map(|d| d.to_string()).unwrap_or_default(),
         ),
-        ("purposes", ins.purposes.join(" ")),
-        ("source", ins.source.clone().unwrap_or_default()),
+        ("purposes", ins.terms().purposes.join(" ")),
+        ("source", ins.terms().source.clone().unwrap_or_default()),
         ("valid", (!void).to_string()),
     ];
     for d in &diags {
@@ -540,23 +543,23 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
         (layout::summary(&[
             ("Id", html! { (ins.id) }),
             ("Kind", html! { (ins.kind.as_str()) }),
-            ("Legal basis", html! { (ins.basis.as_deref().unwrap_or("None cited")) }),
+            ("Legal basis", html! { (ins.terms().basis.as_deref().unwrap_or("None cited")) }),
             ("Made by", html! { @if let Some(m) = &ins.maker { (body_link(m, Some(&name_near(s, m, on)))) } @else { "Parliament" } }),
-            ("To", receivers_markup(s, &ins.receivers, on)),
-            ("Of", html! { @if let Some(o) = &ins.particulars.of { (receivers_markup(s, o, on)) } @else { "Not applicable" } }),
+            ("To", receivers_markup(s, &ins.terms().receivers, on)),
+            ("Of", html! { @if let Some(o) = &ins.particulars().of { (receivers_markup(s, o, on)) } @else { "Not applicable" } }),
             ("Functions", html! { @for (i, f) in ins.functions.iter().enumerate() { @if i > 0 { ", " } (function_link(f)) } }),
-            ("Except", html! { @if ins.particulars.except.is_empty() { "Nothing" } @else { (ins.particulars.except.join(", ")) } }),
-            ("Retained by the maker", html! { @if ins.particulars.retained.is_empty() { "Nothing stated" } @else { (ins.particulars.retained.join("; ")) } }),
+            ("Except", html! { @if ins.particulars().except.is_empty() { "Nothing" } @else { (ins.particulars().except.join(", ")) } }),
+            ("Retained by the maker", html! { @if ins.particulars().retained.is_empty() { "Nothing stated" } @else { (ins.particulars().retained.join("; ")) } }),
             ("Where", html! { (ins.area.as_ref().map(area_text).unwrap_or_else(|| "Not stated".into())) }),
             ("In force", html! { (period_text(ins.from, ins.until)) }),
             ("Ends in effect", html! { @if let Some(e) = effective { (date_text(e)) " (after amendments and revocations)" } @else { "No end date" } }),
-            ("Purposes", html! { @if ins.purposes.is_empty() { "Any purpose" } @else { (ins.purposes.join(", ")) } }),
+            ("Purposes", html! { @if ins.terms().purposes.is_empty() { "Any purpose" } @else { (ins.terms().purposes.join(", ")) } }),
             ("Concurrent", html! { @if ins.concurrent { "Yes: the original holder keeps exercising it" } @else { "No" } }),
-            ("Amends or revokes", html! { @if let Some(t) = &ins.particulars.target { (instrument_link(t, t)) } @else { "Nothing" } }),
-            ("Review date", html! { @if let Some(r) = ins.particulars.review { (date_text(r)) } @else { "None" } }),
+            ("Amends or revokes", html! { @if let Some(t) = &ins.particulars().target { (instrument_link(t, t)) } @else { "Nothing" } }),
+            ("Review date", html! { @if let Some(r) = ins.particulars().review { (date_text(r)) } @else { "None" } }),
         ]))
         h2 { "Source" }
-        p { (ins.source.as_deref().unwrap_or("No source is recorded for this instrument.")) }
+        p { (ins.terms().source.as_deref().unwrap_or("No source is recorded for this instrument.")) }
         @if let Some(p) = power {
             p { "It rests on the power: " strong { (p.title) } " (" (p.cites.join(", ")) "). Source: " (p.source) }
         }

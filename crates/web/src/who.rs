@@ -337,7 +337,7 @@ fn holder_section(
                     .as_deref()
                     .map(name_of)
                     .unwrap_or_else(|| "Parliament".into());
-                let to = match &ins.receivers {
+                let to = match &ins.terms().receivers {
                     vires_core::Receivers::Bodies(b) => {
                         b.iter().map(|c| name_of(c)).collect::<Vec<_>>().join(", ")
                     }

@@ -178,9 +178,10 @@ fn proposal_instrument() -> Instrument {
         Date::constant(2024, 4, 1),
     );
     i.title = "GP services for The Test Surgery also delegated to the other ICB".into();
-    i.basis = Some("NHS Act 2006 s.65Z5 (inserted by the Health and Care Act 2022)".into());
+    i.terms_mut().basis =
+        Some("NHS Act 2006 s.65Z5 (inserted by the Health and Care Act 2022)".into());
     i.maker = Some("X24".into());
-    i.receivers = Receivers::Bodies(vec!["QBB".into()]);
+    i.terms_mut().receivers = Receivers::Bodies(vec!["QBB".into()]);
     i.functions = vec!["commissioning.primary-care.medical".into()].into();
     i.area = Some(AreaExpr::Practices(["T00001".into()].into_iter().collect()));
     i

@@ -97,7 +97,7 @@ pub fn upcoming(
         });
     }
     for ins in &snapshot.register().instruments {
-        let Some(review) = ins.particulars.review else {
+        let Some(review) = ins.particulars().review else {
             continue;
         };
         if !within(review) {
@@ -118,7 +118,7 @@ pub fn upcoming(
                 "Review of the {} {} ({}), in force from {}{}.",
                 ins.kind,
                 ins.id,
-                ins.basis.as_deref().unwrap_or("no basis given"),
+                ins.terms().basis.as_deref().unwrap_or("no basis given"),
                 ins.from,
                 ins.until.map(|u| format!(" until {u}")).unwrap_or_default()
             ),

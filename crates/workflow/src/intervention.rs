@@ -152,9 +152,9 @@ impl Intervention {
         let mut i = match &self.remedy {
             Remedy::Direction => {
                 let mut i = Instrument::new(&self.id, InstrumentKind::Direction, self.from);
-                i.basis = Some(self.basis().into());
+                i.terms_mut().basis = Some(self.basis().into());
                 i.maker = Some(self.maker.as_str().into());
-                i.receivers = Receivers::Bodies(vec![self.target.clone()]);
+                i.terms_mut().receivers = Receivers::Bodies(vec![self.target.clone()]);
                 i
             }
             Remedy::AnotherCommissioner { to } | Remedy::IntegratedProvider { provider: to } => {
@@ -166,10 +166,11 @@ impl Intervention {
                     });
                 }
                 let mut i = Instrument::new(&self.id, InstrumentKind::Direction, self.from);
-                i.basis = Some(self.basis().into());
+                i.terms_mut().basis = Some(self.basis().into());
                 i.maker = Some(self.maker.as_str().into());
-                i.particulars.of = Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
-                i.receivers = Receivers::Bodies(vec![to.clone()]);
+                i.particulars_mut().of =
+                    Some(Box::new(Receivers::Bodies(vec![self.target.clone()])));
+                i.terms_mut().receivers = Receivers::Bodies(vec![to.clone()]);
                 i.functions = self.functions.iter().map(SmolStr::new).collect();
                 i.area = Some(AreaExpr::Footprint(self.target.as_str().into()));
                 i
@@ -181,14 +182,14 @@ impl Intervention {
                 // A s.75 arrangement is the commissioner's own act, made at NHS England's
                 // direction: the maker is the commissioner and the authority leads.
                 let mut i = Instrument::new(&self.id, InstrumentKind::Partnership, self.from);
-                i.basis = Some(
+                i.terms_mut().basis = Some(
                     "NHS Act 2006 s.75; NHS Bodies and Local Authorities Partnership Arrangements Regulations 2000"
                         .into(),
                 );
                 i.maker = Some(self.target.as_str().into());
-                i.receivers = Receivers::Bodies(vec![local_authority.clone()]);
-                i.particulars.lead = Some(local_authority.clone());
-                i.particulars.pooled_budget.clone_from(pooled_budget);
+                i.terms_mut().receivers = Receivers::Bodies(vec![local_authority.clone()]);
+                i.particulars_mut().lead = Some(local_authority.clone());
+                i.particulars_mut().pooled_budget.clone_from(pooled_budget);
                 i.functions = self.functions.iter().map(SmolStr::new).collect();
                 i.area = Some(AreaExpr::Footprint(self.target.as_str().into()));
                 i
@@ -196,9 +197,9 @@ impl Intervention {
         };
         i.title = self.title.as_str().into();
         i.until = self.until;
-        i.particulars.review = Some(self.review);
+        i.particulars_mut().review = Some(self.review);
         i.onward = Onward::Forbidden;
-        i.source = Some(self.source.clone());
+        i.terms_mut().source = Some(self.source.clone());
         let what = match &self.remedy {
             Remedy::Direction => format!("directions to {}", self.target),
             Remedy::AnotherCommissioner { to } => format!("{}'s functions to {to}", self.target),
@@ -235,14 +236,15 @@ impl Devolution {
     pub fn build(&self, actor: &str) -> Issued {
         let mut i = Instrument::new(&self.id, InstrumentKind::JointCommittee, self.from);
         i.title = self.title.as_str().into();
-        i.basis = Some("NHS Act 2006 s.13ZB".into());
+        i.terms_mut().basis = Some("NHS Act 2006 s.13ZB".into());
         i.maker = Some(self.maker.as_str().into());
-        i.receivers = Receivers::Bodies(vec![self.maker.clone(), self.authority.clone()]);
+        i.terms_mut().receivers =
+            Receivers::Bodies(vec![self.maker.clone(), self.authority.clone()]);
         i.functions = self.functions.iter().map(SmolStr::new).collect();
         i.area = Some(self.area.clone());
         i.until = self.until;
-        i.particulars.review = self.review;
-        i.source = Some(self.source.clone());
+        i.particulars_mut().review = self.review;
+        i.terms_mut().source = Some(self.source.clone());
         let event = Event::new(
             self.from,
             actor,

@@ -448,8 +448,8 @@ fn affected_bodies(
         if !by_parliament {
             codes.extend(i.maker.iter().map(ToString::to_string));
         }
-        codes.extend(codes_of(&i.receivers, reg, i.from));
-        if let Some(of) = &i.particulars.of {
+        codes.extend(codes_of(&i.terms().receivers, reg, i.from));
+        if let Some(of) = &i.particulars().of {
             codes.extend(codes_of(of, reg, i.from));
         }
     }
@@ -537,9 +537,9 @@ fn is_provider(k: BodyKind) -> bool {
 /// partners of a s.75 partnership.
 fn deciding_together(i: &Instrument, reg: &Register) -> Vec<String> {
     let mut v: Vec<String> = match i.kind {
-        InstrumentKind::JointCommittee => codes_of(&i.receivers, reg, i.from),
+        InstrumentKind::JointCommittee => codes_of(&i.terms().receivers, reg, i.from),
         InstrumentKind::Partnership => {
-            let mut v = codes_of(&i.receivers, reg, i.from);
+            let mut v = codes_of(&i.terms().receivers, reg, i.from);
             v.extend(i.maker.iter().map(ToString::to_string));
             v
         }

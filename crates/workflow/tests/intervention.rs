@@ -187,7 +187,7 @@ fn the_other_remedies() {
     icb.review = d("2023-06-01");
     let b = icb.build("x").unwrap();
     assert_eq!(
-        b.instruments[0].basis.as_deref(),
+        b.instruments[0].terms().basis.as_deref(),
         Some("NHS Act 2006 s.14Z61")
     );
 }

@@ -50,9 +50,9 @@ fn the_2014_round_from_the_approvals_alone() {
         .iter()
         .find(|i| i.kind == InstrumentKind::Delegation)
         .unwrap();
-    assert_eq!(del.receivers, Receivers::Bodies(vec!["00K".into()]));
+    assert_eq!(del.terms().receivers, Receivers::Bodies(vec!["00K".into()]));
     assert_eq!(
-        del.particulars.except,
+        del.particulars().except,
         vec!["commissioning.primary-care.medical.performers".to_string()]
     );
     assert_eq!(del.onward, Onward::Forbidden);
@@ -63,7 +63,7 @@ fn the_2014_round_from_the_approvals_alone() {
         .find(|i| i.kind == InstrumentKind::JointCommittee)
         .unwrap();
     assert_eq!(
-        joint.receivers,
+        joint.terms().receivers,
         Receivers::Bodies(vec!["X24".into(), "00C".into()])
     );
 

@@ -87,10 +87,11 @@ impl Builder {
         for (on, preds, succ) in &merges {
             let mut m = Instrument::new(self.id("merge-"), K::Merge, *on);
             m.title = format!("Merger into {}", ccgs[*succ].code).into();
-            m.basis = Some("NHS Act 2006 s.14G".into());
+            m.terms_mut().basis = Some("NHS Act 2006 s.14G".into());
             m.maker = Some("X24".into());
-            m.particulars.predecessors = preds.iter().map(|&p| ccgs[p].code.clone()).collect();
-            m.receivers = Receivers::Bodies(vec![ccgs[*succ].code.clone()]);
+            m.particulars_mut().predecessors =
+                preds.iter().map(|&p| ccgs[p].code.clone()).collect();
+            m.terms_mut().receivers = Receivers::Bodies(vec![ccgs[*succ].code.clone()]);
             self.push(m);
         }
         // Practices, each following its CCG through mergers; a few move or close.
@@ -205,9 +206,9 @@ impl Builder {
             if level < 55 {
                 let mut j = Instrument::new(self.id("cocom-joint-"), K::JointCommittee, start);
                 j.title = format!("Primary care joint committee of NHS England and {code}").into();
-                j.basis = Some("NHS Act 2006 s.13Z".into());
+                j.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
                 j.maker = Some("X24".into());
-                j.receivers = Receivers::Bodies(vec!["X24".into(), code.clone()]);
+                j.terms_mut().receivers = Receivers::Bodies(vec!["X24".into(), code.clone()]);
                 j.functions = vec![F_MEDICAL.into()].into();
                 j.area = Some(AreaExpr::Footprint(code.as_str().into()));
                 j.until = Some(ICB_START);
@@ -237,9 +238,9 @@ impl Builder {
                     let mut d = Instrument::new(self.id("cocom-"), K::Delegation, from);
                     d.title =
                         format!("Delegation agreement {y}/{} with {code}", (y + 1) % 100).into();
-                    d.basis = Some("NHS Act 2006 s.13Z".into());
+                    d.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
                     d.maker = Some("X24".into());
-                    d.receivers = Receivers::Bodies(vec![code.clone()]);
+                    d.terms_mut().receivers = Receivers::Bodies(vec![code.clone()]);
                     d.functions = vec![F_MEDICAL.into()].into();
                     d.area = Some(AreaExpr::Own);
                     d.until = Some(until);
@@ -250,9 +251,9 @@ impl Builder {
                 let id = self.id("cocom-");
                 let mut d = Instrument::new(id.clone(), K::Delegation, start);
                 d.title = format!("Delegation of primary medical services to {code}").into();
-                d.basis = Some("NHS Act 2006 s.13Z".into());
+                d.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
                 d.maker = Some("X24".into());
-                d.receivers = Receivers::Bodies(vec![code.clone()]);
+                d.terms_mut().receivers = Receivers::Bodies(vec![code.clone()]);
                 d.functions = vec![F_MEDICAL.into()].into();
                 d.area = Some(AreaExpr::Own);
                 d.until = Some(ICB_START);
@@ -262,7 +263,7 @@ impl Builder {
                     let mut r = Instrument::new(self.id("cocom-exit-"), K::Revoke, on);
                     r.title = format!("{code} leaves delegated commissioning").into();
                     r.maker = Some("X24".into());
-                    r.particulars.target = Some(id);
+                    r.particulars_mut().target = Some(id);
                     self.push(r);
                 }
             }
@@ -284,9 +285,9 @@ impl Builder {
                 for code in &codes {
                     let mut j = Instrument::new(self.id("jc-"), K::JointCommittee, on);
                     j.title = format!("Urgent care joint committee ({code})").into();
-                    j.basis = Some("NHS Act 2006 s.14Z3".into());
+                    j.terms_mut().basis = Some("NHS Act 2006 s.14Z3".into());
                     j.maker = Some(code.as_str().into());
-                    j.receivers = Receivers::Bodies(codes.clone());
+                    j.terms_mut().receivers = Receivers::Bodies(codes.clone());
                     j.functions = vec![F_URGENT.into()].into();
                     j.area = Some(AreaExpr::Own);
                     j.until = Some(until);
@@ -310,13 +311,13 @@ impl Builder {
             }
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, from);
             p.title = format!("Section 75 agreement: {} and {la_code}", ccg.code).into();
-            p.basis = Some("NHS Act 2006 s.75".into());
+            p.terms_mut().basis = Some("NHS Act 2006 s.75".into());
             p.maker = Some(ccg.code.as_str().into());
-            p.particulars.lead = Some(la_code.clone());
-            p.receivers = Receivers::Bodies(vec![la_code.clone()]);
+            p.particulars_mut().lead = Some(la_code.clone());
+            p.terms_mut().receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()].into();
             p.area = Some(AreaExpr::Own);
-            p.particulars.pooled_budget = Some("better care fund".into());
+            p.particulars_mut().pooled_budget = Some("better care fund".into());
             p.until = Some(ccg.until);
             self.push(p);
         }
@@ -348,16 +349,16 @@ impl Builder {
                 ccgs[h].code, ccgs[c].code
             )
             .into();
-            d.basis = Some("NHS Act 2006 s.14Z21".into());
+            d.terms_mut().basis = Some("NHS Act 2006 s.14Z21".into());
             d.maker = Some("X24".into());
-            d.particulars.of = Some(Box::new(Receivers::Bodies(vec![ccgs[c].code.clone()])));
-            d.receivers = Receivers::Bodies(vec![ccgs[h].code.clone()]);
+            d.particulars_mut().of = Some(Box::new(Receivers::Bodies(vec![ccgs[c].code.clone()])));
+            d.terms_mut().receivers = Receivers::Bodies(vec![ccgs[h].code.clone()]);
             d.functions = vec![F_ACUTE.into()].into();
             d.area = Some(AreaExpr::Own);
             d.until = Some(until);
             if self.rng.chance(0.5) {
                 d.concurrent = true;
-                d.purposes = vec![RECOVERY_PURPOSE.into()];
+                d.terms_mut().purposes = vec![RECOVERY_PURPOSE.into()];
             }
             self.push(d);
             let limit = ccgs[c].until.min(ccgs[h].until);
@@ -368,8 +369,8 @@ impl Builder {
                 let mut a = Instrument::new(self.id("intervention-ext-"), K::Amend, on);
                 a.title = "Directions extended".into();
                 a.maker = Some("X24".into());
-                a.particulars.target = Some(id);
-                a.particulars.changes = Some(Box::new(AmendChanges {
+                a.particulars_mut().target = Some(id);
+                a.particulars_mut().changes = Some(Box::new(AmendChanges {
                     until: Some(longer),
                     ..AmendChanges::default()
                 }));
@@ -385,9 +386,9 @@ impl Builder {
         };
         let mut pod = Instrument::new(self.id("pod-"), K::Delegation, pod_from);
         pod.title = format!("Delegation of dental, pharmacy and optometry to {icb_code}").into();
-        pod.basis = Some("NHS Act 2006 s.65Z5".into());
+        pod.terms_mut().basis = Some("NHS Act 2006 s.65Z5".into());
         pod.maker = Some("X24".into());
-        pod.receivers = Receivers::Bodies(vec![icb_code.clone()]);
+        pod.terms_mut().receivers = Receivers::Bodies(vec![icb_code.clone()]);
         pod.functions = vec![F_DENTAL.into(), F_PHARMACY.into(), F_OPTOMETRY.into()].into();
         pod.area = Some(AreaExpr::Own);
         self.push(pod);
@@ -398,9 +399,9 @@ impl Builder {
         let jc_id = self.id("spec-jc-");
         let mut jc = Instrument::new(jc_id.clone(), K::JointCommittee, april(2023));
         jc.title = format!("Specialised services joint committee with {icb_code}").into();
-        jc.basis = Some("NHS Act 2006 s.65Z5".into());
+        jc.terms_mut().basis = Some("NHS Act 2006 s.65Z5".into());
         jc.maker = Some("X24".into());
-        jc.receivers = Receivers::Bodies(vec!["X24".into(), icb_code.clone()]);
+        jc.terms_mut().receivers = Receivers::Bodies(vec!["X24".into(), icb_code.clone()]);
         jc.functions = services.clone().into();
         jc.area = Some(AreaExpr::Footprint(icb_code.as_str().into()));
         self.push(jc);
@@ -412,23 +413,23 @@ impl Builder {
         let mut end = Instrument::new(self.id("spec-jc-end-"), K::Revoke, wave);
         end.title = "Joint committee ends on delegation".into();
         end.maker = Some("X24".into());
-        end.particulars.target = Some(jc_id);
+        end.particulars_mut().target = Some(jc_id);
         self.push(end);
         let mut del = Instrument::new(self.id("spec-"), K::Delegation, wave);
         del.title = format!("Delegation of specialised services to {icb_code}").into();
-        del.basis = Some("NHS Act 2006 s.65Z5".into());
+        del.terms_mut().basis = Some("NHS Act 2006 s.65Z5".into());
         del.maker = Some("X24".into());
-        del.receivers = Receivers::Bodies(vec![icb_code.clone()]);
+        del.terms_mut().receivers = Receivers::Bodies(vec![icb_code.clone()]);
         del.functions = services.into();
         del.area = Some(AreaExpr::Own);
         self.push(del);
         if self.rng.chance(0.4) {
             let mut p = Instrument::new(self.id("s75-"), K::Partnership, april(2023));
             p.title = format!("Section 75 agreement: {icb_code} and {la_code}").into();
-            p.basis = Some("NHS Act 2006 s.75".into());
+            p.terms_mut().basis = Some("NHS Act 2006 s.75".into());
             p.maker = Some(icb_code.as_str().into());
-            p.particulars.lead = Some(la_code.clone());
-            p.receivers = Receivers::Bodies(vec![la_code.clone()]);
+            p.particulars_mut().lead = Some(la_code.clone());
+            p.terms_mut().receivers = Receivers::Bodies(vec![la_code.clone()]);
             p.functions = vec![F_COMMUNITY.into()].into();
             p.area = Some(AreaExpr::Own);
             self.push(p);

@@ -99,7 +99,7 @@ impl Builder {
         let mut ccg = Instrument::new("conferral-ccg", K::Conferral, CCG_START);
         ccg.title = "Health and Social Care Act 2012: CCG functions".into();
         ccg.maker = Some("PARLIAMENT".into());
-        ccg.receivers = Receivers::Every(B::Ccg);
+        ccg.terms_mut().receivers = Receivers::Every(B::Ccg);
         ccg.functions = vec![F_SECONDARY.into(), F_SUPPORT.into()].into();
         ccg.area = Some(AreaExpr::Own);
         ccg.until = Some(ICB_START);
@@ -107,43 +107,43 @@ impl Builder {
         let mut icb = Instrument::new("conferral-icb", K::Conferral, ICB_START);
         icb.title = "Health and Care Act 2022: ICB functions".into();
         icb.maker = Some("PARLIAMENT".into());
-        icb.receivers = Receivers::Every(B::Icb);
+        icb.terms_mut().receivers = Receivers::Every(B::Icb);
         icb.functions = vec![F_SECONDARY.into(), F_SUPPORT.into()].into();
         icb.area = Some(AreaExpr::Own);
         self.push(icb);
         let mut nhse = Instrument::new("conferral-nhse", K::Conferral, CCG_START);
         nhse.title = "Health and Social Care Act 2012: NHS England direct commissioning".into();
         nhse.maker = Some("PARLIAMENT".into());
-        nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
+        nhse.terms_mut().receivers = Receivers::Bodies(vec!["X24".into()]);
         nhse.functions = vec![F_PRIMARY.into(), F_SPECIALISED.into(), F_JUSTICE.into()].into();
         nhse.area = Some(AreaExpr::England);
         self.push(nhse);
         let mut covid = Instrument::new("covid-direction", K::Direction, date(2020, 3, 20));
         covid.title = "Coronavirus Directions 2020".into();
-        covid.basis = Some("NHS Act 2006 s.253".into());
+        covid.terms_mut().basis = Some("NHS Act 2006 s.253".into());
         covid.maker = Some("DHSC".into());
-        covid.particulars.of = Some(Box::new(Receivers::Every(B::Ccg)));
-        covid.receivers = Receivers::Bodies(vec!["X24".into()]);
+        covid.particulars_mut().of = Some(Box::new(Receivers::Every(B::Ccg)));
+        covid.terms_mut().receivers = Receivers::Bodies(vec!["X24".into()]);
         covid.functions = vec![F_SECONDARY.into()].into();
         covid.area = Some(AreaExpr::Own);
-        covid.purposes = COVID_PURPOSES.iter().map(|s| s.to_string()).collect();
+        covid.terms_mut().purposes = COVID_PURPOSES.iter().map(|s| s.to_string()).collect();
         covid.concurrent = true;
         covid.until = Some(date(2021, 1, 1));
         self.push(covid);
         let mut ext = Instrument::new("covid-direction-extension", K::Amend, date(2020, 12, 21));
         ext.title = "Coronavirus Directions 2020: extension".into();
         ext.maker = Some("DHSC".into());
-        ext.particulars.target = Some("covid-direction".into());
-        ext.particulars.changes = Some(Box::new(AmendChanges {
+        ext.particulars_mut().target = Some("covid-direction".into());
+        ext.particulars_mut().changes = Some(Box::new(AmendChanges {
             until: Some(date(2021, 4, 1)),
             ..AmendChanges::default()
         }));
         self.push(ext);
         let mut icb_pc = Instrument::new("icb-primary-medical", K::Delegation, ICB_START);
         icb_pc.title = "Delegation of primary medical services to every ICB".into();
-        icb_pc.basis = Some("NHS Act 2006 s.65Z5".into());
+        icb_pc.terms_mut().basis = Some("NHS Act 2006 s.65Z5".into());
         icb_pc.maker = Some("X24".into());
-        icb_pc.receivers = Receivers::Every(B::Icb);
+        icb_pc.terms_mut().receivers = Receivers::Every(B::Icb);
         icb_pc.functions = vec![F_MEDICAL.into()].into();
         icb_pc.area = Some(AreaExpr::Own);
         self.push(icb_pc);

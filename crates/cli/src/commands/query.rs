@@ -320,18 +320,21 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
         println!("{} — {} ({})", ins.id, ins.title, ins.kind);
         println!(
             "  basis:  {}",
-            ins.basis.as_deref().unwrap_or("(none cited)")
+            ins.terms().basis.as_deref().unwrap_or("(none cited)")
         );
-        println!("  source: {}", ins.source.as_deref().unwrap_or("(none)"));
+        println!(
+            "  source: {}",
+            ins.terms().source.as_deref().unwrap_or("(none)")
+        );
         println!("  functions: {}", ins.functions.join(", "));
-        if !ins.particulars.except.is_empty() {
+        if !ins.particulars().except.is_empty() {
             println!(
                 "  except: {} (not passed on: {} keeps them)",
-                ins.particulars.except.join(", "),
+                ins.particulars().except.join(", "),
                 ins.maker.as_deref().unwrap_or("its maker")
             );
         }
-        for r in &ins.particulars.retained {
+        for r in &ins.particulars().retained {
             println!("  retained by the maker: {r}");
         }
         match &e.rests_on {

@@ -552,7 +552,7 @@ impl Snapshot {
                     kind: ins.kind,
                     until,
                     days_left: (until - on).get_days(),
-                    review: ins.particulars.review,
+                    review: ins.particulars().review,
                 })
             })
             .collect();
@@ -586,14 +586,14 @@ impl Snapshot {
                 let ins = &self.register.instruments[g.instrument.0 as usize];
                 let to_body = self.register.body(g.holder).code.clone();
                 let from_body = merger
-                    .particulars
+                    .particulars()
                     .predecessors
                     .iter()
                     .find(|p| {
-                        ins.receivers
+                        ins.terms().receivers
                             == crate::model::instrument::Receivers::Bodies(vec![(*p).clone()])
                     })
-                    .or_else(|| merger.particulars.predecessors.first())
+                    .or_else(|| merger.particulars().predecessors.first())
                     .cloned()
                     .unwrap_or_default();
                 let item = Inheritance {

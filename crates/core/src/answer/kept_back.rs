@@ -23,7 +23,7 @@ impl Snapshot {
         let ins = &self.register().instruments[self.instrument_id(&last.instrument)?.0 as usize];
         let under = format!("{}.", h.function);
         let functions: Vec<&str> = ins
-            .particulars
+            .particulars()
             .except
             .iter()
             .filter(|f| f.starts_with(&under))

@@ -45,9 +45,9 @@ pub fn edges(reg: &Register) -> BTreeMap<String, BTreeSet<(Date, String)>> {
         if ins.kind != InstrumentKind::Merge {
             continue;
         }
-        if let Receivers::Bodies(into) = &ins.receivers {
+        if let Receivers::Bodies(into) = &ins.terms().receivers {
             for to in into {
-                for p in &ins.particulars.predecessors {
+                for p in &ins.particulars().predecessors {
                     if p != to {
                         out.entry(p.clone())
                             .or_default()

@@ -658,8 +658,8 @@ impl Snapshot {
                 instrument: ins.id.to_string(),
                 kind: ins.kind,
                 title: ins.title.to_string(),
-                basis: ins.basis.clone(),
-                source: ins.source.clone(),
+                basis: ins.terms().basis.clone(),
+                source: ins.terms().source.clone(),
             })
         };
         match self.proof_steps.get_or_init(i.0 as usize, build) {

@@ -25,7 +25,7 @@ impl Compiler {
             WrittenIn::Itself(i) => self.instr(i).area.as_ref(),
             WrittenIn::Amendment(a) => self
                 .instr(a)
-                .particulars
+                .particulars()
                 .changes
                 .as_ref()
                 .and_then(|c| c.area.as_ref()),
@@ -52,12 +52,12 @@ impl Compiler {
             // (several allocations each, thousands of times at a million instruments), so
             // that `self` is free for the findings and the new versions.
             let ins = self.instr(a);
-            let Some(target_name) = ins.particulars.target.clone() else {
+            let Some(target_name) = ins.particulars().target.clone() else {
                 continue;
             };
-            let (on, kind, spans) = (ins.from, ins.kind, *ins.spans);
+            let (on, kind, spans) = (ins.from, ins.kind, *ins.spans());
             let changes = ins
-                .particulars
+                .particulars()
                 .changes
                 .as_ref()
                 .map(|c| (c.purposes.is_some(), c.area.is_some(), c.until));

@@ -110,7 +110,7 @@ impl Compiler {
                 continue;
             }
             // A direction with no `of` directs a body to act; it moves no function.
-            if ins.kind == K::Direction && ins.particulars.of.is_none() {
+            if ins.kind == K::Direction && ins.particulars().of.is_none() {
                 continue;
             }
             let rank = match ins.kind {
@@ -120,11 +120,11 @@ impl Compiler {
                 K::Partnership => 3,
                 _ => 4,
             };
-            let named_receivers = match (&ins.kind, &ins.particulars.lead) {
+            let named_receivers = match (&ins.kind, &ins.particulars().lead) {
                 (K::Partnership, Some(lead)) => Parties::Body(Some(lead)),
-                _ => (&ins.receivers).into(),
+                _ => (&ins.terms().receivers).into(),
             };
-            let named_sources = match (&ins.kind, &ins.particulars.of) {
+            let named_sources = match (&ins.kind, &ins.particulars().of) {
                 (K::Direction | K::Transfer | K::Partnership, Some(of)) => (&**of).into(),
                 _ => Parties::Body(ins.maker.as_deref()),
             };
@@ -367,7 +367,7 @@ impl Compiler {
     fn run_placed(&mut self, task: &Task, place: &mut Placement) -> Step {
         let i = task.instrument;
         let t = task.t;
-        let spans = *self.instr(i).spans;
+        let spans = *self.instr(i).spans();
         let Some(holder) = place.holder else {
             let rc = self.reg.body(task.receiver).code.clone();
             if task.first {
@@ -438,7 +438,8 @@ impl Compiler {
         let i = task.instrument;
         let t = task.t;
         let ins = self.instr(i);
-        let (kind, concurrent, onward, spans) = (ins.kind, ins.concurrent, ins.onward, *ins.spans);
+        let (kind, concurrent, onward, spans) =
+            (ins.kind, ins.concurrent, ins.onward, *ins.spans());
         let pg = self.grants[parent.0 as usize].clone();
         let maker_is_holder = maker.is_some_and(|m| {
             let mut v = Vec::new();
@@ -561,7 +562,7 @@ impl Compiler {
     }
 
     fn report_no_parent(&mut self, task: &Task) {
-        let spans = *self.instr(task.instrument).spans;
+        let spans = *self.instr(task.instrument).spans();
         let src = self.reg.body(task.source).code.clone();
         let f = self.reg.taxonomy.name(task.function).to_string();
         if task.first {

@@ -130,7 +130,7 @@ impl<'a> FieldChecker<'a> {
                         (i, ins),
                         codes::DATES_BACKWARDS,
                         Severity::Error,
-                        ins.spans.until,
+                        ins.spans().until,
                         format!("`until {u}` is not after `from {}`", ins.from),
                         "`from` is the first day in force and `until` the first day no longer in force",
                     );
@@ -181,7 +181,7 @@ impl<'a> FieldChecker<'a> {
             .function_ends
             .push(self.out.function_list.len() as u32);
         let mut ex = Vec::new();
-        for f in &ins.particulars.except {
+        for f in &ins.particulars().except {
             match self.reg.taxonomy.get(f) {
                 Some(id) => ex.push(id),
                 None => unknown.push(f),
@@ -192,7 +192,7 @@ impl<'a> FieldChecker<'a> {
                 (i, ins),
                 codes::UNKNOWN_FUNCTION,
                 Severity::Error,
-                ins.spans.functions,
+                ins.spans().functions,
                 format!("unknown function `{f}`"),
                 "declare it with `function ID { name \"...\" }` or use an id from `vires functions`",
             );
@@ -201,7 +201,7 @@ impl<'a> FieldChecker<'a> {
             &self.reg.taxonomy,
             &self.out.function_list[start..],
             &ex,
-            &ins.particulars.retained,
+            &ins.particulars().retained,
         );
         for f in kept {
             let name = self.reg.taxonomy.name(f).to_string();
@@ -209,7 +209,7 @@ impl<'a> FieldChecker<'a> {
                 (i, ins),
                 codes::RETAINED_NOT_EXCEPTED,
                 Severity::Warning,
-                ins.spans.functions,
+                ins.spans().functions,
                 format!("`retained` names {name}, which this instrument grants: the receiver is shown holding what the maker kept"),
                 format!("add `except {name}` so that it stays with the maker"),
             );
@@ -227,7 +227,7 @@ impl<'a> FieldChecker<'a> {
                 (i, ins),
                 codes::BAD_ID,
                 Severity::Error,
-                ins.spans.id,
+                ins.spans().id,
                 format!("instrument id `{}` {problem}", ins.id),
                 "give the instrument an id of ASCII letters, digits, `.`, `_` and `-` (at most 128), starting with a letter or digit",
             );
@@ -241,7 +241,7 @@ impl<'a> FieldChecker<'a> {
                 | K::Partnership
                 | K::Transfer
                 | K::Exercise
-        ) || (ins.kind == K::Direction && ins.particulars.of.is_some());
+        ) || (ins.kind == K::Direction && ins.particulars().of.is_some());
         if needs_functions && ins.functions.is_empty() {
             missing.push("functions");
         }
@@ -254,22 +254,24 @@ impl<'a> FieldChecker<'a> {
                 | K::Transfer
                 | K::Mandate
         );
-        if needs_receivers && ins.receivers.is_empty() {
+        if needs_receivers && ins.terms().receivers.is_empty() {
             missing.push("to");
         }
-        if ins.kind == K::Partnership && ins.particulars.lead.is_none() && ins.receivers.is_empty()
+        if ins.kind == K::Partnership
+            && ins.particulars().lead.is_none()
+            && ins.terms().receivers.is_empty()
         {
             missing.push("lead");
         }
         if ins.kind == K::Merge {
-            if ins.particulars.predecessors.is_empty() {
+            if ins.particulars().predecessors.is_empty() {
                 missing.push("merging");
             }
-            if ins.receivers.is_empty() {
+            if ins.terms().receivers.is_empty() {
                 missing.push("into");
             }
         }
-        if matches!(ins.kind, K::Amend | K::Revoke) && ins.particulars.target.is_none() {
+        if matches!(ins.kind, K::Amend | K::Revoke) && ins.particulars().target.is_none() {
             missing.push("target");
         }
         if matches!(ins.kind, K::Exercise) && ins.maker.is_none() {
@@ -313,7 +315,7 @@ impl<'a> FieldChecker<'a> {
                     (i, ins),
                     codes::UNKNOWN_BODY,
                     Severity::Error,
-                    ins.spans.maker,
+                    ins.spans().maker,
                     format!("unknown body `{m}`"),
                     "declare the body, or check the code with `vires bodies`",
                 ),
@@ -326,7 +328,7 @@ impl<'a> FieldChecker<'a> {
                         (i, ins),
                         codes::MAKER_NOT_IN_EXISTENCE,
                         Severity::Error,
-                        ins.spans.maker,
+                        ins.spans().maker,
                         format!("maker {m} did not exist on {on} (it existed {})", show_life(life)),
                         "an instrument must be made by a body that exists on the day it takes effect",
                     )
@@ -369,25 +371,25 @@ impl<'a> FieldChecker<'a> {
             ins.kind,
             InstrumentKind::Abolish | InstrumentKind::Establish
         );
-        check_list(self, &ins.receivers, ins.spans.receivers, live);
-        if let Some(of) = &ins.particulars.of {
-            check_list(self, of, ins.spans.of, true);
+        check_list(self, &ins.terms().receivers, ins.spans().receivers, live);
+        if let Some(of) = &ins.particulars().of {
+            check_list(self, of, ins.spans().of, true);
         }
-        if let Some(lead) = &ins.particulars.lead {
+        if let Some(lead) = &ins.particulars().lead {
             check_list(
                 self,
                 &Receivers::Bodies(vec![lead.clone()]),
-                ins.spans.receivers,
+                ins.spans().receivers,
                 true,
             );
         }
-        for p in &ins.particulars.predecessors {
+        for p in &ins.particulars().predecessors {
             if self.reg.body_near(p, day_before(on)).is_none() {
                 self.diag_in(
                     (i, ins),
                     codes::UNKNOWN_BODY,
                     Severity::Error,
-                    ins.spans.receivers,
+                    ins.spans().receivers,
                     format!("unknown body `{p}`"),
                     "declare the body, or check the code with `vires bodies`",
                 );
@@ -407,7 +409,7 @@ impl<'a> FieldChecker<'a> {
                     (i, ins),
                     codes::UNKNOWN_AREA,
                     Severity::Error,
-                    ins.spans.area,
+                    ins.spans().area,
                     format!("unknown area {b}"),
                     "use `england`, `own`, `footprint(CODE)`, `practices(CODE, ...)` or a declared area",
                 );
@@ -547,7 +549,7 @@ impl Compiler {
                 (i, ins),
                 codes::DUPLICATE_ID,
                 Severity::Error,
-                ins.spans.id,
+                ins.spans().id,
                 format!("instrument id `{}` is already used by \"{}\"", ins.id, first_title),
                 "give each instrument its own `id`; to change an instrument, write an `amend` that targets it",
             );

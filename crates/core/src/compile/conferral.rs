@@ -29,7 +29,11 @@ impl Compiler {
                     .interned
                     .via_lists
                     .intern_slice(self.versions.vias.get(v.via));
-                self.receivers_over((&self.instr(i).receivers).into(), v.during, &mut receivers);
+                self.receivers_over(
+                    (&self.instr(i).terms().receivers).into(),
+                    v.during,
+                    &mut receivers,
+                );
                 for &(b, _) in &receivers {
                     let Some(life) = v.during.intersect(&self.reg.body(b).life) else {
                         continue;

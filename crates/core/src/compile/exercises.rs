@@ -74,8 +74,10 @@ impl Snapshot {
             };
             let on = ins.from;
             // Each of its purposes, or once without one when it names none.
-            let purposes =
-                || (0..ins.purposes.len().max(1)).map(|k| ins.purposes.get(k).map(String::as_str));
+            let purposes = || {
+                (0..ins.terms().purposes.len().max(1))
+                    .map(|k| ins.terms().purposes.get(k).map(String::as_str))
+            };
             for f in &ins.functions {
                 // Who holds `f` there does not hang on the purpose: one resolution serves
                 // them all. Most exercises are at one practice whose atom and maker the
@@ -111,7 +113,7 @@ impl Snapshot {
                             subject: ins.id.to_string(),
                             message: format!("outside what {by} held: {}", a.reason),
                             help: "the act needs a holding that covers this function, place, date and purpose".into(),
-                            span: ins.span_or_whole(ins.spans.purposes.or(ins.spans.functions)),
+                            span: ins.span_or_whole(ins.spans().purposes.or(ins.spans().functions)),
                         }),
                         Err(e) => found.push(Diagnostic {
                             code: codes::ACT_OUTSIDE_HOLDING,

@@ -77,7 +77,7 @@ impl Compiler {
                                 reg.instruments[grants_instrument[p.0 as usize].0 as usize].id
                             ),
                             help: "fix the instrument it rests on; until then this part grants nothing".into(),
-                            span: ins.span_or_whole(ins.spans.maker),
+                            span: ins.span_or_whole(ins.spans().maker),
                         });
                         continue;
                     }

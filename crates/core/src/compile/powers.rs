@@ -33,7 +33,12 @@ impl FieldChecker<'_> {
         } else {
             codes::NO_POWER
         };
-        let Some(basis) = ins.basis.as_deref().filter(|b| !b.trim().is_empty()) else {
+        let Some(basis) = ins
+            .terms()
+            .basis
+            .as_deref()
+            .filter(|b| !b.trim().is_empty())
+        else {
             let maker_code = &self.reg.body(maker).code;
             let msg = if is_mandate {
                 format!("this requirement by {maker_code} cites no power at all")
@@ -44,7 +49,7 @@ impl FieldChecker<'_> {
                 (i, ins),
                 code,
                 Severity::Error,
-                ins.spans.basis,
+                ins.spans().basis,
                 msg,
                 "add `basis \"<Act> s.<section>\"` naming the power it rests on; `vires powers` lists them",
             );
@@ -65,7 +70,7 @@ impl FieldChecker<'_> {
         let reg = &self.reg;
         // A maker that names itself among the receivers (a joint committee it sits on)
         // is not a receiver the power has to allow.
-        let receivers_allowed = |p: &crate::model::power::Power| match &ins.receivers {
+        let receivers_allowed = |p: &crate::model::power::Power| match &ins.terms().receivers {
             Receivers::Every(k) => p.receivers.contains(k),
             Receivers::Bodies(bs) => bs
                 .iter()
@@ -130,7 +135,7 @@ impl FieldChecker<'_> {
             (i, ins),
             code,
             Severity::Error,
-            ins.spans.basis,
+            ins.spans().basis,
             message,
             "cite a power that lets this kind of body make this instrument on this date; `vires powers` lists them",
         );

@@ -27,13 +27,13 @@ impl Compiler {
                 continue;
             }
             let on = ins.from;
-            let Receivers::Bodies(into) = &ins.receivers else {
+            let Receivers::Bodies(into) = &ins.terms().receivers else {
                 continue;
             };
             let Some(succ) = into.first().and_then(|c| reg.body_at(c, on)) else {
                 continue;
             };
-            for p in &ins.particulars.predecessors {
+            for p in &ins.particulars().predecessors {
                 let Some(pred) = reg.body_near(p, day_before(on)) else {
                     continue;
                 };
@@ -41,7 +41,7 @@ impl Compiler {
                 if until != Some(on) {
                     found.push((
                         i,
-                        ins.spans.receivers,
+                        ins.spans().receivers,
                         format!(
                             "{p} is recorded as ending {} but merges into {} on {on}",
                             until

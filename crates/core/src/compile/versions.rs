@@ -82,9 +82,9 @@ impl Versions {
 
 pub(super) fn written_purposes(instruments: &[Instrument], w: WrittenIn) -> &[String] {
     match w {
-        WrittenIn::Itself(i) => &instruments[i.0 as usize].purposes,
+        WrittenIn::Itself(i) => &instruments[i.0 as usize].terms().purposes,
         WrittenIn::Amendment(a) => instruments[a.0 as usize]
-            .particulars
+            .particulars()
             .changes
             .as_ref()
             .and_then(|c| c.purposes.as_deref())

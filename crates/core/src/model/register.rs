@@ -228,8 +228,7 @@ impl Register {
 
     pub fn add_instrument(&mut self, mut i: Instrument) {
         // A builder that writes every field, empty ones included, has allocated the group.
-        i.particulars.tidy();
-        i.terms.tidy();
+        i.tidy();
         // A list built by pushing may have spilled to the heap with room to spare.
         i.functions.shrink_to_fit();
         for f in &mut i.functions {

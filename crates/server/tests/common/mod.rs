@@ -132,17 +132,17 @@ pub fn register() -> Register {
     });
     let mut ccg = Instrument::new("hsca-2012-ccg", InstrumentKind::Conferral, d13);
     ccg.maker = Some("PARLIAMENT".into());
-    ccg.basis = Some("Health and Social Care Act 2012".into());
+    ccg.terms_mut().basis = Some("Health and Social Care Act 2012".into());
     ccg.title = "CCG functions".into();
-    ccg.receivers = Receivers::Every(BodyKind::Ccg);
+    ccg.terms_mut().receivers = Receivers::Every(BodyKind::Ccg);
     ccg.functions = vec!["commissioning.secondary-care".into()].into();
     ccg.area = Some(AreaExpr::Own);
     r.add_instrument(ccg);
     let mut nhse = Instrument::new("hsca-2012-nhse", InstrumentKind::Conferral, d13);
     nhse.maker = Some("PARLIAMENT".into());
-    nhse.basis = Some("Health and Social Care Act 2012".into());
+    nhse.terms_mut().basis = Some("Health and Social Care Act 2012".into());
     nhse.title = "NHS England primary care".into();
-    nhse.receivers = Receivers::Bodies(vec!["X24".into()]);
+    nhse.terms_mut().receivers = Receivers::Bodies(vec!["X24".into()]);
     nhse.functions = vec!["commissioning.primary-care".into()].into();
     nhse.area = Some(AreaExpr::England);
     r.add_instrument(nhse);
@@ -152,9 +152,9 @@ pub fn register() -> Register {
         date(2015, 4, 1),
     );
     del.maker = Some("X24".into());
-    del.basis = Some("NHS Act 2006 s.13Z".into());
+    del.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
     del.title = "Delegation of primary medical care to 13T".into();
-    del.receivers = Receivers::Bodies(vec!["13T".into()]);
+    del.terms_mut().receivers = Receivers::Bodies(vec!["13T".into()]);
     del.functions = vec!["commissioning.primary-care.medical".into()].into();
     del.area = Some(AreaExpr::Footprint("13T".into()));
     del.until = Some(date(2022, 7, 1));
@@ -167,9 +167,9 @@ pub fn register() -> Register {
         date(2016, 1, 1),
     );
     bad.maker = Some("08Q".into());
-    bad.basis = Some("Imaginary Act s.99".into());
+    bad.terms_mut().basis = Some("Imaginary Act s.99".into());
     bad.title = "A delegation without a power".into();
-    bad.receivers = Receivers::Bodies(vec!["X24".into()]);
+    bad.terms_mut().receivers = Receivers::Bodies(vec!["X24".into()]);
     bad.functions = vec!["commissioning.secondary-care".into()].into();
     bad.area = Some(AreaExpr::Footprint("08Q".into()));
     r.add_instrument(bad);

@@ -70,11 +70,14 @@ pub fn fields_of(s: &Snapshot, ins: &Instrument) -> Fields {
         Receivers::Bodies(v) => v.join(", "),
         Receivers::Every(k) => format!("every {}", k.as_str()),
     };
-    f.insert(RECEIVERS.into(), codes(&ins.receivers));
-    if let Some(of) = &ins.particulars.of {
+    f.insert(RECEIVERS.into(), codes(&ins.terms().receivers));
+    if let Some(of) = &ins.particulars().of {
         f.insert(OF.into(), codes(of));
     }
-    f.insert(PREDECESSORS.into(), ins.particulars.predecessors.join(", "));
+    f.insert(
+        PREDECESSORS.into(),
+        ins.particulars().predecessors.join(", "),
+    );
     f.insert(
         FUNCTIONS.into(),
         ins.functions
@@ -89,13 +92,13 @@ pub fn fields_of(s: &Snapshot, ins: &Instrument) -> Fields {
         }
         Some(a) => set_area(&mut f, AREA, [AREA_BODY, AREA_NAMED, AREA_PRACTICES], a),
     }
-    if let Some(l) = &ins.particulars.lead {
+    if let Some(l) = &ins.particulars().lead {
         f.insert(LEAD.into(), l.clone());
     }
-    if let Some(t) = &ins.particulars.target {
+    if let Some(t) = &ins.particulars().target {
         f.insert(TARGET.into(), t.clone());
     }
-    if let Some(c) = ins.particulars.changes.as_ref() {
+    if let Some(c) = ins.particulars().changes.as_ref() {
         if let Some(u) = c.until {
             set_date(&mut f, SET_UNTIL, u);
         }
@@ -115,7 +118,7 @@ pub fn fields_of(s: &Snapshot, ins: &Instrument) -> Fields {
     if let Some(u) = ins.until {
         set_date(&mut f, UNTIL, u);
     }
-    if let Some(b) = &ins.basis {
+    if let Some(b) = &ins.terms().basis {
         // A basis can cite several powers ("NHS Act 2006 s.13Z" cites the Act and s.13Z);
         // the one the instrument rests on is the one it may be made under, as the
         // compiler judges it; else one for its kind (so the draft's findings are the
@@ -130,8 +133,8 @@ pub fn fields_of(s: &Snapshot, ins: &Instrument) -> Fields {
             f.insert(BASIS.into(), p.id.clone());
         }
     }
-    f.insert(PURPOSES.into(), ins.purposes.join(", "));
-    if let Some(src) = &ins.source {
+    f.insert(PURPOSES.into(), ins.terms().purposes.join(", "));
+    if let Some(src) = &ins.terms().source {
         f.insert(SOURCE.into(), src.clone());
     }
     f.retain(|_, v| !v.is_empty());

@@ -237,29 +237,29 @@ impl ApplicationRound {
             )
             .into(),
         };
-        i.basis = Some(self.basis.clone());
+        i.terms_mut().basis = Some(self.basis.clone());
         i.maker = Some(self.maker.as_str().into());
-        i.receivers = match app.level {
+        i.terms_mut().receivers = match app.level {
             Level::Joint => Receivers::Bodies(vec![self.maker.clone(), app.applicant.clone()]),
             _ => Receivers::Bodies(vec![app.applicant.clone()]),
         };
         i.functions = self.functions.iter().map(SmolStr::new).collect();
-        i.particulars.except = self.except.clone();
-        i.particulars.retained = self.retained.clone();
+        i.particulars_mut().except = self.except.clone();
+        i.particulars_mut().retained = self.retained.clone();
         i.area = Some(AreaExpr::Footprint(app.applicant.as_str().into()));
         // A merger carries the arrangement on to the successor, so only an ending without
         // one limits it.
         let merged = register.instruments.iter().any(|m| {
-            m.kind == InstrumentKind::Merge && m.particulars.predecessors.contains(&app.applicant)
+            m.kind == InstrumentKind::Merge && m.particulars().predecessors.contains(&app.applicant)
         });
         let life_end = register
             .body_at(&app.applicant, from)
             .and_then(|b| register.body(b).life.until)
             .filter(|_| !merged);
         i.until = vires_core::interval::min_until(self.until, life_end);
-        i.particulars.review = self.review;
+        i.particulars_mut().review = self.review;
         i.onward = Onward::Forbidden;
-        i.source = Some(format!(
+        i.terms_mut().source = Some(format!(
             "{} decision of {} on application {} in round {} ({})",
             self.decider, decided, app.id, self.id, self.source
         ));

@@ -69,8 +69,16 @@ pub(crate) fn memory_breakdown(n: usize) -> Result<(), String> {
     drop_field!("makers", maker);
     drop_field!("function lists", functions);
     drop_field!("areas", area);
-    drop_field!("particulars", particulars);
-    drop_field!("terms", terms);
+    macro_rules! drop_group {
+        ($name:literal, $set:ident) => {
+            for i in reg.instruments.iter_mut() {
+                i.$set(Default::default());
+            }
+            report($name);
+        };
+    }
+    drop_group!("particulars", set_particulars);
+    drop_group!("terms", set_terms);
     println!(
         "  (an instrument inline is {} bytes)",
         std::mem::size_of::<vires_core::Instrument>()

@@ -63,14 +63,14 @@ pub(super) struct Written<'a> {
 
 impl<'a> From<&'a super::Instrument> for Written<'a> {
     fn from(i: &'a super::Instrument) -> Self {
-        let p: &'a ParticularFields = &i.particulars;
+        let (p, t) = (i.particulars(), i.terms());
         Written {
             id: &i.id,
             title: &i.title,
             kind: i.kind,
-            basis: i.basis.as_deref(),
+            basis: t.basis.as_deref(),
             maker: i.maker.as_deref(),
-            receivers: &i.receivers,
+            receivers: &t.receivers,
             of: p.of.as_deref(),
             predecessors: &p.predecessors,
             functions: &i.functions,
@@ -79,7 +79,7 @@ impl<'a> From<&'a super::Instrument> for Written<'a> {
             area: i.area.as_ref(),
             from: i.from,
             until: i.until,
-            purposes: &i.purposes,
+            purposes: &t.purposes,
             concurrent: i.concurrent,
             onward: i.onward,
             lead: p.lead.as_deref(),
@@ -88,7 +88,7 @@ impl<'a> From<&'a super::Instrument> for Written<'a> {
             changes: p.changes.as_deref(),
             requirement: p.requirement.as_deref(),
             review: p.review,
-            source: i.source.as_deref(),
+            source: t.source.as_deref(),
         }
     }
 }
@@ -156,7 +156,7 @@ impl From<Instrument> for super::Instrument {
             until: r.until,
             concurrent: r.concurrent,
             onward: r.onward,
-            particulars: ParticularFields {
+            particulars: Particulars::from(ParticularFields {
                 of: r.of,
                 predecessors: r.predecessors,
                 except: r.except,
@@ -167,16 +167,14 @@ impl From<Instrument> for super::Instrument {
                 changes: r.changes,
                 requirement: r.requirement,
                 review: r.review,
-            }
-            .into(),
-            terms: TermFields {
+            }),
+            terms: Terms::from(TermFields {
                 receivers: r.receivers,
                 purposes: r.purposes,
                 basis: r.basis,
                 source: r.source,
                 spans: Spans::default(),
-            }
-            .into(),
+            }),
         }
     }
 }

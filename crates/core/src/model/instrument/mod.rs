@@ -4,6 +4,18 @@
 //! person writes them; `compile` resolves the names on the instrument's dates and reports
 //! what does not resolve. This keeps the language lowering trivial and puts every
 //! validity judgement in one place.
+//!
+//! Fields most instruments leave empty are kept in three groups behind pointers that are
+//! empty when the group is: the terms ([`TermFields`]), the particulars
+//! ([`ParticularFields`]) and the spans ([`FieldSpans`]). Each group is reached the same
+//! way, through the instrument:
+//!
+//! - `ins.terms()`, `ins.particulars()`, `ins.spans()` read it, as empty fields when it
+//!   has none, and never allocate;
+//! - `ins.terms_mut()`, `ins.particulars_mut()`, `ins.spans_mut()` write it, and allocate
+//!   the group when it has none (`Register::add_instrument` frees a group left empty);
+//! - `ins.set_terms(fields)`, `ins.set_particulars(fields)`, `ins.set_spans(fields)` replace
+//!   a whole group, and allocate nothing when every field given is empty.
 
 use crate::model::body::BodyKind;
 use crate::model::diagnostic::Span;
@@ -305,20 +317,14 @@ impl FieldSpans {
 /// An instrument's [`FieldSpans`], kept only for instruments read from text. Most
 /// instruments of a large register come from data files and have none, and the spans are
 /// a quarter of an instrument's size, so they live behind a pointer that is empty for those.
-/// Reads see every span as `None` then; writing one allocates.
+/// Read through [`Instrument::spans`], which sees every span as `None` then; writing one
+/// ([`Instrument::spans_mut`]) allocates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Spans(Option<Box<FieldSpans>>);
 
-impl std::ops::Deref for Spans {
-    type Target = FieldSpans;
-    fn deref(&self) -> &FieldSpans {
+impl Spans {
+    fn fields(&self) -> &FieldSpans {
         self.0.as_deref().unwrap_or(&FieldSpans::NONE)
-    }
-}
-
-impl std::ops::DerefMut for Spans {
-    fn deref_mut(&mut self) -> &mut FieldSpans {
-        self.0.get_or_insert_with(Box::default)
     }
 }
 
@@ -379,31 +385,22 @@ impl ParticularFields {
 }
 
 /// An instrument's [`ParticularFields`] behind a pointer that is empty when it has none.
-/// Reads (`ins.particulars.except`) see empty fields then; writing one
-/// (`ins.particulars.except = ...`) allocates the group. An allocated group whose fields are
-/// all empty equals no group.
+/// Reads (`ins.particulars().except`) see empty fields then; writing one
+/// (`ins.particulars_mut().except = ...`) allocates the group. An allocated group whose
+/// fields are all empty equals no group.
 #[derive(Clone, Default)]
-pub struct Particulars(Option<Box<ParticularFields>>);
+struct Particulars(Option<Box<ParticularFields>>);
 
 static EMPTY_PARTICULARS: ParticularFields = NO_PARTICULARS;
 
-impl std::ops::Deref for Particulars {
-    type Target = ParticularFields;
-    fn deref(&self) -> &ParticularFields {
+impl Particulars {
+    fn fields(&self) -> &ParticularFields {
         self.0.as_deref().unwrap_or(&EMPTY_PARTICULARS)
     }
-}
 
-impl std::ops::DerefMut for Particulars {
-    fn deref_mut(&mut self) -> &mut ParticularFields {
-        self.0.get_or_insert_with(Box::default)
-    }
-}
-
-impl Particulars {
     /// Frees the group when every field in it is empty (a builder that writes each field,
     /// `None`s included, allocates it).
-    pub fn tidy(&mut self) {
+    fn tidy(&mut self) {
         if self.0.as_deref().is_some_and(ParticularFields::is_empty) {
             self.0 = None;
         }
@@ -412,13 +409,7 @@ impl Particulars {
 
 impl PartialEq for Particulars {
     fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl std::fmt::Debug for Particulars {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        (**self).fmt(f)
+        self.fields() == other.fields()
     }
 }
 
@@ -434,7 +425,7 @@ impl From<ParticularFields> for Particulars {
 
 /// What an instrument states beyond what a recorded exercise does: to whom it is
 /// addressed, for which purposes, on what basis, on which public record, and where its text
-/// is. Read through the instrument as its own fields (`ins.receivers`), kept in [`Terms`].
+/// is. Read as `ins.terms().receivers`, written as `ins.terms_mut().receivers`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TermFields {
     pub receivers: Receivers,
@@ -444,7 +435,8 @@ pub struct TermFields {
     pub basis: Option<String>,
     /// The public record this rests on (a statute, a board paper, an agreement).
     pub source: Option<String>,
-    pub spans: Spans,
+    /// Reached through [`Instrument::spans`] and [`Instrument::spans_mut`].
+    spans: Spans,
 }
 
 static EMPTY_TERMS: TermFields = TermFields {
@@ -458,11 +450,11 @@ static EMPTY_TERMS: TermFields = TermFields {
 /// [`TermFields`] behind a pointer that is empty when the instrument has none of them.
 /// Nine in ten instruments of a large register are recorded exercises, addressed to no one,
 /// for no particular purpose, citing no basis and no source, and read from data, not text
-/// (so without spans); inline, the five were 104 of an instrument's 256 bytes. [`Instrument`]
-/// dereferences to the group, so `ins.basis` reads `None` when it is empty and writing
-/// `ins.basis = ...` allocates it.
+/// (so without spans); inline, the five were 104 of an instrument's 256 bytes.
+/// `ins.terms().basis` reads `None` when the group is empty and writing
+/// `ins.terms_mut().basis = ...` allocates it.
 #[derive(Clone, Default)]
-pub struct Terms(Option<Box<TermFields>>);
+struct Terms(Option<Box<TermFields>>);
 
 impl Terms {
     fn fields(&self) -> &TermFields {
@@ -470,7 +462,7 @@ impl Terms {
     }
 
     /// Frees the group when every field in it is empty.
-    pub fn tidy(&mut self) {
+    fn tidy(&mut self) {
         if self.0.as_deref().is_some_and(|p| *p == EMPTY_TERMS) {
             self.0 = None;
         }
@@ -480,12 +472,6 @@ impl Terms {
 impl PartialEq for Terms {
     fn eq(&self, other: &Self) -> bool {
         self.fields() == other.fields()
-    }
-}
-
-impl std::fmt::Debug for Terms {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.fields().fmt(f)
     }
 }
 
@@ -518,24 +504,11 @@ pub struct Instrument {
     pub concurrent: bool,
     pub onward: Onward,
     /// The fields only some kinds have (`of`, `predecessors`, `except`, `retained`, `lead`,
-    /// `pooled_budget`, `target`, `changes`, `requirement`, `review`).
-    pub particulars: Particulars,
-    /// `receivers`, `purposes`, `basis`, `source` and `spans`, read and written as
-    /// `ins.basis` and so on.
-    pub terms: Terms,
-}
-
-impl std::ops::Deref for Instrument {
-    type Target = TermFields;
-    fn deref(&self) -> &TermFields {
-        self.terms.fields()
-    }
-}
-
-impl std::ops::DerefMut for Instrument {
-    fn deref_mut(&mut self) -> &mut TermFields {
-        self.terms.0.get_or_insert_with(Box::default)
-    }
+    /// `pooled_budget`, `target`, `changes`, `requirement`, `review`): see
+    /// [`Instrument::particulars`].
+    particulars: Particulars,
+    /// `receivers`, `purposes`, `basis`, `source` and the spans: see [`Instrument::terms`].
+    terms: Terms,
 }
 
 // The JSON form: see json.rs.
@@ -557,14 +530,14 @@ impl<'de> Deserialize<'de> for Instrument {
 // the instrument's own.
 impl std::fmt::Debug for Instrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let p: &ParticularFields = &self.particulars;
+        let (p, t) = (self.particulars(), self.terms());
         f.debug_struct("Instrument")
             .field("id", &self.id)
             .field("title", &self.title)
             .field("kind", &self.kind)
-            .field("basis", &self.basis)
+            .field("basis", &t.basis)
             .field("maker", &self.maker)
-            .field("receivers", &self.receivers)
+            .field("receivers", &t.receivers)
             .field("of", &p.of)
             .field("predecessors", &p.predecessors)
             .field("functions", &self.functions)
@@ -573,7 +546,7 @@ impl std::fmt::Debug for Instrument {
             .field("area", &self.area)
             .field("from", &self.from)
             .field("until", &self.until)
-            .field("purposes", &self.purposes)
+            .field("purposes", &t.purposes)
             .field("concurrent", &self.concurrent)
             .field("onward", &self.onward)
             .field("lead", &p.lead)
@@ -582,8 +555,8 @@ impl std::fmt::Debug for Instrument {
             .field("changes", &p.changes)
             .field("requirement", &p.requirement)
             .field("review", &p.review)
-            .field("source", &self.source)
-            .field("spans", &self.spans)
+            .field("source", &t.source)
+            .field("spans", &t.spans)
             .finish()
     }
 }
@@ -607,8 +580,66 @@ impl Instrument {
         }
     }
 
+    /// To whom it is addressed, for which purposes, on what basis and record. Empty fields
+    /// when the instrument states none; never allocates.
+    pub fn terms(&self) -> &TermFields {
+        self.terms.fields()
+    }
+
+    /// The terms, to write; allocates the group when the instrument has none.
+    pub fn terms_mut(&mut self) -> &mut TermFields {
+        self.terms.0.get_or_insert_with(Box::default)
+    }
+
+    /// Replaces the terms; allocates nothing when every field given is empty.
+    pub fn set_terms(&mut self, t: TermFields) {
+        self.terms = t.into();
+    }
+
+    /// The fields only some kinds have. Empty fields when the instrument has none; never
+    /// allocates.
+    pub fn particulars(&self) -> &ParticularFields {
+        self.particulars.fields()
+    }
+
+    /// The particulars, to write; allocates the group when the instrument has none.
+    pub fn particulars_mut(&mut self) -> &mut ParticularFields {
+        self.particulars.0.get_or_insert_with(Box::default)
+    }
+
+    /// Replaces the particulars; allocates nothing when every field given is empty.
+    pub fn set_particulars(&mut self, p: ParticularFields) {
+        self.particulars = p.into();
+    }
+
+    /// Where each field was written in the text. Every span is `None` for an instrument not
+    /// read from text; never allocates.
+    pub fn spans(&self) -> &FieldSpans {
+        self.terms().spans.fields()
+    }
+
+    /// The spans, to write; allocates the terms and the spans when the instrument has none.
+    pub fn spans_mut(&mut self) -> &mut FieldSpans {
+        self.terms_mut().spans.0.get_or_insert_with(Box::default)
+    }
+
+    /// Replaces the spans; allocates nothing when every span given is `None` and the
+    /// instrument has no terms.
+    pub fn set_spans(&mut self, s: FieldSpans) {
+        if s != FieldSpans::NONE || self.terms.0.is_some() {
+            self.terms_mut().spans = s.into();
+        }
+    }
+
+    /// Frees a group whose fields are all empty (a builder that writes every field, empty
+    /// ones included, allocates it).
+    pub(crate) fn tidy(&mut self) {
+        self.particulars.tidy();
+        self.terms.tidy();
+    }
+
     pub fn span_or_whole(&self, s: Option<Span>) -> Option<Span> {
-        s.or(self.spans.whole)
+        s.or(self.spans().whole)
     }
 }
 
@@ -621,31 +652,31 @@ mod tests {
     fn every_field() -> Instrument {
         let mut i = Instrument::new("del-1", InstrumentKind::Partnership, date(2020, 4, 1));
         i.title = "Section 75 agreement".into();
-        i.basis = Some("NHS Act 2006 s.75".into());
+        i.terms_mut().basis = Some("NHS Act 2006 s.75".into());
         i.maker = Some("00T".into());
-        i.receivers = Receivers::Bodies(vec!["E08000003".into()]);
-        i.particulars.of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
-        i.particulars.predecessors = vec!["00F".into(), "00G".into()];
+        i.terms_mut().receivers = Receivers::Bodies(vec!["E08000003".into()]);
+        i.particulars_mut().of = Some(Box::new(Receivers::Every(BodyKind::Ccg)));
+        i.particulars_mut().predecessors = vec!["00F".into(), "00G".into()];
         i.functions = smallvec::smallvec!["commissioning.secondary-care".into()];
-        i.particulars.except = vec!["commissioning.secondary-care.acute".into()];
-        i.particulars.retained = vec!["contract award".into()];
+        i.particulars_mut().except = vec!["commissioning.secondary-care.acute".into()];
+        i.particulars_mut().retained = vec!["contract award".into()];
         i.area = Some(AreaExpr::Union(vec![
             AreaExpr::Footprint("00T".into()),
             AreaExpr::Practices(vec!["P1".into()].into()),
         ]));
         i.until = Some(date(2022, 7, 1));
-        i.purposes = vec!["planning".into()];
+        i.terms_mut().purposes = vec!["planning".into()];
         i.concurrent = true;
         i.onward = Onward::Permitted;
-        i.particulars.lead = Some("E08000003".into());
-        i.particulars.pooled_budget = Some("better care fund".into());
-        i.particulars.target = Some("other".into());
-        i.particulars.changes = Some(Box::new(AmendChanges {
+        i.particulars_mut().lead = Some("E08000003".into());
+        i.particulars_mut().pooled_budget = Some("better care fund".into());
+        i.particulars_mut().target = Some("other".into());
+        i.particulars_mut().changes = Some(Box::new(AmendChanges {
             until: Some(date(2021, 1, 1)),
             purposes: Some(vec!["audit".into()]),
             area: Some(AreaExpr::England),
         }));
-        i.particulars.requirement = Some(Box::new(Requirement {
+        i.particulars_mut().requirement = Some(Box::new(Requirement {
             text: "buy together".into(),
             categories: vec!["gp-it".into()],
             framework: Some("GPIT Futures".into()),
@@ -653,8 +684,8 @@ mod tests {
             collective: true,
             stranded_costs: Some("the leaver".into()),
         }));
-        i.particulars.review = Some(date(2021, 3, 31));
-        i.source = Some("https://example.org/s75".into());
+        i.particulars_mut().review = Some(date(2021, 3, 31));
+        i.terms_mut().source = Some("https://example.org/s75".into());
         i
     }
 
@@ -739,10 +770,48 @@ mod tests {
     }
 
     #[test]
+    fn reads_and_empty_writes_allocate_no_group() {
+        let mut i = Instrument::new("x", InstrumentKind::Exercise, date(2020, 4, 1));
+        let read = (
+            i.terms().basis.is_none(),
+            i.particulars().except.is_empty(),
+            i.spans().whole.is_none(),
+        );
+        assert_eq!(read, (true, true, true));
+        i.set_terms(TermFields::default());
+        i.set_particulars(ParticularFields::default());
+        i.set_spans(FieldSpans::NONE);
+        assert!(i.terms.0.is_none() && i.particulars.0.is_none());
+
+        let whole = Some(Span {
+            file: 0,
+            start: 3,
+            end: 9,
+        });
+        i.set_spans(FieldSpans {
+            whole,
+            ..FieldSpans::NONE
+        });
+        assert_eq!((i.spans().whole, i.span_or_whole(None)), (whole, whole));
+        assert!(i.terms.0.is_some(), "spans live in the terms");
+        i.set_spans(FieldSpans::NONE);
+        assert_eq!(i.spans(), &FieldSpans::NONE);
+        i.tidy();
+        assert!(i.terms.0.is_none(), "no spans, no terms: nothing kept");
+
+        i.spans_mut().id = whole;
+        i.particulars_mut().review = Some(date(2021, 1, 1));
+        assert_eq!(
+            (i.spans().id, i.particulars().review),
+            (whole, Some(date(2021, 1, 1)))
+        );
+    }
+
+    #[test]
     fn an_empty_group_equals_none() {
         let mut a = Instrument::new("x", InstrumentKind::Exercise, date(2020, 4, 1));
         let b = a.clone();
-        a.particulars.except.clear();
+        a.particulars_mut().except.clear();
         assert!(a.particulars.0.is_some());
         assert_eq!(a, b);
         assert_eq!(format!("{a:?}"), format!("{b:?}"));
