@@ -47,6 +47,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
+    fixture_with(|_| {})
+}
+
+/// The fixture, with `edit` made to the register before the server starts on it.
+fn fixture_with(edit: impl FnOnce(&mut vires_core::Register)) -> Fixture {
     let mut sources = vires_lang::Sources::new();
     sources.add("test.vires", REGISTER);
     let loaded = vires_lang::load_with_prelude(&sources);
@@ -62,6 +67,7 @@ fn fixture() -> Fixture {
         .unwrap();
     let qaa = register.body_at("QAA", Date::constant(2023, 1, 1)).unwrap();
     register.add_membership(atom, qaa, Interval::new(Date::constant(2022, 7, 1), None));
+    edit(&mut register);
     let errors: Vec<_> = Snapshot::compile(register.clone())
         .diagnostics
         .into_iter()
@@ -250,6 +256,64 @@ async fn who_page_shows_holders_with_a_linked_proof_and_downloads_the_same_answe
     );
     assert_eq!(lines.next().unwrap(), "QAA,NHS Test Integrated Care Board,delegate,X24,,full,2022-07-01,,test-nhse-primary-care > test-delegation-qaa");
     assert!(lines.next().is_none());
+}
+
+/// A coverage statement that does not vouch for GP services in either ICB, one row each,
+/// citing one source: asked of England, the page gives the one caveat for both beside the
+/// answer, before the holders, naming both ICBs; asked of a practice, its own row.
+#[tokio::test]
+async fn a_larger_place_shows_one_caveat_for_each_kind_of_unknown_beside_the_answer() {
+    let f = fixture_with(|r| {
+        let atom = r
+            .add_atom(vires_core::Atom {
+                code: "T00002".into(),
+                name: "The Other Surgery".into(),
+                postcode: None,
+                status: Some("active".into()),
+            })
+            .unwrap();
+        let qbb = r.body_at("QBB", Date::constant(2023, 1, 1)).unwrap();
+        r.add_membership(atom, qbb, Interval::new(Date::constant(2022, 7, 1), None));
+        for icb in ["QAA", "QBB"] {
+            r.coverage.push(vires_core::CoverageRow {
+                function: "commissioning.primary-care.medical".into(),
+                during: Interval::new(Date::constant(2022, 7, 1), None),
+                area: Some(icb.into()),
+                complete: false,
+                note: format!("{icb}: its delegation agreement was not found"),
+                source: "Test list of delegations".into(),
+            });
+        }
+    });
+    let england = "/ui/who?function=commissioning.primary-care.medical&place_type=england&place=&on=2024-06-01";
+    let page = get(&f.app, england, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let caveat = "data-caveat=\"outside-coverage\"";
+    assert_eq!(page.text.matches(caveat).count(), 1, "{}", page.text);
+    let at = page.text.find(caveat).unwrap();
+    let answer = page.text.find("hold it.").unwrap();
+    assert!(
+        at < answer,
+        "the caveat is beside the answer, before the holders"
+    );
+    let shown = &page.text[at..answer];
+    assert!(
+        shown.contains("QAA")
+            && shown.contains("QBB")
+            && shown.contains("Test list of delegations"),
+        "{shown}"
+    );
+    let json = get(&f.app, &format!("{england}&format=json"), None).await;
+    let v: serde_json::Value = serde_json::from_str(&json.text).unwrap();
+    assert_eq!(
+        v["data"]["caveats"][0]["part"],
+        serde_json::json!({"practices": 2, "of": 2, "area": ["footprint(QAA)", "footprint(QBB)"]})
+    );
+    let practice = get(&f.app, WHO, None).await;
+    assert_eq!(practice.text.matches(caveat).count(), 1);
+    assert!(practice
+        .text
+        .contains("QAA: its delegation agreement was not found"));
 }
 
 #[tokio::test]
