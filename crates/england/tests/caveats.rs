@@ -374,3 +374,42 @@ fn nobody_recorded_outside_coverage_is_not_called_a_gap() {
         w.caveats
     );
 }
+
+/// The timeline of GP services over England meets every CCG row of the coverage statement
+/// whose level of co-commissioning is not known, at one time or another from 2015-04-01 to
+/// 2021-03-31: one caveat says so for all of them, with their source, and the dates it
+/// concerns are those of the first row's start and the last row's end, from the file.
+#[test]
+fn a_timeline_of_a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/coverage.csv");
+    let mut source = String::new();
+    let (mut first, mut last) = (String::from("9999"), String::new());
+    let mut ccgs = std::collections::BTreeSet::new();
+    for row in csv::Reader::from_path(path).unwrap().records() {
+        let row = row.unwrap();
+        if &row[0] == GP && &row[4] == "no" && &row[3] != "england" {
+            source = row[6].to_string();
+            first = first.min(row[1].to_string());
+            last = last.max(row[2].to_string());
+            ccgs.insert(row[3].to_string());
+        }
+    }
+    let t = snap().timeline(GP, &Place::England).unwrap();
+    let gp: Vec<_> = t
+        .caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::OutsideCoverage && c.source == source)
+        .collect();
+    assert_eq!(gp.len(), 1, "{:#?}", t.caveats);
+    let until: jiff::civil::Date = last.parse().unwrap();
+    let said = format!(
+        "in {} parts of England at some time from {first} to {}",
+        ccgs.len(),
+        until.yesterday().unwrap()
+    );
+    assert!(
+        gp[0].message.contains(&said),
+        "{said:?} in {}",
+        gp[0].message
+    );
+}
