@@ -182,3 +182,21 @@ fn an_unknown_code_points_to_find() {
     assert_eq!(code, 1);
     assert!(err.contains("--kind function"), "{err}");
 }
+
+#[test]
+fn an_icb_comes_before_the_sub_icb_locations_named_after_it() {
+    // ODS: QOP is NHS Greater Manchester Integrated Care Board; its sub-ICB locations
+    // (00T Bolton, 00V Bury, ...) are named "NHS Greater Manchester ICB - 00T" and so on, so
+    // they match the same words with shorter names. A person searching the ICB's name
+    // wants the ICB first.
+    let v = json(&["find", "greater manchester", "--kind", "body"]);
+    let results = v["results"].as_array().unwrap();
+    assert_eq!(results[0]["code"], "QOP", "{v}");
+    assert_eq!(results[0]["detail"], "icb", "{v}");
+    assert!(
+        results[1..]
+            .iter()
+            .any(|r| r["detail"] == "sub-icb-location"),
+        "{v}"
+    );
+}

@@ -286,6 +286,16 @@ fn matches(n: &Needle, c: &Candidate, buf: &mut String, name: &mut String) -> Op
     n.words.iter().all(anywhere).then_some(Matched::Words)
 }
 
+/// Whether a result is a body that is a part of another, named after it: a sub-ICB location
+/// ("NHS Greater Manchester ICB - 00T") or a commissioning hub.
+fn names_a_part(f: &Found) -> bool {
+    f.kind == FoundKind::Body
+        && matches!(
+            f.detail.as_deref(),
+            Some("sub-icb-location" | "commissioning-hub")
+        )
+}
+
 /// Searches the register. Errors name what is wrong with the text or the limit.
 pub fn search(s: &Snapshot, q: &Search) -> Result<SearchAnswer, SearchError> {
     if q.limit == 0 || q.limit > MAX_LIMIT {
@@ -431,12 +441,15 @@ pub fn search(s: &Snapshot, q: &Search) -> Result<SearchAnswer, SearchError> {
         }
     }
     let total = found.len();
-    // Best first; among equals, the kinds in their order, shorter names (closer matches),
-    // then codes, so that the order never depends on the register's.
+    // Best first; among equals, the kinds in their order, whole bodies before the parts
+    // named after them (an ICB before its sub-ICB locations, whose names are the ICB's
+    // with a code, so shorter), shorter names (closer matches), then codes, so that the
+    // order never depends on the register's.
     found.sort_by(|a, b| {
         b.score
             .cmp(&a.score)
             .then(a.kind.cmp(&b.kind))
+            .then(names_a_part(a).cmp(&names_a_part(b)))
             .then(a.name.len().cmp(&b.name.len()))
             .then_with(|| a.code.cmp(&b.code))
             .then(a.from.cmp(&b.from))
