@@ -364,12 +364,18 @@ fn nobody_recorded_outside_coverage_is_not_called_a_gap() {
     );
     assert!(kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage));
     // Secondary care is complete over England (its row says so): a practice nobody held
-    // would be a gap, and there is none on that date.
+    // would be a gap, and there is none on that date; and an answer inside the statement
+    // has no outside-coverage caveat, larger place or not.
     let w = snap()
         .who(SECONDARY, &Place::England, date(2019, 6, 1), None)
         .unwrap();
     assert!(
         !kinds(&w.caveats).contains(&CaveatKind::NoHolder),
+        "{:#?}",
+        w.caveats
+    );
+    assert!(
+        !kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage),
         "{:#?}",
         w.caveats
     );
