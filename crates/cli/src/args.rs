@@ -228,7 +228,9 @@ pub enum Command {
         /// CSV with a header row of function, place, date, purpose (date and purpose may be
         /// empty or absent), or JSON lines with those keys. A place is practice:CODE,
         /// body:CODE, area:ID, england, or a bare code. Prints CSV (or JSON lines with
-        /// --format json), one row per holder, with the proof's instrument ids.
+        /// --format json), one row per holder, with the proof's instrument ids and the
+        /// answer's caveats; a row with no holder says `gap`, or `not known` where a caveat
+        /// says the register does not know enough to call it one.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["function", "practice", "body", "area", "england", "on", "purpose"])]
         batch: Option<PathBuf>,
     },
@@ -246,8 +248,8 @@ pub enum Command {
         purpose: Option<String>,
         /// Answer every question in FILE (`-` for standard input), as `who --batch`, with a
         /// column (or key) `as` for the body asking. One row per question: allowed yes or
-        /// no, the reason and the proof's instrument ids. Exit 1 only if a row could not be
-        /// answered; a "no" is an answer.
+        /// no, the reason, the proof's instrument ids and the answer's caveats. Exit 1 only
+        /// if a row could not be answered; a "no" is an answer.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["actor", "function", "practice", "body", "area", "england", "on", "purpose"])]
         batch: Option<PathBuf>,
     },

@@ -75,7 +75,8 @@ fn every_active_practice_in_one_process_matches_the_ods_commissioner() {
             "only_for",
             "coverage",
             "proof",
-            "note"
+            "note",
+            "caveats"
         ]
     );
     let mut statutory = std::collections::HashMap::new();
@@ -215,4 +216,97 @@ X24,commissioning.secondary-care,A85001,2020-06-01,coronavirus-support
     assert_eq!(&rows[1][col("as")], "00T");
     assert_eq!(&rows[1][col("allowed")], "no");
     assert_eq!(&rows[1][col("note")], "");
+}
+
+/// A row with no holder is a gap only where the register knows it is one. A85001 (Fell
+/// Tower Medical Centre, Gateshead) joined NHS Newcastle Gateshead CCG (13T) on 2015-04-01,
+/// the day 13T was formed from Gateshead (00F), Newcastle North and East (00G) and Newcastle
+/// West (00H) CCGs (ODS successor file); the NHS BSA practice list sizes place it in 00F to
+/// January-March 2015 only, so on 2015-02-01 its commissioner was one of the three and the
+/// register cannot say which. The batch says so, in CSV and JSON, as `who` does in text;
+/// and the caveat rides on every row of an answer that has one.
+#[test]
+fn a_row_nobody_is_known_to_hold_is_not_called_a_gap_and_keeps_its_caveat() {
+    let dir = tempfile::tempdir().unwrap();
+    let questions = "\
+function,place,date
+commissioning.secondary-care,A85001,2015-02-01
+commissioning.secondary-care,A85001,2014-06-01
+";
+    let run = |format: &str| {
+        let mut child = vires(&dir)
+            .args(["--format", format, "who", "--batch", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(questions.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "an unknown is an answer: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+
+    let csv_text = run("csv");
+    let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2, "{csv_text}");
+    let unknown = &rows[0];
+    assert_eq!(&unknown[col("body")], "");
+    assert_eq!(&unknown[col("note")], "not known", "{unknown:?}");
+    let caveats = &unknown[col("caveats")];
+    assert!(caveats.starts_with("incomplete-record: "), "{caveats}");
+    for ccg in ["00F", "00G", "00H"] {
+        assert!(caveats.contains(ccg), "{ccg} is a candidate: {caveats}");
+    }
+    // On 2014-06-01 the BSA lists settle it: Gateshead CCG, with nothing to caveat.
+    assert_eq!(&rows[1][col("body")], "00F", "{:?}", rows[1]);
+    assert_eq!(&rows[1][col("note")], "");
+    assert_eq!(&rows[1][col("caveats")], "");
+
+    let json: Vec<Value> = run("json")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(json.len(), 2);
+    assert_eq!(json[0]["note"], "not known");
+    let caveat = &json[0]["caveats"][0];
+    assert_eq!(caveat["kind"], "incomplete-record");
+    assert!(!caveat["source"].as_str().unwrap().is_empty());
+    assert_eq!(json[1]["body"], "00F");
+    assert!(json[1].get("caveats").is_none(), "{}", json[1]);
+
+    // A single `who --format csv` has the same columns but `line`.
+    let out = vires(&dir)
+        .args([
+            "--format",
+            "csv",
+            "who",
+            "-f",
+            "commissioning.secondary-care",
+            "--practice",
+            "A85001",
+            "--on",
+            "2015-02-01",
+        ])
+        .output()
+        .unwrap();
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    let row = r.records().next().unwrap().unwrap();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(&row[col("note")], "not known");
+    assert!(row[col("caveats")].starts_with("incomplete-record: "));
 }

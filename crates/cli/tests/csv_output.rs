@@ -179,7 +179,8 @@ fn who_may_what_and_timeline_list_as_csv() {
             "only_for",
             "coverage",
             "proof",
-            "note"
+            "note",
+            "caveats"
         ]
     );
     let ccg = rows.iter().find(|r| col(&h, r, "body") == "13T").unwrap();
@@ -193,7 +194,10 @@ fn who_may_what_and_timeline_list_as_csv() {
     let (h, rows) = csv_of(&may);
     assert_eq!(
         h,
-        ["as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note"]
+        [
+            "as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note",
+            "caveats"
+        ]
     );
     assert_eq!(rows.len(), 1);
     assert_eq!(col(&h, &rows[0], "allowed"), "yes");

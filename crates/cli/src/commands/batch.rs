@@ -73,9 +73,19 @@ struct Row {
     reason: Option<String>,
     /// The proof: instrument ids from statute to the holding.
     proof: Vec<String>,
-    /// `gap` when nobody holds the function; otherwise why the question has no answer.
+    /// `gap` when nobody holds the function and the register knows it; `not known` when
+    /// nobody is recorded and a caveat says the register does not know enough to call it a
+    /// gap; otherwise why the question has no answer.
     note: String,
+    /// The answer's caveats (as in `who --format json`), on every row of the answer: where
+    /// the register's knowledge ends, what rests on a fact to confirm.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    caveats: Vec<vires_core::Caveat>,
 }
+
+/// The note of a `who` answer with no holder.
+const GAP: &str = "gap";
+const NOT_KNOWN: &str = "not known";
 
 /// The columns of a `who --batch` answer; a single `who --format csv` has them all but `line`.
 pub(crate) const WHO_COLUMNS: &[&str] = &[
@@ -92,10 +102,12 @@ pub(crate) const WHO_COLUMNS: &[&str] = &[
     "coverage",
     "proof",
     "note",
+    "caveats",
 ];
 /// The columns of a `may --batch` answer; a single `may --format csv` has them all but `line`.
 pub(crate) const MAY_COLUMNS: &[&str] = &[
     "line", "as", "function", "place", "date", "purpose", "allowed", "reason", "proof", "note",
+    "caveats",
 ];
 
 /// A place as a batch names it: `practice:CODE`, `body:CODE`, `area:ID`, `england`, or a
@@ -153,6 +165,13 @@ impl Out {
 /// A row's CSV cells, in the order of [`WHO_COLUMNS`] or [`MAY_COLUMNS`].
 fn cells(ask: Ask, r: &Row) -> Vec<String> {
     let proof = r.proof.join(" > ");
+    // As `gaps --format csv` writes them: `kind: message`, separated by ` | `.
+    let caveats = r
+        .caveats
+        .iter()
+        .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
+        .collect::<Vec<_>>()
+        .join(" | ");
     match ask {
         Ask::Who => vec![
             r.line.to_string(),
@@ -168,6 +187,7 @@ fn cells(ask: Ask, r: &Row) -> Vec<String> {
             r.coverage.unwrap_or_default().to_string(),
             proof,
             r.note.clone(),
+            caveats,
         ],
         Ask::May => vec![
             r.line.to_string(),
@@ -183,6 +203,7 @@ fn cells(ask: Ask, r: &Row) -> Vec<String> {
             r.reason.clone().unwrap_or_default(),
             proof,
             r.note.clone(),
+            caveats,
         ],
     }
 }
@@ -291,7 +312,10 @@ pub fn run(
                 crate::output::stdout_failed(&e);
             }
         }
-        if rows.iter().any(|r| !r.note.is_empty() && r.note != "gap") {
+        if rows
+            .iter()
+            .any(|r| !r.note.is_empty() && r.note != GAP && r.note != NOT_KNOWN)
+        {
             failed += 1;
         }
     }
@@ -373,12 +397,18 @@ fn answer(s: &Snapshot, ask: Ask, line: u64, q: Result<Question, String>, today:
     }
 }
 
-/// The rows of a `who` answer to the question in `base`: one per holder, or one saying `gap`.
+/// The rows of a `who` answer to the question in `base`: one per holder, or one saying `gap`
+/// (or `not known`, when a caveat says the register does not know enough to call it one).
 fn who_rows(base: &Row, a: &vires_core::WhoAnswer) -> Vec<Row> {
+    let base = Row {
+        caveats: a.caveats.clone(),
+        ..base.clone()
+    };
     if a.holders.is_empty() {
+        let note = if a.caveats.is_empty() { GAP } else { NOT_KNOWN };
         return vec![Row {
-            note: "gap".into(),
-            ..base.clone()
+            note: note.into(),
+            ..base
         }];
     }
     a.holders
@@ -404,6 +434,7 @@ fn who_rows(base: &Row, a: &vires_core::WhoAnswer) -> Vec<Row> {
 fn may_row(base: Row, a: &vires_core::MayAnswer) -> Row {
     Row {
         allowed: Some(a.allowed),
+        caveats: a.caveats.clone(),
         reason: Some(a.reason.to_string()),
         proof: a
             .holding
