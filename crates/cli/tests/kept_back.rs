@@ -4,7 +4,8 @@
 //! optometry and dental services from 2023-04-01 it kept the dental and ophthalmic performers
 //! lists (NHS England, 'Delegation of primary medical, pharmaceutical, ophthalmic and dental
 //! functions'; NHS (Performers Lists) (England) Regulations 2013). Pharmaceutical services
-//! have no performers list, so nothing is kept back under pharmacy.
+//! have no performers list, so no function is kept back under pharmacy; what else the
+//! agreements reserved is not listed in the register yet ("to confirm").
 
 use std::process::Command;
 
@@ -56,7 +57,16 @@ fn what_an_icb_holds_says_what_nhs_england_kept() {
     assert!(!dental.contains("optometry.performers"), "{dental}");
     let pharmacy = holding_block(&out, "commissioning.primary-care.pharmacy").join("\n");
     assert!(!pharmacy.is_empty(), "{out}");
-    assert!(!pharmacy.contains("kept by"), "{pharmacy}");
+    assert!(!pharmacy.contains("not passed on"), "{pharmacy}");
+    // The delegation agreements reserved more to NHS England than the performers lists; the
+    // register has not listed it yet, and says so beside each delegated holding rather than
+    // letting the answer look complete.
+    for block in [&medical, &dental, &pharmacy] {
+        assert!(
+            block.contains("also kept by X24:") && block.contains("to confirm"),
+            "{block}"
+        );
+    }
     // The ICB's own statutory duty keeps nothing back.
     let secondary = holding_block(&out, "commissioning.secondary-care").join("\n");
     assert!(secondary.contains("statutory"), "{secondary}");

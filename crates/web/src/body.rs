@@ -186,8 +186,13 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
                         @for (i, c) in h.arranged_to.iter().enumerate() { @if i > 0 { ", " } (body_link(c, None)) }
                     }
                     @if let Some(k) = s.kept_back(h) {
-                        br; "Not passed on, kept by " (body_link(k.maker, None)) ": "
-                        @for (i, f) in k.functions.iter().enumerate() { @if i > 0 { ", " } (function_link(f)) }
+                        @if !k.functions.is_empty() {
+                            br; "Not passed on, kept by " (body_link(k.maker, None)) ": "
+                            @for (i, f) in k.functions.iter().enumerate() { @if i > 0 { ", " } (function_link(f)) }
+                        }
+                        @for u in &k.unconfirmed {
+                            br; strong { "To confirm: " } "also kept by " (body_link(k.maker, None)) ": " (u)
+                        }
                     }
                 },
                 html! { (period_text(h.from, h.until)) },

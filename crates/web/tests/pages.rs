@@ -34,6 +34,7 @@ delegation "GP services delegated to the test ICB" {
   to        QAA
   functions commissioning.primary-care.medical
   except    commissioning.primary-care.medical.performers
+  retained  "other functions reserved in the test agreement (list to confirm)"
   area      footprint(QAA)
   from      2022-07-01
   source    "Test delegation agreement"
@@ -370,6 +371,14 @@ async fn body_practice_function_and_instrument_pages_answer_from_the_register() 
             && body
                 .text
                 .contains("href=\"/ui/functions/commissioning.primary-care.medical.performers\""),
+        "{}",
+        body.text
+    );
+    assert!(
+        body.text.contains("To confirm: ")
+            && body
+                .text
+                .contains("other functions reserved in the test agreement (list to confirm)"),
         "{}",
         body.text
     );

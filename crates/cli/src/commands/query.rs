@@ -140,12 +140,18 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
             let proof = format!("proof: {}", proof_line(&h.proof));
             println!("      {}", wrap(&proof, 6, 13, width));
             if let Some(k) = s.kept_back(h) {
-                let kept = format!(
-                    "not passed on, kept by {}: {}",
-                    k.maker,
-                    k.functions.join(", ")
-                );
-                println!("      {}", wrap(&kept, 6, 8, width));
+                if !k.functions.is_empty() {
+                    let kept = format!(
+                        "not passed on, kept by {}: {}",
+                        k.maker,
+                        k.functions.join(", ")
+                    );
+                    println!("      {}", wrap(&kept, 6, 8, width));
+                }
+                for u in &k.unconfirmed {
+                    let also = format!("! also kept by {}: {u}", k.maker);
+                    println!("      {}", wrap(&also, 6, 8, width));
+                }
             }
         }
     })?;

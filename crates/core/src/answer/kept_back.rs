@@ -3,6 +3,7 @@
 //! the maker keeps this way (NHS England keeps the performers lists when it delegates primary
 //! care), so this answers "what did NHS England keep?" beside the holding itself.
 
+use crate::answer::knowledge::marked_to_confirm;
 use crate::answer::resolve::Holding;
 use crate::snapshot::Snapshot;
 
@@ -12,10 +13,15 @@ pub struct KeptBack<'a> {
     /// The body that made the instrument and so kept what it left out.
     pub maker: &'a str,
     pub functions: Vec<&'a str>,
+    /// What else the instrument says its maker kept, where that is marked "to confirm" (the
+    /// reserved functions of a delegation agreement not yet listed): shown beside the
+    /// holding, so the answer does not look complete when it is not.
+    pub unconfirmed: Vec<&'a str>,
 }
 
 impl Snapshot {
-    /// What the last instrument of `h`'s proof left out of `h.function`, if anything. Only
+    /// What the last instrument of `h`'s proof left out of `h.function`, and what it says
+    /// its maker kept that is still to confirm, if anything. Only
     /// functions under the holding's own function are named: one instrument may delegate
     /// several functions, each with its own exceptions.
     pub fn kept_back(&self, h: &Holding) -> Option<KeptBack<'_>> {
@@ -29,12 +35,20 @@ impl Snapshot {
             .filter(|f| f.starts_with(&under))
             .map(String::as_str)
             .collect();
-        if functions.is_empty() {
+        let unconfirmed: Vec<&str> = ins
+            .particulars()
+            .retained
+            .iter()
+            .filter(|r| marked_to_confirm(r))
+            .map(String::as_str)
+            .collect();
+        if functions.is_empty() && unconfirmed.is_empty() {
             return None;
         }
         Some(KeptBack {
             maker: ins.maker.as_deref().unwrap_or("its maker"),
             functions,
+            unconfirmed,
         })
     }
 }
