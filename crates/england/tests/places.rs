@@ -319,6 +319,15 @@ fn may_over_a_larger_place_is_answered_part_by_part() {
     let may = |body: &str, f: &str, place: Place| snap().may(body, f, &place, on, None).unwrap();
     let own = may("QHL", SECONDARY, Place::Body("QHL".into()));
     assert!(own.allowed, "{own:#?}");
+    // The four Great Barr practices recorded with both candidates from 2022-07-01
+    // (data/curated/practice-moves.csv, `D2P2L|15E`): the yes holds where the record is
+    // settled, and says it cannot for those four.
+    assert!(
+        own.reason
+            .contains("the register cannot say for 4 whose record is incomplete"),
+        "{}",
+        own.reason
+    );
     assert!(
         own.caveats
             .iter()

@@ -402,10 +402,21 @@ impl Snapshot {
                     on,
                     place: place.clone(),
                     purpose: purpose.map(str::to_string),
-                    reason: format!(
-                        "{body} holds {function} here as {} under `{}`",
-                        g.role, self.register.instruments[g.instrument.0 as usize].id
-                    ),
+                    reason: {
+                        let mut why = format!(
+                            "{body} holds {function} here as {} under `{}`",
+                            g.role, self.register.instruments[g.instrument.0 as usize].id
+                        );
+                        // Asked of a larger place, "here" is its practices whose record
+                        // is settled; the others may not be the body's.
+                        let open = unsettled(&caveats);
+                        if open > 0 {
+                            why.push_str(&format!(
+                                ", at every practice whose record is settled; the register cannot say for {open} whose record is incomplete (see the caveat)"
+                            ));
+                        }
+                        why
+                    },
                     holding: Some(render(gid, cov)),
                     caveats,
                 });
@@ -681,12 +692,7 @@ fn where_and_not(
     part: &Part,
     caveats: &[Caveat],
 ) -> String {
-    let unsettled = caveats
-        .iter()
-        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
-        .filter_map(|c| c.part.as_ref())
-        .map(|p| p.practices)
-        .sum::<u32>();
+    let unsettled = unsettled(caveats);
     let not = part.of.saturating_sub(part.practices + unsettled);
     let area = if part.area.is_empty() {
         String::new()
@@ -705,4 +711,15 @@ fn where_and_not(
         ));
     }
     out
+}
+
+/// How many of a larger place's practices an answer's `incomplete-record` caveat names (none
+/// for a practice, whose caveat has no part).
+fn unsettled(caveats: &[Caveat]) -> u32 {
+    caveats
+        .iter()
+        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
+        .filter_map(|c| c.part.as_ref())
+        .map(|p| p.practices)
+        .sum()
 }
