@@ -209,6 +209,17 @@ fn who_may_what_and_timeline_list_as_csv() {
         .any(|r| col(&h, r, "function") == "commissioning.secondary-care"));
     let json = json_of(&["what", "13T", "--on", "2020-06-01"]);
     assert_eq!(rows.len(), json["holdings"].as_array().unwrap().len());
+    // The coverage statement (data/coverage.csv) says the register is not complete for
+    // public health over England from 2013-04-01, so the answer has that caveat, and the
+    // CSV keeps it beside every row as the text answer does above them.
+    for r in &rows {
+        let caveats = col(&h, r, "caveats");
+        assert!(
+            caveats.contains("outside-coverage: ")
+                && caveats.contains("commissioning.public-health"),
+            "{caveats}"
+        );
+    }
 
     let (h, rows) = csv_of(&[
         "timeline",

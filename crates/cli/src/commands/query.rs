@@ -79,6 +79,13 @@ pub fn may(
 pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode, CliError> {
     let a = s.what(code, on)?;
     let csv_rows = |a: &vires_core::WhatAnswer| {
+        // The answer's caveats on every row, as `who --format csv` and `gaps` write them.
+        let caveats = a
+            .caveats
+            .iter()
+            .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
+            .collect::<Vec<_>>()
+            .join(" | ");
         a.holdings
             .iter()
             .map(|h| {
@@ -94,6 +101,7 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
                     date_cell(h.until),
                     h.arranged_to.join(";"),
                     proof_ids(&h.proof),
+                    caveats.clone(),
                 ]
             })
             .collect()
@@ -110,6 +118,7 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
         "until",
         "exercised_by",
         "proof",
+        "caveats",
     ];
     emit_list(fmt, &a, &header, csv_rows, |a| {
         println!("{} {} ({}) on {}", a.body, a.name, a.kind, a.on);
