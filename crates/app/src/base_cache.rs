@@ -30,13 +30,13 @@ use std::path::{Path, PathBuf};
 use vires_core::function::FunctionDef;
 use vires_core::instrument::FieldSpans;
 use vires_core::{
-    Atom, AtomId, Body, BodyId, CoverageRow, Instrument, Interval, Power, Register, Span,
+    Body, BodyId, CoverageRow, Instrument, Interval, Power, Practice, PracticeId, Register, Span,
     Succession, UnknownMembership,
 };
 
 const MAGIC: &[u8; 8] = b"VIRESREG";
 /// The image's layout; bump it when [`Image`] changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const HEAD: usize = MAGIC.len() + 32 + 4;
 
 /// The folder the images are kept in.
@@ -222,8 +222,8 @@ fn write(path: &Path, key: &str, register: &Register) -> std::io::Result<()> {
 struct Image {
     functions: Vec<FunctionDef>,
     bodies: Vec<(Body, Option<Span>)>,
-    atoms: Vec<Atom>,
-    /// (practice, body, during), by position in `atoms` and `bodies`.
+    practices: Vec<Practice>,
+    /// (practice, body, during), by position in `practices` and `bodies`.
     memberships: Vec<(u32, u32, Interval)>,
     /// (child, parent, during), by position in `bodies`.
     parents: Vec<(u32, u32, Interval)>,
@@ -237,7 +237,7 @@ struct Image {
 
 #[derive(Serialize, Deserialize)]
 struct UnknownImage {
-    atom: u32,
+    practice: u32,
     during: Interval,
     candidates: Vec<String>,
     note: String,
@@ -291,11 +291,11 @@ impl Image {
         Image {
             functions: r.taxonomy.iter().map(|(_, d)| d.clone()).collect(),
             bodies: r.bodies.iter().map(|b| (b.clone(), b.span)).collect(),
-            atoms: r.atoms.clone(),
+            practices: r.practices.clone(),
             memberships: r
                 .memberships
                 .iter()
-                .map(|m| (m.atom.0, m.body.0, m.during))
+                .map(|m| (m.practice.0, m.body.0, m.during))
                 .collect(),
             parents: r
                 .parents
@@ -315,7 +315,7 @@ impl Image {
                 .unknown_memberships
                 .iter()
                 .map(|u| UnknownImage {
-                    atom: u.atom.0,
+                    practice: u.practice.0,
                     during: u.during,
                     candidates: u.candidates.clone(),
                     note: u.note.clone(),
@@ -336,23 +336,24 @@ impl Image {
             body.span = span;
             r.add_body(body).map_err(|e| format!("image: {e}"))?;
         }
-        for atom in self.atoms {
-            r.add_atom(atom).map_err(|e| format!("image: {e}"))?;
+        for practice in self.practices {
+            r.add_practice(practice)
+                .map_err(|e| format!("image: {e}"))?;
         }
         let bodies = r.bodies.len();
-        let atoms = r.atoms.len();
+        let practices = r.practices.len();
         let body = |n: u32| {
             ((n as usize) < bodies)
                 .then_some(BodyId(n))
                 .ok_or_else(|| format!("image: body {n} of {bodies}"))
         };
-        let atom = |n: u32| {
-            ((n as usize) < atoms)
-                .then_some(AtomId(n))
-                .ok_or_else(|| format!("image: practice {n} of {atoms}"))
+        let practice = |n: u32| {
+            ((n as usize) < practices)
+                .then_some(PracticeId(n))
+                .ok_or_else(|| format!("image: practice {n} of {practices}"))
         };
         for (a, b, during) in self.memberships {
-            r.add_membership(atom(a)?, body(b)?, during);
+            r.add_membership(practice(a)?, body(b)?, during);
         }
         for (child, parent, during) in self.parents {
             r.add_parent(body(child)?, body(parent)?, during);
@@ -369,7 +370,7 @@ impl Image {
         r.coverage = self.coverage;
         for u in self.unknown_memberships {
             r.unknown_memberships.push(UnknownMembership {
-                atom: atom(u.atom)?,
+                practice: practice(u.practice)?,
                 during: u.during,
                 candidates: u.candidates,
                 note: u.note,

@@ -8,7 +8,7 @@
 //! - principals: `Body::"b<id>"` (one per body life, so a reused ODS code is two entities);
 //! - actions: `Action::"f<id>"`, nested like the function taxonomy, so `action in` covers
 //!   child functions;
-//! - resources: `Seg::"a<atom>_<n>"`, one per stretch of a practice's membership, whose
+//! - resources: `Seg::"a<practice>_<n>"`, one per stretch of a practice's membership, whose
 //!   parents are the practice and the body it belonged to; bodies nest in their parents
 //!   and practices in `England::"e"`. Cedar hierarchies have no time, so time goes into
 //!   the resource: the caller picks the practice's stretch for the date;
@@ -53,7 +53,7 @@ pub struct CedarPeer {
     authorizer: Authorizer,
     bodies: FxHashMap<String, Vec<(Interval, u32)>>,
     functions: FxHashMap<String, u32>,
-    /// Per practice code: its atom id and its stretches of membership (segment index).
+    /// Per practice code: its practice id and its stretches of membership (segment index).
     practices: FxHashMap<String, (u32, Vec<Interval>)>,
     pub policies: usize,
     pub entity_count: usize,
@@ -67,7 +67,7 @@ fn key_uid(k: AreaKey) -> String {
     match k {
         AreaKey::England => r#"England::"e""#.to_string(),
         AreaKey::Body(b) => format!(r#"Body::"b{}""#, b.0),
-        AreaKey::Atom(a) => format!(r#"Practice::"a{}""#, a.0),
+        AreaKey::Practice(a) => format!(r#"Practice::"a{}""#, a.0),
     }
 }
 
@@ -214,20 +214,20 @@ impl CedarPeer {
             functions.insert(def.id.clone(), f.0);
         }
         let mut practices = FxHashMap::default();
-        for (a, atom) in reg.atoms.iter().enumerate() {
+        for (a, listed) in reg.practices.iter().enumerate() {
             let practice = uid(&format!(r#"Practice::"a{a}""#))?;
             entities.push(Entity::new_no_attrs(
                 practice.clone(),
                 HashSet::from([england.clone()]),
             ));
             let mut stretches: Vec<Interval> = Vec::new();
-            let members = snap.memberships_of(vires_core::AtomId(a as u32));
+            let members = snap.memberships_of(vires_core::PracticeId(a as u32));
             for (n, m) in members.iter().enumerate() {
                 let (iv, b) = (&m.during, m.body);
                 if stretches.iter().any(|s| s.overlaps(iv)) {
                     return Err(PeerError(format!(
                         "practice {} is in two bodies at once; the Cedar encoding needs one",
-                        atom.code
+                        listed.code
                     )));
                 }
                 stretches.push(*iv);
@@ -236,7 +236,7 @@ impl CedarPeer {
                     HashSet::from([practice.clone(), uid(&format!(r#"Body::"b{}""#, b.0))?]),
                 ));
             }
-            practices.insert(atom.code.to_string(), (a as u32, stretches));
+            practices.insert(listed.code.to_string(), (a as u32, stretches));
         }
         let entity_count = entities.len();
         let entities = Entities::from_entities(entities, None)
@@ -289,13 +289,13 @@ impl CedarPeer {
             .functions
             .get(&q.function)
             .ok_or_else(|| PeerError(format!("unknown function {}", q.function)))?;
-        let (atom, stretches) = self
+        let (practice, stretches) = self
             .practices
             .get(&q.practice)
             .ok_or_else(|| PeerError(format!("unknown practice {}", q.practice)))?;
         let resource = match stretches.iter().position(|s| s.contains(q.on)) {
-            Some(n) => format!(r#"Seg::"a{atom}_{n}""#),
-            None => format!(r#"Practice::"a{atom}""#),
+            Some(n) => format!(r#"Seg::"a{practice}_{n}""#),
+            None => format!(r#"Practice::"a{practice}""#),
         };
         let context = Context::from_pairs([
             (

@@ -38,7 +38,9 @@ fn area(snap: &Snapshot, k: &AreaKey) -> String {
     match k {
         AreaKey::England => "england".into(),
         AreaKey::Body(b) => format!("footprint of {}", body(snap, *b)),
-        AreaKey::Atom(a) => format!("practice {}", snap.register().atoms[a.0 as usize].code),
+        AreaKey::Practice(a) => {
+            format!("practice {}", snap.register().practices[a.0 as usize].code)
+        }
     }
 }
 
@@ -181,11 +183,11 @@ pub fn canonical_records(snap: &Snapshot, questions: usize, mut each: impl FnMut
         r.insert("grants_held", json!(snap.grants_of_holder(b).len()));
         each(&text(&r));
     }
-    for (n, atom) in reg.atoms.iter().enumerate() {
-        for m in snap.memberships_of(vires_core::AtomId(n as u32)) {
+    for (n, practice) in reg.practices.iter().enumerate() {
+        for m in snap.memberships_of(vires_core::PracticeId(n as u32)) {
             let mut r = Record::new();
             r.insert("record", json!("membership"));
-            r.insert("practice", json!(atom.code.as_str()));
+            r.insert("practice", json!(practice.code.as_str()));
             r.insert("body", json!(body(snap, m.body)));
             r.insert("from", json!(m.during.from.to_string()));
             r.insert("until", until(&m.during));

@@ -30,10 +30,10 @@ pub struct SqliteAnswer {
 const SCHEMA: &str = "
 CREATE TABLE body (id INTEGER PRIMARY KEY, code TEXT NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
 CREATE INDEX body_code ON body(code);
-CREATE TABLE atom (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
+CREATE TABLE practice (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE);
 CREATE TABLE func (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, parent INTEGER);
-CREATE TABLE membership (atom INTEGER NOT NULL, body INTEGER NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
-CREATE INDEX membership_atom ON membership(atom);
+CREATE TABLE membership (practice INTEGER NOT NULL, body INTEGER NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
+CREATE INDEX membership_practice ON membership(practice);
 CREATE TABLE body_parent (child INTEGER NOT NULL, parent INTEGER NOT NULL, from_day INTEGER NOT NULL, until_day INTEGER NOT NULL);
 CREATE INDEX body_parent_child ON body_parent(child);
 CREATE TABLE grant_ (id INTEGER PRIMARY KEY, holder INTEGER NOT NULL, function INTEGER NOT NULL,
@@ -55,13 +55,13 @@ CREATE INDEX grant_except_grant ON grant_except(grant_id);
 const MAY: &str = "
 WITH RECURSIVE
   b(id) AS (SELECT id FROM body WHERE code = :body AND from_day <= :day AND :day < until_day LIMIT 1),
-  a(id) AS (SELECT id FROM atom WHERE code = :practice),
+  a(id) AS (SELECT id FROM practice WHERE code = :practice),
   fanc(f) AS MATERIALIZED (
     SELECT id FROM func WHERE name = :function
     UNION ALL
     SELECT func.parent FROM func JOIN fanc ON func.id = fanc.f WHERE func.parent IS NOT NULL),
   chain(body) AS (
-    SELECT m.body FROM membership m, a WHERE m.atom = a.id AND m.from_day <= :day AND :day < m.until_day
+    SELECT m.body FROM membership m, a WHERE m.practice = a.id AND m.from_day <= :day AND :day < m.until_day
     UNION
     SELECT p.parent FROM body_parent p JOIN chain ON p.child = chain.body
       WHERE p.from_day <= :day AND :day < p.until_day),
@@ -131,8 +131,10 @@ impl SqlitePeer {
                 "body",
                 bodies.map(|(i, b)| (i as i64, b.code.as_str(), b.life)),
             )?;
-            let mut ins = tx.prepare("INSERT INTO atom VALUES (?1, ?2)").map_err(db)?;
-            for (i, a) in reg.atoms.iter().enumerate() {
+            let mut ins = tx
+                .prepare("INSERT INTO practice VALUES (?1, ?2)")
+                .map_err(db)?;
+            for (i, a) in reg.practices.iter().enumerate() {
                 ins.execute(params![i as i64, a.code.as_str()])
                     .map_err(db)?;
             }
@@ -151,7 +153,7 @@ impl SqlitePeer {
             insert_dated(
                 &tx,
                 "membership",
-                memberships.map(|m| (m.atom.0 as i64, m.body.0 as i64, m.during)),
+                memberships.map(|m| (m.practice.0 as i64, m.body.0 as i64, m.during)),
             )?;
             let parents = reg.parents.iter();
             insert_dated(
@@ -190,7 +192,7 @@ impl SqlitePeer {
                     let (kind, key) = match k {
                         AreaKey::England => (0, 0),
                         AreaKey::Body(b) => (1, b.0 as i64),
-                        AreaKey::Atom(a) => (2, a.0 as i64),
+                        AreaKey::Practice(a) => (2, a.0 as i64),
                     };
                     area.execute(params![gid, kind, key]).map_err(db)?;
                 }

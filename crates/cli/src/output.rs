@@ -375,8 +375,8 @@ pub fn practice_line(
     on: jiff::civil::Date,
 ) -> Option<String> {
     let reg = s.register();
-    let id = reg.atom(code)?;
-    let a = &reg.atoms[id.0 as usize];
+    let id = reg.practice_id(code)?;
+    let a = &reg.practices[id.0 as usize];
     let mut line = format!("  practice {} {}", a.code, a.name);
     if let Some(p) = &a.postcode {
         line.push_str(&format!(", {p}"));

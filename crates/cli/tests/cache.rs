@@ -340,8 +340,8 @@ fn a_damaged_cache_is_rebuilt_with_a_note() {
     // A sound checksum over an image that does not hang together (a membership naming a
     // practice that is not there) is damage too, not a panic.
     let mut file = parse(&good);
-    let atoms = file.image["atoms"].as_array().unwrap().len();
-    file.image["memberships"][0][0] = Value::from(atoms + 5);
+    let practices = file.image["practices"].as_array().unwrap().len();
+    file.image["memberships"][0][0] = Value::from(practices + 5);
     write(&s.cache_file(), &file);
     let out = s.vires(&ask);
     assert!(out.status.success(), "{}", stderr(&out));

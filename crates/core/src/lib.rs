@@ -39,7 +39,7 @@ pub use interval::Interval;
 pub use jiff::civil::Date;
 pub use kept_back::KeptBack;
 pub use model::coverage::{CoverageRow, UnknownMembership};
-pub use place::{Atom, AtomId, Membership, ParentLink, Place};
+pub use place::{Membership, ParentLink, Place, Practice, PracticeId};
 pub use power::Power;
 pub use query::{
     Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,

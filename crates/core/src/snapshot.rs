@@ -13,7 +13,7 @@ use crate::model::diagnostic::Diagnostic;
 use crate::model::function::FunctionId;
 use crate::model::instrument::{InstrumentId, Onward};
 use crate::model::interval::Interval;
-use crate::model::place::{AtomId, Membership};
+use crate::model::place::{Membership, PracticeId};
 use crate::model::register::Register;
 use crate::support::lazy_cells::LazyCells;
 use jiff::civil::Date;
@@ -65,7 +65,7 @@ impl std::fmt::Debug for ParentGrant {
 pub enum AreaKey {
     England,
     Body(BodyId),
-    Atom(AtomId),
+    Practice(PracticeId),
 }
 
 #[derive(Debug, Clone)]
@@ -162,7 +162,7 @@ impl<T: Copy> Lists<T> {
 pub(crate) fn memberships_in<'a>(
     memberships: &'a [Membership],
     starts: &[u32],
-    a: AtomId,
+    a: PracticeId,
 ) -> &'a [Membership] {
     let i = a.0 as usize;
     match (starts.get(i), starts.get(i + 1)) {
@@ -196,18 +196,18 @@ pub struct Snapshot {
     pub(crate) changed_until: FxHashMap<u32, Option<Date>>,
     /// Per practice, where its memberships start in the register's `memberships`, which
     /// compiling leaves in (practice, date) order (one more entry at the end).
-    pub(crate) atom_starts: Vec<u32>,
+    pub(crate) practice_starts: Vec<u32>,
     pub(crate) body_parents: Lists<(Interval, BodyId)>,
     pub(crate) body_children: Lists<(Interval, BodyId)>,
     /// Per body, its practices' memberships as positions in the register's `memberships`.
-    pub(crate) body_atoms: Lists<u32>,
+    pub(crate) body_practices: Lists<u32>,
     /// Per body: the merger that ended it, as (date, successor, merge instrument).
     pub(crate) successor: Vec<Option<(Date, BodyId, InstrumentId)>>,
     pub(crate) function_sets: Vec<Vec<FunctionId>>,
     pub(crate) purpose_sets: Vec<Vec<String>>,
     pub(crate) via_lists: Vec<Vec<InstrumentId>>,
     pub(crate) area_lists: Vec<Vec<AreaKey>>,
-    pub(crate) has_atom_grants: bool,
+    pub(crate) has_practice_grants: bool,
     /// Per instrument, its step in a proof, shared by every answer that cites it; built the
     /// first time an answer cites it (most instruments of a large register never are).
     pub(crate) proof_steps: LazyCells<std::sync::Arc<crate::answer::query::ProofStep>>,
@@ -296,7 +296,7 @@ impl Snapshot {
     }
 
     /// Bodies whose footprints contain the practice on `on`: its member body and that body's ancestors.
-    pub fn practice_chain(&self, a: AtomId, on: Date, out: &mut Vec<BodyId>) {
+    pub fn practice_chain(&self, a: PracticeId, on: Date, out: &mut Vec<BodyId>) {
         for m in self.memberships_of(a) {
             if m.during.contains(on) {
                 out.push(m.body);
@@ -341,15 +341,15 @@ impl Snapshot {
     }
 
     /// Practices in a body's footprint on `on` (its own members and its descendants').
-    pub fn footprint_atoms(&self, b: BodyId, on: Date) -> Vec<AtomId> {
+    pub fn footprint_practices(&self, b: BodyId, on: Date) -> Vec<PracticeId> {
         let mut bodies = vec![b];
         self.body_descendants(b, on, &mut bodies);
         let mut out = Vec::new();
         for body in bodies {
-            for &m in self.body_atoms.get(body.0 as usize) {
+            for &m in self.body_practices.get(body.0 as usize) {
                 if let Some(m) = self.register.memberships.get(m as usize) {
                     if m.during.contains(on) {
-                        out.push(m.atom);
+                        out.push(m.practice);
                     }
                 }
             }
@@ -365,8 +365,8 @@ impl Snapshot {
     }
 
     /// Memberships of a practice over time, earliest first.
-    pub fn memberships_of(&self, a: AtomId) -> &[Membership] {
-        memberships_in(&self.register.memberships, &self.atom_starts, a)
+    pub fn memberships_of(&self, a: PracticeId) -> &[Membership] {
+        memberships_in(&self.register.memberships, &self.practice_starts, a)
     }
 
     /// Heap bytes of the snapshot's own tables (the register it holds not included), part by
@@ -389,10 +389,10 @@ impl Snapshot {
             ("void", self.void.heap_bytes()),
             ("rests_on", self.rests_on.heap_bytes()),
             ("changed_until", self.changed_until.heap_bytes()),
-            ("atom_starts", self.atom_starts.heap_bytes()),
+            ("practice_starts", self.practice_starts.heap_bytes()),
             ("body_parents", self.body_parents.heap_bytes()),
             ("body_children", self.body_children.heap_bytes()),
-            ("body_atoms", self.body_atoms.heap_bytes()),
+            ("body_practices", self.body_practices.heap_bytes()),
             ("successor", self.successor.heap_bytes()),
             ("function_sets", self.function_sets.heap_bytes()),
             ("purpose_sets", self.purpose_sets.heap_bytes()),

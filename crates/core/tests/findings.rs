@@ -63,7 +63,7 @@ fn register() -> Register {
         ("P5", c, None),
     ] {
         let p = r
-            .add_atom(Atom {
+            .add_practice(Practice {
                 code: code.into(),
                 name: "".into(),
                 postcode: None,
@@ -133,9 +133,9 @@ fn a_gap_is_found_exactly() {
     // The gap's practices are B's whole footprint then.
     let b = s.register().body_at("B", date(2013, 4, 1)).unwrap();
     let mut in_b: Vec<&str> = s
-        .footprint_atoms(b, date(2013, 4, 1))
+        .footprint_practices(b, date(2013, 4, 1))
         .into_iter()
-        .map(|a| s.register().atoms[a.0 as usize].code.as_str())
+        .map(|a| s.register().practices[a.0 as usize].code.as_str())
         .collect();
     in_b.sort();
     assert_eq!(in_b, ["P3", "P4"]);

@@ -362,7 +362,7 @@ impl<'a> Reference<'a> {
                 m.during.contains(d)
                     && (m.body.0 as usize == b || self.above(b, m.body.0 as usize, d))
             })
-            .map(|m| self.reg.atoms[m.atom.0 as usize].code.to_string())
+            .map(|m| self.reg.practices[m.practice.0 as usize].code.to_string())
             .collect()
     }
 
@@ -452,7 +452,7 @@ impl<'a> Reference<'a> {
             }
             Some(AreaExpr::Practices(ps)) => out.practices.extend(
                 ps.iter()
-                    .filter(|p| self.reg.atoms.iter().any(|a| a.code == **p))
+                    .filter(|p| self.reg.practices.iter().any(|a| a.code == **p))
                     .map(|p| p.to_string()),
             ),
             Some(AreaExpr::Named(n)) => {
@@ -1169,7 +1169,7 @@ impl<'a> Reference<'a> {
     fn practices_of(&self, place: &Asked, d: Date) -> Vec<String> {
         let unsettled_in = |b: B, p: usize| {
             self.reg.unknown_memberships.iter().any(|u| {
-                u.atom.0 as usize == p
+                u.practice.0 as usize == p
                     && u.during.contains(d)
                     && u.candidates.iter().any(|c| {
                         self.body_at(c, d)
@@ -1181,12 +1181,12 @@ impl<'a> Reference<'a> {
             self.reg
                 .memberships
                 .iter()
-                .any(|m| m.atom.0 as usize == p && m.during.contains(d))
+                .any(|m| m.practice.0 as usize == p && m.during.contains(d))
                 || self
                     .reg
                     .unknown_memberships
                     .iter()
-                    .any(|u| u.atom.0 as usize == p && u.during.contains(d))
+                    .any(|u| u.practice.0 as usize == p && u.during.contains(d))
         };
         // All England, or the footprints of some bodies (with what they may hold) and some
         // practices.
@@ -1201,7 +1201,7 @@ impl<'a> Reference<'a> {
             }
         };
         self.reg
-            .atoms
+            .practices
             .iter()
             .enumerate()
             .filter(|(p, a)| {
@@ -1386,7 +1386,7 @@ impl<'a> Reference<'a> {
         let mut out = Vec::new();
         let have: BTreeSet<B> = holders.iter().map(|(h, _)| h.holder).collect();
         for u in &self.reg.unknown_memberships {
-            if self.reg.atoms[u.atom.0 as usize].code != p || !u.during.contains(d) {
+            if self.reg.practices[u.practice.0 as usize].code != p || !u.during.contains(d) {
                 continue;
             }
             let mut candidates = BTreeSet::new();
@@ -1919,17 +1919,17 @@ fn build(s: &Spec) -> Register {
         note: None,
         approximate: false,
     });
-    let mut atoms = Vec::new();
+    let mut practices = Vec::new();
     for (n, &(c, start)) in s.practices.iter().enumerate() {
         let a = r
-            .add_atom(Atom {
+            .add_practice(Practice {
                 code: format!("P{n}").into(),
                 name: "".into(),
                 postcode: None,
                 status: None,
             })
             .unwrap();
-        atoms.push(a);
+        practices.push(a);
         let joined = day(start);
         if merging.contains(&c) && joined < day(MERGE_DAY) {
             r.add_membership(a, ccgs[c], Interval::new(joined, Some(day(MERGE_DAY))));
@@ -2158,7 +2158,7 @@ fn build(s: &Spec) -> Register {
     }
     for (n, (p, from, len, candidates)) in s.knowledge.unknown.iter().enumerate() {
         r.unknown_memberships.push(UnknownMembership {
-            atom: atoms[*p],
+            practice: practices[*p],
             during: Interval::new(day(*from), len.map(|l| day(from + l))),
             candidates: candidates.iter().map(|c| format!("C{c}")).collect(),
             note: format!("stretch {n}"),

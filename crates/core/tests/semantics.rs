@@ -181,9 +181,9 @@ fn covid_direction() -> Instrument {
 }
 
 /// Practice A1, in 13T for all of 13T's life.
-fn practice_a1_in_13t(r: &mut Register) -> AtomId {
+fn practice_a1_in_13t(r: &mut Register) -> PracticeId {
     let a = r
-        .add_atom(Atom {
+        .add_practice(Practice {
             code: "A1".into(),
             name: "Practice A1".into(),
             postcode: None,
@@ -1002,7 +1002,7 @@ fn england_lists_each_holder_of_part_and_the_part_nobody_holds() {
         .add_body(body("00M", BodyKind::Other, date(2013, 4, 1), None))
         .unwrap();
     let a2 = r
-        .add_atom(Atom {
+        .add_practice(Practice {
             code: "A2".into(),
             name: "Practice A2".into(),
             postcode: None,

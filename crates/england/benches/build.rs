@@ -47,7 +47,7 @@ fn main() {
         summary = format!(
             "{} bodies, {} practices, {} memberships, {} successions, {} instruments, {} areas, {} quality issues",
             import.register.bodies.len(),
-            import.register.atoms.len(),
+            import.register.practices.len(),
             import.register.memberships.len(),
             import.register.successions.len(),
             import.register.instruments.len(),

@@ -5,7 +5,7 @@ fn main() {
             println!(
                 "{} bodies, {} practices, {} memberships, {} successions, {} instruments, {} areas",
                 i.register.bodies.len(),
-                i.register.atoms.len(),
+                i.register.practices.len(),
                 i.register.memberships.len(),
                 i.register.successions.len(),
                 i.register.instruments.len(),

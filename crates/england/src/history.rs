@@ -13,7 +13,7 @@ use crate::ods::{self, SourceFile};
 use crate::quality::{kinds, QualityReport};
 use jiff::civil::Date;
 use std::cell::Cell;
-use vires_core::{AtomId, BodyKind, Interval, Register, UnknownMembership};
+use vires_core::{BodyKind, Interval, PracticeId, Register, UnknownMembership};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Placement {
@@ -97,7 +97,7 @@ pub(crate) fn settle(
     reg: &mut Register,
     history: &History,
     report: &mut QualityReport,
-    atom: AtomId,
+    practice: PracticeId,
     code: &str,
     commissioner: &str,
     joined: Date,
@@ -166,7 +166,7 @@ pub(crate) fn settle(
                 rest.push(u);
                 continue;
             };
-            reg.add_membership(atom, body, span);
+            reg.add_membership(practice, body, span);
             p.used.set(true);
             if u.during.from < span.from {
                 rest.push(UnknownMembership {

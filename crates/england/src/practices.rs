@@ -11,7 +11,7 @@ use crate::quality::{kinds, QualityReport, Severity};
 use crate::Ctx;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
-use vires_core::{Atom, AtomId, BodyId, BodyKind, Interval, Register, UnknownMembership};
+use vires_core::{BodyId, BodyKind, Interval, Practice, PracticeId, Register, UnknownMembership};
 
 /// CCGs took over commissioning from primary care trusts on this day.
 const CCG_START: Date = jiff::civil::date(2013, 4, 1);
@@ -126,7 +126,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
             }
         }
         let commissioner = r.get(col::COMMISSIONER);
-        let atom = Atom {
+        let practice = Practice {
             code: code.into(),
             name: tidy_name(r.get(col::NAME)).into(),
             postcode: Some(r.get(col::POSTCODE))
@@ -136,7 +136,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 .filter(|s| !s.is_empty())
                 .map(Into::into),
         };
-        let atom = match ctx.register.add_atom(atom) {
+        let practice = match ctx.register.add_practice(practice) {
             Ok(a) => a,
             Err(e) => {
                 report.reject(
@@ -193,7 +193,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 &mut ctx.register,
                 &ctx.history,
                 &mut report,
-                atom,
+                practice,
                 code,
                 commissioner,
                 joined,
@@ -202,7 +202,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
             for u in unknown {
                 ctx.register
                     .unknown_memberships
-                    .push(UnknownMembership { atom, ..u });
+                    .push(UnknownMembership { practice, ..u });
             }
         }
         let chain = follow_chain(&ctx.register, &succ, commissioner, joined, end);
@@ -226,7 +226,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                 );
             }
             Chain::Segments { segs, stop } => {
-                let (segs, stop) = apply_moves(ctx, &succ, atom, code, segs, stop, end);
+                let (segs, stop) = apply_moves(ctx, &succ, practice, code, segs, stop, end);
                 let segs = place_split(ctx, segs, &mut report, &f.name, r.line, code);
                 if let Some((first_body, _)) = segs.first() {
                     let open_on = ctx.register.body(*first_body).life.from;
@@ -249,7 +249,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
                     }
                 }
                 for (b, iv) in &segs {
-                    ctx.register.add_membership(atom, *b, *iv);
+                    ctx.register.add_membership(practice, *b, *iv);
                 }
                 if let Some(stop) = stop {
                     let (kind, reason) = match stop {
@@ -283,7 +283,7 @@ pub(crate) fn add_practices(ctx: &mut Ctx, f: &SourceFile) -> usize {
 fn apply_moves(
     ctx: &mut Ctx,
     succ: &FxHashMap<String, Vec<(Date, String)>>,
-    atom: AtomId,
+    practice: PracticeId,
     code: &str,
     mut segs: Vec<(BodyId, Interval)>,
     mut stop: Option<Stop>,
@@ -330,7 +330,7 @@ fn apply_moves(
                 segs = kept;
                 stop = None;
                 ctx.register.unknown_memberships.push(UnknownMembership {
-                    atom,
+                    practice,
                     during: Interval::new(m.on, end),
                     candidates: candidates.to_vec(),
                     note: format!(
@@ -436,7 +436,7 @@ fn history_before(
         "{file} line {line} (joined {commissioner} on {joined}, column 15) and the ODS successor file; the December 2019 practice file gives only a practice's commissioner from its join date"
     );
     let unknown = |during: Interval, candidates: Vec<String>, note: String| UnknownMembership {
-        atom: AtomId(0),
+        practice: PracticeId(0),
         during,
         candidates,
         note,

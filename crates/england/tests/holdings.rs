@@ -334,7 +334,7 @@ fn gaps_over_the_bundled_register_finds_nothing_unexplained_for_secondary_care()
         .iter()
         .all(|c| c.kind == CaveatKind::IncompleteRecord)));
     // The check walks every practice with a membership, past the 2026 reshape.
-    assert!(f.import.register.atoms.len() > 7000);
+    assert!(f.import.register.practices.len() > 7000);
     // The practices of 13T joined it on 2015-04-01, the day 00F, 00G and 00H merged into it
     // (the ODS successor file). NHS BSA's quarterly list sizes put A85001 in 00F in every
     // quarter up to January-March 2015 (data/curated/practice-history.csv), so what is left
@@ -358,7 +358,7 @@ fn gateshead_practice(f: &Fixture) -> String {
     reg.memberships
         .iter()
         .filter(|m| m.body == b13t && m.during.until.is_some())
-        .map(|m| &reg.atoms[m.atom.0 as usize])
+        .map(|m| &reg.practices[m.practice.0 as usize])
         .find(|a| {
             a.status.as_deref() == Some("A")
                 && a.postcode.as_deref().is_some_and(|p| {
@@ -481,7 +481,7 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .iter()
         .find(|m| m.body == ccg && m.during.until == Some(date(2022, 7, 1)))
         .unwrap();
-    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
+    let place = Place::Practice(reg.practices[m.practice.0 as usize].code.clone());
     let holder = |d: Date| {
         let w = f.snap.who(SECONDARY, &place, d, None).unwrap();
         assert_eq!(w.holders.len(), 1, "{w:?}");
@@ -512,7 +512,7 @@ fn bassetlaw_practices_change_icb_on_1_july_2022() {
         .iter()
         .find(|m| m.body == sheffield && m.during.until.is_none())
         .unwrap();
-    let place = Place::Practice(reg.atoms[m.atom.0 as usize].code.clone());
+    let place = Place::Practice(reg.practices[m.practice.0 as usize].code.clone());
     let mut joint = suitable(&place, date(2024, 4, 1));
     joint.sort();
     assert_eq!(

@@ -171,8 +171,12 @@ fn bad_rows_are_reported_with_file_and_line_and_good_rows_load() {
         .any(|s| s.from == "00A" && s.to == "00D"));
 
     // P00001 follows 00A into 00D on 2015-04-01, then the sub-ICB location 00D on 2022-07-01.
-    let p1 = reg.atom("P00001").unwrap();
-    let mut ms: Vec<_> = reg.memberships.iter().filter(|m| m.atom == p1).collect();
+    let p1 = reg.practice_id("P00001").unwrap();
+    let mut ms: Vec<_> = reg
+        .memberships
+        .iter()
+        .filter(|m| m.practice == p1)
+        .collect();
     ms.sort_by_key(|m| m.during.from);
     let chain: Vec<(&str, BodyKind, String)> = ms
         .iter()
@@ -190,14 +194,18 @@ fn bad_rows_are_reported_with_file_and_line_and_good_rows_load() {
         ]
     );
     // P00005 stays in 00F until it closes, then has no commissioner (reported above).
-    let p5 = reg.atom("P00005").unwrap();
-    let m5: Vec<_> = reg.memberships.iter().filter(|m| m.atom == p5).collect();
+    let p5 = reg.practice_id("P00005").unwrap();
+    let m5: Vec<_> = reg
+        .memberships
+        .iter()
+        .filter(|m| m.practice == p5)
+        .collect();
     assert_eq!(m5.len(), 1);
     assert_eq!(m5[0].during.until, Some(date(2016, 4, 1)));
     // Practices with unusable rows are absent; the one with an unknown commissioner is kept.
-    assert!(reg.atom("P00002").is_none());
-    assert!(reg.atom("P00004").is_none());
-    assert!(reg.atom("P00003").is_some());
+    assert!(reg.practice_id("P00002").is_none());
+    assert!(reg.practice_id("P00004").is_none());
+    assert!(reg.practice_id("P00003").is_some());
 
     // The report says where to look, in both forms.
     let text = import.quality.to_text();
@@ -286,7 +294,7 @@ fn download_names_are_accepted() {
     std::fs::rename(d.join("ods_succ.csv"), d.join("succ.csv")).unwrap();
     std::fs::rename(d.join("ods_epraccur_2019_12.csv"), d.join("epraccur.csv")).unwrap();
     let import = build_from_dir(d, &mut |_| {}).unwrap();
-    assert!(import.register.atom("P00001").is_some());
+    assert!(import.register.practice_id("P00001").is_some());
     assert!(import.quality.issues.iter().any(|i| i.file == "eccg.csv"));
 }
 

@@ -186,14 +186,14 @@ fn the_parts_of_england_are_the_icbs_footprints_asked_one_by_one() {
                 .any(|x| x.body == h.body && x.coverage == Coverage::Full),
             "{own:#?}"
         );
-        let atoms = snap()
-            .place_atoms(&Place::Body(h.body.clone()), on)
+        let practices = snap()
+            .place_practices(&Place::Body(h.body.clone()), on)
             .unwrap()
             .unwrap();
         let reg = snap().register();
-        let settled = atoms
+        let settled = practices
             .iter()
-            .filter(|a| !unsettled.contains(reg.atoms[a.0 as usize].code.as_str()))
+            .filter(|a| !unsettled.contains(reg.practices[a.0 as usize].code.as_str()))
             .count();
         assert_eq!(practices_of(h) as usize, settled, "{}", h.body);
     }

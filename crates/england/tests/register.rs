@@ -198,14 +198,14 @@ fn bassetlaw_moves_to_nottingham_and_nottinghamshire_on_1_july_2022() {
         .memberships
         .iter()
         .filter(|m| m.body == ccg && m.during.until == Some(after))
-        .map(|m| m.atom)
+        .map(|m| m.practice)
         .collect();
     assert!(!practices.is_empty());
     for a in practices {
         let later: Vec<_> = reg
             .memberships
             .iter()
-            .filter(|m| m.atom == a && m.during.contains(after))
+            .filter(|m| m.practice == a && m.during.contains(after))
             .collect();
         assert_eq!(later.len(), 1);
         assert_eq!(later[0].body, sub);
@@ -241,12 +241,12 @@ fn every_active_practice_has_one_commissioner_from_joining_until_today() {
         if &r[25] != "4" || &r[12] != "A" {
             continue;
         }
-        let atom = reg.atom(&r[0]).unwrap();
+        let practice = reg.practice_id(&r[0]).unwrap();
         let joined = ods_date(&r[15]).unwrap().max(date(2013, 4, 1));
         let (before, mut ms): (Vec<&vires_core::Membership>, Vec<_>) = reg
             .memberships
             .iter()
-            .filter(|m| m.atom == atom)
+            .filter(|m| m.practice == practice)
             .partition(|m| m.during.from < joined);
         for m in before {
             let code = &reg.body(m.body).code;
@@ -269,10 +269,12 @@ fn every_active_practice_has_one_commissioner_from_joining_until_today() {
         // naming the candidates (a boundary change the sources leave open).
         if let Some(end) = ms.last().unwrap().during.until {
             assert!(
-                reg.unknown_memberships.iter().any(|u| u.atom == atom
-                    && u.during.from == end
-                    && u.during.until.is_none()
-                    && !u.candidates.is_empty()),
+                reg.unknown_memberships
+                    .iter()
+                    .any(|u| u.practice == practice
+                        && u.during.from == end
+                        && u.during.until.is_none()
+                        && !u.candidates.is_empty()),
                 "{}: membership ends on {end} with nothing recorded after",
                 &r[0]
             );
@@ -408,11 +410,11 @@ fn later_icb_reshape_moves_every_place_to_a_successor() {
         if &r[25] != "4" || !r[11].is_empty() {
             continue;
         }
-        let a = reg.atom(&r[0]).unwrap();
+        let a = reg.practice_id(&r[0]).unwrap();
         let at = |d: Date| -> Vec<String> {
             reg.memberships
                 .iter()
-                .filter(|m| m.atom == a && m.during.contains(d))
+                .filter(|m| m.practice == a && m.during.contains(d))
                 .map(|m| reg.body(m.body).code.clone())
                 .collect()
         };

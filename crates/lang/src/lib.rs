@@ -27,7 +27,7 @@
 //! );
 //! let loaded = load_with_prelude(&sources);
 //! assert!(loaded.errors.is_empty(), "{}", render(&loaded.sources, &loaded.errors, &[], false));
-//! assert!(loaded.register.atom("A85001").is_some());
+//! assert!(loaded.register.practice_id("A85001").is_some());
 //! let snapshot = vires_core::Snapshot::compile(loaded.register);
 //! // The core finds the unknown receiver and points at it in the file it came from.
 //! let unknown: Vec<_> = snapshot.diagnostics.iter().filter(|d| d.code == "V001").collect();

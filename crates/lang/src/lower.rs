@@ -16,8 +16,8 @@ use vires_core::instrument::FieldSpans;
 use vires_core::register::NamedArea;
 use vires_core::SmolStr;
 use vires_core::{
-    AmendChanges, AreaExpr, Atom, Body, BodyKind, Instrument, InstrumentKind, Interval, Onward,
-    Power, Receivers as CoreReceivers, Register, Requirement, Succession,
+    AmendChanges, AreaExpr, Body, BodyKind, Instrument, InstrumentKind, Interval, Onward, Power,
+    Practice, Receivers as CoreReceivers, Register, Requirement, Succession,
 };
 
 /// Lowers documents (each carrying its file index) into one register. Declarations in any
@@ -468,7 +468,7 @@ impl Lowerer {
 
     fn practice(&mut self, r: &Record) {
         let code = self.name_word(r).to_string();
-        let atom = Atom {
+        let practice = Practice {
             code: code.as_str().into(),
             name: text(r.field(Key::Name))
                 .unwrap_or_else(|| code.clone())
@@ -476,7 +476,7 @@ impl Lowerer {
             postcode: text(r.field(Key::Postcode)).map(Into::into),
             status: text(r.field(Key::Status)).map(Into::into),
         };
-        let id = match self.reg.add_atom(atom) {
+        let id = match self.reg.add_practice(practice) {
             Ok(id) => id,
             Err(_) => {
                 self.err(

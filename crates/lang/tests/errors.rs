@@ -188,7 +188,7 @@ fn lowering_errors_are_diagnostics() {
     );
     // What could be lowered was.
     assert_eq!(reg.bodies_with_code("B").len(), 1);
-    assert!(reg.atom("P2").is_some());
+    assert!(reg.practice_id("P2").is_some());
 }
 
 #[test]

@@ -32,10 +32,10 @@ fn co_commissioning_lowers_every_record() {
     assert_eq!(reg.body(b13t).ons_code.as_deref(), Some("E38000212"));
     assert!(reg.body(b13t).span.is_some());
     // Practice A85001 moved from 00F to 13T; A85002 is in 13T for 13T's life.
-    assert_eq!(reg.atoms.len(), 2);
+    assert_eq!(reg.practices.len(), 2);
     assert_eq!(reg.memberships.len(), 3);
-    let a2 = reg.atom("A85002").unwrap();
-    let m = reg.memberships.iter().find(|m| m.atom == a2).unwrap();
+    let a2 = reg.practice_id("A85002").unwrap();
+    let m = reg.memberships.iter().find(|m| m.practice == a2).unwrap();
     assert_eq!(m.body, b13t);
     assert_eq!(m.during, reg.body(b13t).life);
     assert_eq!(reg.successions.len(), 1);

@@ -46,7 +46,7 @@ impl<'a> Parties<'a> {
                 .entry(normalise_name(&b.name))
                 .or_insert_with(|| b.code.clone());
         }
-        for a in &register.atoms {
+        for a in &register.practices {
             by_name
                 .entry(normalise_name(&a.name))
                 .or_insert_with(|| a.code.to_string());
@@ -72,7 +72,7 @@ impl<'a> Parties<'a> {
             if let Some(id) = reg.body_near(&code, on) {
                 return Party::Code(reg.body(id).code.clone());
             }
-            if reg.atom(&code).is_some() {
+            if reg.practice_id(&code).is_some() {
                 return Party::Code(code);
             }
         }

@@ -123,7 +123,7 @@ mod tests {
             .collect();
         let mut places: Vec<Place> = snap
             .register()
-            .atoms
+            .practices
             .iter()
             .step_by(97)
             .map(|a| Place::Practice(a.code.clone()))

@@ -243,14 +243,21 @@ pub async fn practice(ctx: Ctx, Path(code): Path<String>) -> Response {
 fn practice_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
     let s = ctx.snapshot();
     let reg = s.register();
-    let Some(aid) = reg.atom(code).or_else(|| reg.atom(&code.to_uppercase())) else {
+    let Some(aid) = reg
+        .practice_id(code)
+        .or_else(|| reg.practice_id(&code.to_uppercase()))
+    else {
         return Err(WebError::not_found_thing(
             format!("No GP practice with the code {code} is in the register."),
             "Check the practice code (for example A81001), or search for the practice by name or postcode.",
         ));
     };
-    let a = &reg.atoms[aid.0 as usize];
-    let mut members: Vec<_> = reg.memberships.iter().filter(|m| m.atom == aid).collect();
+    let a = &reg.practices[aid.0 as usize];
+    let mut members: Vec<_> = reg
+        .memberships
+        .iter()
+        .filter(|m| m.practice == aid)
+        .collect();
     members.sort_by_key(|m| m.during.from);
     let mut table = Csv::new(&["body", "name", "from", "until"]);
     for m in &members {

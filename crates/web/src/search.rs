@@ -31,7 +31,7 @@ pub async fn home(ctx: Ctx) -> Response {
         (layout::summary(&[
             ("Register revision", html! { (ctx.revision()) }),
             ("Bodies", html! { (reg.bodies.len()) }),
-            ("GP practices", html! { (reg.atoms.len()) }),
+            ("GP practices", html! { (reg.practices.len()) }),
             ("Instruments", html! { (reg.instruments.len()) }),
             ("Functions", html! { a href="/ui/functions" { (reg.taxonomy.len()) " functions" } }),
         ]))
@@ -39,13 +39,13 @@ pub async fn home(ctx: Ctx) -> Response {
     let mut table = Csv::new(&["measure", "value"]);
     table.row(["revision".to_string(), ctx.revision().to_string()]);
     table.row(["bodies".to_string(), reg.bodies.len().to_string()]);
-    table.row(["practices".to_string(), reg.atoms.len().to_string()]);
+    table.row(["practices".to_string(), reg.practices.len().to_string()]);
     table.row(["instruments".to_string(), reg.instruments.len().to_string()]);
     table.row(["functions".to_string(), reg.taxonomy.len().to_string()]);
     let data = serde_json::json!({
         "revision": ctx.revision(),
         "bodies": reg.bodies.len(),
-        "practices": reg.atoms.len(),
+        "practices": reg.practices.len(),
         "instruments": reg.instruments.len(),
         "functions": reg.taxonomy.len(),
     });

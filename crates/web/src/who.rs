@@ -237,8 +237,8 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
     let main = html! {
         h1 { (heading) }
         @if let Place::Practice(code) = &place {
-            @if let Some(a) = reg.atom(code) {
-                p { "Practice: " (layout::practice_link(code, Some(&reg.atoms[a.0 as usize].name))) }
+            @if let Some(a) = reg.practice_id(code) {
+                p { "Practice: " (layout::practice_link(code, Some(&reg.practices[a.0 as usize].name))) }
             }
         }
         (caveats(&answer.caveats))

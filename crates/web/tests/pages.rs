@@ -58,8 +58,8 @@ fn fixture_with(edit: impl FnOnce(&mut vires_core::Register)) -> Fixture {
     let loaded = vires_lang::load_with_prelude(&sources);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let mut register = loaded.register;
-    let atom = register
-        .add_atom(vires_core::Atom {
+    let practice = register
+        .add_practice(vires_core::Practice {
             code: "T00001".into(),
             name: "The <Test> Surgery".into(),
             postcode: Some("NE1 1AA".into()),
@@ -67,7 +67,11 @@ fn fixture_with(edit: impl FnOnce(&mut vires_core::Register)) -> Fixture {
         })
         .unwrap();
     let qaa = register.body_at("QAA", Date::constant(2023, 1, 1)).unwrap();
-    register.add_membership(atom, qaa, Interval::new(Date::constant(2022, 7, 1), None));
+    register.add_membership(
+        practice,
+        qaa,
+        Interval::new(Date::constant(2022, 7, 1), None),
+    );
     edit(&mut register);
     let errors: Vec<_> = Snapshot::compile(register.clone())
         .diagnostics
@@ -265,8 +269,8 @@ async fn who_page_shows_holders_with_a_linked_proof_and_downloads_the_same_answe
 #[tokio::test]
 async fn a_larger_place_shows_one_caveat_for_each_kind_of_unknown_beside_the_answer() {
     let f = fixture_with(|r| {
-        let atom = r
-            .add_atom(vires_core::Atom {
+        let practice = r
+            .add_practice(vires_core::Practice {
                 code: "T00002".into(),
                 name: "The Other Surgery".into(),
                 postcode: None,
@@ -274,7 +278,11 @@ async fn a_larger_place_shows_one_caveat_for_each_kind_of_unknown_beside_the_ans
             })
             .unwrap();
         let qbb = r.body_at("QBB", Date::constant(2023, 1, 1)).unwrap();
-        r.add_membership(atom, qbb, Interval::new(Date::constant(2022, 7, 1), None));
+        r.add_membership(
+            practice,
+            qbb,
+            Interval::new(Date::constant(2022, 7, 1), None),
+        );
         for icb in ["QAA", "QBB"] {
             r.coverage.push(vires_core::CoverageRow {
                 function: "commissioning.primary-care.medical".into(),

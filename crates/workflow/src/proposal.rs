@@ -118,7 +118,7 @@ impl Proposal {
             });
         }
         let reg = loaded.register;
-        if !reg.atoms.is_empty() || !reg.memberships.is_empty() {
+        if !reg.practices.is_empty() || !reg.memberships.is_empty() {
             return Err(ProposalError::Practices {
                 proposal: id.to_string(),
             });
@@ -490,15 +490,15 @@ fn affected_practices(
     dates: &[Date],
 ) -> Vec<AffectedPractice> {
     let mut out = Vec::new();
-    for atom in &after.register().atoms {
-        let place = Place::Practice(atom.code.as_str().into());
+    for practice in &after.register().practices {
+        let place = Place::Practice(practice.code.as_str().into());
         for &on in dates {
             for f in functions {
                 let b = holder_set(before, f, &place, on);
                 let a = holder_set(after, f, &place, on);
                 if a != b {
                     out.push(AffectedPractice {
-                        practice: atom.code.to_string(),
+                        practice: practice.code.to_string(),
                         on,
                         function: f.clone(),
                         before: b,

@@ -5,7 +5,7 @@
 use super::builder::{add_days, april, body, Builder, PlannedCcg, Stint};
 use super::*;
 use vires_core::{
-    AmendChanges, AreaExpr, Atom, BodyKind, Instrument, InstrumentKind, Interval, Receivers,
+    AmendChanges, AreaExpr, BodyKind, Instrument, InstrumentKind, Interval, Practice, Receivers,
 };
 
 impl Builder {
@@ -169,7 +169,7 @@ impl Builder {
         }
         self.shape.practices += stints_by_practice.len();
         for (code, stints) in &stints_by_practice {
-            let Ok(a) = self.reg.add_atom(Atom {
+            let Ok(a) = self.reg.add_practice(Practice {
                 code: code.as_str().into(),
                 name: Box::default(),
                 postcode: None,

@@ -48,7 +48,10 @@ pub fn questions(
     let mut guard = 0;
     while out.len() < n && guard < n * 20 {
         guard += 1;
-        let Some(atom) = reg.atoms.get(rng.below(reg.atoms.len() as u64) as usize) else {
+        let Some(practice) = reg
+            .practices
+            .get(rng.below(reg.practices.len() as u64) as usize)
+        else {
             break;
         };
         let on = from_day_number(rng.range(lo, hi));
@@ -61,7 +64,7 @@ pub fn questions(
             2 => Some(RECOVERY_PURPOSE.to_string()),
             _ => None,
         };
-        let place = vires_core::Place::Practice(atom.code.as_str().into());
+        let place = vires_core::Place::Practice(practice.code.as_str().into());
         let holders: Vec<String> = snap
             .who(&function, &place, on, None)
             .map(|w| w.holders.into_iter().map(|h| h.body.to_string()).collect())
@@ -70,7 +73,7 @@ pub fn questions(
             0 | 1 => rng.pick(&holders).cloned(),
             2 => {
                 let chain: Vec<String> = reg
-                    .atom(&atom.code)
+                    .practice_id(&practice.code)
                     .map(|a| {
                         let mut v = Vec::new();
                         snap.practice_chain(a, on, &mut v);
@@ -101,7 +104,7 @@ pub fn questions(
         out.push(Question {
             body,
             function,
-            practice: atom.code.to_string(),
+            practice: practice.code.to_string(),
             on,
             purpose,
         });

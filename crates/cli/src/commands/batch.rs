@@ -122,7 +122,7 @@ fn place(s: &Snapshot, text: &str) -> Result<Place, String> {
         "body" => Ok(Place::Body(code.into())),
         "area" => Ok(Place::Area(value.trim().to_string().into())),
         "" if code.is_empty() => Err("place is empty".into()),
-        "" if s.register().atom(&code).is_some() => Ok(Place::Practice(code.into())),
+        "" if s.register().practice_id(&code).is_some() => Ok(Place::Practice(code.into())),
         "" => Ok(Place::Body(code.into())),
         other => Err(format!(
             "place `{t}`: `{other}:` is not a kind of place; use practice:, body:, area: or england"

@@ -308,7 +308,7 @@ pub fn import(what: ImportWhat, fmt: Format) -> Result<ExitCode, CliError> {
             println!(
                 "imported {} bodies, {} practices, {} memberships, {} instruments from {}",
                 reg.bodies.len(),
-                reg.atoms.len(),
+                reg.practices.len(),
                 reg.memberships.len(),
                 reg.instruments.len(),
                 dir.display()

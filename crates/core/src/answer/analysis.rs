@@ -7,7 +7,7 @@ use crate::model::body::{BodyId, BodyKind};
 use crate::model::diagnostic::{codes, Diagnostic, Severity};
 use crate::model::instrument::{InstrumentId, InstrumentKind};
 use crate::model::interval::Interval;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::{Place, PracticeId};
 use crate::snapshot::{AreaKey, Snapshot};
 use jiff::civil::Date;
 use jiff::ToSpan;
@@ -154,7 +154,7 @@ impl Snapshot {
         match place {
             Place::Practice(code) => {
                 let a = self.known_practice(code)?;
-                keys.push(AreaKey::Atom(a));
+                keys.push(AreaKey::Practice(a));
                 for m in self.memberships_of(a) {
                     dates.insert(m.during.from);
                     dates.extend(m.during.until);
@@ -255,7 +255,7 @@ impl Snapshot {
             let incomplete = match place {
                 Place::Practice(code) => self
                     .register
-                    .atom(code)
+                    .practice_id(code)
                     .is_some_and(|a| self.unknown_memberships_of(a).any(|u| u.during.contains(d))),
                 _ => false,
             };
@@ -437,16 +437,16 @@ impl Snapshot {
     /// Places the coverage check walks: every practice if the register has any, else every
     /// commissioner's footprint.
     fn coverage_places(&self) -> Vec<(Place, Date, Option<Date>)> {
-        if !self.register.atoms.is_empty() {
+        if !self.register.practices.is_empty() {
             self.register
-                .atoms
+                .practices
                 .iter()
                 .enumerate()
                 .filter_map(|(i, a)| {
-                    let ms = self.memberships_of(AtomId(i as u32));
+                    let ms = self.memberships_of(PracticeId(i as u32));
                     // From the first day the practice's record speaks of, known or not.
                     let unknown = self
-                        .unknown_memberships_of(AtomId(i as u32))
+                        .unknown_memberships_of(PracticeId(i as u32))
                         .map(|u| u.during.from)
                         .min();
                     let from = ms.iter().map(|m| m.during.from).chain(unknown).min()?;

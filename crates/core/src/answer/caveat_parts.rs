@@ -12,7 +12,7 @@ use crate::answer::query::{Caveat, CaveatKind, Part};
 use crate::model::body::BodyId;
 use crate::model::coverage::CoverageRow;
 use crate::model::interval::Interval;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::{Place, PracticeId};
 use crate::snapshot::{GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashSet;
@@ -42,14 +42,14 @@ impl Snapshot {
                 .map(|&r| incomplete(&statement[r as usize]))
                 .collect();
         }
-        let atoms = self
-            .place_atoms(place, on)
+        let practices = self
+            .place_practices(place, on)
             .ok()
             .flatten()
             .unwrap_or_default();
         kinds(statement, rows)
             .iter()
-            .map(|kind| self.kind_caveat(kind, place, on, &atoms))
+            .map(|kind| self.kind_caveat(kind, place, on, &practices))
             .collect()
     }
 
@@ -112,8 +112,14 @@ impl Snapshot {
     }
 
     /// One caveat for the rows `kind` (one function, one source) meeting larger place
-    /// `place` on `on`, whose practices are `atoms` (none for a register without practices).
-    fn kind_caveat(&self, kind: &[u32], place: &Place, on: Date, atoms: &[AtomId]) -> Caveat {
+    /// `place` on `on`, whose practices are `practices` (none for a register without practices).
+    fn kind_caveat(
+        &self,
+        kind: &[u32],
+        place: &Place,
+        on: Date,
+        practices: &[PracticeId],
+    ) -> Caveat {
         let statement = &self.register.coverage;
         let first = &statement[kind[0] as usize];
         let mut parts: Vec<RowArea> = Vec::new();
@@ -132,10 +138,10 @@ impl Snapshot {
             })
             .collect();
         let within = if parts.contains(&RowArea::England) {
-            atoms.len()
+            practices.len()
         } else {
-            let held = self.atoms_of_bodies(&bodies, on);
-            atoms.iter().filter(|a| held.contains(a)).count()
+            let held = self.practices_of_bodies(&bodies, on);
+            practices.iter().filter(|a| held.contains(a)).count()
         };
         let area: Vec<String> = parts
             .iter()
@@ -145,7 +151,7 @@ impl Snapshot {
             })
             .collect();
         // "12 of the 30 practices" or "all 30 practices"; nothing without practices.
-        let how_much = match atoms.len() {
+        let how_much = match practices.len() {
             0 => None,
             n if within == n => Some(format!("all {n} practices")),
             n => Some(format!("{within} of the {n} practices")),
@@ -186,9 +192,9 @@ impl Snapshot {
             message,
             source: first.source.clone(),
             candidates: Vec::new(),
-            part: (!atoms.is_empty()).then_some(Part {
+            part: (!practices.is_empty()).then_some(Part {
                 practices: within as u32,
-                of: atoms.len() as u32,
+                of: practices.len() as u32,
                 area,
             }),
         }
@@ -241,14 +247,14 @@ impl Snapshot {
     /// The practices of the footprints of `bodies` on `on`, with those inside an unsettled
     /// stretch that names one of them, or a body under one, as a candidate commissioner (as
     /// a body's practices are counted for `who`).
-    fn atoms_of_bodies(&self, bodies: &[BodyId], on: Date) -> FxHashSet<AtomId> {
-        let mut out: FxHashSet<AtomId> = FxHashSet::default();
+    fn practices_of_bodies(&self, bodies: &[BodyId], on: Date) -> FxHashSet<PracticeId> {
+        let mut out: FxHashSet<PracticeId> = FxHashSet::default();
         for &b in bodies {
-            out.extend(self.footprint_atoms(b, on));
+            out.extend(self.footprint_practices(b, on));
         }
         let mut up = Vec::new();
         for u in &self.register.unknown_memberships {
-            if !u.during.contains(on) || out.contains(&u.atom) {
+            if !u.during.contains(on) || out.contains(&u.practice) {
                 continue;
             }
             let named = u.candidates.iter().any(|c| {
@@ -259,7 +265,7 @@ impl Snapshot {
                 })
             });
             if named {
-                out.insert(u.atom);
+                out.insert(u.practice);
             }
         }
         out

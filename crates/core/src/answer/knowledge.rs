@@ -13,7 +13,7 @@ use crate::model::body::BodyId;
 use crate::model::coverage::{CoverageRow, UnknownMembership};
 use crate::model::function::FunctionId;
 use crate::model::interval::Interval;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::{Place, PracticeId};
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ impl Snapshot {
             out.extend(self.to_confirm_merged(holders));
         }
         if let Place::Practice(code) = place {
-            if let Some(a) = self.register.atom(code) {
+            if let Some(a) = self.register.practice_id(code) {
                 out.extend(self.record_caveats(f, a, on, holders));
             }
         }
@@ -242,7 +242,7 @@ impl Snapshot {
         for k in keys.full.iter().chain(&keys.partial) {
             match *k {
                 AreaKey::Body(x) => self.body_ancestors(x, on, &mut up),
-                AreaKey::Atom(a) => self.practice_chain(a, on, &mut up),
+                AreaKey::Practice(a) => self.practice_chain(a, on, &mut up),
                 AreaKey::England => {}
             }
         }
@@ -280,7 +280,7 @@ impl Snapshot {
     pub(crate) fn record_caveats(
         &self,
         f: FunctionId,
-        a: AtomId,
+        a: PracticeId,
         on: Date,
         holders: &[GrantId],
     ) -> Vec<Caveat> {
@@ -372,7 +372,7 @@ impl Snapshot {
         }
         let mut out = self.dated_incomplete_caveats(&meeting, place);
         if let Place::Practice(code) = place {
-            if let Some(a) = self.register.atom(code) {
+            if let Some(a) = self.register.practice_id(code) {
                 for u in self.unknown_memberships_of(a) {
                     if !u.during.overlaps(span) {
                         continue;
@@ -399,7 +399,10 @@ impl Snapshot {
     }
 
     /// The unknown stretches of a practice's history, for timelines and gaps.
-    pub fn unknown_memberships_of(&self, a: AtomId) -> impl Iterator<Item = &UnknownMembership> {
+    pub fn unknown_memberships_of(
+        &self,
+        a: PracticeId,
+    ) -> impl Iterator<Item = &UnknownMembership> {
         let positions = self
             .knowledge
             .unknown_of

@@ -3,7 +3,7 @@
 
 use crate::model::body::BodyId;
 use crate::model::function::FunctionId;
-use crate::model::place::AtomId;
+use crate::model::place::PracticeId;
 use crate::model::register::Register;
 use rustc_hash::FxHashMap;
 
@@ -17,7 +17,7 @@ pub(crate) struct KnowledgeIndex {
     /// Per coverage row: the bodies that have had its area's code (`None`: all England).
     pub(crate) row_areas: Vec<Option<Vec<BodyId>>>,
     /// Per practice with unknown stretches: their positions in `unknown_memberships`.
-    pub(crate) unknown_of: FxHashMap<AtomId, Vec<u32>>,
+    pub(crate) unknown_of: FxHashMap<PracticeId, Vec<u32>>,
 }
 
 /// A coverage row about a function: the row, and whether its function is the function
@@ -55,9 +55,9 @@ impl KnowledgeIndex {
                     .map(|code| reg.bodies_with_code(code).to_vec())
             })
             .collect();
-        let mut unknown_of: FxHashMap<AtomId, Vec<u32>> = FxHashMap::default();
+        let mut unknown_of: FxHashMap<PracticeId, Vec<u32>> = FxHashMap::default();
         for (i, u) in reg.unknown_memberships.iter().enumerate() {
-            unknown_of.entry(u.atom).or_default().push(i as u32);
+            unknown_of.entry(u.practice).or_default().push(i as u32);
         }
         KnowledgeIndex {
             rows_about,

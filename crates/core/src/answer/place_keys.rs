@@ -4,7 +4,7 @@
 
 use crate::answer::query::QueryError;
 use crate::model::body::BodyId;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::{Place, PracticeId};
 use crate::model::register::NamedArea;
 use crate::snapshot::{AreaKey, Snapshot};
 use jiff::civil::Date;
@@ -107,10 +107,10 @@ impl Snapshot {
 
     /// Keys for practice `a` on `on` into cleared `keys`: the practice, the bodies it sits
     /// in, England.
-    pub(crate) fn practice_keys(&self, a: AtomId, on: Date, keys: &mut PlaceKeys) {
+    pub(crate) fn practice_keys(&self, a: PracticeId, on: Date, keys: &mut PlaceKeys) {
         // No grant is indexed under a practice unless some grant names practices.
-        if self.has_atom_grants {
-            keys.full.push(AreaKey::Atom(a));
+        if self.has_practice_grants {
+            keys.full.push(AreaKey::Practice(a));
         }
         self.practice_chain(a, on, &mut keys.chain);
         keys.full
@@ -124,7 +124,7 @@ impl Snapshot {
         let mut chain = Vec::new();
         match k {
             AreaKey::Body(b) => self.body_ancestors(b, on, &mut chain),
-            AreaKey::Atom(a) => self.practice_chain(a, on, &mut chain),
+            AreaKey::Practice(a) => self.practice_chain(a, on, &mut chain),
             AreaKey::England => {}
         }
         out.extend(chain.into_iter().map(AreaKey::Body));
@@ -138,8 +138,12 @@ impl Snapshot {
         let mut desc = Vec::new();
         self.body_descendants(b, on, &mut desc);
         out.extend(desc.into_iter().map(AreaKey::Body));
-        if self.has_atom_grants {
-            out.extend(self.footprint_atoms(b, on).into_iter().map(AreaKey::Atom));
+        if self.has_practice_grants {
+            out.extend(
+                self.footprint_practices(b, on)
+                    .into_iter()
+                    .map(AreaKey::Practice),
+            );
         }
     }
 
@@ -163,8 +167,8 @@ impl Snapshot {
             }
             A::Practices(ps) => out.extend(
                 ps.iter()
-                    .filter_map(|p| self.register.atom(p))
-                    .map(AreaKey::Atom),
+                    .filter_map(|p| self.register.practice_id(p))
+                    .map(AreaKey::Practice),
             ),
             A::Named(n) => {
                 if let Some(a) = self.register.area(n) {

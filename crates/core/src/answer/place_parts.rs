@@ -12,7 +12,7 @@ use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;
 use crate::model::body::BodyId;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::{Place, PracticeId};
 use crate::model::register::NamedArea;
 use crate::snapshot::{AreaKey, GrantId, Snapshot};
 use jiff::civil::Date;
@@ -26,12 +26,12 @@ struct Breakdown {
     /// practices it holds at, in first-found order.
     holdings: Vec<(GrantId, u32)>,
     /// Practices at which nobody holds the function and whose record is complete.
-    unheld: Vec<AtomId>,
+    unheld: Vec<PracticeId>,
     /// How many of `unheld` lie where the coverage statement does not say the register is
     /// complete for the function: nobody is recorded there, which is not known to be a gap.
     unheld_unknown: u32,
     /// Practices whose record is incomplete on the date in a way that may change the answer.
-    incomplete: Vec<AtomId>,
+    incomplete: Vec<PracticeId>,
     /// The bodies that may hold the function at the incomplete practices instead.
     candidates: Vec<String>,
     /// Sources of the incomplete records, each once.
@@ -53,10 +53,14 @@ pub(crate) struct Parts {
 impl Snapshot {
     /// The practices of a place on a date, in practice order; `None` for a practice, which
     /// is its own one part.
-    pub fn place_atoms(&self, place: &Place, on: Date) -> Result<Option<Vec<AtomId>>, QueryError> {
-        let mut atoms = match place {
+    pub fn place_practices(
+        &self,
+        place: &Place,
+        on: Date,
+    ) -> Result<Option<Vec<PracticeId>>, QueryError> {
+        let mut practices = match place {
             Place::Practice(_) => return Ok(None),
-            Place::England => self.england_atoms(on),
+            Place::England => self.england_practices(on),
             Place::Body(code) => {
                 let b = self
                     .register
@@ -66,7 +70,7 @@ impl Snapshot {
                         on,
                     })?;
                 match self.body_as_area(b, on) {
-                    Some(area) => self.area_atoms(area, on),
+                    Some(area) => self.area_practices(area, on),
                     None => self.footprint_and_unsettled(b, on),
                 }
             }
@@ -75,12 +79,12 @@ impl Snapshot {
                     .register
                     .area(id)
                     .ok_or_else(|| QueryError::UnknownArea(id.to_string()))?;
-                self.area_atoms(area, on)
+                self.area_practices(area, on)
             }
         };
-        atoms.sort();
-        atoms.dedup();
-        Ok(Some(atoms))
+        practices.sort();
+        practices.dedup();
+        Ok(Some(practices))
     }
 
     /// A body with no footprint on `on` (no practice placed in it or in a body under it,
@@ -91,7 +95,7 @@ impl Snapshot {
         let mut under = Vec::new();
         self.body_descendants(b, on, &mut under);
         let placed = self
-            .body_atoms
+            .body_practices
             .get(b.0 as usize)
             .iter()
             .filter_map(|&m| self.register.memberships.get(m as usize))
@@ -100,26 +104,26 @@ impl Snapshot {
     }
 
     /// The practices of named area `area` on `on`: those of its parts.
-    fn area_atoms(&self, area: &NamedArea, on: Date) -> Vec<AtomId> {
+    fn area_practices(&self, area: &NamedArea, on: Date) -> Vec<PracticeId> {
         let mut keys = Vec::new();
         self.expr_keys(&area.expr, on, &mut keys, 0);
-        let mut atoms = Vec::new();
+        let mut practices = Vec::new();
         for k in keys {
             match k {
-                AreaKey::England => atoms.extend(self.england_atoms(on)),
-                AreaKey::Body(b) => atoms.extend(self.footprint_and_unsettled(b, on)),
-                AreaKey::Atom(a) => atoms.push(a),
+                AreaKey::England => practices.extend(self.england_practices(on)),
+                AreaKey::Body(b) => practices.extend(self.footprint_and_unsettled(b, on)),
+                AreaKey::Practice(a) => practices.push(a),
             }
         }
-        atoms
+        practices
     }
 
     /// Every practice of England on `on`: those in some body's footprint, and those inside
     /// a stretch of their history the sources do not settle (their commissioner is unknown,
     /// not their being in England).
-    fn england_atoms(&self, on: Date) -> Vec<AtomId> {
-        (0..self.register.atoms.len() as u32)
-            .map(AtomId)
+    fn england_practices(&self, on: Date) -> Vec<PracticeId> {
+        (0..self.register.practices.len() as u32)
+            .map(PracticeId)
             .filter(|&a| {
                 self.memberships_of(a).iter().any(|m| m.during.contains(on))
                     || self
@@ -132,8 +136,8 @@ impl Snapshot {
     /// The practices of body `b`'s footprint on `on`, and those inside an unsettled stretch
     /// on `on` that names as a candidate commissioner `b` or a body under it: they may be
     /// in the footprint, and the answer says their record is incomplete.
-    fn footprint_and_unsettled(&self, b: BodyId, on: Date) -> Vec<AtomId> {
-        let mut atoms = self.footprint_atoms(b, on);
+    fn footprint_and_unsettled(&self, b: BodyId, on: Date) -> Vec<PracticeId> {
+        let mut practices = self.footprint_practices(b, on);
         let mut up = Vec::new();
         for u in &self.register.unknown_memberships {
             if !u.during.contains(on) {
@@ -147,13 +151,13 @@ impl Snapshot {
                 })
             });
             if names_it {
-                atoms.push(u.atom);
+                practices.push(u.practice);
             }
         }
-        atoms
+        practices
     }
 
-    /// The holders of `f` at a place larger than a practice (`atoms`, its practices), given
+    /// The holders of `f` at a place larger than a practice (its `practices`), given
     /// the holders `found` from the place's own keys: those, each partial one with its part,
     /// then every holder of part of it found only at its practices; and the caveats for
     /// practices with no holder or an incomplete record.
@@ -163,10 +167,10 @@ impl Snapshot {
         place: &Place,
         on: Date,
         purpose: Option<&str>,
-        atoms: &[AtomId],
+        practices: &[PracticeId],
         found: &[(GrantId, Coverage)],
     ) -> Parts {
-        let b = self.breakdown(f, on, purpose, atoms);
+        let b = self.breakdown(f, on, purpose, practices);
         let part = |gid: GrantId, practices: u32| Part {
             practices,
             of: b.of,
@@ -272,16 +276,16 @@ impl Snapshot {
         }
     }
 
-    /// Resolves `f` at each of `atoms` on `on` and counts what each holding covers.
+    /// Resolves `f` at each of `practices` on `on` and counts what each holding covers.
     fn breakdown(
         &self,
         f: crate::model::function::FunctionId,
         on: Date,
         purpose: Option<&str>,
-        atoms: &[AtomId],
+        practices: &[PracticeId],
     ) -> Breakdown {
         let mut out = Breakdown {
-            of: atoms.len() as u32,
+            of: practices.len() as u32,
             ..Breakdown::default()
         };
         let mut keys = PlaceKeys::default();
@@ -289,7 +293,7 @@ impl Snapshot {
         // Most practices meet the same few grants: where each grant was counted.
         let mut slot: FxHashMap<GrantId, usize> = FxHashMap::default();
         let mut here: Vec<GrantId> = Vec::new();
-        for &a in atoms {
+        for &a in practices {
             keys.clear();
             self.practice_keys(a, on, &mut keys);
             self.resolve(f, on, &keys, &mut r);
@@ -339,7 +343,7 @@ impl Snapshot {
             }
             if here.is_empty() {
                 out.unheld.push(a);
-                let at = Place::Practice(self.register.atoms[a.0 as usize].code.clone());
+                let at = Place::Practice(self.register.practices[a.0 as usize].code.clone());
                 if self.outside_coverage(f, &at, on, &keys) {
                     out.unheld_unknown += 1;
                 }
@@ -349,26 +353,26 @@ impl Snapshot {
         out
     }
 
-    /// The part of a place of `of` practices that a caveat about `atoms` concerns.
-    fn practices_part(&self, atoms: &[AtomId], of: u32) -> Part {
+    /// The part of a place of `of` practices that a caveat about `practices` concerns.
+    fn practices_part(&self, practices: &[PracticeId], of: u32) -> Part {
         Part {
-            practices: atoms.len() as u32,
+            practices: practices.len() as u32,
             of,
-            area: atoms
+            area: practices
                 .iter()
-                .map(|&a| self.describe_key(AreaKey::Atom(a)))
+                .map(|&a| self.describe_key(AreaKey::Practice(a)))
                 .collect(),
         }
     }
 
     /// "A85001, A85002 and 3 more".
-    fn name_some(&self, atoms: &[AtomId]) -> String {
-        let codes: Vec<&str> = atoms
+    fn name_some(&self, practices: &[PracticeId]) -> String {
+        let codes: Vec<&str> = practices
             .iter()
             .take(NAMED)
-            .map(|a| self.register.atoms[a.0 as usize].code.as_str())
+            .map(|a| self.register.practices[a.0 as usize].code.as_str())
             .collect();
-        match atoms.len().saturating_sub(NAMED) {
+        match practices.len().saturating_sub(NAMED) {
             0 => codes.join(", "),
             more => format!("{} and {more} more", codes.join(", ")),
         }

@@ -11,7 +11,7 @@ use crate::model::body::BodyId;
 
 use crate::model::function::FunctionId;
 use crate::model::instrument::InstrumentId;
-use crate::model::place::{AtomId, Place};
+use crate::model::place::{Place, PracticeId};
 use crate::snapshot::{AreaKey, Grant, GrantId, Snapshot};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -300,8 +300,8 @@ impl Snapshot {
         // A place larger than a practice is answered part by part (`place_parts`), unless
         // the register places no practice in it (a register written without practices).
         match self
-            .place_atoms(place, on)?
-            .filter(|atoms| !atoms.is_empty())
+            .place_practices(place, on)?
+            .filter(|practices| !practices.is_empty())
         {
             None => {
                 for &(gid, cov) in &r.holders {
@@ -311,14 +311,14 @@ impl Snapshot {
                     }
                 }
             }
-            Some(atoms) => {
+            Some(practices) => {
                 let found: Vec<(GrantId, Coverage)> = r
                     .holders
                     .iter()
                     .copied()
                     .filter(|&(gid, _)| self.fits_purpose(gid, purpose))
                     .collect();
-                let parts = self.parts(f, place, on, purpose, &atoms, &found);
+                let parts = self.parts(f, place, on, purpose, &practices, &found);
                 for (gid, cov, part) in parts.holders {
                     kept.push(gid);
                     holders.push(holder(gid, cov, part));
@@ -543,7 +543,9 @@ impl Snapshot {
         match k {
             AreaKey::England => "England".into(),
             AreaKey::Body(b) => format!("footprint({})", self.register.body(b).code),
-            AreaKey::Atom(a) => format!("practice {}", self.register.atoms[a.0 as usize].code),
+            AreaKey::Practice(a) => {
+                format!("practice {}", self.register.practices[a.0 as usize].code)
+            }
         }
     }
 
@@ -645,9 +647,9 @@ impl Snapshot {
 
     /// The body a code names on a date, or the question's error saying none did.
     /// The practice with `code`, or the error a question about an unknown one gets.
-    pub(crate) fn known_practice(&self, code: &str) -> Result<AtomId, QueryError> {
+    pub(crate) fn known_practice(&self, code: &str) -> Result<PracticeId, QueryError> {
         self.register
-            .atom(code)
+            .practice_id(code)
             .ok_or_else(|| QueryError::UnknownPractice(code.to_string()))
     }
 

@@ -7,7 +7,7 @@
 //! [`MAX_LIMIT`] results are returned (the total found is counted, not kept).
 
 use crate::model::body::{BodyId, BodyKind};
-use crate::model::place::AtomId;
+use crate::model::place::PracticeId;
 use crate::snapshot::Snapshot;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -356,8 +356,8 @@ pub fn search(s: &Snapshot, q: &Search) -> Result<SearchAnswer, SearchError> {
                 }
             }
             FoundKind::Practice => {
-                for (i, a) in reg.atoms.iter().enumerate() {
-                    let id = AtomId(i as u32);
+                for (i, a) in reg.practices.iter().enumerate() {
+                    let id = PracticeId(i as u32);
                     let ms = s.memberships_of(id);
                     let from = ms.iter().map(|m| m.during.from).min();
                     let until = if ms.iter().any(|m| m.during.until.is_none()) {
@@ -456,7 +456,7 @@ pub fn search(s: &Snapshot, q: &Search) -> Result<SearchAnswer, SearchError> {
     });
     found.truncate(q.limit);
     for f in found.iter_mut().filter(|f| f.kind == FoundKind::Practice) {
-        if let Some(a) = reg.atom(&f.code) {
+        if let Some(a) = reg.practice_id(&f.code) {
             f.within = within(s, a, q.on.unwrap_or(q.as_of));
         }
     }
@@ -473,7 +473,7 @@ pub fn search(s: &Snapshot, q: &Search) -> Result<SearchAnswer, SearchError> {
 
 /// The bodies a practice sits in on a date, nearest first (its commissioner, then the body
 /// that commissioner is part of).
-pub fn within(s: &Snapshot, a: AtomId, on: Date) -> Vec<Within> {
+pub fn within(s: &Snapshot, a: PracticeId, on: Date) -> Vec<Within> {
     let mut chain: Vec<BodyId> = Vec::new();
     s.practice_chain(a, on, &mut chain);
     let reg = s.register();

@@ -42,8 +42,8 @@ impl Compiler {
             }
             Some(AreaExpr::Practices(ps)) => out.extend(
                 ps.iter()
-                    .filter_map(|p| self.reg.atom(p))
-                    .map(AreaKey::Atom),
+                    .filter_map(|p| self.reg.practice_id(p))
+                    .map(AreaKey::Practice),
             ),
             Some(AreaExpr::Named(n)) => {
                 if let Some(na) = self.reg.area(n) {
@@ -72,8 +72,8 @@ impl Compiler {
         }
         match (pk, ck) {
             (AreaKey::Body(p), AreaKey::Body(c)) => self.is_ancestor(p, c, t),
-            (AreaKey::Body(p), AreaKey::Atom(a)) => {
-                memberships_in(&self.reg.memberships, &self.places.atom_starts, a)
+            (AreaKey::Body(p), AreaKey::Practice(a)) => {
+                memberships_in(&self.reg.memberships, &self.places.practice_starts, a)
                     .iter()
                     .any(|m| {
                         m.during.contains(t) && (m.body == p || self.is_ancestor(p, m.body, t))

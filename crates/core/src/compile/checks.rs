@@ -10,7 +10,7 @@ use crate::model::body::BodyId;
 use crate::model::diagnostic::{codes, Diagnostic, Severity, Span};
 use crate::model::function::FunctionId;
 use crate::model::instrument::{AreaExpr, Instrument, InstrumentId, InstrumentKind, Receivers};
-use crate::model::place::AtomId;
+use crate::model::place::PracticeId;
 use crate::model::register::Register;
 use crate::support::instrument_index::InstrumentIndex;
 use jiff::civil::Date;
@@ -59,7 +59,7 @@ pub(super) struct Named {
     /// The maker, when it exists on the instrument's day.
     pub(super) maker: Option<BodyId>,
     /// The practice, when the area is exactly one that exists.
-    pub(super) practice: Option<AtomId>,
+    pub(super) practice: Option<PracticeId>,
 }
 
 /// The field-level checks that need no grants (ids, dates, names, required fields,
@@ -112,10 +112,10 @@ impl<'a> FieldChecker<'a> {
         // cache miss or two a lookup. Made here in one tight pass, several are in flight at
         // once, where among the other checks of each instrument they ran one at a time.
         let reg = self.reg;
-        let practices: Vec<Option<AtomId>> = instruments[run.clone()]
+        let practices: Vec<Option<PracticeId>> = instruments[run.clone()]
             .iter()
             .map(|ins| match &ins.area {
-                Some(AreaExpr::Practices(ps)) if ps.len() == 1 => reg.atom(&ps[0]),
+                Some(AreaExpr::Practices(ps)) if ps.len() == 1 => reg.practice_id(&ps[0]),
                 _ => None,
             })
             .collect();
@@ -302,7 +302,7 @@ impl<'a> FieldChecker<'a> {
         &mut self,
         i: InstrumentId,
         ins: &Instrument,
-        practice: Option<AtomId>,
+        practice: Option<PracticeId>,
     ) -> Named {
         let on = ins.from;
         let mut named = Named {
@@ -399,7 +399,7 @@ impl<'a> FieldChecker<'a> {
             let mut bad = Vec::new();
             match a {
                 AreaExpr::Practices(ps) if ps.len() == 1 => match practice {
-                    Some(atom) => named.practice = Some(atom),
+                    Some(practice) => named.practice = Some(practice),
                     None => bad.push(format!("practice `{}`", ps[0])),
                 },
                 _ => self.unknown_in_area(a, on, &mut bad, 0),
@@ -432,7 +432,7 @@ impl<'a> FieldChecker<'a> {
             }
             AreaExpr::Practices(ps) => {
                 for p in ps {
-                    if self.reg.atom(p).is_none() {
+                    if self.reg.practice_id(p).is_none() {
                         bad.push(format!("practice `{p}`"));
                     }
                 }
@@ -491,16 +491,17 @@ impl Compiler {
         let instruments = std::mem::take(&mut self.reg.instruments);
         let mut memberships = std::mem::take(&mut self.reg.memberships);
         let parents = std::mem::take(&mut self.reg.parents);
-        let (n_atoms, n_bodies) = (self.reg.atoms.len(), self.reg.bodies.len());
+        let (n_practices, n_bodies) = (self.reg.practices.len(), self.reg.bodies.len());
         // Memberships naming a practice or body the register does not have are dropped
         // (no answer could use them); the rest go in (practice, date) order, so that each
         // practice's are a range of the register's own (`index_places`). A register built
         // practice by practice is in that order already, which is checked first: the stable
         // sort would find it in one pass, but only after taking a scratch buffer of half the
         // memberships (fresh pages, megabytes of them at a million instruments).
-        memberships.retain(|m| (m.atom.0 as usize) < n_atoms && (m.body.0 as usize) < n_bodies);
-        if !memberships.is_sorted_by_key(|m| (m.atom, m.during.from)) {
-            memberships.sort_by_key(|m| (m.atom, m.during.from));
+        memberships
+            .retain(|m| (m.practice.0 as usize) < n_practices && (m.body.0 as usize) < n_bodies);
+        if !memberships.is_sorted_by_key(|m| (m.practice, m.during.from)) {
+            memberships.sort_by_key(|m| (m.practice, m.during.from));
         }
         // Neither index needs anything the checks find, nor the checks them. A duplicate id
         // is reported after the other checks, not between them: every check here is an
@@ -509,7 +510,7 @@ impl Compiler {
         let side = || {
             (
                 InstrumentIndex::build(&instruments),
-                index_places(&memberships, &parents, n_atoms, n_bodies),
+                index_places(&memberships, &parents, n_practices, n_bodies),
             )
         };
         let next_run = std::sync::atomic::AtomicUsize::new(0);

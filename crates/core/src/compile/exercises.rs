@@ -8,8 +8,8 @@ use crate::model::body::BodyId;
 use crate::model::diagnostic::{codes, Diagnostic, Severity};
 use crate::model::instrument::AreaExpr;
 use crate::model::instrument::InstrumentId;
-use crate::model::place::AtomId;
 use crate::model::place::Place;
+use crate::model::place::PracticeId;
 use crate::snapshot::Snapshot;
 
 /// A recorded exercise whose maker was alive when it acted, with what the field checks
@@ -19,7 +19,7 @@ pub(super) struct ExerciseSite {
     pub(super) instrument: InstrumentId,
     pub(super) maker: BodyId,
     /// The practice, when the exercise is at exactly one.
-    pub(super) practice: Option<AtomId>,
+    pub(super) practice: Option<PracticeId>,
 }
 
 impl Snapshot {
@@ -80,7 +80,7 @@ impl Snapshot {
             };
             for f in &ins.functions {
                 // Who holds `f` there does not hang on the purpose: one resolution serves
-                // them all. Most exercises are at one practice whose atom and maker the
+                // them all. Most exercises are at one practice whose id and maker the
                 // field checks resolved; looking their codes up again was a random probe
                 // of two large tables per exercise.
                 // A place larger than a practice is answered part by part: only `may`

@@ -36,10 +36,10 @@ impl Compiler {
             grants,
             places:
                 Places {
-                    atom_starts,
+                    practice_starts,
                     body_parents,
                     body_children,
-                    body_atoms,
+                    body_practices,
                 },
             interned:
                 Interned {
@@ -102,10 +102,10 @@ impl Compiler {
             let mut index: FxHashMap<(FunctionId, AreaKey), u32> = FxHashMap::default();
             // Most grants are indexed under one key; room for that spares the regrowing.
             let mut keyed: Vec<(u32, GrantId)> = Vec::with_capacity(kept.len());
-            let mut has_atom_grants = false;
+            let mut has_practice_grants = false;
             for (gi, g) in kept.iter().enumerate() {
                 for key in area_lists.get(g.area) {
-                    has_atom_grants |= matches!(key, AreaKey::Atom(_));
+                    has_practice_grants |= matches!(key, AreaKey::Practice(_));
                     let next = index.len() as u32;
                     let slot = *index.entry((g.function, *key)).or_insert(next);
                     keyed.push((slot, GrantId(gi as u32)));
@@ -116,7 +116,7 @@ impl Compiler {
                 index.len(),
                 keyed.iter().map(|&(slot, g)| (slot as usize, g)),
             );
-            (index, index_lists, has_atom_grants)
+            (index, index_lists, has_practice_grants)
         };
         let (n_bodies, n_instruments) = (reg.bodies.len(), reg.instruments.len());
         let list_grants = || {
@@ -142,7 +142,7 @@ impl Compiler {
                 GrantLists::build(n_instruments, grant_slots(&instruments)),
             )
         };
-        let ((index, index_lists, has_atom_grants), (by_holder, children, by_instrument)) =
+        let ((index, index_lists, has_practice_grants), (by_holder, children, by_instrument)) =
             crate::support::side_by_side::side_by_side(
                 kept.len() >= 4096,
                 index_grants,
@@ -164,7 +164,7 @@ impl Compiler {
         // keeps the register for good.
         reg.instruments.shrink_to_fit();
         reg.memberships.shrink_to_fit();
-        reg.atoms.shrink_to_fit();
+        reg.practices.shrink_to_fit();
         reg.bodies.shrink_to_fit();
         let mut snap = Snapshot {
             proof_steps: crate::support::lazy_cells::LazyCells::new(reg.instruments.len()),
@@ -183,16 +183,16 @@ impl Compiler {
             void,
             rests_on,
             changed_until,
-            atom_starts,
+            practice_starts,
             body_parents,
             body_children,
-            body_atoms,
+            body_practices,
             successor,
             function_sets: function_sets.into_items(),
             purpose_sets: purpose_sets.into_items(),
             via_lists: via_lists.into_items(),
             area_lists: area_lists.into_items(),
-            has_atom_grants,
+            has_practice_grants,
         };
         snap.check_exercises(&exercises);
         snap

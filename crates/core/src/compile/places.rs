@@ -9,31 +9,31 @@ use crate::snapshot::Lists;
 /// Who belongs to whom over time, indexed both ways.
 #[derive(Default)]
 pub(super) struct Places {
-    pub(super) atom_starts: Vec<u32>,
+    pub(super) practice_starts: Vec<u32>,
     pub(super) body_parents: Lists<(Interval, BodyId)>,
     pub(super) body_children: Lists<(Interval, BodyId)>,
-    pub(super) body_atoms: Lists<u32>,
+    pub(super) body_practices: Lists<u32>,
 }
 
 pub(super) fn index_places(
     memberships: &[Membership],
     parents: &[ParentLink],
-    n_atoms: usize,
+    n_practices: usize,
     n_bodies: usize,
 ) -> Places {
     // `memberships` are valid and in (practice, date) order (`check_instruments`), so a
     // practice's memberships are a range of them: one start a practice rather than a
     // 12-byte copy of each membership.
-    let mut atom_starts = vec![0u32; n_atoms + 1];
+    let mut practice_starts = vec![0u32; n_practices + 1];
     for m in memberships {
-        atom_starts[m.atom.0 as usize + 1] += 1;
+        practice_starts[m.practice.0 as usize + 1] += 1;
     }
-    for i in 0..n_atoms {
-        atom_starts[i + 1] += atom_starts[i];
+    for i in 0..n_practices {
+        practice_starts[i + 1] += practice_starts[i];
     }
     // A body's practices as positions in `memberships`, which the snapshot keeps anyway:
     // four bytes a membership instead of a sixteen-byte copy.
-    let body_atoms = Lists::build(
+    let body_practices = Lists::build(
         n_bodies,
         memberships
             .iter()
@@ -56,9 +56,9 @@ pub(super) fn index_places(
     body_parents.sort_each_by_key(|(iv, _)| iv.from);
     body_children.sort_each_by_key(|(iv, _)| iv.from);
     Places {
-        atom_starts,
+        practice_starts,
         body_parents,
         body_children,
-        body_atoms,
+        body_practices,
     }
 }

@@ -4,7 +4,7 @@
 //! caveats answers carry.
 
 use crate::model::interval::Interval;
-use crate::model::place::AtomId;
+use crate::model::place::PracticeId;
 use serde::{Deserialize, Serialize};
 
 /// One row of the coverage statement: over `during`, in `area` (a body's footprint by code,
@@ -26,7 +26,7 @@ pub struct CoverageRow {
 /// one of `candidates` (commissioner codes; empty when even that is unknown).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownMembership {
-    pub atom: AtomId,
+    pub practice: PracticeId,
     pub during: Interval,
     pub candidates: Vec<String>,
     pub note: String,

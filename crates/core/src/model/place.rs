@@ -1,4 +1,4 @@
-//! Places: atoms (GP practices) and the footprints of bodies, which change over time.
+//! Places: GP practices and the footprints of bodies, which change over time.
 //!
 //! A practice is in one body's footprint at a time ([`Membership`]); bodies nest
 //! inside other bodies over time ([`ParentLink`]: a sub-ICB location inside an ICB).
@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use smol_str::SmolStr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AtomId(pub u32);
+pub struct PracticeId(pub u32);
 
 /// The smallest unit of place: a GP practice (or another prescribing setting).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Atom {
+pub struct Practice {
     /// Practice codes are six characters: `SmolStr` holds them inline.
     pub code: SmolStr,
     // Text that is never edited in place is boxed (16 bytes, not a `String`'s 24): a
@@ -29,7 +29,7 @@ pub struct Atom {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Membership {
-    pub atom: AtomId,
+    pub practice: PracticeId,
     pub body: BodyId,
     pub during: Interval,
 }

@@ -5,7 +5,7 @@ use crate::model::body::{Body, BodyId, BodyKind};
 use crate::model::function::{FunctionDef, FunctionId, Taxonomy};
 use crate::model::instrument::{AreaExpr, Instrument};
 use crate::model::interval::Interval;
-use crate::model::place::{Atom, AtomId, Membership, ParentLink};
+use crate::model::place::{Membership, ParentLink, Practice, PracticeId};
 use crate::model::power::Power;
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
@@ -34,8 +34,8 @@ pub struct NamedArea {
     pub approximate: bool,
 }
 
-fn code_of(atom: &Atom) -> &str {
-    &atom.code
+fn code_of(practice: &Practice) -> &str {
+    &practice.code
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -47,11 +47,11 @@ pub enum RegisterError {
         until: String,
     },
     #[error("practice {0} is declared twice")]
-    DuplicateAtom(String),
+    DuplicatePractice(String),
     #[error("unknown body {code} on {on}")]
     UnknownBody { code: String, on: Date },
     #[error("unknown practice {0}")]
-    UnknownAtom(String),
+    UnknownPractice(String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -59,11 +59,11 @@ pub struct Register {
     pub bodies: Vec<Body>,
     by_code: FxHashMap<String, Vec<BodyId>>,
     pub taxonomy: Taxonomy,
-    pub atoms: Vec<Atom>,
-    /// Practices by code: the table holds atom numbers and hashes the atoms' own codes (a
+    pub practices: Vec<Practice>,
+    /// Practices by code: the table holds practice numbers and hashes the practices' own codes (a
     /// map from a copy of each code was 39 bytes a practice, at 0.8 practices an instrument).
-    /// Atoms are only ever appended, and `atoms` is not reordered, so the numbers stay valid.
-    atom_by_code: crate::support::item_index::ItemIndex,
+    /// Practices are only ever appended, and `practices` is not reordered, so the numbers stay valid.
+    practice_by_code: crate::support::item_index::ItemIndex,
     pub memberships: Vec<Membership>,
     pub parents: Vec<ParentLink>,
     pub successions: Vec<Succession>,
@@ -171,27 +171,31 @@ impl Register {
         })
     }
 
-    pub fn add_atom(&mut self, atom: Atom) -> Result<AtomId, RegisterError> {
-        let id = AtomId(self.atoms.len() as u32);
+    pub fn add_practice(&mut self, practice: Practice) -> Result<PracticeId, RegisterError> {
+        let id = PracticeId(self.practices.len() as u32);
         if self
-            .atom_by_code
-            .add(&self.atoms, code_of, id.0, &atom.code)
+            .practice_by_code
+            .add(&self.practices, code_of, id.0, &practice.code)
             .is_err()
         {
-            return Err(RegisterError::DuplicateAtom(atom.code.to_string()));
+            return Err(RegisterError::DuplicatePractice(practice.code.to_string()));
         }
-        self.atoms.push(atom);
+        self.practices.push(practice);
         Ok(id)
     }
 
-    pub fn atom(&self, code: &str) -> Option<AtomId> {
-        self.atom_by_code
-            .get(&self.atoms, code_of, code)
-            .map(AtomId)
+    pub fn practice_id(&self, code: &str) -> Option<PracticeId> {
+        self.practice_by_code
+            .get(&self.practices, code_of, code)
+            .map(PracticeId)
     }
 
-    pub fn add_membership(&mut self, atom: AtomId, body: BodyId, during: Interval) {
-        self.memberships.push(Membership { atom, body, during });
+    pub fn add_membership(&mut self, practice: PracticeId, body: BodyId, during: Interval) {
+        self.memberships.push(Membership {
+            practice,
+            body,
+            during,
+        });
     }
 
     pub fn add_parent(&mut self, child: BodyId, parent: BodyId, during: Interval) {
@@ -282,14 +286,14 @@ impl Register {
                 }
             }
         }
-        let mut atom_map = Vec::with_capacity(other.atoms.len());
-        for a in other.atoms {
+        let mut practice_map = Vec::with_capacity(other.practices.len());
+        for a in other.practices {
             let code = a.code.clone();
-            match self.add_atom(a) {
-                Ok(id) => atom_map.push(Some(id)),
+            match self.add_practice(a) {
+                Ok(id) => practice_map.push(Some(id)),
                 Err(e) => {
                     errors.push(e);
-                    atom_map.push(self.atom(&code));
+                    practice_map.push(self.practice_id(&code));
                 }
             }
         }
@@ -298,7 +302,7 @@ impl Register {
         }
         for m in other.memberships {
             if let (Some(Some(a)), Some(Some(b))) = (
-                atom_map.get(m.atom.0 as usize),
+                practice_map.get(m.practice.0 as usize),
                 body_map.get(m.body.0 as usize),
             ) {
                 self.add_membership(*a, *b, m.during);
@@ -315,8 +319,8 @@ impl Register {
         self.successions.extend(other.successions);
         self.coverage.extend(other.coverage);
         for mut u in other.unknown_memberships {
-            if let Some(Some(a)) = atom_map.get(u.atom.0 as usize) {
-                u.atom = *a;
+            if let Some(Some(a)) = practice_map.get(u.practice.0 as usize) {
+                u.practice = *a;
                 self.unknown_memberships.push(u);
             }
         }

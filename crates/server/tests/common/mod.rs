@@ -69,7 +69,7 @@ pub fn register() -> Register {
         r.declare_function(f, f);
     }
     let a1 = r
-        .add_atom(Atom {
+        .add_practice(Practice {
             code: "A81001".into(),
             name: "Practice A".into(),
             postcode: None,
@@ -77,7 +77,7 @@ pub fn register() -> Register {
         })
         .unwrap();
     let a2 = r
-        .add_atom(Atom {
+        .add_practice(Practice {
             code: "B82005".into(),
             name: "Practice B".into(),
             postcode: None,
@@ -97,7 +97,7 @@ pub fn register() -> Register {
         .add_body(body("E08000021", BodyKind::LocalAuthority, d13, None))
         .unwrap();
     let a3 = r
-        .add_atom(Atom {
+        .add_practice(Practice {
             code: "C83001".into(),
             name: "Practice C".into(),
             postcode: None,

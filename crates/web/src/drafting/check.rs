@@ -79,7 +79,7 @@ pub(super) fn read_text(text: &str) -> Result<Drafted, Vec<String>> {
             .collect());
     }
     let reg = loaded.register;
-    let others = reg.atoms.len() + reg.powers.len() + reg.areas.len() + reg.successions.len();
+    let others = reg.practices.len() + reg.powers.len() + reg.areas.len() + reg.successions.len();
     match (reg.instruments.len(), reg.bodies.len(), others) {
         (1, 0, 0) => reg
             .instruments

@@ -57,8 +57,8 @@ pub fn change_preview(
             let n = match area_term(key) {
                 AreaTerm::Body(code) => reg
                     .body_near(code, on)
-                    .map_or(0, |b| after.footprint_atoms(b, on).len()),
-                AreaTerm::England => reg.atoms.len(),
+                    .map_or(0, |b| after.footprint_practices(b, on).len()),
+                AreaTerm::England => reg.practices.len(),
                 AreaTerm::Practices(codes) => codes.len(),
                 AreaTerm::Other => 0,
             };
@@ -73,8 +73,8 @@ pub fn change_preview(
             match area_term(key) {
                 AreaTerm::Body(code) => {
                     if let Some(b) = reg.body_near(code, on) {
-                        if let Some(a) = after.footprint_atoms(b, on).first() {
-                            places.push(Place::Practice(reg.atoms[a.0 as usize].code.clone()));
+                        if let Some(a) = after.footprint_practices(b, on).first() {
+                            places.push(Place::Practice(reg.practices[a.0 as usize].code.clone()));
                         }
                     }
                     places.push(Place::Body(code.into()));

@@ -54,7 +54,7 @@ pub(crate) fn england(rep: &mut Report, n: usize, overhead: f64) -> Result<(), S
     let (who, hot, may) = (t.who.summary, t.hot.summary, t.may.summary);
     rep.row(
         "England (bundled): import / compile",
-        format!("{import_ms:.0} ms / {build_ms:.1} ms ({instruments} instruments, {} grants, {} practices)", snap.grant_count(), snap.register().atoms.len()),
+        format!("{import_ms:.0} ms / {build_ms:.1} ms ({instruments} instruments, {} grants, {} practices)", snap.grant_count(), snap.register().practices.len()),
     );
     rep.row(
         "England: who / who hot path / may, median",

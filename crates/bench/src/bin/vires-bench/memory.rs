@@ -42,7 +42,7 @@ pub(crate) fn memory_breakdown(n: usize) -> Result<(), String> {
     let mut reg = synth::generate(n, SEED).register;
     reg.instruments.shrink_to_fit();
     reg.memberships.shrink_to_fit();
-    reg.atoms.shrink_to_fit();
+    reg.practices.shrink_to_fit();
     reg.bodies.shrink_to_fit();
     println!("register, measured by dropping each part:");
     let mut mark = live();
@@ -91,14 +91,14 @@ pub(crate) fn memory_breakdown(n: usize) -> Result<(), String> {
         };
     }
     drop_part!("instruments inline", instruments);
-    for a in reg.atoms.iter_mut() {
+    for a in reg.practices.iter_mut() {
         a.code = SmolStr::default();
         a.name = "".into();
         a.postcode = None;
         a.status = None;
     }
     report("practices' text");
-    drop_part!("practices inline", atoms);
+    drop_part!("practices inline", practices);
     drop_part!("memberships", memberships);
     drop_part!("bodies", bodies);
     drop_part!("body parents", parents);
