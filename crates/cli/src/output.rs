@@ -394,6 +394,15 @@ pub fn practice_line(
     Some(wrap(&line, 0, 4, width()))
 }
 
+/// The caveats of an answer in one CSV cell: `kind: message`, separated by ` | `.
+pub fn caveats_cell(caveats: &[vires_core::Caveat]) -> String {
+    caveats
+        .iter()
+        .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// The caveats of an answer, each on its own lines beside the answer (not in a footnote).
 pub fn caveat_lines(caveats: &[vires_core::Caveat]) {
     let width = width();

@@ -126,11 +126,6 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
                     vires_core::CoverageProblem::Gap => "gap",
                     vires_core::CoverageProblem::Overlap => "overlap",
                 };
-                let caveats: Vec<String> = f
-                    .caveats
-                    .iter()
-                    .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
-                    .collect();
                 vec![
                     problem.to_string(),
                     f.function.clone(),
@@ -139,7 +134,7 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
                     date_cell(f.until),
                     f.holders.join(";"),
                     if f.explained() { "yes" } else { "no" }.to_string(),
-                    caveats.join(" | "),
+                    crate::output::caveats_cell(&f.caveats),
                 ]
             })
             .collect()

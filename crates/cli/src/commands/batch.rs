@@ -165,13 +165,7 @@ impl Out {
 /// A row's CSV cells, in the order of [`WHO_COLUMNS`] or [`MAY_COLUMNS`].
 fn cells(ask: Ask, r: &Row) -> Vec<String> {
     let proof = r.proof.join(" > ");
-    // As `gaps --format csv` writes them: `kind: message`, separated by ` | `.
-    let caveats = r
-        .caveats
-        .iter()
-        .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
-        .collect::<Vec<_>>()
-        .join(" | ");
+    let caveats = crate::output::caveats_cell(&r.caveats);
     match ask {
         Ask::Who => vec![
             r.line.to_string(),

@@ -80,12 +80,7 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
     let a = s.what(code, on)?;
     let csv_rows = |a: &vires_core::WhatAnswer| {
         // The answer's caveats on every row, as `who --format csv` and `gaps` write them.
-        let caveats = a
-            .caveats
-            .iter()
-            .map(|c| format!("{}: {}", c.kind.as_str(), c.message))
-            .collect::<Vec<_>>()
-            .join(" | ");
+        let caveats = crate::output::caveats_cell(&a.caveats);
         a.holdings
             .iter()
             .map(|h| {
@@ -176,6 +171,8 @@ pub fn timeline(
     let t = s.timeline(function, place)?;
     // One row per holder in each period; a period nobody holds is one row with no body.
     let csv_rows = |t: &vires_core::Timeline| {
+        // The timeline's caveats (each naming the dates it concerns) on every row.
+        let caveats = crate::output::caveats_cell(&t.caveats);
         let mut rows = Vec::new();
         for seg in &t.segments {
             let period = [
@@ -192,6 +189,7 @@ pub fn timeline(
                     String::new(),
                     String::new(),
                     incomplete.clone(),
+                    caveats.clone(),
                 ]);
                 rows.push(row);
             }
@@ -202,6 +200,7 @@ pub fn timeline(
                     h.role.as_str().to_string(),
                     h.purposes.join(";"),
                     incomplete.clone(),
+                    caveats.clone(),
                 ]);
                 rows.push(row);
             }
@@ -217,6 +216,7 @@ pub fn timeline(
         "role",
         "only_for",
         "incomplete",
+        "caveats",
     ];
     emit_list(fmt, &t, &header, csv_rows, |t| {
         let at = crate::output::place_text(s, place, None);
