@@ -171,8 +171,8 @@ impl Snapshot {
         found: &[(GrantId, Coverage)],
     ) -> Parts {
         let b = self.breakdown(f, on, purpose, practices);
-        let part = |gid: GrantId, practices: u32| Part {
-            practices,
+        let part = |gid: GrantId, covered: u32| Part {
+            practices: covered,
             of: b.of,
             area: self.area_names(&self.grants[gid.0 as usize]),
         };
