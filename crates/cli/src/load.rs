@@ -2,7 +2,7 @@
 //! or the bundled England register.
 
 use crate::args::Format;
-use crate::commands::CliError;
+use crate::error::CliError;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -25,6 +25,7 @@ macro_rules! eprintln {
 
 mod args;
 mod commands;
+mod error;
 mod load;
 mod output;
 

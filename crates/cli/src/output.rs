@@ -1,7 +1,7 @@
 //! Printing answers: JSON (the stable contract) or text for people.
 
 use crate::args::{ColorChoice, Format};
-use crate::commands::CliError;
+use crate::error::CliError;
 use serde::Serialize;
 use std::io::Write;
 use std::sync::Arc;
@@ -335,7 +335,7 @@ pub fn place_text(
 ) -> String {
     use vires_core::{BodyKind, Place};
     let reg = s.register();
-    let day = on.unwrap_or_else(crate::commands::today);
+    let day = on.unwrap_or_else(vires_app::today);
     let council = |code: &str| {
         reg.body_at(code, day)
             .is_some_and(|b| reg.body(b).kind == BodyKind::LocalAuthority)

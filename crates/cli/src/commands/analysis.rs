@@ -1,7 +1,7 @@
 //! check, gaps, expiring, inheritance, instruments.
 
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use crate::load::Loaded;
 use crate::output::{date_cell, emit_list, json};
 use jiff::civil::Date;

@@ -1,7 +1,7 @@
 //! audit verify, log, keygen and key-start: the tamper-evident change history.
 
-use super::CliError;
 use crate::args::{AuditWhat, Format};
+use crate::error::CliError;
 use crate::load::{open_store, StoreChoice};
 use crate::output::emit;
 use std::process::ExitCode;

@@ -1,8 +1,8 @@
 //! `audit log`: the change log as a table for people, CSV or JSON, each entry naming what
 //! it changed (an instrument by id and title, a body by code and name, a workflow step).
 
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use crate::output::{json, Table};
 use vires_store::{Change, Entry};
 

@@ -6,8 +6,8 @@
 //! CSV (the default) or, with `--format json`, JSON lines: one row per holder, with the
 //! proof's instrument ids.
 
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};

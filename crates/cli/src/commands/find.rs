@@ -1,7 +1,7 @@
 //! find: bodies, practices, areas, instruments and functions by code, name or postcode.
 
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use crate::output::{date_cell, emit_list, until_text, Table};
 use jiff::civil::Date;
 use std::process::ExitCode;

@@ -1,6 +1,6 @@
 //! fmt and export: the language tools, which work on files without compiling a register.
 
-use super::CliError;
+use crate::error::CliError;
 use crate::load::read_sources;
 use std::path::PathBuf;
 use std::process::ExitCode;

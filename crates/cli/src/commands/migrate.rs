@@ -1,8 +1,8 @@
 //! migrate: the schema brought up to date by the database's owner, and the server's role
 //! granted only what it needs (docs/security.md, Database roles).
 
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use crate::load::StoreChoice;
 use crate::output::emit;
 use std::process::ExitCode;

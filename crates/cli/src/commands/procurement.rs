@@ -1,8 +1,8 @@
 //! procure and conflicts: thin wrappers over vires-procure.
 
 use super::procurement_text;
-use super::CliError;
 use crate::args::{ConflictsWhat, ExportAs, Format};
+use crate::error::CliError;
 use crate::output::wrap_lines;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

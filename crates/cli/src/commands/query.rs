@@ -1,7 +1,7 @@
 //! who, may, what, timeline, diff, explain.
 
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use crate::load::Loaded;
 use crate::output::{caveat_lines, date_cell, emit, emit_list, holder_text, proof_line, wrap};
 use jiff::civil::Date;

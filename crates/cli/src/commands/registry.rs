@@ -1,7 +1,7 @@
 //! bodies, lineage, map, functions, powers, import.
 
-use super::CliError;
 use crate::args::{Format, ImportWhat};
+use crate::error::CliError;
 use crate::output::{date_cell, emit_list, json};
 use jiff::civil::Date;
 use serde::Serialize;

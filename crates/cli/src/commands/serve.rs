@@ -1,6 +1,6 @@
 //! serve: the HTTP API and web UI, from vires-server and vires-web.
 
-use super::CliError;
+use crate::error::CliError;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

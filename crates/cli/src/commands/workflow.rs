@@ -2,8 +2,8 @@
 //! `round --record` and `proposal --publish/--withdraw`, their outcome in the store.
 
 use super::workflow_text;
-use super::CliError;
 use crate::args::Format;
+use crate::error::CliError;
 use crate::load::StoreChoice;
 use crate::output::{emit, json};
 use jiff::civil::Date;
