@@ -16,9 +16,9 @@
 //! (`practice`, which comes first): they become members of the successor ICB itself from the
 //! reshape date.
 
-use crate::lineage::Reshape;
 use crate::ods::{self, SourceFile};
 use crate::quality::{kinds, QualityReport};
+use crate::reshape::Reshape;
 use jiff::civil::Date;
 use std::cell::Cell;
 

@@ -25,6 +25,7 @@ pub mod ods;
 pub mod practices;
 pub(crate) mod public_health;
 pub mod quality;
+pub(crate) mod reshape;
 
 pub use bundle::{
     add_national, bundled, bundled_ods, bundled_sources, bundled_with, fingerprint,
@@ -37,7 +38,7 @@ pub use quality::{Issue, QualityReport, Severity};
 
 use bodies::{IcbRow, OdsOrg};
 use jiff::civil::{date, Date};
-use lineage::Reshape;
+use reshape::Reshape;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::path::Path;

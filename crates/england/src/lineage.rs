@@ -12,6 +12,7 @@ use crate::allocation::Moves;
 use crate::bodies::OdsOrg;
 use crate::ods::{self, next_day, parse_date, SourceFile};
 use crate::quality::{kinds, QualityReport};
+use crate::reshape::Reshape;
 use crate::{Ctx, ICB_START};
 use jiff::civil::Date;
 use rustc_hash::FxHashMap;
@@ -26,17 +27,6 @@ pub(crate) struct SuccRow {
     pub on: Date,
     pub flag: String,
     pub line: u64,
-}
-
-/// ICB changes after 2022-07-01 found in the successor file.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Reshape {
-    /// ICB code to the day it ceased (exclusive end of its life).
-    pub closing: BTreeMap<String, Date>,
-    /// ICB code to its successors' codes.
-    pub successors: BTreeMap<String, Vec<String>>,
-    /// Successor codes not in the ICB file, to the day they start.
-    pub new_bodies: BTreeMap<String, Date>,
 }
 
 /// CCG mergers: NHS England granted applications to merge under the CCG merger power.
