@@ -1,11 +1,12 @@
 //! The analyses dashboard (gaps, overlaps, invalid instruments, arrangements that end soon)
 //! and the difference in who holds what between two dates.
 
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{
     self, body_link, date_text, function_link, instrument_link, period_text, FieldError,
 };
-use crate::respond::{Csv, Ctx, Section, View};
+use crate::view::{Csv, Section, View};
 use crate::who::{date_param, function_options, today};
 use axum::http::StatusCode;
 use axum::response::Response;

@@ -2,7 +2,7 @@
 //! `scripts/vendor-nhsuk.sh`) and vires' own small additions. URLs carry the crate version,
 //! so they may be cached for a year.
 
-use crate::respond::Ctx;
+use crate::context::Ctx;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

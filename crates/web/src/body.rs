@@ -2,11 +2,12 @@
 //! a GP practice, a function, and an instrument (its text, source, validity and what
 //! depends on it).
 
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{
     self, body_link, date_text, function_link, instrument_link, period_text, FieldError,
 };
-use crate::respond::{Csv, Ctx, View};
+use crate::view::{Csv, View};
 use crate::who::{date_param, function_options, today};
 use axum::extract::Path;
 use axum::response::Response;

@@ -1,8 +1,7 @@
 //! Errors as pages: what went wrong and what to do, in plain English. The same error is a
 //! small JSON object when a download was asked for.
 
-use crate::layout;
-use crate::respond::{maud_html, Ctx, View};
+use crate::view::View;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
@@ -162,26 +161,10 @@ impl WebError {
     }
 }
 
-/// Used when the request could not even be read (no context to render with).
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        self.log();
-        let view = self.view();
-        (self.status, maud_html(layout::bare_page(&view))).into_response()
-    }
-}
-
 pub fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
-}
-
-pub async fn not_found(ctx: Ctx) -> Response {
-    ctx.respond(Err(WebError::not_found_thing(
-        format!("There is no page at {}.", ctx.path),
-        "If you typed the address, check it is correct. If you followed a link, search for what you were looking for.",
-    )))
 }

@@ -1,7 +1,8 @@
 //! The page shell (header, navigation, breadcrumbs, download links, footer) and the NHS
 //! design system components the pages are made of.
 
-use crate::respond::{Ctx, Section, View};
+use crate::context::Ctx;
+use crate::view::{Section, View};
 use maud::{html, Markup, DOCTYPE};
 use vires_core::{Date, Place, Role};
 

@@ -21,23 +21,30 @@ mod analyses;
 mod assets;
 mod body;
 pub mod conflicts_pages;
+mod context;
 mod drafting;
 mod error;
 mod layout;
 mod oidc;
 mod procure;
 mod proposals;
+mod redirect;
 mod respond;
 mod search;
 mod session;
 mod sessions;
 mod svg;
+mod view;
 mod who;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};
 use axum::Router;
 pub use vires_server::state::AppState;
+
+use axum::response::Response;
+use context::Ctx;
+use error::WebError;
 
 /// The UI's routes, to be given the server's state by the caller.
 pub fn routes() -> Router<AppState> {
@@ -84,7 +91,7 @@ pub fn routes() -> Router<AppState> {
         .route("/ui/login/oidc/callback", get(oidc::callback))
         .route("/ui/sessions", get(sessions::page))
         .route("/ui/sessions/{handle}/end", post(sessions::end))
-        .route("/ui/{*rest}", get(error::not_found))
+        .route("/ui/{*rest}", get(not_found))
         .merge(assets::routes())
         .layer(axum::middleware::from_fn(respond::security_headers))
 }
@@ -92,4 +99,12 @@ pub fn routes() -> Router<AppState> {
 /// The UI with the server's state, ready to merge into the API's router.
 pub fn router(state: AppState) -> Router {
     routes().with_state(state)
+}
+
+/// Any other address under `/ui`: a page that says there is none.
+async fn not_found(ctx: Ctx) -> Response {
+    ctx.respond(Err(WebError::not_found_thing(
+        format!("There is no page at {}.", ctx.path),
+        "If you typed the address, check it is correct. If you followed a link, search for what you were looking for.",
+    )))
 }

@@ -8,10 +8,11 @@
 //! cookie is `SameSite=Strict`: a browser arriving from the issuer's site would not send it
 //! on a redirect, but does on a navigation this site's own page starts.
 
+use crate::context::{cookie_value, Ctx};
 use crate::error::WebError;
 use crate::layout;
-use crate::respond::{cookie_value, Ctx, Section, View};
-use crate::session::{cookie, safe_next, see_other};
+use crate::redirect::{cookie, safe_next, see_other};
+use crate::view::{Section, View};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;

@@ -2,10 +2,11 @@
 //! and what the commissioners must do) and the conflicts-of-interest check of a decision
 //! against registers of interests and of gifts and hospitality.
 
+use crate::context::{Ctx, Format};
 use crate::error::WebError;
 use crate::layout::{self, body_link, date_text, FieldError};
-use crate::respond::{Csv, Ctx, Format, Section, View};
 use crate::session::form_pairs;
+use crate::view::{Csv, Section, View};
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

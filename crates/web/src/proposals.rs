@@ -2,10 +2,12 @@
 //! would change in who holds what, and approvers can approve (publish) or reject it.
 
 use crate::analyses::{diff_csv, diff_tables};
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{self, date_text, instrument_link, FieldError};
-use crate::respond::{Ctx, Section, View};
-use crate::session::{check_csrf, form_pairs, see_other};
+use crate::redirect::see_other;
+use crate::session::{check_csrf, form_pairs};
+use crate::view::{Section, View};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -98,7 +100,7 @@ pub async fn list(ctx: Ctx) -> Response {
 async fn list_page(ctx: &Ctx) -> Result<View, WebError> {
     ctx.require(Role::Editor, "see proposals")?;
     let all = read(&ctx.state, "reading the proposals", |s| s.proposals()).await?;
-    let mut table = crate::respond::Csv::new(&[
+    let mut table = crate::view::Csv::new(&[
         "id",
         "change",
         "subject",
@@ -370,7 +372,7 @@ async fn show_page(
     let data = serde_json::json!({ "proposal": p, "on": on, "diff": diff.as_ref().and_then(|d| d.as_ref().ok()) });
     let table = match &diff {
         Some(Ok(d)) => diff_csv(d),
-        _ => crate::respond::Csv::default(),
+        _ => crate::view::Csv::default(),
     };
     let mut v = View::new(title, Some(Section::Proposals), main)
         .crumb("Proposals", "/ui/proposals")

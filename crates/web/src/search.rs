@@ -1,9 +1,10 @@
 //! The home page and search: find a body, a GP practice, a place or an instrument by code,
 //! name or postcode.
 
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{self, function_link, instrument_link, practice_link};
-use crate::respond::{Csv, Ctx, Section, View};
+use crate::view::{Csv, Section, View};
 use axum::response::Response;
 use maud::{html, Markup};
 use serde::Serialize;

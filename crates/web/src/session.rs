@@ -5,13 +5,15 @@
 //! server's session cookie. Each form that writes carries the session's CSRF token. The
 //! sign-in form itself, which has no session yet, is protected by a double-submit cookie.
 
+use crate::context::{cookie_value, Ctx};
 use crate::error::WebError;
 use crate::layout::{self, FieldError};
-use crate::respond::{cookie_value, Ctx, Section, View};
+use crate::redirect::{cookie, safe_next, see_other};
+use crate::view::{Section, View};
 use axum::body::Bytes;
-use axum::http::header::{LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use maud::html;
 use std::collections::HashMap;
 use vires_server::auth::{same_secret, verify_token, ClientAddr, SESSION_COOKIE};
@@ -48,48 +50,11 @@ pub fn check_csrf(ctx: &Ctx, form: &HashMap<String, String>) -> Result<(), WebEr
     Ok(())
 }
 
-pub fn see_other(to: &str) -> Response {
-    let mut resp = StatusCode::SEE_OTHER.into_response();
-    if let Ok(v) = HeaderValue::from_str(to) {
-        resp.headers_mut().insert(LOCATION, v);
-    }
-    resp
-}
-
 fn random_hex() -> Result<String, WebError> {
     let mut b = [0u8; 16];
     getrandom::getrandom(&mut b)
         .map_err(|e| WebError::internal("preparing the sign-in form", e))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
-}
-
-pub(crate) fn cookie(
-    ctx: &Ctx,
-    name: &str,
-    value: &str,
-    path: &str,
-    max_age: i64,
-) -> Option<HeaderValue> {
-    let secure = if ctx.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .ok()
-}
-
-/// Only addresses inside the UI: a sign-in link must not send people elsewhere.
-pub(crate) fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with("/ui/")
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.starts_with("/ui/login") =>
-        {
-            n.to_string()
-        }
-        _ => "/ui/".to_string(),
-    }
 }
 
 fn login_view(

@@ -2,10 +2,12 @@
 //! also sees everyone's sessions and can end any of them (the same store calls as
 //! `GET /auth/sessions`, `GET /admin/sessions` and `DELETE /auth/sessions/{handle}`).
 
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout;
-use crate::respond::{Csv, Ctx, Section, View};
-use crate::session::{check_csrf, cookie, form_pairs, see_other};
+use crate::redirect::{cookie, see_other};
+use crate::session::{check_csrf, form_pairs};
+use crate::view::{Csv, Section, View};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::header::SET_COOKIE;

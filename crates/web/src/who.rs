@@ -2,10 +2,11 @@
 //! chain from statute (every step a link to the instrument) drawn as a graph; and the
 //! timeline of holders over time.
 
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{self, date_text, instrument_link, FieldError};
-use crate::respond::{Csv, Ctx, Section, View};
 use crate::svg;
+use crate::view::{Csv, Section, View};
 use axum::response::Response;
 use maud::{html, Markup};
 use vires_core::{Date, Holder, Place, Snapshot};

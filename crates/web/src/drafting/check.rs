@@ -3,8 +3,9 @@
 //! reports them.
 
 use super::form;
+use super::text_fields;
+use crate::context::Ctx;
 use crate::error::WebError;
-use crate::respond::Ctx;
 use std::sync::{Arc, Mutex};
 use vires_core::{Body, Diagnostic, Instrument, Severity, Snapshot};
 use vires_store::Change;
@@ -173,7 +174,7 @@ pub(super) fn diagnostics_by_field(
                     let start = (s.start as usize).min(text.len());
                     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
                     let line = text[line_start..].lines().next().unwrap_or("");
-                    form::field_of_line(line)
+                    text_fields::field_of_line(line)
                 })
                 .unwrap_or(form::TITLE);
             (field, d.clone())
@@ -192,7 +193,7 @@ pub async fn proposal_checks(
 ) -> Result<(String, Vec<Diagnostic>), WebError> {
     let (text, subject) = match drafted {
         Drafted::Instrument(ins) => (vires_lang::instrument_text(ins), ins.id.to_string()),
-        Drafted::Body(b) => (form::body_text(b), b.code.clone()),
+        Drafted::Body(b) => (text_fields::body_text(b), b.code.clone()),
     };
     let checked = check_text(ctx, &text).await?;
     let mut ds = checked.diagnostics.clone();

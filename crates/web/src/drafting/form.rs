@@ -7,9 +7,6 @@
 //! Reading the fields is in [`super::read`]; going from text back to fields in
 //! [`super::text_fields`].
 
-pub use super::read::{read, Read};
-pub use super::search::{apply_choices, wanted, Choice};
-pub use super::text_fields::{body_text, field_of_line, fields_of, fields_of_body};
 use std::collections::BTreeMap;
 use vires_core::{Date, InstrumentKind, Power, Snapshot};
 

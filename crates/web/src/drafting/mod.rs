@@ -8,10 +8,12 @@
 //! - [`form`]: the fields each kind asks for; [`read`] turns them into `.vires` text;
 //!   [`text_fields`] goes back from text to fields; [`search`] finds what terms name.
 //! - [`check`]: a draft's text checked against the register (the one trial of changes).
+//! - [`counts`]: what waits for a person, for the header.
 //! - [`widgets`]: the form's inputs; [`pages`], [`preview`], [`propose`] and [`work`]: the
 //!   pages.
 
 mod check;
+pub(crate) mod counts;
 pub(crate) mod form;
 mod pages;
 mod preview;
@@ -26,10 +28,10 @@ pub(crate) use check::{proposal_checks, Drafted};
 pub(crate) use pages::{create, edit, new_form, paste, save, text};
 pub(crate) use preview::preview;
 pub(crate) use propose::{propose, propose_form};
-pub(crate) use work::{work, work_counts, WorkCounts};
+pub(crate) use work::work;
 
+use crate::context::Ctx;
 use crate::error::WebError;
-use crate::respond::Ctx;
 use vires_store::{Draft, Role, StoreError};
 
 pub(super) async fn blocking<T: Send + 'static>(

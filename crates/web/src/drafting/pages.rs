@@ -5,10 +5,13 @@ use super::check::{check_text, diagnostic_text, diagnostics_by_field, read_text,
 use super::form::{self, Fields};
 use super::widgets::field_markup;
 use super::{blocking, csrf, own_draft};
+use super::{read, search, text_fields};
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{self, FieldError};
-use crate::respond::{Ctx, Section, View};
-use crate::session::{check_csrf, form_pairs, see_other};
+use crate::redirect::see_other;
+use crate::session::{check_csrf, form_pairs};
+use crate::view::{Section, View};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -111,12 +114,12 @@ pub async fn save(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
             .collect();
         fields.retain(|_, v| !v.trim().is_empty());
         // The search-then-choose steps' answers replace the terms they were about.
-        form::apply_choices(&mut fields);
+        search::apply_choices(&mut fields);
         let next = body_action(&body);
         let k = form::kind_form(&d.kind)
             .ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
         // Search terms found once are saved as codes, so the next view shows them resolved.
-        let read = form::read(ctx.snapshot(), k, &mut fields);
+        let read = read::read(ctx.snapshot(), k, &mut fields);
         let (owner, kind, did) = (d.owner.clone(), d.kind.clone(), d.id);
         let saved_fields = fields.clone();
         blocking(&ctx, "saving the draft", move |s| {
@@ -163,7 +166,7 @@ async fn edit_page(
     let k = form::kind_form(&d.kind)
         .ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
     let s = ctx.snapshot();
-    let read = form::read(s, k, &mut fields);
+    let read = read::read(s, k, &mut fields);
     let checked = match &read.text {
         Some(t) => Some(check_text(ctx, t).await?),
         None => None,
@@ -251,7 +254,7 @@ pub async fn text(ctx: Ctx, Path(id): Path<String>) -> Response {
         let k = form::kind_form(&d.kind)
             .ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
         let mut fields = d.fields.clone();
-        let read = form::read(ctx.snapshot(), k, &mut fields);
+        let read = read::read(ctx.snapshot(), k, &mut fields);
         text_page(
             &ctx,
             &d,
@@ -320,8 +323,8 @@ pub async fn paste(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response {
             }
             Ok(drafted) => {
                 let (kind, fields) = match &drafted {
-                    Drafted::Instrument(ins) => (ins.kind.as_str().to_string(), form::fields_of(ctx.snapshot(), ins)),
-                    Drafted::Body(b) => (form::NEW_BODY.to_string(), form::fields_of_body(b)),
+                    Drafted::Instrument(ins) => (ins.kind.as_str().to_string(), text_fields::fields_of(ctx.snapshot(), ins)),
+                    Drafted::Body(b) => (form::NEW_BODY.to_string(), text_fields::fields_of_body(b)),
                 };
                 let (owner, did) = (d.owner.clone(), d.id);
                 blocking(&ctx, "saving the draft", move |s| s.save_draft(&owner, Some(did), &kind, &fields, None)).await?;

@@ -3,11 +3,13 @@
 use super::check::{check_text, Drafted};
 use super::form;
 use super::own_draft;
+use super::read;
 use super::widgets::body_kind_name;
 use crate::analyses::diff_tables;
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{self, date_text};
-use crate::respond::{Ctx, Section, View};
+use crate::view::{Section, View};
 use axum::extract::Path;
 use axum::response::Response;
 use maud::{html, Markup};
@@ -132,7 +134,7 @@ pub async fn preview(ctx: Ctx, Path(id): Path<String>) -> Response {
         let d = own_draft(&ctx, &id).await?;
         let k = form::kind_form(&d.kind).ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
         let mut fields = d.fields.clone();
-        let read = form::read(ctx.snapshot(), k, &mut fields);
+        let read = read::read(ctx.snapshot(), k, &mut fields);
         let Some(text) = read.text else {
             return Err(WebError::bad_request(
                 "The draft is not complete",

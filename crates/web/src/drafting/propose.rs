@@ -2,11 +2,14 @@
 
 use super::check::check_text;
 use super::form;
+use super::read;
 use super::{csrf, own_draft};
+use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{self, FieldError};
-use crate::respond::{Ctx, Section, View};
-use crate::session::{check_csrf, form_pairs, see_other};
+use crate::redirect::see_other;
+use crate::session::{check_csrf, form_pairs};
+use crate::view::{Section, View};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -33,7 +36,7 @@ async fn propose_page(
     let k = form::kind_form(&d.kind)
         .ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
     let mut fields = d.fields.clone();
-    let read = form::read(ctx.snapshot(), k, &mut fields);
+    let read = read::read(ctx.snapshot(), k, &mut fields);
     let problems = match &read.text {
         None => read.errors.len().max(1),
         Some(t) => check_text(ctx, t)
@@ -88,7 +91,7 @@ pub async fn propose(ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Response 
         let k = form::kind_form(&d.kind)
             .ok_or_else(|| WebError::internal("reading the draft", "unknown kind"))?;
         let mut fields = d.fields.clone();
-        let read = form::read(ctx.snapshot(), k, &mut fields);
+        let read = read::read(ctx.snapshot(), k, &mut fields);
         let checked = match &read.text {
             Some(t) => check_text(&ctx, t).await?,
             None => return Ok(ctx.respond(propose_page(&ctx, &d, &reason, &[]).await)),

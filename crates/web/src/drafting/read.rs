@@ -3,7 +3,8 @@
 //! to their fields.
 
 use super::form::*;
-use super::search::{find, terms, Choice, Pick};
+use super::search::{find, terms, wanted, Choice, Pick};
+use super::text_fields::body_text;
 use crate::layout::FieldError;
 use std::collections::BTreeMap;
 use vires_core::{Body, BodyKind, Date, Snapshot};

@@ -2,9 +2,12 @@
 //! year, where an instrument applies as revealing radios, fields chosen by search with
 //! their search-then-choose steps, and the register's findings next to their fields.
 
-use super::form::{self, Fields, KindForm, Read};
+use super::form::{self, Fields, KindForm};
+use super::read::Read;
+use super::search;
+
+use crate::context::Ctx;
 use crate::layout::{self, FieldError};
-use crate::respond::Ctx;
 use maud::{html, Markup};
 use vires_core::{BodyKind, Diagnostic, Severity};
 
@@ -121,7 +124,7 @@ fn search_input(
         errors,
         "nhsuk-u-width-two-thirds",
     );
-    let Some(wanted) = form::wanted(f) else {
+    let Some(wanted) = search::wanted(f) else {
         return input;
     };
     let kinds = wanted
@@ -150,7 +153,7 @@ fn search_input(
 }
 
 /// The search-then-choose step: which of the things a term matched was meant.
-fn choice_markup(c: &form::Choice) -> Markup {
+fn choice_markup(c: &search::Choice) -> Markup {
     let name = c.input_name();
     html! {
         div class="nhsuk-form-group vires-choice" {

@@ -1,45 +1,14 @@
 //! "My work": a person's drafts, their proposals and, for approvers, the proposals waiting
-//! for their decision; and the counts the header shows.
+//! for their decision.
 
 use super::blocking;
 use super::form;
+use crate::context::Ctx;
 use crate::layout;
-use crate::respond::{Ctx, Section, View};
+use crate::view::{Section, View};
 use axum::response::Response;
 use maud::html;
-use vires_store::{Draft, PendingChange, Role, StoreError};
-
-/// How many things wait for a person: their unproposed drafts, and the pending proposals
-/// they can act on (approvers: other people's; editors: their own).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WorkCounts {
-    pub drafts: usize,
-    pub waiting: usize,
-}
-
-pub fn work_counts(
-    store: &dyn vires_store::Store,
-    user: &vires_store::User,
-) -> Result<WorkCounts, StoreError> {
-    let drafts = store
-        .drafts(&user.name)?
-        .iter()
-        .filter(|d| d.proposal.is_none())
-        .count();
-    let waiting = store
-        .proposals()?
-        .iter()
-        .filter(|p| p.status.is_pending())
-        .filter(|p| {
-            if user.role >= Role::Approver {
-                p.proposed_by != user.name
-            } else {
-                p.proposed_by == user.name
-            }
-        })
-        .count();
-    Ok(WorkCounts { drafts, waiting })
-}
+use vires_store::{Draft, PendingChange, Role};
 
 pub async fn work(ctx: Ctx) -> Response {
     let r = async {
