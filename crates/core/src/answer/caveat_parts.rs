@@ -8,6 +8,7 @@
 //! concerns and naming its parts: the first few in the message, every one in `part.area`.
 
 use crate::answer::knowledge::{describe, incomplete, step_source, to_confirm_caveat};
+use crate::answer::naming::{name_first, the_place};
 use crate::answer::query::{Caveat, CaveatKind, Part};
 use crate::model::body::BodyId;
 use crate::model::coverage::CoverageRow;
@@ -16,9 +17,6 @@ use crate::model::place::{Place, PracticeId};
 use crate::snapshot::{GrantId, Snapshot};
 use jiff::civil::Date;
 use rustc_hash::FxHashSet;
-
-/// How many parts a caveat names in its message before it says "and N more".
-pub(crate) const NAMED: usize = 5;
 
 /// The extent of one coverage row on a date.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -295,27 +293,5 @@ fn hull_until(a: Option<Date>, b: Option<Date>) -> Option<Date> {
     match (a, b) {
         (Some(x), Some(y)) => Some(x.max(y)),
         _ => None,
-    }
-}
-
-/// A place as a sentence names it: "the footprint of QHM", "England", "area Y63".
-pub(crate) fn the_place(place: &Place) -> String {
-    match place {
-        Place::Body(code) => format!("the footprint of {code}"),
-        other => other.to_string(),
-    }
-}
-
-/// "A; B; C; D; E; and 3 more" (names may hold commas).
-pub(crate) fn name_first(names: &[String]) -> String {
-    let shown = names
-        .iter()
-        .take(NAMED)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join("; ");
-    match names.len().saturating_sub(NAMED) {
-        0 => shown,
-        more => format!("{shown}; and {more} more"),
     }
 }

@@ -7,7 +7,7 @@
 //! which nobody holds it, or whose record does not say who did, are named in caveats beside
 //! the answer rather than left out.
 
-use crate::answer::caveat_parts::{the_place, NAMED};
+use crate::answer::naming::{the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
 use crate::answer::resolve::Resolution;

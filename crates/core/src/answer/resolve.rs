@@ -1,7 +1,7 @@
 //! Resolution: who holds a function at a place on a date, may a body exercise it, and what
 //! does a body hold. See ARCHITECTURE.md ("Resolution").
 
-use crate::answer::caveat_parts::{name_first, the_place, NAMED};
+use crate::answer::naming::{name_first, the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{
     Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,
