@@ -11,11 +11,10 @@
 //! document rather than a boxed error to translate. The rate limit is `governor`'s keyed
 //! limiter, the one `tower_governor` wraps, keyed by the same client address sign-in uses.
 
-use crate::auth::ClientAddr;
 use crate::config::Limits;
 use crate::problem::ApiError;
-use crate::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::Request;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -61,10 +60,16 @@ impl Admission {
     }
 }
 
-/// The middleware: refuses what is over a limit, and holds a place among the requests in
-/// progress until the response is made.
-pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let a = state.admission();
+/// The middleware's work: refuses what is over a limit, and holds a place among the
+/// requests in progress until the response is made. `client` gives the caller's address,
+/// asked only when there is a per-client limit.
+pub async fn admit(
+    a: &Admission,
+    limits: &Limits,
+    client: impl FnOnce(&Parts) -> Option<IpAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
     let url = req.uri().path().len() + req.uri().query().map_or(0, |q| q.len() + 1);
     if url > a.max_url_bytes {
         return ApiError::new(
@@ -96,7 +101,7 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
         .into_response();
     }
     if let Some(q) = req.uri().query() {
-        let most = state.config().limits.max_query_params;
+        let most = limits.max_query_params;
         let given = q.split('&').filter(|p| !p.is_empty()).count();
         if given > most {
             return ApiError::bad_parameter(format!(
@@ -110,14 +115,14 @@ pub async fn admit(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     if let Some(limiter) = &a.per_client {
         let (parts, body) = req.into_parts();
-        let client = ClientAddr::of(&parts, &state).0.unwrap_or(UNKNOWN);
+        let client = client(&parts).unwrap_or(UNKNOWN);
         let req = Request::from_parts(parts, body);
         if let Err(not_until) = limiter.check_key(&client) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(limiter.clock()));
             let mut e = ApiError::too_many(
                 format!(
                     "too many requests from this address; at most {} a minute (limits.requests_per_minute_per_client). Try again in {} s",
-                    state.config().limits.requests_per_minute_per_client,
+                    limits.requests_per_minute_per_client,
                     wait.as_secs().max(1)
                 ),
                 wait,

@@ -4,6 +4,7 @@
 
 use crate::config::ReadAccess;
 use crate::problem::ApiError;
+use crate::secret::same_secret;
 use crate::state::AppState;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE};
@@ -90,12 +91,6 @@ pub fn secure_cookies(state: &AppState, headers: &HeaderMap) -> bool {
                 && v.trim().trim_matches('"').eq_ignore_ascii_case("https")
         });
     forwarded_https || standard_https
-}
-
-/// Compares secrets in time that does not depend on where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The address a request came from: the connection's, or the last address in the header

@@ -26,6 +26,7 @@ pub mod oidc;
 mod plain_query;
 pub mod problem;
 pub mod routes;
+pub mod secret;
 pub mod sign_in_limits;
 pub mod state;
 pub mod who_json;
@@ -38,6 +39,7 @@ use crate::problem::ApiError;
 use crate::routes::{LOG_HEAD_HEADER, MIN_REVISION_HEADER, REVISION_HEADER};
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -216,14 +218,19 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             .layer(PropagateRequestIdLayer::new(request_id))
             .layer(CatchPanicLayer::new())
             .layer(middleware::from_fn_with_state(state.clone(), finish))
-            .layer(middleware::from_fn_with_state(
-                state.clone(),
-                admission::admit,
-            ))
+            .layer(middleware::from_fn_with_state(state.clone(), admit))
             .layer(DefaultBodyLimit::max(max_body))
             .layer(middleware::from_fn_with_state(state.clone(), consistency)),
     )
     .with_state(state)
+}
+
+/// Admission (see [`admission`]) by the configured limits, a client known by the address
+/// sign-in knows it by.
+async fn admit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let client = |parts: &Parts| auth::ClientAddr::of(parts, &state).0;
+    let limits = &state.config().limits;
+    admission::admit(state.admission(), limits, client, req, next).await
 }
 
 /// The path as the log shows it: a token's id is half of what is needed to use it, so

@@ -178,7 +178,7 @@ impl OidcSignIn {
             ));
         }
         let state = params.state.as_deref().unwrap_or("");
-        if !crate::auth::same_secret(state, &flow.state) {
+        if !crate::secret::same_secret(state, &flow.state) {
             return Err(OidcError::StateMismatch);
         }
         let code = params

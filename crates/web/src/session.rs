@@ -16,7 +16,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::html;
 use std::collections::HashMap;
-use vires_server::auth::{same_secret, verify_token, ClientAddr, SESSION_COOKIE};
+use vires_server::auth::{verify_token, ClientAddr, SESSION_COOKIE};
+use vires_server::secret::same_secret;
 use vires_store::SessionOrigin;
 
 const LOGIN_COOKIE: &str = "vires_login";
