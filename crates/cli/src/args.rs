@@ -233,6 +233,12 @@ pub enum Command {
         /// says the register does not know enough to call it one.
         #[arg(long, value_name = "FILE", conflicts_with_all = ["function", "practice", "body", "area", "england", "on", "purpose"])]
         batch: Option<PathBuf>,
+        /// Answer for every GP practice England has on each DATE (YYYY-MM-DD; repeat, or separate with
+        /// commas), in one process: the practices in a commissioner's list then, and those
+        /// whose record the register cannot settle (their rows carry the caveat). Prints as
+        /// --batch does, one row per holder per practice and date. Needs -f; no default.
+        #[arg(long, value_name = "DATE", value_delimiter = ',', conflicts_with_all = ["batch", "practice", "body", "area", "england", "on"])]
+        every_practice_on: Vec<Date>,
     },
     /// May this body exercise the function here, on this date, for this purpose?
     ///
@@ -733,8 +739,9 @@ mod tests {
         }
         let (mut seen, mut bad) = (0, Vec::new());
         walk(&Cli::command(), "vires", &mut seen, &mut bad);
-        // find, who, may, what, diff (2), whatif, gaps, expiring, bodies, map, proposal, calendar.
-        assert_eq!(seen, 13, "the date arguments were not all found");
+        // find, who (2), may, what, diff (2), whatif, gaps, expiring, bodies, map, proposal,
+        // calendar.
+        assert_eq!(seen, 14, "the date arguments were not all found");
         assert!(bad.is_empty(), "{bad:#?}");
     }
 }

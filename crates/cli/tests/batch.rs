@@ -310,3 +310,91 @@ commissioning.secondary-care,A85001,2014-06-01
     assert_eq!(&row[col("note")], "not known");
     assert!(row[col("caveats")].starts_with("incomplete-record: "));
 }
+
+#[test]
+fn every_practice_on_two_dates_in_one_command() {
+    // The analyst's journey (JOURNEYS.md): who held secondary care for every practice on
+    // two dates, one command, one process, CSV out, without building a question file.
+    let dir = tempfile::tempdir().unwrap();
+    let out = vires(&dir)
+        .args([
+            "who",
+            "-f",
+            "commissioning.secondary-care",
+            "--every-practice-on",
+            "2019-12-01,2023-06-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut r = csv::Reader::from_reader(out.stdout.as_slice());
+    let mut statutory: std::collections::HashMap<(String, String), Vec<String>> =
+        std::collections::HashMap::new();
+    for row in r.records() {
+        let row = row.unwrap();
+        if &row[7] == "statutory" {
+            statutory
+                .entry((row[3].to_string(), row[2].to_string()))
+                .or_default()
+                .push(row[5].to_string());
+        }
+    }
+    // Every practice active in the December 2019 extract is answered on 2019-12-01, by the
+    // commissioner the extract names.
+    for (code, ccg) in active_practices() {
+        assert_eq!(
+            statutory.get(&("2019-12-01".to_string(), format!("practice:{code}"))),
+            Some(&vec![ccg.clone()]),
+            "practice {code}: ODS says {ccg}"
+        );
+    }
+    // A81003 (Victoria Medical Practice, Hartlepool) closed on 2017-10-31 (the extract's
+    // close date): no row for it in 2019 or 2023.
+    assert!(!statutory.keys().any(|(_, p)| p == "practice:A81003"));
+    // A85001 (Gateshead) is in 13T, which became a sub-ICB location of QHM on 2022-07-01
+    // (ODS successor file): in 2023 the ICB holds secondary care there.
+    assert_eq!(
+        statutory.get(&("2023-06-01".to_string(), "practice:A85001".to_string())),
+        Some(&vec!["QHM".to_string()])
+    );
+}
+
+#[test]
+fn every_practice_needs_a_function_and_refuses_a_place_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_function = vires(&dir)
+        .args(["who", "--every-practice-on", "2019-12-01"])
+        .output()
+        .unwrap();
+    assert_eq!(no_function.status.code(), Some(2));
+    let with_place = vires(&dir)
+        .args([
+            "who",
+            "-f",
+            "commissioning.secondary-care",
+            "--every-practice-on",
+            "2019-12-01",
+            "--practice",
+            "A85001",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(with_place.status.code(), Some(2));
+    let bad_date = vires(&dir)
+        .args([
+            "who",
+            "-f",
+            "commissioning.secondary-care",
+            "--every-practice-on",
+            "2019-13-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad_date.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_date.stderr).contains("2019-13-01"));
+}

@@ -282,6 +282,49 @@ pub fn run(
         })?;
         Box::new(BufReader::with_capacity(1 << 16, f))
     };
+    answer_all(s, fmt, ask, questions(input)?, today)
+}
+
+/// `who --every-practice-on DATE...`: who holds `function` at every practice England has on
+/// each date (those in a commissioner's list, and those whose record there is unsettled), as
+/// a batch of those questions, in practice order date by date. `line` numbers the questions.
+pub fn every_practice(
+    s: &Snapshot,
+    fmt: Format,
+    function: &str,
+    dates: &[Date],
+    purpose: Option<&str>,
+    today: Date,
+) -> Result<ExitCode, CliError> {
+    let mut asked: Vec<Question> = Vec::new();
+    for &on in dates {
+        let practices = s.place_practices(&Place::England, on)?.unwrap_or_default();
+        asked.extend(practices.into_iter().map(|p| Question {
+            function: Some(function.to_string()),
+            place: Some(format!(
+                "practice:{}",
+                s.register().practices[p.0 as usize].code
+            )),
+            date: Some(on.to_string()),
+            purpose: purpose.map(str::to_string),
+            actor: None,
+        }));
+    }
+    let questions = asked
+        .into_iter()
+        .enumerate()
+        .map(|(i, q)| (i as u64 + 1, Ok(q)));
+    answer_all(s, fmt, Ask::Who, Box::new(questions), today)
+}
+
+/// Answers `questions` one at a time, writing each answer's rows as they come.
+fn answer_all(
+    s: &Snapshot,
+    fmt: Format,
+    ask: Ask,
+    questions: Questions<'_>,
+    today: Date,
+) -> Result<ExitCode, CliError> {
     let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut out = match fmt {
         Format::Json => Out::Json(stdout),
@@ -299,7 +342,7 @@ pub fn run(
         }
     };
     let mut failed = 0u64;
-    for (line, q) in questions(input)? {
+    for (line, q) in questions {
         let rows = answer(s, ask, line, q, today);
         for r in &rows {
             if let Err(e) = out.write(ask, r) {

@@ -203,6 +203,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     batch: Some(file), ..
                 } => batch::run(s, fmt, batch::Ask::Who, &file, today()),
                 Command::Who {
+                    question: Question { function, .. },
+                    purpose,
+                    every_practice_on,
+                    ..
+                } if !every_practice_on.is_empty() => batch::every_practice(
+                    s,
+                    fmt,
+                    function.as_deref().unwrap_or_default(),
+                    &every_practice_on,
+                    purpose.as_deref(),
+                    today(),
+                ),
+                Command::Who {
                     question:
                         Question {
                             function,
