@@ -202,7 +202,17 @@ pub fn bundled_with(progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportErr
 /// language prelude). A store's
 /// genesis entry records it, so a change log is bound to the data its changes were made
 /// against; the CLI and the server must agree on it, so it lives here.
+///
+/// Computed when the crate is built (`build.rs`), from the same files hashed the same way
+/// as [`fingerprint_of_embedded`] hashes the embedded texts; a test holds them equal.
 pub fn fingerprint() -> String {
+    env!("VIRES_BUNDLE_FINGERPRINT").to_string()
+}
+
+/// The fingerprint computed from the embedded texts themselves: each file's name and text,
+/// length-prefixed, in a fixed order.
+#[cfg(test)]
+fn fingerprint_of_embedded() -> String {
     use sha2::{Digest, Sha256};
     let src = bundled_sources();
     let mut h = Sha256::new();
@@ -240,4 +250,12 @@ pub fn fingerprint() -> String {
     let digest = h.finalize();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("england:sha256:{hex}")
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    #[test]
+    fn the_build_time_fingerprint_is_that_of_the_embedded_files() {
+        assert_eq!(super::fingerprint(), super::fingerprint_of_embedded());
+    }
 }
