@@ -22,7 +22,8 @@ mod support;
 // The modules' paths before they were put in folders, kept so that other crates need not
 // change with the layout.
 pub use answer::{
-    analysis, kept_back, knowledge, lineage, place_parts, query, resolve, search, trial,
+    analysis, explain, kept_back, knowledge, lineage, place_parts, query, resolve, search, trial,
+    whatif,
 };
 pub use compile::retained;
 pub use model::{body, diagnostic, function, ident, instrument, interval, place, power, register};

@@ -1287,7 +1287,7 @@ async fn views_match_library(s: &Server) {
     // GET /explain
     let (status, _, v) = s.get_json("/explain?instrument=deleg-13T-medical").await;
     assert_eq!(status, 200, "{v}");
-    let want = vires_workflow::explain::explain(snap, "deleg-13T-medical").unwrap();
+    let want = vires_core::explain::explain(snap, "deleg-13T-medical").unwrap();
     assert_eq!(v, serde_json::to_value(&want).unwrap());
     assert_eq!(v["rests_on"]["id"], "s13Z", "{v}");
     assert_eq!(v["valid"], true, "{v}");
@@ -1314,7 +1314,7 @@ async fn views_match_library(s: &Server) {
     assert_eq!(status, 200, "{v}");
     assert_eq!(
         v,
-        serde_json::to_value(vires_workflow::explain::instruments(snap)).unwrap()
+        serde_json::to_value(vires_core::explain::instruments(snap)).unwrap()
     );
     let bad = v
         .as_array()
@@ -1366,7 +1366,7 @@ async fn views_match_library(s: &Server) {
     let input: change_forms::InstrumentInput = serde_json::from_value(ins.clone()).unwrap();
     reg.add_instrument(input.into());
     let after = Snapshot::compile(reg);
-    let want = vires_workflow::whatif::what_if(
+    let want = vires_core::whatif::what_if(
         snap,
         &after,
         &["whatif-dental-13T".to_string()],

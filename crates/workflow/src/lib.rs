@@ -17,9 +17,6 @@
 //!   the diff of holders, affected practices and bodies, new joint-appointment conflicts,
 //!   gaps and overlaps created; publish or withdraw.
 //! - [`calendar`]: expiries, reviews and application deadlines, exported as iCalendar.
-//! - [`whatif`]: instruments put on top of the register, and the holders gained and lost.
-//! - [`explain`]: one instrument explained, and the list of instruments (the views
-//!   `vires explain`, `vires instruments` and the HTTP API share).
 //!
 //! Nothing here does I/O or mutates a [`vires_core::Register`]: every operation returns
 //! the instruments to add and an [`Event`] for the audit log, and a refused operation
@@ -27,11 +24,9 @@
 
 pub mod assessment;
 pub mod calendar;
-pub mod explain;
 pub mod intervention;
 pub mod proposal;
 pub mod round;
-pub mod whatif;
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

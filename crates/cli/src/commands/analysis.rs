@@ -306,8 +306,8 @@ pub fn inheritance(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
 }
 
 pub fn instruments(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
-    let rows = vires_workflow::explain::instruments(s);
-    let csv_rows = |rows: &Vec<vires_workflow::explain::InstrumentRow>| {
+    let rows = vires_core::explain::instruments(s);
+    let csv_rows = |rows: &Vec<vires_core::explain::InstrumentRow>| {
         rows.iter()
             .map(|r| {
                 vec![

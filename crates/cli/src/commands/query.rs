@@ -323,7 +323,7 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
 
 pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliError> {
     let s = &loaded.snapshot;
-    let Some(e) = vires_workflow::explain::explain(s, id) else {
+    let Some(e) = vires_core::explain::explain(s, id) else {
         return Err(CliError::input(
             format!("no instrument has id `{id}`"),
             "`vires instruments` lists the ids",
@@ -379,7 +379,7 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
             println!(
                 "  holdings it creates ({}{}):",
                 total,
-                if total > vires_workflow::explain::MAX_HOLDINGS {
+                if total > vires_core::explain::MAX_HOLDINGS {
                     ", first 50"
                 } else {
                     ""
@@ -443,7 +443,7 @@ pub fn whatif(
         sources.add(f.name.clone(), f.text.clone());
     }
     let after = crate::load::load_sources(&sources);
-    let out = vires_workflow::whatif::what_if(
+    let out = vires_core::whatif::what_if(
         &before.snapshot,
         &after.snapshot,
         &ids,
@@ -456,7 +456,7 @@ pub fn whatif(
     print_whatif(fmt, &out)
 }
 
-fn print_whatif(fmt: Format, out: &vires_workflow::whatif::WhatIf) -> Result<ExitCode, CliError> {
+fn print_whatif(fmt: Format, out: &vires_core::whatif::WhatIf) -> Result<ExitCode, CliError> {
     emit(fmt, out, |o| {
         println!(
             "what-if on {}: proposal is {}",
@@ -503,7 +503,7 @@ fn whatif_on_store(
             vires_lang::render(&written.sources, &written.errors, &[], color)
         );
     }
-    let out = vires_workflow::whatif::what_if(
+    let out = vires_core::whatif::what_if(
         &before.snapshot,
         &trial.snapshot,
         ids,

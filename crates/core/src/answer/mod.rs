@@ -4,6 +4,7 @@
 
 pub mod analysis;
 mod caveat_parts;
+pub mod explain;
 pub mod kept_back;
 pub mod knowledge;
 pub mod knowledge_index;
@@ -15,3 +16,4 @@ pub mod query;
 pub mod resolve;
 pub mod search;
 pub mod trial;
+pub mod whatif;

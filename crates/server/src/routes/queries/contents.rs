@@ -20,10 +20,10 @@ use utoipa::IntoParams;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use vires_core::explain::{Explanation, InstrumentRow};
 use vires_core::function::FunctionDef;
 use vires_core::{BodyKind, Power};
 use vires_workflow::calendar::Entry;
-use vires_workflow::explain::{Explanation, InstrumentRow};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -188,7 +188,7 @@ pub async fn explain(
     ApiQuery(p): ApiQuery<ExplainParams>,
 ) -> Result<Answer<Explanation>, ApiError> {
     ask(&st, move |s| {
-        vires_workflow::explain::explain(s, &p.instrument).ok_or_else(|| {
+        vires_core::explain::explain(s, &p.instrument).ok_or_else(|| {
             ApiError::unknown_code(format!(
                 "parameter `instrument`: no instrument has id `{}`; GET /instruments lists the ids",
                 p.instrument
@@ -222,7 +222,7 @@ pub async fn instruments(
     State(st): State<AppState>,
     _q: ApiQuery<NoParams>,
 ) -> Result<Answer<Vec<InstrumentRow>>, ApiError> {
-    ask(&st, |s| Ok(vires_workflow::explain::instruments(s))).await
+    ask(&st, |s| Ok(vires_core::explain::instruments(s))).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

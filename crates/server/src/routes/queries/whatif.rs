@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use vires_app::trial;
+use vires_core::whatif::WhatIf;
 use vires_core::Register;
-use vires_workflow::whatif::WhatIf;
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(whatif))
@@ -110,7 +110,7 @@ pub async fn whatif(
     ask_within(&st, move |s, budget| {
         let (tried, ids, on) = with_proposal(s.register(), body, budget)?;
         budget.check()?;
-        Ok(vires_workflow::whatif::what_if(
+        Ok(vires_core::whatif::what_if(
             s,
             &tried.snapshot,
             &ids,

@@ -2,11 +2,11 @@
 //! and the HTTP API (`GET /explain`, `GET /instruments`), so both print the same JSON.
 //! They read a compiled [`Snapshot`] only.
 
-use jiff::civil::Date;
-use serde::Serialize;
-use vires_core::{
+use crate::{
     Coverage, Diagnostic, Holder, Instrument, InstrumentId, InstrumentKind, Power, Snapshot,
 };
+use jiff::civil::Date;
+use serde::Serialize;
 
 /// At most this many holdings are listed in an explanation (its description says 50).
 pub const MAX_HOLDINGS: usize = 50;

@@ -1,9 +1,9 @@
 //! `vires whatif` and `POST /whatif`: instruments not yet in force put on top of the
 //! register, and the difference in holders on one date.
 
+use crate::{Diagnostic, DiffAnswer, Severity, Snapshot};
 use jiff::civil::Date;
 use serde::Serialize;
-use vires_core::{Diagnostic, DiffAnswer, Severity, Snapshot};
 
 /// The answer of a what-if: whether the proposal's instruments are valid on top of the
 /// register, the findings about them, and the holdings added and removed on `on`.
