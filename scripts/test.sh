@@ -12,6 +12,10 @@ step() { printf '\n==> %s\n' "$*"; }
 step "prerequisites"
 scripts/setup.sh
 
+step "no circular imports between the files of any crate"
+python3 scripts/file-cycles.py --self-test
+python3 scripts/file-cycles.py .
+
 step "cargo test (SQLite and PostgreSQL)"
 scripts/with-postgres.sh cargo test --workspace --all-targets --locked
 
