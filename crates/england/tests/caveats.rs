@@ -419,3 +419,28 @@ fn a_timeline_of_a_larger_place_gets_one_caveat_for_each_kind_of_unknown() {
         gp[0].message
     );
 }
+
+/// The 59 specialised services in 2023/24: of the nine joint committees of NHS England and
+/// ICBs only North East and North Cumbria's had no neighbouring ICS (HSJ, 'Nine regions to
+/// take over £13bn specialised services spend', February 2023), so a Gateshead practice's
+/// answer (A85001) is whole and carries no caveat. A Hull practice (B81002, Humber and North
+/// Yorkshire) sat in a committee whose other members were not found, and the answer says
+/// so; so does Gateshead's in 2024/25, when the committee's members are not stated.
+#[test]
+fn the_one_specialised_joint_committee_whose_members_are_known_has_no_caveat() {
+    let s = snap();
+    let suitable = "commissioning.specialised.suitable-59";
+    let gateshead = Place::Practice("A85001".into());
+    let w = s.who(suitable, &gateshead, date(2023, 6, 1), None).unwrap();
+    let mut bodies: Vec<&str> = w.holders.iter().map(|h| h.body.as_str()).collect();
+    bodies.sort();
+    assert_eq!(bodies, ["QHM", "X24"], "{w:?}");
+    assert!(w.caveats.is_empty(), "{:?}", w.caveats);
+    let w = s.who(suitable, &gateshead, date(2024, 6, 1), None).unwrap();
+    assert!(kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage));
+    assert!(kinds(&w.caveats).contains(&CaveatKind::ToConfirm));
+    let hull = Place::Practice("B81002".into());
+    let w = s.who(suitable, &hull, date(2023, 6, 1), None).unwrap();
+    assert!(kinds(&w.caveats).contains(&CaveatKind::OutsideCoverage));
+    assert!(kinds(&w.caveats).contains(&CaveatKind::ToConfirm));
+}
