@@ -18,6 +18,47 @@ pub fn open(url: &str, fingerprint: &str, author: &str) -> Result<Arc<dyn Store>
     Ok(store)
 }
 
+/// Opens a store a user named (`--db`, `VIRES_DB`), as [`open`] does, with one difference: a
+/// store bound to another base register that holds nothing anyone recorded is rebound to
+/// this one in place ([`bind`]). The notice says so.
+pub fn open_named(
+    url: &str,
+    fingerprint: &str,
+    author: &str,
+) -> Result<(Arc<dyn Store>, Option<String>), AppError> {
+    let store = open_unbound(url)?;
+    let notice = bind(store.as_ref(), url, fingerprint, author)?;
+    Ok((store, notice))
+}
+
+/// Binds an open store to the base register `fingerprint`: an empty store gets its genesis
+/// entry; a store bound to another base that holds nothing recorded (no change, user,
+/// token, session, draft or proposal: [`vires_store::Store::recorded`]) is rebound in place
+/// by a `rebind` entry in its log, and the notice says so (without the URL, which may hold
+/// a password, since the server logs it); a store holding anything is refused, naming what
+/// it holds, and nothing is written.
+pub fn bind(
+    store: &dyn Store,
+    url: &str,
+    fingerprint: &str,
+    author: &str,
+) -> Result<Option<String>, AppError> {
+    let bind_error = |source| AppError::Bind {
+        url: url.to_string(),
+        source,
+    };
+    let stored = match store.ensure_genesis(fingerprint, author) {
+        Ok(_) => return Ok(None),
+        Err(vires_store::StoreError::BaseMismatch { stored, .. }) => stored,
+        Err(e) => return Err(bind_error(e)),
+    };
+    let entry = store.rebind(fingerprint, author).map_err(bind_error)?;
+    Ok(Some(format!(
+        "the store was bound to another base register ({stored}) and held nothing recorded; it is now bound to this one ({fingerprint}) by entry {} of its log",
+        entry.seq
+    )))
+}
+
 /// Opens the user's default store (never one a user named), as [`open`] does, with one
 /// difference: a default store that holds nothing but its binding to another base register
 /// (vires upgraded, with new bundled data, before anything was recorded) is set aside as
@@ -39,10 +80,8 @@ pub fn open_default(
     let Some(path) = url.strip_prefix("sqlite://") else {
         return open(url, fingerprint, author).map(|s| (s, None));
     };
-    let only_genesis = open_unbound(url)?
-        .head()
-        .is_ok_and(|h| h == vires_store::Revision(1));
-    if !only_genesis {
+    let only_binding = open_unbound(url)?.recorded().is_ok_and(|r| r.changes == 0);
+    if !only_binding {
         return open(url, fingerprint, author).map(|s| (s, None));
     }
     let short: String = stored

@@ -15,9 +15,10 @@ fn subject(change: &Change) -> Option<&str> {
             Some(instrument.id.as_str())
         }
         Change::AddBody { body } => Some(body.code.as_str()),
-        Change::RetractInstrument { .. } | Change::Genesis { .. } | Change::WorkflowStep { .. } => {
-            None
-        }
+        Change::RetractInstrument { .. }
+        | Change::Genesis { .. }
+        | Change::Rebind { .. }
+        | Change::WorkflowStep { .. } => None,
     }
 }
 
@@ -35,9 +36,9 @@ pub fn trial(
     let subjects: Vec<&str> = changes.iter().filter_map(subject).collect();
     Trial::of(register, &subjects, before, |register| {
         for change in changes {
-            if matches!(change, Change::Genesis { .. }) {
+            if change.binds_to().is_some() {
                 return Err(AppError::NotApplicable(
-                    "a genesis entry cannot be written as a change".into(),
+                    "a genesis or rebind entry cannot be written as a change".into(),
                 ));
             }
             vires_store::replay::apply(register, change).map_err(AppError::NotApplicable)?;

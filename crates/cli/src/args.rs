@@ -73,7 +73,7 @@ pub struct Cli {
 
     /// Build the England register from ODS/ONS files in this folder (a fresh download, in the
     /// layout of data/README.md) instead of the bundled extracts. Use a store of its own (--db):
-    /// a store is bound to the data it was started on.
+    /// once something is recorded in a store, it is bound to the data it was recorded on.
     #[arg(long, global = true, env = "VIRES_ODS_DIR", value_name = "DIR")]
     pub ods: Option<PathBuf>,
 

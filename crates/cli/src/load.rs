@@ -161,17 +161,15 @@ impl StoreChoice {
     }
 }
 
-/// Opens the store, binding it to the base register on first use.
+/// Opens the store, binding it to the base register on first use, and to a new base when it
+/// holds nothing recorded (`vires_app::store::open_named` and `open_default`).
 pub fn open_store(choice: &StoreChoice) -> Result<Arc<dyn vires_store::Store>, CliError> {
     let fingerprint = vires_app::base::fingerprint(&choice.base())?;
-    if choice.db.is_some() {
-        return Ok(vires_app::store::open(
-            &choice.url()?,
-            &fingerprint,
-            "vires",
-        )?);
-    }
-    let (store, notice) = vires_app::store::open_default(&choice.url()?, &fingerprint, "vires")?;
+    let (store, notice) = if choice.db.is_some() {
+        vires_app::store::open_named(&choice.url()?, &fingerprint, "vires")?
+    } else {
+        vires_app::store::open_default(&choice.url()?, &fingerprint, "vires")?
+    };
     if let Some(n) = notice {
         eprintln!("note: {n}");
     }

@@ -2,7 +2,9 @@
 //! findings; a published head that catches a log cut short; the log key that catches a tail
 //! rewritten with recomputed hashes; triggers that refuse `INSERT OR REPLACE`; and
 //! `vires serve`, which checks the log at start and will not serve a broken one unless told
-//! to, on a real tampered SQLite file and PostgreSQL database.
+//! to, on a real tampered SQLite file and PostgreSQL database. And the log's binding to its
+//! base register: a named store holding nothing recorded follows new data; one holding a
+//! recorded change is refused, unchanged.
 
 mod common;
 
@@ -53,6 +55,11 @@ impl Env {
 
     /// Starts `vires serve` with `args` on a free port and waits until it answers or exits.
     fn serve(&self, args: &[&str]) -> Served {
+        self.serve_with(args, &[])
+    }
+
+    /// [`Env::serve`] with environment variables set.
+    fn serve_with(&self, args: &[&str], vars: &[(&str, &str)]) -> Served {
         let port = common::free_port();
         let log = self.dir.path().join(format!("serve-{port}.log"));
         let mut child = Command::new(env!("CARGO_BIN_EXE_vires"))
@@ -62,7 +69,9 @@ impl Env {
             .env("VIRES_LOG", "info")
             .env_remove("VIRES_LOG_KEY_FILE")
             .env_remove("VIRES_BOOTSTRAP_ADMIN")
+            .env_remove("VIRES_BASE")
             .envs(self.key.iter().map(|k| ("VIRES_LOG_KEY_FILE", k)))
+            .envs(vars.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -157,6 +166,70 @@ impl Env {
             prev = hash;
         }
         self.sql(&sql);
+    }
+
+    /// The change log's entries as (op, base register for a binding entry), read from the
+    /// database (any `vires` command would bind the store to its own base first).
+    fn log_ops(&self) -> Vec<(String, String)> {
+        let sql = "SELECT change_json FROM change_log ORDER BY seq";
+        let out = match self.db.strip_prefix("sqlite://") {
+            Some(path) => Command::new("sqlite3").args([path, sql]).output(),
+            None => Command::new("psql")
+                .args([self.db.as_str(), "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
+                .output(),
+        }
+        .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let c: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+                let base = c["base"].as_str().unwrap_or_default().to_string();
+                (c["op"].as_str().unwrap().to_string(), base)
+            })
+            .collect()
+    }
+
+    /// Everything the store holds: the SQLite file and its WAL byte for byte, or every row of
+    /// every table on PostgreSQL.
+    fn contents(&self) -> Vec<u8> {
+        match self.db.strip_prefix("sqlite://") {
+            Some(path) => ["", "-wal"]
+                .iter()
+                .flat_map(|s| std::fs::read(format!("{path}{s}")).unwrap_or_default())
+                .collect(),
+            None => {
+                let tables = [
+                    "change_log",
+                    "log_checkpoints",
+                    "users",
+                    "api_tokens",
+                    "sessions",
+                    "drafts",
+                    "proposals",
+                    "schema_migrations",
+                ];
+                let sql: String = tables
+                    .iter()
+                    .map(|t| format!("SELECT '{t}', * FROM {t} ORDER BY 2;"))
+                    .collect();
+                let out = Command::new("psql")
+                    .args([self.db.as_str(), "-At", "-v", "ON_ERROR_STOP=1", "-c", &sql])
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                out.stdout
+            }
+        }
     }
 
     fn head(&self) -> String {
@@ -492,4 +565,96 @@ fn the_servers_postgres_role_cannot_touch_the_log() {
     let (code, out) = owner_env.run(&["migrate", "--grant-to", "x; DROP TABLE users"]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("not a role name"), "{out}");
+}
+
+const ASK: [&str; 7] = [
+    "who",
+    "-f",
+    "commissioning.secondary-care",
+    "--practice",
+    "A85001",
+    "--on",
+    "2020-01-01",
+];
+
+/// A store named with --db (VIRES_DB here) meets another base register (`--ods`, a copy of
+/// the bundled extracts with one file changed, as new bundled data would be). Holding nothing
+/// recorded, it is rebound in place by an entry in its log, with a note; holding one recorded
+/// instrument, it is refused, naming what it holds, and not a byte of it changes.
+fn a_named_store_follows_new_data_until_something_is_recorded(env: &Env) {
+    let ods = common::other_ods(env.dir.path());
+    let with_ods: Vec<&str> = ASK.iter().copied().chain(["--ods", &ods]).collect();
+    let (code, out) = env.run(&ASK);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("note:"), "{out}");
+    let (code, out) = env.run(&with_ods);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("note: the store was bound to another base register")
+            && out.contains("held nothing recorded"),
+        "{out}"
+    );
+    let log = env.log_ops();
+    let ops: Vec<&str> = log.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(ops, ["genesis", "rebind"]);
+    assert_ne!(log[0].1, log[1].1);
+    assert!(
+        out.contains(&log[1].1),
+        "the note names the new base: {out}"
+    );
+    // Back to the bundled data: rebound again, once.
+    let (code, out) = env.run(&ASK);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("held nothing recorded"), "{out}");
+    let (code, out) = env.run(&ASK);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("note:"), "{out}");
+    let log = env.log_ops();
+    assert_eq!(log.len(), 3);
+    assert_eq!((log[2].0.as_str(), &log[2].1), ("rebind", &log[0].1));
+    let (code, out) = env.run(&["audit", "verify"]);
+    assert_eq!(code, 0, "{out}");
+
+    env.record("deleg-00t-dental-a");
+    let before = env.contents();
+    let (code, out) = env.run(&with_ods);
+    assert_ne!(code, 0, "{out}");
+    assert!(
+        out.contains("it holds 1 recorded change") && out.contains("so it is not rebound"),
+        "{out}"
+    );
+    assert_eq!(env.contents(), before, "the refused store changed");
+    assert_eq!(env.log_ops().len(), 4);
+}
+
+#[test]
+fn a_named_sqlite_store_follows_new_data_until_something_is_recorded() {
+    a_named_store_follows_new_data_until_something_is_recorded(&Env::new());
+}
+
+#[test]
+fn a_named_postgres_store_follows_new_data_until_something_is_recorded() {
+    if let Some(env) = Env::postgres("rebind") {
+        a_named_store_follows_new_data_until_something_is_recorded(&env);
+    }
+}
+
+/// `vires serve` rebinds a store holding nothing recorded to its base register (here the
+/// empty one), saying so in its log, and refuses one holding a recorded change.
+#[test]
+fn the_server_rebinds_a_store_holding_nothing() {
+    let env = Env::new();
+    let (code, out) = env.run(&ASK);
+    assert_eq!(code, 0, "{out}");
+    let empty = [("VIRES_BASE", "empty")];
+    let (_, _, log) = env.serve_with(&[], &empty).status_and_stop();
+    assert!(log.contains("held nothing recorded"), "{log}");
+    let ops: Vec<String> = env.log_ops().into_iter().map(|(op, _)| op).collect();
+    assert_eq!(ops, ["genesis", "rebind"]);
+    // Recording on the bundled register rebinds it back first; then the server refuses it.
+    env.record("deleg-00t-dental-a");
+    let before = env.contents();
+    let log = env.serve_with(&[], &empty).refused();
+    assert!(log.contains("so it is not rebound"), "{log}");
+    assert_eq!(env.contents(), before);
 }

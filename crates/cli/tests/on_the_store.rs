@@ -1,6 +1,8 @@
 //! Issue 26 item 2: commands that read files work on top of the bundled register plus the
 //! store unless --register says otherwise, and agree on the findings.
 
+mod common;
+
 use serde_json::Value;
 use std::process::Command;
 
@@ -176,17 +178,7 @@ fn run_default(data: &std::path::Path, args: &[&str]) -> (i32, String) {
 fn a_default_store_with_nothing_recorded_is_set_aside_for_new_data() {
     let env = Env::new();
     // Another base register: the bundled extracts with one file changed.
-    let ods = env.path.join("ods");
-    std::fs::create_dir(&ods).unwrap();
-    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ods");
-    for f in std::fs::read_dir(&bundled).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), ods.join(f.file_name())).unwrap();
-    }
-    let changed = ods.join("ccg_names_codes_2018_04.csv");
-    let mut text = std::fs::read_to_string(&changed).unwrap();
-    text.push('\n');
-    std::fs::write(&changed, text).unwrap();
+    let ods_arg = common::other_ods(&env.path);
     let data = env.path.join("data");
     let ask = [
         "who",
@@ -197,7 +189,6 @@ fn a_default_store_with_nothing_recorded_is_set_aside_for_new_data() {
         "--on",
         "2020-01-01",
     ];
-    let ods_arg = ods.display().to_string();
     let with_ods: Vec<&str> = ask.iter().copied().chain(["--ods", &ods_arg]).collect();
     let (code, err) = run_default(&data, &with_ods);
     assert_eq!(code, 0, "{err}");
@@ -218,7 +209,7 @@ fn a_default_store_with_nothing_recorded_is_set_aside_for_new_data() {
     assert_eq!(code, 0, "{err}");
     let (code, err) = run_default(&data, &with_ods);
     assert_ne!(code, 0);
-    assert!(err.contains("created for base register"), "{err}");
+    assert!(err.contains("is bound to base register"), "{err}");
     let files = std::fs::read_dir(data.join("vires")).unwrap().count();
     let (_, _) = run_default(&data, &with_ods);
     assert_eq!(

@@ -434,8 +434,8 @@ impl From<ChangeInput> for vires_store::Change {
     }
 }
 
-/// A change as stored in the log (the same shape as [`ChangeInput`], plus genesis). Shown,
-/// never accepted, so its schema is open.
+/// A change as stored in the log (the shapes of [`ChangeInput`], plus the store's binding and
+/// workflow steps). Shown, never accepted, so its schema is open.
 pub struct StoredChange;
 
 impl PartialSchema for StoredChange {
@@ -445,15 +445,17 @@ impl PartialSchema for StoredChange {
                 "op",
                 ObjectBuilder::new().schema_type(Type::String).enum_values(Some([
                     "genesis",
+                    "rebind",
                     "add-instrument",
                     "correct-instrument",
                     "retract-instrument",
                     "add-body",
+                    "workflow-step",
                 ])),
             )
             .required("op")
             .description(Some(
-                "A change as recorded: the ChangeInput shapes, or {\"op\":\"genesis\",\"base\":...}",
+                "A change as recorded: the ChangeInput shapes; {\"op\":\"genesis\",\"base\":...} or {\"op\":\"rebind\",\"base\":...}, which bind the log to its base register; or a workflow step",
             ))
             .into()
     }

@@ -503,13 +503,20 @@ impl From<vires_app::AppError> for ServerError {
     }
 }
 
-/// Builds the state for `config`: store, base register, replayed log, bootstrap admin,
-/// and the watcher that follows revisions written by other processes.
+/// Builds the state for `config`: store (bound to the base register, or rebound to it if it
+/// holds nothing recorded), base register, replayed log, bootstrap admin, and the watcher
+/// that follows revisions written by other processes.
 pub async fn prepare(config: ServeConfig) -> Result<AppState, ServerError> {
     tokio::task::spawn_blocking(move || -> Result<AppState, ServerError> {
         let store = open_configured_store(&config)?;
         let broken = check_log(store.as_ref(), &config)?;
         let (base, fingerprint) = base_register(config.base, config.cache.as_ref())?;
+        // A store that holds nothing recorded follows the base register to new data.
+        if let Some(note) =
+            vires_app::store::bind(store.as_ref(), &config.db, &fingerprint, "vires-server")?
+        {
+            tracing::warn!("{note}");
+        }
         let bootstrap = config.auth.bootstrap_admin.clone();
         let state = AppState::open(store, base, &fingerprint, config)?;
         if let Some(finding) = broken {

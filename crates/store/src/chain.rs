@@ -224,6 +224,9 @@ where
 {
     let mut count = 0u64;
     let mut prev: Option<RawEntry> = None;
+    // Whether every entry so far binds the log (genesis, rebind): a rebind may follow only
+    // those.
+    let mut only_binding = true;
     for row in rows {
         let row = row?;
         count += 1;
@@ -291,7 +294,15 @@ where
             Ok(_) if row.seq == 1 => {
                 return bad(1, "the first entry is not a genesis entry".to_string());
             }
-            Ok(_) => {}
+            Ok(Change::Rebind { .. }) if !only_binding => {
+                return bad(
+                    row.seq,
+                    "a rebind entry follows a recorded change (a store is rebound only while nothing is recorded)"
+                        .to_string(),
+                );
+            }
+            Ok(Change::Rebind { .. }) => {}
+            Ok(_) => only_binding = false,
             Err(e) => return bad(row.seq, format!("its change does not parse: {e}")),
         }
         if let Some(d) = &row.decision_json {

@@ -13,9 +13,17 @@ pub enum StoreError {
     },
     #[error("the store has no genesis entry yet; bind it to a base register first (Store::ensure_genesis)")]
     NotInitialised,
-    #[error("this store was created for base register {stored}, but it is being opened with base {given}; use the store that belongs to this register, or a new one")]
+    #[error("this store is bound to base register {stored}, but it is being opened with base {given}; use the store that belongs to this register, or a new one")]
     BaseMismatch { stored: String, given: String },
-    #[error("a genesis entry can only be the first entry of the log")]
+    /// A store bound to another base holds something people wrote, so it is not rebound.
+    #[error("this store is bound to base register {stored}, but it is being opened with base {given}, and it holds {recorded}, written against its base, so it is not rebound; use the store that belongs to this register, or a new one")]
+    NotRebound {
+        stored: String,
+        given: String,
+        // Boxed: every result that can fail with a StoreError carries its size.
+        recorded: Box<crate::model::Recorded>,
+    },
+    #[error("a genesis or rebind entry is written only by binding the store to its base register, never as a change")]
     GenesisNotFirst,
     #[error("unsupported store URL {0:?}: use sqlite://PATH (for example sqlite://vires.db or sqlite:///var/lib/vires/vires.db) or postgres://USER@HOST:PORT/DATABASE")]
     BadUrl(String),

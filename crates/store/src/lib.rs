@@ -7,7 +7,9 @@
 //! The store keeps an append-only, hash-chained change log. Each [`Entry`] records who
 //! changed what, when (record time) and why, and commits to the entry before it, so
 //! [`Store::verify`] finds any edit, deletion or reordering and names the first bad entry.
-//! The first entry binds the log to the base register it changes ([`Change::Genesis`]).
+//! The first entry binds the log to the base register it changes ([`Change::Genesis`]); a
+//! store in which nothing was recorded may be bound to another base later
+//! ([`Store::rebind`], [`Change::Rebind`]).
 //!
 //! The register is bitemporal. Valid time is each instrument's own `from`/`until`; record
 //! time is the entry's `recorded_at`. [`replay::as_recorded_at`] rebuilds the register as
@@ -46,8 +48,8 @@ pub use error::StoreError;
 pub use log_key::{LogKey, KEY_FILE_ENV};
 pub use model::{
     BadEntry, Change, ChangeRequest, Decision, Draft, Entry, Keying, NewSession, NewToken, Outcome,
-    PendingChange, PendingChangeStatus, Revision, Role, Session, SessionOrigin, SessionSummary,
-    Settle, Settled, TokenInfo, User, VerifyReport,
+    PendingChange, PendingChangeStatus, Recorded, Revision, Role, Session, SessionOrigin,
+    SessionSummary, Settle, Settled, TokenInfo, User, VerifyReport,
 };
 pub use notify::Subscription;
 pub use replay::{as_recorded_at, replay, ReplayIssue, Replayed};
@@ -70,7 +72,21 @@ pub trait Store: Send + Sync {
 
     /// Binds an empty store to its base register by writing the genesis entry, or checks
     /// that an existing store belongs to this base. Returns the genesis entry.
+    /// The store's binding is its genesis entry and any rebind entries after it; the last of
+    /// them names the base it is bound to now.
     fn ensure_genesis(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError>;
+
+    /// What people have written in the store: log entries other than its binding, users,
+    /// tokens, sessions, drafts, proposals.
+    fn recorded(&self) -> Result<Recorded, StoreError>;
+
+    /// Binds a store that holds nothing recorded to another base register: appends a
+    /// [`Change::Rebind`] entry, checking in the same write transaction that
+    /// [`Store::recorded`] is nothing. A store already bound to `base_fingerprint` is left
+    /// as it is, and an empty one is bound as [`Store::ensure_genesis`] binds it. A store
+    /// holding anything people wrote is refused ([`StoreError::NotRebound`], which names
+    /// it) and nothing is written. Returns the entry that binds the store now.
+    fn rebind(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError>;
 
     /// The current revision (the last entry's sequence number; 0 for an empty log).
     fn head(&self) -> Result<Revision, StoreError>;

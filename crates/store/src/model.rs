@@ -27,6 +27,11 @@ pub enum Change {
     /// The first entry of every log: binds the log to the base register it changes
     /// (for example a fingerprint of the bundled England data).
     Genesis { base: String },
+    /// Binds the log to another base register (new bundled data, or another ODS folder).
+    /// Written only by [`crate::Store::rebind`], and only while the store holds nothing
+    /// recorded: it follows the genesis entry or an earlier rebind entry, never a change,
+    /// because every change was checked against the base the log was bound to.
+    Rebind { base: String },
     /// A new instrument. Its valid time is its own `from`/`until`.
     AddInstrument { instrument: Instrument },
     /// A new version of an instrument already in the register (same id). The old version
@@ -63,15 +68,68 @@ pub enum Change {
 }
 
 impl Change {
+    /// The base register this entry binds the log to, for a genesis or rebind entry.
+    pub fn binds_to(&self) -> Option<&str> {
+        match self {
+            Change::Genesis { base } | Change::Rebind { base } => Some(base),
+            _ => None,
+        }
+    }
+
     /// The stable name of the operation, as in the JSON `op` tag.
     pub fn op(&self) -> &'static str {
         match self {
             Change::Genesis { .. } => "genesis",
+            Change::Rebind { .. } => "rebind",
             Change::AddInstrument { .. } => "add-instrument",
             Change::CorrectInstrument { .. } => "correct-instrument",
             Change::RetractInstrument { .. } => "retract-instrument",
             Change::AddBody { .. } => "add-body",
             Change::WorkflowStep { .. } => "workflow-step",
+        }
+    }
+}
+
+/// What people have written in a store ([`crate::Store::recorded`]): everything but its
+/// binding to a base register and the checkpoints the store signs by itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// Log entries other than the binding (genesis and rebind entries).
+    pub changes: u64,
+    pub users: u64,
+    pub tokens: u64,
+    pub sessions: u64,
+    pub drafts: u64,
+    pub proposals: u64,
+}
+
+impl Recorded {
+    /// True when nothing at all was written: no change, user, token, session, draft or
+    /// proposal.
+    pub fn is_nothing(&self) -> bool {
+        *self == Recorded::default()
+    }
+}
+
+impl std::fmt::Display for Recorded {
+    /// "2 recorded changes, 1 user", or "nothing recorded".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = [
+            (self.changes, "recorded change"),
+            (self.users, "user"),
+            (self.tokens, "API token"),
+            (self.sessions, "session"),
+            (self.drafts, "draft"),
+            (self.proposals, "proposal"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
+        if parts.is_empty() {
+            f.write_str("nothing recorded")
+        } else {
+            f.write_str(&parts.join(", "))
         }
     }
 }

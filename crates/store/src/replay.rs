@@ -59,8 +59,8 @@ where
 pub fn apply(register: &mut Register, change: &Change) -> Result<(), String> {
     match change {
         // A workflow step is in the log for the audit trail; the instruments it issued are
-        // entries of their own.
-        Change::Genesis { .. } | Change::WorkflowStep { .. } => Ok(()),
+        // entries of their own. The binding names the base the log is replayed onto.
+        Change::Genesis { .. } | Change::Rebind { .. } | Change::WorkflowStep { .. } => Ok(()),
         Change::AddInstrument { instrument } => {
             if register.instruments.iter().any(|i| i.id == instrument.id) {
                 return Err(format!(

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use vires_core::{Instrument, InstrumentKind, Interval, Register};
 use vires_store::{
     as_recorded_at, open_with, replay, Change, ChangeRequest, Entry, Keying, LogKey, ManualClock,
-    OpenOptions, Outcome, PendingChangeStatus, Revision, Role, SessionOrigin, Settle, Store,
-    StoreError, GENESIS_PREV,
+    OpenOptions, Outcome, PendingChangeStatus, Recorded, Revision, Role, SessionOrigin, Settle,
+    Store, StoreError, GENESIS_PREV,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -57,7 +57,14 @@ fn pg_db(test: &str) -> Option<TestDb> {
             );
         }
     };
-    let name = format!("vires_t_{}_{}", test, std::process::id());
+    Some(pg_db_named(
+        admin_url,
+        format!("vires_t_{}_{}", test, std::process::id()),
+    ))
+}
+
+/// A fresh database `name` on the server of `admin_url`.
+fn pg_db_named(admin_url: String, name: String) -> TestDb {
     let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls)
         .unwrap_or_else(|e| panic!("cannot connect to VIRES_TEST_PG={admin_url}: {e}"));
     // Each statement on its own: a multi-statement batch would be one transaction, and
@@ -68,10 +75,10 @@ fn pg_db(test: &str) -> Option<TestDb> {
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
-    Some(TestDb {
+    TestDb {
         url: with_database(&admin_url, &name),
         kind: Kind::Postgres { admin_url, name },
-    })
+    }
 }
 
 /// The URL with its database name replaced.
@@ -104,6 +111,16 @@ impl Drop for TestDb {
 }
 
 impl TestDb {
+    /// Another fresh database on the same backend (for a test that needs several).
+    fn sibling(&self, suffix: &str) -> TestDb {
+        match &self.kind {
+            Kind::Sqlite(_) => sqlite_db(),
+            Kind::Postgres { admin_url, name } => {
+                pg_db_named(admin_url.clone(), format!("{name}_{suffix}"))
+            }
+        }
+    }
+
     fn open(&self) -> Box<dyn Store> {
         vires_store::open(&self.url).unwrap()
     }
@@ -296,6 +313,11 @@ on_both_backends!(
     four_eyes_and_decisions_recorded_as_fields,
     approve_and_reject_at_once_one_wins,
     drafts_belong_to_their_owner,
+    a_store_holding_nothing_is_rebound,
+    a_store_holding_anything_is_not_rebound,
+    a_handle_bound_before_a_rebind_cannot_write,
+    a_keyed_store_is_rebound_only_with_its_key,
+    verify_finds_a_rebind_after_a_change,
 );
 
 // ---------------------------------------------------------------------------------------
@@ -1797,4 +1819,250 @@ fn drafts_belong_to_their_owner(db: &TestDb) {
     assert!(store.drafts("eve").unwrap().is_empty());
     // Drafts are not in the log.
     assert_eq!(store.all_entries().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Rebinding a store that holds nothing recorded to another base register
+
+const OTHER: &str = "sha256:another-base-register";
+
+fn a_store_holding_nothing_is_rebound(db: &TestDb) {
+    let store = seeded(db, 0);
+    assert!(store.recorded().unwrap().is_nothing());
+    let genesis = store.all_entries().unwrap().remove(0);
+    let rebound = store.rebind(OTHER, "vires").unwrap();
+    assert_eq!(rebound.seq, 2);
+    assert_eq!(rebound.change, Change::Rebind { base: OTHER.into() });
+    assert_eq!(rebound.prev_hash, genesis.hash);
+    // Any handle now finds the store bound to the new base, and refuses the old one.
+    let again = db.open();
+    assert_eq!(again.ensure_genesis(OTHER, "someone").unwrap(), rebound);
+    match again.ensure_genesis(BASE, "someone") {
+        Err(StoreError::BaseMismatch { stored, given }) => {
+            assert_eq!((stored.as_str(), given.as_str()), (OTHER, BASE))
+        }
+        other => panic!("expected a base mismatch, got {other:?}"),
+    }
+    // Rebinding to the base it has writes nothing; back to the first base is a new entry.
+    assert_eq!(again.rebind(OTHER, "someone").unwrap(), rebound);
+    assert_eq!(db.count("change_log"), 2);
+    let back = again.rebind(BASE, "someone").unwrap();
+    assert_eq!(back.seq, 3);
+    assert_eq!(again.ensure_genesis(BASE, "someone").unwrap(), back);
+    // A change recorded after the binding is counted, and replays as on any store.
+    again.append(Revision(3), add("alice", "a1")).unwrap();
+    assert_eq!(
+        again.recorded().unwrap(),
+        Recorded {
+            changes: 1,
+            ..Recorded::default()
+        }
+    );
+    let replayed = replay(Register::default(), &again.all_entries().unwrap());
+    assert!(replayed.issues.is_empty(), "{:?}", replayed.issues);
+    assert_eq!(replayed.register.instruments.len(), 1);
+    let report = again.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.entries, 4);
+    // A binding is never written as a change, directly or through a proposal.
+    let rebind = Change::Rebind { base: OTHER.into() };
+    let request = ChangeRequest {
+        author: "mallory".into(),
+        reason: "rebind".into(),
+        change: rebind.clone(),
+    };
+    assert!(matches!(
+        again.append(Revision(4), request),
+        Err(StoreError::GenesisNotFirst)
+    ));
+    assert!(matches!(
+        again.propose("mallory", "rebind", Revision(4), &rebind),
+        Err(StoreError::GenesisNotFirst)
+    ));
+    // An empty store is bound by a rebind as by its genesis entry.
+    let empty_db = db.sibling("e");
+    let empty = empty_db.open();
+    let first = empty.rebind(OTHER, "vires").unwrap();
+    assert_eq!(
+        (first.seq, first.change),
+        (1, Change::Genesis { base: OTHER.into() })
+    );
+}
+
+/// One kind of thing a person can write in a store, and what `recorded` counts for it.
+type Writes = fn(&dyn Store);
+
+fn a_store_holding_anything_is_not_rebound(db: &TestDb) {
+    let origin = SessionOrigin::Oidc;
+    let cases: [(&str, Writes, Recorded); 6] = [
+        (
+            "change",
+            |s| {
+                s.append(Revision(1), add("alice", "a1")).unwrap();
+            },
+            Recorded {
+                changes: 1,
+                ..Recorded::default()
+            },
+        ),
+        (
+            "step",
+            |s| {
+                s.append(Revision(1), step("00K", "submit")).unwrap();
+            },
+            Recorded {
+                changes: 1,
+                ..Recorded::default()
+            },
+        ),
+        (
+            "user",
+            |s| {
+                s.create_user("ann", Role::Viewer).unwrap();
+            },
+            Recorded {
+                users: 1,
+                ..Recorded::default()
+            },
+        ),
+        (
+            "token",
+            |s| {
+                s.create_user("ann", Role::Viewer).unwrap();
+                s.create_token("ann", "laptop").unwrap();
+            },
+            Recorded {
+                users: 1,
+                tokens: 1,
+                ..Recorded::default()
+            },
+        ),
+        (
+            "draft",
+            |s| {
+                s.save_draft("ed", None, "delegation", &BTreeMap::new(), None)
+                    .unwrap();
+            },
+            Recorded {
+                drafts: 1,
+                ..Recorded::default()
+            },
+        ),
+        (
+            "proposal",
+            |s| {
+                s.propose("ed", "why", Revision(1), &add("ed", "x").change)
+                    .unwrap();
+            },
+            Recorded {
+                proposals: 1,
+                ..Recorded::default()
+            },
+        ),
+    ];
+    for (i, (what, write, expected)) in cases.into_iter().enumerate() {
+        let db = db.sibling(&format!("k{i}"));
+        let store = seeded(&db, 0);
+        write(store.as_ref());
+        assert_eq!(store.recorded().unwrap(), expected, "{what}");
+        let head = store.all_entries().unwrap();
+        match store.rebind(OTHER, "vires") {
+            Err(StoreError::NotRebound {
+                stored,
+                given,
+                recorded,
+            }) => {
+                assert_eq!((stored.as_str(), given.as_str()), (BASE, OTHER), "{what}");
+                assert_eq!(*recorded, expected, "{what}");
+            }
+            other => panic!("a store holding a {what} was rebound: {other:?}"),
+        }
+        assert_eq!(
+            store.all_entries().unwrap(),
+            head,
+            "{what}: the log changed"
+        );
+        assert_eq!(store.ensure_genesis(BASE, "vires").unwrap().seq, 1);
+    }
+    // A session (of a user) is something written too.
+    let db = db.sibling("s");
+    let store = seeded(&db, 0);
+    store.create_user("ann", Role::Viewer).unwrap();
+    store
+        .create_session("ann", SignedDuration::from_hours(1), &origin)
+        .unwrap();
+    let recorded = store.recorded().unwrap();
+    assert_eq!((recorded.users, recorded.sessions), (1, 1));
+    assert!(matches!(
+        store.rebind(OTHER, "vires"),
+        Err(StoreError::NotRebound { .. })
+    ));
+    assert_eq!(db.count("change_log"), 1);
+}
+
+fn a_handle_bound_before_a_rebind_cannot_write(db: &TestDb) {
+    let before = seeded(db, 0);
+    let other = db.open();
+    other.rebind(OTHER, "vires").unwrap();
+    // `before` checked its changes against BASE: the store is bound to OTHER now.
+    match before.append(Revision(2), add("alice", "a1")) {
+        Err(StoreError::BaseMismatch { stored, given }) => {
+            assert_eq!((stored.as_str(), given.as_str()), (OTHER, BASE))
+        }
+        other => panic!("a write checked against the old base landed: {other:?}"),
+    }
+    assert!(matches!(
+        before.propose("ed", "why", Revision(2), &add("ed", "x").change),
+        Err(StoreError::BaseMismatch { .. })
+    ));
+    assert_eq!(db.count("change_log"), 2);
+    assert_eq!(db.count("proposals"), 0);
+    // A handle bound to the new base writes.
+    other.append(Revision(2), add("bob", "b1")).unwrap();
+    assert_eq!(db.count("change_log"), 3);
+}
+
+fn a_keyed_store_is_rebound_only_with_its_key(db: &TestDb) {
+    let key = LogKey::generate().unwrap();
+    keyed_seeded(db, &key, 0);
+    // Without the key nothing is added, the binding included.
+    match db.open().rebind(OTHER, "vires") {
+        Err(StoreError::LogKeyNeeded { key_id }) => assert_eq!(key_id, key.id()),
+        other => panic!("a keyless rebind on a keyed log: {other:?}"),
+    }
+    assert_eq!(db.count("change_log"), 1);
+    let keyed = db.open_keyed(&key);
+    assert_eq!(keyed.rebind(OTHER, "vires").unwrap().seq, 2);
+    let report = keyed.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(
+        report.keying,
+        Keying::Keyed {
+            key_id: key.id().to_string(),
+            from_seq: 1,
+            checkpoints: 2
+        }
+    );
+}
+
+fn verify_finds_a_rebind_after_a_change(db: &TestDb) {
+    let store = seeded(db, 1);
+    let last = store.all_entries().unwrap().pop().unwrap();
+    // Someone with the database appends a well-formed rebind entry after a change.
+    let change_json = vires_store::canonical_json(&Change::Rebind { base: OTHER.into() }).unwrap();
+    let at = last.recorded_at.as_microsecond() + 1;
+    let hash = vires_store::entry_hash(&last.hash, 3, at, "mallory", "rebind", &change_json);
+    db.sql(&format!(
+        "INSERT INTO change_log (seq, recorded_at_us, author, reason, change_json, prev_hash, hash) \
+         VALUES (3, {at}, 'mallory', 'rebind', '{change_json}', '{}', '{hash}')",
+        last.hash
+    ))
+    .unwrap();
+    let reason = expect_first_bad(store.as_ref(), 3);
+    assert!(
+        reason.contains("rebind entry follows a recorded change"),
+        "{reason}"
+    );
+    // The binding ends at the first change, so the store is still bound to its base.
+    assert_eq!(store.ensure_genesis(BASE, "vires").unwrap().seq, 1);
 }

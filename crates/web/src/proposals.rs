@@ -64,6 +64,10 @@ fn change_summary(c: &Change) -> (String, String) {
             format!("{} ({})", body.name, body.code),
         ),
         Change::Genesis { .. } => ("Start the change log".into(), String::new()),
+        Change::Rebind { base } => (
+            "Bind the store to another base register".into(),
+            base.clone(),
+        ),
         Change::WorkflowStep {
             workflow,
             id,
@@ -88,7 +92,7 @@ fn change_date(c: &Change, s: &Snapshot) -> Option<Date> {
             .map(|i| s.register().instruments[i.0 as usize].from),
         Change::AddBody { body } => Some(body.life.from),
         Change::WorkflowStep { on, .. } => Some(*on),
-        Change::Genesis { .. } => None,
+        Change::Genesis { .. } | Change::Rebind { .. } => None,
     }
 }
 

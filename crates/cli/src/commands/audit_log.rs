@@ -10,6 +10,7 @@ use vires_store::{Change, Entry};
 fn subject(change: &Change) -> (String, String) {
     match change {
         Change::Genesis { base } => (String::new(), format!("base register {base}")),
+        Change::Rebind { base } => (String::new(), format!("rebound to base register {base}")),
         Change::AddInstrument { instrument } | Change::CorrectInstrument { instrument, .. } => {
             (instrument.id.to_string(), instrument.title.to_string())
         }

@@ -210,3 +210,20 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
+
+/// A copy of the bundled ODS/ONS extracts under `dir` with one file changed (a newline
+/// added): another base register, as new bundled data would be. Returns the folder.
+pub fn other_ods(dir: &std::path::Path) -> String {
+    let ods = dir.join("ods");
+    std::fs::create_dir_all(&ods).unwrap();
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ods");
+    for f in std::fs::read_dir(&bundled).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), ods.join(f.file_name())).unwrap();
+    }
+    let changed = ods.join("ccg_names_codes_2018_04.csv");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push('\n');
+    std::fs::write(&changed, text).unwrap();
+    ods.display().to_string()
+}

@@ -3,18 +3,19 @@
 //! [`rows`].
 
 mod accounts;
+mod binding;
 mod checkpoints;
 mod rows;
 mod workflow;
 
 use crate::chain::{next_entry, verify_rows, RawEntry};
 use crate::clock::Clock;
-use crate::engine::{Engine, Val};
+use crate::engine::{Engine, Tx, Val};
 use crate::error::StoreError;
 use crate::log_key::LogKey;
 use crate::model::{
-    Change, ChangeRequest, Draft, Entry, NewSession, NewToken, PendingChange, Revision, Role,
-    Session, SessionOrigin, SessionSummary, Settle, Settled, TokenInfo, User, VerifyReport,
+    Change, ChangeRequest, Draft, Entry, NewSession, NewToken, PendingChange, Recorded, Revision,
+    Role, Session, SessionOrigin, SessionSummary, Settle, Settled, TokenInfo, User, VerifyReport,
 };
 use crate::notify::{Hub, Subscription};
 use crate::{Backend, Store};
@@ -31,6 +32,10 @@ pub(crate) struct SqlStore<E: Engine> {
     stop: Arc<AtomicBool>,
     /// The log key, if the store was opened with one: every write is then checkpointed.
     key: Option<LogKey>,
+    /// The base register this handle was bound to ([`Store::ensure_genesis`] or
+    /// [`Store::rebind`]). Its writes are refused if another process has since rebound the
+    /// store, since they were checked against this base.
+    bound: Mutex<Option<String>>,
 }
 
 impl<E: Engine> SqlStore<E> {
@@ -47,7 +52,30 @@ impl<E: Engine> SqlStore<E> {
             watching: Mutex::new(false),
             stop: Arc::new(AtomicBool::new(false)),
             key,
+            bound: Mutex::new(None),
         })
+    }
+
+    fn bound_to(&self, base: &str) {
+        *self.bound.lock().unwrap_or_else(|p| p.into_inner()) = Some(base.to_string());
+    }
+
+    /// Inside a write: refuses it if this handle was bound to a base and the store is now
+    /// bound to another (rebound by another process since).
+    pub(super) fn check_still_bound(&self, tx: &mut dyn Tx) -> Result<(), StoreError> {
+        let Some(given) = self.bound.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+            return Ok(());
+        };
+        match binding::binding(tx)?.pop() {
+            Some((_, now)) => match now.change.binds_to() {
+                Some(stored) if stored != given => Err(StoreError::BaseMismatch {
+                    stored: stored.to_string(),
+                    given,
+                }),
+                _ => Ok(()),
+            },
+            None => Ok(()),
+        }
     }
 
     fn now_us(&self) -> i64 {
@@ -156,53 +184,76 @@ impl<E: Engine> Store for SqlStore<E> {
     }
 
     fn ensure_genesis(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError> {
-        let (raw, created) = self.engine.write(&mut |tx| {
-            let first = tx.query(
-                &format!("SELECT {ENTRY_COLUMNS} FROM change_log WHERE seq = 1"),
-                &[],
-            )?;
-            if let Some(row) = first.first() {
-                return Ok((raw_entry(row)?, false));
+        let (entry, created) = self.engine.write(&mut |tx| {
+            if let Some((_, bound)) = binding::binding(tx)?.pop() {
+                return Ok((bound, false));
             }
-            if last_entry(tx)?.is_some() {
-                return Err(StoreError::Corrupt {
-                    seq: 1,
-                    reason: "the log has entries but no entry 1".into(),
-                });
-            }
-            checkpoints::before_write(tx, self.key.as_ref(), None)?;
-            let raw = next_entry(
-                None,
-                self.clock.now(),
-                author,
-                "bind the store to its base register",
-                &Change::Genesis {
-                    base: base_fingerprint.to_string(),
-                },
-                None,
-            )?;
-            insert_entry(tx, &raw)?;
-            checkpoints::after_write(tx, self.key.as_ref(), &raw, self.now_us())?;
+            let change = Change::Genesis {
+                base: base_fingerprint.to_string(),
+            };
+            let raw = binding::write(tx, self.key.as_ref(), self.clock.now(), author, &change)?;
             self.engine.after_append(tx, raw.seq)?;
-            Ok((raw, true))
+            Ok((raw.into_entry()?, true))
         })?;
-        let entry = raw.into_entry()?;
-        match &entry.change {
-            Change::Genesis { base } if base == base_fingerprint => {
+        match entry.change.binds_to() {
+            Some(base) if base == base_fingerprint => {
+                self.bound_to(base);
                 if created {
                     self.hub.publish(entry.revision());
                 }
                 Ok(entry)
             }
-            Change::Genesis { base } => Err(StoreError::BaseMismatch {
-                stored: base.clone(),
+            Some(base) => Err(StoreError::BaseMismatch {
+                stored: base.to_string(),
                 given: base_fingerprint.to_string(),
             }),
-            _ => Err(StoreError::Corrupt {
-                seq: 1,
-                reason: "the first entry is not a genesis entry".into(),
-            }),
+            None => Err(StoreError::Unexpected(
+                "the store's binding is not a genesis or rebind entry".into(),
+            )),
         }
+    }
+
+    fn recorded(&self) -> Result<Recorded, StoreError> {
+        self.engine.read(&mut |tx| binding::recorded(tx))
+    }
+
+    fn rebind(&self, base_fingerprint: &str, author: &str) -> Result<Entry, StoreError> {
+        let (entry, created) = self.engine.write(&mut |tx| {
+            let stored = match binding::binding(tx)?.pop() {
+                Some((_, bound)) => match bound.change.binds_to() {
+                    Some(base) if base == base_fingerprint => return Ok((bound, false)),
+                    Some(base) => Some(base.to_string()),
+                    None => None,
+                },
+                None => None,
+            };
+            let change = match stored {
+                None => Change::Genesis {
+                    base: base_fingerprint.to_string(),
+                },
+                Some(stored) => {
+                    let recorded = binding::recorded(tx)?;
+                    if !recorded.is_nothing() {
+                        return Err(StoreError::NotRebound {
+                            stored,
+                            given: base_fingerprint.to_string(),
+                            recorded: Box::new(recorded),
+                        });
+                    }
+                    Change::Rebind {
+                        base: base_fingerprint.to_string(),
+                    }
+                }
+            };
+            let raw = binding::write(tx, self.key.as_ref(), self.clock.now(), author, &change)?;
+            self.engine.after_append(tx, raw.seq)?;
+            Ok((raw.into_entry()?, true))
+        })?;
+        self.bound_to(base_fingerprint);
+        if created {
+            self.hub.publish(entry.revision());
+        }
+        Ok(entry)
     }
 
     fn head(&self) -> Result<Revision, StoreError> {
@@ -225,10 +276,7 @@ impl<E: Engine> Store for SqlStore<E> {
         expected: Revision,
         requests: Vec<ChangeRequest>,
     ) -> Result<Vec<Entry>, StoreError> {
-        if requests
-            .iter()
-            .any(|r| matches!(r.change, Change::Genesis { .. }))
-        {
+        if requests.iter().any(|r| r.change.binds_to().is_some()) {
             return Err(StoreError::GenesisNotFirst);
         }
         let raws = self.engine.write(&mut |tx| {
@@ -240,6 +288,7 @@ impl<E: Engine> Store for SqlStore<E> {
             if last.is_none() {
                 return Err(StoreError::NotInitialised);
             }
+            self.check_still_bound(tx)?;
             checkpoints::before_write(tx, self.key.as_ref(), last.as_ref())?;
             // Record time is read under the write lock, so it is the time of commit order;
             // every entry of a batch is chained onto the one before it, in order. Any error

@@ -114,13 +114,14 @@ pub(super) fn propose<E: Engine>(
     base_revision: Revision,
     change: &Change,
 ) -> Result<PendingChange, StoreError> {
-    if matches!(change, Change::Genesis { .. }) {
+    if change.binds_to().is_some() {
         return Err(StoreError::GenesisNotFirst);
     }
     let change_json = crate::chain::canonical_json(change)?;
     let now = store.now_us();
     let base = i64::try_from(base_revision.0).unwrap_or(i64::MAX);
     store.engine.write(&mut |tx| {
+        store.check_still_bound(tx)?;
         let rows = tx.query("SELECT COALESCE(MAX(id), 0) FROM proposals", &[])?;
         let id = rows.first().map_or(Ok(0), |r| int_at(r, 0, "id"))? + 1;
         tx.execute(
@@ -207,6 +208,7 @@ pub(super) fn settle_proposal<E: Engine>(
             _ => {}
         }
         let last = last_entry(tx)?.ok_or(StoreError::NotInitialised)?;
+        store.check_still_bound(tx)?;
         checkpoints::before_write(tx, store.key.as_ref(), Some(&last))?;
         let current = Revision(last.seq.max(0) as u64);
         if let Some(expected) = settle.expected {
