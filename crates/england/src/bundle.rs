@@ -5,81 +5,37 @@ use crate::ods::{ImportError, SourceFile, Sources};
 use crate::quality::{kinds, QualityReport};
 use crate::{build_from_sources, Import, Stage};
 
-macro_rules! data_file {
-    ($name:literal) => {
-        ($name, include_str!(concat!("../../../data/ods/", $name)))
+/// Embeds the files of the list in `bundled_files.rs` (which `build.rs` fingerprints): the
+/// ODS/ONS extracts and the curated tables as (file name, text) constants, the national
+/// instruments as [`NATIONAL_FILES`]. The prelude's files are embedded by vires-lang.
+macro_rules! bundled_files {
+    (
+        ods in $ods_dir:literal { $($ods:ident = $ods_name:literal;)* }
+        national in $national_dir:literal { $($national_name:literal;)* }
+        curated in $curated_dir:literal {
+            $($(#[$doc:meta])* $curated:ident = $curated_name:literal;)*
+        }
+        prelude in $prelude_dir:literal { $($prelude_name:literal;)* }
+    ) => {
+        $(const $ods: (&str, &str) = (
+            $ods_name,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $ods_dir, $ods_name)),
+        );)*
+
+        /// The curated national instruments, as (file name, `.vires` text).
+        pub const NATIONAL_FILES: &[(&str, &str)] = &[$((
+            $national_name,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $national_dir, $national_name)),
+        )),*];
+
+        $($(#[$doc])* pub const $curated: (&str, &str) = (
+            $curated_name,
+            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $curated_dir, $curated_name)),
+        );)*
     };
 }
 
-const ECCG: (&str, &str) = data_file!("ods_eccg_2024.csv");
-const SUCC: (&str, &str) = data_file!("ods_succ.csv");
-const EPRACCUR: (&str, &str) = data_file!("ods_epraccur_2019_12.csv");
-const ICB: (&str, &str) = data_file!("ons_icb_dec2024.csv");
-const CCG21: (&str, &str) = data_file!("ref_ccg21.csv");
-const CCG20: (&str, &str) = data_file!("ref_ccg20.csv");
-const CCG18: (&str, &str) = data_file!("ccg_names_codes_2018_04.csv");
-const CCG_LAD: (&str, &str) = data_file!("ons_ccg_lad_lookup.csv");
-
-macro_rules! national_file {
-    ($name:literal) => {
-        (
-            concat!("data/national/", $name),
-            include_str!(concat!("../../../data/national/", $name)),
-        )
-    };
-}
-
-/// The curated national instruments, as (file name, `.vires` text).
-pub const NATIONAL_FILES: &[(&str, &str)] = &[
-    national_file!("01-statutory-2013.vires"),
-    national_file!("02-coronavirus-2020.vires"),
-    national_file!("03-icbs-2022.vires"),
-    national_file!("04-primary-care-2022-2023.vires"),
-    national_file!("05-specialised-2023-2025.vires"),
-    national_file!("06-co-commissioning-2015-2022.vires"),
-];
-
-/// The curated table of where the places of split ICBs went (see `data/README.md`), as
-/// (file name, CSV text). It is applied to every import, bundled or from a directory: its rows
-/// only act where the ODS files still leave a place of a split ICB in no ICB.
-pub const RESHAPE_FILE: (&str, &str) = (
-    "data/curated/icb-reshape-2026.csv",
-    include_str!("../../../data/curated/icb-reshape-2026.csv"),
-);
-
-/// The curated table of practices that changed commissioner after the practice file's
-/// snapshot (boundary changes; see `data/README.md`), as (file name, CSV text).
-pub const MOVES_FILE: (&str, &str) = (
-    "data/curated/practice-moves.csv",
-    include_str!("../../../data/curated/practice-moves.csv"),
-);
-
-/// The curated table of practices' commissioners before their join dates in the practice
-/// file, from earlier dated practice lists (see `data/README.md`), as (file name, CSV text).
-pub const HISTORY_FILE: (&str, &str) = (
-    "data/curated/practice-history.csv",
-    include_str!("../../../data/curated/practice-history.csv"),
-);
-
-/// The curated names of the ICBs a reshape created, which the bundled ONS list predates
-/// (see `data/README.md`), as (file name, CSV text).
-pub const ICB_NAMES_FILE: (&str, &str) = (
-    "data/curated/icb-names-2026.csv",
-    include_str!("../../../data/curated/icb-names-2026.csv"),
-);
-
-/// The names of NHS England's regions by ODS code (the ODS CCG file gives only the code),
-/// with their ONS codes and evidence (see `data/README.md`), as (file name, CSV text).
-pub const REGION_NAMES_FILE: (&str, &str) = (
-    "data/curated/nhs-regions.csv",
-    include_str!("../../../data/curated/nhs-regions.csv"),
-);
-
-/// The coverage statement (see `docs/data.md`), as (file name, CSV text).
-pub const COVERAGE_FILE: (&str, &str) = (
-    "data/coverage.csv",
-    include_str!("../../../data/coverage.csv"),
-);
+include!("bundled_files.rs");
 
 pub(crate) fn coverage_statement() -> SourceFile {
     source(COVERAGE_FILE)
@@ -203,8 +159,9 @@ pub fn bundled_with(progress: &mut dyn FnMut(Stage)) -> Result<Import, ImportErr
 /// genesis entry records it, so a change log is bound to the data its changes were made
 /// against; the CLI and the server must agree on it, so it lives here.
 ///
-/// Computed when the crate is built (`build.rs`), from the same files hashed the same way
-/// as [`fingerprint_of_embedded`] hashes the embedded texts; a test holds them equal.
+/// Computed when the crate is built (`build.rs`), from the files of the same list
+/// (`bundled_files.rs`) hashed the same way as [`fingerprint_of_embedded`] hashes the
+/// embedded texts; a test holds them equal.
 pub fn fingerprint() -> String {
     env!("VIRES_BUNDLE_FINGERPRINT").to_string()
 }
