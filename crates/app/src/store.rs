@@ -63,8 +63,8 @@ pub fn bind(
 /// difference: a default store that holds nothing but its binding to another base register
 /// (vires upgraded, with new bundled data, before anything was recorded) is set aside as
 /// `vires.db.base-<its base>` and a new one is bound. The notice says so. A default store
-/// holding recorded changes is refused as any other: those changes were checked against
-/// the old base.
+/// holding recorded changes is refused as any other, naming what it holds: those changes
+/// were checked against the old base.
 pub fn open_default(
     url: &str,
     fingerprint: &str,
@@ -80,9 +80,16 @@ pub fn open_default(
     let Some(path) = url.strip_prefix("sqlite://") else {
         return open(url, fingerprint, author).map(|s| (s, None));
     };
-    let only_binding = open_unbound(url)?.recorded().is_ok_and(|r| r.changes == 0);
-    if !only_binding {
-        return open(url, fingerprint, author).map(|s| (s, None));
+    let recorded = open_unbound(url)?.recorded().map_err(AppError::Store)?;
+    if recorded.changes > 0 {
+        return Err(AppError::Bind {
+            url: url.to_string(),
+            source: vires_store::StoreError::NotRebound {
+                stored,
+                given: fingerprint.to_string(),
+                recorded: Box::new(recorded),
+            },
+        });
     }
     let short: String = stored
         .rsplit(':')

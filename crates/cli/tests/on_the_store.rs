@@ -209,7 +209,10 @@ fn a_default_store_with_nothing_recorded_is_set_aside_for_new_data() {
     assert_eq!(code, 0, "{err}");
     let (code, err) = run_default(&data, &with_ods);
     assert_ne!(code, 0);
-    assert!(err.contains("is bound to base register"), "{err}");
+    assert!(
+        err.contains("is bound to base register") && err.contains("it holds 1 recorded change"),
+        "{err}"
+    );
     let files = std::fs::read_dir(data.join("vires")).unwrap().count();
     let (_, _) = run_default(&data, &with_ods);
     assert_eq!(
