@@ -215,6 +215,52 @@ fn what_nhs_england_kept_is_excepted_and_never_reported_as_granted() {
     assert_eq!(bodies, vec!["X24"]);
 }
 
+/// NHS England kept complaints to the commissioner about primary care when it delegated or
+/// shared the services (HSJ, 'Revealed: details of primary care control shift', April 2015, on
+/// the co-commissioning delegation agreement) until the primary care complaints function
+/// passed to every ICB on 2023-07-01 (NHS Lancashire and South Cumbria ICB; Healthwatch
+/// Darlington, 14 June 2023). So every NHS England grant of a primary care service that starts
+/// before that day must except the service's complaints function: one that did not would name
+/// a CCG or an ICB as handling complaints that NHS England handled.
+#[test]
+fn complaints_stay_with_nhs_england_until_july_2023() {
+    let f = fixture();
+    let taxonomy = &f.import.register.taxonomy;
+    let mut checked = 0;
+    for ins in &f.import.register.instruments {
+        if ins.maker.as_deref() != Some("X24") || ins.from >= date(2023, 7, 1) {
+            continue;
+        }
+        for function in ins.functions.iter() {
+            let complaints = format!("{function}.complaints");
+            if taxonomy.get(&complaints).is_none() {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                ins.particulars().except.contains(&complaints),
+                "{} grants {function} from {} without excepting {complaints}",
+                ins.id,
+                ins.from
+            );
+        }
+    }
+    // Co-commissioning (dozens of CCGs), the ICB GP delegation and the POD delegations.
+    assert!(checked > 40, "only {checked} grants checked");
+    // The day before and the day the complaints function passed, at a Lancashire practice's
+    // ICB (NHS Lancashire and South Cumbria ICB's own page).
+    let qe1 = Place::Body("QE1".into());
+    let holders = |on| -> Vec<String> {
+        let who = f
+            .snap
+            .who("commissioning.primary-care.dental.complaints", &qe1, on, None)
+            .unwrap();
+        who.holders.iter().map(|h| h.body.to_string()).collect()
+    };
+    assert_eq!(holders(date(2023, 6, 30)), vec!["X24"]);
+    assert_eq!(holders(date(2023, 7, 1)), vec!["QE1"]);
+}
+
 #[test]
 fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
     let f = fixture();
