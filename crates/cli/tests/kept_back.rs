@@ -57,7 +57,13 @@ fn what_an_icb_holds_says_what_nhs_england_kept() {
     assert!(!dental.contains("optometry.performers"), "{dental}");
     let pharmacy = holding_block(&out, "commissioning.primary-care.pharmacy").join("\n");
     assert!(!pharmacy.is_empty(), "{out}");
-    assert!(!pharmacy.contains("not passed on"), "{pharmacy}");
+    // Complaints to the commissioner stayed with NHS England until 2023-07-01 (NHS
+    // Lancashire and South Cumbria ICB; Healthwatch Darlington, June 2023).
+    assert!(
+        pharmacy.contains("kept by X24: commissioning.primary-care.pharmacy.complaints"),
+        "{pharmacy}"
+    );
+    assert!(!pharmacy.contains("performers"), "{pharmacy}");
     // The delegation agreements reserved more to NHS England than the performers lists; the
     // register has not listed it yet, and says so beside each delegated holding rather than
     // letting the answer look complete.
@@ -74,6 +80,25 @@ fn what_an_icb_holds_says_what_nhs_england_kept() {
 }
 
 #[test]
+fn what_is_not_called_kept_once_the_body_holds_it_by_another_instrument() {
+    // From 2023-07-01 the ICB holds complaints about primary care by their own delegation,
+    // though the GP and POD delegations still except them.
+    let (code, out, err) = vires(&["what", "QOP", "--on", "2024-06-01"]);
+    assert_eq!(code, 0, "{err}");
+    let pharmacy = holding_block(&out, "commissioning.primary-care.pharmacy").join("\n");
+    assert!(!pharmacy.contains("not passed on"), "{pharmacy}");
+    let medical = holding_block(&out, "commissioning.primary-care.medical").join("\n");
+    assert!(
+        medical.contains("kept by X24: commissioning.primary-care.medical.performers, commissioning.primary-care.medical.capital"),
+        "{medical}"
+    );
+    assert!(!medical.contains("medical.complaints"), "{medical}");
+    let complaints =
+        holding_block(&out, "commissioning.primary-care.medical.complaints").join("\n");
+    assert!(complaints.contains("nhse-icb-complaints-2023"), "{out}");
+}
+
+#[test]
 fn explain_names_what_a_delegation_leaves_out_and_what_was_retained() {
     let (code, out, err) = vires(&["explain", "nhse-icb-primary-medical-2022"]);
     assert_eq!(code, 0, "{err}");
@@ -83,7 +108,7 @@ fn explain_names_what_a_delegation_leaves_out_and_what_was_retained() {
     );
     assert!(
         out.contains(
-            "except: commissioning.primary-care.medical.performers (not passed on: X24 keeps them)"
+            "except: commissioning.primary-care.medical.performers, commissioning.primary-care.medical.complaints, commissioning.primary-care.medical.capital (not passed on: X24 keeps them)"
         ),
         "{out}"
     );

@@ -186,7 +186,7 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
                         br; "Exercised by: "
                         @for (i, c) in h.arranged_to.iter().enumerate() { @if i > 0 { ", " } (body_link(c, None)) }
                     }
-                    @if let Some(k) = s.kept_back(h) {
+                    @if let Some(k) = s.kept_back(h, holdings) {
                         @if !k.functions.is_empty() {
                             br; "Not passed on, kept by " (body_link(k.maker, None)) ": "
                             @for (i, f) in k.functions.iter().enumerate() { @if i > 0 { ", " } (function_link(f)) }

@@ -143,7 +143,7 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
             }
             let proof = format!("proof: {}", proof_line(&h.proof));
             println!("      {}", wrap(&proof, 6, 13, width));
-            if let Some(k) = s.kept_back(h) {
+            if let Some(k) = s.kept_back(h, &a.holdings) {
                 if !k.functions.is_empty() {
                     let kept = format!(
                         "not passed on, kept by {}: {}",

@@ -23,8 +23,11 @@ impl Snapshot {
     /// What the last instrument of `h`'s proof left out of `h.function`, and what it says
     /// its maker kept that is still to confirm, if anything. Only
     /// functions under the holding's own function are named: one instrument may delegate
-    /// several functions, each with its own exceptions.
-    pub fn kept_back(&self, h: &Holding) -> Option<KeptBack<'_>> {
+    /// several functions, each with its own exceptions. `alongside` are the other holdings of
+    /// the same body at the same place and date: a function left out here that the body
+    /// holds there by another instrument (complaints about GP services, passed to ICBs on
+    /// 2023-07-01 apart from the delegation that excepted them) is not named as kept.
+    pub fn kept_back(&self, h: &Holding, alongside: &[Holding]) -> Option<KeptBack<'_>> {
         let last = h.proof.last()?;
         let ins = &self.register().instruments[self.instrument_id(&last.instrument)?.0 as usize];
         let under = format!("{}.", h.function);
@@ -33,6 +36,7 @@ impl Snapshot {
             .except
             .iter()
             .filter(|f| f.starts_with(&under))
+            .filter(|f| !alongside.iter().any(|o| &o.function == *f))
             .map(String::as_str)
             .collect();
         let unconfirmed: Vec<&str> = ins
