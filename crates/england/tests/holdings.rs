@@ -253,7 +253,12 @@ fn complaints_stay_with_nhs_england_until_july_2023() {
     let holders = |on| -> Vec<String> {
         let who = f
             .snap
-            .who("commissioning.primary-care.dental.complaints", &qe1, on, None)
+            .who(
+                "commissioning.primary-care.dental.complaints",
+                &qe1,
+                on,
+                None,
+            )
             .unwrap();
         who.holders.iter().map(|h| h.body.to_string()).collect()
     };
