@@ -5,7 +5,8 @@
 use crate::context::Ctx;
 use crate::error::WebError;
 use crate::layout::{
-    self, body_link, date_text, function_link, instrument_link, period_text, FieldError,
+    self, body_link, body_link_on, date_text, function_link, instrument_link, period_text,
+    FieldError,
 };
 use crate::view::{Csv, View};
 use crate::who::{date_param, function_options, today};
@@ -212,11 +213,17 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
             Some(l) if !l.predecessors.is_empty() || !l.successors.is_empty() => {
                 @if !l.predecessors.is_empty() {
                     h3 { "Came from" }
-                    ul { @for st in &l.predecessors { li { (body_link(&st.code, Some(&name_near(s, &st.code, st.on)))) ", " (date_text(st.on)) @if !st.via.is_empty() { ", into " (st.via.iter().rev().cloned().collect::<Vec<_>>().join(" → ")) } } } }
+                    // A predecessor is named and linked as it was the day before it merged: its code
+                    // may name another body from that day (00T, NHS Bolton CCG, then a sub-ICB
+                    // location of QOP).
+                    ul { @for st in &l.predecessors {
+                        @let before = st.on.yesterday().unwrap_or(st.on);
+                        li { (body_link_on(&st.code, Some(&name_near(s, &st.code, before)), before)) ", " (date_text(st.on)) @if !st.via.is_empty() { ", into " (st.via.iter().rev().cloned().collect::<Vec<_>>().join(" → ")) } }
+                    } }
                 }
                 @if !l.successors.is_empty() {
                     h3 { "Became" }
-                    ul { @for st in &l.successors { li { (body_link(&st.code, Some(&name_near(s, &st.code, st.on)))) ", " (date_text(st.on)) @if !st.via.is_empty() { ", via " (st.via.join(" → ")) } } } }
+                    ul { @for st in &l.successors { li { (body_link_on(&st.code, Some(&name_near(s, &st.code, st.on)), st.on)) ", " (date_text(st.on)) @if !st.via.is_empty() { ", via " (st.via.join(" → ")) } } } }
                 }
             }
             _ => { p { "No merger or succession involves this code." } }

@@ -419,6 +419,66 @@ async fn body_practice_function_and_instrument_pages_answer_from_the_register() 
     assert!(timeline.text.contains("<desc"));
 }
 
+/// A code can name one body, then another: 00T was NHS Bolton CCG until it merged into the
+/// ICB on 1 July 2022, and from that day names one of the ICB's sub-ICB locations. The ICB's
+/// lineage names the CCG that merged, as it was the day before, and links to it on that day.
+#[tokio::test]
+async fn a_predecessor_is_named_as_it_was_before_its_code_was_reused() {
+    let f = fixture_with(|reg| {
+        let body = |name: &str, kind, from, until| vires_core::Body {
+            code: "00T".into(),
+            name: name.into(),
+            kind,
+            life: Interval::new(from, until),
+            basis: None,
+            source: None,
+            ons_code: None,
+            span: None,
+        };
+        let merger = Date::constant(2022, 7, 1);
+        reg.add_body(body(
+            "NHS Test Borough CCG",
+            vires_core::BodyKind::Ccg,
+            Date::constant(2013, 4, 1),
+            Some(merger),
+        ))
+        .unwrap();
+        reg.add_body(body(
+            "NHS Test ICB - 00T",
+            vires_core::BodyKind::SubIcbLocation,
+            merger,
+            None,
+        ))
+        .unwrap();
+        reg.successions.push(vires_core::Succession {
+            from: "00T".into(),
+            to: "QAA".into(),
+            on: merger,
+        });
+    });
+    let page = get(&f.app, "/ui/bodies/QAA?on=2023-01-01", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let came_from = page
+        .text
+        .split("Came from")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap_or_else(|| panic!("no predecessors listed: {}", page.text));
+    assert!(
+        came_from.contains("href=\"/ui/bodies/00T?on=2022-06-30\"")
+            && came_from.contains("NHS Test Borough CCG (00T)"),
+        "{came_from}"
+    );
+    assert!(!came_from.contains("NHS Test ICB - 00T"), "{came_from}");
+    // And from the CCG's side, the ICB it became, on the day it did.
+    let ccg = get(&f.app, "/ui/bodies/00T?on=2022-06-30", None).await;
+    assert!(
+        ccg.text.contains("href=\"/ui/bodies/QAA?on=2022-07-01\""),
+        "{}",
+        ccg.text
+    );
+}
+
 #[tokio::test]
 async fn assets_are_served_with_long_cache_headers() {
     let f = fixture();
