@@ -194,6 +194,30 @@ fn what_wraps_holdings_and_caveats_without_cutting() {
     assert!(!wide.contains('…') && !narrow.contains('…'));
 }
 
+/// `what` lines its columns up: by hand, Greater Manchester ICB (QOP) held on 2024-06-01 both
+/// primary medical services (delegated 2022-07-01) and complaints about community pharmacy
+/// services (delegated 2023-07-01), whose function id is longer than most; the role column
+/// starts at the same place on every holding's line.
+#[test]
+fn what_lines_up_the_role_column_below_long_function_ids() {
+    let (code, out, err) = vires(
+        &["what", "QOP", "--on", "2024-06-01"],
+        &[("COLUMNS", "400")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let role_at = |function: &str| {
+        let line = out
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(function))
+            .unwrap_or_else(|| panic!("no holding of {function}: {out}"));
+        let after = &line[line.find(function).unwrap() + function.len()..];
+        line.len() - after.trim_start().len()
+    };
+    let short = role_at("commissioning.primary-care.medical");
+    let long = role_at("commissioning.primary-care.optometry.complaints");
+    assert_eq!(short, long, "{out}");
+}
+
 /// A council asked about by its ONS code is named, not called "footprint of E08000001": the
 /// name is the one in the ONS CCG to local authority district lookup the register is built
 /// from (E08000001 is Bolton), and the line says it is the council's area.

@@ -121,6 +121,15 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
             println!("  holds nothing");
         }
         caveat_lines(&a.caveats);
+        // The role column starts after the longest function id, so that it lines up below
+        // ids such as `commissioning.primary-care.optometry.complaints`.
+        let function_width = a
+            .holdings
+            .iter()
+            .map(|h| h.function.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(44);
         for h in &a.holdings {
             let purposes = if h.purposes.is_empty() {
                 String::new()
@@ -130,7 +139,7 @@ pub fn what(s: &Snapshot, fmt: Format, code: &str, on: Date) -> Result<ExitCode,
             // The whole area and proof, wrapped to the terminal rather than cut.
             let width = crate::output::width();
             let line = format!(
-                "{:<44} {:<12} {} (accountable {}){purposes}",
+                "{:<function_width$} {:<12} {} (accountable {}){purposes}",
                 h.function,
                 h.role.as_str(),
                 h.area.join(" + "),
