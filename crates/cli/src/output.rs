@@ -109,11 +109,23 @@ pub fn proof_line(proof: &[Arc<ProofStep>]) -> String {
         .join(" → ")
 }
 
-pub fn holder_text(h: &Holder) {
+/// A holder of `function` as `who` shows it: body, role, the part of the function it holds
+/// (when it holds a part only), the part of the place, and the proof; a row gathering
+/// several holdings shows the first few chains and how many more.
+pub fn holder_text(h: &Holder, function: &str) {
     let purposes = if h.purposes.is_empty() {
         String::new()
     } else {
         format!("  only for: {}", h.purposes.join(", "))
+    };
+    // A holding of a function below the one asked about holds that part of it.
+    let below = h.function.len() > function.len()
+        && h.function.starts_with(function)
+        && h.function.as_bytes().get(function.len()) == Some(&b'.');
+    let purposes = if below {
+        format!("  for part: {}{purposes}", h.function)
+    } else {
+        purposes
     };
     let partial = match (&h.coverage, &h.part) {
         (vires_core::Coverage::Full, _) => String::new(),
@@ -141,7 +153,45 @@ pub fn holder_text(h: &Holder) {
         format!("{} {line}", h.name)
     };
     println!("  {:<6} {}", h.body, wrap(&name, 9, 9, width));
-    for (n, step) in h.proof.iter().enumerate() {
+    if h.holdings.is_empty() {
+        proof_lines(&h.proof, width);
+        return;
+    }
+    println!(
+        "         by {} holdings, each with its own proof:",
+        h.holdings.len()
+    );
+    for held in h.holdings.iter().take(SHOWN_HOLDINGS) {
+        let part = match &held.part {
+            Some(p) if p.area.is_empty() => format!("{} of {} practices", p.practices, p.of),
+            Some(p) => format!(
+                "{} of {} practices, {}",
+                p.practices,
+                p.of,
+                p.area.join(" + ")
+            ),
+            None => "all of the place".to_string(),
+        };
+        println!("         - {}", wrap(&part, 11, 11, width));
+        proof_lines(&held.proof, width);
+    }
+    if let Some(more) = h
+        .holdings
+        .len()
+        .checked_sub(SHOWN_HOLDINGS)
+        .filter(|&n| n > 0)
+    {
+        println!(
+            "         and {more} more holdings (`--format json` lists every one with its proof)"
+        );
+    }
+}
+
+/// How many of the holdings a row gathers `who` shows as text.
+const SHOWN_HOLDINGS: usize = 3;
+
+fn proof_lines(proof: &[Arc<ProofStep>], width: Option<usize>) {
+    for (n, step) in proof.iter().enumerate() {
         let basis = step.basis.as_deref().unwrap_or("-");
         let arrow = if n == 0 { "proof:" } else { "     →" };
         let lead = format!("         {arrow} {:<28} ", step.instrument);

@@ -76,7 +76,8 @@ fn every_active_practice_in_one_process_matches_the_ods_commissioner() {
             "coverage",
             "proof",
             "note",
-            "caveats"
+            "caveats",
+            "for_part"
         ]
     );
     let mut statutory = std::collections::HashMap::new();

@@ -180,7 +180,8 @@ fn who_may_what_and_timeline_list_as_csv() {
             "coverage",
             "proof",
             "note",
-            "caveats"
+            "caveats",
+            "for_part"
         ]
     );
     let ccg = rows.iter().find(|r| col(&h, r, "body") == "13T").unwrap();
@@ -239,7 +240,8 @@ fn who_may_what_and_timeline_list_as_csv() {
             "role",
             "only_for",
             "incomplete",
-            "caveats"
+            "caveats",
+            "for_part"
         ]
     );
     // A85001 joined 13T on 2015-04-01, the day 00F, 00G and 00H merged into it (ODS

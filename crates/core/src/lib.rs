@@ -43,11 +43,11 @@ pub use model::coverage::{CoverageRow, UnknownMembership};
 pub use place::{Membership, ParentLink, Place, Practice, PracticeId};
 pub use power::Power;
 pub use query::{
-    Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,
-    WhoAnswer,
+    Caveat, CaveatKind, Coverage, HeldPart, Holder, MayAnswer, Part, Proof, ProofStep, QueryError,
+    Role, WhoAnswer,
 };
 pub use register::{Register, RegisterError, Succession};
-pub use resolve::{Holding, WhatAnswer, WhoGrants};
+pub use resolve::{Gathered, Holding, WhatAnswer, WhoGrants};
 pub use smol_str::SmolStr;
 pub use snapshot::{Grant, GrantId, ParentGrant, Snapshot};
 pub use trial::{Trial, Void};

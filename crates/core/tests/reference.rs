@@ -947,17 +947,33 @@ impl<'a> Reference<'a> {
         let candidates: Vec<(Holding, Coverage)> = all
             .into_iter()
             .filter(|h| !self.void(h.instrument) && h.live(d))
-            .filter(|h| covers(&h.function, f) && !h.except.iter().any(|x| covers(x, f)))
+            // A holding of the function or one above it (not excepting it), or of a part of
+            // it, which answers for that part.
+            .filter(|h| {
+                (covers(&h.function, f) || covers(f, &h.function))
+                    && !h.except.iter().any(|x| covers(x, f))
+            })
             .filter_map(|h| {
                 let c = self.coverage(&self.holding_area(&h, d), place, d)?;
                 Some((h, c))
             })
             .collect();
-        // Only a holding made from another over all of the place takes it over there.
+        // Only a holding made from another over all of the place, and for all of what is
+        // asked of that one (the function asked, or the other's own function when that is a
+        // part of it), takes it over there.
         let shadowed: Vec<&Holding> = candidates
             .iter()
             .filter(|(h, c)| *c == Coverage::Full && !h.concurrent && h.purposes.is_empty())
-            .filter_map(|(h, _)| h.parent.as_deref())
+            .filter_map(|(h, _)| h.parent.as_deref().map(|p| (h, p)))
+            .filter(|(h, p)| {
+                let asked = if covers(&p.function, f) {
+                    f
+                } else {
+                    &p.function
+                };
+                covers(&h.function, asked)
+            })
+            .map(|(_, p)| p)
             .filter(|p| candidates.iter().any(|(c, _)| c.same(p)))
             .collect();
         let holders: Vec<(&Holding, Coverage)> = candidates
@@ -1022,6 +1038,7 @@ impl<'a> Reference<'a> {
             until: h.until,
             purposes: h.purposes.clone(),
             proof: self.proof(h),
+            holdings: Vec::new(),
         };
         if practices.is_empty() {
             let refs: Vec<(&Holding, Coverage)> = held.iter().map(|(h, c)| (h, *c)).collect();
@@ -1039,6 +1056,9 @@ impl<'a> Reference<'a> {
         let (mut unheld, mut unsettled): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
         let mut candidates: BTreeSet<String> = BTreeSet::new();
         let mut sources: Vec<String> = Vec::new();
+        // For each settled practice, the rows (body, role, accountable body, function,
+        // purposes) met there.
+        let mut met_rows: Vec<BTreeSet<RowKey>> = Vec::new();
         for p in &practices {
             let at = Asked::Practice(p.clone());
             let (here, _) = self.held(f, &at, d, purpose);
@@ -1051,6 +1071,7 @@ impl<'a> Reference<'a> {
                         None => met.push((h.clone(), 1)),
                     }
                 }
+                met_rows.push(here.iter().map(|(h, _)| row_key(h)).collect());
             }
             if !said.is_empty() {
                 unsettled.push(p.clone());
@@ -1129,11 +1150,56 @@ impl<'a> Reference<'a> {
                 .with_part(named(&unsettled)),
             );
         }
+        // One row for each body in each role, for each accountable body, function and
+        // purposes: a row of several holdings covers the practices any of them holds at,
+        // from the last of their first days to the first of their ends, with each
+        // holding's own proof, part and days.
+        type Member<'m> = &'m (Holding, Coverage, u32);
+        let mut rows: Vec<(RowKey, Vec<Member>)> = Vec::new();
+        for a in &answered {
+            let key = row_key(&a.0);
+            match rows.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(a),
+                None => rows.push((key, vec![a])),
+            }
+        }
+        let holders = rows
+            .iter()
+            .map(|(key, members)| {
+                if let [(h, c, n)] = members[..] {
+                    return render(h, *c, (*c == Coverage::Partial).then_some(*n));
+                }
+                let union = met_rows.iter().filter(|ks| ks.contains(key)).count() as u32;
+                let (h, _, _) = members[0];
+                let mut row = render(h, coverage(union), None);
+                row.practices = (union != settled).then_some(union);
+                row.proof = Vec::new();
+                row.from = members
+                    .iter()
+                    .map(|(m, _, _)| m.from)
+                    .max()
+                    .unwrap_or(h.from);
+                row.until = members
+                    .iter()
+                    .map(|(m, _, _)| m.until)
+                    .fold(None, min_until);
+                row.holdings = members
+                    .iter()
+                    .map(|(m, _, n)| {
+                        (
+                            self.proof(m),
+                            (*n != settled).then_some(*n),
+                            m.from,
+                            m.until,
+                        )
+                    })
+                    .collect();
+                row.holdings.sort();
+                row
+            })
+            .collect();
         RefAnswer {
-            holders: answered
-                .iter()
-                .map(|(h, c, n)| render(h, *c, (*c == Coverage::Partial).then_some(*n)))
-                .collect(),
+            holders,
             accountable_only,
             caveats,
         }
@@ -1247,6 +1313,8 @@ impl<'a> Reference<'a> {
                     meeting.push(row);
                 }
             }
+            // A function made of parts is complete where each of its parts is.
+            complete = complete || self.complete_by_parts(f, place, d);
             let mut incomplete = self.incomplete_rows(&meeting, place, d);
             if incomplete.is_empty() && !complete {
                 incomplete.push(RefCaveat::new(
@@ -1308,6 +1376,43 @@ impl<'a> Reference<'a> {
             out.extend(self.record_caveats(f, p, d, holders));
         }
         out
+    }
+
+    /// The parts of function `f`: the declared functions directly below it (docs/data.md,
+    /// "Caveats"), found by their dotted ids.
+    fn parts_of(&self, f: &str) -> Vec<String> {
+        let below: Vec<&str> = self
+            .reg
+            .taxonomy
+            .iter()
+            .map(|(_, d)| d.id.as_str())
+            .filter(|g| *g != f && covers(f, g))
+            .collect();
+        below
+            .iter()
+            .filter(|g| !below.iter().any(|h| h != *g && covers(h, g)))
+            .map(|g| g.to_string())
+            .collect()
+    }
+
+    /// Whether `f` has parts and a complete row about each part (or above it) holds all of
+    /// `place` on `d`, or that part is itself complete by its parts.
+    fn complete_by_parts(&self, f: &str, place: &Asked, d: Date) -> bool {
+        let parts = self.parts_of(f);
+        !parts.is_empty()
+            && parts.iter().all(|p| {
+                self.reg.coverage.iter().any(|row| {
+                    row.complete
+                        && row.during.contains(d)
+                        && covers(&row.function, p)
+                        && match &row.area {
+                            None => true,
+                            Some(code) => self
+                                .body_at(code, d)
+                                .is_some_and(|b| self.area_meets(b, place, d).0),
+                        }
+                }) || self.complete_by_parts(p, place, d)
+            })
     }
 
     /// The caveats of the coverage rows not complete that meet `place` on `d`: one a row at
@@ -1462,9 +1567,16 @@ impl<'a> Reference<'a> {
 /// `who`"), given `who`'s answer there without a purpose: when it is among those holders,
 /// covering all of the place, by a holding without purposes or with the purpose asked. With
 /// that answer's caveats.
-fn may_from(plain: &RefAnswer, body: &str, purpose: Option<&str>) -> (bool, Vec<RefCaveat>) {
+fn may_from(
+    plain: &RefAnswer,
+    body: &str,
+    f: &str,
+    purpose: Option<&str>,
+) -> (bool, Vec<RefCaveat>) {
     let allowed = plain.holders.iter().any(|h| {
         h.body == body
+            // A holding of a part of the function is not a holding of all of it.
+            && covers(&h.function, f)
             && h.full
             && (h.purposes.is_empty() || purpose.is_some_and(|p| h.purposes.iter().any(|x| x == p)))
     });
@@ -1482,6 +1594,20 @@ fn one_holding(k: &Holding, h: &Holding) -> bool {
         && k.instrument == h.instrument
         && k.purposes == h.purposes
         && k.concurrent == h.concurrent
+}
+
+/// What makes two holdings one row over a larger place: the same body, role, accountable
+/// body, function and purposes.
+type RowKey = (B, Role, B, String, Vec<String>);
+
+fn row_key(h: &Holding) -> RowKey {
+    (
+        h.holder,
+        h.role,
+        h.accountable,
+        h.function.clone(),
+        h.purposes.clone(),
+    )
 }
 
 /// The source of the caveat naming a larger place's practices that nobody holds a function
@@ -1512,8 +1638,16 @@ struct RefHolder {
     from: Date,
     until: Option<Date>,
     purposes: Vec<String>,
+    /// The proof; empty for a row gathering several holdings, whose proofs are in `holdings`.
     proof: Vec<String>,
+    /// A row over a larger place gathering several holdings: each one's proof, the
+    /// practices it holds at (none when all), and its days, in order.
+    holdings: Vec<RefHeld>,
 }
+
+/// One holding a row gathers: its proof, the practices it holds at (none when all of the
+/// place), and its first day and end.
+type RefHeld = (Vec<String>, Option<u32>, Date, Option<Date>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct RefAnswer {
@@ -1586,12 +1720,38 @@ fn engine_answer(w: &WhoAnswer) -> RefAnswer {
                 from: h.from,
                 until: h.until,
                 purposes: h.purposes.clone(),
-                proof: h.proof.iter().map(|s| s.instrument.clone()).collect(),
+                proof: if h.holdings.is_empty() {
+                    ids(&h.proof)
+                } else {
+                    // The row's proof is its first holding's.
+                    assert_eq!(h.proof, h.holdings[0].proof, "a gathered row's proof");
+                    Vec::new()
+                },
+                holdings: {
+                    let mut all: Vec<_> = h
+                        .holdings
+                        .iter()
+                        .map(|x| {
+                            (
+                                ids(&x.proof),
+                                x.part.as_ref().map(|p| p.practices),
+                                x.from,
+                                x.until,
+                            )
+                        })
+                        .collect();
+                    all.sort();
+                    all
+                },
             })
             .collect(),
         accountable_only: w.accountable_only.iter().cloned().collect(),
         caveats: w.caveats.iter().map(RefCaveat::of).collect(),
     }
+}
+
+fn ids(proof: &[std::sync::Arc<ProofStep>]) -> Vec<String> {
+    proof.iter().map(|s| s.instrument.clone()).collect()
 }
 
 fn sorted(mut a: RefAnswer) -> RefAnswer {
@@ -1812,15 +1972,27 @@ fn spec() -> impl Strategy<Value = Spec> {
             prop::collection::vec(change, 0..3),
             prop::collection::vec((0u8..4, 0i64..2500), 0..3),
             knowledge,
+            // An arrangement made again over another area: the same body then holds in one
+            // role by two instruments, one row over a larger place.
+            prop::option::weighted(0.4, (0usize..7, gen_area(n_practices))),
         )
             .prop_map(
-                |(merge, practices, arrangements, changes, noise, knowledge)| Spec {
-                    merge,
-                    practices,
-                    arrangements,
-                    changes,
-                    noise,
-                    knowledge,
+                |(merge, practices, mut arrangements, changes, noise, knowledge, twin)| {
+                    if let Some((i, area)) = twin {
+                        if !arrangements.is_empty() {
+                            let mut again = arrangements[i % arrangements.len()].clone();
+                            again.area = area;
+                            arrangements.push(again);
+                        }
+                    }
+                    Spec {
+                        merge,
+                        practices,
+                        arrangements,
+                        changes,
+                        noise,
+                        knowledge,
+                    }
                 },
             )
     })
@@ -2220,7 +2392,7 @@ fn compare(spec: &Spec, qs: &[(usize, i64, usize, usize)]) -> Result<(), TestCas
                 .map_err(|e| {
                     TestCaseError::fail(format!("the engine could not answer may: {e}"))
                 })?;
-            let (allowed, mut caveats) = may_from(&plain, body, purpose);
+            let (allowed, mut caveats) = may_from(&plain, body, FUNCTIONS[f], purpose);
             caveats.sort();
             let mut got_caveats: Vec<RefCaveat> = may.caveats.iter().map(RefCaveat::of).collect();
             got_caveats.sort();
@@ -2606,8 +2778,10 @@ fn a_conferred_footprint_follows_its_body_into_a_merger() {
         .unwrap();
     let mut holders: Vec<&str> = w.holders.iter().map(|h| h.body.as_str()).collect();
     holders.sort();
-    // C1 has ended; C0, C2 and C3 remain, each holding over both footprints.
-    assert_eq!(holders, ["C0", "C2", "C3"]);
+    // C1 has ended; C0, C2 and C3 remain, each holding over both footprints. Q1 holds
+    // `commissioning.secondary-care.acute`, a part of it, over its own footprint (`conf-icb`),
+    // which holds C3's practices.
+    assert_eq!(holders, ["C0", "C2", "C3", "Q1"]);
     compare(&s, &[(2, MERGE_DAY, 1, 0), (2, MERGE_DAY - 1, 1, 0)]).unwrap();
 }
 
@@ -2713,27 +2887,47 @@ fn a_practice_of_unsettled_history_is_counted_with_its_candidates() {
             ("C1".into(), Coverage::Partial, Some((1, 3))),
             // The local authority holds all of `commissioning` at P1.
             ("L1".into(), Coverage::Partial, Some((1, 3))),
+            // Q1 holds the acute part over its own footprint (`conf-icb`): every CCG is
+            // under it, so every settled practice.
+            ("Q1".into(), Coverage::Full, None),
         ]
     );
-    assert_eq!(incomplete(&england), [["C0", "C2"]]);
+    // Through either candidate it would be in Q1's footprint too, where Q1 holds the acute
+    // part: Q1 is a candidate holder as well.
+    assert_eq!(incomplete(&england), [["C0", "C2", "Q1"]]);
     assert!(!england
         .caveats
         .iter()
         .any(|c| c.kind == CaveatKind::NoHolder));
     let c0 = ask(Place::Body("C0".into()));
-    assert_eq!(parts(&c0), [("C0".into(), Coverage::Full, None)]);
-    assert_eq!(incomplete(&c0), [["C0", "C2"]]);
+    assert_eq!(
+        parts(&c0),
+        [
+            ("C0".into(), Coverage::Full, None),
+            ("Q1".into(), Coverage::Full, None)
+        ]
+    );
+    assert_eq!(incomplete(&c0), [["C0", "C2", "Q1"]]);
+    // C2's only practice is unsettled: the holdings over all of its footprint (its own,
+    // Q1's of the acute part over Q1's) answer for all of it.
     let c2 = ask(Place::Body("C2".into()));
-    assert_eq!(parts(&c2), [("C2".into(), Coverage::Full, None)]);
+    assert_eq!(
+        parts(&c2),
+        [
+            ("C2".into(), Coverage::Full, None),
+            ("Q1".into(), Coverage::Full, None)
+        ]
+    );
     assert!(c2.accountable_only.is_empty());
-    assert_eq!(incomplete(&c2), [["C0", "C2"]]);
+    assert_eq!(incomplete(&c2), [["C0", "C2", "Q1"]]);
     // C1's footprint is P1 alone: the stretch does not name C1.
     let c1 = ask(Place::Body("C1".into()));
     assert_eq!(
         parts(&c1),
         [
             ("C1".into(), Coverage::Full, None),
-            ("L1".into(), Coverage::Full, None)
+            ("L1".into(), Coverage::Full, None),
+            ("Q1".into(), Coverage::Full, None)
         ]
     );
     assert!(incomplete(&c1).is_empty());
@@ -2804,8 +2998,9 @@ fn may_for_england_is_answered_part_by_part() {
 /// P0 is in C0 and P1 in C1. The local authority L1 has no footprint (no practice is placed
 /// in it): as a place it stands for the named area with its code, here C1's footprint
 /// (docs/language.md, "Answering `who`"). So secondary care at L1 is held by C1 (its own
-/// footprint) and by L1 itself, which holds all of `commissioning` at P1. Asked as a body,
-/// L1 found nobody: its own code is the area of no holding.
+/// footprint) and by L1 itself, which holds all of `commissioning` at P1, and its acute
+/// part by Q1 over Q1's footprint, which holds C1's. Asked as a body, L1 found nobody: its
+/// own code is the area of no holding.
 #[test]
 fn a_body_without_a_footprint_stands_for_its_named_area() {
     let s = Spec {
@@ -2831,7 +3026,14 @@ fn a_body_without_a_footprint_stands_for_its_named_area() {
         .map(|h| (h.body.as_str(), h.coverage))
         .collect();
     holders.sort_by_key(|h| h.0);
-    assert_eq!(holders, [("C1", Coverage::Full), ("L1", Coverage::Full)]);
+    assert_eq!(
+        holders,
+        [
+            ("C1", Coverage::Full),
+            ("L1", Coverage::Full),
+            ("Q1", Coverage::Full)
+        ]
+    );
     let may = snap
         .may(
             "L1",
@@ -2844,4 +3046,142 @@ fn a_body_without_a_footprint_stands_for_its_named_area() {
     assert!(may.allowed, "{may:#?}");
     // L1 as a place comes after the 2 practices, the 5 bodies and the named area.
     compare(&s, &[(8, 500, 1, 0), (8, 500, 0, 0)]).unwrap();
+}
+
+/// P0, P1 and P2 are in C0, C1 and C2. NHS England (X24) holds primary care for all England
+/// (`conf-nhse`) and delegated GP services (`commissioning.primary-care.medical`) to Q1
+/// twice, by `a0` over C0's footprint and by `a1` over C1's. Asked of England, Q1 is one
+/// holder: a delegate accountable to X24 at P0 and P1, 2 of the 3 practices, by both
+/// instruments, each listed with its own practice and proof; X24 exercises GP services at
+/// P2 only. The engine listed Q1 twice, once for each instrument.
+#[test]
+fn a_body_holding_by_two_instruments_is_one_row_over_england() {
+    let s = Spec {
+        merge: vec![],
+        practices: vec![(0, 0), (1, 0), (2, 0)],
+        arrangements: vec![
+            delegation(0, 0, 1, 4, GenArea::Footprint(0), 0),
+            delegation(0, 0, 1, 4, GenArea::Footprint(1), 0),
+        ],
+        changes: vec![],
+        noise: vec![],
+        knowledge: GenKnowledge::default(),
+    };
+    let snap = Snapshot::compile(build(&s));
+    let w = snap
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::England,
+            day(500),
+            None,
+        )
+        .unwrap();
+    let q1: Vec<&Holder> = w.holders.iter().filter(|h| h.body == "Q1").collect();
+    assert_eq!(q1.len(), 1, "{w:#?}");
+    let q1 = q1[0];
+    assert_eq!((q1.role, q1.accountable.as_str()), (Role::Delegate, "X24"));
+    assert_eq!(q1.coverage, Coverage::Partial);
+    let part = q1.part.as_ref().unwrap();
+    assert_eq!((part.practices, part.of), (2, 3));
+    assert_eq!(part.area, ["footprint(C0)", "footprint(C1)"]);
+    let mut each: Vec<(Vec<String>, u32)> = q1
+        .holdings
+        .iter()
+        .map(|x| (ids(&x.proof), x.part.as_ref().unwrap().practices))
+        .collect();
+    each.sort();
+    assert_eq!(
+        each,
+        [
+            (vec!["conf-nhse".to_string(), "a0".to_string()], 1),
+            (vec!["conf-nhse".to_string(), "a1".to_string()], 1)
+        ]
+    );
+    let x24: Vec<&Holder> = w.holders.iter().filter(|h| h.body == "X24").collect();
+    assert_eq!(x24.len(), 1);
+    assert_eq!(x24[0].part.as_ref().map(|p| p.practices), Some(1));
+    assert!(x24[0].holdings.is_empty());
+    // England, Q1 and C0 as places (after the 3 practices), GP services and primary care.
+    compare(
+        &s,
+        &[
+            (13, 500, 4, 0),
+            (13, 500, 3, 0),
+            (3, 500, 4, 0),
+            (4, 500, 3, 0),
+        ],
+    )
+    .unwrap();
+}
+
+/// P0 is in C0. NHS England holds primary care for all England (`conf-nhse`) and delegated
+/// one part of it, GP services, to Q1 over C0's footprint (`a0`). Asked about primary care
+/// at P0: NHS England holds it (the delegation took over only the part it passed on) and Q1
+/// holds the part, named; asked about GP services, Q1 holds it and NHS England is
+/// accountable only. Q1 may not exercise primary care there, only its part. The engine
+/// said NHS England alone, and `may` found no holding of Q1's.
+#[test]
+fn a_function_is_answered_by_the_holders_of_its_parts() {
+    let s = Spec {
+        merge: vec![],
+        practices: vec![(0, 0)],
+        arrangements: vec![delegation(0, 0, 1, 4, GenArea::Footprint(0), 0)],
+        changes: vec![],
+        noise: vec![],
+        knowledge: GenKnowledge::default(),
+    };
+    let snap = Snapshot::compile(build(&s));
+    let at = Place::Practice("P0".into());
+    let rows = |f: &str| {
+        let w = snap.who(f, &at, day(500), None).unwrap();
+        let mut v: Vec<(String, Role, String)> = w
+            .holders
+            .iter()
+            .map(|h| (h.body.to_string(), h.role, h.function.to_string()))
+            .collect();
+        v.sort();
+        (v, w.accountable_only)
+    };
+    let (pc, none) = rows("commissioning.primary-care");
+    assert_eq!(
+        pc,
+        [
+            (
+                "Q1".to_string(),
+                Role::Delegate,
+                "commissioning.primary-care.medical".to_string()
+            ),
+            (
+                "X24".to_string(),
+                Role::Statutory,
+                "commissioning.primary-care".to_string()
+            ),
+        ]
+    );
+    assert!(none.is_empty());
+    let (gp, accountable) = rows("commissioning.primary-care.medical");
+    assert_eq!(
+        gp,
+        [(
+            "Q1".to_string(),
+            Role::Delegate,
+            "commissioning.primary-care.medical".to_string()
+        )]
+    );
+    assert_eq!(accountable, ["X24"]);
+    let may = snap
+        .may("Q1", "commissioning.primary-care", &at, day(500), None)
+        .unwrap();
+    assert!(!may.allowed, "{may:#?}");
+    assert!(
+        may.reason
+            .contains("only parts of commissioning.primary-care here: commissioning.primary-care.medical as delegate under `a0`"),
+        "{}",
+        may.reason
+    );
+    let whole = snap
+        .may("X24", "commissioning.primary-care", &at, day(500), None)
+        .unwrap();
+    assert!(whole.allowed, "{whole:#?}");
+    compare(&s, &[(0, 500, 3, 0), (0, 500, 4, 0), (0, 500, 0, 0)]).unwrap();
 }

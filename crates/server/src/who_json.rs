@@ -64,12 +64,12 @@ impl HolderJson {
             if i > 0 {
                 out.push(b',');
             }
-            // A holder of part of a place larger than a practice carries that part, which
-            // is the answer's own: written each time.
-            if let Some(Some(part)) = g.parts.get(i) {
-                let mut h = snapshot.render_holder(gid, cov);
-                h.part = Some(part.clone());
-                json(out, &h)?;
+            // A holder of part of a place larger than a practice carries that part, and a
+            // row over one may gather several holdings: the answer's own, written each time.
+            let part = g.parts.get(i).cloned().flatten();
+            let gathered = g.gathered.get(i).map_or(&[][..], Vec::as_slice);
+            if part.is_some() || !gathered.is_empty() {
+                json(out, &snapshot.render_row(gid, cov, part, gathered))?;
                 continue;
             }
             match by_grant.get(gid.0 as usize) {

@@ -411,6 +411,24 @@ fn holder_section(
                     }
                 }
             }
+            @if !h.holdings.is_empty() {
+                h3 { "Its " (h.holdings.len()) " holdings here, each with its own proof" }
+                ul class="vires-holdings" {
+                    @for held in &h.holdings {
+                        li {
+                            @if let Some(part) = &held.part {
+                                (part.practices) " of " (part.of) " practices"
+                                @if !part.area.is_empty() { " (" (part.area.join(" + ")) ")" }
+                            } @else { "All of the place asked about" }
+                            ", " (layout::period_text(held.from, held.until)) ": "
+                            @for (n, step) in held.proof.iter().enumerate() {
+                                @if n > 0 { " → " }
+                                (instrument_link(&step.instrument, &step.title))
+                            }
+                        }
+                    }
+                }
+            }
             (svg::chain(&format!("chain-{i}"), &format!("Delegation chain for {}", h.name), &desc, &nodes))
         }
     }

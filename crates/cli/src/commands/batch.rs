@@ -81,6 +81,10 @@ struct Row {
     /// the register's knowledge ends, what rests on a fact to confirm.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     caveats: Vec<vires_core::Caveat>,
+    /// `who`: the part of the function the holder holds, when it holds a part only (a
+    /// function below the one asked about).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    for_part: Option<String>,
 }
 
 /// The note of a `who` answer with no holder.
@@ -103,6 +107,7 @@ pub(crate) const WHO_COLUMNS: &[&str] = &[
     "proof",
     "note",
     "caveats",
+    "for_part",
 ];
 /// The columns of a `may --batch` answer; a single `may --format csv` has them all but `line`.
 pub(crate) const MAY_COLUMNS: &[&str] = &[
@@ -182,6 +187,7 @@ fn cells(ask: Ask, r: &Row) -> Vec<String> {
             proof,
             r.note.clone(),
             caveats,
+            r.for_part.clone().unwrap_or_default(),
         ],
         Ask::May => vec![
             r.line.to_string(),
@@ -462,6 +468,7 @@ fn who_rows(base: &Row, a: &vires_core::WhoAnswer) -> Vec<Row> {
                 "whole"
             }),
             proof: proof_ids(&h.proof),
+            for_part: below(&h.function, &a.function).then(|| h.function.to_string()),
             ..base.clone()
         })
         .collect()
@@ -483,6 +490,11 @@ fn may_row(base: Row, a: &vires_core::MayAnswer) -> Row {
 }
 
 /// A proof's instrument ids, from statute to the holding.
+/// Whether function id `f` names a function below `asked` (a part of it).
+fn below(f: &str, asked: &str) -> bool {
+    f.len() > asked.len() && f.starts_with(asked) && f.as_bytes().get(asked.len()) == Some(&b'.')
+}
+
 fn proof_ids(proof: &[std::sync::Arc<vires_core::ProofStep>]) -> Vec<String> {
     proof.iter().map(|p| p.instrument.to_string()).collect()
 }

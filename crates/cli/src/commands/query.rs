@@ -38,7 +38,7 @@ pub fn who(
         }
         caveat_lines(&a.caveats);
         for h in &a.holders {
-            holder_text(h);
+            holder_text(h, &a.function);
         }
         if !a.accountable_only.is_empty() {
             println!(
@@ -199,6 +199,7 @@ pub fn timeline(
                     String::new(),
                     incomplete.clone(),
                     caveats.clone(),
+                    String::new(),
                 ]);
                 rows.push(row);
             }
@@ -210,6 +211,7 @@ pub fn timeline(
                     h.purposes.join(";"),
                     incomplete.clone(),
                     caveats.clone(),
+                    h.function.clone().unwrap_or_default(),
                 ]);
                 rows.push(row);
             }
@@ -226,6 +228,7 @@ pub fn timeline(
         "only_for",
         "incomplete",
         "caveats",
+        "for_part",
     ];
     emit_list(fmt, &t, &header, csv_rows, |t| {
         let at = crate::output::place_text(s, place, None);
@@ -242,7 +245,13 @@ pub fn timeline(
                     } else {
                         format!(" [{}]", h.purposes.join(", "))
                     };
-                    format!("{} ({}){p}", h.body, h.role.as_str())
+                    // A holder of a part of the function says which part.
+                    let part = h
+                        .function
+                        .as_deref()
+                        .map(|f| format!(" for {f}"))
+                        .unwrap_or_default();
+                    format!("{} ({}){part}{p}", h.body, h.role.as_str())
                 })
                 .collect();
             let hs = match (hs.is_empty(), seg.incomplete) {

@@ -23,6 +23,10 @@ pub struct HolderBrief {
     pub accountable: String,
     pub purposes: Vec<String>,
     pub instrument: String,
+    /// The part of the timeline's function this holding is for, when it is for a part only
+    /// (a function below it); absent when it holds all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,8 +194,9 @@ impl Snapshot {
                     return Err(QueryError::UnknownArea(id.to_string()));
                 }
                 // An area's extent can change with its bodies, so every grant date of the function counts.
+                let tax = &self.register.taxonomy;
                 for g in &self.grants {
-                    if self.register.taxonomy.covers(g.function, f) {
+                    if tax.covers(g.function, f) || tax.covers(f, g.function) {
                         dates.insert(g.during.from);
                         dates.extend(g.during.until);
                     }
@@ -213,7 +218,12 @@ impl Snapshot {
             }
             i += 1;
         }
-        for fa in self.register.taxonomy.self_and_ancestors(f) {
+        // Holdings of the function, of those above it, and of its parts.
+        let tax = &self.register.taxonomy;
+        for fa in tax
+            .self_and_ancestors(f)
+            .chain(tax.below(f).iter().copied())
+        {
             for k in &keys {
                 for g in self.indexed(fa, *k) {
                     let gr = &self.grants[g.0 as usize];
@@ -243,7 +253,7 @@ impl Snapshot {
                         }
                     }
                     let mut hs: Vec<HolderBrief> =
-                        r.holders.iter().map(|(g, _)| self.brief(*g)).collect();
+                        r.holders.iter().map(|(g, _)| self.brief(*g, f)).collect();
                     hs.sort();
                     hs.dedup();
                     hs
@@ -302,9 +312,11 @@ impl Snapshot {
         })
     }
 
-    fn brief(&self, g: crate::snapshot::GrantId) -> HolderBrief {
+    fn brief(&self, g: crate::snapshot::GrantId, f: crate::FunctionId) -> HolderBrief {
         let gr = &self.grants[g.0 as usize];
+        let tax = &self.register.taxonomy;
         HolderBrief {
+            function: (!tax.covers(gr.function, f)).then(|| tax.name(gr.function).to_string()),
             body: self.register.body(gr.holder).code.clone(),
             role: gr.role,
             accountable: self.register.body(gr.accountable).code.clone(),

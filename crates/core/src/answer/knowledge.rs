@@ -127,8 +127,9 @@ impl Snapshot {
     }
 
     /// The coverage statement's rows about `f` (or a function above or below it) in force on
-    /// `on`: those not complete whose area meets the place, and whether a complete one about
-    /// `f` or above it holds all of the place.
+    /// `on`: those not complete whose area meets the place, and whether the statement says
+    /// the register is complete for `f` at all of the place: a complete row about `f` or
+    /// above it holds all of it, or `f` has parts and the register is complete for each.
     fn coverage_rows(
         &self,
         f: FunctionId,
@@ -152,7 +153,38 @@ impl Snapshot {
                 meeting.push(about.row);
             }
         }
+        if !complete {
+            complete = self.complete_by_parts(f, place, on, keys, &mut around, 0);
+        }
         (meeting, complete)
+    }
+
+    /// Whether `f` has parts and the statement says the register is complete for each of
+    /// them at all of the place on `on` (docs/data.md, "Caveats": a function made of parts
+    /// is complete where every part is).
+    fn complete_by_parts(
+        &self,
+        f: FunctionId,
+        place: &Place,
+        on: Date,
+        keys: &PlaceKeys,
+        around: &mut Option<Vec<BodyId>>,
+        depth: u32,
+    ) -> bool {
+        let tax = &self.register.taxonomy;
+        if depth > 32 || tax.below(f).is_empty() {
+            return false;
+        }
+        let rows = &self.register.coverage;
+        tax.parts(f).all(|p| {
+            self.knowledge.rows_about(p).iter().any(|about| {
+                let row = &rows[about.row as usize];
+                about.above
+                    && row.complete
+                    && row.during.contains(on)
+                    && self.row_meets(about.row, place, on, keys, around).0
+            }) || self.complete_by_parts(p, place, on, keys, around, depth + 1)
+        })
     }
 
     /// Whether an answer about `f` at the place on `on` falls outside the coverage

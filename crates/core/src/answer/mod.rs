@@ -9,6 +9,7 @@ pub mod kept_back;
 pub mod knowledge;
 pub mod knowledge_index;
 pub mod lineage;
+mod may;
 mod naming;
 pub mod place_keys;
 pub mod place_parts;

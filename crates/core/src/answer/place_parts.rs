@@ -10,7 +10,7 @@
 use crate::answer::naming::{the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
-use crate::answer::resolve::Resolution;
+use crate::answer::resolve::{Gathered, Resolution};
 use crate::model::body::BodyId;
 use crate::model::place::{Place, PracticeId};
 use crate::model::register::NamedArea;
@@ -25,6 +25,10 @@ struct Breakdown {
     /// reached at many practices, or along two paths, is one), with the number of those
     /// practices it holds at, in first-found order.
     holdings: Vec<(GrantId, u32)>,
+    /// Each settled practice (by its place in the list) with each holding met there (by
+    /// its place in `holdings`), in practice order: what a row gathering several holdings
+    /// covers is their union.
+    met: Vec<(u32, u32)>,
     /// Practices at which nobody holds the function and whose record is complete.
     unheld: Vec<PracticeId>,
     /// How many of `unheld` lie where the coverage statement does not say the register is
@@ -43,7 +47,9 @@ struct Breakdown {
 /// A place's holders, each with the part it covers (none for a holder of all of it), the
 /// bodies accountable only, and the caveats its practices add.
 pub(crate) struct Parts {
-    pub holders: Vec<(GrantId, Coverage, Option<Part>)>,
+    /// Each row: its first grant, its coverage and part, and the holdings it gathers (see
+    /// [`crate::Holder::holdings`]; empty for a row of one holding).
+    pub holders: Vec<(GrantId, Coverage, Option<Part>, Gathered)>,
     /// Bodies that hold the function for all of the place but exercise it at none of its
     /// practices, having arranged for others to.
     pub accountable_only: Vec<BodyId>,
@@ -182,15 +188,10 @@ impl Snapshot {
         // everywhere is accountable only. Practices whose record is unsettled say nothing
         // either way: who holds it there hangs on the commissioner their caveat names.
         let settled = b.of - b.incomplete.len() as u32;
-        let coverage = |n: u32| {
-            if n == settled {
-                Coverage::Full
-            } else {
-                Coverage::Partial
-            }
-        };
         let mut matched = vec![false; b.holdings.len()];
-        let mut holders: Vec<(GrantId, Coverage, Option<Part>)> = Vec::new();
+        // Each holding that answers: its grant, how many settled practices it holds at, and
+        // its place in `b.holdings` if it was met at any.
+        let mut each: Vec<(GrantId, u32, Option<usize>)> = Vec::new();
         let mut accountable_only = Vec::new();
         for &(gid, cov) in found {
             let at = b
@@ -205,20 +206,14 @@ impl Snapshot {
                 accountable_only.push(self.grants[gid.0 as usize].holder);
                 continue;
             }
-            let cov = coverage(n);
-            holders.push((gid, cov, (cov == Coverage::Partial).then(|| part(gid, n))));
+            each.push((gid, n, at));
         }
         for (i, &(gid, n)) in b.holdings.iter().enumerate() {
             if !matched[i] {
-                let cov = coverage(n);
-                holders.push((gid, cov, (cov == Coverage::Partial).then(|| part(gid, n))));
+                each.push((gid, n, Some(i)));
             }
         }
-        // The order `resolve` gives: all of the place first, then by role and holder.
-        holders.sort_by_key(|(g, cov, _)| {
-            let gr = &self.grants[g.0 as usize];
-            (*cov as u8, gr.role, gr.holder, g.0)
-        });
+        let holders = self.rows(&b, each, settled, &part);
         let fname = self.register.taxonomy.name(f);
         let mut caveats = Vec::new();
         if !b.unheld.is_empty() {
@@ -276,6 +271,99 @@ impl Snapshot {
         }
     }
 
+    /// The rows of a larger place's answer: one for each body in each role, for each
+    /// accountable body, function and purposes, gathering its holdings (`each`: grant,
+    /// practices held at, place in `b.holdings`); a row covers the union of theirs, and
+    /// the whole place when that is every settled practice. In the order `resolve` gives:
+    /// all of the place first, then by role and holder.
+    fn rows(
+        &self,
+        b: &Breakdown,
+        mut each: Vec<(GrantId, u32, Option<usize>)>,
+        settled: u32,
+        part: &dyn Fn(GrantId, u32) -> Part,
+    ) -> Vec<(GrantId, Coverage, Option<Part>, Gathered)> {
+        let key = |g: GrantId| {
+            let gr = &self.grants[g.0 as usize];
+            (gr.role, gr.holder, gr.accountable, gr.function, gr.purposes)
+        };
+        each.sort_by_key(|&(g, _, _)| (key(g), g.0));
+        // The row of each holding, and of each place in `b.holdings`.
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut row_of_slot = vec![usize::MAX; b.holdings.len()];
+        for (i, &(g, _, at)) in each.iter().enumerate() {
+            match groups.last_mut() {
+                Some(r) if key(each[r.start].0) == key(g) => r.end = i + 1,
+                _ => groups.push(i..i + 1),
+            }
+            if let Some(slot) = at {
+                row_of_slot[slot] = groups.len() - 1;
+            }
+        }
+        // How many settled practices each row holds at: a practice met by two of a row's
+        // holdings counts once.
+        let mut union = vec![0u32; groups.len()];
+        let mut last = vec![u32::MAX; groups.len()];
+        for &(practice, slot) in &b.met {
+            let row = row_of_slot[slot as usize];
+            if row != usize::MAX && last[row] != practice {
+                last[row] = practice;
+                union[row] += 1;
+            }
+        }
+        let coverage = |n: u32| {
+            if n == settled {
+                Coverage::Full
+            } else {
+                Coverage::Partial
+            }
+        };
+        let mut rows: Vec<(GrantId, Coverage, Option<Part>, Gathered)> = groups
+            .iter()
+            .zip(&union)
+            .map(|(range, &n)| {
+                let members = &each[range.clone()];
+                let first = members[0].0;
+                if members.len() == 1 {
+                    let n = members[0].1;
+                    let cov = coverage(n);
+                    return (
+                        first,
+                        cov,
+                        (cov == Coverage::Partial).then(|| part(first, n)),
+                        Vec::new(),
+                    );
+                }
+                let cov = coverage(n);
+                let row_part = (cov == Coverage::Partial).then(|| {
+                    let mut area: Vec<String> = Vec::new();
+                    for &(g, _, _) in members {
+                        for a in part(g, 0).area {
+                            if !area.contains(&a) {
+                                area.push(a);
+                            }
+                        }
+                    }
+                    Part {
+                        practices: n,
+                        of: b.of,
+                        area,
+                    }
+                });
+                let gathered = members
+                    .iter()
+                    .map(|&(g, m, _)| (g, (m != settled).then(|| part(g, m))))
+                    .collect();
+                (first, cov, row_part, gathered)
+            })
+            .collect();
+        rows.sort_by_key(|(g, cov, _, _)| {
+            let gr = &self.grants[g.0 as usize];
+            (*cov as u8, gr.role, gr.holder, g.0)
+        });
+        rows
+    }
+
     /// Resolves `f` at each of `practices` on `on` and counts what each holding covers.
     fn breakdown(
         &self,
@@ -293,7 +381,7 @@ impl Snapshot {
         // Most practices meet the same few grants: where each grant was counted.
         let mut slot: FxHashMap<GrantId, usize> = FxHashMap::default();
         let mut here: Vec<GrantId> = Vec::new();
-        for &a in practices {
+        for (ordinal, &a) in practices.iter().enumerate() {
             keys.clear();
             self.practice_keys(a, on, &mut keys);
             self.resolve(f, on, &keys, &mut r);
@@ -340,6 +428,7 @@ impl Snapshot {
                     }
                 };
                 out.holdings[i].1 += 1;
+                out.met.push((ordinal as u32, i as u32));
             }
             if here.is_empty() {
                 out.unheld.push(a);

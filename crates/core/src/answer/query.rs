@@ -95,6 +95,30 @@ pub struct Holder {
     /// for every answer about a practice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub part: Option<Part>,
+    /// Asked of a place larger than a practice, a body may hold the function in one role,
+    /// for one accountable body, by several holdings (a joint committee with each ICB, an
+    /// authority over the footprints of several CCGs). Its row then gathers them: `part` is
+    /// their union, `from` and `until` the days between which every one of them holds,
+    /// `proof` the first one's, and this lists each with its own part, days and proof.
+    /// Absent when the row is one holding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub holdings: Vec<HeldPart>,
+}
+
+/// One of the holdings a holder's row over a larger place gathers (the holder's `holdings`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldPart {
+    /// First day of the holding segment that answers the question.
+    pub from: Date,
+    /// Day the holding segment ends (exclusive), if it does.
+    pub until: Option<Date>,
+    /// The part of the place this holding covers; absent when it covers all of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<Part>,
+    /// The instruments this holding rests on, from statute to the holding.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<ProofStep>))]
+    pub proof: Proof,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,11 +1,9 @@
-//! Resolution: who holds a function at a place on a date, may a body exercise it, and what
-//! does a body hold. See ARCHITECTURE.md ("Resolution").
+//! Resolution: who holds a function at a place on a date, and what does a body hold (`may`
+//! asks `who` in `may.rs`). See ARCHITECTURE.md ("Resolution").
 
-use crate::answer::naming::{name_first, the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{
-    Caveat, CaveatKind, Coverage, Holder, MayAnswer, Part, Proof, ProofStep, QueryError, Role,
-    WhoAnswer,
+    Caveat, Coverage, HeldPart, Holder, Part, Proof, ProofStep, QueryError, Role, WhoAnswer,
 };
 use crate::model::body::BodyId;
 
@@ -31,7 +29,7 @@ thread_local! {
 
 /// Runs `f` with this thread's buffers, or fresh ones if they are in use (a question asked
 /// from inside another on the same thread).
-fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scratch) => f(&mut scratch),
         Err(_) => f(&mut Scratch::default()),
@@ -57,11 +55,19 @@ pub struct WhoGrants {
     /// For each of `holders`, the part of a place larger than a practice it covers (as
     /// [`Holder::part`]).
     pub parts: Vec<Option<Part>>,
+    /// For each of `holders`, the holdings its row gathers (as [`Holder::holdings`]):
+    /// empty for a row that is one holding, and no list at all when no row gathers any.
+    /// [`Snapshot::render_row`] renders a row.
+    pub gathered: Vec<Gathered>,
     /// As [`WhoAnswer::accountable_only`].
     pub accountable_only: Vec<String>,
     /// As [`WhoAnswer::caveats`].
     pub caveats: Vec<Caveat>,
 }
+
+/// The holdings one holder's row over a larger place gathers, each grant with the part of
+/// the place it covers (none for all of it); empty for a row that is one holding.
+pub type Gathered = Vec<(GrantId, Option<Part>)>;
 
 /// The parts of a `who` answer: its holders (each as `H`), the bodies accountable only, and
 /// the caveats.
@@ -112,10 +118,12 @@ impl Snapshot {
         out.holders.clear();
         out.shadowed.clear();
         let tax = &self.register.taxonomy;
-        // The function and its ancestors, once rather than per key.
+        // The function and its ancestors, once rather than per key; then its parts, whose
+        // holders answer for the part each holds (a function without parts has none).
         let mut lineage = std::mem::take(&mut out.lineage);
         lineage.clear();
         lineage.extend(tax.self_and_ancestors(f));
+        lineage.extend_from_slice(tax.below(f));
         for (cov, list) in [
             (Coverage::Full, &keys.full),
             (Coverage::Partial, &keys.partial),
@@ -148,14 +156,19 @@ impl Snapshot {
                 }
             }
         }
-        // A grant is shadowed by an exclusive, unrestricted grant derived from it that covers the whole place.
+        // A grant is shadowed by an exclusive, unrestricted grant derived from it that covers
+        // the whole place and all of what the question asks of the parent: the function
+        // asked, or the parent's own when that is a part of it. A delegation of one part
+        // leaves the parent holding the rest.
         let n = out.holders.len();
         for x in 0..n {
             let (gid, cov) = out.holders[x];
             let g = &self.grants[gid.0 as usize];
             if cov == Coverage::Full && !g.concurrent && g.purposes == 0 {
                 if let Some(p) = g.parent.get() {
-                    if !out.shadowed.contains(&p) {
+                    let pf = self.grants[p.0 as usize].function;
+                    let asked = if tax.covers(pf, f) { f } else { pf };
+                    if tax.covers(g.function, asked) && !out.shadowed.contains(&p) {
                         out.shadowed.push(p);
                     }
                 }
@@ -219,10 +232,8 @@ impl Snapshot {
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
         let (holders, accountable_only, caveats) = with_scratch(|s| {
-            self.who_in(f, place, on, purpose, s, |gid, cov, part| {
-                let mut h = self.render_holder(gid, cov);
-                h.part = part;
-                h
+            self.who_in(f, place, on, purpose, s, |gid, cov, part, gathered| {
+                self.render_row(gid, cov, part, &gathered)
             })
         })?;
         Ok(WhoAnswer {
@@ -248,16 +259,27 @@ impl Snapshot {
     ) -> Result<WhoGrants, QueryError> {
         let f = self.function_id(function)?;
         let (found, accountable_only, caveats) = with_scratch(|s| {
-            self.who_in(f, place, on, purpose, s, |gid, cov, part| (gid, cov, part))
+            self.who_in(f, place, on, purpose, s, |gid, cov, part, gathered| {
+                (gid, cov, part, gathered)
+            })
         })?;
-        let (holders, parts) = found
-            .into_iter()
-            .map(|(gid, cov, part)| ((gid, cov), part))
-            .unzip();
+        let mut holders = Vec::with_capacity(found.len());
+        let mut parts = Vec::with_capacity(found.len());
+        // Only a larger place's rows gather holdings: a practice's answer allocates no list.
+        let gathers = found.iter().any(|(_, _, _, all)| !all.is_empty());
+        let mut gathered = Vec::with_capacity(if gathers { found.len() } else { 0 });
+        for (gid, cov, part, all) in found {
+            holders.push((gid, cov));
+            parts.push(part);
+            if gathers {
+                gathered.push(all);
+            }
+        }
         Ok(WhoGrants {
             function: self.function_as_asked(f, function),
             holders,
             parts,
+            gathered,
             accountable_only,
             caveats,
         })
@@ -278,14 +300,14 @@ impl Snapshot {
     /// The holders of the answer, each made by `holder` (rendered, or left as the grant),
     /// and the bodies accountable only. Generic so that `who` renders each holder as it is
     /// found, as it did before `who_grants` shared this.
-    fn who_in<H>(
+    pub(crate) fn who_in<H>(
         &self,
         f: FunctionId,
         place: &Place,
         on: Date,
         purpose: Option<&str>,
         scratch: &mut Scratch,
-        mut holder: impl FnMut(GrantId, Coverage, Option<Part>) -> H,
+        mut holder: impl FnMut(GrantId, Coverage, Option<Part>, Gathered) -> H,
     ) -> Result<WhoParts<H>, QueryError> {
         let Scratch {
             keys,
@@ -307,7 +329,7 @@ impl Snapshot {
                 for &(gid, cov) in &r.holders {
                     if self.fits_purpose(gid, purpose) {
                         kept.push(gid);
-                        holders.push(holder(gid, cov, None));
+                        holders.push(holder(gid, cov, None, Vec::new()));
                     }
                 }
             }
@@ -319,9 +341,11 @@ impl Snapshot {
                     .filter(|&(gid, _)| self.fits_purpose(gid, purpose))
                     .collect();
                 let parts = self.parts(f, place, on, purpose, &practices, &found);
-                for (gid, cov, part) in parts.holders {
+                for (gid, cov, part, gathered) in parts.holders {
                     kept.push(gid);
-                    holders.push(holder(gid, cov, part));
+                    // Every holding a row gathers is cited: its proof's caveats count.
+                    kept.extend(gathered.iter().map(|&(g, _)| g).filter(|&g| g != gid));
+                    holders.push(holder(gid, cov, part, gathered));
                 }
                 part_caveats = parts.caveats;
                 accountable_parts = parts.accountable_only;
@@ -352,135 +376,6 @@ impl Snapshot {
         let mut caveats = self.caveats(f, place, on, keys, &kept);
         caveats.extend(part_caveats);
         Ok((holders, accountable_only, caveats))
-    }
-
-    /// May `body` exercise `function` at `place` on `on` for `purpose`? Yes or no, with the proof.
-    pub fn may(
-        &self,
-        body: &str,
-        function: &str,
-        place: &Place,
-        on: Date,
-        purpose: Option<&str>,
-    ) -> Result<MayAnswer, QueryError> {
-        with_scratch(|s| self.may_in(body, function, place, on, purpose, s))
-    }
-
-    /// `may` is `who` without a purpose (part by part for a larger place), asked whether
-    /// `body` is among its holders for all of the place and for the purpose.
-    fn may_in(
-        &self,
-        body: &str,
-        function: &str,
-        place: &Place,
-        on: Date,
-        purpose: Option<&str>,
-        scratch: &mut Scratch,
-    ) -> Result<MayAnswer, QueryError> {
-        let f = self.function_id(function)?;
-        let b = self.body_on(body, on)?;
-        let (holders, accountable_only, caveats) =
-            self.who_in(f, place, on, None, scratch, |gid, cov, part| {
-                (gid, cov, part)
-            })?;
-        let r: Vec<(GrantId, Coverage)> = holders.iter().map(|(g, c, _)| (*g, *c)).collect();
-        let render = |gid: GrantId, cov: Coverage| {
-            let mut h = self.render_holder(gid, cov);
-            h.part = holders
-                .iter()
-                .find(|(g, _, _)| *g == gid)
-                .and_then(|(_, _, p)| p.clone());
-            h
-        };
-        let limited = match self.holding_of(b, purpose, &r) {
-            Ok((gid, cov)) => {
-                let g = &self.grants[gid.0 as usize];
-                return Ok(MayAnswer {
-                    allowed: true,
-                    body: body.to_string(),
-                    function: function.to_string(),
-                    on,
-                    place: place.clone(),
-                    purpose: purpose.map(str::to_string),
-                    reason: {
-                        let mut why = format!(
-                            "{body} holds {function} here as {} under `{}`",
-                            g.role, self.register.instruments[g.instrument.0 as usize].id
-                        );
-                        // Asked of a larger place, "here" is its practices whose record
-                        // is settled; the others may not be the body's.
-                        let open = unsettled(&caveats);
-                        if open > 0 {
-                            why.push_str(&format!(
-                                ", at every practice whose record is settled; the register cannot say for {open} whose record is incomplete (see the caveat)"
-                            ));
-                        }
-                        why
-                    },
-                    holding: Some(render(gid, cov)),
-                    caveats,
-                });
-            }
-            Err(limited) => limited,
-        };
-        let code = |g: GrantId| {
-            self.register
-                .body(self.grants[g.0 as usize].holder)
-                .code
-                .clone()
-        };
-        let reason = if let Some((gid, cov)) = limited {
-            let g = &self.grants[gid.0 as usize];
-            let instr = &self.register.instruments[g.instrument.0 as usize].id;
-            if cov == Coverage::Partial {
-                match holders.iter().find(|(k, _, _)| *k == gid) {
-                    Some((_, _, Some(part))) => {
-                        where_and_not(body, function, place, on, instr, part, &caveats)
-                    }
-                    _ => format!(
-                        "{body} holds {function} for only part of {place} (under `{instr}`)"
-                    ),
-                }
-            } else {
-                let ps = self.purposes(g).join(", ");
-                match purpose {
-                    Some(p) => format!(
-                        "{body} holds {function} here only for purposes {ps} under `{instr}`; `{p}` is outside them"
-                    ),
-                    None => format!(
-                        "{body} holds {function} here only for purposes {ps} under `{instr}`; name a purpose to check it"
-                    ),
-                }
-            }
-        } else if accountable_only.iter().any(|c| c == body) {
-            let mut to: Vec<String> = r
-                .iter()
-                .filter(|(h, _)| self.grants[h.0 as usize].accountable == b)
-                .map(|&(h, _)| code(h))
-                .collect();
-            to.sort();
-            to.dedup();
-            let whom = match to.len() {
-                0..=NAMED => to.join(", "),
-                n => format!("{n} bodies ({}; `who` lists them)", name_first(&to)),
-            };
-            format!(
-                "{body} is accountable for {function} here but has arranged for {whom} to exercise it"
-            )
-        } else {
-            format!("{body} holds no {function} at {place} on {on}")
-        };
-        Ok(MayAnswer {
-            allowed: false,
-            body: body.to_string(),
-            function: function.to_string(),
-            on,
-            place: place.clone(),
-            purpose: purpose.map(str::to_string),
-            reason,
-            holding: limited.map(|(g, c)| render(g, c)),
-            caveats,
-        })
     }
 
     /// Every function a body holds on a date, and where.
@@ -549,6 +444,37 @@ impl Snapshot {
         }
     }
 
+    /// A row of a `who` answer: the holder of grant `gid` with the part of the place it
+    /// covers and, for a row over a larger place that gathers several holdings, each of
+    /// them (see [`Holder::holdings`]).
+    pub fn render_row(
+        &self,
+        gid: GrantId,
+        coverage: Coverage,
+        part: Option<Part>,
+        gathered: &[(GrantId, Option<Part>)],
+    ) -> Holder {
+        let mut h = self.render_holder(gid, coverage);
+        h.part = part;
+        if gathered.len() > 1 {
+            for &(g, ref own) in gathered {
+                let during = &self.grants[g.0 as usize].during;
+                h.from = h.from.max(during.from);
+                h.until = match (h.until, during.until) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                h.holdings.push(HeldPart {
+                    from: during.from,
+                    until: during.until,
+                    part: own.clone(),
+                    proof: self.proof(g),
+                });
+            }
+        }
+        h
+    }
+
     pub fn render_holder(&self, gid: GrantId, coverage: Coverage) -> Holder {
         let g = &self.grants[gid.0 as usize];
         Holder {
@@ -563,6 +489,7 @@ impl Snapshot {
             until: g.during.until,
             proof: self.proof(gid),
             part: None,
+            holdings: Vec::new(),
         }
     }
 
@@ -603,32 +530,8 @@ impl Snapshot {
         steps.into_iter().map(|i| self.proof_step(i)).collect()
     }
 
-    /// Among resolved holders, the holding that lets `b` act over all of the place for
-    /// `purpose`; else the first of its holdings that does not (purpose-limited or partial).
-    pub(crate) fn holding_of(
-        &self,
-        b: BodyId,
-        purpose: Option<&str>,
-        holders: &[(GrantId, Coverage)],
-    ) -> Result<(GrantId, Coverage), Option<(GrantId, Coverage)>> {
-        let mut limited = None;
-        for &(gid, cov) in holders {
-            let g = &self.grants[gid.0 as usize];
-            if g.holder != b {
-                continue;
-            }
-            let ps = self.purposes(g);
-            let fits = ps.is_empty() || purpose.is_some_and(|p| ps.iter().any(|x| x == p));
-            if fits && cov == Coverage::Full {
-                return Ok((gid, cov));
-            }
-            limited.get_or_insert((gid, cov));
-        }
-        Err(limited)
-    }
-
     /// Resolves `function` at `place` on `on` into the scratch, for the question whether `body` may
-    /// exercise it; returns that body.
+    /// exercise it; returns that body and the function.
     pub(crate) fn resolve_for(
         &self,
         body: &str,
@@ -636,13 +539,13 @@ impl Snapshot {
         place: &Place,
         on: Date,
         scratch: &mut Scratch,
-    ) -> Result<BodyId, QueryError> {
+    ) -> Result<(BodyId, FunctionId), QueryError> {
         let f = self.function_id(function)?;
         let b = self.body_on(body, on)?;
         let Scratch { keys, resolution } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, resolution);
-        Ok(b)
+        Ok((b, f))
     }
 
     /// The body a code names on a date, or the question's error saying none did.
@@ -680,48 +583,4 @@ impl Snapshot {
             None => build(),
         }
     }
-}
-
-/// The reason `may` gives a body that holds the function at only part of a larger place:
-/// where it may act (how many of the place's practices, in which area, under which
-/// instrument) and where not, with the practices whose record cannot say set apart.
-fn where_and_not(
-    body: &str,
-    function: &str,
-    place: &Place,
-    on: Date,
-    instrument: &str,
-    part: &Part,
-    caveats: &[Caveat],
-) -> String {
-    let unsettled = unsettled(caveats);
-    let not = part.of.saturating_sub(part.practices + unsettled);
-    let area = if part.area.is_empty() {
-        String::new()
-    } else {
-        format!(" over {}", part.area.join(" + "))
-    };
-    let mut out = format!(
-        "{body} may exercise {function} in only part of {} on {on}: at {} of its {} practices, under `{instrument}`{area}; not at the other {not}",
-        the_place(place),
-        part.practices,
-        part.of
-    );
-    if unsettled > 0 {
-        out.push_str(&format!(
-            ", and the register cannot say for {unsettled} whose record is incomplete (see the caveat)"
-        ));
-    }
-    out
-}
-
-/// How many of a larger place's practices an answer's `incomplete-record` caveat names (none
-/// for a practice, whose caveat has no part).
-fn unsettled(caveats: &[Caveat]) -> u32 {
-    caveats
-        .iter()
-        .filter(|c| c.kind == CaveatKind::IncompleteRecord)
-        .filter_map(|c| c.part.as_ref())
-        .map(|p| p.practices)
-        .sum()
 }

@@ -91,7 +91,7 @@ impl Snapshot {
                         keys.clear();
                         self.practice_keys(a, on, keys);
                         self.resolve(fid, on, keys, resolution);
-                        site.maker
+                        (site.maker, fid)
                     }),
                     None if matches!(place(), Place::Practice(_)) => {
                         self.resolve_for(by, f, &place(), on, &mut scratch).ok()
@@ -100,8 +100,11 @@ impl Snapshot {
                 };
                 for p in purposes() {
                     // The full answer (reasons, proofs) only for the few that fail.
-                    if let Some(b) = maker {
-                        if self.holding_of(b, p, &scratch.resolution.holders).is_ok() {
+                    if let Some((b, fid)) = maker {
+                        if self
+                            .holding_of(b, fid, p, &scratch.resolution.holders)
+                            .is_ok()
+                        {
                             continue;
                         }
                     }

@@ -21,6 +21,8 @@ pub struct FunctionDef {
 pub struct Taxonomy {
     defs: Vec<FunctionDef>,
     parent: Vec<Option<FunctionId>>,
+    /// Per function, the functions below it (its parts, and theirs), in declaration order.
+    below: Vec<Vec<FunctionId>>,
     by_id: FxHashMap<String, FunctionId>,
 }
 
@@ -54,6 +56,13 @@ impl Taxonomy {
             }
             self.parent[i] = p;
         }
+        self.below = vec![Vec::new(); self.defs.len()];
+        for i in 0..self.defs.len() {
+            let f = FunctionId(i as u32);
+            for up in self.self_and_ancestors(f).skip(1).collect::<Vec<_>>() {
+                self.below[up.0 as usize].push(f);
+            }
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<FunctionId> {
@@ -75,6 +84,20 @@ impl Taxonomy {
     /// `f` followed by its ancestors, nearest first.
     pub fn self_and_ancestors(&self, f: FunctionId) -> impl Iterator<Item = FunctionId> + '_ {
         std::iter::successors(Some(f), move |&x| self.parent(x))
+    }
+
+    /// The functions below `f` (its parts, and their parts), in declaration order: none for
+    /// a function without parts.
+    pub fn below(&self, f: FunctionId) -> &[FunctionId] {
+        self.below.get(f.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The parts `f` is made of: the functions directly below it.
+    pub fn parts(&self, f: FunctionId) -> impl Iterator<Item = FunctionId> + '_ {
+        self.below(f)
+            .iter()
+            .copied()
+            .filter(move |&x| self.parent(x) == Some(f))
     }
 
     /// Is `ancestor` the same as `f` or above it?
@@ -118,6 +141,9 @@ mod tests {
         let pc = t.declare(def("commissioning.primary-care"));
         assert_eq!(t.parent(med), Some(pc));
         assert_eq!(t.parent(pc), Some(root));
+        assert_eq!(t.below(root), &[med, pc]);
+        assert_eq!(t.parts(root).collect::<Vec<_>>(), vec![pc]);
+        assert!(t.below(med).is_empty());
         assert!(t.covers(root, med));
         assert!(!t.covers(med, pc));
     }

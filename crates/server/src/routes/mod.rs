@@ -383,6 +383,7 @@ mod tests {
             until: Some(Date::constant(2026, 3, 31)),
             proof: vec![step.clone(), step].into(),
             part: None,
+            holdings: Vec::new(),
         };
         let answer = WhoAnswer {
             function: "commissioning.primary-care.dental".into(),
