@@ -211,3 +211,29 @@ fn specialised_services_at_a_practice_name_the_parts_each_holds() {
     assert!(rows.contains(&("QHM".into(), "commissioning.specialised.suitable-11".into())));
     assert!(!a.accountable_only.iter().any(|b| b == "X24"));
 }
+
+/// An ICB's `what` gives first the caveats about what it holds (North East and North
+/// Cumbria ICB's joint committee for the 59 specialised services, its facts to confirm),
+/// then those about functions it has nothing to do with (public health, held by local
+/// authorities; commissioning support), every one kept.
+#[test]
+fn what_an_icb_holds_gives_its_own_caveats_first() {
+    let a = snap().what("QHM", date(2024, 6, 1)).unwrap();
+    let first_other = a
+        .caveats
+        .iter()
+        .position(|c| {
+            c.message.contains("commissioning.public-health") || c.message.contains(" for support ")
+        })
+        .expect("the public health and support caveats are kept");
+    assert!(first_other > 0);
+    assert!(a.caveats[..first_other].iter().all(|c| {
+        c.kind == CaveatKind::ToConfirm || c.message.contains("commissioning.specialised")
+    }));
+    assert!(a.caveats[..first_other]
+        .iter()
+        .any(|c| c.kind == CaveatKind::ToConfirm));
+    assert!(a.caveats[first_other..].iter().all(|c| {
+        c.message.contains("commissioning.public-health") || c.message.contains(" for support ")
+    }));
+}

@@ -237,7 +237,7 @@ impl Snapshot {
 
     /// The caveats on what body `code` holds on `on` (its holdings `holders`): the coverage
     /// statement's gaps that meet its footprint (all England, for a body holding something
-    /// over all of it), and facts marked "to confirm".
+    /// over all of it), and facts marked "to confirm"; those about its own holdings first.
     pub fn what_caveats(&self, code: &str, on: Date, holders: &[GrantId]) -> Vec<Caveat> {
         // A body holding something over all England (NHS England) answers for all of it:
         // a gap in the statement anywhere meets what it holds, not only its own footprint.
@@ -262,8 +262,22 @@ impl Snapshot {
                 }
             }
         }
-        let mut out = self.incomplete_caveats(&meeting, &place, on);
+        // Those about what the body holds (a function of its holdings, or one above or
+        // below it) come first, then the facts to confirm under its holdings, then the rest:
+        // the statement's gaps in functions the body has nothing to do with.
+        let tax = &self.register.taxonomy;
+        let (own, other): (Vec<u32>, Vec<u32>) = meeting.into_iter().partition(|&r| {
+            tax.get(&self.register.coverage[r as usize].function)
+                .is_some_and(|rf| {
+                    holders.iter().any(|g| {
+                        let gf = self.grants[g.0 as usize].function;
+                        tax.covers(rf, gf) || tax.covers(gf, rf)
+                    })
+                })
+        });
+        let mut out = self.incomplete_caveats(&own, &place, on);
         out.extend(self.to_confirm_caveats(holders));
+        out.extend(self.incomplete_caveats(&other, &place, on));
         out
     }
 
