@@ -363,6 +363,15 @@ pub enum Command {
     ///
     /// Every historic commissioner code onto the bodies that carry it on a date (for
     /// re-basing old CCG data onto ICBs), with each code's status; JSON with --format json.
+    ///
+    /// One row per old code (one per carrier of a split one), with the body carrying it on
+    /// the date, the ICB whose area that is (icb_code, icb_name) and the codes between
+    /// (path, joined by `>`). The status says what became of the code by the date:
+    /// `open`, the code itself is in use that day (a former CCG's code kept by a sub-ICB
+    /// location counts: 00T, NHS Bolton CCG until 2022, is open in 2023 under NHS Greater
+    /// Manchester ICB); `succeeded`, one other body carries it; `split`, several bodies
+    /// carry parts of it; `closed`, it ended with no successor (body columns empty);
+    /// `not-yet-open`, it starts after the date (body columns empty).
     Map {
         /// The date to map onto (YYYY-MM-DD), e.g. 2023-04-01 for the ICBs' first full year.
         /// Required: there is no default.

@@ -150,3 +150,35 @@ fn map_places_a_sub_icb_location_of_a_split_icb_by_the_timeline() {
     assert_eq!(before.len(), 1);
     assert_eq!(before[0]["icb_code"], parent);
 }
+
+/// The help says what each status means, and the map uses no status it does not explain:
+/// by hand, on 2013-04-01 the ICBs were not open yet and the CCGs were; by 2023-04-01 the
+/// CCGs merged before 2022 (00F into 13T) had been succeeded.
+#[test]
+fn map_help_explains_every_status_the_map_uses() {
+    let (_, help) = vires(&["map", "--help"]);
+    let flat = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut seen = std::collections::BTreeSet::new();
+    for on in ["2013-04-01", "2023-04-01", "2026-04-01"] {
+        let (_, text) = vires(&["map", "--to", on]);
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let at = r
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "status")
+            .unwrap();
+        for row in r.records() {
+            seen.insert(row.unwrap()[at].to_string());
+        }
+    }
+    for status in ["open", "succeeded", "not-yet-open"] {
+        assert!(seen.contains(status), "{status} in {seen:?}");
+    }
+    for status in &seen {
+        assert!(
+            flat.contains(&format!("`{status}`,")),
+            "{status} explained: {help}"
+        );
+    }
+}
