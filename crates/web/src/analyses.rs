@@ -238,7 +238,7 @@ pub async fn dashboard(ctx: Ctx) -> Response {
             html! { a href=(format!("/ui/instruments/{}", layout::path_segment(&d.subject))) { (d.subject) } },
             html! { (d.code) },
             html! { (d.message) },
-            html! { (d.help) },
+            html! { (crate::help::in_the_browser(&d.help)) },
         ]).collect()
     };
     let main = html! {

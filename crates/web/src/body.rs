@@ -591,7 +591,7 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
                 html! { (d.code) },
                 html! { @if d.severity == Severity::Error { (layout::tag("Error", "red")) } @else { (layout::tag("Warning", "orange")) } },
                 html! { (d.message) },
-                html! { (d.help) },
+                html! { (crate::help::in_the_browser(&d.help)) },
             ]).collect()))
         }
         h2 { "Who it gives functions to" }

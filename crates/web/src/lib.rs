@@ -24,6 +24,7 @@ pub mod conflicts_pages;
 mod context;
 mod drafting;
 mod error;
+mod help;
 mod layout;
 mod oidc;
 mod procure;

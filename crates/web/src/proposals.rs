@@ -313,7 +313,7 @@ async fn show_page(
             } @else {
                 ul class="nhsuk-list nhsuk-list--bullet" {
                     @for d in found {
-                        li { strong { (if d.severity == vires_core::Severity::Error { "Error " } else { "Warning " }) (d.code) } ": " (d.message) ". " (d.help) }
+                        li { strong { (if d.severity == vires_core::Severity::Error { "Error " } else { "Warning " }) (d.code) } ": " (d.message) ". " (crate::help::in_the_browser(&d.help)) }
                     }
                 }
             }

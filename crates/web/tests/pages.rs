@@ -989,6 +989,48 @@ async fn the_legal_basis_lists_the_powers_the_maker_may_use_that_day() {
     );
 }
 
+/// A legal basis the maker may not use is an error beside the field that says what to do in
+/// the browser: an ICB's joint committee of 2025 cannot rest on s.13Z (NHS England's power
+/// to arrange for CCGs), and the help points to the list of powers on the form, not to a
+/// command a person drafting in the browser does not have.
+#[tokio::test]
+async fn a_wrong_legal_basis_says_what_to_do_in_the_browser() {
+    let f = fixture();
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "joint-committee").await;
+    let form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Test joint committee"),
+        ("maker", "QAA"),
+        ("receivers", "QAA, QBB"),
+        ("functions", "commissioning.primary-care.medical"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2025"),
+        ("basis", "nhs-act-2006-s13Z"),
+        ("source", "Test agreement"),
+        ("action", "save"),
+    ];
+    let saved = post(&f.app, &at, &editor, &form).await;
+    let page = if saved.status == StatusCode::SEE_OTHER {
+        get(&f.app, &at, Some(&editor)).await.text
+    } else {
+        saved.text
+    };
+    let basis_error = page
+        .split("id=\"basis-error\"")
+        .nth(1)
+        .unwrap_or_else(|| panic!("an error beside the legal basis: {page}"));
+    // The message and its visually hidden "Error:" prefix, up to the field itself.
+    let basis_error = &basis_error[..basis_error.find("<select").unwrap()];
+    assert!(basis_error.contains("V005"), "{basis_error}");
+    assert!(
+        basis_error.contains("the Legal basis list, when you draft, offers"),
+        "{basis_error}"
+    );
+    assert!(!page.contains("vires powers"), "{page}");
+}
+
 /// An amendment can set each thing the language lets it (`set until`, `set purposes`,
 /// `set area`), and must set at least one. The practice is found by its postcode.
 #[tokio::test]

@@ -72,10 +72,17 @@ pub(super) fn read_text(text: &str) -> Result<Drafted, Vec<String>> {
                 Some((line, col)) => {
                     format!(
                         "{} at line {line}, column {col}: {}. {}",
-                        e.code, e.message, e.help
+                        e.code,
+                        e.message,
+                        crate::help::in_the_browser(&e.help)
                     )
                 }
-                None => format!("{}: {}. {}", e.code, e.message, e.help),
+                None => format!(
+                    "{}: {}. {}",
+                    e.code,
+                    e.message,
+                    crate::help::in_the_browser(&e.help)
+                ),
             })
             .collect());
     }
@@ -183,7 +190,12 @@ pub(super) fn diagnostics_by_field(
 }
 
 pub(super) fn diagnostic_text(d: &Diagnostic) -> String {
-    format!("{} {}. {}", d.code, d.message, d.help)
+    format!(
+        "{} {}. {}",
+        d.code,
+        d.message,
+        crate::help::in_the_browser(&d.help)
+    )
 }
 
 /// The checks and the text of a proposed instrument or new body, for the proposal page.

@@ -30,7 +30,7 @@ pub(super) fn field_markup(
     let extra = html! {
         (found_markup(read, f))
         @for w in &warnings {
-            (layout::warning(&format!("Warning {}", w.code), html! { p { (w.message) } p { (w.help) } }))
+            (layout::warning(&format!("Warning {}", w.code), html! { p { (w.message) } p { (crate::help::in_the_browser(&w.help)) } }))
         }
     };
     match f {
