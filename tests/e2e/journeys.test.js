@@ -189,7 +189,9 @@ test('mistakes in a form are shown with the field, in plain English', async () =
 
   const unknown = await page.goto('/ui/who?function=commissioning.primary-care.medical&place_type=practice&place=ZZZ999&on=2023-06-01')
   assert.equal(unknown.status(), 400)
-  await page.getByRole('heading', { level: 1, name: 'That GP practice is not in the register' }).waitFor()
+  // An unknown practice is said beside the field, with what was typed kept.
+  assert.match(await page.getByRole('alert').innerText(), /No GP practice has the code “ZZZ999”/)
+  assert.equal(await page.locator('#place').inputValue(), 'ZZZ999')
   const missing = await page.goto('/ui/bodies/NOPE')
   assert.equal(missing.status(), 404)
   await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor()

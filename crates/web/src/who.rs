@@ -9,7 +9,7 @@ use crate::svg;
 use crate::view::{Csv, Section, View};
 use axum::response::Response;
 use maud::{html, Markup};
-use vires_core::{Date, Holder, Place, Snapshot};
+use vires_core::{Date, Holder, Place, QueryError, Snapshot};
 
 /// Today's date in UTC (England is at most an hour ahead; a date query is about a day).
 pub fn today() -> Date {
@@ -60,6 +60,42 @@ impl PlaceAsked {
                 });
                 None
             }
+        }
+    }
+}
+
+/// A place the register does not know, as an error beside the place field, so that the form
+/// keeps what was typed; other refusals are pages of their own.
+fn place_not_found(e: &QueryError) -> Option<FieldError> {
+    let message = match e {
+        QueryError::UnknownPractice(code) => format!(
+            "No GP practice has the code “{code}”: enter its code, for example A81001, or search for it by name or postcode"
+        ),
+        // A timeline asks of all time, which the core's error gives as the earliest date.
+        QueryError::UnknownBody { code, on } if *on == Date::MIN => format!(
+            "No body has ever had the code “{code}”: enter a body's code, for example QHM, or search for it by name"
+        ),
+        QueryError::UnknownBody { code, on } => format!(
+            "No body had the code “{code}” on {}: enter the code of a body that existed then, for example QHM, or search for it by name",
+            date_text(*on)
+        ),
+        QueryError::UnknownArea(id) => {
+            format!("No named area has the id “{id}”: search for it by name")
+        }
+        QueryError::UnknownFunction(_) => return None,
+    };
+    Some(FieldError {
+        field: "place",
+        message,
+    })
+}
+
+/// Beside a place not found, a search for what was typed.
+fn search_for_place(asked: &PlaceAsked, errors: &[FieldError]) -> Markup {
+    let code = asked.code.trim();
+    html! {
+        @if !code.is_empty() && errors.iter().any(|e| e.field == "place") {
+            p { a href=(format!("/ui/search?{}", layout::query_string(&[("q", code)]))) { "Search the register for “" (code) "”" } }
         }
     }
 }
@@ -138,7 +174,7 @@ pub fn place_fields(asked: &PlaceAsked, errors: &[FieldError]) -> Markup {
     html! {
         (layout::select("place_type", "Where", None, &options, &asked.kind, errors))
         (layout::text_input("place", "Code of the practice, body or area",
-            Some("For example A81001 for a practice or QHM for a body. Leave blank for all of England."),
+            Some("For example A81001 for a practice or QHM for a body. Leave blank when you choose all of England."),
             &asked.code, errors, "nhsuk-input--width-10"))
     }
 }
@@ -201,20 +237,28 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
             message: format!("Choose a function from the list: “{function}” is not one"),
         });
     }
-    let (Some(place), Some(on), true) = (place, on, errors.is_empty()) else {
+    let refused = |errors: &[FieldError]| {
         let main = html! {
-            (layout::error_summary(&errors))
+            (layout::error_summary(errors))
             h1 { (title) }
-            (who_form(ctx, &function, &asked, &on_raw, purpose.as_deref().unwrap_or(""), &errors))
+            (who_form(ctx, &function, &asked, &on_raw, purpose.as_deref().unwrap_or(""), errors))
+            (search_for_place(&asked, errors))
         };
         let mut v = View::new(format!("Error: {title}"), Some(Section::Who), main);
         v.status = axum::http::StatusCode::BAD_REQUEST;
         v.data = serde_json::json!({ "errors": errors.iter().map(|e| serde_json::json!({"field": e.field, "message": e.message})).collect::<Vec<_>>() });
-        return Ok(v);
+        v
     };
-    let answer = s
-        .who(&function, &place, on, purpose.as_deref())
-        .map_err(WebError::query)?;
+    let (Some(place), Some(on), true) = (place, on, errors.is_empty()) else {
+        return Ok(refused(&errors));
+    };
+    let answer = match s.who(&function, &place, on, purpose.as_deref()) {
+        Ok(answer) => answer,
+        Err(e) => match place_not_found(&e) {
+            Some(error) => return Ok(refused(&[error])),
+            None => return Err(WebError::query(e)),
+        },
+    };
     let place_text = layout::place_text(&place);
     let heading = format!(
         "Who holds {} for {place_text} on {}",
@@ -467,19 +511,29 @@ fn timeline_page(ctx: &Ctx) -> Result<View, WebError> {
             }
         }
     };
-    let Some(place) = place.filter(|_| errors.is_empty()) else {
+    let refused = |errors: &[FieldError]| {
         let main = html! {
-            (layout::error_summary(&errors))
+            (layout::error_summary(errors))
             h1 { "Who held a function over time" }
-            (form(&errors))
+            (form(errors))
+            (search_for_place(&asked, errors))
         };
         let mut v = View::new("Timeline", Some(Section::Who), main);
         if !errors.is_empty() {
             v.status = axum::http::StatusCode::BAD_REQUEST;
         }
-        return Ok(v);
+        v
     };
-    let tl = s.timeline(&function, &place).map_err(WebError::query)?;
+    let Some(place) = place.filter(|_| errors.is_empty()) else {
+        return Ok(refused(&errors));
+    };
+    let tl = match s.timeline(&function, &place) {
+        Ok(tl) => tl,
+        Err(e) => match place_not_found(&e) {
+            Some(error) => return Ok(refused(&[error])),
+            None => return Err(WebError::query(e)),
+        },
+    };
     let reg = s.register();
     let name_of = |code: &str, on: Date| {
         reg.body_near(code, on)

@@ -336,10 +336,32 @@ async fn mistakes_are_pages_that_say_what_went_wrong_and_what_to_do() {
 
     let unknown = get(&f.app, "/ui/who?function=commissioning.primary-care.medical&place_type=practice&place=Z99999&on=2024-06-01", None).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    // A place the register does not know is a mistake in the form: said beside the field,
+    // with what was typed kept and a search for it.
+    assert!(unknown.text.contains("There is a problem"));
+    assert!(unknown.text.contains("href=\"#place\""));
     assert!(unknown
         .text
-        .contains("That GP practice is not in the register"));
-    assert!(unknown.text.contains("search for the practice by name"));
+        .contains("No GP practice has the code “Z99999”: enter its code"));
+    assert!(unknown
+        .text
+        .contains("id=\"place\" name=\"place\" type=\"text\" value=\"Z99999\""));
+    assert!(unknown.text.contains("href=\"/ui/search?q=Z99999\""));
+    let timeline = get(
+        &f.app,
+        "/ui/timeline?function=commissioning.primary-care.medical&place_type=body&place=QZZ",
+        None,
+    )
+    .await;
+    assert_eq!(timeline.status, StatusCode::BAD_REQUEST);
+    assert!(
+        timeline
+            .text
+            .contains("No body has ever had the code “QZZ”"),
+        "{}",
+        timeline.text
+    );
+    assert!(timeline.text.contains("value=\"QZZ\""));
 
     let json_error = get(&f.app, "/ui/bodies/NOPE?format=json", None).await;
     assert_eq!(json_error.status, StatusCode::NOT_FOUND);
