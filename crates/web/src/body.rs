@@ -22,6 +22,11 @@ fn name_near(s: &Snapshot, code: &str, on: Date) -> String {
         .unwrap_or_else(|| code.to_string())
 }
 
+/// An end date for a CSV cell: empty when open.
+fn date_cell(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
 fn receivers_text(r: &Receivers) -> Vec<String> {
     match r {
         Receivers::Bodies(b) => b.clone(),
@@ -267,15 +272,66 @@ fn practice_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
         .filter(|m| m.practice == aid)
         .collect();
     members.sort_by_key(|m| m.during.from);
+    // The stretches the sources do not settle, listed with the ones they do: a list of the
+    // known memberships alone would read as the practice's whole history.
+    let mut unknown: Vec<_> = s.unknown_memberships_of(aid).collect();
+    unknown.sort_by_key(|u| u.during.from);
+    let unknown_text = |u: &vires_core::UnknownMembership| match u.candidates.as_slice() {
+        [] => "Not known".to_string(),
+        c => format!("Not known: one of {}", c.join(", ")),
+    };
+    let mut rows: Vec<(Date, Markup, Markup)> = members
+        .iter()
+        .map(|m| {
+            let b = reg.body(m.body);
+            (
+                m.during.from,
+                html! { a href=(format!("/ui/bodies/{}?on={}", layout::path_segment(&b.code), m.during.from)) { (b.name) " (" (b.code) ")" } },
+                html! { (period_text(m.during.from, m.during.until)) },
+            )
+        })
+        .collect();
+    for u in &unknown {
+        rows.push((
+            u.during.from,
+            html! {
+                strong { "Not known" }
+                @if !u.candidates.is_empty() {
+                    ": one of "
+                    @for (i, c) in u.candidates.iter().enumerate() {
+                        @if i > 0 { ", " }
+                        (body_link_on(c, Some(&name_near(s, c, u.during.from)), u.during.from))
+                    }
+                }
+            },
+            html! { (period_text(u.during.from, u.during.until)) },
+        ));
+    }
+    rows.sort_by_key(|r| r.0);
+    let mut cells: Vec<[String; 4]> = members
+        .iter()
+        .map(|m| {
+            let b = reg.body(m.body);
+            [
+                b.code.clone(),
+                b.name.clone(),
+                m.during.from.to_string(),
+                date_cell(m.during.until),
+            ]
+        })
+        .chain(unknown.iter().map(|u| {
+            [
+                String::new(),
+                unknown_text(u),
+                u.during.from.to_string(),
+                date_cell(u.during.until),
+            ]
+        }))
+        .collect();
+    cells.sort_by(|a, b| a[2].cmp(&b[2]));
     let mut table = Csv::new(&["body", "name", "from", "until"]);
-    for m in &members {
-        let b = reg.body(m.body);
-        table.row([
-            b.code.clone(),
-            b.name.clone(),
-            m.during.from.to_string(),
-            m.during.until.map(|d| d.to_string()).unwrap_or_default(),
-        ]);
+    for row in cells {
+        table.row(row);
     }
     let on = today().to_string();
     let errors: Vec<FieldError> = Vec::new();
@@ -297,16 +353,22 @@ fn practice_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
             (layout::button("Ask who commissions it"))
         }
         h2 { "Commissioners it has belonged to" }
-        @if members.is_empty() {
+        @if !unknown.is_empty() {
+            (layout::warning("What the register does not know here", html! {
+                ul class="nhsuk-list nhsuk-list--bullet" {
+                    @for u in &unknown {
+                        li data-caveat="incomplete-record" {
+                            (period_text(u.during.from, u.during.until)) ": " (u.note)
+                            @if !u.source.is_empty() { " " span class="nhsuk-body-s" { "(Source: " (u.source) ")" } }
+                        }
+                    }
+                }
+            }))
+        }
+        @if rows.is_empty() {
             p { "The register records no membership for this practice." }
         } @else {
-            (layout::table("Membership of commissioning bodies", &["Body", "Period"], members.iter().map(|m| {
-                let b = reg.body(m.body);
-                vec![
-                    html! { a href=(format!("/ui/bodies/{}?on={}", layout::path_segment(&b.code), m.during.from)) { (b.name) " (" (b.code) ")" } },
-                    html! { (period_text(m.during.from, m.during.until)) },
-                ]
-            }).collect()))
+            (layout::table("Membership of commissioning bodies", &["Body", "Period"], rows.into_iter().map(|(_, body, period)| vec![body, period]).collect()))
         }
     };
     let data = serde_json::json!({
@@ -315,6 +377,10 @@ fn practice_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
             let b = reg.body(m.body);
             serde_json::json!({"body": b.code, "name": b.name, "from": m.during.from, "until": m.during.until})
         }).collect::<Vec<_>>(),
+        "unknown": unknown.iter().map(|u| serde_json::json!({
+            "from": u.during.from, "until": u.during.until, "candidates": u.candidates,
+            "note": u.note, "source": u.source,
+        })).collect::<Vec<_>>(),
     });
     Ok(View::new(format!("{} ({})", a.name, a.code), None, main)
         .crumb("Search", "/ui/search")

@@ -441,6 +441,61 @@ async fn body_practice_function_and_instrument_pages_answer_from_the_register() 
     assert!(timeline.text.contains("<desc"));
 }
 
+/// A practice's page lists the stretches of its history the sources do not settle beside
+/// the memberships they do, with the candidates and why: here the practice is in QAA from
+/// 2022-07-01 and, by the test's own record, in one of QAA and QBB in the year before.
+#[tokio::test]
+async fn a_practice_page_says_where_its_history_is_not_known() {
+    let f = fixture_with(|reg| {
+        let practice = reg.practice_id("T00001").unwrap();
+        reg.unknown_memberships.push(vires_core::UnknownMembership {
+            practice,
+            during: Interval::new(Date::constant(2021, 7, 1), Some(Date::constant(2022, 7, 1))),
+            candidates: vec!["QAA".into(), "QBB".into()],
+            note: "the test record does not say which".into(),
+            source: "the test's own record".into(),
+        });
+    });
+    let page = get(&f.app, "/ui/practices/T00001", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("What the register does not know here"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains("1 July 2021 to 30 June 2022: the test record does not say which"),
+        "{}",
+        page.text
+    );
+    let table = &page.text[page
+        .text
+        .find("Membership of commissioning bodies")
+        .unwrap()..];
+    let not_known = table
+        .find("Not known")
+        .expect("a row for the stretch not known");
+    let known = table.find("NHS Test Integrated Care Board (QAA)").unwrap();
+    assert!(not_known < known, "earliest first: {table}");
+    assert!(
+        table.contains("href=\"/ui/bodies/QBB?on=2021-07-01\""),
+        "{table}"
+    );
+    let csv = get(&f.app, "/ui/practices/T00001?format=csv", None).await;
+    let rows: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(
+        rows,
+        [
+            "body,name,from,until",
+            ",\"Not known: one of QAA, QBB\",2021-07-01,2022-07-01",
+            "QAA,NHS Test Integrated Care Board,2022-07-01,",
+        ],
+        "{}",
+        csv.text
+    );
+}
+
 /// A code can name one body, then another: 00T was NHS Bolton CCG until it merged into the
 /// ICB on 1 July 2022, and from that day names one of the ICB's sub-ICB locations. The ICB's
 /// lineage names the CCG that merged, as it was the day before, and links to it on that day.
