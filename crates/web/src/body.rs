@@ -46,13 +46,16 @@ fn receivers_markup(s: &Snapshot, r: &Receivers, on: Date) -> Markup {
     }
 }
 
+const EVERY_OF_ITS_KIND: &str = "receives under it, with every body of its kind";
+const MERGED: &str = "merged by it";
+
 /// How a body appears in an instrument, if it does; `body` is the one the page is about, so
 /// that instruments addressed to "every ICB" during its life count too.
 fn part_in(ins: &Instrument, code: &str, body: &vires_core::Body) -> Option<&'static str> {
     if let Receivers::Every(kind) = &ins.terms().receivers {
         let during = vires_core::Interval::new(ins.from, ins.until);
         if *kind == body.kind && during.overlaps(&body.life) {
-            return Some("receives under it, with every body of its kind");
+            return Some(EVERY_OF_ITS_KIND);
         }
     }
     if ins.maker.as_deref() == Some(code) {
@@ -66,7 +69,7 @@ fn part_in(ins: &Instrument, code: &str, body: &vires_core::Body) -> Option<&'st
         return Some("its functions are the subject");
     }
     if ins.particulars().predecessors.iter().any(|c| c == code) {
-        return Some("merged by it");
+        return Some(MERGED);
     }
     if ins.particulars().lead.as_deref() == Some(code) {
         return Some("leads under it");
@@ -106,13 +109,42 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
         .filter(|&&o| o != bid)
         .map(|&o| reg.body(o))
         .collect();
-    let lineage = vires_core::lineage::lineage(reg, code);
+    let mut lineage = vires_core::lineage::lineage(reg, code);
+    // A code can name one body, then another (00T: NHS Bolton CCG to 2022, then a sub-ICB
+    // location of QOP). An instrument names the body its code named on the instrument's
+    // date (a merger, the day before it); a step of the lineage, the body its code named at
+    // the step into or out of it.
+    let this_body = |at: Date| reg.body_near(code, at) == Some(bid);
     let mut events: Vec<(Date, &Instrument, &'static str)> = reg
         .instruments
         .iter()
         .filter_map(|i| part_in(i, code, b).map(|p| (i.from, i, p)))
+        .filter(|(from, _, part)| match *part {
+            EVERY_OF_ITS_KIND => true,
+            MERGED => this_body(from.yesterday().unwrap_or(*from)),
+            _ => this_body(*from),
+        })
         .collect();
     events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+    if let Some(l) = lineage.as_mut() {
+        // The step into this code (a predecessor) or out of it (a successor): the direct
+        // step itself, or for one through other codes, the direct step to the nearest.
+        let hop = |steps: &[vires_core::lineage::Step], st: &vires_core::lineage::Step| {
+            st.via.first().map_or(st.on, |near| {
+                steps
+                    .iter()
+                    .find(|x| x.via.is_empty() && &x.code == near)
+                    .map_or(st.on, |x| x.on)
+            })
+        };
+        let before = l.predecessors.clone();
+        l.predecessors.retain(|st| this_body(hop(&before, st)));
+        let after = l.successors.clone();
+        l.successors.retain(|st| {
+            let on = hop(&after, st);
+            this_body(on.yesterday().unwrap_or(on))
+        });
+    }
     let who_href = format!(
         "/ui/who?{}",
         layout::query_string(&[
@@ -231,7 +263,7 @@ fn body_page(ctx: &Ctx, code: &str) -> Result<View, WebError> {
                     ul { @for st in &l.successors { li { (body_link_on(&st.code, Some(&name_near(s, &st.code, st.on)), st.on)) ", " (date_text(st.on)) @if !st.via.is_empty() { ", via " (st.via.join(" → ")) } } } }
                 }
             }
-            _ => { p { "No merger or succession involves this code." } }
+            _ => { p { "No merger or succession involves this body." } }
         }
     };
     let data = serde_json::json!({

@@ -532,6 +532,17 @@ async fn a_predecessor_is_named_as_it_was_before_its_code_was_reused() {
             to: "QAA".into(),
             on: merger,
         });
+        // An instrument naming the CCG, years before the code named the sub-ICB location.
+        let mut sources = vires_lang::Sources::new();
+        sources.add(
+            "ccg.vires",
+            "delegation \"GP services delegated to the test CCG\" {\n  id test-ccg-delegation\n  basis \"NHS Act 2006 s.13Z (inserted by the Health and Social Care Act 2012)\"\n  by X24\n  to 00T\n  functions commissioning.primary-care.medical\n  area own\n  from 2016-04-01\n  until 2021-04-01\n  source \"test\"\n}\n",
+        );
+        let loaded = vires_lang::load(&sources);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        for i in loaded.register.instruments {
+            reg.add_instrument(i);
+        }
     });
     let page = get(&f.app, "/ui/bodies/QAA?on=2023-01-01", None).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -547,13 +558,32 @@ async fn a_predecessor_is_named_as_it_was_before_its_code_was_reused() {
         "{came_from}"
     );
     assert!(!came_from.contains("NHS Test ICB - 00T"), "{came_from}");
-    // And from the CCG's side, the ICB it became, on the day it did.
+    // And from the CCG's side, the ICB it became, on the day it did, and the instrument
+    // that named it.
     let ccg = get(&f.app, "/ui/bodies/00T?on=2022-06-30", None).await;
     assert!(
         ccg.text.contains("href=\"/ui/bodies/QAA?on=2022-07-01\""),
         "{}",
         ccg.text
     );
+    assert!(ccg.text.contains("/ui/instruments/test-ccg-delegation"));
+    // The sub-ICB location that has the code since neither became the ICB nor was named by
+    // the CCG's delegation.
+    let unit = get(&f.app, "/ui/bodies/00T?on=2023-01-01", None).await;
+    assert!(unit.text.contains("NHS Test ICB - 00T"), "{}", unit.text);
+    assert!(
+        !unit.text.contains("href=\"/ui/bodies/QAA?on=2022-07-01\""),
+        "{}",
+        unit.text
+    );
+    assert!(
+        !unit.text.contains("/ui/instruments/test-ccg-delegation"),
+        "{}",
+        unit.text
+    );
+    assert!(unit
+        .text
+        .contains("No merger or succession involves this body."));
 }
 
 #[tokio::test]
