@@ -205,6 +205,16 @@ pub fn until_text(until: Option<jiff::civil::Date>) -> String {
     until.map_or_else(|| "open".to_string(), |d| d.to_string())
 }
 
+/// The last day of a period, for "FROM to LAST" in text: the day before its (exclusive)
+/// end, as caveats, docs/data.md and the web pages write a period; "open" when it has none.
+/// CSV and JSON keep the exclusive `until` of the contract.
+pub fn last_day_text(until: Option<jiff::civil::Date>) -> String {
+    until.map_or_else(
+        || "open".to_string(),
+        |d| d.yesterday().unwrap_or(d).to_string(),
+    )
+}
+
 /// The width to wrap text to: the terminal's when standard output is one, or `COLUMNS` if
 /// set; otherwise none (a file or a pipe gets each row on one line, for grep and cut).
 pub fn width() -> Option<usize> {

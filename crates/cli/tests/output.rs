@@ -416,8 +416,9 @@ fn the_command_list_has_one_line_per_command() {
 }
 
 /// gaps says in words what each finding is and where. By hand: 00C holds secondary care
-/// over England from 2013-04-01 to 2014-01-01 and 00D from 2013-10-01 to 2015-01-01, so
-/// both hold it at once from 2013-10-01 to 2014-01-01 and nobody from 2015-01-01.
+/// over England from 2013-04-01 until 2014-01-01 and 00D from 2013-10-01 until 2015-01-01,
+/// so both hold it at once from 2013-10-01 to 2013-12-31 (the last day both hold it) and
+/// nobody from 2015-01-01 to 2015-12-31, the last day asked about.
 #[test]
 fn gaps_name_each_finding_and_its_place_in_words() {
     let dir = tempfile::tempdir().unwrap();
@@ -440,11 +441,11 @@ fn gaps_name_each_finding_and_its_place_in_words() {
     let f = "commissioning.secondary-care";
     for body in ["00C (NHS Darlington CCG)", "00D (NHS Durham Dales CCG)"] {
         let overlap = format!(
-            "overlap: {f} in the footprint of {body}, 2013-10-01 to 2014-01-01: held \
+            "overlap: {f} in the footprint of {body}, 2013-10-01 to 2013-12-31: held \
              exclusively by 00C and 00D at once"
         );
         let gap = format!(
-            "gap: {f} in the footprint of {body}, 2015-01-01 to 2016-01-01: no holder \
+            "gap: {f} in the footprint of {body}, 2015-01-01 to 2015-12-31: no holder \
              without a purpose limit is recorded"
         );
         assert!(out.lines().any(|l| l == overlap), "{overlap}\n{out}");
@@ -452,6 +453,39 @@ fn gaps_name_each_finding_and_its_place_in_words() {
     }
     assert!(
         !out.contains("footprint of 00C,") && !out.contains("Gap"),
+        "{out}"
+    );
+}
+
+/// A period in text ends on its last day, as the caveat beside it does, so the two agree. By
+/// hand, from docs/data.md (known limits, practice history): A85001 was in NHS Gateshead
+/// CCG (00F) from 2013-04-01 to 2015-01-01, its CCG from 2015-01-02 to 2015-03-31 is not
+/// known (one of 00F, 00G, 00H), and it was in 13T from 2015-04-01.
+#[test]
+fn a_timeline_ends_each_period_on_its_last_day_as_its_caveats_do() {
+    let f = "commissioning.secondary-care";
+    let (code, out, err) = vires(
+        &["timeline", "-f", f, "--practice", "A85001"],
+        &[("COLUMNS", "400")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<String> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for row in [
+        "2013-04-01 to 2015-01-01 00F (statutory)",
+        "2015-01-02 to 2015-03-31 — not known: the record is incomplete (see above) —",
+    ] {
+        assert!(rows.iter().any(|r| r == row), "{row}\n{out}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("2015-04-01 to ") && r.ends_with("13T (statutory)")),
+        "{out}"
+    );
+    assert!(
+        out.contains("incomplete from 2015-01-02 to 2015-03-31"),
         "{out}"
     );
 }

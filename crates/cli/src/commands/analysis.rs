@@ -151,7 +151,7 @@ pub fn gaps(s: &Snapshot, fmt: Format, function: &str, until: Date) -> Result<Ex
     ];
     emit_list(fmt, &found, &header, csv_rows, |found| {
         for f in found {
-            let end = crate::output::until_text(f.until);
+            let end = crate::output::last_day_text(f.until);
             let (problem, what) = match f.problem {
                 vires_core::CoverageProblem::Gap => (
                     "gap",

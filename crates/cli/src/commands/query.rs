@@ -235,7 +235,7 @@ pub fn timeline(
         println!("{} {at}", t.function);
         caveat_lines(&t.caveats);
         for seg in &t.segments {
-            let until = crate::output::until_text(seg.until);
+            let until = crate::output::last_day_text(seg.until);
             let hs: Vec<String> = seg
                 .holders
                 .iter()
@@ -404,7 +404,7 @@ pub fn explain(loaded: &Loaded, fmt: Format, id: &str) -> Result<ExitCode, CliEr
                 }
             );
             for h in &e.holdings {
-                let until = crate::output::until_text(h.until);
+                let until = crate::output::last_day_text(h.until);
                 println!(
                     "    {} {} {} {} to {}",
                     h.body,

@@ -264,7 +264,7 @@ pub fn powers(s: &Snapshot, fmt: Format) -> Result<ExitCode, CliError> {
         for p in powers.iter() {
             let makers: Vec<&str> = p.makers.iter().map(|k| k.as_str()).collect();
             let kinds: Vec<&str> = p.kinds.iter().map(|k| k.as_str()).collect();
-            let until = crate::output::until_text(p.during.until);
+            let until = crate::output::last_day_text(p.during.until);
             println!("{} — {}", p.id, p.title);
             println!(
                 "    {} may make {} ({} to {}); cited as {}",
