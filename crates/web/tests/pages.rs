@@ -1044,6 +1044,62 @@ async fn a_term_matching_several_bodies_is_chosen_from_radios() {
     );
 }
 
+/// A sub-ICB location is part of its ICB, not a legal person, so it makes and receives no
+/// instrument: where a term names an ICB and its sub-ICB locations alike, the maker and
+/// receivers take the ICB, while an area (which may be a sub-ICB location's) still asks.
+#[tokio::test]
+async fn bodies_that_make_or_receive_are_not_confused_with_their_units() {
+    let f = fixture_with(|reg| {
+        reg.add_body(vires_core::Body {
+            code: "00B".into(),
+            name: "NHS Other Integrated Care Board - 00B".into(),
+            kind: vires_core::BodyKind::SubIcbLocation,
+            life: Interval::new(Date::constant(2022, 7, 1), None),
+            basis: None,
+            source: None,
+            ons_code: None,
+            span: None,
+        })
+        .unwrap();
+    });
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "delegation").await;
+    let form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "GP services for the other ICB"),
+        ("maker", "X24"),
+        ("receivers", "Other Integrated Care Board"),
+        ("functions", "commissioning.primary-care.medical"),
+        ("area", "footprint"),
+        ("area_body", "Other Integrated Care Board"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2025"),
+        ("basis", "nhs-act-2006-s65Z5"),
+        ("source", "Test agreement"),
+        ("action", "check"),
+    ];
+    let ask = post(&f.app, &at, &editor, &form).await;
+    let page = if ask.status == StatusCode::SEE_OTHER {
+        get(&f.app, &at, Some(&editor)).await.text
+    } else {
+        ask.text
+    };
+    assert!(
+        page.contains("Found: NHS Other &lt;Test&gt; &amp; Integrated Care Board (QBB)"),
+        "{page}"
+    );
+    assert!(!page.contains("name=\"choose-receivers-0\""), "{page}");
+    for code in ["QBB", "00B"] {
+        assert!(
+            page.contains(&format!(
+                "name=\"choose-area_body-0\" type=\"radio\" value=\"{code}\""
+            )),
+            "{code} is offered for the area: {page}"
+        );
+    }
+}
+
 /// The legal basis lists only the powers the maker may use for the kind on the date: an
 /// ICB's joint committee in 2025 may rest on s.65Z5 (ICBs among its makers, in force from
 /// 1 July 2022), never on s.13Z (NHS England's, repealed then); in 2021 not on s.65Z5.

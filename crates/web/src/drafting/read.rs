@@ -94,7 +94,8 @@ impl Reader<'_> {
                 }
             }
             let what = wanted.what();
-            match find(self.s, wanted, term, on) {
+            let party = matches!(field, MAKER | RECEIVERS | OF | LEAD | PREDECESSORS);
+            match find(self.s, wanted, term, on, party) {
                 Pick::One(code, name) => {
                     shown.push((code.clone(), name));
                     codes.push(code);

@@ -83,8 +83,11 @@ fn exact(m: Matched) -> bool {
 /// Finds what `term` names through the register's one search (`vires_core::search`, as
 /// `vires find` and `GET /search`): what existed on `on` first, else at any time (a body
 /// abolished or merged away is named by its code after it ceased). A GP practice's code or
-/// postcode stands, in a body field, for the ICB or CCG whose area holds it on `on`.
-pub fn find(s: &Snapshot, wanted: Wanted, term: &str, on: Option<Date>) -> Pick {
+/// postcode stands, in a body field, for the ICB or CCG whose area holds it on `on`. With
+/// `party`, the field names a body that makes or receives the instrument: an administrative
+/// unit (a sub-ICB location is part of its ICB, not a legal person) is offered only when
+/// nothing else matches, so "Greater Manchester" is the ICB, not also its ten places.
+pub fn find(s: &Snapshot, wanted: Wanted, term: &str, on: Option<Date>, party: bool) -> Pick {
     let term = term.trim();
     let run = |on: Option<Date>| -> Result<Vec<Candidate>, String> {
         let q = Search {
@@ -148,6 +151,9 @@ pub fn find(s: &Snapshot, wanted: Wanted, term: &str, on: Option<Date>) -> Pick 
     };
     if found.is_empty() && on.is_some() {
         found = run(None).unwrap_or_default();
+    }
+    if party && found.iter().any(|c| !c.administrative) {
+        found.retain(|c| !c.administrative);
     }
     match found.as_slice() {
         [] => Pick::Nothing,
