@@ -290,7 +290,8 @@ async fn show_page(
         span class="nhsuk-caption-l" { (what) }
         h1 { (title) ": " (subject) }
         (layout::summary(&[
-            ("Status", html! { (status_tag(&p.status)) " " (status_text(&p.status)) }),
+            // A pending proposal's tag says it all; a decided one's text names who and how.
+            ("Status", html! { (status_tag(&p.status)) @if !matches!(p.status, PendingChangeStatus::Pending) { " " (status_text(&p.status)) } }),
             ("Change", html! { (what) }),
             ("Subject", html! {
                 @match &p.change {

@@ -654,6 +654,9 @@ async fn only_an_approver_with_the_session_token_can_approve_and_the_answer_then
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("Holdings gained (1)"));
     assert!(page.text.contains("Approve and publish"));
+    // The status in words, once: not the tag and then the store's own word for it.
+    assert!(page.text.contains(">Waiting for approval</strong>"));
+    assert!(!page.text.contains("</strong> pending"), "{}", page.text);
     let forged = post(&f.app, &approve, &approver, &[("csrf", "forged")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert_eq!(f.state.revision(), 1);
