@@ -670,7 +670,8 @@ fn instrument_page(ctx: &Ctx, id: &str) -> Result<View, WebError> {
             ("Retained by the maker", html! { @if ins.particulars().retained.is_empty() { "Nothing stated" } @else { (ins.particulars().retained.join("; ")) } }),
             ("Where", html! { (ins.area.as_ref().map(area_text).unwrap_or_else(|| "Not stated".into())) }),
             ("In force", html! { (period_text(ins.from, ins.until)) }),
-            ("Ends in effect", html! { @if let Some(e) = effective { (date_text(e)) " (after amendments and revocations)" } @else { "No end date" } }),
+            // The last day, as "In force" gives it, not the first day after.
+            ("Last day in force", html! { @if let Some(e) = effective { (date_text(e.yesterday().unwrap_or(e))) " (after amendments and revocations)" } @else { "No end date" } }),
             ("Purposes", html! { @if ins.terms().purposes.is_empty() { "Any purpose" } @else { (ins.terms().purposes.join(", ")) } }),
             ("Concurrent", html! { @if ins.concurrent { "Yes: the original holder keeps exercising it" } @else { "No" } }),
             ("Amends or revokes", html! { @if let Some(t) = &ins.particulars().target { (instrument_link(t, t)) } @else { "Nothing" } }),

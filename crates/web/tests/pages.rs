@@ -567,6 +567,17 @@ async fn a_predecessor_is_named_as_it_was_before_its_code_was_reused() {
         ccg.text
     );
     assert!(ccg.text.contains("/ui/instruments/test-ccg-delegation"));
+    // Its page gives the last day it was in force, 2021-03-31 (it ends "until 2021-04-01").
+    let delegation = get(&f.app, "/ui/instruments/test-ccg-delegation", None).await;
+    assert!(
+        delegation.text.contains("1 April 2016 to 31 March 2021")
+            && delegation
+                .text
+                .contains("31 March 2021 (after amendments and revocations)")
+            && !delegation.text.contains("1 April 2021"),
+        "{}",
+        delegation.text
+    );
     // The sub-ICB location that has the code since neither became the ICB nor was named by
     // the CCG's delegation.
     let unit = get(&f.app, "/ui/bodies/00T?on=2023-01-01", None).await;
