@@ -259,6 +259,12 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
         }
         Err(e) => return Err(WebError::internal("checking the procurement routes", e)),
     };
+    // The procurement crate checks secondary care when neither the function nor a category
+    // that names one was given; the page says it assumed it, and for what is not health care,
+    // that the check may be about the wrong function.
+    let assumed =
+        contract.function.is_none() && a.contract.function == "commissioning.secondary-care";
+    let not_health_care = contract.buying != vires_procure::contract::Buying::HealthCareService;
     let mut table = Csv::new(&[
         "process",
         "title",
@@ -289,7 +295,7 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
             ("Citation", html! { (a.regime.citation) }),
             ("Why this regime", html! { (crate::error::capitalise(&a.regime_basis.explanation)) " (" (a.regime_basis.citation) ")" @if !a.regime_basis.confirmed { " (to confirm)" } }),
             ("Also in force", html! { @if a.also_in_force.is_empty() { "Nothing else" } @else { (a.also_in_force.iter().map(|r| r.title.as_str()).collect::<Vec<_>>().join("; ")) } }),
-            ("Function", html! { (layout::function_link(&a.contract.function)) }),
+            ("Function", html! { (layout::function_link(&a.contract.function)) @if assumed { " (assumed: no function was given, and no category that names one)" } }),
             ("Contracting authorities", html! { @for ca in &a.contracting_authorities {
                 (ca.body) ": " @match ca.class { Some(c) => { (c.as_str()) " contracting authority" }, None => "class not in the data" }
                 " (" (ca.source.as_deref().unwrap_or("no source")) ")" @if !ca.confirmed { " (to confirm)" } br;
@@ -333,6 +339,11 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
                 html! { @if m.binding { (layout::tag("Binding", "blue")) } @else { (layout::tag("Not binding", "orange")) } }]).collect()))
         }
         h2 { "Do the commissioners hold the function?" }
+        @if assumed && not_health_care {
+            (layout::warning("The function checked was assumed", html! {
+                p { "No function was given, so this checks " (a.contract.function) ", which is what a health care contract usually serves. What other services or goods serve does not follow from what is bought: give the function the contract serves under Commissioning function (optional), for example commissioning.specialised, to check the right one." }
+            }))
+        }
         (layout::table("Commissioners", &["Body", "Holds it", "Why"], a.findings.participants.iter().map(|p| vec![
             body_link(&p.body, Some(&p.name)),
             html! { @if p.holds { (layout::tag("Yes", "green")) } @else { (layout::tag("No", "red")) } },

@@ -882,6 +882,27 @@ async fn procurement_and_conflicts_pages_answer_with_the_procurement_crate() {
     assert!(empty
         .text
         .contains("Enter the code of at least one commissioner"));
+    // NHS England buying other services, with no function named: whether it holds a
+    // function is checked for one the page assumed, and the page says so; named, it does not.
+    let asked = "/ui/procurement?commissioners=X24&buying=other-services&estimated_value=150000&procurement_began=2022-05-01&start=2022-09-01&term_months=24";
+    let assumed = get(&f.app, asked, None).await;
+    assert_eq!(assumed.status, StatusCode::OK, "{}", assumed.text);
+    assert!(
+        assumed.text.contains("The function checked was assumed")
+            && assumed
+                .text
+                .contains("(assumed: no function was given, and no category that names one)"),
+        "{}",
+        assumed.text
+    );
+    let named = get(
+        &f.app,
+        &format!("{asked}&function=commissioning.primary-care"),
+        None,
+    )
+    .await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.text);
+    assert!(!named.text.contains("assumed"), "{}", named.text);
     let form = get(&f.app, "/ui/conflicts", None).await;
     assert_eq!(form.status, StatusCode::OK);
     let bad = post(
