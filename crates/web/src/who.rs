@@ -90,6 +90,32 @@ fn place_not_found(e: &QueryError) -> Option<FieldError> {
     })
 }
 
+/// A purpose no instrument names is a question about any other purpose: holders limited to
+/// stated purposes drop out. Said beside the answer, with the purposes the register names,
+/// so that "covid" typed for "coronavirus-support" is seen for what it asked.
+fn purpose_note(s: &Snapshot, purpose: &str) -> Markup {
+    let mut named: Vec<&str> = s
+        .register()
+        .instruments
+        .iter()
+        .flat_map(|i| i.terms().purposes.iter().map(String::as_str))
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    html! {
+        @if !named.contains(&purpose) {
+            (layout::inset(html! {
+                "No instrument in the register names the purpose “" (purpose) "”. "
+                @if named.is_empty() {
+                    "None is limited to stated purposes, so the answer is the same for any purpose."
+                } @else {
+                    "A body that holds the function only for stated purposes (in the register: " (named.join(", ")) ") is left out of this answer; check the spelling if you meant one of them."
+                }
+            }))
+        }
+    }
+}
+
 /// Beside a place not found, a search for what was typed.
 fn search_for_place(asked: &PlaceAsked, errors: &[FieldError]) -> Markup {
     let code = asked.code.trim();
@@ -260,8 +286,12 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
         },
     };
     let place_text = layout::place_text(&place);
+    let for_purpose = purpose
+        .as_deref()
+        .map(|p| format!(" for the purpose “{p}”"))
+        .unwrap_or_default();
     let heading = format!(
-        "Who holds {} for {place_text} on {}",
+        "Who holds {} for {place_text} on {}{for_purpose}",
         function_name(s, &function),
         date_text(on)
     );
@@ -287,6 +317,7 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
             }
         }
         (caveats(&answer.caveats))
+        @if let Some(p) = purpose.as_deref() { (purpose_note(s, p)) }
         @if answer.holders.is_empty() && !answer.caveats.is_empty() {
             p class="nhsuk-lede-text" { "No body is recorded as holding this function here on this date, and the register does not know enough to call it a gap (see above)." }
         } @else if answer.holders.is_empty() {

@@ -597,6 +597,50 @@ async fn a_predecessor_is_named_as_it_was_before_its_code_was_reused() {
         .contains("No merger or succession involves this body."));
 }
 
+/// A purpose no instrument names asks about any other purpose, and the page says so beside
+/// the answer: here the delegation is for "service-redesign" only, so asked for "redesign"
+/// (a near miss), the ICB drops out and the page names the purpose the register knows.
+#[tokio::test]
+async fn a_purpose_no_instrument_names_is_said_beside_the_answer() {
+    let f = fixture_with(|reg| {
+        let d = reg
+            .instruments
+            .iter_mut()
+            .find(|i| i.id == "test-delegation-qaa")
+            .unwrap();
+        d.terms_mut().purposes = vec!["service-redesign".into()];
+    });
+    let asked = "/ui/who?function=commissioning.primary-care.medical&place_type=practice&place=T00001&on=2023-06-01&purpose=";
+    let near_miss = get(&f.app, &format!("{asked}redesign"), None).await;
+    assert_eq!(near_miss.status, StatusCode::OK);
+    assert!(
+        near_miss
+            .text
+            .contains("on 1 June 2023 for the purpose “redesign”"),
+        "{}",
+        near_miss.text
+    );
+    assert!(
+        near_miss
+            .text
+            .contains("No instrument in the register names the purpose “redesign”")
+            && near_miss
+                .text
+                .contains("(in the register: service-redesign)"),
+        "{}",
+        near_miss.text
+    );
+    let named = get(&f.app, &format!("{asked}service-redesign"), None).await;
+    assert!(!named
+        .text
+        .contains("No instrument in the register names the purpose"));
+    assert!(
+        named.text.contains("NHS Test Integrated Care Board (QAA)"),
+        "{}",
+        named.text
+    );
+}
+
 #[tokio::test]
 async fn assets_are_served_with_long_cache_headers() {
     let f = fixture();
