@@ -23,6 +23,20 @@ fn place_link(p: &Place) -> Markup {
     }
 }
 
+/// Whether the instrument giving a change is marked "to confirm" in its source or basis, as
+/// the caveats of answers mark a holding resting on one. Only the instrument named in the
+/// change is looked at, not the rest of its proof: the label says so.
+fn to_confirm(s: &Snapshot, c: &HoldingChange) -> bool {
+    s.instrument_id(&c.instrument)
+        .map(|i| s.register().instruments[i.0 as usize].terms())
+        .is_some_and(|t| {
+            [&t.source, &t.basis]
+                .into_iter()
+                .flatten()
+                .any(|text| vires_core::knowledge::marked_to_confirm(text))
+        })
+}
+
 fn changes_table(caption: &str, rows: &[HoldingChange], s: &Snapshot, on: Date) -> Markup {
     layout::table(caption, &["Body", "Function", "Where", "How", "Instrument"], rows.iter().map(|c| vec![
         layout::body_link_on(&c.body, None, on),
@@ -30,7 +44,10 @@ fn changes_table(caption: &str, rows: &[HoldingChange], s: &Snapshot, on: Date) 
         html! { (c.area.join(", ")) },
         html! { (layout::role_text(c.role)) @if !c.purposes.is_empty() { " for " (c.purposes.join(", ")) } },
         // A proposal's instrument is not in the register yet: no page to link to.
-        html! { @if s.instrument_id(&c.instrument).is_some() { (instrument_link(&c.instrument, &c.instrument)) } @else { (c.instrument) " (proposed)" } },
+        html! {
+            @if s.instrument_id(&c.instrument).is_some() { (instrument_link(&c.instrument, &c.instrument)) } @else { (c.instrument) " (proposed)" }
+            @if to_confirm(s, c) { " " (layout::tag("To confirm", "yellow")) }
+        },
     ]).collect())
 }
 
@@ -38,6 +55,9 @@ pub fn diff_tables(d: &DiffAnswer, s: &Snapshot) -> Markup {
     html! {
         @if d.added.is_empty() && d.removed.is_empty() && d.established.is_empty() && d.abolished.is_empty() {
             p { "Nothing changed in who holds what." }
+        }
+        @if d.added.iter().chain(&d.removed).any(|c| to_confirm(s, c)) {
+            (layout::inset(html! { "A change marked “To confirm” is given by an instrument whose source or basis the register marks as to confirm: open it to see what is not settled before relying on the change." }))
         }
         @if !d.added.is_empty() { (changes_table(&format!("Holdings gained ({})", d.added.len()), &d.added, s, d.to)) }
         @if !d.removed.is_empty() { (changes_table(&format!("Holdings lost ({})", d.removed.len()), &d.removed, s, d.from)) }

@@ -641,6 +641,40 @@ async fn a_purpose_no_instrument_names_is_said_beside_the_answer() {
     );
 }
 
+/// What changed between two dates marks a change given by an instrument the register marks
+/// "to confirm", as an answer resting on one says so: here the delegation to QAA of
+/// 2022-07-01, its source made "to confirm"; the ICB's establishment that day is not marked.
+#[tokio::test]
+async fn a_change_resting_on_a_fact_to_confirm_says_so() {
+    let f = fixture_with(|reg| {
+        let d = reg
+            .instruments
+            .iter_mut()
+            .find(|i| i.id == "test-delegation-qaa")
+            .unwrap();
+        d.terms_mut().source = Some("Test delegation agreement (its date is to confirm)".into());
+    });
+    let page = get(&f.app, "/ui/diff?from=2022-06-30&to=2022-07-01", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let gained = &page.text[page.text.find("Holdings gained").expect("holdings gained")..];
+    let row = gained
+        .split("<tr")
+        .find(|r| r.contains("/ui/instruments/test-delegation-qaa"))
+        .unwrap_or_else(|| panic!("the delegation's row: {gained}"));
+    assert!(row.contains(">To confirm</strong>"), "{row}");
+    assert_eq!(
+        page.text.matches(">To confirm</strong>").count(),
+        1,
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("A change marked “To confirm”"));
+    // Unmarked, nothing is said.
+    let plain = fixture();
+    let page = get(&plain.app, "/ui/diff?from=2022-06-30&to=2022-07-01", None).await;
+    assert!(!page.text.contains("To confirm"), "{}", page.text);
+}
+
 #[tokio::test]
 async fn assets_are_served_with_long_cache_headers() {
     let f = fixture();
