@@ -37,18 +37,56 @@ fn to_confirm(s: &Snapshot, c: &HoldingChange) -> bool {
         })
 }
 
-fn changes_table(caption: &str, rows: &[HoldingChange], s: &Snapshot, on: Date) -> Markup {
-    layout::table(caption, &["Body", "Function", "Where", "How", "Instrument"], rows.iter().map(|c| vec![
-        layout::body_link_on(&c.body, None, on),
-        function_link(&c.function),
-        html! { (c.area.join(", ")) },
-        html! { (layout::role_text(c.role)) @if !c.purposes.is_empty() { " for " (c.purposes.join(", ")) } },
+fn how_text(c: &HoldingChange) -> Markup {
+    html! { (layout::role_text(c.role)) @if !c.purposes.is_empty() { " for " (c.purposes.join(", ")) } }
+}
+
+fn instrument_cell(c: &HoldingChange, s: &Snapshot) -> Markup {
+    html! {
         // A proposal's instrument is not in the register yet: no page to link to.
-        html! {
-            @if s.instrument_id(&c.instrument).is_some() { (instrument_link(&c.instrument, &c.instrument)) } @else { (c.instrument) " (proposed)" }
-            @if to_confirm(s, c) { " " (layout::tag("To confirm", "yellow")) }
-        },
-    ]).collect())
+        @if s.instrument_id(&c.instrument).is_some() { (instrument_link(&c.instrument, &c.instrument)) } @else { (c.instrument) " (proposed)" }
+        @if to_confirm(s, c) { " " (layout::tag("To confirm", "yellow")) }
+    }
+}
+
+fn changes_table(caption: &str, rows: &[&HoldingChange], s: &Snapshot, on: Date) -> Markup {
+    layout::table(
+        caption,
+        &["Body", "Function", "Where", "How", "Instrument"],
+        rows.iter()
+            .map(|c| {
+                vec![
+                    layout::body_link_on(&c.body, None, on),
+                    function_link(&c.function),
+                    html! { (c.area.join(", ")) },
+                    how_text(c),
+                    instrument_cell(c, s),
+                ]
+            })
+            .collect(),
+    )
+}
+
+/// Each change of how a body holds a function: before, after.
+type Pairs<'a> = Vec<(&'a HoldingChange, &'a HoldingChange)>;
+
+/// A body that holds the same function for the same area before and after, in another way
+/// (its own function, then as a member of a joint committee it set up) or under another
+/// instrument (an early delegation, then the one to every ICB): one change of how it holds
+/// it, not a holding lost and another gained, which would read as losing it in law.
+fn held_otherwise(d: &DiffAnswer) -> (Pairs<'_>, Vec<&HoldingChange>, Vec<&HoldingChange>) {
+    let mut added: Vec<&HoldingChange> = d.added.iter().collect();
+    let mut pairs = Vec::new();
+    let mut removed = Vec::new();
+    for r in &d.removed {
+        let same =
+            |a: &&HoldingChange| a.body == r.body && a.function == r.function && a.area == r.area;
+        match added.iter().position(same) {
+            Some(i) => pairs.push((r, added.remove(i))),
+            None => removed.push(r),
+        }
+    }
+    (pairs, added, removed)
 }
 
 pub fn diff_tables(d: &DiffAnswer, s: &Snapshot) -> Markup {
@@ -59,8 +97,18 @@ pub fn diff_tables(d: &DiffAnswer, s: &Snapshot) -> Markup {
         @if d.added.iter().chain(&d.removed).any(|c| to_confirm(s, c)) {
             (layout::inset(html! { "A change marked “To confirm” is given by an instrument whose source or basis the register marks as to confirm: open it to see what is not settled before relying on the change." }))
         }
-        @if !d.added.is_empty() { (changes_table(&format!("Holdings gained ({})", d.added.len()), &d.added, s, d.to)) }
-        @if !d.removed.is_empty() { (changes_table(&format!("Holdings lost ({})", d.removed.len()), &d.removed, s, d.from)) }
+        @let (otherwise, added, removed) = held_otherwise(d);
+        @if !added.is_empty() { (changes_table(&format!("Holdings gained ({})", added.len()), &added, s, d.to)) }
+        @if !removed.is_empty() { (changes_table(&format!("Holdings lost ({})", removed.len()), &removed, s, d.from)) }
+        @if !otherwise.is_empty() {
+            (layout::table(&format!("Held in another way ({})", otherwise.len()), &["Body", "Function", "Where", "Before", "After"], otherwise.iter().map(|(before, after)| vec![
+                layout::body_link_on(&after.body, None, d.to),
+                function_link(&after.function),
+                html! { (after.area.join(", ")) },
+                html! { (how_text(before)) ", by " (instrument_cell(before, s)) },
+                html! { (how_text(after)) ", by " (instrument_cell(after, s)) },
+            ]).collect()))
+        }
         @if !d.established.is_empty() {
             (layout::table(&format!("Bodies established ({})", d.established.len()), &["Body", "Kind", "On"], d.established.iter().map(|b| vec![
                 layout::body_link_on(&b.code, Some(&b.name), b.on), html! { (b.kind.as_str()) }, html! { (date_text(b.on)) }]).collect()))

@@ -1213,6 +1213,60 @@ async fn bodies_that_make_or_receive_are_not_confused_with_their_units() {
     }
 }
 
+/// A joint committee an ICB sets up for its own function changes how it holds it, not
+/// whether: by hand, QAA holds secondary care as its own function (the test's conferral);
+/// with QBB on a joint committee from 2025-04-01, QAA holds it as a member and QBB gains it.
+/// The preview says QAA holds it in another way, and lists no holding lost.
+#[tokio::test]
+async fn a_joint_committee_for_its_own_function_is_shown_as_held_in_another_way() {
+    let f = fixture_with(|reg| {
+        let mut sources = vires_lang::Sources::new();
+        sources.add(
+            "icb.vires",
+            "conferral \"The test ICB commissions hospital services\" {\n  id test-icb-secondary-care\n  basis \"Health and Care Act 2022\"\n  by PARLIAMENT\n  to QAA\n  functions commissioning.secondary-care\n  area own\n  from 2022-07-01\n  source \"test\"\n}\n",
+        );
+        let loaded = vires_lang::load(&sources);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        for i in loaded.register.instruments {
+            reg.add_instrument(i);
+        }
+    });
+    let editor = sign_in(&f, "eddie", Role::Editor).await;
+    let (at, csrf) = start_draft(&f, &editor, "joint-committee").await;
+    let form = vec![
+        ("csrf", csrf.as_str()),
+        ("title", "Test joint committee for hospital services"),
+        ("maker", "QAA"),
+        ("receivers", "QAA, QBB"),
+        ("functions", "commissioning.secondary-care"),
+        ("area", "own"),
+        ("from-day", "1"),
+        ("from-month", "4"),
+        ("from-year", "2025"),
+        ("basis", "nhs-act-2006-s65Z5"),
+        ("source", "Test terms of reference"),
+        ("action", "save"),
+    ];
+    let saved = post(&f.app, &at, &editor, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let preview = get(&f.app, &format!("{at}/preview"), Some(&editor)).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    let text = &preview.text;
+    assert!(text.contains("Held in another way (1)"), "{text}");
+    assert!(text.contains("Holdings gained (1)"), "{text}");
+    assert!(!text.contains("Holdings lost"), "{text}");
+    let otherwise = &text[text.find("Held in another way").unwrap()..];
+    let otherwise = &otherwise[..otherwise.find("</table>").unwrap()];
+    assert!(
+        otherwise.contains("/ui/bodies/QAA?on=2025-04-01"),
+        "{otherwise}"
+    );
+    assert!(
+        otherwise.contains("/ui/instruments/test-icb-secondary-care"),
+        "{otherwise}"
+    );
+}
+
 /// The legal basis lists only the powers the maker may use for the kind on the date: an
 /// ICB's joint committee in 2025 may rest on s.65Z5 (ICBs among its makers, in force from
 /// 1 July 2022), never on s.13Z (NHS England's, repealed then); in 2021 not on s.65Z5.
