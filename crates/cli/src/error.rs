@@ -11,7 +11,7 @@ pub enum CliError {
         message: String,
         help: Option<String>,
     },
-    #[error(transparent)]
+    #[error("{}", query_message(.0))]
     Query(#[from] vires_core::QueryError),
     #[error("{path}: {source}")]
     Io {
@@ -20,6 +20,17 @@ pub enum CliError {
     },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The core's refusal of a question, as said on the command line. A timeline asks of all
+/// time, which the core's `UnknownBody` gives as the earliest date there is: said in words.
+fn query_message(e: &vires_core::QueryError) -> String {
+    match e {
+        vires_core::QueryError::UnknownBody { code, on } if *on == jiff::civil::Date::MIN => {
+            format!("no body has ever had the code `{code}`")
+        }
+        e => e.to_string(),
+    }
 }
 
 impl CliError {

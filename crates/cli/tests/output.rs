@@ -489,3 +489,22 @@ fn a_timeline_ends_each_period_on_its_last_day_as_its_caveats_do() {
         "{out}"
     );
 }
+
+/// A timeline of a code no body ever had says so, not "on -009999-01-01" (the earliest date
+/// there is, which the question about all time carried).
+#[test]
+fn a_timeline_of_a_code_no_body_had_says_so() {
+    let (code, out, err) = vires(
+        &[
+            "timeline",
+            "-f",
+            "commissioning.secondary-care",
+            "--body",
+            "QZZ",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("no body has ever had the code `QZZ`"), "{err}");
+    assert!(!err.contains("-009999"), "{err}");
+}
