@@ -39,6 +39,7 @@ impl Snapshot {
         } else {
             out.extend(self.to_confirm_merged(holders));
         }
+        out.extend(self.unconfirmed_reservations(f, holders));
         if let Place::Practice(code) = place {
             if let Some(a) = self.register.practice_id(code) {
                 out.extend(self.record_caveats(f, a, on, holders));

@@ -14,6 +14,7 @@ mod naming;
 pub mod place_keys;
 pub mod place_parts;
 pub mod query;
+mod reservations;
 pub mod resolve;
 pub mod search;
 pub mod trial;

@@ -4,6 +4,7 @@
 //! the receiver as its holder. The check finds such items so that the instrument can except
 //! the function (V023).
 
+use crate::answer::knowledge::marked_to_confirm;
 use crate::model::function::{FunctionId, Taxonomy};
 
 /// The taxonomy functions named in `retained` that `functions` cover and `except` does not,
@@ -15,8 +16,10 @@ pub fn retained_but_granted(
     retained: &[String],
 ) -> Vec<FunctionId> {
     let mut found = Vec::new();
-    for item in retained {
-        for word in words(item) {
+    // An item marked "to confirm" may name a function the maker did not except: it says the
+    // maker may have kept it, which answers carry as a caveat (answer/reservations.rs).
+    for item in retained.iter().filter(|item| !marked_to_confirm(item)) {
+        for word in function_words(item) {
             let Some(f) = taxonomy.get(word) else {
                 continue;
             };
@@ -32,7 +35,7 @@ pub fn retained_but_granted(
 
 /// The words of a retained item that could be function ids (letters, digits, `.`, `-`, `_`),
 /// without a full stop that ends a sentence.
-fn words(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn function_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
         .map(|w| w.trim_end_matches('.'))
         .filter(|w| !w.is_empty())
@@ -79,5 +82,15 @@ mod tests {
         assert!(retained_but_granted(&t, &[dental], &[], &named).is_empty());
         let words = vec!["functions reserved in the delegation agreement".to_string()];
         assert!(retained_but_granted(&t, &[medical], &[], &words).is_empty());
+    }
+
+    #[test]
+    fn an_item_to_confirm_may_name_a_granted_function() {
+        let (t, medical, _, _) = taxonomy();
+        let unsure = vec![
+            "commissioning.primary-care.medical.performers: whether it was kept is to confirm"
+                .to_string(),
+        ];
+        assert!(retained_but_granted(&t, &[medical], &[], &unsure).is_empty());
     }
 }
