@@ -505,6 +505,44 @@ fn emergency_direction_is_concurrent_and_purpose_limited_and_amendable() {
     );
 }
 
+/// A basis citing a section also names its Act, whose own power (Parliament's) is cited too;
+/// why the maker lacked the power speaks of the section it cited. By hand: an ICB's joint
+/// committee of 2023 under "NHS Act 2006 s.13Z" fails because s.13Z is NHS England's power,
+/// not because the Act's conferral power provides for no joint committee.
+#[test]
+fn lacking_a_power_speaks_of_the_section_cited() {
+    let mut r = base();
+    r.add_power(power(
+        "the-act",
+        "NHS Act 2006",
+        &[BodyKind::Parliament],
+        &[InstrumentKind::Conferral],
+        date(2007, 3, 1),
+        None,
+    ));
+    r.add_body(body("QAA", BodyKind::Icb, date(2022, 7, 1), None))
+        .unwrap();
+    let mut jc = Instrument::new("icb-jc", InstrumentKind::JointCommittee, date(2023, 4, 1));
+    jc.maker = Some("QAA".into());
+    jc.terms_mut().basis = Some("NHS Act 2006 s.13Z".into());
+    jc.terms_mut().receivers = Receivers::Bodies(vec!["QAA".into(), "X24".into()]);
+    jc.functions = vec!["commissioning.secondary-care".into()].into();
+    jc.area = Some(AreaExpr::Footprint("QAA".into()));
+    r.add_instrument(jc);
+    let s = Snapshot::compile(r);
+    let d: Vec<_> = s
+        .diagnostics_for("icb-jc")
+        .filter(|d| d.code == "V005")
+        .collect();
+    assert_eq!(d.len(), 1, "{:?}", s.diagnostics);
+    assert!(
+        d[0].message.contains("s13Z is not a power of an icb"),
+        "{}",
+        d[0].message
+    );
+    assert!(!d[0].message.contains("the-act"), "{}", d[0].message);
+}
+
 #[test]
 fn joint_committee_of_ccgs_needs_the_2014_order() {
     let mut r = base();

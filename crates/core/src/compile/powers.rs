@@ -92,12 +92,41 @@ impl FieldChecker<'_> {
         let cited: Vec<&crate::model::power::Power> =
             cited_ids.iter().map(|&pi| &reg.powers[pi]).collect();
         let maker_code = reg.body(maker).code.clone();
+        // A citation of a section names its Act too ("NHS Act 2006 s.13Z" cites the Act's own
+        // power as well as s.13Z's): the reasons speak of the most specific powers cited, not
+        // of one whose every citation is the Act a cited section belongs to ("s." names a
+        // section once normalised) or part of another's ("s.14Z3" of "s.14Z3(2A)").
+        let found: Vec<Vec<String>> = cited.iter().map(|p| p.cites_in(basis)).collect();
+        let within_another = |i: usize| {
+            found[i].iter().all(|c| {
+                found.iter().enumerate().any(|(j, other)| {
+                    j != i
+                        && other.iter().any(|o| {
+                            (o.len() > c.len() && o.contains(c.as_str()))
+                                || (o.contains("s.") && !c.contains("s."))
+                        })
+                })
+            })
+        };
         let mut reasons = Vec::new();
-        for p in &cited {
+        for (_, p) in cited
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !within_another(*i))
+        {
             if !p.kinds.contains(&ins.kind) {
-                reasons.push(format!("{} does not provide for a {}", p.title, ins.kind));
+                reasons.push(format!(
+                    "{} does not provide for {} {}",
+                    p.title,
+                    article(ins.kind.as_str()),
+                    ins.kind
+                ));
             } else if !p.makers.contains(&maker_kind) {
-                reasons.push(format!("{} is not a power of a {maker_kind}", p.title));
+                reasons.push(format!(
+                    "{} is not a power of {} {maker_kind}",
+                    p.title,
+                    article(maker_kind.as_str())
+                ));
             } else if !p.during.contains(ins.from) {
                 reasons.push(format!(
                     "{} was not in force on {} (in force {})",
@@ -139,5 +168,14 @@ impl FieldChecker<'_> {
             message,
             "cite a power that lets this kind of body make this instrument on this date; `vires powers` lists them",
         );
+    }
+}
+
+/// "a" or "an" before a kind's name as written ("an icb", "a ccg", "an amend").
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }

@@ -28,20 +28,28 @@ impl Power {
     /// Does `basis` cite this power? A citation must not run on into more letters or digits,
     /// so "s.13Z" is not cited by "s.13ZA".
     pub fn cited_by(&self, basis: &str) -> bool {
+        !self.cites_in(basis).is_empty()
+    }
+
+    /// Which of this power's citations `basis` makes, normalised ("nhs act 2006 s.13z").
+    pub fn cites_in(&self, basis: &str) -> Vec<String> {
         let basis = normalise(basis);
-        self.cites.iter().any(|c| {
-            let c = normalise(c);
-            let mut start = 0;
-            while let Some(pos) = basis[start..].find(&c) {
-                let end = start + pos + c.len();
-                let next = basis[end..].chars().next();
-                if !next.is_some_and(|ch| ch.is_ascii_alphanumeric()) {
-                    return true;
+        self.cites
+            .iter()
+            .map(|c| normalise(c))
+            .filter(|c| {
+                let mut start = 0;
+                while let Some(pos) = basis[start..].find(c.as_str()) {
+                    let end = start + pos + c.len();
+                    let next = basis[end..].chars().next();
+                    if !next.is_some_and(|ch| ch.is_ascii_alphanumeric()) {
+                        return true;
+                    }
+                    start = start + pos + 1;
                 }
-                start = start + pos + 1;
-            }
-            false
-        })
+                false
+            })
+            .collect()
     }
 }
 
