@@ -51,6 +51,10 @@ pub struct Asked {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
     pub function: String,
+    /// The function was not named (nor a category that names one): `function` is the
+    /// default, secondary care commissioning, and `notes` says so.
+    #[serde(default)]
+    pub function_assumed: bool,
     pub estimated_value: f64,
     pub procurement_began: Date,
     pub start: Date,
@@ -128,6 +132,9 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
             ));
         }
     }
+    if contract.function_assumed() {
+        notes.push(assumed_function_note(contract));
+    }
     for p in findings.participants.iter().filter(|p| !p.holds) {
         if findings.collective.is_none() {
             notes.push(format!("{}: {}", p.body, p.reason));
@@ -141,6 +148,7 @@ pub fn assess(contract: &Contract, snapshot: &Snapshot) -> Result<Assessment, Pr
             buying: contract.buying,
             category: contract.category.clone(),
             function: contract.function_id(),
+            function_assumed: contract.function_assumed(),
             estimated_value: contract.estimated_value,
             procurement_began: began,
             start: contract.start,
@@ -301,4 +309,16 @@ pub fn what_if_power(
         newly_permitted,
         newly_refused,
     })
+}
+
+/// What the answer says when no function was named: the check is about secondary care
+/// commissioning, which a health care contract usually serves; what other services and goods
+/// serve does not follow from what is bought.
+fn assumed_function_note(contract: &Contract) -> String {
+    let f = contract.function_id();
+    if contract.buying == crate::contract::Buying::HealthCareService {
+        format!("no function was given, so the commissioners are checked for {f}, which a health care contract usually serves: give `function` if this one serves another")
+    } else {
+        format!("no function was given, so the commissioners are checked for {f}, which may not be the function these services or goods serve (it does not follow from what is bought): give `function` to check the right one")
+    }
 }

@@ -366,6 +366,16 @@ impl Contract {
         }
     }
 
+    /// Whether the function is the default rather than named: no `function`, and no category
+    /// that names one.
+    pub fn function_assumed(&self) -> bool {
+        self.function.is_none()
+            && !matches!(
+                self.category_key().as_deref(),
+                Some("business-intelligence" | "gp-it")
+            )
+    }
+
     /// The last day of the term (exclusive end).
     pub fn end(&self) -> Option<Date> {
         self.start

@@ -643,3 +643,38 @@ fn what_if_gives_the_authority_before_and_after() {
         5
     );
 }
+
+/// A contract that names no function (nor a category that names one) is checked against
+/// secondary care commissioning, the default, and the answer says so: in `contract` and in a
+/// note. For other services the note says the default may be the wrong function; a contract
+/// that names its function, or a category that names one, gets neither.
+#[test]
+fn an_assumed_function_is_said_in_the_answer() {
+    let snap = snapshot();
+    let mut c = contract("community_services_2024-01-02.json");
+    assert!(c.function.is_some());
+    let a = assess(&c, &snap).unwrap();
+    assert!(!a.contract.function_assumed);
+    assert!(!a.notes.iter().any(|n| n.contains("no function was given")));
+    c.function = None;
+    let a = assess(&c, &snap).unwrap();
+    assert!(a.contract.function_assumed);
+    assert_eq!(a.contract.function, "commissioning.secondary-care");
+    let note = a
+        .notes
+        .iter()
+        .find(|n| n.contains("no function was given"))
+        .expect("a note on the assumed function");
+    assert!(
+        note.contains("health care contract usually serves"),
+        "{note}"
+    );
+    c.buying = vires_procure::contract::Buying::OtherServices;
+    let a = assess(&c, &snap).unwrap();
+    assert!(a
+        .notes
+        .iter()
+        .any(|n| n.contains("may not be the function these services or goods serve")));
+    let bi = assess(&contract("bi_in_house_with_evidence.json"), &snap).unwrap();
+    assert!(!bi.contract.function_assumed, "{:?}", bi.contract);
+}

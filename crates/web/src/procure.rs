@@ -262,8 +262,7 @@ fn route_page(ctx: &Ctx) -> Result<View, WebError> {
     // The procurement crate checks secondary care when neither the function nor a category
     // that names one was given; the page says it assumed it, and for what is not health care,
     // that the check may be about the wrong function.
-    let assumed =
-        contract.function.is_none() && a.contract.function == "commissioning.secondary-care";
+    let assumed = a.contract.function_assumed;
     let not_health_care = contract.buying != vires_procure::contract::Buying::HealthCareService;
     let mut table = Csv::new(&[
         "process",
