@@ -220,3 +220,56 @@ fn a_default_store_with_nothing_recorded_is_set_aside_for_new_data() {
         files
     );
 }
+
+/// `vires serve` on a store recorded on other data refuses to start and says what to do:
+/// give it the store that belongs to this data, not "check the address is free". By hand:
+/// the store is bound to a folder of ODS files (a base other than the bundled register,
+/// whatever the files hold) and holds a recorded delegation, so it is not rebound.
+#[test]
+fn serve_on_a_store_of_other_data_says_to_use_another_store() {
+    let env = Env::new();
+    let ods = env.path.join("ods");
+    std::fs::create_dir(&ods).unwrap();
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/ods");
+    for f in std::fs::read_dir(&data).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|x| x == "csv") {
+            std::fs::copy(&f, ods.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let file = env.write(
+        "d.vires",
+        &delegation("serve-test-00T", "00T", "2016-04-01"),
+    );
+    let ods = ods.display().to_string();
+    let (code, _, err) = env.run(&["--ods", &ods, "record", &file, "--reason", "test"]);
+    assert_eq!(code, 0, "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vires"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("VIRES_DB", &env.db)
+        .env_remove("VIRES_ODS_DIR")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the server started on a store of other data");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("it is not rebound"), "{err}");
+    assert!(
+        err.contains("give --db (or VIRES_DB) the store recorded on this data, or a new one"),
+        "{err}"
+    );
+    assert!(!err.contains("check the address is free"), "{err}");
+}

@@ -39,12 +39,27 @@ pub fn run(
     runtime
         .block_on(vires_server::serve_with(cfg, vires_web::routes()))
         .map_err(|e| {
-            CliError::input(
-                e.to_string(),
-                "check the address is free and the store reachable",
-            )
+            let help = start_help(&e);
+            CliError::input(e.to_string(), help)
         })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to do when the server cannot start, by why: a store bound to other data needs
+/// another store, not a free address.
+fn start_help(e: &vires_server::ServerError) -> &'static str {
+    use vires_server::ServerError as E;
+    use vires_store::StoreError as S;
+    match e {
+        E::Store(S::BaseMismatch { .. } | S::NotRebound { .. }) => {
+            "give --db (or VIRES_DB) the store recorded on this data, or a new one; \
+             docs/storage.md says how a store is bound to its data"
+        }
+        E::Store(_) => "check the store's address (--db or VIRES_DB) and that it is reachable",
+        E::Bind { .. } => "choose a free address with --addr or VIRES_ADDR",
+        E::Config(_) => "see docs/api.md for the settings and their defaults",
+        _ => "check the address is free and the store reachable",
+    }
 }
 
 /// glibc gives each thread that allocates while another holds an arena an arena of its own
