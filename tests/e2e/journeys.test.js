@@ -43,7 +43,8 @@ test('a user finds a GP practice, asks who commissions its GP services on a date
   assert.equal(await page.getByText('1 body holds it.').count(), 1)
   assert.equal(await page.getByRole('heading', { level: 2, name: `${HOLDER} (QHM)` }).count(), 1)
   // The proof: statute first, then NHS England's delegation to every ICB; each step a link.
-  const steps = page.locator('ol.vires-proof > li > a')
+  // (NHS England's own sections, for the parts of GP services it kept, have their own.)
+  const steps = page.locator('section', { has: page.getByRole('heading', { name: `${HOLDER} (QHM)` }) }).locator('ol.vires-proof > li > a')
   assert.deepEqual(await steps.allInnerTexts(), [
     'Health and Social Care Act 2012: NHS England commissions primary care services',
     'Primary medical services delegated to every ICB'
@@ -76,13 +77,21 @@ test('the answer can be downloaded as JSON and CSV from the same address', async
   const json = await page.request.get(jsonHref)
   assert.equal(json.status(), 200)
   const body = await json.json()
-  assert.equal(body.data.holders.length, 1)
-  assert.equal(body.data.holders[0].body, 'QHM')
-  assert.deepEqual(body.data.holders[0].proof.map(p => p.instrument), ['hsca-2012-nhse-primary-care', 'nhse-icb-primary-medical-2022'])
+  // The ICB holds GP services; NHS England holds the parts it kept (performers list,
+  // complaints until 2023-07-01, GP premises capital), each named.
+  const whole = body.data.holders.filter(h => h.function === 'commissioning.primary-care.medical')
+  assert.equal(whole.length, 1)
+  assert.equal(whole[0].body, 'QHM')
+  assert.deepEqual(whole[0].proof.map(p => p.instrument), ['hsca-2012-nhse-primary-care', 'nhse-icb-primary-medical-2022'])
+  assert.deepEqual(body.data.holders.filter(h => h.body === 'X24').map(h => h.function).sort(), [
+    'commissioning.primary-care.medical.capital',
+    'commissioning.primary-care.medical.complaints',
+    'commissioning.primary-care.medical.performers'
+  ])
   const csv = await page.request.get(csvHref)
   assert.match(csv.headers()['content-type'], /^text\/csv/)
   const lines = (await csv.text()).trim().split('\n')
-  assert.equal(lines[0], 'body,name,role,accountable,purposes,coverage,from,until,proof')
+  assert.equal(lines[0], 'body,name,role,accountable,purposes,coverage,from,until,proof,function')
   assert.match(lines[1], /^QHM,/)
   await context.close()
 })

@@ -301,10 +301,19 @@ fn seed_4_co_commissioning() {
         assert_eq!(code, 0, "{err}");
         v
     };
-    // Delegated: the CCG exercises GP commissioning, NHS England stays accountable.
+    // Delegated: the CCG exercises GP commissioning, NHS England stays accountable and
+    // still holds the part it did not delegate, performer management, named as that part.
     let d = who(GP, "13T", "2015-06-01");
-    assert_eq!(holders(&d), hs(&[("13T", "delegate", "X24")]));
-    assert_eq!(d["accountable_only"], serde_json::json!(["X24"]));
+    assert_eq!(
+        holders(&d),
+        hs(&[("13T", "delegate", "X24"), ("X24", "statutory", "X24")])
+    );
+    assert_eq!(d["holders"][0]["function"], GP);
+    assert_eq!(
+        d["holders"][1]["function"],
+        "commissioning.primary-care.medical.performers"
+    );
+    assert_eq!(d["accountable_only"], serde_json::json!([]));
     assert_eq!(
         proof(&d["holders"][0]),
         vec!["hsca-2012-nhse-primary-care", "cocom-delegated-13T"]
@@ -318,13 +327,15 @@ fn seed_4_co_commissioning() {
     assert_eq!(holders(&perf), hs(&[("X24", "statutory", "X24")]));
     let dental = who("commissioning.primary-care.dental", "13T", "2015-06-01");
     assert_eq!(holders(&dental), hs(&[("X24", "statutory", "X24")]));
-    // Joint: both decide together; NHS England accountable.
+    // Joint: both decide together; NHS England accountable, and holding performer
+    // management, which the committee does not have, itself.
     let j = who(GP, "00C", "2015-06-01");
     assert_eq!(
         holders(&j),
         hs(&[
             ("00C", "joint-member", "X24"),
-            ("X24", "joint-member", "X24")
+            ("X24", "joint-member", "X24"),
+            ("X24", "statutory", "X24")
         ])
     );
     // Before 1 April 2015, and for greater involvement only, NHS England holds.
@@ -346,7 +357,7 @@ fn seed_4_co_commissioning() {
     assert_eq!(codes, vec!["V005", "V011"]);
     assert_eq!(
         holders(&who(GP, "13T", "2016-06-01")),
-        hs(&[("13T", "delegate", "X24")])
+        hs(&[("13T", "delegate", "X24"), ("X24", "statutory", "X24")])
     );
 }
 

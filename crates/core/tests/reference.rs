@@ -981,6 +981,53 @@ impl<'a> Reference<'a> {
             .filter(|(h, _)| !shadowed.iter().any(|s| s.same(h)))
             .map(|(h, c)| (h, *c))
             .collect();
+        // A holding taken over by one that excepted parts of what is asked still holds
+        // those parts (unless another holding made from it takes the part over as well),
+        // and answers for each of them as that part.
+        let mut retained: Vec<(Holding, Coverage)> = Vec::new();
+        for (h, c) in &candidates {
+            if *c != Coverage::Full || h.concurrent || !h.purposes.is_empty() || h.except.is_empty()
+            {
+                continue;
+            }
+            let Some(p) = h.parent.as_deref() else {
+                continue;
+            };
+            let Some((taken_over, pc)) = candidates.iter().find(|(x, _)| x.same(p)) else {
+                continue;
+            };
+            let asked = if covers(&p.function, f) {
+                f
+            } else {
+                &p.function
+            };
+            if !covers(&h.function, asked) {
+                continue;
+            }
+            for x in &h.except {
+                if !covers(asked, x) || taken_over.except.iter().any(|y| covers(y, x)) {
+                    continue;
+                }
+                let taken = candidates.iter().any(|(o, oc)| {
+                    !o.same(h)
+                        && *oc == Coverage::Full
+                        && !o.concurrent
+                        && o.purposes.is_empty()
+                        && o.parent.as_deref().is_some_and(|q| q.same(p))
+                        && covers(&o.function, x)
+                        && !o.except.iter().any(|y| covers(y, x))
+                });
+                let again = retained
+                    .iter()
+                    .any(|(r, _)| r.made == taken_over.made && r.function == *x);
+                if !taken && !again {
+                    let mut part = taken_over.clone();
+                    part.function = x.clone();
+                    part.except = Vec::new();
+                    retained.push((part, *pc));
+                }
+            }
+        }
         let code = |b: B| self.body(b).code.clone();
         let accountable_only: BTreeSet<String> = shadowed
             .iter()
@@ -988,6 +1035,7 @@ impl<'a> Reference<'a> {
             .filter(|&b| {
                 holders.iter().any(|(h, _)| h.accountable == b)
                     && !holders.iter().any(|(h, _)| h.holder == b)
+                    && !retained.iter().any(|(h, _)| h.holder == b)
             })
             .map(code)
             .collect();
@@ -1008,6 +1056,7 @@ impl<'a> Reference<'a> {
         }
         let answered: Vec<(&Holding, Coverage)> = kept
             .into_iter()
+            .chain(retained.iter().map(|(h, c)| (h, *c)))
             .filter(|(h, _)| {
                 purpose.is_none_or(|p| h.purposes.is_empty() || h.purposes.iter().any(|x| x == p))
             })
@@ -3184,4 +3233,75 @@ fn a_function_is_answered_by_the_holders_of_its_parts() {
         .unwrap();
     assert!(whole.allowed, "{whole:#?}");
     compare(&s, &[(0, 500, 3, 0), (0, 500, 4, 0), (0, 500, 0, 0)]).unwrap();
+}
+
+/// P0 is in C0. NHS England holds primary care for all England (`conf-nhse`) and delegated
+/// GP services to Q1 over C0's footprint except performer management (`a0`, `except`), as
+/// the GP delegation agreements did (NHS England kept the performers list). Asked about GP
+/// services at P0: Q1 holds them, and NHS England still holds the part it kept, named, so
+/// it is not "accountable only". NHS England may not exercise GP services there as a whole,
+/// only that part; it may exercise performer management. The engine called NHS England
+/// accountable only, not exercising.
+#[test]
+fn a_delegator_still_holds_what_its_delegation_excepted() {
+    let mut kept_back = delegation(0, 0, 1, 4, GenArea::Footprint(0), 0);
+    kept_back.except = true;
+    let s = Spec {
+        merge: vec![],
+        practices: vec![(0, 0), (1, 0)],
+        arrangements: vec![kept_back],
+        changes: vec![],
+        noise: vec![],
+        knowledge: GenKnowledge::default(),
+    };
+    let snap = Snapshot::compile(build(&s));
+    let at = Place::Practice("P0".into());
+    let w = snap
+        .who("commissioning.primary-care.medical", &at, day(500), None)
+        .unwrap();
+    let mut rows: Vec<(String, Role, String)> = w
+        .holders
+        .iter()
+        .map(|h| (h.body.to_string(), h.role, h.function.to_string()))
+        .collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            (
+                "Q1".to_string(),
+                Role::Delegate,
+                "commissioning.primary-care.medical".to_string()
+            ),
+            (
+                "X24".to_string(),
+                Role::Statutory,
+                "commissioning.primary-care.medical.performers".to_string()
+            ),
+        ]
+    );
+    assert!(w.accountable_only.is_empty(), "{w:#?}");
+    let may = |f: &str| snap.may("X24", f, &at, day(500), None).unwrap();
+    let whole = may("commissioning.primary-care.medical");
+    assert!(!whole.allowed);
+    assert!(
+        whole.reason.contains(
+            "only parts of commissioning.primary-care.medical here: commissioning.primary-care.medical.performers as statutory under `conf-nhse`"
+        ),
+        "{}",
+        whole.reason
+    );
+    assert!(may("commissioning.primary-care.medical.performers").allowed);
+    // P0, P1, Q1 and England (after the 2 practices), GP services and performers.
+    compare(
+        &s,
+        &[
+            (0, 500, 4, 0),
+            (0, 500, 5, 0),
+            (1, 500, 4, 0),
+            (2, 500, 4, 0),
+            (12, 500, 4, 0),
+        ],
+    )
+    .unwrap();
 }

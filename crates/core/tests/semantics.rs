@@ -268,9 +268,22 @@ fn delegation_makes_delegate_holder_and_keeps_delegator_accountable() {
             None,
         )
         .unwrap();
-    assert_eq!(holders(&a), vec![("13T".into(), Role::Delegate)]);
+    // 13T holds GP services; NHS England holds the part the delegation excepted, as that
+    // part, so it is a holder rather than accountable only.
+    assert_eq!(
+        holders(&a),
+        vec![
+            ("13T".into(), Role::Delegate),
+            ("X24".into(), Role::Statutory)
+        ]
+    );
+    assert_eq!(a.holders[0].function, "commissioning.primary-care.medical");
     assert_eq!(a.holders[0].accountable, "X24");
-    assert_eq!(a.accountable_only, vec!["X24".to_string()]);
+    assert_eq!(
+        a.holders[1].function,
+        "commissioning.primary-care.medical.performers"
+    );
+    assert!(a.accountable_only.is_empty());
     let proof: Vec<_> = a.holders[0]
         .proof
         .iter()
@@ -316,7 +329,14 @@ fn delegation_makes_delegate_holder_and_keeps_delegator_accountable() {
         )
         .unwrap();
     assert!(!may.allowed);
-    assert!(may.reason.contains("accountable"), "{}", may.reason);
+    // It holds only the part it kept.
+    assert!(
+        may.reason.contains(
+            "only parts of commissioning.primary-care.medical here: commissioning.primary-care.medical.performers"
+        ),
+        "{}",
+        may.reason
+    );
 }
 
 #[test]

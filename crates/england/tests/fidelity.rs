@@ -84,7 +84,9 @@ fn place(s: &str) -> Place {
     }
 }
 
-/// `BODY:role` for every holder of `function` at `place` on `on`.
+/// `BODY:role` for every holder of `function` at `place` on `on`: of all of it (by a holding
+/// of it or of a function above it), as the facts say; a holder of only a part of it (a
+/// function below it, which the answer names) holds another function.
 fn holders(
     f: &Fixture,
     function: &str,
@@ -95,9 +97,14 @@ fn holders(
         .snap
         .who(function, place, on, None)
         .map_err(|e| e.to_string())?;
+    let whole = |held: &str| {
+        held == function
+            || (function.starts_with(held) && function.as_bytes().get(held.len()) == Some(&b'.'))
+    };
     Ok(who
         .holders
         .iter()
+        .filter(|h| whole(&h.function))
         .map(|h| format!("{}:{}", h.body, h.role))
         .collect())
 }

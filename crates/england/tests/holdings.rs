@@ -504,19 +504,45 @@ fn who_commissions_for_a_gateshead_practice() {
         ["X24"]
     );
     let w = gp(date(2023, 1, 1));
-    assert_eq!(w.holders.len(), 1, "{w:?}");
-    assert_eq!(w.holders[0].body, "QHM");
-    assert_eq!(w.holders[0].role, Role::Delegate);
-    assert_eq!(w.holders[0].accountable, "X24");
-    assert_eq!(w.accountable_only, ["X24"]);
+    let whole: Vec<_> = w
+        .holders
+        .iter()
+        .filter(|h| h.function == "commissioning.primary-care.medical")
+        .collect();
+    assert_eq!(whole.len(), 1, "{w:?}");
+    assert_eq!(whole[0].body, "QHM");
+    assert_eq!(whole[0].role, Role::Delegate);
+    assert_eq!(whole[0].accountable, "X24");
+    // NHS England kept the performers list (NHS England, 'Delegation of primary medical,
+    // pharmaceutical, ophthalmic and dental functions'), capital expenditure on GP premises
+    // ('Primary care capital grants policy') and, until 2023-07-01, complaints (Healthwatch
+    // Darlington, 'NHS Complaints - changes in effect now', 14 June 2023): it holds those
+    // parts itself, so it is not accountable only.
+    let kept: BTreeSet<&str> = w
+        .holders
+        .iter()
+        .filter(|h| h.body == "X24")
+        .map(|h| h.function.as_str())
+        .collect();
+    assert_eq!(
+        kept,
+        BTreeSet::from([
+            "commissioning.primary-care.medical.capital",
+            "commissioning.primary-care.medical.complaints",
+            "commissioning.primary-care.medical.performers",
+        ])
+    );
+    assert!(w.accountable_only.is_empty());
 
-    // Dental: still NHS England in 2022-12, the ICB from 2023-04-01.
+    // Dental: still NHS England in 2022-12, the ICB from 2023-04-01 (NHS England keeping
+    // the parts it reserved, which answer as those parts).
     let dental = |d: Date| {
         f.snap
             .who("commissioning.primary-care.dental", &place, d, None)
             .unwrap()
             .holders
             .into_iter()
+            .filter(|h| h.function == "commissioning.primary-care.dental")
             .map(|h| h.body)
             .collect::<Vec<_>>()
     };

@@ -159,9 +159,29 @@ fn primary_care_at_a_practice_is_answered_part_by_part() {
             ]
         })
         .map(|f| ("QHM".to_string(), f))
+        // NHS England kept the performers lists of GP, dental and ophthalmic services and
+        // capital expenditure on GP premises (NHS England, 'Delegation of primary medical,
+        // pharmaceutical, ophthalmic and dental functions'; 'Primary care capital grants
+        // policy'): it holds those parts itself.
+        .chain(
+            [
+                "medical.performers",
+                "medical.capital",
+                "dental.performers",
+                "optometry.performers",
+            ]
+            .iter()
+            .map(|p| ("X24".to_string(), format!("commissioning.primary-care.{p}"))),
+        )
         .collect();
     assert_eq!(parts, want);
-    assert!(a.holders.iter().all(|h| h.role == Role::Delegate));
+    assert!(a.holders.iter().all(|h| h.role
+        == if h.body == "X24" {
+            Role::Statutory
+        } else {
+            Role::Delegate
+        }));
+    assert!(a.accountable_only.is_empty());
     assert!(
         !a.caveats
             .iter()

@@ -311,8 +311,8 @@ fn a_region_is_answered_by_its_icbs() {
 /// so Birmingham and Solihull ICB (QHL) may exercise it there, and the answer carries the
 /// caveat for the Great Barr practices that may be in it; for England it holds only its own
 /// part. NHS England delegated primary medical services to every ICB from 2022-07-01
-/// (the fidelity suite's `nhse-pc-delegation` facts), so it is accountable for England but
-/// does not exercise them there itself.
+/// (the fidelity suite's `nhse-pc-delegation` facts), keeping the performers list and the
+/// other reserved parts, so it may exercise those parts only.
 #[test]
 fn may_over_a_larger_place_is_answered_part_by_part() {
     let on = date(2023, 1, 1);
@@ -349,8 +349,11 @@ fn may_over_a_larger_place_is_answered_part_by_part() {
     );
     let medical = may("X24", "commissioning.primary-care.medical", Place::England);
     assert!(!medical.allowed, "{medical:#?}");
+    // It kept the performers list (the delegation's source), so it holds that part.
     assert!(
-        medical.reason.contains("has arranged for"),
+        medical.reason.contains(
+            "only parts of commissioning.primary-care.medical here: commissioning.primary-care.medical.performers"
+        ),
         "{}",
         medical.reason
     );

@@ -66,10 +66,12 @@ impl HolderJson {
             }
             // A holder of part of a place larger than a practice carries that part, and a
             // row over one may gather several holdings: the answer's own, written each time.
+            // A row holding only a part of the function it kept names that part.
             let part = g.parts.get(i).cloned().flatten();
             let gathered = g.gathered.get(i).map_or(&[][..], Vec::as_slice);
-            if part.is_some() || !gathered.is_empty() {
-                json(out, &snapshot.render_row(gid, cov, part, gathered))?;
+            let kept = g.kept.get(i).copied().flatten();
+            if part.is_some() || !gathered.is_empty() || kept.is_some() {
+                json(out, &snapshot.render_row(gid, cov, part, gathered, kept))?;
                 continue;
             }
             match by_grant.get(gid.0 as usize) {

@@ -301,6 +301,9 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
             .map(|b| reg.body(b).name.clone())
             .unwrap_or_else(|| code.to_string())
     };
+    // Bodies, not rows: a body holding the function in several rows (by several holdings,
+    // or it and a part of it) is one body; a body holding only parts of it is said apart.
+    let (whole, parts_only) = bodies_holding(&answer, &function);
     let timeline_href = format!(
         "/ui/timeline?{}",
         layout::query_string(&[
@@ -325,8 +328,20 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
                 p { "The register has no instrument that gives anyone this function for " (place_text) " on " (date_text(on)) ". This may be a gap in the law or in the register." }
             }))
         } @else {
-            p class="nhsuk-lede-text" {
-                @if answer.holders.len() == 1 { "1 body holds it." } @else { (answer.holders.len()) " bodies hold it." }
+            @if whole > 0 {
+                p class="nhsuk-lede-text" {
+                    @if whole == 1 { "1 body holds it." } @else { (whole) " bodies hold it." }
+                }
+            }
+            @if parts_only > 0 {
+                p class="nhsuk-lede-text" {
+                    @if whole == 0 {
+                        @if parts_only == 1 { "1 body holds parts of it" } @else { (parts_only) " bodies hold parts of it" }
+                    } @else {
+                        @if parts_only == 1 { "1 more body holds parts of it" } @else { (parts_only) " more bodies hold parts of it" }
+                    }
+                    ", each named below with the part it holds."
+                }
             }
         }
         @for (i, h) in answer.holders.iter().enumerate() {
@@ -351,6 +366,7 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
         "from",
         "until",
         "proof",
+        "function",
     ]);
     for h in &answer.holders {
         table.row([
@@ -367,6 +383,7 @@ fn who_page(ctx: &Ctx) -> Result<View, WebError> {
                 .map(|p| p.instrument.as_str())
                 .collect::<Vec<_>>()
                 .join(" > "),
+            h.function.to_string(),
         ]);
     }
     Ok(View::new(heading, Some(Section::Who), main)
@@ -507,6 +524,29 @@ fn holder_section(
             (svg::chain(&format!("chain-{i}"), &format!("Delegation chain for {}", h.name), &desc, &nodes))
         }
     }
+}
+
+/// How many bodies hold all of `function` in `answer` (by a holding of it or of a function
+/// above it), and how many others hold only parts of it.
+fn bodies_holding(answer: &vires_core::WhoAnswer, function: &str) -> (usize, usize) {
+    let whole_of = |held: &str| {
+        held == function
+            || (function.starts_with(held) && function.as_bytes().get(held.len()) == Some(&b'.'))
+    };
+    let mut whole: Vec<&str> = Vec::new();
+    let mut parts: Vec<&str> = Vec::new();
+    for h in &answer.holders {
+        let list = if whole_of(&h.function) {
+            &mut whole
+        } else {
+            &mut parts
+        };
+        if !list.contains(&h.body.as_str()) {
+            list.push(&h.body);
+        }
+    }
+    parts.retain(|b| !whole.contains(b));
+    (whole.len(), parts.len())
 }
 
 pub async fn timeline(ctx: Ctx) -> Response {

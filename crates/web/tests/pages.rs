@@ -208,6 +208,9 @@ async fn who_page_shows_holders_with_a_linked_proof_and_downloads_the_same_answe
     assert!(page.text.contains("1 body holds it."));
     assert!(page
         .text
+        .contains("1 more body holds parts of it, each named below with the part it holds."));
+    assert!(page
+        .text
         .contains("href=\"/ui/instruments/test-nhse-primary-care\""));
     assert!(page
         .text
@@ -257,9 +260,11 @@ async fn who_page_shows_holders_with_a_linked_proof_and_downloads_the_same_answe
     let mut lines = csv.text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "body,name,role,accountable,purposes,coverage,from,until,proof"
+        "body,name,role,accountable,purposes,coverage,from,until,proof,function"
     );
-    assert_eq!(lines.next().unwrap(), "QAA,NHS Test Integrated Care Board,delegate,X24,,full,2022-07-01,,test-nhse-primary-care > test-delegation-qaa");
+    assert_eq!(lines.next().unwrap(), "QAA,NHS Test Integrated Care Board,delegate,X24,,full,2022-07-01,,test-nhse-primary-care > test-delegation-qaa,commissioning.primary-care.medical");
+    // The delegation excepts performer management: NHS England still holds that part.
+    assert_eq!(lines.next().unwrap(), "X24,NHS England,statutory,X24,,full,2013-04-01,,test-nhse-primary-care,commissioning.primary-care.medical.performers");
     assert!(lines.next().is_none());
 }
 

@@ -252,8 +252,19 @@ impl Snapshot {
                             cited.push(*g);
                         }
                     }
+                    for (g, _, _) in &r.kept {
+                        if !cited.contains(g) {
+                            cited.push(*g);
+                        }
+                    }
                     let mut hs: Vec<HolderBrief> =
                         r.holders.iter().map(|(g, _)| self.brief(*g, f)).collect();
+                    // A holding taken over but for parts its taker-over excepted holds those.
+                    hs.extend(r.kept.iter().map(|&(g, _, x)| {
+                        let mut b = self.brief(g, f);
+                        b.function = Some(self.register.taxonomy.name(x).to_string());
+                        b
+                    }));
                     hs.sort();
                     hs.dedup();
                     hs

@@ -4,7 +4,7 @@
 
 use crate::answer::naming::{name_first, the_place, NAMED};
 use crate::answer::query::{Caveat, CaveatKind, Coverage, MayAnswer, Part, QueryError};
-use crate::answer::resolve::{with_scratch, Scratch};
+use crate::answer::resolve::{with_scratch, Row, Scratch};
 use crate::model::body::BodyId;
 use crate::model::function::FunctionId;
 use crate::model::place::Place;
@@ -37,23 +37,36 @@ impl Snapshot {
     ) -> Result<MayAnswer, QueryError> {
         let f = self.function_id(function)?;
         let b = self.body_on(body, on)?;
-        let (holders, accountable_only, caveats) =
-            self.who_in(f, place, on, None, scratch, |gid, cov, part, gathered| {
-                (gid, cov, part, gathered)
-            })?;
-        let r: Vec<(GrantId, Coverage)> = holders.iter().map(|(g, c, _, _)| (*g, *c)).collect();
-        let row = |gid: GrantId| holders.iter().find(|(g, _, _, _)| *g == gid);
+        let (rows, accountable_only, caveats) =
+            self.who_in(f, place, on, None, scratch, |row| row)?;
+        // The rows holding all of what their grant is for (a kept part is a part).
+        let r: Vec<(GrantId, Coverage)> = rows
+            .iter()
+            .filter(|w| w.kept.is_none())
+            .map(|w| (w.grant, w.coverage))
+            .collect();
+        let row = |gid: GrantId| rows.iter().find(|w| w.grant == gid && w.kept.is_none());
         let render = |gid: GrantId, cov: Coverage| match row(gid) {
-            Some((_, _, part, gathered)) => self.render_row(gid, cov, part.clone(), gathered),
+            Some(w) => self.render(w.clone()),
             None => self.render_holder(gid, cov),
         };
         // The instrument a row rests on, and how many more it gathers.
-        let under = |gid: GrantId| {
-            let id =
-                &self.register.instruments[self.grants[gid.0 as usize].instrument.0 as usize].id;
-            match row(gid).map_or(0, |(_, _, _, gathered)| gathered.len()) {
+        let under = |w: &Row| {
+            let id = &self.register.instruments
+                [self.grants[w.grant.0 as usize].instrument.0 as usize]
+                .id;
+            match w.gathered.len() {
                 0 | 1 => format!("`{id}`"),
                 n => format!("`{id}` and {} more (`who` lists them)", n - 1),
+            }
+        };
+        let under_grant = |gid: GrantId| match row(gid) {
+            Some(w) => under(w),
+            None => {
+                let id = &self.register.instruments
+                    [self.grants[gid.0 as usize].instrument.0 as usize]
+                    .id;
+                format!("`{id}`")
             }
         };
         let limited = match self.holding_of(b, f, purpose, &r) {
@@ -70,7 +83,7 @@ impl Snapshot {
                         let mut why = format!(
                             "{body} holds {function} here as {} under {}",
                             g.role,
-                            under(gid)
+                            under_grant(gid)
                         );
                         // Asked of a larger place, "here" is its practices whose record
                         // is settled; the others may not be the body's.
@@ -97,23 +110,22 @@ impl Snapshot {
         // The body's holdings of parts of the function (none for a function without parts):
         // it may act for those parts only.
         let tax = &self.register.taxonomy;
-        let parts: Vec<(GrantId, Coverage)> = r
+        let parts: Vec<&Row> = rows
             .iter()
-            .copied()
-            .filter(|&(gid, _)| {
-                let g = &self.grants[gid.0 as usize];
-                g.holder == b && !tax.covers(g.function, f)
+            .filter(|w| {
+                let g = &self.grants[w.grant.0 as usize];
+                g.holder == b && (w.kept.is_some() || !tax.covers(g.function, f))
             })
             .collect();
-        let mut nearest = limited;
+        let mut holding = limited.map(|(g, c)| render(g, c));
         let reason = if let Some((gid, cov)) = limited {
             let g = &self.grants[gid.0 as usize];
-            let instr = under(gid);
+            let instr = under_grant(gid);
             if cov == Coverage::Partial {
                 match row(gid) {
-                    Some((_, _, Some(part), _)) => {
-                        where_and_not(body, function, place, on, &instr, part, &caveats)
-                    }
+                    Some(Row {
+                        part: Some(part), ..
+                    }) => where_and_not(body, function, place, on, &instr, part, &caveats),
                     _ => {
                         format!("{body} holds {function} for only part of {place} (under {instr})")
                     }
@@ -129,29 +141,29 @@ impl Snapshot {
                     ),
                 }
             }
-        } else if let Some(first) = parts.first() {
+        } else if let Some(&first) = parts.first() {
             let each: Vec<String> = parts
                 .iter()
-                .map(|&(gid, cov)| {
-                    let g = &self.grants[gid.0 as usize];
+                .map(|w| {
+                    let g = &self.grants[w.grant.0 as usize];
                     let mut one = format!(
                         "{} as {} under {}",
-                        self.register.taxonomy.name(g.function),
+                        tax.name(w.kept.unwrap_or(g.function)),
                         g.role,
-                        under(gid)
+                        under(w)
                     );
-                    if let Some((_, _, Some(part), _)) = row(gid) {
+                    if let Some(part) = &w.part {
                         one.push_str(&format!(
                             " (at {} of its {} practices)",
                             part.practices, part.of
                         ));
-                    } else if cov == Coverage::Partial {
+                    } else if w.coverage == Coverage::Partial {
                         one.push_str(" (in part of the place)");
                     }
                     one
                 })
                 .collect();
-            nearest = Some(*first);
+            holding = Some(self.render(first.clone()));
             format!(
                 "{body} holds only parts of {function} here: {}; ask about a part to check it",
                 each.join("; ")
@@ -182,7 +194,7 @@ impl Snapshot {
             place: place.clone(),
             purpose: purpose.map(str::to_string),
             reason,
-            holding: nearest.map(|(g, c)| render(g, c)),
+            holding,
             caveats,
         })
     }

@@ -10,7 +10,7 @@
 use crate::answer::naming::{the_place, NAMED};
 use crate::answer::place_keys::PlaceKeys;
 use crate::answer::query::{Caveat, CaveatKind, Coverage, Part, QueryError};
-use crate::answer::resolve::{Gathered, Resolution};
+use crate::answer::resolve::{Held, Resolution, Row};
 use crate::model::body::BodyId;
 use crate::model::place::{Place, PracticeId};
 use crate::model::register::NamedArea;
@@ -24,7 +24,7 @@ struct Breakdown {
     /// One grant for each holding found at a practice whose record is settled (a holding
     /// reached at many practices, or along two paths, is one), with the number of those
     /// practices it holds at, in first-found order.
-    holdings: Vec<(GrantId, u32)>,
+    holdings: Vec<(Held, u32)>,
     /// Each settled practice (by its place in the list) with each holding met there (by
     /// its place in `holdings`), in practice order: what a row gathering several holdings
     /// covers is their union.
@@ -49,7 +49,7 @@ struct Breakdown {
 pub(crate) struct Parts {
     /// Each row: its first grant, its coverage and part, and the holdings it gathers (see
     /// [`crate::Holder::holdings`]; empty for a row of one holding).
-    pub holders: Vec<(GrantId, Coverage, Option<Part>, Gathered)>,
+    pub holders: Vec<Row>,
     /// Bodies that hold the function for all of the place but exercise it at none of its
     /// practices, having arranged for others to.
     pub accountable_only: Vec<BodyId>,
@@ -174,7 +174,7 @@ impl Snapshot {
         on: Date,
         purpose: Option<&str>,
         practices: &[PracticeId],
-        found: &[(GrantId, Coverage)],
+        found: &[(Held, Coverage)],
     ) -> Parts {
         let b = self.breakdown(f, on, purpose, practices);
         let part = |gid: GrantId, covered: u32| Part {
@@ -191,13 +191,14 @@ impl Snapshot {
         let mut matched = vec![false; b.holdings.len()];
         // Each holding that answers: its grant, how many settled practices it holds at, and
         // its place in `b.holdings` if it was met at any.
-        let mut each: Vec<(GrantId, u32, Option<usize>)> = Vec::new();
+        let mut each: Vec<(Held, u32, Option<usize>)> = Vec::new();
         let mut accountable_only = Vec::new();
-        for &(gid, cov) in found {
+        for &(held, cov) in found {
+            let gid = held.0;
             let at = b
                 .holdings
                 .iter()
-                .position(|&(k, _)| self.same_holding(k, gid));
+                .position(|&(k, _)| self.same_held(k, held));
             if let Some(i) = at {
                 matched[i] = true;
             }
@@ -206,11 +207,11 @@ impl Snapshot {
                 accountable_only.push(self.grants[gid.0 as usize].holder);
                 continue;
             }
-            each.push((gid, n, at));
+            each.push((held, n, at));
         }
-        for (i, &(gid, n)) in b.holdings.iter().enumerate() {
+        for (i, &(held, n)) in b.holdings.iter().enumerate() {
             if !matched[i] {
-                each.push((gid, n, Some(i)));
+                each.push((held, n, Some(i)));
             }
         }
         let holders = self.rows(&b, each, settled, &part);
@@ -279,15 +280,17 @@ impl Snapshot {
     fn rows(
         &self,
         b: &Breakdown,
-        mut each: Vec<(GrantId, u32, Option<usize>)>,
+        mut each: Vec<(Held, u32, Option<usize>)>,
         settled: u32,
         part: &dyn Fn(GrantId, u32) -> Part,
-    ) -> Vec<(GrantId, Coverage, Option<Part>, Gathered)> {
-        let key = |g: GrantId| {
+    ) -> Vec<Row> {
+        // A kept part is held as that part.
+        let key = |(g, kept): Held| {
             let gr = &self.grants[g.0 as usize];
-            (gr.role, gr.holder, gr.accountable, gr.function, gr.purposes)
+            let function = kept.unwrap_or(gr.function);
+            (gr.role, gr.holder, gr.accountable, function, gr.purposes)
         };
-        each.sort_by_key(|&(g, _, _)| (key(g), g.0));
+        each.sort_by_key(|&(h, _, _)| (key(h), h.0 .0));
         // The row of each holding, and of each place in `b.holdings`.
         let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
         let mut row_of_slot = vec![usize::MAX; b.holdings.len()];
@@ -318,26 +321,27 @@ impl Snapshot {
                 Coverage::Partial
             }
         };
-        let mut rows: Vec<(GrantId, Coverage, Option<Part>, Gathered)> = groups
+        let mut rows: Vec<Row> = groups
             .iter()
             .zip(&union)
             .map(|(range, &n)| {
                 let members = &each[range.clone()];
-                let first = members[0].0;
+                let (first, kept) = members[0].0;
                 if members.len() == 1 {
                     let n = members[0].1;
                     let cov = coverage(n);
-                    return (
-                        first,
-                        cov,
-                        (cov == Coverage::Partial).then(|| part(first, n)),
-                        Vec::new(),
-                    );
+                    return Row {
+                        grant: first,
+                        kept,
+                        coverage: cov,
+                        part: (cov == Coverage::Partial).then(|| part(first, n)),
+                        gathered: Vec::new(),
+                    };
                 }
                 let cov = coverage(n);
                 let row_part = (cov == Coverage::Partial).then(|| {
                     let mut area: Vec<String> = Vec::new();
-                    for &(g, _, _) in members {
+                    for &((g, _), _, _) in members {
                         for a in part(g, 0).area {
                             if !area.contains(&a) {
                                 area.push(a);
@@ -352,16 +356,27 @@ impl Snapshot {
                 });
                 let gathered = members
                     .iter()
-                    .map(|&(g, m, _)| (g, (m != settled).then(|| part(g, m))))
+                    .map(|&((g, _), m, _)| (g, (m != settled).then(|| part(g, m))))
                     .collect();
-                (first, cov, row_part, gathered)
+                Row {
+                    grant: first,
+                    kept,
+                    coverage: cov,
+                    part: row_part,
+                    gathered,
+                }
             })
             .collect();
-        rows.sort_by_key(|(g, cov, _, _)| {
-            let gr = &self.grants[g.0 as usize];
-            (*cov as u8, gr.role, gr.holder, g.0)
+        rows.sort_by_key(|r| {
+            let gr = &self.grants[r.grant.0 as usize];
+            (r.coverage as u8, gr.role, gr.holder, r.grant.0, r.kept)
         });
         rows
+    }
+
+    /// Whether two holdings found are one: the same part kept, if any, of one holding.
+    fn same_held(&self, a: Held, b: Held) -> bool {
+        a.1 == b.1 && self.same_holding(a.0, b.0)
     }
 
     /// Resolves `f` at each of `practices` on `on` and counts what each holding covers.
@@ -379,23 +394,28 @@ impl Snapshot {
         let mut keys = PlaceKeys::default();
         let mut r = Resolution::default();
         // Most practices meet the same few grants: where each grant was counted.
-        let mut slot: FxHashMap<GrantId, usize> = FxHashMap::default();
-        let mut here: Vec<GrantId> = Vec::new();
+        let mut slot: FxHashMap<Held, usize> = FxHashMap::default();
+        let mut here: Vec<Held> = Vec::new();
+        let mut grants: Vec<GrantId> = Vec::new();
         for (ordinal, &a) in practices.iter().enumerate() {
             keys.clear();
             self.practice_keys(a, on, &mut keys);
             self.resolve(f, on, &keys, &mut r);
             here.clear();
-            for &(gid, _) in &r.holders {
-                if self.fits_purpose(gid, purpose) {
-                    here.push(gid);
+            let found = r.holders.iter().map(|&(g, _)| (g, None));
+            let kept = r.kept.iter().map(|&(g, _, x)| (g, Some(x)));
+            for held in found.chain(kept) {
+                if self.fits_purpose(held.0, purpose) {
+                    here.push(held);
                 }
             }
             if self
                 .unknown_memberships_of(a)
                 .any(|u| u.during.contains(on))
             {
-                let said = self.record_caveats(f, a, on, &here);
+                grants.clear();
+                grants.extend(here.iter().map(|h| h.0));
+                let said = self.record_caveats(f, a, on, &grants);
                 if !said.is_empty() {
                     out.incomplete.push(a);
                     for c in said {
@@ -411,19 +431,19 @@ impl Snapshot {
                     continue;
                 }
             }
-            for &gid in &here {
-                let i = match slot.get(&gid) {
+            for &held in &here {
+                let i = match slot.get(&held) {
                     Some(&i) => i,
                     None => {
                         let i = out
                             .holdings
                             .iter()
-                            .position(|&(k, _)| self.same_holding(k, gid))
+                            .position(|&(k, _)| self.same_held(k, held))
                             .unwrap_or_else(|| {
-                                out.holdings.push((gid, 0));
+                                out.holdings.push((held, 0));
                                 out.holdings.len() - 1
                             });
-                        slot.insert(gid, i);
+                        slot.insert(held, i);
                         i
                     }
                 };

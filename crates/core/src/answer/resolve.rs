@@ -41,6 +41,9 @@ pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 pub struct Resolution {
     pub holders: Vec<(GrantId, Coverage)>,
     pub shadowed: Vec<GrantId>,
+    /// Holdings taken over (in `shadowed`) by one that excepted parts of what is asked:
+    /// their holders still hold those parts. Each: the grant, its coverage, the part.
+    pub kept: Vec<(GrantId, Coverage, FunctionId)>,
     /// Scratch: the function asked about and its ancestors.
     lineage: Vec<FunctionId>,
 }
@@ -59,6 +62,10 @@ pub struct WhoGrants {
     /// empty for a row that is one holding, and no list at all when no row gathers any.
     /// [`Snapshot::render_row`] renders a row.
     pub gathered: Vec<Gathered>,
+    /// For each of `holders`, the part of the function it holds when it holds only a part
+    /// its taker-over excepted (the holder's `function` names it); no list at all when no
+    /// row does.
+    pub kept: Vec<Option<FunctionId>>,
     /// As [`WhoAnswer::accountable_only`].
     pub accountable_only: Vec<String>,
     /// As [`WhoAnswer::caveats`].
@@ -68,6 +75,24 @@ pub struct WhoGrants {
 /// The holdings one holder's row over a larger place gathers, each grant with the part of
 /// the place it covers (none for all of it); empty for a row that is one holding.
 pub type Gathered = Vec<(GrantId, Option<Part>)>;
+
+/// A holding found: its grant, and the part of the function asked it holds when it holds
+/// only a part its taker-over excepted ([`Resolution::kept`]).
+pub(crate) type Held = (GrantId, Option<FunctionId>);
+
+/// One row of a `who` answer before it is rendered.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    /// The row's (first) grant.
+    pub grant: GrantId,
+    /// The part of the function the grant holds, when it holds only a part it kept.
+    pub kept: Option<FunctionId>,
+    pub coverage: Coverage,
+    /// For a place larger than a practice, the part of it the row covers.
+    pub part: Option<Part>,
+    /// The holdings the row gathers (empty for one).
+    pub gathered: Gathered,
+}
 
 /// The parts of a `who` answer: its holders (each as `H`), the bodies accountable only, and
 /// the caveats.
@@ -174,6 +199,7 @@ impl Snapshot {
                 }
             }
         }
+        self.kept_parts(f, out);
         let shadowed = &out.shadowed;
         out.holders.retain(|(g, _)| !shadowed.contains(g));
         let grants = &self.grants;
@@ -198,6 +224,54 @@ impl Snapshot {
             }
         }
         out.lineage = lineage;
+    }
+
+    /// The parts of what is asked that a holding taken over still holds: those the holding
+    /// that took it over excepted (performers lists, say, when NHS England delegated GP
+    /// services), unless another holding made from it takes that part over as well.
+    fn kept_parts(&self, f: FunctionId, out: &mut Resolution) {
+        out.kept.clear();
+        let tax = &self.register.taxonomy;
+        // Takes `p`'s place for all of `part` over all of the place.
+        let takes = |c: &Grant, cov: Coverage, p: GrantId, part: FunctionId| {
+            cov == Coverage::Full
+                && !c.concurrent
+                && c.purposes == 0
+                && c.parent.get() == Some(p)
+                && tax.covers(c.function, part)
+                && !self.excluded(c).iter().any(|&x| tax.covers(x, part))
+        };
+        for &(gid, cov) in &out.holders {
+            let g = &self.grants[gid.0 as usize];
+            if g.except == 0 || cov != Coverage::Full || g.concurrent || g.purposes != 0 {
+                continue;
+            }
+            let Some(p) = g.parent.get() else { continue };
+            let Some(&(_, pcov)) = out.holders.iter().find(|(h, _)| *h == p) else {
+                continue;
+            };
+            let pf = self.grants[p.0 as usize].function;
+            let asked = if tax.covers(pf, f) { f } else { pf };
+            if !tax.covers(g.function, asked) {
+                continue;
+            }
+            let pg = &self.grants[p.0 as usize];
+            for &x in self.excluded(g) {
+                if pg.except != 0 && self.excluded(pg).iter().any(|&y| tax.covers(y, x)) {
+                    continue;
+                }
+                let taken = out
+                    .holders
+                    .iter()
+                    .any(|&(h, hc)| h != gid && takes(&self.grants[h.0 as usize], hc, p, x));
+                if tax.covers(asked, x)
+                    && !taken
+                    && !out.kept.iter().any(|&(k, _, kx)| k == p && kx == x)
+                {
+                    out.kept.push((p, pcov, x));
+                }
+            }
+        }
     }
 
     /// Whether two grants are one holding: the same holder, role, accountable body,
@@ -231,11 +305,8 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoAnswer, QueryError> {
         let f = self.function_id(function)?;
-        let (holders, accountable_only, caveats) = with_scratch(|s| {
-            self.who_in(f, place, on, purpose, s, |gid, cov, part, gathered| {
-                self.render_row(gid, cov, part, &gathered)
-            })
-        })?;
+        let (holders, accountable_only, caveats) =
+            with_scratch(|s| self.who_in(f, place, on, purpose, s, |row| self.render(row)))?;
         Ok(WhoAnswer {
             function: self.function_as_asked(f, function),
             on,
@@ -258,21 +329,24 @@ impl Snapshot {
         purpose: Option<&str>,
     ) -> Result<WhoGrants, QueryError> {
         let f = self.function_id(function)?;
-        let (found, accountable_only, caveats) = with_scratch(|s| {
-            self.who_in(f, place, on, purpose, s, |gid, cov, part, gathered| {
-                (gid, cov, part, gathered)
-            })
-        })?;
+        let (found, accountable_only, caveats) =
+            with_scratch(|s| self.who_in(f, place, on, purpose, s, |row| row))?;
         let mut holders = Vec::with_capacity(found.len());
         let mut parts = Vec::with_capacity(found.len());
-        // Only a larger place's rows gather holdings: a practice's answer allocates no list.
-        let gathers = found.iter().any(|(_, _, _, all)| !all.is_empty());
+        // Only some rows gather holdings or hold a kept part: most answers allocate neither
+        // list.
+        let gathers = found.iter().any(|r| !r.gathered.is_empty());
+        let keeps = found.iter().any(|r| r.kept.is_some());
         let mut gathered = Vec::with_capacity(if gathers { found.len() } else { 0 });
-        for (gid, cov, part, all) in found {
-            holders.push((gid, cov));
-            parts.push(part);
+        let mut kept = Vec::with_capacity(if keeps { found.len() } else { 0 });
+        for row in found {
+            holders.push((row.grant, row.coverage));
+            parts.push(row.part);
             if gathers {
-                gathered.push(all);
+                gathered.push(row.gathered);
+            }
+            if keeps {
+                kept.push(row.kept);
             }
         }
         Ok(WhoGrants {
@@ -280,6 +354,7 @@ impl Snapshot {
             holders,
             parts,
             gathered,
+            kept,
             accountable_only,
             caveats,
         })
@@ -307,7 +382,7 @@ impl Snapshot {
         on: Date,
         purpose: Option<&str>,
         scratch: &mut Scratch,
-        mut holder: impl FnMut(GrantId, Coverage, Option<Part>, Gathered) -> H,
+        mut holder: impl FnMut(Row) -> H,
     ) -> Result<WhoParts<H>, QueryError> {
         let Scratch {
             keys,
@@ -315,8 +390,9 @@ impl Snapshot {
         } = scratch;
         self.place_keys_into(place, on, keys)?;
         self.resolve(f, on, keys, r);
-        let mut holders = Vec::with_capacity(r.holders.len());
-        let mut kept = Vec::with_capacity(r.holders.len());
+        let mut holders = Vec::with_capacity(r.holders.len() + r.kept.len());
+        // Every grant the answer cites: its proof's caveats count.
+        let mut kept = Vec::with_capacity(r.holders.len() + r.kept.len());
         let mut part_caveats = Vec::new();
         let mut accountable_parts = Vec::new();
         // A place larger than a practice is answered part by part (`place_parts`), unless
@@ -326,26 +402,36 @@ impl Snapshot {
             .filter(|practices| !practices.is_empty())
         {
             None => {
-                for &(gid, cov) in &r.holders {
+                let found = r.holders.iter().map(|&(g, cov)| (g, cov, None));
+                let parts_kept = r.kept.iter().map(|&(g, cov, x)| (g, cov, Some(x)));
+                for (gid, cov, part_kept) in found.chain(parts_kept) {
                     if self.fits_purpose(gid, purpose) {
                         kept.push(gid);
-                        holders.push(holder(gid, cov, None, Vec::new()));
+                        holders.push(holder(Row {
+                            grant: gid,
+                            kept: part_kept,
+                            coverage: cov,
+                            part: None,
+                            gathered: Vec::new(),
+                        }));
                     }
                 }
             }
             Some(practices) => {
-                let found: Vec<(GrantId, Coverage)> = r
+                let found: Vec<(Held, Coverage)> = r
                     .holders
                     .iter()
-                    .copied()
-                    .filter(|&(gid, _)| self.fits_purpose(gid, purpose))
+                    .map(|&(g, cov)| ((g, None), cov))
+                    .chain(r.kept.iter().map(|&(g, cov, x)| ((g, Some(x)), cov)))
+                    .filter(|&((gid, _), _)| self.fits_purpose(gid, purpose))
                     .collect();
                 let parts = self.parts(f, place, on, purpose, &practices, &found);
-                for (gid, cov, part, gathered) in parts.holders {
-                    kept.push(gid);
+                for row in parts.holders {
+                    kept.push(row.grant);
                     // Every holding a row gathers is cited: its proof's caveats count.
-                    kept.extend(gathered.iter().map(|&(g, _)| g).filter(|&g| g != gid));
-                    holders.push(holder(gid, cov, part, gathered));
+                    let grant = row.grant;
+                    kept.extend(row.gathered.iter().map(|&(g, _)| g).filter(|&g| g != grant));
+                    holders.push(holder(row));
                 }
                 part_caveats = parts.caveats;
                 accountable_parts = parts.accountable_only;
@@ -363,6 +449,10 @@ impl Snapshot {
                         .holders
                         .iter()
                         .any(|(h, _)| self.grants[h.0 as usize].holder == b)
+                    && !r
+                        .kept
+                        .iter()
+                        .any(|(h, _, _)| self.grants[h.0 as usize].holder == b)
             })
             .chain(
                 accountable_parts
@@ -444,18 +534,28 @@ impl Snapshot {
         }
     }
 
+    /// A row of a `who` answer, rendered.
+    pub(crate) fn render(&self, row: Row) -> Holder {
+        self.render_row(row.grant, row.coverage, row.part, &row.gathered, row.kept)
+    }
+
     /// A row of a `who` answer: the holder of grant `gid` with the part of the place it
     /// covers and, for a row over a larger place that gathers several holdings, each of
-    /// them (see [`Holder::holdings`]).
+    /// them (see [`Holder::holdings`]); `kept`, the part of the function it holds when it
+    /// holds only a part its taker-over excepted.
     pub fn render_row(
         &self,
         gid: GrantId,
         coverage: Coverage,
         part: Option<Part>,
         gathered: &[(GrantId, Option<Part>)],
+        kept: Option<FunctionId>,
     ) -> Holder {
         let mut h = self.render_holder(gid, coverage);
         h.part = part;
+        if let Some(x) = kept {
+            h.function = self.names.function(x);
+        }
         if gathered.len() > 1 {
             for &(g, ref own) in gathered {
                 let during = &self.grants[g.0 as usize].during;
