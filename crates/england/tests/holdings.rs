@@ -404,6 +404,29 @@ fn gaps_over_the_bundled_register_finds_nothing_unexplained_for_secondary_care()
     assert_eq!(mine[0].caveats[0].candidates, ["00F", "00G", "00H"]);
 }
 
+/// `vires gaps -f commissioning.primary-care.medical` (the README: "GP services have none"):
+/// NHS England holds GP services, or a CCG or ICB holds them by delegation or with it in a
+/// joint committee, at every practice on every day, and what NHS England kept back from a
+/// delegation (performers lists, complaints, premises capital) is a part it holds, not a
+/// second holder of the whole. So no gap and no overlap at all.
+#[test]
+fn gaps_over_the_bundled_register_finds_nothing_for_gp_services() {
+    let f = fixture();
+    let findings = f
+        .snap
+        .coverage(
+            "commissioning.primary-care.medical",
+            TODAY.tomorrow().unwrap(),
+        )
+        .unwrap();
+    assert!(
+        findings.is_empty(),
+        "{} findings, first: {:?}",
+        findings.len(),
+        findings.iter().take(3).collect::<Vec<_>>()
+    );
+}
+
 /// A Gateshead practice (NE8-NE11 postcodes) in NHS Newcastle Gateshead CCG, 13T.
 fn gateshead_practice(f: &Fixture) -> String {
     let reg = &f.import.register;

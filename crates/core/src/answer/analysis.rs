@@ -513,10 +513,14 @@ impl Snapshot {
             }
             let tl = self.timeline_within(function, &place, Some(from), end)?;
             for s in tl.segments {
+                // A holder of a part only (what a delegator kept back) does not hold the
+                // whole function, so it neither fills a gap nor overlaps its holder.
                 let exclusive: Vec<&HolderBrief> = s
                     .holders
                     .iter()
-                    .filter(|h| h.purposes.is_empty() && h.role != Role::Concurrent)
+                    .filter(|h| {
+                        h.purposes.is_empty() && h.role != Role::Concurrent && h.function.is_none()
+                    })
                     .collect();
                 let mut distinct: Vec<String> = exclusive.iter().map(|h| h.body.clone()).collect();
                 distinct.sort();
