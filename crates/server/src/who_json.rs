@@ -14,10 +14,17 @@ use vires_core::{Place, QueryError, Snapshot};
 /// One holder's JSON, written when an answer first cites it.
 type Kept = OnceBox<Box<[u8]>>;
 
+/// One grant's table of kept-part rows, made when an answer first cites one.
+type KeptTable = OnceBox<Box<[Kept]>>;
+
 /// Each holder's JSON of one snapshot, by grant and coverage; empty until the first answer.
 #[derive(Default)]
 pub struct HolderJson {
     by_grant: OnceBox<Box<[[Kept; 2]]>>,
+    /// The JSON of a grant holding only a part of the function it kept (NHS England and a
+    /// performers list), by grant, then part and coverage: a grant's table is made the
+    /// first time an answer cites it so, and few grants ever are.
+    by_kept: OnceBox<Box<[KeptTable]>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,8 +77,43 @@ impl HolderJson {
             let part = g.parts.get(i).cloned().flatten();
             let gathered = g.gathered.get(i).map_or(&[][..], Vec::as_slice);
             let kept = g.kept.get(i).copied().flatten();
-            if part.is_some() || !gathered.is_empty() || kept.is_some() {
+            if part.is_some() || !gathered.is_empty() {
                 json(out, &snapshot.render_row(gid, cov, part, gathered, kept))?;
+                continue;
+            }
+            if let Some(x) = kept {
+                let functions = snapshot.register().taxonomy.len();
+                let tables = self.by_kept.get_or_init(|| {
+                    (0..snapshot.grant_count())
+                        .map(|_| OnceBox::new())
+                        .collect::<Vec<_>>()
+                        .into_boxed_slice()
+                        .into()
+                });
+                let cell = tables.get(gid.0 as usize).and_then(|t| {
+                    t.get_or_init(|| {
+                        (0..functions * 2)
+                            .map(|_| Kept::new())
+                            .collect::<Vec<_>>()
+                            .into_boxed_slice()
+                            .into()
+                    })
+                    .get(x.0 as usize * 2 + cov as usize)
+                });
+                match cell {
+                    Some(cell) => {
+                        let text = match cell.get() {
+                            Some(text) => text,
+                            None => {
+                                let row = snapshot.render_row(gid, cov, None, &[], kept);
+                                let text = sonic_rs::to_vec(&row)?;
+                                cell.get_or_init(|| Box::new(text.into_boxed_slice()))
+                            }
+                        };
+                        out.extend_from_slice(text);
+                    }
+                    None => json(out, &snapshot.render_row(gid, cov, None, &[], kept))?,
+                }
                 continue;
             }
             match by_grant.get(gid.0 as usize) {
