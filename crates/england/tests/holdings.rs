@@ -266,6 +266,43 @@ fn complaints_stay_with_nhs_england_until_july_2023() {
     assert_eq!(holders(date(2023, 7, 1)), vec!["QE1"]);
 }
 
+/// A CCG's co-commissioning instrument ends with the CCG (its merger) or on 2021-04-01, when
+/// NHS England's delegation to every CCG began (data/national/06-co-commissioning-2015-2022.vires;
+/// NHS England, 'Delegated commissioning of primary medical services'). One left open was
+/// carried by merger into NHS Birmingham and Solihull CCG and then into its ICB, whose GP
+/// services in 2023 were proved by a 2015 agreement.
+#[test]
+fn co_commissioning_ends_before_the_delegation_to_every_ccg() {
+    let f = fixture();
+    let mut checked = 0;
+    for ins in &f.import.register.instruments {
+        if !ins.id.starts_with("cocom-") {
+            continue;
+        }
+        checked += 1;
+        assert!(
+            ins.until.is_some_and(|u| u <= date(2021, 4, 1)),
+            "{} runs until {:?}",
+            ins.id,
+            ins.until
+        );
+    }
+    assert!(checked > 40, "only {checked} co-commissioning instruments");
+    // Birmingham and Solihull's ICB holds GP services by the 2022 delegation alone.
+    let who = f
+        .snap
+        .who(
+            "commissioning.primary-care.medical",
+            &Place::Body("QHL".into()),
+            date(2023, 6, 1),
+            None,
+        )
+        .unwrap();
+    let qhl = who.holders.iter().find(|h| h.body == "QHL").unwrap();
+    let ids: Vec<&str> = qhl.proof.iter().map(|p| p.instrument.as_str()).collect();
+    assert!(!ids.iter().any(|i| i.starts_with("cocom-")), "{ids:?}");
+}
+
 #[test]
 fn every_active_practice_has_exactly_one_unrestricted_secondary_care_holder() {
     let f = fixture();
