@@ -508,3 +508,49 @@ fn a_timeline_of_a_code_no_body_had_says_so() {
     assert!(err.contains("no body has ever had the code `QZZ`"), "{err}");
     assert!(!err.contains("-009999"), "{err}");
 }
+
+/// On 2023-04-01 the early POD delegations ended and the delegation to every ICB began
+/// (NHS England, PRN00089; Kent and Medway held all three from 2022-07-01, Medway Council's
+/// scrutiny report): Kent and Medway kept its dental services under another instrument, one
+/// change of how it held them, not a loss and a gain. Sussex's early delegation is marked to
+/// confirm in its source (its start date rests on the written answer for the nine), and the
+/// change it gave on 2022-07-01 says so, in text and in JSON.
+#[test]
+fn diff_pairs_a_change_of_instrument_and_marks_a_change_to_confirm() {
+    let (code, out, err) = vires(&["diff", "2023-03-31", "2023-04-01"], &[("COLUMNS", "400")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("~ QKS commissioning.primary-care.dental in footprint(QKS): delegate (nhse-icb-pod-2022-QKS), then delegate (nhse-icb-pod-2023)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("- QKS delegate commissioning.primary-care.dental"),
+        "{out}"
+    );
+    let (code, out, err) = vires(&["diff", "2022-06-30", "2022-07-01"], &[("COLUMNS", "400")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("+ QNX delegate commissioning.primary-care.dental in footprint(QNX) (nhse-icb-pod-2022-QNX, to confirm)"),
+        "{out}"
+    );
+    let (code, out, err) = vires(
+        &["--format", "json", "diff", "2022-06-30", "2022-07-01"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let qnx = v["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["instrument"] == "nhse-icb-pod-2022-QNX")
+        .unwrap();
+    assert_eq!(qnx["to_confirm"], true, "{qnx}");
+    let qks = v["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["instrument"] == "nhse-icb-pod-2022-QKS")
+        .unwrap();
+    assert!(qks.get("to_confirm").is_none(), "{qks}");
+}

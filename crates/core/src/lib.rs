@@ -28,7 +28,9 @@ pub use answer::{
 pub use compile::retained;
 pub use model::{body, diagnostic, function, ident, instrument, interval, place, power, register};
 
-pub use analysis::{CoverageFinding, CoverageProblem, DiffAnswer, Expiring, Inheritance, Timeline};
+pub use analysis::{
+    CoverageFinding, CoverageProblem, DiffAnswer, Expiring, HeldOtherwise, Inheritance, Timeline,
+};
 pub use body::{Body, BodyId, BodyKind};
 pub use diagnostic::{Diagnostic, Severity, Span};
 pub use function::{FunctionId, Taxonomy};

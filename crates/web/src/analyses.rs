@@ -11,7 +11,7 @@ use crate::who::{date_param, function_options, today};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
-use vires_core::analysis::{CoverageProblem, DiffAnswer, HoldingChange};
+use vires_core::analysis::{CoverageProblem, DiffAnswer, HeldOtherwise, HoldingChange};
 use vires_core::{Date, Place, Severity, Snapshot};
 
 fn place_link(p: &Place) -> Markup {
@@ -23,20 +23,6 @@ fn place_link(p: &Place) -> Markup {
     }
 }
 
-/// Whether the instrument giving a change is marked "to confirm" in its source or basis, as
-/// the caveats of answers mark a holding resting on one. Only the instrument named in the
-/// change is looked at, not the rest of its proof: the label says so.
-fn to_confirm(s: &Snapshot, c: &HoldingChange) -> bool {
-    s.instrument_id(&c.instrument)
-        .map(|i| s.register().instruments[i.0 as usize].terms())
-        .is_some_and(|t| {
-            [&t.source, &t.basis]
-                .into_iter()
-                .flatten()
-                .any(|text| vires_core::knowledge::marked_to_confirm(text))
-        })
-}
-
 fn how_text(c: &HoldingChange) -> Markup {
     html! { (layout::role_text(c.role)) @if !c.purposes.is_empty() { " for " (c.purposes.join(", ")) } }
 }
@@ -45,7 +31,7 @@ fn instrument_cell(c: &HoldingChange, s: &Snapshot) -> Markup {
     html! {
         // A proposal's instrument is not in the register yet: no page to link to.
         @if s.instrument_id(&c.instrument).is_some() { (instrument_link(&c.instrument, &c.instrument)) } @else { (c.instrument) " (proposed)" }
-        @if to_confirm(s, c) { " " (layout::tag("To confirm", "yellow")) }
+        @if c.to_confirm { " " (layout::tag("To confirm", "yellow")) }
     }
 }
 
@@ -67,37 +53,15 @@ fn changes_table(caption: &str, rows: &[&HoldingChange], s: &Snapshot, on: Date)
     )
 }
 
-/// Each change of how a body holds a function: before, after.
-type Pairs<'a> = Vec<(&'a HoldingChange, &'a HoldingChange)>;
-
-/// A body that holds the same function for the same area before and after, in another way
-/// (its own function, then as a member of a joint committee it set up) or under another
-/// instrument (an early delegation, then the one to every ICB): one change of how it holds
-/// it, not a holding lost and another gained, which would read as losing it in law.
-fn held_otherwise(d: &DiffAnswer) -> (Pairs<'_>, Vec<&HoldingChange>, Vec<&HoldingChange>) {
-    let mut added: Vec<&HoldingChange> = d.added.iter().collect();
-    let mut pairs = Vec::new();
-    let mut removed = Vec::new();
-    for r in &d.removed {
-        let same =
-            |a: &&HoldingChange| a.body == r.body && a.function == r.function && a.area == r.area;
-        match added.iter().position(same) {
-            Some(i) => pairs.push((r, added.remove(i))),
-            None => removed.push(r),
-        }
-    }
-    (pairs, added, removed)
-}
-
 pub fn diff_tables(d: &DiffAnswer, s: &Snapshot) -> Markup {
     html! {
         @if d.added.is_empty() && d.removed.is_empty() && d.established.is_empty() && d.abolished.is_empty() {
             p { "Nothing changed in who holds what." }
         }
-        @if d.added.iter().chain(&d.removed).any(|c| to_confirm(s, c)) {
+        @if d.added.iter().chain(&d.removed).any(|c| c.to_confirm) {
             (layout::inset(html! { "A change marked “To confirm” is given by an instrument whose source or basis the register marks as to confirm: open it to see what is not settled before relying on the change." }))
         }
-        @let (otherwise, added, removed) = held_otherwise(d);
+        @let HeldOtherwise { pairs: otherwise, added, removed } = d.held_otherwise();
         @if !added.is_empty() { (changes_table(&format!("Holdings gained ({})", added.len()), &added, s, d.to)) }
         @if !removed.is_empty() { (changes_table(&format!("Holdings lost ({})", removed.len()), &removed, s, d.from)) }
         @if !otherwise.is_empty() {

@@ -328,13 +328,16 @@ pub fn diff(s: &Snapshot, fmt: Format, from: Date, to: Date) -> Result<ExitCode,
             println!("  {}", wrap(&line, 2, 4, crate::output::width()));
         }
         print_changes(d);
-        println!(
-            "  {} bodies established, {} abolished; {} holdings added, {} removed",
+        let changes = d.held_otherwise();
+        let total = format!(
+            "{} bodies established, {} abolished; {} holdings added, {} removed, {} held in another way",
             d.established.len(),
             d.abolished.len(),
-            d.added.len(),
-            d.removed.len()
+            changes.added.len(),
+            changes.removed.len(),
+            changes.pairs.len()
         );
+        println!("  {}", wrap(&total, 2, 4, crate::output::width()));
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -531,21 +534,48 @@ fn whatif_on_store(
     print_whatif(fmt, &out)
 }
 
-/// Holdings gained (+) and lost (-), one line each.
+/// Holdings gained (+), lost (-) and held in another way (~: the same body, function and
+/// area before and after), one line each; a change given by an instrument marked "to
+/// confirm" says so.
 fn print_changes(d: &vires_core::DiffAnswer) {
-    for (sign, list) in [("+", &d.added), ("-", &d.removed)] {
+    let width = crate::output::width();
+    let mark = |h: &vires_core::analysis::HoldingChange| {
+        if h.to_confirm {
+            ", to confirm"
+        } else {
+            ""
+        }
+    };
+    let changes = d.held_otherwise();
+    for (sign, list) in [("+", &changes.added), ("-", &changes.removed)] {
         for h in list {
             let area = h.area.join(" + ");
             let line = format!(
-                "{sign} {} {} {} in {area} ({})",
+                "{sign} {} {} {} in {area} ({}{})",
                 h.body,
                 h.role.as_str(),
                 h.function,
-                h.instrument
+                h.instrument,
+                mark(h)
             );
             // Wrapped under the holder, not cut: an area can be a long list of parts.
-            println!("  {}", wrap(&line, 2, 4, crate::output::width()));
+            println!("  {}", wrap(&line, 2, 4, width));
         }
+    }
+    for (before, after) in &changes.pairs {
+        let line = format!(
+            "~ {} {} in {}: {} ({}{}), then {} ({}{})",
+            after.body,
+            after.function,
+            after.area.join(" + "),
+            before.role.as_str(),
+            before.instrument,
+            mark(before),
+            after.role.as_str(),
+            after.instrument,
+            mark(after)
+        );
+        println!("  {}", wrap(&line, 2, 4, width));
     }
 }
 

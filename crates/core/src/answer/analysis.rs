@@ -1,6 +1,7 @@
 //! Analyses over a snapshot: timelines, diffs between dates, gaps and overlaps, expiring
 //! instruments, orphaned arrangements and merger inheritance.
 
+use crate::answer::knowledge::marked_to_confirm;
 use crate::answer::query::{Caveat, QueryError, Role};
 use crate::answer::resolve::Resolution;
 use crate::model::body::{BodyId, BodyKind};
@@ -62,6 +63,10 @@ pub struct HoldingChange {
     pub accountable: String,
     pub purposes: Vec<String>,
     pub instrument: String,
+    /// The instrument giving the change is marked "to confirm" in its source or basis (only
+    /// that instrument is looked at, not the rest of the holding's proof). Absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub to_confirm: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +87,41 @@ pub struct DiffAnswer {
     pub removed: Vec<HoldingChange>,
     pub established: Vec<BodyChange>,
     pub abolished: Vec<BodyChange>,
+}
+
+/// A diff's changes with each change of how a body holds a function paired up.
+pub struct HeldOtherwise<'a> {
+    /// The same body, function and area before and after, held in another way (its own
+    /// function, then as a member of a joint committee it set up) or under another
+    /// instrument (an early delegation, then the one to every ICB): (before, after).
+    pub pairs: Vec<(&'a HoldingChange, &'a HoldingChange)>,
+    pub added: Vec<&'a HoldingChange>,
+    pub removed: Vec<&'a HoldingChange>,
+}
+
+impl DiffAnswer {
+    /// The changes, with a holding lost and one gained by the same body for the same
+    /// function and area shown as one change of how it is held: as a loss and a gain they
+    /// read as the body losing the function in law, which it did not.
+    pub fn held_otherwise(&self) -> HeldOtherwise<'_> {
+        let mut added: Vec<&HoldingChange> = self.added.iter().collect();
+        let mut pairs = Vec::new();
+        let mut removed = Vec::new();
+        for r in &self.removed {
+            let same = |a: &&HoldingChange| {
+                a.body == r.body && a.function == r.function && a.area == r.area
+            };
+            match added.iter().position(same) {
+                Some(i) => pairs.push((r, added.remove(i))),
+                None => removed.push(r),
+            }
+        }
+        HeldOtherwise {
+            pairs,
+            added,
+            removed,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -371,6 +411,13 @@ impl Snapshot {
                 instrument: self.register.instruments[g.instrument.0 as usize]
                     .id
                     .to_string(),
+                to_confirm: {
+                    let t = self.register.instruments[g.instrument.0 as usize].terms();
+                    [&t.source, &t.basis]
+                        .into_iter()
+                        .flatten()
+                        .any(|text| marked_to_confirm(text))
+                },
             })
             .collect()
     }
