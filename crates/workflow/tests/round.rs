@@ -87,14 +87,16 @@ fn the_2014_round_from_the_approvals_alone() {
         let errs: Vec<_> = snap.diagnostics_for(&i.id).collect();
         assert!(errs.is_empty(), "{errs:?}");
     }
-    // Delegated: the CCG exercises GP commissioning; NHS England accountable and keeps performers.
+    // Delegated: the CCG exercises GP commissioning; NHS England accountable and keeps
+    // performers, so it also holds that part of GP services.
     let p = |c: &str| Place::Practice(c.into());
     assert_eq!(
         who(&after, GP, p("A81001"), "2015-04-01"),
-        hs(&[("00K", "delegate", "X24")])
+        hs(&[("00K", "delegate", "X24"), ("X24", "statutory", "X24")])
     );
     let w = snap.who(GP, &p("A81001"), d("2015-04-01"), None).unwrap();
-    assert_eq!(w.accountable_only, vec!["X24".to_string()]);
+    // NHS England exercises the part it kept, so it is not accountable only.
+    assert!(w.accountable_only.is_empty(), "{:?}", w.accountable_only);
     assert_eq!(
         who(
             &after,
@@ -104,12 +106,13 @@ fn the_2014_round_from_the_approvals_alone() {
         ),
         hs(&[("X24", "statutory", "X24")])
     );
-    // Joint: both decide together.
+    // Joint: both decide together; NHS England alone holds the performers it kept out.
     assert_eq!(
         who(&after, GP, p("A83005"), "2015-04-01"),
         hs(&[
             ("00C", "joint-member", "X24"),
-            ("X24", "joint-member", "X24")
+            ("X24", "joint-member", "X24"),
+            ("X24", "statutory", "X24")
         ])
     );
     // Late: NHS England still holds.
