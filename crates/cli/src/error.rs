@@ -11,7 +11,7 @@ pub enum CliError {
         message: String,
         help: Option<String>,
     },
-    #[error("{}", query_message(.0))]
+    #[error("{0}")]
     Query(#[from] vires_core::QueryError),
     #[error("{path}: {source}")]
     Io {
@@ -22,17 +22,6 @@ pub enum CliError {
     Internal(String),
 }
 
-/// The core's refusal of a question, as said on the command line. A timeline asks of all
-/// time, which the core's `UnknownBody` gives as the earliest date there is: said in words.
-fn query_message(e: &vires_core::QueryError) -> String {
-    match e {
-        vires_core::QueryError::UnknownBody { code, on } if *on == jiff::civil::Date::MIN => {
-            format!("no body has ever had the code `{code}`")
-        }
-        e => e.to_string(),
-    }
-}
-
 impl CliError {
     pub fn help(&self) -> Option<String> {
         match self {
@@ -41,7 +30,9 @@ impl CliError {
             CliError::Query(vires_core::QueryError::UnknownFunction(_)) => {
                 Some("`vires find WORDS --kind function` finds one by name".into())
             }
-            CliError::Query(vires_core::QueryError::UnknownBody { .. }) => Some(
+            CliError::Query(
+                vires_core::QueryError::UnknownBody { .. } | vires_core::QueryError::NeverABody(_),
+            ) => Some(
                 "`vires bodies --on DATE` lists the bodies that existed on a date; `vires find \
                  NAME --kind body` finds one by name"
                     .into(),

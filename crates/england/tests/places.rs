@@ -459,3 +459,15 @@ fn may_over_england_says_where_and_where_not_with_a_count_from_the_practice_file
         assert!(may.reason.contains(&said), "{said:?} in {}", may.reason);
     }
 }
+
+/// A timeline asks of all time: a code no body has ever had is said so, not "no body with
+/// that code existed on" the earliest date there is (QZZ is not an ODS code in the files).
+#[test]
+fn a_timeline_of_a_code_no_body_had_says_so() {
+    let s = snap();
+    let e = s
+        .timeline("commissioning.secondary-care", &Place::Body("QZZ".into()))
+        .unwrap_err();
+    assert_eq!(e, vires_core::QueryError::NeverABody("QZZ".into()));
+    assert_eq!(e.to_string(), "no body has ever had the code `QZZ`");
+}

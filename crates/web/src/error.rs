@@ -112,6 +112,10 @@ impl WebError {
                 "That body did not exist on that date",
                 "Check the code and the date. The body's page shows when it existed; search finds bodies by name.",
             ),
+            QueryError::NeverABody(_) => (
+                "No body has ever had that code",
+                "Check the code, or search for the body by name.",
+            ),
             QueryError::UnknownArea(_) => (
                 "That area is not in the register",
                 "Check the area id, or search for the area by name.",

@@ -71,8 +71,7 @@ fn place_not_found(e: &QueryError) -> Option<FieldError> {
         QueryError::UnknownPractice(code) => format!(
             "No GP practice has the code “{code}”: enter its code, for example A81001, or search for it by name or postcode"
         ),
-        // A timeline asks of all time, which the core's error gives as the earliest date.
-        QueryError::UnknownBody { code, on } if *on == Date::MIN => format!(
+        QueryError::NeverABody(code) => format!(
             "No body has ever had the code “{code}”: enter a body's code, for example QHM, or search for it by name"
         ),
         QueryError::UnknownBody { code, on } => format!(

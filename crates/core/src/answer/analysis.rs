@@ -212,9 +212,12 @@ impl Snapshot {
             Place::Body(code) => {
                 let ids = self.register.bodies_with_code(code);
                 if ids.is_empty() {
-                    return Err(QueryError::UnknownBody {
-                        code: code.to_string(),
-                        on: start.unwrap_or(Date::MIN),
+                    return Err(match start {
+                        Some(on) => QueryError::UnknownBody {
+                            code: code.to_string(),
+                            on,
+                        },
+                        None => QueryError::NeverABody(code.to_string()),
                     });
                 }
                 for &b in ids {

@@ -181,6 +181,9 @@ pub enum QueryError {
     UnknownPractice(String),
     #[error("no body with code `{code}` existed on {on}")]
     UnknownBody { code: String, on: Date },
+    /// A question about all time (a timeline) of a code no body has ever had.
+    #[error("no body has ever had the code `{0}`")]
+    NeverABody(String),
     #[error("unknown area `{0}`")]
     UnknownArea(String),
 }
