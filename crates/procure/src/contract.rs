@@ -356,24 +356,26 @@ impl Contract {
     /// The function the contract exercises: the one named, else by category, else (for
     /// health care) secondary care commissioning.
     pub fn function_id(&self) -> String {
-        if let Some(f) = &self.function {
-            return f.clone();
-        }
-        match self.category_key().as_deref() {
-            Some("business-intelligence") => "support.business-intelligence".into(),
-            Some("gp-it") => "support.gp-it".into(),
-            _ => "commissioning.secondary-care".into(),
-        }
+        self.named_function()
+            .unwrap_or_else(|| "commissioning.secondary-care".into())
     }
 
     /// Whether the function is the default rather than named: no `function`, and no category
     /// that names one.
     pub fn function_assumed(&self) -> bool {
-        self.function.is_none()
-            && !matches!(
-                self.category_key().as_deref(),
-                Some("business-intelligence" | "gp-it")
-            )
+        self.named_function().is_none()
+    }
+
+    /// The function named, or named by the category.
+    fn named_function(&self) -> Option<String> {
+        if let Some(f) = &self.function {
+            return Some(f.clone());
+        }
+        match self.category_key().as_deref() {
+            Some("business-intelligence") => Some("support.business-intelligence".into()),
+            Some("gp-it") => Some("support.gp-it".into()),
+            _ => None,
+        }
     }
 
     /// The last day of the term (exclusive end).
