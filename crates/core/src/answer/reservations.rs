@@ -12,6 +12,17 @@ use crate::compile::retained::function_words;
 use crate::model::function::FunctionId;
 use crate::snapshot::{GrantId, Snapshot};
 
+/// An instrument behind a holding whose `retained` list says, to confirm, that its maker
+/// may have kept the function asked about.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Unsure {
+    instrument: String,
+    holder: String,
+    maker: String,
+    item: String,
+    source: String,
+}
+
 impl Snapshot {
     /// For the holdings `holders` of `f`: each instrument whose `retained` list names `f` (or a
     /// function above it) in an item marked "to confirm", as one caveat (several instruments,
@@ -22,10 +33,16 @@ impl Snapshot {
         holders: &[GrantId],
     ) -> Option<Caveat> {
         let taxonomy = &self.register().taxonomy;
-        let mut found: Vec<(String, String, String, String)> = Vec::new();
+        let mut found: Vec<Unsure> = Vec::new();
         for &gid in holders {
             let proof = self.proof(gid);
             let Some(step) = proof.last() else { continue };
+            if found
+                .iter()
+                .any(|u| u.instrument == step.instrument.as_str())
+            {
+                continue;
+            }
             let Some(i) = self.instrument_id(&step.instrument) else {
                 continue;
             };
@@ -37,50 +54,49 @@ impl Snapshot {
                         .any(|g| taxonomy.covers(g, f))
             });
             if let Some(item) = item {
-                if !found.iter().any(|(id, ..)| id == step.instrument.as_str()) {
-                    let holder = self.register().body(self.grants[gid.0 as usize].holder);
-                    found.push((
-                        step.instrument.to_string(),
-                        holder.code.to_string(),
-                        item.clone(),
-                        step_source(step),
-                    ));
-                }
+                found.push(Unsure {
+                    instrument: step.instrument.to_string(),
+                    holder: self
+                        .register()
+                        .body(self.grants[gid.0 as usize].holder)
+                        .code
+                        .to_string(),
+                    maker: ins.maker.as_deref().unwrap_or("its maker").to_string(),
+                    item: item.clone(),
+                    source: step_source(step),
+                });
             }
         }
         found.sort();
-        let (id, holder, item, source) = found.first()?.clone();
-        let maker = |id: &str| {
-            self.instrument_id(id)
-                .and_then(|i| self.register().instruments[i.0 as usize].maker.clone())
-                .map_or_else(|| "its maker".to_string(), |m| m.to_string())
-        };
+        let first = found.first()?;
         if found.len() == 1 {
             return Some(Caveat {
                 kind: CaveatKind::ToConfirm,
                 message: format!(
-                    "{holder}'s holding rests on `{id}`, which does not say whether {} kept it: \"{item}\"",
-                    maker(&id)
+                    "{}'s holding rests on `{}`, which does not say whether {} kept it: \"{}\"",
+                    first.holder, first.instrument, first.maker, first.item
                 ),
-                source,
+                source: first.source.clone(),
                 candidates: Vec::new(),
                 part: None,
             });
         }
         let named: Vec<String> = found
             .iter()
-            .map(|(id, holder, ..)| format!("`{id}` ({holder})"))
+            .map(|u| format!("`{}` ({})", u.instrument, u.holder))
             .collect();
         Some(Caveat {
             kind: CaveatKind::ToConfirm,
             message: format!(
-                "{} instruments that holdings here rest on do not say whether {} kept it: {}; the first says \"{item}\"",
+                "{} instruments that holdings here rest on do not say whether {} kept it: {}; the first says \"{}\"",
                 found.len(),
-                maker(&id),
-                name_first(&named)
+                first.maker,
+                name_first(&named),
+                first.item
             ),
             source: format!(
-                "{source}; and {} more, one for each instrument (`vires explain ID` gives each)",
+                "{}; and {} more, one for each instrument (`vires explain ID` gives each)",
+                first.source,
                 found.len() - 1
             ),
             candidates: Vec::new(),
